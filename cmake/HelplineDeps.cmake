@@ -1,0 +1,25 @@
+# Third-party dependencies, all from Debian 12 packages (see scripts/setup).
+# Each becomes an IMPORTED target so that our targets link only what they may use.
+find_package(PkgConfig REQUIRED)
+
+# hiredis 0.14.1: its CMake config is unusable; pkg-config works.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis>=0.14)
+
+# RapidJSON is header-only. Schema patterns must use std::regex (the internal
+# engine silently ignores \d and friends); this must be the same in every TU.
+find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
+add_library(helpline_rapidjson INTERFACE)
+target_include_directories(helpline_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIR})
+target_compile_definitions(helpline_rapidjson INTERFACE RAPIDJSON_SCHEMA_USE_INTERNALREGEX=0 RAPIDJSON_HAS_STDSTRING=1)
+
+# libphonenumber ships no CMake config and no pkg-config file.
+find_package(ICU REQUIRED COMPONENTS uc i18n)
+find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
+find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
+find_library(GEOCODING_LIBRARY geocoding REQUIRED)
+add_library(helpline_phonenumber INTERFACE)
+target_include_directories(helpline_phonenumber SYSTEM INTERFACE ${PHONENUMBER_INCLUDE_DIR})
+target_link_libraries(helpline_phonenumber INTERFACE ${GEOCODING_LIBRARY} ${PHONENUMBER_LIBRARY} ICU::i18n ICU::uc)
+
+find_package(OpenSSL REQUIRED)
+find_package(Threads REQUIRED)

@@ -1,0 +1,413 @@
+#include "daemon/cli.h"
+
+#include <cstdlib>
+#include <ctime>
+#include <iomanip>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "directory/diff.h"
+#include "directory/index.h"
+#include "directory/json_codec.h"
+#include "directory/phone.h"
+#include "directory/redis_store.h"
+#include "directory/regions.h"
+#include "directory/snapshot.h"
+#include "directory/validator.h"
+
+namespace helpline::cli {
+namespace {
+
+using namespace helpline::directory;
+
+constexpr const char* kUsage = R"(usage: helpline <command> [options]
+
+commands:
+  validate PATH...             check directory files (a directory means its *.json files)
+  load PATH... [--dry-run]     validate, show the diff against the current version, and load
+                               as a new version (--dry-run: only validate and show the diff)
+  versions [--json]            list the kept versions, newest first (* marks the current one)
+  rollback N                   make kept version N the current one
+  lookup --region R --category C [--lang L] [--json]
+                               what the current version offers for a region and category
+
+options:
+  --redis URL          redis://[[user]:password@]host:port/db or unix:///path.sock
+                       (default: $HELPLINE_REDIS_URL, else redis://127.0.0.1:6379/0)
+  --prefix P           key prefix in Redis (default: $HELPLINE_REDIS_PREFIX, else hl:)
+  --keep K             versions kept for rollback (load; default 5)
+  --max-age-days N     report resources verified longer ago than this as stale (default 365)
+  --source TEXT        what to record as the version's source (load; default: the paths)
+  --quiet              print only errors and the summary line
+
+exit codes: 0 ok, 1 invalid data or request, 2 usage, 3 Redis unreachable, 4 internal error
+)";
+
+struct Args {
+  std::string command;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // --name -> value
+  std::set<std::string> flags;                 // --name
+
+  std::string Get(const std::string& name, std::string fallback = {}) const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
+};
+
+const std::set<std::string> kValueOptions = {"--redis",  "--prefix",   "--keep",   "--max-age-days",
+                                             "--source", "--region",   "--category", "--lang"};
+const std::set<std::string> kFlagOptions = {"--dry-run", "--json", "--quiet", "--help"};
+
+// Parses argv; returns an error message for the usage line, or nullopt.
+std::optional<std::string> ParseArgs(int argc, const char* const* argv, Args* args) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0) {
+      std::string value;
+      bool has_inline_value = false;
+      if (auto eq = a.find('='); eq != std::string::npos) {
+        value = a.substr(eq + 1);
+        a = a.substr(0, eq);
+        has_inline_value = true;
+      }
+      if (kFlagOptions.count(a) != 0 && !has_inline_value) {
+        args->flags.insert(a);
+      } else if (kValueOptions.count(a) != 0) {
+        if (!has_inline_value) {
+          if (i + 1 >= argc) return "option " + a + " needs a value";
+          value = argv[++i];
+        }
+        args->options[a] = value;
+      } else {
+        return "unknown option " + a;
+      }
+    } else if (args->command.empty()) {
+      args->command = a;
+    } else {
+      args->positional.push_back(a);
+    }
+  }
+  return std::nullopt;
+}
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kUnavailable: return kExitRedis;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kFailedPrecondition: return kExitInvalid;
+    default: return kExitInternal;
+  }
+}
+
+class Cli {
+ public:
+  Cli(const Args& args, std::ostream& out, std::ostream& err, bool tty)
+      : args_(args), out_(out), err_(err), tty_(tty) {}
+
+  int Run() {
+    const std::string& c = args_.command;
+    if (c == "validate") return Validate();
+    if (c == "load") return Load();
+    if (c == "versions") return Versions();
+    if (c == "rollback") return Rollback();
+    if (c == "lookup") return Lookup();
+    return Usage("unknown command '" + c + "'");
+  }
+
+ private:
+  int Usage(const std::string& why) {
+    err_ << "helpline: " << why << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+
+  int Fail(const Status& s) {
+    err_ << "helpline " << args_.command << ": " << s.message() << "\n";
+    return ExitCodeFor(s);
+  }
+
+  // Parses a non-negative integer option; nullopt (after a usage message) if malformed.
+  std::optional<long> IntOption(const std::string& name, long fallback, long min, long max) {
+    std::string v = args_.Get(name);
+    if (v.empty()) return fallback;
+    char* end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end != '\0' || n < min || n > max) {
+      err_ << "helpline: " << name << " must be a whole number from " << min << " to " << max << ", not '" << v
+           << "'\n";
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  Result<std::unique_ptr<RedisStore>> ConnectStore(int keep) {
+    std::string url = args_.Get("--redis");
+    if (url.empty()) {
+      const char* env = std::getenv("HELPLINE_REDIS_URL");
+      url = env != nullptr && *env != '\0' ? env : std::string(kDefaultRedisUrl);
+    }
+    auto parsed = ParseRedisUrl(url);
+    if (!parsed.ok()) return parsed.status();
+    StoreOptions options;
+    std::string prefix = args_.Get("--prefix");
+    if (prefix.empty()) {
+      const char* env = std::getenv("HELPLINE_REDIS_PREFIX");
+      if (env != nullptr && *env != '\0') prefix = env;
+    }
+    if (!prefix.empty()) options.prefix = prefix;
+    options.keep_versions = keep;
+    return RedisStore::Connect(*parsed, options);
+  }
+
+  // Validates the positional paths, printing diagnostics. nullopt on usage errors.
+  std::optional<ValidationReport> RunValidation() {
+    if (args_.positional.empty()) {
+      Usage(args_.command + " needs at least one PATH (a file or a directory of *.json files)");
+      return std::nullopt;
+    }
+    auto max_age = IntOption("--max-age-days", 365, 1, 36500);
+    if (!max_age) return std::nullopt;
+    ValidatorOptions options;
+    options.max_age_days = static_cast<int>(*max_age);
+    Validator validator(options);
+    ValidationReport report = validator.ValidatePaths(args_.positional);
+    for (const auto& d : report.diagnostics) {
+      if (d.severity == Severity::kError || !args_.Has("--quiet")) err_ << d.ToString() << "\n";
+    }
+    return report;
+  }
+
+  std::string Summary(const ValidationReport& report) {
+    return std::to_string(report.files.size()) + " file" + (report.files.size() == 1 ? "" : "s") + ", " +
+           std::to_string(report.resources.size()) + " resources, " + std::to_string(report.ErrorCount()) +
+           " error" + (report.ErrorCount() == 1 ? "" : "s") + ", " + std::to_string(report.WarningCount()) +
+           " warning" + (report.WarningCount() == 1 ? "" : "s");
+  }
+
+  int Validate() {
+    auto report = RunValidation();
+    if (!report) return kExitUsage;
+    out_ << (report->ok() ? "valid: " : "invalid: ") << Summary(*report) << "\n";
+    return report->ok() ? kExitOk : kExitInvalid;
+  }
+
+  int Load() {
+    auto keep = IntOption("--keep", 5, 1, 1000);
+    if (!keep) return kExitUsage;
+    auto report = RunValidation();
+    if (!report) return kExitUsage;
+    if (!report->ok()) {
+      out_ << "invalid: " << Summary(*report) << "; nothing loaded\n";
+      return kExitInvalid;
+    }
+    auto store = ConnectStore(static_cast<int>(*keep));
+    if (!store.ok()) return Fail(store.status());
+
+    auto current = (*store)->Current();
+    if (!current.ok()) return Fail(current.status());
+    std::vector<Resource> before;
+    if (current->has_value()) {
+      auto r = ReadResources(**store, **current);
+      if (!r.ok()) return Fail(r.status());
+      before = std::move(r).value();
+    }
+    DirectoryDiff diff = DiffDirectories(before, report->resources);
+    const bool quiet = args_.Has("--quiet");
+    if (!quiet || args_.Has("--dry-run")) {
+      out_ << "diff against " << (current->has_value() ? "version " + std::to_string(**current) : "an empty store")
+           << ":\n"
+           << FormatDiff(diff);
+    }
+    if (args_.Has("--dry-run")) {
+      out_ << "dry run: " << Summary(*report) << "; nothing loaded\n";
+      return kExitOk;
+    }
+
+    std::string source = args_.Get("--source");
+    if (source.empty()) {
+      for (const auto& p : args_.positional) source += (source.empty() ? "" : " ") + p;
+    }
+    ProgressFn progress;
+    if (tty_) {
+      progress = [this](std::size_t done, std::size_t total) {
+        err_ << "\rwriting " << done << "/" << total << " resources" << std::flush;
+        if (done == total) err_ << "\n";
+      };
+    }
+    auto outcome = (*store)->Load(ToStored(report->resources), MakeVersionMeta(report->resources, source), progress);
+    if (!outcome.ok()) return Fail(outcome.status());
+    if (outcome->result == LoadResult::kUnchanged) {
+      out_ << "unchanged: version " << outcome->version.number << " already has this content ("
+           << report->resources.size() << " resources)\n";
+      return kExitOk;
+    }
+    out_ << "loaded version " << outcome->version.number << ": " << report->resources.size() << " resources, "
+         << diff.added.size() << " added, " << diff.removed.size() << " removed, " << diff.changed.size()
+         << " changed, " << report->WarningCount() << " warnings (previous: "
+         << (outcome->previous ? std::to_string(*outcome->previous) : "none") << ")\n";
+    return kExitOk;
+  }
+
+  static std::string FormatTime(std::int64_t ms) {
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+  }
+
+  static std::string JsonString(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out += c;
+          }
+      }
+    }
+    return out + "\"";
+  }
+
+  int Versions() {
+    if (!args_.positional.empty()) return Usage("versions takes no arguments");
+    auto store = ConnectStore(5);
+    if (!store.ok()) return Fail(store.status());
+    auto versions = (*store)->Versions();
+    if (!versions.ok()) return Fail(versions.status());
+    if (args_.Has("--json")) {
+      out_ << "[";
+      for (std::size_t i = 0; i < versions->size(); ++i) {
+        const auto& v = (*versions)[i];
+        out_ << (i ? "," : "") << "{\"version\":" << v.number << ",\"current\":" << (v.current ? "true" : "false")
+             << ",\"loaded_at_ms\":" << v.loaded_at_ms << ",\"resources\":" << v.resources
+             << ",\"digest\":" << JsonString(v.digest) << ",\"source\":" << JsonString(v.source)
+             << ",\"counts\":" << (v.counts_json.empty() ? "{}" : v.counts_json) << "}";
+      }
+      out_ << "]\n";
+      return kExitOk;
+    }
+    if (versions->empty()) {
+      out_ << "no versions loaded yet\n";
+      return kExitOk;
+    }
+    out_ << "  VERSION  LOADED (UTC)         RESOURCES  DIGEST        SOURCE\n";
+    for (const auto& v : *versions) {
+      out_ << (v.current ? "* " : "  ") << std::left << std::setw(9) << v.number << std::setw(21)
+           << FormatTime(v.loaded_at_ms) << std::setw(11) << v.resources << std::setw(14) << v.digest.substr(0, 12)
+           << v.source << "\n";
+    }
+    return kExitOk;
+  }
+
+  int Rollback() {
+    if (args_.positional.size() != 1) return Usage("rollback needs exactly one version number");
+    char* end = nullptr;
+    const std::string& v = args_.positional[0];
+    long long n = std::strtoll(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end != '\0' || n <= 0) return Usage("'" + v + "' is not a version number");
+    auto store = ConnectStore(5);
+    if (!store.ok()) return Fail(store.status());
+    auto before = (*store)->Current();
+    if (!before.ok()) return Fail(before.status());
+    auto info = (*store)->Rollback(n);
+    if (!info.ok()) return Fail(info.status());
+    out_ << "current version is now " << info->number << " (" << info->resources << " resources, loaded "
+         << FormatTime(info->loaded_at_ms) << " UTC; was "
+         << (before->has_value() ? std::to_string(**before) : "none") << ")\n";
+    return kExitOk;
+  }
+
+  int Lookup() {
+    const std::string region = args_.Get("--region");
+    const std::string category_name = args_.Get("--category");
+    const std::string lang = args_.Get("--lang");
+    if (region.empty() || category_name.empty()) return Usage("lookup needs --region and --category");
+    if (!IsKnownRegion(region)) return Usage("unknown region '" + region + "' (use ISO 3166-2: US, US-TX, CA-BC, *)");
+    auto category = ParseCategory(category_name);
+    if (!category) {
+      std::string names;
+      for (Category c : AllCategories()) names += (names.empty() ? "" : ", ") + std::string(CategoryName(c));
+      return Usage("unknown category '" + category_name + "' (one of: " + names + ")");
+    }
+    auto store = ConnectStore(5);
+    if (!store.ok()) return Fail(store.status());
+    auto index = LoadCurrentIndex(**store);
+    if (!index.ok()) return Fail(index.status());
+    auto hits = (*index)->Lookup(region, *category, lang);
+
+    if (args_.Has("--json")) {
+      out_ << "{\"version\":" << (*index)->version() << ",\"region\":" << JsonString(region)
+           << ",\"category\":" << JsonString(category_name) << ",\"lang\":" << JsonString(lang)
+           << ",\"resources\":[";
+      for (std::size_t i = 0; i < hits.size(); ++i) out_ << (i ? "," : "") << ToCanonicalJson(*hits[i]);
+      out_ << "]}\n";
+      return kExitOk;
+    }
+    out_ << region << " / " << category_name << (lang.empty() ? "" : " / " + lang) << " (version "
+         << (*index)->version() << "): " << hits.size() << " resource" << (hits.size() == 1 ? "" : "s") << "\n";
+    PhoneBook phones;
+    const std::string country(CountryOf(region));
+    int n = 0;
+    for (const Resource* r : hits) {
+      out_ << ++n << ". " << r->name << (r->status == ResourceStatus::kUnconfirmed ? " [unconfirmed]" : "") << "  ("
+           << r->regions.front() << ", priority " << r->priority << ", " << r->hours << ")\n";
+      for (const auto& ch : r->channels) {
+        std::string how;
+        if (IsPhoneKind(ch.kind)) {
+          std::string number = phones.FormatFor(ch.value, country);
+          if (ch.kind == ChannelKind::kSms) {
+            how = ch.keyword.empty() ? "text " + number : "text " + ch.keyword + " to " + number;
+          } else {
+            how = std::string(ch.kind == ChannelKind::kTty ? "TTY " : "call ") + number;
+          }
+        } else {
+          how = std::string(ChannelKindName(ch.kind)) + " " + ch.value;
+        }
+        if (!ch.label.empty()) how += " (" + ch.label + ")";
+        out_ << "   " << how << "\n";
+      }
+    }
+    return kExitOk;
+  }
+
+  const Args& args_;
+  std::ostream& out_;
+  std::ostream& err_;
+  bool tty_;
+};
+
+}  // namespace
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool err_is_terminal) {
+  Args args;
+  if (auto problem = ParseArgs(argc, argv, &args)) {
+    err << "helpline: " << *problem << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+  if (args.Has("--help") || args.command == "help") {
+    out << kUsage;
+    return kExitOk;
+  }
+  if (args.command.empty()) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  return Cli(args, out, err, err_is_terminal).Run();
+}
+
+}  // namespace helpline::cli

@@ -1,0 +1,29 @@
+#pragma once
+// The `helpline` command line: one binary, one subcommand per job.
+//
+//   helpline validate PATH...            check data files (schema + semantics)
+//   helpline load PATH... [--dry-run]    validate, diff against current, load as a new version
+//   helpline versions                    list kept versions
+//   helpline rollback N                  make kept version N current
+//   helpline lookup --region R --category C [--lang L] [--json]
+//
+// Exit codes (documented in README and `helpline --help`):
+//   0 ok, 1 invalid data or request, 2 usage, 3 Redis unreachable, 4 internal error.
+//
+// Thread-safety: RunCli is called once from main.
+
+#include <iosfwd>
+
+namespace helpline::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalid = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRedis = 3;
+inline constexpr int kExitInternal = 4;
+
+// Runs one command. Output for people and scripts goes to `out`,
+// diagnostics and progress to `err`. `err_is_terminal` turns on progress.
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool err_is_terminal);
+
+}  // namespace helpline::cli

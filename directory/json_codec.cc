@@ -1,0 +1,216 @@
+#include "directory/json_codec.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/sha256.h"
+#include "directory/internal/json_decode.h"
+
+namespace helpline::directory {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+std::string GetString(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+void StrField(Writer& w, const char* key, std::string_view v, bool omit_empty) {
+  if (omit_empty && v.empty()) return;
+  w.Key(key);
+  Str(w, v);
+}
+
+void StringArray(Writer& w, const std::vector<std::string>& items) {
+  w.StartArray();
+  for (const auto& s : items) Str(w, s);
+  w.EndArray();
+}
+
+void WriteCategories(Writer& w, const Resource& r) {
+  w.StartArray();
+  for (Category c : r.categories) Str(w, CategoryName(c));
+  w.EndArray();
+}
+
+void WriteChannels(Writer& w, const Resource& r) {
+  w.StartArray();
+  for (const auto& c : r.channels) {
+    w.StartObject();
+    StrField(w, "kind", ChannelKindName(c.kind), false);
+    StrField(w, "value", c.value, false);
+    StrField(w, "vanity", c.vanity, true);
+    StrField(w, "keyword", c.keyword, true);
+    StrField(w, "label", c.label, true);
+    StrField(w, "hours", c.hours, true);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteCoordinates(Writer& w, const Coordinates& c) {
+  w.StartObject();
+  w.Key("lat");
+  w.Double(c.lat);
+  w.Key("lon");
+  w.Double(c.lon);
+  w.EndObject();
+}
+
+void WriteTranslations(Writer& w, const Resource& r) {
+  w.StartObject();
+  for (const auto& [lang, t] : r.translations) {  // std::map: sorted, so canonical
+    w.Key(lang.c_str());
+    w.StartObject();
+    StrField(w, "name", t.name, true);
+    StrField(w, "description", t.description, true);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+// Optional fields are omitted when empty; required ones are always present.
+bool HasField(const Resource& r, std::string_view field) {
+  if (field == "coordinates") return r.coordinates.has_value();
+  if (field == "notes") return !r.notes.empty();
+  if (field == "translations") return !r.translations.empty();
+  return true;
+}
+
+// Writes one present top-level field's value.
+void WriteField(Writer& w, const Resource& r, std::string_view field) {
+  if (field == "id") Str(w, r.id);
+  else if (field == "name") Str(w, r.name);
+  else if (field == "description") Str(w, r.description);
+  else if (field == "categories") WriteCategories(w, r);
+  else if (field == "regions") StringArray(w, r.regions);
+  else if (field == "languages") StringArray(w, r.languages);
+  else if (field == "channels") WriteChannels(w, r);
+  else if (field == "hours") Str(w, r.hours);
+  else if (field == "priority") w.Int(r.priority);
+  else if (field == "source") Str(w, r.source);
+  else if (field == "verified") Str(w, r.verified);
+  else if (field == "status") Str(w, ResourceStatusName(r.status));
+  else if (field == "coordinates") WriteCoordinates(w, *r.coordinates);
+  else if (field == "notes") Str(w, r.notes);
+  else if (field == "translations") WriteTranslations(w, r);
+}
+
+constexpr std::string_view kFieldOrder[] = {
+    "id",    "name",     "description", "categories", "regions",     "languages", "channels", "hours",
+    "priority", "source", "verified",   "status",     "coordinates", "notes",     "translations",
+};
+
+}  // namespace
+
+namespace internal {
+
+Resource DecodeResource(const rapidjson::Value& v) {
+  Resource r;
+  if (!v.IsObject()) return r;
+  r.id = GetString(v, "id");
+  r.name = GetString(v, "name");
+  r.description = GetString(v, "description");
+  r.hours = GetString(v, "hours");
+  r.source = GetString(v, "source");
+  r.verified = GetString(v, "verified");
+  r.notes = GetString(v, "notes");
+  if (auto s = ParseResourceStatus(GetString(v, "status"))) r.status = *s;
+  if (auto it = v.FindMember("priority"); it != v.MemberEnd() && it->value.IsInt()) r.priority = it->value.GetInt();
+  auto strings = [&](const char* key, auto&& add) {
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd() || !it->value.IsArray()) return;
+    for (const auto& e : it->value.GetArray()) {
+      if (e.IsString()) add(std::string_view(e.GetString(), e.GetStringLength()));
+    }
+  };
+  strings("categories", [&](std::string_view s) {
+    if (auto c = ParseCategory(s)) r.categories.push_back(*c);
+  });
+  strings("regions", [&](std::string_view s) { r.regions.emplace_back(s); });
+  strings("languages", [&](std::string_view s) { r.languages.emplace_back(s); });
+  if (auto it = v.FindMember("channels"); it != v.MemberEnd() && it->value.IsArray()) {
+    for (const auto& c : it->value.GetArray()) {
+      if (!c.IsObject()) continue;
+      Channel ch;
+      if (auto k = ParseChannelKind(GetString(c, "kind"))) ch.kind = *k;
+      ch.value = GetString(c, "value");
+      ch.vanity = GetString(c, "vanity");
+      ch.keyword = GetString(c, "keyword");
+      ch.label = GetString(c, "label");
+      ch.hours = GetString(c, "hours");
+      r.channels.push_back(std::move(ch));
+    }
+  }
+  if (auto it = v.FindMember("coordinates"); it != v.MemberEnd() && it->value.IsObject()) {
+    const auto& c = it->value;
+    auto lat = c.FindMember("lat");
+    auto lon = c.FindMember("lon");
+    if (lat != c.MemberEnd() && lon != c.MemberEnd() && lat->value.IsNumber() && lon->value.IsNumber()) {
+      r.coordinates = Coordinates{lat->value.GetDouble(), lon->value.GetDouble()};
+    }
+  }
+  if (auto it = v.FindMember("translations"); it != v.MemberEnd() && it->value.IsObject()) {
+    for (const auto& m : it->value.GetObject()) {
+      if (!m.value.IsObject()) continue;
+      r.translations[m.name.GetString()] = Translation{GetString(m.value, "name"), GetString(m.value, "description")};
+    }
+  }
+  return r;
+}
+
+}  // namespace internal
+
+std::string ToCanonicalJson(const Resource& r) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  for (std::string_view field : kFieldOrder) {
+    if (!HasField(r, field)) continue;
+    w.Key(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+    WriteField(w, r, field);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Result<Resource> ResourceFromJson(std::string_view json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsObject()) return InvalidArgument("stored resource is not a JSON object");
+  Resource r = internal::DecodeResource(d);
+  if (r.id.empty()) return InvalidArgument("stored resource has no id");
+  return r;
+}
+
+std::vector<std::pair<std::string, std::string>> FieldsAsJson(const Resource& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(std::size(kFieldOrder));
+  for (std::string_view field : kFieldOrder) {
+    std::string value;
+    if (HasField(r, field)) {
+      rapidjson::StringBuffer buf;
+      Writer w(buf);
+      WriteField(w, r, field);
+      value.assign(buf.GetString(), buf.GetSize());
+    }
+    out.emplace_back(std::string(field), std::move(value));
+  }
+  return out;
+}
+
+std::string ContentDigest(const std::vector<Resource>& resources) {
+  Sha256 h;
+  for (const auto& r : resources) {
+    h.Update(ToCanonicalJson(r));
+    h.Update("\n");
+  }
+  return h.HexDigest();
+}
+
+}  // namespace helpline::directory

@@ -1,0 +1,56 @@
+#include "directory/model.h"
+
+#include <algorithm>
+
+namespace helpline::directory {
+namespace {
+
+constexpr std::array<std::string_view, kCategoryCount> kCategoryNames = {
+    "emergency",     "crisis",      "treatment_referral", "detox",         "medication_treatment",
+    "harm_reduction", "naloxone",   "overdose_prevention", "mental_health", "peer_support",
+    "family",        "youth",       "indigenous",          "text_line",     "information",
+};
+constexpr std::array<std::string_view, 6> kChannelKindNames = {"voice", "sms", "tty", "chat", "email", "web"};
+constexpr std::array<std::string_view, 3> kStatusNames = {"active", "unconfirmed", "retired"};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> ParseName(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view CategoryName(Category c) { return kCategoryNames[static_cast<std::size_t>(c)]; }
+std::optional<Category> ParseCategory(std::string_view name) { return ParseName<Category>(kCategoryNames, name); }
+
+const std::array<Category, kCategoryCount>& AllCategories() {
+  static const std::array<Category, kCategoryCount> all = [] {
+    std::array<Category, kCategoryCount> a{};
+    for (std::size_t i = 0; i < kCategoryCount; ++i) a[i] = static_cast<Category>(i);
+    return a;
+  }();
+  return all;
+}
+
+std::string_view ChannelKindName(ChannelKind k) { return kChannelKindNames[static_cast<std::size_t>(k)]; }
+std::optional<ChannelKind> ParseChannelKind(std::string_view name) {
+  return ParseName<ChannelKind>(kChannelKindNames, name);
+}
+
+std::string_view ResourceStatusName(ResourceStatus s) { return kStatusNames[static_cast<std::size_t>(s)]; }
+std::optional<ResourceStatus> ParseResourceStatus(std::string_view name) {
+  return ParseName<ResourceStatus>(kStatusNames, name);
+}
+
+bool Resource::HasCategory(Category c) const {
+  return std::find(categories.begin(), categories.end(), c) != categories.end();
+}
+
+bool Resource::ServesLanguage(std::string_view lang) const {
+  return std::find(languages.begin(), languages.end(), lang) != languages.end();
+}
+
+}  // namespace helpline::directory

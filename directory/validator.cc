@@ -1,0 +1,417 @@
+#include "directory/validator.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/pointer.h>
+#include <rapidjson/schema.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "directory/internal/json_decode.h"
+#include "directory/phone.h"
+#include "directory/regions.h"
+
+namespace helpline::directory {
+namespace {
+
+using rapidjson::Value;
+
+std::string Compact(const Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string PointerString(const rapidjson::Pointer& p) {
+  rapidjson::StringBuffer buf;
+  p.Stringify(buf);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// Describes a value for a message: strings quoted, others as JSON, long ones cut.
+std::string Describe(const Value& v) {
+  std::string s = v.IsString() ? "'" + std::string(v.GetString(), v.GetStringLength()) + "'" : Compact(v);
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
+// What a failed pattern means, by the field it guards.
+std::string PatternHint(const std::string& pointer) {
+  auto ends_with = [&](std::string_view tail) {
+    return pointer.size() >= tail.size() && pointer.compare(pointer.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (ends_with("/id")) return "is not a valid id (lowercase letters, digits and '-', 2 to 64 characters)";
+  if (ends_with("/verified")) return "is not a date in the form YYYY-MM-DD";
+  if (ends_with("/keyword")) return "is not a valid text keyword (letters and digits, up to 20)";
+  if (pointer.find("/regions/") != std::string::npos || ends_with("/jurisdiction"))
+    return "is not an ISO 3166-2 region code such as US, US-TX, CA-BC or *";
+  if (pointer.find("/languages/") != std::string::npos) return "is not an ISO 639 language code such as en, es, fr";
+  return "does not have the expected format";
+}
+
+// Turns RapidJSON's (keyword, schema pointer, document pointer) into a
+// sentence that says what is wrong.
+std::string SchemaMessage(const std::string& keyword, const Value& schema_node, const Value& doc_root,
+                          const rapidjson::Pointer& doc_ptr, const std::string& pointer_text) {
+  const Value* value = doc_ptr.Get(doc_root);
+  if (keyword == "required" && value != nullptr && value->IsObject() && schema_node.HasMember("required")) {
+    std::string missing;
+    for (const auto& k : schema_node["required"].GetArray()) {
+      if (!value->HasMember(k)) missing += (missing.empty() ? "" : ", ") + std::string(k.GetString());
+    }
+    return "missing required field" + std::string(missing.find(',') != std::string::npos ? "s " : " ") + missing;
+  }
+  if (keyword == "additionalProperties") {
+    // RapidJSON points at the unexpected member itself.
+    return "unknown field '" + pointer_text.substr(pointer_text.rfind('/') + 1) + "'";
+  }
+  std::string shown = value != nullptr ? Describe(*value) : "value";
+  if (keyword == "enum" && schema_node.HasMember("enum")) {
+    std::string what = "value";
+    if (pointer_text.find("/categories/") != std::string::npos) what = "category";
+    else if (pointer_text.find("/channels/") != std::string::npos) what = "channel kind";
+    else if (pointer_text.find("/status") != std::string::npos) what = "status";
+    std::string allowed;
+    for (const auto& e : schema_node["enum"].GetArray()) allowed += (allowed.empty() ? "" : ", ") + Compact(e);
+    return shown + " is not a known " + what + " (expected one of " + allowed + ")";
+  }
+  if (keyword == "type" && schema_node.HasMember("type")) {
+    return shown + " has the wrong type (expected " + Compact(schema_node["type"]) + ")";
+  }
+  if (keyword == "pattern") return shown + " " + PatternHint(pointer_text);
+  if (keyword == "minItems") return "must not be empty";
+  if (keyword == "uniqueItems") return "lists the same entry twice";
+  if (keyword == "minLength") return shown + " is too short";
+  if (keyword == "maxLength" && schema_node.HasMember("maxLength")) {
+    return "is too long (at most " + Compact(schema_node["maxLength"]) + " characters)";
+  }
+  if ((keyword == "minimum" || keyword == "maximum") && schema_node.HasMember("minimum") &&
+      schema_node.HasMember("maximum")) {
+    return shown + " is out of range (" + Compact(schema_node["minimum"]) + " to " +
+           Compact(schema_node["maximum"]) + ")";
+  }
+  return shown + " fails the schema rule '" + keyword + "'";
+}
+
+// Days since 1970-01-01 for a real calendar date "YYYY-MM-DD", or nullopt.
+std::optional<long> DaysFromDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(std::string(s).c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                  std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd).time_since_epoch().count();
+}
+
+long TodayDays() {
+  auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return now.time_since_epoch().count();
+}
+
+bool IsWellFormedUrl(std::string_view url) {
+  static const std::regex re(R"(^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:[0-9]{1,5})?(/[^\s]*)?$)");
+  return std::regex_match(url.begin(), url.end(), re);
+}
+
+bool IsWellFormedEmail(std::string_view email) {
+  static const std::regex re(R"(^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$)");
+  return std::regex_match(email.begin(), email.end(), re);
+}
+
+// Line and column (1-based) of a byte offset, for JSON syntax errors.
+std::pair<int, int> LineColumn(std::string_view text, std::size_t offset) {
+  int line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+}  // namespace
+
+std::string Diagnostic::ToString() const {
+  std::string s = file;
+  s += ": ";
+  if (severity == Severity::kWarning) s += "warning: ";
+  if (!pointer.empty()) {
+    s += pointer;
+    s += ": ";
+  }
+  s += message;
+  return s;
+}
+
+std::size_t ValidationReport::ErrorCount() const {
+  return static_cast<std::size_t>(std::count_if(diagnostics.begin(), diagnostics.end(),
+                                                [](const Diagnostic& d) { return d.severity == Severity::kError; }));
+}
+
+std::size_t ValidationReport::WarningCount() const { return diagnostics.size() - ErrorCount(); }
+
+struct Validator::Impl {
+  ValidatorOptions options;
+  long today_days = 0;
+  PhoneBook phones;
+  // The full schema, a copy whose resources carry no item schema (the file
+  // shell), and the resource definition on its own: each resource is checked
+  // separately so one bad resource does not hide the errors of the others.
+  rapidjson::Document schema;
+  rapidjson::Document shell_schema;
+  rapidjson::Document resource_schema_json;
+  std::unique_ptr<rapidjson::SchemaDocument> shell;
+  std::unique_ptr<rapidjson::SchemaDocument> resource_schema;
+  // Normalizing a phone number costs ~25 us in libphonenumber; directories
+  // repeat numbers (988, 911) a lot, so results are memoized per run.
+  mutable std::unordered_map<std::string, Result<NormalizedPhone>> phone_cache;
+
+  explicit Impl(ValidatorOptions o) : options(std::move(o)) {
+    std::string_view text = DirectorySchemaText();
+    schema.Parse(text.data(), text.size());
+    if (schema.HasParseError()) {
+      std::fputs("fatal: the compiled-in directory schema is not valid JSON\n", stderr);
+      std::abort();
+    }
+    shell_schema.CopyFrom(schema, shell_schema.GetAllocator());
+    shell_schema["properties"]["resources"].RemoveMember("items");
+    shell_schema.RemoveMember("definitions");
+    resource_schema_json.CopyFrom(schema["definitions"]["resource"], resource_schema_json.GetAllocator());
+    shell = std::make_unique<rapidjson::SchemaDocument>(shell_schema);
+    resource_schema = std::make_unique<rapidjson::SchemaDocument>(resource_schema_json);
+    if (options.today.empty()) {
+      today_days = TodayDays();
+    } else if (auto d = DaysFromDate(options.today)) {
+      today_days = *d;
+    } else {
+      std::fprintf(stderr, "fatal: ValidatorOptions::today '%s' is not a date\n", options.today.c_str());
+      std::abort();
+    }
+  }
+
+  // Returns false (after adding an error) when `doc` fails `schema_doc`.
+  bool CheckSchema(const rapidjson::SchemaDocument& schema_doc, const Value& schema_root, const Value& doc,
+                   const std::string& file, const std::string& pointer_prefix, ValidationReport* report) const {
+    rapidjson::SchemaValidator validator(schema_doc);
+    if (doc.Accept(validator)) return true;
+    const rapidjson::Pointer doc_ptr = validator.GetInvalidDocumentPointer();
+    const rapidjson::Pointer schema_ptr = validator.GetInvalidSchemaPointer();
+    const Value* schema_node = schema_ptr.Get(schema_root);
+    static const Value kEmpty(rapidjson::kObjectType);
+    std::string pointer = pointer_prefix + PointerString(doc_ptr);
+    std::string message = SchemaMessage(validator.GetInvalidSchemaKeyword(),
+                                        schema_node != nullptr ? *schema_node : kEmpty, doc, doc_ptr, pointer);
+    report->diagnostics.push_back({Severity::kError, file, pointer, std::move(message)});
+    return false;
+  }
+
+  const Result<NormalizedPhone>& NormalizePhone(const std::string& raw, std::string_view country,
+                                                ChannelKind kind) const {
+    std::string key = raw;
+    key += '\x1f';
+    key += country;
+    key += '\x1f';
+    key += ChannelKindName(kind);
+    auto it = phone_cache.find(key);
+    if (it == phone_cache.end()) it = phone_cache.emplace(key, phones.Normalize(raw, country, kind)).first;
+    return it->second;
+  }
+
+  void CheckSemantics(Resource& r, const std::string& jurisdiction, const std::string& file,
+                      const std::string& at, ValidationReport* report) const {
+    auto error = [&](const std::string& where, std::string message) {
+      report->diagnostics.push_back({Severity::kError, file, at + where, std::move(message)});
+    };
+    auto warning = [&](const std::string& where, std::string message) {
+      report->diagnostics.push_back({Severity::kWarning, file, at + where, std::move(message)});
+    };
+
+    // Regions: known, inside the file's jurisdiction; their countries decide
+    // how phone numbers are read.
+    std::set<std::string_view> countries;
+    for (std::size_t i = 0; i < r.regions.size(); ++i) {
+      const std::string& code = r.regions[i];
+      const std::string where = "/regions/" + std::to_string(i);
+      if (!IsKnownRegion(code)) {
+        error(where, "unknown region '" + code + "'");
+        continue;
+      }
+      auto chain = Ancestry(code);
+      if (jurisdiction != kEverywhere && std::find(chain.begin(), chain.end(), jurisdiction) == chain.end()) {
+        error(where, "region '" + code + "' is outside this file's jurisdiction '" + jurisdiction + "'");
+      }
+      countries.insert(CountryOf(code));
+    }
+
+    for (std::size_t i = 0; i < r.channels.size(); ++i) {
+      Channel& ch = r.channels[i];
+      const std::string where = "/channels/" + std::to_string(i);
+      if (!ch.keyword.empty() && ch.kind != ChannelKind::kSms) {
+        error(where + "/keyword", "a text keyword only makes sense on an sms channel, not " +
+                                      std::string(ChannelKindName(ch.kind)));
+      }
+      if (IsPhoneKind(ch.kind)) {
+        if (countries.count(kEverywhere) != 0) {
+          error(where + "/value", "a resource for '*' has no country to read '" + ch.value +
+                                      "' in; list its countries' regions instead");
+          continue;
+        }
+        std::string normalized;
+        for (std::string_view country : countries) {
+          const Result<NormalizedPhone>& n = NormalizePhone(ch.value, country, ch.kind);
+          if (!n.ok()) {
+            error(where + "/value", n.status().message());
+            normalized.clear();
+            break;
+          }
+          normalized = n->value;
+        }
+        if (!normalized.empty()) ch.value = normalized;
+      } else if (ch.kind == ChannelKind::kEmail) {
+        if (!IsWellFormedEmail(ch.value)) error(where + "/value", "'" + ch.value + "' is not a valid email address");
+      } else if (!IsWellFormedUrl(ch.value)) {
+        error(where + "/value", "'" + ch.value + "' is not a valid URL (expected https://host/path)");
+      } else if (ch.value.rfind("https://", 0) != 0) {
+        warning(where + "/value", "'" + ch.value + "' is not https");
+      }
+    }
+
+    if (auto days = DaysFromDate(r.verified); !days) {
+      error("/verified", "'" + r.verified + "' is not a real date");
+    } else if (*days > today_days) {
+      error("/verified", "'" + r.verified + "' is in the future");
+    } else if (today_days - *days > options.max_age_days) {
+      warning("/verified", "stale: verified " + r.verified + " is " + std::to_string(today_days - *days) +
+                               " days old (more than " + std::to_string(options.max_age_days) +
+                               "); re-check it against its source");
+    }
+    static const std::regex kLanguage("^[a-z]{2,3}$");
+    for (const auto& [lang, t] : r.translations) {
+      if (!std::regex_match(lang, kLanguage)) {
+        error("/translations/" + lang, "'" + lang + "' is not an ISO 639 language code such as en, es, fr");
+      }
+    }
+    if (r.status == ResourceStatus::kUnconfirmed) {
+      warning("/status", "'" + r.id + "' is unconfirmed" + (r.notes.empty() ? "" : ": " + r.notes));
+    }
+  }
+};
+
+Validator::Validator(ValidatorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Validator::~Validator() = default;
+Validator::Validator(Validator&&) noexcept = default;
+
+void Validator::ValidateText(std::string_view file, std::string_view text, ValidationReport* report) const {
+  const std::string file_name(file);
+  report->files.push_back(file_name);
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    auto [line, col] = LineColumn(text, doc.GetErrorOffset());
+    report->diagnostics.push_back({Severity::kError, file_name, "",
+                                   "malformed JSON at line " + std::to_string(line) + ", column " +
+                                       std::to_string(col) + ": " + rapidjson::GetParseError_En(doc.GetParseError())});
+    return;
+  }
+  if (!impl_->CheckSchema(*impl_->shell, impl_->shell_schema, doc, file_name, "", report)) return;
+
+  const std::string jurisdiction = doc["jurisdiction"].GetString();
+  if (!IsKnownRegion(jurisdiction)) {
+    report->diagnostics.push_back(
+        {Severity::kError, file_name, "/jurisdiction", "unknown region '" + jurisdiction + "'"});
+    return;
+  }
+  const auto& items = doc["resources"].GetArray();
+  for (rapidjson::SizeType i = 0; i < items.Size(); ++i) {
+    const std::string at = "/resources/" + std::to_string(i);
+    if (!impl_->CheckSchema(*impl_->resource_schema, impl_->resource_schema_json, items[i], file_name, at, report)) {
+      continue;
+    }
+    Resource r = internal::DecodeResource(items[i]);
+    impl_->CheckSemantics(r, jurisdiction, file_name, at, report);
+    report->resources.push_back(std::move(r));
+    report->origins.push_back({file_name, at});
+  }
+}
+
+void Validator::Finish(ValidationReport* report) const {
+  std::unordered_map<std::string, std::size_t> first_seen;
+  for (std::size_t i = 0; i < report->resources.size(); ++i) {
+    const std::string& id = report->resources[i].id;
+    auto [it, inserted] = first_seen.emplace(id, i);
+    if (!inserted) {
+      const auto& first = report->origins[it->second];
+      const auto& here = report->origins[i];
+      report->diagnostics.push_back({Severity::kError, here.file, here.pointer + "/id",
+                                     "duplicate id '" + id + "' (first defined in " + first.file + ": " +
+                                         first.pointer + ")"});
+    }
+  }
+  // Sort resources by id, keeping each origin beside its resource.
+  std::vector<std::size_t> order(report->resources.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return report->resources[a].id < report->resources[b].id;
+  });
+  std::vector<Resource> resources;
+  std::vector<ResourceOrigin> origins;
+  resources.reserve(order.size());
+  origins.reserve(order.size());
+  for (std::size_t i : order) {
+    resources.push_back(std::move(report->resources[i]));
+    origins.push_back(std::move(report->origins[i]));
+  }
+  report->resources = std::move(resources);
+  report->origins = std::move(origins);
+}
+
+ValidationReport Validator::ValidatePaths(const std::vector<std::string>& paths) const {
+  ValidationReport report;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (const auto& entry : std::filesystem::directory_iterator(p, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) report.diagnostics.push_back({Severity::kError, p, "", "no *.json files in this directory"});
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      report.files.push_back(f);
+      report.diagnostics.push_back({Severity::kError, f, "", "cannot read the file"});
+      continue;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    ValidateText(f, ss.str(), &report);
+  }
+  Finish(&report);
+  return report;
+}
+
+}  // namespace helpline::directory

@@ -1,0 +1,40 @@
+# Shared shell helpers for scripts/*. Source it; do not run it.
+# shellcheck shell=bash
+
+HELPLINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian 12 packages the build, the tests and the run need.
+HELPLINE_PACKAGES=(
+  build-essential cmake pkg-config git ca-certificates curl
+  libhiredis-dev rapidjson-dev libphonenumber-dev libicu-dev
+  libcurl4-openssl-dev libboost-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  redis-server redis-tools
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs whatever of HELPLINE_PACKAGES is missing, as root or through sudo.
+ensure_packages() {
+  local missing=() p
+  for p in "${HELPLINE_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing missing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "not root and no sudo: install ${missing[*]} by hand"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# build_tree DIR [cmake args...]: configures (once) and builds DIR with 2 jobs.
+build_tree() {
+  local dir="$1"; shift
+  cmake -S "$HELPLINE_ROOT" -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j "${HELPLINE_JOBS:-2}"
+}

@@ -1,0 +1,75 @@
+#include "directory/index.h"
+
+#include <gtest/gtest.h>
+
+namespace helpline::directory {
+namespace {
+
+Resource Make(std::string id, std::string region, int priority, std::vector<std::string> langs = {"en"},
+              Category c = Category::kNaloxone) {
+  Resource r;
+  r.id = std::move(id);
+  r.regions = {std::move(region)};
+  r.categories = {c};
+  r.priority = priority;
+  r.languages = std::move(langs);
+  return r;
+}
+
+std::vector<std::string> Ids(const std::vector<const Resource*>& rs) {
+  std::vector<std::string> out;
+  for (const auto* r : rs) out.push_back(r->id);
+  return out;
+}
+
+TEST(DirectoryIndex, ProvinceFallsBackToCountryThenEverywhereByPriority) {
+  auto idx = DirectoryIndex::Build({Make("bc", "CA-BC", 70), Make("ca", "CA", 75), Make("world", "*", 30),
+                                    Make("us", "US", 90), Make("on", "CA-ON", 99)},
+                                   3);
+  EXPECT_EQ(idx->version(), 3);
+  EXPECT_EQ(Ids(idx->Lookup("CA-BC", Category::kNaloxone)), (std::vector<std::string>{"ca", "bc", "world"}));
+  EXPECT_EQ(Ids(idx->Lookup("CA", Category::kNaloxone)), (std::vector<std::string>{"ca", "world"}));
+  EXPECT_EQ(Ids(idx->Lookup("US-TX", Category::kNaloxone)), (std::vector<std::string>{"us", "world"}));
+  EXPECT_EQ(Ids(idx->Lookup("*", Category::kNaloxone)), (std::vector<std::string>{"world"}));
+  EXPECT_TRUE(idx->Lookup("CA-BC", Category::kDetox).empty());
+}
+
+TEST(DirectoryIndex, UnknownRegionIsLookedUpAsEverywhere) {
+  auto idx = DirectoryIndex::Build({Make("ca", "CA", 75), Make("world", "*", 30)});
+  EXPECT_EQ(Ids(idx->Lookup("ZZ-QQ", Category::kNaloxone)), (std::vector<std::string>{"world"}));
+}
+
+TEST(DirectoryIndex, EqualPriorityPrefersLanguageThenSpecificRegionThenId) {
+  auto idx = DirectoryIndex::Build({Make("b-ca-en", "CA", 50), Make("a-ca-en", "CA", 50),
+                                    Make("c-bc-en", "CA-BC", 50), Make("d-ca-fr", "CA", 50, {"fr", "en"})});
+  EXPECT_EQ(Ids(idx->Lookup("CA-BC", Category::kNaloxone)),
+            (std::vector<std::string>{"c-bc-en", "a-ca-en", "b-ca-en", "d-ca-fr"}));
+  EXPECT_EQ(Ids(idx->Lookup("CA-BC", Category::kNaloxone, "fr")),
+            (std::vector<std::string>{"d-ca-fr", "c-bc-en", "a-ca-en", "b-ca-en"}));
+}
+
+TEST(DirectoryIndex, LanguageNeverOutranksPriorityOrFiltersAnything) {
+  auto idx = DirectoryIndex::Build({Make("911", "CA", 100, {"en"}), Make("fr-line", "CA", 70, {"fr"})});
+  EXPECT_EQ(Ids(idx->Lookup("CA-QC", Category::kNaloxone, "fr")), (std::vector<std::string>{"911", "fr-line"}));
+  EXPECT_EQ(Ids(idx->Lookup("CA-QC", Category::kNaloxone, "es")), (std::vector<std::string>{"911", "fr-line"}));
+}
+
+TEST(DirectoryIndex, ResourceListedAtSeveralLevelsAppearsOnce) {
+  Resource r = Make("both", "CA", 60);
+  r.regions = {"CA", "CA-BC"};
+  auto idx = DirectoryIndex::Build({r});
+  EXPECT_EQ(Ids(idx->Lookup("CA-BC", Category::kNaloxone)), (std::vector<std::string>{"both"}));
+}
+
+TEST(DirectoryIndex, RetiredResourcesAreFoundButNeverServed) {
+  Resource old = Make("old", "CA", 99);
+  old.status = ResourceStatus::kRetired;
+  auto idx = DirectoryIndex::Build({old, Make("new", "CA", 10)});
+  EXPECT_EQ(Ids(idx->Lookup("CA", Category::kNaloxone)), (std::vector<std::string>{"new"}));
+  ASSERT_NE(idx->Find("old"), nullptr);
+  EXPECT_EQ(idx->Find("missing"), nullptr);
+  EXPECT_EQ(idx->Regions(), (std::vector<std::string>{"CA"}));
+}
+
+}  // namespace
+}  // namespace helpline::directory

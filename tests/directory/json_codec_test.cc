@@ -1,0 +1,74 @@
+#include "directory/json_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace helpline::directory {
+namespace {
+
+Resource Sample() {
+  Resource r;
+  r.id = "ca-naloxone-finder";
+  r.name = "Naloxone Finder";
+  r.description = "Find a pharmacy with \"naloxone\".";
+  r.categories = {Category::kNaloxone, Category::kTextLine};
+  r.regions = {"CA"};
+  r.languages = {"en", "fr"};
+  r.channels = {{ChannelKind::kVoice, "+18556626605", "", "", "", ""},
+                {ChannelKind::kSms, "247247", "", "CONNEX", "pharmacies", "24/7"}};
+  r.hours = "24/7";
+  r.priority = 75;
+  r.source = "doc";
+  r.verified = "2026-11-24";
+  r.status = ResourceStatus::kUnconfirmed;
+  r.notes = "confirm scope";
+  r.translations["fr"] = {"Trouver de la naloxone", ""};
+  return r;
+}
+
+TEST(JsonCodec, CanonicalJsonRoundTripsEveryField) {
+  Resource r = Sample();
+  r.coordinates = Coordinates{49.28, -123.12};
+  auto back = ResourceFromJson(ToCanonicalJson(r));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, r);
+}
+
+TEST(JsonCodec, CanonicalJsonHasFixedFieldOrderAndOmitsEmptyOptionals) {
+  Resource r = Sample();
+  r.notes.clear();
+  r.translations.clear();
+  std::string json = ToCanonicalJson(r);
+  EXPECT_EQ(json.rfind("{\"id\":\"ca-naloxone-finder\",\"name\":", 0), 0u) << json;
+  EXPECT_EQ(json.find("notes"), std::string::npos);
+  EXPECT_EQ(json.find("translations"), std::string::npos);
+  EXPECT_EQ(json.find("coordinates"), std::string::npos);
+  EXPECT_NE(json.find("\\\"naloxone\\\""), std::string::npos) << "quotes must be escaped: " << json;
+}
+
+TEST(JsonCodec, DigestDependsOnContentOnly) {
+  std::vector<Resource> a = {Sample()};
+  std::vector<Resource> b = {Sample()};
+  EXPECT_EQ(ContentDigest(a), ContentDigest(b));
+  EXPECT_EQ(ContentDigest(a).size(), 64u);
+  b[0].priority = 76;
+  EXPECT_NE(ContentDigest(a), ContentDigest(b));
+}
+
+TEST(JsonCodec, FieldsAsJsonListsEveryFieldInOrder) {
+  auto fields = FieldsAsJson(Sample());
+  ASSERT_EQ(fields.size(), 15u);
+  EXPECT_EQ(fields[0].first, "id");
+  EXPECT_EQ(fields[8].first, "priority");
+  EXPECT_EQ(fields[8].second, "75");
+  EXPECT_EQ(fields[12].first, "coordinates");
+  EXPECT_EQ(fields[12].second, "");
+}
+
+TEST(JsonCodec, RejectsTextThatIsNotAResource) {
+  EXPECT_FALSE(ResourceFromJson("not json").ok());
+  EXPECT_FALSE(ResourceFromJson("[1,2]").ok());
+  EXPECT_FALSE(ResourceFromJson("{\"name\":\"no id\"}").ok());
+}
+
+}  // namespace
+}  // namespace helpline::directory

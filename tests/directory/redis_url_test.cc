@@ -1,0 +1,149 @@
+#include "directory/redis_url.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace helpline::directory {
+namespace {
+
+struct Good {
+  const char* url;
+  const char* host;
+  int port;
+  const char* unix_socket;
+  const char* username;
+  const char* password;
+  int db;
+};
+
+class ParsesValidUrl : public ::testing::TestWithParam<Good> {};
+
+TEST_P(ParsesValidUrl, IntoItsParts) {
+  const Good& g = GetParam();
+  Result<RedisUrl> r = ParseRedisUrl(g.url);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->host, g.host);
+  EXPECT_EQ(r->port, g.port);
+  EXPECT_EQ(r->unix_socket, g.unix_socket);
+  EXPECT_EQ(r->username, g.username);
+  EXPECT_EQ(r->password, g.password);
+  EXPECT_EQ(r->db, g.db);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ParsesValidUrl,
+    ::testing::Values(
+        Good{"redis://localhost", "localhost", 6379, "", "", "", 0},
+        Good{"redis://10.0.0.5:6380", "10.0.0.5", 6380, "", "", "", 0},
+        Good{"redis://cache.internal:7000/3", "cache.internal", 7000, "", "", "", 3},
+        Good{"redis://host/", "host", 6379, "", "", "", 0},
+        Good{"redis://:s3cret@host:6379/1", "host", 6379, "", "", "s3cret", 1},
+        Good{"redis://alice:pw@host/2", "host", 6379, "", "alice", "pw", 2},
+        Good{"redis://:p%40ss%3Aw%2Frd%25@host", "host", 6379, "", "", "p@ss:w/rd%", 0},
+        Good{"redis://:p@ss@host:1", "host", 1, "", "", "p@ss", 0},
+        Good{"redis://[::1]:6390/4", "::1", 6390, "", "", "", 4},
+        Good{"redis://[::1]", "::1", 6379, "", "", "", 0},
+        Good{"redis://host:65535?db=7", "host", 65535, "", "", "", 7},
+        Good{"unix:///run/redis/redis.sock", "", 0, "/run/redis/redis.sock", "", "", 0},
+        Good{"unix:///tmp/r.sock?db=2&password=x", "", 0, "/tmp/r.sock", "", "x", 2},
+        Good{"unix:///tmp/r.sock?password=a%26b&username=bob", "", 0, "/tmp/r.sock", "bob", "a&b", 0},
+        Good{"redis://127.0.0.1:6379/0", "127.0.0.1", 6379, "", "", "", 0}));
+
+TEST(ParseRedisUrl, AcceptsTheDefaultUrl) {
+  Result<RedisUrl> r = ParseRedisUrl(kDefaultRedisUrl);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->host, "127.0.0.1");
+  EXPECT_EQ(r->port, 6379);
+  EXPECT_EQ(r->db, 0);
+}
+
+struct Bad {
+  const char* url;
+  const char* problem;  // a fragment the message must contain
+};
+
+class RejectsInvalidUrl : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(RejectsInvalidUrl, WithInvalidArgumentNamingTheProblem) {
+  const Bad& b = GetParam();
+  Result<RedisUrl> r = ParseRedisUrl(b.url);
+  ASSERT_FALSE(r.ok()) << b.url;
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find(b.problem), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("redis URL"), std::string::npos) << r.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RejectsInvalidUrl,
+    ::testing::Values(Bad{"http://host:6379", "unknown scheme 'http'"},
+                      Bad{"rediss://host:6379", "TLS"},
+                      Bad{"host:6379", "missing scheme"},
+                      Bad{"", "missing scheme"},
+                      Bad{"redis://", "missing host"},
+                      Bad{"redis://:6379", "missing host"},
+                      Bad{"redis://host:", "bad port"},
+                      Bad{"redis://host:0", "bad port"},
+                      Bad{"redis://host:65536", "bad port"},
+                      Bad{"redis://host:12ab", "bad port"},
+                      Bad{"redis://host:-1", "bad port"},
+                      Bad{"redis://host/x", "bad db"},
+                      Bad{"redis://host/-1", "bad db"},
+                      Bad{"redis://host/1/2", "bad db"},
+                      Bad{"redis://host/99999999999", "bad db"},
+                      Bad{"redis://host/1?db=2", "db given both"},
+                      Bad{"redis://user@host", "user info"},
+                      Bad{"redis://[::1", "unterminated"},
+                      Bad{"redis://host?timeout=3", "unknown query parameter 'timeout'"},
+                      Bad{"unix://relative.sock", "must be absolute"},
+                      Bad{"unix://", "missing socket path"},
+                      Bad{"unix:///tmp/", "directory"},
+                      Bad{"unix:///tmp/r.sock?db=two", "bad db"},
+                      Bad{"unix:///tmp/r.sock?db", "no '='"},
+                      Bad{"redis://:bad%zzpw@host", "percent-encoding"}));
+
+TEST(ParseRedisUrl, NeverEchoesThePasswordInAnError) {
+  const char* urls[] = {
+      "redis://:hunter2@host:bad",       "redis://alice:hunter2@host/x",
+      "redis://alice:hunter2@:6379",     "unix://rel.sock?password=hunter2",
+      "unix:///a.sock?password=hunter2&db=x", "ftp://bob:hunter2@host",
+      "redis://:hunter2%zz@host",
+  };
+  for (const char* url : urls) {
+    Result<RedisUrl> r = ParseRedisUrl(url);
+    ASSERT_FALSE(r.ok()) << url;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("***"), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(RedactedUrl, MasksThePasswordAndKeepsTheRest) {
+  Result<RedisUrl> tcp = ParseRedisUrl("redis://alice:hunter2@cache:6380/2");
+  ASSERT_TRUE(tcp.ok());
+  EXPECT_EQ(tcp->Redacted(), "redis://alice:***@cache:6380/2");
+
+  Result<RedisUrl> anonymous = ParseRedisUrl("redis://cache");
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ(anonymous->Redacted(), "redis://cache:6379/0");
+
+  Result<RedisUrl> v6 = ParseRedisUrl("redis://:pw@[::1]:7000");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->Redacted(), "redis://:***@[::1]:7000/0");
+
+  Result<RedisUrl> unix_url = ParseRedisUrl("unix:///tmp/r.sock?db=3&password=hunter2");
+  ASSERT_TRUE(unix_url.ok());
+  EXPECT_EQ(unix_url->Redacted(), "unix:///tmp/r.sock?db=3&password=***");
+}
+
+TEST(RedactedUrl, RoundTripsThroughTheParserWithoutThePassword) {
+  for (const char* url : {"redis://cache:6380/2", "unix:///tmp/r.sock?db=3", "redis://[::1]:7000/0"}) {
+    Result<RedisUrl> first = ParseRedisUrl(url);
+    ASSERT_TRUE(first.ok()) << url;
+    Result<RedisUrl> second = ParseRedisUrl(first->Redacted());
+    ASSERT_TRUE(second.ok()) << first->Redacted();
+    EXPECT_EQ(second->Redacted(), first->Redacted());
+  }
+}
+
+}  // namespace
+}  // namespace helpline::directory

@@ -1,0 +1,218 @@
+#include "directory/validator.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace helpline::directory {
+namespace {
+
+// A valid one-resource file; tests replace pieces of it.
+std::string File(const std::string& jurisdiction = "CA", const std::string& resource_fields = "") {
+  return R"({"jurisdiction": ")" + jurisdiction + R"(", "resources": [{
+    "id": "ca-line", "name": "Canada line", "description": "Help.",
+    "categories": ["treatment_referral"], "regions": [")" + jurisdiction + R"("], "languages": ["en"],
+    "channels": [{"kind": "voice", "value": "1-800-668-6868"}, {"kind": "sms", "value": "686868"}],
+    "hours": "24/7", "priority": 90, "source": "https://example.ca", "verified": "2026-11-24",
+    "status": "active")" + resource_fields + "}]}";
+}
+
+ValidationReport Check(const std::vector<std::pair<std::string, std::string>>& files, int max_age_days = 365) {
+  Validator v(ValidatorOptions{max_age_days, "2026-11-25"});
+  ValidationReport report;
+  for (const auto& [name, text] : files) v.ValidateText(name, text, &report);
+  v.Finish(&report);
+  return report;
+}
+
+std::string All(const ValidationReport& r) {
+  std::string s;
+  for (const auto& d : r.diagnostics) s += d.ToString() + "\n";
+  return s;
+}
+
+TEST(Validator, ValidFileNormalizesPhoneNumbers) {
+  auto r = Check({{"ca.json", File()}});
+  ASSERT_TRUE(r.ok()) << All(r);
+  EXPECT_EQ(r.WarningCount(), 0u) << All(r);
+  ASSERT_EQ(r.resources.size(), 1u);
+  EXPECT_EQ(r.resources[0].channels[0].value, "+18006686868");
+  EXPECT_EQ(r.resources[0].channels[1].value, "686868");
+  EXPECT_EQ(r.origins[0].file, "ca.json");
+  EXPECT_EQ(r.origins[0].pointer, "/resources/0");
+}
+
+TEST(Validator, VanityNumberNormalizes) {
+  std::string text = File();
+  text.replace(text.find("1-800-668-6868"), 14, "1-800-662-HELP");
+  auto r = Check({{"ca.json", text}});
+  ASSERT_TRUE(r.ok()) << All(r);
+  EXPECT_EQ(r.resources[0].channels[0].value, "+18006624357");
+}
+
+TEST(Validator, BadPhoneNumberNamesFilePointerAndCountry) {
+  std::string text = File();
+  text.replace(text.find("1-800-668-6868"), 14, "1-800-66-6868");
+  auto r = Check({{"data/ca.json", text}});
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(All(r).find("data/ca.json: /resources/0/channels/0/value: '1-800-66-6868' is not a valid phone number for CA"),
+            std::string::npos)
+      << All(r);
+}
+
+TEST(Validator, SchemaErrorsSayWhatIsWrongAndWhere) {
+  struct Case {
+    std::string from, to, expected;
+  };
+  const Case cases[] = {
+      {"\"treatment_referral\"", "\"treatment\"", "/resources/0/categories/0: 'treatment' is not a known category"},
+      {"\"kind\": \"voice\"", "\"kind\": \"fax\"", "/resources/0/channels/0/kind: 'fax' is not a known channel kind"},
+      {"\"priority\": 90", "\"priority\": 900", "/resources/0/priority: 900 is out of range (0 to 100)"},
+      {"\"priority\": 90", "\"priority\": \"high\"", "/resources/0/priority: 'high' has the wrong type"},
+      {"\"id\": \"ca-line\"", "\"id\": \"CA Line\"", "/resources/0/id: 'CA Line' is not a valid id"},
+      {"\"verified\": \"2026-11-24\"", "\"verified\": \"24/11/2026\"", "is not a date in the form YYYY-MM-DD"},
+      {"\"hours\": \"24/7\", ", "", "/resources/0: missing required field hours"},
+      {"\"hours\": \"24/7\"", "\"hours\": \"24/7\", \"phone\": \"x\"", "/resources/0/phone: unknown field 'phone'"},
+      {"\"languages\": [\"en\"]", "\"languages\": []", "/resources/0/languages: must not be empty"},
+  };
+  for (const auto& c : cases) {
+    std::string text = File();
+    auto pos = text.find(c.from);
+    ASSERT_NE(pos, std::string::npos) << c.from;
+    text.replace(pos, c.from.size(), c.to);
+    auto r = Check({{"ca.json", text}});
+    EXPECT_FALSE(r.ok()) << c.to;
+    EXPECT_NE(All(r).find(c.expected), std::string::npos) << "for " << c.to << " got:\n" << All(r);
+  }
+}
+
+TEST(Validator, OneBadResourceDoesNotHideTheOthers) {
+  std::string two = File();
+  std::string second = two.substr(two.find("{\n    \"id\""));
+  second = second.substr(0, second.rfind("]}"));
+  two.insert(two.rfind("]}"), ", " + second);
+  two.replace(two.rfind("\"ca-line\""), 9, "\"ca-two\"");
+  two.replace(two.find("\"priority\": 90"), 14, "\"priority\": -1");
+  two.replace(two.rfind("1-800-668-6868"), 14, "1-800-66-6868");
+  auto r = Check({{"ca.json", two}});
+  EXPECT_EQ(r.ErrorCount(), 2u) << All(r);
+  EXPECT_NE(All(r).find("/resources/0/priority"), std::string::npos);
+  EXPECT_NE(All(r).find("/resources/1/channels/0/value"), std::string::npos);
+}
+
+TEST(Validator, DuplicateIdsAcrossFilesAreErrors) {
+  auto r = Check({{"a.json", File()}, {"b.json", File()}});
+  EXPECT_NE(All(r).find("b.json: /resources/0/id: duplicate id 'ca-line' (first defined in a.json: /resources/0)"),
+            std::string::npos)
+      << All(r);
+}
+
+TEST(Validator, UnknownOrForeignRegionsAreErrors) {
+  std::string text = File();
+  text.replace(text.find("\"regions\": [\"CA\"]"), 17, "\"regions\": [\"CA-XX\", \"US-TX\"]");
+  auto r = Check({{"ca.json", text}});
+  EXPECT_NE(All(r).find("/resources/0/regions/0: unknown region 'CA-XX'"), std::string::npos) << All(r);
+  EXPECT_NE(All(r).find("/resources/0/regions/1: region 'US-TX' is outside this file's jurisdiction 'CA'"),
+            std::string::npos)
+      << All(r);
+}
+
+TEST(Validator, ShortCodeForVoiceAndKeywordOnVoiceAreErrors) {
+  std::string text = File();
+  const std::string from = "{\"kind\": \"voice\", \"value\": \"1-800-668-6868\"}";
+  text.replace(text.find(from), from.size(), "{\"kind\": \"voice\", \"value\": \"686868\", \"keyword\": \"HI\"}");
+  auto r = Check({{"ca.json", text}});
+  EXPECT_NE(All(r).find("/resources/0/channels/0/keyword: a text keyword only makes sense on an sms channel"),
+            std::string::npos)
+      << All(r);
+  EXPECT_NE(All(r).find("/resources/0/channels/0/value: '686868'"), std::string::npos) << All(r);
+}
+
+TEST(Validator, UrlsAndEmailsMustBeWellFormed) {
+  auto r = Check({{"ca.json", File("CA", R"(, "notes": "x")")}});
+  ASSERT_TRUE(r.ok());
+  std::string text = File();
+  const std::string sms = "{\"kind\": \"sms\", \"value\": \"686868\"}";
+  text.replace(text.find(sms), sms.size(),
+               "{\"kind\": \"web\", \"value\": \"www.example.ca\"}, {\"kind\": \"email\", \"value\": \"help@\"}, "
+               "{\"kind\": \"chat\", \"value\": \"http://chat.example.ca/x\"}");
+  r = Check({{"ca.json", text}});
+  EXPECT_NE(All(r).find("channels/1/value: 'www.example.ca' is not a valid URL"), std::string::npos) << All(r);
+  EXPECT_NE(All(r).find("channels/2/value: 'help@' is not a valid email address"), std::string::npos) << All(r);
+  EXPECT_NE(All(r).find("warning: /resources/0/channels/3/value: 'http://chat.example.ca/x' is not https"),
+            std::string::npos)
+      << All(r);
+}
+
+TEST(Validator, StaleVerifiedDateIsAWarningAndFutureOrImpossibleDatesAreErrors) {
+  std::string stale = File();
+  stale.replace(stale.find("2026-11-24"), 10, "2025-10-01");
+  auto r = Check({{"ca.json", stale}});
+  EXPECT_TRUE(r.ok()) << All(r);
+  EXPECT_NE(All(r).find("warning: /resources/0/verified: stale: verified 2025-10-01 is 420 days old (more than 365)"),
+            std::string::npos)
+      << All(r);
+  r = Check({{"ca.json", stale}}, 500);
+  EXPECT_EQ(r.WarningCount(), 0u) << "max age is configurable";
+
+  std::string future = File();
+  future.replace(future.find("2026-11-24"), 10, "2027-01-01");
+  EXPECT_NE(All(Check({{"ca.json", future}})).find("'2027-01-01' is in the future"), std::string::npos);
+  std::string impossible = File();
+  impossible.replace(impossible.find("2026-11-24"), 10, "2026-02-30");
+  EXPECT_NE(All(Check({{"ca.json", impossible}})).find("'2026-02-30' is not a real date"), std::string::npos);
+}
+
+TEST(Validator, UnconfirmedResourcesAreListedAsWarnings) {
+  std::string text = File("CA", R"(, "notes": "confirm scope")");
+  text.replace(text.find("\"status\": \"active\""), 18, "\"status\": \"unconfirmed\"");
+  auto r = Check({{"ca.json", text}});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.WarningCount(), 1u);
+  EXPECT_NE(All(r).find("warning: /resources/0/status: 'ca-line' is unconfirmed: confirm scope"), std::string::npos)
+      << All(r);
+}
+
+TEST(Validator, TranslationKeysMustBeLanguageCodes) {
+  auto r = Check({{"ca.json", File("CA", R"(, "translations": {"French": {"name": "x"}, "fr": {"name": "Ligne"}})")}});
+  EXPECT_EQ(r.ErrorCount(), 1u) << All(r);
+  EXPECT_NE(All(r).find("/resources/0/translations/French: 'French' is not an ISO 639 language code"),
+            std::string::npos)
+      << All(r);
+  r = Check({{"ca.json", File("CA", R"(, "translations": {"fr": {"nom": "x"}})")}});
+  EXPECT_NE(All(r).find("/resources/0/translations/fr/nom: unknown field 'nom'"), std::string::npos) << All(r);
+}
+
+TEST(Validator, MalformedJsonReportsLineAndColumn) {
+  auto r = Check({{"x.json", "{\n  \"jurisdiction\": \"CA\",\n  \"resources\": [,]\n}"}});
+  ASSERT_EQ(r.ErrorCount(), 1u);
+  EXPECT_NE(All(r).find("x.json: malformed JSON at line 3, column 17"), std::string::npos) << All(r);
+}
+
+TEST(Validator, EverywhereResourcesCannotHavePhoneNumbers) {
+  std::string text = File("*");
+  auto r = Check({{"global.json", text}});
+  EXPECT_NE(All(r).find("a resource for '*' has no country"), std::string::npos) << All(r);
+}
+
+TEST(Validator, MissingPathIsReportedNotThrown) {
+  Validator v;
+  auto r = v.ValidatePaths({"/nonexistent/dir/file.json"});
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(All(r).find("/nonexistent/dir/file.json: cannot read the file"), std::string::npos);
+}
+
+TEST(Validator, ShippedDirectoryIsValid) {
+  Validator v;
+  auto r = v.ValidatePaths({std::string(HELPLINE_SOURCE_DIR) + "/data/directory"});
+  EXPECT_TRUE(r.ok()) << All(r);
+  EXPECT_EQ(r.files.size(), 7u);
+  EXPECT_GE(r.resources.size(), 20u);
+  for (const auto& d : r.diagnostics) {
+    EXPECT_NE(d.message.find("is unconfirmed"), std::string::npos) << "only unconfirmed warnings expected: "
+                                                                   << d.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace helpline::directory

@@ -1,0 +1,239 @@
+// End-to-end tests of the `helpline` operator CLI: the real binary, a real
+// redis-server, the shipped data, and the refresh-directory script.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/process.h"
+#include "tests/support/redis_server.h"
+
+namespace helpline::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBin = HELPLINE_BIN;
+const std::string kSource = HELPLINE_SOURCE_DIR;
+const std::string kData = kSource + "/data/directory";
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::trunc);
+  out << text;
+}
+
+// Replaces the first occurrence of `from` in `file`; fails the test if absent.
+void Edit(const fs::path& file, const std::string& from, const std::string& to) {
+  std::string text = ReadFile(file);
+  auto pos = text.find(from);
+  ASSERT_NE(pos, std::string::npos) << from << " not in " << file;
+  text.replace(pos, from.size(), to);
+  WriteFile(file, text);
+}
+
+// A private copy of the shipped data that a test may break.
+class DataCopy {
+ public:
+  DataCopy() {
+    char tmpl[] = "/tmp/hl-data-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    fs::copy(kData, dir_);
+  }
+  ~DataCopy() { fs::remove_all(dir_); }
+  fs::path operator/(const std::string& name) const { return dir_ / name; }
+  std::string path() const { return dir_.string(); }
+
+ private:
+  fs::path dir_;
+};
+
+ProcessResult Helpline(std::vector<std::string> args, const std::string& redis_url = "") {
+  args.insert(args.begin(), kBin);
+  std::vector<std::string> env;
+  if (!redis_url.empty()) env.push_back("HELPLINE_REDIS_URL=" + redis_url);
+  return RunProcess(args, env);
+}
+
+int CountLines(const std::string& text, const std::string& needle) {
+  int n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
+TEST(CliValidate, ShippedDataPassesWithOnlyUnconfirmedWarnings) {
+  auto r = Helpline({"validate", kData});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid: 7 files"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" 0 errors"), std::string::npos) << r.out;
+  // Every warning is an unconfirmed resource, and each says what to confirm.
+  int warnings = CountLines(r.err, "warning:");
+  EXPECT_GT(warnings, 0);
+  EXPECT_EQ(warnings, CountLines(r.err, "is unconfirmed")) << r.err;
+  EXPECT_NE(r.err.find("'ca-naloxone-finder' is unconfirmed: confirm scope"), std::string::npos) << r.err;
+}
+
+TEST(CliValidate, BadPhoneNumberIsNamedWithFileAndPointer) {
+  DataCopy data;
+  Edit(data / "ca.json", "\"1-800-668-6868\"", "\"1-800-66-6868\"");
+  auto r = Helpline({"validate", data.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  std::regex expected(R"(ca\.json: /resources/\d+/channels/0/value: '1-800-66-6868' is not a valid phone number for CA)");
+  EXPECT_TRUE(std::regex_search(r.err, expected)) << r.err;
+  EXPECT_NE(r.out.find("invalid:"), std::string::npos);
+}
+
+TEST(CliValidate, UnknownCategoryIsNamed) {
+  DataCopy data;
+  Edit(data / "us.json", "\"harm_reduction\"", "\"harm_reductoin\"");
+  auto r = Helpline({"validate", data.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  std::regex expected(R"(us\.json: /resources/\d+/categories/\d+: 'harm_reductoin' is not a known category)");
+  EXPECT_TRUE(std::regex_search(r.err, expected)) << r.err;
+}
+
+TEST(CliValidate, DuplicateIdNamesBothPlaces) {
+  DataCopy data;
+  Edit(data / "ca-ab.json", "\"id\": \"ca-ab-addiction-helpline\"", "\"id\": \"ca-bc-kelty-centre\"");
+  auto r = Helpline({"validate", data.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("duplicate id 'ca-bc-kelty-centre' (first defined in"), std::string::npos) << r.err;
+}
+
+TEST(CliValidate, MalformedJsonGivesLineAndColumn) {
+  DataCopy data;
+  Edit(data / "global.json", "\"resources\": [", "\"resources\": [,");
+  auto r = Helpline({"validate", data.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(global\.json: malformed JSON at line \d+, column \d+)")))
+      << r.err;
+}
+
+TEST(CliUsage, BadInvocationsExitWithTwo) {
+  EXPECT_EQ(Helpline({}).exit_code, 2);
+  EXPECT_EQ(Helpline({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"validate"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"load", kData, "--bogus"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"lookup", "--region", "CA-BC"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"lookup", "--region", "XX-YY", "--category", "naloxone"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"rollback", "abc"}).exit_code, 2);
+  auto help = Helpline({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("exit codes: 0 ok, 1 invalid data"), std::string::npos);
+}
+
+TEST(CliRedis, UnreachableRedisExitsWithThree) {
+  auto r = Helpline({"versions"}, "unix:///nonexistent/redis.sock");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("redis"), std::string::npos);
+}
+
+TEST(CliLoad, LoadUnchangedChangeDryRunAndRollbackTellTheStory) {
+  RedisServer redis;
+  DataCopy data;
+
+  auto first = Helpline({"load", data.path()}, redis.Url());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("loaded version 1:"), std::string::npos) << first.out;
+
+  auto again = Helpline({"load", data.path()}, redis.Url());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("unchanged: version 1"), std::string::npos) << again.out;
+
+  Edit(data / "ca-ab.json", "\"priority\": 70", "\"priority\": 72");
+  auto dry = Helpline({"load", data.path(), "--dry-run"}, redis.Url());
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("~ ca-ab-addiction-helpline: priority: 70 -> 72"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("0 added, 0 removed, 1 changed"), std::string::npos) << dry.out;
+  EXPECT_EQ(CountLines(dry.out, "~ "), 1) << dry.out;
+
+  auto versions_after_dry = Helpline({"versions"}, redis.Url());
+  EXPECT_EQ(CountLines(versions_after_dry.out, "data-"), 1) << "a dry run must not create a version";
+
+  auto second = Helpline({"load", data.path()}, redis.Url());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("loaded version 2:"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("(previous: 1)"), std::string::npos) << second.out;
+
+  auto versions = Helpline({"versions"}, redis.Url());
+  ASSERT_EQ(versions.exit_code, 0);
+  EXPECT_TRUE(std::regex_search(versions.out, std::regex(R"(\n\* 2 +\d{4}-\d\d-\d\d)"))) << versions.out;
+  EXPECT_TRUE(std::regex_search(versions.out, std::regex(R"(\n  1 +\d{4}-\d\d-\d\d)"))) << versions.out;
+
+  auto rollback = Helpline({"rollback", "1"}, redis.Url());
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.err;
+  EXPECT_NE(rollback.out.find("current version is now 1"), std::string::npos);
+  auto after = Helpline({"versions"}, redis.Url());
+  EXPECT_TRUE(std::regex_search(after.out, std::regex(R"(\n\* 1 +)"))) << after.out;
+
+  auto missing = Helpline({"rollback", "9"}, redis.Url());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("not kept"), std::string::npos) << missing.err;
+}
+
+TEST(CliLoad, InvalidDataLoadsNothing) {
+  RedisServer redis;
+  DataCopy data;
+  Edit(data / "ca.json", "\"1-800-668-6868\"", "\"1-800-66-6868\"");
+  auto r = Helpline({"load", data.path()}, redis.Url());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("nothing loaded"), std::string::npos);
+  auto versions = Helpline({"versions"}, redis.Url());
+  EXPECT_NE(versions.out.find("no versions loaded yet"), std::string::npos) << versions.out;
+}
+
+TEST(CliLookup, ProvinceFallsBackToCanadaAndFormatsTextLines) {
+  RedisServer redis;
+  ASSERT_EQ(Helpline({"load", kData}, redis.Url()).exit_code, 0);
+  auto r = Helpline({"lookup", "--region", "CA-BC", "--category", "naloxone"}, redis.Url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Naloxone Finder"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("text CONNEX to 247247"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("call 1-855-662-6605"), std::string::npos) << r.out;
+
+  auto json = Helpline({"lookup", "--region", "US-TX", "--category", "treatment_referral", "--json"}, redis.Url());
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"value\":\"+18006624357\""), std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find("ca-"), std::string::npos) << "a US lookup must not return Canadian resources";
+}
+
+TEST(RefreshDirectory, LoadsThenReportsUnchangedAndFailsCleanlyOnBadData) {
+  RedisServer redis;
+  DataCopy data;
+  const std::string script = kSource + "/scripts/refresh-directory";
+  std::vector<std::string> env = {"HELPLINE_BIN=" + kBin, "HELPLINE_REDIS_URL=" + redis.Url()};
+
+  auto first = RunProcess({"/bin/bash", script, data.path()}, env);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  std::string last = first.out.substr(first.out.rfind("refresh-directory:"));
+  EXPECT_NE(last.find("OK: loaded version 1"), std::string::npos) << first.out;
+
+  auto again = RunProcess({"/bin/bash", script, data.path()}, env);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("refresh-directory: OK: unchanged"), std::string::npos) << again.out;
+
+  Edit(data / "us.json", "\"1-800-662-4357\"", "\"1-800-662-43\"");
+  auto bad = RunProcess({"/bin/bash", script, data.path()}, env);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("refresh-directory: FAILED (exit 1)"), std::string::npos) << bad.out;
+  auto versions = Helpline({"versions", "--json"}, redis.Url());
+  EXPECT_EQ(CountLines(versions.out, "\"version\":2"), 0) << versions.out;
+
+  auto plain_http = RunProcess({"/bin/bash", script, "http://example.org/x.json"}, env);
+  EXPECT_EQ(plain_http.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace helpline::testing

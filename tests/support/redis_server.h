@@ -1,0 +1,39 @@
+#pragma once
+// A real redis-server for tests, started on a unix socket in a fresh temp
+// directory (no TCP port, so tests never collide) and stopped on destruction.
+//
+//   RedisServer redis;                 // aborts the test binary if it cannot start
+//   std::string url = redis.Url();     // "unix:///tmp/hl-redis-XXXX/redis.sock"
+//
+// Thread-safety: not thread-safe; one per test or fixture.
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace helpline::testing {
+
+class RedisServer {
+ public:
+  // Starts redis-server (found on PATH or in /usr/bin) with persistence off
+  // and waits, with a 10 s deadline, until it answers PING.
+  RedisServer();
+  // Sends SIGTERM, waits for the process, and removes the temp directory.
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  std::string Url() const { return "unix://" + socket_path_; }
+  const std::string& socket_path() const { return socket_path_; }
+  pid_t pid() const { return pid_; }
+
+  // Stops the server now (SIGKILL), e.g. to test "Redis went away".
+  void Kill();
+
+ private:
+  std::string dir_;
+  std::string socket_path_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace helpline::testing
