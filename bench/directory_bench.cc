@@ -30,6 +30,7 @@
 #include "directory/regions.h"
 #include "directory/snapshot.h"
 #include "directory/validator.h"
+#include "bench/synthetic_directory.h"
 #include "tests/support/redis_server.h"
 
 namespace {
@@ -41,46 +42,6 @@ double Seconds(const std::function<void()>& f) {
   auto t0 = std::chrono::steady_clock::now();
   f();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Writes N synthetic resources spread over every state and province, one
-// file per jurisdiction, each with a distinct valid toll-free number, a text
-// line, a web page and a translation: about the shape of the real data.
-std::vector<std::string> Generate(const fs::path& dir, int n) {
-  std::vector<const RegionInfo*> regions;
-  for (const auto& r : AllRegions()) {
-    if (r.code.find('-') != std::string_view::npos) regions.push_back(&r);
-  }
-  std::vector<std::ostringstream> files(regions.size());
-  std::vector<int> counts(regions.size(), 0);
-  static const char* kCats[] = {"treatment_referral", "naloxone", "harm_reduction", "detox", "crisis", "family"};
-  for (int i = 0; i < n; ++i) {
-    std::size_t k = static_cast<std::size_t>(i) % regions.size();
-    std::string code(regions[k]->code);
-    std::string lower = code;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    char phone[32];
-    std::snprintf(phone, sizeof phone, "1-800-%03d-%04d", 200 + (i / 10000) % 800, i % 10000);
-    auto& out = files[k];
-    out << (counts[k]++ ? ",\n" : "") << R"({"id": ")" << lower << "-synthetic-" << i
-        << R"(", "name": "Synthetic service )" << i << R"(", "description": "A synthetic resource for benchmarks.",)"
-        << R"( "categories": [")" << kCats[i % 6] << R"(", "information"], "regions": [")" << code
-        << R"("], "languages": ["en", "es"], "channels": [{"kind": "voice", "value": ")" << phone
-        << R"("}, {"kind": "sms", "value": "741741", "keyword": "HOME"}, {"kind": "web", "value": "https://example.org/s/)"
-        << i << R"("}], "hours": "24/7", "priority": )" << (i % 101)
-        << R"(, "source": "https://example.org/source", "verified": "2026-11-01", "status": "active",)"
-        << R"( "translations": {"es": {"name": "Servicio )" << i << R"("}}})";
-  }
-  std::vector<std::string> paths;
-  for (std::size_t k = 0; k < regions.size(); ++k) {
-    if (counts[k] == 0) continue;
-    std::string code(regions[k]->code);
-    fs::path p = dir / (code + ".json");
-    std::ofstream f(p);
-    f << R"({"jurisdiction": ")" << code << R"(", "resources": [)" << files[k].str() << "]}\n";
-    paths.push_back(p.string());
-  }
-  return paths;
 }
 
 redisContext* Raw(const std::string& socket) {
@@ -122,7 +83,7 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/hl-bench-XXXXXX";
   fs::path dir = mkdtemp(tmpl);
   std::vector<std::string> paths;
-  double gen_s = Seconds([&] { paths = Generate(dir, n); });
+  double gen_s = Seconds([&] { paths = helpline::bench::WriteSyntheticFiles(dir.string(), n); });
   std::uintmax_t bytes = 0;
   for (const auto& p : paths) bytes += fs::file_size(p);
   std::printf("synthetic directory: %d resources in %zu files, %.1f MB (generated in %.2f s)\n", n, paths.size(),

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/engine/message_engine.h"
 #include "directory/diff.h"
 #include "directory/index.h"
 #include "directory/json_codec.h"
@@ -34,6 +35,13 @@ commands:
   rollback N                   make kept version N the current one
   lookup --region R --category C [--lang L] [--json]
                                what the current version offers for a region and category
+  simulate [--from +1NNN...] [--chat] TEXT
+                               the exact reply a person would get: text, encoding, segments,
+                               intent, region and language. Sender state: --lang L,
+                               --remembered-region R, --opted-out; provider hints:
+                               --from-state S, --from-zip Z, --from-country C; --segments N.
+                               Uses the current version in Redis, or the shipped files
+                               (--directory PATH, default data/directory) if Redis has none.
 
 options:
   --redis URL          redis://[[user]:password@]host:port/db or unix:///path.sock
@@ -43,6 +51,8 @@ options:
   --max-age-days N     report resources verified longer ago than this as stale (default 365)
   --source TEXT        what to record as the version's source (load; default: the paths)
   --quiet              print only errors and the summary line
+  --data DIR           engine data (keywords.json, messages.json); default: $HELPLINE_DATA_DIR
+                       or the source tree's data/engine
 
 exit codes: 0 ok, 1 invalid data or request, 2 usage, 3 Redis unreachable, 4 internal error
 )";
@@ -60,9 +70,11 @@ struct Args {
   bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
 };
 
-const std::set<std::string> kValueOptions = {"--redis",  "--prefix",   "--keep",   "--max-age-days",
-                                             "--source", "--region",   "--category", "--lang"};
-const std::set<std::string> kFlagOptions = {"--dry-run", "--json", "--quiet", "--help"};
+const std::set<std::string> kValueOptions = {
+    "--redis",  "--prefix", "--keep",       "--max-age-days", "--source",   "--region",
+    "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
+    "--remembered-region",  "--segments",   "--directory",    "--data"};
+const std::set<std::string> kFlagOptions = {"--dry-run", "--json", "--quiet", "--help", "--chat", "--opted-out"};
 
 // Parses argv; returns an error message for the usage line, or nullopt.
 std::optional<std::string> ParseArgs(int argc, const char* const* argv, Args* args) {
@@ -118,6 +130,7 @@ class Cli {
     if (c == "versions") return Versions();
     if (c == "rollback") return Rollback();
     if (c == "lookup") return Lookup();
+    if (c == "simulate") return Simulate();
     return Usage("unknown command '" + c + "'");
   }
 
@@ -382,6 +395,98 @@ class Cli {
         out_ << "   " << how << "\n";
       }
     }
+    return kExitOk;
+  }
+
+  // The index to simulate against: Redis's current version, else the files.
+  std::shared_ptr<const DirectoryIndex> SimulationIndex(std::string* from) {
+    if (args_.Get("--directory").empty()) {
+      auto store = ConnectStore(5);
+      if (store.ok()) {
+        auto index = LoadCurrentIndex(**store);
+        if (index.ok()) {
+          *from = "redis version " + std::to_string((*index)->version());
+          return *index;
+        }
+      }
+    }
+    std::string path = args_.Get("--directory", std::string(HELPLINE_DATA_DIR) + "/directory");
+    Validator validator;
+    ValidationReport report = validator.ValidatePaths({path});
+    if (!report.ok()) {
+      for (const auto& d : report.diagnostics) {
+        if (d.severity == Severity::kError) err_ << d.ToString() << "\n";
+      }
+      return nullptr;
+    }
+    *from = "files " + path;
+    return DirectoryIndex::Build(std::move(report.resources), 0);
+  }
+
+  int Simulate() {
+    if (args_.positional.empty()) return Usage("simulate needs the message TEXT");
+    std::string text;
+    for (const auto& p : args_.positional) text += (text.empty() ? "" : " ") + p;
+    auto segments = IntOption("--segments", 3, 1, 10);
+    if (!segments) return kExitUsage;
+    std::string data_dir = args_.Get("--data");
+    if (data_dir.empty()) {
+      const char* env = std::getenv("HELPLINE_DATA_DIR");
+      data_dir = env != nullptr && *env != '\0' ? env : HELPLINE_DATA_DIR;
+    }
+    engine::EngineOptions options;
+    options.sms_segments = static_cast<int>(*segments);
+    auto engine = engine::LoadMessageEngine(data_dir + "/engine", options);
+    if (!engine.ok()) return Fail(engine.status());
+    std::string index_from;
+    auto index = SimulationIndex(&index_from);
+    if (index == nullptr) return kExitInvalid;
+
+    engine::InboundMessage message;
+    const std::string from = args_.Get("--from");
+    message.text = text;
+    message.from = from;
+    message.channel = args_.Has("--chat") ? engine::ChannelType::kChat : engine::ChannelType::kSms;
+    message.hints.from_state = args_.Get("--from-state");
+    message.hints.from_zip = args_.Get("--from-zip");
+    message.hints.from_country = args_.Get("--from-country");
+    engine::SenderState state;
+    state.language = args_.Get("--lang");
+    state.region = args_.Get("--remembered-region");
+    state.opted_out = args_.Has("--opted-out");
+    engine::EngineReply r = engine->Handle(message, state, *index);
+    engine::SmsMeasure m = engine::MeasureSms(r.text);
+    const char* encoding = r.encoding == engine::SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2";
+
+    std::string changes;
+    if (r.changes.language) changes += " language=" + *r.changes.language;
+    if (r.changes.region) changes += " region=" + *r.changes.region;
+    if (r.changes.opted_out) changes += std::string(" opted_out=") + (*r.changes.opted_out ? "yes" : "no");
+    if (args_.Has("--json")) {
+      out_ << "{\"text\":" << JsonString(r.text) << ",\"segments\":[";
+      for (std::size_t i = 0; i < r.segments.size(); ++i) out_ << (i ? "," : "") << JsonString(r.segments[i]);
+      out_ << "],\"encoding\":\"" << encoding << "\",\"units\":" << m.units << ",\"intent\":\""
+           << engine::IntentName(r.intent) << "\",\"region\":" << JsonString(r.region.code)
+           << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"language\":\""
+           << r.language << "\",\"resources\":[";
+      for (std::size_t i = 0; i < r.resources.size(); ++i) out_ << (i ? "," : "") << JsonString(r.resources[i]->id);
+      out_ << "],\"changes\":" << JsonString(changes.empty() ? "" : changes.substr(1)) << "}\n";
+      return kExitOk;
+    }
+    out_ << r.text << "\n"
+         << "----\n"
+         << "channel:   " << (message.channel == engine::ChannelType::kChat ? "chat" : "sms") << "\n"
+         << "encoding:  " << encoding << " (" << m.units << (r.encoding == engine::SmsEncoding::kGsm7 ? " septets" : " UTF-16 units")
+         << ")\n"
+         << "segments:  " << r.segments.size() << " (budget " << *segments << ")\n"
+         << "intent:    " << engine::IntentName(r.intent) << "\n"
+         << "region:    " << r.region.code << " (from " << engine::RegionSourceName(r.region.source) << ")\n"
+         << "language:  " << r.language << "\n"
+         << "resources:";
+    for (const auto* res : r.resources) out_ << " " << res->id;
+    out_ << "\n"
+         << "state:    " << (changes.empty() ? " unchanged" : changes) << "\n"
+         << "directory: " << index_from << "\n";
     return kExitOk;
   }
 

@@ -33,36 +33,65 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
 }
 
 std::vector<const Resource*> DirectoryIndex::Lookup(std::string_view region, Category category,
-                                                    std::string_view lang) const {
+                                                    std::string_view lang, std::size_t limit) const {
   std::vector<std::string_view> chain = Ancestry(region);
   if (chain.empty()) chain.push_back(kEverywhere);
 
-  struct Hit {
-    std::uint32_t index;
+  // The lists of each level of the chain, each sorted by priority then id.
+  struct Cursor {
+    const std::vector<std::uint32_t>* list;
+    std::size_t pos;
     std::size_t depth;  // 0 = the region itself, larger = more general
   };
-  std::vector<Hit> hits;
+  std::vector<Cursor> cursors;
   for (std::size_t depth = 0; depth < chain.size(); ++depth) {
     auto it = by_region_.find(chain[depth]);
     if (it == by_region_.end()) continue;
-    for (std::uint32_t i : it->second[static_cast<std::size_t>(category)]) hits.push_back({i, depth});
+    const auto& list = it->second[static_cast<std::size_t>(category)];
+    if (!list.empty()) cursors.push_back({&list, 0, depth});
   }
-  // A resource listed at several levels counts once, at its most specific level.
-  if (chain.size() > 1) {
-    std::sort(hits.begin(), hits.end(),
-              [](const Hit& a, const Hit& b) { return a.index != b.index ? a.index < b.index : a.depth < b.depth; });
-    hits.erase(std::unique(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.index == b.index; }),
-               hits.end());
+
+  struct Hit {
+    std::uint32_t index;
+    std::size_t depth;
+    bool serves = true;  // serves `lang` (always true without one)
+  };
+  // Merge by (priority desc, depth asc, id asc). With a limit, stop once
+  // `limit` hits are in and the next one has a lower priority: everything
+  // that can still tie with the last hit (the language tie-break below) is in.
+  std::vector<Hit> hits;
+  while (true) {
+    Cursor* best = nullptr;
+    for (auto& c : cursors) {
+      if (c.pos == c.list->size()) continue;
+      if (best == nullptr) {
+        best = &c;
+        continue;
+      }
+      const Resource& a = resources_[(*c.list)[c.pos]];
+      const Resource& b = resources_[(*best->list)[best->pos]];
+      if (a.priority > b.priority || (a.priority == b.priority && c.depth < best->depth)) best = &c;
+    }
+    if (best == nullptr) break;
+    const std::uint32_t i = (*best->list)[best->pos++];
+    if (limit != 0 && hits.size() >= limit && resources_[i].priority < resources_[hits.back().index].priority) break;
+    // A resource listed at several levels counts once, at its most specific level (met first).
+    bool seen = false;
+    if (resources_[i].regions.size() > 1) {
+      for (const Hit& h : hits) seen = seen || h.index == i;
+    }
+    if (!seen) hits.push_back({i, best->depth, lang.empty() || resources_[i].ServesLanguage(lang)});
   }
-  auto serves = [&](const Hit& h) { return lang.empty() || resources_[h.index].ServesLanguage(lang); };
-  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+
+  std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     const Resource& ra = resources_[a.index];
     const Resource& rb = resources_[b.index];
     if (ra.priority != rb.priority) return ra.priority > rb.priority;
-    if (serves(a) != serves(b)) return serves(a);
+    if (a.serves != b.serves) return a.serves;
     if (a.depth != b.depth) return a.depth < b.depth;
     return a.index < b.index;  // index order is id order
   });
+  if (limit != 0 && hits.size() > limit) hits.resize(limit);
 
   std::vector<const Resource*> out;
   out.reserve(hits.size());

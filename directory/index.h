@@ -33,8 +33,10 @@ class DirectoryIndex {
   // specific region first, then id. An unknown region is looked up as "*".
   // Language orders but never filters: a line in another language is better
   // than none, and priority (911 before a referral line) must win.
-  std::vector<const Resource*> Lookup(std::string_view region, Category category,
-                                      std::string_view lang = {}) const;
+  // With `limit` > 0 only the first `limit` are returned, found by merging
+  // the pre-sorted lists (cost grows with `limit`, not with the directory).
+  std::vector<const Resource*> Lookup(std::string_view region, Category category, std::string_view lang = {},
+                                      std::size_t limit = 0) const;
 
   // The resource with this id (retired included), or nullptr.
   const Resource* Find(std::string_view id) const;

@@ -37,7 +37,7 @@ bool IsKnownRegion(std::string_view code);
 std::optional<std::string_view> ParentRegion(std::string_view code);
 // The region itself, then each ancestor, ending with "*". Empty for unknown codes.
 std::vector<std::string_view> Ancestry(std::string_view code);
-// "US-TX" -> "US", "CA" -> "CA", "*" -> "*".
+// "US-TX" -> "US", "CA" -> "CA", "*" -> "*"; "" for an unknown code.
 std::string_view CountryOf(std::string_view code);
 
 // Finds a region by its English, French or Spanish name, ignoring case and

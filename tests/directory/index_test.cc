@@ -73,3 +73,32 @@ TEST(DirectoryIndex, RetiredResourcesAreFoundButNeverServed) {
 
 }  // namespace
 }  // namespace helpline::directory
+
+namespace helpline::directory {
+namespace {
+
+TEST(DirectoryIndex, LimitedLookupIsThePrefixOfTheFullLookup) {
+  std::vector<Resource> rs;
+  const char* regions[] = {"CA", "CA-BC", "*", "CA-ON"};
+  const char* langs[] = {"en", "fr"};
+  for (int i = 0; i < 300; ++i) {
+    Resource r = Make("r" + std::to_string(1000 + i), regions[i % 4], (i * 37) % 11, {langs[i % 2]});
+    if (i % 17 == 0) r.regions.push_back("CA");  // listed at two levels
+    if (i % 5 == 0) r.categories.push_back(Category::kCrisis);
+    rs.push_back(r);
+  }
+  auto idx = DirectoryIndex::Build(rs);
+  for (const char* lang : {"", "en", "fr"}) {
+    for (Category c : {Category::kNaloxone, Category::kCrisis}) {
+      auto full = idx->Lookup("CA-BC", c, lang);
+      for (std::size_t limit : {1u, 2u, 5u, 24u, 500u}) {
+        auto part = idx->Lookup("CA-BC", c, lang, limit);
+        ASSERT_EQ(part.size(), std::min(limit, full.size()));
+        for (std::size_t i = 0; i < part.size(); ++i) EXPECT_EQ(part[i], full[i]) << lang << " limit " << limit;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace helpline::directory

@@ -4,7 +4,11 @@
 #include "directory/redis_store.h"
 
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -171,6 +175,26 @@ TEST(RedisStoreConnect, AMissingUnixSocketIsUnavailableAndNamesTheUrl) {
   EXPECT_NE(store.status().message().find("unix:///nonexistent/helpline/redis.sock"), std::string::npos)
       << store.status().message();
   EXPECT_EQ(store.status().message().find("hunter2"), std::string::npos) << store.status().message();
+}
+
+TEST(RedisStoreConnect, AClosedTcpPortIsUnavailable) {
+  // A port that was free a moment ago: bind to port 0, read it, close it.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ::close(fd);
+  Result<RedisUrl> url = ParseRedisUrl("redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/0");
+  ASSERT_TRUE(url.ok());
+  Result<std::unique_ptr<RedisStore>> store = RedisStore::Connect(url.value());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(store.status().message().find("redis://127.0.0.1:"), std::string::npos)
+      << store.status().message();
 }
 
 TEST_F(RedisStoreTest, KeepVersionsBelowOneIsInvalidArgument) {
@@ -351,8 +375,8 @@ TEST_F(RedisStoreTest, ProgressIsReportedPerBatchUpToTheTotal) {
   ASSERT_NE(store, nullptr);
   std::vector<StoredResource> resources = MakeResources(3500, "progress");
   std::vector<std::pair<std::size_t, std::size_t>> calls;
-  Result<LoadOutcome> r = store->Load(resources, MetaFor(resources),
-                                      [&](std::size_t done, std::size_t total) { calls.emplace_back(done, total); });
+  auto record = [&](std::size_t done, std::size_t total) { calls.emplace_back(done, total); };
+  Result<LoadOutcome> r = store->Load(resources, MetaFor(resources), record);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_GE(calls.size(), 4u);
   for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GT(calls[i].first, calls[i - 1].first);
@@ -546,6 +570,26 @@ TEST_F(RedisStoreTest, StagedKeysCarryATtlUntilTheSwitchAndKeptKeysHaveNone) {
     EXPECT_LE(ttl, 600);
   }
   for (const std::string& key : raw.AllKeys()) EXPECT_EQ(raw.Ttl(key), -1) << key;
+}
+
+TEST_F(RedisStoreTest, AStagedVersionThatExpiresBeforeTheSwitchIsAbortedAndChangesNothing) {
+  std::unique_ptr<RedisStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  MustLoad(*store, MakeResources(10, "a"));
+  RawRedis raw(server_.socket_path());
+  std::set<std::string> keys_before = raw.AllKeys();
+  std::vector<StoredResource> resources = MakeResources(1500, "b");
+  // Stands in for the TTL running out mid-load: the staged hash vanishes.
+  Result<LoadOutcome> r = store->Load(resources, MetaFor(resources), [&](std::size_t, std::size_t) {
+    Reply del = raw.Command("DEL hl:dir:v2:res");
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kAborted) << r.status().ToString();
+  Result<std::optional<std::int64_t>> current = store->Current();
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(current.value(), std::optional<std::int64_t>(1));
+  std::set<std::string> keys_after = raw.AllKeys();
+  EXPECT_EQ(keys_after, keys_before) << "the staged leftovers are deleted";
 }
 
 // ---- concurrency ---------------------------------------------------------------

@@ -237,3 +237,44 @@ TEST(RefreshDirectory, LoadsThenReportsUnchangedAndFailsCleanlyOnBadData) {
 
 }  // namespace
 }  // namespace helpline::testing
+
+namespace helpline::testing {
+namespace {
+
+TEST(CliSimulate, PrintsTheExactReplyAndWhatItWasBasedOn) {
+  auto r = RunProcess({kBin, "simulate", "--from", "+16045550123", "--directory", kData, "NALOXONE"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Naloxone Finder: call 1-855-662-6605 or text CONNEX to 247247"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("encoding:  GSM-7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("intent:    naloxone"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("region:    CA-BC (from number)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("language:  en"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(segments:  [123] \(budget 3\))"))) << r.out;
+}
+
+TEST(CliSimulate, UsesTheCurrentVersionInRedis) {
+  RedisServer redis;
+  DataCopy data;
+  Edit(data / "ca.json", "\"name\": \"Naloxone Finder\"", "\"name\": \"Naloxone Locator\"");
+  ASSERT_EQ(Helpline({"load", data.path()}, redis.Url()).exit_code, 0);
+  auto r = Helpline({"simulate", "--from", "+16045550123", "need narcan in BC"}, redis.Url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Naloxone Locator"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("directory: redis version 1"), std::string::npos) << r.out;
+}
+
+TEST(CliSimulate, JsonOutputCarriesIntentRegionAndSegments) {
+  auto r = RunProcess({kBin, "simulate", "--json", "--from", "+15145550123", "--directory", kData, "AIDE"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"intent\":\"help\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"region\":\"CA-QC\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"language\":\"fr\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"changes\":\"language=fr\""), std::string::npos) << r.out;
+}
+
+TEST(CliSimulate, MissingTextIsAUsageError) {
+  EXPECT_EQ(RunProcess({kBin, "simulate", "--from", "+16045550123"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace helpline::testing

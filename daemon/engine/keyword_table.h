@@ -1,0 +1,72 @@
+#pragma once
+// The keyword table: intents and their words per language, loaded from
+// data/engine/keywords.json (keywords are data, not code).
+//
+//   auto table = KeywordTable::Parse(json_text);
+//   auto tokens = Tokenize("need narcan in BC please");
+//   std::vector<bool> used(tokens.size());
+//   for (const KeywordHit& h : table->MatchExact(tokens, used)) ...   // naloxone at token 1
+//
+// Matching: exact words and multi-word phrases on folded tokens (longest
+// phrase first), then, for tokens nothing matched, typo tolerance on single
+// words: edit distance 1 for keywords of 5+ letters, 2 for 8+ ("nalaxone",
+// "tretment"), skipping real words listed in "not_typos". Carrier words (STOP,
+// START...) only match as the whole message and never fuzzily.
+//
+// Thread-safety: immutable after Parse(); concurrent Match() calls are safe.
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+#include "daemon/engine/intent.h"
+#include "daemon/engine/text_normalize.h"
+
+namespace helpline::engine {
+
+struct KeywordHit {
+  Intent intent = Intent::kUnknown;
+  std::string_view lang;   // "en", "es", "fr", or "*" (implies no language)
+  std::size_t first = 0;   // first token
+  std::size_t count = 0;   // tokens covered
+  bool fuzzy = false;      // matched with a typo
+};
+
+class KeywordTable {
+ public:
+  // InvalidArgument naming the problem if the JSON is not a keyword table.
+  static Result<KeywordTable> Parse(std::string_view json);
+
+  // A carrier word (STOP, START, ...) that is the whole message.
+  std::optional<KeywordHit> MatchCarrier(const std::vector<Token>& tokens) const;
+
+  // Keywords in the message, in token order, not overlapping, skipping
+  // tokens already marked in `used` (and marking the ones it matches).
+  // MatchExact finds words and phrases as written; MatchTypos then looks at
+  // what is left for misspelled single words. The engine runs region
+  // detection in between, so "Kansas" is never read as a typo of a keyword.
+  std::vector<KeywordHit> MatchExact(const std::vector<Token>& tokens, std::vector<bool>& used) const;
+  std::vector<KeywordHit> MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used) const;
+
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::vector<std::string> words;  // folded tokens of the phrase
+    Intent intent;
+    std::string lang;
+    bool carrier;
+  };
+  std::vector<Entry> entries_;
+  // First word -> entries starting with it, longest phrase first.
+  std::unordered_map<std::string, std::vector<std::size_t>> by_first_;
+  // Single-word, non-carrier keywords of 5+ letters, for typo matching,
+  // bucketed by length (a typo changes the length by at most 2).
+  std::vector<std::vector<std::size_t>> fuzzy_by_length_;
+  std::unordered_set<std::string> not_typos_;
+};
+
+}  // namespace helpline::engine

@@ -1,0 +1,555 @@
+#include "daemon/engine/message_engine.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "directory/regions.h"
+
+namespace helpline::engine {
+namespace {
+
+using directory::Category;
+using directory::ChannelKind;
+using directory::Resource;
+
+// Resources looked at per category: more than a reply can hold (12 on chat),
+// so that lines skipped for their kind or language still leave enough.
+constexpr std::size_t kLookupLimit = 24;
+
+// Categories to look up for an intent, most relevant first. Later ones fill
+// in when the region lists nothing (or little) in the first.
+std::vector<Category> CategoriesFor(Intent intent) {
+  switch (intent) {
+    case Intent::kOverdose: return {Category::kOverdosePrevention, Category::kNaloxone};
+    case Intent::kSuicide: return {Category::kCrisis, Category::kMentalHealth};
+    case Intent::kNaloxone: return {Category::kNaloxone, Category::kHarmReduction, Category::kOverdosePrevention};
+    case Intent::kCrisis: return {Category::kCrisis, Category::kMentalHealth};
+    case Intent::kTreatment:
+      return {Category::kTreatmentReferral, Category::kMedicationTreatment, Category::kDetox};
+    case Intent::kDetox: return {Category::kDetox, Category::kMedicationTreatment, Category::kTreatmentReferral};
+    case Intent::kHarm: return {Category::kHarmReduction, Category::kOverdosePrevention, Category::kNaloxone};
+    case Intent::kText: return {Category::kTextLine};
+    case Intent::kChat: return {Category::kCrisis, Category::kMentalHealth, Category::kTreatmentReferral};
+    case Intent::kFamily: return {Category::kFamily, Category::kTreatmentReferral};
+    case Intent::kYouth: return {Category::kYouth, Category::kCrisis};
+    case Intent::kIndigenous: return {Category::kIndigenous, Category::kCrisis};
+    default: return {Category::kTreatmentReferral, Category::kCrisis, Category::kOverdosePrevention};
+  }
+}
+
+std::string_view RegionName(std::string_view code, const LanguageCatalog& cat) {
+  const auto* r = directory::FindRegion(code);
+  if (r == nullptr) return code;
+  if (cat.region_name_field == "name_fr") return r->name_fr;
+  if (cat.region_name_field == "name_es") return r->name_es;
+  return r->name_en;
+}
+
+std::string ReadFile(const std::string& path, Status* status) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *status = InvalidArgument(path + ": cannot read the file");
+    return {};
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+// One reply being put together: lines before and after the resource lines,
+// and resource lines added in priority order while the budget holds. Each
+// line has a rank: when a reply does not fit (a small budget), the lowest
+// ranks go first, and the safety or carrier line is never dropped.
+struct Line {
+  Line(std::string t, int r, const Resource* res = nullptr, bool reach = false)
+      : text(std::move(t)), rank(r), resource(res), reachable(reach) {}
+
+  std::string text;
+  int rank = 0;
+  const Resource* resource = nullptr;  // body lines only
+  bool reachable = false;              // carries a number to call or text
+  // SMS measure of the line (set by Prepare): GSM-7 septets if the line is
+  // GSM-7, and UTF-16 units in any case.
+  bool gsm = true;
+  std::size_t septets = 0;
+  std::size_t utf16 = 0;
+  std::vector<Span> spans;  // unbreakable spans inside the line (no span crosses a newline)
+};
+
+namespace rank {
+constexpr int kOtherRegion = 10;    // "Text HELP + your state..."
+constexpr int kFallbackNote = 20;   // "No naloxone line listed there..."
+constexpr int kMoreResources = 25;  // resource lines after the first
+constexpr int kHeading = 30;        // "Naloxone (British Columbia):"
+constexpr int kMenu = 40;
+constexpr int kNotice = 45;         // "Sorry, we did not understand." / "OK, English"
+constexpr int kHelpIntro = 50;      // "Helpline: free, confidential help."
+constexpr int kFirstResource = 55;
+constexpr int kHelpFooter = 60;     // CTIA: STOP and rates
+constexpr int kNever = 100;         // safety instruction, carrier confirmation
+}  // namespace rank
+
+struct MessageEngine::Composition {
+  Intent intent = Intent::kUnknown;
+  const LanguageCatalog* cat = nullptr;
+  ChannelType channel = ChannelType::kSms;
+  std::string region;
+  std::string reader_country;  // how phone numbers are formatted
+  std::string emergency;       // the region's emergency number, formatted
+  std::vector<Line> head;
+  std::vector<Line> tail;
+  std::size_t max_resources = 4;  // SMS; chat gets more
+  bool resources_wanted = true;
+  // Outputs.
+  std::string text;
+  std::vector<std::string> segments;  // SMS: the cut of `segmented`
+  std::string segmented;              // the text last cut (usually `text`)
+  std::vector<const Resource*> included;
+};
+
+MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options)
+    : keywords_(std::move(keywords)),
+      catalog_(std::move(catalog)),
+      options_(std::move(options)),
+      regions_(options_.default_region) {}
+
+namespace {
+
+struct RenderedChannels {
+  std::string text;        // "call 1-800-668-6868 or text 686868"
+  bool reachable = false;  // a number to call or text is in it
+};
+
+// How to reach a resource, in the reader's language. The short form (for a
+// tight budget) is the single best channel: what the person asked for (text
+// or chat), else a call or text, else TTY, else a link.
+RenderedChannels ChannelsText(const Resource& r, const LanguageCatalog& cat, const directory::PhoneBook& phones,
+                              std::string_view country, Intent intent, bool chat, bool first_only) {
+  const bool has_phone = std::any_of(r.channels.begin(), r.channels.end(),
+                                     [](const directory::Channel& c) { return directory::IsPhoneKind(c.kind); });
+  auto tier = [&](const directory::Channel* c) {
+    if ((intent == Intent::kText && c->kind == ChannelKind::kSms) ||
+        (intent == Intent::kChat && c->kind == ChannelKind::kChat)) {
+      return 0;
+    }
+    if (c->kind == ChannelKind::kVoice || c->kind == ChannelKind::kSms) return 1;
+    if (c->kind == ChannelKind::kTty) return first_only ? 2 : 1;
+    return first_only ? 3 : 1;
+  };
+  std::vector<const directory::Channel*> order;
+  for (const auto& ch : r.channels) order.push_back(&ch);
+  std::stable_sort(order.begin(), order.end(), [&](const auto* a, const auto* b) { return tier(a) < tier(b); });
+
+  RenderedChannels out;
+  std::vector<std::string> parts;
+  const directory::Channel* previous = nullptr;
+  for (const auto* ch : order) {
+    std::string part;
+    const std::string number = directory::IsPhoneKind(ch->kind) ? phones.FormatFor(ch->value, country) : "";
+    switch (ch->kind) {
+      case ChannelKind::kVoice:
+        // "call A or B", not "call A or call B".
+        part = previous != nullptr && previous->kind == ChannelKind::kVoice && previous->label.empty()
+                   ? number
+                   : Fill(cat.call, {{"number", number}});
+        break;
+      case ChannelKind::kSms:
+        part = ch->keyword.empty() ? Fill(cat.text, {{"number", number}})
+                                   : Fill(cat.text_keyword, {{"keyword", ch->keyword}, {"number", number}});
+        break;
+      case ChannelKind::kTty:
+        part = Fill(cat.tty, {{"number", number}});
+        break;
+      case ChannelKind::kChat:
+      case ChannelKind::kWeb:
+      case ChannelKind::kEmail: {
+        // SMS shows links only for resources with nothing to call or text,
+        // or the chat link a person asked for.
+        const bool asked_for = intent == Intent::kChat && ch->kind == ChannelKind::kChat;
+        if (!chat && has_phone && !asked_for) continue;
+        std::string_view v = ch->value;
+        for (std::string_view scheme : {"https://", "http://"}) {
+          if (v.substr(0, scheme.size()) == scheme) v.remove_prefix(scheme.size());
+        }
+        if (v.substr(0, 4) == "www.") v.remove_prefix(4);
+        if (!v.empty() && v.back() == '/') v.remove_suffix(1);
+        part = std::string(v);
+        break;
+      }
+    }
+    if (!ch->label.empty() && !first_only && cat.lang == "en") part += " (" + ch->label + ")";
+    out.reachable = out.reachable || directory::IsPhoneKind(ch->kind);
+    parts.push_back(std::move(part));
+    previous = ch;
+    if (first_only) break;
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out.text += i + 1 == parts.size() ? cat.or_word : ", ";
+    out.text += parts[i];
+  }
+  return out;
+}
+
+// "- Naloxone Finder: call 1-855-662-6605 or text CONNEX to 247247"
+RenderedChannels ResourceLine(const Resource& r, const LanguageCatalog& cat, const directory::PhoneBook& phones,
+                              std::string_view country, Intent intent, bool chat, bool first_only) {
+  std::string_view name = r.name;
+  std::string_view desc = r.description;
+  if (auto it = r.translations.find(cat.lang); it != r.translations.end()) {
+    if (!it->second.name.empty()) name = it->second.name;
+    if (!it->second.description.empty()) desc = it->second.description;
+  }
+  RenderedChannels how = ChannelsText(r, cat, phones, country, intent, chat, first_only);
+  RenderedChannels line{"- " + std::string(name), how.reachable};
+  if (!how.text.empty()) line.text += ": " + how.text;
+  if (chat) {
+    if (!desc.empty()) line.text += ". " + std::string(desc);
+    if (!r.hours.empty()) line.text += " (" + r.hours + ")";
+  }
+  return line;
+}
+
+std::string Join(const std::vector<Line>& head, const std::vector<Line>& body, const std::vector<Line>& tail) {
+  std::string out;
+  for (const auto* part : {&head, &body, &tail}) {
+    for (const auto& line : *part) {
+      if (!out.empty()) out += '\n';
+      out += line.text;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& index) const {
+  const bool chat = c.channel == ChannelType::kChat;
+  const auto budget = static_cast<std::size_t>(options_.sms_segments);
+
+  // SMS lines are made GSM-7 friendly once and measured once; the greedy
+  // fitting below adds up line measures instead of re-measuring the reply.
+  auto prepare = [&](Line& l) {
+    if (chat) return;
+    l.text = ToGsmFriendly(l.text, GsmFriendlyOptions{.fold_accents = true});
+    SmsMeasure m = MeasureSms(l.text);
+    l.gsm = m.encoding == SmsEncoding::kGsm7;
+    l.utf16 = 0;
+    for (unsigned char ch : l.text) {
+      if ((ch & 0xC0) != 0x80) l.utf16 += ch >= 0xF0 ? 2 : 1;  // one unit per code point, two outside the BMP
+    }
+    l.septets = l.gsm ? m.units : 0;
+    l.spans = FindUnbreakableSpans(l.text);
+  };
+  for (auto* part : {&c.head, &c.tail}) {
+    for (auto& l : *part) prepare(l);
+  }
+
+  // Exact: the reply as it will be cut (the cut is kept for the reply).
+  // The lines' own spans, shifted to their offsets, are the reply's spans.
+  auto fits_exactly = [&](const std::vector<Line>& body) {
+    std::string text = Join(c.head, body, c.tail);
+    if (chat) return text.size() <= options_.chat_chars;
+    if (MeasureSms(text).segments > budget) return false;
+    std::vector<Span> spans;
+    std::size_t offset = 0;
+    for (const std::vector<Line>* part : {&std::as_const(c.head), &body, &std::as_const(c.tail)}) {
+      for (const auto& l : *part) {
+        for (const Span& sp : l.spans) spans.push_back({offset + sp.begin, offset + sp.end});
+        offset += l.text.size() + 1;
+      }
+    }
+    c.segments = SplitSegments(text, spans);
+    c.segmented = std::move(text);
+    return c.segments.size() <= budget;
+  };
+  // Fast: sums of line measures. A cut at whitespace can waste up to an
+  // unbreakable span's length per segment (kCutSlack); only replies within
+  // that margin of the limit are measured exactly.
+  constexpr std::size_t kCutSlack = 40;
+  auto fits = [&](const std::vector<Line>& body) {
+    std::size_t lines = 0, bytes = 0, septets = 0, utf16 = 0;
+    bool gsm = true;
+    for (const std::vector<Line>* part : {&std::as_const(c.head), &body, &std::as_const(c.tail)}) {
+      for (const auto& l : *part) {
+        ++lines;
+        bytes += l.text.size();
+        septets += l.septets;
+        utf16 += l.utf16;
+        gsm = gsm && l.gsm;
+      }
+    }
+    const std::size_t newlines = lines > 0 ? lines - 1 : 0;
+    if (chat) return bytes + newlines <= options_.chat_chars;
+    const std::size_t units = (gsm ? septets : utf16) + newlines;
+    const std::size_t single = gsm ? kGsm7SingleSeptets : kUcs2SingleUnits;
+    const std::size_t part = gsm ? kGsm7PartSeptets : kUcs2PartUnits;
+    if (units <= single) return true;
+    if (budget <= 1 || units > budget * part) return false;
+    if (units + (budget - 1) * kCutSlack <= budget * part) return true;
+    return fits_exactly(body);
+  };
+
+  std::vector<Line> body;
+  if (c.resources_wanted) {
+    // Candidates: every category of the intent, deduplicated, in order;
+    // when the region lists none of them, the general lines.
+    const bool generic = c.intent == Intent::kHelp || c.intent == Intent::kRegion || c.intent == Intent::kUnknown ||
+                         c.intent == Intent::kInfo || c.intent == Intent::kLanguage;
+    std::vector<const Resource*> candidates;
+    auto add = [&](Intent intent) {
+      for (Category category : CategoriesFor(intent)) {
+        for (const Resource* r : index.Lookup(c.region, category, c.cat->lang, kLookupLimit)) {
+          // General help is for everyone: lines for one community wait for their keyword.
+          if (generic && r->HasCategory(Category::kIndigenous)) continue;
+          if (r->HasCategory(Category::kEmergency) && !r->channels.empty() &&
+              directory::IsPhoneKind(r->channels.front().kind) && IsSafetyIntent(c.intent)) {
+            continue;  // the safety line already says to call it
+          }
+          if (intent == Intent::kChat &&
+              std::none_of(r->channels.begin(), r->channels.end(),
+                           [](const directory::Channel& ch) { return ch.kind == ChannelKind::kChat; })) {
+            continue;
+          }
+          if (std::find(candidates.begin(), candidates.end(), r) == candidates.end()) candidates.push_back(r);
+        }
+      }
+    };
+    add(c.intent);
+    const bool first_category_empty = index.Lookup(c.region, CategoriesFor(c.intent).front(), {}, 1).empty();
+    if (candidates.empty() && !generic) add(Intent::kHelp);
+    if (generic) {
+      // General help mixes referral, crisis and overdose lines by priority.
+      std::stable_sort(candidates.begin(), candidates.end(),
+                       [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
+    }
+    if (c.intent == Intent::kOverdose) {
+      // During an overdose, response lines come before referral lines.
+      std::stable_partition(candidates.begin(), candidates.end(),
+                            [](const Resource* r) { return !r->HasCategory(Category::kTreatmentReferral); });
+    }
+    if (first_category_empty && !candidates.empty() && !generic) {
+      c.head.push_back({Fill(c.cat->fallback, {{"topic", c.cat->Topic(c.intent)}}), rank::kFallbackNote});
+    }
+    const std::size_t limit = chat ? 12 : c.max_resources;
+    // A later, shorter line may still fill the space a longer one could not,
+    // but after a few misses in a row the reply is full.
+    constexpr int kMaxMisses = 2;
+    int misses = 0;
+    for (const Resource* r : candidates) {
+      if (body.size() >= limit || misses >= kMaxMisses) break;
+      const int line_rank = body.empty() ? rank::kFirstResource : rank::kMoreResources;
+      bool added = false;
+      for (bool first_only : {false, true}) {
+        RenderedChannels line = ResourceLine(*r, *c.cat, phones_, c.reader_country, c.intent, chat, first_only);
+        body.push_back({std::move(line.text), line_rank, r, line.reachable});
+        prepare(body.back());
+        if (fits(body)) {
+          added = true;
+          break;
+        }
+        body.pop_back();
+      }
+      misses = added ? 0 : misses + 1;
+      // The first line is wanted even if it only fits once lesser lines are dropped below.
+      if (!added && body.empty()) {
+        RenderedChannels line = ResourceLine(*r, *c.cat, phones_, c.reader_country, c.intent, chat, true);
+        body.push_back({std::move(line.text), line_rank, r, line.reachable});
+        prepare(body.back());
+      }
+    }
+  }
+
+  // Too long (a small budget): drop the lowest-ranked line, last first, until it fits.
+  auto shrink = [&] {
+    while (!fits_exactly(body)) {
+      std::vector<Line>* where = nullptr;
+      std::size_t at = 0;
+      int lowest = rank::kNever;
+      for (auto* part : {&c.head, &body, &c.tail}) {
+        for (std::size_t i = 0; i < part->size(); ++i) {
+          if ((*part)[i].rank <= lowest && (*part)[i].rank < rank::kNever) {
+            lowest = (*part)[i].rank;
+            where = part;
+            at = i;
+          }
+        }
+      }
+      if (where == nullptr) break;  // only lines that are never dropped are left
+      where->erase(where->begin() + static_cast<std::ptrdiff_t>(at));
+    }
+  };
+  shrink();
+  // Every reply that offers help keeps a line a person can call or text: if
+  // none is left, the emergency number is added and kept.
+  const bool reachable = IsSafetyIntent(c.intent) ||
+                         std::any_of(body.begin(), body.end(), [](const Line& l) { return l.reachable; });
+  if (c.resources_wanted && !reachable) {
+    body.push_back({Fill(c.cat->emergency_line, {{"emergency", c.emergency}}), rank::kNever, nullptr, true});
+    prepare(body.back());
+    shrink();
+  }
+  for (const Line& l : body) {
+    if (l.resource != nullptr) c.included.push_back(l.resource);
+  }
+  c.text = Join(c.head, body, c.tail);
+}
+
+EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderState& state,
+                                  const directory::DirectoryIndex& index) const {
+  EngineReply reply;
+  std::vector<Token> tokens = Tokenize(message.text);
+  std::vector<bool> used(tokens.size(), false);
+  const std::string_view sender_country = regions_.SenderCountry(message.from, message.hints);
+  const std::string remembered_lang = catalog_.Has(state.language) ? state.language : std::string();
+
+  auto finish = [&](Composition& c) {
+    reply.resources = c.included;
+    if (message.channel == ChannelType::kSms) {
+      reply.text = c.text;  // lines were made GSM-7 friendly in Compose
+      reply.encoding = MeasureSms(reply.text).encoding;
+      // Compose's last exact check has usually cut exactly this text already.
+      reply.segments = c.segmented == reply.text ? std::move(c.segments)
+                                                 : SplitSegments(reply.text, FindUnbreakableSpans(reply.text));
+    } else {
+      reply.text = c.text;
+      reply.encoding = MeasureSms(reply.text).encoding;
+      reply.segments = {reply.text};
+    }
+  };
+
+  // 1. Carrier words: the whole message.
+  if (auto carrier = keywords_.MatchCarrier(tokens)) {
+    reply.intent = carrier->intent;
+    reply.language = catalog_.Has(carrier->lang) ? std::string(carrier->lang)
+                     : !remembered_lang.empty()  ? remembered_lang
+                                                 : options_.default_language;
+    const LanguageCatalog& cat = catalog_.For(reply.language);
+    reply.region = regions_.Fallback(state.region, message.from, message.hints);
+    Composition c;
+    c.cat = &cat;
+    c.channel = message.channel;
+    c.resources_wanted = false;
+    c.head.push_back(
+        {Fill(carrier->intent == Intent::kStop ? cat.stop : cat.start, {{"program", catalog_.program()}}), rank::kNever});
+    Compose(c, index);
+    reply.changes.opted_out = carrier->intent == Intent::kStop;
+    finish(c);
+    return reply;
+  }
+
+  // 2. Keywords as written, then a stated region, then typos in what is left.
+  std::vector<KeywordHit> hits = keywords_.MatchExact(tokens, used);
+  std::optional<std::string> stated_region = regions_.FromMessage(tokens, used, sender_country);
+  for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) hits.push_back(h);
+  std::sort(hits.begin(), hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+
+  // 3. The intent: safety first, then the first specific one, then generic ones.
+  const KeywordHit* primary = nullptr;
+  for (Intent safety : {Intent::kOverdose, Intent::kSuicide}) {
+    for (const auto& h : hits) {
+      if (primary == nullptr && h.intent == safety) primary = &h;
+    }
+  }
+  for (const auto& h : hits) {
+    if (primary == nullptr && !IsGenericIntent(h.intent)) primary = &h;
+  }
+  for (const auto& h : hits) {
+    if (primary == nullptr) primary = &h;
+  }
+  reply.intent = primary != nullptr ? primary->intent : stated_region ? Intent::kRegion : Intent::kUnknown;
+
+  // 4. The language: an explicit switch, a Spanish or French keyword, the
+  // remembered one, then English keywords or the default.
+  std::string language;
+  for (const auto& h : hits) {
+    if (h.intent == Intent::kLanguage && catalog_.Has(h.lang)) language = std::string(h.lang);
+  }
+  if (language.empty() && primary != nullptr && primary->lang != "en" && catalog_.Has(primary->lang)) {
+    language = std::string(primary->lang);
+  }
+  if (language.empty()) {
+    for (const auto& h : hits) {
+      if (language.empty() && h.lang != "en" && catalog_.Has(h.lang)) language = std::string(h.lang);
+    }
+  }
+  const bool language_stated = !language.empty();
+  if (language.empty()) language = !remembered_lang.empty() ? remembered_lang : options_.default_language;
+  reply.language = language;
+  if (language_stated && language != state.language) reply.changes.language = language;
+  const LanguageCatalog& cat = catalog_.For(language);
+
+  // 5. The region: stated in the message (and remembered), or the fallbacks.
+  if (stated_region) {
+    reply.region = {*stated_region, RegionSource::kMessage};
+    if (*stated_region != state.region) reply.changes.region = *stated_region;
+  } else {
+    reply.region = regions_.Fallback(state.region, message.from, message.hints);
+  }
+
+  Composition c;
+  c.intent = reply.intent;
+  c.cat = &cat;
+  c.channel = message.channel;
+  c.region = reply.region.code;
+  c.reader_country = !sender_country.empty() ? std::string(sender_country)
+                                             : std::string(directory::CountryOf(reply.region.code));
+  const std::string region_name(RegionName(reply.region.code, cat));
+  const bool safety = IsSafetyIntent(reply.intent);
+  const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
+
+  // An opted-out sender gets HELP and safety answers (CTIA allows HELP; a
+  // life may depend on the rest) and otherwise one line on how to come back.
+  if (state.opted_out && !safety && !help) {
+    c.resources_wanted = false;
+    c.head.push_back({Fill(cat.opted_out, {{"program", catalog_.program()}}), rank::kNever});
+    Compose(c, index);
+    finish(c);
+    return reply;
+  }
+
+  c.emergency = "911";  // US and Canada; the directory's emergency line wins when it lists one
+  for (const Resource* r : index.Lookup(reply.region.code, Category::kEmergency, language, 2)) {
+    if (!r->channels.empty() && directory::IsPhoneKind(r->channels.front().kind)) {
+      c.emergency = phones_.FormatFor(r->channels.front().value, c.reader_country);
+      break;
+    }
+  }
+  if (safety) {
+    c.head.push_back({Fill(reply.intent == Intent::kOverdose ? cat.overdose_first : cat.suicide_first,
+                           {{"emergency", c.emergency}}),
+                      rank::kNever});
+  }
+  if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
+  if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});
+  if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
+
+  if (reply.intent == Intent::kLanguage || reply.intent == Intent::kUnknown || reply.intent == Intent::kInfo) {
+    c.tail.push_back({cat.menu, rank::kMenu});
+    c.max_resources = 1;
+  }
+  c.head.push_back({Fill(cat.heading, {{"topic", cat.Topic(reply.intent)}, {"region", region_name}}), rank::kHeading});
+  c.tail.push_back({cat.other_region, rank::kOtherRegion});
+  if (help) c.tail.push_back({cat.help_footer, rank::kHelpFooter});
+  Compose(c, index);
+  finish(c);
+  return reply;
+}
+
+Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions options) {
+  Status status;
+  std::string keywords_text = ReadFile(dir + "/keywords.json", &status);
+  if (!status.ok()) return status;
+  std::string messages_text = ReadFile(dir + "/messages.json", &status);
+  if (!status.ok()) return status;
+  auto keywords = KeywordTable::Parse(keywords_text);
+  if (!keywords.ok()) return InvalidArgument(dir + "/keywords.json: " + keywords.status().message());
+  auto catalog = Catalog::Parse(messages_text);
+  if (!catalog.ok()) return InvalidArgument(dir + "/messages.json: " + catalog.status().message());
+  return MessageEngine(std::move(keywords).value(), std::move(catalog).value(), std::move(options));
+}
+
+}  // namespace helpline::engine

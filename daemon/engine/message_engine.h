@@ -1,0 +1,115 @@
+#pragma once
+// The message engine: what a person reads on their phone. No I/O: given the
+// message, the sender, their remembered state and a directory snapshot, it
+// returns the reply and the state changes to store.
+//
+//   MessageEngine engine(keywords, catalog, EngineOptions{});
+//   EngineReply r = engine.Handle({.text = "need narcan in BC please", .from = "+16045550123"},
+//                                 SenderState{}, *index);
+//   // r.intent == Intent::kNaloxone, r.region.code == "CA-BC", r.segments fit 3 SMS segments
+//
+// Rules, in order:
+//   1. Carrier words as the whole message (STOP, START...) are answered with
+//      one confirmation and change the opt-out state.
+//   2. Safety words (overdose, not breathing, suicide...) put the emergency
+//      instruction first, then the overdose or crisis lines, whatever else the
+//      message says.
+//   3. Otherwise the most specific intent wins ("help with detox" is detox);
+//      a lone region ("BC", "90210") gets the main lines there; unknown text
+//      gets a menu in the sender's language, never silence.
+//   4. HELP and INFO always carry the program name and the CTIA footer
+//      ("Reply STOP to opt out. Msg&data rates may apply.").
+//   5. Every reply says which region it used and how to ask for another.
+//   6. SMS replies fit the segment budget (GSM-7 when possible); resources
+//      are chosen by priority and dropped whole, never cut; chat replies are
+//      longer and carry the structured resources.
+//
+// Thread-safety: immutable after construction; Handle() is const and safe to
+// call from any number of threads. The index must outlive the returned reply
+// (it points into it).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/engine/catalog.h"
+#include "daemon/engine/intent.h"
+#include "daemon/engine/keyword_table.h"
+#include "daemon/engine/region_resolver.h"
+#include "daemon/engine/sms_segments.h"
+#include "directory/index.h"
+#include "directory/phone.h"
+
+namespace helpline::engine {
+
+enum class ChannelType { kSms, kChat };
+
+struct InboundMessage {
+  std::string_view text;
+  std::string_view from;  // E.164 sender, "+16045550123" (may be empty for chat users)
+  ChannelType channel = ChannelType::kSms;
+  ProviderHints hints;
+};
+
+// What the daemon remembers per sender (under a keyed hash of the number).
+struct SenderState {
+  std::string language;  // "", "en", "es", "fr"
+  std::string region;    // "", "CA-BC"
+  bool opted_out = false;
+};
+
+struct StateChanges {
+  std::optional<std::string> language;
+  std::optional<std::string> region;
+  std::optional<bool> opted_out;
+  bool empty() const { return !language && !region && !opted_out; }
+};
+
+struct EngineReply {
+  Intent intent = Intent::kUnknown;
+  std::string language;   // of the reply
+  ResolvedRegion region;  // used for the lookup
+  std::string text;       // the whole reply
+  std::vector<std::string> segments;  // SMS: the parts (each within one segment); chat: one part
+  SmsEncoding encoding = SmsEncoding::kGsm7;
+  std::vector<const directory::Resource*> resources;  // included, in order
+  StateChanges changes;
+};
+
+struct EngineOptions {
+  // Segment budget of an SMS reply. Default 3 (459 GSM-7 or 201 UCS-2 characters).
+  int sms_segments = 3;
+  // Character budget of a chat reply. Default 1500.
+  std::size_t chat_chars = 1500;
+  // Region when nothing else tells. Default "US".
+  std::string default_region = "US";
+  // Language when nothing else tells. Default "en".
+  std::string default_language = "en";
+};
+
+class MessageEngine {
+ public:
+  MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options = {});
+
+  EngineReply Handle(const InboundMessage& message, const SenderState& state,
+                     const directory::DirectoryIndex& index) const;
+
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  struct Composition;
+  void Compose(Composition& c, const directory::DirectoryIndex& index) const;
+
+  KeywordTable keywords_;
+  Catalog catalog_;
+  EngineOptions options_;
+  RegionResolver regions_;
+  directory::PhoneBook phones_;
+};
+
+// Loads data/engine/keywords.json and messages.json from `dir` (the only I/O
+// of the engine, done once at start). InvalidArgument names the bad file.
+Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions options = {});
+
+}  // namespace helpline::engine

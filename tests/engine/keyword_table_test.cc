@@ -1,0 +1,95 @@
+#include "daemon/engine/keyword_table.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace helpline::engine {
+namespace {
+
+const KeywordTable& Table() {
+  static const KeywordTable table = [] {
+    std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/keywords.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto t = KeywordTable::Parse(ss.str());
+    if (!t.ok()) {
+      ADD_FAILURE() << t.status().ToString();
+      std::abort();
+    }
+    return std::move(t).value();
+  }();
+  return table;
+}
+
+std::vector<KeywordHit> All(std::string_view text) {
+  auto tokens = Tokenize(text);
+  std::vector<bool> used(tokens.size());
+  auto hits = Table().MatchExact(tokens, used);
+  for (auto& h : Table().MatchTypos(tokens, used)) hits.push_back(h);
+  return hits;
+}
+
+Intent First(std::string_view text) {
+  auto hits = All(text);
+  return hits.empty() ? Intent::kUnknown : hits.front().intent;
+}
+
+TEST(KeywordTable, ShippedTableParses) { EXPECT_GT(Table().size(), 300u); }
+
+TEST(KeywordTable, CarrierWordsOnlyMatchAsTheWholeMessage) {
+  EXPECT_EQ(Table().MatchCarrier(Tokenize("STOP"))->intent, Intent::kStop);
+  EXPECT_EQ(Table().MatchCarrier(Tokenize("Stop."))->intent, Intent::kStop);
+  EXPECT_EQ(Table().MatchCarrier(Tokenize("unsubscribe"))->intent, Intent::kStop);
+  EXPECT_EQ(Table().MatchCarrier(Tokenize("ARRÊT"))->intent, Intent::kStop);
+  EXPECT_EQ(Table().MatchCarrier(Tokenize("start"))->intent, Intent::kStart);
+  EXPECT_EQ(Table().MatchCarrier(Tokenize("UNSTOP"))->intent, Intent::kStart);
+  EXPECT_FALSE(Table().MatchCarrier(Tokenize("I want to quit drugs")));
+  EXPECT_FALSE(Table().MatchCarrier(Tokenize("how do I stop using")));
+  EXPECT_FALSE(Table().MatchCarrier(Tokenize("stp")));  // no typos for carrier words
+  EXPECT_NE(First("I want to quit drugs"), Intent::kStop);
+}
+
+TEST(KeywordTable, FindsKeywordsInsideSentencesAndPhrasesFirst) {
+  EXPECT_EQ(First("need narcan in BC please"), Intent::kNaloxone);
+  EXPECT_EQ(First("my friend is not breathing"), Intent::kFamily);  // family, then overdose
+  auto hits = All("my friend is not breathing");
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[1].intent, Intent::kOverdose);
+  EXPECT_EQ(hits[1].count, 2u);
+  EXPECT_EQ(First("harm reduction supplies"), Intent::kHarm);
+}
+
+TEST(KeywordTable, ToleratesTyposByWordLength) {
+  EXPECT_EQ(First("nalaxone"), Intent::kNaloxone);
+  EXPECT_EQ(First("tretment"), Intent::kTreatment);
+  EXPECT_EQ(First("overdoes"), Intent::kOverdose);
+  EXPECT_EQ(First("detx"), Intent::kDetox);
+  EXPECT_TRUE(All("detax").front().fuzzy);
+  EXPECT_EQ(First("south"), Intent::kUnknown) << "a real word is not a typo of youth";
+  EXPECT_EQ(First("xyzzy"), Intent::kUnknown);
+}
+
+TEST(KeywordTable, KeywordsCarryTheirLanguage) {
+  auto hits = All("AYUDA");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].intent, Intent::kHelp);
+  EXPECT_EQ(hits[0].lang, "es");
+  EXPECT_EQ(All("aide")[0].lang, "fr");
+  EXPECT_EQ(All("narcan")[0].lang, "*");
+  EXPECT_EQ(All("ESPAÑOL")[0].intent, Intent::kLanguage);
+  EXPECT_EQ(All("ESPAÑOL")[0].lang, "es");
+  EXPECT_EQ(All("sobredosis")[0].intent, Intent::kOverdose);
+  EXPECT_EQ(All("surdose")[0].lang, "fr");
+}
+
+TEST(KeywordTable, RejectsMalformedTables) {
+  EXPECT_FALSE(KeywordTable::Parse("nope").ok());
+  EXPECT_FALSE(KeywordTable::Parse(R"({"intents": [{"intent": "dance", "words": ["x"]}]})").ok());
+  EXPECT_FALSE(KeywordTable::Parse(R"({"intents": [{"intent": "help", "words": ["!!!"]}]})").ok());
+  EXPECT_TRUE(KeywordTable::Parse(R"({"intents": [{"intent": "help", "words": ["help"]}]})").ok());
+}
+
+}  // namespace
+}  // namespace helpline::engine
