@@ -31,6 +31,7 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
         {"region_name_field", &l.region_name_field}, {"heading", &l.heading},
         {"overdose_first", &l.overdose_first},       {"suicide_first", &l.suicide_first},
         {"call", &l.call},                           {"text", &l.text},
+        {"call_or_text", &l.call_or_text},
         {"text_keyword", &l.text_keyword},           {"tty", &l.tty},
         {"or", &l.or_word},                          {"other_region", &l.other_region},
         {"help_intro", &l.help_intro},               {"help_footer", &l.help_footer},

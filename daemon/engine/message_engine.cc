@@ -81,10 +81,10 @@ struct Line {
 };
 
 namespace rank {
-constexpr int kOtherRegion = 10;    // "Text HELP + your state..."
 constexpr int kFallbackNote = 20;   // "No naloxone line listed there..."
 constexpr int kMoreResources = 25;  // resource lines after the first
-constexpr int kHeading = 30;        // "Naloxone (British Columbia):"
+constexpr int kOtherRegion = 27;    // "Text HELP + your state..." (every reply says how to ask for another)
+constexpr int kHeading = 30;        // "Naloxone (British Columbia):" (says which region was used)
 constexpr int kMenu = 40;
 constexpr int kNotice = 45;         // "Sorry, we did not understand." / "OK, English"
 constexpr int kHelpIntro = 50;      // "Helpline: free, confidential help."
@@ -147,9 +147,38 @@ RenderedChannels ChannelsText(const Resource& r, const LanguageCatalog& cat, con
   RenderedChannels out;
   std::vector<std::string> parts;
   const directory::Channel* previous = nullptr;
+  // A number that takes both calls and texts reads "call or text 988".
+  auto twin = [&](const directory::Channel* ch) -> const directory::Channel* {
+    if (ch->kind != ChannelKind::kVoice && ch->kind != ChannelKind::kSms) return nullptr;
+    for (const auto* other : order) {
+      if (other != ch && other->value == ch->value && other->keyword.empty() && ch->keyword.empty() &&
+          other->kind != ch->kind && (other->kind == ChannelKind::kVoice || other->kind == ChannelKind::kSms)) {
+        return other;
+      }
+    }
+    return nullptr;
+  };
+  std::vector<const directory::Channel*> done;
   for (const auto* ch : order) {
+    if (std::find(done.begin(), done.end(), ch) != done.end()) continue;
+    // Channels for a particular audience ("Veterans") are only shown where
+    // their label can be read (English catalogue) or when they are the only way.
+    if (!ch->label.empty() && cat.lang != "en" && !parts.empty()) continue;
     std::string part;
     const std::string number = directory::IsPhoneKind(ch->kind) ? phones.FormatFor(ch->value, country) : "";
+    if (const auto* other = twin(ch)) {
+      done.push_back(other);
+      part = Fill(cat.call_or_text, {{"number", number}});
+      if (!other->label.empty() && ch->label.empty() && !first_only && cat.lang == "en") {
+        part += " (" + other->label + ")";
+      }
+      if (!ch->label.empty() && !first_only && cat.lang == "en") part += " (" + ch->label + ")";
+      out.reachable = true;
+      parts.push_back(std::move(part));
+      previous = ch;
+      if (first_only) break;
+      continue;
+    }
     switch (ch->kind) {
       case ChannelKind::kVoice:
         // "call A or B", not "call A or call B".
@@ -303,8 +332,8 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
     auto add = [&](Intent intent) {
       for (Category category : CategoriesFor(intent)) {
         for (const Resource* r : index.Lookup(c.region, category, c.cat->lang, kLookupLimit)) {
-          // General help is for everyone: lines for one community wait for their keyword.
-          if (generic && r->HasCategory(Category::kIndigenous)) continue;
+          // Lines for one community wait for that community's keyword.
+          if (c.intent != Intent::kIndigenous && r->HasCategory(Category::kIndigenous)) continue;
           if (r->HasCategory(Category::kEmergency) && !r->channels.empty() &&
               directory::IsPhoneKind(r->channels.front().kind) && IsSafetyIntent(c.intent)) {
             continue;  // the safety line already says to call it

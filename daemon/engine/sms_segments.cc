@@ -858,7 +858,9 @@ std::vector<std::string> SplitSegments(std::string_view utf8,
     std::size_t end = kNone;
     std::size_t next = kNone;
     std::size_t ws = kNone;
-    if (newline != kNone && newline_used * 2 >= limit) {
+    // Phones reassemble concatenated parts, so filling parts beats ending
+    // them at newlines: a newline wins only when the part is nearly full.
+    if (newline != kNone && newline_used * 10 >= limit * 9) {
       ws = newline;
     } else if (space != kNone) {
       ws = space;

@@ -98,7 +98,7 @@ struct Span {
 // If the whole text fits one SMS (160 septets or 70 units) it is the only
 // part. Otherwise every part fits one part of a concatenated SMS (153 septets
 // or 67 units) in the encoding of the whole text, and parts end, in order of
-// preference, at a newline (if the part is then at least half full), at a
+// preference, at a newline (if the part is then at least 90% full), at a
 // space or tab, or, for a run of text without whitespace that cannot fit one
 // part on its own, at a character boundary. A cut never falls inside a UTF-8
 // sequence (so never between the two septets of an extension character or

@@ -295,23 +295,24 @@ TEST(SmsSplit, PartsBreakAtTheLastSpaceAndDropIt) {
   EXPECT_EQ(CheckSplit(text, {}, parts), "");
 }
 
-TEST(SmsSplit, ANewlineIsPreferredWhenThePartIsAtLeastHalfFull) {
-  const std::string text = std::string(100, 'x') + "\n" + Repeat("word ", 30);
+TEST(SmsSplit, ANewlineIsPreferredOnlyWhenThePartIsNearlyFull) {
+  // Phones reassemble the parts, so a part is filled rather than ended early.
+  const std::string text = std::string(140, 'x') + "\n" + Repeat("word ", 30);
   auto parts = SplitSegments(text);
   ASSERT_GE(parts.size(), 2u);
-  EXPECT_EQ(parts[0], std::string(100, 'x'));
-  // A newline early in the part is not worth a mostly empty message.
-  const std::string early = std::string(20, 'x') + "\n" + Repeat("word ", 40);
+  EXPECT_EQ(parts[0], std::string(140, 'x'));  // 140 of 153: nearly full, the newline wins
+  // A newline at 100 of 153 is not worth a third of a message.
+  const std::string early = std::string(100, 'x') + "\n" + Repeat("word ", 40);
   parts = SplitSegments(early);
   EXPECT_GT(parts[0].size(), 140u);
   EXPECT_EQ(CheckSplit(early, {}, parts), "");
 }
 
 TEST(SmsSplit, ACrLfAtTheCutIsDroppedWhole) {
-  const std::string text = std::string(100, 'x') + " \r\n" + Repeat("word ", 30);
+  const std::string text = std::string(140, 'x') + " \r\n" + Repeat("word ", 30);
   const auto parts = SplitSegments(text);
   ASSERT_EQ(parts.size(), 2u);
-  EXPECT_EQ(parts[0], std::string(100, 'x'));
+  EXPECT_EQ(parts[0], std::string(140, 'x'));
   EXPECT_EQ(parts[1].substr(0, 4), "word");
 }
 
