@@ -23,3 +23,9 @@ target_link_libraries(helpline_phonenumber INTERFACE ${GEOCODING_LIBRARY} ${PHON
 
 find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
+
+# Boost.Asio and Beast are header-only in Boost 1.74.
+find_package(Boost 1.74 REQUIRED)
+
+# libcurl: outbound sends (and the tests' HTTP client). FindCURL gives CURL::libcurl.
+find_package(CURL REQUIRED)

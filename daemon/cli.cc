@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "common/json_escape.h"
 #include "daemon/engine/message_engine.h"
+#include "daemon/serve.h"
 #include "directory/diff.h"
 #include "directory/index.h"
 #include "directory/json_codec.h"
@@ -28,6 +30,10 @@ using namespace helpline::directory;
 constexpr const char* kUsage = R"(usage: helpline <command> [options]
 
 commands:
+  serve [--config FILE] [--port N] [--listen ADDR] [--check-config]
+                               run the daemon: webhooks, outreach API, /healthz, /readyz, /metrics
+                               (secrets from the environment: HELPLINE_SENDER_SECRET,
+                               HELPLINE_TWILIO_AUTH_TOKEN, HELPLINE_API_KEY_SHA256)
   validate PATH...             check directory files (a directory means its *.json files)
   load PATH... [--dry-run]     validate, show the diff against the current version, and load
                                as a new version (--dry-run: only validate and show the diff)
@@ -73,8 +79,10 @@ struct Args {
 const std::set<std::string> kValueOptions = {
     "--redis",  "--prefix", "--keep",       "--max-age-days", "--source",   "--region",
     "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
-    "--remembered-region",  "--segments",   "--directory",    "--data"};
-const std::set<std::string> kFlagOptions = {"--dry-run", "--json", "--quiet", "--help", "--chat", "--opted-out"};
+    "--remembered-region",  "--segments",   "--directory",    "--data",     "--config",
+    "--port",   "--listen"};
+const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",       "--help",
+                                            "--chat",    "--opted-out", "--check-config"};
 
 // Parses argv; returns an error message for the usage line, or nullopt.
 std::optional<std::string> ParseArgs(int argc, const char* const* argv, Args* args) {
@@ -131,6 +139,7 @@ class Cli {
     if (c == "rollback") return Rollback();
     if (c == "lookup") return Lookup();
     if (c == "simulate") return Simulate();
+    if (c == "serve") return Serve();
     return Usage("unknown command '" + c + "'");
   }
 
@@ -276,25 +285,7 @@ class Cli {
     return buf;
   }
 
-  static std::string JsonString(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else {
-            out += c;
-          }
-      }
-    }
-    return out + "\"";
-  }
+  static std::string JsonString(std::string_view s) { return JsonQuote(s); }
 
   int Versions() {
     if (!args_.positional.empty()) return Usage("versions takes no arguments");
@@ -396,6 +387,18 @@ class Cli {
       }
     }
     return kExitOk;
+  }
+
+  int Serve() {
+    if (!args_.positional.empty()) return Usage("serve takes no arguments");
+    daemon::ServeFlags flags;
+    flags.config_path = args_.Get("--config");
+    flags.port = args_.Get("--port");
+    flags.listen = args_.Get("--listen");
+    flags.redis_url = args_.Get("--redis");
+    flags.data_dir = args_.Get("--data");
+    flags.check_config = args_.Has("--check-config");
+    return daemon::RunServe(flags, out_, err_);
   }
 
   // The index to simulate against: Redis's current version, else the files.

@@ -9,16 +9,17 @@ HELPLINE_PACKAGES=(
   libhiredis-dev rapidjson-dev libphonenumber-dev libicu-dev
   libcurl4-openssl-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server redis-tools
+  redis-server redis-tools openssl python3 python3-twilio
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Installs whatever of HELPLINE_PACKAGES is missing, as root or through sudo.
+# Installs whatever of HELPLINE_PACKAGES (plus any packages given as
+# arguments) is missing, as root or through sudo.
 ensure_packages() {
   local missing=() p
-  for p in "${HELPLINE_PACKAGES[@]}"; do
+  for p in "${HELPLINE_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -26,7 +26,7 @@ struct LanguageCatalog {
   std::string heading, overdose_first, suicide_first;
   std::string call, text, call_or_text, text_keyword, tty, or_word;
   std::string other_region, help_intro, help_footer, menu, unknown, language_set;
-  std::string stop, start, opted_out, fallback, emergency_line;
+  std::string stop, start, opted_out, fallback, emergency_line, rate_limited;
 
   // The topic for an intent ("Naloxone"), or the help topic.
   const std::string& Topic(Intent intent) const;

@@ -568,6 +568,19 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
   return reply;
 }
 
+EngineReply MessageEngine::RateLimitNotice(const SenderState& state, ChannelType channel) const {
+  EngineReply reply;
+  reply.intent = Intent::kUnknown;
+  reply.language = catalog_.Has(state.language) ? state.language : options_.default_language;
+  const LanguageCatalog& cat = catalog_.For(reply.language);
+  reply.text = Fill(cat.rate_limited, {{"program", catalog_.program()}});
+  if (channel == ChannelType::kSms) reply.text = ToGsmFriendly(reply.text, GsmFriendlyOptions{.fold_accents = true});
+  reply.encoding = MeasureSms(reply.text).encoding;
+  reply.segments = channel == ChannelType::kSms ? SplitSegments(reply.text, FindUnbreakableSpans(reply.text))
+                                                : std::vector<std::string>{reply.text};
+  return reply;
+}
+
 Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions options) {
   Status status;
   std::string keywords_text = ReadFile(dir + "/keywords.json", &status);

@@ -97,6 +97,10 @@ class MessageEngine {
 
   const EngineOptions& options() const { return options_; }
 
+  // The one polite notice a sender gets when they pass the rate limit, in
+  // their language, fitted like any reply.
+  EngineReply RateLimitNotice(const SenderState& state, ChannelType channel) const;
+
  private:
   struct Composition;
   void Compose(Composition& c, const directory::DirectoryIndex& index) const;

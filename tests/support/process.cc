@@ -13,14 +13,23 @@
 extern char** environ;
 
 namespace helpline::testing {
+namespace {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                         int timeout_ms) {
-  ProcessResult result;
+struct Spawned {
+  pid_t pid = -1;
+  int out_fd = -1;  // the child's stdout
+  int err_fd = -1;  // the child's stderr
+  std::string error;  // why it could not start
+};
+
+// Starts argv[0] with the current environment plus `env`, stdin from
+// /dev/null and stdout/stderr on pipes.
+Spawned Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  Spawned s;
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    result.err = std::string("pipe: ") + std::strerror(errno);
-    return result;
+    s.error = std::string("pipe: ") + std::strerror(errno);
+    return s;
   }
   // Build argv/envp before fork: only async-signal-safe calls in the child.
   std::vector<char*> args;
@@ -33,8 +42,8 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  pid_t pid = fork();
-  if (pid == 0) {
+  s.pid = fork();
+  if (s.pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
@@ -44,15 +53,30 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (pid < 0) {
+  if (s.pid < 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    result.err = std::string("fork: ") + std::strerror(errno);
+    s.error = std::string("fork: ") + std::strerror(errno);
+    return s;
+  }
+  s.out_fd = out_pipe[0];
+  s.err_fd = err_pipe[0];
+  return s;
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                         int timeout_ms) {
+  ProcessResult result;
+  Spawned child = Spawn(argv, env);
+  if (child.pid < 0) {
+    result.err = child.error;
     return result;
   }
-
+  const pid_t pid = child.pid;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
   char buf[65536];
@@ -87,6 +111,80 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  Spawned child = Spawn(argv, env);
+  if (child.pid < 0) {
+    err_ = child.error;
+    return;
+  }
+  pid_ = child.pid;
+  out_fd_ = child.out_fd;
+  err_fd_ = child.err_fd;
+  fcntl(out_fd_, F_SETFL, O_NONBLOCK);
+  fcntl(err_fd_, F_SETFL, O_NONBLOCK);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0 && exit_code_ < 0) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
+}
+
+void BackgroundProcess::Drain(int timeout_ms) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  if (poll(fds, 2, timeout_ms) <= 0) return;
+  char buf[65536];
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
+    ssize_t got = read(fds[i].fd, buf, sizeof buf);
+    if (got > 0) (i == 0 ? out_ : err_).append(buf, static_cast<std::size_t>(got));
+  }
+}
+
+std::string BackgroundProcess::WaitForLine(const std::string& needle, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto pos = out_.find(needle);
+    if (pos != std::string::npos) {
+      auto begin = out_.rfind('\n', pos);
+      begin = begin == std::string::npos ? 0 : begin + 1;
+      auto end = out_.find('\n', pos);
+      if (end != std::string::npos) return out_.substr(begin, end - begin);
+    }
+    Drain(50);
+  }
+  return "";
+}
+
+void BackgroundProcess::Signal(int sig) {
+  if (pid_ > 0 && exit_code_ < 0) kill(pid_, sig);
+}
+
+int BackgroundProcess::Wait(int timeout_ms) {
+  if (exit_code_ >= 0) return exit_code_;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      Drain(0);
+      return exit_code_;
+    }
+    Drain(20);
+  }
+  return -1;
+}
+
+std::string BackgroundProcess::Stderr() {
+  Drain(0);
+  return err_;
 }
 
 }  // namespace helpline::testing

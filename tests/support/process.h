@@ -6,6 +6,8 @@
 //
 // Thread-safety: reentrant; each call owns its pipes and child.
 
+#include <sys/types.h>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,5 +25,39 @@ struct ProcessResult {
 // ("NAME=value"), and kills it after `timeout_ms`.
 ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
                          int timeout_ms = 60000);
+
+}  // namespace helpline::testing
+
+namespace helpline::testing {
+
+// A program running in the background for end-to-end tests (the daemon).
+// Its stdout is read until a line matches what the test waits for; stderr is
+// kept for failure messages. The destructor kills it (SIGKILL) if it runs.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Reads stdout until a line contains `needle`; returns that line, or ""
+  // after `timeout_ms`.
+  std::string WaitForLine(const std::string& needle, int timeout_ms = 30000);
+  // Sends a signal; Wait() returns the exit code (128 + signal if killed), or -1 on timeout.
+  void Signal(int sig);
+  int Wait(int timeout_ms = 30000);
+  // Everything the process wrote to stderr so far.
+  std::string Stderr();
+  pid_t pid() const { return pid_; }
+
+ private:
+  void Drain(int timeout_ms);
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_;
+  std::string err_;
+  int exit_code_ = -1;
+};
 
 }  // namespace helpline::testing

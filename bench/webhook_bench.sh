@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Webhook benchmark (issue 4): in one run, starts redis-server and the daemon,
+# pre-signs distinct Twilio webhooks (distinct MessageSid, varied senders and
+# keywords), drives them with wrk (50 connections, 15 s), then drives a
+# reference responder started in the same run (nginx returning a constant
+# TwiML body of the same size) the same way, and prints req/s, p50 and p99
+# for both and the ratio. Loopback only; bounded in time.
+#
+# usage: bench/webhook_bench.sh BUILD_DIR   (scripts/bench webhook builds and calls it)
+# env:   DURATION (15s), CONNECTIONS (50), THREADS (daemon loops and nginx workers, 1),
+#        REQUESTS (pre-signed distinct requests, 300000)
+set -euo pipefail
+BUILD="$1"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+HL="$BUILD/daemon/helpline"
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-50}"
+THREADS="${THREADS:-1}"
+REQUESTS="${REQUESTS:-300000}"
+TOKEN="bench-token-0123456789"
+tmp="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; rm -rf "$tmp"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+redis-server --port 0 --unixsocket "$tmp/redis.sock" --save "" --appendonly no --dir "$tmp" \
+  --logfile "$tmp/redis.log" --daemonize no &
+pids+=($!)
+for _ in $(seq 1 100); do [ -S "$tmp/redis.sock" ] && break; sleep 0.05; done
+export HELPLINE_REDIS_URL="unix://$tmp/redis.sock"
+"$HL" load "$ROOT/data/directory" --quiet >/dev/null
+
+port="$(free_port)"
+cat > "$tmp/helpline.conf" <<CONF
+listen_address = 127.0.0.1
+port = $port
+threads = $THREADS
+rate_limit_messages = 100000000
+CONF
+HELPLINE_SENDER_SECRET="bench-secret-0123456789abcdef" HELPLINE_TWILIO_AUTH_TOKEN="$TOKEN" \
+  "$HL" serve --config "$tmp/helpline.conf" >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "listening on" "$tmp/daemon.out" 2>/dev/null && break; sleep 0.05; done
+grep -q "listening on" "$tmp/daemon.out" || { echo "the daemon did not start:" >&2; cat "$tmp/daemon.err" >&2; exit 1; }
+url="http://127.0.0.1:$port/webhooks/twilio"
+
+echo "pre-signing $REQUESTS distinct requests..."
+"$BUILD/bench/webhook_requests" "$url" "$TOKEN" "$REQUESTS" "$tmp/requests.tsv"
+# The reference answers with a constant TwiML body as long as a typical reply.
+sample="$(HELPLINE_TWILIO_AUTH_TOKEN="$TOKEN" "$ROOT/scripts/twilio-request" -u "$url" -f +16045550123 HELP)"
+bytes=${#sample}
+
+echo "daemon: wrk -t1 -c$CONNECTIONS -d$DURATION (loops: $THREADS)"
+REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >/dev/null
+daemon_result="$(REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency \
+  -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" | grep '^RESULT')"
+
+nport="$(free_port)"
+mkdir -p "$tmp/nginx"
+printf '%s' "$sample" > "$tmp/nginx/body.xml"
+cat > "$tmp/nginx.conf" <<NGINX
+worker_processes $THREADS;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx;
+  proxy_temp_path $tmp/nginx; fastcgi_temp_path $tmp/nginx; uwsgi_temp_path $tmp/nginx; scgi_temp_path $tmp/nginx;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nport;
+    location = /webhooks/twilio {
+      default_type "text/xml; charset=utf-8";
+      return 200 '$(sed "s/'/\\\\'/g" "$tmp/nginx/body.xml")';
+    }
+  }
+}
+NGINX
+nginx -c "$tmp/nginx.conf" -p "$tmp" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/webhooks/twilio" -d x=1 && break; sleep 0.05; done
+echo "reference (nginx, constant $bytes-byte TwiML): wrk -t1 -c$CONNECTIONS -d$DURATION (workers: $THREADS)"
+wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/reference.lua" "http://127.0.0.1:$nport" >/dev/null
+nginx_result="$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/bench/reference.lua" \
+  "http://127.0.0.1:$nport" | grep '^RESULT')"
+
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+echo
+printf '%-30s %10s %10s %10s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" "errors" "non-2xx"
+printf '%-30s %10s %10s %10s %8s %8s\n' "helpline (signed webhooks)" "$(field rps "$daemon_result")" \
+  "$(field p50_ms "$daemon_result")" "$(field p99_ms "$daemon_result")" "$(field errors "$daemon_result")" \
+  "$(field non2xx "$daemon_result")"
+printf '%-30s %10s %10s %10s %8s %8s\n' "nginx (constant TwiML)" "$(field rps "$nginx_result")" \
+  "$(field p50_ms "$nginx_result")" "$(field p99_ms "$nginx_result")" "$(field errors "$nginx_result")" \
+  "$(field non2xx "$nginx_result")"
+ratio="$(awk -v a="$(field rps "$daemon_result")" -v b="$(field rps "$nginx_result")" 'BEGIN { printf "%.2f", a / b }')"
+echo "ratio helpline/nginx: $ratio  (target >= 0.50; daemon p99 target <= 5 ms)"
+echo "distinct requests: $REQUESTS pre-signed; daemon sent $(field requests "$daemon_result") (beyond that, MessageSids repeat and take the duplicate path)"

@@ -1,0 +1,47 @@
+#pragma once
+// The helpline application behind the HTTP server: routes, the webhook flow
+// (verify -> dedupe/state/rate limit in one Redis round trip -> engine ->
+// TwiML -> commit state), the outreach API and the operational endpoints.
+//
+//   POST /webhooks/twilio    Twilio SMS and WhatsApp (X-Twilio-Signature checked)
+//   GET  /v1/lookup          ?region=CA-BC&category=naloxone&lang=en   (Bearer API key)
+//   GET  /v1/regions         regions with resources                     (Bearer API key)
+//   GET  /healthz            the process is alive
+//   GET  /readyz             a directory snapshot is loaded (and whether Redis answers)
+//   GET  /metrics            Prometheus text format
+//
+// Thread-safety: Handle() runs on the loop it is given; per-loop state
+// (Redis connection, sender store) is only touched from its loop.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/config.h"
+#include "daemon/engine/message_engine.h"
+#include "daemon/http_server.h"
+#include "daemon/metrics.h"
+#include "daemon/snapshot_manager.h"
+
+namespace helpline::daemon {
+
+class HelplineApp {
+ public:
+  HelplineApp(const Config& config, const engine::MessageEngine& engine, SnapshotManager& snapshots,
+              Metrics& metrics);
+  ~HelplineApp();
+
+  // Creates each loop's Redis connection and sender store, and subscribes to
+  // directory events on loop 0. Call after HttpServer::Listen().
+  Status Attach(HttpServer& server);
+  void Detach();  // stops the Redis connections (call after the server stopped)
+
+  void Handle(int loop, HttpRequest request, Responder respond);
+
+ private:
+  struct Loop;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace helpline::daemon

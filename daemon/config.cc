@@ -1,0 +1,184 @@
+#include "daemon/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace helpline::daemon {
+namespace {
+
+std::string Trim(std::string s) {
+  const char* ws = " \t\r\n";
+  s.erase(0, s.find_first_not_of(ws));
+  s.erase(s.find_last_not_of(ws) + 1);
+  return s;
+}
+
+Status ParseInt(const std::string& v, long min, long max, long* out) {
+  char* end = nullptr;
+  long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < min || n > max) {
+    return InvalidArgument("'" + v + "' is not a whole number from " + std::to_string(min) + " to " +
+                           std::to_string(max));
+  }
+  *out = n;
+  return Status::Ok();
+}
+
+std::vector<std::string> SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  for (std::string item; std::getline(ss, item, ',');) {
+    item = Trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+using Setter = std::function<Status(Config&, const std::string&)>;
+
+template <typename T>
+Setter IntSetter(T Config::*field, long min, long max) {
+  return [field, min, max](Config& c, const std::string& v) {
+    long n = 0;
+    HL_RETURN_IF_ERROR(ParseInt(v, min, max, &n));
+    c.*field = static_cast<T>(n);
+    return Status::Ok();
+  };
+}
+
+Setter StringSetter(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    c.*field = v;
+    return Status::Ok();
+  };
+}
+
+// One row per key, like redis.conf: the table is the documentation's index.
+const std::map<std::string, Setter>& Setters() {
+  static const std::map<std::string, Setter> setters = {
+      {"listen_address", StringSetter(&Config::listen_address)},
+      {"port", IntSetter(&Config::port, 0, 65535)},
+      {"threads", IntSetter(&Config::threads, 0, 256)},
+      {"public_url", StringSetter(&Config::public_url)},
+      {"max_body_bytes", IntSetter(&Config::max_body_bytes, 1024, 16 * 1024 * 1024)},
+      {"header_timeout_ms", IntSetter(&Config::header_timeout_ms, 100, 600000)},
+      {"request_timeout_ms", IntSetter(&Config::request_timeout_ms, 100, 600000)},
+      {"idle_timeout_ms", IntSetter(&Config::idle_timeout_ms, 100, 3600000)},
+      {"max_connections", IntSetter(&Config::max_connections, 1, 1000000)},
+      {"drain_timeout_ms", IntSetter(&Config::drain_timeout_ms, 0, 600000)},
+      {"redis_url", StringSetter(&Config::redis_url)},
+      {"redis_prefix", StringSetter(&Config::redis_prefix)},
+      {"redis_timeout_ms", IntSetter(&Config::redis_timeout_ms, 10, 60000)},
+      {"directory_poll_s", IntSetter(&Config::directory_poll_s, 1, 86400)},
+      {"data_dir", StringSetter(&Config::data_dir)},
+      {"sms_segments", IntSetter(&Config::sms_segments, 1, 10)},
+      {"chat_chars", IntSetter(&Config::chat_chars, 160, 100000)},
+      {"default_region", StringSetter(&Config::default_region)},
+      {"sender_secret", StringSetter(&Config::sender_secret)},
+      {"rate_limit_messages", IntSetter(&Config::rate_limit_messages, 1, 1000000000)},
+      {"rate_limit_window_s", IntSetter(&Config::rate_limit_window_s, 1, 86400)},
+      {"dedupe_ttl_s", IntSetter(&Config::dedupe_ttl_s, 60, 30 * 86400)},
+      {"twilio_auth_token", StringSetter(&Config::twilio_auth_token)},
+      {"api_key_sha256",
+       [](Config& c, const std::string& v) {
+         c.api_key_sha256 = SplitList(v);
+         return Status::Ok();
+       }},
+  };
+  return setters;
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::string& path) {
+  Config config;
+  if (path.empty()) return config;
+  std::ifstream in(path);
+  if (!in) return InvalidArgument(path + ": cannot read the configuration file");
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    line = Trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    auto eq = line.find('=');
+    const std::string where = path + ":" + std::to_string(n) + ": ";
+    if (eq == std::string::npos) return InvalidArgument(where + "expected 'key = value'");
+    std::string key = Trim(line.substr(0, eq));
+    std::string value = Trim(line.substr(eq + 1));
+    auto it = Setters().find(key);
+    if (it == Setters().end()) return InvalidArgument(where + "unknown key '" + key + "'");
+    Status s = it->second(config, value);
+    if (!s.ok()) return InvalidArgument(where + key + ": " + s.message());
+  }
+  return config;
+}
+
+Status ApplyEnvironment(Config* config) {
+  struct Env {
+    const char* name;
+    const char* key;
+  };
+  const Env envs[] = {
+      {"HELPLINE_REDIS_URL", "redis_url"},         {"HELPLINE_REDIS_PREFIX", "redis_prefix"},
+      {"HELPLINE_SENDER_SECRET", "sender_secret"}, {"HELPLINE_TWILIO_AUTH_TOKEN", "twilio_auth_token"},
+      {"HELPLINE_API_KEY_SHA256", "api_key_sha256"}, {"HELPLINE_PORT", "port"},
+      {"HELPLINE_DATA_DIR", "data_dir"},
+  };
+  for (const Env& e : envs) {
+    const char* v = std::getenv(e.name);
+    if (v == nullptr || *v == '\0') continue;
+    Status s = Setters().at(e.key)(*config, v);
+    if (!s.ok()) return InvalidArgument(std::string(e.name) + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+Status ValidateConfig(const Config& c) {
+  if (c.sender_secret.size() < 16) {
+    return InvalidArgument("sender_secret must be set (HELPLINE_SENDER_SECRET), at least 16 characters: it keys the "
+                           "hash that stands in for phone numbers");
+  }
+  if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
+    return InvalidArgument("public_url must start with http:// or https://");
+  }
+  for (const auto& h : c.api_key_sha256) {
+    if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return InvalidArgument("api_key_sha256 entries must be 64 lowercase hex characters (sha256 of the key)");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string DescribeConfig(const Config& c) {
+  auto secret = [](const std::string& s) { return s.empty() ? "(not set)" : "(set)"; };
+  std::ostringstream o;
+  o << "listen_address = " << c.listen_address << "\n"
+    << "port = " << c.port << "\n"
+    << "threads = " << c.threads << "\n"
+    << "public_url = " << (c.public_url.empty() ? "(from listen address)" : c.public_url) << "\n"
+    << "max_body_bytes = " << c.max_body_bytes << "\n"
+    << "header_timeout_ms = " << c.header_timeout_ms << "\n"
+    << "request_timeout_ms = " << c.request_timeout_ms << "\n"
+    << "idle_timeout_ms = " << c.idle_timeout_ms << "\n"
+    << "max_connections = " << c.max_connections << "\n"
+    << "drain_timeout_ms = " << c.drain_timeout_ms << "\n"
+    << "redis_url = " << (c.redis_url.find('@') != std::string::npos ? "(set, has credentials)" : c.redis_url) << "\n"
+    << "redis_prefix = " << c.redis_prefix << "\n"
+    << "redis_timeout_ms = " << c.redis_timeout_ms << "\n"
+    << "directory_poll_s = " << c.directory_poll_s << "\n"
+    << "data_dir = " << c.data_dir << "\n"
+    << "sms_segments = " << c.sms_segments << "\n"
+    << "chat_chars = " << c.chat_chars << "\n"
+    << "default_region = " << c.default_region << "\n"
+    << "sender_secret = " << secret(c.sender_secret) << "\n"
+    << "rate_limit_messages = " << c.rate_limit_messages << "\n"
+    << "rate_limit_window_s = " << c.rate_limit_window_s << "\n"
+    << "dedupe_ttl_s = " << c.dedupe_ttl_s << "\n"
+    << "twilio_auth_token = " << secret(c.twilio_auth_token) << "\n"
+    << "api_key_sha256 = " << c.api_key_sha256.size() << " key(s)\n";
+  return o.str();
+}
+
+}  // namespace helpline::daemon

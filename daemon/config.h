@@ -1,0 +1,75 @@
+#pragma once
+// The daemon's configuration: one struct with documented defaults, read from
+// a file (config/helpline.conf.example documents every key), then the
+// environment (secrets belong there), then command-line flags.
+//
+//   auto cfg = LoadConfig("/etc/helpline.conf");   // or LoadConfig("") for defaults
+//   ApplyEnvironment(&*cfg);
+//   std::cout << DescribeConfig(*cfg);              // secrets redacted
+//
+// Thread-safety: a plain value; copy it freely.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace helpline::daemon {
+
+struct Config {
+  // --- HTTP server
+  std::string listen_address = "127.0.0.1";  // listen_address
+  int port = 8080;                           // port (0: any free port, printed at start)
+  int threads = 0;                           // threads: event loops; 0 = one per core
+  // public_url: the base URL providers use to reach us ("https://help.example.org"),
+  // for signature checks behind a proxy. Empty: http://listen_address:port.
+  std::string public_url;
+  std::size_t max_body_bytes = 65536;  // max_body_bytes: larger requests get 413
+  int header_timeout_ms = 5000;        // header_timeout_ms: to receive a request's headers
+  int request_timeout_ms = 10000;      // request_timeout_ms: to receive a whole request and answer it
+  int idle_timeout_ms = 30000;         // idle_timeout_ms: keep-alive connections idle longer are closed
+  int max_connections = 2048;          // max_connections: per daemon; beyond it new connections are closed
+  int drain_timeout_ms = 10000;        // drain_timeout_ms: SIGTERM waits this long for in-flight requests
+
+  // --- Redis
+  std::string redis_url = "redis://127.0.0.1:6379/0";  // redis_url (env HELPLINE_REDIS_URL)
+  std::string redis_prefix = "hl:";                    // redis_prefix (env HELPLINE_REDIS_PREFIX)
+  int redis_timeout_ms = 1000;                         // redis_timeout_ms: per command
+  int directory_poll_s = 30;  // directory_poll_s: safety-net check of the current version
+
+  // --- Message engine
+  std::string data_dir;          // data_dir: holds engine/keywords.json and messages.json
+  int sms_segments = 3;          // sms_segments: segment budget of an SMS reply
+  std::size_t chat_chars = 1500; // chat_chars: character budget of a chat (WhatsApp) reply
+  std::string default_region = "US";  // default_region: when nothing tells where a sender is
+
+  // --- Per-sender state
+  std::string sender_secret;  // sender_secret (env HELPLINE_SENDER_SECRET): keys the sender hash; required
+  int rate_limit_messages = 10;  // rate_limit_messages per rate_limit_window_s, then one notice, then silence
+  int rate_limit_window_s = 60;
+  int dedupe_ttl_s = 86400;      // dedupe_ttl_s: how long a MessageSid is remembered
+
+  // --- Providers
+  std::string twilio_auth_token;  // twilio_auth_token (env HELPLINE_TWILIO_AUTH_TOKEN); empty disables /webhooks/twilio
+
+  // --- Outreach API
+  // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API
+  // keys (env HELPLINE_API_KEY_SHA256). Keys themselves are never stored.
+  std::vector<std::string> api_key_sha256;
+};
+
+// Reads "key = value" lines ('#' starts a comment). Unknown keys and bad
+// values are InvalidArgument naming the line. An empty path gives the defaults.
+Result<Config> LoadConfig(const std::string& path);
+
+// Overrides from HELPLINE_* environment variables (see each field).
+Status ApplyEnvironment(Config* config);
+
+// Checks what must hold before serving (a sender secret, sane numbers).
+Status ValidateConfig(const Config& config);
+
+// Every setting, one per line, secrets shown as "(set)" or "(not set)".
+std::string DescribeConfig(const Config& config);
+
+}  // namespace helpline::daemon

@@ -1,0 +1,77 @@
+#include "daemon/metrics.h"
+
+#include <sstream>
+
+namespace helpline::daemon {
+
+void Metrics::CountRequest(std::string_view route, int status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[{std::string(route), status}];
+}
+
+void Metrics::CountWebhook(std::string_view outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++webhooks_[std::string(outcome)];
+}
+
+void Metrics::ObserveLatency(double seconds) {
+  std::size_t i = 0;
+  while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
+  latency_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+void Metrics::SetDirectory(std::int64_t version, std::size_t resources) {
+  directory_version_.store(version);
+  directory_resources_.store(static_cast<std::int64_t>(resources));
+}
+
+std::string Metrics::Render() const {
+  std::ostringstream o;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    o << "# HELP helpline_http_requests_total HTTP requests by route and status.\n"
+      << "# TYPE helpline_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+      o << "helpline_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
+    }
+    o << "# HELP helpline_webhook_messages_total Inbound messages by outcome.\n"
+      << "# TYPE helpline_webhook_messages_total counter\n";
+    for (const auto& [outcome, n] : webhooks_) {
+      o << "helpline_webhook_messages_total{outcome=\"" << outcome << "\"} " << n << "\n";
+    }
+  }
+  o << "# HELP helpline_request_duration_seconds Time to answer a request.\n"
+    << "# TYPE helpline_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += latency_buckets_[i].load();
+    o << "helpline_request_duration_seconds_bucket{le=\"" << kBuckets[i] << "\"} " << cumulative << "\n";
+  }
+  cumulative += latency_buckets_[kBuckets.size()].load();
+  o << "helpline_request_duration_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n"
+    << "helpline_request_duration_seconds_sum " << static_cast<double>(latency_sum_us_.load()) / 1e6 << "\n"
+    << "helpline_request_duration_seconds_count " << latency_count_.load() << "\n"
+    << "# HELP helpline_directory_version The directory version being served.\n"
+    << "# TYPE helpline_directory_version gauge\n"
+    << "helpline_directory_version " << directory_version_.load() << "\n"
+    << "# HELP helpline_directory_resources Resources in the served directory.\n"
+    << "# TYPE helpline_directory_resources gauge\n"
+    << "helpline_directory_resources " << directory_resources_.load() << "\n"
+    << "# HELP helpline_directory_swaps_total Directory snapshots swapped in without restart.\n"
+    << "# TYPE helpline_directory_swaps_total counter\n"
+    << "helpline_directory_swaps_total " << directory_swaps_.load() << "\n"
+    << "# HELP helpline_redis_up Whether Redis answers (0 while serving from the snapshot alone).\n"
+    << "# TYPE helpline_redis_up gauge\n"
+    << "helpline_redis_up " << redis_up_.load() << "\n"
+    << "# HELP helpline_redis_errors_total Redis commands that failed or timed out.\n"
+    << "# TYPE helpline_redis_errors_total counter\n"
+    << "helpline_redis_errors_total " << redis_errors_.load() << "\n"
+    << "# HELP helpline_open_connections Open HTTP connections.\n"
+    << "# TYPE helpline_open_connections gauge\n"
+    << "helpline_open_connections " << connections_.load() << "\n";
+  return o.str();
+}
+
+}  // namespace helpline::daemon

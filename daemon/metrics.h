@@ -1,0 +1,52 @@
+#pragma once
+// Counters and gauges for /metrics, in the Prometheus text format. Anything
+// worth a warning in the logs also has a counter here. Labels come from
+// closed sets (routes, outcomes), never from request data.
+//
+// Thread-safety: all methods may be called from any thread.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace helpline::daemon {
+
+class Metrics {
+ public:
+  // route: "webhook_twilio", "lookup", "regions", "find", "healthz", "readyz", "metrics", "other".
+  void CountRequest(std::string_view route, int status);
+  // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",
+  // "opted_out", "redis_unavailable".
+  void CountWebhook(std::string_view outcome);
+  void ObserveLatency(double seconds);
+  void SetDirectory(std::int64_t version, std::size_t resources);
+  void SetRedisUp(bool up) { redis_up_.store(up ? 1 : 0); }
+  void CountRedisError() { redis_errors_.fetch_add(1); }
+  void CountDirectorySwap() { directory_swaps_.fetch_add(1); }
+  void SetConnections(std::int64_t n) { connections_.store(n); }
+
+  std::string Render() const;
+
+ private:
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // guarded by mu_
+  std::map<std::string, std::uint64_t> webhooks_;                  // guarded by mu_
+  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> latency_buckets_{};
+  std::atomic<std::uint64_t> latency_count_{0};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
+  std::atomic<std::int64_t> directory_version_{0};
+  std::atomic<std::int64_t> directory_resources_{0};
+  std::atomic<std::int64_t> redis_up_{0};
+  std::atomic<std::uint64_t> redis_errors_{0};
+  std::atomic<std::uint64_t> directory_swaps_{0};
+  std::atomic<std::int64_t> connections_{0};
+};
+
+}  // namespace helpline::daemon

@@ -1,0 +1,630 @@
+#include "daemon/redis_async.h"
+
+#include <utility>  // before Asio (see STACK-NOTES)
+
+// Design. Two layers:
+//
+//   Link     one hiredis context and its Asio watcher (the adapter over
+//            addRead/delRead/addWrite/delWrite/cleanup), the FIFO of pending
+//            callbacks and the timer for the oldest one's deadline.
+//   Session  one logical connection (commands, or pub/sub): a state machine
+//            kStopped -> kConnecting -> kConnected, with kBackoff between
+//            attempts. Owns the current Link, the connect/backoff timer and
+//            the resolver.
+//
+// Who frees a hiredis context. Either we do (Link::Close(): redisAsyncFree,
+// deferred by hiredis until the current reply callback returns), or hiredis
+// does on its own after a read/write error or a failed connect; we learn that
+// from the first of: onConnect(error), a NULL reply, the cleanup hook,
+// onDisconnect (Link::Gone()). From then on we never touch the context.
+// hiredis keeps raw Link pointers (ev.data, ac->data, privdata) until its
+// cleanup hook runs, so a Link holds a reference to itself until then (self_).
+//
+// Every Asio handler holds a shared_ptr<Link> or a weak_ptr<State>, and each
+// Session timer/resolver handler also checks a generation number, so a stale
+// or cancelled completion never acts on a newer state.
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helpline::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using ErrorCode = boost::system::error_code;
+
+constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+
+RedisValue ToValue(const redisReply* r) {
+  RedisValue v;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      v.type = RedisValue::Type::kString;
+      v.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      v.type = RedisValue::Type::kStatus;
+      v.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      v.type = RedisValue::Type::kError;
+      v.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      v.type = RedisValue::Type::kInteger;
+      v.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      v.type = RedisValue::Type::kArray;
+      v.elements.reserve(r->elements);
+      // hiredis bounds the nesting depth (7), so the recursion is bounded.
+      for (std::size_t i = 0; i < r->elements; ++i) v.elements.push_back(ToValue(r->element[i]));
+      break;
+    default:  // REDIS_REPLY_NIL
+      break;
+  }
+  return v;
+}
+
+struct Pending {
+  AsyncRedis::Callback done;
+  Clock::time_point deadline = kNoDeadline;
+  bool internal = false;  // a handshake command: not counted in errors()
+};
+
+// Posts `first` to the oldest pending callback and `rest` to the others, in
+// order, in one handler. Returns how many were the caller's (not internal).
+std::uint64_t PostFailures(asio::io_context& io, std::deque<Pending> pending, const Status& first, const Status& rest) {
+  if (pending.empty()) return 0;
+  std::uint64_t counted = 0;
+  for (const Pending& p : pending) counted += p.internal ? 0 : 1;
+  asio::post(io, [pending = std::move(pending), first, rest]() mutable {
+    bool head = true;
+    for (Pending& p : pending) {
+      p.done(head ? first : rest);
+      head = false;
+    }
+  });
+  return counted;
+}
+
+class Session;
+
+// One hiredis context attached to the loop. See the design note above.
+class Link : public std::enable_shared_from_this<Link> {
+ public:
+  Link(asio::io_context& io, Session* owner) : io_(io), fd_(io), timer_(io), owner_(owner) {}
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  // Takes `ctx` (connected or connecting, err == 0). On failure frees it and
+  // returns the reason.
+  std::optional<std::string> Attach(redisAsyncContext* ctx) {
+    ErrorCode ec;
+    fd_.assign(ctx->c.fd, ec);
+    if (ec) {
+      redisAsyncFree(ctx);
+      return "cannot watch the socket: " + ec.message();
+    }
+    ctx_ = ctx;
+    self_ = shared_from_this();
+    ctx->data = this;
+    ctx->ev.data = this;
+    ctx->ev.addRead = [](void* p) { static_cast<Link*>(p)->WantRead(true); };
+    ctx->ev.delRead = [](void* p) { static_cast<Link*>(p)->WantRead(false); };
+    ctx->ev.addWrite = [](void* p) { static_cast<Link*>(p)->WantWrite(true); };
+    ctx->ev.delWrite = [](void* p) { static_cast<Link*>(p)->WantWrite(false); };
+    ctx->ev.cleanup = [](void* p) { static_cast<Link*>(p)->OnCleanup(); };
+    redisAsyncSetConnectCallback(ctx, [](const redisAsyncContext* ac, int status) {
+      if (status != REDIS_OK) static_cast<Link*>(ac->data)->Gone();
+    });
+    redisAsyncSetDisconnectCallback(ctx,
+                                    [](const redisAsyncContext* ac, int) { static_cast<Link*>(ac->data)->Gone(); });
+    return std::nullopt;
+  }
+
+  // Queues a command; false (and `done` untouched) if the context cannot take it.
+  bool Send(const std::vector<std::string>& args, AsyncRedis::Callback& done, Clock::time_point deadline,
+            bool internal) {
+    if (ctx_ == nullptr || dead_) return false;
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    argv.reserve(args.size());
+    lens.reserve(args.size());
+    for (const std::string& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    const int rc = redisAsyncCommandArgv(
+        ctx_, [](redisAsyncContext*, void* r, void* p) { static_cast<Link*>(p)->OnReply(static_cast<redisReply*>(r)); },
+        this, static_cast<int>(args.size()), argv.data(), lens.data());
+    if (rc != REDIS_OK) return false;
+    pending_.push_back(Pending{std::move(done), deadline, internal});
+    ArmTimer();
+    return true;
+  }
+
+  // SUBSCRIBE on a pub/sub link: replies and messages go to the session.
+  bool SendSubscribe(const std::string& channel) {
+    if (ctx_ == nullptr || dead_) return false;
+    const char* argv[] = {"SUBSCRIBE", channel.data()};
+    const std::size_t lens[] = {9, channel.size()};
+    return redisAsyncCommandArgv(
+               ctx_,
+               [](redisAsyncContext*, void* r, void* p) {
+                 static_cast<Link*>(p)->OnSubReply(static_cast<redisReply*>(r));
+               },
+               this, 2, argv, lens) == REDIS_OK;
+  }
+
+  // We give the context up: frees it (hiredis defers that until the running
+  // reply callback returns) and hands back the pending callbacks, unfailed.
+  std::deque<Pending> Close() {
+    if (dead_) return {};
+    dead_ = true;
+    owner_ = nullptr;
+    timer_.cancel();
+    std::deque<Pending> pending = std::exchange(pending_, {});
+    if (redisAsyncContext* ctx = std::exchange(ctx_, nullptr); ctx != nullptr) redisAsyncFree(ctx);
+    return pending;
+  }
+
+ private:
+  // hiredis is freeing the context on its own (or is about to): see above.
+  void Gone();
+
+  void OnReply(redisReply* reply) {
+    if (reply == nullptr) {  // the context is being freed
+      Gone();
+      return;
+    }
+    if (dead_ || pending_.empty()) return;  // cannot happen: replies match commands in order
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    p.done(ToValue(reply));
+  }
+
+  void OnSubReply(redisReply* reply);
+
+  void OnCleanup() {
+    Gone();
+    fd_.release();  // hiredis closes the fd right after this hook
+    // hiredis may still call onDisconnect with our pointer: drop the self
+    // reference later, on the loop.
+    asio::post(io_, [keep = std::move(self_)] {});
+  }
+
+  std::string Reason() const {
+    if (ctx_ != nullptr && ctx_->c.err != 0 && ctx_->c.errstr[0] != '\0') return ctx_->c.errstr;
+    return "connection closed";
+  }
+
+  void WantRead(bool on) {
+    want_read_ = on;
+    if (!on || read_waiting_ || ctx_ == nullptr) return;
+    read_waiting_ = true;
+    fd_.async_wait(asio::posix::stream_descriptor::wait_read, [self = shared_from_this()](const ErrorCode& ec) {
+      self->read_waiting_ = false;
+      if (ec || self->ctx_ == nullptr || !self->want_read_) return;
+      redisAsyncHandleRead(self->ctx_);  // may free the context (then ctx_ is null)
+      if (self->ctx_ != nullptr && self->want_read_) self->WantRead(true);
+    });
+  }
+
+  void WantWrite(bool on) {
+    want_write_ = on;
+    if (!on || write_waiting_ || ctx_ == nullptr) return;
+    write_waiting_ = true;
+    fd_.async_wait(asio::posix::stream_descriptor::wait_write, [self = shared_from_this()](const ErrorCode& ec) {
+      self->write_waiting_ = false;
+      if (ec || self->ctx_ == nullptr || !self->want_write_) return;
+      redisAsyncHandleWrite(self->ctx_);  // may free the context
+      if (self->ctx_ != nullptr && self->want_write_) self->WantWrite(true);
+    });
+  }
+
+  // Arms the timer for the oldest command's deadline unless it is running;
+  // an early firing re-arms it for the new oldest (see the header).
+  void ArmTimer() {
+    if (timer_armed_ || dead_ || pending_.empty() || pending_.front().deadline == kNoDeadline) return;
+    timer_armed_ = true;
+    timer_.expires_at(pending_.front().deadline);
+    timer_.async_wait([self = shared_from_this()](const ErrorCode& ec) {
+      self->timer_armed_ = false;
+      if (ec || self->dead_ || self->pending_.empty()) return;
+      if (self->pending_.front().deadline > Clock::now()) {
+        self->ArmTimer();
+        return;
+      }
+      self->TimedOut();
+    });
+  }
+
+  void TimedOut();
+
+  asio::io_context& io_;
+  asio::posix::stream_descriptor fd_;
+  asio::steady_timer timer_;
+  Session* owner_;                    // null once dead (closed or gone)
+  redisAsyncContext* ctx_ = nullptr;  // null once freed or being freed by hiredis
+  std::shared_ptr<Link> self_;        // while hiredis holds our raw pointer
+  std::deque<Pending> pending_;       // in command order, as hiredis's own list
+  bool dead_ = false;
+  bool want_read_ = false;
+  bool want_write_ = false;
+  bool read_waiting_ = false;
+  bool write_waiting_ = false;
+  bool timer_armed_ = false;
+};
+
+// ---- Session -----------------------------------------------------------------
+
+struct Subscription {
+  std::function<void(std::string)> on_message;
+  std::function<void()> on_subscribed;
+};
+
+struct Shared {  // what both sessions read and count
+  Shared(asio::io_context& io_in, directory::RedisUrl url_in, AsyncRedis::Options options_in)
+      : io(io_in), url(std::move(url_in)), options(options_in) {}
+
+  asio::io_context& io;
+  directory::RedisUrl url;
+  AsyncRedis::Options options;
+  std::mt19937 rng{std::random_device{}()};
+  std::uint64_t errors = 0;
+  std::uint64_t reconnects = 0;
+  std::string last_error;
+  std::map<std::string, Subscription> subscriptions;
+};
+
+class Session {
+ public:
+  enum class Kind { kCommands, kPubSub };
+  enum class Phase { kStopped, kConnecting, kConnected, kBackoff };
+
+  Session(Shared& shared, std::weak_ptr<void> alive, Kind kind)
+      : shared_(shared), alive_(std::move(alive)), kind_(kind), timer_(shared.io), resolver_(shared.io) {}
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  Phase phase() const { return phase_; }
+
+  void Start() {
+    if (phase_ != Phase::kStopped) return;
+    failures_ = 0;
+    Attempt();
+  }
+
+  void Stop() {
+    ++generation_;
+    timer_.cancel();
+    resolver_.cancel();
+    if (link_ != nullptr) {
+      shared_.errors += PostFailures(shared_.io, std::exchange(link_, nullptr)->Close(), Unavailable("redis: stopped"),
+                                     Unavailable("redis: stopped"));
+    }
+    phase_ = Phase::kStopped;
+  }
+
+  void Command(std::vector<std::string>& args, AsyncRedis::Callback& done) {
+    if (args.empty()) {
+      ++shared_.errors;
+      asio::post(shared_.io, [done = std::move(done)] { done(InvalidArgument("redis: empty command")); });
+      return;
+    }
+    const int timeout_ms = shared_.options.command_timeout_ms;
+    const Clock::time_point deadline =
+        timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
+    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false)) {
+      ++shared_.errors;
+      asio::post(shared_.io, [done = std::move(done)] { done(Unavailable("redis: not connected")); });
+    }
+  }
+
+  // Pub/sub: subscribes now if connected; otherwise on connect.
+  void SubscribeIfConnected(const std::string& channel) {
+    if (phase_ == Phase::kConnected && link_ != nullptr && !link_->SendSubscribe(channel)) {
+      LinkDown("cannot send SUBSCRIBE");
+    }
+  }
+
+  // From Link: hiredis freed (or is freeing) the context of `link`.
+  void OnLinkGone(Link* link, const std::string& reason, std::deque<Pending> pending) {
+    shared_.errors += PostFailures(shared_.io, std::move(pending), Unavailable("redis: connection lost: " + reason),
+                                   Unavailable("redis: connection lost: " + reason));
+    if (link != link_.get()) return;
+    link_.reset();
+    LinkDown(reason);
+  }
+
+  // From Link: the oldest command passed its deadline.
+  void OnLinkTimeout(Link* link) {
+    if (link != link_.get()) return;
+    std::deque<Pending> pending = std::exchange(link_, nullptr)->Close();
+    shared_.errors += PostFailures(shared_.io, std::move(pending), Unavailable("redis: timeout"),
+                                   Unavailable("redis: connection lost: an earlier command timed out"));
+    LinkDown("a command timed out after " + std::to_string(shared_.options.command_timeout_ms) + " ms");
+  }
+
+  void OnMessage(const std::string& channel, std::string message) {
+    auto it = shared_.subscriptions.find(channel);
+    if (it == shared_.subscriptions.end() || !it->second.on_message) return;
+    auto on_message = it->second.on_message;  // a copy: the callback may Subscribe()
+    on_message(std::move(message));
+  }
+
+  void OnSubscribed(const std::string& channel) {
+    auto it = shared_.subscriptions.find(channel);
+    if (it == shared_.subscriptions.end() || !it->second.on_subscribed) return;
+    auto on_subscribed = it->second.on_subscribed;
+    on_subscribed();
+  }
+
+ private:
+  // Arms timer_ for `delay`, then runs `then` unless the session moved on.
+  template <typename Fn>
+  void After(std::chrono::milliseconds delay, Fn then) {
+    const std::uint64_t generation = generation_;
+    timer_.expires_after(delay);
+    timer_.async_wait([this, alive = alive_, generation, then](const ErrorCode& ec) {
+      if (ec || alive.expired() || generation != generation_) return;
+      then();
+    });
+  }
+
+  void Attempt() {
+    ++generation_;
+    if (attempted_) ++shared_.reconnects;
+    attempted_ = true;
+    phase_ = Phase::kConnecting;
+    After(std::chrono::milliseconds(std::max(1, shared_.options.connect_timeout_ms)), [this] {
+      if (phase_ == Phase::kConnecting) Fail("connect timeout");
+    });
+    const directory::RedisUrl& url = shared_.url;
+    if (!url.unix_socket.empty()) {
+      Connect("");
+      return;
+    }
+    ErrorCode ec;
+    asio::ip::make_address(url.host, ec);
+    if (!ec) {
+      Connect(url.host);
+      return;
+    }
+    // getaddrinfo blocks: Asio's resolver runs it off the loop.
+    const std::uint64_t generation = generation_;
+    resolver_.async_resolve(
+        url.host, std::to_string(url.port),
+        [this, alive = alive_, generation](const ErrorCode& ec, asio::ip::tcp::resolver::results_type results) {
+          if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
+          if (ec || results.empty()) {
+            Fail("cannot resolve '" + shared_.url.host + "': " + (ec ? ec.message() : "no address"));
+            return;
+          }
+          // Prefer IPv4: Redis binds 127.0.0.1 by default, and "localhost" may list ::1 first.
+          auto it = std::find_if(results.begin(), results.end(),
+                                 [](const auto& e) { return e.endpoint().address().is_v4(); });
+          if (it == results.end()) it = results.begin();
+          Connect(it->endpoint().address().to_string());
+        });
+  }
+
+  void Connect(const std::string& address) {
+    const directory::RedisUrl& url = shared_.url;
+    redisAsyncContext* ctx = url.unix_socket.empty() ? redisAsyncConnect(address.c_str(), url.port)
+                                                     : redisAsyncConnectUnix(url.unix_socket.c_str());
+    if (ctx == nullptr) {
+      Fail("out of memory");
+      return;
+    }
+    if (ctx->err != 0) {
+      std::string why = ctx->errstr;
+      redisAsyncFree(ctx);
+      Fail(why);
+      return;
+    }
+    if (url.unix_socket.empty()) redisEnableKeepAlive(&ctx->c);  // finds half-open TCP peers
+    auto link = std::make_shared<Link>(shared_.io, this);
+    if (auto failure = link->Attach(ctx)) {
+      Fail(*failure);
+      return;
+    }
+    link_ = std::move(link);
+
+    // The handshake, pipelined: AUTH and SELECT when needed, else a PING (so
+    // that "connected" always means "Redis answered").
+    std::vector<std::vector<std::string>> handshake;
+    if (!url.password.empty()) {
+      if (url.username.empty()) {
+        handshake.push_back({"AUTH", url.password});
+      } else {
+        handshake.push_back({"AUTH", url.username, url.password});
+      }
+    }
+    if (url.db != 0) handshake.push_back({"SELECT", std::to_string(url.db)});
+    if (handshake.empty()) handshake.push_back({"PING"});
+    const std::uint64_t generation = generation_;
+    for (std::size_t i = 0; i < handshake.size(); ++i) {
+      const bool last = i + 1 == handshake.size();
+      AsyncRedis::Callback done = [this, alive = alive_, generation, last,
+                                   name = handshake[i][0]](Result<RedisValue> r) {
+        if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
+        if (!r.ok()) return;  // the link is down: OnLinkGone handles it
+        if (r->is_error()) {
+          Fail(name + " failed: " + r->str);
+          return;
+        }
+        if (last) Connected();
+      };
+      if (!link_->Send(handshake[i], done, kNoDeadline, /*internal=*/true)) {
+        Fail("cannot send the handshake");
+        return;
+      }
+    }
+  }
+
+  void Connected() {
+    ++generation_;  // retires the connect timer
+    timer_.cancel();
+    phase_ = Phase::kConnected;
+    failures_ = 0;
+    if (kind_ == Kind::kPubSub) {
+      for (const auto& [channel, unused] : shared_.subscriptions) {
+        if (!link_->SendSubscribe(channel)) {
+          LinkDown("cannot send SUBSCRIBE");
+          return;
+        }
+      }
+    }
+  }
+
+  // A failed attempt (or a link that must go): close it, count, retry later.
+  void Fail(const std::string& reason) {
+    resolver_.cancel();
+    LinkDown(reason);
+  }
+
+  // Closes the link if any (failing its pending commands), counts, retries later.
+  void LinkDown(const std::string& reason) {
+    std::deque<Pending> pending;
+    if (link_ != nullptr) pending = std::exchange(link_, nullptr)->Close();
+    const Status lost = Unavailable("redis: " + reason);
+    shared_.errors += PostFailures(shared_.io, std::move(pending), lost, lost);
+    ++shared_.errors;
+    shared_.last_error = reason;
+    ScheduleRetry();
+  }
+
+  void ScheduleRetry() {
+    ++generation_;
+    phase_ = Phase::kBackoff;
+    const long long lo = std::max(1, shared_.options.reconnect_min_ms);
+    const long long hi = std::max<long long>(lo, shared_.options.reconnect_max_ms);
+    long long d = lo;
+    for (int i = 0; i < failures_ && d < hi; ++i) d *= 2;
+    d = std::min(d, hi);
+    ++failures_;
+    std::uniform_int_distribution<long long> jitter(d / 2, d);
+    After(std::chrono::milliseconds(jitter(shared_.rng)), [this] { Attempt(); });
+  }
+
+  Shared& shared_;
+  std::weak_ptr<void> alive_;  // expires with the owning State
+  const Kind kind_;
+  Phase phase_ = Phase::kStopped;
+  std::shared_ptr<Link> link_;
+  asio::steady_timer timer_;  // the connect deadline, or the backoff delay
+  asio::ip::tcp::resolver resolver_;
+  std::uint64_t generation_ = 0;  // bumped on every transition; stale handlers compare it
+  int failures_ = 0;              // consecutive failed attempts
+  bool attempted_ = false;
+};
+
+void Link::Gone() {
+  if (dead_) return;
+  const std::string reason = Reason();
+  dead_ = true;
+  ctx_ = nullptr;
+  timer_.cancel();
+  // A live link always has its owner: only Close() and Gone() detach it.
+  std::exchange(owner_, nullptr)->OnLinkGone(this, reason, std::exchange(pending_, {}));
+}
+
+void Link::TimedOut() { owner_->OnLinkTimeout(this); }  // only called while alive
+
+void Link::OnSubReply(redisReply* reply) {
+  if (reply == nullptr) {
+    Gone();
+    return;
+  }
+  if (dead_ || owner_ == nullptr || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) return;
+  const redisReply* kind = reply->element[0];
+  const redisReply* channel = reply->element[1];
+  const redisReply* payload = reply->element[2];
+  if (kind->type != REDIS_REPLY_STRING || channel->type != REDIS_REPLY_STRING) return;
+  const std::string_view type(kind->str, kind->len);
+  if (type == "message" && payload->type == REDIS_REPLY_STRING) {
+    owner_->OnMessage(std::string(channel->str, channel->len), std::string(payload->str, payload->len));
+  } else if (type == "subscribe") {
+    owner_->OnSubscribed(std::string(channel->str, channel->len));
+  }
+}
+
+}  // namespace
+
+// ---- AsyncRedis ----------------------------------------------------------------
+
+struct AsyncRedis::State {
+  State(asio::io_context& io, directory::RedisUrl url, Options options)
+      : shared(io, std::move(url), options),
+        commands(shared, alive, Session::Kind::kCommands),
+        pubsub(shared, alive, Session::Kind::kPubSub) {}
+
+  std::shared_ptr<int> alive = std::make_shared<int>(0);  // handlers hold weak_ptrs to it
+  Shared shared;
+  bool started = false;
+  Session commands;
+  Session pubsub;
+};
+
+AsyncRedis::AsyncRedis(asio::io_context& io, directory::RedisUrl url, Options options)
+    : state_(std::make_shared<State>(io, std::move(url), options)) {}
+
+AsyncRedis::AsyncRedis(asio::io_context& io, directory::RedisUrl url) : AsyncRedis(io, std::move(url), Options{}) {}
+
+AsyncRedis::~AsyncRedis() { Stop(); }
+
+void AsyncRedis::Start() {
+  state_->started = true;
+  state_->commands.Start();
+  if (!state_->shared.subscriptions.empty()) state_->pubsub.Start();
+}
+
+void AsyncRedis::Stop() {
+  state_->started = false;
+  state_->commands.Stop();
+  state_->pubsub.Stop();
+}
+
+void AsyncRedis::Command(std::vector<std::string> args, Callback done) { state_->commands.Command(args, done); }
+
+void AsyncRedis::Subscribe(std::string channel, std::function<void(std::string message)> on_message,
+                           std::function<void()> on_subscribed) {
+  auto [it, inserted] = state_->shared.subscriptions.insert_or_assign(
+      std::move(channel), Subscription{std::move(on_message), std::move(on_subscribed)});
+  if (!state_->started) return;
+  if (state_->pubsub.phase() == Session::Phase::kStopped) {
+    state_->pubsub.Start();
+  } else if (inserted) {
+    state_->pubsub.SubscribeIfConnected(it->first);
+  }
+}
+
+bool AsyncRedis::connected() const { return state_->commands.phase() == Session::Phase::kConnected; }
+std::uint64_t AsyncRedis::errors() const { return state_->shared.errors; }
+std::uint64_t AsyncRedis::reconnects() const { return state_->shared.reconnects; }
+const std::string& AsyncRedis::last_error() const { return state_->shared.last_error; }
+asio::io_context& AsyncRedis::context() const { return state_->shared.io; }
+
+}  // namespace helpline::daemon

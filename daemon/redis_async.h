@@ -1,0 +1,147 @@
+#pragma once
+// AsyncRedis: a hiredis (0.14) client driven by a Boost.Asio io_context, so
+// that every request on a loop pipelines its Redis commands on one connection
+// without blocking the loop.
+//
+//   AsyncRedis redis(io, *ParseRedisUrl("unix:///run/redis.sock"), AsyncRedis::Options{});
+//   redis.Start();                       // connects in the background
+//   redis.Command({"INCR", "hits"}, [](Result<RedisValue> r) {
+//     if (!r.ok()) return;               // Unavailable: not connected, timeout, connection lost
+//     if (r->is_error()) return;         // Redis answered with an error reply
+//     Use(r->integer);
+//   });
+//   redis.Subscribe("hl:dir:events", [](std::string message) { Reload(message); });
+//
+// Results. A non-OK Result is always Unavailable and means "no answer": the
+// command may or may not have run (retry with backoff, or degrade). An answer,
+// including an error reply (WRONGTYPE, NOSCRIPT, a script's error), is an OK
+// Result holding a RedisValue of type kError: callers see exactly what Redis
+// said, and a Status never hides a reply.
+//
+// Connection life. Start() connects in the background (TCP, resolving the
+// host on Asio's resolver, or a unix socket), pipelining AUTH and SELECT (or a
+// PING) first; connected() becomes true when they succeed. Commands issued
+// while not connected fail at once with Unavailable("redis: not connected").
+// A lost connection, a failed attempt or a command timeout (which makes the
+// connection suspect: its replies are no longer trusted) frees the hiredis
+// context, fails every pending command with Unavailable, and schedules a new
+// attempt after an exponential backoff with jitter: attempt n waits a random
+// delay in [d/2, d] with d = min(reconnect_max_ms, reconnect_min_ms * 2^n);
+// n resets to 0 after a successful handshake.
+//
+// Timeouts. hiredis 0.14 has none, so each link keeps one steady_timer armed
+// for the oldest pending command: replies arrive in order and all commands
+// share one timeout, so the oldest command always has the earliest deadline.
+// This gives every command its own deadline at O(1) cost per command.
+//
+// Callbacks. Every callback runs on the io_context's thread, exactly once,
+// and never inside the call that caused it: failures decided inside
+// Command(), Stop() or the destructor are posted. Replies are delivered in
+// command order.
+//
+// Pub/sub uses a second connection (a subscribed connection cannot run other
+// commands), opened on the first Subscribe() after Start() (or by Start()
+// when channels were subscribed before). After every reconnect all channels
+// are subscribed again and on_subscribed runs again: messages published while
+// disconnected are lost (Redis pub/sub does not queue), so on_subscribed is
+// the cue to re-read whatever the messages announce.
+//
+// Thread-safety: none. Create, use and destroy an AsyncRedis on the thread
+// that runs its io_context (or before that thread starts). The io_context
+// must outlive the AsyncRedis. Do not destroy an AsyncRedis from inside one of
+// its own callbacks; Stop() is fine there.
+//
+// Limits: RESP2 only, no TLS (hiredis 0.14), no Sentinel discovery.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "directory/redis_url.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace helpline::daemon {
+
+// An owned copy of a Redis reply (RESP2).
+struct RedisValue {
+  enum class Type { kNil, kInteger, kString, kStatus, kArray, kError };
+
+  Type type = Type::kNil;
+  long long integer = 0;             // kInteger
+  std::string str;                   // kString (binary-safe), kStatus ("OK"), kError ("ERR ...")
+  std::vector<RedisValue> elements;  // kArray
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_error() const { return type == Type::kError; }
+};
+
+class AsyncRedis {
+ public:
+  struct Options {
+    // From the start of an attempt (resolve + connect + AUTH/SELECT) until
+    // the handshake is answered. Default 2000.
+    int connect_timeout_ms = 2000;
+    // From Command() until its reply. A timeout fails that command with
+    // Unavailable("redis: timeout") and drops the connection. Default 1000.
+    int command_timeout_ms = 1000;
+    // Backoff between connection attempts: the first retry waits about
+    // reconnect_min_ms, doubling per failure up to reconnect_max_ms. Defaults 100, 5000.
+    int reconnect_min_ms = 100;
+    int reconnect_max_ms = 5000;
+  };
+
+  using Callback = std::function<void(Result<RedisValue>)>;
+
+  // Does not connect: call Start().
+  AsyncRedis(boost::asio::io_context& io, directory::RedisUrl url, Options options);
+  AsyncRedis(boost::asio::io_context& io, directory::RedisUrl url);
+  // Stop().
+  ~AsyncRedis();
+  AsyncRedis(const AsyncRedis&) = delete;
+  AsyncRedis& operator=(const AsyncRedis&) = delete;
+
+  // Starts connecting (and reconnecting, until Stop()). No-op when started.
+  void Start();
+  // Cancels timers and attempts, frees the connections and fails every
+  // pending command with Unavailable("redis: stopped") (posted). Safe to call
+  // twice; Start() may be called again afterwards.
+  void Stop();
+
+  // Sends one command (binary-safe arguments, e.g. {"SET", key, bytes}).
+  // `done` gets the reply, or Unavailable when not connected, on timeout or
+  // when the connection is lost; InvalidArgument if `args` is empty.
+  void Command(std::vector<std::string> args, Callback done);
+
+  // Subscribes to `channel` on the pub/sub connection; `on_message` gets each
+  // message's payload, `on_subscribed` (optional) runs each time Redis
+  // confirms the subscription, including after every reconnect. A second
+  // Subscribe() to the same channel replaces its callbacks.
+  void Subscribe(std::string channel, std::function<void(std::string message)> on_message,
+                 std::function<void()> on_subscribed = nullptr);
+
+  // True while the command connection is established and its handshake done.
+  bool connected() const;
+  // Commands that completed with a non-OK Status, plus failed connection
+  // attempts and lost connections (both connections). For /metrics.
+  std::uint64_t errors() const;
+  // Connection attempts after the first one (both connections). For /metrics.
+  std::uint64_t reconnects() const;
+  // Why the last attempt failed or the last connection was lost; "" if never.
+  // Never contains the password.
+  const std::string& last_error() const;
+
+  // The io_context every callback runs on.
+  boost::asio::io_context& context() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;  // shared with handlers through weak_ptr
+};
+
+}  // namespace helpline::daemon

@@ -1,0 +1,133 @@
+#include "daemon/serve.h"
+
+#include <utility>  // before Asio (see STACK-NOTES)
+
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <ostream>
+#include <thread>
+
+#include "daemon/app.h"
+#include "daemon/config.h"
+#include "daemon/engine/message_engine.h"
+#include "daemon/http_server.h"
+#include "daemon/metrics.h"
+#include "daemon/snapshot_manager.h"
+
+namespace helpline::daemon {
+
+int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
+  // A peer that went away (Redis killed, a client hanging up) must be an
+  // error on that socket, not the end of the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto loaded = LoadConfig(flags.config_path);
+  if (!loaded.ok()) {
+    err << "helpline serve: " << loaded.status().message() << "\n";
+    return 1;
+  }
+  Config config = std::move(loaded).value();
+  if (Status s = ApplyEnvironment(&config); !s.ok()) {
+    err << "helpline serve: " << s.message() << "\n";
+    return 1;
+  }
+  if (!flags.port.empty()) config.port = std::atoi(flags.port.c_str());
+  if (!flags.listen.empty()) config.listen_address = flags.listen;
+  if (!flags.redis_url.empty()) config.redis_url = flags.redis_url;
+  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
+  if (config.data_dir.empty()) config.data_dir = HELPLINE_DATA_DIR;
+  if (config.threads == 0) config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  err << "helpline serve: effective configuration:\n" << DescribeConfig(config);
+  if (Status s = ValidateConfig(config); !s.ok()) {
+    err << "helpline serve: " << s.message() << "\n";
+    return 1;
+  }
+  if (flags.check_config) {
+    out << "configuration ok\n";
+    return 0;
+  }
+  auto redis_url = directory::ParseRedisUrl(config.redis_url);
+  if (!redis_url.ok()) {
+    err << "helpline serve: " << redis_url.status().message() << "\n";
+    return 1;
+  }
+
+  engine::EngineOptions engine_options;
+  engine_options.sms_segments = config.sms_segments;
+  engine_options.chat_chars = config.chat_chars;
+  engine_options.default_region = config.default_region;
+  auto engine = engine::LoadMessageEngine(config.data_dir + "/engine", engine_options);
+  if (!engine.ok()) {
+    err << "helpline serve: " << engine.status().message() << "\n";
+    return 1;
+  }
+
+  Metrics metrics;
+  directory::StoreOptions store_options;
+  store_options.prefix = config.redis_prefix;
+  SnapshotManager snapshots(*redis_url, store_options, std::chrono::seconds(config.directory_poll_s),
+                            [&metrics, &err](const directory::DirectoryIndex& index) {
+                              metrics.SetDirectory(index.version(), index.size());
+                              metrics.CountDirectorySwap();
+                              err << "helpline serve: serving directory version " << index.version() << " ("
+                                  << index.size() << " resources)\n";
+                            });
+  if (Status s = snapshots.LoadNow(); !s.ok()) {
+    err << "helpline serve: no directory yet (" << s.message() << "); /readyz answers 503 until one is loaded\n";
+  }
+  metrics.SetRedisUp(snapshots.redis_up());
+  snapshots.Start();
+
+  HttpServerOptions http;
+  http.address = config.listen_address;
+  http.port = config.port;
+  http.threads = config.threads;
+  http.max_body_bytes = config.max_body_bytes;
+  http.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  http.request_timeout = std::chrono::milliseconds(config.request_timeout_ms);
+  http.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  http.max_connections = config.max_connections;
+  HelplineApp app(config, *engine, snapshots, metrics);
+  HttpServer server(http, [&app](int loop, HttpRequest req, Responder respond) {
+    app.Handle(loop, std::move(req), std::move(respond));
+  });
+  if (Status s = server.Listen(); !s.ok()) {
+    err << "helpline serve: " << s.message() << "\n";
+    return 3;
+  }
+  if (Status s = app.Attach(server); !s.ok()) {
+    err << "helpline serve: " << s.message() << "\n";
+    return 1;
+  }
+
+  boost::asio::signal_set signals(server.loop(0), SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  on_signal = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      // Reload: the directory now; the configuration file is re-read and
+      // checked, and a failed reload keeps the running configuration.
+      snapshots.Reload();
+      auto again = LoadConfig(flags.config_path);
+      if (!again.ok()) {
+        err << "helpline serve: SIGHUP: configuration not reloaded: " << again.status().message() << "\n";
+      } else {
+        err << "helpline serve: SIGHUP: directory check requested; configuration file is valid (server settings "
+               "apply at the next start)\n";
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    err << "helpline serve: draining (signal " << sig << ")\n";
+    server.Drain(std::chrono::milliseconds(config.drain_timeout_ms));
+  };
+  signals.async_wait(on_signal);
+
+  out << "listening on http://" << config.listen_address << ":" << server.port() << std::endl;
+  server.Run();
+  app.Detach();
+  snapshots.Stop();
+  err << "helpline serve: stopped\n";
+  return 0;
+}
+
+}  // namespace helpline::daemon

@@ -1,0 +1,151 @@
+#include "gateway/twilio/twilio_signature.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+#include "common/sha256.h"
+#include "gateway/base64.h"
+
+namespace helpline::gateway {
+namespace {
+
+// The name+value concatenation of `params` in Twilio's order: by name, then
+// by value for a repeated name. std::string compares bytes as unsigned char,
+// which for UTF-8 is code point order (what twilio-python's sorted() uses).
+std::string SortedParamString(const FormParams& params) {
+  std::vector<const std::pair<std::string, std::string>*> sorted;
+  sorted.reserve(params.size());
+  std::size_t total = 0;
+  for (const auto& p : params) {
+    sorted.push_back(&p);
+    total += p.first.size() + p.second.size();
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
+  std::string out;
+  out.reserve(total);
+  for (const auto* p : sorted) {
+    out += p->first;
+    out += p->second;
+  }
+  return out;
+}
+
+std::string HmacSha1Base64(std::string_view key, std::string_view data) {
+  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    std::fputs("fatal: HMAC key too large\n", stderr);
+    std::abort();
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), md, &md_len) == nullptr) {
+    std::fputs("fatal: HMAC-SHA1 failed\n", stderr);
+    std::abort();
+  }
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(md), md_len));
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// Signature of `url` + `param_string` under either port spelling, compared to
+// `signature`. The spelling without the port goes first and short-circuits:
+// it is the URL as configured, which Twilio usually signs, so a genuine request
+// costs one HMAC; which spelling matched is no secret.
+bool MatchesEitherPortVariant(std::string_view auth_token, std::string_view url, std::string_view param_string,
+                              std::string_view signature) {
+  const TwilioUrlVariants variants = TwilioPortVariants(url);
+  return ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(variants.without_port).append(param_string)),
+                            signature) ||
+         ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(variants.with_port).append(param_string)),
+                            signature);
+}
+
+}  // namespace
+
+std::string TwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params) {
+  return HmacSha1Base64(auth_token, std::string(url).append(SortedParamString(params)));
+}
+
+bool VerifyTwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params,
+                           std::string_view signature) {
+  if (signature.empty()) return false;
+  return MatchesEitherPortVariant(auth_token, url, SortedParamString(params), signature);
+}
+
+bool VerifyTwilioBodySignature(std::string_view auth_token, std::string_view url, std::string_view body,
+                               std::string_view signature) {
+  if (signature.empty()) return false;
+  const std::size_t question = url.find('?');
+  if (question == std::string_view::npos) return false;
+  std::string_view query = url.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  auto params = ParseFormUrlencoded(query);
+  if (!params.ok()) return false;
+  const auto it = std::find_if(params->begin(), params->end(), [](const auto& p) { return p.first == "bodySHA256"; });
+  if (it == params->end()) return false;
+  const bool body_ok = ConstantTimeEquals(Sha256Hex(body), it->second);
+  const bool signature_ok = MatchesEitherPortVariant(auth_token, url, "", signature);
+  return body_ok && signature_ok;
+}
+
+TwilioUrlVariants TwilioPortVariants(std::string_view url) {
+  const TwilioUrlVariants unchanged{std::string(url), std::string(url)};
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return unchanged;
+  const std::size_t authority_start = scheme_end + 3;
+  std::size_t authority_end = url.find_first_of("/?#", authority_start);
+  if (authority_end == std::string_view::npos) authority_end = url.size();
+  const std::string_view authority = url.substr(authority_start, authority_end - authority_start);
+
+  // userinfo@host:port; the host may be an IPv6 literal in brackets.
+  const std::size_t at = authority.rfind('@');
+  const std::size_t host_start = at == std::string_view::npos ? 0 : at + 1;
+  const std::string_view host_port = authority.substr(host_start);
+  std::size_t colon = std::string_view::npos;
+  if (!host_port.empty() && host_port.front() == '[') {
+    const std::size_t close = host_port.find(']');
+    if (close == std::string_view::npos) return unchanged;
+    if (close + 1 < host_port.size()) {
+      if (host_port[close + 1] != ':') return unchanged;
+      colon = close + 1;
+    }
+  } else {
+    colon = host_port.find(':');
+  }
+
+  if (colon != std::string_view::npos) {
+    if (!AllDigits(host_port.substr(colon + 1))) return unchanged;
+    const std::size_t port_start = authority_start + host_start + colon;  // at the ':'
+    return {std::string(url.substr(0, port_start)).append(url.substr(authority_end)), std::string(url)};
+  }
+  const std::string_view default_port = StartsWithIgnoreCase(url, "https://") ? ":443" : ":80";
+  return {std::string(url),
+          std::string(url.substr(0, authority_end)).append(default_port).append(url.substr(authority_end))};
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace helpline::gateway

@@ -1,0 +1,262 @@
+// End-to-end tests of `helpline serve`: a real redis-server, the real
+// binary, real HTTP (libcurl), requests signed as Twilio signs them.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "gateway/form_urlencoded.h"
+#include "gateway/twilio/twilio_signature.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/redis_server.h"
+
+namespace helpline::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBin = HELPLINE_BIN;
+const std::string kSource = HELPLINE_SOURCE_DIR;
+const std::string kData = kSource + "/data/directory";
+const std::string kToken = "test-auth-token-0123456789";
+const std::string kSecret = "sender-secret-for-tests-0123456789";
+// sha256("outreach-key-1")
+const std::string kApiKey = "outreach-key-1";
+
+std::string Sha256OfApiKey() {
+  auto r = RunProcess({"/usr/bin/sh", "-c", "printf %s '" + kApiKey + "' | sha256sum | cut -c1-64"});
+  return r.out.substr(0, 64);
+}
+
+// A daemon with its own Redis and the shipped directory loaded.
+class Daemon {
+ public:
+  explicit Daemon(RedisServer& redis, const std::string& extra_config = "") : redis_(redis) {
+    auto load = RunProcess({kBin, "load", kData, "--quiet"}, {"HELPLINE_REDIS_URL=" + redis.Url()});
+    EXPECT_EQ(load.exit_code, 0) << load.err;
+    char tmpl[] = "/tmp/hl-conf-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::ofstream(dir_ / "helpline.conf") << "listen_address = 127.0.0.1\nport = 0\nthreads = 2\n"
+                                          << "directory_poll_s = 1\n" << extra_config;
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{kBin, "serve", "--config", (dir_ / "helpline.conf").string()},
+        std::vector<std::string>{"HELPLINE_REDIS_URL=" + redis.Url(), "HELPLINE_SENDER_SECRET=" + kSecret,
+                                 "HELPLINE_TWILIO_AUTH_TOKEN=" + kToken, "HELPLINE_API_KEY_SHA256=" + Sha256OfApiKey()});
+    std::string line = process_->WaitForLine("listening on http://");
+    std::smatch m;
+    if (std::regex_search(line, m, std::regex(R"(http://[0-9.]+:([0-9]+))"))) port_ = std::stoi(m[1]);
+    EXPECT_GT(port_, 0) << "daemon did not start:\n" << process_->Stderr();
+  }
+  ~Daemon() { fs::remove_all(dir_); }
+
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+  // A webhook request signed exactly as Twilio signs it.
+  HttpResult Text(const std::string& from, const std::string& body, const std::string& sid,
+                  const gateway::FormParams& extra = {}) {
+    gateway::FormParams params = {{"MessageSid", sid}, {"AccountSid", "AC123"}, {"From", from},
+                                  {"To", "+18005550100"}, {"Body", body},      {"NumMedia", "0"}};
+    params.insert(params.end(), extra.begin(), extra.end());
+    const std::string url = Url("/webhooks/twilio");
+    return HttpCall("POST", url,
+                    {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"X-Twilio-Signature", gateway::TwilioSignature(kToken, url, params)}},
+                    gateway::FormEncode(params));
+  }
+
+  BackgroundProcess& process() { return *process_; }
+
+ private:
+  RedisServer& redis_;
+  fs::path dir_;
+  std::unique_ptr<BackgroundProcess> process_;
+  int port_ = 0;
+};
+
+int sid_counter = 0;
+std::string NewSid() { return "SM" + std::to_string(1000000 + ++sid_counter) + "abcdef0123456789abcdef"; }
+
+TEST(Daemon, AnswersASignedTextWithTwimlFromTheDirectory) {
+  RedisServer redis;
+  Daemon d(redis);
+  EXPECT_EQ(HttpCall("GET", d.Url("/healthz")).status, 200);
+  auto ready = HttpCall("GET", d.Url("/readyz"));
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_NE(ready.body.find("\"directory_version\":1"), std::string::npos) << ready.body;
+
+  auto r = d.Text("+16045550123", "need narcan in BC please", NewSid());
+  ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
+  EXPECT_NE(r.content_type.find("text/xml"), std::string::npos);
+  EXPECT_EQ(r.body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("Naloxone Finder"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("text CONNEX to 247247"), std::string::npos) << r.body;
+
+  auto od = d.Text("+12125550123", "my friend is not breathing", NewSid());
+  EXPECT_NE(od.body.find("<Message>OVERDOSE: call 911 now."), std::string::npos) << od.body;
+}
+
+TEST(Daemon, RejectsForgedMalformedAndOversizedWebhooksWithAReason) {
+  RedisServer redis;
+  Daemon d(redis);
+  const std::string url = d.Url("/webhooks/twilio");
+  gateway::FormParams params = {{"MessageSid", NewSid()}, {"From", "+16045550123"}, {"Body", "HELP"}};
+  const std::string body = gateway::FormEncode(params);
+  auto forged = HttpCall("POST", url,
+                         {{"Content-Type", "application/x-www-form-urlencoded"},
+                          {"X-Twilio-Signature", gateway::TwilioSignature("wrong-token", url, params)}},
+                         body);
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_NE(forged.body.find("X-Twilio-Signature"), std::string::npos) << forged.body;
+  auto unsigned_request = HttpCall("POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}}, body);
+  EXPECT_EQ(unsigned_request.status, 403);
+  auto wrong_type = HttpCall("POST", url,
+                             {{"Content-Type", "application/json"},
+                              {"X-Twilio-Signature", gateway::TwilioSignature(kToken, url, params)}},
+                             "{}");
+  EXPECT_EQ(wrong_type.status, 415);
+  gateway::FormParams no_from = {{"MessageSid", NewSid()}, {"Body", "HELP"}};
+  auto malformed = HttpCall("POST", url,
+                            {{"Content-Type", "application/x-www-form-urlencoded"},
+                             {"X-Twilio-Signature", gateway::TwilioSignature(kToken, url, no_from)}},
+                            gateway::FormEncode(no_from));
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("From"), std::string::npos) << malformed.body;
+  auto huge = HttpCall("POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}},
+                       "Body=" + std::string(70000, 'a'));
+  EXPECT_EQ(huge.status, 413);
+  EXPECT_EQ(HttpCall("GET", url).status, 405);
+  EXPECT_EQ(HttpCall("GET", d.Url("/nope")).status, 404);
+  // The daemon is still fine.
+  EXPECT_EQ(d.Text("+16045550123", "HELP", NewSid()).status, 200);
+  // Nothing in the logs carries the number or the message.
+  std::string log = d.process().Stderr();
+  EXPECT_EQ(log.find("6045550123"), std::string::npos);
+  EXPECT_EQ(log.find("narcan"), std::string::npos);
+}
+
+TEST(Daemon, StopThenStartAndDuplicatesAndWhatsApp) {
+  RedisServer redis;
+  Daemon d(redis);
+  auto stop = d.Text("+14165550123", "STOP", NewSid());
+  EXPECT_NE(stop.body.find("unsubscribed"), std::string::npos) << stop.body;
+  auto after = d.Text("+14165550123", "NALOXONE", NewSid());
+  EXPECT_NE(after.body.find("you opted out"), std::string::npos) << after.body;
+  auto help = d.Text("+14165550123", "HELP", NewSid());
+  EXPECT_NE(help.body.find("Reply STOP to opt out"), std::string::npos) << "HELP always answers";
+  auto start = d.Text("+14165550123", "START", NewSid());
+  EXPECT_NE(start.body.find("subscribed again"), std::string::npos) << start.body;
+  auto back = d.Text("+14165550123", "NALOXONE", NewSid());
+  EXPECT_NE(back.body.find("Naloxone Finder"), std::string::npos) << back.body;
+
+  // A Twilio retry with the same MessageSid gets the identical reply and
+  // changes state once: AYUDA then the retry, then HELP is still Spanish.
+  const std::string sid = NewSid();
+  auto first = d.Text("+12125550123", "AYUDA", sid);
+  auto retry = d.Text("+12125550123", "AYUDA", sid);
+  EXPECT_EQ(first.body, retry.body);
+  EXPECT_NE(first.body.find("Responda STOP"), std::string::npos) << first.body;
+  auto remembered = d.Text("+12125550123", "NALOXONE", NewSid());
+  EXPECT_NE(remembered.body.find("Naloxona"), std::string::npos) << "the language is remembered: " << remembered.body;
+
+  auto whatsapp = d.Text("whatsapp:+16045550123", "NALOXONE", NewSid());
+  EXPECT_NE(whatsapp.body.find("pharmacies"), std::string::npos) << "chat replies carry descriptions: " << whatsapp.body;
+}
+
+TEST(Daemon, RateLimitGivesOneNoticeThenSilence) {
+  RedisServer redis;
+  Daemon d(redis, "rate_limit_messages = 3\nrate_limit_window_s = 60\n");
+  for (int i = 0; i < 3; ++i) EXPECT_NE(d.Text("+13055550123", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+  auto notice = d.Text("+13055550123", "HELP", NewSid());
+  EXPECT_NE(notice.body.find("wait a minute"), std::string::npos) << notice.body;
+  auto silent = d.Text("+13055550123", "HELP", NewSid());
+  EXPECT_NE(silent.body.find("<Response/>"), std::string::npos) << silent.body;
+  auto stop = d.Text("+13055550123", "STOP", NewSid());
+  EXPECT_NE(stop.body.find("unsubscribed"), std::string::npos) << "STOP is honoured even when rate limited";
+  // Another sender is not affected.
+  EXPECT_NE(d.Text("+13055550199", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+}
+
+TEST(Daemon, HotReloadsANewDirectoryVersionWhileServing) {
+  RedisServer redis;
+  Daemon d(redis);
+  EXPECT_NE(d.Text("+16045550123", "NALOXONE", NewSid()).body.find("Naloxone Finder"), std::string::npos);
+  char tmpl[] = "/tmp/hl-data-XXXXXX";
+  fs::path copy = mkdtemp(tmpl);
+  fs::copy(kData, copy);
+  {
+    std::ifstream in(copy / "ca.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    text.replace(text.find("\"name\": \"Naloxone Finder\""), 25, "\"name\": \"Naloxone Locator\"");
+    std::ofstream(copy / "ca.json") << text;
+  }
+  auto load = RunProcess({kBin, "load", copy.string(), "--quiet"}, {"HELPLINE_REDIS_URL=" + redis.Url()});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  fs::remove_all(copy);
+  bool swapped = false;
+  for (int i = 0; i < 100 && !swapped; ++i) {
+    swapped = d.Text("+16045550123", "NALOXONE", NewSid()).body.find("Naloxone Locator") != std::string::npos;
+    if (!swapped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(swapped) << d.process().Stderr();
+  auto metrics = HttpCall("GET", d.Url("/metrics"));
+  EXPECT_NE(metrics.body.find("helpline_directory_version 2"), std::string::npos) << metrics.body;
+}
+
+TEST(Daemon, KeepsAnsweringFromItsSnapshotWhenRedisDies) {
+  RedisServer redis;
+  Daemon d(redis);
+  ASSERT_NE(d.Text("+16045550123", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+  redis.Kill();
+  auto r = d.Text("+16045550123", "NALOXONE", NewSid());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("Naloxone Finder"), std::string::npos) << r.body << d.process().Stderr();
+  bool degraded = false;
+  for (int i = 0; i < 100 && !degraded; ++i) {
+    degraded = HttpCall("GET", d.Url("/readyz")).body.find("\"redis\":\"down\"") != std::string::npos;
+    if (!degraded) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(degraded);
+  auto metrics = HttpCall("GET", d.Url("/metrics"));
+  EXPECT_NE(metrics.body.find("helpline_redis_up 0"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("outcome=\"redis_unavailable\""), std::string::npos) << metrics.body;
+}
+
+TEST(Daemon, OutreachApiNeedsAKeyAndAnswersJson) {
+  RedisServer redis;
+  Daemon d(redis);
+  auto none = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=naloxone"));
+  EXPECT_EQ(none.status, 401);
+  auto wrong = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=naloxone"), {{"Authorization", "Bearer nope"}});
+  EXPECT_EQ(wrong.status, 401);
+  const std::pair<std::string, std::string> auth = {"Authorization", "Bearer " + kApiKey};
+  auto ok = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=naloxone&lang=en"), {auth});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_NE(ok.content_type.find("application/json"), std::string::npos);
+  EXPECT_NE(ok.body.find("\"id\":\"ca-naloxone-finder\""), std::string::npos) << ok.body;
+  auto bad = HttpCall("GET", d.Url("/v1/lookup?region=XX&category=naloxone"), {auth});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("region"), std::string::npos);
+  auto regions = HttpCall("GET", d.Url("/v1/regions"), {auth});
+  EXPECT_EQ(regions.status, 200);
+  EXPECT_NE(regions.body.find("\"code\":\"CA-BC\""), std::string::npos) << regions.body;
+}
+
+TEST(Daemon, SigtermDrainsAndExitsZero) {
+  RedisServer redis;
+  Daemon d(redis);
+  ASSERT_EQ(d.Text("+16045550123", "HELP", NewSid()).status, 200);
+  d.process().Signal(SIGTERM);
+  EXPECT_EQ(d.process().Wait(15000), 0) << d.process().Stderr();
+}
+
+}  // namespace
+}  // namespace helpline::testing

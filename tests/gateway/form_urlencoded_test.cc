@@ -1,0 +1,90 @@
+#include "gateway/form_urlencoded.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace helpline::gateway {
+namespace {
+
+FormParams ParseOk(std::string_view input) {
+  auto parsed = ParseFormUrlencoded(input);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return parsed.ok() ? parsed.value() : FormParams{};
+}
+
+TEST(FormUrlencoded, EmptyInputIsNoParameters) {
+  EXPECT_TRUE(ParseOk("").empty());
+  EXPECT_TRUE(ParseOk("&").empty());
+  EXPECT_TRUE(ParseOk("&&&").empty());
+}
+
+TEST(FormUrlencoded, PairsComeBackInTheirOrder) {
+  EXPECT_EQ(ParseOk("To=%2B18005551212&From=%2B16045550123&Body=help"),
+            (FormParams{{"To", "+18005551212"}, {"From", "+16045550123"}, {"Body", "help"}}));
+}
+
+TEST(FormUrlencoded, PlusIsASpaceAndEncodedPlusIsAPlus) {
+  EXPECT_EQ(ParseOk("Body=need+help%20now%2B1"), (FormParams{{"Body", "need help now+1"}}));
+  EXPECT_EQ(ParseOk("a+b=c"), (FormParams{{"a b", "c"}}));
+}
+
+TEST(FormUrlencoded, EscapesDecodeInEitherHexCase) {
+  EXPECT_EQ(ParseOk("x=%2f%2F%c3%A9"), (FormParams{{"x", "//\xC3\xA9"}}));
+}
+
+TEST(FormUrlencoded, EscapedDelimitersStayInsideTheValue) {
+  EXPECT_EQ(ParseOk("q=a%26b%3Dc"), (FormParams{{"q", "a&b=c"}}));
+}
+
+TEST(FormUrlencoded, DuplicateNamesAreKeptInOrder) {
+  EXPECT_EQ(ParseOk("Digits=5678&Sid=CA1&Digits=1234"),
+            (FormParams{{"Digits", "5678"}, {"Sid", "CA1"}, {"Digits", "1234"}}));
+}
+
+TEST(FormUrlencoded, EmptyPairsAreSkipped) { EXPECT_EQ(ParseOk("&a=1&&b=2&"), (FormParams{{"a", "1"}, {"b", "2"}})); }
+
+TEST(FormUrlencoded, NamesWithoutValuesAndValuesWithoutNamesAreKept) {
+  EXPECT_EQ(ParseOk("flag&Body=&=orphan"), (FormParams{{"flag", ""}, {"Body", ""}, {"", "orphan"}}));
+}
+
+TEST(FormUrlencoded, OnlyTheFirstEqualsSignSplitsAPair) { EXPECT_EQ(ParseOk("k=a=b=c"), (FormParams{{"k", "a=b=c"}})); }
+
+TEST(FormUrlencoded, NulAndHighBytesDecodeAsBytes) {
+  const auto p = ParseOk("k=%00%FF");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].second, std::string("\0\xFF", 2));
+}
+
+TEST(FormUrlencoded, BadPercentEscapesAreInvalidArgument) {
+  for (const char* bad : {"%", "a=%", "a=%4", "a=%4G", "a=%GZ", "a=b%", "%zz=1", "ok=1&Body=%2"}) {
+    auto parsed = ParseFormUrlencoded(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(FormUrlencoded, ErrorMessagesGiveTheOffsetButNotTheInput) {
+  auto parsed = ParseFormUrlencoded("From=%2B16045550123&Body=secret%ZZ");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("byte 31"), std::string::npos) << parsed.status().message();
+  EXPECT_EQ(parsed.status().message().find("secret"), std::string::npos);
+  EXPECT_EQ(parsed.status().message().find("6045550123"), std::string::npos);
+}
+
+TEST(FormEncode, EncodesSpacesAsPlusAndReservedBytesAsUpperCaseHex) {
+  EXPECT_EQ(FormEncode({{"Body", "a b+c&d=e%f/é"}, {"From", "+1"}}), "Body=a+b%2Bc%26d%3De%25f%2F%C3%A9&From=%2B1");
+  EXPECT_EQ(FormEncode({{"safe", "AZaz09-._~"}}), "safe=AZaz09-._~");
+  EXPECT_EQ(FormEncode({}), "");
+  EXPECT_EQ(FormEncode({{"", ""}}), "=");
+}
+
+TEST(FormEncode, EveryByteRoundTripsThroughTheParser) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  const FormParams params{{all, all}, {"Body", ""}, {"Body", "🚑 naloxone?"}};
+  EXPECT_EQ(ParseOk(FormEncode(params)), params);
+}
+
+}  // namespace
+}  // namespace helpline::gateway
