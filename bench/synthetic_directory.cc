@@ -22,7 +22,8 @@ std::vector<std::string> Subdivisions() {
   return out;
 }
 
-directory::Resource Make(int i, const std::string& region) {
+// `round` (i / number of regions) picks the category, so every region gets every category.
+directory::Resource Make(int i, const std::string& region, int round) {
   static const Category kCats[] = {Category::kTreatmentReferral, Category::kNaloxone, Category::kHarmReduction,
                                    Category::kDetox, Category::kCrisis, Category::kFamily};
   std::string lower = region;
@@ -33,7 +34,7 @@ directory::Resource Make(int i, const std::string& region) {
   r.id = lower + "-synthetic-" + std::to_string(i);
   r.name = "Synthetic service " + std::to_string(i);
   r.description = "A synthetic resource for benchmarks.";
-  r.categories = {kCats[i % 6], Category::kInformation};
+  r.categories = {kCats[round % 6], Category::kInformation};
   r.regions = {region};
   r.languages = {"en", "es"};
   r.channels = {{ChannelKind::kVoice, number, "", "", "", ""},
@@ -53,7 +54,10 @@ std::vector<directory::Resource> SyntheticResources(int n) {
   const auto regions = Subdivisions();
   std::vector<directory::Resource> out;
   out.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) out.push_back(Make(i, regions[static_cast<std::size_t>(i) % regions.size()]));
+  for (int i = 0; i < n; ++i) {
+    const std::size_t k = static_cast<std::size_t>(i) % regions.size();
+    out.push_back(Make(i, regions[k], i / static_cast<int>(regions.size())));
+  }
   return out;
 }
 
@@ -63,7 +67,7 @@ std::vector<std::string> WriteSyntheticFiles(const std::string& dir, int n) {
   std::vector<int> counts(regions.size(), 0);
   for (int i = 0; i < n; ++i) {
     const std::size_t k = static_cast<std::size_t>(i) % regions.size();
-    directory::Resource r = Make(i, regions[k]);
+    directory::Resource r = Make(i, regions[k], i / static_cast<int>(regions.size()));
     // National form, as operators write it: 1-800-NXX-XXXX.
     const std::string& e164 = r.channels[0].value;
     r.channels[0].value = "1-" + e164.substr(2, 3) + "-" + e164.substr(5, 3) + "-" + e164.substr(8);

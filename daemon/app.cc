@@ -86,6 +86,7 @@ SenderChanges ToSenderChanges(const engine::StateChanges& c) {
 struct HelplineApp::Loop {
   std::unique_ptr<AsyncRedis> redis;
   std::unique_ptr<SenderStore> senders;
+  engine::ReplyCache replies;  // composed replies of the current snapshot, this loop only
 };
 
 struct HelplineApp::Impl {
@@ -177,7 +178,7 @@ struct HelplineApp::Impl {
       // asking for help gets help; nothing is stored, nothing is lost.
       metrics.CountRedisError();
       metrics.CountWebhook("redis_unavailable");
-      engine::EngineReply r = engine.Handle(in, engine::SenderState{}, index);
+      engine::EngineReply r = engine.Handle(in, engine::SenderState{}, index, &l.replies);
       Finish(req, route, start, twiml(r.text), "redis_unavailable", hash, respond);
       return;
     }
@@ -188,13 +189,13 @@ struct HelplineApp::Impl {
         metrics.CountWebhook("duplicate");
         // The stored reply, byte for byte; if the first is still in flight,
         // the same engine on the same state gives the same reply.
-        std::string body = a.previous_committed ? a.previous_reply : engine.Handle(in, state, index).text;
+        std::string body = a.previous_committed ? a.previous_reply : engine.Handle(in, state, index, &l.replies).text;
         Finish(req, route, start, twiml(body), "duplicate", hash, respond);
         return;
       }
       case Admission::kRateLimitedNotice:
       case Admission::kRateLimitedSilent: {
-        engine::EngineReply r = engine.Handle(in, state, index);
+        engine::EngineReply r = engine.Handle(in, state, index, &l.replies);
         // STOP and START are always honoured, whatever the rate.
         if (r.intent == engine::Intent::kStop || r.intent == engine::Intent::kStart) break;
         metrics.CountWebhook("rate_limited");
@@ -210,7 +211,7 @@ struct HelplineApp::Impl {
       case Admission::kNew:
         break;
     }
-    engine::EngineReply r = engine.Handle(in, state, index);
+    engine::EngineReply r = engine.Handle(in, state, index, &l.replies);
     const std::string_view outcome = state.opted_out && r.changes.empty() ? "opted_out" : "answered";
     metrics.CountWebhook(outcome);
     // The answer waits for the state write to be acknowledged, so the

@@ -428,14 +428,38 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
 }
 
 EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderState& state,
-                                  const directory::DirectoryIndex& index) const {
+                                  const directory::DirectoryIndex& index, ReplyCache* cache) const {
   EngineReply reply;
   std::vector<Token> tokens = Tokenize(message.text);
   std::vector<bool> used(tokens.size(), false);
   const std::string_view sender_country = regions_.SenderCountry(message.from, message.hints);
   const std::string remembered_lang = catalog_.Has(state.language) ? state.language : std::string();
 
-  auto finish = [&](Composition& c) {
+  // Composes `c` (or reuses the cached composition of the same key) into the reply.
+  auto compose = [&](Composition& c, std::string_view kind) {
+    std::string key;
+    if (cache != nullptr) {
+      if (cache->index_ != &index || cache->version_ != index.version() || cache->entries_.size() >= cache->max_entries_) {
+        cache->entries_.clear();
+        cache->index_ = &index;
+        cache->version_ = index.version();
+      }
+      key.reserve(64);
+      key.append(kind).append("|").append(IntentName(c.intent)).append("|").append(c.cat->lang);
+      key.append("|").append(c.region).append("|").append(c.reader_country);
+      key.append(c.channel == ChannelType::kSms ? "|sms" : "|chat");
+      for (const Line& l : c.head) key.append("|").append(l.text);  // carrier and notice texts differ by kind
+      if (auto it = cache->entries_.find(key); it != cache->entries_.end()) {
+        ++cache->hits_;
+        reply.text = it->second.text;
+        reply.segments = it->second.segments;
+        reply.encoding = it->second.encoding;
+        reply.resources = it->second.resources;
+        return;
+      }
+      ++cache->misses_;
+    }
+    Compose(c, index);
     reply.resources = c.included;
     if (message.channel == ChannelType::kSms) {
       reply.text = c.text;  // lines were made GSM-7 friendly in Compose
@@ -447,6 +471,10 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
       reply.text = c.text;
       reply.encoding = MeasureSms(reply.text).encoding;
       reply.segments = {reply.text};
+    }
+    if (cache != nullptr) {
+      cache->entries_.emplace(std::move(key),
+                              ReplyCache::Entry{reply.text, reply.segments, reply.encoding, reply.resources});
     }
   };
 
@@ -464,9 +492,8 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
     c.resources_wanted = false;
     c.head.push_back(
         {Fill(carrier->intent == Intent::kStop ? cat.stop : cat.start, {{"program", catalog_.program()}}), rank::kNever});
-    Compose(c, index);
+    compose(c, "carrier");
     reply.changes.opted_out = carrier->intent == Intent::kStop;
-    finish(c);
     return reply;
   }
 
@@ -535,8 +562,7 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
   if (state.opted_out && !safety && !help) {
     c.resources_wanted = false;
     c.head.push_back({Fill(cat.opted_out, {{"program", catalog_.program()}}), rank::kNever});
-    Compose(c, index);
-    finish(c);
+    compose(c, "opted_out");
     return reply;
   }
 
@@ -563,8 +589,7 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
   c.head.push_back({Fill(cat.heading, {{"topic", cat.Topic(reply.intent)}, {"region", region_name}}), rank::kHeading});
   c.tail.push_back({cat.other_region, rank::kOtherRegion});
   if (help) c.tail.push_back({cat.help_footer, rank::kHelpFooter});
-  Compose(c, index);
-  finish(c);
+  compose(c, "reply");
   return reply;
 }
 

@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/engine/catalog.h"
@@ -88,12 +89,43 @@ struct EngineOptions {
   std::string default_language = "en";
 };
 
+// Composed replies, for reuse: within one directory snapshot, the reply to
+// (intent, language, region, reader's country, channel, kind) is always the
+// same text, so composing it once serves every later message that resolves
+// to it ("HELP" from any Vancouver number). Keyed also by the snapshot, and
+// emptied when a different snapshot is used. Bounded (it is cleared when
+// full). Not thread-safe: give each event loop its own.
+class ReplyCache {
+ public:
+  explicit ReplyCache(std::size_t max_entries = 4096) : max_entries_(max_entries) {}
+  std::size_t hits() const { return hits_; }
+  std::size_t misses() const { return misses_; }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  friend class MessageEngine;
+  struct Entry {
+    std::string text;
+    std::vector<std::string> segments;
+    SmsEncoding encoding = SmsEncoding::kGsm7;
+    std::vector<const directory::Resource*> resources;
+  };
+  std::size_t max_entries_;
+  const directory::DirectoryIndex* index_ = nullptr;
+  std::int64_t version_ = -1;
+  std::unordered_map<std::string, Entry> entries_;
+  std::size_t hits_ = 0;
+  std::size_t misses_ = 0;
+};
+
 class MessageEngine {
  public:
   MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options = {});
 
-  EngineReply Handle(const InboundMessage& message, const SenderState& state,
-                     const directory::DirectoryIndex& index) const;
+  // With a cache, a reply composed before for the same key is reused (the
+  // state changes are still computed for this message).
+  EngineReply Handle(const InboundMessage& message, const SenderState& state, const directory::DirectoryIndex& index,
+                     ReplyCache* cache = nullptr) const;
 
   const EngineOptions& options() const { return options_; }
 

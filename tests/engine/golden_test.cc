@@ -157,5 +157,35 @@ INSTANTIATE_TEST_SUITE_P(Corpus, Golden, ::testing::ValuesIn(LoadCases()),
 
 TEST(GoldenCorpus, HasAtLeast150Cases) { EXPECT_GE(LoadCases().size(), 150u); }
 
+// A reply cache must never change a reply: every case, handled twice through
+// one shared cache (the second time from the cache), equals the uncached reply.
+TEST(GoldenCorpus, CachedRepliesEqualFreshOnes) {
+  const World& w = TheWorld();
+  ReplyCache cache;
+  for (int round = 0; round < 2; ++round) {
+    for (const GoldenCase& c : LoadCases()) {
+      InboundMessage m;
+      m.text = c.message;
+      std::string from = c.options.count("from") ? c.options.at("from") : "+12025550143";
+      m.from = from;
+      if (c.options.count("chat")) m.channel = ChannelType::kChat;
+      SenderState s;
+      if (c.options.count("lang")) s.language = c.options.at("lang");
+      if (c.options.count("region")) s.region = c.options.at("region");
+      s.opted_out = c.options.count("opted_out") != 0;
+      EngineReply fresh = w.engine->Handle(m, s, *w.index);
+      EngineReply cached = w.engine->Handle(m, s, *w.index, &cache);
+      EXPECT_EQ(cached.text, fresh.text) << "line " << c.line;
+      EXPECT_EQ(cached.segments, fresh.segments) << "line " << c.line;
+      EXPECT_EQ(cached.resources, fresh.resources) << "line " << c.line;
+      EXPECT_EQ(cached.intent, fresh.intent) << "line " << c.line;
+      EXPECT_EQ(cached.changes.language, fresh.changes.language) << "line " << c.line;
+      EXPECT_EQ(cached.changes.region, fresh.changes.region) << "line " << c.line;
+      EXPECT_EQ(cached.changes.opted_out, fresh.changes.opted_out) << "line " << c.line;
+    }
+  }
+  EXPECT_GT(cache.hits(), LoadCases().size()) << "the second round is served from the cache";
+}
+
 }  // namespace
 }  // namespace helpline::engine
