@@ -357,9 +357,14 @@ Status HelplineApp::Attach(HttpServer& server) {
 }
 
 void HelplineApp::Detach() {
+  // The Redis connections live on the server's loops: stop and free them
+  // while those loops exist (the server may be destroyed before the app).
   for (auto& l : impl_->loops) {
+    l.senders.reset();
     if (l.redis) l.redis->Stop();
+    l.redis.reset();
   }
+  impl_->loops.clear();
 }
 
 void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {

@@ -34,7 +34,9 @@ class HelplineApp {
   // Creates each loop's Redis connection and sender store, and subscribes to
   // directory events on loop 0. Call after HttpServer::Listen().
   Status Attach(HttpServer& server);
-  void Detach();  // stops the Redis connections (call after the server stopped)
+  // Stops and frees the Redis connections; call after the server stopped and
+  // before it is destroyed (their timers live on its loops). Idempotent.
+  void Detach();
 
   void Handle(int loop, HttpRequest request, Responder respond);
 

@@ -24,6 +24,7 @@
 
 #include "directory/redis_url.h"
 #include "tests/support/process.h"
+#include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
 namespace helpline::daemon {
@@ -31,48 +32,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace std::string_literals;
+using helpline::testing::RawRedis;
 using helpline::testing::RedisServer;
+using helpline::testing::Reply;
 using Clock = std::chrono::steady_clock;
 
 // ---- helpers ---------------------------------------------------------------
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-// A plain blocking connection, to act behind the client's back.
-class RawRedis {
- public:
-  explicit RawRedis(const std::string& socket_path) {
-    timeval tv{5, 0};
-    ctx_ = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
-    if (ctx_ == nullptr || ctx_->err != 0) {
-      ADD_FAILURE() << "raw connect: " << (ctx_ != nullptr ? ctx_->errstr : "out of memory");
-    } else {
-      redisSetTimeout(ctx_, tv);
-    }
-  }
-  ~RawRedis() {
-    if (ctx_ != nullptr) redisFree(ctx_);
-  }
-  RawRedis(const RawRedis&) = delete;
-  RawRedis& operator=(const RawRedis&) = delete;
-
-  Reply Run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    return Reply(
-        static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data())));
-  }
-
- private:
-  redisContext* ctx_ = nullptr;
-};
 
 directory::RedisUrl UrlOf(const std::string& url) {
   auto parsed = directory::ParseRedisUrl(url);

@@ -22,6 +22,7 @@
 
 #include "daemon/redis_async.h"
 #include "directory/redis_url.h"
+#include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
 namespace helpline::daemon {
@@ -29,67 +30,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace std::string_literals;
+using helpline::testing::RawRedis;
 using helpline::testing::RedisServer;
+using helpline::testing::Reply;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kSecret = "test-secret";
 constexpr std::string_view kNumber = "+16045550123";
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-class RawRedis {
- public:
-  explicit RawRedis(const std::string& socket_path) {
-    timeval tv{5, 0};
-    ctx_ = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
-    if (ctx_ == nullptr || ctx_->err != 0) {
-      ADD_FAILURE() << "raw connect: " << (ctx_ != nullptr ? ctx_->errstr : "out of memory");
-    } else {
-      redisSetTimeout(ctx_, tv);
-    }
-  }
-  ~RawRedis() {
-    if (ctx_ != nullptr) redisFree(ctx_);
-  }
-  RawRedis(const RawRedis&) = delete;
-  RawRedis& operator=(const RawRedis&) = delete;
-
-  Reply Run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    return Reply(
-        static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data())));
-  }
-  std::string Str(const std::vector<std::string>& args) {
-    Reply r = Run(args);
-    return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string();
-  }
-  long long Int(const std::vector<std::string>& args) {
-    Reply r = Run(args);
-    return r != nullptr && r->type == REDIS_REPLY_INTEGER ? r->integer : -999;
-  }
-  // field -> value of a hash.
-  std::vector<std::pair<std::string, std::string>> Hash(const std::string& key) {
-    std::vector<std::pair<std::string, std::string>> out;
-    Reply r = Run({"HGETALL", key});
-    for (std::size_t i = 0; r != nullptr && i + 1 < r->elements; i += 2) {
-      out.emplace_back(std::string(r->element[i]->str, r->element[i]->len),
-                       std::string(r->element[i + 1]->str, r->element[i + 1]->len));
-    }
-    return out;
-  }
-  std::string Field(const std::string& key, const std::string& field) { return Str({"HGET", key, field}); }
-
- private:
-  redisContext* ctx_ = nullptr;
-};
 
 class SenderStoreTest : public ::testing::Test {
  protected:

@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdarg>
 #include <latch>
 #include <map>
 #include <memory>
@@ -23,85 +22,17 @@
 
 #include "common/sha256.h"
 #include "directory/redis_url.h"
+#include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
 namespace helpline::directory {
 namespace {
 
+using helpline::testing::RawRedis;
 using helpline::testing::RedisServer;
+using helpline::testing::Reply;
 
 // ---- helpers ---------------------------------------------------------------
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-// A plain hiredis connection to look at the server behind the store's back.
-class RawRedis {
- public:
-  explicit RawRedis(const std::string& socket_path) {
-    timeval tv{5, 0};
-    ctx_ = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
-    if (ctx_ == nullptr || ctx_->err != 0) {
-      ADD_FAILURE() << "raw connect: " << (ctx_ ? ctx_->errstr : "oom");
-    } else {
-      redisSetTimeout(ctx_, tv);
-    }
-  }
-  ~RawRedis() {
-    if (ctx_ != nullptr) redisFree(ctx_);
-  }
-  RawRedis(const RawRedis&) = delete;
-  RawRedis& operator=(const RawRedis&) = delete;
-
-  Reply Command(const char* format, ...) {
-    va_list ap;
-    va_start(ap, format);
-    auto* r = static_cast<redisReply*>(redisvCommand(ctx_, format, ap));
-    va_end(ap);
-    EXPECT_NE(r, nullptr) << format << ": " << ctx_->errstr;
-    return Reply(r);
-  }
-
-  // Every key on the server, by SCAN.
-  std::set<std::string> AllKeys() {
-    std::set<std::string> keys;
-    std::string cursor = "0";
-    do {
-      Reply r = Command("SCAN %s COUNT 1000", cursor.c_str());
-      if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-        ADD_FAILURE() << "SCAN failed";
-        break;
-      }
-      cursor = r->element[0]->str;
-      for (std::size_t i = 0; i < r->element[1]->elements; ++i) keys.insert(r->element[1]->element[i]->str);
-    } while (cursor != "0");
-    return keys;
-  }
-
-  long long Ttl(const std::string& key) {
-    Reply r = Command("TTL %s", key.c_str());
-    return r && r->type == REDIS_REPLY_INTEGER ? r->integer : -999;
-  }
-
-  // Reads one pushed message (after SUBSCRIBE); empty on timeout.
-  std::vector<std::string> NextPush() {
-    void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) return {};
-    Reply r(static_cast<redisReply*>(raw));
-    std::vector<std::string> parts;
-    for (std::size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) {
-      const redisReply* e = r->element[i];
-      parts.push_back(e->type == REDIS_REPLY_INTEGER ? std::to_string(e->integer)
-                                                     : std::string(e->str, e->len));
-    }
-    return parts;
-  }
-
- private:
-  redisContext* ctx_ = nullptr;
-};
 
 // A directory of `n` resources; every JSON mentions `tag`, so two tags never share a resource.
 std::vector<StoredResource> MakeResources(std::size_t n, const std::string& tag, std::size_t pad = 64) {

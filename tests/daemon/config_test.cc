@@ -1,0 +1,75 @@
+#include "daemon/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace helpline::daemon {
+namespace {
+
+std::string Write(const std::string& text) {
+  char path[] = "/tmp/hl-config-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, TheShippedExampleParsesToTheDefaults) {
+  auto c = LoadConfig(std::string(HELPLINE_SOURCE_DIR) + "/config/helpline.conf.example");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Config defaults;
+  EXPECT_EQ(c->port, defaults.port);
+  EXPECT_EQ(c->listen_address, defaults.listen_address);
+  EXPECT_EQ(c->redis_prefix, defaults.redis_prefix);
+  EXPECT_EQ(c->rate_limit_messages, defaults.rate_limit_messages);
+  EXPECT_EQ(c->max_body_bytes, defaults.max_body_bytes);
+}
+
+TEST(Config, BadLinesNameTheFileLineAndKey) {
+  std::string path = Write("port = 8080\nprot = 1\n");
+  auto c = LoadConfig(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(path + ":2: unknown key 'prot'"), std::string::npos) << c.status().message();
+  std::remove(path.c_str());
+  path = Write("port = eighty\n");
+  c = LoadConfig(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(":1: port: 'eighty' is not a whole number"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST(Config, EnvironmentOverridesTheFileAndSecretsAreNeverPrinted) {
+  Config c;
+  setenv("HELPLINE_SENDER_SECRET", "a-very-secret-sender-key", 1);
+  setenv("HELPLINE_TWILIO_AUTH_TOKEN", "twilio-token-value", 1);
+  setenv("HELPLINE_PORT", "9090", 1);
+  ASSERT_TRUE(ApplyEnvironment(&c).ok());
+  unsetenv("HELPLINE_SENDER_SECRET");
+  unsetenv("HELPLINE_TWILIO_AUTH_TOKEN");
+  unsetenv("HELPLINE_PORT");
+  EXPECT_EQ(c.port, 9090);
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  c.redis_url = "redis://:hunter2@redis.example:6379/0";
+  const std::string shown = DescribeConfig(c);
+  EXPECT_EQ(shown.find("a-very-secret-sender-key"), std::string::npos);
+  EXPECT_EQ(shown.find("twilio-token-value"), std::string::npos);
+  EXPECT_EQ(shown.find("hunter2"), std::string::npos);
+  EXPECT_NE(shown.find("sender_secret = (set)"), std::string::npos);
+}
+
+TEST(Config, AShortOrMissingSenderSecretIsRefused) {
+  Config c;
+  EXPECT_FALSE(ValidateConfig(c).ok());
+  c.sender_secret = "short";
+  EXPECT_FALSE(ValidateConfig(c).ok());
+  c.sender_secret = "long-enough-secret-123";
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  c.api_key_sha256 = {"not-a-digest"};
+  EXPECT_FALSE(ValidateConfig(c).ok());
+}
+
+}  // namespace
+}  // namespace helpline::daemon
