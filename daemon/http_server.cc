@@ -201,7 +201,14 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(s
   }
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  // Order matters: acceptors and work guards belong to the loops, so they go
+  // first; then the loops, whose pending connection coroutines still touch
+  // impl_ (the connection counter) as they are destroyed; impl_ last.
+  impl_->acceptors.clear();
+  impl_->guards.clear();
+  loops_.clear();
+}
 
 Status HttpServer::Listen() {
   beast::error_code ec;
