@@ -4,6 +4,7 @@
 #include <array>
 
 #include "daemon/engine/area_codes.h"
+#include "daemon/engine/places.h"
 #include "daemon/engine/postal_codes.h"
 #include "directory/regions.h"
 
@@ -107,6 +108,10 @@ std::optional<std::string> RegionResolver::FromMessage(const std::vector<Token>&
       if (const auto* r = FindRegionByName(phrase)) {
         for (std::size_t k = i; k < i + n; ++k) used[k] = true;
         return std::string(r->code);
+      }
+      if (auto place = RegionForPlace(phrase)) {  // "vancouver", "new york city"
+        for (std::size_t k = i; k < i + n; ++k) used[k] = true;
+        return std::string(*place);
       }
     }
   }

@@ -2,7 +2,8 @@
 // Where is the person? Resolution order (first that answers wins):
 //   1. stated in the message: a US ZIP code (ZIP-prefix table), a Canadian
 //      postal code or its first three characters, a state or province name in
-//      English, French or Spanish ("Colombie-Britannique"), or its code ("BC",
+//      English, French or Spanish ("Colombie-Britannique"), a major city
+//      ("Vancouver", "Houston"; see places.h), or its code ("BC",
 //      "TX"; ambiguous codes that are also common words, such as ME, IN, OR,
 //      OK, only count when written in capitals, or never);
 //   2. remembered for this sender;
