@@ -51,8 +51,16 @@ HttpResponse JsonError(int status, std::string_view message) {
   return Json(status, "{\"error\":" + JsonQuote(message) + "}\n");
 }
 
+// What a log line needs of a request; small enough to carry into callbacks
+// (the request itself, with its headers and body, is not copied along).
+struct RequestLog {
+  RequestLog(const HttpRequest& r) : id(r.id), method(r.method) {}  // NOLINT: implicit by design
+  std::string id;
+  std::string method;
+};
+
 // One line per request: never a number or a message body.
-void LogRequest(const HttpRequest& req, std::string_view route, int status, double ms, std::string_view outcome,
+void LogRequest(const RequestLog& req, std::string_view route, int status, double ms, std::string_view outcome,
                 std::string_view sender_hash) {
   char ts[32];
   std::time_t now = std::time(nullptr);
@@ -105,7 +113,7 @@ struct HelplineApp::Impl {
     api_keys.insert(c.api_key_sha256.begin(), c.api_key_sha256.end());
   }
 
-  void Finish(const HttpRequest& req, std::string_view route, Clock::time_point start, HttpResponse resp,
+  void Finish(const RequestLog& req, std::string_view route, Clock::time_point start, HttpResponse resp,
               std::string_view outcome, std::string_view sender, const Responder& respond) {
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     metrics.CountRequest(route, resp.status);
@@ -149,12 +157,12 @@ struct HelplineApp::Impl {
     const std::string hash = SenderHash(config.sender_secret, msg->from);
     Loop& l = loops[static_cast<std::size_t>(loop)];
     l.senders->Admit("twilio", msg->id, hash,
-                     [this, &l, req, start, respond, msg, index, hash](Result<AdmitResult> admitted) {
-                       OnAdmitted(l, req, start, respond, *msg, *index, hash, std::move(admitted));
+                     [this, &l, log = RequestLog(req), start, respond, msg, index, hash](Result<AdmitResult> admitted) {
+                       OnAdmitted(l, log, start, respond, *msg, *index, hash, std::move(admitted));
                      });
   }
 
-  void OnAdmitted(Loop& l, const HttpRequest& req, Clock::time_point start, const Responder& respond,
+  void OnAdmitted(Loop& l, const RequestLog& req, Clock::time_point start, const Responder& respond,
                   const gateway::InboundMessage& msg, const directory::DirectoryIndex& index, const std::string& hash,
                   Result<AdmitResult> admitted) {
     const std::string_view route = "webhook_twilio";
