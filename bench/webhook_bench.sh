@@ -18,6 +18,7 @@ CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 REQUESTS="${REQUESTS:-300000}"
 TOKEN="bench-token-0123456789"
+export BENCH_DIR="$ROOT/bench"  # the wrk scripts load wrk_report.lua from here
 tmp="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; rm -rf "$tmp"; }
