@@ -122,6 +122,16 @@ struct HelplineApp::Impl {
     respond(std::move(resp));
   }
 
+  // Answers 401 and returns false unless the request carries a known API key.
+  bool RequireApiKey(const HttpRequest& req, std::string_view route, Clock::time_point start,
+                     const Responder& respond) {
+    if (Authorized(req)) return true;
+    HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
+    r.headers.push_back({"WWW-Authenticate", "Bearer"});
+    Finish(req, route, start, std::move(r), "unauthorized", "", respond);
+    return false;
+  }
+
   bool Authorized(const HttpRequest& req) const {
     const std::string& auth = req.Header("authorization");
     const std::string prefix = "Bearer ";
@@ -236,12 +246,7 @@ struct HelplineApp::Impl {
   // --- GET /v1/lookup, /v1/regions
   void Lookup(const HttpRequest& req, const std::string& query, Clock::time_point start, const Responder& respond) {
     const std::string_view route = "lookup";
-    if (!Authorized(req)) {
-      HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
-      r.headers.push_back({"WWW-Authenticate", "Bearer"});
-      Finish(req, route, start, std::move(r), "unauthorized", "", respond);
-      return;
-    }
+    if (!RequireApiKey(req, route, start, respond)) return;
     auto params = gateway::ParseFormUrlencoded(query);
     if (!params.ok()) {
       Finish(req, route, start, JsonError(400, "malformed query string"), "bad_request", "", respond);
@@ -283,12 +288,7 @@ struct HelplineApp::Impl {
 
   void Regions(const HttpRequest& req, Clock::time_point start, const Responder& respond) {
     const std::string_view route = "regions";
-    if (!Authorized(req)) {
-      HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
-      r.headers.push_back({"WWW-Authenticate", "Bearer"});
-      Finish(req, route, start, std::move(r), "unauthorized", "", respond);
-      return;
-    }
+    if (!RequireApiKey(req, route, start, respond)) return;
     auto index = snapshots.Get();
     if (index == nullptr) {
       Finish(req, route, start, JsonError(503, "directory not loaded yet"), "not_ready", "", respond);

@@ -285,8 +285,6 @@ class Cli {
     return buf;
   }
 
-  static std::string JsonString(std::string_view s) { return JsonQuote(s); }
-
   int Versions() {
     if (!args_.positional.empty()) return Usage("versions takes no arguments");
     auto store = ConnectStore(5);
@@ -299,7 +297,7 @@ class Cli {
         const auto& v = (*versions)[i];
         out_ << (i ? "," : "") << "{\"version\":" << v.number << ",\"current\":" << (v.current ? "true" : "false")
              << ",\"loaded_at_ms\":" << v.loaded_at_ms << ",\"resources\":" << v.resources
-             << ",\"digest\":" << JsonString(v.digest) << ",\"source\":" << JsonString(v.source)
+             << ",\"digest\":" << JsonQuote(v.digest) << ",\"source\":" << JsonQuote(v.source)
              << ",\"counts\":" << (v.counts_json.empty() ? "{}" : v.counts_json) << "}";
       }
       out_ << "]\n";
@@ -355,8 +353,8 @@ class Cli {
     auto hits = (*index)->Lookup(region, *category, lang);
 
     if (args_.Has("--json")) {
-      out_ << "{\"version\":" << (*index)->version() << ",\"region\":" << JsonString(region)
-           << ",\"category\":" << JsonString(category_name) << ",\"lang\":" << JsonString(lang)
+      out_ << "{\"version\":" << (*index)->version() << ",\"region\":" << JsonQuote(region)
+           << ",\"category\":" << JsonQuote(category_name) << ",\"lang\":" << JsonQuote(lang)
            << ",\"resources\":[";
       for (std::size_t i = 0; i < hits.size(); ++i) out_ << (i ? "," : "") << ToCanonicalJson(*hits[i]);
       out_ << "]}\n";
@@ -466,14 +464,14 @@ class Cli {
     if (r.changes.region) changes += " region=" + *r.changes.region;
     if (r.changes.opted_out) changes += std::string(" opted_out=") + (*r.changes.opted_out ? "yes" : "no");
     if (args_.Has("--json")) {
-      out_ << "{\"text\":" << JsonString(r.text) << ",\"segments\":[";
-      for (std::size_t i = 0; i < r.segments.size(); ++i) out_ << (i ? "," : "") << JsonString(r.segments[i]);
+      out_ << "{\"text\":" << JsonQuote(r.text) << ",\"segments\":[";
+      for (std::size_t i = 0; i < r.segments.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.segments[i]);
       out_ << "],\"encoding\":\"" << encoding << "\",\"units\":" << m.units << ",\"intent\":\""
-           << engine::IntentName(r.intent) << "\",\"region\":" << JsonString(r.region.code)
+           << engine::IntentName(r.intent) << "\",\"region\":" << JsonQuote(r.region.code)
            << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"language\":\""
            << r.language << "\",\"resources\":[";
-      for (std::size_t i = 0; i < r.resources.size(); ++i) out_ << (i ? "," : "") << JsonString(r.resources[i]->id);
-      out_ << "],\"changes\":" << JsonString(changes.empty() ? "" : changes.substr(1)) << "}\n";
+      for (std::size_t i = 0; i < r.resources.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.resources[i]->id);
+      out_ << "],\"changes\":" << JsonQuote(changes.empty() ? "" : changes.substr(1)) << "}\n";
       return kExitOk;
     }
     out_ << r.text << "\n"

@@ -23,14 +23,20 @@ constexpr std::array<std::string_view, 18> kCapitalsOnly = {"pa", "al", "co", "m
 
 bool In(std::string_view s, const auto& list) { return std::find(list.begin(), list.end(), s) != list.end(); }
 
+// ("tx", "US") -> "US-TX" when that region exists; `two` is a folded two-letter token.
+std::optional<std::string> CodeInCountry(std::string_view two, std::string_view country) {
+  std::string code(country);
+  code += '-';
+  code += static_cast<char>(two[0] - 'a' + 'A');
+  code += static_cast<char>(two[1] - 'a' + 'A');
+  if (FindRegion(code) != nullptr) return code;
+  return std::nullopt;
+}
+
 // "tx" -> "US-TX", "bc" -> "CA-BC"; nullopt for anything else. "ca" is handled by the caller.
 std::optional<std::string> SubdivisionForCode(std::string_view two) {
   for (std::string_view country : {"US", "CA"}) {
-    std::string code(country);
-    code += '-';
-    code += static_cast<char>(two[0] - 'a' + 'A');
-    code += static_cast<char>(two[1] - 'a' + 'A');
-    if (FindRegion(code) != nullptr) return code;
+    if (auto code = CodeInCountry(two, country)) return code;
   }
   return std::nullopt;
 }
@@ -46,13 +52,7 @@ bool LooksLikeLdu(std::string_view t) { return t.size() == 3 && IsDigit(t[0]) &&
 std::optional<std::string> FromHintState(std::string_view state, std::string_view country) {
   if (state.empty()) return std::nullopt;
   std::vector<Token> t = Tokenize(state);
-  if (t.size() == 1 && t[0].text.size() == 2) {
-    std::string code = std::string(country.empty() ? "US" : country) + "-";
-    code += static_cast<char>(t[0].text[0] - 'a' + 'A');
-    code += static_cast<char>(t[0].text[1] - 'a' + 'A');
-    if (FindRegion(code) != nullptr) return code;
-    return std::nullopt;
-  }
+  if (t.size() == 1 && t[0].text.size() == 2) return CodeInCountry(t[0].text, country.empty() ? "US" : country);
   if (const auto* r = FindRegionByName(state)) return std::string(r->code);
   return std::nullopt;
 }
