@@ -13,6 +13,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace helpline::gateway {
 
@@ -42,6 +44,16 @@ struct WebhookRequest {
   std::string_view content_type;  // the Content-Type header value
   std::string_view signature;     // the provider's signature header (X-Twilio-Signature); may be empty
   std::string_view body;
+  // Every request header, names lower-case (as the HTTP server stores them).
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+
+  // The first value of header `lower_name` ("telnyx-timestamp"), or "".
+  std::string_view Header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers) {
+      if (name == lower_name) return value;
+    }
+    return {};
+  }
 };
 
 // Why a webhook request was refused. `reason` is safe to log and to send back:

@@ -142,10 +142,4 @@ TwilioUrlVariants TwilioPortVariants(std::string_view url) {
           std::string(url.substr(0, authority_end)).append(default_port).append(url.substr(authority_end))};
 }
 
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (a.empty()) return true;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace helpline::gateway

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/crypto.h"  // ConstantTimeEquals
 #include "gateway/form_urlencoded.h"
 
 namespace helpline::gateway {
@@ -61,10 +62,5 @@ struct TwilioUrlVariants {
   std::string with_port;
 };
 TwilioUrlVariants TwilioPortVariants(std::string_view url);
-
-// Compares in time that depends only on the lengths (CRYPTO_memcmp), so a
-// forger learns nothing from how long a wrong guess took. Strings of
-// different lengths are unequal.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace helpline::gateway

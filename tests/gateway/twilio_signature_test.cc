@@ -174,7 +174,11 @@ TEST(ConstantTimeEquals, SignatureChecksUseCryptoMemcmp) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string source = ss.str();
-  EXPECT_NE(source.find("CRYPTO_memcmp(a.data(), b.data(), a.size())"), std::string::npos);
+  std::ifstream crypto_in(std::string(HELPLINE_SOURCE_DIR) + "/gateway/crypto.cc");
+  ASSERT_TRUE(crypto_in) << "cannot read crypto.cc";
+  std::stringstream crypto;
+  crypto << crypto_in.rdbuf();
+  EXPECT_NE(crypto.str().find("CRYPTO_memcmp(a.data(), b.data(), a.size())"), std::string::npos);
   EXPECT_EQ(source.find("== signature"), std::string::npos);
   EXPECT_EQ(source.find("signature =="), std::string::npos);
   auto count = [&](std::string_view needle) {
