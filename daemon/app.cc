@@ -2,6 +2,9 @@
 
 #include <utility>  // before Asio (see STACK-NOTES)
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -13,16 +16,21 @@
 #include "daemon/sender_store.h"
 #include "directory/json_codec.h"
 #include "directory/regions.h"
+#include "gateway/chat/chat_provider.h"
 #include "gateway/form_urlencoded.h"
-#include "gateway/twilio/twilio_webhook.h"
+#include "gateway/telegram/telegram_provider.h"
+#include "gateway/telnyx/telnyx_provider.h"
+#include "gateway/twilio/twilio_provider.h"
+#include "gateway/vonage/vonage_provider.h"
 
 namespace helpline::daemon {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr std::string_view kWebhookPrefix = "/webhooks/";
+
 std::string_view RouteName(const std::string& path) {
-  if (path == "/webhooks/twilio") return "webhook_twilio";
   if (path == "/v1/lookup") return "lookup";
   if (path == "/v1/regions") return "regions";
   if (path == "/healthz") return "healthz";
@@ -36,6 +44,14 @@ HttpResponse Text(int status, std::string body) {
   r.status = status;
   r.body = std::move(body);
   if (r.body.empty() || r.body.back() != '\n') r.body += '\n';
+  return r;
+}
+
+HttpResponse ToHttp(gateway::WebhookResponse w) {
+  HttpResponse r;
+  r.status = w.status;
+  r.content_type = std::move(w.content_type);
+  r.body = std::move(w.body);
   return r;
 }
 
@@ -59,6 +75,39 @@ struct RequestLog {
   std::string method;
 };
 
+// The request log of one loop thread. Lines are collected during a loop turn
+// and written with one write() when the loop gets to the flush posted after
+// the first of them (and when the buffer grows large, and when the thread
+// ends), instead of one unbuffered stderr write per request.
+class LogBuffer {
+ public:
+  ~LogBuffer() { Flush(); }
+  void Use(boost::asio::io_context* io) { io_ = io; }
+  void Append(const char* line, std::size_t n) {
+    text_.append(line, n);
+    if (io_ == nullptr || text_.size() >= kMaxBuffered) {
+      Flush();
+    } else if (!flush_posted_) {
+      flush_posted_ = true;
+      boost::asio::post(*io_, [this] { Flush(); });
+    }
+  }
+  void Flush() {
+    flush_posted_ = false;
+    if (text_.empty()) return;
+    std::fwrite(text_.data(), 1, text_.size(), stderr);
+    std::fflush(stderr);
+    text_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMaxBuffered = 64 * 1024;
+  std::string text_;
+  boost::asio::io_context* io_ = nullptr;  // this thread's loop, once it handled a request
+  bool flush_posted_ = false;
+};
+thread_local LogBuffer t_log;
+
 // One line per request: never a number or a message body.
 void LogRequest(const RequestLog& req, std::string_view route, int status, double ms, std::string_view outcome,
                 std::string_view sender_hash) {
@@ -67,10 +116,12 @@ void LogRequest(const RequestLog& req, std::string_view route, int status, doubl
   std::tm tm{};
   gmtime_r(&now, &tm);
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::fprintf(stderr, "%s req=%s method=%s route=%.*s status=%d ms=%.2f outcome=%.*s sender=%.*s\n", ts,
-               req.id.c_str(), req.method.c_str(), static_cast<int>(route.size()), route.data(), status, ms,
-               static_cast<int>(outcome.size()), outcome.data(), static_cast<int>(std::min<std::size_t>(12, sender_hash.size())),
-               sender_hash.data());
+  char line[512];
+  const int n = std::snprintf(line, sizeof line, "%s req=%s method=%.16s route=%.*s status=%d ms=%.2f outcome=%.*s sender=%.*s\n", ts,
+                req.id.c_str(), req.method.c_str(), static_cast<int>(route.size()), route.data(), status, ms,
+                static_cast<int>(outcome.size()), outcome.data(),
+                static_cast<int>(std::min<std::size_t>(12, sender_hash.size())), sender_hash.data());
+  if (n > 0) t_log.Append(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
 }
 
 engine::SenderState ToEngineState(const SenderRecord& r) {
@@ -91,6 +142,59 @@ SenderChanges ToSenderChanges(const engine::StateChanges& c) {
 
 }  // namespace
 
+// A configured provider and its webhook route name (for metrics and logs).
+struct ProviderRoute {
+  std::unique_ptr<gateway::Provider> provider;
+  std::string route;  // "webhook_twilio"
+};
+
+// One inbound message on its way through Redis and the engine. The engine's
+// message views point into `msg`, so both live here together.
+struct InFlight {
+  gateway::InboundMessage msg;
+  engine::InboundMessage in;
+  engine::Understanding understood;
+  std::shared_ptr<const directory::DirectoryIndex> index;
+  RequestLog log;
+  Clock::time_point start;
+  Responder respond;
+  const ProviderRoute* route;
+  int loop;
+  std::string hash;  // SenderHash of msg.from
+};
+
+// The providers whose secrets are configured, by name ("twilio").
+std::map<std::string, ProviderRoute, std::less<>> MakeProviders(const Config& c) {
+  std::map<std::string, ProviderRoute, std::less<>> out;
+  auto add = [&out](std::unique_ptr<gateway::Provider> p) {
+    std::string name(p->provider());
+    out.emplace(name, ProviderRoute{std::move(p), "webhook_" + name});
+  };
+  if (!c.twilio_auth_token.empty()) {
+    add(std::make_unique<gateway::TwilioProvider>(
+        gateway::TwilioConfig{c.twilio_account_sid, c.twilio_auth_token, c.twilio_api_base}));
+  }
+  if (!c.telegram_secret_token.empty()) {
+    add(std::make_unique<gateway::TelegramProvider>(
+        gateway::TelegramConfig{c.telegram_bot_token, c.telegram_secret_token, c.telegram_api_base}));
+  }
+  if (!c.chat_secret.empty()) {
+    add(std::make_unique<gateway::ChatProvider>(
+        gateway::ChatConfig{c.chat_secret, std::chrono::seconds(c.webhook_tolerance_s)}));
+  }
+  return out;
+}
+
+// What to set to serve /webhooks/{name}.
+std::string_view ProviderSetting(std::string_view name) {
+  if (name == "twilio") return "twilio_auth_token";
+  if (name == "vonage") return "vonage_signature_secret";
+  if (name == "telnyx") return "telnyx_public_key";
+  if (name == "telegram") return "telegram_secret_token";
+  if (name == "chat") return "chat_secret";
+  return "";
+}
+
 struct HelplineApp::Loop {
   std::unique_ptr<AsyncRedis> redis;
   std::unique_ptr<SenderStore> senders;
@@ -102,14 +206,14 @@ struct HelplineApp::Impl {
   const engine::MessageEngine& engine;
   SnapshotManager& snapshots;
   Metrics& metrics;
-  std::unique_ptr<gateway::TwilioWebhook> twilio;
+  std::map<std::string, ProviderRoute, std::less<>> providers;
   std::set<std::string> api_keys;  // sha256 hex
   std::string public_base;         // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
 
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
       : config(c), engine(e), snapshots(s), metrics(m) {
-    if (!c.twilio_auth_token.empty()) twilio = std::make_unique<gateway::TwilioWebhook>(c.twilio_auth_token);
+    providers = MakeProviders(c);
     api_keys.insert(c.api_key_sha256.begin(), c.api_key_sha256.end());
   }
 
@@ -139,108 +243,163 @@ struct HelplineApp::Impl {
     return api_keys.count(Sha256Hex(std::string_view(auth).substr(prefix.size()))) != 0;
   }
 
-  // --- POST /webhooks/twilio
-  void Twilio(int loop, const HttpRequest& req, Clock::time_point start, Responder respond) {
-    const std::string_view route = "webhook_twilio";
-    if (twilio == nullptr) {
-      Finish(req, route, start, Text(404, "twilio webhook not configured (set twilio_auth_token)"), "not_configured",
-             "", respond);
-      return;
-    }
+  // --- POST /webhooks/{provider}
+  void Webhook(int loop, const ProviderRoute& route_of, const HttpRequest& req, Clock::time_point start,
+               Responder respond) {
+    const gateway::Provider& provider = *route_of.provider;
+    const std::string_view route = route_of.route;
     const std::string url = public_base + req.target;
     gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.Header("x-twilio-signature"),
-                               req.body};
-    auto parsed = twilio->Parse(wr);
+                               req.body, {}};
+    wr.headers.reserve(req.headers.size());
+    for (const auto& [name, value] : req.headers) wr.headers.emplace_back(name, value);
+    gateway::ParsedWebhook parsed = provider.Parse(wr, std::chrono::system_clock::now());
+    auto acknowledge = [&provider] {
+      gateway::WebhookResponse w = provider.RenderAcknowledge();
+      return ToHttp(w);
+    };
     if (auto* err = std::get_if<gateway::WebhookError>(&parsed)) {
       const std::string_view outcome = err->http_status == 403 ? "bad_signature" : "malformed";
       metrics.CountWebhook(outcome);
       Finish(req, route, start, Text(err->http_status, err->reason), outcome, "", respond);
       return;
     }
-    auto msg = std::make_shared<gateway::InboundMessage>(std::get<gateway::InboundMessage>(std::move(parsed)));
+    if (std::holds_alternative<gateway::Ignored>(parsed)) {
+      metrics.CountWebhook("ignored");
+      Finish(req, route, start, acknowledge(), "ignored", "", respond);
+      return;
+    }
+    if (auto* status = std::get_if<gateway::DeliveryStatus>(&parsed)) {
+      metrics.CountDelivery(status->provider, status->state);
+      Finish(req, route, start, acknowledge(), "delivery_status", "", respond);
+      return;
+    }
+    auto& event = std::get<gateway::InboundEvent>(parsed);
     auto index = snapshots.Get();
     if (index == nullptr) {
-      // Twilio retries (and uses the fallback URL): better than a wrong answer.
+      // The provider retries (Twilio also tries its fallback URL): better than a wrong answer.
       Finish(req, route, start, Text(503, "directory not loaded yet"), "not_ready", "", respond);
       return;
     }
-    const std::string hash = SenderHash(config.sender_secret, msg->from);
+    auto m = std::make_shared<InFlight>(InFlight{std::move(event.message), {}, {}, std::move(index),
+                                                 RequestLog(req), start, std::move(respond), &route_of, loop, {}});
+    m->hash = SenderHash(config.sender_secret, m->msg.from);
     Loop& l = loops[static_cast<std::size_t>(loop)];
-    l.senders->Admit("twilio", msg->id, hash,
-                     [this, &l, log = RequestLog(req), start, respond, msg, index, hash](Result<AdmitResult> admitted) {
-                       OnAdmitted(l, log, start, respond, *msg, *index, hash, std::move(admitted));
-                     });
+    if (event.concat) {
+      // One part of a longer SMS: answer the whole message once its last part is in.
+      const gateway::ConcatPart part = *event.concat;
+      l.senders->AddPart(provider.provider(), m->hash, part.ref, part.total, part.part, m->msg.text,
+                         [this, m, part](Result<std::optional<std::string>> whole) {
+                           if (!whole.ok()) {
+                             // Without Redis the parts cannot meet: answer this one on its own.
+                             metrics.CountRedisError();
+                           } else if (!whole->has_value()) {
+                             metrics.CountWebhook("concat_part");
+                             Finish(m->log, m->route->route, m->start, ToHttp(m->route->provider->RenderAcknowledge()),
+                                    "concat_part", m->hash, m->respond);
+                             return;
+                           } else {
+                             m->msg.text = std::move(**whole);
+                             m->msg.id = "concat-" + part.ref + "-" + m->hash.substr(0, 16);
+                           }
+                           Process(m);
+                         });
+      return;
+    }
+    Process(m);
   }
 
-  void OnAdmitted(Loop& l, const RequestLog& req, Clock::time_point start, const Responder& respond,
-                  const gateway::InboundMessage& msg, const directory::DirectoryIndex& index, const std::string& hash,
-                  Result<AdmitResult> admitted) {
-    const std::string_view route = "webhook_twilio";
-    engine::InboundMessage in;
-    in.text = msg.text;
-    in.from = msg.from;
-    in.channel = msg.channel == gateway::MessageChannel::kChat ? engine::ChannelType::kChat : engine::ChannelType::kSms;
-    in.hints.from_state = msg.from_state;
-    in.hints.from_zip = msg.from_zip;
-    in.hints.from_country = msg.from_country;
+  // The message flow after parsing: understand, admit (one Redis round trip
+  // that also applies the message's changes), answer.
+  void Process(const std::shared_ptr<InFlight>& m) {
+    m->in.text = m->msg.text;
+    m->in.from = m->msg.from;
+    m->in.channel = m->msg.channel == gateway::MessageChannel::kChat ? engine::ChannelType::kChat
+                                                                     : engine::ChannelType::kSms;
+    m->in.hints.from_state = m->msg.from_state;
+    m->in.hints.from_zip = m->msg.from_zip;
+    m->in.hints.from_country = m->msg.from_country;
+    m->understood = engine.Understand(m->in);
+    Loop& l = loops[static_cast<std::size_t>(m->loop)];
+    l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, ToSenderChanges(m->understood.changes),
+                     m->understood.always_honoured(),
+                     [this, m](Result<AdmitResult> admitted) { OnAdmitted(m, std::move(admitted)); });
+  }
 
-    auto twiml = [](std::string_view text) {
-      HttpResponse r;
-      r.content_type = "text/xml; charset=utf-8";
-      r.body = gateway::TwilioWebhook::Twiml(text);
-      return r;
-    };
-
+  void OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitResult> admitted) {
+    Loop& l = loops[static_cast<std::size_t>(m->loop)];
     if (!admitted.ok()) {
       // Redis is away: answer from the snapshot without memory. A person
-      // asking for help gets help; nothing is stored, nothing is lost.
+      // asking for help gets help; nothing is stored.
       metrics.CountRedisError();
       metrics.CountWebhook("redis_unavailable");
-      engine::EngineReply r = engine.Handle(in, engine::SenderState{}, index, &l.replies);
-      Finish(req, route, start, twiml(r.text), "redis_unavailable", hash, respond);
+      engine::EngineReply r = engine.Answer(m->in, m->understood, engine::SenderState{}, *m->index, &l.replies);
+      Reply(m, std::move(r), "redis_unavailable", /*store=*/false);
       return;
     }
     const AdmitResult& a = *admitted;
     const engine::SenderState state = ToEngineState(a.sender);
-    switch (a.admission) {
-      case Admission::kDuplicate: {
-        metrics.CountWebhook("duplicate");
-        // The stored reply, byte for byte; if the first is still in flight,
-        // the same engine on the same state gives the same reply.
-        std::string body = a.previous_committed ? a.previous_reply : engine.Handle(in, state, index, &l.replies).text;
-        Finish(req, route, start, twiml(body), "duplicate", hash, respond);
+    if (a.admission == Admission::kDuplicate) {
+      metrics.CountWebhook("duplicate");
+      if (a.previous_committed) {
+        engine::EngineReply r;
+        r.text = a.previous_reply;
+        Reply(m, std::move(r), "duplicate", /*store=*/false);
         return;
       }
-      case Admission::kRateLimitedNotice:
-      case Admission::kRateLimitedSilent: {
-        engine::EngineReply r = engine.Handle(in, state, index, &l.replies);
-        // STOP and START are always honoured, whatever the rate.
-        if (r.intent == engine::Intent::kStop || r.intent == engine::Intent::kStart) break;
-        metrics.CountWebhook("rate_limited");
-        std::string text;
-        if (a.admission == Admission::kRateLimitedNotice) text = engine.RateLimitNotice(state, in.channel).text;
-        l.senders->Commit("twilio", msg.id, hash, SenderChanges{}, text,
-                          [this, req, start, respond, text, hash, twiml](Status s) {
-                            if (!s.ok()) metrics.CountRedisError();
-                            Finish(req, "webhook_twilio", start, twiml(text), "rate_limited", hash, respond);
-                          });
-        return;
-      }
-      case Admission::kNew:
-        break;
+      // The first delivery is still being answered: the same verdict and
+      // state give the same reply.
+      Reply(m, Compose(m, a.first_admission, state, l), "duplicate", /*store=*/false);
+      return;
     }
-    engine::EngineReply r = engine.Handle(in, state, index, &l.replies);
-    const std::string_view outcome = state.opted_out && r.changes.empty() ? "opted_out" : "answered";
+    engine::EngineReply r = Compose(m, a.admission, state, l);
+    std::string_view outcome = "answered";
+    if (a.admission != Admission::kNew && !m->understood.always_honoured()) {
+      outcome = "rate_limited";
+    } else if (state.opted_out && r.changes.empty()) {
+      outcome = "opted_out";
+    }
     metrics.CountWebhook(outcome);
-    // The answer waits for the state write to be acknowledged, so the
-    // sender's next message (maybe on another loop's connection) sees it:
-    // STOP then anything is always "opted out". A failed write is counted,
-    // and the person still gets the answer.
-    l.senders->Commit("twilio", msg.id, hash, ToSenderChanges(r.changes), r.text,
-                      [this, req, start, respond, text = r.text, outcome, hash, twiml](Status s) {
-                        if (!s.ok()) metrics.CountRedisError();
-                        Finish(req, "webhook_twilio", start, twiml(text), outcome, hash, respond);
-                      });
+    Reply(m, std::move(r), outcome, /*store=*/true);
+  }
+
+  // The reply to a message admitted with `admission` from `state`.
+  engine::EngineReply Compose(const std::shared_ptr<InFlight>& m, Admission admission, const engine::SenderState& state,
+                              Loop& l) {
+    // STOP and START are always honoured, whatever the rate.
+    if (admission == Admission::kRateLimitedNotice && !m->understood.always_honoured()) {
+      return engine.RateLimitNotice(state, m->in.channel);
+    }
+    if (admission == Admission::kRateLimitedSilent && !m->understood.always_honoured()) return engine::EngineReply{};
+    return engine.Answer(m->in, m->understood, state, *m->index, &l.replies);
+  }
+
+  // Answers the provider with `r` (inline, or acknowledged and queued for
+  // the outbox) and, when `store`, records the reply for redeliveries
+  // (pipelined behind the admit; the answer does not wait for it).
+  void Reply(const std::shared_ptr<InFlight>& m, engine::EngineReply r, std::string_view outcome, bool store) {
+    Loop& l = loops[static_cast<std::size_t>(m->loop)];
+    const gateway::Provider& provider = *m->route->provider;
+    if (store) {
+      l.senders->StoreReply(provider.provider(), m->msg.id, r.text, [this](Status s) {
+        if (!s.ok()) metrics.CountRedisError();
+      });
+    }
+    if (provider.replies_inline()) {
+      gateway::InlineReply inline_reply{std::move(r.text), "[]"};
+      if (!r.resources.empty() && provider.provider() == "chat") {
+        inline_reply.resources_json = "[";
+        for (const auto* res : r.resources) {
+          if (inline_reply.resources_json.size() > 1) inline_reply.resources_json += ",";
+          inline_reply.resources_json += directory::ToCanonicalJson(*res);
+        }
+        inline_reply.resources_json += "]";
+      }
+      Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderInline(m->msg, inline_reply)), outcome, m->hash,
+             m->respond);
+      return;
+    }
+    Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderAcknowledge()), outcome, m->hash, m->respond);
   }
 
   // --- GET /v1/lookup, /v1/regions
@@ -377,6 +536,9 @@ void HelplineApp::Detach() {
 
 void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
   const auto start = Clock::now();
+  if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
+    t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
+  }
   const auto q = request.target.find('?');
   const std::string path = request.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
@@ -389,8 +551,17 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     app.Finish(request, route, start, std::move(r), "method_not_allowed", "", respond);
     return false;
   };
-  if (path == "/webhooks/twilio") {
-    app.Twilio(loop, request, start, std::move(respond));
+  if (path.compare(0, kWebhookPrefix.size(), kWebhookPrefix) == 0) {
+    const std::string_view name = std::string_view(path).substr(kWebhookPrefix.size());
+    if (auto it = app.providers.find(name); it != app.providers.end()) {
+      app.Webhook(loop, it->second, request, start, std::move(respond));
+    } else if (!ProviderSetting(name).empty()) {
+      app.Finish(request, "other", start,
+                 Text(404, std::string(name) + " webhook not configured (set " + std::string(ProviderSetting(name)) + ")"),
+                 "not_configured", "", respond);
+    } else {
+      app.Finish(request, "other", start, Text(404, "no such route: " + path), "not_found", "", respond);
+    }
   } else if (path == "/v1/lookup") {
     if (method_is("GET")) app.Lookup(request, query, start, respond);
   } else if (path == "/v1/regions") {

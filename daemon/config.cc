@@ -82,6 +82,34 @@ const std::map<std::string, Setter>& Setters() {
       {"rate_limit_window_s", IntSetter(&Config::rate_limit_window_s, 1, 86400)},
       {"dedupe_ttl_s", IntSetter(&Config::dedupe_ttl_s, 60, 30 * 86400)},
       {"twilio_auth_token", StringSetter(&Config::twilio_auth_token)},
+      {"twilio_account_sid", StringSetter(&Config::twilio_account_sid)},
+      {"twilio_api_base", StringSetter(&Config::twilio_api_base)},
+      {"vonage_signature_secret", StringSetter(&Config::vonage_signature_secret)},
+      {"vonage_signature_method",
+       [](Config& c, const std::string& v) {
+         if (v != "md5hash" && v != "md5" && v != "sha1" && v != "sha256" && v != "sha512") {
+           return InvalidArgument("'" + v + "' is not one of md5hash, md5, sha1, sha256, sha512");
+         }
+         c.vonage_signature_method = v;
+         return Status::Ok();
+       }},
+      {"vonage_api_key", StringSetter(&Config::vonage_api_key)},
+      {"vonage_api_secret", StringSetter(&Config::vonage_api_secret)},
+      {"vonage_api_base", StringSetter(&Config::vonage_api_base)},
+      {"telnyx_public_key", StringSetter(&Config::telnyx_public_key)},
+      {"telnyx_api_key", StringSetter(&Config::telnyx_api_key)},
+      {"telnyx_api_base", StringSetter(&Config::telnyx_api_base)},
+      {"telegram_secret_token", StringSetter(&Config::telegram_secret_token)},
+      {"telegram_bot_token", StringSetter(&Config::telegram_bot_token)},
+      {"telegram_api_base", StringSetter(&Config::telegram_api_base)},
+      {"chat_secret", StringSetter(&Config::chat_secret)},
+      {"webhook_tolerance_s", IntSetter(&Config::webhook_tolerance_s, 10, 3600)},
+      {"outbox_max_attempts", IntSetter(&Config::outbox_max_attempts, 1, 100)},
+      {"outbox_backoff_base_ms", IntSetter(&Config::outbox_backoff_base_ms, 1, 3600000)},
+      {"outbox_backoff_cap_ms", IntSetter(&Config::outbox_backoff_cap_ms, 1, 86400000)},
+      {"outbox_concurrency", IntSetter(&Config::outbox_concurrency, 1, 10000)},
+      {"outbox_send_timeout_ms", IntSetter(&Config::outbox_send_timeout_ms, 100, 600000)},
+      {"outbox_claim_idle_ms", IntSetter(&Config::outbox_claim_idle_ms, 100, 86400000)},
       {"api_key_sha256",
        [](Config& c, const std::string& v) {
          c.api_key_sha256 = SplitList(v);
@@ -125,6 +153,15 @@ Status ApplyEnvironment(Config* config) {
       {"HELPLINE_SENDER_SECRET", "sender_secret"}, {"HELPLINE_TWILIO_AUTH_TOKEN", "twilio_auth_token"},
       {"HELPLINE_API_KEY_SHA256", "api_key_sha256"}, {"HELPLINE_PORT", "port"},
       {"HELPLINE_DATA_DIR", "data_dir"},
+      {"HELPLINE_TWILIO_ACCOUNT_SID", "twilio_account_sid"},
+      {"HELPLINE_VONAGE_SIGNATURE_SECRET", "vonage_signature_secret"},
+      {"HELPLINE_VONAGE_API_KEY", "vonage_api_key"},
+      {"HELPLINE_VONAGE_API_SECRET", "vonage_api_secret"},
+      {"HELPLINE_TELNYX_PUBLIC_KEY", "telnyx_public_key"},
+      {"HELPLINE_TELNYX_API_KEY", "telnyx_api_key"},
+      {"HELPLINE_TELEGRAM_SECRET_TOKEN", "telegram_secret_token"},
+      {"HELPLINE_TELEGRAM_BOT_TOKEN", "telegram_bot_token"},
+      {"HELPLINE_CHAT_SECRET", "chat_secret"},
   };
   for (const Env& e : envs) {
     const char* v = std::getenv(e.name);
@@ -177,6 +214,27 @@ std::string DescribeConfig(const Config& c) {
     << "rate_limit_window_s = " << c.rate_limit_window_s << "\n"
     << "dedupe_ttl_s = " << c.dedupe_ttl_s << "\n"
     << "twilio_auth_token = " << secret(c.twilio_auth_token) << "\n"
+    << "twilio_account_sid = " << secret(c.twilio_account_sid) << "\n"
+    << "twilio_api_base = " << c.twilio_api_base << "\n"
+    << "vonage_signature_secret = " << secret(c.vonage_signature_secret) << "\n"
+    << "vonage_signature_method = " << c.vonage_signature_method << "\n"
+    << "vonage_api_key = " << secret(c.vonage_api_key) << "\n"
+    << "vonage_api_secret = " << secret(c.vonage_api_secret) << "\n"
+    << "vonage_api_base = " << c.vonage_api_base << "\n"
+    << "telnyx_public_key = " << secret(c.telnyx_public_key) << "\n"
+    << "telnyx_api_key = " << secret(c.telnyx_api_key) << "\n"
+    << "telnyx_api_base = " << c.telnyx_api_base << "\n"
+    << "telegram_secret_token = " << secret(c.telegram_secret_token) << "\n"
+    << "telegram_bot_token = " << secret(c.telegram_bot_token) << "\n"
+    << "telegram_api_base = " << c.telegram_api_base << "\n"
+    << "chat_secret = " << secret(c.chat_secret) << "\n"
+    << "webhook_tolerance_s = " << c.webhook_tolerance_s << "\n"
+    << "outbox_max_attempts = " << c.outbox_max_attempts << "\n"
+    << "outbox_backoff_base_ms = " << c.outbox_backoff_base_ms << "\n"
+    << "outbox_backoff_cap_ms = " << c.outbox_backoff_cap_ms << "\n"
+    << "outbox_concurrency = " << c.outbox_concurrency << "\n"
+    << "outbox_send_timeout_ms = " << c.outbox_send_timeout_ms << "\n"
+    << "outbox_claim_idle_ms = " << c.outbox_claim_idle_ms << "\n"
     << "api_key_sha256 = " << c.api_key_sha256.size() << " key(s)\n";
   return o.str();
 }

@@ -50,8 +50,34 @@ struct Config {
   int rate_limit_window_s = 60;
   int dedupe_ttl_s = 86400;      // dedupe_ttl_s: how long a MessageSid is remembered
 
-  // --- Providers
-  std::string twilio_auth_token;  // twilio_auth_token (env HELPLINE_TWILIO_AUTH_TOKEN); empty disables /webhooks/twilio
+  // --- Providers: each webhook is served only when its secret is set.
+  std::string twilio_auth_token;   // twilio_auth_token (env HELPLINE_TWILIO_AUTH_TOKEN): /webhooks/twilio
+  std::string twilio_account_sid;  // twilio_account_sid (env HELPLINE_TWILIO_ACCOUNT_SID): for REST sends
+  std::string twilio_api_base = "https://api.twilio.com";  // twilio_api_base
+  // vonage_signature_secret (env HELPLINE_VONAGE_SIGNATURE_SECRET): /webhooks/vonage
+  std::string vonage_signature_secret;
+  std::string vonage_signature_method = "md5hash";  // vonage_signature_method: md5hash, md5, sha1, sha256, sha512
+  std::string vonage_api_key;     // vonage_api_key (env HELPLINE_VONAGE_API_KEY): replies via the SMS API
+  std::string vonage_api_secret;  // vonage_api_secret (env HELPLINE_VONAGE_API_SECRET)
+  std::string vonage_api_base = "https://rest.nexmo.com";  // vonage_api_base
+  // telnyx_public_key (env HELPLINE_TELNYX_PUBLIC_KEY): base64 Ed25519 key from the portal: /webhooks/telnyx
+  std::string telnyx_public_key;
+  std::string telnyx_api_key;  // telnyx_api_key (env HELPLINE_TELNYX_API_KEY): replies via the messages API
+  std::string telnyx_api_base = "https://api.telnyx.com";  // telnyx_api_base
+  // telegram_secret_token (env HELPLINE_TELEGRAM_SECRET_TOKEN): /webhooks/telegram (setWebhook's secret_token)
+  std::string telegram_secret_token;
+  std::string telegram_bot_token;  // telegram_bot_token (env HELPLINE_TELEGRAM_BOT_TOKEN)
+  std::string telegram_api_base = "https://api.telegram.org";  // telegram_api_base
+  std::string chat_secret;  // chat_secret (env HELPLINE_CHAT_SECRET): /webhooks/chat (HMAC-SHA256 key)
+  int webhook_tolerance_s = 300;  // webhook_tolerance_s: accepted clock skew of signed timestamps
+
+  // --- Outbox (replies sent through providers' REST APIs)
+  int outbox_max_attempts = 8;        // outbox_max_attempts: then the dead-letter stream
+  int outbox_backoff_base_ms = 500;   // outbox_backoff_base_ms: first retry delay (full jitter, doubling)
+  int outbox_backoff_cap_ms = 300000; // outbox_backoff_cap_ms: longest retry delay
+  int outbox_concurrency = 64;        // outbox_concurrency: sends in flight per loop
+  int outbox_send_timeout_ms = 10000; // outbox_send_timeout_ms: one HTTP attempt
+  int outbox_claim_idle_ms = 60000;   // outbox_claim_idle_ms: a crashed daemon's entries are reclaimed after this
 
   // --- Outreach API
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API

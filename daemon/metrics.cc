@@ -14,6 +14,21 @@ void Metrics::CountWebhook(std::string_view outcome) {
   ++webhooks_[std::string(outcome)];
 }
 
+void Metrics::CountDelivery(std::string_view provider, std::string_view state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++deliveries_[{std::string(provider), std::string(state)}];
+}
+
+void Metrics::CountOutbox(std::string_view event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++outbox_[std::string(event)];
+}
+
+void Metrics::CountOutboxFailure(std::string_view reason_class) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++outbox_failures_[std::string(reason_class)];
+}
+
 void Metrics::ObserveLatency(double seconds) {
   std::size_t i = 0;
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
@@ -40,6 +55,22 @@ std::string Metrics::Render() const {
       << "# TYPE helpline_webhook_messages_total counter\n";
     for (const auto& [outcome, n] : webhooks_) {
       o << "helpline_webhook_messages_total{outcome=\"" << outcome << "\"} " << n << "\n";
+    }
+    o << "# HELP helpline_outbox_events_total Outbound messages by event (queued, sent, retried, dead, ...).\n"
+      << "# TYPE helpline_outbox_events_total counter\n";
+    for (const auto& [event, n] : outbox_) {
+      o << "helpline_outbox_events_total{event=\"" << event << "\"} " << n << "\n";
+    }
+    o << "# HELP helpline_delivery_reports_total Providers' delivery reports for messages we sent.\n"
+      << "# TYPE helpline_delivery_reports_total counter\n";
+    for (const auto& [key, n] : deliveries_) {
+      o << "helpline_delivery_reports_total{provider=\"" << key.first << "\",state=\"" << key.second << "\"} " << n
+        << "\n";
+    }
+    o << "# HELP helpline_outbox_send_failures_total Failed send attempts by reason class.\n"
+      << "# TYPE helpline_outbox_send_failures_total counter\n";
+    for (const auto& [reason_class, n] : outbox_failures_) {
+      o << "helpline_outbox_send_failures_total{class=\"" << reason_class << "\"} " << n << "\n";
     }
   }
   o << "# HELP helpline_request_duration_seconds Time to answer a request.\n"

@@ -23,12 +23,19 @@ class Metrics {
   // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",
   // "opted_out", "redis_unavailable".
   void CountWebhook(std::string_view outcome);
+  // A provider's delivery report for a message we sent; state: "queued",
+  // "sent", "delivered", "failed", "undelivered", "unknown".
+  void CountDelivery(std::string_view provider, std::string_view state);
   void ObserveLatency(double seconds);
   void SetDirectory(std::int64_t version, std::size_t resources);
   void SetRedisUp(bool up) { redis_up_.store(up ? 1 : 0); }
   void CountRedisError() { redis_errors_.fetch_add(1); }
   void CountDirectorySwap() { directory_swaps_.fetch_add(1); }
   void SetConnections(std::int64_t n) { connections_.store(n); }
+  // event: "queued", "duplicate", "sent", "retried", "dead", "skipped", "reclaimed".
+  void CountOutbox(std::string_view event);
+  // reason class of a failed send: "transport", "http_429", "http_5xx", "http_4xx", "other".
+  void CountOutboxFailure(std::string_view reason_class);
 
   std::string Render() const;
 
@@ -38,6 +45,9 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // guarded by mu_
   std::map<std::string, std::uint64_t> webhooks_;                  // guarded by mu_
+  std::map<std::string, std::uint64_t> outbox_;                    // guarded by mu_
+  std::map<std::pair<std::string, std::string>, std::uint64_t> deliveries_;  // guarded by mu_
+  std::map<std::string, std::uint64_t> outbox_failures_;           // guarded by mu_
   std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> latency_buckets_{};
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_us_{0};

@@ -7,7 +7,6 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
-#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cstdio>
@@ -18,17 +17,24 @@
 namespace helpline::daemon {
 namespace {
 
+// One script per message: dedupe, rate limit, read the sender's state and
+// apply the message's changes, atomically.
 // KEYS: 1 msg key, 2 rate key, 3 sender key.
-// ARGV: 1 dedupe TTL s, 2 rate limit (0 = none), 3 window s.
-// Returns {verdict, previous msg value, language, region, opted_out}.
+// ARGV: 1 dedupe TTL s, 2 rate limit (0 = none), 3 window s, 4 state TTL s,
+//       5 "1" to apply the changes even when rate-limited, 6.. field, value pairs.
+// Returns {'dup', marker} for a known message id, else
+// {verdict, language, region, opted_out} with the state as it was before.
+// The marker of a message in flight records its verdict and that state
+// ("~" verdict US language US region US opted_out, US = \31), so a redelivery
+// is answered exactly like the first delivery; StoreReply() replaces it with
+// "=" reply.
 constexpr std::string_view kAdmitScript = R"lua(
-local f = redis.call('HMGET', KEYS[3], 'language', 'region', 'opted_out')
-local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
 local previous = redis.call('GET', KEYS[1])
 if previous then
-  return {'dup', previous, language, region, opted_out}
+  return {'dup', previous}
 end
-redis.call('SET', KEYS[1], '', 'EX', ARGV[1])
+local f = redis.call('HMGET', KEYS[3], 'language', 'region', 'opted_out')
+local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
 local limit = tonumber(ARGV[2])
 local verdict = 'new'
 if limit > 0 then
@@ -45,32 +51,47 @@ if limit > 0 then
     verdict = 'silent'
   end
 end
-return {verdict, '', language, region, opted_out}
+local now = redis.call('TIME')[1]
+if (verdict == 'new' or ARGV[5] == '1') and #ARGV > 5 then
+  redis.call('HSET', KEYS[3], 'last_seen', now, unpack(ARGV, 6))
+else
+  redis.call('HSET', KEYS[3], 'last_seen', now)
+end
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('SET', KEYS[1], '~' .. verdict .. '\31' .. language .. '\31' .. region .. '\31' .. opted_out,
+           'EX', ARGV[1])
+return {verdict, language, region, opted_out}
 )lua";
 
-// KEYS: 1 msg key, 2 sender key.
-// ARGV: 1 reply, 2 dedupe TTL s, 3 state TTL s, 4.. field, value pairs.
-// Returns 1 if applied, 0 if the message was already committed.
-constexpr std::string_view kCommitScript = R"lua(
-local current = redis.call('GET', KEYS[1])
-if current and string.sub(current, 1, 1) == '=' then
-  return 0
+// Collects the parts of a concatenated SMS until all have arrived.
+// KEYS: 1 parts hash. ARGV: 1 part number, 2 text, 3 total, 4 TTL s.
+// Returns the parts in order once all `total` are there (and deletes them),
+// else an empty array.
+constexpr std::string_view kPartScript = R"lua(
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+local total = tonumber(ARGV[3])
+if redis.call('HLEN', KEYS[1]) < total then
+  return {}
 end
-if current then
-  redis.call('SET', KEYS[1], '=' .. ARGV[1], 'KEEPTTL')
-else
-  redis.call('SET', KEYS[1], '=' .. ARGV[1], 'EX', ARGV[2])
+local parts = {}
+for i = 1, total do
+  local text = redis.call('HGET', KEYS[1], tostring(i))
+  if not text then
+    return {}
+  end
+  parts[i] = text
 end
-local now = redis.call('TIME')[1]
-redis.call('HSET', KEYS[2], 'last_seen', now, unpack(ARGV, 4))
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-return 1
+redis.call('DEL', KEYS[1])
+return parts
 )lua";
 
 constexpr std::size_t kMaxMessageId = 256;
 constexpr std::size_t kMaxSenderHash = 128;
 constexpr std::size_t kMaxProvider = 64;
 constexpr char kCommittedMark = '=';
+constexpr char kInFlightMark = '~';
+constexpr char kFieldSeparator = '\x1f';
 
 std::string Hex(const unsigned char* bytes, std::size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -83,32 +104,8 @@ std::string Hex(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
-std::string Sha1Hex(std::string_view text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha1(), nullptr) != 1) {
-    std::fputs("fatal: SHA-1 failed\n", stderr);
-    std::abort();
-  }
-  return Hex(md, len);
-}
-
-// Error replies that mean "this server cannot serve now", not "this call is wrong".
-bool IsTransient(std::string_view error) {
-  static constexpr std::array<std::string_view, 8> kPrefixes = {"LOADING",    "BUSY",     "READONLY",    "OOM",
-                                                                "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS"};
-  for (std::string_view p : kPrefixes) {
-    if (error.starts_with(p) && (error.size() == p.size() || error[p.size()] == ' ')) return true;
-  }
-  return false;
-}
-
 Status ErrorReply(std::string_view what, const std::string& error) {
-  std::string m = "sender store: ";
-  m += what;
-  m += ": ";
-  m += error;
-  return IsTransient(error) ? Unavailable(std::move(m)) : Internal(std::move(m));
+  return ScriptError("sender store: " + std::string(what), error);
 }
 
 std::string Join(std::string_view a, std::string_view b, std::string_view c, std::string_view d = {},
@@ -119,34 +116,61 @@ std::string Join(std::string_view a, std::string_view b, std::string_view c, std
   return out;
 }
 
+Result<Admission> ParseVerdict(std::string_view verdict) {
+  if (verdict == "new") return Admission::kNew;
+  if (verdict == "notice") return Admission::kRateLimitedNotice;
+  if (verdict == "silent") return Admission::kRateLimitedSilent;
+  return Internal("sender store: admit script: unknown verdict '" + std::string(verdict) + "'");
+}
+
+// "~" verdict US language US region US opted_out (see kAdmitScript).
+Status ParseInFlight(std::string_view marker, AdmitResult* out) {
+  std::vector<std::string_view> fields;
+  std::string_view rest = marker.substr(1);
+  for (std::size_t sep; (sep = rest.find(kFieldSeparator)) != std::string_view::npos; rest.remove_prefix(sep + 1)) {
+    fields.push_back(rest.substr(0, sep));
+  }
+  fields.push_back(rest);
+  if (fields.size() != 4) return Internal("sender store: malformed in-flight marker");
+  auto verdict = ParseVerdict(fields[0]);
+  if (!verdict.ok()) return verdict.status();
+  out->first_admission = *verdict;
+  out->sender.language = std::string(fields[1]);
+  out->sender.region = std::string(fields[2]);
+  out->sender.opted_out = fields[3] == "1";
+  return Status::Ok();
+}
+
 Result<AdmitResult> ParseAdmit(const RedisValue& v) {
   if (v.is_error()) return ErrorReply("admit script", v.str);
   const auto is_string = [](const RedisValue& e) { return e.type == RedisValue::Type::kString; };
-  if (v.type != RedisValue::Type::kArray || v.elements.size() != 5 ||
+  if (v.type != RedisValue::Type::kArray || v.elements.empty() ||
       !std::all_of(v.elements.begin(), v.elements.end(), is_string)) {
     return Internal("sender store: admit script: unexpected reply shape");
   }
   AdmitResult out;
   const std::string& verdict = v.elements[0].str;
-  if (verdict == "new") {
-    out.admission = Admission::kNew;
-  } else if (verdict == "dup") {
+  if (verdict == "dup" && v.elements.size() == 2) {
     out.admission = Admission::kDuplicate;
-  } else if (verdict == "notice") {
-    out.admission = Admission::kRateLimitedNotice;
-  } else if (verdict == "silent") {
-    out.admission = Admission::kRateLimitedSilent;
-  } else {
-    return Internal("sender store: admit script: unknown verdict '" + verdict + "'");
+    const std::string& marker = v.elements[1].str;
+    if (!marker.empty() && marker.front() == kCommittedMark) {
+      out.previous_reply = marker.substr(1);
+      out.previous_committed = true;
+    } else if (!marker.empty() && marker.front() == kInFlightMark) {
+      if (Status s = ParseInFlight(marker, &out); !s.ok()) return s;
+    } else {
+      return Internal("sender store: unknown message marker");
+    }
+    return out;
   }
-  const std::string& previous = v.elements[1].str;
-  if (!previous.empty() && previous.front() == kCommittedMark) {
-    out.previous_reply = previous.substr(1);
-    out.previous_committed = true;
-  }
-  out.sender.language = v.elements[2].str;
-  out.sender.region = v.elements[3].str;
-  out.sender.opted_out = v.elements[4].str == "1";
+  if (v.elements.size() != 4) return Internal("sender store: admit script: unexpected reply shape");
+  auto admission = ParseVerdict(verdict);
+  if (!admission.ok()) return admission.status();
+  out.admission = *admission;
+  out.first_admission = *admission;
+  out.sender.language = v.elements[1].str;
+  out.sender.region = v.elements[2].str;
+  out.sender.opted_out = v.elements[3].str == "1";
   return out;
 }
 
@@ -169,8 +193,8 @@ std::string SenderHash(std::string_view secret, std::string_view e164) {
 SenderStore::SenderStore(AsyncRedis& redis, SenderStoreOptions options)
     : redis_(redis),
       options_(std::move(options)),
-      admit_(std::make_shared<const Script>(Script{std::string(kAdmitScript), Sha1Hex(kAdmitScript)})),
-      commit_(std::make_shared<const Script>(Script{std::string(kCommitScript), Sha1Hex(kCommitScript)})) {}
+      admit_(kAdmitScript),
+      part_(kPartScript) {}
 
 Status SenderStore::CheckIds(std::string_view provider, std::string_view message_id,
                              std::string_view sender_hash) const {
@@ -186,65 +210,33 @@ Status SenderStore::CheckIds(std::string_view provider, std::string_view message
   return Status::Ok();
 }
 
-void SenderStore::Run(const std::shared_ptr<const Script>& script, std::vector<std::string> args,
-                      AsyncRedis::Callback done) {
-  std::vector<std::string> evalsha;
-  evalsha.reserve(args.size() + 2);
-  evalsha.push_back("EVALSHA");
-  evalsha.push_back(script->sha1);
-  evalsha.insert(evalsha.end(), args.begin(), args.end());
-  // The AsyncRedis outlives this store and answers every command before it
-  // is destroyed, so the retry may use it; the store itself may be gone.
-  AsyncRedis* redis = &redis_;
-  redis_.Command(std::move(evalsha),
-                 [redis, script, args = std::move(args), done = std::move(done)](Result<RedisValue> r) mutable {
-                   if (!r.ok() || !r->is_error() || !r->str.starts_with("NOSCRIPT")) {
-                     done(std::move(r));
-                     return;
-                   }
-                   // Not cached on this server (yet): EVAL sends the source and caches it.
-                   std::vector<std::string> eval;
-                   eval.reserve(args.size() + 2);
-                   eval.push_back("EVAL");
-                   eval.push_back(script->source);
-                   for (std::string& a : args) eval.push_back(std::move(a));
-                   redis->Command(std::move(eval), std::move(done));
-                 });
-}
-
 void SenderStore::Admit(std::string_view provider, std::string_view message_id, std::string_view sender_hash,
+                        const SenderChanges& changes, bool always_apply,
                         std::function<void(Result<AdmitResult>)> done) {
   if (Status s = CheckIds(provider, message_id, sender_hash); !s.ok()) {
     boost::asio::post(redis_.context(), [done = std::move(done), s = std::move(s)] { done(s); });
     return;
   }
-  const std::string& p = options_.prefix;
-  Run(admit_,
-      {"3", Join(p, "msg:", provider, ":", message_id), Join(p, "rate:", sender_hash), Join(p, "sender:", sender_hash),
-       std::to_string(options_.dedupe_ttl_s), std::to_string(options_.rate_limit_messages),
-       std::to_string(options_.rate_limit_window_s)},
-      [done = std::move(done)](Result<RedisValue> r) {
-        if (!r.ok()) {
-          done(r.status());
-          return;
-        }
-        done(ParseAdmit(*r));
-      });
-}
-
-void SenderStore::Commit(std::string_view provider, std::string_view message_id, std::string_view sender_hash,
-                         const SenderChanges& changes, std::string_view reply, std::function<void(Status)> done) {
-  if (Status s = CheckIds(provider, message_id, sender_hash); !s.ok()) {
-    boost::asio::post(redis_.context(), [done = std::move(done), s = std::move(s)] { done(s); });
+  const auto has_separator = [](const std::optional<std::string>& v) {
+    return v && v->find(kFieldSeparator) != std::string::npos;
+  };
+  if (has_separator(changes.language) || has_separator(changes.region)) {
+    // The in-flight marker separates fields with it (see kAdmitScript).
+    boost::asio::post(redis_.context(), [done = std::move(done)] {
+      done(InvalidArgument("sender store: language or region contains a control character"));
+    });
     return;
   }
   const std::string& p = options_.prefix;
-  std::vector<std::string> args = {"2",
+  std::vector<std::string> args = {"3",
                                    Join(p, "msg:", provider, ":", message_id),
+                                   Join(p, "rate:", sender_hash),
                                    Join(p, "sender:", sender_hash),
-                                   std::string(reply),
                                    std::to_string(options_.dedupe_ttl_s),
-                                   std::to_string(options_.state_ttl_s)};
+                                   std::to_string(options_.rate_limit_messages),
+                                   std::to_string(options_.rate_limit_window_s),
+                                   std::to_string(options_.state_ttl_s),
+                                   always_apply ? "1" : "0"};
   if (changes.language) {
     args.push_back("language");
     args.push_back(*changes.language);
@@ -257,17 +249,58 @@ void SenderStore::Commit(std::string_view provider, std::string_view message_id,
     args.push_back("opted_out");
     args.push_back(*changes.opted_out ? "1" : "0");
   }
-  Run(commit_, std::move(args), [done = std::move(done)](Result<RedisValue> r) {
+  admit_.Run(redis_, std::move(args), [done = std::move(done)](Result<RedisValue> r) {
     if (!r.ok()) {
       done(r.status());
-    } else if (r->is_error()) {
-      done(ErrorReply("commit script", r->str));
-    } else if (r->type != RedisValue::Type::kInteger) {
-      done(Internal("sender store: commit script: unexpected reply shape"));
-    } else {
-      done(Status::Ok());  // 1 applied, 0 already committed: both fine
+      return;
     }
+    done(ParseAdmit(*r));
   });
+}
+
+void SenderStore::AddPart(std::string_view provider, std::string_view sender_hash, std::string_view ref, int total,
+                          int part, std::string_view text,
+                          std::function<void(Result<std::optional<std::string>>)> done) {
+  Status s = CheckIds(provider, ref, sender_hash);
+  if (s.ok() && (total < 2 || total > 255 || part < 1 || part > total)) {
+    s = InvalidArgument("sender store: concat part out of range");
+  }
+  if (!s.ok()) {
+    boost::asio::post(redis_.context(), [done = std::move(done), s = std::move(s)] { done(s); });
+    return;
+  }
+  part_.Run(redis_,
+            {"1", Join(options_.prefix, "concat:", provider, ":", Join(sender_hash, ":", ref)), std::to_string(part),
+             std::string(text), std::to_string(total), std::to_string(options_.concat_ttl_s)},
+            [done = std::move(done)](Result<RedisValue> r) {
+              if (!r.ok()) return done(r.status());
+              if (r->is_error()) return done(ErrorReply("concat script", r->str));
+              if (r->type != RedisValue::Type::kArray) return done(Internal("sender store: concat: unexpected reply"));
+              if (r->elements.empty()) return done(std::optional<std::string>());
+              std::string whole;
+              for (const RedisValue& e : r->elements) whole += e.str;
+              done(std::optional<std::string>(std::move(whole)));
+            });
+}
+
+void SenderStore::StoreReply(std::string_view provider, std::string_view message_id, std::string_view reply,
+                             std::function<void(Status)> done) {
+  if (Status s = CheckIds(provider, message_id, "-"); !s.ok()) {
+    boost::asio::post(redis_.context(), [done = std::move(done), s = std::move(s)] { done(s); });
+    return;
+  }
+  // XX: only over the marker Admit set (with its TTL), never a key without one.
+  redis_.Command({"SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""), "XX",
+                  "KEEPTTL"},
+                 [done = std::move(done)](Result<RedisValue> r) {
+                   if (!r.ok()) {
+                     done(r.status());
+                   } else if (r->is_error()) {
+                     done(ErrorReply("store reply", r->str));
+                   } else {
+                     done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
+                   }
+                 });
 }
 
 }  // namespace helpline::daemon

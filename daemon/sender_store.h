@@ -1,40 +1,52 @@
 #pragma once
-// SenderStore: per-sender state, dedupe and rate limit in Redis, one round
-// trip (one EVALSHA) per inbound message, plus one for the outcome.
+// SenderStore: per-sender state, dedupe and rate limit in Redis, in one
+// round trip (one EVALSHA) per inbound message.
 //
 //   SenderStore store(redis, SenderStoreOptions{});
 //   const std::string who = SenderHash(secret, "+16045550123");   // never store the number
-//   store.Admit("twilio", msg_id, who, [&](Result<AdmitResult> a) {
+//   Understanding u = engine.Understand(msg);                      // what the text asks to change
+//   store.Admit("twilio", msg_id, who, u.changes, u.always_honoured(), [&](Result<AdmitResult> a) {
 //     if (!a.ok()) { AnswerWithoutMemory(); return; }             // Redis away: still answer
-//     if (a->admission == Admission::kDuplicate) { Resend(a->previous_reply); return; }
-//     Reply r = Engine(a->sender);
-//     store.Commit("twilio", msg_id, who, r.changes, r.text, [](Status) {});
+//     if (a->admission == Admission::kDuplicate && a->previous_committed) { Resend(a->previous_reply); return; }
+//     Reply r = engine.Answer(msg, u, a->sender);                  // the state before this message
+//     Respond(r);
+//     store.StoreReply("twilio", msg_id, r.text, [](Status) {});   // pipelined; nobody waits
 //   });
 //
 // Keys, all under the prefix P (default "hl:"):
 //
-//   P msg:{provider}:{message_id}  string, TTL dedupe_ttl_s. "" while the
-//                                  first delivery is in flight (set by Admit),
-//                                  "=" + reply once committed (the "=" tells a
-//                                  committed empty reply from "in flight").
+//   P msg:{provider}:{message_id}  string, TTL dedupe_ttl_s. While the first
+//                                  delivery is being answered: "~" + its
+//                                  verdict and the sender's state before it;
+//                                  once its reply is stored: "=" + reply.
 //   P rate:{sender_hash}           INCR counter, fixed window of
 //                                  rate_limit_window_s from its first message.
+//   P concat:{provider}:{sender_hash}:{ref}
+//                                  hash part number -> text of a concatenated
+//                                  SMS still arriving; TTL concat_ttl_s.
 //   P sender:{sender_hash}         hash: language, region, opted_out ("1"/"0"),
 //                                  last_seen (unix seconds, Redis TIME); TTL
-//                                  state_ttl_s, renewed by every Commit.
+//                                  state_ttl_s, renewed by every message.
 //
-// Admit (one script, atomic): a known message id is kDuplicate (nothing
-// counted); otherwise the id is marked in flight, the sender's window counter
-// is incremented, and the message is kNew up to rate_limit_messages in the
-// window, kRateLimitedNotice for the next one (send one polite notice) and
-// kRateLimitedSilent after that. Every verdict carries the sender's record.
-// Commit (one script, atomic) stores the reply and applies the changes only
-// if the message is not yet committed: Commit is idempotent.
+// Admit (one script, atomic): a known message id is kDuplicate and changes
+// nothing. Otherwise the sender's window counter is incremented, the message
+// is kNew up to rate_limit_messages in the window, kRateLimitedNotice for the
+// next one (send one polite notice) and kRateLimitedSilent after that; the
+// message's changes are applied when it is kNew (or always, for STOP and
+// START); and the id is marked in flight. The verdict carries the sender's
+// record as it was before the message, which is what the reply is composed
+// from. Because the changes are applied in the same script that reads the
+// state, a sender's next message sees them whichever daemon, loop or
+// connection it arrives on: STOP then anything is always "opted out".
+//
+// A redelivery (a provider's retry) gets the stored reply; if it comes while
+// the first delivery is still being answered, it gets the first delivery's
+// verdict and prior state, from which the same engine composes the same reply.
 //
 // Scripts run with EVALSHA; on NOSCRIPT (first use, or after Redis restarted
-// or SCRIPT FLUSH) the same call is retried once with EVAL, which also caches
-// the script. The keys of one call live on different hash slots: Redis
-// Cluster is not supported (Sentinel is the HA story).
+// or SCRIPT FLUSH) the same call is retried once with EVAL (RedisScript). The
+// keys of one call live on different hash slots: Redis Cluster is not
+// supported (Sentinel is the HA story).
 //
 // Errors: Unavailable when Redis is unreachable, times out, or answers with a
 // transient error (LOADING, BUSY, READONLY after a failover, OOM, MASTERDOWN,
@@ -44,7 +56,7 @@
 //
 // Thread-safety: like its AsyncRedis, use from the loop thread only; the
 // AsyncRedis must outlive the SenderStore. Callbacks run on that loop, never
-// inside Admit() or Commit().
+// inside Admit() or StoreReply().
 
 #include <functional>
 #include <memory>
@@ -55,6 +67,7 @@
 
 #include "common/status.h"
 #include "daemon/redis_async.h"
+#include "daemon/redis_script.h"
 
 namespace helpline::daemon {
 
@@ -75,14 +88,18 @@ enum class Admission { kNew, kDuplicate, kRateLimitedNotice, kRateLimitedSilent 
 struct AdmitResult {
   Admission admission = Admission::kNew;
   SenderRecord sender;
-  // kDuplicate only: the reply stored by Commit, or "" while the first
-  // delivery is in flight (previous_committed tells an empty committed reply
-  // from that).
+  // kDuplicate only: the reply stored by StoreReply, or "" while the first
+  // delivery is in flight (previous_committed tells an empty stored reply
+  // from that). In flight, `sender` and `first_admission` are the first
+  // delivery's: answer exactly as it was answered.
   std::string previous_reply;
   bool previous_committed = false;
+  // The verdict of the message's first delivery (for kNew and the rate-limit
+  // verdicts, the same as `admission`).
+  Admission first_admission = Admission::kNew;
 };
 
-// What a Commit changes; nullopt leaves a field as it is.
+// What an admitted message changes; nullopt leaves a field as it is.
 struct SenderChanges {
   std::optional<std::string> language = std::nullopt;
   std::optional<std::string> region = std::nullopt;
@@ -100,40 +117,41 @@ struct SenderStoreOptions {
   int rate_limit_window_s = 60;
   // How long a sender's state lives after their last committed message, seconds. Default 31536000 (a year).
   int state_ttl_s = 31536000;
+  // How long the parts of an incomplete concatenated SMS are kept, seconds. Default 3600.
+  int concat_ttl_s = 3600;
 };
 
 class SenderStore {
  public:
   SenderStore(AsyncRedis& redis, SenderStoreOptions options);
 
-  // Decides what to do with an inbound message (see the header comment).
-  // `provider` names the gateway ("twilio") and must not contain ':';
-  // `message_id` is the provider's id (1..256 bytes); `sender_hash` is
-  // SenderHash() (1..128 bytes).
+  // Decides what to do with an inbound message and applies `changes` (see
+  // the header comment); `always_apply` applies them even when the sender is
+  // rate-limited (STOP, START). `provider` names the gateway ("twilio") and
+  // must not contain ':'; `message_id` is the provider's id (1..256 bytes);
+  // `sender_hash` is SenderHash() (1..128 bytes).
   void Admit(std::string_view provider, std::string_view message_id, std::string_view sender_hash,
-             std::function<void(Result<AdmitResult>)> done);
+             const SenderChanges& changes, bool always_apply, std::function<void(Result<AdmitResult>)> done);
 
-  // Records the reply for the message and applies `changes` to the sender,
-  // renewing its TTL and last_seen. OK also when the message was already
-  // committed (then nothing changes).
-  void Commit(std::string_view provider, std::string_view message_id, std::string_view sender_hash,
-              const SenderChanges& changes, std::string_view reply, std::function<void(Status)> done);
+  // Adds part `part` of `total` (2..255) of the concatenated SMS `ref` from
+  // the sender; once all parts are there, returns the whole text (parts in
+  // order) and forgets them, else nullopt. A part delivered twice counts once.
+  // Parts are kept concat_ttl_s.
+  void AddPart(std::string_view provider, std::string_view sender_hash, std::string_view ref, int total, int part,
+               std::string_view text, std::function<void(Result<std::optional<std::string>>)> done);
+
+  // Records the reply to an admitted message, for its redeliveries. OK also
+  // when the marker has expired (then nothing is stored).
+  void StoreReply(std::string_view provider, std::string_view message_id, std::string_view reply,
+                  std::function<void(Status)> done);
 
  private:
-  struct Script {
-    std::string source;
-    std::string sha1;  // lowercase hex, as EVALSHA wants
-  };
-
   Status CheckIds(std::string_view provider, std::string_view message_id, std::string_view sender_hash) const;
-  // EVALSHA, falling back to EVAL once on NOSCRIPT. `args` = numkeys, keys..., argv...
-  void Run(const std::shared_ptr<const Script>& script, std::vector<std::string> args, AsyncRedis::Callback done);
 
   AsyncRedis& redis_;
   SenderStoreOptions options_;
-  // Shared with in-flight callbacks, which thus never need the SenderStore.
-  std::shared_ptr<const Script> admit_;
-  std::shared_ptr<const Script> commit_;
+  RedisScript admit_;
+  RedisScript part_;
 };
 
 }  // namespace helpline::daemon

@@ -427,12 +427,66 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
   c.text = Join(c.head, body, c.tail);
 }
 
+Understanding MessageEngine::Understand(const InboundMessage& message) const {
+  Understanding u;
+  const std::vector<Token> tokens = Tokenize(message.text);
+  std::vector<bool> used(tokens.size(), false);
+  u.sender_country = std::string(regions_.SenderCountry(message.from, message.hints));
+
+  // 1. Carrier words: the whole message.
+  if ((u.carrier = keywords_.MatchCarrier(tokens))) {
+    u.intent = u.carrier->intent;
+    u.changes.opted_out = u.carrier->intent == Intent::kStop;
+    return u;
+  }
+
+  // 2. Keywords as written, then a stated region, then typos in what is left.
+  u.hits = keywords_.MatchExact(tokens, used);
+  u.stated_region = regions_.FromMessage(tokens, used, u.sender_country);
+  for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
+  std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+
+  // 3. The intent: safety first, then the first specific one, then generic ones.
+  const KeywordHit* primary = nullptr;
+  for (Intent safety : {Intent::kOverdose, Intent::kSuicide}) {
+    for (const auto& h : u.hits) {
+      if (primary == nullptr && h.intent == safety) primary = &h;
+    }
+  }
+  for (const auto& h : u.hits) {
+    if (primary == nullptr && !IsGenericIntent(h.intent)) primary = &h;
+  }
+  for (const auto& h : u.hits) {
+    if (primary == nullptr) primary = &h;
+  }
+  u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
+
+  // 4. A stated language: an explicit switch, then a Spanish or French keyword.
+  for (const auto& h : u.hits) {
+    if (h.intent == Intent::kLanguage && catalog_.Has(h.lang)) u.stated_language = std::string(h.lang);
+  }
+  if (u.stated_language.empty() && primary != nullptr && primary->lang != "en" && catalog_.Has(primary->lang)) {
+    u.stated_language = std::string(primary->lang);
+  }
+  if (u.stated_language.empty()) {
+    for (const auto& h : u.hits) {
+      if (u.stated_language.empty() && h.lang != "en" && catalog_.Has(h.lang)) u.stated_language = std::string(h.lang);
+    }
+  }
+  if (!u.stated_language.empty()) u.changes.language = u.stated_language;
+  if (u.stated_region) u.changes.region = *u.stated_region;
+  return u;
+}
+
 EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderState& state,
                                   const directory::DirectoryIndex& index, ReplyCache* cache) const {
+  return Answer(message, Understand(message), state, index, cache);
+}
+
+EngineReply MessageEngine::Answer(const InboundMessage& message, const Understanding& u, const SenderState& state,
+                                  const directory::DirectoryIndex& index, ReplyCache* cache) const {
   EngineReply reply;
-  std::vector<Token> tokens = Tokenize(message.text);
-  std::vector<bool> used(tokens.size(), false);
-  const std::string_view sender_country = regions_.SenderCountry(message.from, message.hints);
+  const std::string_view sender_country = u.sender_country;
   const std::string remembered_lang = catalog_.Has(state.language) ? state.language : std::string();
 
   // Composes `c` (or reuses the cached composition of the same key) into the reply.
@@ -479,7 +533,7 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
   };
 
   // 1. Carrier words: the whole message.
-  if (auto carrier = keywords_.MatchCarrier(tokens)) {
+  if (const auto& carrier = u.carrier) {
     reply.intent = carrier->intent;
     reply.language = catalog_.Has(carrier->lang) ? std::string(carrier->lang)
                      : !remembered_lang.empty()  ? remembered_lang
@@ -497,41 +551,12 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
     return reply;
   }
 
-  // 2. Keywords as written, then a stated region, then typos in what is left.
-  std::vector<KeywordHit> hits = keywords_.MatchExact(tokens, used);
-  std::optional<std::string> stated_region = regions_.FromMessage(tokens, used, sender_country);
-  for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) hits.push_back(h);
-  std::sort(hits.begin(), hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+  // 2-3. Keywords, the stated region and the intent come from Understand().
+  const std::optional<std::string>& stated_region = u.stated_region;
+  reply.intent = u.intent;
 
-  // 3. The intent: safety first, then the first specific one, then generic ones.
-  const KeywordHit* primary = nullptr;
-  for (Intent safety : {Intent::kOverdose, Intent::kSuicide}) {
-    for (const auto& h : hits) {
-      if (primary == nullptr && h.intent == safety) primary = &h;
-    }
-  }
-  for (const auto& h : hits) {
-    if (primary == nullptr && !IsGenericIntent(h.intent)) primary = &h;
-  }
-  for (const auto& h : hits) {
-    if (primary == nullptr) primary = &h;
-  }
-  reply.intent = primary != nullptr ? primary->intent : stated_region ? Intent::kRegion : Intent::kUnknown;
-
-  // 4. The language: an explicit switch, a Spanish or French keyword, the
-  // remembered one, then English keywords or the default.
-  std::string language;
-  for (const auto& h : hits) {
-    if (h.intent == Intent::kLanguage && catalog_.Has(h.lang)) language = std::string(h.lang);
-  }
-  if (language.empty() && primary != nullptr && primary->lang != "en" && catalog_.Has(primary->lang)) {
-    language = std::string(primary->lang);
-  }
-  if (language.empty()) {
-    for (const auto& h : hits) {
-      if (language.empty() && h.lang != "en" && catalog_.Has(h.lang)) language = std::string(h.lang);
-    }
-  }
+  // 4. The language: the stated one, the remembered one, then the default.
+  std::string language = u.stated_language;
   const bool language_stated = !language.empty();
   if (language.empty()) language = !remembered_lang.empty() ? remembered_lang : options_.default_language;
   reply.language = language;

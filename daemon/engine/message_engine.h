@@ -118,6 +118,23 @@ class ReplyCache {
   std::size_t misses_ = 0;
 };
 
+// What a message says, before anything about its sender is known: the
+// daemon reads it first, so the sender's state can be changed in the same
+// Redis round trip that reads it (see MessageEngine::Understand).
+struct Understanding {
+  std::optional<KeywordHit> carrier;          // the whole message is a carrier word (STOP, START...)
+  std::vector<KeywordHit> hits;               // keywords, in token order
+  std::optional<std::string> stated_region;   // a region the message names
+  std::string stated_language;                // a language the message asks for or is written in, else ""
+  std::string sender_country;                 // from the number and the provider's hints
+  Intent intent = Intent::kUnknown;           // STOP/START for carrier words, else the primary intent
+  // What to remember of this message, whatever the sender's state: the
+  // opt-out for a carrier word, a stated language, a stated region.
+  StateChanges changes;
+  // STOP and START are honoured even when the sender is rate-limited.
+  bool always_honoured() const { return carrier.has_value(); }
+};
+
 class MessageEngine {
  public:
   MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options = {});
@@ -126,6 +143,14 @@ class MessageEngine {
   // state changes are still computed for this message).
   EngineReply Handle(const InboundMessage& message, const SenderState& state, const directory::DirectoryIndex& index,
                      ReplyCache* cache = nullptr) const;
+
+  // Handle() in two steps, for callers that must know a message's state
+  // changes before they can read the sender's state (the daemon applies them
+  // in the same atomic Redis script): Answer(m, Understand(m), state, ...)
+  // is exactly Handle(m, state, ...). `message` must be the same in both.
+  Understanding Understand(const InboundMessage& message) const;
+  EngineReply Answer(const InboundMessage& message, const Understanding& understood, const SenderState& state,
+                     const directory::DirectoryIndex& index, ReplyCache* cache = nullptr) const;
 
   const EngineOptions& options() const { return options_; }
 

@@ -67,16 +67,18 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
 }
 
 // Signature of `url` + `param_string` under either port spelling, compared to
-// `signature`. The spelling without the port goes first and short-circuits:
-// it is the URL as configured, which Twilio usually signs, so a genuine request
-// costs one HMAC; which spelling matched is no secret.
+// `signature`. The URL exactly as configured goes first and short-circuits:
+// it is what Twilio usually signs, so a genuine request costs one HMAC
+// whether or not the configured URL has a port; which spelling matched is no
+// secret.
 bool MatchesEitherPortVariant(std::string_view auth_token, std::string_view url, std::string_view param_string,
                               std::string_view signature) {
   const TwilioUrlVariants variants = TwilioPortVariants(url);
-  return ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(variants.without_port).append(param_string)),
-                            signature) ||
-         ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(variants.with_port).append(param_string)),
-                            signature);
+  const bool has_port = variants.with_port == url && variants.without_port != url;
+  const std::string& first = has_port ? variants.with_port : variants.without_port;
+  const std::string& second = has_port ? variants.without_port : variants.with_port;
+  return ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(first).append(param_string)), signature) ||
+         ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(second).append(param_string)), signature);
 }
 
 }  // namespace

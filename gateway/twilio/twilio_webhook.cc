@@ -100,7 +100,21 @@ std::size_t DecodeUtf8(std::string_view s, std::uint32_t& cp) {
 std::string XmlText(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
+  // Printable ASCII other than the five escaped characters (and tab, LF, CR)
+  // is copied as it is, a run at a time.
+  const auto plain = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') && c != '&' && c != '<' && c != '>' &&
+           c != '"' && c != '\'';
+  };
   while (!text.empty()) {
+    std::size_t run = 0;
+    while (run < text.size() && plain(text[run])) ++run;
+    if (run > 0) {
+      out.append(text.substr(0, run));
+      text.remove_prefix(run);
+      continue;
+    }
     std::uint32_t cp = 0;
     const std::size_t len = DecodeUtf8(text, cp);
     if (len == 0) {
@@ -137,6 +151,12 @@ std::string XmlText(std::string_view text) {
 TwilioWebhook::TwilioWebhook(std::string auth_token) : auth_token_(std::move(auth_token)) {}
 
 std::variant<InboundMessage, WebhookError> TwilioWebhook::Parse(const WebhookRequest& request) const {
+  auto verified = Verify(request);
+  if (auto* error = std::get_if<WebhookError>(&verified)) return std::move(*error);
+  return ToMessage(std::get<FormParams>(verified));
+}
+
+std::variant<FormParams, WebhookError> TwilioWebhook::Verify(const WebhookRequest& request) const {
   if (request.method != "POST") return Error(405, "use POST");
   if (!IsFormContentType(request.content_type)) return Error(415, "expected application/x-www-form-urlencoded");
   if (request.body.size() > kMaxBodyBytes) {
@@ -150,24 +170,27 @@ std::variant<InboundMessage, WebhookError> TwilioWebhook::Parse(const WebhookReq
   if (!VerifyTwilioSignature(auth_token_, request.url, *params, request.signature)) {
     return Error(403, "invalid X-Twilio-Signature");
   }
+  return std::move(params).value();
+}
 
+std::variant<InboundMessage, WebhookError> TwilioWebhook::ToMessage(const FormParams& params) {
   InboundMessage message;
   message.provider = "twilio";
-  message.from = ValueOr(*params, "From");
-  message.to = ValueOr(*params, "To");
+  message.from = ValueOr(params, "From");
+  message.to = ValueOr(params, "To");
   const bool chat_from = StripChatPrefix(message.from);
   const bool chat_to = StripChatPrefix(message.to);
   message.channel = chat_from || chat_to ? MessageChannel::kChat : MessageChannel::kSms;
   if (message.from.empty()) return Error(400, "missing From");  // also "whatsapp:" alone
-  message.id = ValueOr(*params, "MessageSid");
-  if (message.id.empty()) message.id = ValueOr(*params, "SmsSid");
+  message.id = ValueOr(params, "MessageSid");
+  if (message.id.empty()) message.id = ValueOr(params, "SmsSid");
   if (message.id.empty()) return Error(400, "missing MessageSid");
 
-  message.text = ValueOr(*params, "Body");
-  message.from_state = ValueOr(*params, "FromState");
-  message.from_zip = ValueOr(*params, "FromZip");
-  message.from_country = ValueOr(*params, "FromCountry");
-  message.from_city = ValueOr(*params, "FromCity");
+  message.text = ValueOr(params, "Body");
+  message.from_state = ValueOr(params, "FromState");
+  message.from_zip = ValueOr(params, "FromZip");
+  message.from_country = ValueOr(params, "FromCountry");
+  message.from_city = ValueOr(params, "FromCity");
   return message;
 }
 

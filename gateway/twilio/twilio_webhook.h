@@ -33,6 +33,7 @@
 #include <string_view>
 #include <variant>
 
+#include "gateway/form_urlencoded.h"
 #include "gateway/inbound.h"
 
 namespace helpline::gateway {
@@ -52,6 +53,17 @@ class TwilioWebhook {
   // Verifies `request` and returns the message, or the error to answer with
   // (see the table above). The returned message owns its strings.
   std::variant<InboundMessage, WebhookError> Parse(const WebhookRequest& request) const;
+
+  // Parse() in two steps, for callers that accept other signed Twilio POSTs
+  // too (TwilioProvider: status callbacks). Parse(r) == ToMessage(Verify(r)).
+  //
+  // Verify() makes every check of the table above up to and including the
+  // signature (405 through 403 "invalid X-Twilio-Signature") and returns the
+  // verified form parameters in body order.
+  std::variant<FormParams, WebhookError> Verify(const WebhookRequest& request) const;
+  // The message in verified parameters: the last two rows of the table
+  // (400 "missing From", 400 "missing MessageSid").
+  static std::variant<InboundMessage, WebhookError> ToMessage(const FormParams& params);
 
   // A TwiML document replying with `message` as one SMS/chat message:
   //   <?xml version="1.0" encoding="UTF-8"?><Response><Message>...</Message></Response>

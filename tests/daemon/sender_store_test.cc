@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@ using helpline::testing::RawRedis;
 using helpline::testing::RedisServer;
 using helpline::testing::Reply;
 using Clock = std::chrono::steady_clock;
+using Fields = std::map<std::string, std::string>;
 
 constexpr std::string_view kSecret = "test-secret";
 constexpr std::string_view kNumber = "+16045550123";
@@ -47,12 +49,20 @@ class SenderStoreTest : public ::testing::Test {
   void Open(SenderStoreOptions options) {
     store_.reset();
     redis_.reset();
-    auto url = directory::ParseRedisUrl(server_.Url());
-    ASSERT_TRUE(url.ok());
-    redis_ = std::make_unique<AsyncRedis>(io_, *url, AsyncRedis::Options{});
-    redis_->Start();
-    ASSERT_TRUE(RunUntil([&] { return redis_->connected(); })) << redis_->last_error();
+    redis_ = Connect();
+    ASSERT_NE(redis_, nullptr);
     store_ = std::make_unique<SenderStore>(*redis_, std::move(options));
+  }
+
+  // Another connection to the same server (another daemon, loop or connection).
+  std::unique_ptr<AsyncRedis> Connect() {
+    auto url = directory::ParseRedisUrl(server_.Url());
+    EXPECT_TRUE(url.ok());
+    if (!url.ok()) return nullptr;
+    auto redis = std::make_unique<AsyncRedis>(io_, *url, AsyncRedis::Options{});
+    redis->Start();
+    EXPECT_TRUE(RunUntil([&] { return redis->connected(); })) << redis->last_error();
+    return redis;
   }
 
   template <typename Pred>
@@ -65,26 +75,59 @@ class SenderStoreTest : public ::testing::Test {
     return true;
   }
 
-  Result<AdmitResult> Admit(std::string_view id, std::string_view who, std::string_view provider = "twilio") {
+  Result<AdmitResult> Admit(std::string_view id, std::string_view who, const SenderChanges& changes = {},
+                            bool always_apply = false, std::string_view provider = "twilio") {
     std::optional<Result<AdmitResult>> out;
-    store_->Admit(provider, id, who, [&](Result<AdmitResult> r) { out.emplace(std::move(r)); });
+    store_->Admit(provider, id, who, changes, always_apply, [&](Result<AdmitResult> r) { out.emplace(std::move(r)); });
     EXPECT_FALSE(out.has_value()) << "the callback ran inside Admit()";
     EXPECT_TRUE(RunUntil([&] { return out.has_value(); }));
     return out.has_value() ? std::move(*out) : Result<AdmitResult>(Internal("no answer"));
   }
 
-  Status Commit(std::string_view id, std::string_view who, const SenderChanges& changes, std::string_view reply) {
+  Status StoreReply(std::string_view id, std::string_view reply, std::string_view provider = "twilio") {
     std::optional<Status> out;
-    store_->Commit("twilio", id, who, changes, reply, [&](Status s) { out.emplace(std::move(s)); });
-    EXPECT_FALSE(out.has_value()) << "the callback ran inside Commit()";
+    store_->StoreReply(provider, id, reply, [&](Status s) { out.emplace(std::move(s)); });
+    EXPECT_FALSE(out.has_value()) << "the callback ran inside StoreReply()";
     EXPECT_TRUE(RunUntil([&] { return out.has_value(); }));
     return out.has_value() ? std::move(*out) : Internal("no answer");
   }
 
-  Admission AdmissionOf(std::string_view id, std::string_view who) {
-    Result<AdmitResult> r = Admit(id, who);
+  // Polls until `key` is gone on Redis's own clock (expiry), with a deadline,
+  // keeping the loop turning. (RunUntil would block in run_one_until, with
+  // nothing to do, until its deadline.)
+  bool WaitUntilGone(const std::string& key, std::chrono::milliseconds timeout) {
+    const auto until = Clock::now() + timeout;
+    while (raw_.Int({"EXISTS", key}) != 0) {
+      if (Clock::now() >= until) return false;
+      io_.run_for(10ms);
+    }
+    return true;
+  }
+
+  Admission AdmissionOf(std::string_view id, std::string_view who, const SenderChanges& changes = {},
+                        bool always_apply = false) {
+    Result<AdmitResult> r = Admit(id, who, changes, always_apply);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->admission : Admission::kDuplicate;
+  }
+
+  // HGETALL of the sender's hash, as a map.
+  Fields SenderFields(const std::string& who) {
+    Fields out;
+    for (auto& [f, v] : raw_.Hash("hl:sender:" + who)) out.emplace(f, v);
+    return out;
+  }
+
+  // The same, without last_seen (which is a clock reading).
+  Fields SenderFieldsWithoutLastSeen(const std::string& who) {
+    Fields out = SenderFields(who);
+    out.erase("last_seen");
+    return out;
+  }
+
+  static void ExpectNearNow(const std::string& unix_seconds) {
+    ASSERT_FALSE(unix_seconds.empty());
+    EXPECT_NEAR(static_cast<double>(std::stoll(unix_seconds)), static_cast<double>(std::time(nullptr)), 5.0);
   }
 
   RedisServer server_;
@@ -94,6 +137,8 @@ class SenderStoreTest : public ::testing::Test {
   std::unique_ptr<AsyncRedis> redis_;
   std::unique_ptr<SenderStore> store_;
   const std::string who_ = SenderHash(kSecret, kNumber);
+  const std::string sender_key_ = "hl:sender:" + who_;
+  const std::string rate_key_ = "hl:rate:" + who_;
 };
 
 // ---- SenderHash ----------------------------------------------------------------
@@ -110,127 +155,283 @@ TEST(SenderHashTest, DiffersPerSecretAndPerNumber) {
   EXPECT_EQ(SenderHash("", "").size(), 32u);
 }
 
-// ---- Admit and Commit ----------------------------------------------------------
+// ---- Admit: verdict, state and changes -----------------------------------------
 
-TEST_F(SenderStoreTest, AFirstMessageIsNewWithAnEmptySenderRecord) {
-  Result<AdmitResult> r = Admit("SM1", who_);
+TEST_F(SenderStoreTest, AFirstMessageIsNewWithAnEmptyRecordAndAdmitAppliesItsChanges) {
+  Result<AdmitResult> r = Admit("SM1", who_, {.language = "es", .region = "CA-BC", .opted_out = true});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->admission, Admission::kNew);
+  EXPECT_EQ(r->first_admission, Admission::kNew);
+  // The record as it was before this message: nothing known yet.
   EXPECT_EQ(r->sender.language, "");
   EXPECT_EQ(r->sender.region, "");
   EXPECT_FALSE(r->sender.opted_out);
   EXPECT_EQ(r->previous_reply, "");
+  EXPECT_FALSE(r->previous_committed);
+
+  // The changes are already in Redis: no second round trip.
+  const Fields fields = SenderFields(who_);
+  EXPECT_EQ(fields.size(), 4u);
+  EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "es"}, {"region", "CA-BC"}, {"opted_out", "1"}}));
+  ExpectNearNow(raw_.Field(sender_key_, "last_seen"));
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
+
   // Marked in flight, with the dedupe TTL.
   EXPECT_EQ(raw_.Int({"EXISTS", "hl:msg:twilio:SM1"}), 1);
-  EXPECT_EQ(raw_.Str({"GET", "hl:msg:twilio:SM1"}), "");
-  EXPECT_GT(raw_.Int({"TTL", "hl:msg:twilio:SM1"}), 86000);
+  EXPECT_TRUE(raw_.Str({"GET", "hl:msg:twilio:SM1"}).starts_with("~"));
+  EXPECT_GT(raw_.Ttl("hl:msg:twilio:SM1"), 86000);
 }
 
-TEST_F(SenderStoreTest, CommitStoresTheReplyAndAppliesTheChanges) {
+TEST_F(SenderStoreTest, AMessageWithoutChangesOnlyRecordsLastSeen) {
   ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
-  ASSERT_TRUE(Commit("SM1", who_, {.language = "es", .region = "CA-BC", .opted_out = true}, "hola").ok());
-
-  const std::string key = "hl:sender:" + who_;
-  EXPECT_EQ(raw_.Field(key, "language"), "es");
-  EXPECT_EQ(raw_.Field(key, "region"), "CA-BC");
-  EXPECT_EQ(raw_.Field(key, "opted_out"), "1");
-  const long long last_seen = std::stoll(raw_.Field(key, "last_seen"));
-  EXPECT_NEAR(static_cast<double>(last_seen), static_cast<double>(std::time(nullptr)), 5.0);
-  EXPECT_GT(raw_.Int({"TTL", key}), 31536000 - 100);
-  // The reply is kept, the message id keeps its TTL.
-  EXPECT_GT(raw_.Int({"TTL", "hl:msg:twilio:SM1"}), 86000);
+  const Fields fields = SenderFields(who_);
+  ASSERT_EQ(fields.size(), 1u);
+  ExpectNearNow(fields.at("last_seen"));
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
 }
 
 TEST_F(SenderStoreTest, TheNextMessageSeesTheRememberedLanguageRegionAndOptOut) {
-  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
-  ASSERT_TRUE(Commit("SM1", who_, {.language = "fr", .region = "CA-QC", .opted_out = true}, "ok").ok());
-  Result<AdmitResult> next = Admit("SM2", who_);
-  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(AdmissionOf("SM1", who_, {.language = "fr", .region = "CA-QC", .opted_out = true}), Admission::kNew);
+  Result<AdmitResult> next = Admit("SM2", who_, {.opted_out = false}, /*always_apply=*/true);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(next->admission, Admission::kNew);
   EXPECT_EQ(next->sender.language, "fr");
   EXPECT_EQ(next->sender.region, "CA-QC");
   EXPECT_TRUE(next->sender.opted_out);
 
-  // Only the fields given change; START turns the opt-out off.
-  ASSERT_TRUE(Commit("SM2", who_, {.opted_out = false}, "welcome back").ok());
+  // Only the fields given change; START turned the opt-out off.
   Result<AdmitResult> third = Admit("SM3", who_);
-  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
   EXPECT_EQ(third->sender.language, "fr");
   EXPECT_EQ(third->sender.region, "CA-QC");
   EXPECT_FALSE(third->sender.opted_out);
+  EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "fr"}, {"region", "CA-QC"}, {"opted_out", "0"}}));
 }
 
-TEST_F(SenderStoreTest, ARedeliveredMessageIsADuplicateWithTheIdenticalStoredReply) {
-  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
+TEST_F(SenderStoreTest, StopThenAnythingIsOptedOutWhicheverConnectionItArrivesOn) {
+  std::unique_ptr<AsyncRedis> other_redis = Connect();
+  ASSERT_NE(other_redis, nullptr);
+  SenderStore other(*other_redis, SenderStoreOptions{});
 
-  // While the first is in flight: duplicate, nothing to resend yet.
+  ASSERT_EQ(AdmissionOf("SM1", who_, {.opted_out = true}, /*always_apply=*/true), Admission::kNew);
+  std::optional<Result<AdmitResult>> next;
+  other.Admit("twilio", "SM2", who_, {}, false, [&](Result<AdmitResult> r) { next.emplace(std::move(r)); });
+  ASSERT_TRUE(RunUntil([&] { return next.has_value(); }));
+  ASSERT_TRUE(next->ok()) << next->status().ToString();
+  EXPECT_EQ((*next)->admission, Admission::kNew);
+  EXPECT_TRUE((*next)->sender.opted_out);
+}
+
+// ---- rate-limited messages and STOP/START ----------------------------------------
+
+TEST_F(SenderStoreTest, ARateLimitedMessagesChangesAreNotAppliedButLastSeenAndTtlAreRenewed) {
+  Open({.rate_limit_messages = 1});
+  ASSERT_EQ(AdmissionOf("m1", who_, {.language = "en"}), Admission::kNew);
+
+  for (const auto& [id, expected] :
+       {std::pair{"m2", Admission::kRateLimitedNotice}, std::pair{"m3", Admission::kRateLimitedSilent}}) {
+    SCOPED_TRACE(id);
+    // An old last_seen and a short TTL, to see both renewed.
+    ASSERT_EQ(raw_.Int({"HSET", sender_key_, "last_seen", "1"}), 0);
+    ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "100"}), 1);
+    Result<AdmitResult> r = Admit(id, who_, {.language = "fr", .region = "CA-QC", .opted_out = true});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->admission, expected);
+    EXPECT_EQ(r->first_admission, expected);
+    EXPECT_EQ(r->sender.language, "en");
+    EXPECT_FALSE(r->sender.opted_out);
+    EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "en"}}));
+    ExpectNearNow(raw_.Field(sender_key_, "last_seen"));
+    EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
+  }
+}
+
+TEST_F(SenderStoreTest, StopAndStartAreAppliedEvenWhenTheSenderIsRateLimited) {
+  Open({.rate_limit_messages = 1});
+  ASSERT_EQ(AdmissionOf("m1", who_, {.language = "en"}), Admission::kNew);
+
+  // STOP as the notice: applied; the verdict still carries the state before it.
+  ASSERT_EQ(raw_.Int({"HSET", sender_key_, "last_seen", "1"}), 0);
+  ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "100"}), 1);
+  Result<AdmitResult> stop = Admit("m2", who_, {.opted_out = true}, /*always_apply=*/true);
+  ASSERT_TRUE(stop.ok()) << stop.status().ToString();
+  EXPECT_EQ(stop->admission, Admission::kRateLimitedNotice);
+  EXPECT_FALSE(stop->sender.opted_out);
+  EXPECT_EQ(raw_.Field(sender_key_, "opted_out"), "1");
+  ExpectNearNow(raw_.Field(sender_key_, "last_seen"));
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
+
+  // An ordinary message while silenced does not undo it.
+  ASSERT_EQ(AdmissionOf("m3", who_, {.language = "fr", .opted_out = false}), Admission::kRateLimitedSilent);
+  EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "en"}, {"opted_out", "1"}}));
+
+  // START while silenced: applied.
+  Result<AdmitResult> start = Admit("m4", who_, {.opted_out = false}, /*always_apply=*/true);
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(start->admission, Admission::kRateLimitedSilent);
+  EXPECT_TRUE(start->sender.opted_out);
+  EXPECT_EQ(raw_.Field(sender_key_, "opted_out"), "0");
+
+  // STOP while silenced: applied.
+  ASSERT_EQ(AdmissionOf("m5", who_, {.opted_out = true}, /*always_apply=*/true), Admission::kRateLimitedSilent);
+  EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "en"}, {"opted_out", "1"}}));
+}
+
+// ---- redeliveries ------------------------------------------------------------------
+
+TEST_F(SenderStoreTest, ARedeliveryInFlightGetsTheFirstVerdictAndPriorStateAndChangesNothing) {
+  ASSERT_EQ(AdmissionOf("SM0", who_, {.language = "fr", .region = "CA-QC"}), Admission::kNew);
+  Result<AdmitResult> first = Admit("SM1", who_, {.language = "es", .opted_out = true}, /*always_apply=*/true);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->admission, Admission::kNew);
+
+  // Sentinels, to see that the redelivery touches nothing.
+  ASSERT_EQ(raw_.Int({"HSET", sender_key_, "last_seen", "1"}), 0);
+  ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "1000"}), 1);
+  ASSERT_EQ(raw_.Int({"EXPIRE", "hl:msg:twilio:SM1", "500"}), 1);
+  const Fields state = SenderFields(who_);
+  const std::string marker = raw_.Str({"GET", "hl:msg:twilio:SM1"});
+  const std::string count = raw_.Str({"GET", rate_key_});
+  ASSERT_EQ(count, "2");
+
+  Result<AdmitResult> again = Admit("SM1", who_, {.language = "de", .region = "DE-BE", .opted_out = false},
+                                    /*always_apply=*/true);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->admission, Admission::kDuplicate);
+  EXPECT_FALSE(again->previous_committed);
+  EXPECT_EQ(again->previous_reply, "");
+  EXPECT_EQ(again->first_admission, Admission::kNew);
+  // The first delivery's prior state, not the state after its changes.
+  EXPECT_EQ(again->sender.language, "fr");
+  EXPECT_EQ(again->sender.region, "CA-QC");
+  EXPECT_FALSE(again->sender.opted_out);
+
+  EXPECT_EQ(SenderFields(who_), state);
+  EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "es"}, {"region", "CA-QC"}, {"opted_out", "1"}}));
+  EXPECT_LE(raw_.Ttl(sender_key_), 1000);
+  EXPECT_EQ(raw_.Str({"GET", rate_key_}), count);
+  EXPECT_EQ(raw_.Str({"GET", "hl:msg:twilio:SM1"}), marker);
+  EXPECT_LE(raw_.Ttl("hl:msg:twilio:SM1"), 500);
+}
+
+TEST_F(SenderStoreTest, ARedeliveryInFlightOfARateLimitedMessageGetsItsRateLimitedVerdict) {
+  Open({.rate_limit_messages = 1});
+  ASSERT_EQ(AdmissionOf("m1", who_, {.language = "en", .opted_out = true}), Admission::kNew);
+  ASSERT_EQ(AdmissionOf("m2", who_), Admission::kRateLimitedNotice);
+  ASSERT_EQ(AdmissionOf("m3", who_), Admission::kRateLimitedSilent);
+
+  for (const auto& [id, expected] : {std::pair{"m1", Admission::kNew}, std::pair{"m2", Admission::kRateLimitedNotice},
+                                     std::pair{"m3", Admission::kRateLimitedSilent}}) {
+    SCOPED_TRACE(id);
+    Result<AdmitResult> r = Admit(id, who_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->admission, Admission::kDuplicate);
+    EXPECT_FALSE(r->previous_committed);
+    EXPECT_EQ(r->first_admission, expected);
+  }
+  Result<AdmitResult> m2 = Admit("m2", who_);
+  ASSERT_TRUE(m2.ok());
+  EXPECT_EQ(m2->sender.language, "en");
+  EXPECT_TRUE(m2->sender.opted_out);
+  // Redeliveries are not counted.
+  EXPECT_EQ(raw_.Str({"GET", rate_key_}), "3");
+}
+
+TEST_F(SenderStoreTest, AfterStoreReplyARedeliveryGetsTheIdenticalReplyByteForByte) {
+  ASSERT_EQ(AdmissionOf("SM1", who_, {.language = "es"}), Admission::kNew);
+  ASSERT_EQ(raw_.Int({"EXPIRE", "hl:msg:twilio:SM1", "500"}), 1);
+
+  const std::string reply =
+      "Naloxone: 1-800-555-0199 \xc3\xb1 \xe2\x9c\x93 \xf0\x9f\x93\x9e <b>&amp;</b>\n=second line\x1f"
+      "~new\x1f\x1f\x1f\0end"s;
+  ASSERT_TRUE(StoreReply("SM1", reply).ok());
+  // KEEPTTL: the marker's TTL is kept, not reset nor dropped.
+  EXPECT_GT(raw_.Ttl("hl:msg:twilio:SM1"), 0);
+  EXPECT_LE(raw_.Ttl("hl:msg:twilio:SM1"), 500);
+  const Fields state = SenderFields(who_);
+
+  Result<AdmitResult> late = Admit("SM1", who_, {.language = "fr"}, /*always_apply=*/true);
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_EQ(late->admission, Admission::kDuplicate);
+  EXPECT_TRUE(late->previous_committed);
+  EXPECT_EQ(late->previous_reply.size(), reply.size());
+  EXPECT_EQ(late->previous_reply, reply);
+  EXPECT_EQ(SenderFields(who_), state);
+
+  // Same id from another provider is another message.
+  Result<AdmitResult> other = Admit("SM1", who_, {}, false, "telnyx");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->admission, Admission::kNew);
+}
+
+TEST_F(SenderStoreTest, AnEmptyStoredReplyIsToldApartFromOneInFlight) {
+  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
   Result<AdmitResult> early = Admit("SM1", who_);
   ASSERT_TRUE(early.ok());
   EXPECT_EQ(early->admission, Admission::kDuplicate);
-  EXPECT_EQ(early->previous_reply, "");
   EXPECT_FALSE(early->previous_committed);
 
-  const std::string reply = "Naloxone: 1-800-555-0199 \xc3\xb1 <b>&amp;</b>\n=second line";
-  ASSERT_TRUE(Commit("SM1", who_, {.language = "es"}, reply).ok());
+  ASSERT_TRUE(StoreReply("SM1", "").ok());
   Result<AdmitResult> late = Admit("SM1", who_);
-  ASSERT_TRUE(late.ok());
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
   EXPECT_EQ(late->admission, Admission::kDuplicate);
-  EXPECT_EQ(late->previous_reply, reply);
+  EXPECT_EQ(late->previous_reply, "");
   EXPECT_TRUE(late->previous_committed);
-  EXPECT_EQ(late->sender.language, "es");
-
-  // Same id from another provider is another message.
-  EXPECT_EQ(Admit("SM1", who_, "telnyx")->admission, Admission::kNew);
 }
 
-TEST_F(SenderStoreTest, CommittingTheSameMessageTwiceChangesStateOnce) {
-  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
-  ASSERT_TRUE(Commit("SM1", who_, {.language = "es"}, "first").ok());
-  const std::string last_seen = raw_.Field("hl:sender:" + who_, "last_seen");
-  EXPECT_TRUE(Commit("SM1", who_, {.language = "fr", .opted_out = true}, "second").ok());
+TEST_F(SenderStoreTest, StoreReplyForAnUnknownOrExpiredIdStoresNothingAndIsOk) {
+  // Never admitted.
+  EXPECT_TRUE(StoreReply("SMnever", "hi").ok());
+  EXPECT_EQ(raw_.Int({"EXISTS", "hl:msg:twilio:SMnever"}), 0);
 
-  Result<AdmitResult> dup = Admit("SM1", who_);
-  ASSERT_TRUE(dup.ok());
-  EXPECT_EQ(dup->previous_reply, "first");
-  EXPECT_EQ(dup->sender.language, "es");
-  EXPECT_FALSE(dup->sender.opted_out);
-  EXPECT_EQ(raw_.Field("hl:sender:" + who_, "last_seen"), last_seen);
-  EXPECT_EQ(raw_.Field("hl:sender:" + who_, "opted_out"), "");
-}
+  // Admitted, then its marker expired.
+  ASSERT_EQ(AdmissionOf("SMold", who_), Admission::kNew);
+  ASSERT_EQ(raw_.Int({"PEXPIRE", "hl:msg:twilio:SMold", "1"}), 1);
+  ASSERT_TRUE(WaitUntilGone("hl:msg:twilio:SMold", 2000ms));
+  EXPECT_TRUE(StoreReply("SMold", "late").ok());
+  EXPECT_EQ(raw_.Int({"EXISTS", "hl:msg:twilio:SMold"}), 0);
 
-TEST_F(SenderStoreTest, AnEmptyCommittedReplyIsToldApartFromOneInFlight) {
-  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
-  ASSERT_TRUE(Commit("SM1", who_, {}, "").ok());
-  Result<AdmitResult> dup = Admit("SM1", who_);
-  ASSERT_TRUE(dup.ok());
-  EXPECT_EQ(dup->previous_reply, "");
-  EXPECT_TRUE(dup->previous_committed);
-  // And an empty reply still commits only once.
-  EXPECT_TRUE(Commit("SM1", who_, {.language = "fr"}, "").ok());
-  EXPECT_EQ(raw_.Field("hl:sender:" + who_, "language"), "");
+  // No key without a TTL was created.
+  for (const std::string& key : raw_.AllKeys()) EXPECT_GT(raw_.Ttl(key), 0) << key;
+  // The id is forgotten: a delivery now is a new message.
+  EXPECT_EQ(AdmissionOf("SMold", who_), Admission::kNew);
 }
 
 TEST_F(SenderStoreTest, ConcurrentDeliveriesOfOneMessageAdmitExactlyOne) {
-  std::vector<Admission> seen;
-  for (int i = 0; i < 5; ++i) {
-    store_->Admit("twilio", "SMdup", who_, [&](Result<AdmitResult> r) {
-      ASSERT_TRUE(r.ok());
-      seen.push_back(r->admission);
-    });
-  }
-  ASSERT_TRUE(RunUntil([&] { return seen.size() == 5; }));
-  EXPECT_EQ(std::count(seen.begin(), seen.end(), Admission::kNew), 1);
-  EXPECT_EQ(std::count(seen.begin(), seen.end(), Admission::kDuplicate), 4);
-}
+  std::unique_ptr<AsyncRedis> other_redis = Connect();
+  ASSERT_NE(other_redis, nullptr);
+  SenderStore other(*other_redis, SenderStoreOptions{});
 
-TEST_F(SenderStoreTest, ACommitWithoutAnAdmitStillRecordsTheMessage) {
-  ASSERT_TRUE(Commit("SMx", who_, {.region = "US-TX"}, "hi").ok());
-  EXPECT_GT(raw_.Int({"TTL", "hl:msg:twilio:SMx"}), 86000);
-  Result<AdmitResult> r = Admit("SMx", who_);
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->admission, Admission::kDuplicate);
-  EXPECT_EQ(r->previous_reply, "hi");
-  EXPECT_EQ(r->sender.region, "US-TX");
+  // Six deliveries on two connections, interleaved, each with its own change.
+  constexpr int kDeliveries = 6;
+  std::vector<std::optional<Result<AdmitResult>>> seen(kDeliveries);
+  for (int i = 0; i < kDeliveries; ++i) {
+    SenderStore& store = i % 2 == 0 ? *store_ : other;
+    store.Admit("twilio", "SMdup", who_, {.language = "l" + std::to_string(i)}, false,
+                [&seen, i](Result<AdmitResult> r) { seen[i].emplace(std::move(r)); });
+  }
+  ASSERT_TRUE(RunUntil([&] { return std::all_of(seen.begin(), seen.end(), [](auto& s) { return s.has_value(); }); }));
+
+  int winner = -1;
+  int duplicates = 0;
+  for (int i = 0; i < kDeliveries; ++i) {
+    ASSERT_TRUE(seen[i]->ok()) << seen[i]->status().ToString();
+    const AdmitResult& r = **seen[i];
+    if (r.admission == Admission::kNew) {
+      EXPECT_EQ(winner, -1) << "admitted twice";
+      winner = i;
+    } else {
+      EXPECT_EQ(r.admission, Admission::kDuplicate);
+      EXPECT_FALSE(r.previous_committed);
+      EXPECT_EQ(r.first_admission, Admission::kNew);
+      ++duplicates;
+    }
+  }
+  ASSERT_NE(winner, -1);
+  EXPECT_EQ(duplicates, kDeliveries - 1);
+  // Only the admitted delivery's change was applied, and counted once.
+  EXPECT_EQ(raw_.Field(sender_key_, "language"), "l" + std::to_string(winner));
+  EXPECT_EQ(raw_.Str({"GET", rate_key_}), "1");
 }
 
 // ---- rate limit ------------------------------------------------------------------
@@ -249,44 +450,33 @@ TEST_F(SenderStoreTest, TheRateLimitAdmitsNThenOneNoticeThenSilenceUntilTheWindo
   EXPECT_EQ(AdmissionOf("m7", SenderHash(kSecret, "+12125550100")), Admission::kNew);
 
   // After the 1 s window (waited for on Redis's own clock, with a deadline).
-  Admission after = Admission::kRateLimitedSilent;
-  int id = 100;
-  ASSERT_TRUE(RunUntil(
-      [&] {
-        if (raw_.Int({"EXISTS", "hl:rate:" + who_}) != 0) {
-          io_.run_for(20ms);
-          return false;
-        }
-        after = AdmissionOf("m" + std::to_string(id++), who_);
-        return true;
-      },
-      3000ms));
-  EXPECT_EQ(after, Admission::kNew);
+  ASSERT_TRUE(WaitUntilGone(rate_key_, 3000ms));
+  EXPECT_EQ(AdmissionOf("m100", who_), Admission::kNew);
 }
 
 TEST_F(SenderStoreTest, ARateCounterWithoutATtlIsRepairedNotAForeverBlock) {
   Open({.rate_limit_messages = 1, .rate_limit_window_s = 1});
-  ASSERT_EQ(raw_.Str({"SET", "hl:rate:" + who_, "50"}), "OK");  // no TTL, over the limit
+  ASSERT_EQ(raw_.Str({"SET", rate_key_, "50"}), "OK");  // no TTL, over the limit
+  ASSERT_EQ(raw_.Ttl(rate_key_), -1);
   EXPECT_EQ(AdmissionOf("m1", who_), Admission::kRateLimitedSilent);
-  EXPECT_GT(raw_.Int({"TTL", "hl:rate:" + who_}), 0);
+  EXPECT_GT(raw_.Ttl(rate_key_), 0);
 }
 
 TEST_F(SenderStoreTest, AZeroRateLimitAdmitsEverything) {
   Open({.rate_limit_messages = 0});
   for (int i = 0; i < 20; ++i) ASSERT_EQ(AdmissionOf("m" + std::to_string(i), who_), Admission::kNew);
-  EXPECT_EQ(raw_.Int({"EXISTS", "hl:rate:" + who_}), 0);
+  EXPECT_EQ(raw_.Int({"EXISTS", rate_key_}), 0);
 }
 
 // ---- privacy, prefix, scripts, errors ----------------------------------------------
 
 TEST_F(SenderStoreTest, TheNumberNeverAppearsInAnyRedisKeyOrValue) {
   Open({.rate_limit_messages = 2});
-  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
-  ASSERT_TRUE(
-      Commit("SM1", who_, {.language = "en", .region = "CA-BC", .opted_out = false}, "Call 1-800-555-0199").ok());
-  ASSERT_EQ(AdmissionOf("SM2", who_), Admission::kNew);
-  ASSERT_EQ(AdmissionOf("SM3", who_), Admission::kRateLimitedNotice);
-  ASSERT_TRUE(Commit("SM3", who_, {}, "Slow down").ok());
+  ASSERT_EQ(AdmissionOf("SM1", who_, {.language = "en", .region = "CA-BC", .opted_out = false}), Admission::kNew);
+  ASSERT_TRUE(StoreReply("SM1", "Call 1-800-555-0199").ok());
+  ASSERT_EQ(AdmissionOf("SM2", who_), Admission::kNew);  // left in flight
+  ASSERT_EQ(AdmissionOf("SM3", who_, {.opted_out = true}, true), Admission::kRateLimitedNotice);
+  ASSERT_TRUE(StoreReply("SM3", "Slow down").ok());
   ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kDuplicate);
 
   const std::string digits = std::string(kNumber.substr(2));  // "6045550123"
@@ -294,6 +484,7 @@ TEST_F(SenderStoreTest, TheNumberNeverAppearsInAnyRedisKeyOrValue) {
   std::string cursor = "0";
   do {
     Reply page = raw_.Run({"SCAN", cursor, "COUNT", "1000"});
+    ASSERT_NE(page, nullptr);
     ASSERT_EQ(page->type, REDIS_REPLY_ARRAY);
     cursor = std::string(page->element[0]->str, page->element[0]->len);
     for (std::size_t i = 0; i < page->element[1]->elements; ++i) {
@@ -313,7 +504,8 @@ TEST_F(SenderStoreTest, TheNumberNeverAppearsInAnyRedisKeyOrValue) {
       }
     }
   } while (cursor != "0");
-  EXPECT_GE(everything.size(), 4u);
+  // 3 msg keys and values, the rate key and value, the sender key and its 4 fields and values.
+  EXPECT_EQ(everything.size(), 6u + 2u + 9u);
   for (const std::string& s : everything) {
     EXPECT_EQ(s.find(digits), std::string::npos) << "found the number in: " << s;
   }
@@ -321,32 +513,69 @@ TEST_F(SenderStoreTest, TheNumberNeverAppearsInAnyRedisKeyOrValue) {
 
 TEST_F(SenderStoreTest, EveryKeyLivesUnderTheConfiguredPrefixWithATtl) {
   Open({.prefix = "other:"});
-  ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
-  ASSERT_TRUE(Commit("SM1", who_, {.language = "en"}, "hi").ok());
+  ASSERT_EQ(AdmissionOf("SM1", who_, {.language = "en"}), Admission::kNew);
+  ASSERT_TRUE(StoreReply("SM1", "hi").ok());
+  ASSERT_EQ(AdmissionOf("SM2", who_), Admission::kNew);  // left in flight
+  ASSERT_TRUE(StoreReply("SMunknown", "hi").ok());
   Reply keys = raw_.Run({"KEYS", "*"});
-  ASSERT_EQ(keys->elements, 3u);
+  ASSERT_NE(keys, nullptr);
+  ASSERT_EQ(keys->elements, 4u);  // two msg keys, rate, sender
   for (std::size_t i = 0; i < keys->elements; ++i) {
     const std::string key(keys->element[i]->str, keys->element[i]->len);
     EXPECT_TRUE(key.starts_with("other:")) << key;
-    EXPECT_GT(raw_.Int({"TTL", key}), 0) << key;
+    EXPECT_GT(raw_.Ttl(key), 0) << key;
   }
+  EXPECT_EQ(raw_.Field("other:sender:" + who_, "language"), "en");
+  EXPECT_EQ(raw_.Int({"EXISTS", "hl:sender:" + who_}), 0);
 }
 
 TEST_F(SenderStoreTest, ScriptsAreSentAgainAfterRedisForgetsThem) {
   ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
   ASSERT_EQ(raw_.Str({"SCRIPT", "FLUSH"}), "OK");
-  EXPECT_EQ(AdmissionOf("SM2", who_), Admission::kNew);
+  EXPECT_EQ(AdmissionOf("SM2", who_, {.language = "es"}), Admission::kNew);
+  EXPECT_EQ(raw_.Field(sender_key_, "language"), "es");
   ASSERT_EQ(raw_.Str({"SCRIPT", "FLUSH"}), "OK");
-  EXPECT_TRUE(Commit("SM2", who_, {.language = "es"}, "x").ok());
-  EXPECT_EQ(raw_.Field("hl:sender:" + who_, "language"), "es");
+  EXPECT_EQ(AdmissionOf("SM2", who_), Admission::kDuplicate);
 }
 
 TEST_F(SenderStoreTest, AScriptErrorIsVisibleAsAnInternalError) {
-  ASSERT_EQ(raw_.Str({"SET", "hl:sender:" + who_, "not a hash"}), "OK");
+  ASSERT_EQ(raw_.Str({"SET", sender_key_, "not a hash"}), "OK");
   Result<AdmitResult> r = Admit("SM1", who_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
   EXPECT_NE(r.status().message().find("WRONGTYPE"), std::string::npos) << r.status().message();
+}
+
+TEST_F(SenderStoreTest, AMalformedMessageMarkerIsAnInternalErrorNotACrash) {
+  const std::string us = "\x1f";  // the marker's field separator
+  const std::vector<std::string> bad = {
+      "~bogus",
+      "~",
+      "~new",
+      "~new" + us + "en" + us + "CA-BC",                        // three fields
+      "~new" + us + "en" + us + "CA-BC" + us + "1" + us + "x",  // five fields
+      "~dup" + us + us + us,                                    // not a verdict
+      "~NEW" + us + us + us,
+      "plain text",
+      "",
+      "\0=x"s,
+  };
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    SCOPED_TRACE(i);
+    const std::string id = "SMbad" + std::to_string(i);
+    ASSERT_EQ(raw_.Str({"SET", "hl:msg:twilio:" + id, bad[i], "EX", "100"}), "OK");
+    Result<AdmitResult> r = Admit(id, who_, {.language = "es"}, true);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInternal) << r.status().ToString();
+  }
+  // A marker of the wrong type, too.
+  ASSERT_EQ(raw_.Int({"HSET", "hl:msg:twilio:SMhash", "a", "b"}), 1);
+  Result<AdmitResult> r = Admit("SMhash", who_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal) << r.status().ToString();
+  // None of them was counted or applied.
+  EXPECT_EQ(raw_.Int({"EXISTS", rate_key_}), 0);
+  EXPECT_EQ(raw_.Int({"EXISTS", sender_key_}), 0);
 }
 
 TEST_F(SenderStoreTest, AReadOnlyReplicaIsUnavailableNotABug) {
@@ -357,25 +586,45 @@ TEST_F(SenderStoreTest, AReadOnlyReplicaIsUnavailableNotABug) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
   EXPECT_NE(r.status().message().find("READONLY"), std::string::npos) << r.status().message();
+  Status s = StoreReply("SM1", "x");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("READONLY"), std::string::npos) << s.message();
   ASSERT_EQ(raw_.Str({"REPLICAOF", "NO", "ONE"}), "OK");
 }
 
-TEST_F(SenderStoreTest, WhenRedisIsAwayAdmitAndCommitFailWithUnavailable) {
+TEST_F(SenderStoreTest, WhenRedisIsAwayAdmitAndStoreReplyFailWithUnavailable) {
   redis_->Stop();
   Result<AdmitResult> r = Admit("SM1", who_);
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(Commit("SM1", who_, {}, "x").code(), StatusCode::kUnavailable);
+  EXPECT_EQ(StoreReply("SM1", "x").code(), StatusCode::kUnavailable);
 }
 
 TEST_F(SenderStoreTest, BadIdsAreInvalidArgumentsNeverCrashes) {
   EXPECT_EQ(Admit("", who_).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Admit(std::string(257, 'x'), who_).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Admit("SM1", "").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Admit("SM1", who_, "twi:lio").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Commit("", who_, {}, "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Admit("SM1", std::string(129, 'a')).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Admit("SM1", who_, {}, false, "twi:lio").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Admit("SM1", who_, {}, false, "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Admit("SM1", who_, {}, false, std::string(65, 'p')).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(StoreReply("", "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(StoreReply(std::string(257, 'x'), "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(StoreReply("SM1", "x", "twi:lio").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(StoreReply("SM1", "x", "").code(), StatusCode::kInvalidArgument);
+  // Nothing reached Redis.
+  EXPECT_TRUE(raw_.AllKeys().empty());
+
   // Ids with odd bytes are fine: keys are binary-safe.
-  EXPECT_EQ(AdmissionOf("a\0b\r\n*"s, who_), Admission::kNew);
-  EXPECT_EQ(raw_.Int({"EXISTS", "hl:msg:twilio:" + "a\0b\r\n*"s}), 1);
+  const std::string odd = "a\0b\r\n*"s;
+  EXPECT_EQ(AdmissionOf(odd, who_), Admission::kNew);
+  EXPECT_EQ(raw_.Int({"EXISTS", "hl:msg:twilio:" + odd}), 1);
+  ASSERT_TRUE(StoreReply(odd, "odd").ok());
+  Result<AdmitResult> dup = Admit(odd, who_);
+  ASSERT_TRUE(dup.ok()) << dup.status().ToString();
+  EXPECT_EQ(dup->admission, Admission::kDuplicate);
+  EXPECT_EQ(dup->previous_reply, "odd");
+  // The longest ids allowed are fine too.
+  EXPECT_EQ(AdmissionOf(std::string(256, 'x'), std::string(128, 'a')), Admission::kNew);
 }
 
 }  // namespace

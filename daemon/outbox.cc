@@ -1,0 +1,643 @@
+#include "daemon/outbox.h"
+
+#include <utility>  // before Asio (see STACK-NOTES)
+
+// Implementation notes (the design is in the header).
+//
+// The worker is a small state machine on the loop, driven by Pump(): a fetch
+// runs when none is running, there is room (held_ < max_in_flight) and there
+// is reason to expect work (`more_`: the last read was full, a local Enqueue
+// woke us, or the poll timer fired; `claim_due_`: the claim timer fired).
+// Every entry fetched is "held" until its outcome script has run (or Stop()),
+// which is what max_in_flight bounds; releasing one pumps again. `held_` also
+// guards against dispatching an entry twice when XAUTOCLAIM hands us back one
+// of our own (possible only while its outcome script is being retried for
+// longer than claim_idle_ms).
+//
+// Every callback holds a weak_ptr to the State and the generation it was
+// started in; Stop() bumps the generation, so nothing started before a Stop()
+// acts after it.
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <random>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/curl_multi.h"
+#include "daemon/metrics.h"
+#include "daemon/redis_async.h"
+#include "daemon/redis_script.h"
+
+namespace helpline::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using ErrorCode = boost::system::error_code;
+
+constexpr std::string_view kGroup = "senders";
+constexpr std::size_t kMaxId = 256;
+
+// KEYS: 1 marker, 2 stream. ARGV: 1 TTL s, 2.. field, value pairs.
+// Returns 1 if added, 0 if the id was known.
+constexpr std::string_view kEnqueueScript = R"lua(
+if not redis.call('SET', KEYS[1], 'q', 'NX', 'EX', ARGV[1]) then
+  return 0
+end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+return 1
+)lua";
+
+// KEYS: 1 stream, 2 retry zset, 3 dead stream.
+// ARGV: 1 group, 2 consumer, 3 count, 4 'read' or 'claim', 5 claim min idle ms,
+//       6 marker key prefix, 7 retry hash key prefix, 8 dead MAXLEN.
+// Returns {promoted, skipped, claimed, read, entry id, {field, value, ...}, ...}.
+constexpr std::string_view kFetchScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local promoted = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
+  local hkey = ARGV[7] .. id
+  local h = redis.call('HGETALL', hkey)
+  if #h > 0 then
+    redis.call('XADD', KEYS[1], '*', unpack(h))
+    promoted = promoted + 1
+  end
+  redis.call('DEL', hkey)
+  redis.call('ZREM', KEYS[2], id)
+end
+local entries = {}
+local claimed = 0
+if ARGV[4] == 'claim' then
+  local r = redis.pcall('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[5], '0-0', 'COUNT', ARGV[3])
+  if r.err then
+    if string.sub(r.err, 1, 7) ~= 'NOGROUP' then return r end
+    redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+  else
+    entries = r[2]
+    claimed = #entries
+  end
+else
+  local r = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
+  if type(r) == 'table' and r.err then
+    if string.sub(r.err, 1, 7) ~= 'NOGROUP' then return r end
+    redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+    r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
+  end
+  if r then entries = r[1][2] end
+end
+local out = {promoted, 0, claimed, #entries}
+local skipped = 0
+for _, e in ipairs(entries) do
+  local eid, f = e[1], e[2]
+  local id = nil
+  if f then
+    for i = 1, #f - 1, 2 do
+      if f[i] == 'id' then id = f[i + 1] break end
+    end
+  end
+  if not id then
+    -- Not ours to send (no id): keep it for a human, out of the way.
+    redis.call('XACK', KEYS[1], ARGV[1], eid)
+    redis.call('XDEL', KEYS[1], eid)
+    if f then redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'reason', 'malformed entry', unpack(f)) end
+    skipped = skipped + 1
+  elseif redis.call('GET', ARGV[6] .. id) == 's' then
+    redis.call('XACK', KEYS[1], ARGV[1], eid)
+    redis.call('XDEL', KEYS[1], eid)
+    skipped = skipped + 1
+  else
+    out[#out + 1] = eid
+    out[#out + 1] = f
+  end
+end
+out[2] = skipped
+return out
+)lua";
+
+// KEYS: 1 stream, 2 marker. ARGV: 1 group, 2 entry id, 3 marker TTL s.
+// Returns XACK's count (0: another worker had resolved the entry).
+constexpr std::string_view kSentScript = R"lua(
+redis.call('SET', KEYS[2], 's', 'EX', ARGV[3])
+local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return acked
+)lua";
+
+// KEYS: 1 stream, 2 retry zset, 3 retry hash, 4 marker.
+// ARGV: 1 group, 2 entry id, 3 delay ms, 4 message id, 5 hash TTL s,
+//       6.. field, value pairs (attempt already incremented).
+// Returns 1 if scheduled, 0 if another worker resolved it or it was sent.
+constexpr std::string_view kRetryScript = R"lua(
+local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+if acked == 0 or redis.call('GET', KEYS[4]) == 's' then return 0 end
+local t = redis.call('TIME')
+local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], unpack(ARGV, 6))
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+redis.call('ZADD', KEYS[2], due, ARGV[4])
+return 1
+)lua";
+
+// KEYS: 1 stream, 2 dead stream, 3 marker.
+// ARGV: 1 group, 2 entry id, 3 dead MAXLEN, 4 marker TTL s, 5.. field, value pairs.
+// Returns 1 if dead-lettered, 0 if another worker resolved it or it was sent.
+constexpr std::string_view kDeadScript = R"lua(
+local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+if acked == 0 or redis.call('GET', KEYS[3]) == 's' then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 5))
+redis.call('SET', KEYS[3], 'd', 'EX', ARGV[4])
+return 1
+)lua";
+
+struct Entry {
+  std::string entry_id;  // the stream's id ("1700000000000-0")
+  gateway::OutboundMessage message;
+  int attempt = 0;  // sends tried and answered before this one
+};
+
+std::string_view ChannelName(gateway::MessageChannel c) {
+  return c == gateway::MessageChannel::kChat ? "chat" : "sms";
+}
+
+// The stream fields of `message` at `attempt`.
+std::vector<std::string> Fields(const gateway::OutboundMessage& m, int attempt) {
+  return {"id", m.id,   "provider", m.provider, "channel", std::string(ChannelName(m.channel)),
+          "to", m.to,   "from",     m.from,     "text",    m.text,
+          "attempt", std::to_string(attempt)};
+}
+
+int ParseInt(std::string_view s) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() && v >= 0 ? v : 0;
+}
+
+// Entry from a fetched [entry id, [field, value, ...]] pair.
+std::optional<Entry> ParseEntry(const RedisValue& eid, const RedisValue& fields) {
+  if (eid.type != RedisValue::Type::kString || fields.type != RedisValue::Type::kArray) return std::nullopt;
+  Entry e;
+  e.entry_id = eid.str;
+  for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    const std::string& k = fields.elements[i].str;
+    const std::string& v = fields.elements[i + 1].str;
+    if (k == "id") {
+      e.message.id = v;
+    } else if (k == "provider") {
+      e.message.provider = v;
+    } else if (k == "channel") {
+      e.message.channel = v == "chat" ? gateway::MessageChannel::kChat : gateway::MessageChannel::kSms;
+    } else if (k == "to") {
+      e.message.to = v;
+    } else if (k == "from") {
+      e.message.from = v;
+    } else if (k == "text") {
+      e.message.text = v;
+    } else if (k == "attempt") {
+      e.attempt = ParseInt(v);
+    }
+  }
+  return e;
+}
+
+std::string Cat(std::string_view a, std::string_view b, std::string_view c = {}) {
+  std::string out;
+  out.reserve(a.size() + b.size() + c.size());
+  out.append(a).append(b).append(c);
+  return out;
+}
+
+// Log values come from adapters' reasons and ids: keep a line one line.
+std::string OneLine(std::string_view s) {
+  std::string out(s.substr(0, 200));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
+  State(AsyncRedis& redis_in, CurlMulti& http_in, Adapters adapters_in, OutboxOptions options_in)
+      : redis(redis_in),
+        http(http_in),
+        adapters(std::move(adapters_in)),
+        options(std::move(options_in)),
+        stream(Cat(options.prefix, "outbox")),
+        retry_zset(Cat(options.prefix, "outbox:retry")),
+        dead_stream(Cat(options.prefix, "outbox:dead")),
+        marker_prefix(Cat(options.prefix, "outbox:id:")),
+        retry_prefix(Cat(options.prefix, "outbox:retry:")),
+        poll_timer(redis_in.context()),
+        claim_timer(redis_in.context()) {}
+
+  asio::io_context& io() { return redis.context(); }
+
+  void Count(std::string_view event) {
+    if (options.metrics != nullptr) options.metrics->CountOutbox(event);
+  }
+
+  // ---- Enqueue ---------------------------------------------------------------
+
+  void Enqueue(const gateway::OutboundMessage& m, std::function<void(Status)> done) {
+    Status invalid;
+    if (m.id.empty() || m.id.size() > kMaxId) {
+      invalid = InvalidArgument("outbox: message id must be 1-256 bytes");
+    } else if (adapters.find(m.provider) == adapters.end()) {
+      invalid = InvalidArgument("outbox: no adapter for provider '" + OneLine(m.provider) + "'");
+    }
+    if (!invalid.ok()) {
+      asio::post(io(), [done = std::move(done), invalid = std::move(invalid)] { done(invalid); });
+      return;
+    }
+    std::vector<std::string> args = {"2", Cat(marker_prefix, m.id), stream, std::to_string(options.dedupe_ttl_s)};
+    for (std::string& f : Fields(m, 0)) args.push_back(std::move(f));
+    enqueue.Run(redis, std::move(args), [weak = weak_from_this(), done = std::move(done)](Result<RedisValue> r) {
+      auto self = weak.lock();
+      Status s;
+      if (!r.ok()) {
+        s = r.status();
+      } else if (r->is_error()) {
+        s = ScriptError("outbox: enqueue", r->str);
+      } else if (r->type != RedisValue::Type::kInteger) {
+        s = Internal("outbox: enqueue: unexpected reply shape");
+      } else if (r->integer == 0) {
+        s = AlreadyExists("outbox: message id already queued");
+      }
+      if (self != nullptr) {
+        if (s.ok()) {
+          ++self->stats.queued;
+          self->Count("queued");
+          self->Wake();
+        } else if (s.code() == StatusCode::kAlreadyExists) {
+          ++self->stats.duplicates;
+          self->Count("duplicate");
+        } else {
+          ++self->stats.redis_errors;
+        }
+      }
+      done(std::move(s));
+    });
+  }
+
+  // ---- the worker ---------------------------------------------------------------
+
+  void Start() {
+    if (started) return;
+    if (options.consumer.empty()) {
+      std::fputs("fatal: Outbox::Start without a consumer name\n", stderr);
+      std::abort();
+    }
+    started = true;
+    more = true;
+    claim_due = true;  // take over what a previous incarnation left pending
+    ArmClaimTimer();
+    Pump();
+  }
+
+  void Stop() {
+    if (!started) return;
+    started = false;
+    ++generation;
+    poll_timer.cancel();
+    claim_timer.cancel();
+    held.clear();
+    fetching = false;
+    woken = false;
+  }
+
+  void Wake() {
+    if (!started) return;
+    more = true;
+    if (fetching) woken = true;
+    Pump();
+  }
+
+  void Pump() {
+    if (!started || fetching || (!more && !claim_due)) return;
+    const int room = options.max_in_flight - static_cast<int>(held.size());
+    if (room <= 0) return;  // a release pumps again
+    // Refill in batches, not one entry per release: a read costs a round
+    // trip whatever its size.
+    const int low_water = std::max(1, std::min(options.batch, options.max_in_flight) / 2);
+    if (!held.empty() && room < low_water) return;
+    const int count = std::max(1, std::min(options.batch, room));
+    const bool claim = claim_due;
+    fetching = true;
+    woken = false;
+    fetch.Run(redis,
+              {"3", stream, retry_zset, dead_stream, std::string(kGroup), options.consumer, std::to_string(count),
+               claim ? "claim" : "read", std::to_string(options.claim_idle_ms), marker_prefix, retry_prefix,
+               std::to_string(options.dead_max_len)},
+              [weak = weak_from_this(), gen = generation, claim, count](Result<RedisValue> r) {
+                auto self = weak.lock();
+                if (self == nullptr || gen != self->generation) return;
+                self->OnFetched(std::move(r), claim, count);
+              });
+  }
+
+  void OnFetched(Result<RedisValue> r, bool claim, int count) {
+    fetching = false;
+    Status failure;
+    if (!r.ok()) {
+      failure = r.status();
+    } else if (r->is_error()) {
+      failure = ScriptError("outbox: fetch", r->str);
+    } else if (r->type != RedisValue::Type::kArray || r->elements.size() < 4 ||
+               r->elements.size() % 2 != 0) {
+      failure = Internal("outbox: fetch: unexpected reply shape");
+    }
+    if (!failure.ok()) {
+      ++stats.redis_errors;
+      if (options.log && redis_failures == 0) {
+        std::fprintf(stderr, "outbox event=fetch_failed consumer=%s error=%s\n", options.consumer.c_str(),
+                     OneLine(failure.message()).c_str());
+      }
+      more = false;
+      ArmPoll(RedisBackoff());
+      return;
+    }
+    redis_failures = 0;
+    const std::vector<RedisValue>& v = r->elements;
+    stats.skipped += static_cast<std::uint64_t>(std::max(0LL, v[1].integer));
+    stats.reclaimed += static_cast<std::uint64_t>(std::max(0LL, v[2].integer));
+    for (long long i = 0; i < v[1].integer; ++i) Count("skipped");
+    for (long long i = 0; i < v[2].integer; ++i) Count("reclaimed");
+    const long long read = v[3].integer;
+    for (std::size_t i = 4; i + 1 < v.size(); i += 2) {
+      std::optional<Entry> e = ParseEntry(v[i], v[i + 1]);
+      if (!e || held.count(e->entry_id) != 0) continue;
+      Dispatch(std::move(*e));
+    }
+    if (claim) {
+      claim_due = read >= count;  // more to take over: continue at once
+    } else {
+      more = read >= count || woken;
+      if (!more) ArmPoll(std::chrono::milliseconds(options.poll_interval_ms));
+    }
+    woken = false;
+    Pump();
+  }
+
+  std::chrono::milliseconds RedisBackoff() {
+    long long d = std::max(1, options.redis_backoff_min_ms);
+    for (int i = 0; i < redis_failures && d < options.redis_backoff_max_ms; ++i) d *= 2;
+    d = std::min<long long>(d, std::max(1, options.redis_backoff_max_ms));
+    ++redis_failures;
+    std::uniform_int_distribution<long long> jitter(d / 2, d);
+    return std::chrono::milliseconds(jitter(rng));
+  }
+
+  void ArmPoll(std::chrono::milliseconds delay) {
+    poll_timer.expires_after(delay);
+    poll_timer.async_wait([weak = weak_from_this(), gen = generation](const ErrorCode& ec) {
+      auto self = weak.lock();
+      if (ec || self == nullptr || gen != self->generation) return;
+      self->more = true;
+      self->Pump();
+    });
+  }
+
+  void ArmClaimTimer() {
+    claim_timer.expires_after(std::chrono::milliseconds(std::max(1, options.claim_interval_ms)));
+    claim_timer.async_wait([weak = weak_from_this(), gen = generation](const ErrorCode& ec) {
+      auto self = weak.lock();
+      if (ec || self == nullptr || gen != self->generation) return;
+      self->claim_due = true;
+      self->ArmClaimTimer();
+      self->Pump();
+    });
+  }
+
+  // ---- one entry ------------------------------------------------------------------
+
+  void Dispatch(Entry e) {
+    held.insert(e.entry_id);
+    auto adapter = adapters.find(e.message.provider);
+    if (adapter == adapters.end()) {
+      std::string reason = "no adapter for provider '" + OneLine(e.message.provider) + "'";
+      const int attempt = e.attempt;
+      Dead(std::move(e), std::move(reason), attempt);
+      return;
+    }
+    Result<gateway::OutboundRequest> request = adapter->second->BuildSend(e.message);
+    if (!request.ok()) {
+      const int attempt = e.attempt;
+      Dead(std::move(e), "cannot build the request: " + request.status().message(), attempt);
+      return;
+    }
+    const gateway::OutboundAdapter* a = adapter->second;
+    http.Perform(std::move(*request), std::chrono::milliseconds(options.send_timeout_ms),
+                 [weak = weak_from_this(), gen = generation, a, e = std::move(e)](gateway::HttpResult r) mutable {
+                   auto self = weak.lock();
+                   if (self == nullptr || gen != self->generation) return;  // stays pending: reclaimed later
+                   self->OnSent(std::move(e), *a, r);
+                 });
+  }
+
+  void CountFailure(const gateway::HttpResult& r) {
+    std::string_view cls = "other";
+    std::uint64_t* counter = &stats.failed_other;
+    if (!r.transport_ok) {
+      cls = "transport";
+      counter = &stats.failed_transport;
+    } else if (r.status == 429) {
+      cls = "http_429";
+      counter = &stats.failed_429;
+    } else if (r.status >= 500 && r.status <= 599) {
+      cls = "http_5xx";
+      counter = &stats.failed_5xx;
+    } else if (r.status >= 400 && r.status <= 499) {
+      cls = "http_4xx";
+      counter = &stats.failed_4xx;
+    }
+    ++*counter;
+    if (options.metrics != nullptr) options.metrics->CountOutboxFailure(cls);
+  }
+
+  void OnSent(Entry e, const gateway::OutboundAdapter& adapter, const gateway::HttpResult& r) {
+    const gateway::DeliveryDecision d = adapter.ClassifySend(r);
+    const int attempts = e.attempt + 1;
+    switch (d.verdict) {
+      case gateway::DeliveryVerdict::kSent:
+        Sent(std::move(e));
+        return;
+      case gateway::DeliveryVerdict::kRetry:
+        CountFailure(r);
+        if (attempts >= options.max_attempts) {
+          Dead(std::move(e), "max attempts; last: " + d.reason, attempts);
+        } else {
+          Retry(std::move(e), attempts, d);
+        }
+        return;
+      case gateway::DeliveryVerdict::kFail:
+        CountFailure(r);
+        Dead(std::move(e), d.reason, attempts);
+        return;
+    }
+  }
+
+  void Sent(Entry e) {
+    std::vector<std::string> args = {"2", stream, Cat(marker_prefix, e.message.id), std::string(kGroup), e.entry_id,
+                                     std::to_string(options.dedupe_ttl_s)};
+    RunOutcome(sent, std::move(args), std::move(e.entry_id), [this](long long) {
+                 ++stats.sent;  // also when another worker had resolved it: the provider took it
+                 Count("sent");
+               });
+  }
+
+  void Retry(Entry e, int attempts, const gateway::DeliveryDecision& d) {
+    const long long base = std::max(1, options.backoff_base_ms);
+    const long long cap = std::max<long long>(base, options.backoff_cap_ms);
+    long long ceiling = base;
+    for (int i = 1; i < attempts && ceiling < cap; ++i) ceiling *= 2;
+    ceiling = std::min(ceiling, cap);
+    std::uniform_int_distribution<long long> jitter(0, ceiling);
+    long long delay_ms = jitter(rng);
+    if (d.retry_after && d.retry_after->count() > delay_ms) delay_ms = d.retry_after->count();
+    const long long hash_ttl_s = std::max<long long>(options.dedupe_ttl_s, delay_ms / 1000 + 3600);
+    std::vector<std::string> args = {"4",
+                                     stream,
+                                     retry_zset,
+                                     Cat(retry_prefix, e.message.id),
+                                     Cat(marker_prefix, e.message.id),
+                                     std::string(kGroup),
+                                     e.entry_id,
+                                     std::to_string(delay_ms),
+                                     e.message.id,
+                                     std::to_string(hash_ttl_s)};
+    for (std::string& f : Fields(e.message, attempts)) args.push_back(std::move(f));
+    RunOutcome(retry, std::move(args), e.entry_id,
+               [this, id = e.message.id, attempts, delay_ms, reason = d.reason](long long applied) {
+                 if (applied == 0) return;
+                 ++stats.retried;
+                 Count("retried");
+                 if (options.log) {
+                   std::fprintf(stderr, "outbox event=retry id=%s attempt=%d delay_ms=%lld reason=%s\n",
+                                OneLine(id).c_str(), attempts, delay_ms, OneLine(reason).c_str());
+                 }
+               });
+  }
+
+  void Dead(Entry e, std::string reason, int attempts) {
+    std::vector<std::string> args = {"3",
+                                     stream,
+                                     dead_stream,
+                                     Cat(marker_prefix, e.message.id),
+                                     std::string(kGroup),
+                                     e.entry_id,
+                                     std::to_string(options.dead_max_len),
+                                     std::to_string(options.dedupe_ttl_s)};
+    for (std::string& f : Fields(e.message, attempts)) args.push_back(std::move(f));
+    args.push_back("reason");
+    args.push_back(reason);
+    args.push_back("attempts");
+    args.push_back(std::to_string(attempts));
+    RunOutcome(dead, std::move(args), e.entry_id,
+               [this, id = e.message.id, attempts, reason = std::move(reason)](long long applied) {
+                 if (applied == 0) return;
+                 ++stats.dead;
+                 Count("dead");
+                 if (options.log) {
+                   std::fprintf(stderr, "outbox event=dead id=%s attempts=%d reason=%s\n", OneLine(id).c_str(),
+                                attempts, OneLine(reason).c_str());
+                 }
+               });
+  }
+
+  // Runs an outcome script until Redis answers it (or Stop()), then calls
+  // `applied` with its integer result and releases the entry. `applied` runs
+  // with the State alive (it may capture `this`).
+  void RunOutcome(const RedisScript& script, std::vector<std::string> args, std::string eid,
+                  std::function<void(long long)> applied) {
+    std::vector<std::string> copy = args;
+    script.Run(redis, std::move(copy),
+               [weak = weak_from_this(), gen = generation, script, args = std::move(args), eid = std::move(eid),
+                applied = std::move(applied)](Result<RedisValue> r) mutable {
+                 auto self = weak.lock();
+                 if (self == nullptr || gen != self->generation) return;
+                 const bool transient = !r.ok() || (r->is_error() && IsTransientRedisError(r->str));
+                 if (transient) {
+                   ++self->stats.redis_errors;
+                   auto timer = std::make_shared<asio::steady_timer>(self->io(), self->RedisBackoff());
+                   timer->async_wait([weak, gen, timer, script, args = std::move(args), eid = std::move(eid),
+                                      applied = std::move(applied)](const ErrorCode&) mutable {
+                     auto self = weak.lock();
+                     if (self == nullptr || gen != self->generation) return;
+                     self->RunOutcome(script, std::move(args), std::move(eid), std::move(applied));
+                   });
+                   return;
+                 }
+                 self->redis_failures = 0;
+                 if (r->is_error() || r->type != RedisValue::Type::kInteger) {
+                   // A bug or a foreign key type: leave the entry pending (a
+                   // human must look), say so once per entry.
+                   std::fprintf(stderr, "outbox event=outcome_failed entry=%s error=%s\n", eid.c_str(),
+                                OneLine(r->is_error() ? r->str : "unexpected reply shape").c_str());
+                 } else {
+                   applied(r->integer);
+                 }
+                 self->Release(eid);
+               });
+  }
+
+  void Release(const std::string& eid) {
+    held.erase(eid);
+    Pump();
+  }
+
+  AsyncRedis& redis;
+  CurlMulti& http;
+  const Adapters adapters;
+  const OutboxOptions options;
+  const std::string stream;
+  const std::string retry_zset;
+  const std::string dead_stream;
+  const std::string marker_prefix;
+  const std::string retry_prefix;
+  const RedisScript enqueue{kEnqueueScript};
+  const RedisScript fetch{kFetchScript};
+  const RedisScript sent{kSentScript};
+  const RedisScript retry{kRetryScript};
+  const RedisScript dead{kDeadScript};
+  asio::steady_timer poll_timer;   // the next read after an empty one, or the Redis backoff
+  asio::steady_timer claim_timer;  // the next XAUTOCLAIM
+  std::mt19937_64 rng{std::random_device{}()};
+  bool started = false;
+  bool fetching = false;   // one fetch at a time
+  bool more = false;       // a read may find entries
+  bool woken = false;      // an Enqueue landed while a read was running
+  bool claim_due = false;  // the next fetch reclaims
+  int redis_failures = 0;  // consecutive failed Redis calls (for the backoff)
+  std::uint64_t generation = 0;
+  std::unordered_set<std::string> held;  // entry ids fetched and not yet resolved
+  OutboxStats stats;
+};
+
+Outbox::Outbox(AsyncRedis& redis, CurlMulti& http, Adapters adapters, OutboxOptions options)
+    : state_(std::make_shared<State>(redis, http, std::move(adapters), std::move(options))) {}
+
+Outbox::~Outbox() { Stop(); }
+
+void Outbox::Enqueue(const gateway::OutboundMessage& message, std::function<void(Status)> done) {
+  state_->Enqueue(message, std::move(done));
+}
+
+void Outbox::Start() { state_->Start(); }
+void Outbox::Stop() { state_->Stop(); }
+OutboxStats Outbox::stats() const { return state_->stats; }
+int Outbox::in_flight() const { return static_cast<int>(state_->held.size()); }
+
+}  // namespace helpline::daemon

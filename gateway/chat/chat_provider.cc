@@ -1,0 +1,203 @@
+#include "gateway/chat/chat_provider.h"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "common/json_escape.h"
+#include "gateway/crypto.h"
+
+namespace helpline::gateway {
+namespace {
+
+constexpr std::string_view kJsonContentType = "application/json";
+constexpr std::string_view kSignaturePrefix = "sha256=";
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// True when `content_type`'s media type (parameters dropped, case ignored) is `media_type`.
+bool IsMediaType(std::string_view content_type, std::string_view media_type) {
+  const std::string_view type = TrimOws(content_type.substr(0, content_type.find(';')));
+  return type.size() == media_type.size() &&
+         std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) { return AsciiLower(a) == b; });
+}
+
+WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsAlnum(char c) { return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z'); }
+
+// 1..18 decimal digits (so no overflow), as seconds.
+std::optional<std::int64_t> ParseTimestamp(std::string_view s) {
+  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), IsDigit)) return std::nullopt;
+  std::int64_t value = 0;
+  for (const char c : s) value = value * 10 + (c - '0');
+  return value;
+}
+
+// 1..kMaxIdChars printable ASCII characters, no space.
+bool IsValidId(std::string_view s) {
+  return !s.empty() && s.size() <= ChatProvider::kMaxIdChars &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x21 && c <= 0x7E; });
+}
+
+// A BCP 47-shaped tag: 1..35 letters, digits and '-'.
+bool IsValidLang(std::string_view s) {
+  return !s.empty() && s.size() <= 35 && std::all_of(s.begin(), s.end(), [](char c) { return IsAlnum(c) || c == '-'; });
+}
+
+// "CA" or "CA-BC": an ISO 3166-1 alpha-2 code, optionally "-" and 1..3
+// upper-case letters or digits (ISO 3166-2).
+bool IsValidRegion(std::string_view s) {
+  if (s.size() < 2 || !IsUpper(s[0]) || !IsUpper(s[1])) return false;
+  if (s.size() == 2) return true;
+  const std::string_view sub = s.substr(3);
+  return s[2] == '-' && !sub.empty() && sub.size() <= 3 &&
+         std::all_of(sub.begin(), sub.end(), [](char c) { return IsUpper(c) || IsDigit(c); });
+}
+
+enum class Field { kAbsent, kOk, kWrongType };
+
+// Member `name` of `object` as a string.
+Field StringMember(const rapidjson::Value& object, const char* name, std::string& out) {
+  const auto it = object.FindMember(name);
+  if (it == object.MemberEnd()) return Field::kAbsent;
+  if (!it->value.IsString()) return Field::kWrongType;
+  out.assign(it->value.GetString(), it->value.GetStringLength());
+  return Field::kOk;
+}
+
+bool HasRepeatedMember(const rapidjson::Value& object) {
+  std::set<std::string_view> seen;
+  for (const auto& member : object.GetObject()) {
+    if (!seen.insert(std::string_view(member.name.GetString(), member.name.GetStringLength())).second) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ChatProvider::ChatProvider(ChatConfig config) : config_(std::move(config)) {}
+
+std::string ChatProvider::Signature(std::string_view secret, std::string_view timestamp, std::string_view body) {
+  std::string signed_string;
+  signed_string.reserve(timestamp.size() + 1 + body.size());
+  signed_string.append(timestamp).append(".").append(body);
+  return std::string(kSignaturePrefix) + HexLower(Hmac(Digest::kSha256, secret, signed_string));
+}
+
+ParsedWebhook ChatProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
+  if (request.method != "POST") return Error(405, "use POST");
+  if (!IsMediaType(request.content_type, kJsonContentType)) return Error(415, "expected application/json");
+  if (request.body.size() > kMaxBodyBytes) {
+    return Error(413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+  }
+  if (config_.secret.empty()) return Error(500, "chat secret not configured");
+
+  const std::string_view timestamp_header = request.Header("x-helpline-timestamp");
+  if (timestamp_header.empty()) return Error(403, "missing X-Helpline-Timestamp");
+  const std::optional<std::int64_t> timestamp = ParseTimestamp(timestamp_header);
+  if (!timestamp) return Error(403, "invalid X-Helpline-Timestamp");
+  const std::string_view signature = request.Header("x-helpline-signature");
+  if (signature.empty()) return Error(403, "missing X-Helpline-Signature");
+  // The prefix is compared as is; the hex ignoring case. Neither is secret.
+  if (!signature.starts_with(kSignaturePrefix) ||
+      !ConstantTimeEqualsIgnoreCase(Signature(config_.secret, timestamp_header, request.body), signature)) {
+    return Error(403, "invalid X-Helpline-Signature");
+  }
+  const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const std::int64_t skew = *timestamp > now_s ? *timestamp - now_s : now_s - *timestamp;
+  if (skew > config_.tolerance.count()) return Error(403, "stale timestamp");
+
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(request.body.data(),
+                                                                                    request.body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return Error(400, "malformed JSON body");
+  if (HasRepeatedMember(doc)) return Error(400, "repeated member");
+
+  std::string id, from, text, lang, region;
+  switch (StringMember(doc, "id", id)) {
+    case Field::kAbsent:
+      return Error(400, "missing id");
+    case Field::kWrongType:
+      return Error(400, "invalid id");
+    case Field::kOk:
+      break;
+  }
+  if (id.empty()) return Error(400, "missing id");
+  if (!IsValidId(id)) return Error(400, "invalid id");
+  switch (StringMember(doc, "from", from)) {
+    case Field::kAbsent:
+      return Error(400, "missing from");
+    case Field::kWrongType:
+      return Error(400, "invalid from");
+    case Field::kOk:
+      break;
+  }
+  if (from.empty()) return Error(400, "missing from");
+  if (!IsValidId(from)) return Error(400, "invalid from");
+  if (StringMember(doc, "text", text) == Field::kWrongType || text.size() > kMaxTextBytes) {
+    return Error(400, "invalid text");
+  }
+  const Field lang_field = StringMember(doc, "lang", lang);
+  if (lang_field == Field::kWrongType || (lang_field == Field::kOk && !IsValidLang(lang))) {
+    return Error(400, "invalid lang");
+  }
+  const Field region_field = StringMember(doc, "region", region);
+  if (region_field == Field::kWrongType || (region_field == Field::kOk && !IsValidRegion(region))) {
+    return Error(400, "invalid region");
+  }
+
+  InboundEvent event;
+  InboundMessage& m = event.message;
+  m.provider = "chat";
+  m.channel = MessageChannel::kChat;
+  m.id = std::move(id);
+  m.from = "chat:" + from;
+  m.text = std::move(text);
+  if (region_field == Field::kOk) {
+    m.from_country = region.substr(0, 2);
+    if (region.size() > 2) m.from_state = region.substr(3);
+  }
+  // `lang` is validated and dropped: InboundMessage has no language hint yet.
+  return event;
+}
+
+WebhookResponse ChatProvider::RenderInline(const InboundMessage& message, const InlineReply& reply) const {
+  std::string body = R"({"id":)";
+  body += JsonQuote(message.id);
+  body += R"(,"reply":)";
+  body += JsonQuote(reply.text);
+  body += R"(,"resources":)";
+  body += reply.resources_json.empty() ? "[]" : reply.resources_json;
+  body += '}';
+  return WebhookResponse{200, std::string(kJsonContentType), std::move(body)};
+}
+
+WebhookResponse ChatProvider::RenderAcknowledge() const {
+  return WebhookResponse{200, std::string(kJsonContentType), R"({"ok":true})"};
+}
+
+Result<OutboundRequest> ChatProvider::BuildSend(const OutboundMessage& /*message*/) const {
+  return InvalidArgument("chat replies are inline only");
+}
+
+DeliveryDecision ChatProvider::ClassifySend(const HttpResult& /*result*/) const {
+  DeliveryDecision decision;
+  decision.verdict = DeliveryVerdict::kFail;
+  decision.reason = "chat has no outbound sends";
+  return decision;
+}
+
+}  // namespace helpline::gateway

@@ -1,0 +1,269 @@
+#include "gateway/telegram/telegram_provider.h"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "common/json_escape.h"
+#include "gateway/crypto.h"
+#include "gateway/delivery.h"
+
+namespace helpline::gateway {
+namespace {
+
+constexpr std::string_view kJsonContentType = "application/json";
+constexpr std::string_view kSecretHeader = "x-telegram-bot-api-secret-token";
+constexpr std::string_view kChatPrefix = "tg:";
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// True when `content_type`'s media type (parameters dropped, case ignored) is `media_type`.
+bool IsMediaType(std::string_view content_type, std::string_view media_type) {
+  const std::string_view type = TrimOws(content_type.substr(0, content_type.find(';')));
+  return type.size() == media_type.size() &&
+         std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) { return AsciiLower(a) == b; });
+}
+
+WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
+
+// The chat id in "tg:<integer>", or nullopt.
+std::optional<std::int64_t> ChatIdOf(std::string_view address) {
+  if (!address.starts_with(kChatPrefix)) return std::nullopt;
+  std::string_view digits = address.substr(kChatPrefix.size());
+  const bool negative = !digits.empty() && digits.front() == '-';
+  if (negative) digits.remove_prefix(1);
+  // 18 digits always fit in int64; Telegram's ids have at most 52 bits.
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return negative ? -value : value;
+}
+
+// The "/start" command (with an optional @botname or payload): what Telegram
+// sends when someone first opens the bot.
+bool IsStartCommand(std::string_view text) {
+  constexpr std::string_view kStart = "/start";
+  if (!text.starts_with(kStart)) return false;
+  return text.size() == kStart.size() || text[kStart.size()] == ' ' || text[kStart.size()] == '@';
+}
+
+// Decodes one UTF-8 sequence at the start of `s` (non-empty). Returns its
+// length in bytes and sets `cp`, or returns 0 for an invalid sequence
+// (overlong, surrogate, beyond U+10FFFF, truncated, stray continuation byte).
+std::size_t DecodeUtf8(std::string_view s, std::uint32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[0]);
+  std::size_t len;
+  std::uint32_t min;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2, min = 0x80, cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, min = 0x800, cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, min = 0x10000, cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (s.size() < len) return 0;
+  for (std::size_t i = 1; i < len; ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+std::string Json(std::int64_t chat_id, std::string_view text, bool with_method) {
+  std::string out = with_method ? R"({"method":"sendMessage","chat_id":)" : R"({"chat_id":)";
+  out += std::to_string(chat_id);
+  out += R"(,"text":)";
+  out += JsonQuote(text);
+  out += '}';
+  return out;
+}
+
+std::optional<std::int64_t> Int64Member(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return std::nullopt;
+  const auto it = object.FindMember(name);
+  if (it == object.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
+  return it->value.GetInt64();
+}
+
+const rapidjson::Value* Member(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return nullptr;
+  const auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+// `s` with every occurrence of `secret` (non-empty) replaced by "***".
+std::string Scrub(std::string s, std::string_view secret) {
+  if (secret.empty()) return s;
+  for (std::size_t at = s.find(secret); at != std::string::npos; at = s.find(secret, at + 3)) {
+    s.replace(at, secret.size(), "***");
+  }
+  return s;
+}
+
+}  // namespace
+
+TelegramProvider::TelegramProvider(TelegramConfig config) : config_(std::move(config)) {
+  while (!config_.api_base.empty() && config_.api_base.back() == '/') config_.api_base.pop_back();
+}
+
+std::string TelegramProvider::FitText(std::string_view text) {
+  std::string out;
+  out.reserve(std::min(text.size(), kMaxTextUnits * 4));
+  std::size_t units = 0;
+  bool cut = false;
+  while (!text.empty()) {
+    std::uint32_t cp = 0;
+    std::size_t len = DecodeUtf8(text, cp);
+    std::string_view bytes = text.substr(0, len);
+    if (len == 0) {
+      len = 1;
+      cp = 0xFFFD;
+      bytes = "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+    }
+    const std::size_t cp_units = cp >= 0x10000 ? 2 : 1;
+    if (units + cp_units > kMaxTextUnits) {
+      cut = true;
+      break;
+    }
+    units += cp_units;
+    out.append(bytes);
+    text.remove_prefix(len);
+  }
+  if (!cut) return out;
+
+  // Prefer a line break, then a space, in the last quarter; a cut there loses
+  // at most a quarter of what fits and never splits a word.
+  const std::size_t floor = out.size() * 3 / 4;
+  for (const char separator : {'\n', ' '}) {
+    const std::size_t at = out.rfind(separator);
+    if (at != std::string::npos && at >= floor) {
+      out.resize(at);
+      while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+      return out;
+    }
+  }
+  return out;
+}
+
+ParsedWebhook TelegramProvider::Parse(const WebhookRequest& request,
+                                      std::chrono::system_clock::time_point /*now*/) const {
+  if (request.method != "POST") return Error(405, "use POST");
+  if (!IsMediaType(request.content_type, kJsonContentType)) return Error(415, "expected application/json");
+  if (request.body.size() > kMaxBodyBytes) {
+    return Error(413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+  }
+  if (config_.secret_token.empty()) return Error(500, "telegram secret token not configured");
+  const std::string_view token = request.Header(kSecretHeader);
+  if (token.empty()) return Error(403, "missing X-Telegram-Bot-Api-Secret-Token");
+  if (!ConstantTimeEquals(token, config_.secret_token)) return Error(403, "invalid X-Telegram-Bot-Api-Secret-Token");
+
+  rapidjson::Document update;
+  update.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(request.body.data(),
+                                                                                       request.body.size());
+  if (update.HasParseError() || !update.IsObject()) return Error(400, "malformed update");
+  const std::optional<std::int64_t> update_id = Int64Member(update, "update_id");
+  if (!update_id) return Error(400, "malformed update");
+
+  const rapidjson::Value* message = Member(update, "message");
+  if (message == nullptr) {
+    if (Member(update, "edited_message") != nullptr) return Ignored{"telegram edited message"};
+    return Ignored{"telegram update without text"};
+  }
+  const rapidjson::Value* text = Member(*message, "text");
+  if (text == nullptr || !text->IsString()) return Ignored{"telegram update without text"};
+  const rapidjson::Value* chat = Member(*message, "chat");
+  const std::optional<std::int64_t> chat_id = chat != nullptr ? Int64Member(*chat, "id") : std::nullopt;
+  if (!chat_id) return Error(400, "malformed message");
+
+  InboundEvent event;
+  InboundMessage& m = event.message;
+  m.provider = "telegram";
+  m.channel = MessageChannel::kChat;
+  m.id = std::to_string(*update_id);
+  m.from = std::string(kChatPrefix) + std::to_string(*chat_id);
+  m.text.assign(text->GetString(), text->GetStringLength());
+  if (IsStartCommand(m.text)) m.text.clear();
+  return event;
+}
+
+WebhookResponse TelegramProvider::RenderInline(const InboundMessage& message, const InlineReply& reply) const {
+  const std::optional<std::int64_t> chat_id = ChatIdOf(message.from);
+  const std::string text = FitText(reply.text);
+  if (!chat_id || text.empty()) return RenderAcknowledge();
+  return WebhookResponse{200, std::string(kJsonContentType), Json(*chat_id, text, /*with_method=*/true)};
+}
+
+WebhookResponse TelegramProvider::RenderAcknowledge() const { return WebhookResponse{200, "", ""}; }
+
+Result<OutboundRequest> TelegramProvider::BuildSend(const OutboundMessage& message) const {
+  if (config_.bot_token.empty()) return FailedPrecondition("telegram bot_token not configured");
+  const std::optional<std::int64_t> chat_id = ChatIdOf(message.to);
+  if (!chat_id) return InvalidArgument("telegram send: recipient is not a telegram chat");
+  const std::string text = FitText(message.text);
+  if (text.empty()) return InvalidArgument("telegram send: empty text");
+
+  OutboundRequest request;
+  request.method = "POST";
+  request.url = config_.api_base + "/bot" + config_.bot_token + "/sendMessage";
+  request.headers = {{"Content-Type", std::string(kJsonContentType)}};
+  request.body = Json(*chat_id, text, /*with_method=*/false);
+  return request;
+}
+
+DeliveryDecision TelegramProvider::ClassifySend(const HttpResult& result) const {
+  DeliveryDecision decision = ClassifyHttp(result, "telegram", std::chrono::system_clock::now());
+  // A transport error's text may quote the URL, and the URL holds the token.
+  decision.reason = Scrub(std::move(decision.reason), config_.bot_token);
+  if (!result.transport_ok) return decision;
+
+  rapidjson::Document body;
+  body.Parse<rapidjson::kParseIterativeFlag>(result.body.data(), result.body.size());
+  const bool parsed = !body.HasParseError() && body.IsObject();
+  const rapidjson::Value* ok = parsed ? Member(body, "ok") : nullptr;
+
+  if (decision.verdict == DeliveryVerdict::kSent) {
+    const rapidjson::Value* sent = parsed ? Member(body, "result") : nullptr;
+    const std::optional<std::int64_t> message_id = sent != nullptr ? Int64Member(*sent, "message_id") : std::nullopt;
+    if (ok == nullptr || !ok->IsBool() || !ok->GetBool() || !message_id) {
+      MarkMalformedSuccess(decision);
+    } else {
+      decision.provider_message_id = std::to_string(*message_id);
+    }
+    return decision;
+  }
+  if (!parsed) return decision;
+  if (const std::optional<std::int64_t> code = Int64Member(body, "error_code")) {
+    decision.reason += " code " + std::to_string(*code);
+  }
+  if (decision.verdict == DeliveryVerdict::kRetry) {
+    const rapidjson::Value* parameters = Member(body, "parameters");
+    const std::optional<std::int64_t> retry_after =
+        parameters != nullptr ? Int64Member(*parameters, "retry_after") : std::nullopt;
+    // Telegram asks for seconds to minutes; a day caps a nonsensical value.
+    if (retry_after && *retry_after >= 0) {
+      decision.retry_after = std::chrono::seconds(std::min<std::int64_t>(*retry_after, 24 * 3600));
+    }
+  }
+  return decision;
+}
+
+}  // namespace helpline::gateway

@@ -1,0 +1,304 @@
+#include "gateway/telnyx/telnyx_provider.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "gateway/crypto.h"
+#include "gateway/delivery.h"
+
+namespace helpline::gateway {
+namespace {
+
+using rapidjson::Value;
+
+constexpr std::string_view kJsonContentType = "application/json";
+constexpr std::string_view kSignatureHeader = "telnyx-signature-ed25519";
+constexpr std::string_view kTimestampHeader = "telnyx-timestamp";
+constexpr std::string_view kHashedKeyPrefix = "sha256:";
+constexpr std::size_t kMaxIdempotencyKeyBytes = 255;
+constexpr std::size_t kMaxTimestampDigits = 18;  // fits std::int64_t with room to subtract
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+  return EqualsIgnoreCase(TrimOws(content_type.substr(0, content_type.find(';'))), kJsonContentType);
+}
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Strict standard base64 (RFC 4648 section 4, padded, no whitespace), or
+// nullopt. gateway/base64.h has only the encoder.
+std::optional<std::string> Base64Decode(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::size_t padding = 0;
+  if (!in.empty() && in.back() == '=') ++padding;
+  if (in.size() >= 2 && in[in.size() - 2] == '=') ++padding;
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < in.size() - padding; ++i) {
+    const int v = Base64Value(in[i]);
+    if (v < 0) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// Unix seconds of 1 to kMaxTimestampDigits decimal digits, or nullopt.
+std::optional<std::int64_t> ParseUnixSeconds(std::string_view s) {
+  if (s.empty() || s.size() > kMaxTimestampDigits) return std::nullopt;
+  std::int64_t value = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+bool IsIdempotencyKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '-';
+}
+
+// An event type fit for a log line: 1 to 64 of [a-z0-9._].
+bool IsSafeEventType(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (const char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_')) return false;
+  }
+  return true;
+}
+
+// Null-tolerant JSON navigation: each step yields nullptr when the shape is wrong.
+const Value* Member(const Value* v, const char* name) {
+  if (v == nullptr || !v->IsObject()) return nullptr;
+  const auto it = v->FindMember(name);
+  return it == v->MemberEnd() ? nullptr : &it->value;
+}
+
+const Value* FirstElement(const Value* v) {
+  if (v == nullptr || !v->IsArray() || v->Empty()) return nullptr;
+  return &(*v)[0];
+}
+
+std::string StringOf(const Value* v) {
+  if (v == nullptr || !v->IsString()) return {};
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+// A string or integer code as text ("40300"), or "".
+std::string CodeOf(const Value* v) {
+  if (v == nullptr) return {};
+  if (v->IsString()) return StringOf(v);
+  if (v->IsInt64()) return std::to_string(v->GetInt64());
+  return {};
+}
+
+std::string NormalizeState(std::string_view status) {
+  if (status == "queued" || status == "sending") return "queued";
+  if (status == "sent" || status == "delivery_unconfirmed") return "sent";
+  if (status == "delivered") return "delivered";
+  if (status == "sending_failed") return "failed";
+  if (status == "delivery_failed") return "undelivered";
+  return "unknown";
+}
+
+ParsedWebhook ToInboundEvent(const Value* payload) {
+  InboundMessage message;
+  message.provider = "telnyx";
+  message.channel = MessageChannel::kSms;
+  message.id = StringOf(Member(payload, "id"));
+  if (message.id.empty()) return WebhookError{400, "missing data.payload.id"};
+  message.from = StringOf(Member(Member(payload, "from"), "phone_number"));
+  if (message.from.empty()) return WebhookError{400, "missing data.payload.from.phone_number"};
+  message.to = StringOf(Member(FirstElement(Member(payload, "to")), "phone_number"));
+  if (message.to.empty()) return WebhookError{400, "missing data.payload.to[0].phone_number"};
+  message.text = StringOf(Member(payload, "text"));
+  return InboundEvent{std::move(message), std::nullopt};
+}
+
+ParsedWebhook ToDeliveryStatus(const Value* payload) {
+  DeliveryStatus status;
+  status.provider = "telnyx";
+  status.provider_message_id = StringOf(Member(payload, "id"));
+  if (status.provider_message_id.empty()) return WebhookError{400, "missing data.payload.id"};
+  status.state = NormalizeState(StringOf(Member(FirstElement(Member(payload, "to")), "status")));
+  status.error_code = SafeErrorCode(CodeOf(Member(FirstElement(Member(payload, "errors")), "code")));
+  return status;
+}
+
+bool HasControlChar(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TelnyxProvider::TelnyxProvider(TelnyxConfig config) : config_(std::move(config)) {
+  if (config_.api_base.ends_with('/')) config_.api_base.pop_back();
+  std::optional<std::string> key = Base64Decode(config_.public_key_base64);
+  if (key && key->size() == 32) public_key_ = std::move(*key);
+}
+
+Status TelnyxProvider::ValidateConfig(const TelnyxConfig& config) {
+  if (config.api_key.empty()) return InvalidArgument("telnyx api_key is empty");
+  if (HasControlChar(config.api_key)) return InvalidArgument("telnyx api_key contains a control character");
+  const std::optional<std::string> key = Base64Decode(config.public_key_base64);
+  if (!key || key->size() != 32) {
+    return InvalidArgument("telnyx public_key_base64 is not base64 of a 32-byte Ed25519 public key");
+  }
+  if (config.tolerance <= std::chrono::seconds::zero()) return InvalidArgument("telnyx tolerance must be positive");
+  return Status::Ok();
+}
+
+Result<std::string> TelnyxProvider::IdempotencyKey(std::string_view id) {
+  if (id.empty()) return InvalidArgument("telnyx send: empty message id");
+  bool usable = id.size() <= kMaxIdempotencyKeyBytes && !id.starts_with(kHashedKeyPrefix);
+  for (std::size_t i = 0; usable && i < id.size(); ++i) usable = IsIdempotencyKeyChar(id[i]);
+  if (usable) return std::string(id);
+  return std::string(kHashedKeyPrefix) + HexLower(Hash(Digest::kSha256, id));
+}
+
+ParsedWebhook TelnyxProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
+  if (request.method != "POST") return WebhookError{405, "use POST"};
+  if (!IsJsonContentType(request.content_type)) return WebhookError{415, "expected application/json"};
+  if (request.body.size() > kMaxBodyBytes) {
+    return WebhookError{413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes"};
+  }
+  if (public_key_.empty()) return WebhookError{500, "telnyx public key not configured"};
+  const std::string_view signature_b64 = request.Header(kSignatureHeader);
+  if (signature_b64.empty()) return WebhookError{403, "missing telnyx-signature-ed25519"};
+  const std::string_view timestamp = request.Header(kTimestampHeader);
+  if (timestamp.empty()) return WebhookError{403, "missing telnyx-timestamp"};
+
+  const std::optional<std::int64_t> signed_at = ParseUnixSeconds(timestamp);
+  if (!signed_at) return WebhookError{403, "malformed telnyx-timestamp"};
+  const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  const std::int64_t skew = *signed_at > now_s ? *signed_at - now_s : now_s - *signed_at;
+  if (skew > config_.tolerance.count()) return WebhookError{403, "stale telnyx-timestamp"};
+
+  const std::optional<std::string> signature = Base64Decode(signature_b64);
+  if (!signature || signature->size() != 64) return WebhookError{403, "malformed telnyx-signature-ed25519"};
+  std::string signed_payload;
+  signed_payload.reserve(timestamp.size() + 1 + request.body.size());
+  signed_payload.append(timestamp).append("|").append(request.body);
+  if (!VerifyEd25519(public_key_, signed_payload, *signature)) {
+    return WebhookError{403, "invalid telnyx-signature-ed25519"};
+  }
+
+  // Iterative: a deeply nested body cannot exhaust the stack. The pool
+  // allocator frees the tree at once, without recursion.
+  rapidjson::Document json;
+  json.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(request.body.data(),
+                                                                                     request.body.size());
+  if (json.HasParseError()) return WebhookError{400, "malformed JSON"};
+  const Value* data = Member(&json, "data");
+  const Value* event_type = Member(data, "event_type");
+  if (event_type == nullptr || !event_type->IsString()) return WebhookError{400, "missing data.event_type"};
+  const std::string type = StringOf(event_type);
+  const Value* payload = Member(data, "payload");
+
+  if (type == "message.received") return ToInboundEvent(payload);
+  if (type == "message.sent" || type == "message.finalized") return ToDeliveryStatus(payload);
+  return Ignored{"telnyx event " + (IsSafeEventType(type) ? type : std::string("(unprintable)"))};
+}
+
+WebhookResponse TelnyxProvider::RenderInline(const InboundMessage& /*message*/, const InlineReply& /*reply*/) const {
+  return RenderAcknowledge();
+}
+
+WebhookResponse TelnyxProvider::RenderAcknowledge() const { return WebhookResponse{200, "", ""}; }
+
+Result<OutboundRequest> TelnyxProvider::BuildSend(const OutboundMessage& message) const {
+  if (config_.api_key.empty() || HasControlChar(config_.api_key)) {
+    return FailedPrecondition("telnyx api key not configured");
+  }
+  Result<std::string> key = IdempotencyKey(message.id);
+  if (!key.ok()) return key.status();
+  if (message.to.empty()) return InvalidArgument("telnyx send " + *key + ": empty to");
+  if (message.from.empty()) return InvalidArgument("telnyx send " + *key + ": empty from");
+  if (message.text.empty()) return InvalidArgument("telnyx send " + *key + ": empty text");
+
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
+                    rapidjson::kWriteValidateEncodingFlag>
+      writer(buffer);
+  const auto field = [&writer](const char* name, const std::string& value) {
+    return writer.Key(name) && writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  writer.StartObject();
+  if (!field("from", message.from) || !field("to", message.to) || !field("text", message.text)) {
+    return InvalidArgument("telnyx send " + *key + ": not valid UTF-8");
+  }
+  writer.EndObject();
+
+  OutboundRequest request;
+  request.method = "POST";
+  request.url = config_.api_base + "/v2/messages";
+  request.headers = {
+      {"Authorization", "Bearer " + config_.api_key},
+      {"Content-Type", "application/json"},
+      {"Accept", "application/json"},
+      {"Idempotency-Key", std::move(key).value()},
+  };
+  request.body.assign(buffer.GetString(), buffer.GetSize());
+  return request;
+}
+
+DeliveryDecision TelnyxProvider::ClassifySend(const HttpResult& result) const {
+  DeliveryDecision decision = ClassifyHttp(result, provider(), std::chrono::system_clock::now());
+  if (!result.transport_ok) return decision;
+
+  rapidjson::Document json;
+  json.Parse<rapidjson::kParseIterativeFlag>(result.body.data(), result.body.size());
+  const Value* root = json.HasParseError() ? nullptr : &json;
+  if (decision.verdict == DeliveryVerdict::kSent) {
+    // {"data": {"id": "40385f64-...", "record_type": "message", ...}}
+    std::string id = StringOf(Member(Member(root, "data"), "id"));
+    if (id.empty()) {
+      MarkMalformedSuccess(decision);
+    } else {
+      decision.provider_message_id = std::move(id);
+    }
+    return decision;
+  }
+  // {"errors": [{"code": "40300", "title": "...", "detail": "..."}]}: the
+  // detail may quote the number, so only the code is used.
+  AppendErrorCode(decision, CodeOf(Member(FirstElement(Member(root, "errors")), "code")));
+  return decision;
+}
+
+}  // namespace helpline::gateway

@@ -1,0 +1,193 @@
+#include "gateway/crypto.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+namespace helpline::gateway {
+namespace {
+
+// Raw bytes from hex (test constants only).
+std::string Unhex(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  }
+  return out;
+}
+
+std::string HexHmac(Digest d, std::string_view key, std::string_view data) { return HexLower(Hmac(d, key, data)); }
+
+const std::string kKey0b20(20, '\x0b');
+const std::string kKeyAa131(131, '\xaa');
+const std::string kKeyAa80(80, '\xaa');
+constexpr std::string_view kHiThere = "Hi There";
+constexpr std::string_view kJefeData = "what do ya want for nothing?";
+constexpr std::string_view kLargeKeyData = "Test Using Larger Than Block-Size Key - Hash Key First";
+
+// RFC 4231 section 4 (HMAC-SHA-256 and HMAC-SHA-512), test cases 1, 2 and 6.
+TEST(Hmac, MatchesRfc4231TestCase1) {
+  EXPECT_EQ(HexHmac(Digest::kSha256, kKey0b20, kHiThere),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HexHmac(Digest::kSha512, kKey0b20, kHiThere),
+            "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+            "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854");
+}
+
+TEST(Hmac, MatchesRfc4231TestCase2WithAShortKey) {
+  EXPECT_EQ(HexHmac(Digest::kSha256, "Jefe", kJefeData),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HexHmac(Digest::kSha512, "Jefe", kJefeData),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+            "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+}
+
+TEST(Hmac, MatchesRfc4231TestCase6WithAKeyLongerThanABlock) {
+  EXPECT_EQ(HexHmac(Digest::kSha256, kKeyAa131, kLargeKeyData),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HexHmac(Digest::kSha512, kKeyAa131, kLargeKeyData),
+            "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
+            "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598");
+}
+
+// RFC 2202 (HMAC-MD5 section 2, HMAC-SHA-1 section 3), test cases 1, 2 and 6.
+TEST(Hmac, MatchesRfc2202ForMd5) {
+  EXPECT_EQ(HexHmac(Digest::kMd5, std::string(16, '\x0b'), kHiThere), "9294727a3638bb1c13f48ef8158bfc9d");
+  EXPECT_EQ(HexHmac(Digest::kMd5, "Jefe", kJefeData), "750c783e6ab0b503eaa86e310a5db738");
+  EXPECT_EQ(HexHmac(Digest::kMd5, kKeyAa80, kLargeKeyData), "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd");
+}
+
+TEST(Hmac, MatchesRfc2202ForSha1) {
+  EXPECT_EQ(HexHmac(Digest::kSha1, kKey0b20, kHiThere), "b617318655057264e28bc0b6fb378c8ef146be00");
+  EXPECT_EQ(HexHmac(Digest::kSha1, "Jefe", kJefeData), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(HexHmac(Digest::kSha1, kKeyAa80, kLargeKeyData), "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+}
+
+TEST(Hmac, ReturnsRawBytesOfTheDigestsSize) {
+  EXPECT_EQ(Hmac(Digest::kMd5, "k", "d").size(), 16u);
+  EXPECT_EQ(Hmac(Digest::kSha1, "k", "d").size(), 20u);
+  EXPECT_EQ(Hmac(Digest::kSha256, "k", "d").size(), 32u);
+  EXPECT_EQ(Hmac(Digest::kSha512, "k", "d").size(), 64u);
+}
+
+TEST(Hmac, AcceptsAnEmptyKeyAndEmptyData) {
+  // HMAC-SHA256("", ""), as given by Python's
+  // hmac.new(b"", b"", hashlib.sha256).hexdigest().
+  EXPECT_EQ(HexHmac(Digest::kSha256, "", ""), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+// FIPS 180 "abc" examples; MD5 of "" from RFC 1321.
+TEST(Hash, MatchesPublishedDigests) {
+  EXPECT_EQ(HexLower(Hash(Digest::kMd5, "")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(HexLower(Hash(Digest::kSha1, "abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(HexLower(Hash(Digest::kSha256, "abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HexLower(Hash(Digest::kSha512, "abc")),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+}
+
+TEST(HexLower, EncodesEveryByteAsTwoLowerCaseDigits) {
+  EXPECT_EQ(HexLower(""), "");
+  EXPECT_EQ(HexLower(std::string_view("\x00\x01\xab\xff", 4)), "0001abff");
+  EXPECT_EQ(HexLower("AZ"), "415a");
+}
+
+TEST(ConstantTimeEquals, ComparesBytesExactly) {
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ABC"));
+  EXPECT_TRUE(ConstantTimeEquals(std::string_view("a\0b", 3), std::string_view("a\0b", 3)));
+  EXPECT_FALSE(ConstantTimeEquals(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
+}
+
+TEST(ConstantTimeEquals, StringsOfDifferentLengthsAreUnequal) {
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_FALSE(ConstantTimeEquals("", "a"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+TEST(ConstantTimeEqualsIgnoreCase, IgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(ConstantTimeEqualsIgnoreCase("", ""));
+  EXPECT_TRUE(ConstantTimeEqualsIgnoreCase("0a1B2c", "0A1b2C"));
+  EXPECT_FALSE(ConstantTimeEqualsIgnoreCase("0a1b", "0a1c"));
+  EXPECT_FALSE(ConstantTimeEqualsIgnoreCase("abc", "abcd"));
+  // Only A-Z fold: '@' (0x40) and '`' (0x60) differ by the case bit but are not letters.
+  EXPECT_FALSE(ConstantTimeEqualsIgnoreCase("@", "`"));
+  EXPECT_FALSE(ConstantTimeEqualsIgnoreCase("[", "{"));
+  // Bytes beyond ASCII compare exactly.
+  EXPECT_FALSE(ConstantTimeEqualsIgnoreCase("\xC9", "\xE9"));
+}
+
+// An Ed25519 vector made independently of this code with the OpenSSL 3.0 CLI:
+//   openssl genpkey -algorithm ed25519 -out crypto_key.pem
+//     (-----BEGIN PRIVATE KEY-----
+//      MC4CAQAwBQYDK2VwBCIEIGtHtHa6sF0eQ21IzmJceVd9Ej4Pq0mpHtJM1gTQT+8D
+//      -----END PRIVATE KEY-----)
+//   printf '%s' 'helpline crypto_test vector|{"hello":"world"}' > crypto.msg
+//   openssl pkey -in crypto_key.pem -pubout -outform DER | tail -c 32 | xxd -p -c 64     # kOpensslPublicKey
+//   openssl pkeyutl -sign -inkey crypto_key.pem -rawin -in crypto.msg | xxd -p -c 128    # kOpensslSignature
+constexpr std::string_view kOpensslMessage = R"(helpline crypto_test vector|{"hello":"world"})";
+constexpr std::string_view kOpensslPublicKey = "3778f946de7e9a033717a9a015c7d20126b76c5301714fdf75b8bedcbcd3fa6a";
+constexpr std::string_view kOpensslSignature =
+    "6383a28575b0f2b164dbabe1f3c2c5a54cf60ca40b22629f972763715332b68e"
+    "7c658fee9e1cbe2dddc5c5057d347c8e39e5388561dbb6886be88baaff53a408";
+
+// RFC 8032 section 7.1, TEST 1 (empty message) and TEST 2 (one byte, 0x72).
+constexpr std::string_view kRfcTest1PublicKey = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+constexpr std::string_view kRfcTest1Signature =
+    "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+    "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+constexpr std::string_view kRfcTest2PublicKey = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+constexpr std::string_view kRfcTest2Signature =
+    "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+    "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00";
+
+TEST(VerifyEd25519, AcceptsASignatureMadeByTheOpensslCommandLine) {
+  EXPECT_TRUE(VerifyEd25519(Unhex(kOpensslPublicKey), kOpensslMessage, Unhex(kOpensslSignature)));
+}
+
+TEST(VerifyEd25519, AcceptsRfc8032TestVectors1And2) {
+  EXPECT_TRUE(VerifyEd25519(Unhex(kRfcTest1PublicKey), "", Unhex(kRfcTest1Signature)));
+  EXPECT_TRUE(VerifyEd25519(Unhex(kRfcTest2PublicKey), "\x72", Unhex(kRfcTest2Signature)));
+}
+
+TEST(VerifyEd25519, RefusesATamperedMessage) {
+  std::string message(kOpensslMessage);
+  message.back() = ')';
+  EXPECT_FALSE(VerifyEd25519(Unhex(kOpensslPublicKey), message, Unhex(kOpensslSignature)));
+  EXPECT_FALSE(VerifyEd25519(Unhex(kOpensslPublicKey), std::string(kOpensslMessage) + " ", Unhex(kOpensslSignature)));
+  EXPECT_FALSE(VerifyEd25519(Unhex(kRfcTest2PublicKey), "\x73", Unhex(kRfcTest2Signature)));
+}
+
+TEST(VerifyEd25519, RefusesATamperedSignature) {
+  for (const std::size_t byte : {0u, 31u, 32u, 63u}) {
+    std::string signature = Unhex(kOpensslSignature);
+    signature[byte] = static_cast<char>(signature[byte] ^ 0x01);
+    EXPECT_FALSE(VerifyEd25519(Unhex(kOpensslPublicKey), kOpensslMessage, signature)) << byte;
+  }
+}
+
+TEST(VerifyEd25519, RefusesTheWrongKey) {
+  EXPECT_FALSE(VerifyEd25519(Unhex(kRfcTest1PublicKey), kOpensslMessage, Unhex(kOpensslSignature)));
+  EXPECT_FALSE(VerifyEd25519(Unhex(kOpensslPublicKey), "", Unhex(kRfcTest1Signature)));
+}
+
+TEST(VerifyEd25519, RefusesKeysAndSignaturesOfTheWrongSize) {
+  const std::string key = Unhex(kOpensslPublicKey);
+  const std::string signature = Unhex(kOpensslSignature);
+  EXPECT_FALSE(VerifyEd25519(key.substr(0, 31), kOpensslMessage, signature));
+  EXPECT_FALSE(VerifyEd25519(key + '\0', kOpensslMessage, signature));
+  EXPECT_FALSE(VerifyEd25519("", kOpensslMessage, signature));
+  EXPECT_FALSE(VerifyEd25519(key, kOpensslMessage, signature.substr(0, 63)));
+  EXPECT_FALSE(VerifyEd25519(key, kOpensslMessage, signature + '\0'));
+  EXPECT_FALSE(VerifyEd25519(key, kOpensslMessage, ""));
+}
+
+TEST(VerifyEd25519, RefusesAnAllZeroSignature) {
+  EXPECT_FALSE(VerifyEd25519(Unhex(kOpensslPublicKey), kOpensslMessage, std::string(64, '\0')));
+}
+
+}  // namespace
+}  // namespace helpline::gateway
