@@ -9,9 +9,12 @@
 #include <cstdio>
 #include <ctime>
 #include <set>
+#include <unistd.h>
 
 #include "common/json_escape.h"
 #include "common/sha256.h"
+#include "daemon/curl_multi.h"
+#include "daemon/outbox.h"
 #include "daemon/redis_async.h"
 #include "daemon/sender_store.h"
 #include "directory/json_codec.h"
@@ -178,6 +181,25 @@ std::map<std::string, ProviderRoute, std::less<>> MakeProviders(const Config& c)
     add(std::make_unique<gateway::TelegramProvider>(
         gateway::TelegramConfig{c.telegram_bot_token, c.telegram_secret_token, c.telegram_api_base}));
   }
+  if (!c.vonage_signature_secret.empty()) {
+    gateway::VonageConfig v;
+    v.api_key = c.vonage_api_key;
+    v.api_secret = c.vonage_api_secret;
+    v.signature_secret = c.vonage_signature_secret;
+    const std::map<std::string, gateway::VonageSignatureMethod> methods = {
+        {"md5hash", gateway::VonageSignatureMethod::kMd5Hash},   {"md5", gateway::VonageSignatureMethod::kMd5Hmac},
+        {"sha1", gateway::VonageSignatureMethod::kSha1Hmac},     {"sha256", gateway::VonageSignatureMethod::kSha256Hmac},
+        {"sha512", gateway::VonageSignatureMethod::kSha512Hmac}};
+    v.method = methods.count(c.vonage_signature_method) ? methods.at(c.vonage_signature_method)
+                                                         : gateway::VonageSignatureMethod::kMd5Hash;
+    v.tolerance = std::chrono::seconds(c.webhook_tolerance_s);
+    v.api_base = c.vonage_api_base;
+    add(std::make_unique<gateway::VonageProvider>(std::move(v)));
+  }
+  if (!c.telnyx_public_key.empty()) {
+    add(std::make_unique<gateway::TelnyxProvider>(gateway::TelnyxConfig{
+        c.telnyx_api_key, c.telnyx_public_key, c.telnyx_api_base, std::chrono::seconds(c.webhook_tolerance_s)}));
+  }
   if (!c.chat_secret.empty()) {
     add(std::make_unique<gateway::ChatProvider>(
         gateway::ChatConfig{c.chat_secret, std::chrono::seconds(c.webhook_tolerance_s)}));
@@ -198,6 +220,8 @@ std::string_view ProviderSetting(std::string_view name) {
 struct HelplineApp::Loop {
   std::unique_ptr<AsyncRedis> redis;
   std::unique_ptr<SenderStore> senders;
+  std::unique_ptr<CurlMulti> http;     // outbound sends
+  std::unique_ptr<Outbox> outbox;      // replies for providers without inline replies
   engine::ReplyCache replies;  // composed replies of the current snapshot, this loop only
 };
 
@@ -399,8 +423,32 @@ struct HelplineApp::Impl {
              m->respond);
       return;
     }
-    Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderAcknowledge()), outcome, m->hash, m->respond);
+    if (r.text.empty()) {
+      Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderAcknowledge()), outcome, m->hash, m->respond);
+      return;
+    }
+    // The provider gets its 200 only once the reply is safely queued; if
+    // Redis cannot take it, a 503 makes the provider redeliver, and the
+    // redelivery (a duplicate) queues the same reply under the same id.
+    gateway::OutboundMessage out{provider_name(provider) + ":" + m->msg.id,
+                                 std::string(provider.provider()),
+                                 m->msg.channel,
+                                 m->msg.from,
+                                 m->msg.to,
+                                 std::move(r.text)};
+    l.outbox->Enqueue(out, [this, m, outcome](Status s) {
+      if (s.ok() || s.code() == StatusCode::kAlreadyExists) {
+        Finish(m->log, m->route->route, m->start, ToHttp(m->route->provider->RenderAcknowledge()), outcome, m->hash,
+               m->respond);
+        return;
+      }
+      metrics.CountRedisError();
+      Finish(m->log, m->route->route, m->start, Text(503, "reply could not be queued; retry later"), "queue_failed",
+             m->hash, m->respond);
+    });
   }
+
+  static std::string provider_name(const gateway::Provider& p) { return std::string(p.provider()); }
 
   // --- GET /v1/lookup, /v1/regions
   void Lookup(const HttpRequest& req, const std::string& query, Clock::time_point start, const Responder& respond) {
@@ -486,6 +534,10 @@ HelplineApp::HelplineApp(const Config& config, const engine::MessageEngine& engi
 HelplineApp::~HelplineApp() { Detach(); }
 
 Status HelplineApp::Attach(HttpServer& server) {
+  if (!impl_->config.telnyx_public_key.empty()) {
+    HL_RETURN_IF_ERROR(gateway::TelnyxProvider::ValidateConfig(gateway::TelnyxConfig{
+        impl_->config.telnyx_api_key, impl_->config.telnyx_public_key, impl_->config.telnyx_api_base}));
+  }
   auto url = directory::ParseRedisUrl(impl_->config.redis_url);
   if (!url.ok()) return url.status();
   impl_->public_base = impl_->config.public_url.empty()
@@ -506,6 +558,26 @@ Status HelplineApp::Attach(HttpServer& server) {
     l.redis->Start();
     l.senders = std::make_unique<SenderStore>(*l.redis, store_options);
   }
+  Outbox::Adapters adapters;
+  for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  for (int i = 0; i < server.loops(); ++i) {
+    Loop& l = impl_->loops[static_cast<std::size_t>(i)];
+    l.http = std::make_unique<CurlMulti>(server.loop(i));
+    OutboxOptions o;
+    o.prefix = impl_->config.redis_prefix;
+    o.consumer = std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(i);
+    o.max_in_flight = impl_->config.outbox_concurrency;
+    o.send_timeout_ms = impl_->config.outbox_send_timeout_ms;
+    o.claim_idle_ms = impl_->config.outbox_claim_idle_ms;
+    o.max_attempts = impl_->config.outbox_max_attempts;
+    o.backoff_base_ms = impl_->config.outbox_backoff_base_ms;
+    o.backoff_cap_ms = impl_->config.outbox_backoff_cap_ms;
+    o.dedupe_ttl_s = impl_->config.dedupe_ttl_s;
+    o.metrics = &impl_->metrics;
+    l.outbox = std::make_unique<Outbox>(*l.redis, *l.http, adapters, std::move(o));
+  }
   // Connect every loop before the first request is accepted, so a message
   // at start-up is not answered without memory (bounded: a Redis that is
   // down leaves the daemon serving from its snapshot).
@@ -513,6 +585,12 @@ Status HelplineApp::Attach(HttpServer& server) {
   for (int i = 0; i < server.loops(); ++i) {
     Loop& l = impl_->loops[static_cast<std::size_t>(i)];
     while (!l.redis->connected() && Clock::now() < deadline) server.loop(i).run_one_for(std::chrono::milliseconds(20));
+  }
+  // Outbox workers only where some provider replies through it.
+  const bool outbound = std::any_of(impl_->providers.begin(), impl_->providers.end(),
+                                    [](const auto& p) { return !p.second.provider->replies_inline(); });
+  if (outbound) {
+    for (auto& l : impl_->loops) l.outbox->Start();
   }
   // New directory versions are announced on dir:events; after each
   // (re)subscription a check catches anything announced while away.
@@ -527,6 +605,10 @@ void HelplineApp::Detach() {
   // The Redis connections live on the server's loops: stop and free them
   // while those loops exist (the server may be destroyed before the app).
   for (auto& l : impl_->loops) {
+    if (l.outbox) l.outbox->Stop();
+    l.outbox.reset();
+    if (l.http) l.http->Stop();
+    l.http.reset();
     l.senders.reset();
     if (l.redis) l.redis->Stop();
     l.redis.reset();

@@ -180,6 +180,17 @@ Status ValidateConfig(const Config& c) {
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
     return InvalidArgument("public_url must start with http:// or https://");
   }
+  if (!c.vonage_signature_secret.empty() && (c.vonage_api_key.empty() || c.vonage_api_secret.empty())) {
+    return InvalidArgument("vonage_signature_secret is set: replies go through Vonage's SMS API, so vonage_api_key and "
+                           "vonage_api_secret must be set too");
+  }
+  if (!c.telnyx_public_key.empty() && c.telnyx_api_key.empty()) {
+    return InvalidArgument("telnyx_public_key is set: replies go through Telnyx's messages API, so telnyx_api_key "
+                           "must be set too");
+  }
+  if (c.outbox_send_timeout_ms >= c.outbox_claim_idle_ms) {
+    return InvalidArgument("outbox_send_timeout_ms must be below outbox_claim_idle_ms (or live sends are reclaimed)");
+  }
   for (const auto& h : c.api_key_sha256) {
     if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos) {
       return InvalidArgument("api_key_sha256 entries must be 64 lowercase hex characters (sha256 of the key)");
