@@ -3,8 +3,6 @@
 #include <utility>  // before Asio (see STACK-NOTES)
 // (a separate block on purpose: nothing may sort above it)
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +11,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "gateway/crypto.h"
 
 namespace helpline::daemon {
 namespace {
@@ -93,17 +93,6 @@ constexpr char kCommittedMark = '=';
 constexpr char kInFlightMark = '~';
 constexpr char kFieldSeparator = '\x1f';
 
-std::string Hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 0xf]);
-  }
-  return out;
-}
-
 Status ErrorReply(std::string_view what, const std::string& error) {
   return ScriptError("sender store: " + std::string(what), error);
 }
@@ -177,17 +166,7 @@ Result<AdmitResult> ParseAdmit(const RedisValue& v) {
 }  // namespace
 
 std::string SenderHash(std::string_view secret, std::string_view e164) {
-  static constexpr char kEmpty[] = "";
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  const unsigned char* data = e164.empty() ? reinterpret_cast<const unsigned char*>(kEmpty)
-                                           : reinterpret_cast<const unsigned char*>(e164.data());
-  if (HMAC(EVP_sha256(), secret.empty() ? kEmpty : secret.data(), static_cast<int>(secret.size()), data, e164.size(),
-           md, &len) == nullptr) {
-    std::fputs("fatal: HMAC-SHA256 failed\n", stderr);
-    std::abort();
-  }
-  return Hex(md, 16);  // 128 bits = 32 hex digits
+  return gateway::HexLower(gateway::Hmac(gateway::Digest::kSha256, secret, e164).substr(0, 16));  // 128 bits
 }
 
 SenderStore::SenderStore(AsyncRedis& redis, SenderStoreOptions options)

@@ -1,9 +1,5 @@
 #include "gateway/twilio/twilio_signature.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -38,18 +34,7 @@ std::string SortedParamString(const FormParams& params) {
 }
 
 std::string HmacSha1Base64(std::string_view key, std::string_view data) {
-  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    std::fputs("fatal: HMAC key too large\n", stderr);
-    std::abort();
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), md, &md_len) == nullptr) {
-    std::fputs("fatal: HMAC-SHA1 failed\n", stderr);
-    std::abort();
-  }
-  return Base64Encode(std::string_view(reinterpret_cast<const char*>(md), md_len));
+  return Base64Encode(Hmac(Digest::kSha1, key, data));
 }
 
 bool AllDigits(std::string_view s) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 #include <string_view>
 
 namespace helpline::gateway {
@@ -78,6 +80,35 @@ TEST(Hmac, AcceptsAnEmptyKeyAndEmptyData) {
 }
 
 // FIPS 180 "abc" examples; MD5 of "" from RFC 1321.
+// Prepared keys are cached per thread (four at a time): many keys, used in
+// turn and from several threads, must each still give their own MAC.
+TEST(Hmac, StaysCorrectAcrossManyKeysAndThreads) {
+  const std::string data = "what do ya want for nothing?";
+  const std::string expected = HexLower(Hmac(Digest::kSha256, "Jefe", data));
+  EXPECT_EQ(expected, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");  // RFC 4231 case 2
+  std::vector<std::string> first;
+  for (int i = 0; i < 10; ++i) first.push_back(Hmac(Digest::kSha256, "key-" + std::to_string(i), data));
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_NE(first[static_cast<std::size_t>(i)], first[static_cast<std::size_t>((i + 1) % 10)]);
+  }
+  auto check = [&] {
+    for (int round = 0; round < 50; ++round) {
+      for (int i = 9; i >= 0; --i) {
+        if (Hmac(Digest::kSha256, "key-" + std::to_string(i), data) != first[static_cast<std::size_t>(i)]) return false;
+      }
+      if (HexLower(Hmac(Digest::kSha256, "Jefe", data)) != expected) return false;
+      if (Hmac(Digest::kSha1, "Jefe", data) == Hmac(Digest::kSha256, "Jefe", data)) return false;
+    }
+    return true;
+  };
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (std::size_t t = 0; t < ok.size(); ++t) threads.emplace_back([&, t] { ok[t] = check() ? 1 : 0; });
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(check());
+  EXPECT_EQ(ok, std::vector<int>(4, 1));
+}
+
 TEST(Hash, MatchesPublishedDigests) {
   EXPECT_EQ(HexLower(Hash(Digest::kMd5, "")), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(HexLower(Hash(Digest::kSha1, "abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
