@@ -185,6 +185,52 @@ TEST(EngineProperties, RandomMessagesAgainstRandomDirectoriesFitAndNeverCut) {
   EXPECT_EQ(checked, 1000);
 }
 
+// The daemon reads a message (Understand) before it knows the sender's state
+// (the state is read and changed in one Redis script), then answers from the
+// state as it was (Answer). The changes must not depend on the state, and
+// applying them must leave the state Handle() would have left.
+TEST(EngineProperties, UnderstandingFirstChangesTheStateAsHandleWouldWhateverTheState) {
+  std::mt19937 rng(42);
+  auto index = RandomDirectory(rng);
+  static const std::vector<std::string> senders = {"+16045550123", "+12125550123", "tg:-1001234", "chat:web-42", ""};
+  static const std::vector<std::string> extra = {"STOP", "start", "espanol", "francais", "BC", "90210", "ayuda",
+                                                 "aide Quebec", "help TX", "H3Z 2Y7", "english please"};
+  int changed = 0;
+  for (int i = 0; i < 600; ++i) {
+    std::string message = i % 3 == 0 ? extra[rng() % extra.size()] : RandomMessage(rng);
+    if (i % 3 == 1) message += " " + extra[rng() % extra.size()];
+    InboundMessage m;
+    m.text = message;
+    m.from = senders[rng() % senders.size()];
+    m.channel = rng() % 3 == 0 ? ChannelType::kChat : ChannelType::kSms;
+    const Understanding u = Engine(3).Understand(m);
+    SenderState s;
+    s.language = std::vector<std::string>{"", "en", "es", "fr"}[rng() % 4];
+    s.region = std::vector<std::string>{"", "CA-BC", "US-TX", "CA-QC"}[rng() % 4];
+    s.opted_out = rng() % 4 == 0;
+    SCOPED_TRACE("message: " + message + " from " + std::string(m.from));
+    const EngineReply handled = Engine(3).Handle(m, s, *index);
+    const EngineReply answered = Engine(3).Answer(m, u, s, *index);
+    EXPECT_EQ(answered.text, handled.text);
+    EXPECT_EQ(answered.intent, handled.intent);
+    EXPECT_EQ(u.intent, handled.intent);
+    auto apply = [](SenderState st, const StateChanges& c) {
+      if (c.language) st.language = *c.language;
+      if (c.region) st.region = *c.region;
+      if (c.opted_out) st.opted_out = *c.opted_out;
+      return st;
+    };
+    const SenderState via_understand = apply(s, u.changes);
+    const SenderState via_handle = apply(s, handled.changes);
+    EXPECT_EQ(via_understand.language, via_handle.language);
+    EXPECT_EQ(via_understand.region, via_handle.region);
+    EXPECT_EQ(via_understand.opted_out, via_handle.opted_out);
+    EXPECT_EQ(u.always_honoured(), u.intent == Intent::kStop || u.intent == Intent::kStart);
+    if (!u.changes.empty()) ++changed;
+  }
+  EXPECT_GT(changed, 100) << "the generated messages should change state often";
+}
+
 TEST(EngineProperties, OverdoseWordsPutTheEmergencyLineFirstWhateverElseIsSaid) {
   std::mt19937 rng(7);
   std::vector<Resource> none;
