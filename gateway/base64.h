@@ -1,11 +1,14 @@
 #pragma once
 // Standard base64 (RFC 4648 section 4: '+', '/', '=' padding, no line
-// breaks), as used by provider signature headers such as X-Twilio-Signature.
+// breaks), as used by provider signature headers such as X-Twilio-Signature
+// and Telnyx's Ed25519 keys and signatures.
 //
 //   Base64Encode("hi") == "aGk="
+//   Base64Decode("aGk=") == "hi";  Base64Decode("aGk") == std::nullopt
 //
 // Thread-safety: a free function without shared state.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,5 +16,13 @@ namespace helpline::gateway {
 
 // Encodes any bytes; the empty input gives the empty string.
 std::string Base64Encode(std::string_view bytes);
+
+// Decodes strict standard base64: a multiple of 4 characters from the
+// standard alphabet, with '=' only as one or two characters of final padding.
+// Whitespace, line breaks, the URL-safe alphabet ('-', '_') and missing
+// padding are refused with nullopt. The unused low bits of the last character
+// before padding are not checked ("Zh==" decodes like "Zg==", as most decoders
+// allow). The empty input gives the empty string.
+std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace helpline::gateway

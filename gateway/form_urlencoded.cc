@@ -92,4 +92,16 @@ std::string FormEncode(const FormParams& params) {
   return out;
 }
 
+const std::string* FindParam(const FormParams& params, std::string_view name) {
+  for (const auto& [key, value] : params) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+std::string ParamValue(const FormParams& params, std::string_view name) {
+  const std::string* value = FindParam(params, name);
+  return value != nullptr ? *value : std::string();
+}
+
 }  // namespace helpline::gateway

@@ -35,4 +35,12 @@ Result<FormParams> ParseFormUrlencoded(std::string_view input);
 // ParseFormUrlencoded for any bytes.
 std::string FormEncode(const FormParams& params);
 
+// The value of the first pair named `name` (compared exactly), or nullptr
+// when there is none. The pointer is into `params`.
+const std::string* FindParam(const FormParams& params, std::string_view name);
+
+// The value of the first pair named `name`, or "" when there is none (an
+// absent and an empty parameter read the same).
+std::string ParamValue(const FormParams& params, std::string_view name);
+
 }  // namespace helpline::gateway

@@ -10,6 +10,7 @@
 
 #include "common/json_escape.h"
 #include "gateway/crypto.h"
+#include "gateway/http_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -17,34 +18,11 @@ namespace {
 constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kSignaturePrefix = "sha256=";
 
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// True when `content_type`'s media type (parameters dropped, case ignored) is `media_type`.
-bool IsMediaType(std::string_view content_type, std::string_view media_type) {
-  const std::string_view type = TrimOws(content_type.substr(0, content_type.find(';')));
-  return type.size() == media_type.size() &&
-         std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) { return AsciiLower(a) == b; });
-}
-
 WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsAlnum(char c) { return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z'); }
-
-// 1..18 decimal digits (so no overflow), as seconds.
-std::optional<std::int64_t> ParseTimestamp(std::string_view s) {
-  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), IsDigit)) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : s) value = value * 10 + (c - '0');
-  return value;
-}
 
 // 1..kMaxIdChars printable ASCII characters, no space.
 bool IsValidId(std::string_view s) {
@@ -107,7 +85,7 @@ ParsedWebhook ChatProvider::Parse(const WebhookRequest& request, std::chrono::sy
 
   const std::string_view timestamp_header = request.Header("x-helpline-timestamp");
   if (timestamp_header.empty()) return Error(403, "missing X-Helpline-Timestamp");
-  const std::optional<std::int64_t> timestamp = ParseTimestamp(timestamp_header);
+  const std::optional<std::int64_t> timestamp = ParseDecimal(timestamp_header);
   if (!timestamp) return Error(403, "invalid X-Helpline-Timestamp");
   const std::string_view signature = request.Header("x-helpline-signature");
   if (signature.empty()) return Error(403, "missing X-Helpline-Signature");

@@ -10,6 +10,8 @@
 #include "common/json_escape.h"
 #include "gateway/crypto.h"
 #include "gateway/delivery.h"
+#include "gateway/http_util.h"
+#include "gateway/utf8.h"
 
 namespace helpline::gateway {
 namespace {
@@ -17,21 +19,6 @@ namespace {
 constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kSecretHeader = "x-telegram-bot-api-secret-token";
 constexpr std::string_view kChatPrefix = "tg:";
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// True when `content_type`'s media type (parameters dropped, case ignored) is `media_type`.
-bool IsMediaType(std::string_view content_type, std::string_view media_type) {
-  const std::string_view type = TrimOws(content_type.substr(0, content_type.find(';')));
-  return type.size() == media_type.size() &&
-         std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) { return AsciiLower(a) == b; });
-}
 
 WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
 
@@ -41,14 +28,10 @@ std::optional<std::int64_t> ChatIdOf(std::string_view address) {
   std::string_view digits = address.substr(kChatPrefix.size());
   const bool negative = !digits.empty() && digits.front() == '-';
   if (negative) digits.remove_prefix(1);
-  // 18 digits always fit in int64; Telegram's ids have at most 52 bits.
-  if (digits.empty() || digits.size() > 18) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return negative ? -value : value;
+  // Telegram's ids have at most 52 bits: well within ParseDecimal's 18 digits.
+  const std::optional<std::int64_t> value = ParseDecimal(digits);
+  if (!value) return std::nullopt;
+  return negative ? -*value : *value;
 }
 
 // The "/start" command (with an optional @botname or payload): what Telegram
@@ -57,35 +40,6 @@ bool IsStartCommand(std::string_view text) {
   constexpr std::string_view kStart = "/start";
   if (!text.starts_with(kStart)) return false;
   return text.size() == kStart.size() || text[kStart.size()] == ' ' || text[kStart.size()] == '@';
-}
-
-// Decodes one UTF-8 sequence at the start of `s` (non-empty). Returns its
-// length in bytes and sets `cp`, or returns 0 for an invalid sequence
-// (overlong, surrogate, beyond U+10FFFF, truncated, stray continuation byte).
-std::size_t DecodeUtf8(std::string_view s, std::uint32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  std::size_t len;
-  std::uint32_t min;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, min = 0x80, cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, min = 0x800, cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, min = 0x10000, cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < len) return 0;
-  for (std::size_t i = 1; i < len; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 std::string Json(std::int64_t chat_id, std::string_view text, bool with_method) {
@@ -137,7 +91,7 @@ std::string TelegramProvider::FitText(std::string_view text) {
     if (len == 0) {
       len = 1;
       cp = 0xFFFD;
-      bytes = "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      bytes = kUtf8ReplacementCharacter;
     }
     const std::size_t cp_units = cp >= 0x10000 ? 2 : 1;
     if (units + cp_units > kMaxTextUnits) {

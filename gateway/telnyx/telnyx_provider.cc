@@ -8,8 +8,10 @@
 #include <optional>
 #include <utility>
 
+#include "gateway/base64.h"
 #include "gateway/crypto.h"
 #include "gateway/delivery.h"
+#include "gateway/http_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -21,71 +23,6 @@ constexpr std::string_view kSignatureHeader = "telnyx-signature-ed25519";
 constexpr std::string_view kTimestampHeader = "telnyx-timestamp";
 constexpr std::string_view kHashedKeyPrefix = "sha256:";
 constexpr std::size_t kMaxIdempotencyKeyBytes = 255;
-constexpr std::size_t kMaxTimestampDigits = 18;  // fits std::int64_t with room to subtract
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool IsJsonContentType(std::string_view content_type) {
-  return EqualsIgnoreCase(TrimOws(content_type.substr(0, content_type.find(';'))), kJsonContentType);
-}
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Strict standard base64 (RFC 4648 section 4, padded, no whitespace), or
-// nullopt. gateway/base64.h has only the encoder.
-std::optional<std::string> Base64Decode(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::size_t padding = 0;
-  if (!in.empty() && in.back() == '=') ++padding;
-  if (in.size() >= 2 && in[in.size() - 2] == '=') ++padding;
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < in.size() - padding; ++i) {
-    const int v = Base64Value(in[i]);
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-// Unix seconds of 1 to kMaxTimestampDigits decimal digits, or nullopt.
-std::optional<std::int64_t> ParseUnixSeconds(std::string_view s) {
-  if (s.empty() || s.size() > kMaxTimestampDigits) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
-}
 
 bool IsIdempotencyKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '-';
@@ -194,7 +131,7 @@ Result<std::string> TelnyxProvider::IdempotencyKey(std::string_view id) {
 
 ParsedWebhook TelnyxProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
   if (request.method != "POST") return WebhookError{405, "use POST"};
-  if (!IsJsonContentType(request.content_type)) return WebhookError{415, "expected application/json"};
+  if (!IsMediaType(request.content_type, kJsonContentType)) return WebhookError{415, "expected application/json"};
   if (request.body.size() > kMaxBodyBytes) {
     return WebhookError{413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes"};
   }
@@ -204,7 +141,7 @@ ParsedWebhook TelnyxProvider::Parse(const WebhookRequest& request, std::chrono::
   const std::string_view timestamp = request.Header(kTimestampHeader);
   if (timestamp.empty()) return WebhookError{403, "missing telnyx-timestamp"};
 
-  const std::optional<std::int64_t> signed_at = ParseUnixSeconds(timestamp);
+  const std::optional<std::int64_t> signed_at = ParseDecimal(timestamp);
   if (!signed_at) return WebhookError{403, "malformed telnyx-timestamp"};
   const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
   const std::int64_t skew = *signed_at > now_s ? *signed_at - now_s : now_s - *signed_at;

@@ -7,14 +7,13 @@
 #include "gateway/base64.h"
 #include "gateway/delivery.h"
 #include "gateway/form_urlencoded.h"
+#include "gateway/http_util.h"
 
 namespace helpline::gateway {
 namespace {
 
 constexpr std::string_view kWhatsAppPrefix = "whatsapp:";
 constexpr std::string_view kChatPrefixes[] = {"whatsapp:", "messenger:"};
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);

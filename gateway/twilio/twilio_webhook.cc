@@ -4,48 +4,15 @@
 #include <utility>
 
 #include "gateway/form_urlencoded.h"
+#include "gateway/http_util.h"
 #include "gateway/twilio/twilio_signature.h"
+#include "gateway/utf8.h"
 
 namespace helpline::gateway {
 namespace {
 
 constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 constexpr std::string_view kChatPrefixes[] = {"whatsapp:", "messenger:"};
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// True for "application/x-www-form-urlencoded", in any case, with or without
-// parameters (";charset=utf-8").
-bool IsFormContentType(std::string_view content_type) {
-  return EqualsIgnoreCase(TrimOws(content_type.substr(0, content_type.find(';'))), kFormContentType);
-}
-
-// The first value of `name`, or nullptr.
-const std::string* Find(const FormParams& params, std::string_view name) {
-  for (const auto& [key, value] : params) {
-    if (key == name) return &value;
-  }
-  return nullptr;
-}
-
-std::string ValueOr(const FormParams& params, std::string_view name) {
-  const std::string* v = Find(params, name);
-  return v != nullptr ? *v : std::string();
-}
 
 // Removes a chat-channel prefix from `address`; true if there was one.
 bool StripChatPrefix(std::string& address) {
@@ -65,35 +32,6 @@ WebhookError Error(int status, std::string reason) { return WebhookError{status,
 bool IsXmlChar(std::uint32_t cp) {
   return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
          (cp >= 0x10000 && cp <= 0x10FFFF);
-}
-
-// Decodes one UTF-8 sequence at the start of `s` (non-empty). Returns its
-// length in bytes and sets `cp`, or returns 0 for an invalid sequence
-// (overlong, surrogate, beyond U+10FFFF, truncated, stray continuation byte).
-std::size_t DecodeUtf8(std::string_view s, std::uint32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  std::size_t len;
-  std::uint32_t min;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, min = 0x80, cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, min = 0x800, cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, min = 0x10000, cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < len) return 0;
-  for (std::size_t i = 1; i < len; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 // `text` as XML character data, escaped and stripped of what XML 1.0 forbids.
@@ -118,7 +56,7 @@ std::string XmlText(std::string_view text) {
     std::uint32_t cp = 0;
     const std::size_t len = DecodeUtf8(text, cp);
     if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      out += kUtf8ReplacementCharacter;
       text.remove_prefix(1);
       continue;
     }
@@ -158,7 +96,8 @@ std::variant<InboundMessage, WebhookError> TwilioWebhook::Parse(const WebhookReq
 
 std::variant<FormParams, WebhookError> TwilioWebhook::Verify(const WebhookRequest& request) const {
   if (request.method != "POST") return Error(405, "use POST");
-  if (!IsFormContentType(request.content_type)) return Error(415, "expected application/x-www-form-urlencoded");
+  if (!IsMediaType(request.content_type, kFormContentType))
+    return Error(415, "expected application/x-www-form-urlencoded");
   if (request.body.size() > kMaxBodyBytes) {
     return Error(413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes");
   }
@@ -176,21 +115,21 @@ std::variant<FormParams, WebhookError> TwilioWebhook::Verify(const WebhookReques
 std::variant<InboundMessage, WebhookError> TwilioWebhook::ToMessage(const FormParams& params) {
   InboundMessage message;
   message.provider = "twilio";
-  message.from = ValueOr(params, "From");
-  message.to = ValueOr(params, "To");
+  message.from = ParamValue(params, "From");
+  message.to = ParamValue(params, "To");
   const bool chat_from = StripChatPrefix(message.from);
   const bool chat_to = StripChatPrefix(message.to);
   message.channel = chat_from || chat_to ? MessageChannel::kChat : MessageChannel::kSms;
   if (message.from.empty()) return Error(400, "missing From");  // also "whatsapp:" alone
-  message.id = ValueOr(params, "MessageSid");
-  if (message.id.empty()) message.id = ValueOr(params, "SmsSid");
+  message.id = ParamValue(params, "MessageSid");
+  if (message.id.empty()) message.id = ParamValue(params, "SmsSid");
   if (message.id.empty()) return Error(400, "missing MessageSid");
 
-  message.text = ValueOr(params, "Body");
-  message.from_state = ValueOr(params, "FromState");
-  message.from_zip = ValueOr(params, "FromZip");
-  message.from_country = ValueOr(params, "FromCountry");
-  message.from_city = ValueOr(params, "FromCity");
+  message.text = ParamValue(params, "Body");
+  message.from_state = ParamValue(params, "FromState");
+  message.from_zip = ParamValue(params, "FromZip");
+  message.from_country = ParamValue(params, "FromCountry");
+  message.from_city = ParamValue(params, "FromCity");
   return message;
 }
 

@@ -11,6 +11,7 @@
 #include "common/sha256.h"
 #include "gateway/delivery.h"
 #include "gateway/form_urlencoded.h"
+#include "gateway/http_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -18,48 +19,11 @@ namespace {
 constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 constexpr std::string_view kJsonContentType = "application/json";
 
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// True when `content_type`'s media type (parameters such as ";charset=utf-8"
-// dropped, case ignored) is `media_type`.
-bool IsMediaType(std::string_view content_type, std::string_view media_type) {
-  const std::string_view type = TrimOws(content_type.substr(0, content_type.find(';')));
-  return type.size() == media_type.size() &&
-         std::equal(type.begin(), type.end(), media_type.begin(), [](char a, char b) { return AsciiLower(a) == b; });
-}
-
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// A small non-negative decimal integer (at most 18 digits, so no overflow).
-std::optional<std::int64_t> ParseInt(std::string_view s) {
-  if (!AllDigits(s) || s.size() > 18) return std::nullopt;
-  std::int64_t value = 0;
-  for (const char c : s) value = value * 10 + (c - '0');
-  return value;
-}
-
 WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
-
-// The first value of `name`, or nullptr.
-const std::string* Find(const FormParams& params, std::string_view name) {
-  for (const auto& [key, value] : params) {
-    if (key == name) return &value;
-  }
-  return nullptr;
-}
-
-std::string ValueOr(const FormParams& params, std::string_view name) {
-  const std::string* v = Find(params, name);
-  return v != nullptr ? *v : std::string();
-}
 
 bool HasRepeatedName(const FormParams& params) {
   std::set<std::string_view> seen;
@@ -180,31 +144,31 @@ ParsedWebhook VonageProvider::Parse(const WebhookRequest& request, std::chrono::
 
   // Signature, then freshness: "stale" then only ever describes a genuine
   // request (clock skew, or a replay of a real one).
-  const std::string* sig = Find(params, "sig");
+  const std::string* sig = FindParam(params, "sig");
   const bool has_sig = sig != nullptr && !sig->empty();
   if (!has_sig && config_.require_signature) return Error(403, "missing sig");
   if (has_sig && !config_.signature_secret.empty()) {
     if (!VerifyVonageSignature(config_.method, config_.signature_secret, params, *sig)) {
       return Error(403, "invalid sig");
     }
-    const std::optional<std::int64_t> timestamp = ParseInt(ValueOr(params, "timestamp"));
+    const std::optional<std::int64_t> timestamp = ParseDecimal(ParamValue(params, "timestamp"));
     if (!timestamp) return Error(403, "missing timestamp");
     const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     const std::int64_t skew = *timestamp > now_s ? *timestamp - now_s : now_s - *timestamp;
     if (skew > config_.tolerance.count()) return Error(403, "stale timestamp");
   }
 
-  const std::string message_id = ValueOr(params, "messageId");
-  const bool is_receipt =
-      Find(params, "status") != nullptr && Find(params, "text") == nullptr && Find(params, "type") == nullptr;
+  const std::string message_id = ParamValue(params, "messageId");
+  const bool is_receipt = FindParam(params, "status") != nullptr && FindParam(params, "text") == nullptr &&
+                          FindParam(params, "type") == nullptr;
   if (message_id.empty()) return Error(400, "missing messageId");
   if (is_receipt) {
     DeliveryStatus status;
     status.provider = "vonage";
     status.provider_message_id = message_id;
-    status.client_ref = ValueOr(params, "client-ref");
-    status.state = DeliveryState(ValueOr(params, "status"));
-    status.error_code = ValueOr(params, "err-code");
+    status.client_ref = ParamValue(params, "client-ref");
+    status.state = DeliveryState(ParamValue(params, "status"));
+    status.error_code = ParamValue(params, "err-code");
     return status;
   }
 
@@ -213,16 +177,16 @@ ParsedWebhook VonageProvider::Parse(const WebhookRequest& request, std::chrono::
   message.provider = "vonage";
   message.channel = MessageChannel::kSms;
   message.id = message_id;
-  message.from = WithPlus(ValueOr(params, "msisdn"));
+  message.from = WithPlus(ParamValue(params, "msisdn"));
   if (message.from.empty()) return Error(400, "missing msisdn");
-  message.to = WithPlus(ValueOr(params, "to"));
-  if (ValueOr(params, "type") == "binary") return Ignored{"vonage binary message"};
-  message.text = ValueOr(params, "text");
+  message.to = WithPlus(ParamValue(params, "to"));
+  if (ParamValue(params, "type") == "binary") return Ignored{"vonage binary message"};
+  message.text = ParamValue(params, "text");
 
-  if (ValueOr(params, "concat") == "true") {
-    const std::string ref = ValueOr(params, "concat-ref");
-    const std::optional<std::int64_t> total = ParseInt(ValueOr(params, "concat-total"));
-    const std::optional<std::int64_t> part = ParseInt(ValueOr(params, "concat-part"));
+  if (ParamValue(params, "concat") == "true") {
+    const std::string ref = ParamValue(params, "concat-ref");
+    const std::optional<std::int64_t> total = ParseDecimal(ParamValue(params, "concat-total"));
+    const std::optional<std::int64_t> part = ParseDecimal(ParamValue(params, "concat-part"));
     if (ref.empty() || !total || !part || *total < 2 || *total > 255 || *part < 1 || *part > *total) {
       return Error(400, "inconsistent concat parameters");
     }

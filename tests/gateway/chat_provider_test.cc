@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "tests/gateway/provider_test_util.h"
+
 namespace helpline::gateway {
 namespace {
 
@@ -33,8 +35,6 @@ constexpr std::string_view kMinimalBody = R"({"id":"m-2","from":"u-2"})";
 // printf '%s' "1717243200.$B2" | openssl dgst -sha256 -hmac chat-shared-secret-0123456789abcdef
 constexpr std::string_view kMinimalSignature =
     "sha256=95ec3ba455509b1dc2d0684ffd1f3210a18f402dbd1b17cd8526660b58114c49";
-
-system_clock::time_point At(std::int64_t unix_seconds) { return system_clock::time_point(seconds(unix_seconds)); }
 
 // A request's owned storage; request() views into it.
 struct Req {
@@ -285,14 +285,6 @@ TEST(ChatProviderTest, ReasonsNeverQuoteTheBodyOrSecret) {
 
 // ---------------------------------------------------------------------------
 // Responses and the (absent) outbound path.
-
-rapidjson::Document ParseJson(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseValidateEncodingFlag>(body.c_str(), body.size());
-  EXPECT_FALSE(d.HasParseError()) << body;
-  EXPECT_TRUE(d.IsObject()) << body;
-  return d;
-}
 
 TEST(ChatProviderTest, RendersTheReplyWithResourcesPassedThrough) {
   const ChatProvider chat(Config());

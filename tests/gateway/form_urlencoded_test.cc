@@ -86,5 +86,24 @@ TEST(FormEncode, EveryByteRoundTripsThroughTheParser) {
   EXPECT_EQ(ParseOk(FormEncode(params)), params);
 }
 
+TEST(FormParams, FindParamReturnsTheFirstValueOfAnExactName) {
+  const FormParams params{{"Body", "first"}, {"body", "lower"}, {"Body", "second"}, {"Empty", ""}};
+  ASSERT_NE(FindParam(params, "Body"), nullptr);
+  EXPECT_EQ(*FindParam(params, "Body"), "first");
+  EXPECT_EQ(FindParam(params, "Body"), &params[0].second);
+  EXPECT_EQ(*FindParam(params, "body"), "lower");
+  ASSERT_NE(FindParam(params, "Empty"), nullptr);
+  EXPECT_EQ(*FindParam(params, "Empty"), "");
+  EXPECT_EQ(FindParam(params, "BODY"), nullptr);
+  EXPECT_EQ(FindParam({}, "Body"), nullptr);
+}
+
+TEST(FormParams, ParamValueReadsAnAbsentParameterAsEmpty) {
+  const FormParams params{{"From", "+16045550123"}, {"Empty", ""}, {"From", "+1"}};
+  EXPECT_EQ(ParamValue(params, "From"), "+16045550123");
+  EXPECT_EQ(ParamValue(params, "Empty"), "");
+  EXPECT_EQ(ParamValue(params, "To"), "");
+}
+
 }  // namespace
 }  // namespace helpline::gateway

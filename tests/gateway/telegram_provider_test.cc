@@ -7,6 +7,8 @@
 #include <string>
 #include <variant>
 
+#include "tests/gateway/provider_test_util.h"
+
 namespace helpline::gateway {
 namespace {
 
@@ -253,14 +255,6 @@ InboundMessage From(std::string from) {
   return m;
 }
 
-rapidjson::Document ParseJson(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse<rapidjson::kParseValidateEncodingFlag>(body.c_str(), body.size());
-  EXPECT_FALSE(d.HasParseError()) << body;
-  EXPECT_TRUE(d.IsObject()) << body;
-  return d;
-}
-
 TEST(TelegramProviderTest, RendersASendMessageCall) {
   const TelegramProvider telegram(Config());
   EXPECT_TRUE(telegram.replies_inline());
@@ -365,14 +359,9 @@ TEST(TelegramProviderTest, RefusesToBuildUnsendableMessages) {
   EXPECT_EQ(TelegramProvider(no_token).BuildSend(Reply()).status().code(), StatusCode::kFailedPrecondition);
 }
 
-HttpResult Http(long status, std::string body, HttpHeaders headers = {}) {
-  return HttpResult{
-      .transport_ok = true, .status = status, .headers = std::move(headers), .body = std::move(body), .error = ""};
-}
-
 TEST(TelegramProviderTest, OkTrueIsSentWithTheMessageId) {
   const DeliveryDecision d = TelegramProvider(Config()).ClassifySend(
-      Http(200, R"({"ok":true,"result":{"message_id":4711,"chat":{"id":5},"date":1,"text":"x"}})"));
+      Response(200, R"({"ok":true,"result":{"message_id":4711,"chat":{"id":5},"date":1,"text":"x"}})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kSent);
   EXPECT_EQ(d.provider_message_id, "4711");
 }
@@ -380,7 +369,7 @@ TEST(TelegramProviderTest, OkTrueIsSentWithTheMessageId) {
 TEST(TelegramProviderTest, A2xxWithoutOkTrueIsMalformed) {
   for (const std::string body : {"", "{}", R"({"ok":false,"error_code":400})", R"({"ok":true,"result":{}})",
                                  R"({"ok":"true","result":{"message_id":1}})"}) {
-    const DeliveryDecision d = TelegramProvider(Config()).ClassifySend(Http(200, body));
+    const DeliveryDecision d = TelegramProvider(Config()).ClassifySend(Response(200, body));
     EXPECT_EQ(d.verdict, DeliveryVerdict::kFail) << body;
     EXPECT_EQ(d.reason, "telegram 200 malformed") << body;
   }
@@ -388,8 +377,8 @@ TEST(TelegramProviderTest, A2xxWithoutOkTrueIsMalformed) {
 
 TEST(TelegramProviderTest, TooManyRequestsIsRetriedAfterTheBodysRetryAfter) {
   const DeliveryDecision d = TelegramProvider(Config()).ClassifySend(
-      Http(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35",)"
-                R"("parameters":{"retry_after":35}})"));
+      Response(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 35",)"
+                    R"("parameters":{"retry_after":35}})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kRetry);
   ASSERT_TRUE(d.retry_after.has_value());
   EXPECT_EQ(*d.retry_after, std::chrono::seconds(35));
@@ -398,7 +387,7 @@ TEST(TelegramProviderTest, TooManyRequestsIsRetriedAfterTheBodysRetryAfter) {
 
 TEST(TelegramProviderTest, ServerErrorsAreRetried) {
   const DeliveryDecision d =
-      TelegramProvider(Config()).ClassifySend(Http(502, "<html>Bad Gateway</html>", {{"Retry-After", "3"}}));
+      TelegramProvider(Config()).ClassifySend(Response(502, "<html>Bad Gateway</html>", {{"Retry-After", "3"}}));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kRetry);
   ASSERT_TRUE(d.retry_after.has_value());
   EXPECT_EQ(*d.retry_after, std::chrono::seconds(3));
@@ -406,7 +395,7 @@ TEST(TelegramProviderTest, ServerErrorsAreRetried) {
 
 TEST(TelegramProviderTest, OtherClientErrorsFailWithTheCodeOnly) {
   const DeliveryDecision d = TelegramProvider(Config()).ClassifySend(
-      Http(403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})"));
+      Response(403, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kFail);
   EXPECT_EQ(d.reason, "telegram 403 code 403");
 }

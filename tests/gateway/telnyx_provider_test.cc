@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "gateway/crypto.h"
+#include "tests/gateway/provider_test_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -432,19 +433,6 @@ OutboundMessage Reply() {
                          .text = "Call \"1-800-555-0199\"\nnaloxone \xC3\xA0 c\xC3\xB4t\xC3\xA9 \\ 🚑"};
 }
 
-std::string HeaderOf(const OutboundRequest& r, std::string_view name) {
-  std::string found;
-  int count = 0;
-  for (const auto& [key, value] : r.headers) {
-    if (key == name) {
-      found = value;
-      ++count;
-    }
-  }
-  EXPECT_LE(count, 1) << name;
-  return found;
-}
-
 TEST(TelnyxProvider, BuildsAPostToV2MessagesWithBearerAuthAndAnIdempotencyKey) {
   const Result<OutboundRequest> r = TelnyxProvider(Config()).BuildSend(Reply());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -544,15 +532,6 @@ TEST(TelnyxProvider, RefusesToBuildASendWithoutAnApiKey) {
 }
 
 // --- ClassifySend -------------------------------------------------------------
-
-HttpResult Response(long status, std::string body, HttpHeaders headers = {}) {
-  HttpResult r;
-  r.transport_ok = true;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
 
 TEST(TelnyxProvider, AnAcceptedMessageIsSentWithItsId) {
   const DeliveryDecision d = TelnyxProvider(Config()).ClassifySend(

@@ -7,6 +7,7 @@
 
 #include "gateway/form_urlencoded.h"
 #include "gateway/twilio/twilio_signature.h"
+#include "tests/gateway/provider_test_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -81,22 +82,6 @@ FormParams StatusParams(std::string_view status) {
   };
 }
 
-FormParams Without(FormParams params, std::string_view name) {
-  std::erase_if(params, [&](const auto& p) { return p.first == name; });
-  return params;
-}
-
-FormParams With(FormParams params, std::string_view name, std::string_view value) {
-  for (auto& p : params) {
-    if (p.first == name) {
-      p.second = value;
-      return params;
-    }
-  }
-  params.emplace_back(name, value);
-  return params;
-}
-
 ParsedWebhook Parse(const Signed& s) { return Provider().Parse(s.request(), kNow); }
 
 InboundMessage ParseInbound(const Signed& s) {
@@ -136,28 +121,6 @@ OutboundMessage Reply(MessageChannel channel = MessageChannel::kSms) {
                          .to = std::string(kPerson),
                          .from = std::string(kOurNumber),
                          .text = "Call 1-800-555-0199 & ask for naloxone"};
-}
-
-std::string HeaderOf(const OutboundRequest& r, std::string_view name) {
-  std::string found;
-  int count = 0;
-  for (const auto& [key, value] : r.headers) {
-    if (key == name) {
-      found = value;
-      ++count;
-    }
-  }
-  EXPECT_LE(count, 1) << name;
-  return found;
-}
-
-HttpResult Response(long status, std::string body, HttpHeaders headers = {}) {
-  HttpResult r;
-  r.transport_ok = true;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
 }
 
 // --- Inbound messages ---------------------------------------------------------

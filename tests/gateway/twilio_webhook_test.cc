@@ -7,6 +7,7 @@
 
 #include "gateway/form_urlencoded.h"
 #include "gateway/twilio/twilio_signature.h"
+#include "tests/gateway/provider_test_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -24,7 +25,7 @@ struct Signed {
   std::string signature;
   std::string body;
 
-  WebhookRequest request() const { return {method, url, content_type, signature, body}; }
+  WebhookRequest request() const { return {method, url, content_type, signature, body, {}}; }
 };
 
 FormParams SmsParams() {
@@ -58,18 +59,6 @@ Signed Sign(const FormParams& params, std::string_view sign_url = kUrl) {
   s.body = FormEncode(params);
   s.signature = TwilioSignature(kToken, sign_url, params);
   return s;
-}
-
-FormParams Without(FormParams params, std::string_view name) {
-  std::erase_if(params, [&](const auto& p) { return p.first == name; });
-  return params;
-}
-
-FormParams With(FormParams params, std::string_view name, std::string_view value) {
-  for (auto& p : params) {
-    if (p.first == name) p.second = value;
-  }
-  return params;
 }
 
 InboundMessage ParseOk(const Signed& s) {

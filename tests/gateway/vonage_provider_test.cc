@@ -14,6 +14,7 @@
 
 #include "gateway/form_urlencoded.h"
 #include "gateway/vonage/vonage_signature.h"
+#include "tests/gateway/provider_test_util.h"
 
 namespace helpline::gateway {
 namespace {
@@ -25,8 +26,6 @@ using Method = VonageSignatureMethod;
 constexpr std::string_view kSecret = "s3cr3t-signature";
 constexpr std::string_view kUrl = "https://helpline.example.org/webhooks/vonage";
 constexpr std::int64_t kTimestamp = 1717243200;  // the requests' `timestamp`
-
-system_clock::time_point At(std::int64_t unix_seconds) { return system_clock::time_point(seconds(unix_seconds)); }
 
 // An inbound SMS as Vonage sends it, without `sig`. Its text holds '&' and '='
 // so that the '_' substitution is exercised. Signed string (sorted by name):
@@ -98,22 +97,6 @@ FormParams ConcatParams() {
 }
 // printf '%s' "$C" | openssl dgst -sha256 -hmac s3cr3t-signature
 constexpr std::string_view kConcatSha256Hmac = "eba1680d148ab4af0e9691e1d1d65ba906b4d77d6126d10bb4429a8bc76d1407";
-
-FormParams With(FormParams params, std::string_view name, std::string_view value) {
-  for (auto& p : params) {
-    if (p.first == name) {
-      p.second = value;
-      return params;
-    }
-  }
-  params.emplace_back(name, value);
-  return params;
-}
-
-FormParams Without(FormParams params, std::string_view name) {
-  std::erase_if(params, [&](const auto& p) { return p.first == name; });
-  return params;
-}
 
 // A request's owned storage; request() views into it.
 struct Req {
@@ -612,36 +595,31 @@ TEST(VonageProviderTest, RefusesToBuildUnsendableMessages) {
   EXPECT_EQ(VonageProvider(no_credentials).BuildSend(Reply()).status().code(), StatusCode::kFailedPrecondition);
 }
 
-HttpResult Http(long status, std::string body, HttpHeaders headers = {}) {
-  return HttpResult{
-      .transport_ok = true, .status = status, .headers = std::move(headers), .body = std::move(body), .error = ""};
-}
-
 TEST(VonageProviderTest, Status0IsSentWithTheMessageId) {
-  const DeliveryDecision d = VonageProvider(Config()).ClassifySend(
-      Http(200, R"({"message-count":"1","messages":[{"to":"447700900001","message-id":"0C000000ABCDEF01","status":"0",)"
-                R"("remaining-balance":"3.14","message-price":"0.0333","network":"23410"}]})"));
+  const DeliveryDecision d = VonageProvider(Config()).ClassifySend(Response(
+      200, R"({"message-count":"1","messages":[{"to":"447700900001","message-id":"0C000000ABCDEF01","status":"0",)"
+           R"("remaining-balance":"3.14","message-price":"0.0333","network":"23410"}]})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kSent);
   EXPECT_EQ(d.provider_message_id, "0C000000ABCDEF01");
 }
 
 TEST(VonageProviderTest, EveryPartSentIsSentWithTheFirstId) {
   const DeliveryDecision d = VonageProvider(Config()).ClassifySend(
-      Http(200, R"({"message-count":"2","messages":[{"status":"0","message-id":"A1"},)"
-                R"({"status":"0","message-id":"A2"}]})"));
+      Response(200, R"({"message-count":"2","messages":[{"status":"0","message-id":"A1"},)"
+                    R"({"status":"0","message-id":"A2"}]})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kSent);
   EXPECT_EQ(d.provider_message_id, "A1");
 }
 
 TEST(VonageProviderTest, Status1ThrottledIsRetried) {
   const DeliveryDecision d = VonageProvider(Config()).ClassifySend(
-      Http(200, R"({"message-count":"1","messages":[{"status":"1","error-text":"Throughput Rate Exceeded"}]})"));
+      Response(200, R"({"message-count":"1","messages":[{"status":"1","error-text":"Throughput Rate Exceeded"}]})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kRetry);
   EXPECT_EQ(d.reason, "vonage status 1");
 }
 
 TEST(VonageProviderTest, Status4IsAFailureThatQuotesOnlyTheCode) {
-  const DeliveryDecision d = VonageProvider(Config()).ClassifySend(Http(
+  const DeliveryDecision d = VonageProvider(Config()).ClassifySend(Response(
       200, R"({"message-count":"1","messages":[{"status":"4","error-text":"Bad Credentials for 447700900001"}]})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kFail);
   EXPECT_EQ(d.reason, "vonage status 4");
@@ -649,19 +627,19 @@ TEST(VonageProviderTest, Status4IsAFailureThatQuotesOnlyTheCode) {
 
 TEST(VonageProviderTest, APartialSendFailsRatherThanRepeatingTheSentParts) {
   const DeliveryDecision d = VonageProvider(Config()).ClassifySend(
-      Http(200, R"({"message-count":"2","messages":[{"status":"0","message-id":"A1"},{"status":"1"}]})"));
+      Response(200, R"({"message-count":"2","messages":[{"status":"0","message-id":"A1"},{"status":"1"}]})"));
   EXPECT_EQ(d.verdict, DeliveryVerdict::kFail);
   EXPECT_EQ(d.reason, "vonage status 1 partial");
 }
 
 TEST(VonageProviderTest, HttpErrorsFollowTheSharedRule) {
   const VonageProvider vonage(Config());
-  const DeliveryDecision server = vonage.ClassifySend(Http(500, "oops", {{"Retry-After", "7"}}));
+  const DeliveryDecision server = vonage.ClassifySend(Response(500, "oops", {{"Retry-After", "7"}}));
   EXPECT_EQ(server.verdict, DeliveryVerdict::kRetry);
   ASSERT_TRUE(server.retry_after.has_value());
   EXPECT_EQ(*server.retry_after, std::chrono::seconds(7));
-  EXPECT_EQ(vonage.ClassifySend(Http(429, "")).verdict, DeliveryVerdict::kRetry);
-  EXPECT_EQ(vonage.ClassifySend(Http(401, "")).verdict, DeliveryVerdict::kFail);
+  EXPECT_EQ(vonage.ClassifySend(Response(429, "")).verdict, DeliveryVerdict::kRetry);
+  EXPECT_EQ(vonage.ClassifySend(Response(401, "")).verdict, DeliveryVerdict::kFail);
   EXPECT_EQ(
       vonage.ClassifySend(HttpResult{.transport_ok = false, .status = 0, .headers = {}, .body = "", .error = "timeout"})
           .verdict,
@@ -672,7 +650,7 @@ TEST(VonageProviderTest, AMalformedSuccessIsAFailure) {
   const VonageProvider vonage(Config());
   for (const std::string body : {"", "not json", "{}", R"({"messages":[]})", R"({"messages":[{"status":"0"}]})",
                                  R"({"messages":[{"status":"zero"}]})", R"({"messages":["x"]})"}) {
-    const DeliveryDecision d = vonage.ClassifySend(Http(200, body));
+    const DeliveryDecision d = vonage.ClassifySend(Response(200, body));
     EXPECT_EQ(d.verdict, DeliveryVerdict::kFail) << body;
     EXPECT_EQ(d.reason, "vonage 200 malformed") << body;
   }
