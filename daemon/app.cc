@@ -571,6 +571,9 @@ Status HelplineApp::Attach(HttpServer& server) {
     o.max_in_flight = impl_->config.outbox_concurrency;
     o.send_timeout_ms = impl_->config.outbox_send_timeout_ms;
     o.claim_idle_ms = impl_->config.outbox_claim_idle_ms;
+    // Look for a dead daemon's sends often enough that they move on about
+    // claim_idle_ms after it died.
+    o.claim_interval_ms = std::clamp(impl_->config.outbox_claim_idle_ms / 2, 100, 5000);
     o.max_attempts = impl_->config.outbox_max_attempts;
     o.backoff_base_ms = impl_->config.outbox_backoff_base_ms;
     o.backoff_cap_ms = impl_->config.outbox_backoff_cap_ms;

@@ -1,5 +1,6 @@
 // End-to-end tests of `helpline serve`: a real redis-server, the real
-// binary, real HTTP (libcurl), requests signed as Twilio signs them.
+// binary, real HTTP (libcurl), requests signed as Twilio signs them
+// (the Daemon fixture: tests/e2e/daemon_fixture.h).
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -7,12 +8,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "gateway/form_urlencoded.h"
 #include "gateway/twilio/twilio_signature.h"
+#include "tests/e2e/daemon_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"
@@ -21,67 +22,6 @@ namespace helpline::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kBin = HELPLINE_BIN;
-const std::string kSource = HELPLINE_SOURCE_DIR;
-const std::string kData = kSource + "/data/directory";
-const std::string kToken = "test-auth-token-0123456789";
-const std::string kSecret = "sender-secret-for-tests-0123456789";
-// sha256("outreach-key-1")
-const std::string kApiKey = "outreach-key-1";
-
-std::string Sha256OfApiKey() {
-  auto r = RunProcess({"/usr/bin/sh", "-c", "printf %s '" + kApiKey + "' | sha256sum | cut -c1-64"});
-  return r.out.substr(0, 64);
-}
-
-// A daemon with its own Redis and the shipped directory loaded.
-class Daemon {
- public:
-  explicit Daemon(RedisServer& redis, const std::string& extra_config = "") : redis_(redis) {
-    auto load = RunProcess({kBin, "load", kData, "--quiet"}, {"HELPLINE_REDIS_URL=" + redis.Url()});
-    EXPECT_EQ(load.exit_code, 0) << load.err;
-    char tmpl[] = "/tmp/hl-conf-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    std::ofstream(dir_ / "helpline.conf") << "listen_address = 127.0.0.1\nport = 0\nthreads = 2\n"
-                                          << "directory_poll_s = 1\n" << extra_config;
-    process_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{kBin, "serve", "--config", (dir_ / "helpline.conf").string()},
-        std::vector<std::string>{"HELPLINE_REDIS_URL=" + redis.Url(), "HELPLINE_SENDER_SECRET=" + kSecret,
-                                 "HELPLINE_TWILIO_AUTH_TOKEN=" + kToken, "HELPLINE_API_KEY_SHA256=" + Sha256OfApiKey()});
-    std::string line = process_->WaitForLine("listening on http://");
-    std::smatch m;
-    if (std::regex_search(line, m, std::regex(R"(http://[0-9.]+:([0-9]+))"))) port_ = std::stoi(m[1]);
-    EXPECT_GT(port_, 0) << "daemon did not start:\n" << process_->Stderr();
-  }
-  ~Daemon() { fs::remove_all(dir_); }
-
-  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
-  // A webhook request signed exactly as Twilio signs it.
-  HttpResult Text(const std::string& from, const std::string& body, const std::string& sid,
-                  const gateway::FormParams& extra = {}) {
-    gateway::FormParams params = {{"MessageSid", sid}, {"AccountSid", "AC123"}, {"From", from},
-                                  {"To", "+18005550100"}, {"Body", body},      {"NumMedia", "0"}};
-    params.insert(params.end(), extra.begin(), extra.end());
-    const std::string url = Url("/webhooks/twilio");
-    return HttpCall("POST", url,
-                    {{"Content-Type", "application/x-www-form-urlencoded"},
-                     {"X-Twilio-Signature", gateway::TwilioSignature(kToken, url, params)}},
-                    gateway::FormEncode(params));
-  }
-
-  BackgroundProcess& process() { return *process_; }
-
- private:
-  RedisServer& redis_;
-  fs::path dir_;
-  std::unique_ptr<BackgroundProcess> process_;
-  int port_ = 0;
-};
-
-int sid_counter = 0;
-std::string NewSid() { return "SM" + std::to_string(1000000 + ++sid_counter) + "abcdef0123456789abcdef"; }
 
 TEST(Daemon, AnswersASignedTextWithTwimlFromTheDirectory) {
   RedisServer redis;

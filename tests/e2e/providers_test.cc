@@ -1,0 +1,635 @@
+// End-to-end tests of every provider webhook of `helpline serve`: the real
+// binary (tests/e2e/daemon_fixture.h) on a real redis-server, real HTTP in,
+// and, for providers that take no inline reply (Vonage, Telnyx), the reply
+// arriving over real HTTP at a fake of the provider's REST API
+// (tests/support/fake_provider.h, in this process, on port 0).
+//
+// Signatures are computed the way each provider documents them, with tools
+// independent of the code under test: md5sum for Vonage's md5hash, the
+// openssl CLI for Telnyx's Ed25519 and the JSON chat's HMAC-SHA256. (Twilio's
+// is gateway::TwilioSignature, as in daemon_test.cc.)
+//
+// The last tests are the outbox's promise: a daemon SIGKILLed while replies
+// are being sent, restarted on the same Redis, delivers every reply exactly
+// once (Telnyx's Idempotency-Key absorbs the resends of what was in flight),
+// and without idempotency at least once, with duplicates only among the sends
+// in flight at the kill.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/form_urlencoded.h"
+#include "tests/e2e/daemon_fixture.h"
+#include "tests/support/fake_provider.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/raw_redis.h"
+#include "tests/support/redis_server.h"
+
+namespace helpline::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// ---------------------------------------------------------------------------
+// Independent signers (shell tools, never the daemon's own code).
+
+// Runs `script` under sh with $1, $2, ... = args (so nothing needs quoting).
+ProcessResult Sh(const std::string& script, const std::vector<std::string>& args = {}) {
+  std::vector<std::string> argv = {"/usr/bin/sh", "-c", script, "sh"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, {}, 20000);
+}
+
+std::string Md5Hex(const std::string& data) {
+  auto r = Sh("printf %s \"$1\" | md5sum | cut -c1-32", {data});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out.substr(0, 32);
+}
+
+std::string HmacSha256Hex(const std::string& key, const std::string& data) {
+  auto r = Sh("printf %s \"$2\" | openssl dgst -sha256 -hmac \"$1\" | sed 's/^.* //'", {key, data});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out.substr(0, 64);
+}
+
+// Vonage's "md5hash" signature: MD5 of every parameter but sig, sorted by
+// name, as "&name=value" ('&' and '=' in values replaced by '_'), followed
+// by the signature secret (developer.vonage.com, "Signing messages").
+std::string VonageMd5Hash(gateway::FormParams params, const std::string& secret) {
+  std::sort(params.begin(), params.end());
+  std::string signed_string;
+  for (auto [name, value] : params) {
+    std::replace(value.begin(), value.end(), '&', '_');
+    std::replace(value.begin(), value.end(), '=', '_');
+    signed_string += "&" + name + "=" + value;
+  }
+  return Md5Hex(signed_string + secret);
+}
+
+// A throwaway Ed25519 key made by the openssl CLI, in its own temp dir.
+class Ed25519Key {
+ public:
+  Ed25519Key() {
+    char tmpl[] = "/tmp/hl-ed25519-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto gen = Sh("openssl genpkey -algorithm ed25519 -out \"$1\"", {Pem()});
+    EXPECT_EQ(gen.exit_code, 0) << gen.err;
+    // The portal shows base64 of the 32 raw bytes: the end of the DER SubjectPublicKeyInfo.
+    auto pub = Sh("openssl pkey -in \"$1\" -pubout -outform DER | tail -c 32 | base64 -w0", {Pem()});
+    EXPECT_EQ(pub.exit_code, 0) << pub.err;
+    public_base64_ = pub.out;
+    EXPECT_EQ(public_base64_.size(), 44u) << public_base64_;
+  }
+  ~Ed25519Key() { fs::remove_all(dir_); }
+  Ed25519Key(const Ed25519Key&) = delete;
+  Ed25519Key& operator=(const Ed25519Key&) = delete;
+
+  const std::string& public_base64() const { return public_base64_; }
+
+  // Base64 signatures of `messages`, one openssl run each, in one shell.
+  std::vector<std::string> Sign(const std::vector<std::string>& messages) const {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      std::ofstream(dir_ / ("m" + std::to_string(i)), std::ios::binary) << messages[i];
+    }
+    auto r = Sh(
+        "i=0; while [ $i -lt \"$2\" ]; do openssl pkeyutl -sign -rawin -inkey \"$1\" -in \"$3/m$i\" | base64 -w0; "
+        "echo; i=$((i+1)); done",
+        {Pem(), std::to_string(messages.size()), dir_.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> out;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) out.push_back(line);
+    EXPECT_EQ(out.size(), messages.size());
+    out.resize(messages.size());
+    return out;
+  }
+  std::string Sign(const std::string& message) const { return Sign(std::vector<std::string>{message})[0]; }
+
+ private:
+  std::string Pem() const { return (dir_ / "key.pem").string(); }
+  fs::path dir_;
+  std::string public_base64_;
+};
+
+// ---------------------------------------------------------------------------
+// Small helpers.
+
+// The value of `name=...` in /metrics, or -1 when the series is absent.
+long long Metric(Daemon& d, const std::string& series) {
+  const std::string body = HttpCall("GET", d.Url("/metrics")).body;
+  const std::string needle = series + " ";
+  const auto at = body.find(needle);
+  if (at == std::string::npos) return -1;
+  return std::stoll(body.substr(at + needle.size()));
+}
+
+// Polls `done` every 20 ms until it holds or `timeout` passes; keeps the
+// daemon's stderr pipe drained meanwhile.
+template <typename Pred>
+bool WaitUntil(Daemon& d, std::chrono::milliseconds timeout, Pred done) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    d.process().Stderr();
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+std::string FormValue(const std::string& body, const std::string& name) {
+  auto params = gateway::ParseFormUrlencoded(body);
+  if (!params.ok()) return "(malformed form)";
+  for (const auto& [k, v] : *params) {
+    if (k == name) return v;
+  }
+  return "(absent)";
+}
+
+// ---------------------------------------------------------------------------
+// Vonage (SMS API): signed GET or POST in, POST /sms/json out.
+
+const std::string kVonageSecret = "vonage-signature-secret-0123";
+const std::string kVonageOk =
+    R"({"message-count":"1","messages":[{"to":"16045550123","message-id":"0A0000001234ABCD","status":"0"}]})";
+
+Daemon::Options VonageOptions(const FakeProvider& fake) {
+  return {.config = "vonage_api_base = " + fake.Url("") + "\n",
+          .env = {"HELPLINE_VONAGE_SIGNATURE_SECRET=" + kVonageSecret, "HELPLINE_VONAGE_API_KEY=vkey123",
+                  "HELPLINE_VONAGE_API_SECRET=vsecret456"}};
+}
+
+// An inbound SMS as Vonage sends it, signed (md5hash) as of `timestamp`.
+gateway::FormParams VonageInbound(const std::string& message_id, const std::string& text, long long timestamp,
+                                  const gateway::FormParams& extra = {}, const std::string& msisdn = "16045550123") {
+  gateway::FormParams p = {{"msisdn", msisdn},
+                           {"to", "18005550100"},
+                           {"messageId", message_id},
+                           {"text", text},
+                           {"type", "text"},
+                           {"keyword", "NEED"},
+                           {"message-timestamp", "2024-05-01 12:00:00"},
+                           {"timestamp", std::to_string(timestamp)},
+                           {"nonce", "7c2a4c3e-1a2b-4c5d-9e8f-" + message_id},
+                           {"api-key", "vkey123"}};
+  p.insert(p.end(), extra.begin(), extra.end());
+  p.emplace_back("sig", VonageMd5Hash(p, kVonageSecret));
+  return p;
+}
+
+HttpResult VonagePost(Daemon& d, const gateway::FormParams& p) {
+  return HttpCall("POST", d.Url("/webhooks/vonage"), {{"Content-Type", "application/x-www-form-urlencoded"}},
+                  gateway::FormEncode(p));
+}
+
+TEST(Vonage, SignedGetAndPostAreAcknowledgedOnceQueuedAndAnsweredThroughTheSmsApi) {
+  RedisServer redis;
+  FakeProvider fake({.body = kVonageOk});
+  Daemon d(redis, VonageOptions(fake));
+  RawRedis raw(redis.socket_path());
+
+  auto get = HttpCall("GET", d.Url("/webhooks/vonage?" +
+                                   gateway::FormEncode(VonageInbound("0B00000012345601", "naloxone BC", UnixNow()))));
+  ASSERT_EQ(get.status, 200) << get.body << d.process().Stderr();
+  // The 200 came after the reply was queued: its marker is already there.
+  EXPECT_EQ(raw.Int({"EXISTS", "hl:outbox:id:vonage:0B00000012345601"}), 1);
+  auto post = VonagePost(d, VonageInbound("0B00000012345602", "HELP", UnixNow()));
+  ASSERT_EQ(post.status, 200) << post.body;
+  EXPECT_EQ(raw.Int({"EXISTS", "hl:outbox:id:vonage:0B00000012345602"}), 1);
+
+  ASSERT_TRUE(fake.WaitForDelivered(2, 10s)) << d.process().Stderr();
+  std::map<std::string, FakeRequest> by_ref;
+  for (const auto& r : fake.Requests()) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, "/sms/json");
+    EXPECT_NE(r.Header("Content-Type").find("application/x-www-form-urlencoded"), std::string::npos);
+    EXPECT_EQ(FormValue(r.body, "api_key"), "vkey123");
+    EXPECT_EQ(FormValue(r.body, "api_secret"), "vsecret456");
+    EXPECT_EQ(FormValue(r.body, "to"), "16045550123") << "E.164 without the '+'";
+    EXPECT_EQ(FormValue(r.body, "from"), "18005550100");
+    by_ref[FormValue(r.body, "client-ref")] = r;
+  }
+  ASSERT_EQ(by_ref.size(), 2u);
+  ASSERT_EQ(by_ref.count("vonage:0B00000012345601"), 1u);
+  ASSERT_EQ(by_ref.count("vonage:0B00000012345602"), 1u);
+  EXPECT_NE(FormValue(by_ref["vonage:0B00000012345601"].body, "text").find("Naloxone Finder"), std::string::npos)
+      << by_ref["vonage:0B00000012345601"].body;
+  EXPECT_NE(FormValue(by_ref["vonage:0B00000012345602"].body, "text").find("STOP"), std::string::npos)
+      << by_ref["vonage:0B00000012345602"].body;
+  EXPECT_TRUE(WaitUntil(d, 5s, [&] { return Metric(d, "helpline_outbox_events_total{event=\"sent\"}") == 2; }));
+}
+
+TEST(Vonage, ForgedAndStaleWebhooksAreRefusedWith403) {
+  RedisServer redis;
+  FakeProvider fake({.body = kVonageOk});
+  Daemon d(redis, VonageOptions(fake));
+
+  auto forged_params = VonageInbound("0B00000012345610", "HELP", UnixNow());
+  forged_params.pop_back();  // the right sig
+  forged_params.emplace_back("sig", VonageMd5Hash(forged_params, "not-the-secret"));
+  auto forged = VonagePost(d, forged_params);
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_NE(forged.body.find("invalid sig"), std::string::npos) << forged.body;
+
+  auto tampered = VonageInbound("0B00000012345611", "HELP", UnixNow());
+  for (auto& [k, v] : tampered) {
+    if (k == "text") v = "STOP";
+  }
+  EXPECT_EQ(VonagePost(d, tampered).status, 403);
+
+  auto stale = VonagePost(d, VonageInbound("0B00000012345612", "HELP", UnixNow() - 600));
+  EXPECT_EQ(stale.status, 403);
+  EXPECT_NE(stale.body.find("stale timestamp"), std::string::npos) << stale.body;
+
+  gateway::FormParams unsigned_params = VonageInbound("0B00000012345613", "HELP", UnixNow());
+  unsigned_params.pop_back();
+  EXPECT_EQ(VonagePost(d, unsigned_params).status, 403);
+
+  EXPECT_EQ(Metric(d, "helpline_outbox_events_total{event=\"queued\"}"), -1) << "nothing was queued";
+  EXPECT_EQ(fake.request_count(), 0u);
+}
+
+TEST(Vonage, AConcatenatedSmsIsAnsweredOnceAfterItsLastPartWithAnAnswerToTheWholeText) {
+  RedisServer redis;
+  FakeProvider fake({.body = kVonageOk});
+  Daemon d(redis, VonageOptions(fake));
+
+  // From New York: only the whole text ("need narcan in BC") asks for naloxone in BC.
+  auto part = [](const std::string& id, const std::string& text, int n) {
+    return VonageInbound(id, text, UnixNow(),
+                         {{"concat", "true"}, {"concat-ref", "77"}, {"concat-total", "2"},
+                          {"concat-part", std::to_string(n)}},
+                         "12125550123");
+  };
+  auto first = VonagePost(d, part("0B00000012345621", "need nar", 1));
+  ASSERT_EQ(first.status, 200) << first.body << d.process().Stderr();
+  EXPECT_EQ(Metric(d, "helpline_outbox_events_total{event=\"queued\"}"), -1) << "the first part is not answered";
+  auto second = VonagePost(d, part("0B00000012345622", "can in BC", 2));
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(Metric(d, "helpline_outbox_events_total{event=\"queued\"}"), 1);
+
+  ASSERT_TRUE(fake.WaitForDelivered(1, 10s)) << d.process().Stderr();
+  auto requests = fake.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const std::string text = FormValue(requests[0].body, "text");
+  EXPECT_NE(text.find("Naloxone Finder"), std::string::npos) << "an answer to \"need narcan in BC\": " << text;
+  EXPECT_NE(text.find("Naloxone (British Columbia)"), std::string::npos) << text;
+  EXPECT_EQ(FormValue(requests[0].body, "to"), "12125550123");
+  EXPECT_EQ(Metric(d, "helpline_webhook_messages_total{outcome=\"concat_part\"}"), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Telnyx (Messaging API v2): Ed25519-signed JSON in, POST /v2/messages out.
+
+const std::string kTelnyxApiKey = "KEY0123456789ABCDEF_test";
+const std::string kTelnyxOk = R"({"data":{"record_type":"message","id":"40385f64-5717-4562-b3fc-2c963f66afa6"}})";
+
+Daemon::Options TelnyxOptions(const FakeProvider& fake, const Ed25519Key& key, const std::string& more_config = "") {
+  return {.config = "telnyx_api_base = " + fake.Url("") + "\n" + more_config,
+          .env = {"HELPLINE_TELNYX_PUBLIC_KEY=" + key.public_base64(), "HELPLINE_TELNYX_API_KEY=" + kTelnyxApiKey}};
+}
+
+std::string TelnyxReceived(const std::string& id, const std::string& from, const std::string& text) {
+  return R"({"data":{"event_type":"message.received","id":"ev-)" + id +
+         R"(","occurred_at":"2024-05-01T12:00:00.000+00:00","payload":{"id":")" + id +
+         R"(","direction":"inbound","from":{"phone_number":")" + from +
+         R"(","carrier":"T-Mobile USA","line_type":"Wireless"},"to":[{"phone_number":"+18005550100","status":"webhook_delivered"}],"text":")" +
+         text + R"(","type":"SMS","media":[]},"record_type":"event"},"meta":{"attempt":1}})";
+}
+
+std::string TelnyxFinalized(const std::string& id, const std::string& status) {
+  return R"({"data":{"event_type":"message.finalized","id":"ev-)" + id + R"(","payload":{"id":")" + id +
+         R"(","direction":"outbound","to":[{"phone_number":"+16045550123","status":")" + status +
+         R"("}],"errors":[]},"record_type":"event"},"meta":{"attempt":1}})";
+}
+
+HttpResult TelnyxPost(Daemon& d, const std::string& body, const std::string& timestamp, const std::string& signature) {
+  return HttpCall("POST", d.Url("/webhooks/telnyx"),
+                  {{"Content-Type", "application/json"},
+                   {"telnyx-timestamp", timestamp},
+                   {"telnyx-signature-ed25519", signature}},
+                  body);
+}
+
+HttpResult TelnyxSigned(Daemon& d, const Ed25519Key& key, const std::string& body) {
+  const std::string ts = std::to_string(UnixNow());
+  return TelnyxPost(d, body, ts, key.Sign(ts + "|" + body));
+}
+
+TEST(Telnyx, ASignedMessageIsAnsweredThroughTheMessagesApiWithAnIdempotencyKey) {
+  RedisServer redis;
+  Ed25519Key key;
+  FakeProvider fake({.body = kTelnyxOk});
+  Daemon d(redis, TelnyxOptions(fake, key));
+
+  auto r = TelnyxSigned(d, key, TelnyxReceived("b0c7e8cb-6227-4c74-9f32-c7f80c30934b", "+16045550123", "naloxone BC"));
+  ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
+  // The 200 came after the reply was queued: its marker is already there.
+  EXPECT_EQ(RawRedis(redis.socket_path()).Int({"EXISTS", "hl:outbox:id:telnyx:b0c7e8cb-6227-4c74-9f32-c7f80c30934b"}), 1);
+  ASSERT_TRUE(fake.WaitForDelivered(1, 10s)) << d.process().Stderr();
+  auto requests = fake.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const FakeRequest& sent = requests[0];
+  EXPECT_EQ(sent.method, "POST");
+  EXPECT_EQ(sent.target, "/v2/messages");
+  EXPECT_EQ(sent.Header("Authorization"), "Bearer " + kTelnyxApiKey);
+  EXPECT_EQ(sent.Header("Idempotency-Key"), "telnyx:b0c7e8cb-6227-4c74-9f32-c7f80c30934b");
+  EXPECT_NE(sent.Header("Content-Type").find("application/json"), std::string::npos);
+  EXPECT_NE(sent.body.find(R"("from":"+18005550100")"), std::string::npos) << sent.body;
+  EXPECT_NE(sent.body.find(R"("to":"+16045550123")"), std::string::npos) << sent.body;
+  EXPECT_NE(sent.body.find(R"("text":")"), std::string::npos) << sent.body;
+  EXPECT_NE(sent.body.find("Naloxone Finder"), std::string::npos) << sent.body;
+}
+
+TEST(Telnyx, ForgedTamperedAndStaleWebhooksAreRefusedWith403) {
+  RedisServer redis;
+  Ed25519Key key;
+  Ed25519Key other;
+  FakeProvider fake({.body = kTelnyxOk});
+  Daemon d(redis, TelnyxOptions(fake, key));
+  const std::string body = TelnyxReceived("0d8b1a9e-0000-4000-8000-000000000001", "+16045550123", "HELP");
+  const std::string ts = std::to_string(UnixNow());
+
+  auto forged = TelnyxPost(d, body, ts, other.Sign(ts + "|" + body));
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_NE(forged.body.find("invalid telnyx-signature-ed25519"), std::string::npos) << forged.body;
+
+  std::string tampered = body;
+  tampered.replace(tampered.find("HELP"), 4, "STOP");
+  EXPECT_EQ(TelnyxPost(d, tampered, ts, key.Sign(ts + "|" + body)).status, 403);
+
+  const std::string old_ts = std::to_string(UnixNow() - 360);
+  auto stale = TelnyxPost(d, body, old_ts, key.Sign(old_ts + "|" + body));
+  EXPECT_EQ(stale.status, 403);
+  EXPECT_NE(stale.body.find("stale telnyx-timestamp"), std::string::npos) << stale.body;
+
+  EXPECT_EQ(TelnyxPost(d, body, ts, "").status, 403);
+  EXPECT_EQ(fake.request_count(), 0u);
+  EXPECT_EQ(Metric(d, "helpline_webhook_messages_total{outcome=\"bad_signature\"}"), 4);
+}
+
+TEST(Telnyx, AReplayedWebhookIsAcknowledgedAndSendsNothingTwice) {
+  RedisServer redis;
+  Ed25519Key key;
+  FakeProvider fake({.body = kTelnyxOk});
+  Daemon d(redis, TelnyxOptions(fake, key));
+  const std::string body = TelnyxReceived("5a1d2c3b-0000-4000-8000-000000000002", "+16045550123", "HELP");
+  const std::string ts = std::to_string(UnixNow());
+  const std::string sig = key.Sign(ts + "|" + body);
+
+  ASSERT_EQ(TelnyxPost(d, body, ts, sig).status, 200) << d.process().Stderr();
+  ASSERT_TRUE(fake.WaitForDelivered(1, 10s)) << d.process().Stderr();
+  // The identical request again (Telnyx retries, or a replay within the window).
+  auto again = TelnyxPost(d, body, ts, sig);
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Metric(d, "helpline_webhook_messages_total{outcome=\"duplicate\"}"), 1);
+  EXPECT_EQ(Metric(d, "helpline_outbox_events_total{event=\"queued\"}"), 1);
+  EXPECT_TRUE(WaitUntil(d, 5s, [&] { return Metric(d, "helpline_outbox_events_total{event=\"sent\"}") == 1; }));
+  EXPECT_EQ(fake.request_count(), 1u) << "one send for one message";
+}
+
+TEST(Telnyx, AFinalizedDeliveryReportIsAcknowledgedAndCounted) {
+  RedisServer redis;
+  Ed25519Key key;
+  FakeProvider fake({.body = kTelnyxOk});
+  Daemon d(redis, TelnyxOptions(fake, key));
+  auto r = TelnyxSigned(d, key, TelnyxFinalized("40385f64-5717-4562-b3fc-2c963f66afa6", "delivered"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Metric(d, "helpline_delivery_reports_total{provider=\"telnyx\",state=\"delivered\"}"), 1);
+  EXPECT_EQ(fake.request_count(), 0u);
+}
+
+// ---------------------------------------------------------------------------
+// Telegram: secret-token webhook, inline sendMessage reply.
+
+const std::string kTelegramSecret = "tg-secret_token-0123";
+
+HttpResult TelegramPost(Daemon& d, const std::string& body, const std::string& token) {
+  Headers h = {{"Content-Type", "application/json"}};
+  if (!token.empty()) h.emplace_back("X-Telegram-Bot-Api-Secret-Token", token);
+  return HttpCall("POST", d.Url("/webhooks/telegram"), h, body);
+}
+
+TEST(Telegram, AnUpdateWithTheSecretTokenIsAnsweredInlineWithSendMessage) {
+  RedisServer redis;
+  Daemon d(redis, {.config = "", .env = {"HELPLINE_TELEGRAM_SECRET_TOKEN=" + kTelegramSecret}});
+  const std::string update =
+      R"({"update_id":900001,"message":{"message_id":11,"from":{"id":4242,"is_bot":false,"first_name":"A"},)"
+      R"("chat":{"id":4242,"type":"private"},"date":1714564800,"text":"help"}})";
+  auto r = TelegramPost(d, update, kTelegramSecret);
+  ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
+  EXPECT_NE(r.content_type.find("application/json"), std::string::npos);
+  EXPECT_EQ(r.body.rfind(R"({"method":"sendMessage","chat_id":4242,"text":")", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("HELP"), std::string::npos) << "the help menu: " << r.body;
+
+  EXPECT_EQ(TelegramPost(d, update, "wrong-token").status, 403);
+  EXPECT_EQ(TelegramPost(d, update, "").status, 403);
+
+  const std::string sticker =
+      R"({"update_id":900002,"message":{"message_id":12,"chat":{"id":4242,"type":"private"},"date":1714564801,)"
+      R"("sticker":{"file_id":"CAACAgIAAxk","width":512,"height":512,"is_animated":false}}})";
+  auto nothing = TelegramPost(d, sticker, kTelegramSecret);
+  EXPECT_EQ(nothing.status, 200);
+  EXPECT_EQ(nothing.body.find("sendMessage"), std::string::npos) << "nothing to send: " << nothing.body;
+  EXPECT_EQ(Metric(d, "helpline_webhook_messages_total{outcome=\"ignored\"}"), 1);
+}
+
+// ---------------------------------------------------------------------------
+// The JSON chat protocol (gateway/chat/chat_provider.h): HMAC-SHA256 signed.
+
+const std::string kChatSecret = "chat-shared-secret-0123456789abcdef";
+
+HttpResult ChatPost(Daemon& d, const std::string& body, const std::string& ts, const std::string& secret) {
+  return HttpCall("POST", d.Url("/webhooks/chat"),
+                  {{"Content-Type", "application/json"},
+                   {"X-Helpline-Timestamp", ts},
+                   {"X-Helpline-Signature", "sha256=" + HmacSha256Hex(secret, ts + "." + body)}},
+                  body);
+}
+
+TEST(Chat, ASignedMessageGetsAReplyWithStructuredResources) {
+  RedisServer redis;
+  Daemon d(redis, {.config = "", .env = {"HELPLINE_CHAT_SECRET=" + kChatSecret}});
+  const std::string now = std::to_string(UnixNow());
+  auto r = ChatPost(d, R"({"id":"m-1","from":"u-1","text":"naloxone BC","region":"CA-BC"})", now, kChatSecret);
+  ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
+  EXPECT_NE(r.content_type.find("application/json"), std::string::npos);
+  EXPECT_EQ(r.body.rfind(R"({"id":"m-1","reply":")", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("Naloxone Finder"), std::string::npos) << r.body;
+  const auto resources = r.body.find(R"("resources":[)");
+  ASSERT_NE(resources, std::string::npos) << r.body;
+  EXPECT_EQ(r.body.compare(resources, 14, R"("resources":[{)"), 0) << "a non-empty array: " << r.body;
+  EXPECT_NE(r.body.find(R"("id":"ca-naloxone-finder")", resources), std::string::npos) << r.body;
+
+  const std::string body = R"({"id":"m-2","from":"u-1","text":"help"})";
+  EXPECT_EQ(ChatPost(d, body, now, "not-the-secret").status, 403);
+  auto stale = ChatPost(d, body, std::to_string(UnixNow() - 600), kChatSecret);
+  EXPECT_EQ(stale.status, 403);
+  EXPECT_NE(stale.body.find("stale timestamp"), std::string::npos) << stale.body;
+  auto malformed = ChatPost(d, R"({"id":"m-3","from":)", now, kChatSecret);
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("malformed JSON"), std::string::npos) << malformed.body;
+}
+
+// ---------------------------------------------------------------------------
+// Twilio status callbacks (the inbound path is daemon_test.cc's).
+
+TEST(Twilio, ASignedStatusCallbackIsAcknowledgedAndCounted) {
+  RedisServer redis;
+  Daemon d(redis);
+  auto r = d.TwilioPost({{"MessageSid", NewSid()},
+                         {"AccountSid", "AC123"},
+                         {"From", "+18005550100"},
+                         {"To", "+16045550123"},
+                         {"MessageStatus", "delivered"},
+                         {"SmsStatus", "delivered"},
+                         {"ApiVersion", "2010-04-01"}});
+  EXPECT_EQ(r.status, 200) << r.body << d.process().Stderr();
+  EXPECT_EQ(Metric(d, "helpline_delivery_reports_total{provider=\"twilio\",state=\"delivered\"}"), 1);
+}
+
+// ---------------------------------------------------------------------------
+// No reply lost or doubled across a crash.
+
+constexpr int kBatch = 60;
+
+struct CrashRun {
+  int in_flight_at_kill = 0;            // entries pending (being sent) when the daemon died
+  std::set<std::string> pending_at_kill;  // their outbox ids
+  std::vector<std::string> ids;         // outbox ids of every inbound message ("telnyx:...")
+};
+
+// Sends kBatch distinct signed Telnyx messages to a daemon whose provider is
+// slow and failing, SIGKILLs it while sends are pending, restarts it on the
+// same Redis, and waits (30 s at most) until every message got a reply at the
+// fake and the outbox is empty. Returns what was in flight at the kill.
+CrashRun SendKillRestartAndDrain(RedisServer& redis, FakeProvider& fake, const Ed25519Key& key) {
+  CrashRun run;
+  Daemon d(redis, TelnyxOptions(fake, key,
+                                "outbox_backoff_base_ms = 50\noutbox_backoff_cap_ms = 500\n"
+                                "outbox_claim_idle_ms = 2000\noutbox_send_timeout_ms = 1500\n"));
+  RawRedis raw(redis.socket_path());
+
+  std::vector<std::string> bodies, messages;
+  const std::string ts = std::to_string(UnixNow());
+  for (int i = 0; i < kBatch; ++i) {
+    char id[64];
+    std::snprintf(id, sizeof id, "c0ffee00-0000-4000-8000-%012d", i);
+    char from[32];
+    std::snprintf(from, sizeof from, "+1604555%04d", 1000 + i);  // one sender each: no rate limit
+    bodies.push_back(TelnyxReceived(id, from, i % 2 == 0 ? "naloxone BC" : "HELP"));
+    messages.push_back(ts + "|" + bodies.back());
+    run.ids.push_back(std::string("telnyx:") + id);
+  }
+  const std::vector<std::string> signatures = key.Sign(messages);
+  for (int i = 0; i < kBatch; ++i) {
+    auto r = TelnyxPost(d, bodies[static_cast<std::size_t>(i)], ts, signatures[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(r.status, 200) << "message " << i << ": " << r.body;
+  }
+  const auto delivered_before_kill = fake.Delivered().size();
+  d.Kill();
+
+  // What the dead daemon held: its pending entries, by outbox id. (A
+  // superset at worst: a script it wrote just before dying may still resolve
+  // one; nothing can be fetched and sent any more.)
+  Reply pending = raw.Command("XPENDING hl:outbox senders - + 1000");
+  if (pending && pending->type == REDIS_REPLY_ARRAY) {
+    for (std::size_t i = 0; i < pending->elements; ++i) {
+      const std::string entry = pending->element[i]->element[0]->str;
+      Reply range = raw.Run({"XRANGE", "hl:outbox", entry, entry});
+      if (!range || range->type != REDIS_REPLY_ARRAY || range->elements != 1) continue;
+      const redisReply* fields = range->element[0]->element[1];
+      for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+        if (std::string(fields->element[f]->str) == "id") run.pending_at_kill.insert(fields->element[f + 1]->str);
+      }
+    }
+  }
+  run.in_flight_at_kill = static_cast<int>(run.pending_at_kill.size());
+  std::printf("[ crash    ] %zu of %d replies delivered, %d sends pending at the kill\n", delivered_before_kill,
+              kBatch, run.in_flight_at_kill);
+  EXPECT_LT(delivered_before_kill, static_cast<std::size_t>(kBatch)) << "the kill came after everything was sent";
+  EXPECT_GT(run.in_flight_at_kill, 0) << "the kill came when nothing was being sent";
+
+  d.Restart();
+  const bool all = WaitUntil(d, 30s, [&] {
+    const auto delivered = fake.Delivered();
+    return std::all_of(run.ids.begin(), run.ids.end(), [&](const std::string& id) { return delivered.count(id); });
+  });
+  EXPECT_TRUE(all) << fake.Delivered().size() << " of " << kBatch << " delivered\n" << d.AllStderr();
+  // Then the outbox empties: the last success scripts run after the last sends.
+  const bool drained = WaitUntil(d, 10s, [&] {
+    Reply summary = raw.Command("XPENDING hl:outbox senders");
+    const bool none_pending = summary && summary->type == REDIS_REPLY_ARRAY && summary->element[0]->integer == 0;
+    return none_pending && raw.Int({"XLEN", "hl:outbox"}) == 0 && raw.Int({"ZCARD", "hl:outbox:retry"}) == 0;
+  });
+  EXPECT_TRUE(drained) << "outbox: " << raw.Int({"XLEN", "hl:outbox"})
+                       << " entries, retry: " << raw.Int({"ZCARD", "hl:outbox:retry"});
+  EXPECT_EQ(raw.Int({"XLEN", "hl:outbox:dead"}), 0) << "nothing dead-lettered\n" << d.AllStderr();
+  for (const auto& id : run.ids) EXPECT_EQ(raw.Str({"GET", "hl:outbox:id:" + id}), "s") << id;
+  // (Not necessarily all of pending_at_kill: a success script the dead
+  // daemon had already written to Redis may still run after the snapshot.)
+  EXPECT_GT(Metric(d, "helpline_outbox_events_total{event=\"reclaimed\"}"), 0)
+      << "the new daemon took over what the dead one held";
+  std::printf("[ crash    ] requests=%llu delivered=%llu replays=%llu\n",
+              static_cast<unsigned long long>(fake.request_count()),
+              static_cast<unsigned long long>(fake.delivered_total()),
+              static_cast<unsigned long long>(fake.replays()));
+  return run;
+}
+
+TEST(Outbox, NoReplyIsLostOrDoubledWhenTheDaemonIsKilledMidSend) {
+  RedisServer redis;
+  Ed25519Key key;
+  // Slow, and every 4th request refused: sends are in flight and retries wait at the kill.
+  FakeProvider fake({.body = kTelnyxOk, .delay_ms = 300, .fail_every = 4, .fail_status = 503});
+  const CrashRun run = SendKillRestartAndDrain(redis, fake, key);
+  // Exactly once: every reply accepted once. Resends of what was in flight
+  // at the kill carried the same Idempotency-Key and were replayed by the
+  // provider, not delivered again.
+  const auto delivered = fake.Delivered();
+  EXPECT_EQ(delivered.size(), static_cast<std::size_t>(kBatch)) << "only our ids, each once";
+  for (const auto& id : run.ids) EXPECT_EQ(fake.DeliveredCount(id), 1) << id;
+  EXPECT_LE(fake.replays(), static_cast<std::uint64_t>(run.in_flight_at_kill))
+      << "only sends in flight at the kill are resent";
+  EXPECT_GT(fake.request_count(), fake.delivered_total() + fake.replays()) << "some sends were refused and retried";
+}
+
+TEST(Outbox, NoReplyIsLostWithoutIdempotencyAndOnlyInFlightSendsMayBeDoubled) {
+  RedisServer redis;
+  Ed25519Key key;
+  FakeProvider fake(
+      {.body = kTelnyxOk, .delay_ms = 300, .fail_every = 4, .fail_status = 503, .honour_idempotency = false});
+  const CrashRun run = SendKillRestartAndDrain(redis, fake, key);
+  // At least once. A send the provider accepted whose success the dead daemon
+  // never recorded is pending in Redis, is reclaimed and sent again: without
+  // an idempotency key (Twilio has none) it is delivered twice. That window
+  // is exactly the entries pending at the kill, so any duplicate must be one
+  // of them; everything else is delivered once.
+  int duplicates = 0;
+  for (const auto& id : run.ids) {
+    const int n = fake.DeliveredCount(id);
+    EXPECT_GE(n, 1) << id << " was lost";
+    if (n > 1) {
+      duplicates += n - 1;
+      EXPECT_EQ(run.pending_at_kill.count(id), 1u) << id << " was doubled but not in flight at the kill";
+    }
+  }
+  std::printf("[ crash    ] %d duplicates (at most %d in flight at the kill)\n", duplicates, run.in_flight_at_kill);
+  EXPECT_LE(duplicates, run.in_flight_at_kill);
+}
+
+}  // namespace
+}  // namespace helpline::testing
