@@ -295,6 +295,7 @@ struct HelplineApp::Impl {
     }
     if (auto* status = std::get_if<gateway::DeliveryStatus>(&parsed)) {
       metrics.CountDelivery(status->provider, status->state);
+      RecordDelivery(loops[static_cast<std::size_t>(loop)], *status);
       Finish(req, route, start, acknowledge(), "delivery_status", "", respond);
       return;
     }
@@ -331,6 +332,22 @@ struct HelplineApp::Impl {
       return;
     }
     Process(m);
+  }
+
+  // Keeps the latest delivery report of a message we sent, for operators:
+  //   P delivery:{provider}:{provider message id}  hash state, error_code,
+  //   client_ref, at (unix s); TTL dedupe_ttl_s. Pipelined; nobody waits.
+  void RecordDelivery(Loop& l, const gateway::DeliveryStatus& st) {
+    constexpr std::size_t kMaxId = 256;
+    if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
+    const std::string key = config.redis_prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
+    auto count_error = [this](Result<RedisValue> r) {
+      if (!r.ok() || r->is_error()) metrics.CountRedisError();
+    };
+    l.redis->Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
+                      std::to_string(std::time(nullptr))},
+                     count_error);
+    l.redis->Command({"EXPIRE", key, std::to_string(config.dedupe_ttl_s)}, count_error);
   }
 
   // The message flow after parsing: understand, admit (one Redis round trip
