@@ -14,10 +14,12 @@
 #include "common/json_escape.h"
 #include "common/sha256.h"
 #include "daemon/curl_multi.h"
+#include "daemon/find_page.h"
 #include "daemon/outbox.h"
 #include "daemon/redis_async.h"
 #include "daemon/sender_store.h"
 #include "directory/json_codec.h"
+#include "directory/phone.h"
 #include "directory/regions.h"
 #include "gateway/chat/chat_provider.h"
 #include "gateway/form_urlencoded.h"
@@ -36,6 +38,7 @@ constexpr std::string_view kWebhookPrefix = "/webhooks/";
 std::string_view RouteName(const std::string& path) {
   if (path == "/v1/lookup") return "lookup";
   if (path == "/v1/regions") return "regions";
+  if (path == "/find") return "find";
   if (path == "/healthz") return "healthz";
   if (path == "/readyz") return "readyz";
   if (path == "/metrics") return "metrics";
@@ -231,6 +234,7 @@ struct HelplineApp::Impl {
   SnapshotManager& snapshots;
   Metrics& metrics;
   std::map<std::string, ProviderRoute, std::less<>> providers;
+  directory::PhoneBook phones;  // numbers on the /find page, formatted for the reader's country
   std::set<std::string> api_keys;  // sha256 hex
   std::string public_base;         // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
@@ -668,6 +672,17 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     if (method_is("GET")) app.Lookup(request, query, start, respond);
   } else if (path == "/v1/regions") {
     if (method_is("GET")) app.Regions(request, start, respond);
+  } else if (path == "/find") {
+    if (method_is("GET")) {
+      FindPage page = RenderFindPage(app.snapshots.Get().get(), query, app.phones);
+      HttpResponse r;
+      r.status = page.status;
+      r.content_type = "text/html; charset=utf-8";
+      r.body = std::move(page.html);
+      r.headers.push_back({"Cache-Control", "no-store"});
+      r.headers.push_back({"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"});
+      app.Finish(request, route, start, std::move(r), page.status == 200 ? "ok" : "bad_request", "", respond);
+    }
   } else if (path == "/healthz") {
     if (method_is("GET")) app.Finish(request, route, start, Text(200, "ok"), "ok", "", respond);
   } else if (path == "/readyz") {

@@ -198,5 +198,23 @@ TEST(Daemon, SigtermDrainsAndExitsZero) {
   EXPECT_EQ(d.process().Wait(15000), 0) << d.process().Stderr();
 }
 
+TEST(Daemon, TheFindPageServesOutreachWorkersWithoutAKey) {
+  RedisServer redis;
+  Daemon d(redis);
+  auto page = HttpCall("GET", d.Url("/find?region=CA-BC&category=naloxone&lang=en"));
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.content_type.find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("Naloxone Finder"), std::string::npos);
+  EXPECT_NE(page.body.find("href=\"tel:"), std::string::npos);
+  EXPECT_NE(page.body.find("call 911"), std::string::npos);
+  auto form = HttpCall("GET", d.Url("/find"));
+  EXPECT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("<form"), std::string::npos);
+  auto hostile = HttpCall("GET", d.Url("/find?region=%3Cscript%3E&category=naloxone"));
+  EXPECT_EQ(hostile.status, 400);
+  EXPECT_EQ(hostile.body.find("<script>"), std::string::npos);
+  EXPECT_EQ(HttpCall("POST", d.Url("/find"), {}, "x=1").status, 405);
+}
+
 }  // namespace
 }  // namespace helpline::testing

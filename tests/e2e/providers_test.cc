@@ -412,10 +412,12 @@ TEST(Telnyx, AFinalizedDeliveryReportIsAcknowledgedAndCounted) {
   EXPECT_EQ(fake.request_count(), 0u);
   // The report is kept for operators, with a TTL (the write is pipelined: wait for it).
   RawRedis raw(redis.socket_path());
-  const std::string key = "hl:delivery:telnyx:40385f64-5717-4562-b3fc-2c963f66afa6";
-  for (int i = 0; i < 100 && raw.Int({"EXISTS", key}) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(raw.Str({"HGET", key, "state"}), "delivered");
-  EXPECT_GT(raw.Int({"TTL", key}), 0);
+  const std::string report = "hl:delivery:telnyx:40385f64-5717-4562-b3fc-2c963f66afa6";
+  for (int i = 0; i < 100 && raw.Int(std::vector<std::string>{"EXISTS", report}) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(raw.Str(std::vector<std::string>{"HGET", report, "state"}), "delivered");
+  EXPECT_GT(raw.Int(std::vector<std::string>{"TTL", report}), 0);
 }
 
 // ---------------------------------------------------------------------------

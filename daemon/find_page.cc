@@ -1,0 +1,683 @@
+// The /find page (see find_page.h): one HTML document built by appending to a
+// string. Every piece of text that is not a literal of this file goes through
+// AppendEscaped; every href is built by one of the Append*Link helpers, which
+// check the value first and fall back to plain text, so the only schemes that
+// can appear in a link are http(s), tel, sms and mailto.
+
+#include "daemon/find_page.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "directory/model.h"
+#include "directory/regions.h"
+#include "gateway/form_urlencoded.h"
+
+namespace helpline::daemon {
+namespace {
+
+using directory::Category;
+using directory::Channel;
+using directory::ChannelKind;
+using directory::Resource;
+
+// ---------------------------------------------------------------------------
+// The page's own words, one table per language. Category labels are indexed
+// by the Category enum's value.
+
+struct Labels {
+  std::string_view code;  // <html lang>
+  std::string_view title;
+  std::string_view emergency;  // the banner; a tel:911 link
+  std::string_view region;
+  std::string_view category;
+  std::string_view language;
+  std::string_view choose;
+  std::string_view submit;
+  std::string_view bad_query;
+  std::string_view missing_region;
+  std::string_view bad_region;
+  std::string_view missing_category;
+  std::string_view bad_category;
+  std::string_view not_loaded;
+  std::string_view nothing_found;
+  std::string_view search_country;  // button text, followed by the country's name
+  std::string_view try_another;
+  std::string_view call;
+  std::string_view text_before;  // "Text " KEYWORD " to " NUMBER
+  std::string_view text_to;
+  std::string_view text_number;  // "Text " NUMBER (no keyword)
+  std::string_view tty;
+  std::string_view chat;
+  std::string_view web;
+  std::string_view email;
+  std::string_view hours;
+  std::string_view languages;
+  std::string_view verified;
+  std::string_view source;
+  std::string_view unconfirmed;
+  std::string_view footer;                         // followed by the directory version
+  std::array<std::string_view, 3> language_names;  // en, fr, es in this language
+  std::array<std::string_view, directory::kCategoryCount> categories;
+};
+
+constexpr Labels kEnglish = {
+    .code = "en",
+    .title = "Find help",
+    .emergency = "Overdose or emergency: call 911",
+    .region = "Region",
+    .category = "Kind of help",
+    .language = "Language",
+    .choose = "Choose\u2026",
+    .submit = "Find help",
+    .bad_query = "The address of this page is malformed. Choose again below.",
+    .missing_region = "Choose a region.",
+    .bad_region = "Unknown region: choose one from the list (codes such as US, US-TX, CA-BC).",
+    .missing_category = "Choose a kind of help.",
+    .bad_category = "Unknown kind of help: choose one from the list.",
+    .not_loaded = "Sorry: directory not loaded yet. Try again in a minute.",
+    .nothing_found = "Nothing is listed for this region and kind of help.",
+    .search_country = "Search country-wide: ",
+    .try_another = "Try another kind of help.",
+    .call = "Call ",
+    .text_before = "Text ",
+    .text_to = " to ",
+    .text_number = "Text ",
+    .tty = "TTY ",
+    .chat = "Chat: ",
+    .web = "Website: ",
+    .email = "Email ",
+    .hours = "Hours: ",
+    .languages = "Languages: ",
+    .verified = "verified ",
+    .source = "Source: ",
+    .unconfirmed = "Unconfirmed: these details have not been confirmed yet. Check before relying on them.",
+    .footer = "No cookies, no tracking. Directory version ",
+    .language_names = {"English", "French", "Spanish"},
+    .categories = {"Emergency", "Crisis line", "Treatment referral", "Detox",
+                   "Medication treatment (methadone, buprenorphine)", "Harm reduction", "Naloxone",
+                   "Overdose prevention", "Mental health", "Peer support", "Family and friends", "Youth", "Indigenous",
+                   "Text lines", "Information"},
+};
+
+constexpr Labels kSpanish = {
+    .code = "es",
+    .title = "Encontrar ayuda",
+    .emergency = "Sobredosis o emergencia: llame al 911",
+    .region = "Región",
+    .category = "Tipo de ayuda",
+    .language = "Idioma",
+    .choose = "Elija\u2026",
+    .submit = "Buscar ayuda",
+    .bad_query = "La dirección de esta página no es válida. Elija de nuevo abajo.",
+    .missing_region = "Elija una región.",
+    .bad_region = "Región desconocida: elija una de la lista (códigos como US, US-TX, CA-BC).",
+    .missing_category = "Elija un tipo de ayuda.",
+    .bad_category = "Tipo de ayuda desconocido: elija uno de la lista.",
+    .not_loaded = "Lo sentimos: el directorio aún no está cargado. Inténtelo de nuevo en un minuto.",
+    .nothing_found = "No hay nada en la lista para esta región y este tipo de ayuda.",
+    .search_country = "Buscar en todo el país: ",
+    .try_another = "Pruebe otro tipo de ayuda.",
+    .call = "Llamar al ",
+    .text_before = "Envíe ",
+    .text_to = " al ",
+    .text_number = "Enviar un mensaje al ",
+    .tty = "TTY ",
+    .chat = "Chat: ",
+    .web = "Sitio web: ",
+    .email = "Correo: ",
+    .hours = "Horario: ",
+    .languages = "Idiomas: ",
+    .verified = "verificado ",
+    .source = "Fuente: ",
+    .unconfirmed = "Sin confirmar: estos datos aún no se han confirmado. Verifíquelos antes de confiar en ellos.",
+    .footer = "Sin cookies, sin rastreo. Versión del directorio ",
+    .language_names = {"inglés", "francés", "español"},
+    .categories = {"Emergencia", "Línea de crisis", "Derivación a tratamiento", "Desintoxicación",
+                   "Tratamiento con medicamentos (metadona, buprenorfina)", "Reducción de daños", "Naloxona",
+                   "Prevención de sobredosis", "Salud mental", "Apoyo entre pares", "Familia y amigos", "Jóvenes",
+                   "Indígena", "Líneas de texto", "Información"},
+};
+
+constexpr Labels kFrench = {
+    .code = "fr",
+    .title = "Trouver de l'aide",
+    .emergency = "Surdose ou urgence : appelez le 911",
+    .region = "Région",
+    .category = "Type d'aide",
+    .language = "Langue",
+    .choose = "Choisir\u2026",
+    .submit = "Trouver de l'aide",
+    .bad_query = "L'adresse de cette page est mal formée. Choisissez de nouveau ci-dessous.",
+    .missing_region = "Choisissez une région.",
+    .bad_region = "Région inconnue : choisissez-en une dans la liste (codes comme US, US-TX, CA-BC).",
+    .missing_category = "Choisissez un type d'aide.",
+    .bad_category = "Type d'aide inconnu : choisissez-en un dans la liste.",
+    .not_loaded = "Désolé : le répertoire n'est pas encore chargé. Réessayez dans une minute.",
+    .nothing_found = "Rien n'est répertorié pour cette région et ce type d'aide.",
+    .search_country = "Chercher dans tout le pays : ",
+    .try_another = "Essayez un autre type d'aide.",
+    .call = "Appeler le ",
+    .text_before = "Textez ",
+    .text_to = " au ",
+    .text_number = "Textez au ",
+    .tty = "ATS ",
+    .chat = "Clavardage : ",
+    .web = "Site web : ",
+    .email = "Courriel : ",
+    .hours = "Heures : ",
+    .languages = "Langues : ",
+    .verified = "vérifié le ",
+    .source = "Source : ",
+    .unconfirmed =
+        "Non confirmé : ces renseignements n'ont pas encore été confirmés. Vérifiez-les avant de vous y fier.",
+    .footer = "Aucun témoin, aucun suivi. Version du répertoire ",
+    .language_names = {"anglais", "français", "espagnol"},
+    .categories = {"Urgence", "Ligne de crise", "Orientation vers un traitement", "Désintoxication",
+                   "Traitement par médicaments (méthadone, buprénorphine)", "Réduction des méfaits", "Naloxone",
+                   "Prévention des surdoses", "Santé mentale", "Soutien par les pairs", "Famille et proches", "Jeunes",
+                   "Autochtones", "Lignes texto", "Information"},
+};
+
+// The language selector lists each language in its own name.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kPageLanguages = {{
+    {"en", "English"},
+    {"es", "Español"},
+    {"fr", "Français"},
+}};
+
+const Labels& LabelsFor(std::string_view lang) {
+  if (lang == "es") return kSpanish;
+  if (lang == "fr") return kFrench;
+  return kEnglish;
+}
+
+std::string_view CategoryLabel(const Labels& l, Category c) { return l.categories[static_cast<std::size_t>(c)]; }
+
+std::string_view RegionName(const Labels& l, std::string_view code) {
+  const directory::RegionInfo* info = directory::FindRegion(code);
+  if (info == nullptr) return code;
+  if (l.code == "fr") return info->name_fr;
+  if (l.code == "es") return info->name_es;
+  return info->name_en;
+}
+
+// A resource's language code as a word of the page's language; other codes
+// ("cr", "iu") are shown as they are.
+std::string_view LanguageName(const Labels& l, std::string_view code) {
+  if (code == "en") return l.language_names[0];
+  if (code == "fr") return l.language_names[1];
+  if (code == "es") return l.language_names[2];
+  return code;
+}
+
+// ---------------------------------------------------------------------------
+// Escaping and links.
+
+void AppendEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// E.164 or a short code: an optional '+' and 1 to 15 digits.
+bool IsDialable(std::string_view v) {
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  return !v.empty() && v.size() <= 15 && std::all_of(v.begin(), v.end(), IsDigit);
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// An absolute http(s) URL with a host and no spaces or control bytes.
+bool IsWebUrl(std::string_view v) {
+  std::size_t scheme = 0;
+  if (StartsWithNoCase(v, "https://"))
+    scheme = 8;
+  else if (StartsWithNoCase(v, "http://"))
+    scheme = 7;
+  else
+    return false;
+  if (v.size() == scheme || !IsAlnum(v[scheme])) return false;
+  return std::none_of(v.begin(), v.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7F;
+  });
+}
+
+// A plain address: local@domain with conservative characters, so that
+// nothing in it can add mailto headers ('?', '&') or leave the scheme.
+bool IsPlainEmail(std::string_view v) {
+  const std::size_t at = v.find('@');
+  if (at == 0 || at == std::string_view::npos || at + 1 >= v.size()) return false;
+  const auto local_ok = [](char c) { return IsAlnum(c) || c == '.' || c == '-' || c == '_' || c == '+'; };
+  const auto domain_ok = [](char c) { return IsAlnum(c) || c == '.' || c == '-'; };
+  const std::string_view local = v.substr(0, at), domain = v.substr(at + 1);
+  return std::all_of(local.begin(), local.end(), local_ok) && std::all_of(domain.begin(), domain.end(), domain_ok);
+}
+
+// The first http(s) URL inside free text ("BC CDC; https://www.phsa.ca"), or "".
+std::string_view FindUrl(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!StartsWithNoCase(text.substr(i), "http://") && !StartsWithNoCase(text.substr(i), "https://")) continue;
+    std::size_t end = i;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) > 0x20 && text[end] != ';' && text[end] != ',' &&
+           text[end] != ')')
+      ++end;
+    std::string_view url = text.substr(i, end - i);
+    while (!url.empty() && url.back() == '.') url.remove_suffix(1);
+    return IsWebUrl(url) ? url : std::string_view{};
+  }
+  return {};
+}
+
+// <a class="..." href="HREF">TEXT</a>; `href` must already be checked.
+void AppendLink(std::string& out, std::string_view css_class, std::string_view href, std::string_view text) {
+  out += "<a class=\"";
+  out += css_class;
+  out += "\" href=\"";
+  AppendEscaped(out, href);
+  out += "\">";
+  AppendEscaped(out, text);
+  out += "</a>";
+}
+
+void AppendSpan(std::string& out, std::string_view css_class, std::string_view text) {
+  out += " <span class=\"";
+  out += css_class;
+  out += "\">";
+  AppendEscaped(out, text);
+  out += "</span>";
+}
+
+// ---------------------------------------------------------------------------
+// Page parts.
+
+struct Request {
+  std::string region;
+  std::string category_name;
+  std::optional<Category> category;
+  const Labels* labels = &kEnglish;
+};
+
+constexpr std::string_view kStyle =
+    "body{margin:0;font:18px/1.5 system-ui,sans-serif;color:#111;background:#fff}"
+    "main{max-width:40rem;margin:0 auto;padding:0 1rem 2rem}"
+    ".sos{position:sticky;top:0;margin:0;background:#b00020;text-align:center;font-weight:bold}"
+    ".sos a{display:block;padding:.8rem;color:#fff;text-decoration:none}"
+    "label{display:block;margin-top:.8rem;font-weight:bold}"
+    "select,button{width:100%;min-height:48px;font-size:18px;margin-top:.3rem}"
+    "button{margin-top:1rem;background:#0b57d0;color:#fff;border:0;border-radius:6px}"
+    ".msg{padding:.8rem;border-radius:6px;background:#fff4ce}"
+    ".error{background:#fde7e9;border:2px solid #b00020}"
+    ".card{border:1px solid #ccc;border-radius:8px;padding:.2rem 1rem 1rem;margin:1rem 0}"
+    ".card h3{margin:.6rem 0 .3rem}"
+    ".unconfirmed{font-weight:bold;color:#7a4b00}"
+    ".ch{list-style:none;padding:0}.ch li{margin:.5rem 0}"
+    ".btn{display:inline-block;box-sizing:border-box;min-height:48px;padding:.7rem 1rem;border-radius:6px;"
+    "background:#e8f0fe;color:#0b57d0;font-weight:bold;text-decoration:none;overflow-wrap:anywhere}"
+    ".meta{font-size:16px;color:#444}footer{font-size:16px;color:#555}";
+
+void AppendHead(std::string& out, const Labels& l) {
+  out += "<!doctype html>\n<html lang=\"";
+  out += l.code;
+  out +=
+      "\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"referrer\" content=\"no-referrer\">\n<title>";
+  AppendEscaped(out, l.title);
+  out += "</title>\n<style>";
+  out += kStyle;
+  out += "</style>\n</head>\n<body>\n<p class=\"sos\" role=\"alert\">";
+  AppendLink(out, "sos-call", "tel:911", l.emergency);
+  out += "</p>\n<main>\n<h1>";
+  AppendEscaped(out, l.title);
+  out += "</h1>\n";
+}
+
+void AppendMessage(std::string& out, std::string_view css_class, std::string_view text) {
+  out += "<p class=\"";
+  out += css_class;
+  out += css_class.find("error") == std::string_view::npos ? "\" role=\"status\">" : "\" role=\"alert\">";
+  AppendEscaped(out, text);
+  out += "</p>\n";
+}
+
+void AppendOption(std::string& out, std::string_view value, std::string_view text, bool selected) {
+  out += "<option value=\"";
+  AppendEscaped(out, value);
+  out += selected ? "\" selected>" : "\">";
+  AppendEscaped(out, text);
+  out += "</option>\n";
+}
+
+// The regions offered: those with resources, plus the requested one if it is
+// known (a state without its own lines still finds its country's). Grouped
+// by country, the country first, then by name in the page language.
+std::vector<std::string_view> RegionChoices(const std::vector<std::string>& with_resources, std::string_view current,
+                                            const Labels& l) {
+  std::vector<std::string_view> codes(with_resources.begin(), with_resources.end());
+  if (directory::IsKnownRegion(current) && std::find(codes.begin(), codes.end(), current) == codes.end()) {
+    codes.push_back(current);
+  }
+  const auto key = [&l](std::string_view code) {
+    const std::string_view country = directory::CountryOf(code);
+    return std::make_tuple(country != directory::kEverywhere, country, code != country, RegionName(l, code));
+  };
+  std::sort(codes.begin(), codes.end(), [&key](std::string_view a, std::string_view b) { return key(a) < key(b); });
+  return codes;
+}
+
+void AppendForm(std::string& out, const directory::DirectoryIndex& index, const Request& req) {
+  const Labels& l = *req.labels;
+  out += "<form method=\"get\">\n<label for=\"region\">";
+  AppendEscaped(out, l.region);
+  out += "</label>\n<select id=\"region\" name=\"region\" required>\n";
+  AppendOption(out, "", l.choose, false);
+  const std::vector<std::string> with_resources = index.Regions();  // RegionChoices views into it
+  for (std::string_view code : RegionChoices(with_resources, req.region, l)) {
+    AppendOption(out, code, RegionName(l, code), code == req.region);
+  }
+  out += "</select>\n<label for=\"category\">";
+  AppendEscaped(out, l.category);
+  out += "</label>\n<select id=\"category\" name=\"category\" required>\n";
+  AppendOption(out, "", l.choose, false);
+  for (Category c : directory::AllCategories()) {
+    AppendOption(out, directory::CategoryName(c), CategoryLabel(l, c), req.category == c);
+  }
+  out += "</select>\n<label for=\"lang\">";
+  AppendEscaped(out, l.language);
+  out += "</label>\n<select id=\"lang\" name=\"lang\">\n";
+  for (const auto& [code, name] : kPageLanguages) AppendOption(out, code, name, code == l.code);
+  out += "</select>\n<button type=\"submit\">";
+  AppendEscaped(out, l.submit);
+  out += "</button>\n</form>\n";
+}
+
+void AppendPhoneChannel(std::string& out, const Channel& ch, std::string_view country, const Labels& l,
+                        const directory::PhoneBook& phones) {
+  const std::string shown = phones.FormatFor(ch.value, country);
+  std::string text, href;
+  if (ch.kind == ChannelKind::kSms) {
+    href = "sms:" + ch.value;
+    if (!ch.keyword.empty()) {
+      // "?&body=" rather than "?body=": iOS reads the former, Android both.
+      href += "?&body=" + PercentEncode(ch.keyword);
+      text = std::string(l.text_before) + ch.keyword + std::string(l.text_to) + shown;
+    } else {
+      text = std::string(l.text_number) + shown;
+    }
+  } else {
+    href = "tel:" + ch.value;
+    text = std::string(ch.kind == ChannelKind::kTty ? l.tty : l.call) + shown;
+  }
+  if (IsDialable(ch.value)) {
+    AppendLink(out, "btn", href, text);
+  } else {
+    AppendEscaped(out, text);
+  }
+  if (!ch.vanity.empty()) AppendSpan(out, "vanity", ch.vanity);
+}
+
+void AppendChannel(std::string& out, const Channel& ch, std::string_view country, const Labels& l,
+                   const directory::PhoneBook& phones) {
+  out += "<li>";
+  switch (ch.kind) {
+    case ChannelKind::kVoice:
+    case ChannelKind::kSms:
+    case ChannelKind::kTty:
+      AppendPhoneChannel(out, ch, country, l, phones);
+      break;
+    case ChannelKind::kChat:
+    case ChannelKind::kWeb: {
+      std::string_view shown = ch.value;
+      if (StartsWithNoCase(shown, "https://"))
+        shown.remove_prefix(8);
+      else if (StartsWithNoCase(shown, "http://"))
+        shown.remove_prefix(7);
+      const std::string text = std::string(ch.kind == ChannelKind::kChat ? l.chat : l.web) + std::string(shown);
+      if (IsWebUrl(ch.value))
+        AppendLink(out, "btn", ch.value, text);
+      else
+        AppendEscaped(out, text);
+      break;
+    }
+    case ChannelKind::kEmail: {
+      const std::string text = std::string(l.email) + ch.value;
+      if (IsPlainEmail(ch.value))
+        AppendLink(out, "btn", "mailto:" + ch.value, text);
+      else
+        AppendEscaped(out, text);
+      break;
+    }
+  }
+  if (!ch.label.empty()) AppendSpan(out, "label", ch.label);
+  if (!ch.hours.empty()) AppendSpan(out, "hours", std::string(l.hours) + ch.hours);
+  out += "</li>\n";
+}
+
+void AppendCard(std::string& out, const Resource& r, std::string_view country, const Labels& l,
+                const directory::PhoneBook& phones) {
+  std::string_view name = r.name, description = r.description;
+  if (auto t = r.translations.find(std::string(l.code)); t != r.translations.end()) {
+    if (!t->second.name.empty()) name = t->second.name;
+    if (!t->second.description.empty()) description = t->second.description;
+  }
+  out += "<article class=\"card\">\n<h3>";
+  AppendEscaped(out, name);
+  out += "</h3>\n";
+  if (r.status == directory::ResourceStatus::kUnconfirmed) AppendMessage(out, "unconfirmed", l.unconfirmed);
+  if (!description.empty()) {
+    out += "<p>";
+    AppendEscaped(out, description);
+    out += "</p>\n";
+  }
+  out += "<ul class=\"ch\">\n";
+  for (const Channel& ch : r.channels) AppendChannel(out, ch, country, l, phones);
+  out += "</ul>\n<p class=\"meta\">";
+  bool first = true;
+  const auto separator = [&out, &first] {
+    if (!first) out += " \u00b7 ";
+    first = false;
+  };
+  if (!r.hours.empty()) {
+    separator();
+    AppendEscaped(out, l.hours);
+    AppendEscaped(out, r.hours);
+  }
+  if (!r.languages.empty()) {
+    separator();
+    AppendEscaped(out, l.languages);
+    for (std::size_t i = 0; i < r.languages.size(); ++i) {
+      if (i > 0) out += ", ";
+      AppendEscaped(out, LanguageName(l, r.languages[i]));
+    }
+  }
+  if (!r.verified.empty()) {
+    separator();
+    AppendEscaped(out, l.verified);
+    AppendEscaped(out, r.verified);
+  }
+  if (!r.source.empty()) {
+    separator();
+    AppendEscaped(out, l.source);
+    if (std::string_view url = FindUrl(r.source); !url.empty())
+      AppendLink(out, "src", url, r.source);
+    else
+      AppendEscaped(out, r.source);
+  }
+  out += "</p>\n</article>\n";
+}
+
+// No results: offer the same search for the whole country with a one-button
+// form (no link to build, and no JavaScript).
+void AppendNothingFound(std::string& out, const Request& req) {
+  const Labels& l = *req.labels;
+  AppendMessage(out, "msg", l.nothing_found);
+  const std::string_view country = directory::CountryOf(req.region);
+  if (country.empty() || country == directory::kEverywhere || country == req.region) {
+    AppendMessage(out, "msg", l.try_another);
+    return;
+  }
+  out += "<form method=\"get\">\n";
+  const std::array<std::pair<std::string_view, std::string_view>, 3> hidden = {{
+      {"region", country},
+      {"category", req.category_name},
+      {"lang", l.code},
+  }};
+  for (const auto& [name, value] : hidden) {
+    out += "<input type=\"hidden\" name=\"";
+    out += name;
+    out += "\" value=\"";
+    AppendEscaped(out, value);
+    out += "\">\n";
+  }
+  out += "<button type=\"submit\">";
+  AppendEscaped(out, l.search_country);
+  AppendEscaped(out, RegionName(l, country));
+  out += "</button>\n</form>\n";
+}
+
+void AppendResults(std::string& out, const directory::DirectoryIndex& index, const Request& req,
+                   const directory::PhoneBook& phones) {
+  const Labels& l = *req.labels;
+  out += "<section>\n<h2>";
+  AppendEscaped(out, CategoryLabel(l, *req.category));
+  out += " \u2014 ";
+  AppendEscaped(out, RegionName(l, req.region));
+  out += "</h2>\n";
+  const std::vector<const Resource*> found = index.Lookup(req.region, *req.category, l.code);
+  if (found.empty()) {
+    AppendNothingFound(out, req);
+  } else {
+    const std::string_view country = directory::CountryOf(req.region);
+    for (const Resource* r : found) AppendCard(out, *r, country, l, phones);
+  }
+  out += "</section>\n";
+}
+
+void AppendTail(std::string& out, const Labels& l, const directory::DirectoryIndex* index) {
+  if (index != nullptr) {
+    out += "<footer>";
+    AppendEscaped(out, l.footer);
+    out += std::to_string(index->version());
+    out += "</footer>\n";
+  }
+  out += "</main>\n</body>\n</html>\n";
+}
+
+}  // namespace
+
+FindPage RenderFindPage(const directory::DirectoryIndex* index, std::string_view query,
+                        const directory::PhoneBook& phones) {
+  Request req;
+  std::string_view error;
+  bool have_region = false, have_category = false, have_lang = false;
+  auto params = gateway::ParseFormUrlencoded(query);
+  if (params.ok()) {
+    // The first occurrence of each parameter counts.
+    for (const auto& [name, value] : params.value()) {
+      if (name == "region" && !have_region) {
+        req.region = value;
+        have_region = true;
+      } else if (name == "category" && !have_category) {
+        req.category_name = value;
+        have_category = true;
+      } else if (name == "lang" && !have_lang) {
+        req.labels = &LabelsFor(value);
+        have_lang = true;
+      }
+    }
+  }
+  const Labels& l = *req.labels;
+  if (!params.ok()) error = l.bad_query;
+
+  // Only a valid region or category is kept for the form's preselection.
+  const bool searching = !req.region.empty() || !req.category_name.empty();
+  if (error.empty() && searching) {
+    req.category = directory::ParseCategory(req.category_name);
+    if (req.region.empty())
+      error = l.missing_region;
+    else if (!directory::IsKnownRegion(req.region))
+      error = l.bad_region;
+    else if (req.category_name.empty())
+      error = l.missing_category;
+    else if (!req.category)
+      error = l.bad_category;
+  }
+  if (!directory::IsKnownRegion(req.region)) req.region.clear();
+  if (!req.category) req.category_name.clear();
+
+  FindPage page;
+  page.html.reserve(16 * 1024);
+  AppendHead(page.html, l);
+  if (index == nullptr) {
+    page.status = 503;
+    AppendMessage(page.html, "msg error", l.not_loaded);
+  } else if (!error.empty()) {
+    page.status = 400;
+    AppendMessage(page.html, "msg error", error);
+    AppendForm(page.html, *index, req);
+  } else {
+    page.status = 200;
+    AppendForm(page.html, *index, req);
+    if (searching) AppendResults(page.html, *index, req, phones);
+  }
+  AppendTail(page.html, l, index);
+  return page;
+}
+
+}  // namespace helpline::daemon

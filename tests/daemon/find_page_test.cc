@@ -1,0 +1,385 @@
+#include "daemon/find_page.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "directory/index.h"
+#include "directory/phone.h"
+#include "directory/regions.h"
+#include "directory/validator.h"
+
+namespace helpline::daemon {
+namespace {
+
+using directory::Category;
+using directory::Channel;
+using directory::ChannelKind;
+using directory::DirectoryIndex;
+using directory::Resource;
+
+bool Has(const std::string& html, const std::string& needle) { return html.find(needle) != std::string::npos; }
+
+// Every href, src and action value inside the page's tags (escaped text
+// such as "&lt;img src=x" is not a tag).
+std::vector<std::string> Hrefs(const std::string& html) {
+  static const std::regex kTag(R"re(<[^>]*>)re");
+  static const std::regex kAttr(R"re(\s(?:href|src|action)\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))re", std::regex::icase);
+  std::vector<std::string> out;
+  for (auto tag = std::sregex_iterator(html.begin(), html.end(), kTag); tag != std::sregex_iterator(); ++tag) {
+    const std::string t = tag->str();
+    for (auto it = std::sregex_iterator(t.begin(), t.end(), kAttr); it != std::sregex_iterator(); ++it) {
+      std::string v = (*it)[1].str();
+      if (!v.empty() && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+void ExpectOnlyAllowedSchemes(const std::string& html) {
+  static const std::regex kAllowed(R"re(^(https?://|tel:|sms:|mailto:)[^<>"']*$)re", std::regex::icase);
+  for (const auto& href : Hrefs(html)) EXPECT_TRUE(std::regex_match(href, kAllowed)) << href;
+}
+
+Channel Ch(ChannelKind kind, std::string value) {
+  Channel c;
+  c.kind = kind;
+  c.value = std::move(value);
+  return c;
+}
+
+Resource Make(std::string id, std::string region, Category c, int priority) {
+  Resource r;
+  r.id = std::move(id);
+  r.name = "Line " + r.id;
+  r.description = "Description of " + r.id + ".";
+  r.regions = {std::move(region)};
+  r.categories = {c};
+  r.languages = {"en"};
+  r.priority = priority;
+  r.hours = "24/7";
+  r.verified = "2026-11-24";
+  r.source = "https://example.org/source";
+  return r;
+}
+
+// A small directory: a BC naloxone line with every kind of channel, a
+// Canada-wide crisis line, an unconfirmed US line, and hostile data.
+std::shared_ptr<const DirectoryIndex> SmallIndex() {
+  std::vector<Resource> rs;
+
+  Resource bc = Make("bc-naloxone", "CA-BC", Category::kNaloxone, 80);
+  bc.name = "BC Naloxone";
+  bc.translations["es"] = {"Naloxona en BC", "Dónde conseguir naloxona en BC."};
+  bc.translations["fr"] = {"Naloxone en C.-B.", "Où trouver de la naloxone en C.-B."};
+  Channel voice = Ch(ChannelKind::kVoice, "+18006624357");
+  voice.vanity = "1-800-662-HELP";
+  Channel sms = Ch(ChannelKind::kSms, "247247");
+  sms.keyword = "CONNEX";
+  Channel tty = Ch(ChannelKind::kTty, "+18005551234");
+  Channel chat = Ch(ChannelKind::kChat, "https://chat.example.org/start?x=1&y=2");
+  Channel web = Ch(ChannelKind::kWeb, "https://example.org/naloxone");
+  web.label = "map of pharmacies";
+  Channel email = Ch(ChannelKind::kEmail, "help@example.org");
+  bc.channels = {voice, sms, tty, chat, web, email};
+  rs.push_back(bc);
+
+  Resource ca = Make("ca-crisis", "CA", Category::kCrisis, 90);
+  ca.channels = {Ch(ChannelKind::kVoice, "988")};
+  rs.push_back(ca);
+
+  Resource us = Make("us-naloxone", "US", Category::kNaloxone, 70);
+  us.status = directory::ResourceStatus::kUnconfirmed;
+  us.channels = {Ch(ChannelKind::kVoice, "+18556626605")};
+  rs.push_back(us);
+
+  Resource evil = Make("evil", "CA-ON", Category::kHarmReduction, 60);
+  evil.name = "<script>alert('x')</script> & \"friends\"";
+  evil.description = "<img src=x onerror=alert(1)>";
+  evil.hours = "<b>always</b>";
+  evil.source = "javascript:alert(1)";
+  Channel bad_web = Ch(ChannelKind::kWeb, "javascript:alert(1)");
+  Channel bad_chat = Ch(ChannelKind::kChat, "data:text/html,<script>alert(1)</script>");
+  Channel quoted_web = Ch(ChannelKind::kWeb, "https://example.org/\"onmouseover=\"alert(1)");
+  Channel bad_mail = Ch(ChannelKind::kEmail, "a@b.org?bcc=victim@example.org");
+  Channel bad_phone = Ch(ChannelKind::kVoice, "javascript:alert(1)");
+  Channel bad_sms = Ch(ChannelKind::kSms, "741741");
+  bad_sms.keyword = "\"><script>&";
+  evil.channels = {bad_web, bad_chat, quoted_web, bad_mail, bad_phone, bad_sms};
+  rs.push_back(evil);
+
+  return DirectoryIndex::Build(std::move(rs), 7);
+}
+
+std::shared_ptr<const DirectoryIndex> ShippedIndex() {
+  static const std::shared_ptr<const DirectoryIndex> index = [] {
+    directory::Validator validator;
+    auto report = validator.ValidatePaths({std::string(HELPLINE_SOURCE_DIR) + "/data/directory"});
+    EXPECT_TRUE(report.ok());
+    return DirectoryIndex::Build(std::move(report.resources), 1);
+  }();
+  return index;
+}
+
+class FindPageTest : public ::testing::Test {
+ protected:
+  FindPage Render(std::string_view query) { return RenderFindPage(index_.get(), query, phones_); }
+
+  directory::PhoneBook phones_;
+  std::shared_ptr<const DirectoryIndex> index_ = SmallIndex();
+};
+
+TEST_F(FindPageTest, ResultsShowEveryChannelAsATappableLink) {
+  FindPage p = Render("region=CA-BC&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<h3>BC Naloxone</h3>"));
+  EXPECT_TRUE(Has(p.html, "Description of bc-naloxone."));
+  // Voice: tel: with the E.164 value, shown NANP-style, vanity beside it.
+  EXPECT_TRUE(Has(p.html, "href=\"tel:+18006624357\">Call 1-800-662-4357</a>"));
+  EXPECT_TRUE(Has(p.html, "<span class=\"vanity\">1-800-662-HELP</span>"));
+  // SMS: the keyword in the body and in the words.
+  EXPECT_TRUE(Has(p.html, "href=\"sms:247247?&amp;body=CONNEX\">Text CONNEX to 247247</a>"));
+  EXPECT_TRUE(Has(p.html, "href=\"tel:+18005551234\">TTY 1-800-555-1234</a>"));
+  EXPECT_TRUE(
+      Has(p.html, "href=\"https://chat.example.org/start?x=1&amp;y=2\">Chat: chat.example.org/start?x=1&amp;y=2"));
+  EXPECT_TRUE(Has(p.html, "href=\"https://example.org/naloxone\">Website: example.org/naloxone</a>"));
+  EXPECT_TRUE(Has(p.html, "<span class=\"label\">map of pharmacies</span>"));
+  EXPECT_TRUE(Has(p.html, "href=\"mailto:help@example.org\">Email help@example.org</a>"));
+  EXPECT_TRUE(Has(p.html, "Hours: 24/7"));
+  EXPECT_TRUE(Has(p.html, "Languages: English"));
+  EXPECT_TRUE(Has(p.html, "verified 2026-11-24"));
+  EXPECT_TRUE(Has(p.html, "Source: <a class=\"src\" href=\"https://example.org/source\">"));
+  EXPECT_TRUE(Has(p.html, "<footer>No cookies, no tracking. Directory version 7</footer>"));
+  ExpectOnlyAllowedSchemes(p.html);
+}
+
+TEST_F(FindPageTest, ResultsIncludeTheCountryAsLookupDoes) {
+  FindPage p = Render("region=CA-BC&category=crisis");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<h3>Line ca-crisis</h3>"));
+  EXPECT_TRUE(Has(p.html, "href=\"tel:988\">Call 988</a>"));
+}
+
+TEST_F(FindPageTest, ResourceTextIsEscapedEverywhere) {
+  FindPage p = Render("region=CA-ON&category=harm_reduction");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<h3>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;friends&quot;</h3>"));
+  EXPECT_TRUE(Has(p.html, "&lt;img src=x onerror=alert(1)&gt;"));
+  EXPECT_TRUE(Has(p.html, "&lt;b&gt;always&lt;/b&gt;"));
+  EXPECT_FALSE(Has(p.html, "<script"));
+  EXPECT_FALSE(Has(p.html, "<img"));
+  EXPECT_FALSE(Has(p.html, "<b>"));
+  EXPECT_FALSE(Has(p.html, "javascript:alert(1)\""));
+  // Hostile links are shown as text, never as links.
+  EXPECT_FALSE(Has(p.html, "href=\"javascript"));
+  EXPECT_FALSE(Has(p.html, "href=\"data"));
+  EXPECT_TRUE(Has(p.html, "Website: javascript:alert(1)"));
+  EXPECT_TRUE(Has(p.html, "Email a@b.org?bcc=victim@example.org"));
+  EXPECT_FALSE(Has(p.html, "mailto:a@b.org"));
+  // A quote inside a URL stays inside the attribute.
+  EXPECT_FALSE(Has(p.html, "\"onmouseover"));
+  EXPECT_TRUE(Has(p.html, "&quot;onmouseover=&quot;alert(1)"));
+  // An SMS keyword is percent-encoded in the URL and escaped in the words.
+  EXPECT_TRUE(Has(p.html, "href=\"sms:741741?&amp;body=%22%3E%3Cscript%3E%26\""));
+  EXPECT_TRUE(Has(p.html, "Text &quot;&gt;&lt;script&gt;&amp; to 741741"));
+  ExpectOnlyAllowedSchemes(p.html);
+}
+
+TEST_F(FindPageTest, InjectedQueryValueIsNeverEchoedAndGives400) {
+  for (const char* query : {"region=%3Cscript%3Ealert(1)%3C%2Fscript%3E&category=naloxone",
+                            "region=<script>alert(1)</script>&category=naloxone",
+                            "region=CA-BC&category=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+                            "region=CA-BC&category=naloxone&lang=%22%3E%3Cscript%3E"}) {
+    SCOPED_TRACE(query);
+    FindPage p = Render(query);
+    EXPECT_FALSE(Has(p.html, "<script")) << p.html;
+    EXPECT_FALSE(Has(p.html, "alert(1)")) << p.html;
+    EXPECT_FALSE(Has(p.html, "&lt;script")) << "query values are not echoed at all";
+  }
+  FindPage region = Render("region=%3Cscript%3E&category=naloxone");
+  EXPECT_EQ(region.status, 400);
+  EXPECT_TRUE(Has(region.html, "Unknown region"));
+  EXPECT_TRUE(Has(region.html, "<form method=\"get\">"));
+  FindPage category = Render("region=CA-BC&category=%3Cscript%3E");
+  EXPECT_EQ(category.status, 400);
+  EXPECT_TRUE(Has(category.html, "Unknown kind of help"));
+  // The valid half stays selected.
+  EXPECT_TRUE(Has(category.html, "<option value=\"CA-BC\" selected>British Columbia</option>"));
+  // An unknown language is English, not an error.
+  EXPECT_EQ(Render("region=CA-BC&category=naloxone&lang=%22%3E%3Cscript%3E").status, 200);
+}
+
+TEST_F(FindPageTest, MissingOrMalformedParametersSayWhatIsWrong) {
+  FindPage no_category = Render("region=CA-BC");
+  EXPECT_EQ(no_category.status, 400);
+  EXPECT_TRUE(Has(no_category.html, "Choose a kind of help."));
+  FindPage no_region = Render("category=naloxone");
+  EXPECT_EQ(no_region.status, 400);
+  EXPECT_TRUE(Has(no_region.html, "Choose a region."));
+  EXPECT_TRUE(Has(no_region.html, "<option value=\"naloxone\" selected>Naloxone</option>"));
+  FindPage malformed = Render("region=%ZZ&category=naloxone");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_TRUE(Has(malformed.html, "malformed"));
+}
+
+TEST_F(FindPageTest, EmptyQueryShowsOnlyTheForm) {
+  for (const char* query : {"", "lang=fr"}) {
+    FindPage p = Render(query);
+    EXPECT_EQ(p.status, 200);
+    EXPECT_TRUE(Has(p.html, "<form method=\"get\">"));
+    EXPECT_FALSE(Has(p.html, "<section>"));
+    EXPECT_FALSE(Has(p.html, "class=\"msg error\""));
+  }
+}
+
+TEST_F(FindPageTest, SpanishPageHasSpanishLabelsAndTranslatedResources) {
+  FindPage p = Render("region=CA-BC&category=naloxone&lang=es");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<html lang=\"es\">"));
+  EXPECT_TRUE(Has(p.html, "<title>Encontrar ayuda</title>"));
+  EXPECT_TRUE(Has(p.html, "Sobredosis o emergencia: llame al 911"));
+  EXPECT_TRUE(Has(p.html, "<label for=\"region\">Región</label>"));
+  EXPECT_TRUE(Has(p.html, "<button type=\"submit\">Buscar ayuda</button>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"naloxone\" selected>Naloxona</option>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"es\" selected>Español</option>"));
+  EXPECT_TRUE(Has(p.html, "<h3>Naloxona en BC</h3>"));
+  EXPECT_TRUE(Has(p.html, "Dónde conseguir naloxona en BC."));
+  EXPECT_TRUE(Has(p.html, "Envíe CONNEX al 247247"));
+  EXPECT_TRUE(Has(p.html, "Llamar al 1-800-662-4357"));
+  EXPECT_TRUE(Has(p.html, "Horario: 24/7"));
+  EXPECT_TRUE(Has(p.html, "Idiomas: inglés"));
+  EXPECT_TRUE(Has(p.html, "verificado 2026-11-24"));
+  EXPECT_FALSE(Has(p.html, "Find help"));
+}
+
+TEST_F(FindPageTest, FrenchPageUsesFrenchTranslationsAndRegionNames) {
+  FindPage p = Render("region=CA-BC&category=naloxone&lang=fr");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<html lang=\"fr\">"));
+  EXPECT_TRUE(Has(p.html, "<h3>Naloxone en C.-B.</h3>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"CA-BC\" selected>Colombie-Britannique</option>"));
+  EXPECT_TRUE(Has(p.html, "Surdose ou urgence : appelez le 911"));
+}
+
+TEST_F(FindPageTest, EveryPageStartsWithTheEmergencyBanner) {
+  for (const char* query :
+       {"", "region=CA-BC&category=naloxone", "region=CA-BC&category=mental_health", "region=XX&category=naloxone"}) {
+    SCOPED_TRACE(query);
+    FindPage p = Render(query);
+    const auto banner = p.html.find("<a class=\"sos-call\" href=\"tel:911\">Overdose or emergency: call 911</a>");
+    ASSERT_NE(banner, std::string::npos);
+    EXPECT_LT(banner, p.html.find("<h1>"));
+  }
+  EXPECT_TRUE(Has(RenderFindPage(nullptr, "", phones_).html, "call 911"));
+}
+
+TEST_F(FindPageTest, FormListsRegionsWithResourcesByName) {
+  FindPage p = Render("");
+  EXPECT_TRUE(Has(p.html, "<option value=\"CA\">Canada</option>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"CA-BC\">British Columbia</option>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"CA-ON\">Ontario</option>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"US\">United States</option>"));
+  EXPECT_FALSE(Has(p.html, "value=\"US-TX\"")) << "no resources of its own";
+  // Countries first, then their provinces by name.
+  EXPECT_LT(p.html.find("value=\"CA\""), p.html.find("value=\"CA-BC\""));
+  EXPECT_LT(p.html.find("value=\"CA-BC\""), p.html.find("value=\"CA-ON\""));
+  EXPECT_LT(p.html.find("value=\"CA-ON\""), p.html.find("value=\"US\""));
+  // Every category, with a readable label; every page language.
+  for (Category c : directory::AllCategories()) {
+    EXPECT_TRUE(Has(p.html, "<option value=\"" + std::string(directory::CategoryName(c)) + "\">"));
+  }
+  EXPECT_TRUE(Has(p.html, "<option value=\"treatment_referral\">Treatment referral</option>"));
+  EXPECT_TRUE(Has(p.html, "<option value=\"fr\">Français</option>"));
+  // A known region without its own lines can still be searched and stays selected.
+  FindPage tx = Render("region=US-TX&category=naloxone");
+  EXPECT_EQ(tx.status, 200);
+  EXPECT_TRUE(Has(tx.html, "<option value=\"US-TX\" selected>Texas</option>"));
+  EXPECT_TRUE(Has(tx.html, "<h3>Line us-naloxone</h3>"));
+}
+
+TEST_F(FindPageTest, UnconfirmedResourcesCarryAVisibleNote) {
+  FindPage us = Render("region=US&category=naloxone");
+  ASSERT_EQ(us.status, 200);
+  EXPECT_TRUE(Has(us.html, "<p class=\"unconfirmed\" role=\"status\">Unconfirmed: "));
+  FindPage bc = Render("region=CA-BC&category=naloxone");
+  EXPECT_FALSE(Has(bc.html, "class=\"unconfirmed\""));
+}
+
+TEST_F(FindPageTest, EmptyResultSuggestsTheCountryWideSearch) {
+  FindPage p = Render("region=CA-BC&category=detox&lang=fr");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "Rien n&#39;est répertorié"));
+  EXPECT_TRUE(Has(p.html, "<input type=\"hidden\" name=\"region\" value=\"CA\">"));
+  EXPECT_TRUE(Has(p.html, "<input type=\"hidden\" name=\"category\" value=\"detox\">"));
+  EXPECT_TRUE(Has(p.html, "<input type=\"hidden\" name=\"lang\" value=\"fr\">"));
+  EXPECT_TRUE(Has(p.html, "Chercher dans tout le pays : Canada</button>"));
+  // Already country-wide: nothing wider to suggest.
+  FindPage ca = Render("region=CA&category=detox");
+  EXPECT_EQ(ca.status, 200);
+  EXPECT_TRUE(Has(ca.html, "Try another kind of help."));
+  EXPECT_FALSE(Has(ca.html, "type=\"hidden\""));
+}
+
+TEST_F(FindPageTest, NoIndexIsServiceUnavailable) {
+  FindPage p = RenderFindPage(nullptr, "region=CA-BC&category=naloxone", phones_);
+  EXPECT_EQ(p.status, 503);
+  EXPECT_TRUE(Has(p.html, "directory not loaded yet"));
+  EXPECT_TRUE(Has(p.html, "</html>"));
+}
+
+TEST_F(FindPageTest, PageIsSelfContainedAndPhoneSized) {
+  FindPage p = Render("region=CA-BC&category=naloxone");
+  EXPECT_EQ(p.html.rfind("<!doctype html>\n<html lang=\"en\">", 0), 0u);
+  EXPECT_TRUE(Has(p.html, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+  EXPECT_TRUE(Has(p.html, "<meta charset=\"utf-8\">"));
+  EXPECT_TRUE(Has(p.html, "font:18px"));
+  EXPECT_FALSE(Has(p.html, "<script"));
+  EXPECT_FALSE(Has(p.html, "<link"));
+  EXPECT_FALSE(Has(p.html, "src="));
+  EXPECT_FALSE(Has(p.html, "@import"));
+  EXPECT_FALSE(Has(p.html, "url("));
+}
+
+// --- The shipped directory.
+
+TEST(FindPageShipped, CaBcNaloxoneListsTheNaloxoneFinderWithLinks) {
+  directory::PhoneBook phones;
+  FindPage p = RenderFindPage(ShippedIndex().get(), "region=CA-BC&category=naloxone", phones);
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<h3>Naloxone Finder</h3>"));
+  EXPECT_TRUE(Has(p.html, "href=\"tel:+18556626605\">Call 1-855-662-6605</a>"));
+  EXPECT_TRUE(Has(p.html, "href=\"sms:247247?&amp;body=CONNEX\">Text CONNEX to 247247</a>"));
+  EXPECT_TRUE(Has(p.html, "class=\"unconfirmed\"")) << "the finder is unconfirmed in the shipped data";
+  EXPECT_TRUE(Has(p.html, "<option value=\"CA-BC\" selected>British Columbia</option>"));
+  ExpectOnlyAllowedSchemes(p.html);
+}
+
+TEST(FindPageShipped, EveryPageIsSmallAndLinksOnlyAllowedSchemes) {
+  directory::PhoneBook phones;
+  auto index = ShippedIndex();
+  std::vector<std::string> regions = index->Regions();
+  regions.push_back("US-TX");
+  std::size_t largest = 0;
+  for (const auto& region : regions) {
+    for (Category c : directory::AllCategories()) {
+      for (const char* lang : {"en", "es", "fr"}) {
+        const std::string query =
+            "region=" + region + "&category=" + std::string(directory::CategoryName(c)) + "&lang=" + lang;
+        FindPage p = RenderFindPage(index.get(), query, phones);
+        SCOPED_TRACE(query);
+        EXPECT_EQ(p.status, 200);
+        ExpectOnlyAllowedSchemes(p.html);
+        EXPECT_FALSE(Has(p.html, "<script"));
+        largest = std::max(largest, p.html.size());
+      }
+    }
+  }
+  EXPECT_LT(largest, 50u * 1024) << "largest page: " << largest << " bytes";
+}
+
+}  // namespace
+}  // namespace helpline::daemon
