@@ -84,9 +84,10 @@ nginx -c "$tmp/nginx.conf" -p "$tmp" &
 pids+=($!)
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/webhooks/twilio" -d x=1 && break; sleep 0.05; done
 echo "reference (nginx, constant $bytes-byte TwiML): wrk -t1 -c$CONNECTIONS -d$DURATION (workers: $THREADS)"
-wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/reference.lua" "http://127.0.0.1:$nport" >/dev/null
-nginx_result="$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/bench/reference.lua" \
-  "http://127.0.0.1:$nport" | grep '^RESULT')"
+# The same script and the same pre-signed requests as the daemon got.
+REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$nport" >/dev/null
+nginx_result="$(REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency \
+  -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$nport" | grep '^RESULT')"
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 echo
