@@ -18,8 +18,8 @@ namespace helpline::daemon {
 namespace {
 
 // One script per message: dedupe, rate limit, read the sender's state and
-// apply the message's changes, atomically.
-// KEYS: 1 msg key, 2 rate key, 3 sender key.
+// apply the message's changes, atomically, in six Redis calls.
+// KEYS: 1 msg key, 2 sender key.
 // ARGV: 1 dedupe TTL s, 2 rate limit (0 = none), 3 window s, 4 state TTL s,
 //       5 "1" to apply the changes even when rate-limited, 6.. field, value pairs.
 // Returns {'dup', marker} for a known message id, else
@@ -27,37 +27,42 @@ namespace {
 // The marker of a message in flight records its verdict and that state
 // ("~" verdict US language US region US opted_out, US = \31), so a redelivery
 // is answered exactly like the first delivery; StoreReply() replaces it with
-// "=" reply.
+// "=" reply. The rate window lives in the sender's hash (rate_start,
+// rate_count): one key per sender, not two.
 constexpr std::string_view kAdmitScript = R"lua(
 local previous = redis.call('GET', KEYS[1])
 if previous then
   return {'dup', previous}
 end
-local f = redis.call('HMGET', KEYS[3], 'language', 'region', 'opted_out')
+local f = redis.call('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count')
 local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
+local now = tonumber(redis.call('TIME')[1])
 local limit = tonumber(ARGV[2])
 local verdict = 'new'
+local fields = {'last_seen', now}
 if limit > 0 then
-  local count = redis.call('INCR', KEYS[2])
-  if count == 1 then
-    redis.call('EXPIRE', KEYS[2], ARGV[3])
-  elseif count > limit and redis.call('TTL', KEYS[2]) == -1 then
-    -- never let a counter without TTL silence a sender for good
-    redis.call('EXPIRE', KEYS[2], ARGV[3])
+  local window = tonumber(ARGV[3])
+  local start, count = tonumber(f[4]), tonumber(f[5])
+  -- A new window when none is open, the open one has ended, or it starts in
+  -- the future (the clock was set back): never a sender silenced for good.
+  if start == nil or count == nil or now >= start + window or start > now then
+    start, count = now, 0
   end
+  count = count + 1
   if count == limit + 1 then
     verdict = 'notice'
   elseif count > limit + 1 then
     verdict = 'silent'
   end
+  fields[3], fields[4], fields[5], fields[6] = 'rate_start', start, 'rate_count', count
 end
-local now = redis.call('TIME')[1]
-if (verdict == 'new' or ARGV[5] == '1') and #ARGV > 5 then
-  redis.call('HSET', KEYS[3], 'last_seen', now, unpack(ARGV, 6))
-else
-  redis.call('HSET', KEYS[3], 'last_seen', now)
+if verdict == 'new' or ARGV[5] == '1' then
+  for i = 6, #ARGV do
+    fields[#fields + 1] = ARGV[i]
+  end
 end
-redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('SET', KEYS[1], '~' .. verdict .. '\31' .. language .. '\31' .. region .. '\31' .. opted_out,
            'EX', ARGV[1])
 return {verdict, language, region, opted_out}
@@ -207,9 +212,8 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
     return;
   }
   const std::string& p = options_.prefix;
-  std::vector<std::string> args = {"3",
+  std::vector<std::string> args = {"2",
                                    Join(p, "msg:", provider, ":", message_id),
-                                   Join(p, "rate:", sender_hash),
                                    Join(p, "sender:", sender_hash),
                                    std::to_string(options_.dedupe_ttl_s),
                                    std::to_string(options_.rate_limit_messages),

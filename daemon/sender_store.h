@@ -19,17 +19,18 @@
 //                                  delivery is being answered: "~" + its
 //                                  verdict and the sender's state before it;
 //                                  once its reply is stored: "=" + reply.
-//   P rate:{sender_hash}           INCR counter, fixed window of
-//                                  rate_limit_window_s from its first message.
 //   P concat:{provider}:{sender_hash}:{ref}
 //                                  hash part number -> text of a concatenated
 //                                  SMS still arriving; TTL concat_ttl_s.
 //   P sender:{sender_hash}         hash: language, region, opted_out ("1"/"0"),
-//                                  last_seen (unix seconds, Redis TIME); TTL
+//                                  last_seen (unix seconds, Redis TIME), and
+//                                  the rate window: rate_start (unix seconds),
+//                                  rate_count (messages in it); TTL
 //                                  state_ttl_s, renewed by every message.
 //
 // Admit (one script, atomic): a known message id is kDuplicate and changes
-// nothing. Otherwise the sender's window counter is incremented, the message
+// nothing. Otherwise the sender's window counter is incremented (a fixed
+// window of rate_limit_window_s from its first message, on Redis's clock), the message
 // is kNew up to rate_limit_messages in the window, kRateLimitedNotice for the
 // next one (send one polite notice) and kRateLimitedSilent after that; the
 // message's changes are applied when it is kNew (or always, for STOP and
