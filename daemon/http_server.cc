@@ -35,8 +35,10 @@ using tcp = asio::ip::tcp;
 
 const std::string& HttpRequest::Header(const std::string& lower_name) const {
   static const std::string kEmpty;
-  auto it = headers.find(lower_name);
-  return it == headers.end() ? kEmpty : it->second;
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return kEmpty;
 }
 
 struct HttpServer::Impl {
@@ -61,13 +63,17 @@ struct HttpServer::Impl {
   auto AsyncHandle(int loop, HttpRequest req, Token&& token) {
     return asio::async_initiate<Token, void(HttpResponse)>(
         [this, loop](auto completion, HttpRequest r) {
-          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+          // One allocation per request for the completion and its "answered" flag.
+          struct Pending {
+            decltype(completion) complete;
+            bool done = false;
+          };
+          auto pending = std::make_shared<Pending>(Pending{std::move(completion)});
           auto ex = loops[static_cast<std::size_t>(loop)]->get_executor();
-          auto done = std::make_shared<bool>(false);
-          handler(loop, std::move(r), [shared, ex, done](HttpResponse resp) {
-            if (*done) return;  // exactly once
-            *done = true;
-            asio::post(ex, [shared, resp = std::move(resp)]() mutable { (*shared)(std::move(resp)); });
+          handler(loop, std::move(r), [pending, ex](HttpResponse resp) {
+            if (pending->done) return;  // exactly once
+            pending->done = true;
+            asio::post(ex, [pending, resp = std::move(resp)]() mutable { pending->complete(std::move(resp)); });
           });
         },
         token, std::move(req));
@@ -142,10 +148,11 @@ struct HttpServer::Impl {
       HttpRequest req;
       req.method = std::string(msg.method_string());
       req.target = std::string(msg.target());
+      req.headers.reserve(16);
       for (const auto& field : msg) {
         std::string name(field.name_string());
         for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        req.headers[name] = std::string(field.value());
+        req.headers.emplace_back(std::move(name), std::string(field.value()));
       }
       req.body = std::move(msg.body());
       req.id = NewId();

@@ -32,7 +32,10 @@ namespace helpline::daemon {
 struct HttpRequest {
   std::string method;  // "GET", "POST"
   std::string target;  // "/webhooks/twilio?x=1"
-  std::map<std::string, std::string> headers;  // lower-case names
+  // In the order received, names lower-case; a repeated name keeps every
+  // value (Header() returns the first). A vector, not a map: a request has a
+  // handful of headers, and this is built for every request.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string id;  // a request id for logs ("a1b2c3-42")
 
