@@ -364,6 +364,7 @@ struct HelplineApp::Impl {
     m->in.hints.from_state = m->msg.from_state;
     m->in.hints.from_zip = m->msg.from_zip;
     m->in.hints.from_country = m->msg.from_country;
+    m->in.hints.language = m->msg.language_hint;
     m->understood = engine.Understand(m->in);
     Loop& l = loops[static_cast<std::size_t>(m->loop)];
     l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, ToSenderChanges(m->understood.changes),

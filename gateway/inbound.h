@@ -34,6 +34,10 @@ struct InboundMessage {
   // The provider's location hints for the sender (Twilio FromState, FromZip,
   // FromCountry, FromCity); each may be empty.
   std::string from_state, from_zip, from_country, from_city;
+  // The language the sender's app or platform says they use (Telegram's
+  // language_code, the chat webhook's "lang"): an IETF tag such as "es" or
+  // "fr-CA", or "". Used only until the sender states a language.
+  std::string language_hint;
 };
 
 // A webhook request as the HTTP server saw it. Framework-neutral: the views

@@ -1,6 +1,7 @@
 #include "daemon/engine/message_engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -488,6 +489,14 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   EngineReply reply;
   const std::string_view sender_country = u.sender_country;
   const std::string remembered_lang = catalog_.Has(state.language) ? state.language : std::string();
+  // Without a stated language: the remembered one, then the app's (a
+  // Telegram or chat client's "es-MX" counts as "es"), then the default.
+  std::string fallback_lang = remembered_lang;
+  if (fallback_lang.empty()) {
+    std::string hint = message.hints.language.substr(0, message.hints.language.find_first_of("-_"));
+    for (char& ch : hint) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    fallback_lang = catalog_.Has(hint) ? hint : options_.default_language;
+  }
 
   // Composes `c` (or reuses the cached composition of the same key) into the reply.
   auto compose = [&](Composition& c, std::string_view kind) {
@@ -535,9 +544,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   // 1. Carrier words: the whole message.
   if (const auto& carrier = u.carrier) {
     reply.intent = carrier->intent;
-    reply.language = catalog_.Has(carrier->lang) ? std::string(carrier->lang)
-                     : !remembered_lang.empty()  ? remembered_lang
-                                                 : options_.default_language;
+    reply.language = catalog_.Has(carrier->lang) ? std::string(carrier->lang) : fallback_lang;
     const LanguageCatalog& cat = catalog_.For(reply.language);
     reply.region = regions_.Fallback(state.region, message.from, message.hints);
     Composition c;
@@ -558,7 +565,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   // 4. The language: the stated one, the remembered one, then the default.
   std::string language = u.stated_language;
   const bool language_stated = !language.empty();
-  if (language.empty()) language = !remembered_lang.empty() ? remembered_lang : options_.default_language;
+  if (language.empty()) language = fallback_lang;
   reply.language = language;
   if (language_stated && language != state.language) reply.changes.language = language;
   const LanguageCatalog& cat = catalog_.For(language);

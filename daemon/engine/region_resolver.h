@@ -32,6 +32,7 @@ struct ProviderHints {
   std::string from_state;    // Twilio FromState: "BC", "TX", or a name
   std::string from_zip;      // Twilio FromZip: "90210" or "V6B 1A1"
   std::string from_country;  // Twilio FromCountry: "US", "CA"
+  std::string language;      // the sender's app language ("es", "fr-CA"), a hint only
 };
 
 struct ResolvedRegion {

@@ -148,7 +148,7 @@ ParsedWebhook ChatProvider::Parse(const WebhookRequest& request, std::chrono::sy
     m.from_country = region.substr(0, 2);
     if (region.size() > 2) m.from_state = region.substr(3);
   }
-  // `lang` is validated and dropped: InboundMessage has no language hint yet.
+  if (lang_field == Field::kOk) m.language_hint = lang;
   return event;
 }
 

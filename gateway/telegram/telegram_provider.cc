@@ -156,6 +156,13 @@ ParsedWebhook TelegramProvider::Parse(const WebhookRequest& request,
   m.from = std::string(kChatPrefix) + std::to_string(*chat_id);
   m.text.assign(text->GetString(), text->GetStringLength());
   if (IsStartCommand(m.text)) m.text.clear();
+  // The app's language ("es", "fr-CA"): a hint until the person states one.
+  if (const rapidjson::Value* from = Member(*message, "from")) {
+    if (const rapidjson::Value* code = Member(*from, "language_code"); code != nullptr && code->IsString() &&
+                                                                        code->GetStringLength() <= 35) {
+      m.language_hint.assign(code->GetString(), code->GetStringLength());
+    }
+  }
   return event;
 }
 

@@ -443,6 +443,14 @@ TEST(Telegram, AnUpdateWithTheSecretTokenIsAnsweredInlineWithSendMessage) {
   EXPECT_EQ(r.body.rfind(R"({"method":"sendMessage","chat_id":4242,"text":")", 0), 0u) << r.body;
   EXPECT_NE(r.body.find("HELP"), std::string::npos) << "the help menu: " << r.body;
 
+  // A Spanish-speaking user's app says so: the first answer is in Spanish.
+  const std::string spanish =
+      R"({"update_id":900003,"message":{"message_id":13,"from":{"id":5151,"is_bot":false,"first_name":"B",)"
+      R"("language_code":"es"},"chat":{"id":5151,"type":"private"},"date":1714564802,"text":"naloxone"}})";
+  auto es = TelegramPost(d, spanish, kTelegramSecret);
+  ASSERT_EQ(es.status, 200) << es.body;
+  EXPECT_NE(es.body.find("Naloxona"), std::string::npos) << "a Spanish reply: " << es.body;
+
   EXPECT_EQ(TelegramPost(d, update, "wrong-token").status, 403);
   EXPECT_EQ(TelegramPost(d, update, "").status, 403);
 

@@ -231,6 +231,30 @@ TEST(EngineProperties, UnderstandingFirstChangesTheStateAsHandleWouldWhateverThe
   EXPECT_GT(changed, 100) << "the generated messages should change state often";
 }
 
+// A chat app's language ("es-MX" from Telegram) answers in that language
+// until the person states one or one is remembered.
+TEST(EngineProperties, TheAppLanguageIsAHintBelowStatedAndRememberedLanguages) {
+  std::mt19937 rng(3);
+  auto index = RandomDirectory(rng);
+  InboundMessage m;
+  m.text = "help";
+  m.from = "tg:4242";
+  m.channel = ChannelType::kChat;
+  m.hints.language = "es-MX";
+  EXPECT_EQ(Engine(3).Handle(m, SenderState{}, *index).language, "es");
+  EXPECT_TRUE(Engine(3).Understand(m).changes.empty()) << "a hint is not remembered";
+  SenderState remembered;
+  remembered.language = "fr";
+  EXPECT_EQ(Engine(3).Handle(m, remembered, *index).language, "fr");
+  m.text = "help english";
+  EXPECT_EQ(Engine(3).Handle(m, SenderState{}, *index).language, "en");
+  m.text = "help";
+  m.hints.language = "de";  // no catalogue: the default
+  EXPECT_EQ(Engine(3).Handle(m, SenderState{}, *index).language, "en");
+  m.hints.language = "FR_ca";
+  EXPECT_EQ(Engine(3).Handle(m, SenderState{}, *index).language, "fr");
+}
+
 TEST(EngineProperties, OverdoseWordsPutTheEmergencyLineFirstWhateverElseIsSaid) {
   std::mt19937 rng(7);
   std::vector<Resource> none;

@@ -109,6 +109,7 @@ TEST(ChatProviderTest, AcceptsASignedMessage) {
   EXPECT_EQ(m.text, "need naloxone");
   EXPECT_EQ(m.from_country, "CA");
   EXPECT_EQ(m.from_state, "BC");
+  EXPECT_EQ(m.language_hint, "es");
 }
 
 TEST(ChatProviderTest, AcceptsAMinimalMessage) {
@@ -121,6 +122,7 @@ TEST(ChatProviderTest, AcceptsAMinimalMessage) {
   EXPECT_EQ(m.text, "");
   EXPECT_EQ(m.from_country, "");
   EXPECT_EQ(m.from_state, "");
+  EXPECT_EQ(m.language_hint, "");
 }
 
 TEST(ChatProviderTest, AcceptsUpperCaseHex) {

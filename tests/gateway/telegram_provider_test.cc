@@ -107,6 +107,7 @@ TEST(TelegramProviderTest, AcceptsTheRightSecretToken) {
   EXPECT_EQ(m.from, "tg:555000111");
   EXPECT_EQ(m.to, "");
   EXPECT_EQ(m.text, "where can I get naloxone");
+  EXPECT_EQ(m.language_hint, "en");  // from.language_code
 }
 
 TEST(TelegramProviderTest, RefusesAWrongSecretToken) {
