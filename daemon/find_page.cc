@@ -645,18 +645,22 @@ FindPage RenderFindPage(const directory::DirectoryIndex* index, std::string_view
   const Labels& l = *req.labels;
   if (!params.ok()) error = l.bad_query;
 
-  // Only a valid region or category is kept for the form's preselection.
-  const bool searching = !req.region.empty() || !req.category_name.empty();
+  // Only a valid region or category is kept for the form's preselection. A
+  // link with one half (a bookmarked "/find?region=CA-BC") is a fine start:
+  // the form, preselected, asks for the other half (200, not an error).
+  bool searching = !req.region.empty() || !req.category_name.empty();
+  std::string_view prompt;
   if (error.empty() && searching) {
     req.category = directory::ParseCategory(req.category_name);
-    if (req.region.empty())
-      error = l.missing_region;
-    else if (!directory::IsKnownRegion(req.region))
+    if (!req.region.empty() && !directory::IsKnownRegion(req.region))
       error = l.bad_region;
-    else if (req.category_name.empty())
-      error = l.missing_category;
-    else if (!req.category)
+    else if (!req.category_name.empty() && !req.category)
       error = l.bad_category;
+    else if (req.region.empty())
+      prompt = l.missing_region;
+    else if (req.category_name.empty())
+      prompt = l.missing_category;
+    if (!prompt.empty()) searching = false;
   }
   if (!directory::IsKnownRegion(req.region)) req.region.clear();
   if (!req.category) req.category_name.clear();
@@ -673,6 +677,7 @@ FindPage RenderFindPage(const directory::DirectoryIndex* index, std::string_view
     AppendForm(page.html, *index, req);
   } else {
     page.status = 200;
+    if (!prompt.empty()) AppendMessage(page.html, "msg", prompt);
     AppendForm(page.html, *index, req);
     if (searching) AppendResults(page.html, *index, req, phones);
   }

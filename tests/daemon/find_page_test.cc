@@ -213,14 +213,20 @@ TEST_F(FindPageTest, InjectedQueryValueIsNeverEchoedAndGives400) {
   EXPECT_EQ(Render("region=CA-BC&category=naloxone&lang=%22%3E%3Cscript%3E").status, 200);
 }
 
-TEST_F(FindPageTest, MissingOrMalformedParametersSayWhatIsWrong) {
+TEST_F(FindPageTest, HalfASearchIsAPreselectedFormAndMalformedParametersSayWhatIsWrong) {
+  // A bookmarked link with one half: the form, preselected, asks for the other (not an error).
   FindPage no_category = Render("region=CA-BC");
-  EXPECT_EQ(no_category.status, 400);
+  EXPECT_EQ(no_category.status, 200);
   EXPECT_TRUE(Has(no_category.html, "Choose a kind of help."));
+  EXPECT_TRUE(Has(no_category.html, "<option value=\"CA-BC\" selected>"));
+  EXPECT_FALSE(Has(no_category.html, "class=\"msg error\""));
+  EXPECT_FALSE(Has(no_category.html, "<section>"));
   FindPage no_region = Render("category=naloxone");
-  EXPECT_EQ(no_region.status, 400);
+  EXPECT_EQ(no_region.status, 200);
   EXPECT_TRUE(Has(no_region.html, "Choose a region."));
   EXPECT_TRUE(Has(no_region.html, "<option value=\"naloxone\" selected>Naloxone</option>"));
+  FindPage bad_half = Render("region=XX-YY");
+  EXPECT_EQ(bad_half.status, 400);
   FindPage malformed = Render("region=%ZZ&category=naloxone");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_TRUE(Has(malformed.html, "malformed"));
