@@ -504,7 +504,11 @@ void AppendChannel(std::string& out, const Channel& ch, std::string_view country
       break;
     }
   }
-  if (!ch.label.empty()) AppendSpan(out, "label", ch.label);
+  if (!ch.label.empty()) {
+    // The page's language when the data translates the label, else the English one.
+    const auto it = ch.label_translations.find(std::string(l.code));
+    AppendSpan(out, "label", it != ch.label_translations.end() ? it->second : ch.label);
+  }
   if (!ch.hours.empty()) AppendSpan(out, "hours", std::string(l.hours) + ch.hours);
   out += "</li>\n";
 }

@@ -47,6 +47,15 @@ void WriteChannels(Writer& w, const Resource& r) {
     StrField(w, "vanity", c.vanity, true);
     StrField(w, "keyword", c.keyword, true);
     StrField(w, "label", c.label, true);
+    if (!c.label_translations.empty()) {
+      w.Key("label_translations");
+      w.StartObject();
+      for (const auto& [lang, text] : c.label_translations) {  // std::map: sorted, so canonical
+        w.Key(lang.c_str());
+        Str(w, text);
+      }
+      w.EndObject();
+    }
     StrField(w, "hours", c.hours, true);
     w.EndObject();
   }
@@ -143,6 +152,11 @@ Resource DecodeResource(const rapidjson::Value& v) {
       ch.vanity = GetString(c, "vanity");
       ch.keyword = GetString(c, "keyword");
       ch.label = GetString(c, "label");
+      if (auto lt = c.FindMember("label_translations"); lt != c.MemberEnd() && lt->value.IsObject()) {
+        for (const auto& m : lt->value.GetObject()) {
+          if (m.value.IsString()) ch.label_translations[m.name.GetString()] = m.value.GetString();
+        }
+      }
       ch.hours = GetString(c, "hours");
       r.channels.push_back(std::move(ch));
     }

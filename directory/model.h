@@ -62,6 +62,8 @@ struct Channel {
   std::string keyword;  // optional text keyword: "CONNEX" in "text CONNEX to 247247"
   std::string label;    // optional, "Veterans", "report a bad batch"
   std::string hours;    // optional, overrides the resource's hours
+  // optional, the label in other languages by ISO 639 code: {"es": "veteranos"}
+  std::map<std::string, std::string> label_translations = {};
 
   bool operator==(const Channel&) const = default;
 };

@@ -308,6 +308,18 @@ struct Validator::Impl {
         error("/translations/" + lang, "'" + lang + "' is not an ISO 639 language code such as en, es, fr");
       }
     }
+    for (std::size_t i = 0; i < r.channels.size(); ++i) {
+      const Channel& ch = r.channels[i];
+      const std::string at = "/channels/" + std::to_string(i) + "/label_translations";
+      if (!ch.label_translations.empty() && ch.label.empty()) {
+        error(at, "translations of a label the channel does not have: set \"label\" (English) first");
+      }
+      for (const auto& [lang, text] : ch.label_translations) {
+        if (!std::regex_match(lang, kLanguage)) {
+          error(at + "/" + lang, "'" + lang + "' is not an ISO 639 language code such as en, es, fr");
+        }
+      }
+    }
     if (r.status == ResourceStatus::kUnconfirmed) {
       warning("/status", "'" + r.id + "' is unconfirmed" + (r.notes.empty() ? "" : ": " + r.notes));
     }

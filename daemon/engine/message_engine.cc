@@ -120,6 +120,15 @@ MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptio
 
 namespace {
 
+// A channel's label in `lang`: the English label for English, a translation
+// from the data for other languages, or "" when the data has none.
+std::string_view LabelIn(const directory::Channel& ch, std::string_view lang) {
+  if (ch.label.empty()) return {};
+  if (lang == "en") return ch.label;
+  const auto it = ch.label_translations.find(std::string(lang));
+  return it == ch.label_translations.end() ? std::string_view() : std::string_view(it->second);
+}
+
 struct RenderedChannels {
   std::string text;        // "call 1-800-668-6868 or text 686868"
   bool reachable = false;  // a number to call or text is in it
@@ -163,17 +172,20 @@ RenderedChannels ChannelsText(const Resource& r, const LanguageCatalog& cat, con
   for (const auto* ch : order) {
     if (std::find(done.begin(), done.end(), ch) != done.end()) continue;
     // Channels for a particular audience ("Veterans") are only shown where
-    // their label can be read (English catalogue) or when they are the only way.
-    if (!ch->label.empty() && cat.lang != "en" && !parts.empty()) continue;
+    // their label can be read (English, or translated in the data) or when
+    // they are the only way.
+    if (!ch->label.empty() && LabelIn(*ch, cat.lang).empty() && !parts.empty()) continue;
     std::string part;
     const std::string number = directory::IsPhoneKind(ch->kind) ? phones.FormatFor(ch->value, country) : "";
     if (const auto* other = twin(ch)) {
       done.push_back(other);
       part = Fill(cat.call_or_text, {{"number", number}});
-      if (!other->label.empty() && ch->label.empty() && !first_only && cat.lang == "en") {
-        part += " (" + other->label + ")";
+      if (const std::string_view l = LabelIn(*other, cat.lang); !l.empty() && ch->label.empty() && !first_only) {
+        part.append(" (").append(l).append(")");
       }
-      if (!ch->label.empty() && !first_only && cat.lang == "en") part += " (" + ch->label + ")";
+      if (const std::string_view l = LabelIn(*ch, cat.lang); !l.empty() && !first_only) {
+        part.append(" (").append(l).append(")");
+      }
       out.reachable = true;
       parts.push_back(std::move(part));
       previous = ch;
@@ -211,7 +223,9 @@ RenderedChannels ChannelsText(const Resource& r, const LanguageCatalog& cat, con
         break;
       }
     }
-    if (!ch->label.empty() && !first_only && cat.lang == "en") part += " (" + ch->label + ")";
+    if (const std::string_view l = LabelIn(*ch, cat.lang); !l.empty() && !first_only) {
+      part.append(" (").append(l).append(")");
+    }
     out.reachable = out.reachable || directory::IsPhoneKind(ch->kind);
     parts.push_back(std::move(part));
     previous = ch;

@@ -364,6 +364,17 @@ TEST(FindPageShipped, CaBcNaloxoneListsTheNaloxoneFinderWithLinks) {
   ExpectOnlyAllowedSchemes(p.html);
 }
 
+TEST(FindPageShipped, ChannelLabelsAreInThePagesLanguageWhenTheDataTranslatesThem) {
+  directory::PhoneBook phones;
+  FindPage en = RenderFindPage(ShippedIndex().get(), "region=US-TX&category=treatment_referral", phones);
+  ASSERT_EQ(en.status, 200);
+  EXPECT_TRUE(Has(en.html, "text your 5-digit ZIP code")) << en.html;
+  FindPage es = RenderFindPage(ShippedIndex().get(), "region=US-TX&category=treatment_referral&lang=es", phones);
+  ASSERT_EQ(es.status, 200);
+  EXPECT_TRUE(Has(es.html, "envíe su código postal de 5 dígitos")) << es.html;
+  EXPECT_FALSE(Has(es.html, "text your 5-digit ZIP code"));
+}
+
 TEST(FindPageShipped, EveryPageIsSmallAndLinksOnlyAllowedSchemes) {
   directory::PhoneBook phones;
   auto index = ShippedIndex();

@@ -22,6 +22,7 @@ Resource Sample() {
   r.status = ResourceStatus::kUnconfirmed;
   r.notes = "confirm scope";
   r.translations["fr"] = {"Trouver de la naloxone", ""};
+  r.channels[1].label_translations = {{"fr", "pharmacies"}, {"es", "farmacias"}};
   return r;
 }
 
@@ -33,10 +34,20 @@ TEST(JsonCodec, CanonicalJsonRoundTripsEveryField) {
   EXPECT_EQ(*back, r);
 }
 
+TEST(JsonCodec, LabelTranslationsAreWrittenSortedByLanguageAndOnlyWhenPresent) {
+  const std::string json = ToCanonicalJson(Sample());
+  EXPECT_NE(json.find(R"("label":"pharmacies","label_translations":{"es":"farmacias","fr":"pharmacies"},"hours")"),
+            std::string::npos)
+      << json;
+  EXPECT_EQ(json.find("label_translations", json.find("label_translations") + 1), std::string::npos)
+      << "only the channel that has them: " << json;
+}
+
 TEST(JsonCodec, CanonicalJsonHasFixedFieldOrderAndOmitsEmptyOptionals) {
   Resource r = Sample();
   r.notes.clear();
   r.translations.clear();
+  r.channels[1].label_translations.clear();
   std::string json = ToCanonicalJson(r);
   EXPECT_EQ(json.rfind("{\"id\":\"ca-naloxone-finder\",\"name\":", 0), 0u) << json;
   EXPECT_EQ(json.find("notes"), std::string::npos);

@@ -183,6 +183,33 @@ TEST(Validator, TranslationKeysMustBeLanguageCodes) {
   EXPECT_NE(All(r).find("/resources/0/translations/fr/nom: unknown field 'nom'"), std::string::npos) << All(r);
 }
 
+TEST(Validator, LabelTranslationsNeedALabelLanguageCodesAndText) {
+  auto with_channel = [](const std::string& channel) {
+    return R"({"jurisdiction": "CA", "resources": [{
+      "id": "ca-line", "name": "Canada line", "description": "Help.",
+      "categories": ["treatment_referral"], "regions": ["CA"], "languages": ["en"],
+      "channels": [)" + channel + R"(],
+      "hours": "24/7", "priority": 90, "source": "https://example.ca", "verified": "2026-11-24",
+      "status": "active"}]})";
+  };
+  auto ok = Check({{"ca.json", with_channel(R"({"kind": "sms", "value": "686868", "label": "drug alerts",
+                                               "label_translations": {"es": "alertas", "fr": "alertes"}})")}});
+  EXPECT_EQ(ok.ErrorCount(), 0u) << All(ok);
+  auto bad_code = Check({{"ca.json", with_channel(R"({"kind": "sms", "value": "686868", "label": "x",
+                                                     "label_translations": {"Spanish": "y"}})")}});
+  EXPECT_NE(All(bad_code).find("/resources/0/channels/0/label_translations/Spanish: 'Spanish' is not an ISO 639"),
+            std::string::npos)
+      << All(bad_code);
+  auto no_label = Check({{"ca.json", with_channel(R"({"kind": "sms", "value": "686868",
+                                                     "label_translations": {"es": "y"}})")}});
+  EXPECT_NE(All(no_label).find("/resources/0/channels/0/label_translations: translations of a label"),
+            std::string::npos)
+      << All(no_label);
+  auto not_text = Check({{"ca.json", with_channel(R"({"kind": "sms", "value": "686868", "label": "x",
+                                                     "label_translations": {"es": 5}})")}});
+  EXPECT_GE(not_text.ErrorCount(), 1u) << All(not_text);
+}
+
 TEST(Validator, MalformedJsonReportsLineAndColumn) {
   auto r = Check({{"x.json", "{\n  \"jurisdiction\": \"CA\",\n  \"resources\": [,]\n}"}});
   ASSERT_EQ(r.ErrorCount(), 1u);
