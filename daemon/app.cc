@@ -69,6 +69,18 @@ HttpResponse Json(int status, std::string body) {
   return r;
 }
 
+// A JSON array of the resources' canonical JSON, as /v1/lookup and the chat
+// webhook return them.
+std::string ResourcesJson(const std::vector<const directory::Resource*>& resources) {
+  std::string out = "[";
+  for (const auto* r : resources) {
+    if (out.size() > 1) out += ",";
+    out += directory::ToCanonicalJson(*r);
+  }
+  out += "]";
+  return out;
+}
+
 HttpResponse JsonError(int status, std::string_view message) {
   return Json(status, "{\"error\":" + JsonQuote(message) + "}\n");
 }
@@ -432,15 +444,8 @@ struct HelplineApp::Impl {
       });
     }
     if (provider.replies_inline()) {
-      gateway::InlineReply inline_reply{std::move(r.text), "[]"};
-      if (!r.resources.empty() && provider.provider() == "chat") {
-        inline_reply.resources_json = "[";
-        for (const auto* res : r.resources) {
-          if (inline_reply.resources_json.size() > 1) inline_reply.resources_json += ",";
-          inline_reply.resources_json += directory::ToCanonicalJson(*res);
-        }
-        inline_reply.resources_json += "]";
-      }
+      gateway::InlineReply inline_reply{std::move(r.text),
+                                        provider.inline_resources() ? ResourcesJson(r.resources) : "[]"};
       Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderInline(m->msg, inline_reply)), outcome, m->hash,
              m->respond);
       return;
@@ -452,8 +457,9 @@ struct HelplineApp::Impl {
     // The provider gets its 200 only once the reply is safely queued; if
     // Redis cannot take it, a 503 makes the provider redeliver, and the
     // redelivery (a duplicate) queues the same reply under the same id.
-    gateway::OutboundMessage out{provider_name(provider) + ":" + m->msg.id,
-                                 std::string(provider.provider()),
+    const std::string provider_name(provider.provider());
+    gateway::OutboundMessage out{provider_name + ":" + m->msg.id,
+                                 provider_name,
                                  m->msg.channel,
                                  m->msg.from,
                                  m->msg.to,
@@ -469,8 +475,6 @@ struct HelplineApp::Impl {
              m->hash, m->respond);
     });
   }
-
-  static std::string provider_name(const gateway::Provider& p) { return std::string(p.provider()); }
 
   // --- GET /v1/lookup, /v1/regions
   void Lookup(const HttpRequest& req, const std::string& query, Clock::time_point start, const Responder& respond) {
@@ -504,14 +508,7 @@ struct HelplineApp::Impl {
     }
     std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"region\":" + JsonQuote(region) +
                        ",\"category\":" + JsonQuote(category_name) + ",\"lang\":" + JsonQuote(lang) +
-                       ",\"resources\":[";
-    bool first = true;
-    for (const auto* r : index->Lookup(region, *category, lang)) {
-      if (!first) body += ",";
-      first = false;
-      body += directory::ToCanonicalJson(*r);
-    }
-    body += "]}\n";
+                       ",\"resources\":" + ResourcesJson(index->Lookup(region, *category, lang)) + "}\n";
     Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
   }
 

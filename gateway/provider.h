@@ -92,6 +92,10 @@ class Provider : public OutboundAdapter {
   // through the provider's REST API (Vonage, Telnyx) via the outbox.
   virtual bool replies_inline() const = 0;
 
+  // True when RenderInline() sends InlineReply::resources_json (the JSON chat
+  // webhook), so the daemon serializes the resources only for such providers.
+  virtual bool inline_resources() const { return false; }
+
   // The webhook response carrying `reply` to `message`'s sender (only when
   // replies_inline()).
   virtual WebhookResponse RenderInline(const InboundMessage& message, const InlineReply& reply) const = 0;

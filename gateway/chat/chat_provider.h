@@ -133,6 +133,7 @@ class ChatProvider final : public Provider {
   std::string_view provider() const override { return "chat"; }
   ParsedWebhook Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const override;
   bool replies_inline() const override { return true; }
+  bool inline_resources() const override { return true; }
   WebhookResponse RenderInline(const InboundMessage& message, const InlineReply& reply) const override;
   WebhookResponse RenderAcknowledge() const override;
   // Always InvalidArgument "chat replies are inline only".
