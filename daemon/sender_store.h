@@ -23,14 +23,16 @@
 //                                  hash part number -> text of a concatenated
 //                                  SMS still arriving; TTL concat_ttl_s.
 //   P sender:{sender_hash}         hash: language, region, opted_out ("1"/"0"),
-//                                  last_seen (unix seconds, Redis TIME), and
-//                                  the rate window: rate_start (unix seconds),
+//                                  last_seen (unix seconds), and the rate
+//                                  window: rate_start (unix seconds),
 //                                  rate_count (messages in it); TTL
-//                                  state_ttl_s, renewed by every message.
+//                                  state_ttl_s, renewed by the first message
+//                                  of each day (at most one EXPIRE a day).
 //
 // Admit (one script, atomic): a known message id is kDuplicate and changes
 // nothing. Otherwise the sender's window counter is incremented (a fixed
-// window of rate_limit_window_s from its first message, on Redis's clock), the message
+// window of rate_limit_window_s from its first message, on the daemons'
+// clocks: NTP-synchronised hosts; see now_s), the message
 // is kNew up to rate_limit_messages in the window, kRateLimitedNotice for the
 // next one (send one polite notice) and kRateLimitedSilent after that; the
 // message's changes are applied when it is kNew (or always, for STOP and
@@ -59,6 +61,7 @@
 // AsyncRedis must outlive the SenderStore. Callbacks run on that loop, never
 // inside Admit() or StoreReply().
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -120,6 +123,9 @@ struct SenderStoreOptions {
   int state_ttl_s = 31536000;
   // How long the parts of an incomplete concatenated SMS are kept, seconds. Default 3600.
   int concat_ttl_s = 3600;
+  // The clock of last_seen and the rate window, unix seconds. Default (empty):
+  // the system clock. Tests inject one to move through windows without waiting.
+  std::function<std::int64_t()> now_s = nullptr;
 };
 
 class SenderStore {
@@ -147,6 +153,7 @@ class SenderStore {
                   std::function<void(Status)> done);
 
  private:
+  std::int64_t NowSeconds() const;
   Status CheckIds(std::string_view provider, std::string_view message_id, std::string_view sender_hash) const;
 
   AsyncRedis& redis_;

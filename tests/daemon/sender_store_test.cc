@@ -444,33 +444,78 @@ TEST_F(SenderStoreTest, ConcurrentDeliveriesOfOneMessageAdmitExactlyOne) {
 // ---- rate limit ------------------------------------------------------------------
 
 TEST_F(SenderStoreTest, TheRateLimitAdmitsNThenOneNoticeThenSilenceUntilTheWindowEnds) {
-  Open({.rate_limit_messages = 3, .rate_limit_window_s = 1});
+  std::int64_t now = 1'800'000'000;
+  Open({.rate_limit_messages = 3, .rate_limit_window_s = 60, .now_s = [&now] { return now; }});
   EXPECT_EQ(AdmissionOf("m1", who_), Admission::kNew);
   EXPECT_EQ(AdmissionOf("m2", who_), Admission::kNew);
+  now += 30;
   EXPECT_EQ(AdmissionOf("m3", who_), Admission::kNew);
   EXPECT_EQ(AdmissionOf("m4", who_), Admission::kRateLimitedNotice);
   EXPECT_EQ(AdmissionOf("m5", who_), Admission::kRateLimitedSilent);
+  now += 29;  // the window's last second
   EXPECT_EQ(AdmissionOf("m6", who_), Admission::kRateLimitedSilent);
   // Duplicates are not counted (and say so even when limited).
   EXPECT_EQ(AdmissionOf("m1", who_), Admission::kDuplicate);
+  EXPECT_EQ(RateCount(), "6");
   // Another sender has its own budget.
   EXPECT_EQ(AdmissionOf("m7", SenderHash(kSecret, "+12125550100")), Admission::kNew);
 
-  // After the 1 s window (Redis's clock counts whole seconds: the window
-  // opened in the second of m1 ends at most a second later).
-  std::this_thread::sleep_for(1200ms);
+  // 60 s after the window's first message, a new window opens.
+  now += 1;
   EXPECT_EQ(AdmissionOf("m100", who_), Admission::kNew);
   EXPECT_EQ(RateCount(), "1");
+  EXPECT_EQ(raw_.Field(sender_key_, "rate_start"), std::to_string(now));
+  EXPECT_EQ(raw_.Field(sender_key_, "last_seen"), std::to_string(now));
+}
+
+TEST_F(SenderStoreTest, TheRateLimitRunsOnTheSystemClockByDefault) {
+  Open({.rate_limit_messages = 1, .rate_limit_window_s = 1});
+  EXPECT_EQ(AdmissionOf("m1", who_), Admission::kNew);
+  EXPECT_EQ(AdmissionOf("m2", who_), Admission::kRateLimitedNotice);
+  ExpectNearNow(raw_.Field(sender_key_, "rate_start"));
+  // The window opened in m1's second ends at most a second later.
+  std::this_thread::sleep_for(1200ms);
+  EXPECT_EQ(AdmissionOf("m3", who_), Admission::kNew);
+}
+
+TEST_F(SenderStoreTest, TheStateTtlIsRenewedByTheFirstMessageOfEachDayNotByEveryMessage) {
+  std::int64_t now = 1'800'000'000;
+  Open({.now_s = [&now] { return now; }});
+  ASSERT_EQ(AdmissionOf("m1", who_), Admission::kNew);
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);  // a new sender: set
+
+  ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "5000"}), 1);
+  now += 86399;
+  ASSERT_EQ(AdmissionOf("m2", who_), Admission::kNew);
+  EXPECT_LE(raw_.Ttl(sender_key_), 5000);  // seen today: left as it is
+
+  now += 86400;
+  ASSERT_EQ(AdmissionOf("m3", who_), Admission::kNew);
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);  // a day since last seen: renewed
+
+  ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "5000"}), 1);
+  now -= 3600;  // the clock went back: renew rather than trust it
+  ASSERT_EQ(AdmissionOf("m4", who_), Admission::kNew);
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
 }
 
 TEST_F(SenderStoreTest, AWindowStartingInTheFutureIsRestartedNotAForeverBlock) {
   Open({.rate_limit_messages = 1, .rate_limit_window_s = 60});
-  // As if Redis's clock had been set back a day while the sender was over the limit.
+  // As if the clock had been set back a day while the sender was over the limit.
   const std::string tomorrow = std::to_string(std::time(nullptr) + 86400);
   ASSERT_EQ(raw_.Int({"HSET", sender_key_, "rate_start", tomorrow, "rate_count", "50"}), 2);
   EXPECT_EQ(AdmissionOf("m1", who_), Admission::kNew);
   EXPECT_EQ(RateCount(), "1");
   ExpectNearNow(raw_.Field(sender_key_, "rate_start"));
+}
+
+TEST_F(SenderStoreTest, AWindowOpenedByADaemonWhoseClockIsSecondsAheadIsKept) {
+  std::int64_t now = 1'800'000'000;
+  Open({.rate_limit_messages = 1, .rate_limit_window_s = 60, .now_s = [&now] { return now; }});
+  // Another daemon, 30 s ahead, opened the window and counted one message.
+  ASSERT_EQ(raw_.Int({"HSET", sender_key_, "rate_start", std::to_string(now + 30), "rate_count", "1"}), 2);
+  EXPECT_EQ(AdmissionOf("m1", who_), Admission::kRateLimitedNotice);
+  EXPECT_EQ(raw_.Field(sender_key_, "rate_start"), std::to_string(now + 30));
 }
 
 TEST_F(SenderStoreTest, AMalformedRateWindowIsRestarted) {
