@@ -34,6 +34,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -108,6 +109,14 @@ std::uint64_t PostFailures(asio::io_context& io, std::deque<Pending> pending, co
   return counted;
 }
 
+// Appends "{kind}{n}\r\n", a RESP array or bulk string header.
+void AppendLength(std::string& out, char kind, std::size_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.push_back(kind);
+  out.append(digits, end).append("\r\n", 2);
+}
+
 class Session;
 
 // One hiredis context attached to the loop. See the design note above.
@@ -147,17 +156,19 @@ class Link : public std::enable_shared_from_this<Link> {
   bool Send(const std::vector<std::string>& args, AsyncRedis::Callback& done, Clock::time_point deadline,
             bool internal) {
     if (ctx_ == nullptr || dead_) return false;
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    argv.reserve(args.size());
-    lens.reserve(args.size());
+    // RESP, formatted here (what redisFormatCommandArgv builds, without its
+    // argv/length arrays and sds reallocations): this runs once or twice per
+    // inbound message. hiredis copies it into its output buffer.
+    thread_local std::string resp;
+    resp.clear();
+    AppendLength(resp, '*', args.size());
     for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
+      AppendLength(resp, '$', a.size());
+      resp.append(a).append("\r\n", 2);
     }
-    const int rc = redisAsyncCommandArgv(
+    const int rc = redisAsyncFormattedCommand(
         ctx_, [](redisAsyncContext*, void* r, void* p) { static_cast<Link*>(p)->OnReply(static_cast<redisReply*>(r)); },
-        this, static_cast<int>(args.size()), argv.data(), lens.data());
+        this, resp.data(), resp.size());
     if (rc != REDIS_OK) return false;
     pending_.push_back(Pending{std::move(done), deadline, internal});
     ArmTimer();
