@@ -4,10 +4,12 @@
 # keywords), drives them with wrk (50 connections, 15 s), then drives a
 # reference responder started in the same run (nginx returning a constant
 # TwiML body of the same size) the same way, and prints req/s, p50 and p99
-# for both and the ratio. Loopback only; bounded in time.
+# for both and the ratio, and the CPU time each process spent per request
+# (the 2 cores are shared by wrk, the server and Redis, so where the CPU goes
+# decides the rate). Loopback only; bounded in time.
 #
 # usage: bench/webhook_bench.sh BUILD_DIR   (scripts/bench webhook builds and calls it)
-# env:   DURATION (15s), CONNECTIONS (50), THREADS (daemon loops and nginx workers, 1),
+# env:   DURATION (15s, at least 6s), CONNECTIONS (50), THREADS (daemon loops and nginx workers, 1),
 #        REQUESTS (pre-signed distinct requests, 300000)
 set -euo pipefail
 BUILD="$1"
@@ -24,10 +26,38 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; rm -rf "$tmp"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+seconds="${DURATION%s}"
+# Drives URL with the pre-signed requests for DURATION; prints wrk's RESULT
+# line, then "CPU name=µs ..." for wrk and for each NAME=PID given: CPU time
+# per request over the middle of the run (from 3 s to 1 s before the end, so
+# wrk's init, which formats every request once, is left out).
+drive() {
+  local url="$1"; shift
+  REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/bench/webhook.lua" \
+    "$url" >"$tmp/wrk.out" &
+  local wp=$! procs=("$@") before=() after=() t0 t1
+  procs+=("wrk=$wp")
+  ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+  sleep 3
+  t0=$(date +%s.%N); for p in "${procs[@]}"; do before+=("$(ticks "${p#*=}")"); done
+  sleep $((seconds - 4))
+  t1=$(date +%s.%N); for p in "${procs[@]}"; do after+=("$(ticks "${p#*=}")"); done
+  wait "$wp"
+  local result; result="$(grep '^RESULT' "$tmp/wrk.out")"
+  echo "$result"
+  local rps; rps="$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$result")"
+  local line="CPU"
+  for i in "${!procs[@]}"; do
+    line+=" ${procs[$i]%%=*}=$(awk -v d=$((after[i] - before[i])) -v r="$rps" -v t0="$t0" -v t1="$t1" \
+      -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", d / hz * 1e6 / (r * (t1 - t0)) }')"
+  done
+  echo "$line"
+}
 
 redis-server --port 0 --unixsocket "$tmp/redis.sock" --save "" --appendonly no --dir "$tmp" \
   --logfile "$tmp/redis.log" --daemonize no &
 pids+=($!)
+redis_pid=$!
 for _ in $(seq 1 100); do [ -S "$tmp/redis.sock" ] && break; sleep 0.05; done
 export HELPLINE_REDIS_URL="unix://$tmp/redis.sock"
 "$HL" load "$ROOT/data/directory" --quiet >/dev/null
@@ -42,6 +72,7 @@ CONF
 HELPLINE_SENDER_SECRET="bench-secret-0123456789abcdef" HELPLINE_TWILIO_AUTH_TOKEN="$TOKEN" \
   "$HL" serve --config "$tmp/helpline.conf" >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
 pids+=($!)
+daemon_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$tmp/daemon.out" 2>/dev/null && break; sleep 0.05; done
 grep -q "listening on" "$tmp/daemon.out" || { echo "the daemon did not start:" >&2; cat "$tmp/daemon.err" >&2; exit 1; }
 url="http://127.0.0.1:$port/webhooks/twilio"
@@ -54,8 +85,9 @@ bytes=${#sample}
 
 echo "daemon: wrk -t1 -c$CONNECTIONS -d$DURATION (loops: $THREADS)"
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >/dev/null
-daemon_result="$(REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency \
-  -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" | grep '^RESULT')"
+daemon_out="$(drive "http://127.0.0.1:$port" "helpline=$daemon_pid" "redis=$redis_pid")"
+daemon_result="$(grep '^RESULT' <<<"$daemon_out")"
+daemon_cpu="$(grep '^CPU' <<<"$daemon_out")"
 
 nport="$(free_port)"
 mkdir -p "$tmp/nginx"
@@ -86,8 +118,10 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/webhooks
 echo "reference (nginx, constant $bytes-byte TwiML): wrk -t1 -c$CONNECTIONS -d$DURATION (workers: $THREADS)"
 # The same script and the same pre-signed requests as the daemon got.
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$nport" >/dev/null
-nginx_result="$(REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency \
-  -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$nport" | grep '^RESULT')"
+nginx_worker="$(pgrep -P "$(cat "$tmp/nginx.pid")" | head -1)"
+nginx_out="$(drive "http://127.0.0.1:$nport" "nginx=$nginx_worker")"
+nginx_result="$(grep '^RESULT' <<<"$nginx_out")"
+nginx_cpu="$(grep '^CPU' <<<"$nginx_out")"
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 echo
@@ -100,4 +134,5 @@ printf '%-30s %10s %10s %10s %8s %8s\n' "nginx (constant TwiML)" "$(field rps "$
   "$(field non2xx "$nginx_result")"
 ratio="$(awk -v a="$(field rps "$daemon_result")" -v b="$(field rps "$nginx_result")" 'BEGIN { printf "%.2f", a / b }')"
 echo "ratio helpline/nginx: $ratio  (target >= 0.50; daemon p99 target <= 5 ms)"
+echo "CPU per request, µs (steady state): ${daemon_cpu#CPU } | ${nginx_cpu#CPU }"
 echo "distinct requests: $REQUESTS pre-signed; daemon sent $(field requests "$daemon_result") (beyond that, MessageSids repeat and take the duplicate path)"
