@@ -122,7 +122,8 @@ class Session;
 // One hiredis context attached to the loop. See the design note above.
 class Link : public std::enable_shared_from_this<Link> {
  public:
-  Link(asio::io_context& io, Session* owner) : io_(io), fd_(io), timer_(io), owner_(owner) {}
+  Link(asio::io_context& io, Session* owner, int write_batch)
+      : io_(io), fd_(io), timer_(io), owner_(owner), write_batch_(write_batch) {}
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
@@ -172,6 +173,14 @@ class Link : public std::enable_shared_from_this<Link> {
     if (rc != REDIS_OK) return false;
     pending_.push_back(Pending{std::move(done), deadline, internal});
     ArmTimer();
+    // Write now rather than at the loop's next turn once write_batch
+    // commands wait (see Options::write_batch). Not while connecting: hiredis
+    // would take a connect still in progress for done.
+    if (write_batch_ > 0 && (ctx_->c.flags & REDIS_CONNECTED) != 0 && ++unwritten_ >= write_batch_) {
+      unwritten_ = 0;
+      auto keep = shared_from_this();
+      redisAsyncHandleWrite(ctx_);  // on failure hiredis frees the context; Gone() posts the failures
+    }
     return true;
   }
 
@@ -281,6 +290,8 @@ class Link : public std::enable_shared_from_this<Link> {
   std::shared_ptr<Link> self_;        // while hiredis holds our raw pointer
   std::deque<Pending> pending_;       // in command order, as hiredis's own list
   bool dead_ = false;
+  int write_batch_ = 0;  // Options::write_batch
+  int unwritten_ = 0;    // commands given to hiredis since the last early write
   bool want_read_ = false;
   bool want_write_ = false;
   bool read_waiting_ = false;
@@ -456,7 +467,7 @@ class Session {
       return;
     }
     if (url.unix_socket.empty()) redisEnableKeepAlive(&ctx->c);  // finds half-open TCP peers
-    auto link = std::make_shared<Link>(shared_.io, this);
+    auto link = std::make_shared<Link>(shared_.io, this, shared_.options.write_batch);
     if (auto failure = link->Attach(ctx)) {
       Fail(*failure);
       return;

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "directory/redis_url.h"
@@ -198,6 +199,32 @@ TEST_F(AsyncRedisTest, TenThousandPipelinedIncrsAreAllAnsweredInOrder) {
   ASSERT_TRUE(RunUntil([&] { return static_cast<int>(seen.size()) + failures == kCount; }, 20000ms));
   EXPECT_EQ(failures, 0);
   for (int i = 0; i < kCount; ++i) ASSERT_EQ(seen[static_cast<std::size_t>(i)], i + 1) << "at " << i;
+}
+
+TEST_F(AsyncRedisTest, WithAWriteBatchCommandsReachRedisBeforeTheLoopTurns) {
+  auto redis = Connect(server_.Url(), AsyncRedis::Options{.write_batch = 2});
+  RawRedis raw(server_.socket_path());
+  Outcome first, second;
+  redis->Command({"SET", "early", "1"}, first.Callback());
+  redis->Command({"SET", "early", "2"}, second.Callback());
+  // The loop has not turned, yet Redis has both (polled from another connection).
+  const auto until = Clock::now() + 5000ms;
+  while (raw.Str({"GET", "early"}) != "2" && Clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(raw.Str({"GET", "early"}), "2");
+  EXPECT_FALSE(first.done());  // callbacks still run only on the loop
+  ASSERT_TRUE(RunUntil([&] { return second.done(); }));
+  EXPECT_TRUE(first.ok() && second.ok());
+}
+
+TEST_F(AsyncRedisTest, WithoutAWriteBatchCommandsWaitForTheLoopToTurn) {
+  auto redis = Connect(server_.Url(), AsyncRedis::Options{.write_batch = 0});
+  RawRedis raw(server_.socket_path());
+  Outcome out;
+  for (int i = 0; i < 8; ++i) redis->Command({"INCR", "late"}, out.Callback());
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(raw.Int({"EXISTS", "late"}), 0);
+  ASSERT_TRUE(RunUntil([&] { return out.calls == 8; }));
+  EXPECT_EQ(raw.Str({"GET", "late"}), "8");
 }
 
 // ---- handshake ---------------------------------------------------------------
