@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -75,8 +76,19 @@ TEST(Daemon, RejectsForgedMalformedAndOversizedWebhooksWithAReason) {
   EXPECT_EQ(HttpCall("GET", d.Url("/nope")).status, 404);
   // The daemon is still fine.
   EXPECT_EQ(d.Text("+16045550123", "HELP", NewSid()).status, 200);
-  // Nothing in the logs carries the number or the message.
+  // One structured line per request, the sender as a short keyed hash
+  // (lines are written at the end of the loop's turn, just after the answer).
+  const std::regex answered(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ req=[0-9a-f]+ method=POST route=webhook_twilio )"
+                            R"(status=200 ms=\d+\.\d\d outcome=answered sender=[0-9a-f]{12}\n)");
   std::string log = d.process().Stderr();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!std::regex_search(log, answered) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = d.process().Stderr();
+  }
+  EXPECT_TRUE(std::regex_search(log, answered)) << log;
+  EXPECT_NE(log.find(" method=POST route=webhook_twilio status=415 ms="), std::string::npos) << log;
+  // Nothing in the logs carries the number or the message.
   EXPECT_EQ(log.find("6045550123"), std::string::npos);
   EXPECT_EQ(log.find("narcan"), std::string::npos);
 }
