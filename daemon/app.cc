@@ -90,6 +90,7 @@ HttpResponse JsonError(int status, std::string_view message) {
 // (the request itself, with its headers and body, is not copied along).
 struct RequestLog {
   RequestLog(const HttpRequest& r) : id(r.id), method(r.method) {}  // NOLINT: implicit by design
+  RequestLog(std::string i, std::string m) : id(std::move(i)), method(std::move(m)) {}
   std::string id;
   std::string method;
 };
@@ -646,6 +647,20 @@ void HelplineApp::Detach() {
     l.redis.reset();
   }
   impl_->loops.clear();
+}
+
+void HelplineApp::Rejected(int loop, int status, std::string_view method, std::string_view target) {
+  if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
+    t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
+  }
+  const std::string path(target.substr(0, target.find('?')));
+  std::string_view route = RouteName(path);
+  if (path.starts_with(kWebhookPrefix)) {
+    const auto it = impl_->providers.find(std::string_view(path).substr(kWebhookPrefix.size()));
+    if (it != impl_->providers.end()) route = it->second.route;
+  }
+  impl_->metrics.CountRequest(route, status);
+  LogRequest(RequestLog("-", std::string(method.substr(0, 16))), route, status, 0.0, "rejected_by_server", "");
 }
 
 void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/config.h"
@@ -39,6 +40,9 @@ class HelplineApp {
   void Detach();
 
   void Handle(int loop, HttpRequest request, Responder respond);
+  // Logs and counts a request the HTTP server answered on its own (see
+  // HttpServerOptions::on_reject). On loop `loop`'s thread.
+  void Rejected(int loop, int status, std::string_view method, std::string_view target);
 
  private:
   struct Loop;

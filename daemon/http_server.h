@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -63,6 +64,11 @@ struct HttpServerOptions {
   std::chrono::milliseconds request_timeout{10000};  // to receive the body and send the answer
   std::chrono::milliseconds idle_timeout{30000};     // keep-alive wait for the next request
   int max_connections = 2048;
+  // Called on the loop's thread for every answer the server gives on its own,
+  // without the handler: 413, 431, 400 for malformed HTTP, 503 over the
+  // connection limit. `method` and `target` as far as they were parsed, else
+  // "". For the application's request log and metrics. Optional.
+  std::function<void(int loop, int status, std::string_view method, std::string_view target)> on_reject = nullptr;
 };
 
 class HttpServer {

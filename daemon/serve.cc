@@ -87,6 +87,9 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   http.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http.max_connections = config.max_connections;
   HelplineApp app(config, *engine, snapshots, metrics);
+  http.on_reject = [&app](int loop, int status, std::string_view method, std::string_view target) {
+    app.Rejected(loop, status, method, target);
+  };
   HttpServer server(http, [&app](int loop, HttpRequest req, Responder respond) {
     app.Handle(loop, std::move(req), std::move(respond));
   });

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -348,6 +349,36 @@ TEST(HttpServer, RejectsABodyAnnouncedOverTheLimitWith413BeforeReadingIt) {
   EXPECT_EQ(r.Header("connection"), "close");
   EXPECT_TRUE(client.ClosedWithin(3s));
   EXPECT_FALSE(called);
+}
+
+TEST(HttpServer, TellsTheApplicationAboutEveryAnswerItGivesOnItsOwn) {
+  std::mutex mu;
+  std::vector<std::string> rejected;  // "status method target"
+  HttpServerOptions options;
+  options.max_body_bytes = 100;
+  options.on_reject = [&](int loop, int status, std::string_view method, std::string_view target) {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(loop, 0);
+    rejected.push_back(std::to_string(status) + " " + std::string(method) + " " + std::string(target));
+  };
+  TestServer server(options, Echo);
+  {
+    RawClient client(server.port());
+    client.Send("POST /webhooks/twilio?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n");
+    EXPECT_EQ(client.ReadResponse().status, 413);
+  }
+  {
+    RawClient client(server.port());
+    client.Send("\x01\x02 garbage\r\n\r\n");
+    EXPECT_EQ(client.ReadResponse().status, 400);
+  }
+  {
+    RawClient client(server.port());  // answered by the handler: not reported
+    client.Send("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(client.ReadResponse().status, 200);
+  }
+  std::lock_guard lock(mu);
+  EXPECT_EQ(rejected, (std::vector<std::string>{"413 POST /webhooks/twilio?x=1", "400  "}));
 }
 
 TEST(HttpServer, RejectsAChunkedBodyThatGrowsPastTheLimitWith413) {

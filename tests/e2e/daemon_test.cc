@@ -88,6 +88,12 @@ TEST(Daemon, RejectsForgedMalformedAndOversizedWebhooksWithAReason) {
   }
   EXPECT_TRUE(std::regex_search(log, answered)) << log;
   EXPECT_NE(log.find(" method=POST route=webhook_twilio status=415 ms="), std::string::npos) << log;
+  // Answered by the HTTP server itself, and still logged and counted.
+  EXPECT_NE(log.find(" method=POST route=webhook_twilio status=413 ms=0.00 outcome=rejected_by_server"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(HttpCall("GET", d.Url("/metrics")).body.find(R"(helpline_http_requests_total{route="webhook_twilio",status="413"} 1)"),
+            std::string::npos);
   // Nothing in the logs carries the number or the message.
   EXPECT_EQ(log.find("6045550123"), std::string::npos);
   EXPECT_EQ(log.find("narcan"), std::string::npos);
