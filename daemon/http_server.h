@@ -13,7 +13,7 @@
 //
 // Thread-safety: Listen() and Run() from one thread; Drain() from any thread.
 // The handler runs on loop `loop`'s thread and must call `respond` exactly
-// once, on that same thread.
+// once, on that same thread, and never after the HttpServer is destroyed.
 
 #include <utility>  // before Asio: g++ 12 + C++20 (see STACK-NOTES)
 
