@@ -249,6 +249,7 @@ struct HelplineApp::Loop {
   std::unique_ptr<CurlMulti> http;     // outbound sends
   std::unique_ptr<Outbox> outbox;      // replies for providers without inline replies
   engine::ReplyCache replies;  // composed replies of the current snapshot, this loop only
+  std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex; replaced on SIGHUP
 };
 
 struct HelplineApp::Impl {
@@ -258,14 +259,14 @@ struct HelplineApp::Impl {
   Metrics& metrics;
   std::map<std::string, ProviderRoute, std::less<>> providers;
   directory::PhoneBook phones;  // numbers on the /find page, formatted for the reader's country
-  std::set<std::string> api_keys;  // sha256 hex
+  std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex, as configured at start
   std::string public_base;         // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
 
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
       : config(c), engine(e), snapshots(s), metrics(m) {
     providers = MakeProviders(c);
-    api_keys.insert(c.api_key_sha256.begin(), c.api_key_sha256.end());
+    api_keys = std::make_shared<const std::set<std::string>>(c.api_key_sha256.begin(), c.api_key_sha256.end());
   }
 
   void Finish(const RequestLog& req, std::string_view route, Clock::time_point start, HttpResponse resp,
@@ -278,20 +279,24 @@ struct HelplineApp::Impl {
   }
 
   // Answers 401 and returns false unless the request carries a known API key.
-  bool RequireApiKey(const HttpRequest& req, std::string_view route, Clock::time_point start,
+  bool RequireApiKey(int loop, const HttpRequest& req, std::string_view route, Clock::time_point start,
                      const Responder& respond) {
-    if (Authorized(req)) return true;
+    if (Authorized(loop, req)) return true;
     HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
     r.headers.push_back({"WWW-Authenticate", "Bearer"});
     Finish(req, route, start, std::move(r), "unauthorized", "", respond);
     return false;
   }
 
-  bool Authorized(const HttpRequest& req) const {
+  bool Authorized(int loop, const HttpRequest& req) const {
     const std::string& auth = req.Header("authorization");
     const std::string prefix = "Bearer ";
     if (auth.size() <= prefix.size() || auth.compare(0, prefix.size(), prefix) != 0) return false;
-    return api_keys.count(Sha256Hex(std::string_view(auth).substr(prefix.size()))) != 0;
+    // This loop's keys (replaced on SIGHUP), else those of the start.
+    const auto& keys = static_cast<std::size_t>(loop) < loops.size() && loops[static_cast<std::size_t>(loop)].api_keys
+                           ? *loops[static_cast<std::size_t>(loop)].api_keys
+                           : *api_keys;
+    return keys.count(Sha256Hex(std::string_view(auth).substr(prefix.size()))) != 0;
   }
 
   // --- POST /webhooks/{provider}
@@ -488,9 +493,10 @@ struct HelplineApp::Impl {
   }
 
   // --- GET /v1/lookup, /v1/regions
-  void Lookup(const HttpRequest& req, const std::string& query, Clock::time_point start, const Responder& respond) {
+  void Lookup(int loop, const HttpRequest& req, const std::string& query, Clock::time_point start,
+              const Responder& respond) {
     const std::string_view route = "lookup";
-    if (!RequireApiKey(req, route, start, respond)) return;
+    if (!RequireApiKey(loop, req, route, start, respond)) return;
     auto params = gateway::ParseFormUrlencoded(query);
     if (!params.ok()) {
       Finish(req, route, start, JsonError(400, "malformed query string"), "bad_request", "", respond);
@@ -523,9 +529,9 @@ struct HelplineApp::Impl {
     Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
   }
 
-  void Regions(const HttpRequest& req, Clock::time_point start, const Responder& respond) {
+  void Regions(int loop, const HttpRequest& req, Clock::time_point start, const Responder& respond) {
     const std::string_view route = "regions";
-    if (!RequireApiKey(req, route, start, respond)) return;
+    if (!RequireApiKey(loop, req, route, start, respond)) return;
     auto index = snapshots.Get();
     if (index == nullptr) {
       Finish(req, route, start, JsonError(503, "directory not loaded yet"), "not_ready", "", respond);
@@ -587,6 +593,7 @@ Status HelplineApp::Attach(HttpServer& server) {
     l.redis = std::make_unique<AsyncRedis>(server.loop(i), *url, redis_options);
     l.redis->Start();
     l.senders = std::make_unique<SenderStore>(*l.redis, store_options);
+    l.api_keys = impl_->api_keys;
   }
   Outbox::Adapters adapters;
   for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
@@ -649,6 +656,18 @@ void HelplineApp::Detach() {
   impl_->loops.clear();
 }
 
+void HelplineApp::Reload(const Config& fresh) {
+  auto keys = std::make_shared<const std::set<std::string>>(fresh.api_key_sha256.begin(), fresh.api_key_sha256.end());
+  const int messages = fresh.rate_limit_messages;
+  const int window_s = fresh.rate_limit_window_s;
+  for (Loop& l : impl_->loops) {
+    boost::asio::post(l.redis->context(), [&l, keys, messages, window_s] {
+      l.api_keys = keys;
+      if (l.senders) l.senders->SetRateLimit(messages, window_s);
+    });
+  }
+}
+
 void HelplineApp::Rejected(int loop, int status, std::string_view method, std::string_view target) {
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
     t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
@@ -692,9 +711,9 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
       app.Finish(request, "other", start, Text(404, "no such route: " + path), "not_found", "", respond);
     }
   } else if (path == "/v1/lookup") {
-    if (method_is("GET")) app.Lookup(request, query, start, respond);
+    if (method_is("GET")) app.Lookup(loop, request, query, start, respond);
   } else if (path == "/v1/regions") {
-    if (method_is("GET")) app.Regions(request, start, respond);
+    if (method_is("GET")) app.Regions(loop, request, start, respond);
   } else if (path == "/find") {
     if (method_is("GET")) {
       FindPage page = RenderFindPage(app.snapshots.Get().get(), query, app.phones);

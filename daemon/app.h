@@ -40,6 +40,11 @@ class HelplineApp {
   void Detach();
 
   void Handle(int loop, HttpRequest request, Responder respond);
+  // Applies the settings that may change while running, from a freshly
+  // loaded configuration (SIGHUP): api_key_sha256, rate_limit_messages and
+  // rate_limit_window_s. Each loop takes them at its next turn. Any thread.
+  // Other settings apply at the next start.
+  void Reload(const Config& fresh);
   // Logs and counts a request the HTTP server answered on its own (see
   // HttpServerOptions::on_reject). On loop `loop`'s thread.
   void Rejected(int loop, int status, std::string_view method, std::string_view target);

@@ -147,6 +147,12 @@ class SenderStore {
   void AddPart(std::string_view provider, std::string_view sender_hash, std::string_view ref, int total, int part,
                std::string_view text, std::function<void(Result<std::optional<std::string>>)> done);
 
+  // Changes the rate limit for the messages admitted from now on (SIGHUP).
+  void SetRateLimit(int messages, int window_s) {
+    options_.rate_limit_messages = messages;
+    options_.rate_limit_window_s = window_s;
+  }
+
   // Records the reply to an admitted message, for its redeliveries. OK also
   // when the marker has expired (then nothing is stored).
   void StoreReply(std::string_view provider, std::string_view message_id, std::string_view reply,

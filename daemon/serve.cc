@@ -107,15 +107,30 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      // Reload: the directory now; the configuration file is re-read and
-      // checked, and a failed reload keeps the running configuration.
+      // Reload: the directory now; the configuration file (and environment)
+      // is re-read and checked. A valid one applies what can change while
+      // running (HelplineApp::Reload); a failed reload keeps the running
+      // configuration.
       snapshots.Reload();
+      // The same steps as at the start: the file, then the environment, then the checks.
+      // The settings that can change are checked within the running
+      // configuration (flags and derived values stay as they are).
       auto again = LoadConfig(flags.config_path);
-      if (!again.ok()) {
-        err << "helpline serve: SIGHUP: configuration not reloaded: " << again.status().message() << "\n";
+      Status checked = again.ok() ? ApplyEnvironment(&*again) : again.status();
+      Config next = config;
+      if (checked.ok()) {
+        next.api_key_sha256 = again->api_key_sha256;
+        next.rate_limit_messages = again->rate_limit_messages;
+        next.rate_limit_window_s = again->rate_limit_window_s;
+        checked = ValidateConfig(next);
+      }
+      if (!checked.ok()) {
+        err << "helpline serve: SIGHUP: configuration not reloaded: " << checked.message() << "\n";
       } else {
-        err << "helpline serve: SIGHUP: directory check requested; configuration file is valid (server settings "
-               "apply at the next start)\n";
+        app.Reload(next);
+        err << "helpline serve: SIGHUP: directory check requested; applied api_key_sha256 ("
+            << next.api_key_sha256.size() << " key(s)), rate_limit_messages = " << next.rate_limit_messages
+            << ", rate_limit_window_s = " << next.rate_limit_window_s << "; other settings apply at the next start\n";
       }
       signals.async_wait(on_signal);
       return;

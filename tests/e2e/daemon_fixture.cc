@@ -37,10 +37,14 @@ Daemon::Daemon(RedisServer& redis, Options options) : redis_(redis), options_(st
   }
   char tmpl[] = "/tmp/hl-conf-XXXXXX";
   dir_ = mkdtemp(tmpl);
+  RewriteConfig(options_.config);
+  Start();
+}
+
+void Daemon::RewriteConfig(const std::string& extra) {
   std::ofstream(dir_ / "helpline.conf") << "listen_address = 127.0.0.1\nport = 0\nthreads = 2\n"
                                         << "directory_poll_s = 1\n"
-                                        << options_.config;
-  Start();
+                                        << extra;
 }
 
 Daemon::Daemon(RedisServer& redis, const char* extra_config)

@@ -76,6 +76,9 @@ class Daemon {
   HttpResult TwilioPost(const gateway::FormParams& params);
 
   // SIGKILL, as a crash: no drain, nothing flushed; waits (5 s) until it is gone.
+  // Rewrites the config file with Options::config replaced by `extra` (for
+  // SIGHUP tests); the running process is not told.
+  void RewriteConfig(const std::string& extra);
   void Kill();
   // Kills the current process (if it runs) and starts a new one with the
   // same config and Redis (the directory is not loaded again). A new

@@ -141,6 +141,39 @@ TEST(Daemon, RateLimitGivesOneNoticeThenSilence) {
   EXPECT_NE(d.Text("+13055550199", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
 }
 
+TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
+  RedisServer redis;
+  Daemon d(redis, "rate_limit_messages = 100\n");
+  const pid_t pid = d.process().pid();
+  auto sighup_and_wait_for = [&](const std::string& needle) {
+    const std::size_t seen = d.process().Stderr().size();
+    d.process().Signal(SIGHUP);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (d.process().Stderr().find(needle, seen) == std::string::npos && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_NE(d.process().Stderr().find(needle, seen), std::string::npos) << d.process().Stderr();
+    // The loops take the new settings at their next turn.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  };
+  for (int i = 0; i < 2; ++i) EXPECT_NE(d.Text("+13055550111", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+
+  d.RewriteConfig("rate_limit_messages = 1\n");
+  sighup_and_wait_for("SIGHUP: directory check requested; applied api_key_sha256 (1 key(s)), rate_limit_messages = 1");
+  EXPECT_NE(d.Text("+13055550122", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+  auto notice = d.Text("+13055550122", "HELP", NewSid());
+  EXPECT_NE(notice.body.find("wait a minute"), std::string::npos) << notice.body;
+  // The outreach API keys (from the environment here) are still accepted.
+  EXPECT_EQ(HttpCall("GET", d.Url("/v1/regions"), {{"Authorization", "Bearer " + kApiKey}}).status, 200);
+
+  // A broken file is refused whole; the running settings stay.
+  d.RewriteConfig("rate_limit_messages = many\n");
+  sighup_and_wait_for("SIGHUP: configuration not reloaded");
+  EXPECT_NE(d.Text("+13055550133", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+  EXPECT_NE(d.Text("+13055550133", "HELP", NewSid()).body.find("wait a minute"), std::string::npos);
+  EXPECT_EQ(d.process().pid(), pid);  // no restart
+}
+
 TEST(Daemon, HotReloadsANewDirectoryVersionWhileServing) {
   RedisServer redis;
   Daemon d(redis);
