@@ -27,6 +27,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 seconds="${DURATION%s}"
+# The value of KEY=NUMBER in a RESULT line: field KEY LINE.
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 # Drives URL with the pre-signed requests for DURATION; prints wrk's RESULT
 # line, then "CPU name=µs ..." for wrk and for each NAME=PID given: CPU time
 # per request over the middle of the run (from 3 s to 1 s before the end, so
@@ -45,7 +47,7 @@ drive() {
   wait "$wp"
   local result; result="$(grep '^RESULT' "$tmp/wrk.out")"
   echo "$result"
-  local rps; rps="$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$result")"
+  local rps; rps="$(field rps "$result")"
   local line="CPU"
   for i in "${!procs[@]}"; do
     line+=" ${procs[$i]%%=*}=$(awk -v d=$((after[i] - before[i])) -v r="$rps" -v t0="$t0" -v t1="$t1" \
@@ -123,7 +125,6 @@ nginx_out="$(drive "http://127.0.0.1:$nport" "nginx=$nginx_worker")"
 nginx_result="$(grep '^RESULT' <<<"$nginx_out")"
 nginx_cpu="$(grep '^CPU' <<<"$nginx_out")"
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 echo
 printf '%-30s %10s %10s %10s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" "errors" "non-2xx"
 printf '%-30s %10s %10s %10s %8s %8s\n' "helpline (signed webhooks)" "$(field rps "$daemon_result")" \

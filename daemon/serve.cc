@@ -107,14 +107,11 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      // Reload: the directory now; the configuration file (and environment)
-      // is re-read and checked. A valid one applies what can change while
-      // running (HelplineApp::Reload); a failed reload keeps the running
-      // configuration.
+      // Reload: the directory now; then the file and the environment, as at
+      // the start. The settings that can change while running
+      // (HelplineApp::Reload) are checked within the running configuration
+      // (flags and derived values stay); a failed reload keeps it whole.
       snapshots.Reload();
-      // The same steps as at the start: the file, then the environment, then the checks.
-      // The settings that can change are checked within the running
-      // configuration (flags and derived values stay as they are).
       auto again = LoadConfig(flags.config_path);
       Status checked = again.ok() ? ApplyEnvironment(&*again) : again.status();
       Config next = config;
