@@ -156,6 +156,14 @@ ResolvedRegion RegionResolver::Fallback(std::string_view remembered, std::string
   }
   if (auto state = FromHintState(hints.from_state, hint_country)) return {*state, RegionSource::kProviderHint};
   if (auto region = RegionForNumber(from_e164)) return {std::string(*region), RegionSource::kNumber};
+  if (auto npa = NanpAreaCode(from_e164)) {
+    // 902, 782, 867: the number says Canada and which provinces, not which one.
+    if (const auto regions = RegionsForAreaCode(*npa); regions.size() > 1) {
+      ResolvedRegion shared{std::string(*CountryForAreaCode(*npa)), RegionSource::kNumber, {}};
+      for (std::string_view r : regions) shared.candidates.emplace_back(r);
+      return shared;
+    }
+  }
   if (!hint_country.empty()) return {std::string(hint_country), RegionSource::kProviderHint};
   if (auto npa = NanpAreaCode(from_e164)) {
     if (auto country = CountryForAreaCode(*npa)) return {std::string(*country), RegionSource::kCountry};

@@ -8,7 +8,10 @@
 //      OK, only count when written in capitals, or never);
 //   2. remembered for this sender;
 //   3. the provider's hints (Twilio FromState / FromZip / FromCountry);
-//   4. the sender's number: NANP area code -> state or province;
+//   4. the sender's number: NANP area code -> state or province; an area
+//      code shared by several provinces or territories (902 and 782: Nova
+//      Scotia and PEI; 867: the three territories) gives the country and the
+//      candidates, never a guess;
 //   5. the sender's country (a +1 area code's country);
 //   6. the configured default region.
 // "CA" alone is California or Canada: Canada when the sender's country
@@ -38,6 +41,15 @@ struct ProviderHints {
 struct ResolvedRegion {
   std::string code;  // ISO 3166-2 ("CA-BC") or a country ("US")
   RegionSource source = RegionSource::kDefault;
+  // The regions the person may be in when all we know is an area code that
+  // several share: source kNumber, code the country ("CA"), and here the
+  // provinces or territories, sorted ({"CA-NS", "CA-PE"} for 902 and 782;
+  // {"CA-NT", "CA-NU", "CA-YT"} for 867). The reply should ask which one;
+  // until the person says, `code` (the country) is what to look up. Empty
+  // whenever the region is known or nothing narrows it.
+  std::vector<std::string> candidates = {};  // "= {}" keeps {code, source} initializers warning-free
+
+  bool operator==(const ResolvedRegion&) const = default;
 };
 
 class RegionResolver {
@@ -52,7 +64,8 @@ class RegionResolver {
   // The sender's country from hints or number ("US", "CA"), or "".
   std::string_view SenderCountry(std::string_view from_e164, const ProviderHints& hints) const;
 
-  // Steps 2 to 6 for a message that states no region.
+  // Steps 2 to 6 for a message that states no region. `candidates` is set
+  // only by step 4, for a shared area code.
   ResolvedRegion Fallback(std::string_view remembered, std::string_view from_e164, const ProviderHints& hints) const;
 
   const std::string& default_region() const { return default_region_; }
