@@ -2,10 +2,16 @@
 // Where is the person? Resolution order (first that answers wins):
 //   1. stated in the message: a US ZIP code (ZIP-prefix table), a Canadian
 //      postal code or its first three characters, a state or province name in
-//      English, French or Spanish ("Colombie-Britannique"), a major city
-//      ("Vancouver", "Houston"; see places.h), or its code ("BC",
-//      "TX"; ambiguous codes that are also common words, such as ME, IN, OR,
-//      OK, only count when written in capitals, or never);
+//      English, French or Spanish or a short form people text ("Colombie
+//      Britannique", "Nuevo Mexico", "PEI", "Nfld", "Calif."; see
+//      directory/regions.h), a city ("Vancouver", "Houston", "St. John's";
+//      see places.h), or its code ("BC", "TX", "N.B."). A city followed by
+//      its state is in that state ("Portland, Maine", "Vancouver WA",
+//      "Springfield IL"). Names and codes that are also everyday words only
+//      count written in capitals ("MASS", "PA"), or never ("man", "miss",
+//      "ill", "me", "in", "la", "ok"); see region_resolver.cc. A street,
+//      county or lake named after a place is not that place ("Michigan Ave",
+//      "Orange County", "Lake Erie");
 //   2. remembered for this sender;
 //   3. the provider's hints (Twilio FromState / FromZip / FromCountry);
 //   4. the sender's number: NANP area code -> state or province; an area
@@ -16,6 +22,12 @@
 //   6. the configured default region.
 // "CA" alone is California or Canada: Canada when the sender's country
 // (from hints or number) is Canada, California otherwise.
+//
+//   RegionResolver resolver("US");
+//   std::vector<Token> tokens = Tokenize("narcan in Halifax");
+//   std::vector<bool> used(tokens.size());
+//   resolver.FromMessage(tokens, used, "CA");                 // "CA-NS"
+//   resolver.Fallback("", "+19025550123", {});                // {"CA", kNumber, {"CA-NS", "CA-PE"}}
 //
 // Thread-safety: immutable after construction; all methods const.
 
