@@ -77,6 +77,12 @@ const std::map<std::string, Setter>& Setters() {
       {"sms_segments", IntSetter(&Config::sms_segments, 1, 10)},
       {"chat_chars", IntSetter(&Config::chat_chars, 160, 100000)},
       {"default_region", StringSetter(&Config::default_region)},
+      {"include_unconfirmed",
+       [](Config& c, const std::string& v) {
+         if (v != "true" && v != "false") return InvalidArgument("'" + v + "' is not true or false");
+         c.include_unconfirmed = v == "true";
+         return Status::Ok();
+       }},
       {"sender_secret", StringSetter(&Config::sender_secret)},
       {"rate_limit_messages", IntSetter(&Config::rate_limit_messages, 1, 1000000000)},
       {"rate_limit_window_s", IntSetter(&Config::rate_limit_window_s, 1, 86400)},
@@ -220,6 +226,7 @@ std::string DescribeConfig(const Config& c) {
     << "sms_segments = " << c.sms_segments << "\n"
     << "chat_chars = " << c.chat_chars << "\n"
     << "default_region = " << c.default_region << "\n"
+    << "include_unconfirmed = " << (c.include_unconfirmed ? "true" : "false") << "\n"
     << "sender_secret = " << secret(c.sender_secret) << "\n"
     << "rate_limit_messages = " << c.rate_limit_messages << "\n"
     << "rate_limit_window_s = " << c.rate_limit_window_s << "\n"

@@ -43,6 +43,10 @@ struct Config {
   int sms_segments = 3;          // sms_segments: segment budget of an SMS reply
   std::size_t chat_chars = 1500; // chat_chars: character budget of a chat (WhatsApp) reply
   std::string default_region = "US";  // default_region: when nothing tells where a sender is
+  // include_unconfirmed: also text resources whose facts are not confirmed
+  // yet (status "unconfirmed"). Default false: texters get only what we trust;
+  // /v1 and /find always list them, marked.
+  bool include_unconfirmed = false;
 
   // --- Per-sender state
   std::string sender_secret;  // sender_secret (env HELPLINE_SENDER_SECRET): keys the sender hash; required

@@ -55,6 +55,7 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   engine_options.sms_segments = config.sms_segments;
   engine_options.chat_chars = config.chat_chars;
   engine_options.default_region = config.default_region;
+  engine_options.include_unconfirmed = config.include_unconfirmed;
   auto engine = engine::LoadMessageEngine(config.data_dir + "/engine", engine_options);
   if (!engine.ok()) {
     err << "helpline serve: " << engine.status().message() << "\n";

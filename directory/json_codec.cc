@@ -83,8 +83,19 @@ void WriteTranslations(Writer& w, const Resource& r) {
   w.EndObject();
 }
 
+void WriteAliases(Writer& w, const Resource& r) {
+  w.StartObject();
+  for (const auto& [lang, names] : r.aliases) {  // std::map: sorted, so canonical
+    w.Key(lang.c_str());
+    StringArray(w, names);
+  }
+  w.EndObject();
+}
+
 // Optional fields are omitted when empty; required ones are always present.
 bool HasField(const Resource& r, std::string_view field) {
+  if (field == "kind") return r.kind != ResourceKind::kService;
+  if (field == "aliases") return !r.aliases.empty();
   if (field == "coordinates") return r.coordinates.has_value();
   if (field == "notes") return !r.notes.empty();
   if (field == "translations") return !r.translations.empty();
@@ -94,6 +105,7 @@ bool HasField(const Resource& r, std::string_view field) {
 // Writes one present top-level field's value.
 void WriteField(Writer& w, const Resource& r, std::string_view field) {
   if (field == "id") Str(w, r.id);
+  else if (field == "kind") Str(w, ResourceKindName(r.kind));
   else if (field == "name") Str(w, r.name);
   else if (field == "description") Str(w, r.description);
   else if (field == "categories") WriteCategories(w, r);
@@ -108,11 +120,13 @@ void WriteField(Writer& w, const Resource& r, std::string_view field) {
   else if (field == "coordinates") WriteCoordinates(w, *r.coordinates);
   else if (field == "notes") Str(w, r.notes);
   else if (field == "translations") WriteTranslations(w, r);
+  else if (field == "aliases") WriteAliases(w, r);
 }
 
 constexpr std::string_view kFieldOrder[] = {
-    "id",    "name",     "description", "categories", "regions",     "languages", "channels", "hours",
-    "priority", "source", "verified",   "status",     "coordinates", "notes",     "translations",
+    "id",     "kind",     "name",   "description", "categories",   "regions", "languages", "channels",
+    "hours",  "priority", "source", "verified",    "status",       "coordinates", "notes", "translations",
+    "aliases",
 };
 
 }  // namespace
@@ -130,6 +144,7 @@ Resource DecodeResource(const rapidjson::Value& v) {
   r.verified = GetString(v, "verified");
   r.notes = GetString(v, "notes");
   if (auto s = ParseResourceStatus(GetString(v, "status"))) r.status = *s;
+  if (auto k = ParseResourceKind(GetString(v, "kind"))) r.kind = *k;
   if (auto it = v.FindMember("priority"); it != v.MemberEnd() && it->value.IsInt()) r.priority = it->value.GetInt();
   auto strings = [&](const char* key, auto&& add) {
     auto it = v.FindMember(key);
@@ -173,6 +188,15 @@ Resource DecodeResource(const rapidjson::Value& v) {
     for (const auto& m : it->value.GetObject()) {
       if (!m.value.IsObject()) continue;
       r.translations[m.name.GetString()] = Translation{GetString(m.value, "name"), GetString(m.value, "description")};
+    }
+  }
+  if (auto it = v.FindMember("aliases"); it != v.MemberEnd() && it->value.IsObject()) {
+    for (const auto& m : it->value.GetObject()) {
+      if (!m.value.IsArray()) continue;
+      auto& names = r.aliases[m.name.GetString()];
+      for (const auto& e : m.value.GetArray()) {
+        if (e.IsString()) names.emplace_back(e.GetString(), e.GetStringLength());
+      }
     }
   }
   return r;

@@ -12,6 +12,7 @@ constexpr std::array<std::string_view, kCategoryCount> kCategoryNames = {
 };
 constexpr std::array<std::string_view, 6> kChannelKindNames = {"voice", "sms", "tty", "chat", "email", "web"};
 constexpr std::array<std::string_view, 3> kStatusNames = {"active", "unconfirmed", "retired"};
+constexpr std::array<std::string_view, 2> kKindNames = {"service", "info"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> ParseName(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -43,6 +44,11 @@ std::optional<ChannelKind> ParseChannelKind(std::string_view name) {
 std::string_view ResourceStatusName(ResourceStatus s) { return kStatusNames[static_cast<std::size_t>(s)]; }
 std::optional<ResourceStatus> ParseResourceStatus(std::string_view name) {
   return ParseName<ResourceStatus>(kStatusNames, name);
+}
+
+std::string_view ResourceKindName(ResourceKind k) { return kKindNames[static_cast<std::size_t>(k)]; }
+std::optional<ResourceKind> ParseResourceKind(std::string_view name) {
+  return ParseName<ResourceKind>(kKindNames, name);
 }
 
 bool Resource::HasCategory(Category c) const {

@@ -52,6 +52,15 @@ enum class ResourceStatus : std::uint8_t { kActive, kUnconfirmed, kRetired };
 std::string_view ResourceStatusName(ResourceStatus s);
 std::optional<ResourceStatus> ParseResourceStatus(std::string_view name);
 
+// A service is something a person reaches (a line, a text number, a site):
+// it has at least one channel. An info resource is a fact worth texting
+// ("naloxone is free at pharmacies in Quebec, no prescription"): its
+// description is the sentence sent, and its channels (if any) say where to
+// learn more.
+enum class ResourceKind : std::uint8_t { kService, kInfo };
+std::string_view ResourceKindName(ResourceKind k);
+std::optional<ResourceKind> ParseResourceKind(std::string_view name);
+
 // One way to reach a resource.
 struct Channel {
   ChannelKind kind = ChannelKind::kVoice;
@@ -83,6 +92,7 @@ struct Translation {
 
 struct Resource {
   std::string id;           // stable, unique across the directory: [a-z0-9][a-z0-9-]*
+  ResourceKind kind = ResourceKind::kService;
   std::string name;
   std::string description;  // short, one sentence
   std::vector<Category> categories;
@@ -97,9 +107,14 @@ struct Resource {
   std::optional<Coordinates> coordinates;
   std::string notes;                   // operator notes, never sent to people
   std::map<std::string, Translation> translations;  // by language code
+  // Names people use for the resource, by language code, as a person would
+  // text them ("poison control", "ligne de surdose"): a message naming one
+  // is answered with this resource first.
+  std::map<std::string, std::vector<std::string>> aliases;
 
   bool operator==(const Resource&) const = default;
   bool HasCategory(Category c) const;
+  bool IsInfo() const { return kind == ResourceKind::kInfo; }
   bool ServesLanguage(std::string_view lang) const;
 };
 

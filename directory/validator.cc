@@ -26,6 +26,10 @@
 namespace helpline::directory {
 namespace {
 
+// Info resources are texted as their description: a sentence that fits an
+// SMS line beside the others (warned, not refused, beyond this).
+constexpr std::size_t kInfoDescriptionBytes = 160;
+
 using rapidjson::Value;
 
 std::string Compact(const Value& v) {
@@ -319,6 +323,23 @@ struct Validator::Impl {
           error(at + "/" + lang, "'" + lang + "' is not an ISO 639 language code such as en, es, fr");
         }
       }
+    }
+    for (const auto& [lang, names] : r.aliases) {
+      if (!std::regex_match(lang, kLanguage)) {
+        error("/aliases/" + lang, "'" + lang + "' is not an ISO 639 language code such as en, es, fr");
+      }
+    }
+    if (r.kind == ResourceKind::kService && r.channels.empty()) {
+      error("/channels", "a service needs at least one channel (a fact with no channel is \"kind\": \"info\")");
+    }
+    if (r.kind == ResourceKind::kInfo && r.description.size() > kInfoDescriptionBytes) {
+      warning("/description", "an info resource's description is texted as is: keep it within " +
+                                  std::to_string(kInfoDescriptionBytes) + " bytes (it has " +
+                                  std::to_string(r.description.size()) + ")");
+    }
+    if (r.status == ResourceStatus::kActive && r.source.find("https://") == std::string::npos &&
+        r.source.find("http://") == std::string::npos) {
+      warning("/source", "an active resource should name the page its facts come from (a URL)");
     }
     if (r.status == ResourceStatus::kUnconfirmed) {
       warning("/status", "'" + r.id + "' is unconfirmed" + (r.notes.empty() ? "" : ": " + r.notes));

@@ -248,6 +248,19 @@ RenderedChannels ResourceLine(const Resource& r, const LanguageCatalog& cat, con
     if (!it->second.description.empty()) desc = it->second.description;
   }
   RenderedChannels how = ChannelsText(r, cat, phones, country, intent, chat, first_only);
+  if (r.IsInfo()) {
+    // A fact: its sentence is the line, then where to learn more. In an SMS
+    // a long link costs more than it helps: the sentence stands alone.
+    std::string_view sentence = desc;
+    while (!sentence.empty() && (sentence.back() == '.' || sentence.back() == ' ')) sentence.remove_suffix(1);
+    RenderedChannels line{"- " + std::string(sentence), how.reachable};
+    constexpr std::size_t kMaxSmsLink = 40;
+    const bool said = !how.text.empty() && sentence.find(how.text) != std::string_view::npos;
+    if (!how.text.empty() && !said && (chat || how.reachable || how.text.size() <= kMaxSmsLink)) {
+      line.text += ": " + how.text;
+    }
+    return line;
+  }
   RenderedChannels line{"- " + std::string(name), how.reachable};
   if (!how.text.empty()) line.text += ": " + how.text;
   if (chat) {
@@ -347,6 +360,8 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
     auto add = [&](Intent intent) {
       for (Category category : CategoriesFor(intent)) {
         for (const Resource* r : index.Lookup(c.region, category, c.cat->lang, kLookupLimit)) {
+          // Texters get only what was checked (a setting can include the rest).
+          if (r->status == directory::ResourceStatus::kUnconfirmed && !options_.include_unconfirmed) continue;
           // Lines for one community wait for that community's keyword.
           if (c.intent != Intent::kIndigenous && r->HasCategory(Category::kIndigenous)) continue;
           if (r->HasCategory(Category::kEmergency) && !r->channels.empty() &&
@@ -369,6 +384,18 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
       // General help mixes referral, crisis and overdose lines by priority.
       std::stable_sort(candidates.begin(), candidates.end(),
                        [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
+    }
+    if (!IsSafetyIntent(c.intent)) {
+      // The place's own best line comes second at the latest: national
+      // lines lead by priority, but a person in Ohio should read Ohio's line
+      // before a fourth national one pushes it out of the reply.
+      auto local = std::find_if(candidates.begin(), candidates.end(), [&](const Resource* r) {
+        return std::find(r->regions.begin(), r->regions.end(), c.region) != r->regions.end() &&
+               directory::CountryOf(c.region) != c.region;
+      });
+      if (local != candidates.end() && local - candidates.begin() > 1) {
+        std::rotate(candidates.begin() + 1, local, local + 1);
+      }
     }
     if (c.intent == Intent::kOverdose) {
       // During an overdose, response lines come before referral lines.

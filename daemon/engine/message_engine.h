@@ -87,6 +87,9 @@ struct EngineOptions {
   std::string default_region = "US";
   // Language when nothing else tells. Default "en".
   std::string default_language = "en";
+  // Resources with status "unconfirmed" are left out of replies unless this
+  // is set: a person in trouble gets only lines whose facts were checked.
+  bool include_unconfirmed = false;
 };
 
 // Composed replies, for reuse: within one directory snapshot, the reply to

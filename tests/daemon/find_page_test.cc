@@ -352,16 +352,26 @@ TEST_F(FindPageTest, PageIsSelfContainedAndPhoneSized) {
 
 // --- The shipped directory.
 
-TEST(FindPageShipped, CaBcNaloxoneListsTheNaloxoneFinderWithLinks) {
+TEST(FindPageShipped, CaBcYouthListsKidsHelpPhoneWithLinks) {
   directory::PhoneBook phones;
-  FindPage p = RenderFindPage(ShippedIndex().get(), "region=CA-BC&category=naloxone", phones);
+  FindPage p = RenderFindPage(ShippedIndex().get(), "region=CA-BC&category=youth", phones);
   ASSERT_EQ(p.status, 200);
-  EXPECT_TRUE(Has(p.html, "<h3>Naloxone Finder</h3>"));
-  EXPECT_TRUE(Has(p.html, "href=\"tel:+18556626605\">Call 1-855-662-6605</a>"));
-  EXPECT_TRUE(Has(p.html, "href=\"sms:247247?&amp;body=CONNEX\">Text CONNEX to 247247</a>"));
-  EXPECT_TRUE(Has(p.html, "class=\"unconfirmed\"")) << "the finder is unconfirmed in the shipped data";
+  EXPECT_TRUE(Has(p.html, "<h3>Kids Help Phone</h3>"));
+  EXPECT_TRUE(Has(p.html, "href=\"tel:+18006686868\">Call 1-800-668-6868</a>"));
+  EXPECT_TRUE(Has(p.html, "href=\"sms:686868?&amp;body=CONNECT\">Text CONNECT to 686868</a>"));
   EXPECT_TRUE(Has(p.html, "<option value=\"CA-BC\" selected>British Columbia</option>"));
   ExpectOnlyAllowedSchemes(p.html);
+}
+
+TEST(FindPageShipped, RetiredSeedEntriesAreNeverListed) {
+  directory::PhoneBook phones;
+  for (const char* query : {"region=CA-BC&category=naloxone", "region=CA-NS&category=harm_reduction"}) {
+    FindPage p = RenderFindPage(ShippedIndex().get(), query, phones);
+    ASSERT_EQ(p.status, 200) << query;
+    EXPECT_FALSE(Has(p.html, "Naloxone Finder")) << query;
+    EXPECT_FALSE(Has(p.html, "18556626605")) << query;
+    EXPECT_FALSE(Has(p.html, "19024708888")) << query;
+  }
 }
 
 TEST(FindPageShipped, ChannelLabelsAreInThePagesLanguageWhenTheDataTranslatesThem) {

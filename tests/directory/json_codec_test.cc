@@ -29,6 +29,8 @@ Resource Sample() {
 TEST(JsonCodec, CanonicalJsonRoundTripsEveryField) {
   Resource r = Sample();
   r.coordinates = Coordinates{49.28, -123.12};
+  r.kind = ResourceKind::kInfo;
+  r.aliases = {{"en", {"naloxone finder", "narcan finder"}}, {"fr", {"trouver naloxone"}}};
   auto back = ResourceFromJson(ToCanonicalJson(r));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, r);
@@ -54,6 +56,18 @@ TEST(JsonCodec, CanonicalJsonHasFixedFieldOrderAndOmitsEmptyOptionals) {
   EXPECT_EQ(json.find("translations"), std::string::npos);
   EXPECT_EQ(json.find("coordinates"), std::string::npos);
   EXPECT_NE(json.find("\\\"naloxone\\\""), std::string::npos) << "quotes must be escaped: " << json;
+  EXPECT_EQ(json.find(R"("kind":"service")"), std::string::npos) << "a service is the default kind: " << json;
+  EXPECT_EQ(json.find("aliases"), std::string::npos);
+}
+
+TEST(JsonCodec, InfoKindAndAliasesAreWrittenInTheirPlaceSortedByLanguage) {
+  Resource r = Sample();
+  r.kind = ResourceKind::kInfo;
+  r.aliases = {{"fr", {"trouver naloxone"}}, {"en", {"naloxone finder"}}};
+  const std::string json = ToCanonicalJson(r);
+  EXPECT_EQ(json.rfind(R"({"id":"ca-naloxone-finder","kind":"info","name":)", 0), 0u) << json;
+  EXPECT_NE(json.find(R"("aliases":{"en":["naloxone finder"],"fr":["trouver naloxone"]}})"), std::string::npos)
+      << "aliases come last, by language: " << json;
 }
 
 TEST(JsonCodec, DigestDependsOnContentOnly) {
@@ -67,12 +81,15 @@ TEST(JsonCodec, DigestDependsOnContentOnly) {
 
 TEST(JsonCodec, FieldsAsJsonListsEveryFieldInOrder) {
   auto fields = FieldsAsJson(Sample());
-  ASSERT_EQ(fields.size(), 15u);
+  ASSERT_EQ(fields.size(), 17u);
   EXPECT_EQ(fields[0].first, "id");
-  EXPECT_EQ(fields[8].first, "priority");
-  EXPECT_EQ(fields[8].second, "75");
-  EXPECT_EQ(fields[12].first, "coordinates");
-  EXPECT_EQ(fields[12].second, "");
+  EXPECT_EQ(fields[1].first, "kind");
+  EXPECT_EQ(fields[1].second, "");
+  EXPECT_EQ(fields[9].first, "priority");
+  EXPECT_EQ(fields[9].second, "75");
+  EXPECT_EQ(fields[13].first, "coordinates");
+  EXPECT_EQ(fields[13].second, "");
+  EXPECT_EQ(fields[16].first, "aliases");
 }
 
 TEST(JsonCodec, RejectsTextThatIsNotAResource) {

@@ -210,6 +210,65 @@ TEST(Validator, LabelTranslationsNeedALabelLanguageCodesAndText) {
   EXPECT_GE(not_text.ErrorCount(), 1u) << All(not_text);
 }
 
+TEST(Validator, InfoResourcesMayHaveNoChannelButServicesNeedOne) {
+  auto no_channel = [](const std::string& kind) {
+    std::string text = File("CA", kind);
+    const std::string from = R"("channels": [{"kind": "voice", "value": "1-800-668-6868"}, {"kind": "sms", "value": "686868"}])";
+    text.replace(text.find(from), from.size(), R"("channels": [])");
+    return text;
+  };
+  auto info = Check({{"ca.json", no_channel(R"(, "kind": "info")")}});
+  EXPECT_TRUE(info.ok()) << All(info);
+  ASSERT_EQ(info.resources.size(), 1u);
+  EXPECT_EQ(info.resources[0].kind, ResourceKind::kInfo);
+  auto service = Check({{"ca.json", no_channel("")}});
+  EXPECT_FALSE(service.ok());
+  EXPECT_NE(All(service).find("ca.json: /resources/0/channels: a service needs at least one channel"),
+            std::string::npos)
+      << All(service);
+  auto bad_kind = Check({{"ca.json", File("CA", R"(, "kind": "fact")")}});
+  EXPECT_FALSE(bad_kind.ok());
+  EXPECT_NE(All(bad_kind).find("/resources/0/kind"), std::string::npos) << All(bad_kind);
+}
+
+TEST(Validator, LongInfoSentencesAreWarnedAbout) {
+  const std::string long_text(200, 'x');
+  auto r = Check({{"ca.json", File("CA", R"(, "kind": "info")")}});
+  EXPECT_EQ(r.WarningCount(), 0u) << All(r);
+  std::string text = File("CA", R"(, "kind": "info")");
+  text.replace(text.find(R"("Help.")"), 7, "\"" + long_text + "\"");
+  auto warned = Check({{"ca.json", text}});
+  EXPECT_TRUE(warned.ok()) << All(warned);
+  EXPECT_NE(All(warned).find("/resources/0/description: an info resource's description is texted as is"),
+            std::string::npos)
+      << All(warned);
+}
+
+TEST(Validator, AliasesAreListsOfNamesByLanguageCode) {
+  auto ok = Check({{"ca.json", File("CA", R"(, "aliases": {"en": ["canada line"], "fr": ["ligne canada"]})")}});
+  EXPECT_TRUE(ok.ok()) << All(ok);
+  ASSERT_EQ(ok.resources.size(), 1u);
+  EXPECT_EQ(ok.resources[0].aliases.at("fr"), std::vector<std::string>{"ligne canada"});
+  auto bad_code = Check({{"ca.json", File("CA", R"(, "aliases": {"French": ["ligne canada"]})")}});
+  EXPECT_FALSE(bad_code.ok());
+  EXPECT_NE(All(bad_code).find("/resources/0/aliases/French: 'French' is not an ISO 639 language code"),
+            std::string::npos)
+      << All(bad_code);
+  auto not_list = Check({{"ca.json", File("CA", R"(, "aliases": {"en": "canada line"})")}});
+  EXPECT_FALSE(not_list.ok());
+  auto empty_name = Check({{"ca.json", File("CA", R"(, "aliases": {"en": [""]})")}});
+  EXPECT_FALSE(empty_name.ok());
+}
+
+TEST(Validator, ActiveResourcesWithoutASourceUrlAreWarnedAbout) {
+  std::string text = File();
+  text.replace(text.find("https://example.ca"), 18, "a leaflet");
+  auto r = Check({{"ca.json", text}});
+  EXPECT_TRUE(r.ok()) << All(r);
+  EXPECT_NE(All(r).find("/resources/0/source: an active resource should name the page"), std::string::npos)
+      << All(r);
+}
+
 TEST(Validator, MalformedJsonReportsLineAndColumn) {
   auto r = Check({{"x.json", "{\n  \"jurisdiction\": \"CA\",\n  \"resources\": [,]\n}"}});
   ASSERT_EQ(r.ErrorCount(), 1u);
@@ -233,7 +292,7 @@ TEST(Validator, ShippedDirectoryIsValid) {
   Validator v;
   auto r = v.ValidatePaths({std::string(HELPLINE_SOURCE_DIR) + "/data/directory"});
   EXPECT_TRUE(r.ok()) << All(r);
-  EXPECT_EQ(r.files.size(), 7u);
+  EXPECT_GE(r.files.size(), 7u);
   EXPECT_GE(r.resources.size(), 20u);
   for (const auto& d : r.diagnostics) {
     EXPECT_NE(d.message.find("is unconfirmed"), std::string::npos) << "only unconfirmed warnings expected: "

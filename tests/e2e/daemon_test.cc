@@ -36,8 +36,9 @@ TEST(Daemon, AnswersASignedTextWithTwimlFromTheDirectory) {
   ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
   EXPECT_NE(r.content_type.find("text/xml"), std::string::npos);
   EXPECT_EQ(r.body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>", 0), 0u) << r.body;
-  EXPECT_NE(r.body.find("Naloxone Finder"), std::string::npos) << r.body;
-  EXPECT_NE(r.body.find("text CONNEX to 247247"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("National Overdose Response Service (NORS): call 1-888-688-6677"), std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.body.find("Naloxone Finder"), std::string::npos) << "retired: " << r.body;
 
   auto od = d.Text("+12125550123", "my friend is not breathing", NewSid());
   EXPECT_NE(od.body.find("<Message>OVERDOSE: call 911 now."), std::string::npos) << od.body;
@@ -111,7 +112,7 @@ TEST(Daemon, StopThenStartAndDuplicatesAndWhatsApp) {
   auto start = d.Text("+14165550123", "START", NewSid());
   EXPECT_NE(start.body.find("subscribed again"), std::string::npos) << start.body;
   auto back = d.Text("+14165550123", "NALOXONE", NewSid());
-  EXPECT_NE(back.body.find("Naloxone Finder"), std::string::npos) << back.body;
+  EXPECT_NE(back.body.find("National Overdose Response Service"), std::string::npos) << back.body;
 
   // A Twilio retry with the same MessageSid gets the identical reply and
   // changes state once: AYUDA then the retry, then HELP is still Spanish.
@@ -177,7 +178,7 @@ TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
 TEST(Daemon, HotReloadsANewDirectoryVersionWhileServing) {
   RedisServer redis;
   Daemon d(redis);
-  EXPECT_NE(d.Text("+16045550123", "NALOXONE", NewSid()).body.find("Naloxone Finder"), std::string::npos);
+  EXPECT_NE(d.Text("+16045550123", "NALOXONE", NewSid()).body.find("National Overdose Response Service"), std::string::npos);
   char tmpl[] = "/tmp/hl-data-XXXXXX";
   fs::path copy = mkdtemp(tmpl);
   fs::copy(kData, copy);
@@ -186,7 +187,8 @@ TEST(Daemon, HotReloadsANewDirectoryVersionWhileServing) {
     std::stringstream ss;
     ss << in.rdbuf();
     std::string text = ss.str();
-    text.replace(text.find("\"name\": \"Naloxone Finder\""), 25, "\"name\": \"Naloxone Locator\"");
+    const std::string from = "\"name\": \"National Overdose Response Service (NORS)\"";
+    text.replace(text.find(from), from.size(), "\"name\": \"Naloxone Locator\"");
     std::ofstream(copy / "ca.json") << text;
   }
   auto load = RunProcess({kBin, "load", copy.string(), "--quiet"}, {"HELPLINE_REDIS_URL=" + redis.Url()});
@@ -209,7 +211,7 @@ TEST(Daemon, KeepsAnsweringFromItsSnapshotWhenRedisDies) {
   redis.Kill();
   auto r = d.Text("+16045550123", "NALOXONE", NewSid());
   EXPECT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("Naloxone Finder"), std::string::npos) << r.body << d.process().Stderr();
+  EXPECT_NE(r.body.find("National Overdose Response Service"), std::string::npos) << r.body << d.process().Stderr();
   bool degraded = false;
   for (int i = 0; i < 100 && !degraded; ++i) {
     degraded = HttpCall("GET", d.Url("/readyz")).body.find("\"redis\":\"down\"") != std::string::npos;
@@ -229,10 +231,10 @@ TEST(Daemon, OutreachApiNeedsAKeyAndAnswersJson) {
   auto wrong = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=naloxone"), {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.status, 401);
   const std::pair<std::string, std::string> auth = {"Authorization", "Bearer " + kApiKey};
-  auto ok = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=naloxone&lang=en"), {auth});
+  auto ok = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=overdose_prevention&lang=en"), {auth});
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_NE(ok.content_type.find("application/json"), std::string::npos);
-  EXPECT_NE(ok.body.find("\"id\":\"ca-naloxone-finder\""), std::string::npos) << ok.body;
+  EXPECT_NE(ok.body.find("\"id\":\"ca-nors\""), std::string::npos) << ok.body;
   auto bad = HttpCall("GET", d.Url("/v1/lookup?region=XX&category=naloxone"), {auth});
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("region"), std::string::npos);
@@ -252,10 +254,10 @@ TEST(Daemon, SigtermDrainsAndExitsZero) {
 TEST(Daemon, TheFindPageServesOutreachWorkersWithoutAKey) {
   RedisServer redis;
   Daemon d(redis);
-  auto page = HttpCall("GET", d.Url("/find?region=CA-BC&category=naloxone&lang=en"));
+  auto page = HttpCall("GET", d.Url("/find?region=CA-BC&category=overdose_prevention&lang=en"));
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.content_type.find("text/html"), std::string::npos);
-  EXPECT_NE(page.body.find("Naloxone Finder"), std::string::npos);
+  EXPECT_NE(page.body.find("National Overdose Response Service"), std::string::npos);
   EXPECT_NE(page.body.find("href=\"tel:"), std::string::npos);
   EXPECT_NE(page.body.find("call 911"), std::string::npos);
   auto form = HttpCall("GET", d.Url("/find"));

@@ -225,7 +225,7 @@ TEST(Vonage, SignedGetAndPostAreAcknowledgedOnceQueuedAndAnsweredThroughTheSmsAp
   ASSERT_EQ(by_ref.size(), 2u);
   ASSERT_EQ(by_ref.count("vonage:0B00000012345601"), 1u);
   ASSERT_EQ(by_ref.count("vonage:0B00000012345602"), 1u);
-  EXPECT_NE(FormValue(by_ref["vonage:0B00000012345601"].body, "text").find("Naloxone Finder"), std::string::npos)
+  EXPECT_NE(FormValue(by_ref["vonage:0B00000012345601"].body, "text").find("National Overdose Response Service"), std::string::npos)
       << by_ref["vonage:0B00000012345601"].body;
   EXPECT_NE(FormValue(by_ref["vonage:0B00000012345602"].body, "text").find("STOP"), std::string::npos)
       << by_ref["vonage:0B00000012345602"].body;
@@ -285,7 +285,7 @@ TEST(Vonage, AConcatenatedSmsIsAnsweredOnceAfterItsLastPartWithAnAnswerToTheWhol
   auto requests = fake.Requests();
   ASSERT_EQ(requests.size(), 1u);
   const std::string text = FormValue(requests[0].body, "text");
-  EXPECT_NE(text.find("Naloxone Finder"), std::string::npos) << "an answer to \"need narcan in BC\": " << text;
+  EXPECT_NE(text.find("National Overdose Response Service"), std::string::npos) << "an answer to \"need narcan in BC\": " << text;
   EXPECT_NE(text.find("Naloxone (British Columbia)"), std::string::npos) << text;
   EXPECT_EQ(FormValue(requests[0].body, "to"), "12125550123");
   EXPECT_EQ(Metric(d, "helpline_webhook_messages_total{outcome=\"concat_part\"}"), 1);
@@ -351,7 +351,7 @@ TEST(Telnyx, ASignedMessageIsAnsweredThroughTheMessagesApiWithAnIdempotencyKey) 
   EXPECT_NE(sent.body.find(R"("from":"+18005550100")"), std::string::npos) << sent.body;
   EXPECT_NE(sent.body.find(R"("to":"+16045550123")"), std::string::npos) << sent.body;
   EXPECT_NE(sent.body.find(R"("text":")"), std::string::npos) << sent.body;
-  EXPECT_NE(sent.body.find("Naloxone Finder"), std::string::npos) << sent.body;
+  EXPECT_NE(sent.body.find("National Overdose Response Service"), std::string::npos) << sent.body;
 }
 
 TEST(Telnyx, ForgedTamperedAndStaleWebhooksAreRefusedWith403) {
@@ -484,11 +484,11 @@ TEST(Chat, ASignedMessageGetsAReplyWithStructuredResources) {
   ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
   EXPECT_NE(r.content_type.find("application/json"), std::string::npos);
   EXPECT_EQ(r.body.rfind(R"({"id":"m-1","reply":")", 0), 0u) << r.body;
-  EXPECT_NE(r.body.find("Naloxone Finder"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("National Overdose Response Service"), std::string::npos) << r.body;
   const auto resources = r.body.find(R"("resources":[)");
   ASSERT_NE(resources, std::string::npos) << r.body;
   EXPECT_EQ(r.body.compare(resources, 14, R"("resources":[{)"), 0) << "a non-empty array: " << r.body;
-  EXPECT_NE(r.body.find(R"("id":"ca-naloxone-finder")", resources), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("id":"ca-nors")", resources), std::string::npos) << r.body;
 
   const std::string body = R"({"id":"m-2","from":"u-1","text":"help"})";
   EXPECT_EQ(ChatPost(d, body, now, "not-the-secret").status, 403);

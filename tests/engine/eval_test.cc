@@ -1,0 +1,338 @@
+// The evaluation set of the message engine: how well it understands texts
+// written the way people in crisis write them (typos, slang, no keyword,
+// Spanglish, Quebec French, emoji), in en, es and fr.
+//
+// The set is tests/engine/eval/messages.tsv, written independently of the
+// rules in data/engine. Every row is answered by the shipped engine
+// (data/engine, directory data/directory) as a first SMS from that sender:
+// SMS channel, empty SenderState. A plain TSV, one row per text, the first
+// line naming the columns (lines starting with # would be skipped):
+//   id               unique: od su nx cr tr dx hr tx ch fa yo in he if la rg st
+//                    sa un by intent, lk for look-alikes, then language, number
+//   from             the sender, E.164 (fictional 555-01xx numbers; the area
+//                    code matches the place a text names)
+//   expected_intent  an intent name (intent.h), as a careful human decides: an
+//                    overdose described without the word is overdose; suicide
+//                    risk plus a treatment request is suicide (safety first);
+//                    an ingestion that already happened is overdose even with a
+//                    wish to die (as in the golden corpus); a past overdose is
+//                    not an overdose
+//   expected_lang    en, es or fr: the language the text is written in (for a
+//                    language switch, the language asked for)
+//   first_line       case-insensitive text the reply's first line must hold, -
+//                    for none: "911" for every overdose, "988" for every suicide
+//   note             the phenomenon tested; "lookalike: ..." for a
+//                    non-emergency that reads like one
+//   text             the message, last, no tabs
+//
+// Run (the tests are eval.SetRowsAreWellFormed, eval.SetHasTheRequiredCoverage
+// and eval.EngineMeetsTheThresholds; the last prints the table):
+//   cmake --build build --target eval_test -j2
+//   ctest --test-dir build -R eval --output-on-failure
+//   build/tests/eval_test --gtest_filter=eval.Engine*   (the table is printed either way)
+//   HELPLINE_EVAL_VERBOSE=1 build/tests/eval_test        (also every reply's first line)
+//
+// Reading the table:
+//   - "intent" rows: n = rows expecting that intent; tp = answered with it;
+//     precision = tp / all rows answered with it; recall = tp / n.
+//     The overdose and suicide rows must have recall 1.000.
+//   - "language" rows: the same for the reply's language against the
+//     language the text is written in, plus the intent accuracy on the rows
+//     written in that language.
+//   - first line: rows with a first_line expectation whose reply's first line
+//     contains it (case-insensitive): "911" for an overdose, "988" for suicide.
+//   - safety misses: overdose/suicide rows whose reply is not of that intent
+//     or whose first line lacks the expected text. Each one is a person in
+//     danger who did not get the emergency instruction first.
+//   - false alarms: other rows answered as overdose or suicide (costly, but
+//     not dangerous).
+//   - misses: every row whose intent or language is wrong, or whose first
+//     line fails: id, expected intent/lang, got intent/lang, the text;
+//     SAFETY marks a safety miss, ALARM a false alarm, [first line] a reply
+//     whose first line lacks first_line (that line is printed below it).
+// The thresholds are the constants just below.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/engine/message_engine.h"
+#include "directory/validator.h"
+
+namespace helpline::engine {
+namespace {
+
+// ---- Thresholds the engine must meet on the set.
+constexpr int kMaxSafetyMisses = 0;            // overdose and suicide recall 100%, first line included
+constexpr double kMinIntentAccuracy = 0.97;    // all rows
+constexpr double kMinLanguageAccuracy = 0.97;  // all rows
+// ---- What the set itself must hold (checked by eval.SetHasTheRequiredCoverage).
+constexpr std::size_t kMinRows = 450;
+constexpr std::size_t kMinSafetyRowsPerClass = 70;
+constexpr std::size_t kMinSafetyRowsPerClassAndLanguage = 15;
+constexpr std::size_t kMinLookAlikes = 80;  // rows whose note starts with "lookalike"
+
+const char* const kSetPath = "/tests/engine/eval/messages.tsv";
+const std::vector<std::string> kLanguages = {"en", "es", "fr"};
+
+struct Row {
+  int line = 0;
+  std::string id, from, intent, lang, first_line, note, text;
+};
+
+std::vector<std::string> SplitTabs(const std::string& line, std::size_t fields) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (out.size() + 1 < fields) {
+    auto tab = line.find('\t', start);
+    if (tab == std::string::npos) break;
+    out.push_back(line.substr(start, tab - start));
+    start = tab + 1;
+  }
+  out.push_back(line.substr(start));  // the text: the rest of the line
+  return out;
+}
+
+std::vector<Row> LoadRows() {
+  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + kSetPath);
+  if (!in) {
+    ADD_FAILURE() << "cannot open " << kSetPath;
+    return {};
+  }
+  std::vector<Row> rows;
+  std::string line;
+  bool header_seen = false;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    if (!header_seen) {  // the column names
+      header_seen = true;
+      EXPECT_EQ(line.rfind("id\tfrom\texpected_intent\texpected_lang\tfirst_line\tnote\ttext", 0), 0u)
+          << "messages.tsv:" << n << ": unexpected header";
+      continue;
+    }
+    auto f = SplitTabs(line, 7);
+    if (f.size() != 7) {
+      ADD_FAILURE() << "messages.tsv:" << n << ": expected 7 tab-separated columns";
+      continue;
+    }
+    rows.push_back({n, f[0], f[1], f[2], f[3], f[4], f[5], f[6]});
+  }
+  return rows;
+}
+
+const std::vector<Row>& Rows() {
+  static const std::vector<Row> rows = LoadRows();
+  return rows;
+}
+
+struct World {
+  std::shared_ptr<const directory::DirectoryIndex> index;
+  std::unique_ptr<MessageEngine> engine;
+};
+
+const World& TheWorld() {
+  static const World world = [] {
+    World w;
+    directory::Validator validator;
+    auto report = validator.ValidatePaths({std::string(HELPLINE_SOURCE_DIR) + "/data/directory"});
+    if (!report.ok()) std::abort();
+    w.index = directory::DirectoryIndex::Build(std::move(report.resources), 1);
+    auto engine = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
+    if (!engine.ok()) std::abort();
+    w.engine = std::make_unique<MessageEngine>(std::move(engine).value());
+    return w;
+  }();
+  return world;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+bool IsSafety(const std::string& intent) { return intent == "overdose" || intent == "suicide"; }
+
+double Ratio(std::size_t num, std::size_t den) { return den == 0 ? 1.0 : static_cast<double>(num) / den; }
+
+// ---- The set is well formed and covers what it must.
+
+TEST(eval, SetRowsAreWellFormed) {
+  const auto& rows = Rows();
+  ASSERT_FALSE(rows.empty());
+  std::set<std::string> ids, texts;
+  for (const Row& r : rows) {
+    SCOPED_TRACE("messages.tsv:" + std::to_string(r.line) + " " + r.id);
+    EXPECT_TRUE(ids.insert(r.id).second) << "duplicate id";
+    EXPECT_TRUE(texts.insert(Lower(r.text)).second) << "duplicate text: " << r.text;
+    EXPECT_TRUE(ParseIntent(r.intent).has_value()) << "unknown intent " << r.intent;
+    EXPECT_TRUE(std::count(kLanguages.begin(), kLanguages.end(), r.lang)) << "unknown language " << r.lang;
+    EXPECT_TRUE(r.from.size() >= 8 && r.from[0] == '+') << "sender is not E.164: " << r.from;
+    EXPECT_FALSE(r.first_line.empty()) << "first_line: use - for none";
+    EXPECT_FALSE(r.text.empty());
+    EXPECT_EQ(r.text.find('\t'), std::string::npos);
+    if (r.intent == "overdose") {
+      EXPECT_EQ(r.first_line, "911");
+    }
+    if (r.intent == "suicide") {
+      EXPECT_EQ(r.first_line, "988");
+    }
+  }
+}
+
+TEST(eval, SetHasTheRequiredCoverage) {
+  const auto& rows = Rows();
+  EXPECT_GE(rows.size(), kMinRows);
+  std::map<std::string, std::size_t> per_intent;
+  std::map<std::pair<std::string, std::string>, std::size_t> per_intent_lang;
+  std::size_t lookalikes = 0;
+  for (const Row& r : rows) {
+    ++per_intent[r.intent];
+    ++per_intent_lang[{r.intent, r.lang}];
+    if (r.note.rfind("lookalike", 0) == 0) {
+      ++lookalikes;
+      EXPECT_FALSE(IsSafety(r.intent)) << r.id << ": a look-alike is not an emergency";
+    }
+  }
+  EXPECT_GE(lookalikes, kMinLookAlikes);
+  for (const std::string& safety : {std::string("overdose"), std::string("suicide")}) {
+    EXPECT_GE(per_intent[safety], kMinSafetyRowsPerClass) << safety;
+    for (const auto& lang : kLanguages) {
+      EXPECT_GE((per_intent_lang[{safety, lang}]), kMinSafetyRowsPerClassAndLanguage) << safety << " " << lang;
+    }
+  }
+  // Every other intent is covered in the three languages (language switches
+  // and region names only where the language shows).
+  for (const char* intent : {"naloxone", "crisis", "treatment", "detox", "harm", "text", "family", "youth", "help",
+                             "stop", "unknown", "region"}) {
+    for (const auto& lang : kLanguages) {
+      EXPECT_GE((per_intent_lang[{intent, lang}]), 1u) << intent << " " << lang;
+    }
+  }
+}
+
+// ---- How the engine does on it.
+
+struct Outcome {
+  const Row* row;
+  std::string intent, lang, first_line;
+  bool first_line_ok = true;
+};
+
+struct Counts {
+  std::size_t n = 0, tp = 0, predicted = 0;
+};
+
+TEST(eval, EngineMeetsTheThresholds) {
+  const World& w = TheWorld();
+  const auto& rows = Rows();
+  ASSERT_FALSE(rows.empty());
+  const bool verbose = std::getenv("HELPLINE_EVAL_VERBOSE") != nullptr;
+
+  std::vector<Outcome> outcomes;
+  for (const Row& row : rows) {
+    InboundMessage m;
+    m.text = row.text;
+    m.from = row.from;
+    m.channel = ChannelType::kSms;
+    EngineReply r = w.engine->Handle(m, SenderState{}, *w.index);
+    Outcome o{&row, std::string(IntentName(r.intent)), r.language, FirstLine(r.text)};
+    if (row.first_line != "-") o.first_line_ok = Lower(o.first_line).find(Lower(row.first_line)) != std::string::npos;
+    outcomes.push_back(std::move(o));
+  }
+
+  std::map<std::string, Counts> intents, langs;
+  std::map<std::string, Counts> intent_by_lang;  // n rows in that language, tp = intent right
+  std::size_t intent_ok = 0, lang_ok = 0, fl_n = 0, fl_ok = 0, safety_n = 0, safety_misses = 0, false_alarms = 0;
+  std::vector<const Outcome*> misses;
+  for (const Outcome& o : outcomes) {
+    const Row& r = *o.row;
+    bool iok = o.intent == r.intent, lok = o.lang == r.lang;
+    ++intents[r.intent].n;
+    ++intents[o.intent].predicted;
+    if (iok) ++intents[r.intent].tp, ++intent_ok;
+    ++langs[r.lang].n;
+    ++langs[o.lang].predicted;
+    if (lok) ++langs[r.lang].tp, ++lang_ok;
+    ++intent_by_lang[r.lang].n;
+    if (iok) ++intent_by_lang[r.lang].tp;
+    if (r.first_line != "-") {
+      ++fl_n;
+      if (o.first_line_ok) ++fl_ok;
+    }
+    if (IsSafety(r.intent)) {
+      ++safety_n;
+      if (!iok || !o.first_line_ok) ++safety_misses;
+    } else if (IsSafety(o.intent)) {
+      ++false_alarms;
+    }
+    if (!iok || !lok || !o.first_line_ok) misses.push_back(&o);
+  }
+
+  std::printf("\n=== message engine evaluation: %zu texts (%s) ===\n", rows.size(), kSetPath);
+  std::printf("%-12s %5s %5s %6s %9s %7s\n", "intent", "n", "tp", "pred", "precision", "recall");
+  std::vector<std::string> order;
+  for (int i = 0; i <= static_cast<int>(Intent::kUnknown); ++i) order.emplace_back(IntentName(static_cast<Intent>(i)));
+  for (const auto& name : order) {
+    auto it = intents.find(name);
+    if (it == intents.end()) continue;
+    const Counts& c = it->second;
+    std::printf("%-12s %5zu %5zu %6zu %9.3f %7.3f%s\n", name.c_str(), c.n, c.tp, c.predicted, Ratio(c.tp, c.predicted),
+                Ratio(c.tp, c.n), IsSafety(name) ? "   <- safety" : "");
+  }
+  std::printf("\n%-12s %5s %5s %6s %9s %7s %11s\n", "language", "n", "tp", "pred", "precision", "recall", "intent acc");
+  for (const auto& [name, c] : langs) {
+    const Counts& ib = intent_by_lang[name];
+    std::printf("%-12s %5zu %5zu %6zu %9.3f %7.3f %11.3f\n", name.c_str(), c.n, c.tp, c.predicted,
+                Ratio(c.tp, c.predicted), Ratio(c.tp, c.n), Ratio(ib.tp, ib.n));
+  }
+  const double intent_acc = Ratio(intent_ok, rows.size()), lang_acc = Ratio(lang_ok, rows.size());
+  std::printf("\nintent accuracy     %.3f (%zu/%zu)   threshold %.2f\n", intent_acc, intent_ok, rows.size(),
+              kMinIntentAccuracy);
+  std::printf("language accuracy   %.3f (%zu/%zu)   threshold %.2f\n", lang_acc, lang_ok, rows.size(),
+              kMinLanguageAccuracy);
+  std::printf("first-line accuracy %.3f (%zu/%zu)\n", Ratio(fl_ok, fl_n), fl_ok, fl_n);
+  std::printf("safety misses       %zu of %zu overdose/suicide texts   threshold %d\n", safety_misses, safety_n,
+              kMaxSafetyMisses);
+  std::printf("false alarms        %zu of %zu other texts answered as overdose/suicide\n", false_alarms,
+              rows.size() - safety_n);
+
+  std::printf(
+      "\n--- misses (%zu): SAFETY = safety miss, ALARM = false alarm; id | expected intent/lang -> got | text ---\n",
+      misses.size());
+  for (const Outcome* o : misses) {
+    const Row& r = *o->row;
+    const bool safety_miss = IsSafety(r.intent) && (o->intent != r.intent || !o->first_line_ok);
+    std::string flag = safety_miss ? "SAFETY " : (!IsSafety(r.intent) && IsSafety(o->intent) ? "ALARM  " : "       ");
+    std::printf("%s%-10s %9s/%s -> %9s/%s%s | %s\n", flag.c_str(), r.id.c_str(), r.intent.c_str(), r.lang.c_str(),
+                o->intent.c_str(), o->lang.c_str(), o->first_line_ok ? "" : " [first line]", r.text.c_str());
+    if (!o->first_line_ok)
+      std::printf("           first line lacks \"%s\": %s\n", r.first_line.c_str(), o->first_line.c_str());
+  }
+  if (verbose) {
+    std::printf("\n--- every reply's first line ---\n");
+    for (const Outcome& o : outcomes)
+      std::printf("%-10s %-9s %s\n", o.row->id.c_str(), o.intent.c_str(), o.first_line.c_str());
+  }
+  std::fflush(stdout);
+
+  EXPECT_LE(static_cast<int>(safety_misses), kMaxSafetyMisses) << "overdose/suicide texts without the emergency reply";
+  EXPECT_EQ(Ratio(intents["overdose"].tp, intents["overdose"].n), 1.0) << "overdose recall";
+  EXPECT_EQ(Ratio(intents["suicide"].tp, intents["suicide"].n), 1.0) << "suicide recall";
+  EXPECT_GE(intent_acc, kMinIntentAccuracy) << "overall intent accuracy";
+  EXPECT_GE(lang_acc, kMinLanguageAccuracy) << "language accuracy";
+}
+
+}  // namespace
+}  // namespace helpline::engine
