@@ -418,6 +418,20 @@ const std::vector<RegionInfo>& AllRegions() {
   return all;
 }
 
+const std::vector<const RegionInfo*>& Jurisdictions() {
+  static const std::vector<const RegionInfo*> jurisdictions = [] {
+    std::vector<const RegionInfo*> v;
+    for (const RegionInfo& r : AllRegions()) {
+      if (r.code.size() != 5) continue;  // "*" and the countries
+      const std::string_view sub = r.code.substr(3);
+      if (r.country == "US" && (sub == "VI" || sub == "GU" || sub == "AS" || sub == "MP")) continue;
+      v.push_back(&r);
+    }
+    return v;
+  }();
+  return jurisdictions;
+}
+
 const RegionInfo* FindRegion(std::string_view code) {
   const auto& by_code = RegionsByCode();
   auto it = std::lower_bound(by_code.begin(), by_code.end(), code,

@@ -32,6 +32,12 @@ struct RegionInfo {
 // Canadian provinces and territories.
 const std::vector<RegionInfo>& AllRegions();
 
+// The places a person lives that the directory must cover, in table order:
+// the 50 US states, DC, Puerto Rico, then the 13 Canadian provinces and
+// territories (65). The smaller US territories (VI, GU, AS, MP) are known
+// regions but not held to that.
+const std::vector<const RegionInfo*>& Jurisdictions();
+
 // The region with this exact code, or nullptr.
 const RegionInfo* FindRegion(std::string_view code);
 bool IsKnownRegion(std::string_view code);

@@ -69,6 +69,22 @@ TEST(Regions, CodesAreUniqueAndEveryRegionHasThreeNames) {
   }
 }
 
+TEST(Regions, JurisdictionsAreTheStatesDcPuertoRicoAndTheProvincesAndTerritories) {
+  std::vector<std::string_view> expected(std::begin(kUsStates), std::end(kUsStates));
+  expected.insert(expected.end(), {"US-DC", "US-PR"});
+  expected.insert(expected.end(), std::begin(kCanada), std::end(kCanada));
+  std::vector<std::string_view> got;
+  for (const RegionInfo* r : Jurisdictions()) got.push_back(r->code);
+  EXPECT_EQ(got.size(), 65u);
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string_view> sorted = got;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, expected);
+  // Table order: the United States first.
+  EXPECT_EQ(got.front(), "US-AL");
+  EXPECT_EQ(got.back(), "CA-YT");
+}
+
 TEST(Regions, FindRegionNeedsTheExactCode) {
   EXPECT_EQ(FindRegion("ca-bc"), nullptr);
   EXPECT_EQ(FindRegion("CA-BC "), nullptr);

@@ -31,17 +31,7 @@ void ExpectAll(const std::vector<Case>& cases) {
   for (const Case& c : cases) EXPECT_EQ(Stated(c.text), c.region) << '"' << c.text << '"';
 }
 
-// The jurisdictions a person can be in: every US state, DC, Puerto Rico, and
-// every Canadian province and territory.
-std::vector<const directory::RegionInfo*> Jurisdictions() {
-  std::vector<const directory::RegionInfo*> out;
-  for (const auto& r : directory::AllRegions()) {
-    const bool us = r.country == "US" && r.code.size() == 5;
-    if (us && (r.code == "US-VI" || r.code == "US-GU" || r.code == "US-AS" || r.code == "US-MP")) continue;
-    if (us || (r.country == "CA" && r.code.size() == 5)) out.push_back(&r);
-  }
-  return out;
-}
+using directory::Jurisdictions;  // every US state, DC, Puerto Rico, every province and territory
 
 TEST(RegionResolverNames, EveryJurisdictionIsFoundByItsNameInEnglishFrenchAndSpanish) {
   EXPECT_EQ(Jurisdictions().size(), 50u + 1u + 1u + 13u);
