@@ -13,9 +13,9 @@
 #include "common/json_escape.h"
 #include "daemon/engine/message_engine.h"
 #include "daemon/serve.h"
+#include "directory/coverage.h"
 #include "directory/diff.h"
 #include "directory/index.h"
-#include "directory/coverage.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
 #include "directory/redis_store.h"
@@ -448,6 +448,13 @@ class Cli {
     return DirectoryIndex::Build(std::move(report.resources), 0);
   }
 
+  // "; one of CA-NS, CA-PE" when the number's area code is shared, else "".
+  static std::string RegionCandidates(const engine::ResolvedRegion& region) {
+    std::string text;
+    for (const auto& code : region.candidates) text += (text.empty() ? "; one of " : ", ") + code;
+    return text;
+  }
+
   int Simulate() {
     if (args_.positional.empty()) return Usage("simulate needs the message TEXT");
     std::string text;
@@ -492,7 +499,11 @@ class Cli {
       for (std::size_t i = 0; i < r.segments.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.segments[i]);
       out_ << "],\"encoding\":\"" << encoding << "\",\"units\":" << m.units << ",\"intent\":\""
            << engine::IntentName(r.intent) << "\",\"region\":" << JsonQuote(r.region.code)
-           << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"language\":\""
+           << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"region_candidates\":[";
+      for (std::size_t i = 0; i < r.region.candidates.size(); ++i) {
+        out_ << (i ? "," : "") << JsonQuote(r.region.candidates[i]);
+      }
+      out_ << "],\"language\":\""
            << r.language << "\",\"resources\":[";
       for (std::size_t i = 0; i < r.resources.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.resources[i]->id);
       out_ << "],\"changes\":" << JsonQuote(changes.empty() ? "" : changes.substr(1)) << "}\n";
@@ -505,7 +516,8 @@ class Cli {
          << ")\n"
          << "segments:  " << r.segments.size() << " (budget " << *segments << ")\n"
          << "intent:    " << engine::IntentName(r.intent) << "\n"
-         << "region:    " << r.region.code << " (from " << engine::RegionSourceName(r.region.source) << ")\n"
+         << "region:    " << r.region.code << " (from " << engine::RegionSourceName(r.region.source)
+         << RegionCandidates(r.region) << ")\n"
          << "language:  " << r.language << "\n"
          << "resources:";
     for (const auto* res : r.resources) out_ << " " << res->id;

@@ -321,6 +321,20 @@ TEST(CliSimulate, JsonOutputCarriesIntentRegionAndSegments) {
   EXPECT_NE(r.out.find("\"changes\":\"language=fr\""), std::string::npos) << r.out;
 }
 
+TEST(CliSimulate, ASharedAreaCodeShowsTheCountryAndTheCandidates) {
+  auto text = RunProcess({kBin, "simulate", "--from", "+19025550123", "--directory", kData, "HELP"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("region:    CA (from number; one of CA-NS, CA-PE)\n"), std::string::npos) << text.out;
+  auto json = RunProcess({kBin, "simulate", "--json", "--from", "+18675550123", "--directory", kData, "HELP"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"region\":\"CA\",\"region_source\":\"number\","
+                          "\"region_candidates\":[\"CA-NT\",\"CA-NU\",\"CA-YT\"]"),
+            std::string::npos)
+      << json.out;
+  auto bc = RunProcess({kBin, "simulate", "--json", "--from", "+16045550123", "--directory", kData, "HELP"});
+  EXPECT_NE(bc.out.find("\"region_candidates\":[]"), std::string::npos) << bc.out;
+}
+
 TEST(CliSimulate, MissingTextIsAUsageError) {
   EXPECT_EQ(RunProcess({kBin, "simulate", "--from", "+16045550123"}).exit_code, 2);
 }
