@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "daemon/engine/age_statement.h"
 #include "directory/regions.h"
 
 namespace helpline::engine {
@@ -37,6 +38,29 @@ std::vector<Category> CategoriesFor(Intent intent) {
     case Intent::kYouth: return {Category::kYouth, Category::kCrisis};
     case Intent::kIndigenous: return {Category::kIndigenous, Category::kCrisis};
     default: return {Category::kTreatmentReferral, Category::kCrisis, Category::kOverdosePrevention};
+  }
+}
+
+// Among specific intents, which one a message is answered with when it
+// names several (lower first): naloxone (one thing to get, now), then who
+// is asking or for whom (a young person, a family member: their lines know
+// the rest), then what to get or do (harm reduction, detox), then how to
+// reach (text, chat), then the broad ones (treatment, crisis). "Where can I
+// get clean needles" is harm reduction, "narcan for my son" is naloxone,
+// "my son is using and needs detox" is family.
+int SpecificRank(Intent i) {
+  switch (i) {
+    case Intent::kNaloxone: return 1;
+    case Intent::kYouth: return 2;
+    case Intent::kFamily: return 3;
+    case Intent::kHarm: return 4;
+    case Intent::kDetox: return 5;
+    case Intent::kIndigenous: return 6;
+    case Intent::kText: return 7;
+    case Intent::kChat: return 8;
+    case Intent::kTreatment: return 9;
+    case Intent::kCrisis: return 10;
+    default: return 20;
   }
 }
 
@@ -475,8 +499,22 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   std::vector<bool> used(tokens.size(), false);
   u.sender_country = std::string(regions_.SenderCountry(message.from, message.hints));
 
-  // 1. Carrier words: the whole message.
-  if ((u.carrier = keywords_.MatchCarrier(tokens))) {
+  // 1. Carrier words: the whole message, or said in plain words in a short
+  // message that asks for nothing else ("please stop texting me").
+  u.carrier = keywords_.MatchCarrier(tokens);
+  if (!u.carrier) {
+    if (auto phrase = keywords_.MatchOptOutPhrase(tokens)) {
+      std::vector<bool> taken(tokens.size(), false);
+      for (std::size_t k = 0; k < phrase->count; ++k) taken[phrase->first + k] = true;
+      bool asks_more = false;
+      for (const KeywordHit& h : keywords_.MatchExact(tokens, taken)) {
+        asks_more = asks_more || (!IsGenericIntent(h.intent) && h.intent != Intent::kText &&
+                                  h.intent != Intent::kChat && h.intent != Intent::kStop && h.intent != Intent::kStart);
+      }
+      if (!asks_more) u.carrier = phrase;
+    }
+  }
+  if (u.carrier) {
     u.intent = u.carrier->intent;
     u.changes.opted_out = u.carrier->intent == Intent::kStop;
     return u;
@@ -488,7 +526,15 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
 
-  // 3. The intent: safety first, then the first specific one, then generic ones.
+  // A young age stated in the first person is a youth request.
+  if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
+    u.hits.push_back({Intent::kYouth, age->lang, age->first, age->count, false});
+  }
+  std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+
+  // 3. The intent: safety first, then the most specific one (words as
+  // written before typos, then SpecificRank, then the first in the
+  // message), then generic ones.
   const KeywordHit* primary = nullptr;
   for (Intent safety : {Intent::kOverdose, Intent::kSuicide}) {
     for (const auto& h : u.hits) {
@@ -496,7 +542,11 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     }
   }
   for (const auto& h : u.hits) {
-    if (primary == nullptr && !IsGenericIntent(h.intent)) primary = &h;
+    if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
+    if (primary == nullptr || std::make_pair(h.fuzzy, SpecificRank(h.intent)) <
+                                  std::make_pair(primary->fuzzy, SpecificRank(primary->intent))) {
+      primary = &h;
+    }
   }
   for (const auto& h : u.hits) {
     if (primary == nullptr) primary = &h;
