@@ -27,7 +27,7 @@
 
 #include "common/status.h"
 #include "daemon/engine/intent.h"
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 namespace helpline::engine {
 

@@ -64,6 +64,28 @@ int SpecificRank(Intent i) {
   }
 }
 
+// The topic a resource answers when a message names it and nothing else.
+Intent IntentOfCategory(Category c) {
+  switch (c) {
+    case Category::kCrisis:
+    case Category::kMentalHealth: return Intent::kCrisis;
+    case Category::kTreatmentReferral:
+    case Category::kMedicationTreatment:
+    case Category::kPeerSupport: return Intent::kTreatment;
+    case Category::kDetox: return Intent::kDetox;
+    case Category::kHarmReduction:
+    case Category::kOverdosePrevention: return Intent::kHarm;
+    case Category::kNaloxone: return Intent::kNaloxone;
+    case Category::kFamily: return Intent::kFamily;
+    case Category::kYouth: return Intent::kYouth;
+    case Category::kIndigenous: return Intent::kIndigenous;
+    case Category::kTextLine: return Intent::kText;
+    case Category::kEmergency:
+    case Category::kInformation: return Intent::kHelp;
+  }
+  return Intent::kHelp;
+}
+
 std::string_view RegionName(std::string_view code, const LanguageCatalog& cat) {
   const auto* r = directory::FindRegion(code);
   if (r == nullptr) return code;
@@ -134,6 +156,7 @@ struct MessageEngine::Composition {
   std::vector<std::string> segments;  // SMS: the cut of `segmented`
   std::string segmented;              // the text last cut (usually `text`)
   std::vector<const Resource*> included;
+  const Resource* named = nullptr;  // a resource the message names: first
 };
 
 MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options)
@@ -421,6 +444,10 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
         std::rotate(candidates.begin() + 1, local, local + 1);
       }
     }
+    if (c.named != nullptr) {
+      candidates.erase(std::remove(candidates.begin(), candidates.end(), c.named), candidates.end());
+      candidates.insert(candidates.begin(), c.named);
+    }
     if (c.intent == Intent::kOverdose) {
       // During an overdose, response lines come before referral lines.
       std::stable_partition(candidates.begin(), candidates.end(),
@@ -495,7 +522,8 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
   Understanding u;
-  const std::vector<Token> tokens = Tokenize(message.text);
+  u.tokens = Tokenize(message.text);
+  const std::vector<Token>& tokens = u.tokens;
   std::vector<bool> used(tokens.size(), false);
   u.sender_country = std::string(regions_.SenderCountry(message.from, message.hints));
 
@@ -603,6 +631,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
       key.append("|").append(c.region).append("|").append(c.reader_country);
       key.append(c.channel == ChannelType::kSms ? "|sms" : "|chat");
       for (const Line& l : c.head) key.append("|").append(l.text);  // carrier and notice texts differ by kind
+      if (c.named != nullptr) key.append("|named=").append(c.named->id);
       if (auto it = cache->entries_.find(key); it != cache->entries_.end()) {
         ++cache->hits_;
         reply.text = it->second.text;
@@ -669,8 +698,37 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     reply.region = regions_.Fallback(state.region, message.from, message.hints);
   }
 
+  // A resource named in the message comes first; a message that asks for
+  // nothing else gets that resource's topic. Safety answers keep their own
+  // order (the named line still appears if the reply has room for it).
+  const Resource* named = nullptr;
+  if (!IsSafetyIntent(reply.intent)) {
+    const std::vector<std::string_view> chain = directory::Ancestry(reply.region.code);
+    auto serves_here = [&](const Resource* r) {
+      return std::any_of(r->regions.begin(), r->regions.end(), [&](const std::string& code) {
+        return std::find(chain.begin(), chain.end(), code) != chain.end();
+      });
+    };
+    // A line that does not serve the person's place (the US poison line
+    // named from Toronto) is not offered, but still says what they want.
+    const Resource* topic = nullptr;
+    for (const auto& m : index.FindAliases(u.tokens)) {
+      const Resource* r = m.resource;
+      if (r->HasCategory(Category::kEmergency) || r->categories.empty()) continue;
+      if (r->status == directory::ResourceStatus::kUnconfirmed && !options_.include_unconfirmed) continue;
+      if (topic == nullptr) topic = r;
+      if (named == nullptr && serves_here(r)) named = r;
+    }
+    if (named != nullptr) topic = named;
+    if (topic != nullptr && (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion ||
+                             IsGenericIntent(reply.intent))) {
+      reply.intent = IntentOfCategory(topic->categories.front());
+    }
+  }
+
   Composition c;
   c.intent = reply.intent;
+  c.named = named;
   c.cat = &cat;
   c.channel = message.channel;
   c.region = reply.region.code;
