@@ -762,10 +762,19 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
   if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});
   if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
+  // Distress without a clear request ("I can't take it anymore, idk"): 988 first.
+  if (u.distress && !safety &&
+      (reply.intent == Intent::kUnknown || reply.intent == Intent::kCrisis || IsGenericIntent(reply.intent) ||
+       reply.intent == Intent::kRegion)) {
+    c.head.insert(c.head.begin(), {cat.distress_first, rank::kNever});
+  }
 
   if (reply.intent == Intent::kLanguage || reply.intent == Intent::kUnknown || reply.intent == Intent::kInfo) {
     c.tail.push_back({cat.menu, rank::kMenu});
-    c.max_resources = 1;
+    // Never a dead end: what we did not understand still gets the main line
+    // of the person's country and the place's own (the menu says how to ask
+    // for more and carries the emergency number).
+    c.max_resources = reply.intent == Intent::kUnknown ? 2 : 1;
   }
   c.head.push_back({Fill(cat.heading, {{"topic", cat.Topic(reply.intent)}, {"region", region_name}}), rank::kHeading});
   c.tail.push_back({cat.other_region, rank::kOtherRegion});

@@ -135,6 +135,7 @@ struct Understanding {
   std::string sender_country;                 // from the number and the provider's hints
   Intent intent = Intent::kUnknown;           // STOP/START for carrier words, else the primary intent
   std::vector<Token> tokens;                  // the message, folded (resources named in it are found in Answer)
+  bool distress = false;                      // distress words without a safety signal: 988 goes first
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
   StateChanges changes;
