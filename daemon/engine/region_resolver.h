@@ -36,7 +36,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 namespace helpline::engine {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 #include "directory/regions.h"
 
 namespace helpline::engine {

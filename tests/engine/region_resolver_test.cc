@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 #include "directory/regions.h"
 
 namespace helpline::engine {
