@@ -632,6 +632,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
       key.append(c.channel == ChannelType::kSms ? "|sms" : "|chat");
       for (const Line& l : c.head) key.append("|").append(l.text);  // carrier and notice texts differ by kind
       if (c.named != nullptr) key.append("|named=").append(c.named->id);
+      for (const std::string& code : reply.region.candidates) key.append("|?").append(code);  // a shared area code
       if (auto it = cache->entries_.find(key); it != cache->entries_.end()) {
         ++cache->hits_;
         reply.text = it->second.text;
@@ -777,7 +778,18 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     c.max_resources = reply.intent == Intent::kUnknown ? 2 : 1;
   }
   c.head.push_back({Fill(cat.heading, {{"topic", cat.Topic(reply.intent)}, {"region", region_name}}), rank::kHeading});
-  c.tail.push_back({cat.other_region, rank::kOtherRegion});
+  if (!reply.region.candidates.empty()) {
+    // The number's area code spans several provinces or territories (902,
+    // 867): the country's lines now, and a question instead of a guess.
+    std::string names;
+    for (const std::string& code : reply.region.candidates) {
+      if (!names.empty()) names += ", ";
+      names += RegionName(code, cat);
+    }
+    c.tail.push_back({Fill(cat.ask_region, {{"regions", names}}), rank::kOtherRegion});
+  } else {
+    c.tail.push_back({cat.other_region, rank::kOtherRegion});
+  }
   if (help) c.tail.push_back({cat.help_footer, rank::kHelpFooter});
   compose(c, "reply");
   return reply;
