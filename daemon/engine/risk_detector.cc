@@ -49,22 +49,38 @@ class RiskDetector::Builder {
     const auto id = static_cast<std::uint16_t>(d_.concept_names_.size());
     concept_ids_[name] = id;
     d_.concept_names_.push_back(name);
+    Source& source = sources_[name];
+    source.fuzzy = fuzzy;
+    source.elide = elide;
     for (rapidjson::SizeType i = 0; i < terms.Size(); ++i) {
       if (!terms[i].IsString()) return InvalidArgument(at + "/" + std::to_string(i) + ": a term must be a string");
       HL_RETURN_IF_ERROR(AddTerm(id, terms[i].GetString(), fuzzy, elide, at + "/" + std::to_string(i)));
+      source.terms.emplace_back(terms[i].GetString());
     }
     return Status::Ok();
   }
 
-  // An inline element of a rule ("not|isnt|wont"): an anonymous concept.
+  // An inline element of a rule ("not|isnt|wont", "@en_want|@en_going|rather"):
+  // an anonymous concept. An alternative naming a concept brings in that
+  // concept's terms, with its own fuzzy and elide settings.
   Result<std::uint16_t> AddInline(const std::string& rule_id, std::size_t k, std::string_view alternatives,
                                   const std::string& at) {
+    if (d_.concept_names_.size() >= 0xFFFF) return InvalidArgument(at + ": too many concepts");
     const auto id = static_cast<std::uint16_t>(d_.concept_names_.size());
     d_.concept_names_.push_back(rule_id + "#" + std::to_string(k));
     used_.resize(d_.concept_names_.size());
     used_[id] = true;
     for (std::string_view alt : SplitAlternatives(alternatives)) {
-      HL_RETURN_IF_ERROR(AddTerm(id, alt, false, false, at));
+      if (alt.empty() || alt.front() != '@') {
+        HL_RETURN_IF_ERROR(AddTerm(id, alt, false, false, at));
+        continue;
+      }
+      auto it = sources_.find(std::string(alt.substr(1)));
+      if (it == sources_.end()) return InvalidArgument(at + ": unknown concept '" + std::string(alt) + "'");
+      used_[concept_ids_[it->first]] = true;
+      for (const std::string& term : it->second.terms) {
+        HL_RETURN_IF_ERROR(AddTerm(id, term, it->second.fuzzy, it->second.elide, at));
+      }
     }
     return id;
   }
@@ -72,7 +88,7 @@ class RiskDetector::Builder {
   // A rule element: "@concept" or inline alternatives.
   Result<std::uint16_t> Element(const std::string& rule_id, std::size_t k, std::string_view text,
                                 const std::string& at) {
-    if (!text.empty() && text.front() == '@') {
+    if (!text.empty() && text.front() == '@' && text.find('|') == std::string_view::npos) {
       auto it = concept_ids_.find(std::string(text.substr(1)));
       if (it == concept_ids_.end()) return InvalidArgument(at + ": unknown concept '" + std::string(text) + "'");
       used_.resize(d_.concept_names_.size());
@@ -196,8 +212,16 @@ class RiskDetector::Builder {
     for (std::size_t j = 0; j < word.size(); ++j) add(word.substr(0, j) + word.substr(j + 1));
   }
 
+  // A named concept's terms as written, for unions in rule elements.
+  struct Source {
+    std::vector<std::string> terms;
+    bool fuzzy = false;
+    bool elide = false;
+  };
+
   RiskDetector& d_;
   std::vector<BuildNode> trie_;
+  std::map<std::string, Source> sources_;
   std::map<std::string, std::uint16_t> concept_ids_;
   std::vector<bool> used_;
   std::vector<std::string> elisions_;
