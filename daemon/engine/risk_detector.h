@@ -1,0 +1,169 @@
+#pragma once
+// Safety signals in a message: an overdose happening now, suicide or
+// self-harm risk, or distress without either. The patterns are data
+// (data/engine/risk.json), per language (en, es, fr), matched on folded
+// tokens; this file only knows how to match them.
+//
+//   auto risk = RiskDetector::Parse(json_text);               // once, at start
+//   RiskAssessment a = risk->Assess(Tokenize("my bf wont wake up his lips are blue"));
+//   // a.overdose == true, a.lang == "en", a.rule == "en_cant_wake"
+//   a = risk->Assess(Tokenize("my brother overdosed last year, how do I help him stay clean"));
+//   // a.overdose == false, a.guard == "en_past_time"
+//
+// The data (see the "description" in risk.json for the full format):
+//   * concepts: named word sets. "respir*" matches every word starting with
+//     "respir" (respire, respira, respirando); "passed out" is a phrase of
+//     consecutive words; "#" matches any number. A concept may tolerate one
+//     typo in its words of 6+ letters ("fuzzy": breathign, unresponsve) and
+//     French elisions ("elide": s'réveille, j'veux, m'tuer).
+//   * rules: a sequence of concepts (or inline "a|b|c" alternatives) with at
+//     most `gap` words between neighbours, optionally in any order, each
+//     with a class (overdose, suicide, distress, guard) and a language.
+//   * guards: rules for deliberate non-emergencies that sit next to a
+//     safety word: past events ("overdosed last year", "hace dos años"),
+//     the self negated ("not suicidal", "pas suicidaire"), questions for
+//     information ("what are the signs of an overdose"), training and
+//     prevention ("overdose prevention site"), and idioms ("dying to get
+//     into rehab"). A guard only silences rules marked "guardable" (a word
+//     that names the event without saying it is happening now: "overdosed",
+//     "suicidal"), only near it (`reach` words, on the side it names).
+//     Strong present-tense signs (not breathing, blue lips, won't wake up,
+//     kill myself) are never guardable, so "he overdosed last year and now
+//     he's not breathing" is an overdose. When in doubt the data flags:
+//     a missed overdose costs more than an extra 911 line.
+//
+// Matching is linear in the message: each token walks a trie built at
+// Parse(), typos are found through a deletion index (no edit-distance scan
+// over the vocabulary), and only rules whose first concept occurs are tried.
+// No regex, no allocation beyond a few small vectors per call.
+//
+// Thread-safety: immutable after Parse(); concurrent Assess() calls are safe.
+// Lifetimes: the string_views in a RiskAssessment point into the detector,
+// which must outlive them.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+#include "daemon/engine/text_normalize.h"
+
+namespace helpline::engine {
+
+struct RiskAssessment {
+  bool overdose = false;  // an overdose may be happening now
+  bool suicide = false;   // suicide or self-harm risk, stated or clearly implied
+  bool distress = false;  // distress words and neither of the above (the engine adds 988)
+  std::string_view lang;  // language of the rule that decided ("en", "es", "fr"), "" if none or shared
+  std::string_view rule;  // id of that rule (overdose first, then suicide, then distress), "" if none
+  std::string_view guard; // id of a guard that silenced a rule in this message, "" if none
+};
+
+class RiskDetector {
+ public:
+  // InvalidArgument naming the place ("risk: /rules/12 (en_blue_lips): ...")
+  // when the JSON is malformed, a rule names an unknown concept or class, a
+  // prefix is shorter than 3 letters, an id repeats, or a limit is exceeded.
+  static Result<RiskDetector> Parse(std::string_view json);
+
+  // Tokens from Tokenize() (folded: lower-case ASCII, no accents, no
+  // apostrophes). Only the first kMaxTokens are read. Never fails.
+  RiskAssessment Assess(const std::vector<Token>& tokens) const;
+
+  static constexpr std::size_t kMaxTokens = 128;
+
+  std::size_t rule_count() const { return rules_.size(); }
+  std::size_t concept_count() const { return concept_names_.size(); }
+
+ private:
+  enum class Class : std::uint8_t { kOverdose, kSuicide, kDistress, kGuard };
+  enum class Side : std::uint8_t { kEither, kBefore, kAfter };
+
+  // One word of a term: exact, a prefix ("respir*"), or any number ("#").
+  struct Word {
+    std::string text;
+    bool prefix = false;
+    bool number = false;
+  };
+  // A multi-word term; single words live in the trie alone.
+  struct Phrase {
+    std::vector<Word> rest;  // the words after the first
+    std::uint16_t concept_id = 0;
+  };
+  // What a trie node (or a number, or a typo) yields: a concept, directly
+  // (phrase == kSingle) or once the phrase's remaining words follow.
+  struct Payload {
+    std::uint16_t concept_id = 0;
+    std::uint32_t phrase = 0;
+  };
+  static constexpr std::uint32_t kSingle = 0xFFFFFFFF;
+
+  // Trie over folded letters, flattened after Parse: node i's children are
+  // edge_label_/edge_target_[edge_begin, edge_begin + edge_count), its
+  // payloads payloads_[exact_begin, exact_end) when the word ends there and
+  // payloads_[prefix_begin, prefix_end) for any word that goes on.
+  struct Node {
+    std::uint32_t edge_begin = 0;
+    std::uint32_t edge_count = 0;
+    std::uint32_t exact_begin = 0, exact_end = 0;
+    std::uint32_t prefix_begin = 0, prefix_end = 0;
+  };
+
+  struct Rule {
+    std::string id;
+    std::string lang;  // "en" | "es" | "fr" | "*"
+    Class cls = Class::kOverdose;
+    std::vector<std::uint16_t> elements;  // concept ids, in order
+    std::uint8_t gap = 0;                  // words allowed between neighbours
+    bool any_order = false;                // each element within `gap` of the first, either side
+    bool guardable = false;                // a guard nearby silences it
+    // Guards only:
+    std::uint8_t guards_mask = 0;  // bit per Class it silences
+    std::uint8_t reach = 0;        // words between the guard and the silenced match
+    Side side = Side::kEither;     // where the guard stands relative to the match
+  };
+
+  struct Occurrence {
+    std::uint16_t concept_id;
+    std::uint8_t start;
+    std::uint8_t len;
+  };
+  struct Span {
+    std::uint8_t start, end;  // [start, end) in tokens
+  };
+
+  class Builder;
+
+  void CollectOccurrences(const std::vector<Token>& tokens, std::size_t n, std::vector<Occurrence>& out) const;
+  bool Complete(const Rule& rule, const std::vector<Occurrence>& occ, std::size_t k, Span anchor, Span* chosen,
+                Span& whole) const;
+  static bool PhraseFollows(const Phrase& p, const std::vector<Token>& tokens, std::size_t n, std::size_t first);
+  static bool WordMatches(const Word& w, const Token& t);
+
+  std::vector<std::string> concept_names_;
+  std::vector<Rule> rules_;
+  std::vector<std::vector<std::uint32_t>> rules_by_first_;  // concept id -> rules starting with it
+
+  std::vector<Node> nodes_;  // [0] is the root
+  std::vector<char> edge_label_;
+  std::vector<std::uint32_t> edge_target_;
+  std::vector<Payload> payloads_;
+  std::vector<Payload> number_payloads_;  // "#" as a first word
+  std::vector<Phrase> phrases_;
+
+  // Typo index: a fuzzy word and each of its one-letter deletions -> the
+  // fuzzy words (fuzzy_words_) they come from; candidates are confirmed by
+  // BoundedEditDistance (so 1 edit: insertion, deletion, substitution, swap).
+  struct FuzzyWord {
+    std::string text;
+    std::uint16_t concept_id;
+  };
+  std::vector<FuzzyWord> fuzzy_words_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> fuzzy_index_;
+  std::unordered_set<std::string> not_typos_;
+};
+
+}  // namespace helpline::engine

@@ -1,0 +1,790 @@
+// RiskDetector against the shipped data/engine/risk.json: messages that must
+// raise each safety signal (en, es, fr, Quebec colloquial French, typos and
+// slang), look-alikes that must not, guards, and Parse() errors. The tables
+// are independent of tests/engine/eval/ (never read while writing these).
+//
+// No timing assertion here (this runs under ASan in CI); the Assess time is
+// measured in a RelWithDebInfo build and reported with the change.
+
+#include "daemon/engine/risk_detector.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helpline::engine {
+namespace {
+
+std::string ReadShippedData() {
+  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// One detector for the whole file: Parse() builds the typo index once.
+const RiskDetector& Shipped() {
+  static const RiskDetector detector = [] {
+    auto parsed = RiskDetector::Parse(ReadShippedData());
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "data/engine/risk.json: %s\n", parsed.status().ToString().c_str());
+      std::abort();
+    }
+    return std::move(parsed).value();
+  }();
+  return detector;
+}
+
+RiskAssessment Assess(std::string_view message) { return Shipped().Assess(Tokenize(message)); }
+
+std::string Describe(std::string_view message, const RiskAssessment& a) {
+  std::ostringstream os;
+  os << "\"" << message << "\" -> overdose=" << a.overdose << " suicide=" << a.suicide << " distress=" << a.distress
+     << " lang=" << a.lang << " rule=" << a.rule << " guard=" << a.guard;
+  return os.str();
+}
+
+// 83 messages.
+constexpr std::string_view kOverdoseEnglish[] = {
+    "my bf wont wake up his lips are blue",
+    "he's not breathing",
+    "she isnt breathing please help",
+    "my friend is barely breathing",
+    "he aint breathin rn",
+    "hes breathing weird and making snoring sounds",
+    "his breathing is really slow and shallow",
+    "she's snoring weird and i cant wake her",
+    "he's making gurgling noises",
+    "lips r turning purple",
+    "his fingertips are blue",
+    "her face is going grey",
+    "he is turning blue",
+    "cant wake him up",
+    "I can't get her to wake up",
+    "my roommate won't wake up, took something",
+    "my son is unresponsive",
+    "he's unresponsve what do i do",
+    "passed out and not responding",
+    "he passed out and isnt responding to anything",
+    "she went limp",
+    "his eyes rolled back",
+    "pupils are pinpoint and he's nodding out, cant be woken",
+    "he keeps nodding out and won't wake up",
+    "my friend is ODing",
+    "I think shes OD'ing",
+    "he od'd now",
+    "he just od'd",
+    "my brother is overdosing",
+    "i think im overdosing",
+    "i took too much",
+    "I took too many pills",
+    "she swallowed a whole bottle of tylenol",
+    "he did way too much fent",
+    "took like 10 xanax",
+    "he smoked fent and now he's acting weird",
+    "i think there was fent in it, he's not ok",
+    "bad batch, my friend is out of it",
+    "he's seizing after using",
+    "he's foaming at the mouth",
+    "gave him narcan and he's still not breathing",
+    "narcan isnt working",
+    "I gave her 2 doses of narcan",
+    "we need narcan now",
+    "he's having a seizure",
+    "his heart stopped",
+    "i cant find a pulse",
+    "he's cold to the touch",
+    "i think hes dead",
+    "my friend overdosed",
+    "overdose at my house",
+    "my bf is breathign weird",
+    "he stopped breathing",
+    "he's having trouble breathing after taking pills",
+    "she's not moving and her lips are purple",
+    "he overdosed last year and now he's not breathing",
+    "my friend od",
+    "hes choking on his vomit",
+    "heart racing and chest pain after coke",
+    "he collapsed in the bathroom",
+    "he's unconscious",
+    "my dad is not responding",
+    "i cant breathe",
+    "wont wake up help",
+    "hes not breahting",
+    "shes unresponsiv",
+    "he's overdosin",
+    "my gf took a bunch of percs and wont respond",
+    "he nodded out and i cant wake him",
+    "he's on the floor not moving",
+    "i think he's ODing, his lips are gray",
+    "found him blue in the bathroom",
+    "she's barely breathing after shooting up",
+    "my homie fell out and isn't breathing right",
+    "someone's overdosing in the bathroom",
+    "hes od'ing help",
+    "my son took his moms pills, a whole bottle",
+    "she drank a whole bottle of vodka and wont wake up",
+    "hes gasping for air",
+    "he's snoring after using fent",
+    "his pupils are tiny and he won't answer",
+    "i gave him narcan but he's still out",
+    "help he's overdosing",
+};
+
+// 38 messages.
+constexpr std::string_view kOverdoseSpanish[] = {
+    "mi hermano no respira",
+    "no está respirando",
+    "respira raro",
+    "ronca raro y no despierta",
+    "tiene los labios morados",
+    "se le pusieron azules los labios",
+    "no despierta",
+    "no lo puedo despertar",
+    "no reacciona",
+    "no responde",
+    "se desmayó y no reacciona",
+    "está convulsionando",
+    "tomó demasiadas pastillas",
+    "se metió mucho",
+    "está teniendo una sobredosis",
+    "creo que tiene una sobredosis",
+    "se está poniendo morado",
+    "le di narcan y sigue sin despertar",
+    "se tomo todo el frasco de pastillas",
+    "mi amiga esta inconsciente",
+    "echando espuma por la boca",
+    "no se mueve",
+    "se esta muriendo",
+    "sobredosis",
+    "apenas respira",
+    "mi novio se paso con la dosis",
+    "elle respire mal",
+    "no respira bien",
+    "no respira y esta morado",
+    "dejó de respirar",
+    "mi novio se tomó un frasco entero de clonazepam",
+    "está frío y no se mueve",
+    "le dimos naloxona y no reacciona",
+    "nn despierta",
+    "está inconsciente",
+    "creo que está muerto",
+    "se está ahogando",
+    "el fentanilo le cayó mal, está muy raro",
+};
+
+// 35 messages.
+constexpr std::string_view kOverdoseFrench[] = {
+    "she is convulsing",
+    "il respire pas",
+    "y respire pu",
+    "ses lèvres sont bleues",
+    "lèvres mauves",
+    "il se réveille pas",
+    "y se réveille pus",
+    "il répond pas",
+    "elle répond pu",
+    "il a perdu connaissance",
+    "il fait une surdose",
+    "a fait une od",
+    "il convulse",
+    "il a pris trop de pilules",
+    "j'arrive pas à le réveiller",
+    "chu pas capable de l'réveiller",
+    "il ne respire plus",
+    "il respire à peine",
+    "y vient bleu",
+    "je pense qu'il fait une overdose",
+    "il bouge pu",
+    "elle a de la misère à respirer",
+    "il ronfle bizarre pis y se réveille pas",
+    "il a pris du fent pis y file pas",
+    "je lui ai donné du narcan pis y réagit pas",
+    "ma blonde a trop pris",
+    "y'é pu capable de respirer",
+    "ma chum respire pu pis y'é bleu",
+    "il est tout mou pis y se réveille pas",
+    "elle a les yeux révulsés",
+    "il s'est effondré",
+    "il a pris toute la bouteille de pilules",
+    "je pense qu'il est mort",
+    "il fait une crise d'épilepsie",
+    "mon coloc est en surdose",
+};
+
+// 62 messages.
+constexpr std::string_view kSuicideEnglish[] = {
+    "kms",
+    "i wanna kms",
+    "i should just kys",
+    "i want to unalive myself",
+    "thinking about unaliving",
+    "i want to end it all",
+    "i'm going to end it tonight",
+    "i want to kill myself",
+    "im gonna kill my self",
+    "i dont see the point of living",
+    "whats the point anymore",
+    "everyone would be better off without me",
+    "they'd be better off if i was dead",
+    "i want to disappear",
+    "i just want to not exist",
+    "i want to sleep forever",
+    "i cant go on",
+    "i cant do this anymore",
+    "there's no reason to live",
+    "nothing to live for",
+    "this is goodbye forever",
+    "goodbye everyone",
+    "i'm planning to take all my pills",
+    "gonna take all my pills tonight",
+    "i have a rope to end it",
+    "i bought a gun to end it",
+    "i've been cutting myself again",
+    "i want to hurt myself",
+    "i feel suicidal",
+    "im suicidal",
+    "i wish i was dead",
+    "i hope i dont wake up tomorrow",
+    "i dont want to live anymore",
+    "i cant take it anymore",
+    "life isnt worth living",
+    "im tired of living",
+    "i want to die",
+    "wanna die",
+    "im going to jump off a bridge",
+    "i'm on the bridge",
+    "going to overdose on purpose",
+    "i want to overdose",
+    "i'm a burden, they'd be happier without me",
+    "i wont be here tomorrow",
+    "i've been thinking of killing myself",
+    "i wanna die lol",
+    "i'm going to kill myself",
+    "im gonna unalive",
+    "sewerslide",
+    "i want to slit my wrists",
+    "i'm going to hang myself",
+    "i've been saving up my pills",
+    "can't keep living like this",
+    "i just want it to end, i want to die",
+    "im done with life",
+    "nobody would even notice if i was gone",
+    "i'm suicidle",
+    "i wanna end my life",
+    "i have a gun and i'm going to use it on myself",
+    "kms fr",
+    "ima kys",
+    "i hope i die in my sleep",
+};
+
+// 29 messages.
+constexpr std::string_view kSuicideSpanish[] = {
+    "quiero desaparecer",
+    "ya no quiero estar aquí",
+    "ya no quiero vivir",
+    "me quiero morir",
+    "kiero morir",
+    "no aguanto más",
+    "quiero quitarme la vida",
+    "voy a matarme",
+    "me voy a matar",
+    "quiero acabar con todo",
+    "estaría mejor muerta",
+    "todos estarían mejor sin mí",
+    "me corto",
+    "quiero cortarme",
+    "quiero hacerme daño",
+    "me quiero suicidar",
+    "no tengo razones para vivir",
+    "la vida no vale la pena",
+    "adiós para siempre",
+    "voy a tomarme todas las pastillas",
+    "tengo una soga para acabar con todo",
+    "me voy a tirar del puente",
+    "tengo pensamientos suicidas",
+    "ya no puedo seguir viviendo así",
+    "no quiero despertar mañana",
+    "me quiero matar",
+    "quiero morirme ya",
+    "estoy pensando en suicidarme",
+    "mi hija dice que se quiere morir",
+};
+
+// 29 messages.
+constexpr std::string_view kSuicideFrench[] = {
+    "i keep thinking about suicide",
+    "j'en peux plus, je veux mourir",
+    "j'en peux plus de vivre",
+    "je veux en finir",
+    "je veux plus vivre",
+    "j'veux pu vivre",
+    "je vais me tuer",
+    "je veux me suicider",
+    "je veux mettre fin à mes jours",
+    "je veux disparaître",
+    "j'ai envie de me faire du mal",
+    "je me coupe",
+    "je veux tout lâcher pour de bon",
+    "j'ai le goût de mourir",
+    "tout le monde serait mieux sans moi",
+    "j'ai pu de raison de vivre",
+    "je suis suicidaire",
+    "je vais sauter du pont",
+    "je vais prendre toutes mes pilules",
+    "c'est un adieu",
+    "la vie vaut pas la peine",
+    "j'ai des idées suicidaires",
+    "je veux mourir",
+    "j'pense à me suicider",
+    "j'veux juste disparaître",
+    "je veux me pendre",
+    "chu pu capable, j'veux mourir",
+    "je vais me jeter en bas du pont",
+    "je me fais du mal",
+};
+
+// 16 messages.
+constexpr std::string_view kDistressEnglish[] = {
+    "i feel hopeless",
+    "i cant cope",
+    "everything is falling apart",
+    "i'm so alone",
+    "nobody cares about me",
+    "i'm desperate",
+    "i'm so overwhelmed",
+    "i hate my life",
+    "i'm not ok",
+    "the cravings are killing me",
+    "i feel worthless",
+    "i feel so empty",
+    "i'm falling apart",
+    "no one cares",
+    "i'm at my wits end",
+    "i feel so lonely",
+};
+
+// 6 messages.
+constexpr std::string_view kDistressSpanish[] = {
+    "estoy desesperada",
+    "no puedo más",
+    "estoy muy mal",
+    "me siento muy sola",
+    "estoy deprimida",
+    "nadie me quiere",
+};
+
+// 9 messages.
+constexpr std::string_view kDistressFrench[] = {
+    "je file pas",
+    "ça va pas pantoute",
+    "je suis désespéré",
+    "je suis à bout",
+    "j'en peux plus",
+    "je me sens seule",
+    "je me sens vide",
+    "je capote",
+    "tout le monde s'en fout de moi",
+};
+
+// 110 messages.
+constexpr std::string_view kLookAlikes[] = {
+    "my brother overdosed last year, how do I help him stay clean",
+    "he OD'd 2 years ago",
+    "mi hermano tuvo una sobredosis el año pasado",
+    "il a fait une surdose l'an passé",
+    "not suicidal, just want detox",
+    "je ne suis pas suicidaire",
+    "no soy suicida",
+    "what are the signs of an overdose",
+    "how do I use narcan",
+    "overdose prevention site near me",
+    "naloxone training",
+    "I'm dying to get into rehab",
+    "this wait is killing me",
+    "my phone died",
+    "dead tired",
+    "I could kill for a coffee",
+    "killing it at work",
+    "me muero de hambre",
+    "je meurs de faim",
+    "where can i get narcan",
+    "i need detox in denver",
+    "how do i find a meeting",
+    "my son drinks too much",
+    "mi esposo toma mucho",
+    "i'm 30 days clean",
+    "can't wake up in the morning",
+    "I can't wake up early for work",
+    "where is the closest methadone clinic",
+    "i want to quit drinking",
+    "I want to give up drinking",
+    "my phone is dying text me back",
+    "this cake is to die for",
+    "we fell out last month",
+    "I took too much time off work",
+    "ça a pris trop de temps",
+    "je vais me couper les cheveux",
+    "me voy a cortar el pelo",
+    "i cut myself shaving",
+    "I want to end it with my boyfriend",
+    "mi hijo tiene ojos azules",
+    "ça fait mal au dos",
+    "j'ai pris 2 pilules",
+    "I took 2 advil",
+    "my husband snores so loud",
+    "he's dead serious",
+    "fentanyl test strips",
+    "what happens if you take too much xanax",
+    "my son died of an overdose and I need grief support",
+    "j'ai perdu mon fils à cause d'une surdose",
+    "what's the point of calling if no one answers",
+    "overdose awareness day events",
+    "5 kms from the clinic",
+    "cette attente me tue",
+    "ça va me tuer si je rate le bus",
+    "je veux en finir avec la drogue",
+    "I'm not overdosing, just withdrawal",
+    "suicide prevention training",
+    "prevención del suicidio",
+    "I don't want to live with my mom anymore",
+    "ya no quiero vivir con mi papá",
+    "the sky is all blue",
+    "take slow deep breaths",
+    "how long does narcan last",
+    "I'm a nurse looking for naloxone kits",
+    "mi papá murió de sobredosis hace 5 años",
+    "necesito un centro de rehabilitación",
+    "j'ai besoin d'une thérapie",
+    "he passed away from an overdose in 2019",
+    "I blacked out last night",
+    "how can i tell if someone is overdosing",
+    "what do i do if someone overdoses",
+    "my brother used to overdose a lot",
+    "last year my little brother overdosed",
+    "he survived an overdose and wants treatment",
+    "hace dos años tuvo una sobredosis",
+    "elle a fait une surdose il y a deux ans",
+    "c'est quoi les signes d'une surdose",
+    "¿cómo se usa la naloxona?",
+    "comment utiliser la naloxone",
+    "im not suicidal",
+    "je suis pas suicidaire, je veux juste de l'aide",
+    "no soy suicida, solo quiero dejar las drogas",
+    "dying for a smoke",
+    "me muero de risa",
+    "je suis mort de rire",
+    "my feet are killing me",
+    "i need to find a job",
+    "my battery is dead",
+    "he's dead to me",
+    "I'm looking for AA meetings",
+    "i relapsed yesterday and need help",
+    "i want to stop using meth",
+    "necesito ayuda para dejar el alcohol",
+    "je cherche une thérapie pour ma consommation",
+    "my son is using again, what do I do",
+    "I'm worried my daughter is using fentanyl",
+    "what are suboxone side effects",
+    "do you have narcan kits",
+    "I lost my job",
+    "je veux arrêter de boire",
+    "quiero dejar de tomar",
+    "i'm 2 weeks sober",
+    "is it safe to mix xanax and alcohol",
+    "the deal collapsed",
+    "we need to end it here",
+    "he won't move out of my house",
+    "i hurt my back at work",
+    "I'm in withdrawal and I feel sick",
+    "il pleut",
+    "hola necesito información",
+};
+
+// ---- Each table, run as one test that names every failing message.
+
+template <std::size_t N>
+void ExpectOverdose(const std::string_view (&messages)[N], std::string_view lang) {
+  for (std::string_view m : messages) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose) << Describe(m, a);
+    EXPECT_EQ(a.lang, lang) << Describe(m, a);
+    EXPECT_FALSE(a.distress) << Describe(m, a);
+  }
+}
+
+template <std::size_t N>
+void ExpectSuicide(const std::string_view (&messages)[N], std::string_view lang) {
+  for (std::string_view m : messages) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+    if (!a.overdose) {
+      EXPECT_EQ(a.lang, lang) << Describe(m, a);
+    }
+    EXPECT_FALSE(a.distress) << Describe(m, a);
+  }
+}
+
+template <std::size_t N>
+void ExpectDistressOnly(const std::string_view (&messages)[N], std::string_view lang) {
+  for (std::string_view m : messages) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.distress) << Describe(m, a);
+    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
+    EXPECT_EQ(a.lang, lang) << Describe(m, a);
+  }
+}
+
+TEST(RiskDetector, ShippedDataParsesWithRulesForEveryClass) {
+  EXPECT_GT(Shipped().rule_count(), 200u);
+  EXPECT_GT(Shipped().concept_count(), 50u);
+}
+
+TEST(RiskDetector, AnOverdoseHappeningNowIsFlaggedInEnglish) { ExpectOverdose(kOverdoseEnglish, "en"); }
+TEST(RiskDetector, AnOverdoseHappeningNowIsFlaggedInSpanish) { ExpectOverdose(kOverdoseSpanish, "es"); }
+TEST(RiskDetector, AnOverdoseHappeningNowIsFlaggedInFrench) { ExpectOverdose(kOverdoseFrench, "fr"); }
+
+TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInEnglish) { ExpectSuicide(kSuicideEnglish, "en"); }
+TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInSpanish) { ExpectSuicide(kSuicideSpanish, "es"); }
+TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInFrench) { ExpectSuicide(kSuicideFrench, "fr"); }
+
+TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInEnglish) {
+  ExpectDistressOnly(kDistressEnglish, "en");
+}
+TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInSpanish) {
+  ExpectDistressOnly(kDistressSpanish, "es");
+}
+TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInFrench) {
+  ExpectDistressOnly(kDistressFrench, "fr");
+}
+
+TEST(RiskDetector, LookAlikesRaiseNoSignal) {
+  for (std::string_view m : kLookAlikes) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose || a.suicide || a.distress) << Describe(m, a);
+    EXPECT_TRUE(a.rule.empty() && a.lang.empty()) << Describe(m, a);
+  }
+}
+
+// ---- Guards: which one silenced what, and what they never silence.
+
+struct GuardedCase {
+  std::string_view message;
+  std::string_view guard;
+};
+
+TEST(RiskDetector, EachGuardNamesItselfWhenItSilencesARule) {
+  const GuardedCase cases[] = {
+      {"my brother overdosed last year, how do I help him stay clean", "en_past_after"},
+      {"last year my little brother overdosed", "en_past_before"},
+      {"he OD'd 2 years ago", "en_past_after"},
+      {"my son died of an overdose and I need grief support", "en_died_of_overdose"},
+      {"what are the signs of an overdose", "en_info_question"},
+      {"how do I use narcan", "en_info_question"},
+      {"overdose prevention site near me", "en_info_after"},
+      {"not suicidal, just want detox", "en_not_suicidal"},
+      {"I'm dying to get into rehab", "en_idiom_dying_to"},
+      {"my phone is dying text me back", "en_idiom_device"},
+      {"he's dead serious", "en_idiom_dead"},
+      {"this wait is killing me", "en_idiom_killing_me"},
+      {"I want to give up drinking", "en_give_up_substance"},
+      {"I can't wake up early for work", "en_self_cant_wake_up"},
+      {"5 kms from the clinic", "en_kms_units"},
+      {"I want to end it with my boyfriend", "en_end_it_with_someone"},
+      {"i cut myself shaving", "en_self_harm_accident"},
+      {"I don't want to live with my mom anymore", "en_live_with"},
+      {"mi hermano tuvo una sobredosis el año pasado", "es_pasado_despues"},
+      {"no soy suicida", "es_no_soy_suicida"},
+      {"me muero de hambre", "es_idioma_morir_de"},
+      {"me voy a cortar el pelo", "es_cortarme_pelo"},
+      {"il a fait une surdose l'an passé", "fr_passe_apres"},
+      {"elle a fait une surdose il y a deux ans", "fr_il_y_a_ans"},
+      {"je ne suis pas suicidaire", "fr_pas_suicidaire"},
+      {"je meurs de faim", "fr_idiome_mourir_de"},
+      {"cette attente me tue", "fr_idiome_tuer"},
+      {"je veux en finir avec la drogue", "fr_en_finir_avec_conso"},
+      {"je vais me couper les cheveux", "fr_couper_cheveux"},
+      {"ça a pris trop de temps", "fr_trop_de_temps"},
+  };
+  for (const GuardedCase& c : cases) {
+    const RiskAssessment a = Assess(c.message);
+    EXPECT_FALSE(a.overdose || a.suicide || a.distress) << Describe(c.message, a);
+    EXPECT_EQ(a.guard, c.guard) << Describe(c.message, a);
+  }
+}
+
+TEST(RiskDetector, StrongPresentSignsAreNeverSilencedByAGuard) {
+  struct Case {
+    std::string_view message;
+    bool overdose;
+    bool suicide;
+  };
+  const Case cases[] = {
+      {"he overdosed last year and now he's not breathing", true, false},
+      {"my brother overdosed 2 years ago and tonight his lips are blue", true, false},
+      {"what are the signs of an overdose? he won't wake up", true, false},
+      {"mi hermano tuvo una sobredosis el año pasado y ahora no respira", true, false},
+      {"il a fait une surdose l'an passé pis là y respire pu", true, false},
+      {"I'm not suicidal but I want to die", false, true},
+      {"no soy suicida pero me quiero morir", false, true},
+      {"je suis pas suicidaire mais je veux mourir", false, true},
+      {"I'm dying to get into rehab, I want to kill myself", false, true},
+  };
+  for (const Case& c : cases) {
+    const RiskAssessment a = Assess(c.message);
+    EXPECT_EQ(a.overdose, c.overdose) << Describe(c.message, a);
+    EXPECT_EQ(a.suicide, c.suicide) << Describe(c.message, a);
+    EXPECT_FALSE(a.guard.empty()) << "a guard matched but did not silence: " << Describe(c.message, a);
+  }
+}
+
+// ---- Which rule decides.
+
+TEST(RiskDetector, AnOverdoseDecidesBeforeSuicideAndBothAreReported) {
+  const RiskAssessment a = Assess("I took all my pills because I want to die");
+  EXPECT_TRUE(a.overdose);
+  EXPECT_TRUE(a.suicide);
+  EXPECT_FALSE(a.distress);
+  EXPECT_EQ(a.rule, "en_took_all_of");
+  EXPECT_EQ(a.lang, "en");
+}
+
+TEST(RiskDetector, DistressIsOnlyReportedWithoutASafetySignal) {
+  const RiskAssessment a = Assess("I feel hopeless and I want to kill myself");
+  EXPECT_TRUE(a.suicide);
+  EXPECT_FALSE(a.distress);
+  EXPECT_EQ(a.rule, "en_kill_myself");
+}
+
+TEST(RiskDetector, AStrongSignDecidesBeforeAGuardableWord) {
+  const RiskAssessment a = Assess("I think he overdosed, he's not breathing");
+  EXPECT_TRUE(a.overdose);
+  EXPECT_EQ(a.rule, "en_not_breathing");
+}
+
+// ---- Matching details: typos, elisions, word order, limits.
+
+TEST(RiskDetector, OneTypoInALongWordIsTolerated) {
+  for (std::string_view m : {"hes not breathign", "she is unrepsonsive", "im sucidal", "no respria", "il respirre pas",
+                             "i feel hopelss", "he took fentanil and is acting weird"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose || a.suicide || a.distress) << Describe(m, a);
+  }
+}
+
+TEST(RiskDetector, RealWordsListedAsNotTyposAreNotReadAsTypos) {
+  for (std::string_view m : {"i'm homeless", "it's a lovely day", "strapped for cash this month"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose || a.suicide || a.distress) << Describe(m, a);
+  }
+}
+
+TEST(RiskDetector, FrenchElisionsAreMatchedOnFoldedTokens) {
+  for (std::string_view m : {"y s'réveille pu", "chu pas capable de l'réveiller", "j'veux pu vivre", "j'en peux pu, j'veux mourir"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose || a.suicide) << Describe(m, a);
+    EXPECT_EQ(a.lang, "fr") << Describe(m, a);
+  }
+}
+
+TEST(RiskDetector, WordsInBetweenAndEitherOrderAreAllowedWithinTheGap) {
+  EXPECT_TRUE(Assess("his lips are really really blue").overdose);
+  EXPECT_TRUE(Assess("blue lips").overdose);
+  EXPECT_TRUE(Assess("purple on his lips").overdose);
+  EXPECT_FALSE(Assess("lips. I went to the store yesterday and bought a blue shirt").overdose);
+}
+
+TEST(RiskDetector, AnEmptyMessageRaisesNothing) {
+  const RiskAssessment a = Shipped().Assess({});
+  EXPECT_FALSE(a.overdose || a.suicide || a.distress);
+  EXPECT_TRUE(a.rule.empty() && a.lang.empty() && a.guard.empty());
+}
+
+TEST(RiskDetector, OnlyTheFirstMaxTokensAreRead) {
+  std::vector<Token> tokens(RiskDetector::kMaxTokens - 2, Token{"ok", false, false});
+  tokens.push_back({"not", false, false});
+  tokens.push_back({"breathing", false, false});
+  EXPECT_TRUE(Shipped().Assess(tokens).overdose);
+  tokens.insert(tokens.begin(), Token{"ok", false, false});
+  EXPECT_FALSE(Shipped().Assess(tokens).overdose);
+}
+
+// ---- Parse() errors name the place.
+
+Status ParseStatus(std::string_view json) {
+  auto r = RiskDetector::Parse(json);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+void ExpectParseError(std::string_view json, std::string_view place) {
+  const Status s = ParseStatus(json);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << json;
+  EXPECT_NE(s.message().find(place), std::string::npos) << "message: " << s.message();
+}
+
+TEST(RiskDetectorParse, AMinimalTableParses) {
+  auto r = RiskDetector::Parse(R"({"concepts": {"b": ["breath*"]},
+      "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["not", "@b"]}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->Assess(Tokenize("not breathing")).overdose);
+  EXPECT_EQ(r->Assess(Tokenize("not breathing")).rule, "x");
+}
+
+TEST(RiskDetectorParse, AnUnknownConceptIsRefusedWithTheRuleAndElement) {
+  ExpectParseError(R"({"concepts": {"b": ["breath*"]},
+      "rules": [{"id": "en_x", "class": "overdose", "lang": "en", "seq": ["not", "@breath"]}]})",
+                   "risk: /rules/0 (en_x)/seq/1: unknown concept '@breath'");
+}
+
+TEST(RiskDetectorParse, AnUnknownConceptInAUnionIsRefused) {
+  ExpectParseError(R"({"concepts": {"b": ["breath*"]},
+      "rules": [{"id": "en_x", "class": "overdose", "lang": "en", "seq": ["not", "@b|@nope|air"]}]})",
+                   "risk: /rules/0 (en_x)/seq/1: unknown concept '@nope'");
+}
+
+TEST(RiskDetectorParse, APrefixShorterThanThreeLettersIsRefused) {
+  ExpectParseError(R"({"concepts": {"b": ["br*"]},
+      "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["@b"]}]})",
+                   "risk: /concepts/b/0: prefix 'br*' needs at least 3 letters");
+  ExpectParseError(R"({"concepts": {},
+      "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["not", "ok|br*"]}]})",
+                   "risk: /rules/0 (x)/seq/1: prefix 'br*'");
+}
+
+TEST(RiskDetectorParse, ARepeatedRuleIdIsRefusedAtTheSecondOne) {
+  ExpectParseError(R"({"concepts": {},
+      "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"]},
+                {"id": "x", "class": "suicide", "lang": "en", "seq": ["b"]}]})",
+                   "risk: /rules/1 (x): id empty or repeated");
+}
+
+TEST(RiskDetectorParse, OtherMistakesAreRefusedWithThePlace) {
+  ExpectParseError("{", "risk: malformed JSON at offset");
+  ExpectParseError(R"({"rules": []})", "risk: expected an object");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "danger", "lang": "en", "seq": ["a"]}]})",
+                   "risk: /rules/0 (x)/class: unknown class 'danger'");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "de", "seq": ["a"]}]})",
+                   "risk: /rules/0 (x)/lang");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": []}]})",
+                   "risk: /rules/0 (x): \"seq\" must hold 1 to 4 elements");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a", "b"], "gap": 13}]})",
+                   "risk: /rules/0 (x)/gap");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"]}]})",
+                   "risk: /rules/0 (g): a guard needs \"guards\"");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["guard"]}]})",
+                   "risk: /rules/0 (g)/guards: unknown class 'guard'");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "reach": 2}]})",
+                   "risk: /rules/0 (x): only guards have");
+  ExpectParseError(R"({"concepts": {"unused": ["a"]}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["b"]}]})",
+                   "risk: concept 'unused' is used by no rule");
+  ExpectParseError(R"({"concepts": {"a": ["x"], "a": ["y"]}, "rules": []})", "risk: /concepts/a: concept 'a' is defined twice");
+}
+
+}  // namespace
+}  // namespace helpline::engine
