@@ -162,6 +162,10 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
     HL_RETURN_IF_ERROR(ReadNumber(dec, "min_margin", 0, 100, id.min_margin_));
     HL_RETURN_IF_ERROR(ReadNumber(dec, "min_lead_share", 0, 1, id.min_lead_share_));
     HL_RETURN_IF_ERROR(ReadNumber(dec, "confidence_softness", 0.01, 100, id.confidence_softness_));
+    id.scale_.fill(1);
+    if (dec.HasMember("scale")) {
+      HL_RETURN_IF_ERROR(ReadWeights(dec["scale"], id.languages_, "language: /decision/scale", id.scale_));
+    }
   }
 
   // A group's weights, or none for a group of words that are not evidence.
@@ -388,47 +392,54 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
     }
     add(best);
   };
-  std::array<std::uint32_t, kMaxTokens> counted;  // entries already counted: each counts once
+  std::array<std::uint32_t, 2 * kMaxTokens> counted;  // entries already counted: each counts once
   std::size_t counted_n = 0;
+  auto add_once = [&](std::uint32_t index) {
+    if (std::find(counted.begin(), counted.begin() + counted_n, index) != counted.begin() + counted_n) return;
+    if (counted_n < counted.size()) counted[counted_n++] = index;
+    add(entries_[index].weights);
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = tokens[i];
-    const Entry* match = nullptr;
-    std::uint32_t match_index = 0;
-    if (!t.digits) {
-      if (const auto it = by_first_.find(t.text); it != by_first_.end()) {
-        for (std::uint32_t idx : it->second) {
-          const Entry& e = entries_[idx];
-          if (i + e.words.size() > n) continue;
-          bool all = true;
-          for (std::size_t k = 1; k < e.words.size() && all; ++k) all = e.words[k] == tokens[i + k].text;
-          if (all) {
-            match = &e;
-            match_index = idx;
-            break;
-          }
+    if (t.digits) continue;
+    // The longest phrase starting here (a place name hides its words), and the word itself.
+    bool phrase_seen = false;
+    bool word_known = false;
+    std::size_t hidden = 0;  // tokens of a not-evidence entry
+    if (const auto it = by_first_.find(t.text); it != by_first_.end()) {
+      for (std::uint32_t idx : it->second) {
+        const Entry& e = entries_[idx];
+        const std::size_t len = e.words.size();
+        if (i + len > n || (len > 1 && phrase_seen)) continue;
+        bool all = true;
+        for (std::size_t k = 1; k < len && all; ++k) all = e.words[k] == tokens[i + k].text;
+        if (!all) continue;
+        if (e.neutral) {
+          hidden = len;
+          break;
+        }
+        add_once(idx);
+        if (len > 1) {
+          phrase_seen = true;
+        } else {
+          word_known = true;
         }
       }
     }
-    if (match == nullptr) {
-      if (!t.digits) {
-        const std::size_t elision = token_elision[i] == 0 ? 0 : elisions_[token_elision[i] - 1u].first.size();
-        if (const Weights* w = UnknownWordEvidence(t.text, elision); w != nullptr) add(*w);
-      }
-      add_cues(token_cues[i], token_elision[i]);
+    if (hidden > 0) {
+      i += hidden - 1;
       continue;
     }
-    if (std::find(counted.begin(), counted.begin() + counted_n, match_index) == counted.begin() + counted_n) {
-      counted[counted_n++] = match_index;
-      add(match->weights);
+    if (!word_known) {
+      const std::size_t elision = token_elision[i] == 0 ? 0 : elisions_[token_elision[i] - 1u].first.size();
+      if (const Weights* w = UnknownWordEvidence(t.text, elision); w != nullptr) add(*w);
     }
-    for (std::size_t k = 0; k < match->words.size() && !match->neutral; ++k) {
-      add_cues(token_cues[i + k], token_elision[i + k]);
-    }
-    i += match->words.size() - 1;
+    add_cues(token_cues[i], token_elision[i]);
   }
   add_cues(loose_cues, 0);
 
-  // 3. The margin rule.
+  // 3. The margin rule, on scaled scores.
+  for (std::size_t l = 0; l < langs; ++l) score[l] *= scale_[l];
   std::size_t top = 0;
   for (std::size_t l = 1; l < langs; ++l) {
     if (score[l] > score[top]) top = l;

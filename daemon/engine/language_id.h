@@ -15,9 +15,11 @@
 //     abbreviations, Quebec colloquial forms. A word shared by languages
 //     ("no", "de", "que") carries a small or split weight; names of places
 //     and drugs are listed as "not evidence" (also for their accents:
-//     "Montréal" says nothing about French). A phrase is matched before its
-//     words (longest first); each entry counts once per message, however
-//     often it is repeated ("no no no").
+//     "Montréal" says nothing about French). The longest phrase starting at
+//     a word adds its weights on top of the word's ("no puedo" is more
+//     Spanish than "no" and "puedo" apart), except a not-evidence phrase,
+//     which hides its words ("Los Angeles", "Trois-Rivières"). Each entry
+//     counts once per message, however often it is repeated ("no no no").
 //   - for a word no entry knows: the same word with stretched letters
 //     squeezed ("pleaseeee" -> "please"), the word after a French elision
 //     ("d'aide" -> "aide"), else a telling ending ("-ción", "-ing").
@@ -26,8 +28,12 @@
 //     the strongest cue per language counts once.
 //   Digits are never evidence.
 //
-// Decision (the margin rule; numbers from "decision" in the data file): with
-// s1 the top language's score and s2 the runner-up's, the top language wins
+// Decision (the margin rule; numbers from "decision" in the data file): each
+// language's evidence is added up and multiplied by its "scale" (English
+// counts less: people who write Spanish or French here mix in English words
+// far more often than the other way round, so "mi amigo is not breathing
+// ayuda" is Spanish). With s1 the top score and s2 the runner-up's, the top
+// language wins
 // when s1 >= min_score, s1 - s2 >= min_margin and s1 - s2 >= min_lead_share * s1
 // (a long bilingual message must lean clearly one way). Otherwise lang is "".
 // confidence = (s1 - s2) / (s1 + confidence_softness), in [0, 1): a lead
@@ -115,6 +121,7 @@ class LanguageIdentifier {
   float min_margin_ = 1.0f;
   float min_lead_share_ = 0.25f;
   float confidence_softness_ = 2.0f;
+  Weights scale_{1, 1, 1, 1, 1, 1, 1, 1};  // per language, applied to the final score
 };
 
 }  // namespace helpline::engine
