@@ -5,7 +5,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <optional>
+#include <cstdio>
+#include <unordered_set>
 
 namespace helpline::engine {
 namespace {
@@ -60,9 +61,8 @@ Char NextChar(std::string_view s, std::size_t& i) {
   return c;
 }
 
-// The upper-case partner of a lower-case Latin letter below U+0180, or 0.
+// The upper-case partner of a lower-case Latin letter of U+00E0..U+017F, or 0.
 char32_t UpperOf(char32_t cp) {
-  if (cp >= 'a' && cp <= 'z') return cp - 0x20;
   if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) return cp - 0x20;
   if (cp == 0xFF) return 0x178;
   if (cp >= 0x100 && cp <= 0x17E) {
@@ -75,58 +75,132 @@ char32_t UpperOf(char32_t cp) {
   return 0;
 }
 
-char32_t Decode(std::string_view s) {
+// The code point when `s` is exactly one, else 0.
+char32_t SingleCodePoint(std::string_view s) {
+  if (s.empty()) return 0;
   std::size_t i = 0;
   const Char c = NextChar(s, i);
   return i == s.size() ? c.cp : 0;
 }
 
+std::string Number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+using Weights = std::array<float, LanguageIdentifier::kMaxLanguages>;
+
 // Reads {"en": 2, "es": 0.5} into weights by language index.
 Status ReadWeights(const rapidjson::Value& v, const std::vector<std::string>& languages, const std::string& at,
-                   std::array<float, LanguageIdentifier::kMaxLanguages>& out) {
-  if (!v.IsObject()) return InvalidArgument(at + ": \"weights\" must be an object of language -> number");
+                   Weights& out) {
+  if (!v.IsObject()) return InvalidArgument(at + ": must be an object of language -> number");
   for (const auto& m : v.GetObject()) {
     const std::string lang = m.name.GetString();
     const auto it = std::find(languages.begin(), languages.end(), lang);
-    if (it == languages.end()) return InvalidArgument(at + "/weights: '" + lang + "' is not in \"languages\"");
+    if (it == languages.end()) return InvalidArgument(at + ": '" + lang + "' is not in \"languages\"");
     if (!m.value.IsNumber() || m.value.GetDouble() < 0 || m.value.GetDouble() > 100) {
-      return InvalidArgument(at + "/weights/" + lang + ": must be a number from 0 to 100");
+      return InvalidArgument(at + "/" + lang + ": must be a number from 0 to 100");
     }
     out[static_cast<std::size_t>(it - languages.begin())] = static_cast<float>(m.value.GetDouble());
   }
   return Status::Ok();
 }
 
+// A number of "decision"; absent keeps the default.
 Status ReadNumber(const rapidjson::Value& decision, const char* name, double min, double max, float& out) {
-  if (!decision.HasMember(name)) return Status::Ok();  // the default stays
+  if (!decision.HasMember(name)) return Status::Ok();
   const auto& v = decision[name];
   if (!v.IsNumber() || v.GetDouble() < min || v.GetDouble() > max) {
-    return InvalidArgument(std::string("language: /decision/") + name + ": must be a number from " +
-                           std::to_string(min) + " to " + std::to_string(max));
+    return InvalidArgument(std::string("language: /decision/") + name + ": must be a number from " + Number(min) +
+                           " to " + Number(max));
   }
   out = static_cast<float>(v.GetDouble());
   return Status::Ok();
 }
 
-// Calls add(item, group, group_index, at) for every string of
-// group[list_name] of every group of d[section], after checking the shapes.
-template <typename Add>
-Status ForEachListed(const rapidjson::Value& d, const char* section, const char* list_name, Add add) {
-  if (!d.HasMember(section)) return Status::Ok();
-  const auto& groups = d[section];
-  if (!groups.IsArray()) return InvalidArgument(std::string("language: \"") + section + "\" must be an array");
-  for (rapidjson::SizeType g = 0; g < groups.Size(); ++g) {
-    const std::string at = std::string("language: /") + section + "/" + std::to_string(g);
-    const auto& group = groups[g];
-    if (!group.IsObject() || !group.HasMember(list_name) || !group[list_name].IsArray()) {
-      return InvalidArgument(at + ": needs a \"" + list_name + "\" array");
+Status ReadLanguages(const rapidjson::Value& d, std::vector<std::string>& languages) {
+  if (!d.HasMember("languages") || !d["languages"].IsArray() || d["languages"].Empty()) {
+    return InvalidArgument("language: needs a non-empty \"languages\" array");
+  }
+  for (const auto& l : d["languages"].GetArray()) {
+    if (!l.IsString() || l.GetStringLength() == 0)
+      return InvalidArgument("language: /languages: codes must be strings");
+    if (std::find(languages.begin(), languages.end(), l.GetString()) != languages.end()) {
+      return InvalidArgument(std::string("language: /languages: '") + l.GetString() + "' is listed twice");
     }
-    for (const auto& item : group[list_name].GetArray()) {
-      if (!item.IsString()) return InvalidArgument(at + "/" + list_name + ": every item must be a string");
-      HL_RETURN_IF_ERROR(add(std::string_view(item.GetString(), item.GetStringLength()), group, g, at));
-    }
+    languages.emplace_back(l.GetString());
+  }
+  if (languages.size() > LanguageIdentifier::kMaxLanguages) {
+    return InvalidArgument("language: /languages: at most " + std::to_string(LanguageIdentifier::kMaxLanguages) +
+                           " languages");
   }
   return Status::Ok();
+}
+
+// The numbers of the margin rule (see the header), with their defaults.
+struct Decision {
+  float min_score = 1.5f;
+  float min_margin = 1.0f;
+  float min_lead_share = 0.25f;
+  float confidence_softness = 2.0f;
+  Weights scale{1, 1, 1, 1, 1, 1, 1, 1};
+};
+
+Status ReadDecision(const rapidjson::Value& d, const std::vector<std::string>& languages, Decision& out) {
+  if (!d.HasMember("decision")) return Status::Ok();
+  const auto& dec = d["decision"];
+  if (!dec.IsObject()) return InvalidArgument("language: \"decision\" must be an object");
+  HL_RETURN_IF_ERROR(ReadNumber(dec, "min_score", 0, 100, out.min_score));
+  HL_RETURN_IF_ERROR(ReadNumber(dec, "min_margin", 0, 100, out.min_margin));
+  HL_RETURN_IF_ERROR(ReadNumber(dec, "min_lead_share", 0, 1, out.min_lead_share));
+  HL_RETURN_IF_ERROR(ReadNumber(dec, "confidence_softness", 0.01, 100, out.confidence_softness));
+  if (dec.HasMember("scale")) {  // languages not named keep 1
+    HL_RETURN_IF_ERROR(ReadWeights(dec["scale"], languages, "language: /decision/scale", out.scale));
+  }
+  return Status::Ok();
+}
+
+// One group of "words", "endings" or "characters", checked: its weights
+// (all zero for a not-evidence group) and its strings.
+struct Group {
+  std::string at;  // "language: /words/3", for error messages
+  const rapidjson::Value* json = nullptr;
+  Weights weights{};
+  bool neutral = false;
+  std::vector<std::string_view> items;
+};
+
+Result<std::vector<Group>> ReadGroups(const rapidjson::Value& d, const char* section,
+                                      const std::vector<std::string>& languages) {
+  std::vector<Group> groups;
+  if (!d.HasMember(section)) return groups;
+  const auto& list = d[section];
+  if (!list.IsArray()) return InvalidArgument(std::string("language: \"") + section + "\" must be an array");
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    Group g;
+    g.at = std::string("language: /") + section + "/" + std::to_string(i);
+    g.json = &list[i];
+    const auto& j = list[i];
+    if (!j.IsObject() || !j.HasMember(section) || !j[section].IsArray()) {
+      return InvalidArgument(g.at + ": needs a \"" + section + "\" array");
+    }
+    g.neutral = j.HasMember("not_evidence") && j["not_evidence"].IsBool() && j["not_evidence"].GetBool();
+    if (g.neutral && j.HasMember("weights")) return InvalidArgument(g.at + ": a \"not_evidence\" group has no weights");
+    if (!g.neutral) {
+      if (!j.HasMember("weights")) return InvalidArgument(g.at + ": needs \"weights\" (or \"not_evidence\": true)");
+      HL_RETURN_IF_ERROR(ReadWeights(j["weights"], languages, g.at + "/weights", g.weights));
+      if (std::all_of(g.weights.begin(), g.weights.end(), [](float x) { return x == 0; })) {
+        return InvalidArgument(g.at + "/weights: all zero (list such words as \"not_evidence\")");
+      }
+    }
+    for (const auto& item : j[section].GetArray()) {
+      if (!item.IsString()) return InvalidArgument(g.at + "/" + section + ": every item must be a string");
+      g.items.emplace_back(item.GetString(), item.GetStringLength());
+    }
+    groups.push_back(std::move(g));
+  }
+  return groups;
 }
 
 }  // namespace
@@ -140,129 +214,32 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
   }
   if (!d.IsObject()) return InvalidArgument("language: expected an object");
   LanguageIdentifier id;
-
-  if (!d.HasMember("languages") || !d["languages"].IsArray() || d["languages"].Empty()) {
-    return InvalidArgument("language: needs a non-empty \"languages\" array");
-  }
-  for (const auto& l : d["languages"].GetArray()) {
-    if (!l.IsString() || l.GetStringLength() == 0) return InvalidArgument("language: /languages: codes must be strings");
-    if (std::find(id.languages_.begin(), id.languages_.end(), l.GetString()) != id.languages_.end()) {
-      return InvalidArgument(std::string("language: /languages: '") + l.GetString() + "' is listed twice");
-    }
-    id.languages_.emplace_back(l.GetString());
-  }
-  if (id.languages_.size() > kMaxLanguages) {
-    return InvalidArgument("language: /languages: at most " + std::to_string(kMaxLanguages) + " languages");
-  }
-
-  if (d.HasMember("decision")) {
-    const auto& dec = d["decision"];
-    if (!dec.IsObject()) return InvalidArgument("language: \"decision\" must be an object");
-    HL_RETURN_IF_ERROR(ReadNumber(dec, "min_score", 0, 100, id.min_score_));
-    HL_RETURN_IF_ERROR(ReadNumber(dec, "min_margin", 0, 100, id.min_margin_));
-    HL_RETURN_IF_ERROR(ReadNumber(dec, "min_lead_share", 0, 1, id.min_lead_share_));
-    HL_RETURN_IF_ERROR(ReadNumber(dec, "confidence_softness", 0.01, 100, id.confidence_softness_));
-    id.scale_.fill(1);
-    if (dec.HasMember("scale")) {
-      HL_RETURN_IF_ERROR(ReadWeights(dec["scale"], id.languages_, "language: /decision/scale", id.scale_));
-    }
-  }
-
-  // A group's weights, or none for a group of words that are not evidence.
-  auto group_weights = [&](const rapidjson::Value& group, const std::string& at, Weights& w, bool& neutral) {
-    neutral = group.HasMember("not_evidence") && group["not_evidence"].IsBool() && group["not_evidence"].GetBool();
-    w = Weights{};
-    if (neutral) {
-      if (group.HasMember("weights")) return InvalidArgument(at + ": a \"not_evidence\" group has no weights");
-      return Status::Ok();
-    }
-    if (!group.HasMember("weights")) return InvalidArgument(at + ": needs \"weights\" (or \"not_evidence\": true)");
-    HL_RETURN_IF_ERROR(ReadWeights(group["weights"], id.languages_, at, w));
-    if (std::all_of(w.begin(), w.end(), [](float x) { return x == 0; })) {
-      return InvalidArgument(at + "/weights: all zero (list such words as \"not_evidence\")");
-    }
-    return Status::Ok();
-  };
-
-  std::unordered_map<std::string, std::size_t> seen;  // folded phrase -> entry
+  HL_RETURN_IF_ERROR(ReadLanguages(d, id.languages_));
+  Decision decision;
+  HL_RETURN_IF_ERROR(ReadDecision(d, id.languages_, decision));
+  id.min_score_ = decision.min_score;
+  id.min_margin_ = decision.min_margin;
+  id.min_lead_share_ = decision.min_lead_share;
+  id.confidence_softness_ = decision.confidence_softness;
+  id.scale_ = decision.scale;
   if (!d.HasMember("words")) return InvalidArgument("language: needs a \"words\" array");
-  HL_RETURN_IF_ERROR(ForEachListed(d, "words", "words", [&](std::string_view word, const rapidjson::Value& group,
-                                                              rapidjson::SizeType, const std::string& at) -> Status {
-    Entry e;
-    HL_RETURN_IF_ERROR(group_weights(group, at, e.weights, e.neutral));
-    for (Token& t : Tokenize(word)) e.words.push_back(std::move(t.text));
-    if (e.words.empty()) return InvalidArgument(at + "/words: '" + std::string(word) + "' has no letters");
-    std::string key;
-    for (const auto& w : e.words) key.append(key.empty() ? "" : " ").append(w);
-    if (!seen.emplace(key, id.entries_.size()).second) {
-      return InvalidArgument(at + "/words: '" + std::string(word) + "' is listed twice (as '" + key + "')");
-    }
-    id.entries_.push_back(std::move(e));
-    return Status::Ok();
-  }));
 
-  HL_RETURN_IF_ERROR(ForEachListed(d, "endings", "endings", [&](std::string_view ending, const rapidjson::Value& group,
-                                                                 rapidjson::SizeType, const std::string& at) -> Status {
-    Ending e;
-    bool neutral = false;
-    HL_RETURN_IF_ERROR(group_weights(group, at, e.weights, neutral));
-    if (neutral) return InvalidArgument(at + ": endings must carry weights");
-    if (group.HasMember("min_stem")) {
-      if (!group["min_stem"].IsUint() || group["min_stem"].GetUint() > 20) {
-        return InvalidArgument(at + "/min_stem: must be a whole number up to 20");
+  auto words = ReadGroups(d, "words", id.languages_);
+  if (!words.ok()) return words.status();
+  std::unordered_set<std::string> seen;  // folded words and phrases
+  for (const Group& g : *words) {
+    for (std::string_view word : g.items) {
+      Entry e{{}, g.weights, g.neutral};
+      for (Token& t : Tokenize(word)) e.words.push_back(std::move(t.text));
+      if (e.words.empty()) return InvalidArgument(g.at + "/words: '" + std::string(word) + "' has no letters");
+      std::string key;
+      for (const auto& w : e.words) key.append(key.empty() ? "" : " ").append(w);
+      if (!seen.insert(key).second) {
+        return InvalidArgument(g.at + "/words: '" + std::string(word) + "' is listed twice (as '" + key + "')");
       }
-      e.min_stem = group["min_stem"].GetUint();
+      id.entries_.push_back(std::move(e));
     }
-    std::vector<Token> t = Tokenize(ending);
-    if (t.size() != 1 || t[0].digits) return InvalidArgument(at + "/endings: '" + std::string(ending) + "' is not one word");
-    id.longest_ending_ = std::max(id.longest_ending_, t[0].text.size());
-    if (!id.endings_.emplace(t[0].text, e).second) {
-      return InvalidArgument(at + "/endings: '" + std::string(ending) + "' is listed twice");
-    }
-    return Status::Ok();
-  }));
-
-  std::unordered_map<std::string, bool> cues_seen;
-  std::optional<rapidjson::SizeType> last_group;  // the group whose weights are cue_weights_.back()
-  HL_RETURN_IF_ERROR(ForEachListed(d, "characters", "characters", [&](std::string_view cue,
-                                                                       const rapidjson::Value& group,
-                                                                       rapidjson::SizeType g,
-                                                                       const std::string& at) -> Status {
-    if (last_group != g) {
-      Weights w;
-      bool neutral = false;
-      HL_RETURN_IF_ERROR(group_weights(group, at, w, neutral));
-      if (neutral) return InvalidArgument(at + ": character cues must carry weights");
-      if (id.cue_weights_.size() >= 64) return InvalidArgument(at + ": at most 64 groups of character cues");
-      id.cue_weights_.push_back(w);
-      last_group = g;
-    }
-    const auto index = static_cast<std::uint8_t>(id.cue_weights_.size());  // cue_weights_ index + 1
-    const std::string bad = at + "/characters: '" + std::string(cue) + "' ";
-    if (!cues_seen.emplace(std::string(cue), true).second) return InvalidArgument(bad + "is listed twice");
-    if (!cue.empty() && (cue.back() == '\'' || cue.ends_with("\u2019"))) {
-      // An elision: letters at the start of a word, then an apostrophe.
-      std::string letters;
-      const std::string_view head = cue.substr(0, cue.back() == '\'' ? cue.size() - 1 : cue.size() - 3);
-      for (char c : head) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c < 'a' || c > 'z') return InvalidArgument(bad + "must be ASCII letters before the apostrophe");
-        letters.push_back(c);
-      }
-      if (letters.empty() || letters.size() > 3) return InvalidArgument(bad + "must have 1 to 3 letters before the apostrophe");
-      if (id.elisions_.size() >= 255) return InvalidArgument(bad + "is one elision too many (at most 255)");
-      id.elisions_.emplace_back(letters, id.cue_weights_[index - 1u]);
-      return Status::Ok();
-    }
-    const char32_t cp = Decode(cue);
-    if (cp < 0x80 || cp >= id.cue_by_char_.size() || (cp >= 'a' && cp <= 'z')) {
-      return InvalidArgument(bad + "must be one non-ASCII character below U+0180 or an elision like \"qu'\"");
-    }
-    id.cue_by_char_[cp] = index;
-    if (const char32_t upper = UpperOf(cp); upper != 0 && upper < id.cue_by_char_.size()) id.cue_by_char_[upper] = index;
-    return Status::Ok();
-  }));
-
+  }
   for (std::size_t i = 0; i < id.entries_.size(); ++i) {
     id.by_first_[id.entries_[i].words.front()].push_back(static_cast<std::uint32_t>(i));
   }
@@ -270,6 +247,64 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
     std::stable_sort(list.begin(), list.end(), [&](std::uint32_t a, std::uint32_t b) {
       return id.entries_[a].words.size() > id.entries_[b].words.size();
     });
+  }
+
+  auto endings = ReadGroups(d, "endings", id.languages_);
+  if (!endings.ok()) return endings.status();
+  for (const Group& g : *endings) {
+    if (g.neutral) return InvalidArgument(g.at + ": endings must carry weights");
+    Ending e{g.weights, 3};
+    if (g.json->HasMember("min_stem")) {
+      const auto& m = (*g.json)["min_stem"];
+      if (!m.IsUint() || m.GetUint() > 20) return InvalidArgument(g.at + "/min_stem: must be a whole number up to 20");
+      e.min_stem = m.GetUint();
+    }
+    for (std::string_view ending : g.items) {
+      const std::vector<Token> t = Tokenize(ending);
+      if (t.size() != 1 || t[0].digits) {
+        return InvalidArgument(g.at + "/endings: '" + std::string(ending) + "' is not one word");
+      }
+      if (!id.endings_.emplace(t[0].text, e).second) {
+        return InvalidArgument(g.at + "/endings: '" + std::string(ending) + "' is listed twice");
+      }
+      id.longest_ending_ = std::max(id.longest_ending_, t[0].text.size());
+    }
+  }
+
+  auto characters = ReadGroups(d, "characters", id.languages_);
+  if (!characters.ok()) return characters.status();
+  if (characters->size() > 64) return InvalidArgument("language: \"characters\": at most 64 groups");
+  std::unordered_set<std::string_view> cues_seen;
+  for (const Group& g : *characters) {
+    if (g.neutral) return InvalidArgument(g.at + ": character cues must carry weights");
+    id.cue_weights_.push_back(g.weights);
+    const auto index = static_cast<std::uint8_t>(id.cue_weights_.size());  // cue_weights_ index + 1
+    for (std::string_view cue : g.items) {
+      const std::string bad = g.at + "/characters: '" + std::string(cue) + "' ";
+      if (!cues_seen.insert(cue).second) return InvalidArgument(bad + "is listed twice");
+      const std::size_t apostrophe = cue.ends_with('\'') ? 1 : cue.ends_with("\u2019") ? 3 : 0;
+      if (apostrophe != 0) {
+        // An elision: letters starting a word, then an apostrophe.
+        std::string letters;
+        for (char c : cue.substr(0, cue.size() - apostrophe)) {
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+          if (c < 'a' || c > 'z') return InvalidArgument(bad + "must be ASCII letters before the apostrophe");
+          letters.push_back(c);
+        }
+        if (letters.empty() || letters.size() > 3) {
+          return InvalidArgument(bad + "must have 1 to 3 letters before the apostrophe");
+        }
+        if (id.elisions_.size() >= 255) return InvalidArgument(bad + "is one elision too many (at most 255)");
+        id.elisions_.emplace_back(std::move(letters), g.weights);
+        continue;
+      }
+      const char32_t cp = SingleCodePoint(cue);
+      if (cp < 0x80 || cp >= id.cue_by_char_.size()) {
+        return InvalidArgument(bad + "must be one non-ASCII character below U+0180 or an elision like \"qu'\"");
+      }
+      id.cue_by_char_[cp] = index;
+      if (const char32_t upper = UpperOf(cp); upper != 0) id.cue_by_char_[upper] = index;
+    }
   }
   return id;
 }
@@ -326,12 +361,12 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
   std::fill_n(token_elision.begin(), n, 0);
   std::uint64_t loose_cues = 0;  // cues between words: ¿ ¡
   {
-    std::size_t token = 0;       // tokens started so far; the current one is token - 1
+    std::size_t token = 0;  // tokens started so far; the current one is token - 1
     bool in_word = false;
     std::array<char, 3> head{};  // the current word's first letters, ASCII lower case
     std::size_t head_len = 0;    // head.size() + 1: longer than any elision
     bool after_apostrophe = false;
-    std::uint8_t pending = 0;    // an elision waiting for the letter after its apostrophe
+    std::uint8_t pending = 0;  // an elision waiting for the letter after its apostrophe
     for (std::size_t i = 0; i < raw_utf8.size();) {
       const Char c = NextChar(raw_utf8, i);
       if (c.kind == CharKind::kApostrophe) {

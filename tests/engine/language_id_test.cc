@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -254,33 +255,73 @@ constexpr const char* kFrench[] = {
 // Too short or too shared to say anything: the engine keeps the remembered
 // or default language.
 constexpr const char* kUnsure[] = {
-    "help", "BC", "90210", "naloxone", "ok", "hi", "narcan", "fentanyl", "Montréal", "Québec", "no", "911",
-    "V6B 1A1", "?", "", "😢", "...", "Los Angeles", "Las Vegas", "El Paso", "Toronto", "detox", "info", "OK OK",
-    "help help help", "NARCAN BC", "naloxone 90210", "Trois-Rivières", "xanax", "me", "si", "sos", "a", "la", "k",
-    "HELP!!!", "narcan?", "fentanyl 911", "Sept-Îles", "San Antonio TX", "!!!", "STOP", "H3Z 2Y7", "+1 604 555 0123",
+    "help",
+    "BC",
+    "90210",
+    "naloxone",
+    "ok",
+    "hi",
+    "narcan",
+    "fentanyl",
+    "Montréal",
+    "Québec",
+    "no",
+    "911",
+    "V6B 1A1",
+    "?",
+    "",
+    "😢",
+    "...",
+    "Los Angeles",
+    "Las Vegas",
+    "El Paso",
+    "Toronto",
+    "detox",
+    "info",
+    "OK OK",
+    "help help help",
+    "NARCAN BC",
+    "naloxone 90210",
+    "Trois-Rivières",
+    "xanax",
+    "me",
+    "si",
+    "sos",
+    "a",
+    "la",
+    "k",
+    "HELP!!!",
+    "narcan?",
+    "fentanyl 911",
+    "Sept-Îles",
+    "San Antonio TX",
+    "!!!",
+    "STOP",
+    "H3Z 2Y7",
+    "+1 604 555 0123",
 };
 
-TEST(LanguageIdentifier, ShippedTableParses) {
+TEST(language_identifier, ShippedTableParses) {
   EXPECT_GT(Shipped().size(), 1000u);
   EXPECT_EQ(Shipped().languages(), (std::vector<std::string>{"en", "es", "fr"}));
 }
 
-TEST(LanguageIdentifier, RecognisesEnglishAsPeopleTextIt) {
+TEST(language_identifier, RecognisesEnglishAsPeopleTextIt) {
   EXPECT_GE(std::size(kEnglish), 60u);
   for (const char* text : kEnglish) EXPECT_EQ(Lang(text), "en") << text;
 }
 
-TEST(LanguageIdentifier, RecognisesSpanishAndSpanglish) {
+TEST(language_identifier, RecognisesSpanishAndSpanglish) {
   EXPECT_GE(std::size(kSpanish), 60u);
   for (const char* text : kSpanish) EXPECT_EQ(Lang(text), "es") << text;
 }
 
-TEST(LanguageIdentifier, RecognisesFrenchAndQuebecFrench) {
+TEST(language_identifier, RecognisesFrenchAndQuebecFrench) {
   EXPECT_GE(std::size(kFrench), 60u);
   for (const char* text : kFrench) EXPECT_EQ(Lang(text), "fr") << text;
 }
 
-TEST(LanguageIdentifier, IsUnsureOfShortOrSharedTexts) {
+TEST(language_identifier, IsUnsureOfShortOrSharedTexts) {
   EXPECT_GE(std::size(kUnsure), 30u);
   for (const char* text : kUnsure) {
     const LanguageGuess g = Guess(text);
@@ -289,8 +330,7 @@ TEST(LanguageIdentifier, IsUnsureOfShortOrSharedTexts) {
   }
 }
 
-
-TEST(LanguageIdentifier, LetsSpanishOrFrenchWinOverTheEnglishMixedIn) {
+TEST(language_identifier, LetsSpanishOrFrenchWinOverTheEnglishMixedIn) {
   // English is scaled down: those who write Spanish or French here mix in English, rarely the reverse.
   EXPECT_EQ(Lang("mi amigo is not breathing ayuda"), "es");
   EXPECT_EQ(Lang("genre il respire pas, what do i do"), "fr");
@@ -298,7 +338,7 @@ TEST(LanguageIdentifier, LetsSpanishOrFrenchWinOverTheEnglishMixedIn) {
   EXPECT_EQ(Lang("we are at the café on main st"), "en");
 }
 
-TEST(LanguageIdentifier, TakesNoEvidenceFromPlaceOrDrugNames) {
+TEST(language_identifier, TakesNoEvidenceFromPlaceOrDrugNames) {
   EXPECT_EQ(Lang("Montréal"), "");
   EXPECT_EQ(Lang("naloxone Québec"), "");
   EXPECT_EQ(Lang("Los Angeles fentanyl"), "");
@@ -307,7 +347,7 @@ TEST(LanguageIdentifier, TakesNoEvidenceFromPlaceOrDrugNames) {
   EXPECT_EQ(Lang("mon ami est à Trois-Rivières"), "fr");
 }
 
-TEST(LanguageIdentifier, ReadsAccentsAndSpanishPunctuation) {
+TEST(language_identifier, ReadsAccentsAndSpanishPunctuation) {
   EXPECT_EQ(Lang("sí"), "es");
   EXPECT_EQ(Lang("¿y?"), "es");
   EXPECT_EQ(Lang("SÍ"), "es") << "capital accents count too";
@@ -317,7 +357,7 @@ TEST(LanguageIdentifier, ReadsAccentsAndSpanishPunctuation) {
   EXPECT_EQ(Lang("tu"), "");
 }
 
-TEST(LanguageIdentifier, ReadsTheWordAfterAFrenchElision) {
+TEST(language_identifier, ReadsTheWordAfterAFrenchElision) {
   EXPECT_EQ(Lang("d'urgence"), "fr");
   EXPECT_EQ(Lang("qu'il"), "fr");
   EXPECT_EQ(Lang("l’hôpital"), "fr") << "typographic apostrophe";
@@ -326,34 +366,39 @@ TEST(LanguageIdentifier, ReadsTheWordAfterAFrenchElision) {
   EXPECT_EQ(Lang("rock n' roll"), "") << "an apostrophe ending a word is not an elision";
 }
 
-TEST(LanguageIdentifier, SqueezesStretchedLetters) {
+TEST(language_identifier, SqueezesStretchedLetters) {
   EXPECT_EQ(Lang("ayudaaaaa"), "es");
   EXPECT_EQ(Lang("pleeeease help"), "en");
   EXPECT_EQ(Lang("aideeeez moiii"), "fr");
 }
 
-TEST(LanguageIdentifier, CountsARepeatedWordOnce) {
+TEST(language_identifier, CountsARepeatedWordOnce) {
   EXPECT_EQ(Lang("no no no no no no"), "");
   EXPECT_EQ(Lang("help help help help"), "");
   EXPECT_EQ(Lang("de de de de de la la la"), "");
 }
 
-TEST(LanguageIdentifier, ReadsOnlyTheFirst64Tokens) {
+TEST(language_identifier, ReadsOnlyTheFirst64Tokens) {
   std::string text;
   for (int i = 0; i < 16; ++i) text += "my friend is here ";
   for (int i = 0; i < 40; ++i) text += "necesito ayuda mi amigo no respira ";
   EXPECT_EQ(Shipped().Identify(text, Tokenize(text, 1000)).lang, "en");
 }
 
-TEST(LanguageIdentifier, NeverFailsOnOddInput) {
+TEST(language_identifier, NeverFailsOnOddInput) {
   const std::string odd[] = {
-      std::string("\xff\xfe\xc3", 3),         // invalid and truncated UTF-8
-      std::string("caf\xc3", 4),              // a cut accent
+      std::string("\xff\xfe\xc3", 3),  // invalid and truncated UTF-8
+      std::string("caf\xc3", 4),       // a cut accent
       std::string("\xc3\xa9\xc3\xa9'\xe2\x80\x99'", 9),
       std::string(5000, 'a'),
       std::string(300, '\''),
       "\xf0\x9f\x98\xa2\xf0\x9f\x98\xa2 \xf0\x9f\x99\x8f",  // emoji only
-      "l'", "'l", "qu'", "j''ai", "ñ", "¿¡",
+      "l'",
+      "'l",
+      "qu'",
+      "j''ai",
+      "ñ",
+      "¿¡",
   };
   for (const std::string& text : odd) {
     const LanguageGuess g = Guess(text);
@@ -365,7 +410,7 @@ TEST(LanguageIdentifier, NeverFailsOnOddInput) {
   EXPECT_NO_FATAL_FAILURE(Shipped().Identify("un deux trois quatre cinq j'ai", Tokenize("a")));
 }
 
-TEST(LanguageIdentifier, IsMoreConfidentOnMoreEvidence) {
+TEST(language_identifier, IsMoreConfidentOnMoreEvidence) {
   const LanguageGuess short_text = Guess("necesito ayuda");
   const LanguageGuess long_text = Guess("necesito ayuda, mi hermano no respira y tengo mucho miedo");
   EXPECT_EQ(short_text.lang, "es");
@@ -391,7 +436,7 @@ constexpr std::string_view kTiny = R"({
   "characters": [{"weights": {"yy": 4}, "characters": ["ñ"]}, {"weights": {"xx": 2}, "characters": ["z'"]}]
 })";
 
-TEST(LanguageIdentifier, AppliesTheMarginRuleAsDocumented) {
+TEST(language_identifier, AppliesTheMarginRuleAsDocumented) {
   auto tiny = LanguageIdentifier::Parse(kTiny);
   ASSERT_TRUE(tiny.ok()) << tiny.status().ToString();
   auto guess = [&](std::string_view text) { return tiny->Identify(text, Tokenize(text)); };
@@ -414,7 +459,7 @@ TEST(LanguageIdentifier, AppliesTheMarginRuleAsDocumented) {
   EXPECT_EQ(tiny->languages(), (std::vector<std::string>{"xx", "yy"}));
 }
 
-TEST(LanguageIdentifier, GuessesPointIntoTheIdentifierAndSurviveAMove) {
+TEST(language_identifier, GuessesPointIntoTheIdentifierAndSurviveAMove) {
   auto tiny = LanguageIdentifier::Parse(kTiny);
   ASSERT_TRUE(tiny.ok());
   LanguageIdentifier moved = std::move(tiny).value();
@@ -429,7 +474,7 @@ struct ParseErrorCase {
   const char* message_part;
 };
 
-TEST(LanguageIdentifier, RejectsBrokenTablesNamingTheProblem) {
+TEST(language_identifier, RejectsBrokenTablesNamingTheProblem) {
   const ParseErrorCase cases[] = {
       {"{", "malformed JSON at offset"},
       {"[]", "expected an object"},
@@ -484,7 +529,7 @@ TEST(LanguageIdentifier, RejectsBrokenTablesNamingTheProblem) {
 
 // Reported, not asserted: the tests also run under sanitizers. Target: under
 // 3 us per 20-word message in RelWithDebInfo.
-TEST(LanguageIdentifier, ReportsTheTimeToIdentifyATwentyWordMessage) {
+TEST(language_identifier, ReportsTheTimeToIdentifyATwentyWordMessage) {
   const std::string text =
       "hola necesito ayuda por favor mi hermano tomó muchas pastillas y ahora no respira estamos en casa "
       "cerca de Houston";
@@ -493,11 +538,15 @@ TEST(LanguageIdentifier, ReportsTheTimeToIdentifyATwentyWordMessage) {
   const LanguageIdentifier& id = Shipped();
   constexpr int kRounds = 20000;
   std::size_t found = 0;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRounds; ++i) found += id.Identify(text, tokens).lang.size();
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  const double ns = std::chrono::duration<double, std::nano>(elapsed).count() / kRounds;
-  EXPECT_EQ(found, 2u * kRounds);
+  double best_ns = 1e12;  // the best of three runs: the machine is shared
+  for (int run = 0; run < 3; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRounds; ++i) found += id.Identify(text, tokens).lang.size();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    best_ns = std::min(best_ns, std::chrono::duration<double, std::nano>(elapsed).count() / kRounds);
+  }
+  EXPECT_EQ(found, 2u * 3 * kRounds);
+  const double ns = best_ns;
   std::cout << "Identify, 20 words: " << ns << " ns per message\n";
   RecordProperty("identify_20_words_ns", std::to_string(static_cast<long>(ns)));
 }
