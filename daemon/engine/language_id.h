@@ -6,7 +6,7 @@
 //   auto id = LanguageIdentifier::Parse(json_text);
 //   std::string_view text = "mi amigo no despierta help";
 //   LanguageGuess g = id->Identify(text, Tokenize(text));
-//   // g.lang == "es", g.confidence ~0.5
+//   // g.lang == "es", g.confidence ~0.75
 //   id->Identify("naloxone", Tokenize("naloxone")).lang == ""   // unsure: the caller falls back
 //
 // Evidence, all from the data file:
@@ -28,16 +28,20 @@
 //     the strongest cue per language counts once.
 //   Digits are never evidence.
 //
-// Decision (the margin rule; numbers from "decision" in the data file): each
-// language's evidence is added up and multiplied by its "scale" (English
-// counts less: people who write Spanish or French here mix in English words
-// far more often than the other way round, so "mi amigo is not breathing
-// ayuda" is Spanish). With s1 the top score and s2 the runner-up's, the top
-// language wins
-// when s1 >= min_score, s1 - s2 >= min_margin and s1 - s2 >= min_lead_share * s1
-// (a long bilingual message must lean clearly one way). Otherwise lang is "".
-// confidence = (s1 - s2) / (s1 + confidence_softness), in [0, 1): a lead
-// on little evidence is less sure than the same lead on much.
+// Decision (the margin rule; numbers from "decision" in the data file,
+// shipped values in brackets): each language's evidence is added up and
+// multiplied by its "scale" (English 0.7: people who write Spanish or French
+// here mix in English words far more often than the other way round, so
+// "mi amigo is not breathing ayuda" is Spanish). With s1 the top score and
+// s2 the runner-up's, the top language wins when
+//   s1 >= min_score (1.5),
+//   s1 - s2 >= min_margin (1), and
+//   s1 - s2 >= min_lead_share (0.25) * s1 (a long mixed message must lean
+//   clearly one way);
+// otherwise lang is "". confidence = (s1 - s2) / (s1 + confidence_softness
+// (2)), in [0, 1): the same lead on little evidence is less sure than on much.
+// One shipped word of weight 2 decides ("ayuda", "bonjour"); an English one
+// (2 x 0.7) does not ("what"), and English is the usual default anyway.
 //
 // Thread-safety: immutable after Parse(); concurrent Identify() calls are
 // safe. Identify() does not allocate. LanguageGuess::lang points into the
@@ -79,7 +83,7 @@ class LanguageIdentifier {
 
   // The languages of the data file, in its order.
   const std::vector<std::string>& languages() const { return languages_; }
-  // Words and phrases in the table (for tests and /metrics).
+  // Words and phrases in the table.
   std::size_t size() const { return entries_.size(); }
 
  private:
