@@ -465,10 +465,14 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
       i += hidden - 1;
       continue;
     }
-    if (!word_known) {
-      const std::size_t elision = token_elision[i] == 0 ? 0 : elisions_[token_elision[i] - 1u].first.size();
-      if (const Weights* w = UnknownWordEvidence(t.text, elision); w != nullptr) add(*w);
+    // An elision only speaks for a word the table does not know: "c'mon" is
+    // listed as English, "c'est" as French already.
+    if (word_known) {
+      add_cues(token_cues[i], 0);
+      continue;
     }
+    const std::size_t elision = token_elision[i] == 0 ? 0 : elisions_[token_elision[i] - 1u].first.size();
+    if (const Weights* w = UnknownWordEvidence(t.text, elision); w != nullptr) add(*w);
     add_cues(token_cues[i], token_elision[i]);
   }
   add_cues(loose_cues, 0);

@@ -24,8 +24,9 @@
 //     squeezed ("pleaseeee" -> "please"), the word after a French elision
 //     ("d'aide" -> "aide"), else a telling ending ("-ción", "-ing").
 //   - characters of the raw text: "ñ", "¿", "ç", "è"..., and French
-//     elisions at the start of a word ("qu'", "j'", "c'"). Within one word
-//     the strongest cue per language counts once.
+//     elisions at the start of a word the table does not know ("qu'",
+//     "j'", "c'"; "c'mon" is listed as English). Within one word the
+//     strongest cue per language counts once.
 //   Digits are never evidence.
 //
 // Decision (the margin rule; numbers from "decision" in the data file,

@@ -748,6 +748,7 @@ TEST(language_identifier, ReadsTheWordAfterAFrenchElision) {
   EXPECT_EQ(Lang("l’hôpital"), "fr") << "typographic apostrophe";
   EXPECT_EQ(Lang("j'arrive"), "fr");
   EXPECT_EQ(Lang("i'm lost"), "en") << "an English contraction is not an elision";
+  EXPECT_EQ(Lang("c'mon please help me"), "en") << "a listed word is not read as an elision";
   EXPECT_EQ(Lang("rock n' roll"), "") << "an apostrophe ending a word is not an elision";
 }
 
