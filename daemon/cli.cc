@@ -13,6 +13,7 @@
 #include "common/json_escape.h"
 #include "daemon/engine/message_engine.h"
 #include "daemon/serve.h"
+#include "directory/coverage.h"
 #include "directory/diff.h"
 #include "directory/index.h"
 #include "directory/json_codec.h"
@@ -35,6 +36,10 @@ commands:
                                (secrets from the environment: HELPLINE_SENDER_SECRET,
                                HELPLINE_TWILIO_AUTH_TOKEN, HELPLINE_API_KEY_SHA256)
   validate PATH...             check directory files (a directory means its *.json files)
+  coverage [PATH...] [--json]  validate, then show what the directory offers every state, DC,
+                               Puerto Rico, province and territory, per category, and its gaps
+                               (no treatment referral, naloxone or crisis route: exit 1). Default
+                               PATH: the shipped data/directory
   load PATH... [--dry-run]     validate, show the diff against the current version, and load
                                as a new version (--dry-run: only validate and show the diff)
   versions [--json]            list the kept versions, newest first (* marks the current one)
@@ -60,7 +65,8 @@ options:
   --data DIR           engine data (keywords.json, messages.json); default: $HELPLINE_DATA_DIR
                        or the source tree's data/engine
 
-exit codes: 0 ok, 1 invalid data or request, 2 usage, 3 Redis unreachable, 4 internal error
+exit codes: 0 ok, 1 invalid data or request (coverage: or a gap), 2 usage, 3 Redis unreachable,
+4 internal error
 )";
 
 struct Args {
@@ -134,6 +140,7 @@ class Cli {
   int Run() {
     const std::string& c = args_.command;
     if (c == "validate") return Validate();
+    if (c == "coverage") return Coverage();
     if (c == "load") return Load();
     if (c == "versions") return Versions();
     if (c == "rollback") return Rollback();
@@ -187,9 +194,11 @@ class Cli {
     return RedisStore::Connect(*parsed, options);
   }
 
-  // Validates the positional paths, printing diagnostics. nullopt on usage errors.
-  std::optional<ValidationReport> RunValidation() {
-    if (args_.positional.empty()) {
+  // Validates `paths` (default: the positional ones), printing diagnostics.
+  // nullopt on usage errors.
+  std::optional<ValidationReport> RunValidation(std::optional<std::vector<std::string>> given = std::nullopt) {
+    const std::vector<std::string>& paths = given ? *given : args_.positional;
+    if (paths.empty()) {
       Usage(args_.command + " needs at least one PATH (a file or a directory of *.json files)");
       return std::nullopt;
     }
@@ -198,7 +207,7 @@ class Cli {
     ValidatorOptions options;
     options.max_age_days = static_cast<int>(*max_age);
     Validator validator(options);
-    ValidationReport report = validator.ValidatePaths(args_.positional);
+    ValidationReport report = validator.ValidatePaths(paths);
     for (const auto& d : report.diagnostics) {
       if (d.severity == Severity::kError || !args_.Has("--quiet")) err_ << d.ToString() << "\n";
     }
@@ -217,6 +226,21 @@ class Cli {
     if (!report) return kExitUsage;
     out_ << (report->ok() ? "valid: " : "invalid: ") << Summary(*report) << "\n";
     return report->ok() ? kExitOk : kExitInvalid;
+  }
+
+  // Validation as `validate` does it, then the coverage report (directory/coverage.h).
+  int Coverage() {
+    std::vector<std::string> paths = args_.positional;
+    if (paths.empty()) paths.push_back(std::string(HELPLINE_DATA_DIR) + "/directory");
+    auto report = RunValidation(paths);
+    if (!report) return kExitUsage;
+    if (!report->ok()) {
+      out_ << "invalid: " << Summary(*report) << "; no coverage report\n";
+      return kExitInvalid;
+    }
+    const CoverageReport coverage = ComputeCoverage(report->resources);
+    out_ << (args_.Has("--json") ? FormatCoverageJson(coverage) : FormatCoverageText(coverage));
+    return coverage.HasGaps() ? kExitInvalid : kExitOk;
   }
 
   int Load() {
@@ -424,6 +448,13 @@ class Cli {
     return DirectoryIndex::Build(std::move(report.resources), 0);
   }
 
+  // "; one of CA-NS, CA-PE" when the number's area code is shared, else "".
+  static std::string RegionCandidates(const engine::ResolvedRegion& region) {
+    std::string text;
+    for (const auto& code : region.candidates) text += (text.empty() ? "; one of " : ", ") + code;
+    return text;
+  }
+
   int Simulate() {
     if (args_.positional.empty()) return Usage("simulate needs the message TEXT");
     std::string text;
@@ -468,7 +499,11 @@ class Cli {
       for (std::size_t i = 0; i < r.segments.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.segments[i]);
       out_ << "],\"encoding\":\"" << encoding << "\",\"units\":" << m.units << ",\"intent\":\""
            << engine::IntentName(r.intent) << "\",\"region\":" << JsonQuote(r.region.code)
-           << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"language\":\""
+           << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"region_candidates\":[";
+      for (std::size_t i = 0; i < r.region.candidates.size(); ++i) {
+        out_ << (i ? "," : "") << JsonQuote(r.region.candidates[i]);
+      }
+      out_ << "],\"language\":\""
            << r.language << "\",\"resources\":[";
       for (std::size_t i = 0; i < r.resources.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.resources[i]->id);
       out_ << "],\"changes\":" << JsonQuote(changes.empty() ? "" : changes.substr(1)) << "}\n";
@@ -481,7 +516,8 @@ class Cli {
          << ")\n"
          << "segments:  " << r.segments.size() << " (budget " << *segments << ")\n"
          << "intent:    " << engine::IntentName(r.intent) << "\n"
-         << "region:    " << r.region.code << " (from " << engine::RegionSourceName(r.region.source) << ")\n"
+         << "region:    " << r.region.code << " (from " << engine::RegionSourceName(r.region.source)
+         << RegionCandidates(r.region) << ")\n"
          << "language:  " << r.language << "\n"
          << "resources:";
     for (const auto* res : r.resources) out_ << " " << res->id;

@@ -2,13 +2,17 @@
 // The `helpline` command line: one binary, one subcommand per job.
 //
 //   helpline validate PATH...            check data files (schema + semantics)
+//   helpline coverage [PATH...] [--json] per state and province: what the directory offers, its gaps
 //   helpline load PATH... [--dry-run]    validate, diff against current, load as a new version
 //   helpline versions                    list kept versions
 //   helpline rollback N                  make kept version N current
 //   helpline lookup --region R --category C [--lang L] [--json]
+//   helpline simulate [--from +1NNN...] TEXT   the exact reply a person would get
+//   helpline serve [--config FILE]       the daemon
 //
 // Exit codes (documented in README and `helpline --help`):
-//   0 ok, 1 invalid data or request, 2 usage, 3 Redis unreachable, 4 internal error.
+//   0 ok, 1 invalid data or request (coverage: or a gap), 2 usage, 3 Redis unreachable,
+//   4 internal error.
 //
 // Thread-safety: RunCli is called once from main.
 

@@ -63,6 +63,7 @@ struct Labels {
   std::string_view verified;
   std::string_view source;
   std::string_view unconfirmed;
+  std::string_view learn_more;                     // the link of an info resource's web channel
   std::string_view footer;                         // followed by the directory version
   std::array<std::string_view, 3> language_names;  // en, fr, es in this language
   std::array<std::string_view, directory::kCategoryCount> categories;
@@ -99,6 +100,7 @@ constexpr Labels kEnglish = {
     .verified = "verified ",
     .source = "Source: ",
     .unconfirmed = "Unconfirmed: these details have not been confirmed yet. Check before relying on them.",
+    .learn_more = "Learn more",
     .footer = "No cookies, no tracking. Directory version ",
     .language_names = {"English", "French", "Spanish"},
     .categories = {"Emergency", "Crisis line", "Treatment referral", "Detox",
@@ -138,6 +140,7 @@ constexpr Labels kSpanish = {
     .verified = "verificado ",
     .source = "Fuente: ",
     .unconfirmed = "Sin confirmar: estos datos aún no se han confirmado. Verifíquelos antes de confiar en ellos.",
+    .learn_more = "Más información",
     .footer = "Sin cookies, sin rastreo. Versión del directorio ",
     .language_names = {"inglés", "francés", "español"},
     .categories = {"Emergencia", "Línea de crisis", "Derivación a tratamiento", "Desintoxicación",
@@ -178,6 +181,7 @@ constexpr Labels kFrench = {
     .source = "Source : ",
     .unconfirmed =
         "Non confirmé : ces renseignements n'ont pas encore été confirmés. Vérifiez-les avant de vous y fier.",
+    .learn_more = "En savoir plus",
     .footer = "Aucun témoin, aucun suivi. Version du répertoire ",
     .language_names = {"anglais", "français", "espagnol"},
     .categories = {"Urgence", "Ligne de crise", "Orientation vers un traitement", "Désintoxication",
@@ -365,6 +369,7 @@ constexpr std::string_view kStyle =
     ".error{background:#fde7e9;border:2px solid #b00020}"
     ".card{border:1px solid #ccc;border-radius:8px;padding:.2rem 1rem 1rem;margin:1rem 0}"
     ".card h3{margin:.6rem 0 .3rem}"
+    ".fact{font-size:20px;font-weight:bold}"
     ".unconfirmed{font-weight:bold;color:#7a4b00}"
     ".ch{list-style:none;padding:0}.ch li{margin:.5rem 0}"
     ".btn{display:inline-block;box-sizing:border-box;min-height:48px;padding:.7rem 1rem;border-radius:6px;"
@@ -404,20 +409,23 @@ void AppendOption(std::string& out, std::string_view value, std::string_view tex
   out += "</option>\n";
 }
 
-// The regions offered: those with resources, plus the requested one if it is
-// known (a state without its own lines still finds its country's). Grouped
-// by country, the country first, then by name in the page language.
+// The regions offered: every jurisdiction (each state, DC, Puerto Rico,
+// province and territory: a place without lines of its own still finds its
+// country's), the two countries, any other region with resources ("*", the
+// smaller US territories), and the requested one if it is known. Grouped by
+// country, the country first, then by name in the page language.
 std::vector<std::string_view> RegionChoices(const std::vector<std::string>& with_resources, std::string_view current,
                                             const Labels& l) {
-  std::vector<std::string_view> codes(with_resources.begin(), with_resources.end());
-  if (directory::IsKnownRegion(current) && std::find(codes.begin(), codes.end(), current) == codes.end()) {
-    codes.push_back(current);
-  }
+  std::vector<std::string_view> codes = {"US", "CA"};
+  for (const directory::RegionInfo* r : directory::Jurisdictions()) codes.push_back(r->code);
+  codes.insert(codes.end(), with_resources.begin(), with_resources.end());
+  if (directory::IsKnownRegion(current)) codes.push_back(current);
   const auto key = [&l](std::string_view code) {
     const std::string_view country = directory::CountryOf(code);
-    return std::make_tuple(country != directory::kEverywhere, country, code != country, RegionName(l, code));
+    return std::make_tuple(country != directory::kEverywhere, country, code != country, RegionName(l, code), code);
   };
   std::sort(codes.begin(), codes.end(), [&key](std::string_view a, std::string_view b) { return key(a) < key(b); });
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
   return codes;
 }
 
@@ -513,6 +521,28 @@ void AppendChannel(std::string& out, const Channel& ch, std::string_view country
   out += "</li>\n";
 }
 
+// An info resource's web channel: a "Learn more" button and where it leads.
+void AppendLearnMore(std::string& out, const Channel& ch, const Labels& l) {
+  out += "<li>";
+  if (IsWebUrl(ch.value)) {
+    AppendLink(out, "btn", ch.value, l.learn_more);
+  } else {
+    AppendEscaped(out, l.learn_more);
+  }
+  std::string_view site = ch.value;
+  if (StartsWithNoCase(site, "https://"))
+    site.remove_prefix(8);
+  else if (StartsWithNoCase(site, "http://"))
+    site.remove_prefix(7);
+  site = site.substr(0, site.find('/'));
+  AppendSpan(out, "site", site);
+  out += "</li>\n";
+}
+
+// A service's card: its name, description and every way to reach it. An
+// info resource's card: its description (the fact) as the main text, a
+// "Learn more" button for a web channel, its other channels as for a
+// service, and no hours.
 void AppendCard(std::string& out, const Resource& r, std::string_view country, const Labels& l,
                 const directory::PhoneBook& phones) {
   std::string_view name = r.name, description = r.description;
@@ -520,24 +550,33 @@ void AppendCard(std::string& out, const Resource& r, std::string_view country, c
     if (!t->second.name.empty()) name = t->second.name;
     if (!t->second.description.empty()) description = t->second.description;
   }
-  out += "<article class=\"card\">\n<h3>";
+  out += r.IsInfo() ? "<article class=\"card info\">\n<h3>" : "<article class=\"card\">\n<h3>";
   AppendEscaped(out, name);
   out += "</h3>\n";
   if (r.status == directory::ResourceStatus::kUnconfirmed) AppendMessage(out, "unconfirmed", l.unconfirmed);
   if (!description.empty()) {
-    out += "<p>";
+    out += r.IsInfo() ? "<p class=\"fact\">" : "<p>";
     AppendEscaped(out, description);
     out += "</p>\n";
   }
-  out += "<ul class=\"ch\">\n";
-  for (const Channel& ch : r.channels) AppendChannel(out, ch, country, l, phones);
-  out += "</ul>\n<p class=\"meta\">";
+  if (!r.channels.empty()) {
+    out += "<ul class=\"ch\">\n";
+    for (const Channel& ch : r.channels) {
+      if (r.IsInfo() && ch.kind == ChannelKind::kWeb) {
+        AppendLearnMore(out, ch, l);
+      } else {
+        AppendChannel(out, ch, country, l, phones);
+      }
+    }
+    out += "</ul>\n";
+  }
+  out += "<p class=\"meta\">";
   bool first = true;
   const auto separator = [&out, &first] {
     if (!first) out += " \u00b7 ";
     first = false;
   };
-  if (!r.hours.empty()) {
+  if (!r.hours.empty() && !r.IsInfo()) {
     separator();
     AppendEscaped(out, l.hours);
     AppendEscaped(out, r.hours);

@@ -14,6 +14,10 @@
 //             resource names and descriptions, and the language preference of the lookup.
 //             Any other value reads as "en".
 //
+// The form offers every jurisdiction (each US state, DC, Puerto Rico, province and
+// territory: directory::Jurisdictions()), the two countries, and any other region with
+// resources.
+//
 // Results:
 //   200  the form; with a region and a category, the resources Lookup() gives (ancestry
 //        included), or a suggestion to search country-wide when there are none. A region or
@@ -21,7 +25,10 @@
 //   400  the form and a message saying which parameter is wrong: a malformed query string,
 //        an unknown region, an unknown category. Query values are never echoed.
 //   503  `index` is null: "directory not loaded yet".
-// Every page starts with the localized "Overdose or emergency: call 911" banner.
+// Every page starts with the localized "Overdose or emergency: call 911" banner. A service's
+// card gives its name, description and every channel as a tappable link; an info resource's
+// card gives its description (the fact) as the main text and a "Learn more" link for a web
+// channel. Unconfirmed resources of either kind carry a visible note.
 //
 // Everything from the directory is HTML-escaped (attributes and URLs included) and only
 // http(s), tel, sms and mailto links are emitted; a value that would make any other link

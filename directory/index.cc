@@ -22,6 +22,25 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
       }
     }
   }
+  for (std::uint32_t i = 0; i < rs.size(); ++i) {
+    if (rs[i].status == ResourceStatus::kRetired) continue;
+    for (const auto& [lang, names] : rs[i].aliases) {
+      for (const auto& name : names) {
+        Alias alias{{}, i};
+        for (Token& t : Tokenize(name)) alias.words.push_back(std::move(t.text));
+        if (alias.words.empty()) continue;
+        auto& list = idx->aliases_by_first_[alias.words.front()];
+        const bool seen = std::any_of(list.begin(), list.end(), [&](const Alias& a) {
+          return a.resource == i && a.words == alias.words;
+        });
+        if (!seen) list.push_back(std::move(alias));
+      }
+    }
+  }
+  for (auto& [first, list] : idx->aliases_by_first_) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Alias& a, const Alias& b) { return a.words.size() > b.words.size(); });
+  }
   // Ids are sorted already, so a stable sort by priority keeps id order within a priority.
   for (auto& [region, lists] : idx->by_region_) {
     for (auto& list : lists) {
@@ -30,6 +49,26 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
     }
   }
   return idx;
+}
+
+std::vector<DirectoryIndex::AliasMatch> DirectoryIndex::FindAliases(const std::vector<Token>& tokens) const {
+  std::vector<AliasMatch> out;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    auto it = aliases_by_first_.find(tokens[i].text);
+    if (it == aliases_by_first_.end()) continue;
+    std::size_t longest = 0;
+    for (const Alias& a : it->second) {
+      if (longest != 0 && a.words.size() < longest) break;  // only the longest aliases that match here
+      if (i + a.words.size() > tokens.size()) continue;
+      bool all = true;
+      for (std::size_t k = 1; k < a.words.size() && all; ++k) all = a.words[k] == tokens[i + k].text;
+      if (!all) continue;
+      longest = a.words.size();
+      out.push_back({&resources_[a.resource], i, a.words.size()});
+    }
+    if (longest != 0) i += longest - 1;
+  }
+  return out;
 }
 
 std::vector<const Resource*> DirectoryIndex::Lookup(std::string_view region, Category category,

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/text_normalize.h"
 #include "directory/model.h"
 
 namespace helpline::directory {
@@ -37,6 +38,17 @@ class DirectoryIndex {
   // the pre-sorted lists (cost grows with `limit`, not with the directory).
   std::vector<const Resource*> Lookup(std::string_view region, Category category, std::string_view lang = {},
                                       std::size_t limit = 0) const;
+
+  // Resources named in a message by one of their aliases (any language),
+  // matched on folded tokens (common/text_normalize.h), longest alias first
+  // at each token, in token order; retired resources are never named. An
+  // alias shared by several resources ("811") yields each of them.
+  struct AliasMatch {
+    const Resource* resource;
+    std::size_t first;  // first token
+    std::size_t count;  // tokens covered
+  };
+  std::vector<AliasMatch> FindAliases(const std::vector<Token>& tokens) const;
 
   // The resource with this id (retired included), or nullptr.
   const Resource* Find(std::string_view id) const;
@@ -60,6 +72,12 @@ class DirectoryIndex {
 
   std::vector<Resource> resources_;  // sorted by id
   std::unordered_map<std::string, CategoryLists, StringHash, std::equal_to<>> by_region_;
+  // Aliases by their first folded word, longest first.
+  struct Alias {
+    std::vector<std::string> words;
+    std::uint32_t resource;
+  };
+  std::unordered_map<std::string, std::vector<Alias>, StringHash, std::equal_to<>> aliases_by_first_;
   std::int64_t version_ = 0;
 };
 

@@ -102,11 +102,141 @@ constexpr RegionInfo kRegions[] = {
     {"CA-YT", "CA", "Yukon", "Yukon", "Yukon"},
 };
 
-// Other names people write, beyond the three official ones.
-constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+// Other names people write, beyond the three official ones: short forms,
+// other spellings, common misspellings. Names differing only in case,
+// accents, apostrophes, separators or dots need no row ("Nuevo Mexico",
+// "Colombie Britannique", "P.E.I." fold to a row below or an official name).
+//
+// `use` says how the message engine may read the name in free text (see
+// NameUse): a short form that is also an everyday English, Spanish or French
+// word is kCapitalsOnly ("MASS", "WASH") or kNotInText ("man", "miss", "ill",
+// "del", "que", "alta", "ont"): a person writing "I'm a man" or "I miss my
+// mom" must stay where they are. Two-letter codes are not here: the engine
+// reads them with its own rules (region_resolver.cc).
+struct Alias {
+  std::string_view name;
+  std::string_view code;
+  NameUse use = NameUse::kAnywhere;
+};
+
+constexpr NameUse kCaps = NameUse::kCapitalsOnly;
+constexpr NameUse kNotInText = NameUse::kNotInText;
+
+constexpr Alias kAliases[] = {
+    // Countries.
     {"USA", "US"},
     {"United States of America", "US"},
+    {"EE UU", "US"},  // "EE.UU.", Spanish
+    {"EEUU", "US"},
+
+    // US states: postal-era abbreviations (Calif., Penna.), short forms
+    // (Cali, Bama), "N Carolina"-style forms, Spanish and French spellings
+    // beyond the official three, frequent misspellings.
+    {"Bama", "US-AL"},
+    {"Ala", "US-AL", kCaps},  // Spanish "ala" (wing)
+    {"Ariz", "US-AZ"},
+    {"Ark", "US-AR", kCaps},  // "ark"
+    {"Calif", "US-CA"},
+    {"Cali", "US-CA"},  // Cali, Colombia exists, but texted to a US/Canada line it is California
+    {"Colo", "US-CO"},
+    {"Conn", "US-CT"},
+    {"Conneticut", "US-CT"},
+    {"Del", "US-DE", kNotInText},  // Spanish "del", and a first name
     {"Washington DC", "US-DC"},
+    {"Distrito de Colombia", "US-DC"},
+    {"Fla", "US-FL"},
+    {"Flordia", "US-FL"},
+    {"Hawai'i", "US-HI"},
+    {"Ill", "US-IL", kNotInText},  // "ill"
+    {"Ills", "US-IL"},
+    {"Ind", "US-IN"},
+    {"Kans", "US-KS"},
+    {"Kan", "US-KS", kCaps},
+    {"Kentuky", "US-KY"},
+    {"Louisianna", "US-LA"},
+    {"Lousiana", "US-LA"},
+    {"Mass", "US-MA", kCaps},  // "mass"
+    {"Massachusets", "US-MA"},
+    {"Massachussetts", "US-MA"},
+    {"Mich", "US-MI"},
+    {"Minn", "US-MN"},
+    {"Minnesotta", "US-MN"},
+    {"Miss", "US-MS", kNotInText},  // "I miss my mom"
+    {"Missisippi", "US-MS"},
+    {"Mississipi", "US-MS"},
+    {"Mont", "US-MT", kCaps},  // French "mont" (Mont-Royal)
+    {"Neb", "US-NE"},
+    {"Nebr", "US-NE"},
+    {"Nev", "US-NV"},
+    {"N Mex", "US-NM"},
+    {"Nuevo Méjico", "US-NM"},
+    {"Nueva Hampshire", "US-NH"},
+    {"New York State", "US-NY"},
+    {"NY State", "US-NY"},
+    {"N Carolina", "US-NC"},
+    {"No Carolina", "US-NC"},
+    {"N Dakota", "US-ND"},
+    {"N Dak", "US-ND"},
+    {"Okla", "US-OK"},
+    {"Ore", "US-OR", kCaps},  // "ore"
+    {"Oreg", "US-OR"},
+    {"Penn", "US-PA", kCaps},  // a surname; Penn Station is in New York
+    {"Penna", "US-PA"},
+    {"Pennsilvania", "US-PA"},
+    {"Pensylvania", "US-PA"},
+    {"Pennsylvannia", "US-PA"},
+    {"Borinquen", "US-PR"},
+    {"S Carolina", "US-SC"},
+    {"So Carolina", "US-SC"},
+    {"S Dakota", "US-SD"},
+    {"S Dak", "US-SD"},
+    {"Tenn", "US-TN"},
+    {"Tennesee", "US-TN"},
+    {"Tennessse", "US-TN"},
+    {"Tex", "US-TX", kCaps},  // "tex me back"
+    {"Wash", "US-WA", kCaps},  // "wash"
+    {"Washington State", "US-WA"},
+    {"Wash State", "US-WA"},
+    {"W Va", "US-WV"},
+    {"WVa", "US-WV"},
+    {"W Virginia", "US-WV"},
+    {"West Va", "US-WV"},
+    {"Virginia del Oeste", "US-WV"},
+    {"Wisc", "US-WI"},
+    {"Wis", "US-WI"},
+    {"Wisconson", "US-WI"},
+    {"Wyo", "US-WY"},
+
+    // Canadian provinces and territories.
+    {"Alta", "CA-AB", kNotInText},  // Spanish "alta" ("me dieron de alta")
+    {"Man", "CA-MB", kNotInText},  // "I'm a man", "man I need help"
+    {"Manitobah", "CA-MB"},
+    {"Newfoundland", "CA-NL"},
+    {"Labrador", "CA-NL"},
+    {"Newfoundland Labrador", "CA-NL"},
+    {"Nfld", "CA-NL"},
+    {"Terre-Neuve", "CA-NL"},
+    {"Terranova", "CA-NL"},
+    {"Terre Neuve Labrador", "CA-NL"},
+    {"NWT", "CA-NT"},
+    {"TNO", "CA-NT"},  // Territoires du Nord-Ouest
+    {"North West Territories", "CA-NT"},
+    {"NW Territories", "CA-NT"},
+    {"Nvt", "CA-NU"},
+    {"Ont", "CA-ON", kNotInText},  // French "ils ont"
+    {"PEI", "CA-PE"},
+    {"IPE", "CA-PE"},  // Î.-P.-É.
+    {"PE Island", "CA-PE"},
+    {"Prince Edward Isl", "CA-PE"},
+    {"Isla Príncipe Eduardo", "CA-PE"},
+    {"Que", "CA-QC", kNotInText},  // Spanish and French "que", "qué"
+    {"Queb", "CA-QC"},
+    {"Province de Québec", "CA-QC"},
+    {"Sask", "CA-SK"},
+    {"Saskatchewen", "CA-SK"},
+    {"Yuk", "CA-YT", kCaps},  // "yuk"
+    {"Yukon Territory", "CA-YT"},
+    {"Territoire du Yukon", "CA-YT"},
 };
 
 // Folded names are short; anything longer than this matches nothing.
@@ -148,7 +278,7 @@ struct FoldBuffer {
 
 bool IsSeparator(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '.' || c == ',' ||
-         c == '_';
+         c == '_' || c == '&' || c == '/';
 }
 
 // Joins runs of one-letter words, so that the initials of "U.S.A." ("u s a")
@@ -170,14 +300,20 @@ void JoinInitials(FoldBuffer& buffer) {
 }
 
 // Lower case, accents removed (Latin-1 letters only; other UTF-8 is kept as
-// is), every run of separators (space, '-', '.', ',', '_') turned into one
-// space with none at either end, and initials joined ("u s a" -> "usa").
+// is), apostrophes (' and U+2019) dropped as the message engine drops them
+// ("Hawai'i" -> "hawaii"), every run of separators (space, '-', '.', ',',
+// '_', '&', '/') turned into one space with none at either end, and initials
+// joined ("u s a" -> "usa").
 // Returns false if the result does not fit.
 bool Fold(std::string_view in, FoldBuffer& out) {
   for (std::size_t i = 0; i < in.size() && !out.overflow; ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
     if (IsSeparator(c)) {
       out.pending_space = true;
+    } else if (c == '\'') {
+      // dropped: "hawai'i" is "hawaii"
+    } else if (c == 0xE2 && in.substr(i, 3) == "\xE2\x80\x99") {
+      i += 2;  // U+2019, the apostrophe phones type
     } else if (c >= 'A' && c <= 'Z') {
       const char lower = static_cast<char>(c - 'A' + 'a');
       out.Put(std::string_view(&lower, 1));
@@ -224,29 +360,50 @@ const std::vector<const RegionInfo*>& RegionsByCode() {
   return by_code;
 }
 
-using NameIndex = std::vector<std::pair<std::string, const RegionInfo*>>;
+struct NameEntry {
+  std::string folded;
+  RegionNameMatch match;
+};
+using NameIndex = std::vector<NameEntry>;
 
 const NameIndex& RegionsByFoldedName() {
   static const NameIndex by_name = [] {
     NameIndex v;
     for (const RegionInfo& r : AllRegions()) {
+      // "Everywhere" / "Partout" / "En todas partes" are a directory notion,
+      // not somewhere a person is: "I looked everywhere" moves nobody.
+      const NameUse use = r.code == kEverywhere ? NameUse::kNotInText : NameUse::kAnywhere;
       for (std::string_view name : {r.name_en, r.name_fr, r.name_es}) {
-        v.emplace_back(FoldName(name), &r);
+        v.push_back({FoldName(name), {&r, use}});
       }
     }
-    for (const auto& [alias, code] : kAliases) v.emplace_back(FoldName(alias), FindRegion(code));
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    // A name shared by two languages of one region appears twice; keep one.
-    // A name shared by two regions is a bug in the table above.
-    for (std::size_t i = 1; i < v.size(); ++i) {
-      if (v[i].first == v[i - 1].first && v[i].second != v[i - 1].second) {
-        std::fprintf(stderr, "regions.cc: the name '%s' is given to two regions\n",
-                     v[i].first.c_str());
+    for (const Alias& alias : kAliases) {
+      const RegionInfo* region = FindRegion(alias.code);
+      if (region == nullptr) {
+        std::fprintf(stderr, "regions.cc: the alias '%.*s' names an unknown region\n",
+                     static_cast<int>(alias.name.size()), alias.name.data());
+        std::abort();
+      }
+      v.push_back({FoldName(alias.name), {region, alias.use}});
+    }
+    // Sorted by name, then by use: of one region's duplicate names (a name
+    // shared by two languages) the first, most permissive, is kept.
+    std::sort(v.begin(), v.end(), [](const NameEntry& a, const NameEntry& b) {
+      return a.folded != b.folded ? a.folded < b.folded : a.match.use < b.match.use;
+    });
+    // A name shared by two regions, or a two-letter name (codes are read by
+    // the caller), is a bug in the tables above.
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const bool clash = i > 0 && v[i].folded == v[i - 1].folded &&
+                         v[i].match.region != v[i - 1].match.region;
+      if (clash || v[i].folded.size() < 3) {
+        std::fprintf(stderr, "regions.cc: the name '%s' is %s\n", v[i].folded.c_str(),
+                     clash ? "given to two regions" : "a code, not a name");
         std::abort();
       }
     }
     v.erase(std::unique(v.begin(), v.end(),
-                        [](const auto& a, const auto& b) { return a.first == b.first; }),
+                        [](const NameEntry& a, const NameEntry& b) { return a.folded == b.folded; }),
             v.end());
     return v;
   }();
@@ -259,6 +416,20 @@ const NameIndex& RegionsByFoldedName() {
 const std::vector<RegionInfo>& AllRegions() {
   static const std::vector<RegionInfo> all(std::begin(kRegions), std::end(kRegions));
   return all;
+}
+
+const std::vector<const RegionInfo*>& Jurisdictions() {
+  static const std::vector<const RegionInfo*> jurisdictions = [] {
+    std::vector<const RegionInfo*> v;
+    for (const RegionInfo& r : AllRegions()) {
+      if (r.code.size() != 5) continue;  // "*" and the countries
+      const std::string_view sub = r.code.substr(3);
+      if (r.country == "US" && (sub == "VI" || sub == "GU" || sub == "AS" || sub == "MP")) continue;
+      v.push_back(&r);
+    }
+    return v;
+  }();
+  return jurisdictions;
 }
 
 const RegionInfo* FindRegion(std::string_view code) {
@@ -294,16 +465,20 @@ std::string_view CountryOf(std::string_view code) {
   return region == nullptr ? std::string_view() : region->country;
 }
 
-const RegionInfo* FindRegionByName(std::string_view name) {
+std::optional<RegionNameMatch> MatchRegionName(std::string_view name) {
   FoldBuffer folded;
-  if (!Fold(name, folded) || folded.size == 0) return nullptr;
+  if (!Fold(name, folded) || folded.size == 0) return std::nullopt;
   const std::string_view key = folded.view();
   const NameIndex& by_name = RegionsByFoldedName();
   auto it = std::lower_bound(by_name.begin(), by_name.end(), key,
-                             [](const std::pair<std::string, const RegionInfo*>& e,
-                                std::string_view k) { return e.first < k; });
-  if (it == by_name.end() || it->first != key) return nullptr;
-  return it->second;
+                             [](const NameEntry& e, std::string_view k) { return e.folded < k; });
+  if (it == by_name.end() || it->folded != key) return std::nullopt;
+  return it->match;
+}
+
+const RegionInfo* FindRegionByName(std::string_view name) {
+  const auto match = MatchRegionName(name);
+  return match ? match->region : nullptr;
 }
 
 }  // namespace helpline::directory

@@ -20,16 +20,17 @@
 //   * PhoneNumberOfflineGeocoder::GetDescriptionForNumber, locale "en": parsed
 //     "City, ST" as ST and a state or province name as its code ("Washington
 //     State" WA, "Washington D.C." DC, "Philadelphia" PA).
-// Every NPA yielded exactly one subdivision except three, which are decisions
-// rather than data:
-//   * 902 and 782: "Nova Scotia/Prince Edward Island". Both provinces share
-//     these codes; they map to CA-NS, where about 85% of their population is.
-//     A PEI sender with no other clue gets Nova Scotia's regional entries
-//     (plus the Canada-wide ones). Change the two rows to "CA" to get
-//     Canada-only answers instead.
-//   * 867: "Northwest Territories/Nunavut/Yukon". No territory dominates, so
-//     the row is "CA": a country with no region.
-// The resulting rows were pasted below unchanged.
+// Every NPA yielded exactly one subdivision except three, which the
+// geocoder describes as shared ("Nova Scotia/Prince Edward Island" for 902 and
+// its overlay 782; "Northwest Territories/Nunavut/Yukon" for 867). Their rows
+// are the country "CA", and kSharedCodes below lists the provinces or
+// territories each may be in: an area code that cannot tell Nova Scotia from
+// PEI must not send a PEI sender to Nova Scotia's lines, so the resolver asks
+// instead of guessing. (A scan of every exchange of every NPA with that
+// geocoder finds no other code, US or Canadian, naming two subdivisions,
+// except single exchanges named after a neighbouring rate centre, such as
+// 201-631 "New York, NY"; tests/engine/area_codes_test.cc repeats the scan.)
+// The resulting rows were pasted below unchanged but for those three.
 //
 // kAddedByHand lists current codes the 2022 data does not know: overlays put
 // in service (or assigned and announced) since. Each overlays an existing code
@@ -39,13 +40,14 @@
 // plan (NANPA planning letters, state commissions, the CRTC).
 //
 // A row's region is a subdivision ("US-NY") or, for a code shared by several,
-// just the country ("CA"). Both lists are merged at compile time into a
+// just the country ("CA"), whose subdivisions are then in kSharedCodes. Both lists are merged at compile time into a
 // 1000-entry array indexed by NPA; static_asserts reject duplicates.
 
 #include "daemon/engine/area_codes.h"
 
 #include <array>
 #include <cstddef>
+#include <span>
 
 namespace helpline::engine {
 namespace {
@@ -106,7 +108,7 @@ constexpr AreaCode kFromLibphonenumber[] = {
     {753, "CA-ON"}, {754, "US-FL"}, {757, "US-VA"}, {760, "US-CA"}, {762, "US-GA"}, {763, "US-MN"},
     {765, "US-IN"}, {769, "US-MS"}, {770, "US-GA"}, {771, "US-DC"}, {772, "US-FL"}, {773, "US-IL"},
     {774, "US-MA"}, {775, "US-NV"}, {778, "CA-BC"}, {779, "US-IL"}, {780, "CA-AB"}, {781, "US-MA"},
-    {782, "CA-NS"}, {785, "US-KS"}, {786, "US-FL"}, {787, "US-PR"}, {801, "US-UT"}, {802, "US-VT"},
+    {782, "CA"},    {785, "US-KS"}, {786, "US-FL"}, {787, "US-PR"}, {801, "US-UT"}, {802, "US-VT"},
     {803, "US-SC"}, {804, "US-VA"}, {805, "US-CA"}, {806, "US-TX"}, {807, "CA-ON"}, {808, "US-HI"},
     {810, "US-MI"}, {812, "US-IN"}, {813, "US-FL"}, {814, "US-PA"}, {815, "US-IL"}, {816, "US-MO"},
     {817, "US-TX"}, {818, "US-CA"}, {819, "CA-QC"}, {820, "US-CA"}, {825, "CA-AB"}, {826, "US-VA"},
@@ -114,7 +116,7 @@ constexpr AreaCode kFromLibphonenumber[] = {
     {840, "US-CA"}, {843, "US-SC"}, {845, "US-NY"}, {847, "US-IL"}, {848, "US-NJ"}, {850, "US-FL"},
     {854, "US-SC"}, {856, "US-NJ"}, {857, "US-MA"}, {858, "US-CA"}, {859, "US-KY"}, {860, "US-CT"},
     {862, "US-NJ"}, {863, "US-FL"}, {864, "US-SC"}, {865, "US-TN"}, {867, "CA"}, {870, "US-AR"},
-    {872, "US-IL"}, {873, "CA-QC"}, {878, "US-PA"}, {901, "US-TN"}, {902, "CA-NS"}, {903, "US-TX"},
+    {872, "US-IL"}, {873, "CA-QC"}, {878, "US-PA"}, {901, "US-TN"}, {902, "CA"},    {903, "US-TX"},
     {904, "US-FL"}, {905, "CA-ON"}, {906, "US-MI"}, {907, "US-AK"}, {908, "US-NJ"}, {909, "US-CA"},
     {910, "US-NC"}, {912, "US-GA"}, {913, "US-KS"}, {914, "US-NY"}, {915, "US-TX"}, {916, "US-CA"},
     {917, "US-NY"}, {918, "US-OK"}, {919, "US-NC"}, {920, "US-WI"}, {925, "US-CA"}, {928, "US-AZ"},
@@ -124,6 +126,19 @@ constexpr AreaCode kFromLibphonenumber[] = {
     {956, "US-TX"}, {959, "US-CT"}, {970, "US-CO"}, {971, "US-OR"}, {972, "US-TX"}, {973, "US-NJ"},
     {978, "US-MA"}, {979, "US-TX"}, {980, "US-NC"}, {984, "US-NC"}, {985, "US-LA"}, {986, "US-ID"},
     {989, "US-MI"},
+};
+
+// The codes several provinces or territories share (see above), with every
+// region each may be in, sorted.
+struct SharedCode {
+  int npa;
+  std::array<std::string_view, 3> regions;  // sorted; unused slots empty
+  std::size_t count;
+};
+constexpr SharedCode kSharedCodes[] = {
+    {782, {"CA-NS", "CA-PE"}, 2},
+    {867, {"CA-NT", "CA-NU", "CA-YT"}, 3},
+    {902, {"CA-NS", "CA-PE"}, 2},
 };
 
 // Current codes missing from the 2022 data; see above.
@@ -190,6 +205,28 @@ constexpr std::array<std::string_view, 1000> kRegionByNpa = [] {
   return table;
 }();
 
+// Exactly the rows that are a country alone are shared codes, each with two
+// or three regions of that country, sorted.
+constexpr bool SharedCodesValid() {
+  std::size_t country_rows = 0;
+  for (const AreaCode& r : kFromLibphonenumber) country_rows += r.region.size() == 2 ? 1 : 0;
+  for (const AreaCode& r : kAddedByHand) country_rows += r.region.size() == 2 ? 1 : 0;
+  if (country_rows != std::size(kSharedCodes)) return false;
+  for (const SharedCode& shared : kSharedCodes) {
+    std::string_view country;
+    for (const AreaCode& r : kFromLibphonenumber) country = r.npa == shared.npa ? r.region : country;
+    for (const AreaCode& r : kAddedByHand) country = r.npa == shared.npa ? r.region : country;
+    if (country.size() != 2 || shared.count < 2 || shared.count > shared.regions.size()) return false;
+    for (std::size_t i = 0; i < shared.count; ++i) {
+      const std::string_view region = shared.regions[i];
+      if (region.size() != 5 || region.substr(0, 2) != country) return false;
+      if (i > 0 && !(shared.regions[i - 1] < region)) return false;
+    }
+  }
+  return true;
+}
+static_assert(SharedCodesValid(), "every country-only row needs its regions in kSharedCodes, and only those");
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::string_view Lookup(int npa) {
@@ -218,6 +255,17 @@ std::optional<std::string_view> CountryForAreaCode(int npa) {
   const std::string_view region = Lookup(npa);
   if (region.empty()) return std::nullopt;
   return region.substr(0, 2);
+}
+
+std::span<const std::string_view> RegionsForAreaCode(int npa) {
+  if (npa < 0 || npa > 999) return {};
+  const std::string_view& region = kRegionByNpa[static_cast<std::size_t>(npa)];
+  if (region.empty()) return {};
+  if (region.size() == 5) return {&region, 1};
+  for (const SharedCode& shared : kSharedCodes) {
+    if (shared.npa == npa) return {shared.regions.data(), shared.count};
+  }
+  return {};  // unreachable: SharedCodesValid() pairs every country row with kSharedCodes
 }
 
 std::optional<std::string_view> RegionForNumber(std::string_view e164) {

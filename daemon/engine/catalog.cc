@@ -39,7 +39,8 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
         {"language_set", &l.language_set},           {"stop", &l.stop},
         {"start", &l.start},                         {"opted_out", &l.opted_out},
         {"fallback", &l.fallback},                   {"emergency_line", &l.emergency_line},
-        {"rate_limited", &l.rate_limited},
+        {"rate_limited", &l.rate_limited},           {"distress_first", &l.distress_first},
+        {"ask_region", &l.ask_region},
     };
     for (const Field& f : fields) {
       if (!v.HasMember(f.key) || !v[f.key].IsString()) return InvalidArgument(at + ": missing \"" + f.key + "\"");

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace helpline::engine {
 namespace {
@@ -13,6 +15,16 @@ constexpr std::array<std::string_view, 19> kIntentNames = {
     "stop",  "start", "overdose", "suicide", "naloxone",   "crisis", "treatment", "detox",   "harm",    "text",
     "chat",  "family", "youth",   "indigenous", "help",    "info",   "language",  "region",  "unknown",
 };
+
+// "a b c" from {"a", "b", "c"}.
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -59,6 +71,59 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
       t.entries_.push_back(std::move(entry));
     }
   }
+  // A phrase listed under several languages implies none of them ("rehab",
+  // "triste"): the language is then read from the whole message.
+  {
+    std::unordered_map<std::string, std::string> first_lang;
+    std::unordered_set<std::string> shared;
+    for (const Entry& e : t.entries_) {
+      std::string key = (e.carrier ? "c|" : "k|") + Join(e.words);
+      auto [it, inserted] = first_lang.emplace(key, e.lang);
+      if (!inserted && it->second != e.lang) shared.insert(key);
+    }
+    for (Entry& e : t.entries_) {
+      if (shared.count((e.carrier ? "c|" : "k|") + Join(e.words)) != 0) e.lang = "*";
+    }
+  }
+  if (d.HasMember("carrier_fillers") && d["carrier_fillers"].IsArray()) {
+    for (const auto& w : d["carrier_fillers"].GetArray()) {
+      if (!w.IsString()) return InvalidArgument("keywords: /carrier_fillers: every filler must be a string");
+      for (Token& tok : Tokenize(w.GetString())) t.fillers_.insert(std::move(tok.text));
+    }
+  }
+  if (d.HasMember("opt_out_phrases") && d["opt_out_phrases"].IsArray()) {
+    const auto& groups = d["opt_out_phrases"].GetArray();
+    for (rapidjson::SizeType i = 0; i < groups.Size(); ++i) {
+      const auto& g = groups[i];
+      const std::string at = "keywords: /opt_out_phrases/" + std::to_string(i);
+      if (!g.IsObject() || !g.HasMember("intent") || !g["intent"].IsString() || !g.HasMember("words") ||
+          !g["words"].IsArray()) {
+        return InvalidArgument(at + ": needs \"intent\" and \"words\"");
+      }
+      auto intent = ParseIntent(g["intent"].GetString());
+      if (!intent || (*intent != Intent::kStop && *intent != Intent::kStart)) {
+        return InvalidArgument(at + "/intent: opt-out phrases are for stop or start");
+      }
+      const std::string lang = g.HasMember("lang") && g["lang"].IsString() ? g["lang"].GetString() : "*";
+      for (const auto& w : g["words"].GetArray()) {
+        if (!w.IsString()) return InvalidArgument(at + "/words: every phrase must be a string");
+        std::vector<Token> tokens = Tokenize(w.GetString());
+        if (tokens.size() < 2) {
+          return InvalidArgument(at + "/words: '" + std::string(w.GetString()) +
+                                 "' is one word: a single word could be part of any sentence");
+        }
+        Entry entry{{}, *intent, lang, true};
+        for (auto& tok : tokens) entry.words.push_back(std::move(tok.text));
+        t.opt_out_by_first_[entry.words.front()].push_back(t.opt_out_.size());
+        t.opt_out_.push_back(std::move(entry));
+      }
+    }
+    for (auto& [first, list] : t.opt_out_by_first_) {
+      std::stable_sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) {
+        return t.opt_out_[a].words.size() > t.opt_out_[b].words.size();
+      });
+    }
+  }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
     for (const auto& w : d["not_typos"].GetArray()) {
       if (w.IsString()) t.not_typos_.insert(FoldText(w.GetString()));
@@ -71,6 +136,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
       const std::size_t len = e.words[0].size();
       if (t.fuzzy_by_length_.size() <= len) t.fuzzy_by_length_.resize(len + 1);
       t.fuzzy_by_length_[len].push_back(i);
+    } else if (!e.carrier && e.words.size() == 1 && e.words[0].size() == kSwapOnlyLength) {
+      t.swap_only_.push_back(i);
     }
   }
   for (auto& [first, list] : t.by_first_) {
@@ -82,15 +149,42 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
 }
 
 std::optional<KeywordHit> KeywordTable::MatchCarrier(const std::vector<Token>& tokens) const {
-  if (tokens.empty()) return std::nullopt;
-  auto it = by_first_.find(tokens.front().text);
-  if (it == by_first_.end()) return std::nullopt;
-  for (std::size_t idx : it->second) {
-    const Entry& e = entries_[idx];
-    if (!e.carrier || e.words.size() != tokens.size()) continue;
-    bool all = true;
-    for (std::size_t k = 0; k < e.words.size() && all; ++k) all = e.words[k] == tokens[k].text;
-    if (all) return KeywordHit{e.intent, e.lang, 0, tokens.size(), false};
+  // Politeness around the words does not change them: "please stop",
+  // "STOP thank you", "svp arretez". Only fillers are skipped, so a
+  // sentence that merely contains a carrier word never matches.
+  auto whole = [&](std::size_t begin, std::size_t end) -> std::optional<KeywordHit> {
+    if (begin == end) return std::nullopt;
+    auto it = by_first_.find(tokens[begin].text);
+    if (it == by_first_.end()) return std::nullopt;
+    for (std::size_t idx : it->second) {
+      const Entry& e = entries_[idx];
+      if (!e.carrier || e.words.size() != end - begin) continue;
+      bool all = true;
+      for (std::size_t k = 0; k < e.words.size() && all; ++k) all = e.words[k] == tokens[begin + k].text;
+      if (all) return KeywordHit{e.intent, e.lang, 0, tokens.size(), false};
+    }
+    return std::nullopt;
+  };
+  if (auto hit = whole(0, tokens.size())) return hit;
+  std::size_t begin = 0, end = tokens.size();
+  while (begin < end && fillers_.count(tokens[begin].text) != 0) ++begin;
+  while (end > begin && fillers_.count(tokens[end - 1].text) != 0) --end;
+  if (begin == 0 && end == tokens.size()) return std::nullopt;
+  return whole(begin, end);
+}
+
+std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Token>& tokens) const {
+  if (tokens.size() > kOptOutMaxTokens) return std::nullopt;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    auto it = opt_out_by_first_.find(tokens[i].text);
+    if (it == opt_out_by_first_.end()) continue;
+    for (std::size_t idx : it->second) {
+      const Entry& e = opt_out_[idx];
+      if (i + e.words.size() > tokens.size()) continue;
+      bool all = true;
+      for (std::size_t k = 1; k < e.words.size() && all; ++k) all = e.words[k] == tokens[i + k].text;
+      if (all) return KeywordHit{e.intent, e.lang, i, e.words.size(), false};
+    }
   }
   return std::nullopt;
 }
@@ -135,6 +229,25 @@ std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& token
         if (d <= allowed && d < best) {
           best = d;
           best_entry = &e;
+        }
+      }
+    }
+    // Short keywords ("help", "text", "info") only forgive two letters
+    // swapped ("hepl", "txet"): any other edit of a 4-letter word is too
+    // often another word.
+    if (best_entry == nullptr && len == kSwapOnlyLength) {
+      for (std::size_t idx : swap_only_) {
+        const std::string& w = entries_[idx].words[0];
+        int diffs = 0;
+        std::size_t at = 0;
+        for (std::size_t k = 0; k < len; ++k) {
+          if (w[k] != t.text[k]) {
+            if (diffs++ == 0) at = k;
+          }
+        }
+        if (diffs == 2 && at + 1 < len && w[at] == t.text[at + 1] && w[at + 1] == t.text[at]) {
+          best_entry = &entries_[idx];
+          break;
         }
       }
     }

@@ -10,8 +10,12 @@
 // Matching: exact words and multi-word phrases on folded tokens (longest
 // phrase first), then, for tokens nothing matched, typo tolerance on single
 // words: edit distance 1 for keywords of 5+ letters, 2 for 8+ ("nalaxone",
-// "tretment"), skipping real words listed in "not_typos". Carrier words (STOP,
-// START...) only match as the whole message and never fuzzily.
+// "tretment"), two adjacent letters swapped for 4-letter ones ("hepl"),
+// skipping real words listed in "not_typos". Carrier words (STOP, START...)
+// only match as the whole message, never fuzzily; "carrier_fillers" around
+// them are ignored ("please stop", "STOP thanks"); "opt_out_phrases" say
+// the same in plain words (MatchOptOutPhrase). A phrase listed under
+// several languages implies none ("rehab" is English and Spanish).
 //
 // Thread-safety: immutable after Parse(); concurrent Match() calls are safe.
 
@@ -23,7 +27,7 @@
 
 #include "common/status.h"
 #include "daemon/engine/intent.h"
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 namespace helpline::engine {
 
@@ -49,6 +53,15 @@ class KeywordTable {
   // what is left for misspelled single words. The engine runs region
   // detection in between, so "Kansas" is never read as a typo of a keyword.
   std::vector<KeywordHit> MatchExact(const std::vector<Token>& tokens, std::vector<bool>& used) const;
+
+  // An opt-out (or opt-in) said in plain words inside a short message
+  // ("please stop texting me", "ya no me manden mensajes", "arrêtez de
+  // m'écrire"): phrases from "opt_out_phrases", never single words, in a
+  // message of at most kOptOutMaxTokens tokens. The caller decides whether
+  // the rest of the message asks for something else (then it is not an
+  // opt-out).
+  std::optional<KeywordHit> MatchOptOutPhrase(const std::vector<Token>& tokens) const;
+  static constexpr std::size_t kOptOutMaxTokens = 12;
   std::vector<KeywordHit> MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used) const;
 
   std::size_t size() const { return entries_.size(); }
@@ -67,6 +80,14 @@ class KeywordTable {
   // bucketed by length (a typo changes the length by at most 2).
   std::vector<std::vector<std::size_t>> fuzzy_by_length_;
   std::unordered_set<std::string> not_typos_;
+  // Single 4-letter keywords: typo tolerance is one swap of adjacent letters.
+  static constexpr std::size_t kSwapOnlyLength = 4;
+  std::vector<std::size_t> swap_only_;
+  // Opt-out phrases, by first word (longest first).
+  std::vector<Entry> opt_out_;
+  std::unordered_map<std::string, std::vector<std::size_t>> opt_out_by_first_;
+  // Words of politeness that may surround a carrier word ("please", "svp").
+  std::unordered_set<std::string> fillers_;
 };
 
 }  // namespace helpline::engine

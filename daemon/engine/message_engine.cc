@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "daemon/engine/age_statement.h"
 #include "directory/regions.h"
 
 namespace helpline::engine {
@@ -38,6 +39,51 @@ std::vector<Category> CategoriesFor(Intent intent) {
     case Intent::kIndigenous: return {Category::kIndigenous, Category::kCrisis};
     default: return {Category::kTreatmentReferral, Category::kCrisis, Category::kOverdosePrevention};
   }
+}
+
+// Among specific intents, which one a message is answered with when it
+// names several (lower first): naloxone (one thing to get, now), then who
+// is asking or for whom (a young person, a family member: their lines know
+// the rest), then what to get or do (harm reduction, detox), then how to
+// reach (text, chat), then the broad ones (treatment, crisis). "Where can I
+// get clean needles" is harm reduction, "narcan for my son" is naloxone,
+// "my son is using and needs detox" is family.
+int SpecificRank(Intent i) {
+  switch (i) {
+    case Intent::kNaloxone: return 1;
+    case Intent::kYouth: return 2;
+    case Intent::kFamily: return 3;
+    case Intent::kHarm: return 4;
+    case Intent::kDetox: return 5;
+    case Intent::kIndigenous: return 6;
+    case Intent::kText: return 7;
+    case Intent::kChat: return 8;
+    case Intent::kTreatment: return 9;
+    case Intent::kCrisis: return 10;
+    default: return 20;
+  }
+}
+
+// The topic a resource answers when a message names it and nothing else.
+Intent IntentOfCategory(Category c) {
+  switch (c) {
+    case Category::kCrisis:
+    case Category::kMentalHealth: return Intent::kCrisis;
+    case Category::kTreatmentReferral:
+    case Category::kMedicationTreatment:
+    case Category::kPeerSupport: return Intent::kTreatment;
+    case Category::kDetox: return Intent::kDetox;
+    case Category::kHarmReduction:
+    case Category::kOverdosePrevention: return Intent::kHarm;
+    case Category::kNaloxone: return Intent::kNaloxone;
+    case Category::kFamily: return Intent::kFamily;
+    case Category::kYouth: return Intent::kYouth;
+    case Category::kIndigenous: return Intent::kIndigenous;
+    case Category::kTextLine: return Intent::kText;
+    case Category::kEmergency:
+    case Category::kInformation: return Intent::kHelp;
+  }
+  return Intent::kHelp;
 }
 
 std::string_view RegionName(std::string_view code, const LanguageCatalog& cat) {
@@ -110,6 +156,7 @@ struct MessageEngine::Composition {
   std::vector<std::string> segments;  // SMS: the cut of `segmented`
   std::string segmented;              // the text last cut (usually `text`)
   std::vector<const Resource*> included;
+  const Resource* named = nullptr;  // a resource the message names: first
 };
 
 MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options)
@@ -397,6 +444,10 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
         std::rotate(candidates.begin() + 1, local, local + 1);
       }
     }
+    if (c.named != nullptr) {
+      candidates.erase(std::remove(candidates.begin(), candidates.end(), c.named), candidates.end());
+      candidates.insert(candidates.begin(), c.named);
+    }
     if (c.intent == Intent::kOverdose) {
       // During an overdose, response lines come before referral lines.
       std::stable_partition(candidates.begin(), candidates.end(),
@@ -471,12 +522,27 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
   Understanding u;
-  const std::vector<Token> tokens = Tokenize(message.text);
+  u.tokens = Tokenize(message.text);
+  const std::vector<Token>& tokens = u.tokens;
   std::vector<bool> used(tokens.size(), false);
   u.sender_country = std::string(regions_.SenderCountry(message.from, message.hints));
 
-  // 1. Carrier words: the whole message.
-  if ((u.carrier = keywords_.MatchCarrier(tokens))) {
+  // 1. Carrier words: the whole message, or said in plain words in a short
+  // message that asks for nothing else ("please stop texting me").
+  u.carrier = keywords_.MatchCarrier(tokens);
+  if (!u.carrier) {
+    if (auto phrase = keywords_.MatchOptOutPhrase(tokens)) {
+      std::vector<bool> taken(tokens.size(), false);
+      for (std::size_t k = 0; k < phrase->count; ++k) taken[phrase->first + k] = true;
+      bool asks_more = false;
+      for (const KeywordHit& h : keywords_.MatchExact(tokens, taken)) {
+        asks_more = asks_more || (!IsGenericIntent(h.intent) && h.intent != Intent::kText &&
+                                  h.intent != Intent::kChat && h.intent != Intent::kStop && h.intent != Intent::kStart);
+      }
+      if (!asks_more) u.carrier = phrase;
+    }
+  }
+  if (u.carrier) {
     u.intent = u.carrier->intent;
     u.changes.opted_out = u.carrier->intent == Intent::kStop;
     return u;
@@ -488,7 +554,15 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
 
-  // 3. The intent: safety first, then the first specific one, then generic ones.
+  // A young age stated in the first person is a youth request.
+  if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
+    u.hits.push_back({Intent::kYouth, age->lang, age->first, age->count, false});
+  }
+  std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+
+  // 3. The intent: safety first, then the most specific one (words as
+  // written before typos, then SpecificRank, then the first in the
+  // message), then generic ones.
   const KeywordHit* primary = nullptr;
   for (Intent safety : {Intent::kOverdose, Intent::kSuicide}) {
     for (const auto& h : u.hits) {
@@ -496,7 +570,11 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     }
   }
   for (const auto& h : u.hits) {
-    if (primary == nullptr && !IsGenericIntent(h.intent)) primary = &h;
+    if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
+    if (primary == nullptr || std::make_pair(h.fuzzy, SpecificRank(h.intent)) <
+                                  std::make_pair(primary->fuzzy, SpecificRank(primary->intent))) {
+      primary = &h;
+    }
   }
   for (const auto& h : u.hits) {
     if (primary == nullptr) primary = &h;
@@ -553,6 +631,8 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
       key.append("|").append(c.region).append("|").append(c.reader_country);
       key.append(c.channel == ChannelType::kSms ? "|sms" : "|chat");
       for (const Line& l : c.head) key.append("|").append(l.text);  // carrier and notice texts differ by kind
+      if (c.named != nullptr) key.append("|named=").append(c.named->id);
+      for (const std::string& code : reply.region.candidates) key.append("|?").append(code);  // a shared area code
       if (auto it = cache->entries_.find(key); it != cache->entries_.end()) {
         ++cache->hits_;
         reply.text = it->second.text;
@@ -619,8 +699,37 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     reply.region = regions_.Fallback(state.region, message.from, message.hints);
   }
 
+  // A resource named in the message comes first; a message that asks for
+  // nothing else gets that resource's topic. Safety answers keep their own
+  // order (the named line still appears if the reply has room for it).
+  const Resource* named = nullptr;
+  if (!IsSafetyIntent(reply.intent)) {
+    const std::vector<std::string_view> chain = directory::Ancestry(reply.region.code);
+    auto serves_here = [&](const Resource* r) {
+      return std::any_of(r->regions.begin(), r->regions.end(), [&](const std::string& code) {
+        return std::find(chain.begin(), chain.end(), code) != chain.end();
+      });
+    };
+    // A line that does not serve the person's place (the US poison line
+    // named from Toronto) is not offered, but still says what they want.
+    const Resource* topic = nullptr;
+    for (const auto& m : index.FindAliases(u.tokens)) {
+      const Resource* r = m.resource;
+      if (r->HasCategory(Category::kEmergency) || r->categories.empty()) continue;
+      if (r->status == directory::ResourceStatus::kUnconfirmed && !options_.include_unconfirmed) continue;
+      if (topic == nullptr) topic = r;
+      if (named == nullptr && serves_here(r)) named = r;
+    }
+    if (named != nullptr) topic = named;
+    if (topic != nullptr && (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion ||
+                             IsGenericIntent(reply.intent))) {
+      reply.intent = IntentOfCategory(topic->categories.front());
+    }
+  }
+
   Composition c;
   c.intent = reply.intent;
+  c.named = named;
   c.cat = &cat;
   c.channel = message.channel;
   c.region = reply.region.code;
@@ -654,13 +763,33 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
   if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});
   if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
+  // Distress without a clear request ("I can't take it anymore, idk"): 988 first.
+  if (u.distress && !safety &&
+      (reply.intent == Intent::kUnknown || reply.intent == Intent::kCrisis || IsGenericIntent(reply.intent) ||
+       reply.intent == Intent::kRegion)) {
+    c.head.insert(c.head.begin(), {cat.distress_first, rank::kNever});
+  }
 
   if (reply.intent == Intent::kLanguage || reply.intent == Intent::kUnknown || reply.intent == Intent::kInfo) {
     c.tail.push_back({cat.menu, rank::kMenu});
-    c.max_resources = 1;
+    // Never a dead end: what we did not understand still gets the main line
+    // of the person's country and the place's own (the menu says how to ask
+    // for more and carries the emergency number).
+    c.max_resources = reply.intent == Intent::kUnknown ? 2 : 1;
   }
   c.head.push_back({Fill(cat.heading, {{"topic", cat.Topic(reply.intent)}, {"region", region_name}}), rank::kHeading});
-  c.tail.push_back({cat.other_region, rank::kOtherRegion});
+  if (!reply.region.candidates.empty()) {
+    // The number's area code spans several provinces or territories (902,
+    // 867): the country's lines now, and a question instead of a guess.
+    std::string names;
+    for (const std::string& code : reply.region.candidates) {
+      if (!names.empty()) names += ", ";
+      names += RegionName(code, cat);
+    }
+    c.tail.push_back({Fill(cat.ask_region, {{"regions", names}}), rank::kOtherRegion});
+  } else {
+    c.tail.push_back({cat.other_region, rank::kOtherRegion});
+  }
   if (help) c.tail.push_back({cat.help_footer, rank::kHelpFooter});
   compose(c, "reply");
   return reply;

@@ -20,6 +20,9 @@
 //   4. HELP and INFO always carry the program name and the CTIA footer
 //      ("Reply STOP to opt out. Msg&data rates may apply.").
 //   5. Every reply says which region it used and how to ask for another.
+//      A resource the message names by one of its aliases ("the poison
+//      line", "ConnexOntario") comes first; a message that asks for nothing
+//      else is answered with that resource's topic.
 //   6. SMS replies fit the segment budget (GSM-7 when possible); resources
 //      are chosen by priority and dropped whole, never cut; chat replies are
 //      longer and carry the structured resources.
@@ -131,6 +134,8 @@ struct Understanding {
   std::string stated_language;                // a language the message asks for or is written in, else ""
   std::string sender_country;                 // from the number and the provider's hints
   Intent intent = Intent::kUnknown;           // STOP/START for carrier words, else the primary intent
+  std::vector<Token> tokens;                  // the message, folded (resources named in it are found in Answer)
+  bool distress = false;                      // distress words without a safety signal: 988 goes first
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
   StateChanges changes;

@@ -14,14 +14,14 @@ namespace {
 using directory::FindRegion;
 using directory::FindRegionByName;
 
+bool In(std::string_view s, const auto& list) { return std::find(list.begin(), list.end(), s) != list.end(); }
+
 // Two-letter codes that are also everyday words in English, Spanish or French.
 // Never a region: ME (me), IN, OR, HI, OK, OH, ID, AS, DE, LA.
 constexpr std::array<std::string_view, 10> kNeverCodes = {"me", "in", "or", "hi", "ok", "oh", "id", "as", "de", "la"};
 // Regions only when typed in capitals: "help PA" yes, "pa" no.
 constexpr std::array<std::string_view, 18> kCapitalsOnly = {"pa", "al", "co", "ma", "mi", "mo", "ne", "on", "va",
                                                             "ms", "nb", "ga", "il", "nu", "vi", "ca", "ar", "pe"};
-
-bool In(std::string_view s, const auto& list) { return std::find(list.begin(), list.end(), s) != list.end(); }
 
 // ("tx", "US") -> "US-TX" when that region exists; `two` is a folded two-letter token.
 std::optional<std::string> CodeInCountry(std::string_view two, std::string_view country) {
@@ -48,6 +48,140 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool LooksLikeFsa(std::string_view t) { return t.size() == 3 && IsLetter(t[0]) && IsDigit(t[1]) && IsLetter(t[2]); }
 // "1a1" (a local delivery unit's shape).
 bool LooksLikeLdu(std::string_view t) { return t.size() == 3 && IsDigit(t[0]) && IsLetter(t[1]) && IsDigit(t[2]); }
+
+// Words around a name that make it a street, a county, a lake or a river
+// rather than where the person is: "Michigan Ave", "Orange County",
+// "Montgomery County", "rue Ontario", "Lake Erie", "Ohio River".
+constexpr std::array<std::string_view, 19> kWordsAfterNotAPlace = {
+    "county", "parish", "borough",   "township", "twp",   "street", "st",      "avenue", "ave",  "av",
+    "road",   "rd",     "boulevard", "blvd",     "drive", "dr",     "highway", "hwy",    "river"};
+constexpr std::array<std::string_view, 13> kWordsBeforeNotAPlace = {
+    "rue", "calle", "avenida", "avenue", "av", "boulevard", "blvd", "chemin", "lake", "lac", "lago", "mount", "mt"};
+
+// The message as the rules for capitals see it.
+struct Message {
+  const std::vector<Token>& tokens;
+  std::vector<bool>& used;
+  std::string_view sender_country;
+  bool all_caps = false;  // every word in capitals: capitals then tell nothing
+
+  // Tokens [i, i + n) were written in capitals, and capitals mean something
+  // here: in a long message written all in capitals they do not ("I MISS MY
+  // MOM IN MASS" is shouting), in a short one ("HELP PA") they do.
+  bool InCapitals(std::size_t i, std::size_t n) const {
+    for (std::size_t k = i; k < i + n; ++k) {
+      if (!tokens[k].upper) return false;
+    }
+    return !all_caps || tokens.size() <= 4;
+  }
+  bool Free(std::size_t i, std::size_t n) const {
+    if (i + n > tokens.size()) return false;
+    for (std::size_t k = i; k < i + n; ++k) {
+      if (used[k] || tokens[k].digits) return false;
+    }
+    return true;
+  }
+  void Use(std::size_t i, std::size_t n) {
+    for (std::size_t k = i; k < i + n; ++k) used[k] = true;
+  }
+  // Tokens [i, i + n) name a street, county, lake or river.
+  bool NamesAStreetOrCounty(std::size_t i, std::size_t n) const {
+    return (i + n < tokens.size() && In(tokens[i + n].text, kWordsAfterNotAPlace)) ||
+           (i > 0 && In(tokens[i - 1].text, kWordsBeforeNotAPlace));
+  }
+  std::string Phrase(std::size_t i, std::size_t n) const {
+    std::string phrase;
+    for (std::size_t k = i; k < i + n; ++k) {
+      if (!phrase.empty()) phrase += ' ';
+      phrase += tokens[k].text;
+    }
+    return phrase;
+  }
+};
+
+// A region name (not a city) at tokens [i, i + n), read with its NameUse;
+// `any_use` reads every name ("Ont." after "London").
+std::optional<std::string> RegionNameAt(const Message& m, std::size_t i, std::size_t n, bool any_use = false) {
+  const std::string phrase = m.Phrase(i, n);
+  if (phrase.size() < 3) return std::nullopt;  // two letters are a code, read below
+  const auto match = directory::MatchRegionName(phrase);
+  if (!match) return std::nullopt;
+  if (match->region->code == directory::kEverywhere) return std::nullopt;  // "everywhere" is nowhere
+  if (!any_use) {
+    switch (match->use) {
+      case directory::NameUse::kAnywhere:
+        break;
+      case directory::NameUse::kCapitalsOnly:
+        if (!m.InCapitals(i, n)) return std::nullopt;
+        break;
+      case directory::NameUse::kNotInText:
+        return std::nullopt;
+    }
+  }
+  return std::string(match->region->code);
+}
+
+// A two-letter code ("tx", "on") as the region it names for this sender;
+// "ca" is Canada for a Canadian sender and California otherwise.
+std::optional<std::string> RegionForCode(std::string_view two, std::string_view sender_country) {
+  if (two == "ca") return sender_country == "CA" ? std::string("CA") : std::string("US-CA");
+  return SubdivisionForCode(two);
+}
+
+// Whether a code at tokens [i, i + n) (one token, or two one-letter
+// initials: "N.B.") counts. Codes that are everyday words ("me", "in", "or",
+// "la", "de") never count alone; right after a city they count in capitals
+// ("Portland ME", "Boise ID"). Codes that are words in some language ("pa",
+// "on", "va", "mi": "en Houston mi hijo", "à Montréal on a") count only in
+// capitals, after a city too. Initials count only in capitals ("N.Y.", not
+// "plan a b").
+bool CodeCounts(const Message& m, std::string_view two, std::size_t i, std::size_t n, bool after_a_city) {
+  const bool restricted = In(two, kNeverCodes) || In(two, kCapitalsOnly) || n == 2;
+  if (!restricted) return true;
+  if (!m.InCapitals(i, n)) return false;
+  return !In(two, kNeverCodes) || after_a_city;
+}
+
+// The code at token i: a two-letter token, or two one-letter tokens ("N.B."
+// is "n", "b"). Sets `n` to the number of tokens it takes.
+std::optional<std::string> CodeAt(const Message& m, std::size_t i, std::size_t& n) {
+  const auto is_initial = [&m](std::size_t k) {
+    return k < m.tokens.size() && m.tokens[k].text.size() == 1 && !m.tokens[k].digits;
+  };
+  if (m.Free(i, 1) && m.tokens[i].text.size() == 2) {
+    n = 1;
+    return m.tokens[i].text;
+  }
+  // Exactly two initials: "N.Y." yes, "P.E.I." is a name, "U.S.A." too.
+  if (m.Free(i, 2) && is_initial(i) && is_initial(i + 1) && !is_initial(i + 2) && (i == 0 || !is_initial(i - 1))) {
+    n = 2;
+    return m.tokens[i].text + m.tokens[i + 1].text;
+  }
+  return std::nullopt;
+}
+
+// A state or province written right after a city: "Portland, Maine",
+// "Vancouver WA", "Springfield IL", "Kansas City, Kansas", "London, Ont.".
+// After a shared name (`shared`), which alone said nothing, every name counts
+// as written, the abbreviations that are words too ("Springfield, Ill.",
+// "Kingston, Ont."); codes follow CodeCounts either way. Marks its tokens.
+std::optional<std::string> StatedAfterCity(Message& m, std::size_t j, bool shared) {
+  for (std::size_t n = 4; n >= 1; --n) {
+    if (!m.Free(j, n)) continue;
+    if (auto region = RegionNameAt(m, j, n, /*any_use=*/shared)) {
+      m.Use(j, n);
+      return region;
+    }
+  }
+  std::size_t n = 0;
+  if (auto two = CodeAt(m, j, n); two && CodeCounts(m, *two, j, n, /*after_a_city=*/true)) {
+    if (auto region = RegionForCode(*two, m.sender_country)) {
+      m.Use(j, n);
+      return region;
+    }
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> FromHintState(std::string_view state, std::string_view country) {
   if (state.empty()) return std::nullopt;
@@ -94,40 +228,36 @@ std::optional<std::string> RegionResolver::FromMessage(const std::vector<Token>&
       }
     }
   }
-  // 2. Names, longest first: "british columbia", "nouveau brunswick", "texas".
+  // 2. Names and cities, longest first: "british columbia", "nouveau
+  // brunswick", "new york city", "texas". A city followed by a state or
+  // province is in that one ("Portland, Maine"); a name several cities share
+  // counts only so ("Springfield IL").
+  Message m{tokens, used, sender_country,
+            std::all_of(tokens.begin(), tokens.end(), [](const Token& t) { return t.upper || t.digits; })};
   for (std::size_t n = 4; n >= 1; --n) {
     for (std::size_t i = 0; i + n <= tokens.size(); ++i) {
-      bool free = true;
-      std::string phrase;
-      for (std::size_t k = i; k < i + n && free; ++k) {
-        free = !used[k] && !tokens[k].digits;
-        if (!phrase.empty()) phrase += ' ';
-        phrase += tokens[k].text;
+      if (!m.Free(i, n) || m.NamesAStreetOrCounty(i, n)) continue;
+      if (auto region = RegionNameAt(m, i, n)) {
+        m.Use(i, n);
+        return region;
       }
-      if (!free || phrase.size() < 3) continue;
-      if (const auto* r = FindRegionByName(phrase)) {
-        for (std::size_t k = i; k < i + n; ++k) used[k] = true;
-        return std::string(r->code);
-      }
-      if (auto place = RegionForPlace(phrase)) {  // "vancouver", "new york city"
-        for (std::size_t k = i; k < i + n; ++k) used[k] = true;
-        return std::string(*place);
-      }
+      const std::string phrase = m.Phrase(i, n);
+      const auto place = RegionForPlace(phrase);  // "vancouver", "new york city"
+      if (!place && !IsSharedPlaceName(phrase)) continue;
+      m.Use(i, n);
+      if (auto stated = StatedAfterCity(m, i + n, /*shared=*/!place)) return stated;
+      if (place) return std::string(*place);
+      for (std::size_t k = i; k < i + n; ++k) used[k] = false;  // "springfield" alone says nothing
     }
   }
-  // 3. Two-letter codes.
-  bool message_all_caps = std::all_of(tokens.begin(), tokens.end(), [](const Token& t) { return t.upper || t.digits; });
+  // 3. Two-letter codes, and two initials ("N.B.", "D.C.").
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const Token& tok = tokens[i];
-    if (used[i] || tok.text.size() != 2 || tok.digits || In(tok.text, kNeverCodes)) continue;
-    if (In(tok.text, kCapitalsOnly) && !(tok.upper && (!message_all_caps || tokens.size() <= 4))) continue;
-    if (tok.text == "ca") {
-      used[i] = true;
-      return sender_country == "CA" ? std::string("CA") : std::string("US-CA");
-    }
-    if (auto code = SubdivisionForCode(tok.text)) {
-      used[i] = true;
-      return code;
+    std::size_t n = 0;
+    const auto two = CodeAt(m, i, n);
+    if (!two || !CodeCounts(m, *two, i, n, /*after_a_city=*/false)) continue;
+    if (auto region = RegionForCode(*two, sender_country)) {
+      m.Use(i, n);
+      return region;
     }
   }
   return std::nullopt;
@@ -156,6 +286,14 @@ ResolvedRegion RegionResolver::Fallback(std::string_view remembered, std::string
   }
   if (auto state = FromHintState(hints.from_state, hint_country)) return {*state, RegionSource::kProviderHint};
   if (auto region = RegionForNumber(from_e164)) return {std::string(*region), RegionSource::kNumber};
+  if (auto npa = NanpAreaCode(from_e164)) {
+    // 902, 782, 867: the number says Canada and which provinces, not which one.
+    if (const auto regions = RegionsForAreaCode(*npa); regions.size() > 1) {
+      ResolvedRegion shared{std::string(*CountryForAreaCode(*npa)), RegionSource::kNumber, {}};
+      for (std::string_view r : regions) shared.candidates.emplace_back(r);
+      return shared;
+    }
+  }
   if (!hint_country.empty()) return {std::string(hint_country), RegionSource::kProviderHint};
   if (auto npa = NanpAreaCode(from_e164)) {
     if (auto country = CountryForAreaCode(*npa)) return {std::string(*country), RegionSource::kCountry};

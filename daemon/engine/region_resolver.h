@@ -2,17 +2,32 @@
 // Where is the person? Resolution order (first that answers wins):
 //   1. stated in the message: a US ZIP code (ZIP-prefix table), a Canadian
 //      postal code or its first three characters, a state or province name in
-//      English, French or Spanish ("Colombie-Britannique"), a major city
-//      ("Vancouver", "Houston"; see places.h), or its code ("BC",
-//      "TX"; ambiguous codes that are also common words, such as ME, IN, OR,
-//      OK, only count when written in capitals, or never);
+//      English, French or Spanish or a short form people text ("Colombie
+//      Britannique", "Nuevo Mexico", "PEI", "Nfld", "Calif."; see
+//      directory/regions.h), a city ("Vancouver", "Houston", "St. John's";
+//      see places.h), or its code ("BC", "TX", "N.B."). A city followed by
+//      its state is in that state ("Portland, Maine", "Vancouver WA",
+//      "Springfield IL"). Names and codes that are also everyday words only
+//      count written in capitals ("MASS", "PA"), or never ("man", "miss",
+//      "ill", "me", "in", "la", "ok"); see region_resolver.cc. A street,
+//      county or lake named after a place is not that place ("Michigan Ave",
+//      "Orange County", "Lake Erie");
 //   2. remembered for this sender;
 //   3. the provider's hints (Twilio FromState / FromZip / FromCountry);
-//   4. the sender's number: NANP area code -> state or province;
+//   4. the sender's number: NANP area code -> state or province; an area
+//      code shared by several provinces or territories (902 and 782: Nova
+//      Scotia and PEI; 867: the three territories) gives the country and the
+//      candidates, never a guess;
 //   5. the sender's country (a +1 area code's country);
 //   6. the configured default region.
 // "CA" alone is California or Canada: Canada when the sender's country
 // (from hints or number) is Canada, California otherwise.
+//
+//   RegionResolver resolver("US");
+//   std::vector<Token> tokens = Tokenize("narcan in Halifax");
+//   std::vector<bool> used(tokens.size());
+//   resolver.FromMessage(tokens, used, "CA");                 // "CA-NS"
+//   resolver.Fallback("", "+19025550123", {});                // {"CA", kNumber, {"CA-NS", "CA-PE"}}
 //
 // Thread-safety: immutable after construction; all methods const.
 
@@ -21,7 +36,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 namespace helpline::engine {
 
@@ -38,6 +53,15 @@ struct ProviderHints {
 struct ResolvedRegion {
   std::string code;  // ISO 3166-2 ("CA-BC") or a country ("US")
   RegionSource source = RegionSource::kDefault;
+  // The regions the person may be in when all we know is an area code that
+  // several share: source kNumber, code the country ("CA"), and here the
+  // provinces or territories, sorted ({"CA-NS", "CA-PE"} for 902 and 782;
+  // {"CA-NT", "CA-NU", "CA-YT"} for 867). The reply should ask which one;
+  // until the person says, `code` (the country) is what to look up. Empty
+  // whenever the region is known or nothing narrows it.
+  std::vector<std::string> candidates = {};  // "= {}" keeps {code, source} initializers warning-free
+
+  bool operator==(const ResolvedRegion&) const = default;
 };
 
 class RegionResolver {
@@ -52,7 +76,8 @@ class RegionResolver {
   // The sender's country from hints or number ("US", "CA"), or "".
   std::string_view SenderCountry(std::string_view from_e164, const ProviderHints& hints) const;
 
-  // Steps 2 to 6 for a message that states no region.
+  // Steps 2 to 6 for a message that states no region. `candidates` is set
+  // only by step 4, for a shared area code.
   ResolvedRegion Fallback(std::string_view remembered, std::string_view from_e164, const ProviderHints& hints) const;
 
   const std::string& default_region() const { return default_region_; }

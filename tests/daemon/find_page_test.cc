@@ -23,6 +23,12 @@ using directory::Resource;
 
 bool Has(const std::string& html, const std::string& needle) { return html.find(needle) != std::string::npos; }
 
+int CountOf(const std::string& html, const std::string& needle) {
+  int n = 0;
+  for (std::size_t at = html.find(needle); at != std::string::npos; at = html.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // Every href, src and action value inside the page's tags (escaped text
 // such as "&lt;img src=x" is not a tag).
 std::vector<std::string> Hrefs(const std::string& html) {
@@ -111,6 +117,21 @@ std::shared_ptr<const DirectoryIndex> SmallIndex() {
   bad_sms.keyword = "\"><script>&";
   evil.channels = {bad_web, bad_chat, quoted_web, bad_mail, bad_phone, bad_sms};
   rs.push_back(evil);
+
+  Resource fact = Make("qc-naloxone-fact", "CA-QC", Category::kNaloxone, 80);
+  fact.kind = directory::ResourceKind::kInfo;
+  fact.name = "Naloxone in Quebec";
+  fact.description = "In Quebec, naloxone is free at every pharmacy, no prescription.";
+  fact.hours = "see website";
+  fact.translations["fr"] = {"La naloxone au Québec", "Au Québec, la naloxone est gratuite en pharmacie."};
+  fact.channels = {Ch(ChannelKind::kWeb, "https://www.example.qc.ca/naloxone/map")};
+  rs.push_back(fact);
+
+  Resource rumour = Make("qc-unconfirmed-fact", "CA-QC", Category::kNaloxone, 60);
+  rumour.kind = directory::ResourceKind::kInfo;
+  rumour.description = "Some community groups in Quebec hand out kits.";
+  rumour.status = directory::ResourceStatus::kUnconfirmed;
+  rs.push_back(rumour);
 
   return DirectoryIndex::Build(std::move(rs), 7);
 }
@@ -283,28 +304,73 @@ TEST_F(FindPageTest, EveryPageStartsWithTheEmergencyBanner) {
   EXPECT_TRUE(Has(RenderFindPage(nullptr, "", phones_).html, "call 911"));
 }
 
-TEST_F(FindPageTest, FormListsRegionsWithResourcesByName) {
+TEST_F(FindPageTest, FormListsEveryJurisdictionByName) {
   FindPage p = Render("");
   EXPECT_TRUE(Has(p.html, "<option value=\"CA\">Canada</option>"));
   EXPECT_TRUE(Has(p.html, "<option value=\"CA-BC\">British Columbia</option>"));
   EXPECT_TRUE(Has(p.html, "<option value=\"CA-ON\">Ontario</option>"));
   EXPECT_TRUE(Has(p.html, "<option value=\"US\">United States</option>"));
-  EXPECT_FALSE(Has(p.html, "value=\"US-TX\"")) << "no resources of its own";
+  // Every state, DC, Puerto Rico, province and territory, with lines of its own or not.
+  for (const directory::RegionInfo* r : directory::Jurisdictions()) {
+    const std::string option =
+        "<option value=\"" + std::string(r->code) + "\">" + std::string(r->name_en) + "</option>";
+    EXPECT_EQ(CountOf(p.html, option), 1) << option;
+  }
+  EXPECT_FALSE(Has(p.html, "value=\"US-GU\"")) << "a small territory with no resources";
   // Countries first, then their provinces by name.
   EXPECT_LT(p.html.find("value=\"CA\""), p.html.find("value=\"CA-BC\""));
   EXPECT_LT(p.html.find("value=\"CA-BC\""), p.html.find("value=\"CA-ON\""));
   EXPECT_LT(p.html.find("value=\"CA-ON\""), p.html.find("value=\"US\""));
+  EXPECT_LT(p.html.find("value=\"US\""), p.html.find("value=\"US-AL\""));
+  EXPECT_LT(p.html.find("value=\"US-AL\""), p.html.find("value=\"US-AK\"")) << "Alabama, then Alaska";
   // Every category, with a readable label; every page language.
   for (Category c : directory::AllCategories()) {
     EXPECT_TRUE(Has(p.html, "<option value=\"" + std::string(directory::CategoryName(c)) + "\">"));
   }
   EXPECT_TRUE(Has(p.html, "<option value=\"treatment_referral\">Treatment referral</option>"));
   EXPECT_TRUE(Has(p.html, "<option value=\"fr\">Français</option>"));
-  // A known region without its own lines can still be searched and stays selected.
+  // A region without its own lines can be searched, finds its country's, and stays selected.
   FindPage tx = Render("region=US-TX&category=naloxone");
   EXPECT_EQ(tx.status, 200);
   EXPECT_TRUE(Has(tx.html, "<option value=\"US-TX\" selected>Texas</option>"));
+  EXPECT_EQ(CountOf(tx.html, "value=\"US-TX\""), 1);
   EXPECT_TRUE(Has(tx.html, "<h3>Line us-naloxone</h3>"));
+  // In French, by their French names.
+  FindPage fr = Render("lang=fr");
+  EXPECT_TRUE(Has(fr.html, "<option value=\"CA-NL\">Terre-Neuve-et-Labrador</option>"));
+}
+
+TEST_F(FindPageTest, AnInfoResourceShowsItsFactAsTheMainTextAndALearnMoreLink) {
+  FindPage p = Render("region=CA-QC&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html,
+                  "<article class=\"card info\">\n<h3>Naloxone in Quebec</h3>\n"
+                  "<p class=\"fact\">In Quebec, naloxone is free at every pharmacy, no prescription.</p>"))
+      << p.html;
+  EXPECT_TRUE(Has(p.html,
+                  "<a class=\"btn\" href=\"https://www.example.qc.ca/naloxone/map\">Learn more</a> "
+                  "<span class=\"site\">www.example.qc.ca</span>"));
+  EXPECT_FALSE(Has(p.html, "Hours: see website")) << "a fact has no hours";
+  EXPECT_FALSE(Has(p.html, "Website: www.example.qc.ca"));
+  ExpectOnlyAllowedSchemes(p.html);
+  // Services keep their card.
+  EXPECT_TRUE(Has(Render("region=CA-BC&category=naloxone").html, "<article class=\"card\">\n<h3>BC Naloxone</h3>"));
+  // In the page's language.
+  FindPage fr = Render("region=CA-QC&category=naloxone&lang=fr");
+  EXPECT_TRUE(Has(fr.html, "<p class=\"fact\">Au Québec, la naloxone est gratuite en pharmacie.</p>"));
+  EXPECT_TRUE(Has(fr.html, ">En savoir plus</a>"));
+  EXPECT_TRUE(Has(Render("region=CA-QC&category=naloxone&lang=es").html, ">Más información</a>"));
+}
+
+TEST_F(FindPageTest, AnUnconfirmedInfoResourceKeepsTheMarkAndNeedsNoChannel) {
+  FindPage p = Render("region=CA-QC&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  const std::size_t card = p.html.find("<h3>Line qc-unconfirmed-fact</h3>");
+  ASSERT_NE(card, std::string::npos);
+  const std::string rest = p.html.substr(card, p.html.find("</article>", card) - card);
+  EXPECT_TRUE(Has(rest, "<p class=\"unconfirmed\" role=\"status\">Unconfirmed: "));
+  EXPECT_TRUE(Has(rest, "<p class=\"fact\">Some community groups in Quebec hand out kits.</p>"));
+  EXPECT_FALSE(Has(rest, "<ul class=\"ch\">")) << "no channels, no empty list";
 }
 
 TEST_F(FindPageTest, UnconfirmedResourcesCarryAVisibleNote) {
@@ -385,11 +451,34 @@ TEST(FindPageShipped, ChannelLabelsAreInThePagesLanguageWhenTheDataTranslatesThe
   EXPECT_FALSE(Has(es.html, "text your 5-digit ZIP code"));
 }
 
+TEST(FindPageShipped, QuebecNaloxoneIsAFactWithALearnMoreLink) {
+  directory::PhoneBook phones;
+  FindPage p = RenderFindPage(ShippedIndex().get(), "region=CA-QC&category=naloxone&lang=fr", phones);
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<p class=\"fact\">Au Québec, la naloxone est gratuite dans toute pharmacie")) << p.html;
+  EXPECT_TRUE(Has(p.html,
+                  "href=\"https://www.inspq.qc.ca/sites/default/files/cartes/naloxone/index.html\">"
+                  "En savoir plus</a>"));
+  ExpectOnlyAllowedSchemes(p.html);
+}
+
+TEST(FindPageShipped, EveryJurisdictionCanBeChosenAndFindsACrisisLine) {
+  directory::PhoneBook phones;
+  const FindPage form = RenderFindPage(ShippedIndex().get(), "", phones);
+  for (const directory::RegionInfo* r : directory::Jurisdictions()) {
+    const std::string code(r->code);
+    EXPECT_TRUE(Has(form.html, "<option value=\"" + code + "\">")) << code;
+    const FindPage crisis = RenderFindPage(ShippedIndex().get(), "region=" + code + "&category=crisis", phones);
+    EXPECT_EQ(crisis.status, 200) << code;
+    EXPECT_TRUE(Has(crisis.html, "<article class=\"card\">")) << code;
+  }
+}
+
 TEST(FindPageShipped, EveryPageIsSmallAndLinksOnlyAllowedSchemes) {
   directory::PhoneBook phones;
   auto index = ShippedIndex();
   std::vector<std::string> regions = index->Regions();
-  regions.push_back("US-TX");
+  for (const directory::RegionInfo* r : directory::Jurisdictions()) regions.emplace_back(r->code);
   std::size_t largest = 0;
   for (const auto& region : regions) {
     for (Category c : directory::AllCategories()) {

@@ -100,5 +100,38 @@ TEST(DirectoryIndex, LimitedLookupIsThePrefixOfTheFullLookup) {
   }
 }
 
+TEST(DirectoryIndex, AliasesNameResourcesByTheLongestMatchInAnyLanguage) {
+  Resource poison = Make("poison", "US", 80);
+  poison.aliases = {{"en", {"poison control", "poison control center"}}, {"es", {"línea de envenenamiento"}}};
+  Resource nors = Make("nors", "CA", 80);
+  nors.aliases = {{"en", {"NORS", "spotting line"}}, {"fr", {"ligne d'écoute de surdose"}}};
+  Resource retired = Make("old", "CA", 80);
+  retired.status = ResourceStatus::kRetired;
+  retired.aliases = {{"en", {"naloxone finder"}}};
+  auto idx = DirectoryIndex::Build({poison, nors, retired});
+  auto find = [&](std::string_view text) {
+    std::vector<std::string> out;
+    for (const auto& m : idx->FindAliases(Tokenize(text))) {
+      out.push_back(m.resource->id + "@" + std::to_string(m.first) + "+" + std::to_string(m.count));
+    }
+    return out;
+  };
+  EXPECT_EQ(find("call the Poison Control Center now"), (std::vector<std::string>{"poison@2+3"}));
+  EXPECT_EQ(find("poison control or nors?"), (std::vector<std::string>{"poison@0+2", "nors@3+1"}));
+  EXPECT_EQ(find("la linea de envenenamiento"), (std::vector<std::string>{"poison@1+3"})) << "accents are folded";
+  EXPECT_EQ(find("ligne decoute de surdose svp"), (std::vector<std::string>{"nors@0+4"})) << "apostrophes too";
+  EXPECT_TRUE(find("naloxone finder").empty()) << "retired resources are never named";
+  EXPECT_TRUE(find("control poison").empty());
+}
+
+TEST(DirectoryIndex, AnAliasSharedBySeveralResourcesNamesEachOfThem) {
+  Resource bc = Make("bc-811", "CA-BC", 80);
+  bc.aliases = {{"en", {"811"}}};
+  Resource on = Make("on-811", "CA-ON", 80);
+  on.aliases = {{"en", {"811"}}};
+  auto idx = DirectoryIndex::Build({bc, on});
+  EXPECT_EQ(idx->FindAliases(Tokenize("811")).size(), 2u);
+}
+
 }  // namespace
 }  // namespace helpline::directory

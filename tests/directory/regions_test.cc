@@ -69,6 +69,22 @@ TEST(Regions, CodesAreUniqueAndEveryRegionHasThreeNames) {
   }
 }
 
+TEST(Regions, JurisdictionsAreTheStatesDcPuertoRicoAndTheProvincesAndTerritories) {
+  std::vector<std::string_view> expected(std::begin(kUsStates), std::end(kUsStates));
+  expected.insert(expected.end(), {"US-DC", "US-PR"});
+  expected.insert(expected.end(), std::begin(kCanada), std::end(kCanada));
+  std::vector<std::string_view> got;
+  for (const RegionInfo* r : Jurisdictions()) got.push_back(r->code);
+  EXPECT_EQ(got.size(), 65u);
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string_view> sorted = got;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, expected);
+  // Table order: the United States first.
+  EXPECT_EQ(got.front(), "US-AL");
+  EXPECT_EQ(got.back(), "CA-YT");
+}
+
 TEST(Regions, FindRegionNeedsTheExactCode) {
   EXPECT_EQ(FindRegion("ca-bc"), nullptr);
   EXPECT_EQ(FindRegion("CA-BC "), nullptr);
@@ -186,6 +202,56 @@ TEST(Regions, EveryNameInEveryLanguageFindsItsOwnRegion) {
     for (std::string_view name : {r.name_en, r.name_fr, r.name_es}) {
       EXPECT_EQ(FindRegionByName(name), &r) << name;
     }
+  }
+}
+
+TEST(Regions, ShortFormsAndOtherSpellingsAreFound) {
+  struct Row {
+    std::string_view name;
+    std::string_view code;
+  };
+  const Row rows[] = {
+      {"PEI", "CA-PE"},         {"P.E.I.", "CA-PE"},           {"Î.-P.-É.", "CA-PE"},       {"Nfld.", "CA-NL"},
+      {"Newfoundland", "CA-NL"}, {"Labrador", "CA-NL"},         {"Terre-Neuve", "CA-NL"},    {"Terranova", "CA-NL"},
+      {"NWT", "CA-NT"},         {"N.W.T.", "CA-NT"},           {"Sask.", "CA-SK"},          {"Man.", "CA-MB"},
+      {"Alta.", "CA-AB"},       {"Ont.", "CA-ON"},             {"Qué.", "CA-QC"},           {"Yuk.", "CA-YT"},
+      {"Wash.", "US-WA"},       {"Calif.", "US-CA"},           {"Cali", "US-CA"},           {"Penn", "US-PA"},
+      {"Penna.", "US-PA"},      {"Mass.", "US-MA"},            {"Tenn.", "US-TN"},          {"Mich.", "US-MI"},
+      {"Minn.", "US-MN"},       {"Wisc.", "US-WI"},            {"Conn.", "US-CT"},          {"Ariz.", "US-AZ"},
+      {"Colo.", "US-CO"},       {"Fla.", "US-FL"},             {"Ill.", "US-IL"},           {"Ind.", "US-IN"},
+      {"Miss.", "US-MS"},       {"Mont.", "US-MT"},            {"Neb.", "US-NE"},           {"Nev.", "US-NV"},
+      {"Okla.", "US-OK"},       {"Ore.", "US-OR"},             {"Tex.", "US-TX"},           {"W.Va.", "US-WV"},
+      {"Wyo.", "US-WY"},        {"Hawai'i", "US-HI"},          {"Hawai’i", "US-HI"},        {"Nuevo Mexico", "US-NM"},
+      {"Washington, D.C.", "US-DC"}, {"Washington State", "US-WA"}, {"EE.UU.", "US"},       {"Newfoundland & Labrador", "CA-NL"},
+      {"Massachusets", "US-MA"}, {"Tennesee", "US-TN"},
+  };
+  for (const Row& r : rows) EXPECT_EQ(CodeByName(r.name), r.code) << r.name;
+}
+
+TEST(Regions, ShortFormsThatAreEverydayWordsSayHowCarefullyToReadThem) {
+  struct Row {
+    std::string_view name;
+    NameUse use;
+  };
+  const Row rows[] = {
+      {"Texas", NameUse::kAnywhere},     {"PEI", NameUse::kAnywhere},      {"nfld", NameUse::kAnywhere},
+      {"cali", NameUse::kAnywhere},      {"mass", NameUse::kCapitalsOnly}, {"wash", NameUse::kCapitalsOnly},
+      {"ore", NameUse::kCapitalsOnly},   {"tex", NameUse::kCapitalsOnly},  {"penn", NameUse::kCapitalsOnly},
+      {"mont", NameUse::kCapitalsOnly},  {"man", NameUse::kNotInText},     {"miss", NameUse::kNotInText},
+      {"ill", NameUse::kNotInText},      {"del", NameUse::kNotInText},     {"que", NameUse::kNotInText},
+      {"qué", NameUse::kNotInText},      {"alta", NameUse::kNotInText},    {"ont", NameUse::kNotInText},
+      {"Everywhere", NameUse::kNotInText}, {"partout", NameUse::kNotInText},
+  };
+  for (const Row& r : rows) {
+    const auto match = MatchRegionName(r.name);
+    ASSERT_TRUE(match.has_value()) << r.name;
+    EXPECT_EQ(match->use, r.use) << r.name;
+  }
+}
+
+TEST(Regions, TwoLetterCodesAreNotNames) {
+  for (std::string_view code : {"TX", "BC", "N.Y.", "D.C.", "ca", "la", "me"}) {
+    EXPECT_EQ(FindRegionByName(code), nullptr) << code;
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -121,10 +122,58 @@ TEST(CliValidate, MalformedJsonGivesLineAndColumn) {
       << r.err;
 }
 
+TEST(CliCoverage, ShippedDataHasEveryRouteEverywhereAndFitsAHundredColumns) {
+  auto r = Helpline({"coverage"});  // the shipped data/directory by default
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(^Directory coverage: \d+ resources: \d+ active \()"))) << r.out;
+  EXPECT_NE(r.out.find("\ngaps: none\n"), std::string::npos) << r.out;
+  // One row per jurisdiction: every state, DC, Puerto Rico, every province and territory.
+  std::map<std::string, int> rows;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    EXPECT_LE(line.size(), 100u) << line;
+    if (line.size() > 6 && line[2] == '-' && line[5] == ' ') ++rows[line.substr(0, 5)];
+  }
+  EXPECT_EQ(rows.size(), 65u);
+  for (const auto& [code, n] : rows) EXPECT_EQ(n, 1) << code;
+  for (const char* code : {"US-AL", "US-DC", "US-PR", "US-WY", "CA-BC", "CA-NU", "CA-YT"}) {
+    EXPECT_EQ(rows.count(code), 1u) << code;
+  }
+}
+
+TEST(CliCoverage, GapsAreNamedAndExitWithOne) {
+  // British Columbia's file alone: nothing serves the rest of the map.
+  auto r = Helpline({"coverage", kData + "/ca-bc.json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("  US-OH Ohio lacks treatment_referral, naloxone, crisis\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("  CA-BC British Columbia lacks"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\nCA-BC +[1-9])"))) << "BC has lines of its own";
+}
+
+TEST(CliCoverage, JsonIsOneStableObject) {
+  auto r = Helpline({"coverage", kData, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"resources\":", 0), 0u) << r.out.substr(0, 200);
+  EXPECT_NE(r.out.find(",\"gaps\":[],\"without_own_line\":["), std::string::npos) << r.out.substr(0, 300);
+  EXPECT_NE(r.out.find("{\"code\":\"CA-YT\",\"name\":\"Yukon\","), std::string::npos);
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line";
+}
+
+TEST(CliCoverage, InvalidDataGivesNoReport) {
+  DataCopy data;
+  Edit(data / "us.json", "\"harm_reduction\"", "\"harm_reductoin\"");
+  auto r = Helpline({"coverage", data.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("invalid: "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Directory coverage"), std::string::npos);
+  EXPECT_NE(r.err.find("'harm_reductoin' is not a known category"), std::string::npos) << r.err;
+}
+
 TEST(CliUsage, BadInvocationsExitWithTwo) {
   EXPECT_EQ(Helpline({}).exit_code, 2);
   EXPECT_EQ(Helpline({"frobnicate"}).exit_code, 2);
   EXPECT_EQ(Helpline({"validate"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"coverage", "--bogus"}).exit_code, 2);
   EXPECT_EQ(Helpline({"load", kData, "--bogus"}).exit_code, 2);
   EXPECT_EQ(Helpline({"lookup", "--region", "CA-BC"}).exit_code, 2);
   EXPECT_EQ(Helpline({"lookup", "--region", "XX-YY", "--category", "naloxone"}).exit_code, 2);
@@ -270,6 +319,20 @@ TEST(CliSimulate, JsonOutputCarriesIntentRegionAndSegments) {
   EXPECT_NE(r.out.find("\"region\":\"CA-QC\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"language\":\"fr\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"changes\":\"language=fr\""), std::string::npos) << r.out;
+}
+
+TEST(CliSimulate, ASharedAreaCodeShowsTheCountryAndTheCandidates) {
+  auto text = RunProcess({kBin, "simulate", "--from", "+19025550123", "--directory", kData, "HELP"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("region:    CA (from number; one of CA-NS, CA-PE)\n"), std::string::npos) << text.out;
+  auto json = RunProcess({kBin, "simulate", "--json", "--from", "+18675550123", "--directory", kData, "HELP"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"region\":\"CA\",\"region_source\":\"number\","
+                          "\"region_candidates\":[\"CA-NT\",\"CA-NU\",\"CA-YT\"]"),
+            std::string::npos)
+      << json.out;
+  auto bc = RunProcess({kBin, "simulate", "--json", "--from", "+16045550123", "--directory", kData, "HELP"});
+  EXPECT_NE(bc.out.find("\"region_candidates\":[]"), std::string::npos) << bc.out;
 }
 
 TEST(CliSimulate, MissingTextIsAUsageError) {

@@ -26,14 +26,14 @@ struct Row {
 };
 
 // Every Canadian geographic area code in service or assigned by 2026, written
-// out independently of the table (CNAC / CRTC lists). 867 has no region.
+// out independently of the table (CNAC / CRTC lists), but for the three that
+// provinces or territories share (kShared).
 constexpr Row kCanada[] = {
     {403, "CA-AB"}, {587, "CA-AB"}, {780, "CA-AB"}, {825, "CA-AB"}, {368, "CA-AB"},
     {236, "CA-BC"}, {250, "CA-BC"}, {257, "CA-BC"}, {604, "CA-BC"}, {672, "CA-BC"}, {778, "CA-BC"},
     {204, "CA-MB"}, {431, "CA-MB"}, {584, "CA-MB"},
     {428, "CA-NB"}, {506, "CA-NB"},
     {709, "CA-NL"}, {879, "CA-NL"},
-    {782, "CA-NS"}, {902, "CA-NS"},  // shared with Prince Edward Island; see area_codes.cc
     {226, "CA-ON"}, {249, "CA-ON"}, {289, "CA-ON"}, {343, "CA-ON"}, {365, "CA-ON"}, {382, "CA-ON"},
     {416, "CA-ON"}, {437, "CA-ON"}, {519, "CA-ON"}, {548, "CA-ON"}, {613, "CA-ON"}, {647, "CA-ON"},
     {683, "CA-ON"}, {705, "CA-ON"}, {742, "CA-ON"}, {753, "CA-ON"}, {807, "CA-ON"}, {905, "CA-ON"},
@@ -41,6 +41,18 @@ constexpr Row kCanada[] = {
     {263, "CA-QC"}, {354, "CA-QC"}, {367, "CA-QC"}, {418, "CA-QC"}, {438, "CA-QC"}, {450, "CA-QC"},
     {468, "CA-QC"}, {514, "CA-QC"}, {579, "CA-QC"}, {581, "CA-QC"}, {819, "CA-QC"}, {873, "CA-QC"},
     {306, "CA-SK"}, {474, "CA-SK"}, {639, "CA-SK"},
+};
+
+struct SharedRow {
+  int npa;
+  std::vector<std::string_view> regions;
+};
+
+// The codes several provinces or territories share (CNAC): none says which.
+const SharedRow kShared[] = {
+    {782, {"CA-NS", "CA-PE"}},           // overlays 902
+    {867, {"CA-NT", "CA-NU", "CA-YT"}},  // the three territories
+    {902, {"CA-NS", "CA-PE"}},           // Nova Scotia and Prince Edward Island
 };
 
 // A sample of US area codes: at least one in every state, DC and territory.
@@ -106,7 +118,8 @@ TEST(RegionForAreaCode, MapsEveryCanadianAreaCodeToItsProvince) {
 }
 
 TEST(RegionForAreaCode, KnowsNoCanadianAreaCodeBeyondTheList) {
-  std::set<int> expected = {867};
+  std::set<int> expected;
+  for (const SharedRow& r : kShared) expected.insert(r.npa);
   for (const Row& r : kCanada) expected.insert(r.npa);
   std::set<int> canadian;
   for (int npa = 0; npa < 1000; ++npa) {
@@ -126,20 +139,60 @@ TEST(RegionForAreaCode, MapsUsAreaCodesInEveryStateDcAndTerritory) {
   EXPECT_EQ(covered, SubdivisionsOf("US"));
 }
 
-TEST(RegionForAreaCode, EveryProvinceButTheTerritoriesAndPeiHasItsOwnCode) {
+TEST(RegionForAreaCode, EveryProvinceButNovaScotiaPeiAndTheTerritoriesHasItsOwnCode) {
   std::set<std::string_view> reached;
   for (int npa = 200; npa < 1000; ++npa) {
     if (auto region = RegionForAreaCode(npa); region && region->starts_with("CA-")) reached.insert(*region);
   }
   std::set<std::string_view> expected = SubdivisionsOf("CA");
-  for (std::string_view shared : {"CA-PE", "CA-NT", "CA-NU", "CA-YT"}) expected.erase(shared);
+  for (std::string_view shared : {"CA-NS", "CA-PE", "CA-NT", "CA-NU", "CA-YT"}) expected.erase(shared);
   EXPECT_EQ(reached, expected);
 }
 
-TEST(CountryForAreaCode, NamesCanadaForTheCodeTheTerritoriesShare) {
-  EXPECT_EQ(RegionForAreaCode(867), std::nullopt);
-  EXPECT_EQ(CountryForAreaCode(867), "CA");
+TEST(CountryForAreaCode, NamesCanadaForTheCodesProvincesShare) {
+  for (const SharedRow& r : kShared) {
+    EXPECT_EQ(RegionForAreaCode(r.npa), std::nullopt) << r.npa;
+    EXPECT_EQ(CountryForAreaCode(r.npa), "CA") << r.npa;
+  }
   EXPECT_EQ(RegionForNumber("+18676670000"), std::nullopt);
+  EXPECT_EQ(RegionForNumber("+19025550123"), std::nullopt);
+}
+
+std::vector<std::string_view> Regions(int npa) {
+  const auto regions = RegionsForAreaCode(npa);
+  return {regions.begin(), regions.end()};
+}
+
+TEST(RegionsForAreaCode, NamesEveryProvinceASharedCodeMayBeIn) {
+  for (const SharedRow& r : kShared) EXPECT_EQ(Regions(r.npa), r.regions) << r.npa;
+}
+
+TEST(RegionsForAreaCode, IsTheOneRegionForACodeOfOneProvinceOrState) {
+  for (const Row& r : kCanada) EXPECT_EQ(Regions(r.npa), std::vector<std::string_view>{r.region}) << r.npa;
+  for (const Row& r : kUnitedStates) EXPECT_EQ(Regions(r.npa), std::vector<std::string_view>{r.region}) << r.npa;
+}
+
+TEST(RegionsForAreaCode, IsEmptyWhereThereIsNoCountry) {
+  for (int npa : {800, 876, 211, 0, -1, 1000}) EXPECT_TRUE(Regions(npa).empty()) << npa;
+}
+
+TEST(RegionsForAreaCode, OnlyTheSharedCodesHaveSeveralRegions) {
+  std::set<int> several;
+  for (int npa = 0; npa < 1000; ++npa) {
+    const auto regions = Regions(npa);
+    EXPECT_EQ(regions.empty(), !CountryForAreaCode(npa).has_value()) << npa;
+    if (regions.size() == 1) {
+      EXPECT_EQ(RegionForAreaCode(npa), regions[0]) << npa;
+    } else if (regions.size() > 1) {
+      EXPECT_EQ(RegionForAreaCode(npa), std::nullopt) << npa;
+      several.insert(npa);
+    }
+    for (std::string_view region : regions) {
+      EXPECT_TRUE(directory::IsKnownRegion(region)) << npa << " -> " << region;
+      EXPECT_EQ(directory::CountryOf(region), CountryForAreaCode(npa)) << npa;
+    }
+  }
+  EXPECT_EQ(several, (std::set<int>{782, 867, 902}));
 }
 
 TEST(CountryForAreaCode, AgreesWithTheRegionAndEveryRegionIsKnown) {
@@ -184,7 +237,7 @@ TEST(RegionForNumber, CombinesTheAreaCodeAndTheTable) {
   EXPECT_EQ(RegionForNumber("+16045550123"), "CA-BC");
   EXPECT_EQ(RegionForNumber("+12125550123"), "US-NY");
   EXPECT_EQ(RegionForNumber("+17875550123"), "US-PR");
-  EXPECT_EQ(RegionForNumber("+19025550123"), "CA-NS");
+  EXPECT_EQ(RegionForNumber("+19025550123"), std::nullopt);  // Nova Scotia or PEI
   EXPECT_EQ(RegionForNumber("+18006624357"), std::nullopt);  // toll-free
   EXPECT_EQ(RegionForNumber("+18765550123"), std::nullopt);  // Jamaica
   EXPECT_EQ(RegionForNumber("+447700900123"), std::nullopt);
@@ -245,11 +298,11 @@ std::set<std::string> RegionsNamedBy(std::string_view description) {
   return {};
 }
 
-// What the geocoder may name for an area code the table maps to `region`.
-std::set<std::string> AcceptableRegions(int npa, std::string_view region) {
-  if (npa == 902 || npa == 782) return {"CA-NS", "CA-PE"};
-  if (npa == 867) return {"CA-NT", "CA-NU", "CA-YT"};
-  return {std::string(region)};
+// What the geocoder may name for an area code: the regions the table gives it.
+std::set<std::string> AcceptableRegions(int npa) {
+  std::set<std::string> out;
+  for (std::string_view region : RegionsForAreaCode(npa)) out.emplace(region);
+  return out;
 }
 
 TEST(AreaCodesCrossCheck, EveryCodeAgreesWithLibphonenumbersGeocoder) {
@@ -264,7 +317,7 @@ TEST(AreaCodesCrossCheck, EveryCodeAgreesWithLibphonenumbersGeocoder) {
     const auto country = CountryForAreaCode(npa);
     if (!country) continue;
     const std::string_view region = RegionForAreaCode(npa).value_or(*country);
-    const std::set<std::string> acceptable = AcceptableRegions(npa, region);
+    const std::set<std::string> acceptable = AcceptableRegions(npa);
     int agree = 0;
     std::vector<std::string> disagree;
     // 337 is coprime with 800: visits every exchange 200-999 once, scattered.
@@ -308,6 +361,42 @@ TEST(AreaCodesCrossCheck, EveryCodeAgreesWithLibphonenumbersGeocoder) {
   }
   EXPECT_LE(skipped.size(), newer.size());
   EXPECT_GT(checked, 380);
+}
+
+// The shared codes are exactly those the geocoder gives several regions: it
+// describes every exchange of each Canadian code, and every eighth of each US
+// code, and a region counts for a code when it names at least 2% of its
+// described exchanges (so the odd exchange named after a neighbouring rate
+// centre, such as 201-631 "New York, NY", does not make 201 shared).
+TEST(AreaCodesCrossCheck, ACodeIsSharedExactlyWhenTheGeocoderNamesSeveralRegionsForIt) {
+  const PhoneNumberOfflineGeocoder geocoder;
+  const icu::Locale english("en");
+  int scanned = 0;
+  std::set<int> shared_by_geocoder;
+  for (int npa = 200; npa < 1000; ++npa) {
+    const auto country = CountryForAreaCode(npa);
+    if (!country) continue;
+    const int step = *country == "CA" ? 1 : 8;
+    std::map<std::string, int> named;  // region -> exchanges naming it
+    int described = 0;
+    for (int exchange = 200; exchange < 1000; exchange += step) {
+      const std::string description = geocoder.GetDescriptionForNumber(Nanp(npa, exchange, 1234), english);
+      const std::set<std::string> regions = RegionsNamedBy(description);
+      if (regions.empty()) continue;  // not valid in the 2022 data, or just "Canada"
+      ++described;
+      for (const std::string& r : regions) ++named[r];
+    }
+    if (described == 0) continue;  // newer than the geocoder's data
+    ++scanned;
+    std::set<std::string> regions;
+    for (const auto& [region, count] : named) {
+      if (count * 50 >= described) regions.insert(region);
+    }
+    if (regions.size() > 1) shared_by_geocoder.insert(npa);
+    EXPECT_EQ(regions, AcceptableRegions(npa)) << npa;
+  }
+  EXPECT_EQ(shared_by_geocoder, (std::set<int>{782, 867, 902}));
+  EXPECT_GT(scanned, 380);
 }
 
 TEST(AreaCodesCrossCheck, EveryGeographicCodeLibphonenumberKnowsIsInTheTable) {

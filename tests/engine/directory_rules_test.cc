@@ -141,5 +141,41 @@ TEST(DirectoryRules, SafetyRepliesKeepTheirOrder) {
   EXPECT_EQ(r.resources[1]->id, "national-b") << r.text;
 }
 
+TEST(DirectoryRules, AResourceNamedInTheMessageComesFirst) {
+  Resource poison = Line("poison", {Category::kOverdosePrevention, Category::kInformation}, "US", 60, "+18002221222");
+  poison.aliases = {{"en", {"poison control", "poison line"}}};
+  std::vector<Resource> dir = {
+      Line("national", {Category::kTreatmentReferral, Category::kOverdosePrevention}, "US", 95, "+18006624357"),
+      poison};
+  EngineReply r = Ask(Engine(), dir, "what's the number for poison control");
+  ASSERT_FALSE(r.resources.empty()) << r.text;
+  EXPECT_EQ(r.resources[0]->id, "poison") << r.text;
+  EXPECT_EQ(r.intent, Intent::kHarm) << "nothing else asked: the named line's topic";
+  EngineReply naloxone = Ask(Engine(), dir, "naloxone or the poison line?");
+  EXPECT_EQ(naloxone.intent, Intent::kNaloxone) << "a request in the message keeps its intent";
+  ASSERT_FALSE(naloxone.resources.empty()) << naloxone.text;
+  EXPECT_EQ(naloxone.resources[0]->id, "poison") << naloxone.text;
+}
+
+TEST(DirectoryRules, ANamedLineThatDoesNotServeThePlaceIsNotOffered) {
+  Resource us_only = Line("us-spotting", {Category::kOverdosePrevention}, "US", 80, "+18004843731");
+  us_only.aliases = {{"en", {"spotting line"}}};
+  Resource ca_line = Line("ca-spotting", {Category::kOverdosePrevention}, "CA", 80, "+18886886677");
+  auto keep = directory::DirectoryIndex::Build({us_only, ca_line}, 1);
+  InboundMessage m{.text = "spotting line", .from = "+14165550143"};  // Toronto
+  EngineReply r = Engine().Handle(m, SenderState{}, *keep);
+  EXPECT_EQ(r.intent, Intent::kHarm) << r.text;
+  for (const auto* res : r.resources) EXPECT_NE(res->id, "us-spotting") << r.text;
+  EXPECT_NE(r.text.find("1-888-688-6677"), std::string::npos) << r.text;
+}
+
+TEST(DirectoryRules, SafetyAnswersKeepTheirFirstLineWhenALineIsNamed) {
+  Resource poison = Line("poison", {Category::kOverdosePrevention}, "US", 60, "+18002221222");
+  poison.aliases = {{"en", {"poison control"}}};
+  EngineReply r = Ask(Engine(), {poison}, "he is not breathing, poison control?");
+  EXPECT_EQ(r.intent, Intent::kOverdose) << r.text;
+  EXPECT_EQ(r.text.rfind("OVERDOSE: call 911", 0), 0u) << r.text;
+}
+
 }  // namespace
 }  // namespace helpline::engine

@@ -93,3 +93,74 @@ TEST(KeywordTable, RejectsMalformedTables) {
 
 }  // namespace
 }  // namespace helpline::engine
+
+namespace helpline::engine {
+namespace {
+
+std::optional<KeywordHit> Carrier(std::string_view text) { return Table().MatchCarrier(Tokenize(text)); }
+std::optional<KeywordHit> OptOut(std::string_view text) { return Table().MatchOptOutPhrase(Tokenize(text)); }
+
+TEST(KeywordTable, PolitenessAroundACarrierWordIsIgnored) {
+  for (const char* text : {"please stop", "STOP thank you", "stop pls", "svp arretez", "ok stop", "baja por favor"}) {
+    auto hit = Carrier(text);
+    ASSERT_TRUE(hit.has_value()) << text;
+    EXPECT_EQ(hit->intent, Intent::kStop) << text;
+  }
+  EXPECT_FALSE(Carrier("please").has_value()) << "fillers alone are not a carrier word";
+  EXPECT_FALSE(Carrier("please stop using").has_value()) << "a sentence with a carrier word in it is not one";
+}
+
+TEST(KeywordTable, PlainWordOptOutsAreFoundInShortMessagesOnly) {
+  for (const char* text : {"please stop texting me", "don't text this number again", "I want to opt out",
+                           "ya no me manden mensajes", "no me escriban mas", "arrêtez de m'écrire",
+                           "enlevez mon numéro de votre liste", "textez-moi pus"}) {
+    auto hit = OptOut(text);
+    ASSERT_TRUE(hit.has_value()) << text;
+    EXPECT_EQ(hit->intent, Intent::kStop) << text;
+  }
+  for (const char* text : {"resubscribe me please", "quiero volver a recibir mensajes", "réabonnez-moi svp"}) {
+    auto hit = OptOut(text);
+    if (!hit) hit = Carrier(text);
+    ASSERT_TRUE(hit.has_value()) << text;
+    EXPECT_EQ(hit->intent, Intent::kStart) << text;
+  }
+  EXPECT_FALSE(OptOut("my son keeps asking me to stop texting his friends who sell him pills every single night "
+                      "and i do not know what to do anymore")
+                   .has_value())
+      << "a long message is a story, not an opt-out";
+  EXPECT_FALSE(OptOut("stop").has_value()) << "single words are carrier words, matched only as the whole message";
+}
+
+TEST(KeywordTable, OptOutPhrasesMustHaveTwoWords) {
+  auto t = KeywordTable::Parse(R"({"intents": [], "opt_out_phrases": [{"intent": "stop", "words": ["enough"]}]})");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("'enough' is one word"), std::string::npos) << t.status().ToString();
+  auto bad = KeywordTable::Parse(R"({"intents": [], "opt_out_phrases": [{"intent": "detox", "words": ["a b"]}]})");
+  EXPECT_FALSE(bad.ok());
+}
+
+TEST(KeywordTable, FourLetterKeywordsForgiveOneSwapOfAdjacentLetters) {
+  EXPECT_EQ(First("hepl"), Intent::kHelp);
+  EXPECT_EQ(First("txet"), Intent::kText);
+  EXPECT_EQ(First("inof"), Intent::kInfo);
+  EXPECT_EQ(First("hemp"), Intent::kUnknown) << "a substitution is not forgiven in a short word";
+  EXPECT_EQ(First("hel"), Intent::kUnknown);
+}
+
+TEST(KeywordTable, AWordListedInSeveralLanguagesImpliesNone) {
+  auto t = KeywordTable::Parse(R"({"intents": [
+      {"intent": "treatment", "lang": "en", "words": ["rehab", "treatment"]},
+      {"intent": "treatment", "lang": "es", "words": ["rehab", "tratamiento"]}]})");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto hits = [&](std::string_view text) {
+    auto tokens = Tokenize(text);
+    std::vector<bool> used(tokens.size());
+    return t->MatchExact(tokens, used);
+  };
+  EXPECT_EQ(hits("rehab").at(0).lang, "*");
+  EXPECT_EQ(hits("tratamiento").at(0).lang, "es");
+  EXPECT_EQ(hits("treatment").at(0).lang, "en");
+}
+
+}  // namespace
+}  // namespace helpline::engine

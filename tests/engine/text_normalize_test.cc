@@ -1,4 +1,4 @@
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
-namespace helpline::engine {
+namespace helpline {
 namespace {
 
 // Decodes one UTF-8 code point at s[i], advancing i; malformed bytes yield U+FFFD.
@@ -162,4 +162,4 @@ int BoundedEditDistance(std::string_view a, std::string_view b, int max_distance
   return std::min(prev[static_cast<std::size_t>(m)], max_distance + 1);
 }
 
-}  // namespace helpline::engine
+}  // namespace helpline

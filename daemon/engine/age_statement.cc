@@ -1,0 +1,92 @@
+#include "daemon/engine/age_statement.h"
+
+#include <array>
+#include <charconv>
+
+namespace helpline::engine {
+namespace {
+
+// "15" -> 15; "15yo", "15yrs", "15y" -> 15 (suffix_ok); anything else -> 0.
+int AgeIn(std::string_view t, bool allow_suffix) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (ec != std::errc() || end == t.data()) return 0;
+  std::string_view rest(end, static_cast<std::size_t>(t.data() + t.size() - end));
+  if (!rest.empty()) {
+    constexpr std::array<std::string_view, 6> kSuffixes = {"yo", "y", "yrs", "yr", "ans", "anos"};
+    bool known = false;
+    for (auto s : kSuffixes) known = known || rest == s;
+    if (!allow_suffix || !known) return 0;
+  }
+  return value >= kMinAge && value <= kMaxAge ? value : 0;
+}
+
+bool Is(const std::vector<Token>& tokens, std::size_t i, std::string_view word) {
+  return i < tokens.size() && tokens[i].text == word;
+}
+
+// "im 15 minutes away", "i am 20 miles out": a number followed by a unit is
+// not an age.
+bool UnitFollows(const std::vector<Token>& tokens, std::size_t i) {
+  constexpr std::array<std::string_view, 24> kUnits = {
+      "minutes", "minute", "mins", "min", "hours", "hour", "hrs", "days", "day", "weeks", "months", "miles",
+      "mi",      "km",     "blocks", "percent", "pills", "away", "feet", "ft", "am", "pm", "dollars", "bucks"};
+  if (i >= tokens.size()) return false;
+  for (auto u : kUnits) {
+    if (tokens[i].text == u) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    // English: "im 15", "i am 15", "i m 15", "iam 15" (+ "years old"/"yo").
+    std::size_t after = 0;
+    if (Is(tokens, i, "im") || Is(tokens, i, "iam")) after = i + 1;
+    if (Is(tokens, i, "i") && (Is(tokens, i + 1, "am") || Is(tokens, i + 1, "m"))) after = i + 2;
+    if (after != 0) {
+      if (int age = AgeIn(after < tokens.size() ? tokens[after].text : "", true); age != 0 && !UnitFollows(tokens, after + 1)) {
+        return StatedAge{age, "en", i, after + 1 - i};
+      }
+      if (Is(tokens, after, "only") || Is(tokens, after, "just") || Is(tokens, after, "like")) {
+        if (int age = AgeIn(after + 1 < tokens.size() ? tokens[after + 1].text : "", true);
+            age != 0 && !UnitFollows(tokens, after + 2)) {
+          return StatedAge{age, "en", i, after + 2 - i};
+        }
+      }
+    }
+    // "15 years old", "15 yo", "15 y o", "15yo", "15yrs".
+    if (int age = AgeIn(tokens[i].text, false)) {
+      if ((Is(tokens, i + 1, "years") || Is(tokens, i + 1, "yrs") || Is(tokens, i + 1, "yr")) &&
+          Is(tokens, i + 2, "old")) {
+        return StatedAge{age, "en", i, 3};
+      }
+      if (Is(tokens, i + 1, "yo")) return StatedAge{age, "en", i, 2};
+      if (Is(tokens, i + 1, "y") && Is(tokens, i + 2, "o")) return StatedAge{age, "en", i, 3};
+    } else if (!tokens[i].digits && tokens[i].text.find('y') != std::string::npos) {
+      if (int with_suffix = AgeIn(tokens[i].text, true)) return StatedAge{with_suffix, "en", i, 1};
+    }
+    // Spanish: "tengo 15", "tengo 15 anos" (años folded).
+    if (Is(tokens, i, "tengo") && i + 1 < tokens.size()) {
+      if (int age = AgeIn(tokens[i + 1].text, true); age != 0 && !UnitFollows(tokens, i + 2) &&
+                                                     !Is(tokens, i + 2, "hijos") && !Is(tokens, i + 2, "dias")) {
+        return StatedAge{age, "es", i, Is(tokens, i + 2, "anos") ? std::size_t{3} : std::size_t{2}};
+      }
+    }
+    // French: "j'ai 15 ans" (folded "jai 15 ans" or "j ai 15 ans"), "jai 15ans".
+    std::size_t fr = 0;
+    if (Is(tokens, i, "jai")) fr = i + 1;
+    if (Is(tokens, i, "j") && Is(tokens, i + 1, "ai")) fr = i + 2;
+    if (fr != 0 && fr < tokens.size()) {
+      const bool ans = Is(tokens, fr + 1, "ans");
+      if (int age = AgeIn(tokens[fr].text, !ans); age != 0 && (ans || !tokens[fr].digits)) {
+        return StatedAge{age, "fr", i, fr + (ans ? 2 : 1) - i};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace helpline::engine

@@ -1,0 +1,46 @@
+#include "daemon/engine/age_statement.h"
+
+#include <gtest/gtest.h>
+
+namespace helpline::engine {
+namespace {
+
+struct Case {
+  const char* text;
+  int years;  // 0: no statement
+  const char* lang;
+};
+
+TEST(AgeStatement, FirstPersonAgesAreFoundInThreeLanguages) {
+  const Case cases[] = {
+      {"im 15 and my mom drinks", 15, "en"},
+      {"I'm 16", 16, "en"},
+      {"i am 14 years old and i vape", 14, "en"},
+      {"I am only 13", 13, "en"},
+      {"15yo need help", 15, "en"},
+      {"17 yo here", 17, "en"},
+      {"me 16 y o", 16, "en"},
+      {"tengo 15 años y fumo", 15, "es"},
+      {"tengo 14", 14, "es"},
+      {"j'ai 15 ans pis je bois", 15, "fr"},
+      {"jai 16 ans", 16, "fr"},
+      {"I'm 34 and relapsed", 34, "en"},
+  };
+  for (const Case& c : cases) {
+    auto age = FindStatedAge(Tokenize(c.text));
+    ASSERT_TRUE(age.has_value()) << c.text;
+    EXPECT_EQ(age->years, c.years) << c.text;
+    EXPECT_EQ(age->lang, c.lang) << c.text;
+  }
+}
+
+TEST(AgeStatement, NumbersThatAreNotTheWritersAgeAreIgnored) {
+  for (const char* text : {"my son is 15", "I took 15 pills", "im 15 minutes away", "im 100 percent done",
+                           "90210", "tengo 12 hijos", "tengo 15 dias sin usar", "j'ai 15 minutes", "call me at 15",
+                           "I'm 2", "im 20 miles out"}) {
+    EXPECT_FALSE(FindStatedAge(Tokenize(text)).has_value()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace helpline::engine
