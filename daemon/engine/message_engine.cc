@@ -159,9 +159,12 @@ struct MessageEngine::Composition {
   const Resource* named = nullptr;  // a resource the message names: first
 };
 
-MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options)
+MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, RiskDetector risk, LanguageIdentifier language_id,
+                             EngineOptions options)
     : keywords_(std::move(keywords)),
       catalog_(std::move(catalog)),
+      risk_(std::move(risk)),
+      language_id_(std::move(language_id)),
       options_(std::move(options)),
       regions_(options_.default_region) {}
 
@@ -527,10 +530,17 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   std::vector<bool> used(tokens.size(), false);
   u.sender_country = std::string(regions_.SenderCountry(message.from, message.hints));
 
+  // 0. Safety signals, before anything else: an overdose or suicide risk
+  // described in the person's own words ("his lips are blue", "quiero
+  // desaparecer"), or deliberately not one ("he overdosed last year").
+  const RiskAssessment risk = risk_.Assess(tokens);
+  const bool danger = risk.overdose || risk.suicide;
+
   // 1. Carrier words: the whole message, or said in plain words in a short
-  // message that asks for nothing else ("please stop texting me").
-  u.carrier = keywords_.MatchCarrier(tokens);
-  if (!u.carrier) {
+  // message that asks for nothing else ("please stop texting me"); never a
+  // message that signals danger.
+  if (!danger) u.carrier = keywords_.MatchCarrier(tokens);
+  if (!u.carrier && !danger) {
     if (auto phrase = keywords_.MatchOptOutPhrase(tokens)) {
       std::vector<bool> taken(tokens.size(), false);
       for (std::size_t k = 0; k < phrase->count; ++k) taken[phrase->first + k] = true;
@@ -553,6 +563,23 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   u.stated_region = regions_.FromMessage(tokens, used, u.sender_country);
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+
+  // The detector decides safety when it has an opinion: its guards silence
+  // safety keywords it did not confirm ("my brother overdosed last year",
+  // "not suicidal, just want detox"); its findings stand even with no
+  // keyword. With no opinion, safety keywords stand (when in doubt, the
+  // safety line goes first).
+  if (!risk.guard.empty()) {
+    u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
+                                [&](const KeywordHit& h) {
+                                  return (h.intent == Intent::kOverdose && !risk.overdose) ||
+                                         (h.intent == Intent::kSuicide && !risk.suicide);
+                                }),
+                 u.hits.end());
+  }
+  if (risk.overdose) u.hits.push_back({Intent::kOverdose, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
+  if (risk.suicide) u.hits.push_back({Intent::kSuicide, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
+  u.distress = risk.distress && !danger;
 
   // A young age stated in the first person is a youth request.
   if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
@@ -580,17 +607,38 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     if (primary == nullptr) primary = &h;
   }
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
+  // An overdose with suicide risk ("I took all my pills, I want to die")
+  // gets both first lines: 911 now, and 988.
+  u.suicide_too = u.intent == Intent::kOverdose &&
+                  std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kSuicide; });
 
-  // 4. A stated language: an explicit switch, then a Spanish or French keyword.
+  // 4. The language. An explicit switch ("ESPAÑOL") is stated and
+  // remembered. Otherwise the whole message is read (LanguageIdentifier):
+  // when a Spanish or French keyword agrees with it, that is stated too;
+  // when it is sure on its own, it answers this message (detected: below a
+  // remembered language, above the app's); a lone non-English keyword the
+  // identifier cannot weigh ("AYUDA") is stated as before; a safety
+  // pattern's language is the last clue.
   for (const auto& h : u.hits) {
     if (h.intent == Intent::kLanguage && catalog_.Has(h.lang)) u.stated_language = std::string(h.lang);
   }
-  if (u.stated_language.empty() && primary != nullptr && primary->lang != "en" && catalog_.Has(primary->lang)) {
-    u.stated_language = std::string(primary->lang);
-  }
   if (u.stated_language.empty()) {
+    std::string keyword_lang;
+    if (primary != nullptr && primary->lang != "en" && catalog_.Has(primary->lang)) keyword_lang = primary->lang;
     for (const auto& h : u.hits) {
-      if (u.stated_language.empty() && h.lang != "en" && catalog_.Has(h.lang)) u.stated_language = std::string(h.lang);
+      if (keyword_lang.empty() && h.lang != "en" && catalog_.Has(h.lang)) keyword_lang = std::string(h.lang);
+    }
+    const LanguageGuess guess = language_id_.Identify(message.text, tokens);
+    if (!guess.lang.empty() && catalog_.Has(guess.lang)) {
+      if (keyword_lang == guess.lang) {
+        u.stated_language = keyword_lang;
+      } else {
+        u.detected_language = std::string(guess.lang);
+      }
+    } else if (!keyword_lang.empty()) {
+      u.stated_language = keyword_lang;
+    } else if (!risk.lang.empty() && risk.lang != "en" && catalog_.Has(risk.lang)) {
+      u.detected_language = std::string(risk.lang);
     }
   }
   if (!u.stated_language.empty()) u.changes.language = u.stated_language;
@@ -611,6 +659,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   // Without a stated language: the remembered one, then the app's (a
   // Telegram or chat client's "es-MX" counts as "es"), then the default.
   std::string fallback_lang = remembered_lang;
+  if (fallback_lang.empty() && !u.detected_language.empty()) fallback_lang = u.detected_language;
   if (fallback_lang.empty()) {
     std::string hint = message.hints.language.substr(0, message.hints.language.find_first_of("-_"));
     for (char& ch : hint) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -759,6 +808,9 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     c.head.push_back({Fill(reply.intent == Intent::kOverdose ? cat.overdose_first : cat.suicide_first,
                            {{"emergency", c.emergency}}),
                       rank::kNever});
+    if (reply.intent == Intent::kOverdose && u.suicide_too) {
+      c.head.push_back({Fill(cat.suicide_first, {{"emergency", c.emergency}}), rank::kNever});
+    }
   }
   if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
   if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});
@@ -818,7 +870,16 @@ Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions op
   if (!keywords.ok()) return InvalidArgument(dir + "/keywords.json: " + keywords.status().message());
   auto catalog = Catalog::Parse(messages_text);
   if (!catalog.ok()) return InvalidArgument(dir + "/messages.json: " + catalog.status().message());
-  return MessageEngine(std::move(keywords).value(), std::move(catalog).value(), std::move(options));
+  std::string risk_text = ReadFile(dir + "/risk.json", &status);
+  if (!status.ok()) return status;
+  auto risk = RiskDetector::Parse(risk_text);
+  if (!risk.ok()) return InvalidArgument(dir + "/risk.json: " + risk.status().message());
+  std::string language_text = ReadFile(dir + "/language.json", &status);
+  if (!status.ok()) return status;
+  auto language_id = LanguageIdentifier::Parse(language_text);
+  if (!language_id.ok()) return InvalidArgument(dir + "/language.json: " + language_id.status().message());
+  return MessageEngine(std::move(keywords).value(), std::move(catalog).value(), std::move(risk).value(),
+                       std::move(language_id).value(), std::move(options));
 }
 
 }  // namespace helpline::engine

@@ -40,6 +40,8 @@
 #include "daemon/engine/catalog.h"
 #include "daemon/engine/intent.h"
 #include "daemon/engine/keyword_table.h"
+#include "daemon/engine/language_id.h"
+#include "daemon/engine/risk_detector.h"
 #include "daemon/engine/region_resolver.h"
 #include "daemon/engine/sms_segments.h"
 #include "directory/index.h"
@@ -136,6 +138,8 @@ struct Understanding {
   Intent intent = Intent::kUnknown;           // STOP/START for carrier words, else the primary intent
   std::vector<Token> tokens;                  // the message, folded (resources named in it are found in Answer)
   bool distress = false;                      // distress words without a safety signal: 988 goes first
+  bool suicide_too = false;                   // an overdose with suicide risk: both first lines
+  std::string detected_language;              // the message's language when not stated: answers it, never remembered
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
   StateChanges changes;
@@ -145,7 +149,8 @@ struct Understanding {
 
 class MessageEngine {
  public:
-  MessageEngine(KeywordTable keywords, Catalog catalog, EngineOptions options = {});
+  MessageEngine(KeywordTable keywords, Catalog catalog, RiskDetector risk, LanguageIdentifier language_id,
+                EngineOptions options = {});
 
   // With a cache, a reply composed before for the same key is reused (the
   // state changes are still computed for this message).
@@ -172,12 +177,15 @@ class MessageEngine {
 
   KeywordTable keywords_;
   Catalog catalog_;
+  RiskDetector risk_;
+  LanguageIdentifier language_id_;
   EngineOptions options_;
   RegionResolver regions_;
   directory::PhoneBook phones_;
 };
 
-// Loads data/engine/keywords.json and messages.json from `dir` (the only I/O
+// Loads data/engine/keywords.json, messages.json, risk.json and
+// language.json from `dir` (the only I/O
 // of the engine, done once at start). InvalidArgument names the bad file.
 Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions options = {});
 
