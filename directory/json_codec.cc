@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/sha256.h"
+#include "common/utf8.h"
 #include "directory/internal/json_decode.h"
 #include "directory/internal/json_parse.h"
 
@@ -186,7 +187,21 @@ class DepthLimitedHandler {
 
 }  // namespace
 
-std::optional<JsonParseError> ParseJson(std::string_view text, rapidjson::Document& doc, bool validate_utf8) {
+bool AllStringsAreUtf8(const rapidjson::Value& v) {
+  if (v.IsString()) return InvalidUtf8Offset({v.GetString(), v.GetStringLength()}) == std::string_view::npos;
+  if (v.IsArray()) {
+    for (const auto& e : v.GetArray()) {
+      if (!AllStringsAreUtf8(e)) return false;
+    }
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      if (!AllStringsAreUtf8(m.name) || !AllStringsAreUtf8(m.value)) return false;
+    }
+  }
+  return true;
+}
+
+std::optional<JsonParseError> ParseJson(std::string_view text, rapidjson::Document& doc) {
   rapidjson::MemoryStream memory(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(memory);
   rapidjson::Reader reader;
@@ -196,9 +211,7 @@ std::optional<JsonParseError> ParseJson(std::string_view text, rapidjson::Docume
   // the Document (and whatever walks it later) shallow.
   auto generate = [&](rapidjson::Document& d) {
     DepthLimitedHandler handler(d);
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag;
-    result = validate_utf8 ? reader.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(in, handler)
-                           : reader.Parse<kFlags>(in, handler);
+    result = reader.Parse<rapidjson::kParseIterativeFlag>(in, handler);
     too_deep = handler.too_deep();
     return !result.IsError();
   };
@@ -299,12 +312,13 @@ std::string ToCanonicalJson(const Resource& r) {
 Result<Resource> ResourceFromJson(std::string_view json) {
   rapidjson::Document d;
   // Stored text is ours, but Redis is outside the process: bounded depth and
-  // valid UTF-8, so nothing invalid is ever served from it.
-  if (auto error = internal::ParseJson(json, d, /*validate_utf8=*/true)) {
+  // valid UTF-8 (raw or escaped), so nothing invalid is ever served from it.
+  if (auto error = internal::ParseJson(json, d)) {
     return InvalidArgument(error->too_deep ? "stored resource is " + error->message
                                            : "stored resource is not a JSON object");
   }
   if (!d.IsObject()) return InvalidArgument("stored resource is not a JSON object");
+  if (!internal::AllStringsAreUtf8(d)) return InvalidArgument("stored resource has text that is not valid UTF-8");
   Resource r = internal::DecodeResource(d);
   if (r.id.empty()) return InvalidArgument("stored resource has no id");
   return r;

@@ -532,7 +532,7 @@ void Validator::ValidateText(std::string_view file, std::string_view text, Valid
     return;
   }
   rapidjson::Document doc;
-  if (auto error = internal::ParseJson(text, doc, /*validate_utf8=*/false)) {
+  if (auto error = internal::ParseJson(text, doc)) {
     auto [line, col] = LineColumn(text, error->offset);
     report->diagnostics.push_back({Severity::kError, file_name, "",
                                    "malformed JSON at line " + std::to_string(line) + ", column " +

@@ -24,9 +24,16 @@ struct JsonParseError {
   std::string message;     // RapidJSON's English message, or the depth limit
 };
 
-// Parses `text` into `doc` (replacing its content). With `validate_utf8`,
-// strings that are not valid UTF-8 are syntax errors. Returns nullopt on
-// success, else where and why parsing stopped (then `doc` is unspecified).
-std::optional<JsonParseError> ParseJson(std::string_view text, rapidjson::Document& doc, bool validate_utf8);
+// Parses `text` into `doc` (replacing its content) with RapidJSON's
+// iterative parser. Strings are not checked for UTF-8 (see
+// AllStringsAreUtf8; the validator names each bad string instead). Returns
+// nullopt on success, else where and why parsing stopped (then `doc` is
+// unspecified).
+std::optional<JsonParseError> ParseJson(std::string_view text, rapidjson::Document& doc);
+
+// True when every string and field name in `v` is valid UTF-8, escaped ones
+// ("\udc00", a lone surrogate) included. `v` must come from ParseJson (the
+// walk recurses once per level).
+bool AllStringsAreUtf8(const rapidjson::Value& v);
 
 }  // namespace helpline::directory::internal
