@@ -315,8 +315,8 @@ class Cli {
         !before.empty() && static_cast<double>(removed) > *max_removal_share * static_cast<double>(before.size());
     std::string removal_problem;
     if (too_many_removed) {
-      removal_problem = "this version removes " + std::to_string(removed) + " of the " +
-                        std::to_string(before.size()) + " current resources (" +
+      removal_problem = "this version removes " + std::to_string(removed) + " of the " + std::to_string(before.size()) +
+                        " current resources (" +
                         Percent(static_cast<double>(removed) / static_cast<double>(before.size())) +
                         ", more than the " + Percent(*max_removal_share) + " allowed by --max-removal-share)";
     }

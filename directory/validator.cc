@@ -163,11 +163,16 @@ std::string ControlName(std::uint32_t cp) {
   char code[16];
   std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
   switch (cp) {
-    case 0x00: return std::string("a NUL character (") + code + ")";
-    case 0x09: return std::string("a tab (") + code + ")";
-    case 0x0A: return std::string("a newline (") + code + ")";
-    case 0x0D: return std::string("a carriage return (") + code + ")";
-    default: return std::string("the control character ") + code;
+    case 0x00:
+      return std::string("a NUL character (") + code + ")";
+    case 0x09:
+      return std::string("a tab (") + code + ")";
+    case 0x0A:
+      return std::string("a newline (") + code + ")";
+    case 0x0D:
+      return std::string("a carriage return (") + code + ")";
+    default:
+      return std::string("the control character ") + code;
   }
 }
 
@@ -195,9 +200,13 @@ std::string TextProblem(std::string_view text, bool layout_allowed) {
 void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer += '/';
   for (char c : token) {
-    if (c == '~') pointer += "~0";
-    else if (c == '/') pointer += "~1";
-    else pointer += c;
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
   }
 }
 
@@ -226,9 +235,9 @@ class TextChecker {
       }
     }
     if (suppressed_ > 0) {
-      report_->diagnostics.push_back({Severity::kError, file_, "",
-                                      "and " + std::to_string(suppressed_) +
-                                          " more strings that are not valid UTF-8 or hold control characters"});
+      report_->diagnostics.push_back(
+          {Severity::kError, file_, "",
+           "and " + std::to_string(suppressed_) + " more strings that are not valid UTF-8 or hold control characters"});
     }
   }
 
@@ -267,14 +276,18 @@ class TextChecker {
     if (pointer == "/description") return true;
     constexpr std::string_view kResources = "/resources/", kNotes = "/notes";
     if (!pointer.starts_with(kResources) || !pointer.ends_with(kNotes)) return false;
-    const std::string_view index = pointer.substr(kResources.size(), pointer.size() - kResources.size() - kNotes.size());
+    const std::string_view index =
+        pointer.substr(kResources.size(), pointer.size() - kResources.size() - kNotes.size());
     return !index.empty() && std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
 
   void Report(const std::string& pointer, long resource, std::string problem) {
     if (problem.empty()) return;
-    if (resource >= 0) bad_resources_.insert(static_cast<std::size_t>(resource));
-    else outside_resources_ = true;
+    if (resource >= 0) {
+      bad_resources_.insert(static_cast<std::size_t>(resource));
+    } else {
+      outside_resources_ = true;
+    }
     if (reported_ == kMaxTextDiagnosticsPerFile) {
       ++suppressed_;
       return;
@@ -301,10 +314,12 @@ std::string ReadBounded(const std::string& path, std::string* text) {
     const int e = errno;
     return e == 0 ? "cannot read the file" : std::string("cannot read the file: ") + std::strerror(e);
   }
-  text->resize(kMaxDirectoryFileBytes + 1);
-  in.read(text->data(), static_cast<std::streamsize>(text->size()));
+  text->clear();
+  char chunk[64 * 1024];
+  while (text->size() <= kMaxDirectoryFileBytes && (in.read(chunk, sizeof chunk) || in.gcount() > 0)) {
+    text->append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) return "cannot read the file";
-  text->resize(static_cast<std::size_t>(in.gcount()));
   return "";
 }
 
@@ -534,9 +549,9 @@ void Validator::ValidateText(std::string_view file, std::string_view text, Valid
   rapidjson::Document doc;
   if (auto error = internal::ParseJson(text, doc)) {
     auto [line, col] = LineColumn(text, error->offset);
-    report->diagnostics.push_back({Severity::kError, file_name, "",
-                                   "malformed JSON at line " + std::to_string(line) + ", column " +
-                                       std::to_string(col) + ": " + error->message});
+    report->diagnostics.push_back(
+        {Severity::kError, file_name, "",
+         "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + error->message});
     return;
   }
   // Text first: nothing below shows a string that is not clean text.

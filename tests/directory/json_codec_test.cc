@@ -109,9 +109,13 @@ TEST(JsonCodec, DeeplyNestedStoredTextIsAnErrorNotAStackOverflow) {
 TEST(JsonCodec, StoredTextThatIsNotUtf8IsRefused) {
   EXPECT_FALSE(ResourceFromJson("{\"id\":\"x\",\"name\":\"a\xC3(b\"}").ok());
   EXPECT_FALSE(ResourceFromJson("{\"id\":\"x\",\"name\":\"\\udc00\"}").ok());
-  auto fine = ResourceFromJson("{\"id\":\"x\",\"name\":\"Aide m\xC3\xA9" "dicale \xF0\x9F\x9A\x91\"}");
+  auto fine = ResourceFromJson(
+      "{\"id\":\"x\",\"name\":\"Aide m\xC3\xA9"
+      "dicale \xF0\x9F\x9A\x91\"}");
   ASSERT_TRUE(fine.ok()) << fine.status().message();
-  EXPECT_EQ(fine->name, "Aide m\xC3\xA9" "dicale \xF0\x9F\x9A\x91");
+  EXPECT_EQ(fine->name,
+            "Aide m\xC3\xA9"
+            "dicale \xF0\x9F\x9A\x91");
 }
 
 }  // namespace

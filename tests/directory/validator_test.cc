@@ -343,13 +343,14 @@ TEST(Validator, InvalidUtf8IsNamedWithFileAndPointerAndHidesNoOtherResource) {
 }
 
 TEST(Validator, EveryKindOfInvalidUtf8IsRefused) {
-  for (const std::string bad : {"\x80", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xFF",
-                                "\xE2\x82", "\\udc00"}) {
+  for (const std::string bad :
+       {"\x80", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xFF", "\xE2\x82", "\\udc00"}) {
     auto r = Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Help" + bad + ".\"")}});
     EXPECT_NE(All(r).find("ca.json: /resources/0/description: is not valid UTF-8 (at byte 5)"), std::string::npos)
         << All(r);
   }
-  auto ok = Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Aide \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x9A\x91 \\u00e9.\"")}});
+  auto ok =
+      Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Aide \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x9A\x91 \\u00e9.\"")}});
   EXPECT_TRUE(ok.ok()) << All(ok);
 }
 
@@ -388,7 +389,8 @@ TEST(Validator, TabsAndNewlinesOnlyInNotesAndTheFileDescription) {
   EXPECT_NE(All(cr).find("/resources/0/notes: contains a carriage return (U+000D)"), std::string::npos) << All(cr);
 
   std::string free_text = File("CA", ", \"notes\": \"checked:\\n\\t- the number\\n\\t- the hours\"");
-  free_text = Replace(free_text, "{\"jurisdiction\"", "{\"description\": \"Canada\\nnational lines\", \"jurisdiction\"");
+  free_text =
+      Replace(free_text, "{\"jurisdiction\"", "{\"description\": \"Canada\\nnational lines\", \"jurisdiction\"");
   auto ok = Check({{"ca.json", free_text}});
   EXPECT_TRUE(ok.ok()) << All(ok);
   ASSERT_EQ(ok.resources.size(), 1u);
@@ -402,7 +404,8 @@ TEST(Validator, BadFieldNamesAndTextOutsideResourcesStopTheFile) {
       << All(key);
   EXPECT_EQ(key.ErrorCount(), 1u) << "no schema message repeats the bad name: " << All(key);
 
-  auto jurisdiction = Check({{"ca.json", Replace(File(), "{\"jurisdiction\": \"CA\"", "{\"jurisdiction\": \"C\\u0000A\"")}});
+  auto jurisdiction =
+      Check({{"ca.json", Replace(File(), "{\"jurisdiction\": \"CA\"", "{\"jurisdiction\": \"C\\u0000A\"")}});
   EXPECT_EQ(jurisdiction.ErrorCount(), 1u) << All(jurisdiction);
   EXPECT_NE(All(jurisdiction).find("ca.json: /jurisdiction: contains a NUL character"), std::string::npos)
       << All(jurisdiction);
@@ -426,8 +429,7 @@ TEST(Validator, AFileOfBadStringsGetsBoundedDiagnostics) {
 TEST(Validator, TooLargeTextIsRefusedUnparsed) {
   auto r = Check({{"big.json", std::string(kMaxDirectoryFileBytes + 1, ' ')}});
   ASSERT_EQ(r.ErrorCount(), 1u);
-  EXPECT_NE(All(r).find("big.json: larger than 8 MiB, the limit for one directory file"), std::string::npos)
-      << All(r);
+  EXPECT_NE(All(r).find("big.json: larger than 8 MiB, the limit for one directory file"), std::string::npos) << All(r);
 }
 
 // A temporary directory that tests fill with files and symlinks.
@@ -462,7 +464,8 @@ TEST(Validator, SymlinkLoopsAndEntriesThatAreNotFilesAreNamedNotThrown) {
   Validator v(ValidatorOptions{365, "2026-11-25"});
   auto r = v.ValidatePaths({dir.path()});
   const std::string all = All(r);
-  EXPECT_NE(all.find((dir / "loop.json") + ": symlink loop (too many levels of symbolic links)"), std::string::npos) << all;
+  EXPECT_NE(all.find((dir / "loop.json") + ": symlink loop (too many levels of symbolic links)"), std::string::npos)
+      << all;
   EXPECT_NE(all.find((dir / "a.json") + ": symlink loop"), std::string::npos) << all;
   EXPECT_NE(all.find((dir / "b.json") + ": symlink loop"), std::string::npos) << all;
   EXPECT_NE(all.find((dir / "gone.json") + ": broken symlink"), std::string::npos) << all;

@@ -293,21 +293,21 @@ TEST(CliValidate, HostileFilesAreErrorsNamingThePathNeverACrash) {
   fs::create_symlink("a.json", data / "b.json");
   fs::create_symlink("..", data / "up.json");  // a symlink to a directory above this one
   WriteFile(data / "deep.json", std::string(100000, '['));
-  WriteFile(data / "deeper.json", "{\"jurisdiction\": \"CA\", \"resources\": [" + std::string(100000, '[') +
-                                      std::string(100000, ']') + "]}");
+  WriteFile(data / "deeper.json",
+            "{\"jurisdiction\": \"CA\", \"resources\": [" + std::string(100000, '[') + std::string(100000, ']') + "]}");
   { std::ofstream create(data / "huge.json"); }
   fs::resize_file(data / "huge.json", std::uintmax_t{1} << 30);  // sparse
   for (const char* command : {"validate", "coverage", "load"}) {
     auto r = Helpline({command, data.path()}, "unix:///nonexistent/redis.sock");
     EXPECT_EQ(r.exit_code, 1) << command << " (not a signal): " << r.err;
-    for (const std::string expected : {"loop.json: symlink loop (too many levels of symbolic links)",
-                                       "a.json: symlink loop", "b.json: symlink loop",
-                                       "up.json: is a directory, not a *.json file",
-                                       "deep.json: malformed JSON at line 1, column 33: nested more than 32 levels deep",
-                                       "deeper.json: malformed JSON at line 1, column 68: nested more than 32 levels",
-                                       "huge.json: larger than 8 MiB, the limit for one directory file"}) {
+    for (const std::string expected :
+         {"loop.json: symlink loop (too many levels of symbolic links)", "a.json: symlink loop", "b.json: symlink loop",
+          "up.json: is a directory, not a *.json file",
+          "deep.json: malformed JSON at line 1, column 33: nested more than 32 levels deep",
+          "deeper.json: malformed JSON at line 1, column 68: nested more than 32 levels",
+          "huge.json: larger than 8 MiB, the limit for one directory file"}) {
       EXPECT_NE(r.err.find(data.path() + "/" + expected), std::string::npos) << command << ": " << expected << "\n"
-                                                                               << r.err;
+                                                                             << r.err;
     }
   }
   auto direct = Helpline({"validate", (data / "loop.json").string()});
@@ -327,10 +327,12 @@ TEST(CliValidate, InvalidUtf8AndNulInDirectoryTextAreNamedWithFileAndPointer) {
   Edit(data / "us-oh.json", "\"name\": \"", "\"name\": \"\\u001b[31m");
   auto r = Helpline({"validate", data.path()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(/ca\.json: /resources/\d+/name: is not valid UTF-8 \(at byte 19\)\n)")))
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex(R"(/ca\.json: /resources/\d+/name: is not valid UTF-8 \(at byte 19\)\n)")))
       << r.err;
   EXPECT_TRUE(std::regex_search(
-      r.err, std::regex(R"(/us\.json: /resources/\d+/channels/\d+/value: contains a NUL character \(U\+0000\) at byte 15\n)")))
+      r.err,
+      std::regex(R"(/us\.json: /resources/\d+/channels/\d+/value: contains a NUL character \(U\+0000\) at byte 15\n)")))
       << r.err;
   EXPECT_TRUE(std::regex_search(
       r.err, std::regex(R"(/us-oh\.json: /resources/0/name: contains the control character U\+001B at byte 1\n)")))
@@ -381,8 +383,9 @@ TEST(CliLoad, ALoadRemovingMoreThanTheAllowedShareIsRefusedUnlessAllowed) {
 
   auto dry = Helpline({"load", data.path(), "--dry-run"}, redis.Url());
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("\nnote: a load would be refused: this version removes " + std::to_string(removed) + " of the "),
-            std::string::npos)
+  EXPECT_NE(
+      dry.out.find("\nnote: a load would be refused: this version removes " + std::to_string(removed) + " of the "),
+      std::string::npos)
       << dry.out;
 
   auto still_too_many = Helpline({"load", data.path(), "--max-removal-share", "0.5"}, redis.Url());
