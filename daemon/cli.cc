@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,12 @@ commands:
                                Puerto Rico, province and territory, per category, and its gaps
                                (no treatment referral, naloxone or crisis route: exit 1). Default
                                PATH: the shipped data/directory
-  load PATH... [--dry-run]     validate, show the diff against the current version, and load
-                               as a new version (--dry-run: only validate and show the diff)
+  load PATH... [--dry-run] [--allow-removals] [--max-removal-share S]
+                               validate, show the diff against the current version, and load
+                               as a new version (--dry-run: only validate and show the diff).
+                               A version that removes more than the share S of the current
+                               resources (default 20%) is refused (exit 1) unless
+                               --allow-removals is given
   versions [--json]            list the kept versions, newest first (* marks the current one)
   rollback N                   make kept version N the current one
   lookup --region R --category C [--lang L] [--json]
@@ -61,6 +66,9 @@ options:
   --keep K             versions kept for rollback (load; default 5)
   --max-age-days N     report resources verified longer ago than this as stale (default 365)
   --source TEXT        what to record as the version's source (load; default: the paths)
+  --max-removal-share S  the largest share of the current resources a load may remove:
+                       a fraction (0.2) or a percentage (20%); default 20%
+  --allow-removals     load even if more than that share would be removed
   --quiet              print only errors and the summary line
   --data DIR           engine data (keywords.json, messages.json); default: $HELPLINE_DATA_DIR
                        or the source tree's data/engine
@@ -86,9 +94,14 @@ const std::set<std::string> kValueOptions = {
     "--redis",  "--prefix", "--keep",       "--max-age-days", "--source",   "--region",
     "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
     "--remembered-region",  "--segments",   "--directory",    "--data",     "--config",
-    "--port",   "--listen"};
-const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",       "--help",
-                                            "--chat",    "--opted-out", "--check-config"};
+    "--port",   "--listen", "--max-removal-share"};
+const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",        "--help",
+                                            "--chat",    "--opted-out", "--check-config", "--allow-removals"};
+
+// A load may remove at most this share of the current resources unless
+// --allow-removals: a source that lost half its entries (a truncated
+// download, a wrong path) must not silently empty the directory.
+constexpr double kDefaultMaxRemovalShare = 0.2;
 
 // Parses argv; returns an error message for the usage line, or nullopt.
 std::optional<std::string> ParseArgs(int argc, const char* const* argv, Args* args) {
@@ -175,6 +188,30 @@ class Cli {
     return n;
   }
 
+  // Parses a share option: a fraction from 0 to 1 ("0.2") or a percentage
+  // ("20%"); nullopt (after a usage message) if malformed.
+  std::optional<double> ShareOption(const std::string& name, double fallback) {
+    std::string v = args_.Get(name);
+    if (v.empty()) return fallback;
+    const bool percent = v.back() == '%';
+    const std::string number = percent ? v.substr(0, v.size() - 1) : v;
+    char* end = nullptr;
+    double x = std::strtod(number.c_str(), &end);
+    if (percent) x /= 100;
+    if (number.empty() || end != number.c_str() + number.size() || !(x >= 0 && x <= 1)) {
+      err_ << "helpline: " << name << " must be a fraction from 0 to 1 (0.2) or a percentage (20%), not '" << v
+           << "'\n";
+      return std::nullopt;
+    }
+    return x;
+  }
+
+  static std::string Percent(double share) {
+    std::ostringstream s;
+    s << std::setprecision(3) << share * 100 << "%";
+    return s.str();
+  }
+
   Result<std::unique_ptr<RedisStore>> ConnectStore(int keep) {
     std::string url = args_.Get("--redis");
     if (url.empty()) {
@@ -246,6 +283,8 @@ class Cli {
   int Load() {
     auto keep = IntOption("--keep", 5, 1, 1000);
     if (!keep) return kExitUsage;
+    auto max_removal_share = ShareOption("--max-removal-share", kDefaultMaxRemovalShare);
+    if (!max_removal_share) return kExitUsage;
     auto report = RunValidation();
     if (!report) return kExitUsage;
     if (!report->ok()) {
@@ -270,9 +309,29 @@ class Cli {
            << ":\n"
            << FormatDiff(diff);
     }
+    // More than the share: at 20%, 20 of 100 removed is allowed, 21 is not.
+    const std::size_t removed = diff.removed.size();
+    const bool too_many_removed =
+        !before.empty() && static_cast<double>(removed) > *max_removal_share * static_cast<double>(before.size());
+    std::string removal_problem;
+    if (too_many_removed) {
+      removal_problem = "this version removes " + std::to_string(removed) + " of the " + std::to_string(before.size()) +
+                        " current resources (" +
+                        Percent(static_cast<double>(removed) / static_cast<double>(before.size())) +
+                        ", more than the " + Percent(*max_removal_share) + " allowed by --max-removal-share)";
+    }
     if (args_.Has("--dry-run")) {
+      if (too_many_removed) {
+        out_ << "note: a load would be refused: " << removal_problem << "; --allow-removals loads it anyway\n";
+      }
       out_ << "dry run: " << Summary(*report) << "; nothing loaded\n";
       return kExitOk;
+    }
+    if (too_many_removed && !args_.Has("--allow-removals")) {
+      out_ << "refused: " << removal_problem << "; nothing loaded. Check the removals "
+           << (quiet ? "with --dry-run" : "listed above") << "; if they are intended, run again with "
+           << "--allow-removals\n";
+      return kExitInvalid;
     }
 
     std::string source = args_.Get("--source");

@@ -4,6 +4,8 @@
 //   helpline validate PATH...            check data files (schema + semantics)
 //   helpline coverage [PATH...] [--json] per state and province: what the directory offers, its gaps
 //   helpline load PATH... [--dry-run]    validate, diff against current, load as a new version
+//                                        (refused if it removes more than --max-removal-share
+//                                        of the current resources, unless --allow-removals)
 //   helpline versions                    list kept versions
 //   helpline rollback N                  make kept version N current
 //   helpline lookup --region R --category C [--lang L] [--json]

@@ -1,11 +1,20 @@
 #include "directory/json_codec.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
+#include <string>
+
 #include "common/sha256.h"
+#include "common/utf8.h"
 #include "directory/internal/json_decode.h"
+#include "directory/internal/json_parse.h"
 
 namespace helpline::directory {
 namespace {
@@ -132,6 +141,89 @@ constexpr std::string_view kFieldOrder[] = {
 }  // namespace
 
 namespace internal {
+namespace {
+
+// SAX events on their way to a Document, refused (the parse stops with
+// kParseErrorTermination) once arrays and objects nest deeper than
+// kMaxJsonDepth: the parser itself then never recurses deeper either.
+class DepthLimitedHandler {
+ public:
+  explicit DepthLimitedHandler(rapidjson::Document& doc) : doc_(doc) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return Enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return doc_.EndObject(members);
+  }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return doc_.EndArray(elements);
+  }
+
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool Enter() {
+    if (++depth_ <= kMaxJsonDepth) return true;
+    too_deep_ = true;
+    return false;
+  }
+
+  rapidjson::Document& doc_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+}  // namespace
+
+bool AllStringsAreUtf8(const rapidjson::Value& v) {
+  if (v.IsString()) return InvalidUtf8Offset({v.GetString(), v.GetStringLength()}) == std::string_view::npos;
+  if (v.IsArray()) {
+    for (const auto& e : v.GetArray()) {
+      if (!AllStringsAreUtf8(e)) return false;
+    }
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      if (!AllStringsAreUtf8(m.name) || !AllStringsAreUtf8(m.value)) return false;
+    }
+  }
+  return true;
+}
+
+std::optional<JsonParseError> ParseJson(std::string_view text, rapidjson::Document& doc) {
+  rapidjson::MemoryStream memory(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(memory);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result;
+  bool too_deep = false;
+  // The iterative parser keeps its stack on the heap; the depth limit keeps
+  // the Document (and whatever walks it later) shallow.
+  auto generate = [&](rapidjson::Document& d) {
+    DepthLimitedHandler handler(d);
+    result = reader.Parse<rapidjson::kParseIterativeFlag>(in, handler);
+    too_deep = handler.too_deep();
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  if (!result.IsError()) return std::nullopt;
+  JsonParseError error;
+  error.offset = result.Offset();
+  error.too_deep = too_deep;
+  error.message = too_deep ? "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep"
+                           : rapidjson::GetParseError_En(result.Code());
+  return error;
+}
 
 Resource DecodeResource(const rapidjson::Value& v) {
   Resource r;
@@ -219,8 +311,14 @@ std::string ToCanonicalJson(const Resource& r) {
 
 Result<Resource> ResourceFromJson(std::string_view json) {
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsObject()) return InvalidArgument("stored resource is not a JSON object");
+  // Stored text is ours, but Redis is outside the process: bounded depth and
+  // valid UTF-8 (raw or escaped), so nothing invalid is ever served from it.
+  if (auto error = internal::ParseJson(json, d)) {
+    return InvalidArgument(error->too_deep ? "stored resource is " + error->message
+                                           : "stored resource is not a JSON object");
+  }
+  if (!d.IsObject()) return InvalidArgument("stored resource is not a JSON object");
+  if (!internal::AllStringsAreUtf8(d)) return InvalidArgument("stored resource has text that is not valid UTF-8");
   Resource r = internal::DecodeResource(d);
   if (r.id.empty()) return InvalidArgument("stored resource has no id");
   return r;

@@ -8,18 +8,21 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
+#include "common/utf8.h"
 #include "directory/internal/json_decode.h"
+#include "directory/internal/json_parse.h"
 #include "directory/phone.h"
 #include "directory/regions.h"
 
@@ -148,6 +151,189 @@ std::pair<int, int> LineColumn(std::string_view text, std::size_t offset) {
     }
   }
   return {line, col};
+}
+
+// Directory text ends up in SMS, chat replies, JSON and HTML: it must be
+// valid UTF-8 without control characters. A file full of bad strings gets
+// this many diagnostics, then one saying how many more there are.
+constexpr std::size_t kMaxTextDiagnosticsPerFile = 50;
+
+// "a NUL character (U+0000)", "the control character U+001B".
+std::string ControlName(std::uint32_t cp) {
+  char code[16];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+  switch (cp) {
+    case 0x00:
+      return std::string("a NUL character (") + code + ")";
+    case 0x09:
+      return std::string("a tab (") + code + ")";
+    case 0x0A:
+      return std::string("a newline (") + code + ")";
+    case 0x0D:
+      return std::string("a carriage return (") + code + ")";
+    default:
+      return std::string("the control character ") + code;
+  }
+}
+
+// What is wrong with the text of one string, or "" when nothing is.
+// `layout_allowed`: tab and newline are fine (free text nobody is texted).
+std::string TextProblem(std::string_view text, bool layout_allowed) {
+  if (std::size_t bad = InvalidUtf8Offset(text); bad != std::string_view::npos) {
+    return "is not valid UTF-8 (at byte " + std::to_string(bad + 1) + ")";
+  }
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = DecodeUtf8(text.substr(i), cp);  // valid: checked above
+    const bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+    const bool layout = cp == '\t' || cp == '\n';
+    if (control && !(layout && layout_allowed)) {
+      return "contains " + ControlName(cp) + " at byte " + std::to_string(i + 1) +
+             (layout ? "; tabs and newlines are allowed only in notes and the file's description" : "");
+    }
+    i += len;
+  }
+  return "";
+}
+
+// Appends a JSON pointer token ("~" -> "~0", "/" -> "~1").
+void AppendPointerToken(std::string& pointer, std::string_view token) {
+  pointer += '/';
+  for (char c : token) {
+    if (c == '~') {
+      pointer += "~0";
+    } else if (c == '/') {
+      pointer += "~1";
+    } else {
+      pointer += c;
+    }
+  }
+}
+
+// Checks every string of a parsed file (values and field names) with
+// TextProblem. Depth is bounded by the parser (internal::kMaxJsonDepth), so
+// the recursion is too.
+class TextChecker {
+ public:
+  TextChecker(const std::string& file, ValidationReport* report) : file_(file), report_(report) {}
+
+  // Checks the whole document. Resources with a problem are remembered (see
+  // BadResource); problems elsewhere make OutsideResources() true.
+  void CheckFile(const Value& doc) {
+    if (!doc.IsObject()) return Check(doc, "", -1);
+    for (const auto& m : doc.GetObject()) {
+      const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+      if (!CheckName(name, "", -1)) continue;
+      std::string at;
+      AppendPointerToken(at, name);
+      if (name == "resources" && m.value.IsArray()) {
+        for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
+          Check(m.value[i], at + "/" + std::to_string(i), static_cast<long>(i));
+        }
+      } else {
+        Check(m.value, at, -1);
+      }
+    }
+    if (suppressed_ > 0) {
+      report_->diagnostics.push_back(
+          {Severity::kError, file_, "",
+           "and " + std::to_string(suppressed_) + " more strings that are not valid UTF-8 or hold control characters"});
+    }
+  }
+
+  bool BadResource(std::size_t i) const { return bad_resources_.count(i) != 0; }
+  bool OutsideResources() const { return outside_resources_; }
+
+ private:
+  // `resource`: the index of the resource `v` belongs to, or -1.
+  void Check(const Value& v, const std::string& pointer, long resource) {
+    if (v.IsString()) {
+      Report(pointer, resource, TextProblem({v.GetString(), v.GetStringLength()}, LayoutAllowed(pointer)));
+    } else if (v.IsArray()) {
+      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) Check(v[i], pointer + "/" + std::to_string(i), resource);
+    } else if (v.IsObject()) {
+      for (const auto& m : v.GetObject()) {
+        const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+        if (!CheckName(name, pointer, resource)) continue;
+        std::string at = pointer;
+        AppendPointerToken(at, name);
+        Check(m.value, at, resource);
+      }
+    }
+  }
+
+  // A bad field name is reported at its object (the name itself cannot be
+  // shown); returns false then.
+  bool CheckName(std::string_view name, const std::string& pointer, long resource) {
+    std::string problem = TextProblem(name, false);
+    if (problem.empty()) return true;
+    Report(pointer, resource, "a field name " + problem);
+    return false;
+  }
+
+  // The file's description and a resource's notes ("/resources/3/notes").
+  static bool LayoutAllowed(std::string_view pointer) {
+    if (pointer == "/description") return true;
+    constexpr std::string_view kResources = "/resources/", kNotes = "/notes";
+    if (!pointer.starts_with(kResources) || !pointer.ends_with(kNotes)) return false;
+    const std::string_view index =
+        pointer.substr(kResources.size(), pointer.size() - kResources.size() - kNotes.size());
+    return !index.empty() && std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+
+  void Report(const std::string& pointer, long resource, std::string problem) {
+    if (problem.empty()) return;
+    if (resource >= 0) {
+      bad_resources_.insert(static_cast<std::size_t>(resource));
+    } else {
+      outside_resources_ = true;
+    }
+    if (reported_ == kMaxTextDiagnosticsPerFile) {
+      ++suppressed_;
+      return;
+    }
+    ++reported_;
+    report_->diagnostics.push_back({Severity::kError, file_, pointer, std::move(problem)});
+  }
+
+  const std::string& file_;
+  ValidationReport* report_;
+  std::set<std::size_t> bad_resources_;
+  bool outside_resources_ = false;
+  std::size_t reported_ = 0;
+  std::size_t suppressed_ = 0;
+};
+
+// Reads at most kMaxDirectoryFileBytes + 1 bytes of `path` into `text` (one
+// more than allowed, so ValidateText can tell a file that is too large).
+// Returns "" or why the file cannot be read.
+std::string ReadBounded(const std::string& path, std::string* text) {
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int e = errno;
+    return e == 0 ? "cannot read the file" : std::string("cannot read the file: ") + std::strerror(e);
+  }
+  text->clear();
+  char chunk[64 * 1024];
+  while (text->size() <= kMaxDirectoryFileBytes && (in.read(chunk, sizeof chunk) || in.gcount() > 0)) {
+    text->append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) return "cannot read the file";
+  return "";
+}
+
+// Why a directory's *.json entry is not a file to read, or "" when it is a
+// regular file (possibly through symlinks).
+std::string EntryProblem(const std::filesystem::path& path) {
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(path, ec);  // follows symlinks
+  if (ec == std::errc::too_many_symbolic_link_levels) return "symlink loop (too many levels of symbolic links)";
+  if (st.type() == std::filesystem::file_type::not_found) return "broken symlink (its target does not exist)";
+  if (ec) return "cannot read the file: " + ec.message();
+  if (st.type() == std::filesystem::file_type::directory) return "is a directory, not a *.json file";
+  if (st.type() != std::filesystem::file_type::regular) return "is not a regular file";
+  return "";
 }
 
 }  // namespace
@@ -354,15 +540,24 @@ Validator::Validator(Validator&&) noexcept = default;
 void Validator::ValidateText(std::string_view file, std::string_view text, ValidationReport* report) const {
   const std::string file_name(file);
   report->files.push_back(file_name);
-  rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError()) {
-    auto [line, col] = LineColumn(text, doc.GetErrorOffset());
+  if (text.size() > kMaxDirectoryFileBytes) {
     report->diagnostics.push_back({Severity::kError, file_name, "",
-                                   "malformed JSON at line " + std::to_string(line) + ", column " +
-                                       std::to_string(col) + ": " + rapidjson::GetParseError_En(doc.GetParseError())});
+                                   "larger than " + std::to_string(kMaxDirectoryFileBytes >> 20) +
+                                       " MiB, the limit for one directory file; split it"});
     return;
   }
+  rapidjson::Document doc;
+  if (auto error = internal::ParseJson(text, doc)) {
+    auto [line, col] = LineColumn(text, error->offset);
+    report->diagnostics.push_back(
+        {Severity::kError, file_name, "",
+         "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + error->message});
+    return;
+  }
+  // Text first: nothing below shows a string that is not clean text.
+  TextChecker text_checker(file_name, report);
+  text_checker.CheckFile(doc);
+  if (text_checker.OutsideResources()) return;
   if (!impl_->CheckSchema(*impl_->shell, impl_->shell_schema, doc, file_name, "", report)) return;
 
   const std::string jurisdiction = doc["jurisdiction"].GetString();
@@ -374,6 +569,7 @@ void Validator::ValidateText(std::string_view file, std::string_view text, Valid
   const auto& items = doc["resources"].GetArray();
   for (rapidjson::SizeType i = 0; i < items.Size(); ++i) {
     const std::string at = "/resources/" + std::to_string(i);
+    if (text_checker.BadResource(i)) continue;
     if (!impl_->CheckSchema(*impl_->resource_schema, impl_->resource_schema_json, items[i], file_name, at, report)) {
       continue;
     }
@@ -416,32 +612,51 @@ void Validator::Finish(ValidationReport* report) const {
 }
 
 ValidationReport Validator::ValidatePaths(const std::vector<std::string>& paths) const {
+  namespace fs = std::filesystem;
   ValidationReport report;
   std::vector<std::string> files;
+  auto refuse = [&](const std::string& path, std::string message) {
+    report.files.push_back(path);
+    report.diagnostics.push_back({Severity::kError, path, "", std::move(message)});
+  };
   for (const auto& p : paths) {
     std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (const auto& entry : std::filesystem::directory_iterator(p, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path().string());
-      }
-      std::sort(found.begin(), found.end());
-      if (found.empty()) report.diagnostics.push_back({Severity::kError, p, "", "no *.json files in this directory"});
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(p);
-    }
-  }
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
-      report.files.push_back(f);
-      report.diagnostics.push_back({Severity::kError, f, "", "cannot read the file"});
+    if (!fs::is_directory(p, ec)) {
+      files.push_back(p);  // missing, a loop or unreadable: reading it says why
       continue;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    ValidateText(f, ss.str(), &report);
+    // Error codes everywhere: a throwing call here (a symlink loop among
+    // the entries) would end the program.
+    std::vector<std::string> found;
+    std::size_t refused = 0;
+    fs::directory_iterator it(p, ec);
+    for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+      const fs::path& entry = it->path();
+      if (entry.extension() != ".json") continue;
+      if (std::string problem = EntryProblem(entry); !problem.empty()) {
+        refuse(entry.string(), std::move(problem));
+        ++refused;
+      } else {
+        found.push_back(entry.string());
+      }
+    }
+    if (ec) {
+      report.diagnostics.push_back({Severity::kError, p, "", "cannot list the directory: " + ec.message()});
+      continue;
+    }
+    std::sort(found.begin(), found.end());
+    if (found.empty() && refused == 0) {
+      report.diagnostics.push_back({Severity::kError, p, "", "no *.json files in this directory"});
+    }
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  std::string text;
+  for (const auto& f : files) {
+    if (std::string problem = ReadBounded(f, &text); !problem.empty()) {
+      refuse(f, std::move(problem));
+      continue;
+    }
+    ValidateText(f, text, &report);
   }
   Finish(&report);
   return report;

@@ -12,6 +12,13 @@
 //     max_age_days it is reported as stale (a warning);
 //   - `unconfirmed` resources are reported (a warning), so nothing
 //     unconfirmed is silent.
+// Hostile files get errors, never a crash or unbounded work: a file larger
+// than kMaxDirectoryFileBytes is refused unread; JSON nested deeper than 32
+// levels is refused while parsing; every string (values and field names)
+// must be valid UTF-8 without control characters (C0, DEL, C1; tab and
+// newline only in the file's `description` and a resource's `notes`, which
+// nobody is texted); a *.json entry of a directory that is a symlink loop, a
+// broken symlink, a directory or anything but a regular file is an error.
 // Every diagnostic names the file and the JSON pointer:
 //   data/ca.json: /resources/3/channels/0/value: '1-800-66-6868' is not a valid phone number for CA
 //
@@ -23,6 +30,7 @@
 // Thread-safety: a Validator is immutable after construction; ValidatePaths
 // may be called concurrently.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +40,10 @@
 #include "directory/model.h"
 
 namespace helpline::directory {
+
+// The largest directory file read, in bytes (8 MiB; the shipped files are
+// tens of KiB). A larger file is an error, and no more of it is read.
+inline constexpr std::size_t kMaxDirectoryFileBytes = std::size_t{8} << 20;
 
 enum class Severity { kError, kWarning };
 
@@ -75,8 +87,9 @@ class Validator {
   Validator(Validator&&) noexcept;
 
   // Validates files and directories (a directory contributes its *.json
-  // files, sorted, not recursing). A path that cannot be read is an error
-  // diagnostic, not a Status: the report always says what happened.
+  // files, sorted, not recursing). A path that cannot be read (missing,
+  // unreadable, a symlink loop, too large) is an error diagnostic naming it,
+  // not a Status: the report always says what happened.
   ValidationReport ValidatePaths(const std::vector<std::string>& paths) const;
 
   // Validates one document's text as if read from `file` and adds to `report`.

@@ -11,7 +11,7 @@
 #include "gateway/crypto.h"
 #include "gateway/delivery.h"
 #include "gateway/http_util.h"
-#include "gateway/utf8.h"
+#include "common/utf8.h"
 
 namespace helpline::gateway {
 namespace {

@@ -6,7 +6,7 @@
 #include "gateway/form_urlencoded.h"
 #include "gateway/http_util.h"
 #include "gateway/twilio/twilio_signature.h"
-#include "gateway/utf8.h"
+#include "common/utf8.h"
 
 namespace helpline::gateway {
 namespace {

@@ -98,5 +98,25 @@ TEST(JsonCodec, RejectsTextThatIsNotAResource) {
   EXPECT_FALSE(ResourceFromJson("{\"name\":\"no id\"}").ok());
 }
 
+TEST(JsonCodec, DeeplyNestedStoredTextIsAnErrorNotAStackOverflow) {
+  EXPECT_FALSE(ResourceFromJson(std::string(100000, '[')).ok());
+  auto deep = ResourceFromJson("{\"id\":\"x\",\"notes\":" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("nested more than 32 levels deep"), std::string::npos)
+      << deep.status().message();
+}
+
+TEST(JsonCodec, StoredTextThatIsNotUtf8IsRefused) {
+  EXPECT_FALSE(ResourceFromJson("{\"id\":\"x\",\"name\":\"a\xC3(b\"}").ok());
+  EXPECT_FALSE(ResourceFromJson("{\"id\":\"x\",\"name\":\"\\udc00\"}").ok());
+  auto fine = ResourceFromJson(
+      "{\"id\":\"x\",\"name\":\"Aide m\xC3\xA9"
+      "dicale \xF0\x9F\x9A\x91\"}");
+  ASSERT_TRUE(fine.ok()) << fine.status().message();
+  EXPECT_EQ(fine->name,
+            "Aide m\xC3\xA9"
+            "dicale \xF0\x9F\x9A\x91");
+}
+
 }  // namespace
 }  // namespace helpline::directory

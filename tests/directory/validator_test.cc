@@ -1,7 +1,10 @@
 #include "directory/validator.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace helpline::directory {
@@ -286,6 +289,210 @@ TEST(Validator, MissingPathIsReportedNotThrown) {
   auto r = v.ValidatePaths({"/nonexistent/dir/file.json"});
   EXPECT_FALSE(r.ok());
   EXPECT_NE(All(r).find("/nonexistent/dir/file.json: cannot read the file"), std::string::npos);
+}
+
+// --- hostile input: never a crash, always an error naming the file and place ---
+
+// `text` with the first `from` replaced by `to`.
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+TEST(Validator, DeeplyNestedJsonIsAnErrorNotAStackOverflow) {
+  auto open = Check({{"deep.json", std::string(100000, '[')}});
+  ASSERT_EQ(open.ErrorCount(), 1u) << All(open);
+  EXPECT_NE(All(open).find("deep.json: malformed JSON at line 1, column 33: nested more than 32 levels deep"),
+            std::string::npos)
+      << All(open);
+
+  auto closed = Check({{"deep.json", std::string(100000, '[') + std::string(100000, ']')}});
+  EXPECT_NE(All(closed).find("nested more than 32 levels deep"), std::string::npos) << All(closed);
+
+  std::string nested = File();  // deep inside a resource, where the schema would walk it
+  nested = Replace(nested, "\"hours\": \"24/7\"",
+                   "\"hours\": \"24/7\", \"x\": " + std::string(50000, '[') + std::string(50000, ']'));
+  auto inner = Check({{"ca.json", nested}});
+  EXPECT_FALSE(inner.ok());
+  EXPECT_NE(All(inner).find("nested more than 32 levels deep"), std::string::npos) << All(inner);
+}
+
+TEST(Validator, NestingADirectoryFileNeedsIsAccepted) {
+  std::string text = Replace(File(), "\"value\": \"686868\"",
+                             "\"value\": \"686868\", \"label\": \"x\", \"label_translations\": {\"fr\": \"y\"}");
+  auto r = Check({{"ca.json", text}});
+  EXPECT_TRUE(r.ok()) << All(r);
+}
+
+TEST(Validator, InvalidUtf8IsNamedWithFileAndPointerAndHidesNoOtherResource) {
+  std::string text = Replace(File(), "\"Canada line\"", "\"Canada \xC3( line\"");
+  text = Replace(text, "}]}", R"(}, {"id": "ca-two", "name": "Two", "description": "Help.",
+    "categories": ["crisis"], "regions": ["CA"], "languages": ["en"],
+    "channels": [{"kind": "voice", "value": "1-800-66-6868"}], "hours": "24/7", "priority": 90,
+    "source": "https://example.ca", "verified": "2026-11-24", "status": "active"}]})");
+  auto r = Check({{"data/ca.json", text}});
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(All(r).find("data/ca.json: /resources/0/name: is not valid UTF-8 (at byte 8)\n"), std::string::npos)
+      << All(r);
+  EXPECT_NE(All(r).find("data/ca.json: /resources/1/channels/0/value: '1-800-66-6868' is not a valid phone"),
+            std::string::npos)
+      << "the other resource is still checked: " << All(r);
+  ASSERT_EQ(r.resources.size(), 1u) << "a resource with invalid text is never kept";
+  EXPECT_EQ(r.resources[0].id, "ca-two");
+  EXPECT_EQ(All(r).find('\xC3'), std::string::npos) << "diagnostics never echo invalid bytes";
+}
+
+TEST(Validator, EveryKindOfInvalidUtf8IsRefused) {
+  for (const std::string bad :
+       {"\x80", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xFF", "\xE2\x82", "\\udc00"}) {
+    auto r = Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Help" + bad + ".\"")}});
+    EXPECT_NE(All(r).find("ca.json: /resources/0/description: is not valid UTF-8 (at byte 5)"), std::string::npos)
+        << All(r);
+  }
+  auto ok =
+      Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Aide \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x9A\x91 \\u00e9.\"")}});
+  EXPECT_TRUE(ok.ok()) << All(ok);
+}
+
+TEST(Validator, NulAndControlCharactersAreErrorsWithTheirPlace) {
+  auto nul = Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Help\\u0000.\"")}});
+  EXPECT_NE(All(nul).find("ca.json: /resources/0/description: contains a NUL character (U+0000) at byte 5"),
+            std::string::npos)
+      << All(nul);
+  EXPECT_TRUE(nul.resources.empty());
+
+  auto escape = Check({{"ca.json", Replace(File(), "\"686868\"}", "\"686868\", \"label\": \"a\\u001bb\"}")}});
+  EXPECT_NE(All(escape).find("/resources/0/channels/1/label: contains the control character U+001B at byte 2"),
+            std::string::npos)
+      << All(escape);
+  auto del = Check({{"ca.json", Replace(File(), "\"24/7\"", "\"24/7\\u007f\"")}});
+  EXPECT_NE(All(del).find("/resources/0/hours: contains the control character U+007F at byte 5"), std::string::npos)
+      << All(del);
+  auto c1 = Check({{"ca.json", Replace(File(), "\"24/7\"", "\"24/7\\u0085\"")}});
+  EXPECT_NE(All(c1).find("/resources/0/hours: contains the control character U+0085"), std::string::npos) << All(c1);
+  auto id = Check({{"ca.json", Replace(File(), "\"ca-line\"", "\"ca-line\\u0000\"")}});
+  EXPECT_NE(All(id).find("/resources/0/id: contains a NUL character"), std::string::npos) << All(id);
+  // A raw control byte in JSON text is already a syntax error.
+  auto raw = Check({{"ca.json", Replace(File(), "\"Help.\"", std::string("\"Help\x01.\""))}});
+  EXPECT_NE(All(raw).find("ca.json: malformed JSON at line 2"), std::string::npos) << All(raw);
+}
+
+TEST(Validator, TabsAndNewlinesOnlyInNotesAndTheFileDescription) {
+  auto name = Check({{"ca.json", Replace(File(), "\"Canada line\"", "\"Canada\\nline\"")}});
+  EXPECT_NE(All(name).find("/resources/0/name: contains a newline (U+000A) at byte 7; tabs and newlines are "
+                           "allowed only in notes and the file's description"),
+            std::string::npos)
+      << All(name);
+  auto tab = Check({{"ca.json", Replace(File(), "\"Help.\"", "\"Help\\t.\"")}});
+  EXPECT_NE(All(tab).find("/resources/0/description: contains a tab (U+0009)"), std::string::npos) << All(tab);
+  auto cr = Check({{"ca.json", File("CA", ", \"notes\": \"a\\r\\nb\"")}});
+  EXPECT_NE(All(cr).find("/resources/0/notes: contains a carriage return (U+000D)"), std::string::npos) << All(cr);
+
+  std::string free_text = File("CA", ", \"notes\": \"checked:\\n\\t- the number\\n\\t- the hours\"");
+  free_text =
+      Replace(free_text, "{\"jurisdiction\"", "{\"description\": \"Canada\\nnational lines\", \"jurisdiction\"");
+  auto ok = Check({{"ca.json", free_text}});
+  EXPECT_TRUE(ok.ok()) << All(ok);
+  ASSERT_EQ(ok.resources.size(), 1u);
+  EXPECT_EQ(ok.resources[0].notes, "checked:\n\t- the number\n\t- the hours");
+}
+
+TEST(Validator, BadFieldNamesAndTextOutsideResourcesStopTheFile) {
+  auto key = Check({{"ca.json", Replace(File(), "\"hours\": \"24/7\", \"priority\"",
+                                        "\"hours\": \"24/7\", \"ho\xFFurs\": 1, \"priority\"")}});
+  EXPECT_NE(All(key).find("ca.json: /resources/0: a field name is not valid UTF-8 (at byte 3)\n"), std::string::npos)
+      << All(key);
+  EXPECT_EQ(key.ErrorCount(), 1u) << "no schema message repeats the bad name: " << All(key);
+
+  auto jurisdiction =
+      Check({{"ca.json", Replace(File(), "{\"jurisdiction\": \"CA\"", "{\"jurisdiction\": \"C\\u0000A\"")}});
+  EXPECT_EQ(jurisdiction.ErrorCount(), 1u) << All(jurisdiction);
+  EXPECT_NE(All(jurisdiction).find("ca.json: /jurisdiction: contains a NUL character"), std::string::npos)
+      << All(jurisdiction);
+  EXPECT_TRUE(jurisdiction.resources.empty());
+
+  auto top_key = Check({{"ca.json", Replace(File(), "{\"jurisdiction\"", "{\"a\\u0000\": 1, \"jurisdiction\"")}});
+  EXPECT_NE(All(top_key).find("ca.json: a field name contains a NUL character"), std::string::npos) << All(top_key);
+}
+
+TEST(Validator, AFileOfBadStringsGetsBoundedDiagnostics) {
+  std::string text = "{\"jurisdiction\": \"CA\", \"resources\": [";
+  for (int i = 0; i < 1000; ++i) text += std::string(i ? "," : "") + "{\"name\": \"\\u0000\"}";
+  text += "]}";
+  auto r = Check({{"ca.json", text}});
+  EXPECT_EQ(r.ErrorCount(), 51u);
+  EXPECT_NE(All(r).find("ca.json: and 950 more strings that are not valid UTF-8 or hold control characters"),
+            std::string::npos)
+      << All(r).substr(0, 300);
+}
+
+TEST(Validator, TooLargeTextIsRefusedUnparsed) {
+  auto r = Check({{"big.json", std::string(kMaxDirectoryFileBytes + 1, ' ')}});
+  ASSERT_EQ(r.ErrorCount(), 1u);
+  EXPECT_NE(All(r).find("big.json: larger than 8 MiB, the limit for one directory file"), std::string::npos) << All(r);
+}
+
+// A temporary directory that tests fill with files and symlinks.
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/hl-validator-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(dir_); }
+  std::string operator/(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path() const { return dir_.string(); }
+  void Write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
+  void Link(const std::string& name, const std::string& target) const {
+    std::filesystem::create_symlink(target, dir_ / name);
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+TEST(Validator, SymlinkLoopsAndEntriesThatAreNotFilesAreNamedNotThrown) {
+  TempDir dir;
+  dir.Write("ca.json", File());
+  dir.Link("loop.json", "loop.json");
+  dir.Link("a.json", "b.json");
+  dir.Link("b.json", "a.json");
+  dir.Link("gone.json", "nowhere.json");
+  dir.Link("up.json", "..");  // a symlink to a directory that contains this one
+  std::filesystem::create_directory(dir / "sub.json");
+  dir.Link("ignored", "ignored");  // not *.json: not read, as before
+  Validator v(ValidatorOptions{365, "2026-11-25"});
+  auto r = v.ValidatePaths({dir.path()});
+  const std::string all = All(r);
+  EXPECT_NE(all.find((dir / "loop.json") + ": symlink loop (too many levels of symbolic links)"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find((dir / "a.json") + ": symlink loop"), std::string::npos) << all;
+  EXPECT_NE(all.find((dir / "b.json") + ": symlink loop"), std::string::npos) << all;
+  EXPECT_NE(all.find((dir / "gone.json") + ": broken symlink"), std::string::npos) << all;
+  EXPECT_NE(all.find((dir / "up.json") + ": is a directory, not a *.json file"), std::string::npos) << all;
+  EXPECT_NE(all.find((dir / "sub.json") + ": is a directory"), std::string::npos) << all;
+  EXPECT_EQ(all.find("ignored"), std::string::npos) << all;
+  EXPECT_EQ(r.ErrorCount(), 6u) << all;
+  ASSERT_EQ(r.resources.size(), 1u) << "the good file is still read";
+
+  // A loop given as the path itself.
+  auto direct = v.ValidatePaths({dir / "loop.json"});
+  EXPECT_NE(All(direct).find((dir / "loop.json") + ": cannot read the file: Too many levels of symbolic links"),
+            std::string::npos)
+      << All(direct);
+}
+
+TEST(Validator, HugeFilesAreNotReadWhole) {
+  TempDir dir;
+  { std::ofstream(dir / "huge.json"); }
+  std::filesystem::resize_file(dir / "huge.json", std::uintmax_t{1} << 32);  // 4 GiB, sparse
+  Validator v;
+  auto r = v.ValidatePaths({dir.path()});
+  ASSERT_EQ(r.ErrorCount(), 1u) << All(r);
+  EXPECT_NE(All(r).find((dir / "huge.json") + ": larger than 8 MiB"), std::string::npos) << All(r);
+  // Devices that never end are bounded too.
+  auto zero = v.ValidatePaths({"/dev/zero"});
+  EXPECT_NE(All(zero).find("/dev/zero: larger than 8 MiB"), std::string::npos) << All(zero);
 }
 
 TEST(Validator, ShippedDirectoryIsValid) {

@@ -284,6 +284,154 @@ TEST(RefreshDirectory, LoadsThenReportsUnchangedAndFailsCleanlyOnBadData) {
   EXPECT_EQ(plain_http.exit_code, 2);
 }
 
+// --- hostile directory files: an error naming the path, never a crash ---
+
+TEST(CliValidate, HostileFilesAreErrorsNamingThePathNeverACrash) {
+  DataCopy data;
+  fs::create_symlink("loop.json", data / "loop.json");
+  fs::create_symlink("b.json", data / "a.json");
+  fs::create_symlink("a.json", data / "b.json");
+  fs::create_symlink("..", data / "up.json");  // a symlink to a directory above this one
+  WriteFile(data / "deep.json", std::string(100000, '['));
+  WriteFile(data / "deeper.json",
+            "{\"jurisdiction\": \"CA\", \"resources\": [" + std::string(100000, '[') + std::string(100000, ']') + "]}");
+  { std::ofstream create(data / "huge.json"); }
+  fs::resize_file(data / "huge.json", std::uintmax_t{1} << 30);  // sparse
+  for (const char* command : {"validate", "coverage", "load"}) {
+    auto r = Helpline({command, data.path()}, "unix:///nonexistent/redis.sock");
+    EXPECT_EQ(r.exit_code, 1) << command << " (not a signal): " << r.err;
+    for (const std::string expected :
+         {"loop.json: symlink loop (too many levels of symbolic links)", "a.json: symlink loop", "b.json: symlink loop",
+          "up.json: is a directory, not a *.json file",
+          "deep.json: malformed JSON at line 1, column 33: nested more than 32 levels deep",
+          "deeper.json: malformed JSON at line 1, column 68: nested more than 32 levels",
+          "huge.json: larger than 8 MiB, the limit for one directory file"}) {
+      EXPECT_NE(r.err.find(data.path() + "/" + expected), std::string::npos) << command << ": " << expected << "\n"
+                                                                             << r.err;
+    }
+  }
+  auto direct = Helpline({"validate", (data / "loop.json").string()});
+  EXPECT_EQ(direct.exit_code, 1) << direct.err;
+  EXPECT_NE(direct.err.find("loop.json: cannot read the file: Too many levels of symbolic links"), std::string::npos)
+      << direct.err;
+  auto simulate = Helpline({"simulate", "--directory", data.path(), "HELP"});
+  EXPECT_EQ(simulate.exit_code, 1) << simulate.err;
+  EXPECT_NE(simulate.err.find("loop.json: symlink loop"), std::string::npos) << simulate.err;
+}
+
+TEST(CliValidate, InvalidUtf8AndNulInDirectoryTextAreNamedWithFileAndPointer) {
+  DataCopy data;
+  Edit(data / "ca.json", "\"name\": \"National Overdose Response Service (NORS)\"",
+       "\"name\": \"National Overdose \xC3( Response Service\"");
+  Edit(data / "us.json", "\"1-800-662-4357\"", "\"1-800-662-4357\\u0000\"");
+  Edit(data / "us-oh.json", "\"name\": \"", "\"name\": \"\\u001b[31m");
+  auto r = Helpline({"validate", data.path()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex(R"(/ca\.json: /resources/\d+/name: is not valid UTF-8 \(at byte 19\)\n)")))
+      << r.err;
+  EXPECT_TRUE(std::regex_search(
+      r.err,
+      std::regex(R"(/us\.json: /resources/\d+/channels/\d+/value: contains a NUL character \(U\+0000\) at byte 15\n)")))
+      << r.err;
+  EXPECT_TRUE(std::regex_search(
+      r.err, std::regex(R"(/us-oh\.json: /resources/0/name: contains the control character U\+001B at byte 1\n)")))
+      << r.err;
+  EXPECT_EQ(r.err.find('\xC3'), std::string::npos) << "errors never echo the invalid bytes";
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "nor control characters";
+  EXPECT_NE(r.out.find("invalid: "), std::string::npos) << r.out;
+}
+
+// --- a load that would empty much of the directory needs --allow-removals ---
+
+// Removes the directory's state files (us-*.json): most of its resources.
+void RemoveStateFiles(const DataCopy& data) {
+  for (const auto& entry : fs::directory_iterator(data.path())) {
+    if (entry.path().filename().string().rfind("us-", 0) == 0) fs::remove(entry.path());
+  }
+}
+
+TEST(CliLoad, ALoadRemovingMoreThanTheAllowedShareIsRefusedUnlessAllowed) {
+  RedisServer redis;
+  DataCopy data;
+  ASSERT_EQ(Helpline({"load", data.path()}, redis.Url()).exit_code, 0);
+
+  fs::remove(data / "us-ak.json");  // a small removal goes through as before
+  auto small = Helpline({"load", data.path()}, redis.Url());
+  ASSERT_EQ(small.exit_code, 0) << small.out << small.err;
+  EXPECT_NE(small.out.find("loaded version 2:"), std::string::npos) << small.out;
+  EXPECT_NE(small.out.find(", 2 removed,"), std::string::npos) << small.out;
+
+  RemoveStateFiles(data);
+  const std::regex refusal(
+      R"(\nrefused: this version removes (\d+) of the (\d+) current resources \((\d+(\.\d+)?)%, more than the 20% )"
+      R"(allowed by --max-removal-share\); nothing loaded\. Check the removals listed above; if they are intended, )"
+      R"(run again with --allow-removals\n$)");
+  auto refused = Helpline({"load", data.path()}, redis.Url());
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(refused.out, m, refusal)) << refused.out.substr(refused.out.size() - 400);
+  const int removed = std::stoi(m[1]), current = std::stoi(m[2]);
+  EXPECT_GT(removed * 5, current);
+  EXPECT_EQ(CountLines(refused.out, "- us-"), removed) << "the diff lists what would go";
+  auto versions = Helpline({"versions"}, redis.Url());
+  EXPECT_TRUE(std::regex_search(versions.out, std::regex(R"(\n\* 2 +)"))) << "nothing loaded: " << versions.out;
+
+  auto quiet = Helpline({"load", data.path(), "--quiet"}, redis.Url());
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_NE(quiet.out.find("Check the removals with --dry-run;"), std::string::npos) << quiet.out;
+
+  auto dry = Helpline({"load", data.path(), "--dry-run"}, redis.Url());
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(
+      dry.out.find("\nnote: a load would be refused: this version removes " + std::to_string(removed) + " of the "),
+      std::string::npos)
+      << dry.out;
+
+  auto still_too_many = Helpline({"load", data.path(), "--max-removal-share", "0.5"}, redis.Url());
+  EXPECT_EQ(still_too_many.exit_code, 1);
+  EXPECT_NE(still_too_many.out.find("more than the 50% allowed"), std::string::npos) << still_too_many.out;
+  EXPECT_EQ(Helpline({"load", data.path(), "--max-removal-share", "150%"}, redis.Url()).exit_code, 2);
+  EXPECT_EQ(Helpline({"load", data.path(), "--max-removal-share=half"}, redis.Url()).exit_code, 2);
+
+  auto allowed = Helpline({"load", data.path(), "--allow-removals"}, redis.Url());
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  EXPECT_NE(allowed.out.find("loaded version 3: " + std::to_string(current - removed) + " resources, 0 added, " +
+                             std::to_string(removed) + " removed"),
+            std::string::npos)
+      << allowed.out;
+
+  // Restoring the state files adds, never removes: no guard.
+  DataCopy full;
+  EXPECT_EQ(Helpline({"load", full.path()}, redis.Url()).exit_code, 0);
+}
+
+TEST(RefreshDirectory, PassesTheRemovalGuardAndItsFlagsThrough) {
+  RedisServer redis;
+  DataCopy data;
+  const std::string script = kSource + "/scripts/refresh-directory";
+  std::vector<std::string> env = {"HELPLINE_BIN=" + kBin, "HELPLINE_REDIS_URL=" + redis.Url()};
+  ASSERT_EQ(RunProcess({"/bin/bash", script, data.path()}, env).exit_code, 0);
+
+  RemoveStateFiles(data);
+  auto refused = RunProcess({"/bin/bash", script, data.path()}, env);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.out.find("refresh-directory: FAILED (exit 1): refused: this version removes "), std::string::npos)
+      << refused.out;
+  EXPECT_NE(refused.out.find("run again with --allow-removals\n"), std::string::npos) << refused.out;
+
+  auto share = RunProcess({"/bin/bash", script, "--max-removal-share", "60%", data.path()}, env);
+  EXPECT_EQ(share.exit_code, 1);
+  EXPECT_NE(share.out.find("more than the 60% allowed"), std::string::npos) << share.out;
+
+  auto allowed = RunProcess({"/bin/bash", script, "--allow-removals", data.path()}, env);
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  EXPECT_NE(allowed.out.find("refresh-directory: OK: loaded version 2"), std::string::npos) << allowed.out;
+  auto versions = Helpline({"versions", "--json"}, redis.Url());
+  EXPECT_NE(versions.out.find("\"source\":\"" + data.path() + "\""), std::string::npos)
+      << "flags are not sources: " << versions.out;
+}
+
 }  // namespace
 }  // namespace helpline::testing
 

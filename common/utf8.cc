@@ -1,6 +1,6 @@
-#include "gateway/utf8.h"
+#include "common/utf8.h"
 
-namespace helpline::gateway {
+namespace helpline {
 
 std::size_t DecodeUtf8(std::string_view s, std::uint32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[0]);
@@ -28,4 +28,18 @@ std::size_t DecodeUtf8(std::string_view s, std::uint32_t& cp) {
   return len;
 }
 
-}  // namespace helpline::gateway
+std::size_t InvalidUtf8Offset(std::string_view s) {
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII, most of any text: no decoding
+      ++i;
+      continue;
+    }
+    const std::size_t len = DecodeUtf8(s.substr(i), cp);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace helpline
