@@ -146,8 +146,8 @@ class RiskDetector::Builder {
       std::string_view chunk = term.substr(start, space - start);
       start = space + 1;
       if (chunk.empty()) continue;
-      if (chunk == "#") {
-        words.push_back({"", false, true});
+      if (chunk == "#" || chunk == "##") {
+        words.push_back({"", false, true, static_cast<std::uint8_t>(chunk.size())});
         continue;
       }
       const bool prefix = chunk.back() == '*';
@@ -170,7 +170,7 @@ class RiskDetector::Builder {
     }
     const Word& first = words.front();
     if (first.number) {
-      d_.number_payloads_.push_back(p);
+      (first.min_digits > 1 ? d_.long_number_payloads_ : d_.number_payloads_).push_back(p);
       return Status::Ok();
     }
     Insert(first.text, first.prefix, p);
@@ -361,7 +361,7 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
 }
 
 bool RiskDetector::WordMatches(const Word& w, const Token& t) {
-  if (w.number) return t.digits;
+  if (w.number) return t.digits && t.text.size() >= w.min_digits;
   if (w.prefix) return t.text.size() >= w.text.size() && t.text.compare(0, w.text.size(), w.text) == 0;
   return t.text == w.text;
 }
@@ -390,6 +390,9 @@ void RiskDetector::CollectOccurrences(const std::vector<Token>& tokens, std::siz
     };
     if (tokens[i].digits) {
       for (const Payload& p : number_payloads_) emit(p);
+      if (w.size() > 1) {
+        for (const Payload& p : long_number_payloads_) emit(p);
+      }
     }
     std::uint32_t node = 0;
     for (std::size_t depth = 0;; ++depth) {

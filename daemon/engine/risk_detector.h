@@ -13,7 +13,8 @@
 // The data (see the "description" in risk.json for the full format):
 //   * concepts: named word sets. "respir*" matches every word starting with
 //     "respir" (respire, respira, respirando); "passed out" is a phrase of
-//     consecutive words; "#" matches any number. A concept may tolerate one
+//     consecutive words; "#" matches any number, "##" one of 2+ digits
+//     ("took 30 oxys", not "took 2 advil"). A concept may tolerate one
 //     typo in its words of 6+ letters ("fuzzy": breathign, unresponsve) and
 //     French elisions ("elide": s'réveille, j'veux, m'tuer).
 //   * rules: a sequence of concepts (or inline "a|b|c" alternatives) with at
@@ -82,11 +83,13 @@ class RiskDetector {
   enum class Class : std::uint8_t { kOverdose, kSuicide, kDistress, kGuard };
   enum class Side : std::uint8_t { kEither, kBefore, kAfter };
 
-  // One word of a term: exact, a prefix ("respir*"), or any number ("#").
+  // One word of a term: exact, a prefix ("respir*"), or a number ("#": any,
+  // "##": 2+ digits, min_digits says which).
   struct Word {
     std::string text;
     bool prefix = false;
     bool number = false;
+    std::uint8_t min_digits = 1;
   };
   // A multi-word term; single words live in the trie alone.
   struct Phrase {
@@ -151,7 +154,8 @@ class RiskDetector {
   std::vector<char> edge_label_;
   std::vector<std::uint32_t> edge_target_;
   std::vector<Payload> payloads_;
-  std::vector<Payload> number_payloads_;  // "#" as a first word
+  std::vector<Payload> number_payloads_;       // "#" as a first word
+  std::vector<Payload> long_number_payloads_;  // "##" as a first word
   std::vector<Phrase> phrases_;
 
   // Typo index: a fuzzy word and each of its one-letter deletions -> the
