@@ -108,11 +108,17 @@ class RiskDetector {
   // edge_label_/edge_target_[edge_begin, edge_begin + edge_count), its
   // payloads payloads_[exact_begin, exact_end) when the word ends there and
   // payloads_[prefix_begin, prefix_end) for any word that goes on.
+  // A phrase whose second word is a plain word is not listed at its first
+  // word's node but in phrase_by_next_, under (node, exact or prefix, second
+  // word): a common first word ("me", "no", "i") then costs one lookup, not a
+  // check of every phrase starting with it. exact_next/prefix_next say
+  // whether the node has any.
   struct Node {
     std::uint32_t edge_begin = 0;
     std::uint32_t edge_count = 0;
     std::uint32_t exact_begin = 0, exact_end = 0;
     std::uint32_t prefix_begin = 0, prefix_end = 0;
+    bool exact_next = false, prefix_next = false;
   };
 
   struct Rule {
@@ -145,6 +151,9 @@ class RiskDetector {
                 Span& whole) const;
   static bool PhraseFollows(const Phrase& p, const std::vector<Token>& tokens, std::size_t n, std::size_t first);
   static bool WordMatches(const Word& w, const Token& t);
+  static std::uint64_t WordHash(std::string_view word);
+  static std::uint64_t WordHashWithout(std::string_view word, std::size_t skip);
+  static std::uint64_t PhraseKey(std::uint32_t node, bool prefix, std::uint64_t next_word_hash);
 
   std::vector<std::string> concept_names_;
   std::vector<Rule> rules_;
@@ -157,16 +166,18 @@ class RiskDetector {
   std::vector<Payload> number_payloads_;       // "#" as a first word
   std::vector<Payload> long_number_payloads_;  // "##" as a first word
   std::vector<Phrase> phrases_;
+  std::unordered_map<std::uint64_t, std::vector<Payload>> phrase_by_next_;  // PhraseKey() -> phrases
 
-  // Typo index: a fuzzy word and each of its one-letter deletions -> the
-  // fuzzy words (fuzzy_words_) they come from; candidates are confirmed by
-  // BoundedEditDistance (so 1 edit: insertion, deletion, substitution, swap).
+  // Typo index: the WordHash of a fuzzy word and of each of its one-letter
+  // deletions -> the fuzzy words (fuzzy_words_) they come from; candidates
+  // are confirmed by BoundedEditDistance (so 1 edit: insertion, deletion,
+  // substitution, swap), which also makes a hash collision harmless.
   struct FuzzyWord {
     std::string text;
     std::uint16_t concept_id;
   };
   std::vector<FuzzyWord> fuzzy_words_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> fuzzy_index_;
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> fuzzy_index_;
   std::unordered_set<std::string> not_typos_;
 };
 
