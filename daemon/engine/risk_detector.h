@@ -6,9 +6,9 @@
 //
 //   auto risk = RiskDetector::Parse(json_text);               // once, at start
 //   RiskAssessment a = risk->Assess(Tokenize("my bf wont wake up his lips are blue"));
-//   // a.overdose == true, a.lang == "en", a.rule == "en_cant_wake"
+//   // a.overdose == true, a.lang == "en", a.rule == "en_blue_body"
 //   a = risk->Assess(Tokenize("my brother overdosed last year, how do I help him stay clean"));
-//   // a.overdose == false, a.guard == "en_past_time"
+//   // a.overdose == false, a.guard == "en_past_after"
 //
 // The data (see the "description" in risk.json for the full format):
 //   * concepts: named word sets. "respir*" matches every word starting with
@@ -17,9 +17,11 @@
 //     ("took 30 oxys", not "took 2 advil"). A concept may tolerate one
 //     typo in its words of 6+ letters ("fuzzy": breathign, unresponsve) and
 //     French elisions ("elide": s'réveille, j'veux, m'tuer).
-//   * rules: a sequence of concepts (or inline "a|b|c" alternatives) with at
-//     most `gap` words between neighbours, optionally in any order, each
-//     with a class (overdose, suicide, distress, guard) and a language.
+//   * rules: a sequence of concepts (or inline "a|b|c" alternatives, which
+//     may name concepts: "@en_want|@en_going|rather") with at most `gap`
+//     words between neighbours, optionally in any order, each with a class
+//     (overdose, suicide, distress, guard) and a language. The deciding rule
+//     of a class is the first in file order, strong rules before guardable.
 //   * guards: rules for deliberate non-emergencies that sit next to a
 //     safety word: past events ("overdosed last year", "hace dos años"),
 //     the self negated ("not suicidal", "pas suicidaire"), questions for
@@ -34,9 +36,12 @@
 //     a missed overdose costs more than an extra 911 line.
 //
 // Matching is linear in the message: each token walks a trie built at
-// Parse(), typos are found through a deletion index (no edit-distance scan
-// over the vocabulary), and only rules whose first concept occurs are tried.
-// No regex, no allocation beyond a few small vectors per call.
+// Parse(), a phrase is looked up by its first two words (so a common first
+// word costs one lookup, not one check per phrase), typos are found through
+// a deletion index (no edit-distance scan over the vocabulary), and only
+// rules whose first concept occurs are tried. No regex, no allocation beyond
+// a few small vectors per call: about 1.5 us for a 20-word message
+// (RelWithDebInfo, one core).
 //
 // Thread-safety: immutable after Parse(); concurrent Assess() calls are safe.
 // Lifetimes: the string_views in a RiskAssessment point into the detector,
