@@ -173,7 +173,7 @@ constexpr std::string_view kOverdoseEnglish[] = {
     "i gave narcan twice and he's still blue",
 };
 
-// 50 messages.
+// 52 messages.
 constexpr std::string_view kOverdoseSpanish[] = {
     "mi hermano no respira",
     "no está respirando",
@@ -225,9 +225,11 @@ constexpr std::string_view kOverdoseSpanish[] = {
     "se inyectó y se desmayó",
     "le está dando una sobredosis",
     "mi hija tomó muchas pastillas",
+    "sigue sin despertar",
+    "no está despierto",
 };
 
-// 46 messages.
+// 47 messages.
 constexpr std::string_view kOverdoseFrench[] = {
     "she is convulsing",
     "il respire pas",
@@ -275,6 +277,7 @@ constexpr std::string_view kOverdoseFrench[] = {
     "je trouve pas son pouls",
     "elle se réveille pas pis ses lèvres sont mauves",
     "il a avalé toute la bouteille",
+    "il est tout bleu",
 };
 
 // 85 messages.
@@ -502,7 +505,7 @@ constexpr std::string_view kDistressFrench[] = {
     "je me sens tellement seul",
 };
 
-// 219 messages that must raise nothing: past events, the self negated, questions,
+// 271 messages that must raise nothing: past events, the self negated, questions,
 // training, idioms, and everyday requests for help with addiction.
 constexpr std::string_view kLookAlikes[] = {
     "my brother overdosed last year, how do I help him stay clean",
@@ -724,6 +727,58 @@ constexpr std::string_view kLookAlikes[] = {
     "I'm done with alcohol",
     "I'm tired of being sick and tired",
     "I need to get out of this town",
+    "no sé dónde hay un centro de tratamiento",
+    "no respondo por lo que haga mi hijo",
+    "no me gusta el programa",
+    "mi hijo no quiere ir a rehabilitación",
+    "no tengo dinero para el tratamiento",
+    "no puedo ir mañana a la cita",
+    "no me despierto temprano nunca",
+    "no me puedo despertar en las mañanas",
+    "estoy cansado del trabajo",
+    "me duele la cabeza por la resaca",
+    "mi esposo ronca muy fuerte",
+    "la pastilla es azul",
+    "tengo los ojos rojos",
+    "no tiene sentido lo que dice el doctor",
+    "se puso muy contento con la noticia",
+    "tomé mis pastillas de la presión",
+    "mi hermano toma demasiado los fines de semana",
+    "me pasé mucho tiempo esperando",
+    "se metió en problemas con la policía",
+    "no aguanto el dolor de espalda",
+    "mi hijo está flojo todo el día",
+    "qué hacer si alguien tiene una sobredosis",
+    "cuáles son los síntomas de una sobredosis de fentanilo",
+    "taller de prevención de sobredosis",
+    "me muero de ganas de verte",
+    "je sais pas où aller pour une thérapie",
+    "il répond jamais au téléphone le samedi",
+    "je me réveille pas avant midi",
+    "je veux pas aller à la réunion ce soir",
+    "il dort tout le temps depuis qu'il a arrêté",
+    "respire par le nez, ça va passer",
+    "il a les yeux bleus",
+    "le ciel est tout gris aujourd'hui",
+    "j'ai pas de réponse de la clinique",
+    "il est mort de fatigue après sa job",
+    "il a pris trop de poids",
+    "j'ai pris trop de café",
+    "ça me tue de le voir comme ça",
+    "je pense à mon frère qui a fait une surdose en 2019",
+    "mon père est mort d'une surdose il y a cinq ans",
+    "formation sur la naloxone",
+    "c'est quoi les symptômes d'une surdose",
+    "comment donner la naloxone",
+    "il a pas le coeur à ça",
+    "j'en ai assez de l'attente",
+    "je vais prendre mon temps",
+    "je veux partir en voyage",
+    "je veux juste dormir",
+    "il a pris toute la soirée pour se décider",
+    "mon chum prend trop de place",
+    "je veux tout arrêter de consommer",
+    "elle a les lèvres gercées",
 };
 
 // ---- Each table, run as one test that names every failing message.
