@@ -124,6 +124,8 @@ class RiskDetector::Builder {
       n.prefix_begin = n.exact_end;
       d_.payloads_.insert(d_.payloads_.end(), trie_[i].prefix.begin(), trie_[i].prefix.end());
       n.prefix_end = static_cast<std::uint32_t>(d_.payloads_.size());
+      n.exact_next = trie_[i].exact_next;
+      n.prefix_next = trie_[i].prefix_next;
     }
     d_.rules_by_first_.assign(d_.concept_names_.size(), {});
     for (std::size_t r = 0; r < d_.rules_.size(); ++r) {
@@ -135,6 +137,7 @@ class RiskDetector::Builder {
   struct BuildNode {
     std::map<char, std::uint32_t> kids;
     std::vector<Payload> exact, prefix;
+    bool exact_next = false, prefix_next = false;
   };
 
   Status AddTerm(std::uint16_t concept_id, std::string_view term, bool fuzzy, bool elide, const std::string& at) {
@@ -146,8 +149,8 @@ class RiskDetector::Builder {
       std::string_view chunk = term.substr(start, space - start);
       start = space + 1;
       if (chunk.empty()) continue;
-      if (chunk == "#") {
-        words.push_back({"", false, true});
+      if (chunk == "#" || chunk == "##") {
+        words.push_back({"", false, true, static_cast<std::uint8_t>(chunk.size())});
         continue;
       }
       const bool prefix = chunk.back() == '*';
@@ -170,18 +173,20 @@ class RiskDetector::Builder {
     }
     const Word& first = words.front();
     if (first.number) {
-      d_.number_payloads_.push_back(p);
+      (first.min_digits > 1 ? d_.long_number_payloads_ : d_.number_payloads_).push_back(p);
       return Status::Ok();
     }
-    Insert(first.text, first.prefix, p);
+    // Indexed by the second word when that is a plain word (see Node).
+    const Word* next = words.size() > 1 && !words[1].prefix && !words[1].number ? &words[1] : nullptr;
+    Insert(first.text, first.prefix, p, next);
     if (elide) {
-      for (const std::string& e : elisions_) Insert(e + first.text, first.prefix, p);
+      for (const std::string& e : elisions_) Insert(e + first.text, first.prefix, p, next);
     }
     if (fuzzy && words.size() == 1 && !first.prefix && first.text.size() >= kMinFuzzy) AddFuzzy(first.text, concept_id);
     return Status::Ok();
   }
 
-  void Insert(const std::string& word, bool prefix, Payload p) {
+  void Insert(const std::string& word, bool prefix, Payload p, const Word* next) {
     std::uint32_t node = 0;
     for (char c : word) {
       auto it = trie_[node].kids.find(c);
@@ -194,6 +199,11 @@ class RiskDetector::Builder {
         node = it->second;
       }
     }
+    if (next != nullptr) {
+      (prefix ? trie_[node].prefix_next : trie_[node].exact_next) = true;
+      d_.phrase_by_next_[PhraseKey(node, prefix, WordHash(next->text))].push_back(p);
+      return;
+    }
     auto& list = prefix ? trie_[node].prefix : trie_[node].exact;
     for (const Payload& q : list) {
       if (q.concept_id == p.concept_id && q.phrase == p.phrase) return;
@@ -204,12 +214,12 @@ class RiskDetector::Builder {
   void AddFuzzy(const std::string& word, std::uint16_t concept_id) {
     const auto idx = static_cast<std::uint32_t>(d_.fuzzy_words_.size());
     d_.fuzzy_words_.push_back({word, concept_id});
-    auto add = [&](const std::string& key) {
+    auto add = [&](std::uint64_t key) {
       auto& list = d_.fuzzy_index_[key];
       if (list.empty() || list.back() != idx) list.push_back(idx);
     };
-    add(word);
-    for (std::size_t j = 0; j < word.size(); ++j) add(word.substr(0, j) + word.substr(j + 1));
+    add(WordHash(word));
+    for (std::size_t j = 0; j < word.size(); ++j) add(WordHashWithout(word, j));
   }
 
   // A named concept's terms as written, for unions in rule elements.
@@ -361,9 +371,29 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
 }
 
 bool RiskDetector::WordMatches(const Word& w, const Token& t) {
-  if (w.number) return t.digits;
+  if (w.number) return t.digits && t.text.size() >= w.min_digits;
   if (w.prefix) return t.text.size() >= w.text.size() && t.text.compare(0, w.text.size(), w.text) == 0;
   return t.text == w.text;
+}
+
+// FNV-1a: words are short, and a collision only costs a PhraseFollows() or
+// BoundedEditDistance() check.
+std::uint64_t RiskDetector::WordHash(std::string_view word) { return WordHashWithout(word, word.size()); }
+
+// The hash of `word` with the letter at `skip` left out (none if skip is past
+// the end), without building that string.
+std::uint64_t RiskDetector::WordHashWithout(std::string_view word, std::size_t skip) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (std::size_t k = 0; k < word.size(); ++k) {
+    if (k == skip) continue;
+    h ^= static_cast<unsigned char>(word[k]);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+std::uint64_t RiskDetector::PhraseKey(std::uint32_t node, bool prefix, std::uint64_t next_word_hash) {
+  return next_word_hash ^ ((static_cast<std::uint64_t>(node) << 1 | (prefix ? 1u : 0u)) * 0x9E3779B97F4A7C15ull);
 }
 
 bool RiskDetector::PhraseFollows(const Phrase& p, const std::vector<Token>& tokens, std::size_t n,
@@ -390,13 +420,25 @@ void RiskDetector::CollectOccurrences(const std::vector<Token>& tokens, std::siz
     };
     if (tokens[i].digits) {
       for (const Payload& p : number_payloads_) emit(p);
+      if (w.size() > 1) {
+        for (const Payload& p : long_number_payloads_) emit(p);
+      }
     }
+    const std::uint64_t next_hash = i + 1 < n ? WordHash(tokens[i + 1].text) : 0;
+    auto emit_by_next = [&](std::uint32_t at, bool prefix) {
+      if (i + 1 >= n) return;
+      auto it = phrase_by_next_.find(PhraseKey(at, prefix, next_hash));
+      if (it == phrase_by_next_.end()) return;
+      for (const Payload& p : it->second) emit(p);
+    };
     std::uint32_t node = 0;
     for (std::size_t depth = 0;; ++depth) {
       const Node& nd = nodes_[node];
       for (std::uint32_t k = nd.prefix_begin; k < nd.prefix_end; ++k) emit(payloads_[k]);
+      if (nd.prefix_next) emit_by_next(node, true);
       if (depth == w.size()) {
         for (std::uint32_t k = nd.exact_begin; k < nd.exact_end; ++k) emit(payloads_[k]);
+        if (nd.exact_next) emit_by_next(node, false);
         break;
       }
       const char* labels = edge_label_.data() + nd.edge_begin;
@@ -410,7 +452,7 @@ void RiskDetector::CollectOccurrences(const std::vector<Token>& tokens, std::siz
         not_typos_.count(w) != 0) {
       continue;
     }
-    auto try_key = [&](const std::string& key) {
+    auto try_key = [&](std::uint64_t key) {
       auto it = fuzzy_index_.find(key);
       if (it == fuzzy_index_.end()) return;
       for (std::uint32_t idx : it->second) {
@@ -418,13 +460,7 @@ void RiskDetector::CollectOccurrences(const std::vector<Token>& tokens, std::siz
         if (BoundedEditDistance(w, f.text, 1) <= 1) out.push_back({f.concept_id, static_cast<std::uint8_t>(i), 1});
       }
     };
-    try_key(w);
-    std::string key;
-    for (std::size_t j = 0; j < w.size(); ++j) {
-      key.assign(w, 0, j);
-      key.append(w, j + 1);
-      try_key(key);
-    }
+    for (std::size_t j = 0; j <= w.size(); ++j) try_key(WordHashWithout(w, j));
   }
 }
 
