@@ -116,6 +116,9 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
       auto again = LoadConfig(flags.config_path);
       Status checked = again.ok() ? ApplyEnvironment(&*again) : again.status();
       Config next = config;
+      // default_region applies at the next start, but a value that start
+      // would refuse is refused now, while the operator is watching.
+      if (checked.ok()) checked = ValidateDefaultRegion(again->default_region);
       if (checked.ok()) {
         next.api_key_sha256 = again->api_key_sha256;
         next.rate_limit_messages = again->rate_limit_messages;
