@@ -4,7 +4,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -35,6 +37,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kWebhookPrefix = "/webhooks/";
+
+// Outbox ids are "{provider}:{message id}", at most this many bytes (outbox.cc).
+constexpr std::size_t kMaxOutboxIdBytes = 256;
+// Concatenated SMS are answered under "concat-{ref}-{16 hex of the sender hash}".
+constexpr std::size_t kConcatIdExtraBytes = 24;
+
+// The Redis probe of each loop (see RedisProbe).
+constexpr auto kProbeInterval = std::chrono::milliseconds(200);
+constexpr auto kProbeStale = std::chrono::milliseconds(600);
 
 std::string_view RouteName(const std::string& path) {
   if (path == "/v1/lookup") return "lookup";
@@ -243,12 +254,53 @@ std::string_view ProviderSetting(std::string_view name) {
   return "";
 }
 
+// Whether one loop's Redis connection answers, for /readyz and
+// helpline_redis_up: every kProbeInterval the loop sends a PING (unless one is
+// still out). The connection counts as up once a PING is answered, and as
+// down when it is not connected, a PING fails or gets an error reply, or one
+// has waited longer than kProbeStale. So a killed or paused Redis shows
+// within about a second, whatever the traffic and the directory poll. `up`
+// is read from any thread; the rest belongs to the loop's thread. Pending
+// callbacks hold the probe, so Detach() can stop it while they are queued.
+struct RedisProbe {
+  AsyncRedis* redis = nullptr;                         // null once stopped
+  std::unique_ptr<boost::asio::steady_timer> timer;    // freed by Detach(), while the loop exists
+  std::atomic<bool> up{false};
+  bool outstanding = false;
+  Clock::time_point sent;
+};
+
+void ProbeTick(const std::shared_ptr<RedisProbe>& probe) {
+  if (probe->redis == nullptr || probe->timer == nullptr) return;
+  const auto now = Clock::now();
+  if (!probe->redis->connected()) {
+    probe->up.store(false);
+  } else if (probe->outstanding) {
+    if (now - probe->sent > kProbeStale) probe->up.store(false);
+  } else {
+    probe->outstanding = true;
+    probe->sent = now;
+    probe->redis->Command({"PING"}, [probe](Result<RedisValue> r) {
+      probe->outstanding = false;
+      probe->up.store(r.ok() && !r->is_error());
+    });
+  }
+  probe->timer->expires_after(kProbeInterval);
+  probe->timer->async_wait([probe](const boost::system::error_code& ec) {
+    if (!ec) ProbeTick(probe);
+  });
+}
+
 struct HelplineApp::Loop {
   std::unique_ptr<AsyncRedis> redis;
   std::unique_ptr<SenderStore> senders;
   std::unique_ptr<CurlMulti> http;     // outbound sends
   std::unique_ptr<Outbox> outbox;      // replies for providers without inline replies
   engine::ReplyCache replies;  // composed replies of the current snapshot, this loop only
+  // The index `replies` was filled from, held so that its address cannot be
+  // reused by another index with the same version number (see RepliesFor).
+  std::shared_ptr<const directory::DirectoryIndex> replies_index;
+  std::shared_ptr<RedisProbe> probe;
   std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex; replaced on SIGHUP
 };
 
@@ -289,14 +341,49 @@ struct HelplineApp::Impl {
   }
 
   bool Authorized(int loop, const HttpRequest& req) const {
-    const std::string& auth = req.Header("authorization");
-    const std::string prefix = "Bearer ";
-    if (auth.size() <= prefix.size() || auth.compare(0, prefix.size(), prefix) != 0) return false;
+    // "Bearer" SP token; the scheme is case-insensitive (RFC 7235 section 2.1).
+    std::string_view auth = req.Header("authorization");
+    constexpr std::string_view kScheme = "bearer";
+    if (auth.size() <= kScheme.size() + 1 || auth[kScheme.size()] != ' ') return false;
+    for (std::size_t i = 0; i < kScheme.size(); ++i) {
+      if ((auth[i] | 0x20) != kScheme[i]) return false;  // ASCII letters: | 0x20 lowercases
+    }
+    auth.remove_prefix(kScheme.size() + 1);
     // This loop's keys (replaced on SIGHUP), else those of the start.
     const auto& keys = static_cast<std::size_t>(loop) < loops.size() && loops[static_cast<std::size_t>(loop)].api_keys
                            ? *loops[static_cast<std::size_t>(loop)].api_keys
                            : *api_keys;
-    return keys.count(Sha256Hex(std::string_view(auth).substr(prefix.size()))) != 0;
+    return keys.count(Sha256Hex(auth)) != 0;
+  }
+
+  // The longest message id a provider's messages may carry: what the sender
+  // store keeps, and for providers replying through the outbox, what fits an
+  // outbox id after "{provider}:".
+  static std::size_t MaxMessageId(const gateway::Provider& provider) {
+    if (provider.replies_inline()) return SenderStore::kMaxMessageIdBytes;
+    return std::min(SenderStore::kMaxMessageIdBytes, kMaxOutboxIdBytes - provider.provider().size() - 1);
+  }
+
+  // True if Redis answers on every loop's connection (the probes), else the
+  // snapshot thread's view (before Attach()).
+  bool RedisUp() const {
+    if (loops.empty()) return snapshots.redis_up();
+    for (const Loop& l : loops) {
+      if (l.probe == nullptr || !l.probe->up.load()) return false;
+    }
+    return true;
+  }
+
+  // The loop's reply cache, for replies from `index`. The cache knows its
+  // index by address and version number; a different directory loaded as
+  // version 1 again could get a freed index's address, so the cache is
+  // emptied here when the index changes and holds the one it serves.
+  engine::ReplyCache* RepliesFor(Loop& l, const std::shared_ptr<const directory::DirectoryIndex>& index) {
+    if (l.replies_index != index) {
+      l.replies = engine::ReplyCache();
+      l.replies_index = index;
+    }
+    return &l.replies;
   }
 
   // --- POST /webhooks/{provider}
@@ -332,6 +419,18 @@ struct HelplineApp::Impl {
       return;
     }
     auto& event = std::get<gateway::InboundEvent>(parsed);
+    // An id the store cannot keep is the request's fault, not an outage:
+    // 400 with a reason (no retry helps), before anything is stored.
+    const std::size_t max_id = MaxMessageId(provider);
+    if (event.message.id.size() > max_id ||
+        (event.concat && event.concat->ref.size() + kConcatIdExtraBytes > max_id)) {
+      metrics.CountWebhook("bad_message_id");
+      Finish(req, route, start,
+             Text(400, "message id longer than " + std::to_string(max_id) + " bytes" +
+                           (event.concat ? " (or concatenation reference too long)" : "")),
+             "bad_message_id", "", respond);
+      return;
+    }
     auto index = snapshots.Get();
     if (index == nullptr) {
       // The provider retries (Twilio also tries its fallback URL): better than a wrong answer.
@@ -403,11 +502,30 @@ struct HelplineApp::Impl {
   void OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitResult> admitted) {
     Loop& l = loops[static_cast<std::size_t>(m->loop)];
     if (!admitted.ok()) {
-      // Redis is away: answer from the snapshot without memory. A person
-      // asking for help gets help; nothing is stored.
+      if (admitted.status().code() == StatusCode::kInvalidArgument) {
+        // Outside input the store refuses (checked before, kept as a net).
+        metrics.CountWebhook("bad_message_id");
+        Finish(m->log, m->route->route, m->start, Text(400, admitted.status().message()), "bad_message_id", m->hash,
+               m->respond);
+        return;
+      }
       metrics.CountRedisError();
+      if (!m->understood.changes.empty()) {
+        // The message changes what we remember (STOP, START, a language or a
+        // region) and that could not be stored: confirming it would be a
+        // false promise ("you are unsubscribed"). 503 makes the provider
+        // deliver it again, by when Redis may be back.
+        metrics.CountWebhook("state_not_stored");
+        Finish(m->log, m->route->route, m->start, Text(503, "state change could not be stored; retry later"),
+               "state_not_stored", m->hash, m->respond);
+        return;
+      }
+      // Redis is away: answer from the snapshot without memory (no dedupe,
+      // rate limit or remembered state). A person asking for help gets
+      // help; nothing is stored.
       metrics.CountWebhook("redis_unavailable");
-      engine::EngineReply r = engine.Answer(m->in, m->understood, engine::SenderState{}, *m->index, &l.replies);
+      engine::EngineReply r =
+          engine.Answer(m->in, m->understood, engine::SenderState{}, *m->index, RepliesFor(l, m->index));
       Reply(m, std::move(r), "redis_unavailable", /*store=*/false);
       return;
     }
@@ -445,7 +563,7 @@ struct HelplineApp::Impl {
       return engine.RateLimitNotice(state, m->in.channel);
     }
     if (admission == Admission::kRateLimitedSilent && !m->understood.always_honoured()) return engine::EngineReply{};
-    return engine.Answer(m->in, m->understood, state, *m->index, &l.replies);
+    return engine.Answer(m->in, m->understood, state, *m->index, RepliesFor(l, m->index));
   }
 
   // Answers the provider with `r` (inline, or acknowledged and queued for
@@ -486,6 +604,10 @@ struct HelplineApp::Impl {
                m->respond);
         return;
       }
+      if (s.code() == StatusCode::kInvalidArgument) {
+        Finish(m->log, m->route->route, m->start, Text(400, s.message()), "bad_message_id", m->hash, m->respond);
+        return;
+      }
       metrics.CountRedisError();
       Finish(m->log, m->route->route, m->start, Text(503, "reply could not be queued; retry later"), "queue_failed",
              m->hash, m->respond);
@@ -515,7 +637,14 @@ struct HelplineApp::Impl {
       return;
     }
     if (!category) {
-      Finish(req, route, start, JsonError(400, "unknown category '" + category_name + "'"), "bad_request", "", respond);
+      // The parameter is named, its value never echoed (it is raw request bytes).
+      std::string known;
+      for (directory::Category c : directory::AllCategories()) {
+        known += known.empty() ? "" : ", ";
+        known += directory::CategoryName(c);
+      }
+      Finish(req, route, start, JsonError(400, "category is missing or unknown; one of: " + known), "bad_request", "",
+             respond);
       return;
     }
     auto index = snapshots.Get();
@@ -551,13 +680,28 @@ struct HelplineApp::Impl {
     Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
   }
 
+  // {"status":"ready|degraded|not_ready","directory_version":N,"redis":"up|down",
+  //  "directory_source":"redis|disk_snapshot|shipped_files|none","why":["...",...]}
+  // Degraded (still 200) while Redis does not answer or the directory is
+  // not Redis's; "why" says each reason in a sentence.
   void Ready(const HttpRequest& req, Clock::time_point start, const Responder& respond) {
     auto index = snapshots.Get();
-    const bool redis = snapshots.redis_up();
+    const bool redis = RedisUp();
     metrics.SetRedisUp(redis);
-    std::string body = std::string("{\"status\":\"") + (index == nullptr ? "not_ready" : redis ? "ready" : "degraded") +
-                       "\",\"directory_version\":" + std::to_string(index ? index->version() : 0) +
-                       ",\"redis\":\"" + (redis ? "up" : "down") + "\"}\n";
+    const SnapshotDescription served = snapshots.Describe();
+    std::vector<std::string> why;
+    if (!redis) {
+      why.push_back("Redis does not answer: replies have no memory (no dedupe, rate limit or remembered state); "
+                    "STOP, START and language or region changes get 503 until it is back");
+    }
+    if (index != nullptr && served.source != SnapshotSource::kRedis && !served.note.empty()) why.push_back(served.note);
+    if (index == nullptr) why.push_back("no directory loaded yet");
+    const char* status = index == nullptr ? "not_ready" : why.empty() ? "ready" : "degraded";
+    std::string body = std::string("{\"status\":\"") + status + "\",\"directory_version\":" +
+                       std::to_string(index ? index->version() : 0) + ",\"redis\":\"" + (redis ? "up" : "down") +
+                       "\",\"directory_source\":\"" + std::string(SnapshotSourceName(served.source)) + "\",\"why\":[";
+    for (std::size_t i = 0; i < why.size(); ++i) body += (i ? "," : "") + JsonQuote(why[i]);
+    body += "]}\n";
     // Degraded still serves: answers come from the snapshot.
     Finish(req, "readyz", start, Json(index == nullptr ? 503 : 200, std::move(body)), "ok", "", respond);
   }
@@ -594,6 +738,9 @@ Status HelplineApp::Attach(HttpServer& server) {
     l.redis->Start();
     l.senders = std::make_unique<SenderStore>(*l.redis, store_options);
     l.api_keys = impl_->api_keys;
+    l.probe = std::make_shared<RedisProbe>();
+    l.probe->redis = l.redis.get();
+    l.probe->timer = std::make_unique<boost::asio::steady_timer>(server.loop(i));
   }
   Outbox::Adapters adapters;
   for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
@@ -626,6 +773,7 @@ Status HelplineApp::Attach(HttpServer& server) {
     Loop& l = impl_->loops[static_cast<std::size_t>(i)];
     while (!l.redis->connected() && Clock::now() < deadline) server.loop(i).run_one_for(std::chrono::milliseconds(20));
   }
+  for (Loop& l : impl_->loops) ProbeTick(l.probe);
   // Outbox workers only where some provider replies through it.
   const bool outbound = std::any_of(impl_->providers.begin(), impl_->providers.end(),
                                     [](const auto& p) { return !p.second.provider->replies_inline(); });
@@ -645,6 +793,10 @@ void HelplineApp::Detach() {
   // The Redis connections live on the server's loops: stop and free them
   // while those loops exist (the server may be destroyed before the app).
   for (auto& l : impl_->loops) {
+    if (l.probe) {
+      l.probe->redis = nullptr;
+      l.probe->timer.reset();  // cancels its wait; the queued handler holds the probe, not the timer
+    }
     if (l.outbox) l.outbox->Stop();
     l.outbox.reset();
     if (l.http) l.http->Stop();
@@ -731,7 +883,7 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     if (method_is("GET")) app.Ready(request, start, respond);
   } else if (path == "/metrics") {
     if (method_is("GET")) {
-      app.metrics.SetRedisUp(app.snapshots.redis_up());
+      app.metrics.SetRedisUp(app.RedisUp());
       HttpResponse r = Text(200, app.metrics.Render());
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
       app.Finish(request, route, start, std::move(r), "ok", "", respond);

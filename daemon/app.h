@@ -7,7 +7,8 @@
 //   GET  /v1/lookup          ?region=CA-BC&category=naloxone&lang=en   (Bearer API key)
 //   GET  /v1/regions         regions with resources                     (Bearer API key)
 //   GET  /healthz            the process is alive
-//   GET  /readyz             a directory snapshot is loaded (and whether Redis answers)
+//   GET  /readyz             a directory snapshot is loaded; "degraded" (still 200) with the reasons while
+//                            Redis does not answer or the directory is not Redis's (disk snapshot, shipped files)
 //   GET  /metrics            Prometheus text format
 //
 // Thread-safety: Handle() runs on the loop it is given; per-loop state

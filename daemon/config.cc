@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "directory/regions.h"
+
 namespace helpline::daemon {
 namespace {
 
@@ -73,6 +75,7 @@ const std::map<std::string, Setter>& Setters() {
       {"redis_prefix", StringSetter(&Config::redis_prefix)},
       {"redis_timeout_ms", IntSetter(&Config::redis_timeout_ms, 10, 60000)},
       {"directory_poll_s", IntSetter(&Config::directory_poll_s, 1, 86400)},
+      {"snapshot_path", StringSetter(&Config::snapshot_path)},
       {"data_dir", StringSetter(&Config::data_dir)},
       {"sms_segments", IntSetter(&Config::sms_segments, 1, 10)},
       {"chat_chars", IntSetter(&Config::chat_chars, 160, 100000)},
@@ -159,6 +162,7 @@ Status ApplyEnvironment(Config* config) {
       {"HELPLINE_SENDER_SECRET", "sender_secret"}, {"HELPLINE_TWILIO_AUTH_TOKEN", "twilio_auth_token"},
       {"HELPLINE_API_KEY_SHA256", "api_key_sha256"}, {"HELPLINE_PORT", "port"},
       {"HELPLINE_DATA_DIR", "data_dir"},
+      {"HELPLINE_SNAPSHOT_PATH", "snapshot_path"},
       {"HELPLINE_TWILIO_ACCOUNT_SID", "twilio_account_sid"},
       {"HELPLINE_VONAGE_SIGNATURE_SECRET", "vonage_signature_secret"},
       {"HELPLINE_VONAGE_API_KEY", "vonage_api_key"},
@@ -178,7 +182,18 @@ Status ApplyEnvironment(Config* config) {
   return Status::Ok();
 }
 
+Status ValidateDefaultRegion(const std::string& region) {
+  if (region != "*" && directory::IsKnownRegion(region)) return Status::Ok();
+  std::string shown = region.substr(0, 16);
+  for (char& ch : shown) {
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+  }
+  return InvalidArgument("default_region '" + shown + "' is not a known region: use a country, state or province "
+                         "code such as US, CA, US-TX or CA-BC (uppercase)");
+}
+
 Status ValidateConfig(const Config& c) {
+  HL_RETURN_IF_ERROR(ValidateDefaultRegion(c.default_region));
   if (c.sender_secret.size() < 16) {
     return InvalidArgument("sender_secret must be set (HELPLINE_SENDER_SECRET), at least 16 characters: it keys the "
                            "hash that stands in for phone numbers");
@@ -222,6 +237,7 @@ std::string DescribeConfig(const Config& c) {
     << "redis_prefix = " << c.redis_prefix << "\n"
     << "redis_timeout_ms = " << c.redis_timeout_ms << "\n"
     << "directory_poll_s = " << c.directory_poll_s << "\n"
+    << "snapshot_path = " << (c.snapshot_path.empty() ? "(none)" : c.snapshot_path) << "\n"
     << "data_dir = " << c.data_dir << "\n"
     << "sms_segments = " << c.sms_segments << "\n"
     << "chat_chars = " << c.chat_chars << "\n"

@@ -37,12 +37,20 @@ struct Config {
   std::string redis_prefix = "hl:";                    // redis_prefix (env HELPLINE_REDIS_PREFIX)
   int redis_timeout_ms = 1000;                         // redis_timeout_ms: per command
   int directory_poll_s = 30;  // directory_poll_s: safety-net check of the current version
+  // snapshot_path (env HELPLINE_SNAPSHOT_PATH): each directory version taken
+  // from Redis is saved here (atomically: temp file + rename); when Redis is
+  // unreachable at start, the daemon serves this file, or else the shipped
+  // files in data_dir/directory. Empty: no disk snapshot.
+  std::string snapshot_path = "/var/lib/helpline/directory.snapshot";
 
   // --- Message engine
   std::string data_dir;          // data_dir: holds engine/keywords.json and messages.json
   int sms_segments = 3;          // sms_segments: segment budget of an SMS reply
   std::size_t chat_chars = 1500; // chat_chars: character budget of a chat (WhatsApp) reply
-  std::string default_region = "US";  // default_region: when nothing tells where a sender is
+  // default_region: when nothing tells where a sender is. A country, state
+  // or province code the directory knows ("US", "CA", "US-TX"); checked at
+  // start and on SIGHUP.
+  std::string default_region = "US";
   // include_unconfirmed: also text resources whose facts are not confirmed
   // yet (status "unconfirmed"). Default false: texters get only what we trust;
   // /v1 and /find always list them, marked.
@@ -96,8 +104,14 @@ Result<Config> LoadConfig(const std::string& path);
 // Overrides from HELPLINE_* environment variables (see each field).
 Status ApplyEnvironment(Config* config);
 
-// Checks what must hold before serving (a sender secret, sane numbers).
+// Checks what must hold before serving (a sender secret, sane numbers, a
+// known default_region). InvalidArgument naming the setting.
 Status ValidateConfig(const Config& config);
+
+// InvalidArgument unless `region` is a known country, state or province
+// code (directory/regions.h; not "*"): a typo would leave every sender whose
+// place is unknown with only the emergency line.
+Status ValidateDefaultRegion(const std::string& region);
 
 // Every setting, one per line, secrets shown as "(set)" or "(not set)".
 std::string DescribeConfig(const Config& config);

@@ -29,6 +29,11 @@ void Metrics::CountOutboxFailure(std::string_view reason_class) {
   ++outbox_failures_[std::string(reason_class)];
 }
 
+void Metrics::SetDirectorySource(std::string_view source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  directory_source_ = std::string(source);
+}
+
 void Metrics::ObserveLatency(double seconds) {
   std::size_t i = 0;
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
@@ -72,6 +77,11 @@ std::string Metrics::Render() const {
     for (const auto& [reason_class, n] : outbox_failures_) {
       o << "helpline_outbox_send_failures_total{class=\"" << reason_class << "\"} " << n << "\n";
     }
+    o << "# HELP helpline_directory_source Where the served directory came from (1 for the current source).\n"
+      << "# TYPE helpline_directory_source gauge\n";
+    for (std::string_view source : {"redis", "disk_snapshot", "shipped_files"}) {
+      o << "helpline_directory_source{source=\"" << source << "\"} " << (directory_source_ == source ? 1 : 0) << "\n";
+    }
   }
   o << "# HELP helpline_request_duration_seconds Time to answer a request.\n"
     << "# TYPE helpline_request_duration_seconds histogram\n";
@@ -93,7 +103,12 @@ std::string Metrics::Render() const {
     << "# HELP helpline_directory_swaps_total Directory snapshots swapped in without restart.\n"
     << "# TYPE helpline_directory_swaps_total counter\n"
     << "helpline_directory_swaps_total " << directory_swaps_.load() << "\n"
-    << "# HELP helpline_redis_up Whether Redis answers (0 while serving from the snapshot alone).\n"
+    << "# HELP helpline_directory_snapshot_warnings_total Disk snapshots not written or not readable, shipped "
+       "files not valid.\n"
+    << "# TYPE helpline_directory_snapshot_warnings_total counter\n"
+    << "helpline_directory_snapshot_warnings_total " << snapshot_warnings_.load() << "\n"
+    << "# HELP helpline_redis_up Whether every event loop's Redis connection answers (probed every 200 ms; 0 while "
+       "serving from the snapshot alone).\n"
     << "# TYPE helpline_redis_up gauge\n"
     << "helpline_redis_up " << redis_up_.load() << "\n"
     << "# HELP helpline_redis_errors_total Redis commands that failed or timed out.\n"

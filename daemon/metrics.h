@@ -21,7 +21,8 @@ class Metrics {
   // route: "webhook_twilio", "lookup", "regions", "find", "healthz", "readyz", "metrics", "other".
   void CountRequest(std::string_view route, int status);
   // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",
-  // "opted_out", "redis_unavailable".
+  // "opted_out", "redis_unavailable", "state_not_stored" (503: a STOP/START,
+  // language or region change Redis could not take), "bad_message_id" (400).
   void CountWebhook(std::string_view outcome);
   // A provider's delivery report for a message we sent; state: "queued",
   // "sent", "delivered", "failed", "undelivered", "unknown".
@@ -29,6 +30,10 @@ class Metrics {
   void ObserveLatency(double seconds);
   void SetDirectory(std::int64_t version, std::size_t resources);
   void SetRedisUp(bool up) { redis_up_.store(up ? 1 : 0); }
+  // Where the served directory came from: "redis", "disk_snapshot", "shipped_files".
+  void SetDirectorySource(std::string_view source);
+  // A disk snapshot that could not be written or read, shipped files that do not validate.
+  void CountSnapshotWarning() { snapshot_warnings_.fetch_add(1); }
   void CountRedisError() { redis_errors_.fetch_add(1); }
   void CountDirectorySwap() { directory_swaps_.fetch_add(1); }
   void SetConnections(std::int64_t n) { connections_.store(n); }
@@ -48,6 +53,7 @@ class Metrics {
   std::map<std::string, std::uint64_t> outbox_;                    // guarded by mu_
   std::map<std::pair<std::string, std::string>, std::uint64_t> deliveries_;  // guarded by mu_
   std::map<std::string, std::uint64_t> outbox_failures_;           // guarded by mu_
+  std::string directory_source_ = "none";                          // guarded by mu_
   std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> latency_buckets_{};
   std::atomic<std::uint64_t> latency_count_{0};
   std::atomic<std::uint64_t> latency_sum_us_{0};
@@ -56,6 +62,7 @@ class Metrics {
   std::atomic<std::int64_t> redis_up_{0};
   std::atomic<std::uint64_t> redis_errors_{0};
   std::atomic<std::uint64_t> directory_swaps_{0};
+  std::atomic<std::uint64_t> snapshot_warnings_{0};
   std::atomic<std::int64_t> connections_{0};
 };
 

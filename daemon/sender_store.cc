@@ -107,7 +107,6 @@ redis.call('DEL', KEYS[1])
 return parts
 )lua";
 
-constexpr std::size_t kMaxMessageId = 256;
 constexpr std::size_t kMaxSenderHash = 128;
 constexpr std::size_t kMaxProvider = 64;
 constexpr char kCommittedMark = '=';
@@ -203,7 +202,7 @@ Status SenderStore::CheckIds(std::string_view provider, std::string_view message
   if (provider.empty() || provider.size() > kMaxProvider || provider.find(':') != std::string_view::npos) {
     return InvalidArgument("sender store: bad provider name");
   }
-  if (message_id.empty() || message_id.size() > kMaxMessageId) {
+  if (message_id.empty() || message_id.size() > SenderStore::kMaxMessageIdBytes) {
     return InvalidArgument("sender store: message id must be 1-256 bytes");
   }
   if (sender_hash.empty() || sender_hash.size() > kMaxSenderHash) {

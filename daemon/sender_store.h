@@ -130,6 +130,10 @@ struct SenderStoreOptions {
 
 class SenderStore {
  public:
+  // The longest provider message id (and concatenation reference) the store
+  // keeps; longer ones are InvalidArgument, never sent to Redis.
+  static constexpr std::size_t kMaxMessageIdBytes = 256;
+
   SenderStore(AsyncRedis& redis, SenderStoreOptions options);
 
   // Decides what to do with an inbound message and applies `changes` (see

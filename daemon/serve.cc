@@ -63,17 +63,32 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   }
 
   Metrics metrics;
-  directory::StoreOptions store_options;
-  store_options.prefix = config.redis_prefix;
-  SnapshotManager snapshots(*redis_url, store_options, std::chrono::seconds(config.directory_poll_s),
-                            [&metrics, &err](const directory::DirectoryIndex& index) {
-                              metrics.SetDirectory(index.version(), index.size());
-                              metrics.CountDirectorySwap();
-                              err << "helpline serve: serving directory version " << index.version() << " ("
-                                  << index.size() << " resources)\n";
-                            });
+  SnapshotOptions snapshot_options;
+  snapshot_options.url = *redis_url;
+  snapshot_options.store.prefix = config.redis_prefix;
+  snapshot_options.poll = std::chrono::seconds(config.directory_poll_s);
+  snapshot_options.disk_path = config.snapshot_path;
+  snapshot_options.shipped_dir = config.data_dir + "/directory";
+  SnapshotManager snapshots(
+      std::move(snapshot_options),
+      [&metrics, &err](const directory::DirectoryIndex& index, SnapshotSource source) {
+        metrics.SetDirectory(index.version(), index.size());
+        metrics.SetDirectorySource(SnapshotSourceName(source));
+        metrics.CountDirectorySwap();
+        err << "helpline serve: serving directory version " << index.version() << " (" << index.size()
+            << " resources) from " << SnapshotSourceName(source) << "\n";
+      },
+      [&metrics, &err](const std::string& warning) {
+        metrics.CountSnapshotWarning();
+        err << "helpline serve: warning: " << warning << "\n";
+      });
   if (Status s = snapshots.LoadNow(); !s.ok()) {
-    err << "helpline serve: no directory yet (" << s.message() << "); /readyz answers 503 until one is loaded\n";
+    if (snapshots.Get() != nullptr) {
+      err << "helpline serve: Redis unreachable (" << s.message() << "): " << snapshots.Describe().note
+          << "; replies have no memory (no dedupe, rate limit or stored state) until Redis is back\n";
+    } else {
+      err << "helpline serve: no directory yet (" << s.message() << "); /readyz answers 503 until one is loaded\n";
+    }
   }
   metrics.SetRedisUp(snapshots.redis_up());
   snapshots.Start();
@@ -116,6 +131,9 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
       auto again = LoadConfig(flags.config_path);
       Status checked = again.ok() ? ApplyEnvironment(&*again) : again.status();
       Config next = config;
+      // default_region applies at the next start, but a value that start
+      // would refuse is refused now, while the operator is watching.
+      if (checked.ok()) checked = ValidateDefaultRegion(again->default_region);
       if (checked.ok()) {
         next.api_key_sha256 = again->api_key_sha256;
         next.rate_limit_messages = again->rate_limit_messages;

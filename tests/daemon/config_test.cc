@@ -26,6 +26,8 @@ TEST(Config, TheShippedExampleParsesToTheDefaults) {
   EXPECT_EQ(c->redis_prefix, defaults.redis_prefix);
   EXPECT_EQ(c->rate_limit_messages, defaults.rate_limit_messages);
   EXPECT_EQ(c->max_body_bytes, defaults.max_body_bytes);
+  EXPECT_EQ(c->snapshot_path, defaults.snapshot_path);
+  EXPECT_EQ(c->default_region, defaults.default_region);
 }
 
 TEST(Config, BadLinesNameTheFileLineAndKey) {
@@ -69,6 +71,36 @@ TEST(Config, AShortOrMissingSenderSecretIsRefused) {
   EXPECT_TRUE(ValidateConfig(c).ok());
   c.api_key_sha256 = {"not-a-digest"};
   EXPECT_FALSE(ValidateConfig(c).ok());
+}
+
+TEST(Config, AnUnknownDefaultRegionIsRefusedWithAClearError) {
+  Config c;
+  c.sender_secret = "long-enough-secret-123";
+  for (const char* good : {"US", "CA", "US-TX", "CA-BC", "US-PR"}) {
+    c.default_region = good;
+    EXPECT_TRUE(ValidateConfig(c).ok()) << good;
+  }
+  for (const char* bad : {"XX", "us", "US-XX", "*", "", "CA-BC "}) {
+    c.default_region = bad;
+    Status s = ValidateConfig(c);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("default_region '" + std::string(bad) + "' is not a known region"), std::string::npos)
+        << s.message();
+  }
+  EXPECT_EQ(ValidateDefaultRegion("US-\x01\xff").message().find('\x01'), std::string::npos) << "never echoed raw";
+}
+
+TEST(Config, TheSnapshotPathComesFromTheFileOrTheEnvironment) {
+  std::string path = Write("snapshot_path = /srv/helpline/dir.snapshot\n");
+  auto c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->snapshot_path, "/srv/helpline/dir.snapshot");
+  setenv("HELPLINE_SNAPSHOT_PATH", "/run/helpline/x.snapshot", 1);
+  ASSERT_TRUE(ApplyEnvironment(&*c).ok());
+  unsetenv("HELPLINE_SNAPSHOT_PATH");
+  EXPECT_EQ(c->snapshot_path, "/run/helpline/x.snapshot");
+  EXPECT_NE(DescribeConfig(*c).find("snapshot_path = /run/helpline/x.snapshot"), std::string::npos);
 }
 
 }  // namespace

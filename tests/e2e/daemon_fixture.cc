@@ -1,13 +1,17 @@
 #include "tests/e2e/daemon_fixture.h"
 
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <cstring>
 #include <regex>
+#include <thread>
 
 #include "gateway/twilio/twilio_signature.h"
 
@@ -30,9 +34,12 @@ long long UnixNow() {
       .count();
 }
 
-Daemon::Daemon(RedisServer& redis, Options options) : redis_(redis), options_(std::move(options)) {
+Daemon::Daemon(RedisServer& redis, Options options) : Daemon(redis.Url(), std::move(options)) {}
+
+Daemon::Daemon(std::string redis_url, Options options)
+    : redis_url_(std::move(redis_url)), options_(std::move(options)) {
   if (options_.load_directory) {
-    auto load = RunProcess({kBin, "load", kData, "--quiet"}, {"HELPLINE_REDIS_URL=" + redis.Url()});
+    auto load = RunProcess({kBin, "load", kData, "--quiet"}, {"HELPLINE_REDIS_URL=" + redis_url_});
     EXPECT_EQ(load.exit_code, 0) << load.err;
   }
   char tmpl[] = "/tmp/hl-conf-XXXXXX";
@@ -44,6 +51,7 @@ Daemon::Daemon(RedisServer& redis, Options options) : redis_(redis), options_(st
 void Daemon::RewriteConfig(const std::string& extra) {
   std::ofstream(dir_ / "helpline.conf") << "listen_address = 127.0.0.1\nport = 0\nthreads = 2\n"
                                         << "directory_poll_s = 1\n"
+                                        << "snapshot_path = " << snapshot_path().string() << "\n"
                                         << extra;
 }
 
@@ -56,7 +64,7 @@ Daemon::~Daemon() {
 }
 
 void Daemon::Start() {
-  std::vector<std::string> env = {"HELPLINE_REDIS_URL=" + redis_.Url(), "HELPLINE_SENDER_SECRET=" + kSecret,
+  std::vector<std::string> env = {"HELPLINE_REDIS_URL=" + redis_url_, "HELPLINE_SENDER_SECRET=" + kSecret,
                                   "HELPLINE_TWILIO_AUTH_TOKEN=" + kToken,
                                   "HELPLINE_API_KEY_SHA256=" + Sha256OfApiKey()};
   env.insert(env.end(), options_.env.begin(), options_.env.end());
@@ -105,5 +113,73 @@ void Daemon::Restart() {
 }
 
 std::string Daemon::AllStderr() { return earlier_stderr_ + (process_ ? process_->Stderr() : ""); }
+
+namespace {
+
+bool Pings(const std::string& socket_path) {
+  timeval tv{0, 200 * 1000};
+  redisContext* c = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
+  if (c == nullptr) return false;
+  bool ok = false;
+  if (c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK) {
+    auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
+    ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS && std::strcmp(reply->str, "PONG") == 0;
+    if (reply != nullptr) freeReplyObject(reply);
+  }
+  redisFree(c);
+  return ok;
+}
+
+std::string RedisServerBinary() {
+  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
+    const std::string path = std::string(dir) + "/redis-server";
+    if (::access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "/usr/bin/redis-server";
+}
+
+}  // namespace
+
+RestartableRedis::RestartableRedis() {
+  char tmpl[] = "/tmp/hl-rredis-XXXXXX";
+  dir_ = mkdtemp(tmpl);
+  socket_path_ = (dir_ / "redis.sock").string();
+  Start();
+}
+
+RestartableRedis::~RestartableRedis() {
+  Resume();
+  process_.reset();  // SIGKILL
+  fs::remove_all(dir_);
+}
+
+void RestartableRedis::Start() {
+  if (process_ != nullptr) return;
+  std::error_code ec;
+  fs::remove(socket_path_, ec);
+  process_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{
+      RedisServerBinary(), "--port", "0", "--unixsocket", socket_path_, "--unixsocketperm", "700", "--save", "",
+      "--appendonly", "no", "--dir", dir_.string(), "--logfile", (dir_ / "redis.log").string(), "--hz", "100"});
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!Pings(socket_path_) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(Pings(socket_path_)) << "redis-server did not start at " << socket_path_;
+}
+
+void RestartableRedis::Stop() {
+  if (process_ == nullptr) return;
+  process_->Signal(SIGKILL);
+  process_->Wait(5000);
+  process_.reset();
+}
+
+void RestartableRedis::Pause() {
+  if (process_ != nullptr) process_->Signal(SIGSTOP);
+}
+
+void RestartableRedis::Resume() {
+  if (process_ != nullptr) process_->Signal(SIGCONT);
+}
 
 }  // namespace helpline::testing

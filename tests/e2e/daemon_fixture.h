@@ -10,9 +10,19 @@
 //   d.Kill();                                              // SIGKILL, as a crash
 //   d.Restart();                                           // a new process, same Redis
 //
-// A Daemon owns its config file (in a fresh temp directory) and its process;
-// the RedisServer must outlive it. The process gets the Twilio token, the
-// sender secret and the outreach API key hash below, plus Options::env.
+// A Daemon owns its config file and its disk snapshot (in a fresh temp
+// directory) and its process; the RedisServer must outlive it. The process
+// gets the Twilio token, the sender secret and the outreach API key hash
+// below, plus Options::env.
+//
+// RestartableRedis is a redis-server whose address outlives it, for tests of
+// Redis going away and coming back:
+//
+//   RestartableRedis redis;
+//   Daemon d(redis.Url(), {});
+//   redis.Stop();                 // SIGKILL: its data is gone
+//   d.Restart();                  // starts while Redis is unreachable
+//   redis.Start();                // a new, empty redis-server at the same address
 //
 // Thread-safety: not thread-safe; one per test. Url() and Text() may be
 // called from several threads at once (they only read).
@@ -59,6 +69,8 @@ class Daemon {
   // Loads the directory (unless told not to) and starts the daemon; records
   // a test failure when it does not print its port.
   Daemon(RedisServer& redis, Options options);
+  // The same against the Redis at `redis_url` (a RestartableRedis's).
+  Daemon(std::string redis_url, Options options);
   // Options{.config = extra_config}.
   explicit Daemon(RedisServer& redis, const char* extra_config = "");
   ~Daemon();
@@ -86,18 +98,49 @@ class Daemon {
   void Restart();
 
   BackgroundProcess& process() { return *process_; }
+  // Where this daemon keeps its disk snapshot (config snapshot_path).
+  std::filesystem::path snapshot_path() const { return dir_ / "directory.snapshot"; }
   // Everything the current and the earlier processes wrote to stderr.
   std::string AllStderr();
 
  private:
   void Start();
 
-  RedisServer& redis_;
+  std::string redis_url_;
   Options options_;
   std::filesystem::path dir_;
   std::unique_ptr<BackgroundProcess> process_;
   std::string earlier_stderr_;
   int port_ = 0;
+};
+
+// A redis-server on a unix socket in a fresh temp directory, with
+// persistence off, that can be stopped and started again at the same
+// address. Started by the constructor; stopped (SIGKILL) by the destructor.
+// Not thread-safe.
+class RestartableRedis {
+ public:
+  RestartableRedis();
+  ~RestartableRedis();
+  RestartableRedis(const RestartableRedis&) = delete;
+  RestartableRedis& operator=(const RestartableRedis&) = delete;
+
+  std::string Url() const { return "unix://" + socket_path_; }
+  const std::string& socket_path() const { return socket_path_; }
+
+  // Starts a new, empty server and waits (10 s deadline) until it answers
+  // PING; records a test failure if it does not. No-op while running.
+  void Start();
+  // SIGKILL, as a crash; waits until it is gone. Its data is lost.
+  void Stop();
+  // SIGSTOP / SIGCONT: the socket stays open but nothing is answered.
+  void Pause();
+  void Resume();
+
+ private:
+  std::filesystem::path dir_;
+  std::string socket_path_;
+  std::unique_ptr<BackgroundProcess> process_;
 };
 
 }  // namespace helpline::testing

@@ -17,6 +17,7 @@
 #include "tests/e2e/daemon_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/process.h"
+#include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
 namespace helpline::testing {
@@ -267,6 +268,300 @@ TEST(Daemon, TheFindPageServesOutreachWorkersWithoutAKey) {
   EXPECT_EQ(hostile.status, 400);
   EXPECT_EQ(hostile.body.find("<script>"), std::string::npos);
   EXPECT_EQ(HttpCall("POST", d.Url("/find"), {}, "x=1").status, 405);
+}
+
+// --- Redis outages, broken promises, stale directories (issue 15) ---------
+
+// Polls `ok` every 20 ms until it holds or `deadline` passes; true if it held.
+template <typename F>
+bool Eventually(F ok, std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!ok()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A copy of the shipped directory in which NORS is renamed "Naloxone
+// Locator": a different directory, told apart by one reply. The caller
+// removes it.
+fs::path RenamedNorsDirectory() {
+  char tmpl[] = "/tmp/hl-data-XXXXXX";
+  fs::path copy = mkdtemp(tmpl);
+  fs::copy(kData, copy);
+  std::string text = ReadAll(copy / "ca.json");
+  const std::string from = "\"name\": \"National Overdose Response Service (NORS)\"";
+  text.replace(text.find(from), from.size(), "\"name\": \"Naloxone Locator\"");
+  std::ofstream(copy / "ca.json") << text;
+  return copy;
+}
+
+ProcessResult LoadInto(const std::string& redis_url, const fs::path& dir, const std::string& prefix = "hl:") {
+  return RunProcess({kBin, "load", dir.string(), "--quiet", "--prefix", prefix}, {"HELPLINE_REDIS_URL=" + redis_url});
+}
+
+std::string Ready(const Daemon& d) { return HttpCall("GET", d.Url("/readyz")).body; }
+
+bool Has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+TEST(DaemonWithoutRedis, StartedWhileRedisIsDownItServesTheLastVersionItSavedOnDiskThenRedisAgain) {
+  RestartableRedis redis;
+  Daemon d(redis.Url(), {});
+  // A second version, different from the shipped files, so the reply tells
+  // which one is served.
+  const fs::path renamed = RenamedNorsDirectory();
+  ASSERT_EQ(LoadInto(redis.Url(), renamed).exit_code, 0);
+  fs::remove_all(renamed);
+  ASSERT_TRUE(Eventually([&] { return Has(ReadAll(d.snapshot_path()), "Naloxone Locator"); }))
+      << "version 2 was not saved on disk\n" << d.process().Stderr();
+  EXPECT_FALSE(fs::exists(d.snapshot_path().string() + ".tmp." + std::to_string(d.process().pid())));
+
+  redis.Stop();
+  d.Restart();
+  auto ready = HttpCall("GET", d.Url("/readyz"));
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "\"status\":\"degraded\"")) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "\"directory_source\":\"disk_snapshot\"")) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "\"directory_version\":2")) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "saved on disk")) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "no memory")) << "the reply says why: " << ready.body;
+
+  auto od = d.Text("+12125550123", "my friend is not breathing", NewSid());
+  EXPECT_EQ(od.status, 200) << od.body;
+  EXPECT_TRUE(Has(od.body, "<Message>OVERDOSE: call 911 now.")) << od.body << d.AllStderr();
+  auto naloxone = d.Text("+16045550123", "NALOXONE", NewSid());
+  EXPECT_EQ(naloxone.status, 200);
+  EXPECT_TRUE(Has(naloxone.body, "Naloxone Locator")) << "the disk snapshot, not the shipped files: " << naloxone.body;
+  EXPECT_TRUE(Has(HttpCall("GET", d.Url("/metrics")).body, "helpline_directory_source{source=\"disk_snapshot\"} 1"));
+
+  // Redis comes back empty; the directory is loaded again: served as usual.
+  redis.Start();
+  ASSERT_EQ(LoadInto(redis.Url(), kData).exit_code, 0);
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "\"status\":\"ready\""); }, std::chrono::seconds(20)))
+      << Ready(d) << d.process().Stderr();
+  EXPECT_TRUE(Has(Ready(d), "\"directory_source\":\"redis\"")) << Ready(d);
+  EXPECT_TRUE(Has(d.Text("+16045550123", "NALOXONE", NewSid()).body, "National Overdose Response Service"));
+  auto stop = d.Text("+16045550124", "STOP", NewSid());
+  EXPECT_EQ(stop.status, 200);
+  EXPECT_TRUE(Has(stop.body, "unsubscribed")) << stop.body;
+}
+
+TEST(DaemonWithoutRedis, StartedWhileRedisIsDownWithNoDiskSnapshotItServesTheShippedFiles) {
+  RestartableRedis redis;
+  redis.Stop();
+  Daemon d(redis.Url(), {.config = "", .env = {}, .load_directory = false});
+  ASSERT_FALSE(fs::exists(d.snapshot_path()));
+  auto ready = HttpCall("GET", d.Url("/readyz"));
+  EXPECT_EQ(ready.status, 200) << ready.body << d.process().Stderr();
+  EXPECT_TRUE(Has(ready.body, "\"status\":\"degraded\"")) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "\"directory_source\":\"shipped_files\"")) << ready.body;
+  EXPECT_TRUE(Has(ready.body, "\"redis\":\"down\"")) << ready.body;
+  auto od = d.Text("+12125550123", "my friend is not breathing", NewSid());
+  EXPECT_EQ(od.status, 200) << od.body;
+  EXPECT_TRUE(Has(od.body, "<Message>OVERDOSE: call 911 now.")) << od.body;
+  EXPECT_TRUE(Has(d.Text("+16045550123", "NALOXONE", NewSid()).body, "National Overdose Response Service"));
+  EXPECT_EQ(HttpCall("GET", d.Url("/find?region=CA-BC&category=naloxone")).status, 200);
+
+  // Redis is back but holds no directory: still the shipped files, and /readyz says so.
+  redis.Start();
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "holds no directory version"); }, std::chrono::seconds(20)))
+      << Ready(d);
+  EXPECT_TRUE(Has(Ready(d), "\"status\":\"degraded\"")) << Ready(d);
+}
+
+TEST(DaemonPromises, AStopThatCannotBeStoredGets503AndItsRedeliveryIsHonoured) {
+  RestartableRedis redis;
+  Daemon d(redis.Url(), {});
+  ASSERT_TRUE(Has(d.Text("+14165550123", "HELP", NewSid()).body, "<Message>"));
+
+  // Paused: the admit times out (redis_timeout_ms); the change may or may
+  // not have been applied, so nothing is confirmed.
+  redis.Pause();
+  const std::string stop_sid = NewSid();
+  auto stop = d.Text("+14165550123", "STOP", stop_sid);
+  EXPECT_EQ(stop.status, 503) << stop.body;
+  EXPECT_TRUE(Has(stop.body, "could not be stored")) << stop.body;
+  EXPECT_FALSE(Has(stop.body, "unsubscribed")) << stop.body;
+  redis.Resume();
+  // The provider delivers it again: confirmed, and kept.
+  bool confirmed = Eventually([&] { return Has(d.Text("+14165550123", "STOP", stop_sid).body, "unsubscribed"); });
+  EXPECT_TRUE(confirmed) << d.process().Stderr();
+  // Every loop's connection is back (each reconnects on its own), so no reply is without memory.
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "\"redis\":\"up\""); })) << Ready(d);
+  EXPECT_TRUE(Has(d.Text("+14165550123", "NALOXONE", NewSid()).body, "you opted out"));
+
+  // Redis gone: STOP, START, a language or a region change get 503; the rest is answered as before.
+  redis.Stop();
+  for (const char* text : {"STOP", "START", "ESPANOL", "naloxone in BC"}) {
+    auto r = d.Text("+14165550199", text, NewSid());
+    EXPECT_EQ(r.status, 503) << text << ": " << r.body;
+  }
+  auto naloxone = d.Text("+14165550199", "NALOXONE", NewSid());
+  EXPECT_EQ(naloxone.status, 200);
+  EXPECT_TRUE(Has(naloxone.body, "<Message>")) << naloxone.body;
+  auto metrics = HttpCall("GET", d.Url("/metrics")).body;
+  EXPECT_TRUE(Has(metrics, "helpline_webhook_messages_total{outcome=\"state_not_stored\"}")) << metrics;
+}
+
+TEST(DaemonPromises, AMessageIdLongerThanTheStoreAcceptsIsA400WithAReasonNotAnOutage) {
+  RedisServer redis;
+  Daemon d(redis);
+  auto stop = d.Text("+14165550123", "STOP", "SM" + std::string(300, 'a'));
+  EXPECT_EQ(stop.status, 400) << stop.body;
+  EXPECT_TRUE(Has(stop.body, "message id longer than 256 bytes")) << stop.body;
+  EXPECT_FALSE(Has(stop.body, "unsubscribed"));
+  EXPECT_EQ(d.Text("+14165550123", "HELP", "SM" + std::string(254, 'b')).status, 200) << "256 bytes are fine";
+  auto ready = Ready(d);
+  EXPECT_TRUE(Has(ready, "\"status\":\"ready\"")) << ready;
+  auto metrics = HttpCall("GET", d.Url("/metrics")).body;
+  EXPECT_TRUE(Has(metrics, "helpline_webhook_messages_total{outcome=\"bad_message_id\"} 1")) << metrics;
+  EXPECT_FALSE(Has(metrics, "outcome=\"redis_unavailable\"")) << metrics;
+  EXPECT_TRUE(Has(metrics, "helpline_redis_errors_total 0")) << metrics;
+}
+
+TEST(DaemonDirectoryIdentity, ADifferentDirectoryLoadedAsVersion1AfterRedisLostItsDataIsPickedUp) {
+  RestartableRedis redis;
+  Daemon d(redis.Url(), {.config = "directory_poll_s = 3600\nrate_limit_messages = 1000000\n", .env = {},
+                         .load_directory = true});
+  ASSERT_TRUE(Has(d.Text("+16045550123", "NALOXONE", NewSid()).body, "National Overdose Response Service"));
+  redis.Stop();
+  redis.Start();
+  const fs::path renamed = RenamedNorsDirectory();
+  auto load = LoadInto(redis.Url(), renamed);
+  fs::remove_all(renamed);
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_TRUE(Eventually([&] { return Has(d.Text("+16045550123", "NALOXONE", NewSid()).body, "Naloxone Locator"); },
+                         std::chrono::seconds(20)))
+      << d.process().Stderr();
+  EXPECT_TRUE(Has(Ready(d), "\"directory_version\":1")) << Ready(d);
+}
+
+// Replaces version 1's content under the same number, announcing nothing:
+// `dir` is loaded under another prefix and its keys renamed over hl:'s.
+void ReplaceVersion1Silently(RawRedis& raw, const std::string& url, const fs::path& dir, const std::string& prefix) {
+  ASSERT_EQ(LoadInto(url, dir, prefix).exit_code, 0);
+  EXPECT_EQ(raw.Str({"RENAME", prefix + "dir:v1:res", "hl:dir:v1:res"}), "OK");
+  EXPECT_EQ(raw.Str({"RENAME", prefix + "dir:v1:meta", "hl:dir:v1:meta"}), "OK");
+  EXPECT_EQ(raw.Str({"GET", "hl:dir:current"}), "1");
+}
+
+TEST(DaemonDirectoryIdentity, SighupPublishAndPollEachNoticeNewContentUnderTheSameVersionNumber) {
+  RedisServer redis;
+  RawRedis raw(redis.socket_path());
+  // Many messages from one number while waiting: no rate limit in the way.
+  const std::string no_limit = "rate_limit_messages = 1000000\n";
+  Daemon d(redis, {.config = "directory_poll_s = 3600\n" + no_limit, .env = {}, .load_directory = true});
+  auto serves = [&](Daemon& daemon, const std::string& needle) {
+    return Eventually([&] { return Has(daemon.Text("+16045550123", "NALOXONE", NewSid()).body, needle); });
+  };
+  ASSERT_TRUE(serves(d, "National Overdose Response Service"));
+  const fs::path renamed = RenamedNorsDirectory();
+
+  ReplaceVersion1Silently(raw, redis.Url(), renamed, "t1:");
+  d.process().Signal(SIGHUP);
+  EXPECT_TRUE(serves(d, "Naloxone Locator")) << "SIGHUP\n" << d.process().Stderr();
+
+  ReplaceVersion1Silently(raw, redis.Url(), kData, "t2:");
+  EXPECT_EQ(raw.Int({"PUBLISH", "hl:dir:events", "1"}), 1) << "the daemon is subscribed";
+  EXPECT_TRUE(serves(d, "National Overdose Response Service")) << "dir:events\n" << d.process().Stderr();
+
+  Daemon polling(redis, {.config = "directory_poll_s = 1\n" + no_limit, .env = {}, .load_directory = false});
+  ASSERT_TRUE(serves(polling, "National Overdose Response Service"));
+  ReplaceVersion1Silently(raw, redis.Url(), renamed, "t3:");
+  EXPECT_TRUE(serves(polling, "Naloxone Locator")) << "poll\n" << polling.process().Stderr();
+  fs::remove_all(renamed);
+}
+
+TEST(DaemonReadiness, ReadyzAndRedisUpFollowTheConnectionWithinASecond) {
+  RestartableRedis redis;
+  Daemon d(redis.Url(), {.config = "directory_poll_s = 3600\n", .env = {}, .load_directory = true});
+  ASSERT_TRUE(Eventually([&] { return Has(Ready(d), "\"status\":\"ready\""); })) << Ready(d);
+  auto metric_up = [&](int v) {
+    return Has(HttpCall("GET", d.Url("/metrics")).body, "helpline_redis_up " + std::to_string(v) + "\n");
+  };
+  EXPECT_TRUE(metric_up(1));
+  // "Within a second" of the probe; the test allows scheduling slack on a busy machine.
+  constexpr auto kSoon = std::chrono::milliseconds(2500);
+
+  redis.Pause();  // no traffic at all: nothing but the probe can notice
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "\"redis\":\"down\""); }, kSoon)) << Ready(d);
+  EXPECT_TRUE(metric_up(0));
+  EXPECT_TRUE(Has(Ready(d), "\"status\":\"degraded\""));
+  redis.Resume();
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "\"redis\":\"up\""); })) << Ready(d);
+  EXPECT_TRUE(metric_up(1));
+
+  redis.Stop();
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "\"redis\":\"down\""); }, kSoon)) << Ready(d);
+  EXPECT_TRUE(metric_up(0));
+  redis.Start();
+  EXPECT_TRUE(Eventually([&] { return Has(Ready(d), "\"redis\":\"up\""); })) << Ready(d);
+}
+
+TEST(DaemonApi, TheBearerSchemeIsMatchedWhateverItsCase) {
+  RedisServer redis;
+  Daemon d(redis);
+  const std::string url = d.Url("/v1/regions");
+  for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
+    EXPECT_EQ(HttpCall("GET", url, {{"Authorization", scheme + kApiKey}}).status, 200) << scheme;
+  }
+  for (const std::string& bad : {"Bearer" + kApiKey, "Basic " + kApiKey, "Bearer  x" + kApiKey, "Bearerx " + kApiKey,
+                                 std::string("Bearer ")}) {
+    EXPECT_EQ(HttpCall("GET", url, {{"Authorization", bad}}).status, 401) << bad;
+  }
+}
+
+TEST(DaemonApi, LookupErrorsNameTheParameterNeverEchoItsValue) {
+  RedisServer redis;
+  Daemon d(redis);
+  const std::pair<std::string, std::string> auth = {"Authorization", "Bearer " + kApiKey};
+  auto bad = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC&category=%3Cscript%3E%22%FF%01"), {auth});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(Has(bad.body, "category")) << bad.body;
+  EXPECT_TRUE(Has(bad.body, "naloxone")) << "the known categories are listed: " << bad.body;
+  EXPECT_FALSE(Has(bad.body, "script")) << bad.body;
+  EXPECT_FALSE(Has(bad.body, "\xff")) << bad.body;
+  EXPECT_FALSE(Has(bad.body, "\\u0001")) << bad.body;
+  auto missing = HttpCall("GET", d.Url("/v1/lookup?region=CA-BC"), {auth});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_TRUE(Has(missing.body, "category")) << missing.body;
+}
+
+TEST(DaemonConfig, AnUnknownDefaultRegionIsRefusedAtStartAndOnSighup) {
+  char tmpl[] = "/tmp/hl-conf-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  std::ofstream(dir / "helpline.conf") << "default_region = XX\n";
+  auto start = RunProcess({kBin, "serve", "--check-config", "--config", (dir / "helpline.conf").string()},
+                          {"HELPLINE_SENDER_SECRET=" + kSecret});
+  fs::remove_all(dir);
+  EXPECT_EQ(start.exit_code, 1) << start.out << start.err;
+  EXPECT_TRUE(Has(start.err, "default_region 'XX' is not a known region")) << start.err;
+
+  RedisServer redis;
+  Daemon d(redis, "default_region = CA\n");
+  const pid_t pid = d.process().pid();
+  auto sighup_and_wait_for = [&](const std::string& needle) {
+    const std::size_t seen = d.process().Stderr().size();
+    d.process().Signal(SIGHUP);
+    EXPECT_TRUE(Eventually([&] { return d.process().Stderr().find(needle, seen) != std::string::npos; }))
+        << d.process().Stderr();
+  };
+  d.RewriteConfig("default_region = US-XX\nrate_limit_messages = 1\n");
+  sighup_and_wait_for("SIGHUP: configuration not reloaded: default_region 'US-XX' is not a known region");
+  // The old configuration is kept whole (the rate limit too).
+  EXPECT_TRUE(Has(d.Text("+13055550133", "HELP", NewSid()).body, "<Message>"));
+  EXPECT_FALSE(Has(d.Text("+13055550133", "HELP", NewSid()).body, "wait a minute"));
+  d.RewriteConfig("default_region = US-TX\n");
+  sighup_and_wait_for("SIGHUP: directory check requested; applied");
+  EXPECT_EQ(d.process().pid(), pid);
 }
 
 }  // namespace
