@@ -510,11 +510,14 @@ struct HelplineApp::Impl {
         return;
       }
       metrics.CountRedisError();
-      if (!m->understood.changes.empty()) {
-        // The message changes what we remember (STOP, START, a language or a
-        // region) and that could not be stored: confirming it would be a
-        // false promise ("you are unsubscribed"). 503 makes the provider
-        // deliver it again, by when Redis may be back.
+      const bool promises_change = m->understood.carrier.has_value() || m->understood.intent == engine::Intent::kLanguage;
+      if (promises_change && !engine::IsSafetyIntent(m->understood.intent)) {
+        // The reply would confirm a change we could not store (STOP, START,
+        // "replies in Spanish from now on"): a false promise. 503 makes the
+        // provider deliver it again, by when Redis may be back. A region or
+        // language only implied by a request is not promised: that request
+        // is answered (below) and simply not remembered; a safety message
+        // is always answered.
         metrics.CountWebhook("state_not_stored");
         Finish(m->log, m->route->route, m->start, Text(503, "state change could not be stored; retry later"),
                "state_not_stored", m->hash, m->respond);

@@ -88,7 +88,10 @@ std::shared_ptr<const directory::DirectoryIndex> RandomDirectory(std::mt19937& r
   return directory::DirectoryIndex::Build(std::move(resources), 1);
 }
 
-std::string RandomMessage(std::mt19937& rng) {
+// Random words, or (without_guard_words) without the words that make a
+// safety word a deliberate non-emergency ("overdose info" asks for
+// information: the golden look-alikes and risk_detector_test cover those).
+std::string RandomMessage(std::mt19937& rng, bool without_guard_words = false) {
   static const std::vector<std::string> words = {
       "help", "NALOXONE", "narcan", "nalaxone", "treatment", "rehab", "detox", "crisis", "HARM", "text", "chat",
       "family", "youth", "indigenous", "AYUDA", "aide", "ESPAÑOL", "français", "BC", "TX", "CA", "ON", "90210",
@@ -99,8 +102,10 @@ std::string RandomMessage(std::mt19937& rng) {
   std::uniform_int_distribution<int> pick(0, static_cast<int>(words.size()) - 1);
   std::string m;
   for (int k = count(rng); k > 0; --k) {
+    const std::string& w = words[static_cast<std::size_t>(pick(rng))];
+    if (without_guard_words && w == "info") continue;
     if (!m.empty()) m += ' ';
-    m += words[static_cast<std::size_t>(pick(rng))];
+    m += w;
   }
   return m;
 }
@@ -261,7 +266,7 @@ TEST(EngineProperties, OverdoseWordsPutTheEmergencyLineFirstWhateverElseIsSaid) 
   auto empty_index = directory::DirectoryIndex::Build(none, 1);
   for (const char* safety : {"overdose", "not breathing", "OD", "sobredosis", "surdose", "unresponsive"}) {
     for (int i = 0; i < 30; ++i) {
-      std::string message = RandomMessage(rng) + " " + safety + " " + RandomMessage(rng);
+      std::string message = RandomMessage(rng, true) + " " + safety + " " + RandomMessage(rng, true);
       InboundMessage m;
       m.text = message;
       m.from = "+16045550123";
