@@ -362,6 +362,21 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         return InvalidArgument(at + ": only guards have \"guards\", \"reach\" and \"side\"");
       }
       rule.guardable = r.HasMember("guardable") && r["guardable"].IsBool() && r["guardable"].GetBool();
+      // "outranks": classes whose matches in the same message this rule's
+      // match replaces, even strong ones ("I wish I could sleep and not wake
+      // up" is a wish to die, not an overdose; "she said she'd kill herself
+      // and now she's not answering" is a suicide emergency).
+      if (r.HasMember("outranks")) {
+        if (!r["outranks"].IsArray()) return InvalidArgument(at + "/outranks: expected an array of classes");
+        for (const auto& g : r["outranks"].GetArray()) {
+          const std::string_view name = g.IsString() ? g.GetString() : "";
+          auto it = std::find(kClassNames.begin(), kClassNames.end() - 1, name);
+          if (it == kClassNames.end() - 1 || static_cast<Class>(it - kClassNames.begin()) == rule.cls) {
+            return InvalidArgument(at + "/outranks: '" + std::string(name) + "' is not another class");
+          }
+          rule.guards_mask |= static_cast<std::uint8_t>(1u << (it - kClassNames.begin()));
+        }
+      }
     }
     det.rules_.push_back(std::move(rule));
   }
@@ -545,6 +560,11 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     const Rule& rule = rules_[m.rule];
     if (rule.cls == Class::kGuard) continue;
     const auto cls = static_cast<std::size_t>(rule.cls);
+    const bool outranked = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
+      const Rule& other = rules_[o.rule];
+      return other.cls != Class::kGuard && (other.guards_mask & (1u << cls)) != 0;
+    });
+    if (outranked) continue;
     if (rule.guardable) {
       const Match* silencer = nullptr;
       for (const Match& g : matches) {

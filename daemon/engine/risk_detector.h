@@ -134,8 +134,9 @@ class RiskDetector {
     std::uint8_t gap = 0;                  // words allowed between neighbours
     bool any_order = false;                // each element within `gap` of the first, either side
     bool guardable = false;                // a guard nearby silences it
-    // Guards only:
-    std::uint8_t guards_mask = 0;  // bit per Class it silences
+    // Guards: bit per Class it silences near it. Other rules ("outranks"):
+    // bit per Class whose matches anywhere in the message it replaces.
+    std::uint8_t guards_mask = 0;
     std::uint8_t reach = 0;        // words between the guard and the silenced match
     Side side = Side::kEither;     // where the guard stands relative to the match
   };
