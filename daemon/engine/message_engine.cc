@@ -64,6 +64,27 @@ int SpecificRank(Intent i) {
   }
 }
 
+// "Colombie-Britannique", "Nuevo México": a region written by its French or
+// Spanish name (where that differs from the English one) says the language
+// the person writes in; "" when the name says nothing.
+std::string LanguageOfRegionName(std::string_view code, const std::vector<Token>& tokens) {
+  const directory::RegionInfo* r = directory::FindRegion(code);
+  if (r == nullptr) return {};
+  std::string text;
+  for (const Token& t : tokens) {
+    if (!text.empty()) text += ' ';
+    text += t.text;
+  }
+  const std::string en = FoldText(r->name_en);
+  for (auto [lang, name] : {std::pair<const char*, std::string_view>{"fr", r->name_fr}, {"es", r->name_es}}) {
+    const std::string folded = FoldText(name);
+    if (folded == en || folded.empty()) continue;
+    const std::size_t at = (" " + text + " ").find(" " + folded + " ");
+    if (at != std::string::npos) return lang;
+  }
+  return {};
+}
+
 // The topic a resource answers when a message names it and nothing else.
 Intent IntentOfCategory(Category c) {
   switch (c) {
@@ -564,18 +585,22 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
 
-  // The detector decides safety when it has an opinion: its guards silence
-  // safety keywords it did not confirm ("my brother overdosed last year",
-  // "not suicidal, just want detox"); its findings stand even with no
+  // The detector decides safety when it has an opinion: a class it set
+  // aside (a guard: "my brother overdosed last year", "not suicidal, just
+  // want detox"; or an outranking finding: "not going to kill myself")
+  // silences that class's keywords; its findings stand even with no
   // keyword. With no opinion, safety keywords stand (when in doubt, the
   // safety line goes first).
-  if (!risk.guard.empty()) {
+  bool silenced = false;
+  if (risk.overdose_silenced || risk.suicide_silenced) {
+    const std::size_t before = u.hits.size();
     u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
                                 [&](const KeywordHit& h) {
-                                  return (h.intent == Intent::kOverdose && !risk.overdose) ||
-                                         (h.intent == Intent::kSuicide && !risk.suicide);
+                                  return (h.intent == Intent::kOverdose && risk.overdose_silenced && !risk.overdose) ||
+                                         (h.intent == Intent::kSuicide && risk.suicide_silenced && !risk.suicide);
                                 }),
                  u.hits.end());
+    silenced = u.hits.size() != before;
   }
   if (risk.overdose) u.hits.push_back({Intent::kOverdose, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
   if (risk.suicide) u.hits.push_back({Intent::kSuicide, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
@@ -607,6 +632,15 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     if (primary == nullptr) primary = &h;
   }
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
+  // A message about overdoses that is deliberately not an emergency ("what
+  // does an overdose look like", "can you overdose on weed") and asks for
+  // nothing more specific is a harm-reduction question.
+  // A question about overdoses ("what happens if you take too much
+  // suboxone") is one even when it names a drug (a treatment word).
+  if (silenced && (primary == nullptr || IsGenericIntent(primary->intent) ||
+                   (risk.guard_topic == "harm" && primary->intent == Intent::kTreatment))) {
+    u.intent = Intent::kHarm;
+  }
   // An overdose with suicide risk ("I took all my pills, I want to die")
   // gets both first lines: 911 now, and 988.
   u.suicide_too = u.intent == Intent::kOverdose &&
@@ -639,6 +673,8 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
       u.stated_language = keyword_lang;
     } else if (!risk.lang.empty() && risk.lang != "en" && catalog_.Has(risk.lang)) {
       u.detected_language = std::string(risk.lang);
+    } else if (u.stated_region) {
+      u.detected_language = LanguageOfRegionName(*u.stated_region, tokens);
     }
   }
   if (!u.stated_language.empty()) u.changes.language = u.stated_language;
@@ -815,10 +851,9 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
   if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});
   if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
-  // Distress without a clear request ("I can't take it anymore, idk"): 988 first.
-  if (u.distress && !safety &&
-      (reply.intent == Intent::kUnknown || reply.intent == Intent::kCrisis || IsGenericIntent(reply.intent) ||
-       reply.intent == Intent::kRegion)) {
+  // Distress ("I can't take it anymore", "not going to kill myself but..."):
+  // 988 first, whatever else is asked.
+  if (u.distress && !safety) {
     c.head.insert(c.head.begin(), {cat.distress_first, rank::kNever});
   }
 

@@ -344,6 +344,12 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         if (it == kClassNames.end() - 1) return InvalidArgument(at + "/guards: unknown class '" + std::string(name) + "'");
         rule.guards_mask |= static_cast<std::uint8_t>(1u << (it - kClassNames.begin()));
       }
+      if (r.HasMember("topic")) {
+        if (!r["topic"].IsString() || std::string_view(r["topic"].GetString()) != "harm") {
+          return InvalidArgument(at + "/topic: the only topic is \"harm\"");
+        }
+        rule.topic = r["topic"].GetString();
+      }
       rule.reach = 3;
       if (r.HasMember("reach")) {
         if (!r["reach"].IsInt() || r["reach"].GetInt() < 0 || r["reach"].GetInt() > kMaxGap) {
@@ -358,8 +364,8 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         else if (side != "either") return InvalidArgument(at + "/side: expected before, after or either");
       }
     } else {
-      if (r.HasMember("guards") || r.HasMember("reach") || r.HasMember("side")) {
-        return InvalidArgument(at + ": only guards have \"guards\", \"reach\" and \"side\"");
+      if (r.HasMember("guards") || r.HasMember("reach") || r.HasMember("side") || r.HasMember("topic")) {
+        return InvalidArgument(at + ": only guards have \"guards\", \"reach\", \"side\" and \"topic\"");
       }
       rule.guardable = r.HasMember("guardable") && r["guardable"].IsBool() && r["guardable"].GetBool();
       // "outranks": classes whose matches in the same message this rule's
@@ -564,7 +570,11 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
       const Rule& other = rules_[o.rule];
       return other.cls != Class::kGuard && (other.guards_mask & (1u << cls)) != 0;
     });
-    if (outranked) continue;
+    if (outranked) {
+      if (cls == 0) a.overdose_silenced = true;
+      if (cls == 1) a.suicide_silenced = true;
+      continue;
+    }
     if (rule.guardable) {
       const Match* silencer = nullptr;
       for (const Match& g : matches) {
@@ -583,7 +593,12 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
         }
       }
       if (silencer != nullptr) {
-        if (a.guard.empty()) a.guard = rules_[silencer->rule].id;
+        if (a.guard.empty()) {
+          a.guard = rules_[silencer->rule].id;
+          a.guard_topic = rules_[silencer->rule].topic;
+        }
+        if (cls == 0) a.overdose_silenced = true;
+        if (cls == 1) a.suicide_silenced = true;
         continue;
       }
     }

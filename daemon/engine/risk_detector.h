@@ -66,6 +66,15 @@ struct RiskAssessment {
   std::string_view lang;  // language of the rule that decided ("en", "es", "fr"), "" if none or shared
   std::string_view rule;  // id of that rule (overdose first, then suicide, then distress), "" if none
   std::string_view guard; // id of a guard that silenced a rule in this message, "" if none
+  // A rule of the class matched and was deliberately set aside (a guard
+  // near it, or another finding that outranks it): the message is about
+  // that subject but is not that emergency.
+  bool overdose_silenced = false;
+  bool suicide_silenced = false;
+  // The "topic" of the first guard that silenced a rule, "" if none or it has
+  // none: "harm" for questions about overdoses ("what happens if you take
+  // too much"), which the engine answers as harm reduction.
+  std::string_view guard_topic;
 };
 
 class RiskDetector {
@@ -128,6 +137,7 @@ class RiskDetector {
 
   struct Rule {
     std::string id;
+    std::string topic;  // guards only: what a silenced message is about ("harm": a question about overdoses)
     std::string lang;  // "en" | "es" | "fr" | "*"
     Class cls = Class::kOverdose;
     std::vector<std::uint16_t> elements;  // concept ids, in order
