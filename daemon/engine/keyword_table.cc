@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -15,6 +16,13 @@ constexpr std::array<std::string_view, 19> kIntentNames = {
     "stop",  "start", "overdose", "suicide", "naloxone",   "crisis", "treatment", "detox",   "harm",    "text",
     "chat",  "family", "youth",   "indigenous", "help",    "info",   "language",  "region",  "unknown",
 };
+
+// The set of characters of a folded word: a bit per letter, one for digits.
+std::uint32_t LetterSet(std::string_view word) {
+  std::uint32_t set = 0;
+  for (char ch : word) set |= ch >= 'a' && ch <= 'z' ? 1u << (ch - 'a') : 1u << 26;
+  return set;
+}
 
 // "a b c" from {"a", "b", "c"}.
 std::string Join(const std::vector<std::string>& words) {
@@ -129,8 +137,10 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
       if (w.IsString()) t.not_typos_.insert(FoldText(w.GetString()));
     }
   }
+  t.letters_.resize(t.entries_.size(), 0);
   for (std::size_t i = 0; i < t.entries_.size(); ++i) {
     const Entry& e = t.entries_[i];
+    t.letters_[i] = LetterSet(e.words.front());
     t.by_first_[e.words.front()].push_back(i);
     if (!e.carrier && e.words.size() == 1 && e.words[0].size() >= 5) {
       const std::size_t len = e.words[0].size();
@@ -220,11 +230,13 @@ std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& token
     int best = 3;
     const Entry* best_entry = nullptr;
     const std::size_t len = t.text.size();
+    const std::uint32_t letters = LetterSet(t.text);
     for (std::size_t l = len > 2 ? len - 2 : 0; l <= len + 2 && l < fuzzy_by_length_.size(); ++l) {
       for (std::size_t idx : fuzzy_by_length_[l]) {
         const Entry& e = entries_[idx];
         const std::string& w = e.words[0];
         const int allowed = w.size() >= 8 ? 2 : 1;
+        if (std::popcount(letters ^ letters_[idx]) > 2 * allowed) continue;
         const int d = BoundedEditDistance(t.text, w, allowed);
         if (d <= allowed && d < best) {
           best = d;

@@ -19,6 +19,7 @@
 //
 // Thread-safety: immutable after Parse(); concurrent Match() calls are safe.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -79,6 +80,11 @@ class KeywordTable {
   // Single-word, non-carrier keywords of 5+ letters, for typo matching,
   // bucketed by length (a typo changes the length by at most 2).
   std::vector<std::vector<std::size_t>> fuzzy_by_length_;
+  // Per entry, the set of letters of its single word (bit per a-z, 0-9 in
+  // one bit): an edit changes the set by at most two letters, so a word
+  // whose set differs by more than 2 x the allowed edits is skipped before
+  // the edit distance is computed.
+  std::vector<std::uint32_t> letters_;
   std::unordered_set<std::string> not_typos_;
   // Single 4-letter keywords: typo tolerance is one swap of adjacent letters.
   static constexpr std::size_t kSwapOnlyLength = 4;

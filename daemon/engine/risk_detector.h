@@ -55,7 +55,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "daemon/engine/text_normalize.h"
+#include "common/text_normalize.h"
 
 namespace helpline::engine {
 
