@@ -621,8 +621,17 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
       if (primary == nullptr && h.intent == safety) primary = &h;
     }
   }
+  // A past overdose or a death in the family told as the story behind a
+  // request ("my brother overdosed last year and needs rehab", "my son died
+  // of an overdose, I need someone to talk to"): the request is answered,
+  // not the family member.
+  const bool past_story = silenced && risk.guard_topic != "harm";
+  const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+    return !IsGenericIntent(h.intent) && !IsSafetyIntent(h.intent) && h.intent != Intent::kFamily;
+  });
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
+    if (past_story && other_request && h.intent == Intent::kFamily) continue;
     if (primary == nullptr || std::make_pair(h.fuzzy, SpecificRank(h.intent)) <
                                   std::make_pair(primary->fuzzy, SpecificRank(primary->intent))) {
       primary = &h;
