@@ -67,6 +67,7 @@
 
 #include "daemon/engine/message_engine.h"
 #include "directory/validator.h"
+#include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
 namespace {
@@ -135,25 +136,7 @@ const std::vector<Row>& Rows() {
   return rows;
 }
 
-struct World {
-  std::shared_ptr<const directory::DirectoryIndex> index;
-  std::unique_ptr<MessageEngine> engine;
-};
-
-const World& TheWorld() {
-  static const World world = [] {
-    World w;
-    directory::Validator validator;
-    auto report = validator.ValidatePaths({std::string(HELPLINE_SOURCE_DIR) + "/data/directory"});
-    if (!report.ok()) std::abort();
-    w.index = directory::DirectoryIndex::Build(std::move(report.resources), 1);
-    auto engine = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
-    if (!engine.ok()) std::abort();
-    w.engine = std::make_unique<MessageEngine>(std::move(engine).value());
-    return w;
-  }();
-  return world;
-}
+const ShippedWorld& TheWorld() { return TheShippedWorld(); }
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -235,7 +218,7 @@ struct Counts {
 };
 
 TEST(eval, EngineMeetsTheThresholds) {
-  const World& w = TheWorld();
+  const ShippedWorld& w = TheWorld();
   const auto& rows = Rows();
   ASSERT_FALSE(rows.empty());
   const bool verbose = std::getenv("HELPLINE_EVAL_VERBOSE") != nullptr;

@@ -12,6 +12,7 @@
 
 #include "daemon/engine/message_engine.h"
 #include "directory/validator.h"
+#include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
 namespace {
@@ -77,31 +78,13 @@ std::vector<GoldenCase> LoadCases() {
   return cases;
 }
 
-struct World {
-  std::shared_ptr<const directory::DirectoryIndex> index;
-  std::unique_ptr<MessageEngine> engine;
-};
-
-const World& TheWorld() {
-  static const World world = [] {
-    World w;
-    directory::Validator validator;
-    auto report = validator.ValidatePaths({std::string(HELPLINE_SOURCE_DIR) + "/data/directory"});
-    if (!report.ok()) std::abort();
-    w.index = directory::DirectoryIndex::Build(std::move(report.resources), 1);
-    auto engine = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
-    if (!engine.ok()) std::abort();
-    w.engine = std::make_unique<MessageEngine>(std::move(engine).value());
-    return w;
-  }();
-  return world;
-}
+const ShippedWorld& TheWorld() { return TheShippedWorld(); }
 
 class Golden : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(Golden, ReplyHasTheExpectedProperties) {
   const GoldenCase& c = GetParam();
-  const World& w = TheWorld();
+  const ShippedWorld& w = TheWorld();
   InboundMessage m;
   m.text = c.message;
   std::string from = c.options.count("from") ? c.options.at("from") : "+12025550143";
@@ -160,7 +143,7 @@ TEST(GoldenCorpus, HasAtLeast150Cases) { EXPECT_GE(LoadCases().size(), 150u); }
 // A reply cache must never change a reply: every case, handled twice through
 // one shared cache (the second time from the cache), equals the uncached reply.
 TEST(GoldenCorpus, CachedRepliesEqualFreshOnes) {
-  const World& w = TheWorld();
+  const ShippedWorld& w = TheWorld();
   ReplyCache cache;
   for (int round = 0; round < 2; ++round) {
     for (const GoldenCase& c : LoadCases()) {
