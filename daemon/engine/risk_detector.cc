@@ -388,6 +388,7 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
   }
   HL_RETURN_IF_ERROR(b.CheckAllUsed());
   b.Finish();
+  for (const FuzzyWord& f : det.fuzzy_words_) det.max_fuzzy_length_ = std::max(det.max_fuzzy_length_, f.text.size());
   return det;
 }
 
@@ -469,8 +470,10 @@ void RiskDetector::CollectOccurrences(const std::vector<Token>& tokens, std::siz
       node = edge_target_[nd.edge_begin + e];
     }
     // A typo: only for a word nothing recognised, long enough to carry one.
-    if (out.size() != before || tokens[i].digits || w.size() + 1 < kMinFuzzy || fuzzy_index_.empty() ||
-        not_typos_.count(w) != 0) {
+    // (A word longer than every typo-tolerant word plus one cannot be one
+    // edit away: skipping it keeps a 60 KB "word" linear.)
+    if (out.size() != before || tokens[i].digits || w.size() + 1 < kMinFuzzy || w.size() > max_fuzzy_length_ + 1 ||
+        fuzzy_index_.empty() || not_typos_.count(w) != 0) {
       continue;
     }
     auto try_key = [&](std::uint64_t key) {

@@ -193,6 +193,7 @@ class RiskDetector {
     std::uint16_t concept_id;
   };
   std::vector<FuzzyWord> fuzzy_words_;
+  std::size_t max_fuzzy_length_ = 0;  // the longest of fuzzy_words_
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> fuzzy_index_;
   std::unordered_set<std::string> not_typos_;
 };

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
 #include <regex>
 #include <string>
@@ -291,7 +292,12 @@ TEST(EngineProperties, EmptyAndHugeMessagesGetAMenu) {
   EXPECT_NE(r.text.find("NALOXONE"), std::string::npos);
   std::string huge(100000, 'x');
   m.text = huge;
+  // Linear in the message: one 100 KB "word" must not cost seconds (the typo
+  // index once tried every one-letter deletion of it: 12 s of CPU). The
+  // bound is loose enough for a sanitizer build on a slow machine.
+  const auto start = std::chrono::steady_clock::now();
   r = Engine(3).Handle(m, SenderState{}, *index);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_EQ(r.intent, Intent::kUnknown);
   EXPECT_LE(r.segments.size(), 3u);
 }
