@@ -1,7 +1,6 @@
 #include "tests/e2e/daemon_fixture.h"
 
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,7 +8,6 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
-#include <cstring>
 #include <regex>
 #include <thread>
 
@@ -114,32 +112,6 @@ void Daemon::Restart() {
 
 std::string Daemon::AllStderr() { return earlier_stderr_ + (process_ ? process_->Stderr() : ""); }
 
-namespace {
-
-bool Pings(const std::string& socket_path) {
-  timeval tv{0, 200 * 1000};
-  redisContext* c = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
-  if (c == nullptr) return false;
-  bool ok = false;
-  if (c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK) {
-    auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
-    ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS && std::strcmp(reply->str, "PONG") == 0;
-    if (reply != nullptr) freeReplyObject(reply);
-  }
-  redisFree(c);
-  return ok;
-}
-
-std::string RedisServerBinary() {
-  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-    const std::string path = std::string(dir) + "/redis-server";
-    if (::access(path.c_str(), X_OK) == 0) return path;
-  }
-  return "/usr/bin/redis-server";
-}
-
-}  // namespace
-
 RestartableRedis::RestartableRedis() {
   char tmpl[] = "/tmp/hl-rredis-XXXXXX";
   dir_ = mkdtemp(tmpl);
@@ -158,13 +130,13 @@ void RestartableRedis::Start() {
   std::error_code ec;
   fs::remove(socket_path_, ec);
   process_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{
-      RedisServerBinary(), "--port", "0", "--unixsocket", socket_path_, "--unixsocketperm", "700", "--save", "",
+      FindRedisServer(), "--port", "0", "--unixsocket", socket_path_, "--unixsocketperm", "700", "--save", "",
       "--appendonly", "no", "--dir", dir_.string(), "--logfile", (dir_ / "redis.log").string(), "--hz", "100"});
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!Pings(socket_path_) && std::chrono::steady_clock::now() < until) {
+  while (!RedisAnswersPing(socket_path_) && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_TRUE(Pings(socket_path_)) << "redis-server did not start at " << socket_path_;
+  EXPECT_TRUE(RedisAnswersPing(socket_path_)) << "redis-server did not start at " << socket_path_;
 }
 
 void RestartableRedis::Stop() {

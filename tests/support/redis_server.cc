@@ -37,18 +37,6 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 // sockaddr_un::sun_path is 108 bytes including the NUL.
 constexpr std::size_t kMaxSocketPath = 107;
 
-std::string FindRedisServer() {
-  if (const char* path = std::getenv("PATH"); path != nullptr) {
-    std::stringstream dirs(path);
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-      if (dir.empty()) continue;
-      std::string candidate = dir + "/redis-server";
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-  }
-  return "/usr/bin/redis-server";
-}
 
 std::string MakeTempDir() {
   std::string base = "/tmp";
@@ -65,19 +53,6 @@ std::string MakeTempDir() {
   return buf.data();
 }
 
-bool Pings(const std::string& socket_path) {
-  timeval tv{0, 200 * 1000};
-  redisContext* c = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
-  if (c == nullptr) return false;
-  bool ok = false;
-  if (c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK) {
-    auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
-    ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS && std::strcmp(reply->str, "PONG") == 0;
-    if (reply != nullptr) freeReplyObject(reply);
-  }
-  redisFree(c);
-  return ok;
-}
 
 void PrintFile(const std::string& path) {
   std::ifstream in(path);
@@ -98,6 +73,33 @@ bool WaitFor(pid_t pid, std::chrono::steady_clock::duration deadline) {
 }
 
 }  // namespace
+
+std::string FindRedisServer() {
+  if (const char* path = std::getenv("PATH"); path != nullptr) {
+    std::stringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+      if (dir.empty()) continue;
+      std::string candidate = dir + "/redis-server";
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+  }
+  return "/usr/bin/redis-server";
+}
+
+bool RedisAnswersPing(const std::string& socket_path) {
+  timeval tv{0, 200 * 1000};
+  redisContext* c = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
+  if (c == nullptr) return false;
+  bool ok = false;
+  if (c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK) {
+    auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
+    ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS && std::strcmp(reply->str, "PONG") == 0;
+    if (reply != nullptr) freeReplyObject(reply);
+  }
+  redisFree(c);
+  return ok;
+}
 
 RedisServer::RedisServer() {
   dir_ = MakeTempDir();
@@ -145,7 +147,7 @@ RedisServer::RedisServer() {
   const auto deadline = Clock::now() + kStartDeadline;
   std::string failure;
   while (true) {
-    if (Pings(socket_path_)) return;
+    if (RedisAnswersPing(socket_path_)) return;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

@@ -13,6 +13,12 @@
 
 namespace helpline::testing {
 
+// The redis-server binary: the first on PATH, else /usr/bin/redis-server.
+std::string FindRedisServer();
+
+// True when a redis-server answers PING on `socket_path` within 200 ms.
+bool RedisAnswersPing(const std::string& socket_path);
+
 class RedisServer {
  public:
   // Starts redis-server (found on PATH or in /usr/bin) with persistence off
