@@ -70,17 +70,13 @@ int SpecificRank(Intent i) {
 std::string LanguageOfRegionName(std::string_view code, const std::vector<Token>& tokens) {
   const directory::RegionInfo* r = directory::FindRegion(code);
   if (r == nullptr) return {};
-  std::string text;
-  for (const Token& t : tokens) {
-    if (!text.empty()) text += ' ';
-    text += t.text;
-  }
+  std::string text = " ";  // the folded words, each between spaces
+  for (const Token& t : tokens) text.append(t.text).append(" ");
   const std::string en = FoldText(r->name_en);
   for (auto [lang, name] : {std::pair<const char*, std::string_view>{"fr", r->name_fr}, {"es", r->name_es}}) {
     const std::string folded = FoldText(name);
     if (folded == en || folded.empty()) continue;
-    const std::size_t at = (" " + text + " ").find(" " + folded + " ");
-    if (at != std::string::npos) return lang;
+    if (text.find(" " + folded + " ") != std::string::npos) return lang;
   }
   return {};
 }
@@ -431,8 +427,7 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
     auto add = [&](Intent intent) {
       for (Category category : CategoriesFor(intent)) {
         for (const Resource* r : index.Lookup(c.region, category, c.cat->lang, kLookupLimit)) {
-          // Texters get only what was checked (a setting can include the rest).
-          if (r->status == directory::ResourceStatus::kUnconfirmed && !options_.include_unconfirmed) continue;
+          if (!Textable(*r)) continue;
           // Lines for one community wait for that community's keyword.
           if (c.intent != Intent::kIndigenous && r->HasCategory(Category::kIndigenous)) continue;
           if (r->HasCategory(Category::kEmergency) && !r->channels.empty() &&
@@ -456,13 +451,12 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
       std::stable_sort(candidates.begin(), candidates.end(),
                        [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
     }
-    if (!IsSafetyIntent(c.intent)) {
+    if (!IsSafetyIntent(c.intent) && directory::CountryOf(c.region) != c.region) {
       // The place's own best line comes second at the latest: national
       // lines lead by priority, but a person in Ohio should read Ohio's line
       // before a fourth national one pushes it out of the reply.
       auto local = std::find_if(candidates.begin(), candidates.end(), [&](const Resource* r) {
-        return std::find(r->regions.begin(), r->regions.end(), c.region) != r->regions.end() &&
-               directory::CountryOf(c.region) != c.region;
+        return std::find(r->regions.begin(), r->regions.end(), c.region) != r->regions.end();
       });
       if (local != candidates.end() && local - candidates.begin() > 1) {
         std::rotate(candidates.begin() + 1, local, local + 1);
@@ -544,6 +538,11 @@ void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& ind
   c.text = Join(c.head, body, c.tail);
 }
 
+bool MessageEngine::Textable(const Resource& r) const {
+  // Texters get only what was checked (a setting can include the rest).
+  return r.status != directory::ResourceStatus::kUnconfirmed || options_.include_unconfirmed;
+}
+
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
   Understanding u;
   u.tokens = Tokenize(message.text);
@@ -583,7 +582,6 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   u.hits = keywords_.MatchExact(tokens, used);
   u.stated_region = regions_.FromMessage(tokens, used, u.sender_country);
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
-  std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
 
   // The detector decides safety when it has an opinion: a class it set
   // aside (a guard: "my brother overdosed last year", "not suicidal, just
@@ -610,6 +608,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
     u.hits.push_back({Intent::kYouth, age->lang, age->first, age->count, false});
   }
+  // In message order (keywords as written, typos, the detector's findings and ages were added apart).
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
 
   // 3. The intent: safety first, then the most specific one (words as
@@ -643,9 +642,9 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
   // does an overdose look like", "can you overdose on weed") and asks for
-  // nothing more specific is a harm-reduction question.
-  // A question about overdoses ("what happens if you take too much
-  // suboxone") is one even when it names a drug (a treatment word).
+  // nothing more specific is a harm-reduction question; a question (guard
+  // topic "harm") is one even when it names a drug ("what happens if you
+  // take too much suboxone": a treatment word).
   if (silenced && (primary == nullptr || IsGenericIntent(primary->intent) ||
                    (risk.guard_topic == "harm" && primary->intent == Intent::kTreatment))) {
     u.intent = Intent::kHarm;
@@ -810,7 +809,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     for (const auto& m : index.FindAliases(u.tokens)) {
       const Resource* r = m.resource;
       if (r->HasCategory(Category::kEmergency) || r->categories.empty()) continue;
-      if (r->status == directory::ResourceStatus::kUnconfirmed && !options_.include_unconfirmed) continue;
+      if (!Textable(*r)) continue;
       if (topic == nullptr) topic = r;
       if (named == nullptr && serves_here(r)) named = r;
     }

@@ -174,6 +174,8 @@ class MessageEngine {
  private:
   struct Composition;
   void Compose(Composition& c, const directory::DirectoryIndex& index) const;
+  // Whether `r` may be texted: not unconfirmed, unless include_unconfirmed.
+  bool Textable(const directory::Resource& r) const;
 
   KeywordTable keywords_;
   Catalog catalog_;

@@ -20,6 +20,13 @@ using directory::Resource;
 using directory::ResourceKind;
 using directory::ResourceStatus;
 
+directory::Channel Ch(ChannelKind kind, std::string value) {
+  directory::Channel ch;
+  ch.kind = kind;
+  ch.value = std::move(value);
+  return ch;
+}
+
 Resource Line(std::string id, std::vector<Category> categories, std::string region, int priority,
               std::string number) {
   Resource r;
@@ -29,7 +36,7 @@ Resource Line(std::string id, std::vector<Category> categories, std::string regi
   r.categories = std::move(categories);
   r.regions = {std::move(region)};
   r.languages = {"en"};
-  r.channels = {{ChannelKind::kVoice, std::move(number)}};
+  r.channels = {Ch(ChannelKind::kVoice, std::move(number))};
   r.hours = "24/7";
   r.priority = priority;
   r.source = "https://example.org";
@@ -49,7 +56,10 @@ EngineReply Ask(const MessageEngine& engine, const std::vector<Resource>& resour
                 ChannelType channel = ChannelType::kSms) {
   static std::vector<std::shared_ptr<const directory::DirectoryIndex>> keep;  // replies point into the index
   keep.push_back(directory::DirectoryIndex::Build(resources, 1));
-  InboundMessage m{.text = text, .from = "+16145550143", .channel = channel};  // Ohio
+  InboundMessage m;
+  m.text = text;
+  m.from = "+16145550143";  // Ohio
+  m.channel = channel;
   return engine.Handle(m, SenderState{}, *keep.back());
 }
 
@@ -88,7 +98,7 @@ TEST(DirectoryRules, AnInfoResourceIsTextedAsItsSentenceWithAShortLink) {
   Resource info = Line("oh-naloxone", {Category::kNaloxone}, "US-OH", 80, "");
   info.kind = ResourceKind::kInfo;
   info.description = "Naloxone is free at Ohio health departments.";
-  info.channels = {{ChannelKind::kWeb, "https://naloxone.ohio.gov"}};
+  info.channels = {Ch(ChannelKind::kWeb, "https://naloxone.ohio.gov")};
   EngineReply r = Ask(Engine(), {info}, "naloxone");
   EXPECT_NE(r.text.find("- Naloxone is free at Ohio health departments: naloxone.ohio.gov\n"), std::string::npos)
       << r.text;
@@ -99,7 +109,7 @@ TEST(DirectoryRules, AnInfoResourceSkipsALongLinkInAnSmsButNotInAChat) {
   Resource info = Line("oh-naloxone", {Category::kNaloxone}, "US-OH", 80, "");
   info.kind = ResourceKind::kInfo;
   info.description = "Naloxone is sold over the counter.";
-  info.channels = {{ChannelKind::kWeb, "https://www.example.gov/a/very/long/path/that/costs/an/sms/line/to/send"}};
+  info.channels = {Ch(ChannelKind::kWeb, "https://www.example.gov/a/very/long/path/that/costs/an/sms/line/to/send")};
   EngineReply sms = Ask(Engine(), {info}, "naloxone");
   EXPECT_NE(sms.text.find("- Naloxone is sold over the counter\n"), std::string::npos) << sms.text;
   EXPECT_EQ(sms.text.find("example.gov"), std::string::npos) << sms.text;
@@ -111,7 +121,7 @@ TEST(DirectoryRules, AnInfoResourceDoesNotRepeatALinkItsSentenceGives) {
   Resource info = Line("oh-naloxone", {Category::kNaloxone}, "US-OH", 80, "");
   info.kind = ResourceKind::kInfo;
   info.description = "Order free naloxone at naloxone.ohio.gov.";
-  info.channels = {{ChannelKind::kWeb, "https://naloxone.ohio.gov"}};
+  info.channels = {Ch(ChannelKind::kWeb, "https://naloxone.ohio.gov")};
   EngineReply r = Ask(Engine(), {info}, "naloxone");
   EXPECT_NE(r.text.find("- Order free naloxone at naloxone.ohio.gov\n"), std::string::npos) << r.text;
 }
@@ -162,7 +172,9 @@ TEST(DirectoryRules, ANamedLineThatDoesNotServeThePlaceIsNotOffered) {
   us_only.aliases = {{"en", {"spotting line"}}};
   Resource ca_line = Line("ca-spotting", {Category::kOverdosePrevention}, "CA", 80, "+18886886677");
   auto keep = directory::DirectoryIndex::Build({us_only, ca_line}, 1);
-  InboundMessage m{.text = "spotting line", .from = "+14165550143"};  // Toronto
+  InboundMessage m;
+  m.text = "spotting line";
+  m.from = "+14165550143";  // Toronto
   EngineReply r = Engine().Handle(m, SenderState{}, *keep);
   EXPECT_EQ(r.intent, Intent::kHarm) << r.text;
   for (const auto* res : r.resources) EXPECT_NE(res->id, "us-spotting") << r.text;
