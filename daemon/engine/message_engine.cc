@@ -7,6 +7,9 @@
 #include <utility>
 
 #include "daemon/engine/age_statement.h"
+#include "daemon/engine/reply_fitter.h"
+#include "daemon/engine/sms_segments.h"
+#include "daemon/engine/unbreakable_spans.h"
 #include "directory/regions.h"
 
 namespace helpline::engine {
@@ -124,26 +127,9 @@ std::string ReadFile(const std::string& path, Status* status) {
 
 }  // namespace
 
-// One reply being put together: lines before and after the resource lines,
-// and resource lines added in priority order while the budget holds. Each
-// line has a rank: when a reply does not fit (a small budget), the lowest
-// ranks go first, and the safety or carrier line is never dropped.
-struct Line {
-  Line(std::string t, int r, const Resource* res = nullptr, bool reach = false)
-      : text(std::move(t)), rank(r), resource(res), reachable(reach) {}
-
-  std::string text;
-  int rank = 0;
-  const Resource* resource = nullptr;  // body lines only
-  bool reachable = false;              // carries a number to call or text
-  // SMS measure of the line (set by Prepare): GSM-7 septets if the line is
-  // GSM-7, and UTF-16 units in any case.
-  bool gsm = true;
-  std::size_t septets = 0;
-  std::size_t utf16 = 0;
-  std::vector<Span> spans;  // unbreakable spans inside the line (no span crosses a newline)
-};
-
+// Each line of a reply has a rank: when a reply does not fit (a small
+// budget), the lowest ranks go first (reply_fitter.h), and the safety or
+// carrier line is never dropped.
 namespace rank {
 constexpr int kFallbackNote = 20;   // "No naloxone line listed there..."
 constexpr int kMoreResources = 25;  // resource lines after the first
@@ -154,9 +140,11 @@ constexpr int kNotice = 45;         // "Sorry, we did not understand." / "OK, En
 constexpr int kHelpIntro = 50;      // "Helpline: free, confidential help."
 constexpr int kFirstResource = 55;
 constexpr int kHelpFooter = 60;     // CTIA: STOP and rates
-constexpr int kNever = 100;         // safety instruction, carrier confirmation
+constexpr int kNever = kNeverDropped;  // safety instruction, carrier confirmation
 }  // namespace rank
 
+// What a reply is composed from: its fixed lines and how to choose its
+// resource lines (Compose), also the reply cache's key (ComposeOrReuse).
 struct MessageEngine::Composition {
   Intent intent = Intent::kUnknown;
   const LanguageCatalog* cat = nullptr;
@@ -164,15 +152,10 @@ struct MessageEngine::Composition {
   std::string region;
   std::string reader_country;  // how phone numbers are formatted
   std::string emergency;       // the region's emergency number, formatted
-  std::vector<Line> head;
-  std::vector<Line> tail;
+  std::vector<ReplyLine> head;
+  std::vector<ReplyLine> tail;
   std::size_t max_resources = 4;  // SMS; chat gets more
   bool resources_wanted = true;
-  // Outputs.
-  std::string text;
-  std::vector<std::string> segments;  // SMS: the cut of `segmented`
-  std::string segmented;              // the text last cut (usually `text`)
-  std::vector<const Resource*> included;
   const Resource* named = nullptr;  // a resource the message names: first
 };
 
@@ -337,205 +320,105 @@ RenderedChannels ResourceLine(const Resource& r, const LanguageCatalog& cat, con
   return line;
 }
 
-std::string Join(const std::vector<Line>& head, const std::vector<Line>& body, const std::vector<Line>& tail) {
-  std::string out;
-  for (const auto* part : {&head, &body, &tail}) {
-    for (const auto& line : *part) {
-      if (!out.empty()) out += '\n';
-      out += line.text;
+}  // namespace
+
+// The resources a reply may list, best first.
+struct MessageEngine::Candidates {
+  std::vector<const Resource*> resources;
+  // The region lists nothing in the intent's own category: the reply says
+  // so before the general lines that stand in.
+  bool general_instead = false;
+};
+
+MessageEngine::Candidates MessageEngine::FindCandidates(const Composition& c,
+                                                        const directory::DirectoryIndex& index) const {
+  Candidates out;
+  // Candidates: every category of the intent, deduplicated, in order;
+  // when the region lists none of them, the general lines.
+  const bool generic = c.intent == Intent::kHelp || c.intent == Intent::kRegion || c.intent == Intent::kUnknown ||
+                       c.intent == Intent::kInfo || c.intent == Intent::kLanguage;
+  std::vector<const Resource*>& candidates = out.resources;
+  auto add = [&](Intent intent) {
+    for (Category category : CategoriesFor(intent)) {
+      for (const Resource* r : index.Lookup(c.region, category, c.cat->lang, kLookupLimit)) {
+        if (!Textable(*r)) continue;
+        // Lines for one community wait for that community's keyword.
+        if (c.intent != Intent::kIndigenous && r->HasCategory(Category::kIndigenous)) continue;
+        if (r->HasCategory(Category::kEmergency) && !r->channels.empty() &&
+            directory::IsPhoneKind(r->channels.front().kind) && IsSafetyIntent(c.intent)) {
+          continue;  // the safety line already says to call it
+        }
+        if (intent == Intent::kChat &&
+            std::none_of(r->channels.begin(), r->channels.end(),
+                         [](const directory::Channel& ch) { return ch.kind == ChannelKind::kChat; })) {
+          continue;
+        }
+        if (std::find(candidates.begin(), candidates.end(), r) == candidates.end()) candidates.push_back(r);
+      }
+    }
+  };
+  add(c.intent);
+  const bool first_category_empty = index.Lookup(c.region, CategoriesFor(c.intent).front(), {}, 1).empty();
+  if (candidates.empty() && !generic) add(Intent::kHelp);
+  if (generic) {
+    // General help mixes referral, crisis and overdose lines by priority.
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
+  }
+  if (!IsSafetyIntent(c.intent) && directory::CountryOf(c.region) != c.region) {
+    // The place's own best line comes second at the latest: national
+    // lines lead by priority, but a person in Ohio should read Ohio's line
+    // before a fourth national one pushes it out of the reply.
+    auto local = std::find_if(candidates.begin(), candidates.end(), [&](const Resource* r) {
+      return std::find(r->regions.begin(), r->regions.end(), c.region) != r->regions.end();
+    });
+    if (local != candidates.end() && local - candidates.begin() > 1) {
+      std::rotate(candidates.begin() + 1, local, local + 1);
     }
   }
+  if (c.named != nullptr) {
+    candidates.erase(std::remove(candidates.begin(), candidates.end(), c.named), candidates.end());
+    candidates.insert(candidates.begin(), c.named);
+  }
+  if (c.intent == Intent::kOverdose) {
+    // During an overdose, response lines come before referral lines.
+    std::stable_partition(candidates.begin(), candidates.end(),
+                          [](const Resource* r) { return !r->HasCategory(Category::kTreatmentReferral); });
+  }
+  out.general_instead = first_category_empty && !candidates.empty() && !generic;
   return out;
 }
 
-}  // namespace
-
-void MessageEngine::Compose(Composition& c, const directory::DirectoryIndex& index) const {
+// The reply's fixed lines, then resource lines while the budget holds, then
+// lines dropped by rank until it fits, keeping a number to call or text.
+ComposedReply MessageEngine::Compose(Composition&& c, const directory::DirectoryIndex& index) const {
   const bool chat = c.channel == ChannelType::kChat;
-  const auto budget = static_cast<std::size_t>(options_.sms_segments);
-
-  // SMS lines are made GSM-7 friendly once and measured once; the greedy
-  // fitting below adds up line measures instead of re-measuring the reply.
-  auto prepare = [&](Line& l) {
-    if (chat) return;
-    l.text = ToGsmFriendly(l.text, GsmFriendlyOptions{.fold_accents = true});
-    SmsMeasure m = MeasureSms(l.text);
-    l.gsm = m.encoding == SmsEncoding::kGsm7;
-    l.utf16 = 0;
-    for (unsigned char ch : l.text) {
-      if ((ch & 0xC0) != 0x80) l.utf16 += ch >= 0xF0 ? 2 : 1;  // one unit per code point, two outside the BMP
-    }
-    l.septets = l.gsm ? m.units : 0;
-    l.spans = FindUnbreakableSpans(l.text);
-  };
-  for (auto* part : {&c.head, &c.tail}) {
-    for (auto& l : *part) prepare(l);
-  }
-
-  // Exact: the reply as it will be cut (the cut is kept for the reply).
-  // The lines' own spans, shifted to their offsets, are the reply's spans.
-  auto fits_exactly = [&](const std::vector<Line>& body) {
-    std::string text = Join(c.head, body, c.tail);
-    if (chat) return text.size() <= options_.chat_chars;
-    if (MeasureSms(text).segments > budget) return false;
-    std::vector<Span> spans;
-    std::size_t offset = 0;
-    for (const std::vector<Line>* part : {&std::as_const(c.head), &body, &std::as_const(c.tail)}) {
-      for (const auto& l : *part) {
-        for (const Span& sp : l.spans) spans.push_back({offset + sp.begin, offset + sp.end});
-        offset += l.text.size() + 1;
-      }
-    }
-    c.segments = SplitSegments(text, spans);
-    c.segmented = std::move(text);
-    return c.segments.size() <= budget;
-  };
-  // Fast: sums of line measures. A cut at whitespace can waste up to an
-  // unbreakable span's length per segment (kCutSlack); only replies within
-  // that margin of the limit are measured exactly.
-  constexpr std::size_t kCutSlack = 40;
-  auto fits = [&](const std::vector<Line>& body) {
-    std::size_t lines = 0, bytes = 0, septets = 0, utf16 = 0;
-    bool gsm = true;
-    for (const std::vector<Line>* part : {&std::as_const(c.head), &body, &std::as_const(c.tail)}) {
-      for (const auto& l : *part) {
-        ++lines;
-        bytes += l.text.size();
-        septets += l.septets;
-        utf16 += l.utf16;
-        gsm = gsm && l.gsm;
-      }
-    }
-    const std::size_t newlines = lines > 0 ? lines - 1 : 0;
-    if (chat) return bytes + newlines <= options_.chat_chars;
-    const std::size_t units = (gsm ? septets : utf16) + newlines;
-    const std::size_t single = gsm ? kGsm7SingleSeptets : kUcs2SingleUnits;
-    const std::size_t part = gsm ? kGsm7PartSeptets : kUcs2PartUnits;
-    if (units <= single) return true;
-    if (budget <= 1 || units > budget * part) return false;
-    if (units + (budget - 1) * kCutSlack <= budget * part) return true;
-    return fits_exactly(body);
-  };
-
-  std::vector<Line> body;
+  ReplyFitter fitter(ReplyBudget{.sms = !chat,
+                                 .sms_segments = static_cast<std::size_t>(options_.sms_segments),
+                                 .chat_chars = options_.chat_chars},
+                     std::move(c.head), std::move(c.tail));
   if (c.resources_wanted) {
-    // Candidates: every category of the intent, deduplicated, in order;
-    // when the region lists none of them, the general lines.
-    const bool generic = c.intent == Intent::kHelp || c.intent == Intent::kRegion || c.intent == Intent::kUnknown ||
-                         c.intent == Intent::kInfo || c.intent == Intent::kLanguage;
-    std::vector<const Resource*> candidates;
-    auto add = [&](Intent intent) {
-      for (Category category : CategoriesFor(intent)) {
-        for (const Resource* r : index.Lookup(c.region, category, c.cat->lang, kLookupLimit)) {
-          if (!Textable(*r)) continue;
-          // Lines for one community wait for that community's keyword.
-          if (c.intent != Intent::kIndigenous && r->HasCategory(Category::kIndigenous)) continue;
-          if (r->HasCategory(Category::kEmergency) && !r->channels.empty() &&
-              directory::IsPhoneKind(r->channels.front().kind) && IsSafetyIntent(c.intent)) {
-            continue;  // the safety line already says to call it
-          }
-          if (intent == Intent::kChat &&
-              std::none_of(r->channels.begin(), r->channels.end(),
-                           [](const directory::Channel& ch) { return ch.kind == ChannelKind::kChat; })) {
-            continue;
-          }
-          if (std::find(candidates.begin(), candidates.end(), r) == candidates.end()) candidates.push_back(r);
-        }
-      }
-    };
-    add(c.intent);
-    const bool first_category_empty = index.Lookup(c.region, CategoriesFor(c.intent).front(), {}, 1).empty();
-    if (candidates.empty() && !generic) add(Intent::kHelp);
-    if (generic) {
-      // General help mixes referral, crisis and overdose lines by priority.
-      std::stable_sort(candidates.begin(), candidates.end(),
-                       [](const Resource* a, const Resource* b) { return a->priority > b->priority; });
+    const Candidates candidates = FindCandidates(c, index);
+    if (candidates.general_instead) {
+      fitter.AppendHeadLineAsIs({Fill(c.cat->fallback, {{"topic", c.cat->Topic(c.intent)}}), rank::kFallbackNote});
     }
-    if (!IsSafetyIntent(c.intent) && directory::CountryOf(c.region) != c.region) {
-      // The place's own best line comes second at the latest: national
-      // lines lead by priority, but a person in Ohio should read Ohio's line
-      // before a fourth national one pushes it out of the reply.
-      auto local = std::find_if(candidates.begin(), candidates.end(), [&](const Resource* r) {
-        return std::find(r->regions.begin(), r->regions.end(), c.region) != r->regions.end();
-      });
-      if (local != candidates.end() && local - candidates.begin() > 1) {
-        std::rotate(candidates.begin() + 1, local, local + 1);
-      }
-    }
-    if (c.named != nullptr) {
-      candidates.erase(std::remove(candidates.begin(), candidates.end(), c.named), candidates.end());
-      candidates.insert(candidates.begin(), c.named);
-    }
-    if (c.intent == Intent::kOverdose) {
-      // During an overdose, response lines come before referral lines.
-      std::stable_partition(candidates.begin(), candidates.end(),
-                            [](const Resource* r) { return !r->HasCategory(Category::kTreatmentReferral); });
-    }
-    if (first_category_empty && !candidates.empty() && !generic) {
-      c.head.push_back({Fill(c.cat->fallback, {{"topic", c.cat->Topic(c.intent)}}), rank::kFallbackNote});
-    }
-    const std::size_t limit = chat ? 12 : c.max_resources;
-    // A later, shorter line may still fill the space a longer one could not,
-    // but after a few misses in a row the reply is full.
-    constexpr int kMaxMisses = 2;
-    int misses = 0;
-    for (const Resource* r : candidates) {
-      if (body.size() >= limit || misses >= kMaxMisses) break;
-      const int line_rank = body.empty() ? rank::kFirstResource : rank::kMoreResources;
-      bool added = false;
-      for (bool first_only : {false, true}) {
-        RenderedChannels line = ResourceLine(*r, *c.cat, phones_, c.reader_country, c.intent, chat, first_only);
-        body.push_back({std::move(line.text), line_rank, r, line.reachable});
-        prepare(body.back());
-        if (fits(body)) {
-          added = true;
-          break;
-        }
-        body.pop_back();
-      }
-      misses = added ? 0 : misses + 1;
-      // The first line is wanted even if it only fits once lesser lines are dropped below.
-      if (!added && body.empty()) {
-        RenderedChannels line = ResourceLine(*r, *c.cat, phones_, c.reader_country, c.intent, chat, true);
-        body.push_back({std::move(line.text), line_rank, r, line.reachable});
-        prepare(body.back());
-      }
-    }
+    const BodyFill fill{.max_lines = chat ? 12 : c.max_resources,
+                        .first_rank = rank::kFirstResource,
+                        .later_rank = rank::kMoreResources};
+    fitter.FillBody(candidates.resources, fill, [&](const Resource& r, bool short_form, int line_rank) {
+      RenderedChannels line = ResourceLine(r, *c.cat, phones_, c.reader_country, c.intent, chat, short_form);
+      return ReplyLine(std::move(line.text), line_rank, &r, line.reachable);
+    });
   }
-
-  // Too long (a small budget): drop the lowest-ranked line, last first, until it fits.
-  auto shrink = [&] {
-    while (!fits_exactly(body)) {
-      std::vector<Line>* where = nullptr;
-      std::size_t at = 0;
-      int lowest = rank::kNever;
-      for (auto* part : {&c.head, &body, &c.tail}) {
-        for (std::size_t i = 0; i < part->size(); ++i) {
-          if ((*part)[i].rank <= lowest && (*part)[i].rank < rank::kNever) {
-            lowest = (*part)[i].rank;
-            where = part;
-            at = i;
-          }
-        }
-      }
-      if (where == nullptr) break;  // only lines that are never dropped are left
-      where->erase(where->begin() + static_cast<std::ptrdiff_t>(at));
-    }
-  };
-  shrink();
-  // Every reply that offers help keeps a line a person can call or text: if
-  // none is left, the emergency number is added and kept.
-  const bool reachable = IsSafetyIntent(c.intent) ||
-                         std::any_of(body.begin(), body.end(), [](const Line& l) { return l.reachable; });
-  if (c.resources_wanted && !reachable) {
-    body.push_back({Fill(c.cat->emergency_line, {{"emergency", c.emergency}}), rank::kNever, nullptr, true});
-    prepare(body.back());
-    shrink();
+  fitter.DropLowestUntilFits();
+  // Every reply that offers help keeps a line a person can call or text (a
+  // safety reply's first line says to call the emergency number).
+  if (c.resources_wanted && !IsSafetyIntent(c.intent)) {
+    fitter.KeepANumber([&] {
+      return ReplyLine(Fill(c.cat->emergency_line, {{"emergency", c.emergency}}), rank::kNever, nullptr, true);
+    });
   }
-  for (const Line& l : body) {
-    if (l.resource != nullptr) c.included.push_back(l.resource);
-  }
-  c.text = Join(c.head, body, c.tail);
+  return std::move(fitter).Finish();
 }
 
 bool MessageEngine::Textable(const Resource& r) const {
@@ -697,162 +580,144 @@ EngineReply MessageEngine::Handle(const InboundMessage& message, const SenderSta
 
 EngineReply MessageEngine::Answer(const InboundMessage& message, const Understanding& u, const SenderState& state,
                                   const directory::DirectoryIndex& index, ReplyCache* cache) const {
-  EngineReply reply;
-  const std::string_view sender_country = u.sender_country;
-  const std::string remembered_lang = catalog_.Has(state.language) ? state.language : std::string();
-  // Without a stated language: the remembered one, then the app's (a
-  // Telegram or chat client's "es-MX" counts as "es"), then the default.
-  std::string fallback_lang = remembered_lang;
-  if (fallback_lang.empty() && !u.detected_language.empty()) fallback_lang = u.detected_language;
-  if (fallback_lang.empty()) {
-    std::string hint = message.hints.language.substr(0, message.hints.language.find_first_of("-_"));
-    for (char& ch : hint) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    fallback_lang = catalog_.Has(hint) ? hint : options_.default_language;
-  }
-
-  // Composes `c` (or reuses the cached composition of the same key) into the reply.
-  auto compose = [&](Composition& c, std::string_view kind) {
-    std::string key;
-    if (cache != nullptr) {
-      if (cache->index_ != &index || cache->version_ != index.version() || cache->entries_.size() >= cache->max_entries_) {
-        cache->entries_.clear();
-        cache->index_ = &index;
-        cache->version_ = index.version();
-      }
-      key.reserve(64);
-      key.append(kind).append("|").append(IntentName(c.intent)).append("|").append(c.cat->lang);
-      key.append("|").append(c.region).append("|").append(c.reader_country);
-      key.append(c.channel == ChannelType::kSms ? "|sms" : "|chat");
-      for (const Line& l : c.head) key.append("|").append(l.text);  // carrier and notice texts differ by kind
-      if (c.named != nullptr) key.append("|named=").append(c.named->id);
-      for (const std::string& code : reply.region.candidates) key.append("|?").append(code);  // a shared area code
-      if (auto it = cache->entries_.find(key); it != cache->entries_.end()) {
-        ++cache->hits_;
-        reply.text = it->second.text;
-        reply.segments = it->second.segments;
-        reply.encoding = it->second.encoding;
-        reply.resources = it->second.resources;
-        return;
-      }
-      ++cache->misses_;
-    }
-    Compose(c, index);
-    reply.resources = c.included;
-    if (message.channel == ChannelType::kSms) {
-      reply.text = c.text;  // lines were made GSM-7 friendly in Compose
-      reply.encoding = MeasureSms(reply.text).encoding;
-      // Compose's last exact check has usually cut exactly this text already.
-      reply.segments = c.segmented == reply.text ? std::move(c.segments)
-                                                 : SplitSegments(reply.text, FindUnbreakableSpans(reply.text));
-    } else {
-      reply.text = c.text;
-      reply.encoding = MeasureSms(reply.text).encoding;
-      reply.segments = {reply.text};
-    }
-    if (cache != nullptr) {
-      cache->entries_.emplace(std::move(key),
-                              ReplyCache::Entry{reply.text, reply.segments, reply.encoding, reply.resources});
-    }
-  };
-
+  const std::string fallback_lang = FallbackLanguage(message, u, state);
   // 1. Carrier words: the whole message.
-  if (const auto& carrier = u.carrier) {
-    reply.intent = carrier->intent;
-    reply.language = catalog_.Has(carrier->lang) ? std::string(carrier->lang) : fallback_lang;
-    const LanguageCatalog& cat = catalog_.For(reply.language);
-    reply.region = regions_.Fallback(state.region, message.from, message.hints);
-    Composition c;
-    c.cat = &cat;
-    c.channel = message.channel;
-    c.resources_wanted = false;
-    c.head.push_back(
-        {Fill(carrier->intent == Intent::kStop ? cat.stop : cat.start, {{"program", catalog_.program()}}), rank::kNever});
-    compose(c, "carrier");
-    reply.changes.opted_out = carrier->intent == Intent::kStop;
-    return reply;
-  }
+  if (u.carrier) return AnswerCarrierWord(message, *u.carrier, state, fallback_lang, index, cache);
 
   // 2-3. Keywords, the stated region and the intent come from Understand().
-  const std::optional<std::string>& stated_region = u.stated_region;
+  EngineReply reply;
   reply.intent = u.intent;
 
-  // 4. The language: the stated one, the remembered one, then the default.
-  std::string language = u.stated_language;
-  const bool language_stated = !language.empty();
-  if (language.empty()) language = fallback_lang;
-  reply.language = language;
-  if (language_stated && language != state.language) reply.changes.language = language;
-  const LanguageCatalog& cat = catalog_.For(language);
+  // 4. The language: the stated one (and remembered), else the fallback.
+  const bool language_stated = !u.stated_language.empty();
+  reply.language = language_stated ? u.stated_language : fallback_lang;
+  if (language_stated && reply.language != state.language) reply.changes.language = reply.language;
 
   // 5. The region: stated in the message (and remembered), or the fallbacks.
-  if (stated_region) {
-    reply.region = {*stated_region, RegionSource::kMessage};
-    if (*stated_region != state.region) reply.changes.region = *stated_region;
+  if (u.stated_region) {
+    reply.region = {*u.stated_region, RegionSource::kMessage};
+    if (*u.stated_region != state.region) reply.changes.region = *u.stated_region;
   } else {
     reply.region = regions_.Fallback(state.region, message.from, message.hints);
   }
 
-  // A resource named in the message comes first; a message that asks for
+  // 6. A resource named in the message comes first; a message that asks for
   // nothing else gets that resource's topic. Safety answers keep their own
   // order (the named line still appears if the reply has room for it).
   const Resource* named = nullptr;
   if (!IsSafetyIntent(reply.intent)) {
-    const std::vector<std::string_view> chain = directory::Ancestry(reply.region.code);
-    auto serves_here = [&](const Resource* r) {
-      return std::any_of(r->regions.begin(), r->regions.end(), [&](const std::string& code) {
-        return std::find(chain.begin(), chain.end(), code) != chain.end();
-      });
-    };
-    // A line that does not serve the person's place (the US poison line
-    // named from Toronto) is not offered, but still says what they want.
-    const Resource* topic = nullptr;
-    for (const auto& m : index.FindAliases(u.tokens)) {
-      const Resource* r = m.resource;
-      if (r->HasCategory(Category::kEmergency) || r->categories.empty()) continue;
-      if (!Textable(*r)) continue;
-      if (topic == nullptr) topic = r;
-      if (named == nullptr && serves_here(r)) named = r;
-    }
-    if (named != nullptr) topic = named;
-    if (topic != nullptr && (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion ||
-                             IsGenericIntent(reply.intent))) {
-      reply.intent = IntentOfCategory(topic->categories.front());
+    const NamedResource found = FindNamedResource(u.tokens, reply.region.code, index);
+    named = found.serving;
+    if (found.topic != nullptr && (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion ||
+                                   IsGenericIntent(reply.intent))) {
+      reply.intent = IntentOfCategory(found.topic->categories.front());
     }
   }
 
+  // 7. The reply's lines, then its resources within the budget.
   Composition c;
   c.intent = reply.intent;
   c.named = named;
-  c.cat = &cat;
+  c.cat = &catalog_.For(reply.language);
   c.channel = message.channel;
   c.region = reply.region.code;
-  c.reader_country = !sender_country.empty() ? std::string(sender_country)
-                                             : std::string(directory::CountryOf(reply.region.code));
-  const std::string region_name(RegionName(reply.region.code, cat));
-  const bool safety = IsSafetyIntent(reply.intent);
-  const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
-
+  c.reader_country = !u.sender_country.empty() ? u.sender_country
+                                               : std::string(directory::CountryOf(reply.region.code));
   // An opted-out sender gets HELP and safety answers (CTIA allows HELP; a
   // life may depend on the rest) and otherwise one line on how to come back.
-  if (state.opted_out && !safety && !help) {
+  const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
+  if (state.opted_out && !IsSafetyIntent(reply.intent) && !help) {
     c.resources_wanted = false;
-    c.head.push_back({Fill(cat.opted_out, {{"program", catalog_.program()}}), rank::kNever});
-    compose(c, "opted_out");
+    c.head.push_back({Fill(c.cat->opted_out, {{"program", catalog_.program()}}), rank::kNever});
+    ComposeInto(reply, std::move(c), "opted_out", index, cache);
     return reply;
   }
+  c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
+  AddFixedLines(c, reply, u.distress, u.suicide_too);
+  ComposeInto(reply, std::move(c), "reply", index, cache);
+  return reply;
+}
 
-  c.emergency = "911";  // US and Canada; the directory's emergency line wins when it lists one
-  for (const Resource* r : index.Lookup(reply.region.code, Category::kEmergency, language, 2)) {
+// Without a stated language: the remembered one, then the one the message
+// is written in, then the app's (a Telegram or chat client's "es-MX" counts
+// as "es"), then the default.
+std::string MessageEngine::FallbackLanguage(const InboundMessage& message, const Understanding& u,
+                                            const SenderState& state) const {
+  if (!state.language.empty() && catalog_.Has(state.language)) return state.language;
+  if (!u.detected_language.empty()) return u.detected_language;
+  std::string hint = message.hints.language.substr(0, message.hints.language.find_first_of("-_"));
+  for (char& ch : hint) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return catalog_.Has(hint) ? hint : options_.default_language;
+}
+
+// STOP, START...: one confirmation in the word's language, and the opt-out
+// state it sets.
+EngineReply MessageEngine::AnswerCarrierWord(const InboundMessage& message, const KeywordHit& carrier,
+                                             const SenderState& state, const std::string& fallback_lang,
+                                             const directory::DirectoryIndex& index, ReplyCache* cache) const {
+  EngineReply reply;
+  reply.intent = carrier.intent;
+  reply.language = catalog_.Has(carrier.lang) ? std::string(carrier.lang) : fallback_lang;
+  const LanguageCatalog& cat = catalog_.For(reply.language);
+  reply.region = regions_.Fallback(state.region, message.from, message.hints);
+  Composition c;
+  c.cat = &cat;
+  c.channel = message.channel;
+  c.resources_wanted = false;
+  c.head.push_back(
+      {Fill(carrier.intent == Intent::kStop ? cat.stop : cat.start, {{"program", catalog_.program()}}), rank::kNever});
+  ComposeInto(reply, std::move(c), "carrier", index, cache);
+  reply.changes.opted_out = carrier.intent == Intent::kStop;
+  return reply;
+}
+
+MessageEngine::NamedResource MessageEngine::FindNamedResource(const std::vector<Token>& tokens,
+                                                              std::string_view region,
+                                                              const directory::DirectoryIndex& index) const {
+  const std::vector<std::string_view> chain = directory::Ancestry(region);
+  auto serves_here = [&](const Resource* r) {
+    return std::any_of(r->regions.begin(), r->regions.end(), [&](const std::string& code) {
+      return std::find(chain.begin(), chain.end(), code) != chain.end();
+    });
+  };
+  // A line that does not serve the person's place (the US poison line
+  // named from Toronto) is not offered, but still says what they want.
+  NamedResource found;
+  for (const auto& m : index.FindAliases(tokens)) {
+    const Resource* r = m.resource;
+    if (r->HasCategory(Category::kEmergency) || r->categories.empty()) continue;
+    if (!Textable(*r)) continue;
+    if (found.topic == nullptr) found.topic = r;
+    if (found.serving == nullptr && serves_here(r)) found.serving = r;
+  }
+  if (found.serving != nullptr) found.topic = found.serving;
+  return found;
+}
+
+// The directory's emergency line for the region when it lists one, else 911
+// (US and Canada), formatted for the reader.
+std::string MessageEngine::EmergencyNumber(std::string_view region, std::string_view language,
+                                           std::string_view reader_country,
+                                           const directory::DirectoryIndex& index) const {
+  for (const Resource* r : index.Lookup(region, Category::kEmergency, language, 2)) {
     if (!r->channels.empty() && directory::IsPhoneKind(r->channels.front().kind)) {
-      c.emergency = phones_.FormatFor(r->channels.front().value, c.reader_country);
-      break;
+      return phones_.FormatFor(r->channels.front().value, reader_country);
     }
   }
+  return "911";
+}
+
+// The lines before the resource lines (safety first, the heading last) and
+// after them (the menu, how to ask for another region, the HELP footer).
+void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, bool distress, bool suicide_too) const {
+  const LanguageCatalog& cat = *c.cat;
+  const bool safety = IsSafetyIntent(reply.intent);
+  const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
   if (safety) {
     c.head.push_back({Fill(reply.intent == Intent::kOverdose ? cat.overdose_first : cat.suicide_first,
                            {{"emergency", c.emergency}}),
                       rank::kNever});
-    if (reply.intent == Intent::kOverdose && u.suicide_too) {
+    if (reply.intent == Intent::kOverdose && suicide_too) {
       c.head.push_back({Fill(cat.suicide_first, {{"emergency", c.emergency}}), rank::kNever});
     }
   }
@@ -861,7 +726,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
   // Distress ("I can't take it anymore", "not going to kill myself but..."):
   // 988 first, whatever else is asked.
-  if (u.distress && !safety) {
+  if (distress && !safety) {
     c.head.insert(c.head.begin(), {cat.distress_first, rank::kNever});
   }
 
@@ -872,6 +737,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     // for more and carries the emergency number).
     c.max_resources = reply.intent == Intent::kUnknown ? 2 : 1;
   }
+  const std::string region_name(RegionName(reply.region.code, cat));
   c.head.push_back({Fill(cat.heading, {{"topic", cat.Topic(reply.intent)}, {"region", region_name}}), rank::kHeading});
   if (!reply.region.candidates.empty()) {
     // The number's area code spans several provinces or territories (902,
@@ -886,8 +752,31 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     c.tail.push_back({cat.other_region, rank::kOtherRegion});
   }
   if (help) c.tail.push_back({cat.help_footer, rank::kHelpFooter});
-  compose(c, "reply");
-  return reply;
+}
+
+// Composes `c` into the reply, or reuses the reply composed before for the
+// same key (the key is read before Compose consumes the lines).
+void MessageEngine::ComposeInto(EngineReply& reply, Composition&& c, std::string_view kind,
+                                const directory::DirectoryIndex& index, ReplyCache* cache) const {
+  ComposedReply composed;
+  if (cache == nullptr) {
+    composed = Compose(std::move(c), index);
+  } else {
+    ReplyKey key(kind, c.intent, c.cat->lang, c.region, c.reader_country, c.channel == ChannelType::kSms);
+    for (const ReplyLine& l : c.head) key.AddHeadLine(l.text);
+    if (c.named != nullptr) key.AddNamedResource(c.named->id);
+    for (const std::string& code : reply.region.candidates) key.AddCandidateRegion(code);
+    if (const ComposedReply* hit = cache->Find(index, key)) {
+      composed = *hit;
+    } else {
+      composed = Compose(std::move(c), index);
+      cache->Insert(std::move(key), composed);
+    }
+  }
+  reply.text = std::move(composed.text);
+  reply.segments = std::move(composed.segments);
+  reply.encoding = composed.encoding;
+  reply.resources = std::move(composed.resources);
 }
 
 EngineReply MessageEngine::RateLimitNotice(const SenderState& state, ChannelType channel) const {

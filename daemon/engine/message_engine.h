@@ -34,7 +34,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "daemon/engine/catalog.h"
@@ -43,7 +42,8 @@
 #include "daemon/engine/language_id.h"
 #include "daemon/engine/risk_detector.h"
 #include "daemon/engine/region_resolver.h"
-#include "daemon/engine/sms_segments.h"
+#include "daemon/engine/reply_cache.h"
+#include "daemon/engine/gsm7.h"
 #include "directory/index.h"
 #include "directory/phone.h"
 
@@ -97,35 +97,6 @@ struct EngineOptions {
   bool include_unconfirmed = false;
 };
 
-// Composed replies, for reuse: within one directory snapshot, the reply to
-// (intent, language, region, reader's country, channel, kind) is always the
-// same text, so composing it once serves every later message that resolves
-// to it ("HELP" from any Vancouver number). Keyed also by the snapshot, and
-// emptied when a different snapshot is used. Bounded (it is cleared when
-// full). Not thread-safe: give each event loop its own.
-class ReplyCache {
- public:
-  explicit ReplyCache(std::size_t max_entries = 4096) : max_entries_(max_entries) {}
-  std::size_t hits() const { return hits_; }
-  std::size_t misses() const { return misses_; }
-  std::size_t size() const { return entries_.size(); }
-
- private:
-  friend class MessageEngine;
-  struct Entry {
-    std::string text;
-    std::vector<std::string> segments;
-    SmsEncoding encoding = SmsEncoding::kGsm7;
-    std::vector<const directory::Resource*> resources;
-  };
-  std::size_t max_entries_;
-  const directory::DirectoryIndex* index_ = nullptr;
-  std::int64_t version_ = -1;
-  std::unordered_map<std::string, Entry> entries_;
-  std::size_t hits_ = 0;
-  std::size_t misses_ = 0;
-};
-
 // What a message says, before anything about its sender is known: the
 // daemon reads it first, so the sender's state can be changed in the same
 // Redis round trip that reads it (see MessageEngine::Understand).
@@ -152,8 +123,8 @@ class MessageEngine {
   MessageEngine(KeywordTable keywords, Catalog catalog, RiskDetector risk, LanguageIdentifier language_id,
                 EngineOptions options = {});
 
-  // With a cache, a reply composed before for the same key is reused (the
-  // state changes are still computed for this message).
+  // With a cache (reply_cache.h), a reply composed before for the same key
+  // is reused (the state changes are still computed for this message).
   EngineReply Handle(const InboundMessage& message, const SenderState& state, const directory::DirectoryIndex& index,
                      ReplyCache* cache = nullptr) const;
 
@@ -172,8 +143,26 @@ class MessageEngine {
   EngineReply RateLimitNotice(const SenderState& state, ChannelType channel) const;
 
  private:
+  // Answer's steps, in message_engine.cc.
   struct Composition;
-  void Compose(Composition& c, const directory::DirectoryIndex& index) const;
+  struct Candidates;
+  struct NamedResource {
+    const directory::Resource* serving = nullptr;  // named, and serves the person's place: listed first
+    const directory::Resource* topic = nullptr;    // named: says what the person wants
+  };
+  std::string FallbackLanguage(const InboundMessage& message, const Understanding& u, const SenderState& state) const;
+  EngineReply AnswerCarrierWord(const InboundMessage& message, const KeywordHit& carrier, const SenderState& state,
+                                const std::string& fallback_lang, const directory::DirectoryIndex& index,
+                                ReplyCache* cache) const;
+  NamedResource FindNamedResource(const std::vector<Token>& tokens, std::string_view region,
+                                  const directory::DirectoryIndex& index) const;
+  std::string EmergencyNumber(std::string_view region, std::string_view language, std::string_view reader_country,
+                              const directory::DirectoryIndex& index) const;
+  void AddFixedLines(Composition& c, const EngineReply& reply, bool distress, bool suicide_too) const;
+  void ComposeInto(EngineReply& reply, Composition&& c, std::string_view kind, const directory::DirectoryIndex& index,
+                   ReplyCache* cache) const;
+  ComposedReply Compose(Composition&& c, const directory::DirectoryIndex& index) const;
+  Candidates FindCandidates(const Composition& c, const directory::DirectoryIndex& index) const;
   // Whether `r` may be texted: not unconfirmed, unless include_unconfirmed.
   bool Textable(const directory::Resource& r) const;
 

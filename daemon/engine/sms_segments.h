@@ -1,97 +1,22 @@
 #pragma once
-// How long an SMS is, in what encoding it goes out, and where to cut a long
-// reply so that no phone number, URL or "text WORD to NUMBER" instruction is
-// split across two messages.
+// Where to cut a long reply into the SMS messages it is sent as, so that no
+// phone number, URL or "text WORD to NUMBER" instruction is split across two
+// of them. Measuring and encodings are gsm7.h's; what must stay whole is
+// found by unbreakable_spans.h.
 //
-//   std::string body = ToGsmFriendly(reply);        // ’ “ ” – … -> ' " " - ...
-//   SmsMeasure m = MeasureSms(body);                // m.encoding, m.segments
+//   std::string body = ToGsmFriendly(reply);        // gsm7.h
 //   std::vector<std::string> parts =
 //       SplitSegments(body, FindUnbreakableSpans(body));
 //
-// Encodings (3GPP TS 23.038, formerly GSM 03.38):
-// - GSM-7: the 128-character default alphabet, one septet each, plus the
-//   extension table (^ { } \ [ ~ ] | € and form feed), two septets each
-//   (escape + character). One SMS holds 160 septets; a part of a concatenated
-//   SMS holds 153 (the rest is the User Data Header).
-// - UCS-2 (in practice UTF-16): used as soon as one character is outside
-//   GSM-7. One SMS holds 70 UTF-16 code units, a part 67; a character outside
-//   the BMP (most emoji) takes two.
-//
-// Decisions a reader may look for:
-// - Ç/ç: the 3GPP table shows a capital C-cedilla at 0x09, and that is what
-//   most GSM-7 tables in gateway code list; unicode.org's mapping says ç
-//   because phones display a small one. So Ç is GSM-7 and ç counts as UCS-2,
-//   the safe side: counting ç as GSM-7 when a gateway does not would more
-//   than double the segments we planned.
-// - The backtick ` is not in the GSM alphabet (0x60 is ¿): it forces UCS-2.
-// - Segments are counted the way gateways pack them: a two-unit character
-//   (an extension character, a surrogate pair) never straddles two parts, so
-//   a long message can need one segment more than ceil(units / 153).
-// - An empty text is one segment of zero units (GSM-7): sending it would
-//   still cost one message.
-// - Invalid UTF-8 never fails: each bad byte counts as U+FFFD (one UCS-2
-//   unit), which forces UCS-2.
-//
-// Thread-safety: pure functions, no state.
+// Thread-safety: a pure function, no state.
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "daemon/engine/text_span.h"
+
 namespace helpline::engine {
-
-enum class SmsEncoding { kGsm7, kUcs2 };
-
-inline constexpr std::size_t kGsm7SingleSeptets = 160;
-inline constexpr std::size_t kGsm7PartSeptets = 153;
-inline constexpr std::size_t kUcs2SingleUnits = 70;
-inline constexpr std::size_t kUcs2PartUnits = 67;
-
-struct SmsMeasure {
-  SmsEncoding encoding = SmsEncoding::kGsm7;
-  // GSM-7 septets (extension characters count 2) or UTF-16 code units
-  // (characters outside the BMP count 2).
-  std::size_t units = 0;
-  // Messages the text is billed as; at least 1 (an empty text is 1).
-  std::size_t segments = 1;
-  // 160 or 70 when the text fits one message, else 153 or 67.
-  std::size_t chars_per_segment = kGsm7SingleSeptets;
-};
-
-// Encoding, length and segment count of `utf8` as a gateway would send it.
-SmsMeasure MeasureSms(std::string_view utf8);
-
-// True when every character of `utf8` is in the GSM-7 default alphabet or
-// its extension table (the empty text is GSM-7). Invalid UTF-8 is not.
-bool IsGsm7(std::string_view utf8);
-
-struct GsmFriendlyOptions {
-  // Also replace accented letters that GSM-7 lacks (á â ã ç ê ë í î ï ó ô õ
-  // ú û ý ÿ œ, their capitals, À È Ì Ò Ù, and Latin Extended-A such as ł š ž)
-  // by their base letters (œ -> oe). Off by default: a French or Spanish
-  // reader would rather pay for UCS-2 than read a misspelt word, so the
-  // engine turns it on per language. Letters GSM-7 has (é è à ù ì ò ñ ü ä ö
-  // ...) are never touched.
-  bool fold_accents = false;
-};
-
-// Replaces characters that would force UCS-2 by GSM-7 equivalents that keep
-// the meaning: ‘ ’ ‚ ‛ ′ ` and ‹ › -> '; “ ” „ ‟ ″ « » -> "; the dashes and
-// hyphens U+2010..U+2015 and minus U+2212 -> -; … -> ...; no-break, narrow
-// and typographic spaces and tab -> space; bullets • ‣ ⁃ ◦ -> -; invisible
-// characters (zero-width space, word joiner, BOM, soft hyphen) are removed; a
-// letter followed by a combining accent is composed when the result is in
-// GSM-7 (e + U+0301 -> é). Everything else, including invalid UTF-8 bytes and
-// emoji, is copied unchanged, so the result may still need UCS-2.
-// Byte offsets change: find spans on the result, not on the input.
-std::string ToGsmFriendly(std::string_view utf8, GsmFriendlyOptions options = {});
-
-// A byte range [begin, end) of a text.
-struct Span {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-};
 
 // Cuts `utf8` into the messages it should be sent as.
 //
@@ -120,18 +45,5 @@ struct Span {
 // whitespace can save a segment, cutting at words can cost one.
 std::vector<std::string> SplitSegments(std::string_view utf8,
                                        const std::vector<Span>& keep_together = {});
-
-// Byte ranges of `text` that a cut should not split, sorted, overlapping
-// finds merged:
-// - phone numbers: 988, 911, 247247, 1-800-662-4357, (604) 555-0123,
-//   +1 604 555 0123, 1.800.662.4357, 1-800-662-HELP (4357); at most 15 digits;
-// - instructions "text WORD to NUMBER", "texto WORD al NUMBER", "envíe WORD
-//   al NUMBER" (envie, envía, envia), "textez WORD au NUMBER", the WORD
-//   optional ("textez le 988"), case-insensitive, NUMBER a phone number as
-//   above;
-// - URLs: http(s)://..., www...., and bare domains with a path or not
-//   (findtreatment.gov, 988lifeline.org/chat), surrounding punctuation left
-//   out ("(see samhsa.gov)." -> samhsa.gov).
-std::vector<Span> FindUnbreakableSpans(std::string_view text);
 
 }  // namespace helpline::engine
