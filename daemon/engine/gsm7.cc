@@ -10,7 +10,8 @@ namespace helpline::engine {
 namespace {
 
 // ---------------------------------------------------------------------------
-// UTF-8
+// UTF-8 (the same strict decoding as common/utf8.h's DecodeUtf8; one decoder
+// for the tree is issue 14, item 6)
 
 struct Decoded {
   char32_t cp = 0xFFFD;

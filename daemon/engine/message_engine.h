@@ -23,7 +23,7 @@
 //      A resource the message names by one of its aliases ("the poison
 //      line", "ConnexOntario") comes first; a message that asks for nothing
 //      else is answered with that resource's topic.
-//   6. SMS replies fit the segment budget (GSM-7 when possible); resources
+//   6. SMS replies fit the segment budget (GSM-7 when possible, reply_fitter.h); resources
 //      are chosen by priority and dropped whole, never cut; chat replies are
 //      longer and carry the structured resources.
 //
