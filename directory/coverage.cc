@@ -39,7 +39,8 @@ JurisdictionCoverage Cover(const RegionInfo& region, const std::vector<Resource>
   const std::vector<std::string_view> ancestry = Ancestry(region.code);
   bool treatment_route = false, naloxone_answer = false, crisis_route = false;
   for (const Resource& r : resources) {
-    if (r.status == ResourceStatus::kRetired || !ServesAny(r, ancestry)) continue;
+    // Sites are answered by distance, not as the region's lines.
+    if (r.status == ResourceStatus::kRetired || r.IsSite() || !ServesAny(r, ancestry)) continue;
     if (r.status == ResourceStatus::kUnconfirmed) {
       ++j.unconfirmed;
       for (Category c : r.categories) ++j.categories[static_cast<std::size_t>(c)].unconfirmed;

@@ -13,7 +13,8 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
   idx->resources_ = std::move(resources);
   const auto& rs = idx->resources_;
   for (std::uint32_t i = 0; i < rs.size(); ++i) {
-    if (rs[i].status == ResourceStatus::kRetired) continue;
+    // Sites are found by distance (NearbyIndex), never as a region's lines.
+    if (rs[i].status == ResourceStatus::kRetired || rs[i].IsSite()) continue;
     for (const auto& region : rs[i].regions) {
       CategoryLists& lists = idx->by_region_[region];
       for (Category c : rs[i].categories) {
@@ -23,7 +24,7 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
     }
   }
   for (std::uint32_t i = 0; i < rs.size(); ++i) {
-    if (rs[i].status == ResourceStatus::kRetired) continue;
+    if (rs[i].status == ResourceStatus::kRetired || rs[i].IsSite()) continue;
     for (const auto& [lang, names] : rs[i].aliases) {
       for (const auto& name : names) {
         Alias alias{{}, i};

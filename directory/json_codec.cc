@@ -77,6 +77,17 @@ void WriteCoordinates(Writer& w, const Coordinates& c) {
   w.Double(c.lat);
   w.Key("lon");
   w.Double(c.lon);
+  StrField(w, "precision", CoordinatePrecisionName(c.precision), false);
+  w.EndObject();
+}
+
+void WriteAddress(Writer& w, const Address& a) {
+  w.StartObject();
+  StrField(w, "street", a.street, true);
+  StrField(w, "city", a.city, false);
+  StrField(w, "region", a.region, false);
+  StrField(w, "postal_code", a.postal_code, true);
+  StrField(w, "country", a.country, false);
   w.EndObject();
 }
 
@@ -106,6 +117,8 @@ bool HasField(const Resource& r, std::string_view field) {
   if (field == "kind") return r.kind != ResourceKind::kService;
   if (field == "aliases") return !r.aliases.empty();
   if (field == "coordinates") return r.coordinates.has_value();
+  if (field == "address") return r.address.has_value();
+  if (field == "hours") return !r.hours.empty();  // required (non-empty) except for sites
   if (field == "notes") return !r.notes.empty();
   if (field == "translations") return !r.translations.empty();
   return true;
@@ -126,6 +139,7 @@ void WriteField(Writer& w, const Resource& r, std::string_view field) {
   else if (field == "source") Str(w, r.source);
   else if (field == "verified") Str(w, r.verified);
   else if (field == "status") Str(w, ResourceStatusName(r.status));
+  else if (field == "address") WriteAddress(w, *r.address);
   else if (field == "coordinates") WriteCoordinates(w, *r.coordinates);
   else if (field == "notes") Str(w, r.notes);
   else if (field == "translations") WriteTranslations(w, r);
@@ -134,8 +148,8 @@ void WriteField(Writer& w, const Resource& r, std::string_view field) {
 
 constexpr std::string_view kFieldOrder[] = {
     "id",     "kind",     "name",   "description", "categories",   "regions", "languages", "channels",
-    "hours",  "priority", "source", "verified",    "status",       "coordinates", "notes", "translations",
-    "aliases",
+    "hours",  "priority", "source", "verified",    "status",       "address", "coordinates", "notes",
+    "translations", "aliases",
 };
 
 }  // namespace
@@ -274,7 +288,13 @@ Resource DecodeResource(const rapidjson::Value& v) {
     auto lon = c.FindMember("lon");
     if (lat != c.MemberEnd() && lon != c.MemberEnd() && lat->value.IsNumber() && lon->value.IsNumber()) {
       r.coordinates = Coordinates{lat->value.GetDouble(), lon->value.GetDouble()};
+      if (auto p = ParseCoordinatePrecision(GetString(c, "precision"))) r.coordinates->precision = *p;
     }
+  }
+  if (auto it = v.FindMember("address"); it != v.MemberEnd() && it->value.IsObject()) {
+    const auto& a = it->value;
+    r.address = Address{GetString(a, "street"), GetString(a, "city"), GetString(a, "region"),
+                        GetString(a, "postal_code"), GetString(a, "country")};
   }
   if (auto it = v.FindMember("translations"); it != v.MemberEnd() && it->value.IsObject()) {
     for (const auto& m : it->value.GetObject()) {

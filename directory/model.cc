@@ -12,7 +12,8 @@ constexpr std::array<std::string_view, kCategoryCount> kCategoryNames = {
 };
 constexpr std::array<std::string_view, 6> kChannelKindNames = {"voice", "sms", "tty", "chat", "email", "web"};
 constexpr std::array<std::string_view, 3> kStatusNames = {"active", "unconfirmed", "retired"};
-constexpr std::array<std::string_view, 2> kKindNames = {"service", "info"};
+constexpr std::array<std::string_view, 3> kKindNames = {"service", "info", "site"};
+constexpr std::array<std::string_view, 3> kPrecisionNames = {"address", "postal", "city"};
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> ParseName(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -49,6 +50,13 @@ std::optional<ResourceStatus> ParseResourceStatus(std::string_view name) {
 std::string_view ResourceKindName(ResourceKind k) { return kKindNames[static_cast<std::size_t>(k)]; }
 std::optional<ResourceKind> ParseResourceKind(std::string_view name) {
   return ParseName<ResourceKind>(kKindNames, name);
+}
+
+std::string_view CoordinatePrecisionName(CoordinatePrecision p) {
+  return kPrecisionNames[static_cast<std::size_t>(p)];
+}
+std::optional<CoordinatePrecision> ParseCoordinatePrecision(std::string_view name) {
+  return ParseName<CoordinatePrecision>(kPrecisionNames, name);
 }
 
 bool Resource::HasCategory(Category c) const {

@@ -56,8 +56,11 @@ std::optional<ResourceStatus> ParseResourceStatus(std::string_view name);
 // it has at least one channel. An info resource is a fact worth texting
 // ("naloxone is free at pharmacies in Quebec, no prescription"): its
 // description is the sentence sent, and its channels (if any) say where to
-// learn more.
-enum class ResourceKind : std::uint8_t { kService, kInfo };
+// learn more. A site is a place a person walks into (a naloxone pickup, a
+// supervised consumption site, a detox centre): it has an address and
+// coordinates, is found by distance (directory/nearby_index.h) rather than
+// by region, and may have no channel (walk-in) and no hours (call ahead).
+enum class ResourceKind : std::uint8_t { kService, kInfo, kSite };
 std::string_view ResourceKindName(ResourceKind k);
 std::optional<ResourceKind> ParseResourceKind(std::string_view name);
 
@@ -77,10 +80,28 @@ struct Channel {
   bool operator==(const Channel&) const = default;
 };
 
+// How a site's point was obtained: geocoded from its street address by an
+// official source, the ZIP / postal-code centroid, or the city centre.
+// Replies show a distance only for address and postal precision.
+enum class CoordinatePrecision : std::uint8_t { kAddress, kPostal, kCity };
+std::string_view CoordinatePrecisionName(CoordinatePrecision p);
+std::optional<CoordinatePrecision> ParseCoordinatePrecision(std::string_view name);
+
 struct Coordinates {
   double lat = 0;
   double lon = 0;
+  CoordinatePrecision precision = CoordinatePrecision::kAddress;
   bool operator==(const Coordinates&) const = default;
+};
+
+// A site's postal address. street and postal_code are optional.
+struct Address {
+  std::string street;       // "1234 W Example Ave"
+  std::string city;         // "Chicago"
+  std::string region;       // ISO 3166-2: "US-IL"
+  std::string postal_code;  // "60614", "H2X 1Y4"
+  std::string country;      // ISO 3166-1 alpha-2: "US"
+  bool operator==(const Address&) const = default;
 };
 
 // Name and description in another language than the resource's own.
@@ -99,12 +120,13 @@ struct Resource {
   std::vector<std::string> regions;    // ISO 3166-2 ("US", "US-TX", "CA-BC") or "*"
   std::vector<std::string> languages;  // ISO 639 codes: "en", "es", "fr", "cr"
   std::vector<Channel> channels;       // in the order they should be offered
-  std::string hours;                   // "24/7" or free text
+  std::string hours;                   // "24/7" or free text; optional for sites only
   int priority = 50;                   // 0..100, higher is offered first
   std::string source;                  // URL or document the facts come from
   std::string verified;                // YYYY-MM-DD the facts were last checked
   ResourceStatus status = ResourceStatus::kActive;
-  std::optional<Coordinates> coordinates;
+  std::optional<Address> address;          // sites: required
+  std::optional<Coordinates> coordinates;  // sites: required
   std::string notes;                   // operator notes, never sent to people
   std::map<std::string, Translation> translations;  // by language code
   // Names people use for the resource, by language code, as a person would
@@ -115,6 +137,7 @@ struct Resource {
   bool operator==(const Resource&) const = default;
   bool HasCategory(Category c) const;
   bool IsInfo() const { return kind == ResourceKind::kInfo; }
+  bool IsSite() const { return kind == ResourceKind::kSite; }
   bool ServesLanguage(std::string_view lang) const;
 };
 

@@ -424,6 +424,70 @@ struct Validator::Impl {
     return it->second;
   }
 
+  // A site's address and point: present, consistent with its regions, and
+  // where its country is. Other kinds carry neither an address nor a point.
+  template <typename Error, typename Warning>
+  static void CheckSite(const Resource& r, const std::string& jurisdiction, const std::string& file,
+                        const Error& error, const Warning& warning) {
+    if (!r.IsSite()) {
+      if (r.address) error("/address", "only a site (\"kind\": \"site\") has an address");
+      return;
+    }
+    if (!r.address) error("", "a site needs an address");
+    if (!r.coordinates) error("", "a site needs coordinates (lat, lon and their precision)");
+    if (r.address) {
+      const Address& a = *r.address;
+      if (!IsKnownRegion(a.region)) {
+        error("/address/region", "unknown region '" + a.region + "'");
+      } else {
+        auto chain = Ancestry(a.region);
+        if (jurisdiction != kEverywhere && std::find(chain.begin(), chain.end(), jurisdiction) == chain.end()) {
+          error("/address/region", "region '" + a.region + "' is outside this file's jurisdiction '" +
+                                       jurisdiction + "'");
+        }
+        if (CountryOf(a.region) != a.country) {
+          error("/address/country", "'" + a.country + "' is not the country of region '" + a.region + "'");
+        }
+        if (std::find(r.regions.begin(), r.regions.end(), a.region) == r.regions.end()) {
+          error("/address/region", "the site's region '" + a.region + "' is not among its regions");
+        }
+      }
+      static const std::regex kZip("^[0-9]{5}(-[0-9]{4})?$");
+      static const std::regex kCanadianPostal("^[A-Z][0-9][A-Z] [0-9][A-Z][0-9]$");
+      if (!a.postal_code.empty()) {
+        if (a.country == "US" && !std::regex_match(a.postal_code, kZip)) {
+          error("/address/postal_code", "'" + a.postal_code + "' is not a ZIP code (12345 or 12345-6789)");
+        } else if (a.country == "CA" && !std::regex_match(a.postal_code, kCanadianPostal)) {
+          error("/address/postal_code", "'" + a.postal_code + "' is not a Canadian postal code (A1A 1A1)");
+        }
+      }
+      if (a.street.empty() && r.coordinates && r.coordinates->precision == CoordinatePrecision::kAddress) {
+        warning("/coordinates/precision", "address precision without a street: is it really geocoded?");
+      }
+    }
+    if (r.coordinates && r.address) {
+      const Coordinates& c = *r.coordinates;
+      if (!InCountryBox(r.address->country, c.lat, c.lon)) {
+        error("/coordinates", "(" + std::to_string(c.lat) + ", " + std::to_string(c.lon) + ") is not in " +
+                                  r.address->country + " (are lat and lon swapped, or a sign lost?)");
+      }
+    }
+    // The agreed naming: a site's id starts with its file's name (us-il-chicago-...).
+    const std::string stem = std::filesystem::path(file).stem().string();
+    if (r.id.rfind(stem + "-", 0) != 0) warning("/id", "a site's id should start with its file's name '" + stem + "-'");
+  }
+
+  // A generous box around each country (islands and territories included);
+  // a point outside it is a typo. Countries without a box pass.
+  static bool InCountryBox(std::string_view country, double lat, double lon) {
+    if (country == "US") {
+      // The 50 states, DC and Puerto Rico; the Aleutians cross 180 degrees.
+      return lat >= 17.5 && lat <= 71.6 && ((lon >= -179.3 && lon <= -64.5) || lon >= 172.0);
+    }
+    if (country == "CA") return lat >= 41.6 && lat <= 83.2 && lon >= -141.1 && lon <= -52.5;
+    return true;
+  }
+
   void CheckSemantics(Resource& r, const std::string& jurisdiction, const std::string& file,
                       const std::string& at, ValidationReport* report) const {
     auto error = [&](const std::string& where, std::string message) {
@@ -515,6 +579,8 @@ struct Validator::Impl {
         error("/aliases/" + lang, "'" + lang + "' is not an ISO 639 language code such as en, es, fr");
       }
     }
+    if (r.hours.empty() && !r.IsSite()) error("", "missing required field hours (only a site may omit it)");
+    CheckSite(r, jurisdiction, file, error, warning);
     if (r.kind == ResourceKind::kService && r.channels.empty()) {
       error("/channels", "a service needs at least one channel (a fact with no channel is \"kind\": \"info\")");
     }
@@ -611,6 +677,41 @@ void Validator::Finish(ValidationReport* report) const {
   report->origins = std::move(origins);
 }
 
+namespace {
+
+// Adds `dir`'s *.json files (sorted) to `found`; an entry that cannot be a
+// directory file is refused by name. False (with an error) when `dir`
+// cannot be listed.
+template <typename Refuse>
+bool ListJsonFiles(const std::string& dir, std::vector<std::string>* found, std::size_t* refused,
+                   const Refuse& refuse, ValidationReport* report) {
+  namespace fs = std::filesystem;
+  // Error codes everywhere: a throwing call here (a symlink loop among the
+  // entries) would end the program.
+  std::error_code ec;
+  std::vector<std::string> here;
+  fs::directory_iterator it(dir, ec);
+  for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+    const fs::path& entry = it->path();
+    if (entry.extension() != ".json") continue;
+    if (std::string problem = EntryProblem(entry); !problem.empty()) {
+      refuse(entry.string(), std::move(problem));
+      ++*refused;
+    } else {
+      here.push_back(entry.string());
+    }
+  }
+  if (ec) {
+    report->diagnostics.push_back({Severity::kError, dir, "", "cannot list the directory: " + ec.message()});
+    return false;
+  }
+  std::sort(here.begin(), here.end());
+  found->insert(found->end(), here.begin(), here.end());
+  return true;
+}
+
+}  // namespace
+
 ValidationReport Validator::ValidatePaths(const std::vector<std::string>& paths) const {
   namespace fs = std::filesystem;
   ValidationReport report;
@@ -625,26 +726,13 @@ ValidationReport Validator::ValidatePaths(const std::vector<std::string>& paths)
       files.push_back(p);  // missing, a loop or unreadable: reading it says why
       continue;
     }
-    // Error codes everywhere: a throwing call here (a symlink loop among
-    // the entries) would end the program.
+    // A directory's sites live in its sites/ subfolder (one file per city
+    // or area, site-format.md); it is read with the directory.
     std::vector<std::string> found;
     std::size_t refused = 0;
-    fs::directory_iterator it(p, ec);
-    for (const fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
-      const fs::path& entry = it->path();
-      if (entry.extension() != ".json") continue;
-      if (std::string problem = EntryProblem(entry); !problem.empty()) {
-        refuse(entry.string(), std::move(problem));
-        ++refused;
-      } else {
-        found.push_back(entry.string());
-      }
-    }
-    if (ec) {
-      report.diagnostics.push_back({Severity::kError, p, "", "cannot list the directory: " + ec.message()});
-      continue;
-    }
-    std::sort(found.begin(), found.end());
+    const fs::path sites = fs::path(p) / "sites";
+    if (!ListJsonFiles(p, &found, &refused, refuse, &report)) continue;
+    if (fs::is_directory(sites, ec)) ListJsonFiles(sites.string(), &found, &refused, refuse, &report);
     if (found.empty() && refused == 0) {
       report.diagnostics.push_back({Severity::kError, p, "", "no *.json files in this directory"});
     }

@@ -28,7 +28,8 @@ Resource Sample() {
 
 TEST(JsonCodec, CanonicalJsonRoundTripsEveryField) {
   Resource r = Sample();
-  r.coordinates = Coordinates{49.28, -123.12};
+  r.coordinates = Coordinates{49.28, -123.12, CoordinatePrecision::kCity};
+  r.address = Address{"1 Main St", "Vancouver", "CA-BC", "V6B 1A1", "CA"};
   r.kind = ResourceKind::kInfo;
   r.aliases = {{"en", {"naloxone finder", "narcan finder"}}, {"fr", {"trouver naloxone"}}};
   auto back = ResourceFromJson(ToCanonicalJson(r));
@@ -81,15 +82,16 @@ TEST(JsonCodec, DigestDependsOnContentOnly) {
 
 TEST(JsonCodec, FieldsAsJsonListsEveryFieldInOrder) {
   auto fields = FieldsAsJson(Sample());
-  ASSERT_EQ(fields.size(), 17u);
+  ASSERT_EQ(fields.size(), 18u);
   EXPECT_EQ(fields[0].first, "id");
   EXPECT_EQ(fields[1].first, "kind");
   EXPECT_EQ(fields[1].second, "");
   EXPECT_EQ(fields[9].first, "priority");
   EXPECT_EQ(fields[9].second, "75");
-  EXPECT_EQ(fields[13].first, "coordinates");
-  EXPECT_EQ(fields[13].second, "");
-  EXPECT_EQ(fields[16].first, "aliases");
+  EXPECT_EQ(fields[13].first, "address");
+  EXPECT_EQ(fields[14].first, "coordinates");
+  EXPECT_EQ(fields[14].second, "");
+  EXPECT_EQ(fields[17].first, "aliases");
 }
 
 TEST(JsonCodec, RejectsTextThatIsNotAResource) {

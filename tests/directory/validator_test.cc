@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include "tests/directory/validation_text.h"
+
 namespace helpline::directory {
 namespace {
 
@@ -21,18 +23,10 @@ std::string File(const std::string& jurisdiction = "CA", const std::string& reso
 }
 
 ValidationReport Check(const std::vector<std::pair<std::string, std::string>>& files, int max_age_days = 365) {
-  Validator v(ValidatorOptions{max_age_days, "2026-11-25"});
-  ValidationReport report;
-  for (const auto& [name, text] : files) v.ValidateText(name, text, &report);
-  v.Finish(&report);
-  return report;
+  return testing::CheckTexts(files, max_age_days);
 }
 
-std::string All(const ValidationReport& r) {
-  std::string s;
-  for (const auto& d : r.diagnostics) s += d.ToString() + "\n";
-  return s;
-}
+std::string All(const ValidationReport& r) { return testing::AllDiagnostics(r); }
 
 TEST(Validator, ValidFileNormalizesPhoneNumbers) {
   auto r = Check({{"ca.json", File()}});
