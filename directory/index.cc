@@ -12,6 +12,7 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
   std::sort(resources.begin(), resources.end(), [](const Resource& a, const Resource& b) { return a.id < b.id; });
   idx->resources_ = std::move(resources);
   const auto& rs = idx->resources_;
+  idx->nearby_ = NearbyIndex::Build(rs);
   for (std::uint32_t i = 0; i < rs.size(); ++i) {
     // Sites are found by distance (NearbyIndex), never as a region's lines.
     if (rs[i].status == ResourceStatus::kRetired || rs[i].IsSite()) continue;

@@ -19,6 +19,7 @@
 
 #include "common/text_normalize.h"
 #include "directory/model.h"
+#include "directory/nearby_index.h"
 
 namespace helpline::directory {
 
@@ -56,6 +57,9 @@ class DirectoryIndex {
   // Regions that have at least one servable resource, sorted.
   std::vector<std::string> Regions() const;
 
+  // Active sites by distance (ids are indexes into resources()), built with the index.
+  const NearbyIndex& nearby() const { return nearby_; }
+
   const std::vector<Resource>& resources() const { return resources_; }
   std::int64_t version() const { return version_; }
   std::size_t size() const { return resources_.size(); }
@@ -78,6 +82,7 @@ class DirectoryIndex {
     std::uint32_t resource;
   };
   std::unordered_map<std::string, std::vector<Alias>, StringHash, std::equal_to<>> aliases_by_first_;
+  NearbyIndex nearby_;
   std::int64_t version_ = 0;
 };
 
