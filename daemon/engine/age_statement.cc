@@ -68,12 +68,18 @@ std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
     } else if (!tokens[i].digits && tokens[i].text.find('y') != std::string::npos) {
       if (int with_suffix = AgeIn(tokens[i].text, true)) return StatedAge{with_suffix, "en", i, 1};
     }
-    // Spanish: "tengo 15", "tengo 15 anos" (años folded).
+    // Spanish: "tengo 15", "tengo 15 anos" (años folded), "tengo solo 15",
+    // "soy de 14 anos" (the years said).
     if (Is(tokens, i, "tengo") && i + 1 < tokens.size()) {
-      if (int age = AgeIn(tokens[i + 1].text, true); age != 0 && !UnitFollows(tokens, i + 2) &&
-                                                     !Is(tokens, i + 2, "hijos") && !Is(tokens, i + 2, "dias")) {
-        return StatedAge{age, "es", i, Is(tokens, i + 2, "anos") ? std::size_t{3} : std::size_t{2}};
+      const std::size_t at = (Is(tokens, i + 1, "solo") || Is(tokens, i + 1, "apenas") || Is(tokens, i + 1, "nomas"))
+                                 ? i + 2 : i + 1;
+      if (int age = AgeIn(at < tokens.size() ? tokens[at].text : "", true);
+          age != 0 && !UnitFollows(tokens, at + 1) && !Is(tokens, at + 1, "hijos") && !Is(tokens, at + 1, "dias")) {
+        return StatedAge{age, "es", i, at + 1 - i + (Is(tokens, at + 1, "anos") ? 1 : 0)};
       }
+    }
+    if (Is(tokens, i, "soy") && Is(tokens, i + 1, "de") && Is(tokens, i + 3, "anos")) {
+      if (int age = AgeIn(i + 2 < tokens.size() ? tokens[i + 2].text : "", false)) return StatedAge{age, "es", i, 4};
     }
     // French: "j'ai 15 ans" (folded "jai 15 ans" or "j ai 15 ans"), "jai 15ans".
     std::size_t fr = 0;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "daemon/engine/age_statement.h"
@@ -426,6 +428,32 @@ bool MessageEngine::Textable(const Resource& r) const {
   return r.status != directory::ResourceStatus::kUnconfirmed || options_.include_unconfirmed;
 }
 
+namespace {
+
+// Whether the words just before token `at` make it the sender's own
+// request: walking back at most four words, the first person pronoun or
+// verb form decides ("i need", "quiero", "je veux"); a third person one
+// ("he wants", "him", "quiere", "y veut") or none found says no.
+bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
+  static const std::unordered_set<std::string_view> kFirst = {
+      "i",      "im",      "ive",  "id",    "ill",   "me",    "my",     "myself", "mine",   "yo",    "quiero",
+      "necesito", "busco", "estoy", "tengo", "puedo", "mi",   "je",     "j",      "jai",    "jveux", "jsuis",
+      "chu",    "moi",     "veux", "cherche", "suis", "mon",  "ma",     "mes",    "jcherche", "jme"};
+  static const std::unordered_set<std::string_view> kThird = {
+      "he",    "she",    "they",   "him",   "her",    "them",  "hes",   "shes",   "theyre", "his",   "hers",
+      "their", "wants",  "needs",  "el",    "ella",   "ellos", "lo",    "quiere", "necesita",
+      "su",    "il",     "elle",   "ils",   "lui",   "veut",  "son",    "sa",     "ses",    "leur"};
+  const std::size_t from = at > 4 ? at - 4 : 0;
+  for (std::size_t i = at; i-- > from;) {
+    const std::string_view w = tokens[i].text;
+    if (kThird.count(w) != 0) return false;
+    if (kFirst.count(w) != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
   Understanding u;
   u.tokens = Tokenize(message.text);
@@ -507,20 +535,36 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // request ("my brother overdosed last year and needs rehab", "my son died
   // of an overdose, I need someone to talk to"): the request is answered,
   // not the family member.
-  const bool past_story = silenced && risk.guard_topic != "harm";
-  const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
-    return !IsGenericIntent(h.intent) && !IsSafetyIntent(h.intent) && h.intent != Intent::kFamily;
+  // A treatment or detox word counts as the person's own request only when
+  // said in the first person ("and I need rehab"); "now he wants to go to
+  // rehab" is still about the family member (FirstPersonBefore).
+  // An idiom ("ma mère va me tuer", "I overdosed on netflix") is neither a
+  // story nor a question: the words are ignored, and a relative named in it
+  // is not a family request.
+  const bool idiom = (silenced && risk.guard_topic == "idiom") || (risk.idiom && !danger);
+  const bool past_story = silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
+  const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+    if (IsGenericIntent(h.intent) || IsSafetyIntent(h.intent) || h.intent == Intent::kFamily) return false;
+    if (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) return FirstPersonBefore(tokens, h.first);
+    return true;
+  });
+  // In a past story, the sender's own treatment request also outranks the
+  // naloxone that was part of the story ("they hit me with narcan last
+  // year, I want to get clean now").
+  const bool own_request = past_story && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+    return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && FirstPersonBefore(tokens, h.first);
   });
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
-    if (past_story && other_request && h.intent == Intent::kFamily) continue;
+    if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
+    if (own_request && h.intent == Intent::kNaloxone) continue;
     if (primary == nullptr || std::make_pair(h.fuzzy, SpecificRank(h.intent)) <
                                   std::make_pair(primary->fuzzy, SpecificRank(primary->intent))) {
       primary = &h;
     }
   }
   for (const auto& h : u.hits) {
-    if (primary == nullptr) primary = &h;
+    if (primary == nullptr && !(idiom && h.intent == Intent::kFamily)) primary = &h;
   }
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
@@ -528,8 +572,9 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // nothing more specific is a harm-reduction question; a question (guard
   // topic "harm") is one even when it names a drug ("what happens if you
   // take too much suboxone": a treatment word).
-  if (silenced && (primary == nullptr || IsGenericIntent(primary->intent) ||
-                   (risk.guard_topic == "harm" && primary->intent == Intent::kTreatment))) {
+  if (silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
+                   (risk.guard_topic == "harm" &&
+                    (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone)))) {
     u.intent = Intent::kHarm;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")

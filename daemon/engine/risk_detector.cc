@@ -345,10 +345,15 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         rule.guards_mask |= static_cast<std::uint8_t>(1u << (it - kClassNames.begin()));
       }
       if (r.HasMember("topic")) {
-        if (!r["topic"].IsString() || std::string_view(r["topic"].GetString()) != "harm") {
-          return InvalidArgument(at + "/topic: the only topic is \"harm\"");
+        const std::string_view topic = r["topic"].IsString() ? r["topic"].GetString() : "";
+        if (topic != "harm" && topic != "idiom") {
+          return InvalidArgument(at + "/topic: expected \"harm\" or \"idiom\"");
         }
         rule.topic = r["topic"].GetString();
+      }
+      if (r.HasMember("strong")) {
+        if (!r["strong"].IsBool()) return InvalidArgument(at + "/strong: expected true or false");
+        rule.strong = r["strong"].GetBool();
       }
       rule.reach = 3;
       if (r.HasMember("reach")) {
@@ -364,8 +369,9 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         else if (side != "either") return InvalidArgument(at + "/side: expected before, after or either");
       }
     } else {
-      if (r.HasMember("guards") || r.HasMember("reach") || r.HasMember("side") || r.HasMember("topic")) {
-        return InvalidArgument(at + ": only guards have \"guards\", \"reach\", \"side\" and \"topic\"");
+      if (r.HasMember("guards") || r.HasMember("reach") || r.HasMember("side") || r.HasMember("topic") ||
+          r.HasMember("strong")) {
+        return InvalidArgument(at + ": only guards have \"guards\", \"reach\", \"side\", \"topic\" and \"strong\"");
       }
       rule.guardable = r.HasMember("guardable") && r["guardable"].IsBool() && r["guardable"].GetBool();
       // "outranks": classes whose matches in the same message this rule's
@@ -384,6 +390,7 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         }
       }
     }
+    if (rule.cls == Class::kGuard && rule.strong) det.strong_guarded_ |= rule.guards_mask;
     det.rules_.push_back(std::move(rule));
   }
   HL_RETURN_IF_ERROR(b.CheckAllUsed());
@@ -547,7 +554,10 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     while (end < occ.size() && occ[end].concept_id == c) ++end;
     for (std::uint32_t r : rules_by_first_[c]) {
       const Rule& rule = rules_[r];
-      const bool every = rule.guardable || rule.cls == Class::kGuard;
+      // A class a strong guard may silence keeps every match of its strong
+      // rules too (a silenced first match must not hide a later one).
+      const bool every = rule.guardable || rule.cls == Class::kGuard ||
+                         (strong_guarded_ & (1u << static_cast<unsigned>(rule.cls))) != 0;
       for (std::size_t o = i; o < end; ++o) {
         std::array<Span, kMaxElements> chosen{};
         chosen[0] = {occ[o].start, static_cast<std::uint8_t>(occ[o].start + occ[o].len)};
@@ -567,7 +577,11 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
   auto rank = [&](std::uint32_t r) { return (rules_[r].guardable ? 0x80000000u : 0u) | r; };
   for (const Match& m : matches) {
     const Rule& rule = rules_[m.rule];
-    if (rule.cls == Class::kGuard) continue;
+    if (rule.cls == Class::kGuard) {
+      // Only the "... kill me" idioms (guards of suicide alone) say so.
+      a.idiom = a.idiom || (rule.topic == "idiom" && rule.guards_mask == (1u << static_cast<unsigned>(Class::kSuicide)));
+      continue;
+    }
     const auto cls = static_cast<std::size_t>(rule.cls);
     const bool outranked = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
       const Rule& other = rules_[o.rule];
@@ -578,11 +592,12 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
       if (cls == 1) a.suicide_silenced = true;
       continue;
     }
-    if (rule.guardable) {
+    if (rule.guardable || (strong_guarded_ & (1u << cls)) != 0) {
       const Match* silencer = nullptr;
       for (const Match& g : matches) {
         const Rule& guard = rules_[g.rule];
         if (guard.cls != Class::kGuard || (guard.guards_mask & (1u << cls)) == 0) continue;
+        if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
         const bool overlap = g.span.start < m.span.end && m.span.start < g.span.end;
         int distance = 0;
         if (!overlap) {

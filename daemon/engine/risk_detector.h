@@ -32,7 +32,9 @@
 //     "suicidal"), only near it (`reach` words, on the side it names).
 //     Strong present-tense signs (not breathing, blue lips, won't wake up,
 //     kill myself) are never guardable, so "he overdosed last year and now
-//     he's not breathing" is an overdose. When in doubt the data flags:
+//     he's not breathing" is an overdose. A few guards are "strong": a
+//     harmless cause or subject right next to the words ("my lips are blue
+//     from the cold", "my phone is about to die") silences even those. When in doubt the data flags:
 //     a missed overdose costs more than an extra 911 line.
 //
 // Matching is linear in the message: each token walks a trie built at
@@ -73,8 +75,15 @@ struct RiskAssessment {
   bool suicide_silenced = false;
   // The "topic" of the first guard that silenced a rule, "" if none or it has
   // none: "harm" for questions about overdoses ("what happens if you take
-  // too much"), which the engine answers as harm reduction.
+  // too much"), which the engine answers as harm reduction; "idiom" for a
+  // figure of speech or a harmless cause ("I overdosed on netflix", "my
+  // phone is about to die"), answered as if the words were not there.
   std::string_view guard_topic;
+  // A "... kill me" idiom guard (topic "idiom", guarding suicide alone)
+  // matched anywhere, silencing or not ("ma mère va me tuer", "my mom is
+  // gonna murder me for being late"): a relative named in it is not a
+  // family request.
+  bool idiom = false;
 };
 
 class RiskDetector {
@@ -137,7 +146,7 @@ class RiskDetector {
 
   struct Rule {
     std::string id;
-    std::string topic;  // guards only: what a silenced message is about ("harm": a question about overdoses)
+    std::string topic;  // guards only: what a silenced message is about ("harm": a question; "idiom")
     std::string lang;  // "en" | "es" | "fr" | "*"
     Class cls = Class::kOverdose;
     std::vector<std::uint16_t> elements;  // concept ids, in order
@@ -147,6 +156,7 @@ class RiskDetector {
     // Guards: bit per Class it silences near it. Other rules ("outranks"):
     // bit per Class whose matches anywhere in the message it replaces.
     std::uint8_t guards_mask = 0;
+    bool strong = false;           // guards only: also silences strong (non-guardable) rules
     std::uint8_t reach = 0;        // words between the guard and the silenced match
     Side side = Side::kEither;     // where the guard stands relative to the match
   };
@@ -174,6 +184,7 @@ class RiskDetector {
   std::vector<std::string> concept_names_;
   std::vector<Rule> rules_;
   std::vector<std::vector<std::uint32_t>> rules_by_first_;  // concept id -> rules starting with it
+  std::uint8_t strong_guarded_ = 0;  // bit per Class some strong guard silences
 
   std::vector<Node> nodes_;  // [0] is the root
   std::vector<char> edge_label_;

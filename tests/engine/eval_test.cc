@@ -103,8 +103,15 @@ std::vector<std::string> SplitTabs(const std::string& line, std::size_t fields) 
   return out;
 }
 
+// HELPLINE_EVAL_SET=/abs/path.tsv evaluates another file of the same format
+// (a fresh batch, before its rows join the set); the thresholds still apply.
+std::string SetPath() {
+  const char* other = std::getenv("HELPLINE_EVAL_SET");
+  return other != nullptr && *other != '\0' ? std::string(other) : std::string(HELPLINE_SOURCE_DIR) + kSetPath;
+}
+
 std::vector<Row> LoadRows() {
-  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + kSetPath);
+  std::ifstream in(SetPath());
   if (!in) {
     ADD_FAILURE() << "cannot open " << kSetPath;
     return {};
@@ -263,7 +270,7 @@ TEST(eval, EngineMeetsTheThresholds) {
     if (!iok || !lok || !o.first_line_ok) misses.push_back(&o);
   }
 
-  std::printf("\n=== message engine evaluation: %zu texts (%s) ===\n", rows.size(), kSetPath);
+  std::printf("\n=== message engine evaluation: %zu texts (%s) ===\n", rows.size(), SetPath().c_str());
   std::printf("%-12s %5s %5s %6s %9s %7s\n", "intent", "n", "tp", "pred", "precision", "recall");
   std::vector<std::string> order;
   for (int i = 0; i <= static_cast<int>(Intent::kUnknown); ++i) order.emplace_back(IntentName(static_cast<Intent>(i)));

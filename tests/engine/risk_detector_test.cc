@@ -413,7 +413,7 @@ constexpr std::string_view kSuicideSpanish[] = {
 
 // 40 messages.
 constexpr std::string_view kSuicideFrench[] = {
-    "i keep thinking about suicide",
+    "je pense au suicide tout le temps",
     "j'en peux plus, je veux mourir",
     "j'en peux plus de vivre",
     "je veux en finir",

@@ -5,6 +5,7 @@
 // engine tests say why). Thread-safety: built once (function-local static),
 // immutable after.
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -27,7 +28,10 @@ inline const ShippedWorld& TheShippedWorld() {
     if (!report.ok()) std::abort();
     w.index = directory::DirectoryIndex::Build(std::move(report.resources), 1);
     auto engine = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
-    if (!engine.ok()) std::abort();
+    if (!engine.ok()) {
+      std::fprintf(stderr, "shipped engine data: %s\n", engine.status().message().c_str());
+      std::abort();
+    }
     w.engine = std::make_unique<MessageEngine>(std::move(engine).value());
     return w;
   }();
