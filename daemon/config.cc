@@ -2,9 +2,9 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <sstream>
+#include <string_view>
+#include <variant>
 
 #include "directory/regions.h"
 
@@ -39,93 +39,187 @@ std::vector<std::string> SplitList(const std::string& v) {
   return out;
 }
 
-using Setter = std::function<Status(Config&, const std::string&)>;
+// One row per setting, like redis.conf: the key (which is also the field's
+// name), the field, the bounds of a number or the choices of a word, the
+// environment variable that overrides it, whether it is a secret (never
+// printed) and whether SIGHUP applies it while running. Parsing the file, the
+// environment, the redacted print-out and reload all walk this table.
+using Field = std::variant<int Config::*, std::size_t Config::*, bool Config::*, std::string Config::*,
+                           std::vector<std::string> Config::*>;
+
+enum class Shown {
+  kValue,        // as it is ("" shows as `when_empty` if given)
+  kSecret,       // "(set)" or "(not set)"
+  kUrl,          // as it is, unless it carries credentials
+  kCount,        // a list: "N key(s)"
+};
+
+struct Setting {
+  std::string_view key;
+  Field field;
+  long min = 0, max = 0;          // numbers: accepted range
+  std::string_view choices;       // words: the accepted values, space-separated ("" = any)
+  std::string_view env;           // "" = no environment variable
+  Shown shown = Shown::kValue;
+  bool reloadable = false;        // applied by SIGHUP while running
+  std::string_view when_empty;    // what an empty string shows as
+
+  // Modifiers, so each row reads as one line.
+  constexpr Setting Env(std::string_view name) const { Setting s = *this; s.env = name; return s; }
+  constexpr Setting Secret() const { Setting s = *this; s.shown = Shown::kSecret; return s; }
+  constexpr Setting Reloadable() const { Setting s = *this; s.reloadable = true; return s; }
+  constexpr Setting Shows(Shown how) const { Setting s = *this; s.shown = how; return s; }
+  constexpr Setting WhenEmpty(std::string_view text) const { Setting s = *this; s.when_empty = text; return s; }
+  constexpr Setting Choices(std::string_view words) const { Setting s = *this; s.choices = words; return s; }
+};
+
+constexpr Setting Row(std::string_view key, Field field) {
+  Setting s;
+  s.key = key;
+  s.field = field;
+  return s;
+}
 
 template <typename T>
-Setter IntSetter(T Config::*field, long min, long max) {
-  return [field, min, max](Config& c, const std::string& v) {
+constexpr Setting Row(std::string_view key, T Config::*field, long min, long max) {
+  Setting s;
+  s.key = key;
+  s.field = field;
+  s.min = min;
+  s.max = max;
+  return s;
+}
+
+constexpr long kMiB = 1024 * 1024;
+
+constexpr Setting kSettings[] = {
+    Row("listen_address", &Config::listen_address),
+    Row("port", &Config::port, 0, 65535).Env("HELPLINE_PORT"),
+    Row("threads", &Config::threads, 0, 256),
+    Row("public_url", &Config::public_url).WhenEmpty("(from listen address)"),
+    Row("max_body_bytes", &Config::max_body_bytes, 1024, 16 * kMiB),
+    Row("header_timeout_ms", &Config::header_timeout_ms, 100, 600000),
+    Row("request_timeout_ms", &Config::request_timeout_ms, 100, 600000),
+    Row("idle_timeout_ms", &Config::idle_timeout_ms, 100, 3600000),
+    Row("max_connections", &Config::max_connections, 1, 1000000),
+    Row("drain_timeout_ms", &Config::drain_timeout_ms, 0, 600000),
+    Row("redis_url", &Config::redis_url).Env("HELPLINE_REDIS_URL").Shows(Shown::kUrl),
+    Row("redis_prefix", &Config::redis_prefix).Env("HELPLINE_REDIS_PREFIX"),
+    Row("redis_timeout_ms", &Config::redis_timeout_ms, 10, 60000),
+    Row("directory_poll_s", &Config::directory_poll_s, 1, 86400),
+    Row("snapshot_path", &Config::snapshot_path).Env("HELPLINE_SNAPSHOT_PATH").WhenEmpty("(none)"),
+    Row("data_dir", &Config::data_dir).Env("HELPLINE_DATA_DIR"),
+    Row("sms_segments", &Config::sms_segments, 1, 10),
+    Row("chat_chars", &Config::chat_chars, 160, 100000),
+    Row("default_region", &Config::default_region),
+    Row("include_unconfirmed", &Config::include_unconfirmed),
+    Row("sender_secret", &Config::sender_secret).Env("HELPLINE_SENDER_SECRET").Secret(),
+    Row("rate_limit_messages", &Config::rate_limit_messages, 1, 1000000000).Reloadable(),
+    Row("rate_limit_window_s", &Config::rate_limit_window_s, 1, 86400).Reloadable(),
+    Row("dedupe_ttl_s", &Config::dedupe_ttl_s, 60, 30 * 86400),
+    Row("twilio_auth_token", &Config::twilio_auth_token).Env("HELPLINE_TWILIO_AUTH_TOKEN").Secret(),
+    Row("twilio_account_sid", &Config::twilio_account_sid).Env("HELPLINE_TWILIO_ACCOUNT_SID").Secret(),
+    Row("twilio_api_base", &Config::twilio_api_base),
+    Row("vonage_signature_secret", &Config::vonage_signature_secret).Env("HELPLINE_VONAGE_SIGNATURE_SECRET").Secret(),
+    Row("vonage_signature_method", &Config::vonage_signature_method).Choices("md5hash md5 sha1 sha256 sha512"),
+    Row("vonage_api_key", &Config::vonage_api_key).Env("HELPLINE_VONAGE_API_KEY").Secret(),
+    Row("vonage_api_secret", &Config::vonage_api_secret).Env("HELPLINE_VONAGE_API_SECRET").Secret(),
+    Row("vonage_api_base", &Config::vonage_api_base),
+    Row("telnyx_public_key", &Config::telnyx_public_key).Env("HELPLINE_TELNYX_PUBLIC_KEY").Secret(),
+    Row("telnyx_api_key", &Config::telnyx_api_key).Env("HELPLINE_TELNYX_API_KEY").Secret(),
+    Row("telnyx_api_base", &Config::telnyx_api_base),
+    Row("telegram_secret_token", &Config::telegram_secret_token).Env("HELPLINE_TELEGRAM_SECRET_TOKEN").Secret(),
+    Row("telegram_bot_token", &Config::telegram_bot_token).Env("HELPLINE_TELEGRAM_BOT_TOKEN").Secret(),
+    Row("telegram_api_base", &Config::telegram_api_base),
+    Row("chat_secret", &Config::chat_secret).Env("HELPLINE_CHAT_SECRET").Secret(),
+    Row("webhook_tolerance_s", &Config::webhook_tolerance_s, 10, 3600),
+    Row("outbox_max_attempts", &Config::outbox_max_attempts, 1, 100),
+    Row("outbox_backoff_base_ms", &Config::outbox_backoff_base_ms, 1, 3600000),
+    Row("outbox_backoff_cap_ms", &Config::outbox_backoff_cap_ms, 1, 86400000),
+    Row("outbox_concurrency", &Config::outbox_concurrency, 1, 10000),
+    Row("outbox_send_timeout_ms", &Config::outbox_send_timeout_ms, 100, 600000),
+    Row("outbox_claim_idle_ms", &Config::outbox_claim_idle_ms, 100, 86400000),
+    Row("api_key_sha256", &Config::api_key_sha256).Env("HELPLINE_API_KEY_SHA256").Shows(Shown::kCount).Reloadable(),
+};
+
+const Setting* FindSetting(std::string_view key) {
+  for (const Setting& s : kSettings) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+bool IsChoice(std::string_view choices, std::string_view v) {
+  while (!choices.empty()) {
+    const auto sp = choices.find(' ');
+    if (choices.substr(0, sp) == v) return true;
+    if (sp == std::string_view::npos) break;
+    choices.remove_prefix(sp + 1);
+  }
+  return false;
+}
+
+std::string ListChoices(std::string_view choices) {
+  std::string out(choices);
+  for (std::size_t i = 0; (i = out.find(' ', i)) != std::string::npos; i += 2) out.replace(i, 1, ", ");
+  return out;
+}
+
+// Parses `v` into the setting's field; InvalidArgument says why (never
+// echoing more than the value itself, which is the operator's own).
+struct Parse {
+  const Setting& s;
+  Config& c;
+  const std::string& v;
+  Status operator()(int Config::*f) const { return Number(c.*f); }
+  Status operator()(std::size_t Config::*f) const { return Number(c.*f); }
+  Status operator()(bool Config::*f) const {
+    if (v != "true" && v != "false") return InvalidArgument("'" + v + "' is not true or false");
+    c.*f = v == "true";
+    return Status::Ok();
+  }
+  Status operator()(std::string Config::*f) const {
+    if (!s.choices.empty() && !IsChoice(s.choices, v)) {
+      return InvalidArgument("'" + v + "' is not one of " + ListChoices(s.choices));
+    }
+    c.*f = v;
+    return Status::Ok();
+  }
+  Status operator()(std::vector<std::string> Config::*f) const {
+    c.*f = SplitList(v);
+    return Status::Ok();
+  }
+  template <typename T>
+  Status Number(T& out) const {
     long n = 0;
-    HL_RETURN_IF_ERROR(ParseInt(v, min, max, &n));
-    c.*field = static_cast<T>(n);
+    HL_RETURN_IF_ERROR(ParseInt(v, s.min, s.max, &n));
+    out = static_cast<T>(n);
     return Status::Ok();
-  };
-}
+  }
+};
 
-Setter StringSetter(std::string Config::*field) {
-  return [field](Config& c, const std::string& v) {
-    c.*field = v;
-    return Status::Ok();
-  };
-}
+Status Set(const Setting& s, Config& c, const std::string& v) { return std::visit(Parse{s, c, v}, s.field); }
 
-// One row per key, like redis.conf: the table is the documentation's index.
-const std::map<std::string, Setter>& Setters() {
-  static const std::map<std::string, Setter> setters = {
-      {"listen_address", StringSetter(&Config::listen_address)},
-      {"port", IntSetter(&Config::port, 0, 65535)},
-      {"threads", IntSetter(&Config::threads, 0, 256)},
-      {"public_url", StringSetter(&Config::public_url)},
-      {"max_body_bytes", IntSetter(&Config::max_body_bytes, 1024, 16 * 1024 * 1024)},
-      {"header_timeout_ms", IntSetter(&Config::header_timeout_ms, 100, 600000)},
-      {"request_timeout_ms", IntSetter(&Config::request_timeout_ms, 100, 600000)},
-      {"idle_timeout_ms", IntSetter(&Config::idle_timeout_ms, 100, 3600000)},
-      {"max_connections", IntSetter(&Config::max_connections, 1, 1000000)},
-      {"drain_timeout_ms", IntSetter(&Config::drain_timeout_ms, 0, 600000)},
-      {"redis_url", StringSetter(&Config::redis_url)},
-      {"redis_prefix", StringSetter(&Config::redis_prefix)},
-      {"redis_timeout_ms", IntSetter(&Config::redis_timeout_ms, 10, 60000)},
-      {"directory_poll_s", IntSetter(&Config::directory_poll_s, 1, 86400)},
-      {"snapshot_path", StringSetter(&Config::snapshot_path)},
-      {"data_dir", StringSetter(&Config::data_dir)},
-      {"sms_segments", IntSetter(&Config::sms_segments, 1, 10)},
-      {"chat_chars", IntSetter(&Config::chat_chars, 160, 100000)},
-      {"default_region", StringSetter(&Config::default_region)},
-      {"include_unconfirmed",
-       [](Config& c, const std::string& v) {
-         if (v != "true" && v != "false") return InvalidArgument("'" + v + "' is not true or false");
-         c.include_unconfirmed = v == "true";
-         return Status::Ok();
-       }},
-      {"sender_secret", StringSetter(&Config::sender_secret)},
-      {"rate_limit_messages", IntSetter(&Config::rate_limit_messages, 1, 1000000000)},
-      {"rate_limit_window_s", IntSetter(&Config::rate_limit_window_s, 1, 86400)},
-      {"dedupe_ttl_s", IntSetter(&Config::dedupe_ttl_s, 60, 30 * 86400)},
-      {"twilio_auth_token", StringSetter(&Config::twilio_auth_token)},
-      {"twilio_account_sid", StringSetter(&Config::twilio_account_sid)},
-      {"twilio_api_base", StringSetter(&Config::twilio_api_base)},
-      {"vonage_signature_secret", StringSetter(&Config::vonage_signature_secret)},
-      {"vonage_signature_method",
-       [](Config& c, const std::string& v) {
-         if (v != "md5hash" && v != "md5" && v != "sha1" && v != "sha256" && v != "sha512") {
-           return InvalidArgument("'" + v + "' is not one of md5hash, md5, sha1, sha256, sha512");
-         }
-         c.vonage_signature_method = v;
-         return Status::Ok();
-       }},
-      {"vonage_api_key", StringSetter(&Config::vonage_api_key)},
-      {"vonage_api_secret", StringSetter(&Config::vonage_api_secret)},
-      {"vonage_api_base", StringSetter(&Config::vonage_api_base)},
-      {"telnyx_public_key", StringSetter(&Config::telnyx_public_key)},
-      {"telnyx_api_key", StringSetter(&Config::telnyx_api_key)},
-      {"telnyx_api_base", StringSetter(&Config::telnyx_api_base)},
-      {"telegram_secret_token", StringSetter(&Config::telegram_secret_token)},
-      {"telegram_bot_token", StringSetter(&Config::telegram_bot_token)},
-      {"telegram_api_base", StringSetter(&Config::telegram_api_base)},
-      {"chat_secret", StringSetter(&Config::chat_secret)},
-      {"webhook_tolerance_s", IntSetter(&Config::webhook_tolerance_s, 10, 3600)},
-      {"outbox_max_attempts", IntSetter(&Config::outbox_max_attempts, 1, 100)},
-      {"outbox_backoff_base_ms", IntSetter(&Config::outbox_backoff_base_ms, 1, 3600000)},
-      {"outbox_backoff_cap_ms", IntSetter(&Config::outbox_backoff_cap_ms, 1, 86400000)},
-      {"outbox_concurrency", IntSetter(&Config::outbox_concurrency, 1, 10000)},
-      {"outbox_send_timeout_ms", IntSetter(&Config::outbox_send_timeout_ms, 100, 600000)},
-      {"outbox_claim_idle_ms", IntSetter(&Config::outbox_claim_idle_ms, 100, 86400000)},
-      {"api_key_sha256",
-       [](Config& c, const std::string& v) {
-         c.api_key_sha256 = SplitList(v);
-         return Status::Ok();
-       }},
+// The setting's value as the print-out shows it (secrets redacted).
+std::string Show(const Setting& s, const Config& c) {
+  struct Visitor {
+    const Setting& s;
+    const Config& c;
+    std::string operator()(int Config::*f) const { return std::to_string(c.*f); }
+    std::string operator()(std::size_t Config::*f) const { return std::to_string(c.*f); }
+    std::string operator()(bool Config::*f) const { return c.*f ? "true" : "false"; }
+    std::string operator()(std::string Config::*f) const {
+      const std::string& v = c.*f;
+      if (s.shown == Shown::kSecret) return v.empty() ? "(not set)" : "(set)";
+      if (s.shown == Shown::kUrl && v.find('@') != std::string::npos) return "(set, has credentials)";
+      if (v.empty() && !s.when_empty.empty()) return std::string(s.when_empty);
+      return v;
+    }
+    std::string operator()(std::vector<std::string> Config::*f) const {
+      return std::to_string((c.*f).size()) + " key(s)";
+    }
   };
-  return setters;
+  return std::visit(Visitor{s, c}, s.field);
 }
 
 }  // namespace
@@ -144,42 +238,46 @@ Result<Config> LoadConfig(const std::string& path) {
     if (eq == std::string::npos) return InvalidArgument(where + "expected 'key = value'");
     std::string key = Trim(line.substr(0, eq));
     std::string value = Trim(line.substr(eq + 1));
-    auto it = Setters().find(key);
-    if (it == Setters().end()) return InvalidArgument(where + "unknown key '" + key + "'");
-    Status s = it->second(config, value);
+    const Setting* setting = FindSetting(key);
+    if (setting == nullptr) return InvalidArgument(where + "unknown key '" + key + "'");
+    Status s = Set(*setting, config, value);
     if (!s.ok()) return InvalidArgument(where + key + ": " + s.message());
   }
   return config;
 }
 
 Status ApplyEnvironment(Config* config) {
-  struct Env {
-    const char* name;
-    const char* key;
-  };
-  const Env envs[] = {
-      {"HELPLINE_REDIS_URL", "redis_url"},         {"HELPLINE_REDIS_PREFIX", "redis_prefix"},
-      {"HELPLINE_SENDER_SECRET", "sender_secret"}, {"HELPLINE_TWILIO_AUTH_TOKEN", "twilio_auth_token"},
-      {"HELPLINE_API_KEY_SHA256", "api_key_sha256"}, {"HELPLINE_PORT", "port"},
-      {"HELPLINE_DATA_DIR", "data_dir"},
-      {"HELPLINE_SNAPSHOT_PATH", "snapshot_path"},
-      {"HELPLINE_TWILIO_ACCOUNT_SID", "twilio_account_sid"},
-      {"HELPLINE_VONAGE_SIGNATURE_SECRET", "vonage_signature_secret"},
-      {"HELPLINE_VONAGE_API_KEY", "vonage_api_key"},
-      {"HELPLINE_VONAGE_API_SECRET", "vonage_api_secret"},
-      {"HELPLINE_TELNYX_PUBLIC_KEY", "telnyx_public_key"},
-      {"HELPLINE_TELNYX_API_KEY", "telnyx_api_key"},
-      {"HELPLINE_TELEGRAM_SECRET_TOKEN", "telegram_secret_token"},
-      {"HELPLINE_TELEGRAM_BOT_TOKEN", "telegram_bot_token"},
-      {"HELPLINE_CHAT_SECRET", "chat_secret"},
-  };
-  for (const Env& e : envs) {
-    const char* v = std::getenv(e.name);
+  for (const Setting& setting : kSettings) {
+    if (setting.env.empty()) continue;
+    const std::string name(setting.env);
+    const char* v = std::getenv(name.c_str());
     if (v == nullptr || *v == '\0') continue;
-    Status s = Setters().at(e.key)(*config, v);
-    if (!s.ok()) return InvalidArgument(std::string(e.name) + ": " + s.message());
+    Status s = Set(setting, *config, v);
+    if (!s.ok()) return InvalidArgument(name + ": " + s.message());
   }
   return Status::Ok();
+}
+
+void ApplyReloadable(const Config& from, Config* to) {
+  for (const Setting& s : kSettings) {
+    if (!s.reloadable) continue;
+    std::visit([&](auto field) { to->*field = from.*field; }, s.field);
+  }
+}
+
+std::string DescribeReloadable(const Config& c) {
+  // Lists first ("api_key_sha256 (2 key(s))"), then the values, as the
+  // SIGHUP line has always read.
+  std::string out;
+  for (const bool lists : {true, false}) {
+    for (const Setting& s : kSettings) {
+      if (!s.reloadable || (s.shown == Shown::kCount) != lists) continue;
+      if (!out.empty()) out += ", ";
+      out += std::string(s.key);
+      out += lists ? " (" + Show(s, c) + ")" : " = " + Show(s, c);
+    }
+  }
+  return out;
 }
 
 Status ValidateDefaultRegion(const std::string& region) {
@@ -221,56 +319,9 @@ Status ValidateConfig(const Config& c) {
 }
 
 std::string DescribeConfig(const Config& c) {
-  auto secret = [](const std::string& s) { return s.empty() ? "(not set)" : "(set)"; };
-  std::ostringstream o;
-  o << "listen_address = " << c.listen_address << "\n"
-    << "port = " << c.port << "\n"
-    << "threads = " << c.threads << "\n"
-    << "public_url = " << (c.public_url.empty() ? "(from listen address)" : c.public_url) << "\n"
-    << "max_body_bytes = " << c.max_body_bytes << "\n"
-    << "header_timeout_ms = " << c.header_timeout_ms << "\n"
-    << "request_timeout_ms = " << c.request_timeout_ms << "\n"
-    << "idle_timeout_ms = " << c.idle_timeout_ms << "\n"
-    << "max_connections = " << c.max_connections << "\n"
-    << "drain_timeout_ms = " << c.drain_timeout_ms << "\n"
-    << "redis_url = " << (c.redis_url.find('@') != std::string::npos ? "(set, has credentials)" : c.redis_url) << "\n"
-    << "redis_prefix = " << c.redis_prefix << "\n"
-    << "redis_timeout_ms = " << c.redis_timeout_ms << "\n"
-    << "directory_poll_s = " << c.directory_poll_s << "\n"
-    << "snapshot_path = " << (c.snapshot_path.empty() ? "(none)" : c.snapshot_path) << "\n"
-    << "data_dir = " << c.data_dir << "\n"
-    << "sms_segments = " << c.sms_segments << "\n"
-    << "chat_chars = " << c.chat_chars << "\n"
-    << "default_region = " << c.default_region << "\n"
-    << "include_unconfirmed = " << (c.include_unconfirmed ? "true" : "false") << "\n"
-    << "sender_secret = " << secret(c.sender_secret) << "\n"
-    << "rate_limit_messages = " << c.rate_limit_messages << "\n"
-    << "rate_limit_window_s = " << c.rate_limit_window_s << "\n"
-    << "dedupe_ttl_s = " << c.dedupe_ttl_s << "\n"
-    << "twilio_auth_token = " << secret(c.twilio_auth_token) << "\n"
-    << "twilio_account_sid = " << secret(c.twilio_account_sid) << "\n"
-    << "twilio_api_base = " << c.twilio_api_base << "\n"
-    << "vonage_signature_secret = " << secret(c.vonage_signature_secret) << "\n"
-    << "vonage_signature_method = " << c.vonage_signature_method << "\n"
-    << "vonage_api_key = " << secret(c.vonage_api_key) << "\n"
-    << "vonage_api_secret = " << secret(c.vonage_api_secret) << "\n"
-    << "vonage_api_base = " << c.vonage_api_base << "\n"
-    << "telnyx_public_key = " << secret(c.telnyx_public_key) << "\n"
-    << "telnyx_api_key = " << secret(c.telnyx_api_key) << "\n"
-    << "telnyx_api_base = " << c.telnyx_api_base << "\n"
-    << "telegram_secret_token = " << secret(c.telegram_secret_token) << "\n"
-    << "telegram_bot_token = " << secret(c.telegram_bot_token) << "\n"
-    << "telegram_api_base = " << c.telegram_api_base << "\n"
-    << "chat_secret = " << secret(c.chat_secret) << "\n"
-    << "webhook_tolerance_s = " << c.webhook_tolerance_s << "\n"
-    << "outbox_max_attempts = " << c.outbox_max_attempts << "\n"
-    << "outbox_backoff_base_ms = " << c.outbox_backoff_base_ms << "\n"
-    << "outbox_backoff_cap_ms = " << c.outbox_backoff_cap_ms << "\n"
-    << "outbox_concurrency = " << c.outbox_concurrency << "\n"
-    << "outbox_send_timeout_ms = " << c.outbox_send_timeout_ms << "\n"
-    << "outbox_claim_idle_ms = " << c.outbox_claim_idle_ms << "\n"
-    << "api_key_sha256 = " << c.api_key_sha256.size() << " key(s)\n";
-  return o.str();
+  std::string out;
+  for (const Setting& s : kSettings) out += std::string(s.key) + " = " + Show(s, c) + "\n";
+  return out;
 }
 
 }  // namespace helpline::daemon

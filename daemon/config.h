@@ -3,6 +3,12 @@
 // a file (config/helpline.conf.example documents every key), then the
 // environment (secrets belong there), then command-line flags.
 //
+// Each setting is one row of the table in config.cc (its key, which is also
+// the field's name, its bounds or choices, its environment variable, whether
+// it is a secret and whether SIGHUP applies it); LoadConfig,
+// ApplyEnvironment, DescribeConfig and ApplyReloadable all walk that table,
+// so a new setting is a field here and a row there.
+//
 //   auto cfg = LoadConfig("/etc/helpline.conf");   // or LoadConfig("") for defaults
 //   ApplyEnvironment(&*cfg);
 //   std::cout << DescribeConfig(*cfg);              // secrets redacted
@@ -33,11 +39,11 @@ struct Config {
   int drain_timeout_ms = 10000;        // drain_timeout_ms: SIGTERM waits this long for in-flight requests
 
   // --- Redis
-  std::string redis_url = "redis://127.0.0.1:6379/0";  // redis_url (env HELPLINE_REDIS_URL)
-  std::string redis_prefix = "hl:";                    // redis_prefix (env HELPLINE_REDIS_PREFIX)
+  std::string redis_url = "redis://127.0.0.1:6379/0";  // redis_url
+  std::string redis_prefix = "hl:";                    // redis_prefix
   int redis_timeout_ms = 1000;                         // redis_timeout_ms: per command
   int directory_poll_s = 30;  // directory_poll_s: safety-net check of the current version
-  // snapshot_path (env HELPLINE_SNAPSHOT_PATH): each directory version taken
+  // snapshot_path: each directory version taken
   // from Redis is saved here (atomically: temp file + rename); when Redis is
   // unreachable at start, the daemon serves this file, or else the shipped
   // files in data_dir/directory. Empty: no disk snapshot.
@@ -57,30 +63,30 @@ struct Config {
   bool include_unconfirmed = false;
 
   // --- Per-sender state
-  std::string sender_secret;  // sender_secret (env HELPLINE_SENDER_SECRET): keys the sender hash; required
+  std::string sender_secret;  // sender_secret: keys the sender hash; required
   int rate_limit_messages = 10;  // rate_limit_messages per rate_limit_window_s, then one notice, then silence
   int rate_limit_window_s = 60;
   int dedupe_ttl_s = 86400;      // dedupe_ttl_s: how long a MessageSid is remembered
 
   // --- Providers: each webhook is served only when its secret is set.
-  std::string twilio_auth_token;   // twilio_auth_token (env HELPLINE_TWILIO_AUTH_TOKEN): /webhooks/twilio
-  std::string twilio_account_sid;  // twilio_account_sid (env HELPLINE_TWILIO_ACCOUNT_SID): for REST sends
+  std::string twilio_auth_token;   // twilio_auth_token: /webhooks/twilio
+  std::string twilio_account_sid;  // twilio_account_sid: for REST sends
   std::string twilio_api_base = "https://api.twilio.com";  // twilio_api_base
-  // vonage_signature_secret (env HELPLINE_VONAGE_SIGNATURE_SECRET): /webhooks/vonage
+  // vonage_signature_secret: /webhooks/vonage
   std::string vonage_signature_secret;
   std::string vonage_signature_method = "md5hash";  // vonage_signature_method: md5hash, md5, sha1, sha256, sha512
-  std::string vonage_api_key;     // vonage_api_key (env HELPLINE_VONAGE_API_KEY): replies via the SMS API
-  std::string vonage_api_secret;  // vonage_api_secret (env HELPLINE_VONAGE_API_SECRET)
+  std::string vonage_api_key;     // vonage_api_key: replies via the SMS API
+  std::string vonage_api_secret;  // vonage_api_secret
   std::string vonage_api_base = "https://rest.nexmo.com";  // vonage_api_base
-  // telnyx_public_key (env HELPLINE_TELNYX_PUBLIC_KEY): base64 Ed25519 key from the portal: /webhooks/telnyx
+  // telnyx_public_key: base64 Ed25519 key from the portal: /webhooks/telnyx
   std::string telnyx_public_key;
-  std::string telnyx_api_key;  // telnyx_api_key (env HELPLINE_TELNYX_API_KEY): replies via the messages API
+  std::string telnyx_api_key;  // telnyx_api_key: replies via the messages API
   std::string telnyx_api_base = "https://api.telnyx.com";  // telnyx_api_base
-  // telegram_secret_token (env HELPLINE_TELEGRAM_SECRET_TOKEN): /webhooks/telegram (setWebhook's secret_token)
+  // telegram_secret_token: /webhooks/telegram (setWebhook's secret_token)
   std::string telegram_secret_token;
-  std::string telegram_bot_token;  // telegram_bot_token (env HELPLINE_TELEGRAM_BOT_TOKEN)
+  std::string telegram_bot_token;  // telegram_bot_token
   std::string telegram_api_base = "https://api.telegram.org";  // telegram_api_base
-  std::string chat_secret;  // chat_secret (env HELPLINE_CHAT_SECRET): /webhooks/chat (HMAC-SHA256 key)
+  std::string chat_secret;  // chat_secret: /webhooks/chat (HMAC-SHA256 key)
   int webhook_tolerance_s = 300;  // webhook_tolerance_s: accepted clock skew of signed timestamps
 
   // --- Outbox (replies sent through providers' REST APIs)
@@ -93,7 +99,7 @@ struct Config {
 
   // --- Outreach API
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API
-  // keys (env HELPLINE_API_KEY_SHA256). Keys themselves are never stored.
+  // keys. Keys themselves are never stored.
   std::vector<std::string> api_key_sha256;
 };
 
@@ -101,7 +107,9 @@ struct Config {
 // values are InvalidArgument naming the line. An empty path gives the defaults.
 Result<Config> LoadConfig(const std::string& path);
 
-// Overrides from HELPLINE_* environment variables (see each field).
+// Overrides from HELPLINE_* environment variables (the table's `env` column;
+// the example file lists them). An empty variable is ignored; a bad value is
+// InvalidArgument naming the variable.
 Status ApplyEnvironment(Config* config);
 
 // Checks what must hold before serving (a sender secret, sane numbers, a
@@ -115,5 +123,14 @@ Status ValidateDefaultRegion(const std::string& region);
 
 // Every setting, one per line, secrets shown as "(set)" or "(not set)".
 std::string DescribeConfig(const Config& config);
+
+// Copies the settings SIGHUP applies while running (api_key_sha256,
+// rate_limit_messages, rate_limit_window_s) from `from` into `to`; the rest
+// of `to` stays.
+void ApplyReloadable(const Config& from, Config* to);
+
+// Those settings as the SIGHUP log line shows them
+// ("api_key_sha256 (1 key(s)), rate_limit_messages = 10, ...").
+std::string DescribeReloadable(const Config& config);
 
 }  // namespace helpline::daemon

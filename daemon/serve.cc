@@ -135,18 +135,15 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
       // would refuse is refused now, while the operator is watching.
       if (checked.ok()) checked = ValidateDefaultRegion(again->default_region);
       if (checked.ok()) {
-        next.api_key_sha256 = again->api_key_sha256;
-        next.rate_limit_messages = again->rate_limit_messages;
-        next.rate_limit_window_s = again->rate_limit_window_s;
+        ApplyReloadable(*again, &next);
         checked = ValidateConfig(next);
       }
       if (!checked.ok()) {
         err << "helpline serve: SIGHUP: configuration not reloaded: " << checked.message() << "\n";
       } else {
         app.Reload(next);
-        err << "helpline serve: SIGHUP: directory check requested; applied api_key_sha256 ("
-            << next.api_key_sha256.size() << " key(s)), rate_limit_messages = " << next.rate_limit_messages
-            << ", rate_limit_window_s = " << next.rate_limit_window_s << "; other settings apply at the next start\n";
+        err << "helpline serve: SIGHUP: directory check requested; applied " << DescribeReloadable(next)
+            << "; other settings apply at the next start\n";
       }
       signals.async_wait(on_signal);
       return;

@@ -103,5 +103,42 @@ TEST(Config, TheSnapshotPathComesFromTheFileOrTheEnvironment) {
   EXPECT_NE(DescribeConfig(*c).find("snapshot_path = /run/helpline/x.snapshot"), std::string::npos);
 }
 
+TEST(Config, SighupAppliesOnlyTheReloadableSettings) {
+  Config running;
+  running.port = 8081;
+  Config fresh;
+  fresh.port = 9999;
+  fresh.rate_limit_messages = 3;
+  fresh.rate_limit_window_s = 30;
+  fresh.api_key_sha256 = {std::string(64, 'a')};
+  ApplyReloadable(fresh, &running);
+  EXPECT_EQ(running.port, 8081) << "applies at the next start only";
+  EXPECT_EQ(running.rate_limit_messages, 3);
+  EXPECT_EQ(running.rate_limit_window_s, 30);
+  EXPECT_EQ(running.api_key_sha256, fresh.api_key_sha256);
+  EXPECT_EQ(DescribeReloadable(running),
+            "api_key_sha256 (1 key(s)), rate_limit_messages = 3, rate_limit_window_s = 30");
+}
+
+TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
+  const std::string shown = DescribeConfig(Config());
+  for (const char* key : {"listen_address = 127.0.0.1\n", "public_url = (from listen address)\n",
+                          "include_unconfirmed = false\n", "vonage_signature_method = md5hash\n",
+                          "api_key_sha256 = 0 key(s)\n", "chat_secret = (not set)\n"}) {
+    EXPECT_NE(shown.find(key), std::string::npos) << key;
+  }
+  std::string path = Write("vonage_signature_method = sha3\n");
+  auto c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("'sha3' is not one of md5hash, md5, sha1, sha256, sha512"), std::string::npos)
+      << c.status().message();
+  path = Write("include_unconfirmed = yes\n");
+  c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("'yes' is not true or false"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace helpline::daemon
