@@ -3,7 +3,7 @@
 // a file (config/helpline.conf.example documents every key), then the
 // environment (secrets belong there), then command-line flags.
 //
-//   auto cfg = LoadConfig("/etc/helpline.conf");   // or LoadConfig("") for defaults
+//   auto cfg = LoadConfig("/etc/helpline/helpline.conf");   // or LoadConfig("") for defaults
 //   ApplyEnvironment(&*cfg);
 //   std::cout << DescribeConfig(*cfg);              // secrets redacted
 //
