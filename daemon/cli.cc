@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/json_escape.h"
+#include "daemon/data_dir.h"
 #include "daemon/engine/message_engine.h"
 #include "daemon/serve.h"
 #include "directory/coverage.h"
@@ -57,7 +58,7 @@ commands:
                                --remembered-region R, --opted-out; provider hints:
                                --from-state S, --from-zip Z, --from-country C; --segments N.
                                Uses the current version in Redis, or the shipped files
-                               (--directory PATH, default data/directory) if Redis has none.
+                               (--directory PATH, default DATA/directory) if Redis has none.
 
 options:
   --redis URL          redis://[[user]:password@]host:port/db or unix:///path.sock
@@ -70,8 +71,9 @@ options:
                        a fraction (0.2) or a percentage (20%); default 20%
   --allow-removals     load even if more than that share would be removed
   --quiet              print only errors and the summary line
-  --data DIR           engine data (keywords.json, messages.json); default: $HELPLINE_DATA_DIR
-                       or the source tree's data/engine
+  --data DIR           data (engine/*.json, directory/*.json); default: $HELPLINE_DATA_DIR, else
+                       ../share/helpline beside the binary when installed (/usr/share/helpline),
+                       else the compiled-in directory (the source tree's data/)
 
 exit codes: 0 ok, 1 invalid data or request (coverage: or a gap), 2 usage, 3 Redis unreachable,
 4 internal error
@@ -268,7 +270,7 @@ class Cli {
   // Validation as `validate` does it, then the coverage report (directory/coverage.h).
   int Coverage() {
     std::vector<std::string> paths = args_.positional;
-    if (paths.empty()) paths.push_back(std::string(HELPLINE_DATA_DIR) + "/directory");
+    if (paths.empty()) paths.push_back(DataDir() + "/directory");
     auto report = RunValidation(paths);
     if (!report) return kExitUsage;
     if (!report->ok()) {
@@ -482,6 +484,17 @@ class Cli {
     return daemon::RunServe(flags, out_, err_);
   }
 
+  // The data directory: --data, else $HELPLINE_DATA_DIR, else the installed
+  // or compiled-in one (daemon/data_dir.h).
+  std::string DataDir() const {
+    std::string dir = args_.Get("--data");
+    if (dir.empty()) {
+      const char* env = std::getenv("HELPLINE_DATA_DIR");
+      dir = env != nullptr && *env != '\0' ? env : daemon::DefaultDataDir();
+    }
+    return dir;
+  }
+
   // The index to simulate against: Redis's current version, else the files.
   std::shared_ptr<const DirectoryIndex> SimulationIndex(std::string* from) {
     if (args_.Get("--directory").empty()) {
@@ -494,7 +507,7 @@ class Cli {
         }
       }
     }
-    std::string path = args_.Get("--directory", std::string(HELPLINE_DATA_DIR) + "/directory");
+    std::string path = args_.Get("--directory", DataDir() + "/directory");
     Validator validator;
     ValidationReport report = validator.ValidatePaths({path});
     if (!report.ok()) {
@@ -520,11 +533,7 @@ class Cli {
     for (const auto& p : args_.positional) text += (text.empty() ? "" : " ") + p;
     auto segments = IntOption("--segments", 3, 1, 10);
     if (!segments) return kExitUsage;
-    std::string data_dir = args_.Get("--data");
-    if (data_dir.empty()) {
-      const char* env = std::getenv("HELPLINE_DATA_DIR");
-      data_dir = env != nullptr && *env != '\0' ? env : HELPLINE_DATA_DIR;
-    }
+    const std::string data_dir = DataDir();
     engine::EngineOptions options;
     options.sms_segments = static_cast<int>(*segments);
     auto engine = engine::LoadMessageEngine(data_dir + "/engine", options);

@@ -9,7 +9,7 @@
 // ApplyEnvironment, DescribeConfig and ApplyReloadable all walk that table,
 // so a new setting is a field here and a row there.
 //
-//   auto cfg = LoadConfig("/etc/helpline.conf");   // or LoadConfig("") for defaults
+//   auto cfg = LoadConfig("/etc/helpline/helpline.conf");   // or LoadConfig("") for defaults
 //   ApplyEnvironment(&*cfg);
 //   std::cout << DescribeConfig(*cfg);              // secrets redacted
 //

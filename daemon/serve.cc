@@ -9,6 +9,7 @@
 
 #include "daemon/app.h"
 #include "daemon/config.h"
+#include "daemon/data_dir.h"
 #include "daemon/engine/message_engine.h"
 #include "daemon/http_server.h"
 #include "daemon/metrics.h"
@@ -34,7 +35,7 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   if (!flags.listen.empty()) config.listen_address = flags.listen;
   if (!flags.redis_url.empty()) config.redis_url = flags.redis_url;
   if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
-  if (config.data_dir.empty()) config.data_dir = HELPLINE_DATA_DIR;
+  if (config.data_dir.empty()) config.data_dir = DefaultDataDir();
   if (config.threads == 0) config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   err << "helpline serve: effective configuration:\n" << DescribeConfig(config);
   if (Status s = ValidateConfig(config); !s.ok()) {

@@ -10,6 +10,7 @@ HELPLINE_PACKAGES=(
   libcurl4-openssl-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools openssl python3 python3-twilio
+  dpkg-dev lintian
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
