@@ -1,0 +1,92 @@
+#pragma once
+// Shared by the alerts tests: a real redis-server, an AsyncRedis on a loop
+// run with deadlines, and a scan of every key and value in Redis (for the
+// "no plain number anywhere" checks).
+
+#include <utility>  // before Asio (see STACK-NOTES)
+// (a separate block on purpose: nothing may sort above it)
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/redis_async.h"
+#include "directory/redis_url.h"
+#include "tests/support/raw_redis.h"
+#include "tests/support/redis_server.h"
+
+namespace helpline::daemon::alerts {
+
+class AlertsRedisTest : public ::testing::Test {
+ protected:
+  using Clock = std::chrono::steady_clock;
+  AlertsRedisTest() : work_(boost::asio::make_work_guard(io_)), raw_(server_.socket_path()) {
+    auto url = directory::ParseRedisUrl(server_.Url());
+    EXPECT_TRUE(url.ok());
+    redis_ = std::make_unique<AsyncRedis>(io_, *url, AsyncRedis::Options{});
+    redis_->Start();
+    EXPECT_TRUE(RunUntil([&] { return redis_->connected(); })) << redis_->last_error();
+  }
+
+  template <typename Pred>
+  bool RunUntil(Pred pred, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+    const auto until = Clock::now() + timeout;
+    while (!pred()) {
+      if (Clock::now() >= until) return false;
+      io_.run_one_until(until);
+    }
+    return true;
+  }
+
+  // Runs `start(callback)` and waits for the callback's value.
+  template <typename T, typename Start>
+  T Wait(Start start) {
+    std::optional<T> out;
+    start([&](T v) { out.emplace(std::move(v)); });
+    EXPECT_TRUE(RunUntil([&] { return out.has_value(); }));
+    if (!out) ADD_FAILURE() << "no answer";
+    return std::move(*out);
+  }
+
+  // Every key and every value in Redis (names, fields, members, stream
+  // fields), as one text to search.
+  std::string DumpAll() {
+    std::string all;
+    for (const std::string& key : raw_.AllKeys()) {
+      all += key + "\n";
+      const std::string type = raw_.Str({"TYPE", key});
+      helpline::testing::Reply r;
+      if (type == "string") r = raw_.Run({"GET", key});
+      else if (type == "hash") r = raw_.Run({"HGETALL", key});
+      else if (type == "set") r = raw_.Run({"SMEMBERS", key});
+      else if (type == "zset") r = raw_.Run({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+      else if (type == "list") r = raw_.Run({"LRANGE", key, "0", "-1"});
+      else if (type == "stream") r = raw_.Run({"XRANGE", key, "-", "+"});
+      else ADD_FAILURE() << "unexpected type " << type << " for " << key;
+      if (r) Append(r.get(), &all);
+    }
+    return all;
+  }
+
+  static void Append(const redisReply* r, std::string* out) {
+    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) out->append(r->str, r->len).append("\n");
+    if (r->type == REDIS_REPLY_ARRAY) {
+      for (size_t i = 0; i < r->elements; ++i) Append(r->element[i], out);
+    }
+  }
+
+  helpline::testing::RedisServer server_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  helpline::testing::RawRedis raw_;
+  std::unique_ptr<AsyncRedis> redis_;
+};
+
+}  // namespace helpline::daemon::alerts
