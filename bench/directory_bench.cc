@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   }
 
   helpline::testing::RedisServer redis;
-  auto url = ParseRedisUrl(redis.Url());
+  auto url = helpline::redis::ParseUrl(redis.Url());
   auto store = RedisStore::Connect(*url);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());

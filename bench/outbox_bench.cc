@@ -22,8 +22,8 @@
 
 #include "daemon/curl_multi.h"
 #include "daemon/outbox.h"
-#include "daemon/redis_async.h"
-#include "directory/redis_url.h"
+#include "redis/async_client.h"
+#include "redis/url.h"
 #include "tests/support/fake_provider.h"
 #include "tests/support/redis_server.h"
 
@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
   }
 
   // 2. Enqueue, 3. send through the outbox.
-  auto url = directory::ParseRedisUrl(server.Url());
-  daemon::AsyncRedis redis(io, *url, daemon::AsyncRedis::Options{.command_timeout_ms = 5000});
+  auto url = redis::ParseUrl(server.Url());
+  redis::AsyncClient redis(io, *url, redis::AsyncClient::Options{.command_timeout_ms = 5000});
   redis.Start();
   if (!RunUntil(io, [&] { return redis.connected(); }, 10s)) {
     std::fprintf(stderr, "redis: %s\n", redis.last_error().c_str());

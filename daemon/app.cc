@@ -19,7 +19,7 @@
 #include "daemon/curl_multi.h"
 #include "daemon/find_page.h"
 #include "daemon/outbox.h"
-#include "daemon/redis_async.h"
+#include "redis/async_client.h"
 #include "daemon/sender_store.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
@@ -263,7 +263,7 @@ std::string_view ProviderSetting(std::string_view name) {
 // is read from any thread; the rest belongs to the loop's thread. Pending
 // callbacks hold the probe, so Detach() can stop it while they are queued.
 struct RedisProbe {
-  AsyncRedis* redis = nullptr;                         // null once stopped
+  redis::AsyncClient* redis = nullptr;                         // null once stopped
   std::unique_ptr<boost::asio::steady_timer> timer;    // freed by Detach(), while the loop exists
   std::atomic<bool> up{false};
   bool outstanding = false;
@@ -280,7 +280,7 @@ void ProbeTick(const std::shared_ptr<RedisProbe>& probe) {
   } else {
     probe->outstanding = true;
     probe->sent = now;
-    probe->redis->Command({"PING"}, [probe](Result<RedisValue> r) {
+    probe->redis->Command({"PING"}, [probe](Result<redis::Value> r) {
       probe->outstanding = false;
       probe->up.store(r.ok() && !r->is_error());
     });
@@ -292,7 +292,7 @@ void ProbeTick(const std::shared_ptr<RedisProbe>& probe) {
 }
 
 struct HelplineApp::Loop {
-  std::unique_ptr<AsyncRedis> redis;
+  std::unique_ptr<redis::AsyncClient> redis;
   std::unique_ptr<SenderStore> senders;
   std::unique_ptr<CurlMulti> http;     // outbound sends
   std::unique_ptr<Outbox> outbox;      // replies for providers without inline replies
@@ -472,7 +472,7 @@ struct HelplineApp::Impl {
     constexpr std::size_t kMaxId = 256;
     if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
     const std::string key = config.redis_prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
-    auto count_error = [this](Result<RedisValue> r) {
+    auto count_error = [this](Result<redis::Value> r) {
       if (!r.ok() || r->is_error()) metrics.CountRedisError();
     };
     l.redis->Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
@@ -721,13 +721,13 @@ Status HelplineApp::Attach(HttpServer& server) {
     HL_RETURN_IF_ERROR(gateway::TelnyxProvider::ValidateConfig(gateway::TelnyxConfig{
         impl_->config.telnyx_api_key, impl_->config.telnyx_public_key, impl_->config.telnyx_api_base}));
   }
-  auto url = directory::ParseRedisUrl(impl_->config.redis_url);
+  auto url = redis::ParseUrl(impl_->config.redis_url);
   if (!url.ok()) return url.status();
   impl_->public_base = impl_->config.public_url.empty()
                            ? "http://" + impl_->config.listen_address + ":" + std::to_string(server.port())
                            : impl_->config.public_url;
   while (!impl_->public_base.empty() && impl_->public_base.back() == '/') impl_->public_base.pop_back();
-  AsyncRedis::Options redis_options;
+  redis::AsyncClient::Options redis_options;
   redis_options.command_timeout_ms = impl_->config.redis_timeout_ms;
   SenderStoreOptions store_options;
   store_options.prefix = impl_->config.redis_prefix;
@@ -737,7 +737,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   impl_->loops.resize(static_cast<std::size_t>(server.loops()));
   for (int i = 0; i < server.loops(); ++i) {
     Loop& l = impl_->loops[static_cast<std::size_t>(i)];
-    l.redis = std::make_unique<AsyncRedis>(server.loop(i), *url, redis_options);
+    l.redis = std::make_unique<redis::AsyncClient>(server.loop(i), *url, redis_options);
     l.redis->Start();
     l.senders = std::make_unique<SenderStore>(*l.redis, store_options);
     l.api_keys = impl_->api_keys;

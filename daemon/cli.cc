@@ -75,8 +75,8 @@ options:
                        ../share/helpline beside the binary when installed (/usr/share/helpline),
                        else the compiled-in directory (the source tree's data/)
 
-exit codes: 0 ok, 1 invalid data or request (coverage: or a gap), 2 usage, 3 Redis unreachable,
-4 internal error
+exit codes: 0 ok, 1 invalid data or request (coverage: or a gap), 2 usage, 3 Redis unreachable
+or not serving now (LOADING, OOM, READONLY...: retry later), 4 internal error
 )";
 
 struct Args {
@@ -218,9 +218,9 @@ class Cli {
     std::string url = args_.Get("--redis");
     if (url.empty()) {
       const char* env = std::getenv("HELPLINE_REDIS_URL");
-      url = env != nullptr && *env != '\0' ? env : std::string(kDefaultRedisUrl);
+      url = env != nullptr && *env != '\0' ? env : std::string(redis::kDefaultUrl);
     }
-    auto parsed = ParseRedisUrl(url);
+    auto parsed = redis::ParseUrl(url);
     if (!parsed.ok()) return parsed.status();
     StoreOptions options;
     std::string prefix = args_.Get("--prefix");

@@ -34,8 +34,9 @@
 
 #include "daemon/curl_multi.h"
 #include "daemon/metrics.h"
-#include "daemon/redis_async.h"
-#include "daemon/redis_script.h"
+#include "redis/async_client.h"
+#include "redis/errors.h"
+#include "redis/script.h"
 
 namespace helpline::daemon {
 namespace {
@@ -185,8 +186,8 @@ int ParseInt(std::string_view s) {
 }
 
 // Entry from a fetched [entry id, [field, value, ...]] pair.
-std::optional<Entry> ParseEntry(const RedisValue& eid, const RedisValue& fields) {
-  if (eid.type != RedisValue::Type::kString || fields.type != RedisValue::Type::kArray) return std::nullopt;
+std::optional<Entry> ParseEntry(const redis::Value& eid, const redis::Value& fields) {
+  if (eid.type != redis::Value::Type::kString || fields.type != redis::Value::Type::kArray) return std::nullopt;
   Entry e;
   e.entry_id = eid.str;
   for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
@@ -230,7 +231,7 @@ std::string OneLine(std::string_view s) {
 }  // namespace
 
 struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
-  State(AsyncRedis& redis_in, CurlMulti& http_in, Adapters adapters_in, OutboxOptions options_in)
+  State(redis::AsyncClient& redis_in, CurlMulti& http_in, Adapters adapters_in, OutboxOptions options_in)
       : redis(redis_in),
         http(http_in),
         adapters(std::move(adapters_in)),
@@ -264,14 +265,14 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     }
     std::vector<std::string> args = {"2", Cat(marker_prefix, m.id), stream, std::to_string(options.dedupe_ttl_s)};
     for (std::string& f : Fields(m, 0)) args.push_back(std::move(f));
-    enqueue.Run(redis, std::move(args), [weak = weak_from_this(), done = std::move(done)](Result<RedisValue> r) {
+    enqueue.Run(redis, std::move(args), [weak = weak_from_this(), done = std::move(done)](Result<redis::Value> r) {
       auto self = weak.lock();
       Status s;
       if (!r.ok()) {
         s = r.status();
       } else if (r->is_error()) {
-        s = ScriptError("outbox: enqueue", r->str);
-      } else if (r->type != RedisValue::Type::kInteger) {
+        s = redis::ErrorStatus("outbox: enqueue", r->str);
+      } else if (r->type != redis::Value::Type::kInteger) {
         s = Internal("outbox: enqueue: unexpected reply shape");
       } else if (r->integer == 0) {
         s = AlreadyExists("outbox: message id already queued");
@@ -341,21 +342,21 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
               {"3", stream, retry_zset, dead_stream, std::string(kGroup), options.consumer, std::to_string(count),
                claim ? "claim" : "read", std::to_string(options.claim_idle_ms), marker_prefix, retry_prefix,
                std::to_string(options.dead_max_len)},
-              [weak = weak_from_this(), gen = generation, claim, count](Result<RedisValue> r) {
+              [weak = weak_from_this(), gen = generation, claim, count](Result<redis::Value> r) {
                 auto self = weak.lock();
                 if (self == nullptr || gen != self->generation) return;
                 self->OnFetched(std::move(r), claim, count);
               });
   }
 
-  void OnFetched(Result<RedisValue> r, bool claim, int count) {
+  void OnFetched(Result<redis::Value> r, bool claim, int count) {
     fetching = false;
     Status failure;
     if (!r.ok()) {
       failure = r.status();
     } else if (r->is_error()) {
-      failure = ScriptError("outbox: fetch", r->str);
-    } else if (r->type != RedisValue::Type::kArray || r->elements.size() < 4 ||
+      failure = redis::ErrorStatus("outbox: fetch", r->str);
+    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 4 ||
                r->elements.size() % 2 != 0) {
       failure = Internal("outbox: fetch: unexpected reply shape");
     }
@@ -370,7 +371,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       return;
     }
     redis_failures = 0;
-    const std::vector<RedisValue>& v = r->elements;
+    const std::vector<redis::Value>& v = r->elements;
     stats.skipped += static_cast<std::uint64_t>(std::max(0LL, v[1].integer));
     stats.reclaimed += static_cast<std::uint64_t>(std::max(0LL, v[2].integer));
     for (long long i = 0; i < v[1].integer; ++i) Count("skipped");
@@ -560,15 +561,15 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   // Runs an outcome script until Redis answers it (or Stop()), then calls
   // `applied` with its integer result and releases the entry. `applied` runs
   // with the State alive (it may capture `this`).
-  void RunOutcome(const RedisScript& script, std::vector<std::string> args, std::string eid,
+  void RunOutcome(const redis::Script& script, std::vector<std::string> args, std::string eid,
                   std::function<void(long long)> applied) {
     std::vector<std::string> copy = args;
     script.Run(redis, std::move(copy),
                [weak = weak_from_this(), gen = generation, script, args = std::move(args), eid = std::move(eid),
-                applied = std::move(applied)](Result<RedisValue> r) mutable {
+                applied = std::move(applied)](Result<redis::Value> r) mutable {
                  auto self = weak.lock();
                  if (self == nullptr || gen != self->generation) return;
-                 const bool transient = !r.ok() || (r->is_error() && IsTransientRedisError(r->str));
+                 const bool transient = !r.ok() || (r->is_error() && redis::IsTransientError(r->str));
                  if (transient) {
                    ++self->stats.redis_errors;
                    auto timer = std::make_shared<asio::steady_timer>(self->io(), self->RedisBackoff());
@@ -581,7 +582,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                    return;
                  }
                  self->redis_failures = 0;
-                 if (r->is_error() || r->type != RedisValue::Type::kInteger) {
+                 if (r->is_error() || r->type != redis::Value::Type::kInteger) {
                    // A bug or a foreign key type: leave the entry pending (a
                    // human must look), say so once per entry.
                    std::fprintf(stderr, "outbox event=outcome_failed entry=%s error=%s\n", eid.c_str(),
@@ -598,7 +599,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     Pump();
   }
 
-  AsyncRedis& redis;
+  redis::AsyncClient& redis;
   CurlMulti& http;
   const Adapters adapters;
   const OutboxOptions options;
@@ -607,11 +608,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   const std::string dead_stream;
   const std::string marker_prefix;
   const std::string retry_prefix;
-  const RedisScript enqueue{kEnqueueScript};
-  const RedisScript fetch{kFetchScript};
-  const RedisScript sent{kSentScript};
-  const RedisScript retry{kRetryScript};
-  const RedisScript dead{kDeadScript};
+  const redis::Script enqueue{kEnqueueScript};
+  const redis::Script fetch{kFetchScript};
+  const redis::Script sent{kSentScript};
+  const redis::Script retry{kRetryScript};
+  const redis::Script dead{kDeadScript};
   asio::steady_timer poll_timer;   // the next read after an empty one, or the Redis backoff
   asio::steady_timer claim_timer;  // the next XAUTOCLAIM
   std::mt19937_64 rng{std::random_device{}()};
@@ -626,7 +627,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   OutboxStats stats;
 };
 
-Outbox::Outbox(AsyncRedis& redis, CurlMulti& http, Adapters adapters, OutboxOptions options)
+Outbox::Outbox(redis::AsyncClient& redis, CurlMulti& http, Adapters adapters, OutboxOptions options)
     : state_(std::make_shared<State>(redis, http, std::move(adapters), std::move(options))) {}
 
 Outbox::~Outbox() { Stop(); }

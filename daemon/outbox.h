@@ -84,8 +84,8 @@
 // reasons only.
 //
 // Thread-safety: none; create, use and destroy an Outbox on the thread that
-// runs the AsyncRedis's io_context (the CurlMulti must run on the same one).
-// The AsyncRedis, the CurlMulti, the adapters and the Metrics (if any) must
+// runs the redis::AsyncClient's io_context (the CurlMulti must run on the same one).
+// The redis::AsyncClient, the CurlMulti, the adapters and the Metrics (if any) must
 // outlive the Outbox. Callbacks run on that loop, never inside Enqueue().
 
 #include <cstdint>
@@ -97,9 +97,12 @@
 #include "common/status.h"
 #include "gateway/outbound.h"
 
+namespace helpline::redis {
+class AsyncClient;
+}  // namespace helpline::redis
+
 namespace helpline::daemon {
 
-class AsyncRedis;
 class CurlMulti;
 class Metrics;
 
@@ -167,7 +170,7 @@ class Outbox {
   // provider name ("twilio") -> its adapter (not owned).
   using Adapters = std::map<std::string, const gateway::OutboundAdapter*, std::less<>>;
 
-  Outbox(AsyncRedis& redis, CurlMulti& http, Adapters adapters, OutboxOptions options);
+  Outbox(redis::AsyncClient& redis, CurlMulti& http, Adapters adapters, OutboxOptions options);
   // Stop().
   ~Outbox();
   Outbox(const Outbox&) = delete;

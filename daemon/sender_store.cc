@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/crypto.h"
+#include "redis/errors.h"
 
 namespace helpline::daemon {
 namespace {
@@ -114,7 +115,7 @@ constexpr char kInFlightMark = '~';
 constexpr char kFieldSeparator = '\x1f';
 
 Status ErrorReply(std::string_view what, const std::string& error) {
-  return ScriptError("sender store: " + std::string(what), error);
+  return redis::ErrorStatus("sender store: " + std::string(what), error);
 }
 
 std::string Join(std::string_view a, std::string_view b, std::string_view c, std::string_view d = {},
@@ -154,9 +155,9 @@ Status ParseInFlight(std::string_view marker, AdmitResult* out) {
 }
 
 // The admit script's answer: the marker it set, or "dup" + the marker found.
-Result<AdmitResult> ParseAdmit(const RedisValue& v) {
+Result<AdmitResult> ParseAdmit(const redis::Value& v) {
   if (v.is_error()) return ErrorReply("admit script", v.str);
-  if (v.type != RedisValue::Type::kString) return Internal("sender store: admit script: unexpected reply shape");
+  if (v.type != redis::Value::Type::kString) return Internal("sender store: admit script: unexpected reply shape");
   std::string_view reply = v.str;
   AdmitResult out;
   if (reply.starts_with("dup")) {
@@ -186,7 +187,7 @@ std::string SenderHash(std::string_view secret, std::string_view e164) {
   return gateway::HexLower(gateway::Hmac(gateway::Digest::kSha256, secret, e164).substr(0, 16));  // 128 bits
 }
 
-SenderStore::SenderStore(AsyncRedis& redis, SenderStoreOptions options)
+SenderStore::SenderStore(redis::AsyncClient& redis, SenderStoreOptions options)
     : redis_(redis),
       options_(std::move(options)),
       admit_(kAdmitScript),
@@ -250,7 +251,7 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
     args.push_back("opted_out");
     args.push_back(*changes.opted_out ? "1" : "0");
   }
-  admit_.Run(redis_, std::move(args), [done = std::move(done)](Result<RedisValue> r) {
+  admit_.Run(redis_, std::move(args), [done = std::move(done)](Result<redis::Value> r) {
     if (!r.ok()) {
       done(r.status());
       return;
@@ -273,13 +274,13 @@ void SenderStore::AddPart(std::string_view provider, std::string_view sender_has
   part_.Run(redis_,
             {"1", Join(options_.prefix, "concat:", provider, ":", Join(sender_hash, ":", ref)), std::to_string(part),
              std::string(text), std::to_string(total), std::to_string(options_.concat_ttl_s)},
-            [done = std::move(done)](Result<RedisValue> r) {
+            [done = std::move(done)](Result<redis::Value> r) {
               if (!r.ok()) return done(r.status());
               if (r->is_error()) return done(ErrorReply("concat script", r->str));
-              if (r->type != RedisValue::Type::kArray) return done(Internal("sender store: concat: unexpected reply"));
+              if (r->type != redis::Value::Type::kArray) return done(Internal("sender store: concat: unexpected reply"));
               if (r->elements.empty()) return done(std::optional<std::string>());
               std::string whole;
-              for (const RedisValue& e : r->elements) whole += e.str;
+              for (const redis::Value& e : r->elements) whole += e.str;
               done(std::optional<std::string>(std::move(whole)));
             });
 }
@@ -293,7 +294,7 @@ void SenderStore::StoreReply(std::string_view provider, std::string_view message
   // XX: only over the marker Admit set (with its TTL), never a key without one.
   redis_.Command({"SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""), "XX",
                   "KEEPTTL"},
-                 [done = std::move(done)](Result<RedisValue> r) {
+                 [done = std::move(done)](Result<redis::Value> r) {
                    if (!r.ok()) {
                      done(r.status());
                    } else if (r->is_error()) {

@@ -47,7 +47,7 @@
 // verdict and prior state, from which the same engine composes the same reply.
 //
 // Scripts run with EVALSHA; on NOSCRIPT (first use, or after Redis restarted
-// or SCRIPT FLUSH) the same call is retried once with EVAL (RedisScript). The
+// or SCRIPT FLUSH) the same call is retried once with EVAL (redis::Script). The
 // keys of one call live on different hash slots: Redis Cluster is not
 // supported (Sentinel is the HA story).
 //
@@ -57,8 +57,8 @@
 // or sender hash (outside input: never an abort); Internal for any other
 // error reply or an unexpected reply shape (the message names it).
 //
-// Thread-safety: like its AsyncRedis, use from the loop thread only; the
-// AsyncRedis must outlive the SenderStore. Callbacks run on that loop, never
+// Thread-safety: like its redis::AsyncClient, use from the loop thread only; the
+// redis::AsyncClient must outlive the SenderStore. Callbacks run on that loop, never
 // inside Admit() or StoreReply().
 
 #include <cstdint>
@@ -70,8 +70,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "daemon/redis_async.h"
-#include "daemon/redis_script.h"
+#include "redis/async_client.h"
+#include "redis/script.h"
 
 namespace helpline::daemon {
 
@@ -134,7 +134,7 @@ class SenderStore {
   // keeps; longer ones are InvalidArgument, never sent to Redis.
   static constexpr std::size_t kMaxMessageIdBytes = 256;
 
-  SenderStore(AsyncRedis& redis, SenderStoreOptions options);
+  SenderStore(redis::AsyncClient& redis, SenderStoreOptions options);
 
   // Decides what to do with an inbound message and applies `changes` (see
   // the header comment); `always_apply` applies them even when the sender is
@@ -166,10 +166,10 @@ class SenderStore {
   std::int64_t NowSeconds() const;
   Status CheckIds(std::string_view provider, std::string_view message_id, std::string_view sender_hash) const;
 
-  AsyncRedis& redis_;
+  redis::AsyncClient& redis_;
   SenderStoreOptions options_;
-  RedisScript admit_;
-  RedisScript part_;
+  redis::Script admit_;
+  redis::Script part_;
 };
 
 }  // namespace helpline::daemon

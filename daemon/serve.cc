@@ -46,7 +46,7 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
     out << "configuration ok\n";
     return 0;
   }
-  auto redis_url = directory::ParseRedisUrl(config.redis_url);
+  auto redis_url = redis::ParseUrl(config.redis_url);
   if (!redis_url.ok()) {
     err << "helpline serve: " << redis_url.status().message() << "\n";
     return 1;

@@ -4,7 +4,7 @@
 // no restart and no failed request (readers hold a shared_ptr to the old
 // snapshot until they are done with it).
 //
-//   SnapshotOptions o{.url = *ParseRedisUrl(cfg.redis_url), .disk_path = cfg.snapshot_path,
+//   SnapshotOptions o{.url = *redis::ParseUrl(cfg.redis_url), .disk_path = cfg.snapshot_path,
 //                     .shipped_dir = cfg.data_dir + "/directory"};
 //   SnapshotManager snapshots(o, [](const DirectoryIndex& idx, SnapshotSource source) { Log(idx, source); });
 //   snapshots.LoadNow();        // Redis, else the disk snapshot, else the shipped files
@@ -45,7 +45,7 @@
 
 #include "directory/index.h"
 #include "directory/redis_store.h"
-#include "directory/redis_url.h"
+#include "redis/url.h"
 
 namespace helpline::daemon {
 
@@ -60,7 +60,7 @@ enum class SnapshotSource {
 std::string_view SnapshotSourceName(SnapshotSource source);
 
 struct SnapshotOptions {
-  directory::RedisUrl url;
+  redis::Url url;
   directory::StoreOptions store;
   // Safety-net check of the current version. Default 30 s.
   std::chrono::milliseconds poll = std::chrono::seconds(30);

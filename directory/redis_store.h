@@ -23,8 +23,11 @@
 // `keep_versions` are deleted (never the current one). Rollback is one script:
 // it checks the version is kept, sets current and publishes.
 //
-// Thread-safety: a RedisStore owns one blocking hiredis connection and is not
-// safe for concurrent use; give each thread its own.
+// Redis itself is reached through redis::BlockingClient (redis/), which also
+// maps errors (redis/errors.h) and runs the scripts (redis/script.h).
+//
+// Thread-safety: a RedisStore owns one blocking connection and is not safe
+// for concurrent use; give each thread its own.
 
 #include <cstdint>
 #include <functional>
@@ -34,7 +37,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "directory/redis_url.h"
+#include "redis/faults.h"
+#include "redis/url.h"
 
 namespace helpline::directory {
 
@@ -47,6 +51,8 @@ struct StoreOptions {
   int timeout_ms = 5000;
   // Seconds a partially written version lives before it expires. Default 3600.
   int staging_ttl_s = 3600;
+  // Tests only: injected failures (redis/faults.h). Null in production.
+  std::shared_ptr<redis::Faults> faults;
 };
 
 // One resource as stored: its id and its canonical JSON.
@@ -88,7 +94,7 @@ class RedisStore {
  public:
   // Connects and authenticates (AUTH, SELECT as the URL says). Unavailable if
   // Redis cannot be reached; the message carries the redacted URL.
-  static Result<std::unique_ptr<RedisStore>> Connect(const RedisUrl& url, StoreOptions options = {});
+  static Result<std::unique_ptr<RedisStore>> Connect(const redis::Url& url, StoreOptions options = {});
   ~RedisStore();
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;

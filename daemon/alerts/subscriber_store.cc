@@ -52,12 +52,12 @@ return n + redis.call('DEL', KEYS[2])
 constexpr std::size_t kMaxHash = 128;
 
 template <typename T, typename F>
-void PostError(AsyncRedis& redis, F done, Status s) {
+void PostError(redis::AsyncClient& redis, F done, Status s) {
   boost::asio::post(redis.context(), [done = std::move(done), s = std::move(s)]() mutable { done(Result<T>(s)); });
 }
 
-std::optional<Subscription> FromFields(const RedisValue& v, std::size_t first = 0) {
-  if (v.type != RedisValue::Type::kArray || v.elements.size() < first + 5) return std::nullopt;
+std::optional<Subscription> FromFields(const redis::Value& v, std::size_t first = 0) {
+  if (v.type != redis::Value::Type::kArray || v.elements.size() < first + 5) return std::nullopt;
   const auto& e = v.elements;
   if (e[first].is_nil()) return std::nullopt;
   Subscription s;
@@ -76,7 +76,7 @@ gateway::MessageChannel ChannelFromName(std::string_view name) {
   return name == "chat" ? gateway::MessageChannel::kChat : gateway::MessageChannel::kSms;
 }
 
-SubscriberStore::SubscriberStore(AsyncRedis& redis, const NumberCipher& cipher, SubscriberStoreOptions options)
+SubscriberStore::SubscriberStore(redis::AsyncClient& redis, const NumberCipher& cipher, SubscriberStoreOptions options)
     : redis_(redis), cipher_(cipher), options_(std::move(options)), confirm_(kConfirmScript), remove_(kRemoveScript) {}
 
 std::int64_t SubscriberStore::NowSeconds() const {
@@ -101,11 +101,11 @@ void SubscriberStore::Request(std::string_view hash, const Subscription& sub, st
   const std::string key = Key("pending", hash);
   redis_.Command({"HSET", key, "region", sub.region, "lang", sub.language, "provider", sub.provider, "channel",
                   std::string(ChannelName(sub.channel)), "from", sub.from, "at", std::to_string(NowSeconds())},
-                 [](Result<RedisValue>) {});  // the EXPIRE behind it reports (replies come in order)
+                 [](Result<redis::Value>) {});  // the EXPIRE behind it reports (replies come in order)
   redis_.Command({"EXPIRE", key, std::to_string(options_.pending_ttl_s)},
-                 [done = std::move(done)](Result<RedisValue> r) {
+                 [done = std::move(done)](Result<redis::Value> r) {
                    if (!r.ok()) return done(r.status());
-                   if (r->is_error()) return done(ScriptError("subscriber store: request", r->str));
+                   if (r->is_error()) return done(redis::ErrorStatus("subscriber store: request", r->str));
                    if (r->integer != 1) return done(Unavailable("subscriber store: request not stored"));
                    done(Status::Ok());
                  });
@@ -122,9 +122,9 @@ void SubscriberStore::Confirm(std::string_view hash, std::string_view address,
   confirm_.Run(redis_,
                {"2", Key("pending", hash), Key("sub", hash), *sealed, std::to_string(NowSeconds()),
                 Key("region", "") + ":", Key("regions", ""), std::string(hash)},
-               [done = std::move(done)](Result<RedisValue> r) {
+               [done = std::move(done)](Result<redis::Value> r) {
                  if (!r.ok()) return done(r.status());
-                 if (r->is_error()) return done(ScriptError("subscriber store: confirm", r->str));
+                 if (r->is_error()) return done(redis::ErrorStatus("subscriber store: confirm", r->str));
                  if (r->is_nil()) return done(R());
                  std::optional<Subscription> s = FromFields(*r);
                  if (!s) return done(Internal("subscriber store: confirm: unexpected reply shape"));
@@ -139,9 +139,9 @@ void SubscriberStore::Remove(std::string_view hash, std::function<void(Result<bo
   remove_.Run(redis_,
               {"2", Key("pending", hash), Key("sub", hash), Key("region", "") + ":", Key("regions", ""),
                std::string(hash)},
-              [done = std::move(done)](Result<RedisValue> r) {
+              [done = std::move(done)](Result<redis::Value> r) {
                 if (!r.ok()) return done(r.status());
-                if (r->is_error()) return done(ScriptError("subscriber store: remove", r->str));
+                if (r->is_error()) return done(redis::ErrorStatus("subscriber store: remove", r->str));
                 done(r->integer > 0);
               });
 }
@@ -153,13 +153,13 @@ void SubscriberStore::Get(std::string_view hash, std::function<void(Result<Subsc
   auto pending = std::make_shared<std::optional<Subscription>>();
   auto failed = std::make_shared<Status>(Status::Ok());
   redis_.Command({"HMGET", Key("pending", hash), "region", "lang", "provider", "channel", "from"},
-                 [pending, failed](Result<RedisValue> r) {
+                 [pending, failed](Result<redis::Value> r) {
                    if (!r.ok()) *failed = r.status();
                    else if (r->is_error()) *failed = Internal("subscriber store: get: " + r->str);
                    else *pending = FromFields(*r);
                  });
   redis_.Command({"HMGET", Key("sub", hash), "region", "lang", "provider", "channel", "from"},
-                 [pending, failed, done = std::move(done)](Result<RedisValue> r) {
+                 [pending, failed, done = std::move(done)](Result<redis::Value> r) {
                    if (!failed->ok()) return done(*failed);
                    if (!r.ok()) return done(r.status());
                    if (r->is_error()) return done(Internal("subscriber store: get: " + r->str));
@@ -177,25 +177,25 @@ void SubscriberStore::ScanRegion(std::string_view region, std::string_view curso
                                  std::function<void(Result<std::pair<std::string, std::vector<std::string>>>)> done) {
   using R = std::pair<std::string, std::vector<std::string>>;
   redis_.Command({"SSCAN", Key("region", region), std::string(cursor), "COUNT", std::to_string(count)},
-                 [done = std::move(done)](Result<RedisValue> r) {
+                 [done = std::move(done)](Result<redis::Value> r) {
                    if (!r.ok()) return done(r.status());
                    if (r->is_error()) return done(Internal("subscriber store: sscan: " + r->str));
-                   if (r->type != RedisValue::Type::kArray || r->elements.size() != 2) {
+                   if (r->type != redis::Value::Type::kArray || r->elements.size() != 2) {
                      return done(Internal("subscriber store: sscan: unexpected reply shape"));
                    }
                    R out;
                    out.first = r->elements[0].str;
-                   for (const RedisValue& e : r->elements[1].elements) out.second.push_back(e.str);
+                   for (const redis::Value& e : r->elements[1].elements) out.second.push_back(e.str);
                    done(std::move(out));
                  });
 }
 
 void SubscriberStore::Regions(std::function<void(Result<std::vector<std::string>>)> done) {
-  redis_.Command({"SMEMBERS", Key("regions", "")}, [done = std::move(done)](Result<RedisValue> r) {
+  redis_.Command({"SMEMBERS", Key("regions", "")}, [done = std::move(done)](Result<redis::Value> r) {
     if (!r.ok()) return done(r.status());
     if (r->is_error()) return done(Internal("subscriber store: regions: " + r->str));
     std::vector<std::string> out;
-    for (const RedisValue& e : r->elements) out.push_back(e.str);
+    for (const redis::Value& e : r->elements) out.push_back(e.str);
     done(std::move(out));
   });
 }
@@ -220,7 +220,7 @@ void SubscriberStore::Load(std::vector<std::string> hashes,
   }
   for (std::size_t i = 0; i < b->hashes.size(); ++i) {
     redis_.Command({"HMGET", Key("sub", b->hashes[i]), "region", "lang", "provider", "channel", "from", "num"},
-                   [this, b, i](Result<RedisValue> r) {
+                   [this, b, i](Result<redis::Value> r) {
                      if (!r.ok()) {
                        b->failed = r.status();
                      } else if (r->is_error()) {

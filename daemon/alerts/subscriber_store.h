@@ -26,7 +26,7 @@
 // A confirmed subscriber who JOINs another region stays subscribed to the
 // old one until they confirm the new one.
 //
-// Thread-safety: like AsyncRedis (loop thread only). Callbacks run on the
+// Thread-safety: like redis::AsyncClient (loop thread only). Callbacks run on the
 // loop, never inside the call. Never log addresses.
 
 #include <cstdint>
@@ -38,8 +38,8 @@
 
 #include "common/status.h"
 #include "daemon/alerts/number_cipher.h"
-#include "daemon/redis_async.h"
-#include "daemon/redis_script.h"
+#include "redis/async_client.h"
+#include "redis/script.h"
 #include "gateway/inbound.h"
 
 namespace helpline::daemon::alerts {
@@ -76,7 +76,7 @@ struct SubscriberStoreOptions {
 
 class SubscriberStore {
  public:
-  SubscriberStore(AsyncRedis& redis, const NumberCipher& cipher, SubscriberStoreOptions options);
+  SubscriberStore(redis::AsyncClient& redis, const NumberCipher& cipher, SubscriberStoreOptions options);
 
   // Records a pending subscription (replacing an earlier pending one).
   // InvalidArgument for an empty region, hash or provider.
@@ -111,11 +111,11 @@ class SubscriberStore {
   std::int64_t NowSeconds() const;
   std::string Key(std::string_view kind, std::string_view id) const;
 
-  AsyncRedis& redis_;
+  redis::AsyncClient& redis_;
   const NumberCipher& cipher_;
   SubscriberStoreOptions options_;
-  RedisScript confirm_;
-  RedisScript remove_;
+  redis::Script confirm_;
+  redis::Script remove_;
 };
 
 std::string_view ChannelName(gateway::MessageChannel c);

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the alerts tests: a real redis-server, an AsyncRedis on a loop
+// Shared by the alerts tests: a real redis-server, a redis::AsyncClient on a loop
 // run with deadlines, and a scan of every key and value in Redis (for the
 // "no plain number anywhere" checks).
 
@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/redis_async.h"
-#include "directory/redis_url.h"
+#include "redis/async_client.h"
+#include "redis/url.h"
 #include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
@@ -28,9 +28,9 @@ class AlertsRedisTest : public ::testing::Test {
  protected:
   using Clock = std::chrono::steady_clock;
   AlertsRedisTest() : work_(boost::asio::make_work_guard(io_)), raw_(server_.socket_path()) {
-    auto url = directory::ParseRedisUrl(server_.Url());
+    auto url = redis::ParseUrl(server_.Url());
     EXPECT_TRUE(url.ok());
-    redis_ = std::make_unique<AsyncRedis>(io_, *url, AsyncRedis::Options{});
+    redis_ = std::make_unique<redis::AsyncClient>(io_, *url, redis::AsyncClient::Options{});
     redis_->Start();
     EXPECT_TRUE(RunUntil([&] { return redis_->connected(); })) << redis_->last_error();
   }
@@ -86,7 +86,7 @@ class AlertsRedisTest : public ::testing::Test {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   helpline::testing::RawRedis raw_;
-  std::unique_ptr<AsyncRedis> redis_;
+  std::unique_ptr<redis::AsyncClient> redis_;
 };
 
 }  // namespace helpline::daemon::alerts

@@ -22,8 +22,8 @@
 
 #include "daemon/curl_multi.h"
 #include "daemon/metrics.h"
-#include "daemon/redis_async.h"
-#include "directory/redis_url.h"
+#include "redis/async_client.h"
+#include "redis/url.h"
 #include "tests/support/fake_provider.h"
 #include "tests/support/process.h"
 #include "tests/support/raw_redis.h"
@@ -113,9 +113,9 @@ OutboxOptions FastOptions(std::string consumer) {
 class OutboxTest : public ::testing::Test {
  protected:
   OutboxTest() : raw_(server_.socket_path()), adapter_(provider_.Url("/messages")) {
-    auto url = directory::ParseRedisUrl(server_.Url());
+    auto url = redis::ParseUrl(server_.Url());
     EXPECT_TRUE(url.ok());
-    redis_ = std::make_unique<AsyncRedis>(io_, *url, AsyncRedis::Options{.reconnect_min_ms = 20, .reconnect_max_ms = 100});
+    redis_ = std::make_unique<redis::AsyncClient>(io_, *url, redis::AsyncClient::Options{.reconnect_min_ms = 20, .reconnect_max_ms = 100});
     redis_->Start();
     EXPECT_TRUE(RunUntil([&] { return redis_->connected(); })) << redis_->last_error();
     http_ = std::make_unique<CurlMulti>(io_);
@@ -182,7 +182,7 @@ class OutboxTest : public ::testing::Test {
   boost::asio::io_context io_;
   RawRedis raw_;
   TestAdapter adapter_;
-  std::unique_ptr<AsyncRedis> redis_;
+  std::unique_ptr<redis::AsyncClient> redis_;
   std::unique_ptr<CurlMulti> http_;
   std::vector<std::unique_ptr<Outbox>> outboxes_;
 };

@@ -1,5 +1,5 @@
 // SenderStore against a real redis-server: one fresh server per test, driven
-// through AsyncRedis on a loop run with deadlines, and inspected with a
+// through redis::AsyncClient on a loop run with deadlines, and inspected with a
 // second, plain blocking hiredis connection.
 
 #include "daemon/sender_store.h"
@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/redis_async.h"
-#include "directory/redis_url.h"
+#include "redis/async_client.h"
+#include "redis/url.h"
 #include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
@@ -56,11 +56,11 @@ class SenderStoreTest : public ::testing::Test {
   }
 
   // Another connection to the same server (another daemon, loop or connection).
-  std::unique_ptr<AsyncRedis> Connect() {
-    auto url = directory::ParseRedisUrl(server_.Url());
+  std::unique_ptr<redis::AsyncClient> Connect() {
+    auto url = redis::ParseUrl(server_.Url());
     EXPECT_TRUE(url.ok());
     if (!url.ok()) return nullptr;
-    auto redis = std::make_unique<AsyncRedis>(io_, *url, AsyncRedis::Options{});
+    auto redis = std::make_unique<redis::AsyncClient>(io_, *url, redis::AsyncClient::Options{});
     redis->Start();
     EXPECT_TRUE(RunUntil([&] { return redis->connected(); })) << redis->last_error();
     return redis;
@@ -137,7 +137,7 @@ class SenderStoreTest : public ::testing::Test {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   RawRedis raw_;
-  std::unique_ptr<AsyncRedis> redis_;
+  std::unique_ptr<redis::AsyncClient> redis_;
   std::unique_ptr<SenderStore> store_;
   const std::string who_ = SenderHash(kSecret, kNumber);
   const std::string sender_key_ = "hl:sender:" + who_;
@@ -216,7 +216,7 @@ TEST_F(SenderStoreTest, TheNextMessageSeesTheRememberedLanguageRegionAndOptOut) 
 }
 
 TEST_F(SenderStoreTest, StopThenAnythingIsOptedOutWhicheverConnectionItArrivesOn) {
-  std::unique_ptr<AsyncRedis> other_redis = Connect();
+  std::unique_ptr<redis::AsyncClient> other_redis = Connect();
   ASSERT_NE(other_redis, nullptr);
   SenderStore other(*other_redis, SenderStoreOptions{});
 
@@ -405,7 +405,7 @@ TEST_F(SenderStoreTest, StoreReplyForAnUnknownOrExpiredIdStoresNothingAndIsOk) {
 }
 
 TEST_F(SenderStoreTest, ConcurrentDeliveriesOfOneMessageAdmitExactlyOne) {
-  std::unique_ptr<AsyncRedis> other_redis = Connect();
+  std::unique_ptr<redis::AsyncClient> other_redis = Connect();
   ASSERT_NE(other_redis, nullptr);
   SenderStore other(*other_redis, SenderStoreOptions{});
 

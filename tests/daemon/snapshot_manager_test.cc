@@ -68,7 +68,7 @@ class TempDir {
 };
 
 void LoadInto(const RedisServer& redis, const std::vector<Resource>& resources) {
-  auto store = directory::RedisStore::Connect(*directory::ParseRedisUrl(redis.Url()));
+  auto store = directory::RedisStore::Connect(*redis::ParseUrl(redis.Url()));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto loaded = (*store)->Load(directory::ToStored(resources), directory::MakeVersionMeta(resources, "test"));
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
@@ -83,7 +83,7 @@ struct Seen {
 SnapshotManager Make(const std::string& redis_url, const std::string& disk_path, const std::string& shipped_dir,
                      Seen* seen) {
   SnapshotOptions o;
-  o.url = *directory::ParseRedisUrl(redis_url);
+  o.url = *redis::ParseUrl(redis_url);
   o.store.timeout_ms = 1000;
   o.disk_path = disk_path;
   o.shipped_dir = shipped_dir;

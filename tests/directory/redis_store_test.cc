@@ -21,7 +21,8 @@
 #include <vector>
 
 #include "common/sha256.h"
-#include "directory/redis_url.h"
+#include "redis/faults.h"
+#include "redis/url.h"
 #include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
@@ -76,7 +77,7 @@ std::int64_t NowMs() {
 class RedisStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<RedisStore> Open(StoreOptions options = {}) {
-    Result<RedisUrl> url = ParseRedisUrl(server_.Url());
+    Result<redis::Url> url = redis::ParseUrl(server_.Url());
     EXPECT_TRUE(url.ok()) << url.status().ToString();
     Result<std::unique_ptr<RedisStore>> store = RedisStore::Connect(url.value(), std::move(options));
     EXPECT_TRUE(store.ok()) << store.status().ToString();
@@ -96,7 +97,7 @@ class RedisStoreTest : public ::testing::Test {
 // ---- connecting --------------------------------------------------------------
 
 TEST(RedisStoreConnect, AMissingUnixSocketIsUnavailableAndNamesTheUrl) {
-  RedisUrl url;
+  redis::Url url;
   url.host.clear();
   url.unix_socket = "/nonexistent/helpline/redis.sock";
   url.password = "hunter2";
@@ -119,7 +120,7 @@ TEST(RedisStoreConnect, AClosedTcpPortIsUnavailable) {
   socklen_t len = sizeof addr;
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   ::close(fd);
-  Result<RedisUrl> url = ParseRedisUrl("redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/0");
+  Result<redis::Url> url = redis::ParseUrl("redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/0");
   ASSERT_TRUE(url.ok());
   Result<std::unique_ptr<RedisStore>> store = RedisStore::Connect(url.value());
   ASSERT_FALSE(store.ok());
@@ -129,7 +130,7 @@ TEST(RedisStoreConnect, AClosedTcpPortIsUnavailable) {
 }
 
 TEST_F(RedisStoreTest, KeepVersionsBelowOneIsInvalidArgument) {
-  Result<RedisUrl> url = ParseRedisUrl(server_.Url());
+  Result<redis::Url> url = redis::ParseUrl(server_.Url());
   ASSERT_TRUE(url.ok());
   StoreOptions options;
   options.keep_versions = 0;
@@ -143,7 +144,7 @@ TEST_F(RedisStoreTest, APasswordFromTheUrlIsSentWithAuthAndAWrongOneIsRefused) {
   Reply set = raw.Command("CONFIG SET requirepass %s", "s3cret pw");
   ASSERT_TRUE(set && set->type == REDIS_REPLY_STATUS);
 
-  Result<RedisUrl> good = ParseRedisUrl(server_.Url() + "?password=s3cret%20pw&db=2");
+  Result<redis::Url> good = redis::ParseUrl(server_.Url() + "?password=s3cret%20pw&db=2");
   ASSERT_TRUE(good.ok());
   Result<std::unique_ptr<RedisStore>> store = RedisStore::Connect(good.value());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -157,7 +158,7 @@ TEST_F(RedisStoreTest, APasswordFromTheUrlIsSentWithAuthAndAWrongOneIsRefused) {
   Reply select = raw.Command("SELECT 2");
   EXPECT_FALSE(raw.AllKeys().empty());
 
-  Result<RedisUrl> bad = ParseRedisUrl(server_.Url() + "?password=wr0ngpw");
+  Result<redis::Url> bad = redis::ParseUrl(server_.Url() + "?password=wr0ngpw");
   ASSERT_TRUE(bad.ok());
   Result<std::unique_ptr<RedisStore>> refused = RedisStore::Connect(bad.value());
   ASSERT_FALSE(refused.ok());
@@ -170,7 +171,7 @@ TEST_F(RedisStoreTest, AnAclUserAndPasswordFromTheUrlAreUsed) {
   RawRedis raw(server_.socket_path());
   Reply acl = raw.Command("ACL SETUSER loader on >pw ~* &* +@all");
   ASSERT_TRUE(acl && acl->type == REDIS_REPLY_STATUS) << (acl ? acl->str : "");
-  Result<RedisUrl> url = ParseRedisUrl(server_.Url() + "?username=loader&password=pw");
+  Result<redis::Url> url = redis::ParseUrl(server_.Url() + "?username=loader&password=pw");
   ASSERT_TRUE(url.ok());
   Result<std::unique_ptr<RedisStore>> store = RedisStore::Connect(url.value());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -190,6 +191,28 @@ TEST_F(RedisStoreTest, RedisGoingAwayMakesCallsUnavailable) {
   Result<LoadOutcome> load = store->Load(resources, MetaFor(resources));
   ASSERT_FALSE(load.ok());
   EXPECT_EQ(load.status().code(), StatusCode::kUnavailable) << load.status().ToString();
+}
+
+// The one classification (redis/errors.h): OOM, CLUSTERDOWN and NOREPLICAS
+// are states of the server, so the CLI's load exits with "Redis unavailable".
+TEST_F(RedisStoreTest, TransientErrorRepliesAreUnavailableAndTheNextLoadSucceeds) {
+  auto faults = std::make_shared<redis::Faults>();
+  StoreOptions options;
+  options.faults = faults;
+  std::unique_ptr<RedisStore> store = Open(options);
+  ASSERT_NE(store, nullptr);
+  std::vector<StoredResource> resources = MakeResources(10, "t");
+  for (const char* error : {"OOM command not allowed when used memory > 'maxmemory'.",
+                            "CLUSTERDOWN The cluster is down", "NOREPLICAS Not enough good replicas to write.",
+                            "LOADING Redis is loading the dataset in memory"}) {
+    faults->ReplyError("EVALSHA", error);
+    Result<LoadOutcome> load = store->Load(resources, MetaFor(resources));
+    ASSERT_FALSE(load.ok()) << error;
+    EXPECT_EQ(load.status().code(), StatusCode::kUnavailable) << load.status().ToString();
+  }
+  faults->ReplyError("GET", "NOPERM this user has no permissions to run the 'get' command");
+  EXPECT_EQ(store->Current().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(MustLoad(*store, resources).version.number, 1);
 }
 
 // ---- loading -----------------------------------------------------------------

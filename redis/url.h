@@ -7,9 +7,9 @@
 
 #include "common/status.h"
 
-namespace helpline::directory {
+namespace helpline::redis {
 
-struct RedisUrl {
+struct Url {
   std::string host;         // empty when unix_socket is set
   int port = 6379;
   std::string unix_socket;  // absolute path, or empty for TCP
@@ -22,9 +22,9 @@ struct RedisUrl {
 };
 
 // Parses a URL; InvalidArgument names what is wrong ("redis URL 'x': unknown scheme").
-Result<RedisUrl> ParseRedisUrl(std::string_view url);
+Result<Url> ParseUrl(std::string_view url);
 
 // The default when neither --redis nor HELPLINE_REDIS_URL is given.
-inline constexpr std::string_view kDefaultRedisUrl = "redis://127.0.0.1:6379/0";
+inline constexpr std::string_view kDefaultUrl = "redis://127.0.0.1:6379/0";
 
-}  // namespace helpline::directory
+}  // namespace helpline::redis

@@ -1,11 +1,11 @@
 #pragma once
-// AsyncRedis: a hiredis (0.14) client driven by a Boost.Asio io_context, so
+// AsyncClient: a hiredis (0.14) client driven by a Boost.Asio io_context, so
 // that every request on a loop pipelines its Redis commands on one connection
 // without blocking the loop.
 //
-//   AsyncRedis redis(io, *ParseRedisUrl("unix:///run/redis.sock"), AsyncRedis::Options{});
+//   AsyncClient redis(io, *ParseUrl("unix:///run/redis.sock"), AsyncClient::Options{});
 //   redis.Start();                       // connects in the background
-//   redis.Command({"INCR", "hits"}, [](Result<RedisValue> r) {
+//   redis.Command({"INCR", "hits"}, [](Result<Value> r) {
 //     if (!r.ok()) return;               // Unavailable: not connected, timeout, connection lost
 //     if (r->is_error()) return;         // Redis answered with an error reply
 //     Use(r->integer);
@@ -15,7 +15,7 @@
 // Results. A non-OK Result is always Unavailable and means "no answer": the
 // command may or may not have run (retry with backoff, or degrade). An answer,
 // including an error reply (WRONGTYPE, NOSCRIPT, a script's error), is an OK
-// Result holding a RedisValue of type kError: callers see exactly what Redis
+// Result holding a Value of type kError: callers see exactly what Redis
 // said, and a Status never hides a reply.
 //
 // Connection life. Start() connects in the background (TCP, resolving the
@@ -46,9 +46,9 @@
 // disconnected are lost (Redis pub/sub does not queue), so on_subscribed is
 // the cue to re-read whatever the messages announce.
 //
-// Thread-safety: none. Create, use and destroy an AsyncRedis on the thread
+// Thread-safety: none. Create, use and destroy an AsyncClient on the thread
 // that runs its io_context (or before that thread starts). The io_context
-// must outlive the AsyncRedis. Do not destroy an AsyncRedis from inside one of
+// must outlive the AsyncClient. Do not destroy an AsyncClient from inside one of
 // its own callbacks; Stop() is fine there.
 //
 // Limits: RESP2 only, no TLS (hiredis 0.14), no Sentinel discovery.
@@ -60,28 +60,17 @@
 #include <vector>
 
 #include "common/status.h"
-#include "directory/redis_url.h"
+#include "redis/faults.h"
+#include "redis/url.h"
+#include "redis/value.h"
 
 namespace boost::asio {
 class io_context;
 }  // namespace boost::asio
 
-namespace helpline::daemon {
+namespace helpline::redis {
 
-// An owned copy of a Redis reply (RESP2).
-struct RedisValue {
-  enum class Type { kNil, kInteger, kString, kStatus, kArray, kError };
-
-  Type type = Type::kNil;
-  long long integer = 0;             // kInteger
-  std::string str;                   // kString (binary-safe), kStatus ("OK"), kError ("ERR ...")
-  std::vector<RedisValue> elements;  // kArray
-
-  bool is_nil() const { return type == Type::kNil; }
-  bool is_error() const { return type == Type::kError; }
-};
-
-class AsyncRedis {
+class AsyncClient {
  public:
   struct Options {
     // From the start of an attempt (resolve + connect + AUTH/SELECT) until
@@ -101,17 +90,19 @@ class AsyncRedis {
     // Redis working side by side rather than in turns: +15-20% webhooks/s
     // on 2 cores (docs/BENCHMARKS.md). 0: only when the loop turns. Default 2.
     int write_batch = 2;
+    // Tests only: injected failures (redis/faults.h). Null in production.
+    std::shared_ptr<Faults> faults;
   };
 
-  using Callback = std::function<void(Result<RedisValue>)>;
+  using Callback = std::function<void(Result<Value>)>;
 
   // Does not connect: call Start().
-  AsyncRedis(boost::asio::io_context& io, directory::RedisUrl url, Options options);
-  AsyncRedis(boost::asio::io_context& io, directory::RedisUrl url);
+  AsyncClient(boost::asio::io_context& io, Url url, Options options);
+  AsyncClient(boost::asio::io_context& io, Url url);
   // Stop().
-  ~AsyncRedis();
-  AsyncRedis(const AsyncRedis&) = delete;
-  AsyncRedis& operator=(const AsyncRedis&) = delete;
+  ~AsyncClient();
+  AsyncClient(const AsyncClient&) = delete;
+  AsyncClient& operator=(const AsyncClient&) = delete;
 
   // Starts connecting (and reconnecting, until Stop()). No-op when started.
   void Start();
@@ -151,4 +142,4 @@ class AsyncRedis {
   std::shared_ptr<State> state_;  // shared with handlers through weak_ptr
 };
 
-}  // namespace helpline::daemon
+}  // namespace helpline::redis

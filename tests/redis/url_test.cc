@@ -1,10 +1,10 @@
-#include "directory/redis_url.h"
+#include "redis/url.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace helpline::directory {
+namespace helpline::redis {
 namespace {
 
 struct Good {
@@ -21,7 +21,7 @@ class ParsesValidUrl : public ::testing::TestWithParam<Good> {};
 
 TEST_P(ParsesValidUrl, IntoItsParts) {
   const Good& g = GetParam();
-  Result<RedisUrl> r = ParseRedisUrl(g.url);
+  Result<Url> r = ParseUrl(g.url);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->host, g.host);
   EXPECT_EQ(r->port, g.port);
@@ -50,8 +50,8 @@ INSTANTIATE_TEST_SUITE_P(
         Good{"unix:///tmp/r.sock?password=a%26b&username=bob", "", 0, "/tmp/r.sock", "bob", "a&b", 0},
         Good{"redis://127.0.0.1:6379/0", "127.0.0.1", 6379, "", "", "", 0}));
 
-TEST(ParseRedisUrl, AcceptsTheDefaultUrl) {
-  Result<RedisUrl> r = ParseRedisUrl(kDefaultRedisUrl);
+TEST(ParseUrl, AcceptsTheDefaultUrl) {
+  Result<Url> r = ParseUrl(kDefaultUrl);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->host, "127.0.0.1");
   EXPECT_EQ(r->port, 6379);
@@ -67,7 +67,7 @@ class RejectsInvalidUrl : public ::testing::TestWithParam<Bad> {};
 
 TEST_P(RejectsInvalidUrl, WithInvalidArgumentNamingTheProblem) {
   const Bad& b = GetParam();
-  Result<RedisUrl> r = ParseRedisUrl(b.url);
+  Result<Url> r = ParseUrl(b.url);
   ASSERT_FALSE(r.ok()) << b.url;
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find(b.problem), std::string::npos) << r.status().message();
@@ -102,7 +102,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Bad{"unix:///tmp/r.sock?db", "no '='"},
                       Bad{"redis://:bad%zzpw@host", "percent-encoding"}));
 
-TEST(ParseRedisUrl, NeverEchoesThePasswordInAnError) {
+TEST(ParseUrl, NeverEchoesThePasswordInAnError) {
   const char* urls[] = {
       "redis://:hunter2@host:bad",       "redis://alice:hunter2@host/x",
       "redis://alice:hunter2@:6379",     "unix://rel.sock?password=hunter2",
@@ -110,7 +110,7 @@ TEST(ParseRedisUrl, NeverEchoesThePasswordInAnError) {
       "redis://:hunter2%zz@host",
   };
   for (const char* url : urls) {
-    Result<RedisUrl> r = ParseRedisUrl(url);
+    Result<Url> r = ParseUrl(url);
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();
     EXPECT_NE(r.status().message().find("***"), std::string::npos) << r.status().message();
@@ -118,32 +118,32 @@ TEST(ParseRedisUrl, NeverEchoesThePasswordInAnError) {
 }
 
 TEST(RedactedUrl, MasksThePasswordAndKeepsTheRest) {
-  Result<RedisUrl> tcp = ParseRedisUrl("redis://alice:hunter2@cache:6380/2");
+  Result<Url> tcp = ParseUrl("redis://alice:hunter2@cache:6380/2");
   ASSERT_TRUE(tcp.ok());
   EXPECT_EQ(tcp->Redacted(), "redis://alice:***@cache:6380/2");
 
-  Result<RedisUrl> anonymous = ParseRedisUrl("redis://cache");
+  Result<Url> anonymous = ParseUrl("redis://cache");
   ASSERT_TRUE(anonymous.ok());
   EXPECT_EQ(anonymous->Redacted(), "redis://cache:6379/0");
 
-  Result<RedisUrl> v6 = ParseRedisUrl("redis://:pw@[::1]:7000");
+  Result<Url> v6 = ParseUrl("redis://:pw@[::1]:7000");
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->Redacted(), "redis://:***@[::1]:7000/0");
 
-  Result<RedisUrl> unix_url = ParseRedisUrl("unix:///tmp/r.sock?db=3&password=hunter2");
+  Result<Url> unix_url = ParseUrl("unix:///tmp/r.sock?db=3&password=hunter2");
   ASSERT_TRUE(unix_url.ok());
   EXPECT_EQ(unix_url->Redacted(), "unix:///tmp/r.sock?db=3&password=***");
 }
 
 TEST(RedactedUrl, RoundTripsThroughTheParserWithoutThePassword) {
   for (const char* url : {"redis://cache:6380/2", "unix:///tmp/r.sock?db=3", "redis://[::1]:7000/0"}) {
-    Result<RedisUrl> first = ParseRedisUrl(url);
+    Result<Url> first = ParseUrl(url);
     ASSERT_TRUE(first.ok()) << url;
-    Result<RedisUrl> second = ParseRedisUrl(first->Redacted());
+    Result<Url> second = ParseUrl(first->Redacted());
     ASSERT_TRUE(second.ok()) << first->Redacted();
     EXPECT_EQ(second->Redacted(), first->Redacted());
   }
 }
 
 }  // namespace
-}  // namespace helpline::directory
+}  // namespace helpline::redis

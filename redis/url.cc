@@ -1,4 +1,4 @@
-#include "directory/redis_url.h"
+#include "redis/url.h"
 
 // Grammar accepted (anything else is InvalidArgument):
 //
@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace helpline::directory {
+namespace helpline::redis {
 namespace {
 
 constexpr std::string_view kRedisScheme = "redis://";
@@ -113,7 +113,7 @@ std::optional<int> ParseInt(std::string_view s, int lo, int hi) {
 }
 
 // Applies "db=..&password=..&username=.." to `out`.
-Status ParseQuery(std::string_view url, std::string_view query, bool db_in_path, RedisUrl& out) {
+Status ParseQuery(std::string_view url, std::string_view query, bool db_in_path, Url& out) {
   while (!query.empty()) {
     std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
@@ -144,8 +144,8 @@ Status ParseQuery(std::string_view url, std::string_view query, bool db_in_path,
   return Status::Ok();
 }
 
-Result<RedisUrl> ParseUnix(std::string_view url) {
-  RedisUrl out;
+Result<Url> ParseUnix(std::string_view url) {
+  Url out;
   out.port = 0;
   std::string_view rest = url.substr(kUnixScheme.size());
   std::size_t q = rest.find('?');
@@ -163,8 +163,8 @@ Result<RedisUrl> ParseUnix(std::string_view url) {
   return out;
 }
 
-Result<RedisUrl> ParseTcp(std::string_view url) {
-  RedisUrl out;
+Result<Url> ParseTcp(std::string_view url) {
+  Url out;
   std::string_view rest = url.substr(kRedisScheme.size());
   if (rest.find('#') != std::string_view::npos) return Bad(url, "fragments ('#') are not supported");
   std::size_t authority_end = rest.find_first_of("/?");
@@ -236,7 +236,7 @@ Result<RedisUrl> ParseTcp(std::string_view url) {
 
 }  // namespace
 
-std::string RedisUrl::Redacted() const {
+std::string Url::Redacted() const {
   std::string out;
   if (!unix_socket.empty()) {
     out = "unix://" + unix_socket;
@@ -274,7 +274,7 @@ std::string RedisUrl::Redacted() const {
   return out;
 }
 
-Result<RedisUrl> ParseRedisUrl(std::string_view url) {
+Result<Url> ParseUrl(std::string_view url) {
   if (url.starts_with(kRedisScheme)) return ParseTcp(url);
   if (url.starts_with(kUnixScheme)) return ParseUnix(url);
   std::size_t scheme_end = url.find("://");
@@ -286,4 +286,4 @@ Result<RedisUrl> ParseRedisUrl(std::string_view url) {
   return Bad(url, "unknown scheme '" + scheme + "' (want redis:// or unix://)");
 }
 
-}  // namespace helpline::directory
+}  // namespace helpline::redis

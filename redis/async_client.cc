@@ -1,4 +1,4 @@
-#include "daemon/redis_async.h"
+#include "redis/async_client.h"
 
 #include <utility>  // before Asio (see STACK-NOTES)
 
@@ -47,7 +47,10 @@
 #include <string_view>
 #include <vector>
 
-namespace helpline::daemon {
+#include "redis/faults.h"
+#include "redis/internal/reply.h"
+
+namespace helpline::redis {
 namespace {
 
 namespace asio = boost::asio;
@@ -56,39 +59,8 @@ using ErrorCode = boost::system::error_code;
 
 constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
 
-RedisValue ToValue(const redisReply* r) {
-  RedisValue v;
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      v.type = RedisValue::Type::kString;
-      v.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      v.type = RedisValue::Type::kStatus;
-      v.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      v.type = RedisValue::Type::kError;
-      v.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      v.type = RedisValue::Type::kInteger;
-      v.integer = r->integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      v.type = RedisValue::Type::kArray;
-      v.elements.reserve(r->elements);
-      // hiredis bounds the nesting depth (7), so the recursion is bounded.
-      for (std::size_t i = 0; i < r->elements; ++i) v.elements.push_back(ToValue(r->element[i]));
-      break;
-    default:  // REDIS_REPLY_NIL
-      break;
-  }
-  return v;
-}
-
 struct Pending {
-  AsyncRedis::Callback done;
+  AsyncClient::Callback done;
   Clock::time_point deadline = kNoDeadline;
   bool internal = false;  // a handshake command: not counted in errors()
 };
@@ -154,7 +126,7 @@ class Link : public std::enable_shared_from_this<Link> {
   }
 
   // Queues a command; false (and `done` untouched) if the context cannot take it.
-  bool Send(const std::vector<std::string>& args, AsyncRedis::Callback& done, Clock::time_point deadline,
+  bool Send(const std::vector<std::string>& args, AsyncClient::Callback& done, Clock::time_point deadline,
             bool internal) {
     if (ctx_ == nullptr || dead_) return false;
     // RESP, formatted here (what redisFormatCommandArgv builds, without its
@@ -221,7 +193,7 @@ class Link : public std::enable_shared_from_this<Link> {
     if (dead_ || pending_.empty()) return;  // cannot happen: replies match commands in order
     Pending p = std::move(pending_.front());
     pending_.pop_front();
-    p.done(ToValue(reply));
+    p.done(internal::FromReply(reply));
   }
 
   void OnSubReply(redisReply* reply);
@@ -307,12 +279,12 @@ struct Subscription {
 };
 
 struct Shared {  // what both sessions read and count
-  Shared(asio::io_context& io_in, directory::RedisUrl url_in, AsyncRedis::Options options_in)
+  Shared(asio::io_context& io_in, Url url_in, AsyncClient::Options options_in)
       : io(io_in), url(std::move(url_in)), options(options_in) {}
 
   asio::io_context& io;
-  directory::RedisUrl url;
-  AsyncRedis::Options options;
+  Url url;
+  AsyncClient::Options options;
   std::mt19937 rng{std::random_device{}()};
   std::uint64_t errors = 0;
   std::uint64_t reconnects = 0;
@@ -349,12 +321,13 @@ class Session {
     phase_ = Phase::kStopped;
   }
 
-  void Command(std::vector<std::string>& args, AsyncRedis::Callback& done) {
+  void Command(std::vector<std::string>& args, AsyncClient::Callback& done) {
     if (args.empty()) {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(InvalidArgument("redis: empty command")); });
       return;
     }
+    if (shared_.options.faults != nullptr && InjectFault(args, done)) return;
     const int timeout_ms = shared_.options.command_timeout_ms;
     const Clock::time_point deadline =
         timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
@@ -362,6 +335,22 @@ class Session {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(Unavailable("redis: not connected")); });
     }
+  }
+
+  // Answers `done` with the fault armed for this command, if any, without sending it.
+  bool InjectFault(const std::vector<std::string>& args, AsyncClient::Callback& done) {
+    std::optional<Faults::Fault> fault = shared_.options.faults->Take(args.front());
+    if (!fault) return false;
+    if (fault->kind == Faults::Fault::Kind::kNoAnswer) {
+      ++shared_.errors;
+      asio::post(shared_.io, [done = std::move(done)] { done(Unavailable("redis: injected fault: no answer")); });
+    } else {
+      Value reply;
+      reply.type = Value::Type::kError;
+      reply.str = std::move(fault->error);
+      asio::post(shared_.io, [done = std::move(done), reply = std::move(reply)]() mutable { done(std::move(reply)); });
+    }
+    return true;
   }
 
   // Pub/sub: subscribes now if connected; otherwise on connect.
@@ -423,7 +412,7 @@ class Session {
     After(std::chrono::milliseconds(std::max(1, shared_.options.connect_timeout_ms)), [this] {
       if (phase_ == Phase::kConnecting) Fail("connect timeout");
     });
-    const directory::RedisUrl& url = shared_.url;
+    const Url& url = shared_.url;
     if (!url.unix_socket.empty()) {
       Connect("");
       return;
@@ -453,7 +442,7 @@ class Session {
   }
 
   void Connect(const std::string& address) {
-    const directory::RedisUrl& url = shared_.url;
+    const Url& url = shared_.url;
     redisAsyncContext* ctx = url.unix_socket.empty() ? redisAsyncConnect(address.c_str(), url.port)
                                                      : redisAsyncConnectUnix(url.unix_socket.c_str());
     if (ctx == nullptr) {
@@ -489,8 +478,8 @@ class Session {
     const std::uint64_t generation = generation_;
     for (std::size_t i = 0; i < handshake.size(); ++i) {
       const bool last = i + 1 == handshake.size();
-      AsyncRedis::Callback done = [this, alive = alive_, generation, last,
-                                   name = handshake[i][0]](Result<RedisValue> r) {
+      AsyncClient::Callback done = [this, alive = alive_, generation, last,
+                                   name = handshake[i][0]](Result<Value> r) {
         if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
         if (!r.ok()) return;  // the link is down: OnLinkGone handles it
         if (r->is_error()) {
@@ -595,10 +584,10 @@ void Link::OnSubReply(redisReply* reply) {
 
 }  // namespace
 
-// ---- AsyncRedis ----------------------------------------------------------------
+// ---- AsyncClient ----------------------------------------------------------------
 
-struct AsyncRedis::State {
-  State(asio::io_context& io, directory::RedisUrl url, Options options)
+struct AsyncClient::State {
+  State(asio::io_context& io, Url url, Options options)
       : shared(io, std::move(url), options),
         commands(shared, alive, Session::Kind::kCommands),
         pubsub(shared, alive, Session::Kind::kPubSub) {}
@@ -610,28 +599,28 @@ struct AsyncRedis::State {
   Session pubsub;
 };
 
-AsyncRedis::AsyncRedis(asio::io_context& io, directory::RedisUrl url, Options options)
+AsyncClient::AsyncClient(asio::io_context& io, Url url, Options options)
     : state_(std::make_shared<State>(io, std::move(url), options)) {}
 
-AsyncRedis::AsyncRedis(asio::io_context& io, directory::RedisUrl url) : AsyncRedis(io, std::move(url), Options{}) {}
+AsyncClient::AsyncClient(asio::io_context& io, Url url) : AsyncClient(io, std::move(url), Options{}) {}
 
-AsyncRedis::~AsyncRedis() { Stop(); }
+AsyncClient::~AsyncClient() { Stop(); }
 
-void AsyncRedis::Start() {
+void AsyncClient::Start() {
   state_->started = true;
   state_->commands.Start();
   if (!state_->shared.subscriptions.empty()) state_->pubsub.Start();
 }
 
-void AsyncRedis::Stop() {
+void AsyncClient::Stop() {
   state_->started = false;
   state_->commands.Stop();
   state_->pubsub.Stop();
 }
 
-void AsyncRedis::Command(std::vector<std::string> args, Callback done) { state_->commands.Command(args, done); }
+void AsyncClient::Command(std::vector<std::string> args, Callback done) { state_->commands.Command(args, done); }
 
-void AsyncRedis::Subscribe(std::string channel, std::function<void(std::string message)> on_message,
+void AsyncClient::Subscribe(std::string channel, std::function<void(std::string message)> on_message,
                            std::function<void()> on_subscribed) {
   auto [it, inserted] = state_->shared.subscriptions.insert_or_assign(
       std::move(channel), Subscription{std::move(on_message), std::move(on_subscribed)});
@@ -643,10 +632,10 @@ void AsyncRedis::Subscribe(std::string channel, std::function<void(std::string m
   }
 }
 
-bool AsyncRedis::connected() const { return state_->commands.phase() == Session::Phase::kConnected; }
-std::uint64_t AsyncRedis::errors() const { return state_->shared.errors; }
-std::uint64_t AsyncRedis::reconnects() const { return state_->shared.reconnects; }
-const std::string& AsyncRedis::last_error() const { return state_->shared.last_error; }
-asio::io_context& AsyncRedis::context() const { return state_->shared.io; }
+bool AsyncClient::connected() const { return state_->commands.phase() == Session::Phase::kConnected; }
+std::uint64_t AsyncClient::errors() const { return state_->shared.errors; }
+std::uint64_t AsyncClient::reconnects() const { return state_->shared.reconnects; }
+const std::string& AsyncClient::last_error() const { return state_->shared.last_error; }
+asio::io_context& AsyncClient::context() const { return state_->shared.io; }
 
-}  // namespace helpline::daemon
+}  // namespace helpline::redis

@@ -1,9 +1,9 @@
-// AsyncRedis against a real redis-server (tests/support/redis_server.h). The
+// AsyncClient against a real redis-server (tests/support/redis_server.h). The
 // test thread runs the io_context with deadlines; faults are injected from a
 // second, plain blocking hiredis connection (CLIENT KILL, CLIENT PAUSE) or by
 // killing the server.
 
-#include "daemon/redis_async.h"
+#include "redis/async_client.h"
 
 #include <utility>  // before Asio (see STACK-NOTES)
 // (a separate block on purpose: nothing may sort above it)
@@ -23,12 +23,15 @@
 #include <thread>
 #include <vector>
 
-#include "directory/redis_url.h"
+#include "redis/errors.h"
+#include "redis/faults.h"
+#include "redis/script.h"
+#include "redis/url.h"
 #include "tests/support/process.h"
 #include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
-namespace helpline::daemon {
+namespace helpline::redis {
 namespace {
 
 using namespace std::chrono_literals;
@@ -40,32 +43,32 @@ using Clock = std::chrono::steady_clock;
 
 // ---- helpers ---------------------------------------------------------------
 
-directory::RedisUrl UrlOf(const std::string& url) {
-  auto parsed = directory::ParseRedisUrl(url);
+redis::Url UrlOf(const std::string& url) {
+  auto parsed = redis::ParseUrl(url);
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
-  return parsed.ok() ? *parsed : directory::RedisUrl{};
+  return parsed.ok() ? *parsed : redis::Url{};
 }
 
 // The outcome of one command, as its callback saw it.
 struct Outcome {
   int calls = 0;
-  std::optional<Result<RedisValue>> result;
+  std::optional<Result<Value>> result;
 
-  AsyncRedis::Callback Callback() {
-    return [this](Result<RedisValue> r) {
+  AsyncClient::Callback Callback() {
+    return [this](Result<Value> r) {
       ++calls;
       result.emplace(std::move(r));
     };
   }
   bool done() const { return calls > 0; }
   bool ok() const { return result.has_value() && result->ok(); }
-  const RedisValue& value() const { return result->value(); }
+  const Value& value() const { return result->value(); }
   const Status& status() const { return result->status(); }
 };
 
-class AsyncRedisTest : public ::testing::Test {
+class AsyncClientTest : public ::testing::Test {
  protected:
-  AsyncRedisTest() : work_(boost::asio::make_work_guard(io_)) {}
+  AsyncClientTest() : work_(boost::asio::make_work_guard(io_)) {}
 
   // Runs the loop until `pred` holds; false after `timeout`.
   template <typename Pred>
@@ -80,15 +83,15 @@ class AsyncRedisTest : public ::testing::Test {
   // Runs the loop for `d` (the work guard keeps it busy until then).
   void RunFor(std::chrono::milliseconds d) { io_.run_for(d); }
 
-  std::unique_ptr<AsyncRedis> Connect(const std::string& url, AsyncRedis::Options options = {}) {
-    auto redis = std::make_unique<AsyncRedis>(io_, UrlOf(url), options);
+  std::unique_ptr<AsyncClient> Connect(const std::string& url, AsyncClient::Options options = {}) {
+    auto redis = std::make_unique<AsyncClient>(io_, UrlOf(url), options);
     redis->Start();
     EXPECT_TRUE(RunUntil([&] { return redis->connected(); })) << redis->last_error();
     return redis;
   }
 
   // Runs one command to completion (5 s deadline).
-  Outcome Run(AsyncRedis& redis, std::vector<std::string> args) {
+  Outcome Run(AsyncClient& redis, std::vector<std::string> args) {
     Outcome out;
     redis.Command(std::move(args), out.Callback());
     EXPECT_TRUE(RunUntil([&] { return out.done(); }));
@@ -102,8 +105,8 @@ class AsyncRedisTest : public ::testing::Test {
 
 // ---- round trips -------------------------------------------------------------
 
-TEST_F(AsyncRedisTest, ACommandBeforeStartFailsFastWithUnavailableAndNeverReentrantly) {
-  AsyncRedis redis(io_, UrlOf(server_.Url()));
+TEST_F(AsyncClientTest, ACommandBeforeStartFailsFastWithUnavailableAndNeverReentrantly) {
+  AsyncClient redis(io_, UrlOf(server_.Url()));
   Outcome out;
   redis.Command({"PING"}, out.Callback());
   EXPECT_EQ(out.calls, 0) << "the callback ran inside Command()";
@@ -115,24 +118,24 @@ TEST_F(AsyncRedisTest, ACommandBeforeStartFailsFastWithUnavailableAndNeverReentr
   EXPECT_EQ(redis.errors(), 1u);
 }
 
-TEST_F(AsyncRedisTest, AnEmptyCommandIsAnInvalidArgument) {
+TEST_F(AsyncClientTest, AnEmptyCommandIsAnInvalidArgument) {
   auto redis = Connect(server_.Url());
   Outcome out = Run(*redis, {});
   EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(AsyncRedisTest, BinaryValuesRoundTripByteForByte) {
+TEST_F(AsyncClientTest, BinaryValuesRoundTripByteForByte) {
   auto redis = Connect(server_.Url());
   const std::string key = "k\0ey\r\n"s;
   const std::string value = "a\0b\r\n$3\r\n\xff\xfe end"s;
   Outcome set = Run(*redis, {"SET", key, value});
   ASSERT_TRUE(set.ok()) << set.status().ToString();
-  EXPECT_EQ(set.value().type, RedisValue::Type::kStatus);
+  EXPECT_EQ(set.value().type, Value::Type::kStatus);
   EXPECT_EQ(set.value().str, "OK");
 
   Outcome get = Run(*redis, {"GET", key});
   ASSERT_TRUE(get.ok());
-  EXPECT_EQ(get.value().type, RedisValue::Type::kString);
+  EXPECT_EQ(get.value().type, Value::Type::kString);
   EXPECT_EQ(get.value().str, value);
 
   Outcome missing = Run(*redis, {"GET", "no such key"});
@@ -140,17 +143,17 @@ TEST_F(AsyncRedisTest, BinaryValuesRoundTripByteForByte) {
   EXPECT_TRUE(missing.value().is_nil());
 }
 
-TEST_F(AsyncRedisTest, IntegersArraysAndNilsAreCopiedFaithfully) {
+TEST_F(AsyncClientTest, IntegersArraysAndNilsAreCopiedFaithfully) {
   auto redis = Connect(server_.Url());
   Outcome push = Run(*redis, {"RPUSH", "list", "one", "", "three"});
   ASSERT_TRUE(push.ok());
-  EXPECT_EQ(push.value().type, RedisValue::Type::kInteger);
+  EXPECT_EQ(push.value().type, Value::Type::kInteger);
   EXPECT_EQ(push.value().integer, 3);
 
   Outcome range = Run(*redis, {"EVAL", "return {1, 'two', {false, 'x'}}", "0"});
   ASSERT_TRUE(range.ok());
-  const RedisValue& v = range.value();
-  ASSERT_EQ(v.type, RedisValue::Type::kArray);
+  const Value& v = range.value();
+  ASSERT_EQ(v.type, Value::Type::kArray);
   ASSERT_EQ(v.elements.size(), 3u);
   EXPECT_EQ(v.elements[0].integer, 1);
   EXPECT_EQ(v.elements[1].str, "two");
@@ -159,7 +162,7 @@ TEST_F(AsyncRedisTest, IntegersArraysAndNilsAreCopiedFaithfully) {
   EXPECT_EQ(v.elements[2].elements[1].str, "x");
 }
 
-TEST_F(AsyncRedisTest, ErrorRepliesAreValuesOfTypeErrorIncludingAScriptsOwnError) {
+TEST_F(AsyncClientTest, ErrorRepliesAreValuesOfTypeErrorIncludingAScriptsOwnError) {
   auto redis = Connect(server_.Url());
   Outcome wrong = Run(*redis, {"NOSUCHCOMMAND"});
   ASSERT_TRUE(wrong.ok()) << "an error reply is an answer, not a Status";
@@ -181,15 +184,15 @@ TEST_F(AsyncRedisTest, ErrorRepliesAreValuesOfTypeErrorIncludingAScriptsOwnError
   EXPECT_EQ(redis->errors(), 0u);
 }
 
-TEST_F(AsyncRedisTest, TenThousandPipelinedIncrsAreAllAnsweredInOrder) {
+TEST_F(AsyncClientTest, TenThousandPipelinedIncrsAreAllAnsweredInOrder) {
   auto redis = Connect(server_.Url());
   constexpr int kCount = 10000;
   std::vector<long long> seen;
   seen.reserve(kCount);
   int failures = 0;
   for (int i = 0; i < kCount; ++i) {
-    redis->Command({"INCR", "counter"}, [&](Result<RedisValue> r) {
-      if (!r.ok() || r->type != RedisValue::Type::kInteger) {
+    redis->Command({"INCR", "counter"}, [&](Result<Value> r) {
+      if (!r.ok() || r->type != Value::Type::kInteger) {
         ++failures;
         return;
       }
@@ -201,8 +204,8 @@ TEST_F(AsyncRedisTest, TenThousandPipelinedIncrsAreAllAnsweredInOrder) {
   for (int i = 0; i < kCount; ++i) ASSERT_EQ(seen[static_cast<std::size_t>(i)], i + 1) << "at " << i;
 }
 
-TEST_F(AsyncRedisTest, WithAWriteBatchCommandsReachRedisBeforeTheLoopTurns) {
-  auto redis = Connect(server_.Url(), AsyncRedis::Options{.write_batch = 2});
+TEST_F(AsyncClientTest, WithAWriteBatchCommandsReachRedisBeforeTheLoopTurns) {
+  auto redis = Connect(server_.Url(), AsyncClient::Options{.write_batch = 2});
   RawRedis raw(server_.socket_path());
   Outcome first, second;
   redis->Command({"SET", "early", "1"}, first.Callback());
@@ -216,8 +219,8 @@ TEST_F(AsyncRedisTest, WithAWriteBatchCommandsReachRedisBeforeTheLoopTurns) {
   EXPECT_TRUE(first.ok() && second.ok());
 }
 
-TEST_F(AsyncRedisTest, WithoutAWriteBatchCommandsWaitForTheLoopToTurn) {
-  auto redis = Connect(server_.Url(), AsyncRedis::Options{.write_batch = 0});
+TEST_F(AsyncClientTest, WithoutAWriteBatchCommandsWaitForTheLoopToTurn) {
+  auto redis = Connect(server_.Url(), AsyncClient::Options{.write_batch = 0});
   RawRedis raw(server_.socket_path());
   Outcome out;
   for (int i = 0; i < 8; ++i) redis->Command({"INCR", "late"}, out.Callback());
@@ -229,7 +232,7 @@ TEST_F(AsyncRedisTest, WithoutAWriteBatchCommandsWaitForTheLoopToTurn) {
 
 // ---- handshake ---------------------------------------------------------------
 
-TEST_F(AsyncRedisTest, AuthAndSelectRunBeforeTheFirstCommand) {
+TEST_F(AsyncClientTest, AuthAndSelectRunBeforeTheFirstCommand) {
   RawRedis raw(server_.socket_path());
   ASSERT_EQ(std::string(raw.Run({"CONFIG", "SET", "requirepass", "s3cret pass"})->str), "OK");
   auto redis = Connect(server_.Url() + "?db=3&password=s3cret%20pass");
@@ -243,10 +246,10 @@ TEST_F(AsyncRedisTest, AuthAndSelectRunBeforeTheFirstCommand) {
   EXPECT_EQ(std::string(r->str, r->len), "db3");
 }
 
-TEST_F(AsyncRedisTest, AWrongPasswordKeepsItDisconnectedAndSaysWhyWithoutThePassword) {
+TEST_F(AsyncClientTest, AWrongPasswordKeepsItDisconnectedAndSaysWhyWithoutThePassword) {
   RawRedis raw(server_.socket_path());
   ASSERT_EQ(std::string(raw.Run({"CONFIG", "SET", "requirepass", "right"})->str), "OK");
-  AsyncRedis redis(io_, UrlOf(server_.Url() + "?password=wrongpw"), {.reconnect_min_ms = 10, .reconnect_max_ms = 50});
+  AsyncClient redis(io_, UrlOf(server_.Url() + "?password=wrongpw"), {.reconnect_min_ms = 10, .reconnect_max_ms = 50});
   redis.Start();
   ASSERT_TRUE(RunUntil([&] { return redis.reconnects() >= 2; }));
   EXPECT_FALSE(redis.connected());
@@ -255,7 +258,7 @@ TEST_F(AsyncRedisTest, AWrongPasswordKeepsItDisconnectedAndSaysWhyWithoutThePass
   EXPECT_GE(redis.errors(), 2u);
 }
 
-TEST_F(AsyncRedisTest, AnUnreachableTcpServerIsRetriedWithBackoff) {
+TEST_F(AsyncClientTest, AnUnreachableTcpServerIsRetriedWithBackoff) {
   // A port nothing listens on: bound, never listened to, closed.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -266,7 +269,7 @@ TEST_F(AsyncRedisTest, AnUnreachableTcpServerIsRetriedWithBackoff) {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   const int port = ntohs(addr.sin_port);
 
-  AsyncRedis redis(io_, UrlOf("redis://localhost:" + std::to_string(port)),
+  AsyncClient redis(io_, UrlOf("redis://localhost:" + std::to_string(port)),
                    {.reconnect_min_ms = 20, .reconnect_max_ms = 80});
   redis.Start();
   const auto start = Clock::now();
@@ -278,7 +281,7 @@ TEST_F(AsyncRedisTest, AnUnreachableTcpServerIsRetriedWithBackoff) {
   EXPECT_NE(redis.last_error().find("refused"), std::string::npos) << redis.last_error();
 }
 
-TEST_F(AsyncRedisTest, ATcpServerFoundByHostNameWorks) {
+TEST_F(AsyncClientTest, ATcpServerFoundByHostNameWorks) {
   // A second redis-server on a free TCP port (picked by binding port 0).
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -302,7 +305,7 @@ TEST_F(AsyncRedisTest, ATcpServerFoundByHostNameWorks) {
 
 // ---- failures ----------------------------------------------------------------
 
-TEST_F(AsyncRedisTest, ACommandPastItsTimeoutFailsExactlyOnceAndTheConnectionRecovers) {
+TEST_F(AsyncClientTest, ACommandPastItsTimeoutFailsExactlyOnceAndTheConnectionRecovers) {
   auto redis = Connect(server_.Url(), {.command_timeout_ms = 200, .reconnect_min_ms = 20});
   RawRedis raw(server_.socket_path());
   ASSERT_EQ(raw.Run({"CLIENT", "PAUSE", "700"})->type, REDIS_REPLY_STATUS);
@@ -332,7 +335,7 @@ TEST_F(AsyncRedisTest, ACommandPastItsTimeoutFailsExactlyOnceAndTheConnectionRec
   EXPECT_EQ(Run(*redis, {"PING"}).value().str, "PONG");
 }
 
-TEST_F(AsyncRedisTest, AKilledConnectionFailsPendingCommandsAndComesBackAfterBackoff) {
+TEST_F(AsyncClientTest, AKilledConnectionFailsPendingCommandsAndComesBackAfterBackoff) {
   auto redis = Connect(server_.Url(), {.command_timeout_ms = 30000, .reconnect_min_ms = 20});
   Outcome blocked;
   redis->Command({"BLPOP", "never", "20"}, blocked.Callback());
@@ -354,7 +357,7 @@ TEST_F(AsyncRedisTest, AKilledConnectionFailsPendingCommandsAndComesBackAfterBac
   EXPECT_EQ(Run(*redis, {"PING"}).value().str, "PONG");
 }
 
-TEST_F(AsyncRedisTest, AKilledServerFailsPendingCommandsAndLeavesItDisconnected) {
+TEST_F(AsyncClientTest, AKilledServerFailsPendingCommandsAndLeavesItDisconnected) {
   auto redis = Connect(server_.Url(), {.command_timeout_ms = 30000, .reconnect_min_ms = 10, .reconnect_max_ms = 40});
   Outcome blocked;
   redis->Command({"BLPOP", "never", "20"}, blocked.Callback());
@@ -376,7 +379,7 @@ TEST_F(AsyncRedisTest, AKilledServerFailsPendingCommandsAndLeavesItDisconnected)
 
 // ---- Stop --------------------------------------------------------------------
 
-TEST_F(AsyncRedisTest, StopFailsPendingCommandsLaterIsIdempotentAndAllowsARestart) {
+TEST_F(AsyncClientTest, StopFailsPendingCommandsLaterIsIdempotentAndAllowsARestart) {
   auto redis = Connect(server_.Url(), {.command_timeout_ms = 30000});
   std::vector<Outcome> outcomes(4);
   redis->Command({"BLPOP", "never", "20"}, outcomes[0].Callback());
@@ -403,7 +406,7 @@ TEST_F(AsyncRedisTest, StopFailsPendingCommandsLaterIsIdempotentAndAllowsARestar
   EXPECT_EQ(Run(*redis, {"PING"}).value().str, "PONG");
 }
 
-TEST_F(AsyncRedisTest, DestroyingItWithPendingCommandsFailsThemOnTheLoop) {
+TEST_F(AsyncClientTest, DestroyingItWithPendingCommandsFailsThemOnTheLoop) {
   auto redis = Connect(server_.Url(), {.command_timeout_ms = 30000});
   Outcome blocked;
   redis->Command({"BLPOP", "never", "20"}, blocked.Callback());
@@ -415,11 +418,11 @@ TEST_F(AsyncRedisTest, DestroyingItWithPendingCommandsFailsThemOnTheLoop) {
   RunFor(50ms);  // stale handlers run against nothing
 }
 
-TEST_F(AsyncRedisTest, StopFromInsideAReplyCallbackIsSafe) {
+TEST_F(AsyncClientTest, StopFromInsideAReplyCallbackIsSafe) {
   auto redis = Connect(server_.Url());
   Outcome second;
   int first_calls = 0;
-  redis->Command({"PING"}, [&](Result<RedisValue> r) {
+  redis->Command({"PING"}, [&](Result<Value> r) {
     ++first_calls;
     EXPECT_TRUE(r.ok());
     redis->Stop();
@@ -434,8 +437,8 @@ TEST_F(AsyncRedisTest, StopFromInsideAReplyCallbackIsSafe) {
 
 // ---- pub/sub -----------------------------------------------------------------
 
-TEST_F(AsyncRedisTest, PubSubReceivesPublishedMessagesAndResubscribesAfterItsConnectionIsKilled) {
-  AsyncRedis redis(io_, UrlOf(server_.Url()), {.reconnect_min_ms = 20});
+TEST_F(AsyncClientTest, PubSubReceivesPublishedMessagesAndResubscribesAfterItsConnectionIsKilled) {
+  AsyncClient redis(io_, UrlOf(server_.Url()), {.reconnect_min_ms = 20});
   std::vector<std::string> messages;
   int subscribed = 0;
   redis.Subscribe(
@@ -459,7 +462,7 @@ TEST_F(AsyncRedisTest, PubSubReceivesPublishedMessagesAndResubscribesAfterItsCon
   EXPECT_TRUE(redis.connected()) << "the command connection was not touched";
 }
 
-TEST_F(AsyncRedisTest, ASubscriptionAddedWhileRunningWorksBesideCommands) {
+TEST_F(AsyncClientTest, ASubscriptionAddedWhileRunningWorksBesideCommands) {
   auto redis = Connect(server_.Url());
   std::vector<std::string> a;
   std::vector<std::string> b;
@@ -471,7 +474,7 @@ TEST_F(AsyncRedisTest, ASubscriptionAddedWhileRunningWorksBesideCommands) {
       "b", [&](std::string m) { b.push_back(std::move(m)); }, [&] { ++subscribed; });
   ASSERT_TRUE(RunUntil([&] { return subscribed == 2; }));
 
-  // Published through the same AsyncRedis's command connection.
+  // Published through the same AsyncClient's command connection.
   EXPECT_EQ(Run(*redis, {"PUBLISH", "b", "to b"}).value().integer, 1);
   EXPECT_EQ(Run(*redis, {"PUBLISH", "a", "to a"}).value().integer, 1);
   ASSERT_TRUE(RunUntil([&] { return a.size() == 1 && b.size() == 1; }));
@@ -479,5 +482,63 @@ TEST_F(AsyncRedisTest, ASubscriptionAddedWhileRunningWorksBesideCommands) {
   EXPECT_EQ(b[0], "to b");
 }
 
+// ---- scripts and injected faults ---------------------------------------------
+
+TEST_F(AsyncClientTest, AScriptRunsByItsShaAfterOneEvalAndAgainAfterAScriptFlush) {
+  auto redis = Connect(server_.Url());
+  const Script incr("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+  auto run = [&](std::string by) {
+    Outcome out;
+    incr.Run(*redis, {"1", "counter", std::move(by)}, out.Callback());
+    EXPECT_TRUE(RunUntil([&] { return out.done(); }));
+    return out;
+  };
+  Outcome first = run("2");  // NOSCRIPT on a fresh server, then EVAL
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first.value().integer, 2);
+  RawRedis raw(server_.socket_path());
+  Reply exists = raw.Run({"SCRIPT", "EXISTS", incr.sha1()});
+  ASSERT_TRUE(exists && exists->elements == 1);
+  EXPECT_EQ(exists->element[0]->integer, 1) << "EVAL cached it";
+  EXPECT_EQ(run("3").value().integer, 5);
+  raw.Run({"SCRIPT", "FLUSH"});
+  EXPECT_EQ(run("4").value().integer, 9) << "NOSCRIPT after a flush is answered by one EVAL";
+  EXPECT_EQ(redis->errors(), 0u);
+}
+
+TEST_F(AsyncClientTest, AnInjectedNoscriptIsAnsweredByEvalAndAnInjectedErrorReachesTheCaller) {
+  auto faults = std::make_shared<Faults>();
+  AsyncClient::Options options;
+  options.faults = faults;
+  auto redis = Connect(server_.Url(), options);
+  const Script incr("return redis.call('INCR', KEYS[1])");
+  auto run = [&] {
+    Outcome out;
+    incr.Run(*redis, {"1", "n"}, out.Callback());
+    EXPECT_TRUE(RunUntil([&] { return out.done(); }));
+    return out;
+  };
+  ASSERT_EQ(run().value().integer, 1);  // cached now
+  faults->ReplyError("evalsha", "NOSCRIPT No matching script. Please use EVAL.");
+  Outcome fallback = run();
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ(fallback.value().integer, 2) << "EVAL ran the script exactly once";
+
+  faults->ReplyError("EVALSHA", "OOM command not allowed when used memory > 'maxmemory'.");
+  Outcome oom = run();
+  ASSERT_TRUE(oom.ok()) << "an injected error reply is an answer";
+  ASSERT_TRUE(oom.value().is_error());
+  EXPECT_TRUE(IsTransientError(oom.value().str));
+  EXPECT_EQ(ErrorStatus("store", oom.value().str).code(), StatusCode::kUnavailable);
+
+  faults->NoAnswer("GET");
+  Outcome lost = Run(*redis, {"GET", "n"});
+  ASSERT_TRUE(lost.done());
+  EXPECT_EQ(lost.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(redis->errors(), 1u);
+  EXPECT_EQ(Run(*redis, {"GET", "n"}).value().str, "2") << "the OOM reply was never sent: nothing ran";
+  EXPECT_EQ(faults->armed(), 0);
+}
+
 }  // namespace
-}  // namespace helpline::daemon
+}  // namespace helpline::redis
