@@ -572,7 +572,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // nothing more specific is a harm-reduction question; a question (guard
   // topic "harm") is one even when it names a drug ("what happens if you
   // take too much suboxone": a treatment word).
-  if (silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
+  if (silenced && risk.overdose_silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
                    (risk.guard_topic == "harm" &&
                     (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone)))) {
     u.intent = Intent::kHarm;
