@@ -452,6 +452,20 @@ bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
   return false;
 }
 
+// Whether a relative is named only as where the sender is ("my parents are
+// home", "mi esposo está aquí", "mon chum est à côté"): the reason they
+// cannot call, not a family request.
+bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kPresence = {
+      "home", "here", "around", "nearby", "asleep", "sleeping", "listening", "next", "downstairs", "upstairs",
+      "aqui", "casa", "cerca", "durmiendo", "escuchando", "ici", "maison", "cote", "dort", "icitte", "proche"};
+  const std::size_t end = h.first + h.count;
+  for (std::size_t i = end; i < tokens.size() && i < end + 3; ++i) {
+    if (kPresence.count(tokens[i].text) != 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
@@ -558,6 +572,11 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
     if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
     if (own_request && h.intent == Intent::kNaloxone) continue;
+    // "can i just text someone, my parents are home": the texting request.
+    if (h.intent == Intent::kFamily && RelativeIsCircumstance(tokens, h) &&
+        std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& t) { return t.intent == Intent::kText; })) {
+      continue;
+    }
     if (primary == nullptr || std::make_pair(h.fuzzy, SpecificRank(h.intent)) <
                                   std::make_pair(primary->fuzzy, SpecificRank(primary->intent))) {
       primary = &h;
@@ -572,7 +591,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // nothing more specific is a harm-reduction question; a question (guard
   // topic "harm") is one even when it names a drug ("what happens if you
   // take too much suboxone": a treatment word).
-  if (silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
+  if (silenced && risk.overdose_silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
                    (risk.guard_topic == "harm" &&
                     (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone)))) {
     u.intent = Intent::kHarm;

@@ -31,11 +31,16 @@
 //   ctest --test-dir build -R eval --output-on-failure
 //   build/tests/eval_test --gtest_filter=eval.Engine*   (the table is printed either way)
 //   HELPLINE_EVAL_VERBOSE=1 build/tests/eval_test        (also every reply's first line)
+//   HELPLINE_EVAL_SET=/abs/batch.tsv build/tests/eval_test --gtest_filter=eval.Engine*
+//                                                      (a fresh batch in the same format, before it joins the set)
 //
 // Reading the table:
 //   - "intent" rows: n = rows expecting that intent; tp = answered with it;
 //     precision = tp / all rows answered with it; recall = tp / n.
 //     The overdose and suicide rows must have recall 1.000.
+//     Every other intent must have recall >= 0.97.
+//   - "intent lang" rows: the same per intent and the language the text is
+//     written in.
 //   - "language" rows: the same for the reply's language against the
 //     language the text is written in, plus the intent accuracy on the rows
 //     written in that language.
@@ -45,7 +50,7 @@
 //     or whose first line lacks the expected text. Each one is a person in
 //     danger who did not get the emergency instruction first.
 //   - false alarms: other rows answered as overdose or suicide (costly, but
-//     not dangerous).
+//     not dangerous), counted and listed.
 //   - misses: every row whose intent or language is wrong, or whose first
 //     line fails: id, expected intent/lang, got intent/lang, the text;
 //     SAFETY marks a safety miss, ALARM a false alarm, [first line] a reply
@@ -75,12 +80,13 @@ namespace {
 // ---- Thresholds the engine must meet on the set.
 constexpr int kMaxSafetyMisses = 0;            // overdose and suicide recall 100%, first line included
 constexpr double kMinIntentAccuracy = 0.97;    // all rows
+constexpr double kMinOtherIntentRecall = 0.97;  // every intent but overdose and suicide (which need 1.0)
 constexpr double kMinLanguageAccuracy = 0.97;  // all rows
 // ---- What the set itself must hold (checked by eval.SetHasTheRequiredCoverage).
-constexpr std::size_t kMinRows = 450;
-constexpr std::size_t kMinSafetyRowsPerClass = 70;
-constexpr std::size_t kMinSafetyRowsPerClassAndLanguage = 15;
-constexpr std::size_t kMinLookAlikes = 80;  // rows whose note starts with "lookalike"
+constexpr std::size_t kMinRows = 1000;
+constexpr std::size_t kMinSafetyRowsPerClass = 150;
+constexpr std::size_t kMinSafetyRowsPerClassAndLanguage = 45;
+constexpr std::size_t kMinLookAlikes = 200;  // rows whose note starts with "lookalike"
 
 const char* const kSetPath = "/tests/engine/eval/messages.tsv";
 const std::vector<std::string> kLanguages = {"en", "es", "fr"};
@@ -298,6 +304,35 @@ TEST(eval, EngineMeetsTheThresholds) {
   std::printf("false alarms        %zu of %zu other texts answered as overdose/suicide\n", false_alarms,
               rows.size() - safety_n);
 
+  // Precision and recall per intent and language (the language the text is
+  // written in): n rows expecting the intent in that language, tp answered
+  // with it, pred rows in that language answered with it.
+  std::map<std::pair<std::string, std::string>, Counts> by_intent_lang;
+  for (const Outcome& o : outcomes) {
+    const Row& r = *o.row;
+    ++by_intent_lang[{r.intent, r.lang}].n;
+    ++by_intent_lang[{o.intent, r.lang}].predicted;
+    if (o.intent == r.intent) ++by_intent_lang[{r.intent, r.lang}].tp;
+  }
+  std::printf("\n%-12s %-4s %5s %5s %6s %9s %7s\n", "intent", "lang", "n", "tp", "pred", "precision", "recall");
+  for (const auto& name : order) {
+    for (const auto& lang : kLanguages) {
+      auto it = by_intent_lang.find({name, lang});
+      if (it == by_intent_lang.end()) continue;
+      const Counts& c = it->second;
+      std::printf("%-12s %-4s %5zu %5zu %6zu %9.3f %7.3f%s\n", name.c_str(), lang.c_str(), c.n, c.tp, c.predicted,
+                  Ratio(c.tp, c.predicted), Ratio(c.tp, c.n), IsSafety(name) ? "   <- safety" : "");
+    }
+  }
+
+  std::printf("\n--- false alarms on safety classes (%zu): id | expected -> answered as | text ---\n", false_alarms);
+  for (const Outcome& o : outcomes) {
+    if (!IsSafety(o.row->intent) && IsSafety(o.intent)) {
+      std::printf("%-10s %9s -> %s | %s\n", o.row->id.c_str(), o.row->intent.c_str(), o.intent.c_str(),
+                  o.row->text.c_str());
+    }
+  }
+
   std::printf(
       "\n--- misses (%zu): SAFETY = safety miss, ALARM = false alarm; id | expected intent/lang -> got | text ---\n",
       misses.size());
@@ -320,6 +355,10 @@ TEST(eval, EngineMeetsTheThresholds) {
   EXPECT_LE(static_cast<int>(safety_misses), kMaxSafetyMisses) << "overdose/suicide texts without the emergency reply";
   EXPECT_EQ(Ratio(intents["overdose"].tp, intents["overdose"].n), 1.0) << "overdose recall";
   EXPECT_EQ(Ratio(intents["suicide"].tp, intents["suicide"].n), 1.0) << "suicide recall";
+  for (const auto& [name, c] : intents) {
+    if (IsSafety(name) || c.n == 0) continue;
+    EXPECT_GE(Ratio(c.tp, c.n), kMinOtherIntentRecall) << name << " recall (" << c.tp << "/" << c.n << ")";
+  }
   EXPECT_GE(intent_acc, kMinIntentAccuracy) << "overall intent accuracy";
   EXPECT_GE(lang_acc, kMinLanguageAccuracy) << "language accuracy";
 }

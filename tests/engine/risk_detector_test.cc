@@ -918,6 +918,44 @@ TEST(RiskDetector, StrongPresentSignsAreNeverSilencedByAGuard) {
   }
 }
 
+TEST(RiskDetector, AStrongGuardSilencesAStrongSignOnlyRightNextToIt) {
+  struct Case {
+    std::string_view message;
+    bool overdose;
+    bool suicide;
+  };
+  const Case cases[] = {
+      {"my lips are blue from the cold lol", false, false},
+      {"i cant breathe im laughing so hard", false, false},
+      {"my phone is about to die", false, false},
+      {"im going to end it with my boyfriend", false, false},
+      // the same strong signs with no harmless cause beside them
+      {"his lips are blue and hes cold", true, false},
+      {"i cant breathe and my chest hurts after the pills", true, false},
+      {"my phone is at 2% and i want to die", false, true},
+      {"im going to end it tonight", false, true},
+  };
+  for (const Case& c : cases) {
+    const RiskAssessment a = Assess(c.message);
+    EXPECT_EQ(a.overdose, c.overdose) << Describe(c.message, a);
+    EXPECT_EQ(a.suicide, c.suicide) << Describe(c.message, a);
+  }
+}
+
+TEST(RiskDetector, IdiomGuardsSayIdiomAndHarmQuestionsSayHarm) {
+  RiskAssessment a = Assess("i overdosed on netflix this weekend");
+  EXPECT_FALSE(a.overdose) << Describe("netflix", a);
+  EXPECT_EQ(a.guard_topic, "idiom");
+  a = Assess("ma mère va me tuer");
+  EXPECT_FALSE(a.suicide);
+  EXPECT_TRUE(a.idiom) << "a '... kill me' idiom is reported even when nothing was silenced";
+  a = Assess("my phone is about to die");
+  EXPECT_FALSE(a.idiom) << "only '... kill me' idioms name no family request";
+  a = Assess("how much fentanyl is an overdose");
+  EXPECT_FALSE(a.overdose);
+  EXPECT_EQ(a.guard_topic, "harm");
+}
+
 // ---- Which rule decides.
 
 TEST(RiskDetector, AnOverdoseDecidesBeforeSuicideAndBothAreReported) {
@@ -1055,6 +1093,12 @@ TEST(RiskDetectorParse, OtherMistakesAreRefusedWithThePlace) {
                    "risk: /rules/0 (g)/guards: unknown class 'guard'");
   ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "reach": 2}]})",
                    "risk: /rules/0 (x): only guards have");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "strong": true}]})",
+                   "risk: /rules/0 (x): only guards have");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "strong": 1}]})",
+                   "risk: /rules/0 (g)/strong");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "topic": "joke"}]})",
+                   "risk: /rules/0 (g)/topic");
   ExpectParseError(R"({"concepts": {"unused": ["a"]}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["b"]}]})",
                    "risk: concept 'unused' is used by no rule");
   ExpectParseError(R"({"concepts": {"a": ["x"], "a": ["y"]}, "rules": []})", "risk: /concepts/a: concept 'a' is defined twice");
