@@ -143,6 +143,7 @@ class MessageEngine {
   // it (the default) replies list no sites. LoadMessageEngine sets it from
   // data/geo beside the engine's data when there is one.
   void SetGeoReference(std::shared_ptr<const directory::GeoReference> geo) { nearby_ = NearbyFinder(std::move(geo)); }
+  const directory::GeoReference* geo() const { return nearby_.geo(); }
 
   // The one polite notice a sender gets when they pass the rate limit, in
   // their language, fitted like any reply.
