@@ -18,6 +18,7 @@
 #include "common/sha256.h"
 #include "daemon/curl_multi.h"
 #include "daemon/find_page.h"
+#include "daemon/nearby_api.h"
 #include "daemon/outbox.h"
 #include "redis/async_client.h"
 #include "daemon/sender_store.h"
@@ -50,6 +51,7 @@ constexpr auto kProbeStale = std::chrono::milliseconds(600);
 std::string_view RouteName(const std::string& path) {
   if (path == "/v1/lookup") return "lookup";
   if (path == "/v1/regions") return "regions";
+  if (path == "/v1/nearby") return "nearby";
   if (path == "/find") return "find";
   if (path == "/healthz") return "healthz";
   if (path == "/readyz") return "readyz";
@@ -869,6 +871,11 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     if (method_is("GET")) app.Lookup(loop, request, query, start, respond);
   } else if (path == "/v1/regions") {
     if (method_is("GET")) app.Regions(loop, request, start, respond);
+  } else if (path == "/v1/nearby") {  // daemon/nearby_api.h
+    if (method_is("GET") && app.RequireApiKey(loop, request, route, start, respond)) {
+      NearbyApiResponse r = NearbyApi(app.snapshots.Get().get(), app.engine.geo(), query);
+      app.Finish(request, route, start, Json(r.status, std::move(r.body)), r.outcome, "", respond);
+    }
   } else if (path == "/find") {
     if (method_is("GET")) {
       FindPage page = RenderFindPage(app.snapshots.Get().get(), query, app.phones);

@@ -1,7 +1,9 @@
 #include "daemon/cli.h"
 
 #include <cstdlib>
+#include <chrono>
 #include <ctime>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <optional>
@@ -17,6 +19,7 @@
 #include "daemon/serve.h"
 #include "directory/coverage.h"
 #include "directory/diff.h"
+#include "directory/hsds_import.h"
 #include "directory/index.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
@@ -48,6 +51,12 @@ commands:
                                A version that removes more than the share S of the current
                                resources (default 20%) is refused (exit 1) unless
                                --allow-removals is given
+  import-hsds PATH --jurisdiction R [--out FILE] [--trusted]
+                               convert an Open Referral HSDS 3.0 feed (a JSON file, or a folder
+                               or datapackage.json of CSVs) into a directory file (stdout, or
+                               FILE), validate it and list what could not be mapped (stderr).
+                               Imported resources are unconfirmed unless --trusted (an official
+                               source); exit 1 if the result does not validate
   versions [--json]            list the kept versions, newest first (* marks the current one)
   rollback N                   make kept version N the current one
   lookup --region R --category C [--lang L] [--json]
@@ -96,9 +105,10 @@ const std::set<std::string> kValueOptions = {
     "--redis",  "--prefix", "--keep",       "--max-age-days", "--source",   "--region",
     "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
     "--remembered-region",  "--segments",   "--directory",    "--data",     "--config",
-    "--port",   "--listen", "--max-removal-share"};
+    "--port",   "--listen", "--max-removal-share", "--jurisdiction", "--out"};
 const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",        "--help",
-                                            "--chat",    "--opted-out", "--check-config", "--allow-removals"};
+                                            "--chat",    "--opted-out", "--check-config", "--allow-removals",
+                                            "--trusted"};
 
 // A load may remove at most this share of the current resources unless
 // --allow-removals: a source that lost half its entries (a truncated
@@ -157,6 +167,7 @@ class Cli {
     if (c == "validate") return Validate();
     if (c == "coverage") return Coverage();
     if (c == "load") return Load();
+    if (c == "import-hsds") return ImportHsdsFeed();
     if (c == "versions") return Versions();
     if (c == "rollback") return Rollback();
     if (c == "lookup") return Lookup();
@@ -265,6 +276,44 @@ class Cli {
     if (!report) return kExitUsage;
     out_ << (report->ok() ? "valid: " : "invalid: ") << Summary(*report) << "\n";
     return report->ok() ? kExitOk : kExitInvalid;
+  }
+
+  // import-hsds: an HSDS feed -> a directory file, validated (directory/hsds_import.h).
+  int ImportHsdsFeed() {
+    if (args_.positional.size() != 1) return Usage("import-hsds needs exactly one PATH (a .json file or a folder)");
+    if (args_.Get("--jurisdiction").empty()) return Usage("import-hsds needs --jurisdiction (such as CA-ON)");
+    HsdsOptions options;
+    options.jurisdiction = args_.Get("--jurisdiction");
+    options.trusted = args_.Has("--trusted");
+    const auto started = std::chrono::steady_clock::now();
+    auto imported = ImportHsds(args_.positional[0], options);
+    if (!imported.ok()) {
+      err_ << "helpline: " << imported.status().message() << "\n";
+      return ExitCodeFor(imported.status());
+    }
+    for (const auto& line : imported->unmapped) {
+      if (!args_.Has("--quiet")) err_ << "not mapped: " << line << "\n";
+    }
+    for (const auto& d : imported->validation.diagnostics) {
+      if (d.severity == Severity::kError || !args_.Has("--quiet")) err_ << d.ToString() << "\n";
+    }
+    const std::string out_path = args_.Get("--out");
+    if (out_path.empty()) {
+      out_ << imported->json;
+    } else {
+      std::ofstream file(out_path, std::ios::binary | std::ios::trunc);
+      file << imported->json;
+      if (!file.flush()) {
+        err_ << "helpline: cannot write " << out_path << "\n";
+        return kExitInvalid;
+      }
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    err_ << (imported->validation.ok() ? "imported: " : "invalid: ") << imported->services << " services read, "
+         << imported->resources << " resources written, " << imported->unmapped.size() << " not mapped, "
+         << imported->validation.ErrorCount() << " errors, " << imported->validation.WarningCount() << " warnings ("
+         << ms.count() << " ms)\n";
+    return imported->validation.ok() ? kExitOk : kExitInvalid;
   }
 
   // Validation as `validate` does it, then the coverage report (directory/coverage.h).

@@ -18,7 +18,7 @@ namespace helpline::daemon {
 
 class Metrics {
  public:
-  // route: "webhook_twilio", "lookup", "regions", "find", "healthz", "readyz", "metrics", "other".
+  // route: "webhook_twilio", "lookup", "regions", "nearby", "find", "healthz", "readyz", "metrics", "other".
   void CountRequest(std::string_view route, int status);
   // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",
   // "opted_out", "redis_unavailable", "state_not_stored" (503: a STOP/START,

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "common/text_normalize.h"
@@ -95,6 +96,23 @@ std::string CheckPoint(std::optional<double> lat, std::optional<double> lon) {
   if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) return "latitude or longitude out of range";
   return {};
 }
+
+// Everyday words (en, es, fr) that are also the names of towns: never a
+// city in a message unless a state or province follows ("Hope, BC").
+bool IsOrdinaryWord(std::string_view folded) {
+  static constexpr std::string_view kWords[] = {
+      "ayer",    "blanco", "canadian", "center", "centre", "como",   "cool",  "friend", "golden",  "home",
+      "hope",    "hurt",   "independence", "liberty", "love", "many", "minor", "mobile", "needles", "normal",
+      "nuevo",   "paradise", "primera", "progress", "trainer", "unity", "van",   "weed",   "why",     "sweet",
+      "early",   "energy", "happy",   "harmony", "justice", "mercy",  "ideal", "rescue", "protection", "welcome",
+  };
+  return std::find(std::begin(kWords), std::end(kWords), folded) != std::end(kWords);
+}
+
+// Towns smaller than this are found only with their state or province after them.
+constexpr std::int64_t kAloneMinPopulation = 10000;
+// A city named like its state ("New York") is the city above this size.
+constexpr std::int64_t kRegionNameCityPopulation = 1000000;
 
 }  // namespace
 
@@ -255,6 +273,18 @@ Location GeoReference::Locate(std::string_view text) const {
             region = code;
             break;
           }
+        }
+      }
+      if (region.empty()) {
+        // Alone, a name must not be a state or province ("Quebec",
+        // "Ontario"), end one ("British Columbia"), be an everyday word
+        // ("hope") or a small town's.
+        const bool ends_region = i > 0 && FindRegionByName(tokens[i - 1].text + " " + name) != nullptr;
+        const City& largest = cities_[it->second.front()];
+        const bool region_name = FindRegionByName(name) != nullptr && largest.population < kRegionNameCityPopulation;
+        if (region_name || ends_region || IsOrdinaryWord(name) ||
+            largest.population < kAloneMinPopulation) {
+          continue;
         }
       }
       std::vector<const City*> found = Cities(name, region);

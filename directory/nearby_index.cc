@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <utility>
 
 namespace helpline::directory {
@@ -16,7 +17,8 @@ Node ToNode(GeoPoint p, std::uint32_t id) {
           static_cast<float>(std::sin(lat)), id};
 }
 
-float Coord(const Node& n, int axis) { return axis == 0 ? n.x : axis == 1 ? n.y : n.z; }
+float Coord(const Node& n, int axis) { return (&n.x)[axis]; }
+static_assert(offsetof(Node, y) == offsetof(Node, x) + sizeof(float) && offsetof(Node, z) == offsetof(Node, y) + sizeof(float));
 
 // Squared chord on the unit sphere; doubles from the stored floats, so the
 // tree and the brute force agree to the bit.

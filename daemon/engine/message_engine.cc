@@ -135,6 +135,7 @@ std::string ReadFile(const std::string& path, Status* status) {
 namespace rank {
 constexpr int kFallbackNote = 20;   // "No naloxone line listed there..."
 constexpr int kMoreResources = 25;  // resource lines after the first
+constexpr int kNearbyNotice = 26;  // "No exact location for K1A 0B1: lines for Ontario." (nearby_lines.h)
 constexpr int kOtherRegion = 27;    // "Text HELP + your state..." (every reply says how to ask for another)
 constexpr int kHeading = 30;        // "Naloxone (British Columbia):" (says which region was used)
 constexpr int kMenu = 40;
@@ -159,6 +160,7 @@ struct MessageEngine::Composition {
   std::size_t max_resources = 4;  // SMS; chat gets more
   bool resources_wanted = true;
   const Resource* named = nullptr;  // a resource the message names: first
+  NearbyAnswer nearby;              // sites near a place the message names (nearby_lines.h)
 };
 
 MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, RiskDetector risk, LanguageIdentifier language_id,
@@ -404,10 +406,14 @@ ComposedReply MessageEngine::Compose(Composition&& c, const directory::Directory
     if (candidates.general_instead) {
       fitter.AppendHeadLineAsIs({Fill(c.cat->fallback, {{"topic", c.cat->Topic(c.intent)}}), rank::kFallbackNote});
     }
-    const BodyFill fill{.max_lines = chat ? 12 : c.max_resources,
+    std::size_t max_lines = chat ? 12 : c.max_resources;
+    const std::vector<const Resource*> offered =
+        c.nearby.sites.empty() ? candidates.resources : WithSites(candidates.resources, c.nearby, chat, &max_lines);
+    const BodyFill fill{.max_lines = max_lines,
                         .first_rank = rank::kFirstResource,
                         .later_rank = rank::kMoreResources};
-    fitter.FillBody(candidates.resources, fill, [&](const Resource& r, bool short_form, int line_rank) {
+    fitter.FillBody(offered, fill, [&](const Resource& r, bool short_form, int line_rank) {
+      if (r.IsSite()) return NearbySiteLine(r, c.nearby, *c.cat, phones_, c.reader_country, chat, short_form, line_rank);
       RenderedChannels line = ResourceLine(r, *c.cat, phones_, c.reader_country, c.intent, chat, short_form);
       return ReplyLine(std::move(line.text), line_rank, &r, line.reachable);
     });
@@ -698,6 +704,9 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   }
   c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
   AddFixedLines(c, reply, u.distress, u.suicide_too);
+  c.nearby = nearby_.Find(message.text, reply.intent, reply.language, index, message.channel == ChannelType::kChat ? 6 : 3);
+  if (!c.nearby.notice.empty()) c.head.push_back({c.nearby.notice, rank::kNearbyNotice});
+  if (!c.nearby.empty()) cache = nullptr;  // the reply depends on the place named, not only the region
   ComposeInto(reply, std::move(c), "reply", index, cache);
   return reply;
 }
@@ -874,8 +883,10 @@ Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions op
   if (!status.ok()) return status;
   auto language_id = LanguageIdentifier::Parse(language_text);
   if (!language_id.ok()) return InvalidArgument(dir + "/language.json: " + language_id.status().message());
-  return MessageEngine(std::move(keywords).value(), std::move(catalog).value(), std::move(risk).value(),
+  MessageEngine engine(std::move(keywords).value(), std::move(catalog).value(), std::move(risk).value(),
                        std::move(language_id).value(), std::move(options));
+  engine.SetGeoReference(LoadGeoBeside(dir));
+  return engine;
 }
 
 }  // namespace helpline::engine

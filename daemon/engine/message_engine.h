@@ -39,6 +39,7 @@
 #include "daemon/engine/catalog.h"
 #include "daemon/engine/intent.h"
 #include "daemon/engine/keyword_table.h"
+#include "daemon/engine/nearby_lines.h"
 #include "daemon/engine/language_id.h"
 #include "daemon/engine/risk_detector.h"
 #include "daemon/engine/region_resolver.h"
@@ -138,6 +139,12 @@ class MessageEngine {
 
   const EngineOptions& options() const { return options_; }
 
+  // Geographic data for nearby sites in replies (nearby_lines.h); without
+  // it (the default) replies list no sites. LoadMessageEngine sets it from
+  // data/geo beside the engine's data when there is one.
+  void SetGeoReference(std::shared_ptr<const directory::GeoReference> geo) { nearby_ = NearbyFinder(std::move(geo)); }
+  const directory::GeoReference* geo() const { return nearby_.geo(); }
+
   // The one polite notice a sender gets when they pass the rate limit, in
   // their language, fitted like any reply.
   EngineReply RateLimitNotice(const SenderState& state, ChannelType channel) const;
@@ -173,6 +180,7 @@ class MessageEngine {
   EngineOptions options_;
   RegionResolver regions_;
   directory::PhoneBook phones_;
+  NearbyFinder nearby_;
 };
 
 // Loads data/engine/keywords.json, messages.json, risk.json and

@@ -90,6 +90,17 @@ TEST(Geo, CitiesWithOptionalRegionAndAmbiguity) {
   EXPECT_EQ(springfield.candidates[0].region, "US-MA") << "largest first";
   EXPECT_EQ(geo.Locate("detox springfield il").region, "US-IL");
   EXPECT_EQ(geo.Locate("i need help").kind, LocationKind::kNone);
+  // Region names, the end of one, everyday words and small towns need their region.
+  geo.AddCity({"Ontario", "US-CA", {34.06, -117.65}, 175265});
+  geo.AddCity({"Columbia", "US-SC", {34.0, -81.03}, 136632});
+  geo.AddCity({"Hope", "CA-BC", {49.38, -121.44}, 4598});
+  geo.AddCity({"Mobile", "US-AL", {30.69, -88.04}, 194288});
+  EXPECT_EQ(geo.Locate("naloxone ontario").kind, LocationKind::kNone);
+  EXPECT_EQ(geo.Locate("naloxone british columbia").kind, LocationKind::kNone);
+  EXPECT_EQ(geo.Locate("i hope to find detox").kind, LocationKind::kNone);
+  EXPECT_EQ(geo.Locate("mobile crisis team").kind, LocationKind::kNone);
+  EXPECT_EQ(geo.Locate("naloxone in hope bc").region, "CA-BC");
+  EXPECT_EQ(geo.Locate("naloxone columbia sc").region, "US-SC");
 }
 
 TEST(Geo, BadFilesAreErrorsNamingFileAndLine) {
