@@ -24,12 +24,8 @@
 #include "directory/json_codec.h"
 #include "directory/phone.h"
 #include "directory/regions.h"
-#include "gateway/chat/chat_provider.h"
 #include "gateway/form_urlencoded.h"
-#include "gateway/telegram/telegram_provider.h"
-#include "gateway/telnyx/telnyx_provider.h"
-#include "gateway/twilio/twilio_provider.h"
-#include "gateway/vonage/vonage_provider.h"
+#include "gateway/registry.h"
 
 namespace helpline::daemon {
 namespace {
@@ -203,55 +199,18 @@ struct InFlight {
   std::string hash;  // SenderHash of msg.from
 };
 
-// The providers whose secrets are configured, by name ("twilio").
+// The providers whose enabling setting is configured, by name ("twilio"),
+// from the registry (gateway/registry.h).
 std::map<std::string, ProviderRoute, std::less<>> MakeProviders(const Config& c) {
   std::map<std::string, ProviderRoute, std::less<>> out;
-  auto add = [&out](std::unique_ptr<gateway::Provider> p) {
-    std::string name(p->provider());
-    out.emplace(name, ProviderRoute{std::move(p), "webhook_" + name});
-  };
-  if (!c.twilio_auth_token.empty()) {
-    add(std::make_unique<gateway::TwilioProvider>(
-        gateway::TwilioConfig{c.twilio_account_sid, c.twilio_auth_token, c.twilio_api_base}));
-  }
-  if (!c.telegram_secret_token.empty()) {
-    add(std::make_unique<gateway::TelegramProvider>(
-        gateway::TelegramConfig{c.telegram_bot_token, c.telegram_secret_token, c.telegram_api_base}));
-  }
-  if (!c.vonage_signature_secret.empty()) {
-    gateway::VonageConfig v;
-    v.api_key = c.vonage_api_key;
-    v.api_secret = c.vonage_api_secret;
-    v.signature_secret = c.vonage_signature_secret;
-    const std::map<std::string, gateway::VonageSignatureMethod> methods = {
-        {"md5hash", gateway::VonageSignatureMethod::kMd5Hash},   {"md5", gateway::VonageSignatureMethod::kMd5Hmac},
-        {"sha1", gateway::VonageSignatureMethod::kSha1Hmac},     {"sha256", gateway::VonageSignatureMethod::kSha256Hmac},
-        {"sha512", gateway::VonageSignatureMethod::kSha512Hmac}};
-    v.method = methods.count(c.vonage_signature_method) ? methods.at(c.vonage_signature_method)
-                                                         : gateway::VonageSignatureMethod::kMd5Hash;
-    v.tolerance = std::chrono::seconds(c.webhook_tolerance_s);
-    v.api_base = c.vonage_api_base;
-    add(std::make_unique<gateway::VonageProvider>(std::move(v)));
-  }
-  if (!c.telnyx_public_key.empty()) {
-    add(std::make_unique<gateway::TelnyxProvider>(gateway::TelnyxConfig{
-        c.telnyx_api_key, c.telnyx_public_key, c.telnyx_api_base, std::chrono::seconds(c.webhook_tolerance_s)}));
-  }
-  if (!c.chat_secret.empty()) {
-    add(std::make_unique<gateway::ChatProvider>(
-        gateway::ChatConfig{c.chat_secret, std::chrono::seconds(c.webhook_tolerance_s)}));
+  const gateway::ProviderContext context{std::chrono::seconds(c.webhook_tolerance_s)};
+  for (const gateway::ProviderEntry& row : gateway::Providers()) {
+    const gateway::ProviderSettings settings = ProviderSettingsOf(c, row);
+    if (!row.Enabled(settings)) continue;
+    const std::string name(row.name);
+    out.emplace(name, ProviderRoute{row.make(settings, context), "webhook_" + name});
   }
   return out;
-}
-
-// What to set to serve /webhooks/{name}.
-std::string_view ProviderSetting(std::string_view name) {
-  if (name == "twilio") return "twilio_auth_token";
-  if (name == "vonage") return "vonage_signature_secret";
-  if (name == "telnyx") return "telnyx_public_key";
-  if (name == "telegram") return "telegram_secret_token";
-  if (name == "chat") return "chat_secret";
-  return "";
 }
 
 // Whether one loop's Redis connection answers, for /readyz and
@@ -392,8 +351,7 @@ struct HelplineApp::Impl {
     const gateway::Provider& provider = *route_of.provider;
     const std::string_view route = route_of.route;
     const std::string url = public_base + req.target;
-    gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.Header("x-twilio-signature"),
-                               req.body, {}};
+    gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.body, {}};
     wr.headers.reserve(req.headers.size());
     for (const auto& [name, value] : req.headers) wr.headers.emplace_back(name, value);
     gateway::ParsedWebhook parsed = provider.Parse(wr, std::chrono::system_clock::now());
@@ -717,10 +675,6 @@ HelplineApp::HelplineApp(const Config& config, const engine::MessageEngine& engi
 HelplineApp::~HelplineApp() { Detach(); }
 
 Status HelplineApp::Attach(HttpServer& server) {
-  if (!impl_->config.telnyx_public_key.empty()) {
-    HL_RETURN_IF_ERROR(gateway::TelnyxProvider::ValidateConfig(gateway::TelnyxConfig{
-        impl_->config.telnyx_api_key, impl_->config.telnyx_public_key, impl_->config.telnyx_api_base}));
-  }
   auto url = directory::ParseRedisUrl(impl_->config.redis_url);
   if (!url.ok()) return url.status();
   impl_->public_base = impl_->config.public_url.empty()
@@ -858,9 +812,10 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     const std::string_view name = std::string_view(path).substr(kWebhookPrefix.size());
     if (auto it = app.providers.find(name); it != app.providers.end()) {
       app.Webhook(loop, it->second, request, start, std::move(respond));
-    } else if (!ProviderSetting(name).empty()) {
+    } else if (const gateway::ProviderEntry* row = gateway::FindProvider(name); row != nullptr) {
       app.Finish(request, "other", start,
-                 Text(404, std::string(name) + " webhook not configured (set " + std::string(ProviderSetting(name)) + ")"),
+                 Text(404, std::string(name) + " webhook not configured (set " + std::string(row->name) + "_" +
+                               std::string(row->enabled_by) + ")"),
                  "not_configured", "", respond);
     } else {
       app.Finish(request, "other", start, Text(404, "no such route: " + path), "not_found", "", respond);
