@@ -19,7 +19,9 @@
 #include "daemon/curl_multi.h"
 #include "daemon/find_page.h"
 #include "daemon/outbox.h"
+#include "daemon/outreach_api.h"
 #include "daemon/redis_async.h"
+#include "daemon/request_log.h"
 #include "daemon/sender_store.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
@@ -67,113 +69,6 @@ HttpResponse ToHttp(gateway::WebhookResponse w) {
   r.content_type = std::move(w.content_type);
   r.body = std::move(w.body);
   return r;
-}
-
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
-// A JSON array of the resources' canonical JSON, as /v1/lookup and the chat
-// webhook return them.
-std::string ResourcesJson(const std::vector<const directory::Resource*>& resources) {
-  std::string out = "[";
-  for (const auto* r : resources) {
-    if (out.size() > 1) out += ",";
-    out += directory::ToCanonicalJson(*r);
-  }
-  out += "]";
-  return out;
-}
-
-HttpResponse JsonError(int status, std::string_view message) {
-  return Json(status, "{\"error\":" + JsonQuote(message) + "}\n");
-}
-
-// What a log line needs of a request; small enough to carry into callbacks
-// (the request itself, with its headers and body, is not copied along).
-struct RequestLog {
-  RequestLog(const HttpRequest& r) : id(r.id), method(r.method) {}  // NOLINT: implicit by design
-  RequestLog(std::string i, std::string m) : id(std::move(i)), method(std::move(m)) {}
-  std::string id;
-  std::string method;
-};
-
-// The request log of one loop thread. Lines are collected during a loop turn
-// and written with one write() when the loop gets to the flush posted after
-// the first of them (and when the buffer grows large, and when the thread
-// ends), instead of one unbuffered stderr write per request.
-class LogBuffer {
- public:
-  ~LogBuffer() { Flush(); }
-  void Use(boost::asio::io_context* io) { io_ = io; }
-  void Append(const char* line, std::size_t n) {
-    text_.append(line, n);
-    if (io_ == nullptr || text_.size() >= kMaxBuffered) {
-      Flush();
-    } else if (!flush_posted_) {
-      flush_posted_ = true;
-      boost::asio::post(*io_, [this] { Flush(); });
-    }
-  }
-  void Flush() {
-    flush_posted_ = false;
-    if (text_.empty()) return;
-    std::fwrite(text_.data(), 1, text_.size(), stderr);
-    std::fflush(stderr);
-    text_.clear();
-  }
-
- private:
-  static constexpr std::size_t kMaxBuffered = 64 * 1024;
-  std::string text_;
-  boost::asio::io_context* io_ = nullptr;  // this thread's loop, once it handled a request
-  bool flush_posted_ = false;
-};
-thread_local LogBuffer t_log;
-
-// One line per request: never a number or a message body. Formatted by
-// hand, with the timestamp made once a second: this runs for every request.
-void LogRequest(const RequestLog& req, std::string_view route, int status, double ms, std::string_view outcome,
-                std::string_view sender_hash) {
-  thread_local std::time_t stamped = -1;
-  thread_local char ts[32];
-  const std::time_t now = std::time(nullptr);
-  if (now != stamped) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    stamped = now;
-  }
-  char num[32];
-  thread_local std::string line;
-  line.clear();
-  line.append(ts).append(" req=").append(req.id).append(" method=").append(std::string_view(req.method).substr(0, 16));
-  line.append(" route=").append(route).append(" status=");
-  line.append(num, std::to_chars(num, num + sizeof num, status).ptr);
-  line.append(" ms=");
-  line.append(num, std::to_chars(num, num + sizeof num, ms, std::chars_format::fixed, 2).ptr);
-  line.append(" outcome=").append(outcome).append(" sender=").append(sender_hash.substr(0, 12)).append("\n");
-  t_log.Append(line.data(), line.size());
-}
-
-engine::SenderState ToEngineState(const SenderRecord& r) {
-  engine::SenderState s;
-  s.language = r.language;
-  s.region = r.region;
-  s.opted_out = r.opted_out;
-  return s;
-}
-
-SenderChanges ToSenderChanges(const engine::StateChanges& c) {
-  SenderChanges out;
-  out.language = c.language;
-  out.region = c.region;
-  out.opted_out = c.opted_out;
-  return out;
 }
 
 }  // namespace
@@ -289,30 +184,13 @@ struct HelplineApp::Impl {
     respond(std::move(resp));
   }
 
-  // Answers 401 and returns false unless the request carries a known API key.
-  bool RequireApiKey(int loop, const HttpRequest& req, std::string_view route, Clock::time_point start,
-                     const Responder& respond) {
-    if (Authorized(loop, req)) return true;
-    HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
-    r.headers.push_back({"WWW-Authenticate", "Bearer"});
-    Finish(req, route, start, std::move(r), "unauthorized", "", respond);
-    return false;
-  }
-
+  // True if the request carries a known API key: this loop's keys
+  // (replaced on SIGHUP), else those of the start.
   bool Authorized(int loop, const HttpRequest& req) const {
-    // "Bearer" SP token; the scheme is case-insensitive (RFC 7235 section 2.1).
-    std::string_view auth = req.Header("authorization");
-    constexpr std::string_view kScheme = "bearer";
-    if (auth.size() <= kScheme.size() + 1 || auth[kScheme.size()] != ' ') return false;
-    for (std::size_t i = 0; i < kScheme.size(); ++i) {
-      if ((auth[i] | 0x20) != kScheme[i]) return false;  // ASCII letters: | 0x20 lowercases
-    }
-    auth.remove_prefix(kScheme.size() + 1);
-    // This loop's keys (replaced on SIGHUP), else those of the start.
     const auto& keys = static_cast<std::size_t>(loop) < loops.size() && loops[static_cast<std::size_t>(loop)].api_keys
                            ? *loops[static_cast<std::size_t>(loop)].api_keys
                            : *api_keys;
-    return keys.count(Sha256Hex(auth)) != 0;
+    return HasApiKey(req.Header("authorization"), keys);
   }
 
   // The longest message id a provider's messages may carry: what the sender
@@ -452,7 +330,7 @@ struct HelplineApp::Impl {
     m->in.hints.language = m->msg.language_hint;
     m->understood = engine.Understand(m->in);
     Loop& l = loops[static_cast<std::size_t>(m->loop)];
-    l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, ToSenderChanges(m->understood.changes),
+    l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, m->understood.changes,
                      m->understood.always_honoured(),
                      [this, m](Result<AdmitResult> admitted) { OnAdmitted(m, std::move(admitted)); });
   }
@@ -491,7 +369,7 @@ struct HelplineApp::Impl {
       return;
     }
     const AdmitResult& a = *admitted;
-    const engine::SenderState state = ToEngineState(a.sender);
+    const engine::SenderState& state = a.sender;
     if (a.admission == Admission::kDuplicate) {
       metrics.CountWebhook("duplicate");
       if (a.previous_committed) {
@@ -573,72 +451,6 @@ struct HelplineApp::Impl {
       Finish(m->log, m->route->route, m->start, Text(503, "reply could not be queued; retry later"), "queue_failed",
              m->hash, m->respond);
     });
-  }
-
-  // --- GET /v1/lookup, /v1/regions
-  void Lookup(int loop, const HttpRequest& req, const std::string& query, Clock::time_point start,
-              const Responder& respond) {
-    const std::string_view route = "lookup";
-    if (!RequireApiKey(loop, req, route, start, respond)) return;
-    auto params = gateway::ParseFormUrlencoded(query);
-    if (!params.ok()) {
-      Finish(req, route, start, JsonError(400, "malformed query string"), "bad_request", "", respond);
-      return;
-    }
-    std::string region, category_name, lang;
-    for (const auto& [k, v] : *params) {
-      if (k == "region") region = v;
-      else if (k == "category") category_name = v;
-      else if (k == "lang") lang = v;
-    }
-    auto category = directory::ParseCategory(category_name);
-    if (region.empty() || !directory::IsKnownRegion(region)) {
-      Finish(req, route, start, JsonError(400, "region must be an ISO 3166-2 code such as US, US-TX, CA-BC or *"),
-             "bad_request", "", respond);
-      return;
-    }
-    if (!category) {
-      // The parameter is named, its value never echoed (it is raw request bytes).
-      std::string known;
-      for (directory::Category c : directory::AllCategories()) {
-        known += known.empty() ? "" : ", ";
-        known += directory::CategoryName(c);
-      }
-      Finish(req, route, start, JsonError(400, "category is missing or unknown; one of: " + known), "bad_request", "",
-             respond);
-      return;
-    }
-    auto index = snapshots.Get();
-    if (index == nullptr) {
-      Finish(req, route, start, JsonError(503, "directory not loaded yet"), "not_ready", "", respond);
-      return;
-    }
-    std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"region\":" + JsonQuote(region) +
-                       ",\"category\":" + JsonQuote(category_name) + ",\"lang\":" + JsonQuote(lang) +
-                       ",\"resources\":" + ResourcesJson(index->Lookup(region, *category, lang)) + "}\n";
-    Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
-  }
-
-  void Regions(int loop, const HttpRequest& req, Clock::time_point start, const Responder& respond) {
-    const std::string_view route = "regions";
-    if (!RequireApiKey(loop, req, route, start, respond)) return;
-    auto index = snapshots.Get();
-    if (index == nullptr) {
-      Finish(req, route, start, JsonError(503, "directory not loaded yet"), "not_ready", "", respond);
-      return;
-    }
-    std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"regions\":[";
-    bool first = true;
-    for (const auto& code : index->Regions()) {
-      const auto* info = directory::FindRegion(code);
-      if (!first) body += ",";
-      first = false;
-      body += "{\"code\":" + JsonQuote(code) + ",\"name\":" + JsonQuote(info ? info->name_en : code) +
-              ",\"name_fr\":" + JsonQuote(info ? info->name_fr : code) + ",\"name_es\":" +
-              JsonQuote(info ? info->name_es : code) + "}";
-    }
-    body += "]}\n";
-    Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
   }
 
   // {"status":"ready|degraded|not_ready","directory_version":N,"redis":"up|down",
@@ -779,7 +591,7 @@ void HelplineApp::Reload(const Config& fresh) {
 
 void HelplineApp::Rejected(int loop, int status, std::string_view method, std::string_view target) {
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
-    t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
+    UseLoopForRequestLog(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
   }
   const std::string path(target.substr(0, target.find('?')));
   std::string_view route = RouteName(path);
@@ -794,7 +606,7 @@ void HelplineApp::Rejected(int loop, int status, std::string_view method, std::s
 void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
   const auto start = Clock::now();
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
-    t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
+    UseLoopForRequestLog(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
   }
   const auto q = request.target.find('?');
   const std::string path = request.target.substr(0, q);
@@ -820,10 +632,13 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     } else {
       app.Finish(request, "other", start, Text(404, "no such route: " + path), "not_found", "", respond);
     }
-  } else if (path == "/v1/lookup") {
-    if (method_is("GET")) app.Lookup(loop, request, query, start, respond);
-  } else if (path == "/v1/regions") {
-    if (method_is("GET")) app.Regions(loop, request, start, respond);
+  } else if (path == "/v1/lookup" || path == "/v1/regions") {
+    if (method_is("GET")) {
+      ApiAnswer answer = !app.Authorized(loop, request) ? Unauthorized()
+                         : path == "/v1/lookup"         ? LookupAnswer(app.snapshots.Get().get(), query)
+                                                        : RegionsAnswer(app.snapshots.Get().get());
+      app.Finish(request, route, start, std::move(answer.response), answer.outcome, "", respond);
+    }
   } else if (path == "/find") {
     if (method_is("GET")) {
       FindPage page = RenderFindPage(app.snapshots.Get().get(), query, app.phones);
