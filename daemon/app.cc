@@ -26,6 +26,7 @@
 #include "directory/json_codec.h"
 #include "directory/phone.h"
 #include "directory/regions.h"
+#include "directory/redis_store.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/registry.h"
 
@@ -250,7 +251,7 @@ struct HelplineApp::Impl {
     }
     if (auto* status = std::get_if<gateway::DeliveryStatus>(&parsed)) {
       metrics.CountDelivery(status->provider, status->state);
-      RecordDelivery(loops[static_cast<std::size_t>(loop)], *status);
+      loops[static_cast<std::size_t>(loop)].outbox->RecordDelivery(*status, [this](Status) { metrics.CountRedisError(); });
       Finish(req, route, start, acknowledge(), "delivery_status", "", respond);
       return;
     }
@@ -299,22 +300,6 @@ struct HelplineApp::Impl {
       return;
     }
     Process(m);
-  }
-
-  // Keeps the latest delivery report of a message we sent, for operators:
-  //   P delivery:{provider}:{provider message id}  hash state, error_code,
-  //   client_ref, at (unix s); TTL dedupe_ttl_s. Pipelined; nobody waits.
-  void RecordDelivery(Loop& l, const gateway::DeliveryStatus& st) {
-    constexpr std::size_t kMaxId = 256;
-    if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
-    const std::string key = config.redis_prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
-    auto count_error = [this](Result<RedisValue> r) {
-      if (!r.ok() || r->is_error()) metrics.CountRedisError();
-    };
-    l.redis->Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
-                      std::to_string(std::time(nullptr))},
-                     count_error);
-    l.redis->Command({"EXPIRE", key, std::to_string(config.dedupe_ttl_s)}, count_error);
   }
 
   // The message flow after parsing: understand, admit (one Redis round trip
@@ -553,7 +538,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   // (re)subscription a check catches anything announced while away.
   SnapshotManager* snapshots = &impl_->snapshots;
   impl_->loops[0].redis->Subscribe(
-      impl_->config.redis_prefix + "dir:events", [snapshots](const std::string&) { snapshots->Notify(); },
+      directory::RedisStore::EventsChannelOf(impl_->config.redis_prefix), [snapshots](const std::string&) { snapshots->Notify(); },
       [snapshots] { snapshots->Notify(); });
   return Status::Ok();
 }
