@@ -20,17 +20,16 @@
 #include "daemon/find_page.h"
 #include "daemon/nearby_api.h"
 #include "daemon/outbox.h"
+#include "daemon/outreach_api.h"
+#include "daemon/request_log.h"
 #include "redis/async_client.h"
 #include "daemon/sender_store.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
 #include "directory/regions.h"
-#include "gateway/chat/chat_provider.h"
+#include "directory/redis_store.h"
 #include "gateway/form_urlencoded.h"
-#include "gateway/telegram/telegram_provider.h"
-#include "gateway/telnyx/telnyx_provider.h"
-#include "gateway/twilio/twilio_provider.h"
-#include "gateway/vonage/vonage_provider.h"
+#include "gateway/registry.h"
 
 namespace helpline::daemon {
 namespace {
@@ -75,113 +74,6 @@ HttpResponse ToHttp(gateway::WebhookResponse w) {
   return r;
 }
 
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
-// A JSON array of the resources' canonical JSON, as /v1/lookup and the chat
-// webhook return them.
-std::string ResourcesJson(const std::vector<const directory::Resource*>& resources) {
-  std::string out = "[";
-  for (const auto* r : resources) {
-    if (out.size() > 1) out += ",";
-    out += directory::ToCanonicalJson(*r);
-  }
-  out += "]";
-  return out;
-}
-
-HttpResponse JsonError(int status, std::string_view message) {
-  return Json(status, "{\"error\":" + JsonQuote(message) + "}\n");
-}
-
-// What a log line needs of a request; small enough to carry into callbacks
-// (the request itself, with its headers and body, is not copied along).
-struct RequestLog {
-  RequestLog(const HttpRequest& r) : id(r.id), method(r.method) {}  // NOLINT: implicit by design
-  RequestLog(std::string i, std::string m) : id(std::move(i)), method(std::move(m)) {}
-  std::string id;
-  std::string method;
-};
-
-// The request log of one loop thread. Lines are collected during a loop turn
-// and written with one write() when the loop gets to the flush posted after
-// the first of them (and when the buffer grows large, and when the thread
-// ends), instead of one unbuffered stderr write per request.
-class LogBuffer {
- public:
-  ~LogBuffer() { Flush(); }
-  void Use(boost::asio::io_context* io) { io_ = io; }
-  void Append(const char* line, std::size_t n) {
-    text_.append(line, n);
-    if (io_ == nullptr || text_.size() >= kMaxBuffered) {
-      Flush();
-    } else if (!flush_posted_) {
-      flush_posted_ = true;
-      boost::asio::post(*io_, [this] { Flush(); });
-    }
-  }
-  void Flush() {
-    flush_posted_ = false;
-    if (text_.empty()) return;
-    std::fwrite(text_.data(), 1, text_.size(), stderr);
-    std::fflush(stderr);
-    text_.clear();
-  }
-
- private:
-  static constexpr std::size_t kMaxBuffered = 64 * 1024;
-  std::string text_;
-  boost::asio::io_context* io_ = nullptr;  // this thread's loop, once it handled a request
-  bool flush_posted_ = false;
-};
-thread_local LogBuffer t_log;
-
-// One line per request: never a number or a message body. Formatted by
-// hand, with the timestamp made once a second: this runs for every request.
-void LogRequest(const RequestLog& req, std::string_view route, int status, double ms, std::string_view outcome,
-                std::string_view sender_hash) {
-  thread_local std::time_t stamped = -1;
-  thread_local char ts[32];
-  const std::time_t now = std::time(nullptr);
-  if (now != stamped) {
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    stamped = now;
-  }
-  char num[32];
-  thread_local std::string line;
-  line.clear();
-  line.append(ts).append(" req=").append(req.id).append(" method=").append(std::string_view(req.method).substr(0, 16));
-  line.append(" route=").append(route).append(" status=");
-  line.append(num, std::to_chars(num, num + sizeof num, status).ptr);
-  line.append(" ms=");
-  line.append(num, std::to_chars(num, num + sizeof num, ms, std::chars_format::fixed, 2).ptr);
-  line.append(" outcome=").append(outcome).append(" sender=").append(sender_hash.substr(0, 12)).append("\n");
-  t_log.Append(line.data(), line.size());
-}
-
-engine::SenderState ToEngineState(const SenderRecord& r) {
-  engine::SenderState s;
-  s.language = r.language;
-  s.region = r.region;
-  s.opted_out = r.opted_out;
-  return s;
-}
-
-SenderChanges ToSenderChanges(const engine::StateChanges& c) {
-  SenderChanges out;
-  out.language = c.language;
-  out.region = c.region;
-  out.opted_out = c.opted_out;
-  return out;
-}
-
 }  // namespace
 
 // A configured provider and its webhook route name (for metrics and logs).
@@ -205,55 +97,18 @@ struct InFlight {
   std::string hash;  // SenderHash of msg.from
 };
 
-// The providers whose secrets are configured, by name ("twilio").
+// The providers whose enabling setting is configured, by name ("twilio"),
+// from the registry (gateway/registry.h).
 std::map<std::string, ProviderRoute, std::less<>> MakeProviders(const Config& c) {
   std::map<std::string, ProviderRoute, std::less<>> out;
-  auto add = [&out](std::unique_ptr<gateway::Provider> p) {
-    std::string name(p->provider());
-    out.emplace(name, ProviderRoute{std::move(p), "webhook_" + name});
-  };
-  if (!c.twilio_auth_token.empty()) {
-    add(std::make_unique<gateway::TwilioProvider>(
-        gateway::TwilioConfig{c.twilio_account_sid, c.twilio_auth_token, c.twilio_api_base}));
-  }
-  if (!c.telegram_secret_token.empty()) {
-    add(std::make_unique<gateway::TelegramProvider>(
-        gateway::TelegramConfig{c.telegram_bot_token, c.telegram_secret_token, c.telegram_api_base}));
-  }
-  if (!c.vonage_signature_secret.empty()) {
-    gateway::VonageConfig v;
-    v.api_key = c.vonage_api_key;
-    v.api_secret = c.vonage_api_secret;
-    v.signature_secret = c.vonage_signature_secret;
-    const std::map<std::string, gateway::VonageSignatureMethod> methods = {
-        {"md5hash", gateway::VonageSignatureMethod::kMd5Hash},   {"md5", gateway::VonageSignatureMethod::kMd5Hmac},
-        {"sha1", gateway::VonageSignatureMethod::kSha1Hmac},     {"sha256", gateway::VonageSignatureMethod::kSha256Hmac},
-        {"sha512", gateway::VonageSignatureMethod::kSha512Hmac}};
-    v.method = methods.count(c.vonage_signature_method) ? methods.at(c.vonage_signature_method)
-                                                         : gateway::VonageSignatureMethod::kMd5Hash;
-    v.tolerance = std::chrono::seconds(c.webhook_tolerance_s);
-    v.api_base = c.vonage_api_base;
-    add(std::make_unique<gateway::VonageProvider>(std::move(v)));
-  }
-  if (!c.telnyx_public_key.empty()) {
-    add(std::make_unique<gateway::TelnyxProvider>(gateway::TelnyxConfig{
-        c.telnyx_api_key, c.telnyx_public_key, c.telnyx_api_base, std::chrono::seconds(c.webhook_tolerance_s)}));
-  }
-  if (!c.chat_secret.empty()) {
-    add(std::make_unique<gateway::ChatProvider>(
-        gateway::ChatConfig{c.chat_secret, std::chrono::seconds(c.webhook_tolerance_s)}));
+  const gateway::ProviderContext context{std::chrono::seconds(c.webhook_tolerance_s)};
+  for (const gateway::ProviderEntry& row : gateway::Providers()) {
+    const gateway::ProviderSettings settings = ProviderSettingsOf(c, row);
+    if (!row.Enabled(settings)) continue;
+    const std::string name(row.name);
+    out.emplace(name, ProviderRoute{row.make(settings, context), "webhook_" + name});
   }
   return out;
-}
-
-// What to set to serve /webhooks/{name}.
-std::string_view ProviderSetting(std::string_view name) {
-  if (name == "twilio") return "twilio_auth_token";
-  if (name == "vonage") return "vonage_signature_secret";
-  if (name == "telnyx") return "telnyx_public_key";
-  if (name == "telegram") return "telegram_secret_token";
-  if (name == "chat") return "chat_secret";
-  return "";
 }
 
 // Whether one loop's Redis connection answers, for /readyz and
@@ -332,30 +187,13 @@ struct HelplineApp::Impl {
     respond(std::move(resp));
   }
 
-  // Answers 401 and returns false unless the request carries a known API key.
-  bool RequireApiKey(int loop, const HttpRequest& req, std::string_view route, Clock::time_point start,
-                     const Responder& respond) {
-    if (Authorized(loop, req)) return true;
-    HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
-    r.headers.push_back({"WWW-Authenticate", "Bearer"});
-    Finish(req, route, start, std::move(r), "unauthorized", "", respond);
-    return false;
-  }
-
+  // True if the request carries a known API key: this loop's keys
+  // (replaced on SIGHUP), else those of the start.
   bool Authorized(int loop, const HttpRequest& req) const {
-    // "Bearer" SP token; the scheme is case-insensitive (RFC 7235 section 2.1).
-    std::string_view auth = req.Header("authorization");
-    constexpr std::string_view kScheme = "bearer";
-    if (auth.size() <= kScheme.size() + 1 || auth[kScheme.size()] != ' ') return false;
-    for (std::size_t i = 0; i < kScheme.size(); ++i) {
-      if ((auth[i] | 0x20) != kScheme[i]) return false;  // ASCII letters: | 0x20 lowercases
-    }
-    auth.remove_prefix(kScheme.size() + 1);
-    // This loop's keys (replaced on SIGHUP), else those of the start.
     const auto& keys = static_cast<std::size_t>(loop) < loops.size() && loops[static_cast<std::size_t>(loop)].api_keys
                            ? *loops[static_cast<std::size_t>(loop)].api_keys
                            : *api_keys;
-    return keys.count(Sha256Hex(auth)) != 0;
+    return HasApiKey(req.Header("authorization"), keys);
   }
 
   // The longest message id a provider's messages may carry: what the sender
@@ -394,8 +232,7 @@ struct HelplineApp::Impl {
     const gateway::Provider& provider = *route_of.provider;
     const std::string_view route = route_of.route;
     const std::string url = public_base + req.target;
-    gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.Header("x-twilio-signature"),
-                               req.body, {}};
+    gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.body, {}};
     wr.headers.reserve(req.headers.size());
     for (const auto& [name, value] : req.headers) wr.headers.emplace_back(name, value);
     gateway::ParsedWebhook parsed = provider.Parse(wr, std::chrono::system_clock::now());
@@ -416,7 +253,7 @@ struct HelplineApp::Impl {
     }
     if (auto* status = std::get_if<gateway::DeliveryStatus>(&parsed)) {
       metrics.CountDelivery(status->provider, status->state);
-      RecordDelivery(loops[static_cast<std::size_t>(loop)], *status);
+      loops[static_cast<std::size_t>(loop)].outbox->RecordDelivery(*status, [this](Status) { metrics.CountRedisError(); });
       Finish(req, route, start, acknowledge(), "delivery_status", "", respond);
       return;
     }
@@ -467,22 +304,6 @@ struct HelplineApp::Impl {
     Process(m);
   }
 
-  // Keeps the latest delivery report of a message we sent, for operators:
-  //   P delivery:{provider}:{provider message id}  hash state, error_code,
-  //   client_ref, at (unix s); TTL dedupe_ttl_s. Pipelined; nobody waits.
-  void RecordDelivery(Loop& l, const gateway::DeliveryStatus& st) {
-    constexpr std::size_t kMaxId = 256;
-    if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
-    const std::string key = config.redis_prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
-    auto count_error = [this](Result<redis::Value> r) {
-      if (!r.ok() || r->is_error()) metrics.CountRedisError();
-    };
-    l.redis->Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
-                      std::to_string(std::time(nullptr))},
-                     count_error);
-    l.redis->Command({"EXPIRE", key, std::to_string(config.dedupe_ttl_s)}, count_error);
-  }
-
   // The message flow after parsing: understand, admit (one Redis round trip
   // that also applies the message's changes), answer.
   void Process(const std::shared_ptr<InFlight>& m) {
@@ -496,7 +317,7 @@ struct HelplineApp::Impl {
     m->in.hints.language = m->msg.language_hint;
     m->understood = engine.Understand(m->in);
     Loop& l = loops[static_cast<std::size_t>(m->loop)];
-    l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, ToSenderChanges(m->understood.changes),
+    l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, m->understood.changes,
                      m->understood.always_honoured(),
                      [this, m](Result<AdmitResult> admitted) { OnAdmitted(m, std::move(admitted)); });
   }
@@ -535,7 +356,7 @@ struct HelplineApp::Impl {
       return;
     }
     const AdmitResult& a = *admitted;
-    const engine::SenderState state = ToEngineState(a.sender);
+    const engine::SenderState& state = a.sender;
     if (a.admission == Admission::kDuplicate) {
       metrics.CountWebhook("duplicate");
       if (a.previous_committed) {
@@ -619,72 +440,6 @@ struct HelplineApp::Impl {
     });
   }
 
-  // --- GET /v1/lookup, /v1/regions
-  void Lookup(int loop, const HttpRequest& req, const std::string& query, Clock::time_point start,
-              const Responder& respond) {
-    const std::string_view route = "lookup";
-    if (!RequireApiKey(loop, req, route, start, respond)) return;
-    auto params = gateway::ParseFormUrlencoded(query);
-    if (!params.ok()) {
-      Finish(req, route, start, JsonError(400, "malformed query string"), "bad_request", "", respond);
-      return;
-    }
-    std::string region, category_name, lang;
-    for (const auto& [k, v] : *params) {
-      if (k == "region") region = v;
-      else if (k == "category") category_name = v;
-      else if (k == "lang") lang = v;
-    }
-    auto category = directory::ParseCategory(category_name);
-    if (region.empty() || !directory::IsKnownRegion(region)) {
-      Finish(req, route, start, JsonError(400, "region must be an ISO 3166-2 code such as US, US-TX, CA-BC or *"),
-             "bad_request", "", respond);
-      return;
-    }
-    if (!category) {
-      // The parameter is named, its value never echoed (it is raw request bytes).
-      std::string known;
-      for (directory::Category c : directory::AllCategories()) {
-        known += known.empty() ? "" : ", ";
-        known += directory::CategoryName(c);
-      }
-      Finish(req, route, start, JsonError(400, "category is missing or unknown; one of: " + known), "bad_request", "",
-             respond);
-      return;
-    }
-    auto index = snapshots.Get();
-    if (index == nullptr) {
-      Finish(req, route, start, JsonError(503, "directory not loaded yet"), "not_ready", "", respond);
-      return;
-    }
-    std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"region\":" + JsonQuote(region) +
-                       ",\"category\":" + JsonQuote(category_name) + ",\"lang\":" + JsonQuote(lang) +
-                       ",\"resources\":" + ResourcesJson(index->Lookup(region, *category, lang)) + "}\n";
-    Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
-  }
-
-  void Regions(int loop, const HttpRequest& req, Clock::time_point start, const Responder& respond) {
-    const std::string_view route = "regions";
-    if (!RequireApiKey(loop, req, route, start, respond)) return;
-    auto index = snapshots.Get();
-    if (index == nullptr) {
-      Finish(req, route, start, JsonError(503, "directory not loaded yet"), "not_ready", "", respond);
-      return;
-    }
-    std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"regions\":[";
-    bool first = true;
-    for (const auto& code : index->Regions()) {
-      const auto* info = directory::FindRegion(code);
-      if (!first) body += ",";
-      first = false;
-      body += "{\"code\":" + JsonQuote(code) + ",\"name\":" + JsonQuote(info ? info->name_en : code) +
-              ",\"name_fr\":" + JsonQuote(info ? info->name_fr : code) + ",\"name_es\":" +
-              JsonQuote(info ? info->name_es : code) + "}";
-    }
-    body += "]}\n";
-    Finish(req, route, start, Json(200, std::move(body)), "ok", "", respond);
-  }
-
   // {"status":"ready|degraded|not_ready","directory_version":N,"redis":"up|down",
   //  "directory_source":"redis|disk_snapshot|shipped_files|none","why":["...",...]}
   // Degraded (still 200) while Redis does not answer or the directory is
@@ -719,10 +474,6 @@ HelplineApp::HelplineApp(const Config& config, const engine::MessageEngine& engi
 HelplineApp::~HelplineApp() { Detach(); }
 
 Status HelplineApp::Attach(HttpServer& server) {
-  if (!impl_->config.telnyx_public_key.empty()) {
-    HL_RETURN_IF_ERROR(gateway::TelnyxProvider::ValidateConfig(gateway::TelnyxConfig{
-        impl_->config.telnyx_api_key, impl_->config.telnyx_public_key, impl_->config.telnyx_api_base}));
-  }
   auto url = redis::ParseUrl(impl_->config.redis_url);
   if (!url.ok()) return url.status();
   impl_->public_base = impl_->config.public_url.empty()
@@ -789,7 +540,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   // (re)subscription a check catches anything announced while away.
   SnapshotManager* snapshots = &impl_->snapshots;
   impl_->loops[0].redis->Subscribe(
-      impl_->config.redis_prefix + "dir:events", [snapshots](const std::string&) { snapshots->Notify(); },
+      directory::RedisStore::EventsChannelOf(impl_->config.redis_prefix), [snapshots](const std::string&) { snapshots->Notify(); },
       [snapshots] { snapshots->Notify(); });
   return Status::Ok();
 }
@@ -827,7 +578,7 @@ void HelplineApp::Reload(const Config& fresh) {
 
 void HelplineApp::Rejected(int loop, int status, std::string_view method, std::string_view target) {
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
-    t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
+    UseLoopForRequestLog(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
   }
   const std::string path(target.substr(0, target.find('?')));
   std::string_view route = RouteName(path);
@@ -842,7 +593,7 @@ void HelplineApp::Rejected(int loop, int status, std::string_view method, std::s
 void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
   const auto start = Clock::now();
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
-    t_log.Use(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
+    UseLoopForRequestLog(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
   }
   const auto q = request.target.find('?');
   const std::string path = request.target.substr(0, q);
@@ -860,21 +611,30 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     const std::string_view name = std::string_view(path).substr(kWebhookPrefix.size());
     if (auto it = app.providers.find(name); it != app.providers.end()) {
       app.Webhook(loop, it->second, request, start, std::move(respond));
-    } else if (!ProviderSetting(name).empty()) {
+    } else if (const gateway::ProviderEntry* row = gateway::FindProvider(name); row != nullptr) {
       app.Finish(request, "other", start,
-                 Text(404, std::string(name) + " webhook not configured (set " + std::string(ProviderSetting(name)) + ")"),
+                 Text(404, std::string(name) + " webhook not configured (set " + std::string(row->name) + "_" +
+                               std::string(row->enabled_by) + ")"),
                  "not_configured", "", respond);
     } else {
       app.Finish(request, "other", start, Text(404, "no such route: " + path), "not_found", "", respond);
     }
-  } else if (path == "/v1/lookup") {
-    if (method_is("GET")) app.Lookup(loop, request, query, start, respond);
-  } else if (path == "/v1/regions") {
-    if (method_is("GET")) app.Regions(loop, request, start, respond);
+  } else if (path == "/v1/lookup" || path == "/v1/regions") {
+    if (method_is("GET")) {
+      ApiAnswer answer = !app.Authorized(loop, request) ? Unauthorized()
+                         : path == "/v1/lookup"         ? LookupAnswer(app.snapshots.Get().get(), query)
+                                                        : RegionsAnswer(app.snapshots.Get().get());
+      app.Finish(request, route, start, std::move(answer.response), answer.outcome, "", respond);
+    }
   } else if (path == "/v1/nearby") {  // daemon/nearby_api.h
-    if (method_is("GET") && app.RequireApiKey(loop, request, route, start, respond)) {
-      NearbyApiResponse r = NearbyApi(app.snapshots.Get().get(), app.engine.geo(), query);
-      app.Finish(request, route, start, Json(r.status, std::move(r.body)), r.outcome, "", respond);
+    if (method_is("GET")) {
+      if (!app.Authorized(loop, request)) {
+        ApiAnswer answer = Unauthorized();
+        app.Finish(request, route, start, std::move(answer.response), answer.outcome, "", respond);
+      } else {
+        NearbyApiResponse r = NearbyApi(app.snapshots.Get().get(), app.engine.geo(), query);
+        app.Finish(request, route, start, Json(r.status, std::move(r.body)), r.outcome, "", respond);
+      }
     }
   } else if (path == "/find") {
     if (method_is("GET")) {

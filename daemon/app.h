@@ -1,9 +1,11 @@
 #pragma once
-// The helpline application behind the HTTP server: routes, the webhook flow
-// (verify -> dedupe/state/rate limit in one Redis round trip -> engine ->
-// TwiML -> commit state), the outreach API and the operational endpoints.
+// The helpline application behind the HTTP server: routes and per-loop
+// wiring, the webhook flow (verify -> dedupe/state/rate limit in one Redis
+// round trip -> engine -> inline reply or outbox), and the operational
+// endpoints. The outreach API's answers are outreach_api.h's; the request
+// log is request_log.h.
 //
-//   POST /webhooks/twilio    Twilio SMS and WhatsApp (X-Twilio-Signature checked)
+//   POST /webhooks/{provider} each provider of gateway/registry.cc whose enabling setting is set
 //   GET  /v1/lookup          ?region=CA-BC&category=naloxone&lang=en   (Bearer API key)
 //   GET  /v1/regions         regions with resources                     (Bearer API key)
 //   GET  /healthz            the process is alive

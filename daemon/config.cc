@@ -117,21 +117,6 @@ constexpr Setting kSettings[] = {
     Row("rate_limit_messages", &Config::rate_limit_messages, 1, 1000000000).Reloadable(),
     Row("rate_limit_window_s", &Config::rate_limit_window_s, 1, 86400).Reloadable(),
     Row("dedupe_ttl_s", &Config::dedupe_ttl_s, 60, 30 * 86400),
-    Row("twilio_auth_token", &Config::twilio_auth_token).Env("HELPLINE_TWILIO_AUTH_TOKEN").Secret(),
-    Row("twilio_account_sid", &Config::twilio_account_sid).Env("HELPLINE_TWILIO_ACCOUNT_SID").Secret(),
-    Row("twilio_api_base", &Config::twilio_api_base),
-    Row("vonage_signature_secret", &Config::vonage_signature_secret).Env("HELPLINE_VONAGE_SIGNATURE_SECRET").Secret(),
-    Row("vonage_signature_method", &Config::vonage_signature_method).Choices("md5hash md5 sha1 sha256 sha512"),
-    Row("vonage_api_key", &Config::vonage_api_key).Env("HELPLINE_VONAGE_API_KEY").Secret(),
-    Row("vonage_api_secret", &Config::vonage_api_secret).Env("HELPLINE_VONAGE_API_SECRET").Secret(),
-    Row("vonage_api_base", &Config::vonage_api_base),
-    Row("telnyx_public_key", &Config::telnyx_public_key).Env("HELPLINE_TELNYX_PUBLIC_KEY").Secret(),
-    Row("telnyx_api_key", &Config::telnyx_api_key).Env("HELPLINE_TELNYX_API_KEY").Secret(),
-    Row("telnyx_api_base", &Config::telnyx_api_base),
-    Row("telegram_secret_token", &Config::telegram_secret_token).Env("HELPLINE_TELEGRAM_SECRET_TOKEN").Secret(),
-    Row("telegram_bot_token", &Config::telegram_bot_token).Env("HELPLINE_TELEGRAM_BOT_TOKEN").Secret(),
-    Row("telegram_api_base", &Config::telegram_api_base),
-    Row("chat_secret", &Config::chat_secret).Env("HELPLINE_CHAT_SECRET").Secret(),
     Row("webhook_tolerance_s", &Config::webhook_tolerance_s, 10, 3600),
     Row("outbox_max_attempts", &Config::outbox_max_attempts, 1, 100),
     Row("outbox_backoff_base_ms", &Config::outbox_backoff_base_ms, 1, 3600000),
@@ -222,6 +207,36 @@ std::string Show(const Setting& s, const Config& c) {
   return std::visit(Visitor{s, c}, s.field);
 }
 
+// A provider's setting: "twilio_auth_token" is row "twilio", key "auth_token".
+struct ProviderKey {
+  const gateway::ProviderEntry* row = nullptr;
+  const gateway::ProviderSettingSpec* spec = nullptr;
+};
+
+ProviderKey FindProviderSetting(std::string_view key) {
+  const std::size_t underscore = key.find('_');
+  if (underscore == std::string_view::npos) return {};
+  const gateway::ProviderEntry* row = gateway::FindProvider(key.substr(0, underscore));
+  if (row == nullptr) return {};
+  const gateway::ProviderSettingSpec* spec = row->Find(key.substr(underscore + 1));
+  return spec == nullptr ? ProviderKey{} : ProviderKey{row, spec};
+}
+
+Status SetProvider(const ProviderKey& k, Config& c, const std::string& v) {
+  if (!k.spec->choices.empty() && !IsChoice(k.spec->choices, v)) {
+    return InvalidArgument("'" + v + "' is not one of " + ListChoices(k.spec->choices));
+  }
+  c.providers[std::string(k.row->name)][std::string(k.spec->key)] = v;
+  return Status::Ok();
+}
+
+// HELPLINE_TWILIO_AUTH_TOKEN for twilio's auth_token.
+std::string EnvName(const gateway::ProviderEntry& row, const gateway::ProviderSettingSpec& spec) {
+  std::string name = "HELPLINE_" + std::string(row.name) + "_" + std::string(spec.key);
+  for (char& ch : name) ch = static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+  return name;
+}
+
 }  // namespace
 
 Result<Config> LoadConfig(const std::string& path) {
@@ -239,8 +254,14 @@ Result<Config> LoadConfig(const std::string& path) {
     std::string key = Trim(line.substr(0, eq));
     std::string value = Trim(line.substr(eq + 1));
     const Setting* setting = FindSetting(key);
-    if (setting == nullptr) return InvalidArgument(where + "unknown key '" + key + "'");
-    Status s = Set(*setting, config, value);
+    Status s;
+    if (setting != nullptr) {
+      s = Set(*setting, config, value);
+    } else if (auto provider = FindProviderSetting(key); provider.row != nullptr) {
+      s = SetProvider(provider, config, value);
+    } else {
+      return InvalidArgument(where + "unknown key '" + key + "'");
+    }
     if (!s.ok()) return InvalidArgument(where + key + ": " + s.message());
   }
   return config;
@@ -255,7 +276,21 @@ Status ApplyEnvironment(Config* config) {
     Status s = Set(setting, *config, v);
     if (!s.ok()) return InvalidArgument(name + ": " + s.message());
   }
+  for (const gateway::ProviderEntry& row : gateway::Providers()) {
+    for (const gateway::ProviderSettingSpec& spec : row.settings) {
+      const std::string name = EnvName(row, spec);
+      const char* v = std::getenv(name.c_str());
+      if (v == nullptr || *v == '\0') continue;
+      Status s = SetProvider(ProviderKey{&row, &spec}, *config, v);
+      if (!s.ok()) return InvalidArgument(name + ": " + s.message());
+    }
+  }
   return Status::Ok();
+}
+
+gateway::ProviderSettings ProviderSettingsOf(const Config& config, const gateway::ProviderEntry& row) {
+  const auto it = config.providers.find(row.name);
+  return row.WithDefaults(it == config.providers.end() ? gateway::ProviderSettings() : it->second);
 }
 
 void ApplyReloadable(const Config& from, Config* to) {
@@ -299,13 +334,9 @@ Status ValidateConfig(const Config& c) {
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
     return InvalidArgument("public_url must start with http:// or https://");
   }
-  if (!c.vonage_signature_secret.empty() && (c.vonage_api_key.empty() || c.vonage_api_secret.empty())) {
-    return InvalidArgument("vonage_signature_secret is set: replies go through Vonage's SMS API, so vonage_api_key and "
-                           "vonage_api_secret must be set too");
-  }
-  if (!c.telnyx_public_key.empty() && c.telnyx_api_key.empty()) {
-    return InvalidArgument("telnyx_public_key is set: replies go through Telnyx's messages API, so telnyx_api_key "
-                           "must be set too");
+  for (const gateway::ProviderEntry& row : gateway::Providers()) {
+    const gateway::ProviderSettings settings = ProviderSettingsOf(c, row);
+    if (row.check != nullptr && row.Enabled(settings)) HL_RETURN_IF_ERROR(row.check(settings));
   }
   if (c.outbox_send_timeout_ms >= c.outbox_claim_idle_ms) {
     return InvalidArgument("outbox_send_timeout_ms must be below outbox_claim_idle_ms (or live sends are reclaimed)");
@@ -321,6 +352,14 @@ Status ValidateConfig(const Config& c) {
 std::string DescribeConfig(const Config& c) {
   std::string out;
   for (const Setting& s : kSettings) out += std::string(s.key) + " = " + Show(s, c) + "\n";
+  for (const gateway::ProviderEntry& row : gateway::Providers()) {
+    const gateway::ProviderSettings settings = ProviderSettingsOf(c, row);
+    for (const gateway::ProviderSettingSpec& spec : row.settings) {
+      const std::string_view v = gateway::SettingOf(settings, spec.key);
+      out += std::string(row.name) + "_" + std::string(spec.key) + " = " +
+             (spec.secret ? (v.empty() ? "(not set)" : "(set)") : std::string(v)) + "\n";
+    }
+  }
   return out;
 }
 

@@ -16,10 +16,12 @@
 // Thread-safety: a plain value; copy it freely.
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "gateway/registry.h"
 
 namespace helpline::daemon {
 
@@ -68,25 +70,13 @@ struct Config {
   int rate_limit_window_s = 60;
   int dedupe_ttl_s = 86400;      // dedupe_ttl_s: how long a MessageSid is remembered
 
-  // --- Providers: each webhook is served only when its secret is set.
-  std::string twilio_auth_token;   // twilio_auth_token: /webhooks/twilio
-  std::string twilio_account_sid;  // twilio_account_sid: for REST sends
-  std::string twilio_api_base = "https://api.twilio.com";  // twilio_api_base
-  // vonage_signature_secret: /webhooks/vonage
-  std::string vonage_signature_secret;
-  std::string vonage_signature_method = "md5hash";  // vonage_signature_method: md5hash, md5, sha1, sha256, sha512
-  std::string vonage_api_key;     // vonage_api_key: replies via the SMS API
-  std::string vonage_api_secret;  // vonage_api_secret
-  std::string vonage_api_base = "https://rest.nexmo.com";  // vonage_api_base
-  // telnyx_public_key: base64 Ed25519 key from the portal: /webhooks/telnyx
-  std::string telnyx_public_key;
-  std::string telnyx_api_key;  // telnyx_api_key: replies via the messages API
-  std::string telnyx_api_base = "https://api.telnyx.com";  // telnyx_api_base
-  // telegram_secret_token: /webhooks/telegram (setWebhook's secret_token)
-  std::string telegram_secret_token;
-  std::string telegram_bot_token;  // telegram_bot_token
-  std::string telegram_api_base = "https://api.telegram.org";  // telegram_api_base
-  std::string chat_secret;  // chat_secret: /webhooks/chat (HMAC-SHA256 key)
+  // --- Providers: each webhook is served only when its enabling setting is
+  // set. By provider, then key: "<provider>_<key>" in the file
+  // (twilio_auth_token), HELPLINE_<PROVIDER>_<KEY> in the environment
+  // (HELPLINE_TWILIO_AUTH_TOKEN); each provider's keys, defaults and secrets
+  // are its row in gateway/registry.cc. Only what was configured is here:
+  // ProviderSettingsOf fills in the defaults.
+  std::map<std::string, gateway::ProviderSettings, std::less<>> providers;
   int webhook_tolerance_s = 300;  // webhook_tolerance_s: accepted clock skew of signed timestamps
 
   // --- Outbox (replies sent through providers' REST APIs)
@@ -113,7 +103,8 @@ Result<Config> LoadConfig(const std::string& path);
 Status ApplyEnvironment(Config* config);
 
 // Checks what must hold before serving (a sender secret, sane numbers, a
-// known default_region). InvalidArgument naming the setting.
+// known default_region, what each enabled provider needs). InvalidArgument
+// naming the setting.
 Status ValidateConfig(const Config& config);
 
 // InvalidArgument unless `region` is a known country, state or province
@@ -121,7 +112,11 @@ Status ValidateConfig(const Config& config);
 // place is unknown with only the emergency line.
 Status ValidateDefaultRegion(const std::string& region);
 
-// Every setting, one per line, secrets shown as "(set)" or "(not set)".
+// Provider `row`'s settings in `config`, defaults filled in.
+gateway::ProviderSettings ProviderSettingsOf(const Config& config, const gateway::ProviderEntry& row);
+
+// Every setting, one per line, secrets shown as "(set)" or "(not set)";
+// the providers' settings after the daemon's own.
 std::string DescribeConfig(const Config& config);
 
 // Copies the settings SIGHUP applies while running (api_key_sha256,

@@ -24,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -640,5 +641,23 @@ void Outbox::Start() { state_->Start(); }
 void Outbox::Stop() { state_->Stop(); }
 OutboxStats Outbox::stats() const { return state_->stats; }
 int Outbox::in_flight() const { return static_cast<int>(state_->held.size()); }
+
+void Outbox::RecordDelivery(const gateway::DeliveryStatus& st, std::function<void(Status)> on_error) {
+  constexpr std::size_t kMaxId = 256;
+  if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
+  State& s = *state_;
+  const std::string key = s.options.prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
+  auto answered = [on_error = std::move(on_error)](Result<redis::Value> r) {
+    if (!r.ok()) {
+      on_error(r.status());
+    } else if (r->is_error()) {
+      on_error(Unavailable("delivery report not stored"));
+    }
+  };
+  s.redis.Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
+                   std::to_string(std::time(nullptr))},
+                  answered);
+  s.redis.Command({"EXPIRE", key, std::to_string(s.options.dedupe_ttl_s)}, std::move(answered));
+}
 
 }  // namespace helpline::daemon

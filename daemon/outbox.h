@@ -27,6 +27,9 @@
 //                       message's fields plus reason and attempts, kept for
 //                       an operator to inspect or replay. It holds recipients
 //                       and texts: bound it, and trim it when done.
+//   P delivery:{provider}:{provider message id}
+//                       hash, TTL dedupe_ttl_s: the latest delivery report of
+//                       a message we sent (RecordDelivery), for operators.
 //
 // Life of a message (each step one Lua script, so atomic):
 //
@@ -96,6 +99,7 @@
 
 #include "common/status.h"
 #include "gateway/outbound.h"
+#include "gateway/provider.h"
 
 namespace helpline::redis {
 class AsyncClient;
@@ -183,6 +187,14 @@ class Outbox {
   // transient error (the entry may or may not have been added: enqueueing
   // again is safe); Internal for other error replies.
   void Enqueue(const gateway::OutboundMessage& message, std::function<void(Status)> done);
+
+  // Keeps the latest delivery report of a message sent through a provider,
+  // for operators: P delivery:{provider}:{provider message id}, a hash of
+  // state, error_code, client_ref and at (unix s), with TTL dedupe_ttl_s.
+  // Pipelined, nobody waits; `on_error` runs for each of its two commands
+  // that Redis refuses or cannot take. A report without an id or with one
+  // over 256 bytes is not kept.
+  void RecordDelivery(const gateway::DeliveryStatus& status, std::function<void(Status)> on_error);
 
   // Starts the workers: fetch, send, record outcomes, reclaim. No-op when
   // started. Aborts if options.consumer is empty.

@@ -213,7 +213,7 @@ Status SenderStore::CheckIds(std::string_view provider, std::string_view message
 }
 
 void SenderStore::Admit(std::string_view provider, std::string_view message_id, std::string_view sender_hash,
-                        const SenderChanges& changes, bool always_apply,
+                        const engine::StateChanges& changes, bool always_apply,
                         std::function<void(Result<AdmitResult>)> done) {
   if (Status s = CheckIds(provider, message_id, sender_hash); !s.ok()) {
     boost::asio::post(redis_.context(), [done = std::move(done), s = std::move(s)] { done(s); });

@@ -70,6 +70,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "daemon/engine/message_engine.h"
 #include "redis/async_client.h"
 #include "redis/script.h"
 
@@ -81,17 +82,11 @@ namespace helpline::daemon {
 // is orphaned (and expires after state_ttl_s). Never store or log the number.
 std::string SenderHash(std::string_view secret, std::string_view e164);
 
-struct SenderRecord {
-  std::string language;  // "" when unknown
-  std::string region;    // "" when unknown, else ISO 3166-2 ("CA-BC")
-  bool opted_out = false;
-};
-
 enum class Admission { kNew, kDuplicate, kRateLimitedNotice, kRateLimitedSilent };
 
 struct AdmitResult {
   Admission admission = Admission::kNew;
-  SenderRecord sender;
+  engine::SenderState sender;
   // kDuplicate only: the reply stored by StoreReply, or "" while the first
   // delivery is in flight (previous_committed tells an empty stored reply
   // from that). In flight, `sender` and `first_admission` are the first
@@ -104,12 +99,6 @@ struct AdmitResult {
 };
 
 // What an admitted message changes; nullopt leaves a field as it is.
-struct SenderChanges {
-  std::optional<std::string> language = std::nullopt;
-  std::optional<std::string> region = std::nullopt;
-  std::optional<bool> opted_out = std::nullopt;
-};
-
 struct SenderStoreOptions {
   // Prefix of every key. Default "hl:".
   std::string prefix = "hl:";
@@ -142,7 +131,7 @@ class SenderStore {
   // must not contain ':'; `message_id` is the provider's id (1..256 bytes);
   // `sender_hash` is SenderHash() (1..128 bytes).
   void Admit(std::string_view provider, std::string_view message_id, std::string_view sender_hash,
-             const SenderChanges& changes, bool always_apply, std::function<void(Result<AdmitResult>)> done);
+             const engine::StateChanges& changes, bool always_apply, std::function<void(Result<AdmitResult>)> done);
 
   // Adds part `part` of `total` (2..255) of the concatenated SMS `ref` from
   // the sender; once all parts are there, returns the whole text (parts in

@@ -296,12 +296,14 @@ Result<std::unique_ptr<RedisStore>> RedisStore::Connect(const redis::Url& url, S
   impl->k_seq = p + "dir:seq";
   impl->k_current = p + "dir:current";
   impl->k_versions = p + "dir:versions";
-  impl->k_events = p + "dir:events";
+  impl->k_events = EventsChannelOf(p);
   impl->options = std::move(options);
   return std::unique_ptr<RedisStore>(new RedisStore(std::move(impl)));
 }
 
 std::string RedisStore::EventsChannel() const { return impl_->k_events; }
+
+std::string RedisStore::EventsChannelOf(std::string_view prefix) { return std::string(prefix) + "dir:events"; }
 
 Result<std::optional<std::int64_t>> RedisStore::Current() {
   Impl& s = *impl_;

@@ -34,6 +34,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -122,6 +123,9 @@ class RedisStore {
 
   // The pub/sub channel announcing new current versions ("hl:dir:events").
   std::string EventsChannel() const;
+  // The same channel for key prefix `prefix`, for subscribers without a
+  // store (the daemon's loop 0).
+  static std::string EventsChannelOf(std::string_view prefix);
 
  private:
   struct Impl;

@@ -5,8 +5,8 @@
 // (WebhookError).
 //
 //   WebhookRequest req{.method = "POST", .url = public_url, .content_type = ct,
-//                      .signature = sig_header, .body = body};
-//   auto parsed = twilio.Parse(req);
+//                      .body = body, .headers = {{"x-twilio-signature", sig}}};
+//   auto parsed = twilio.Parse(req, std::chrono::system_clock::now());
 //   if (auto* err = std::get_if<WebhookError>(&parsed)) reply(err->http_status, err->reason);
 //
 // Thread-safety: plain values; safe to copy between threads.
@@ -46,7 +46,6 @@ struct WebhookRequest {
   std::string_view method;        // "POST"
   std::string_view url;           // the full public URL as the provider sees it, incl. query
   std::string_view content_type;  // the Content-Type header value
-  std::string_view signature;     // the provider's signature header (X-Twilio-Signature); may be empty
   std::string_view body;
   // Every request header, names lower-case (as the HTTP server stores them).
   std::vector<std::pair<std::string_view, std::string_view>> headers;

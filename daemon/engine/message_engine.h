@@ -67,9 +67,9 @@ struct SenderState {
 };
 
 struct StateChanges {
-  std::optional<std::string> language;
-  std::optional<std::string> region;
-  std::optional<bool> opted_out;
+  std::optional<std::string> language = std::nullopt;
+  std::optional<std::string> region = std::nullopt;
+  std::optional<bool> opted_out = std::nullopt;
   bool empty() const { return !language && !region && !opted_out; }
 };
 

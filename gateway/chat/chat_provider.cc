@@ -1,3 +1,4 @@
+#include "gateway/preflight.h"
 #include "gateway/chat/chat_provider.h"
 
 #include <rapidjson/document.h>
@@ -14,6 +15,12 @@
 
 namespace helpline::gateway {
 namespace {
+
+// Method, media type and size, checked first (gateway/preflight.h).
+constexpr WebhookShape kShape{
+    .accepts_get = false,
+    .media_types = "application/json",
+    .max_body_bytes = ChatProvider::kMaxBodyBytes};
 
 constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kSignaturePrefix = "sha256=";
@@ -76,11 +83,8 @@ std::string ChatProvider::Signature(std::string_view secret, std::string_view ti
 }
 
 ParsedWebhook ChatProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
-  if (request.method != "POST") return Error(405, "use POST");
-  if (!IsMediaType(request.content_type, kJsonContentType)) return Error(415, "expected application/json");
-  if (request.body.size() > kMaxBodyBytes) {
-    return Error(413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-  }
+  const auto pre = Preflight(request, kShape);
+  if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
   if (config_.secret.empty()) return Error(500, "chat secret not configured");
 
   const std::string_view timestamp_header = request.Header("x-helpline-timestamp");
@@ -176,6 +180,11 @@ DeliveryDecision ChatProvider::ClassifySend(const HttpResult& /*result*/) const 
   decision.verdict = DeliveryVerdict::kFail;
   decision.reason = "chat has no outbound sends";
   return decision;
+}
+
+std::unique_ptr<Provider> ChatProvider::FromSettings(const ProviderSettings& settings,
+                                                     const ProviderContext& context) {
+  return std::make_unique<ChatProvider>(ChatConfig{std::string(SettingOf(settings, "secret")), context.tolerance});
 }
 
 }  // namespace helpline::gateway

@@ -107,6 +107,7 @@
 #include <string_view>
 
 #include "gateway/provider.h"
+#include "gateway/registry.h"
 
 namespace helpline::gateway {
 
@@ -120,6 +121,13 @@ struct ChatConfig {
 
 class ChatProvider final : public Provider {
  public:
+  // Its settings in the registry (gateway/registry.h): chat_secret turns the
+  // webhook on.
+  static constexpr ProviderSettingSpec kSettings[] = {
+      {.key = "secret", .secret = true, .default_value = "", .choices = ""},
+  };
+  static std::unique_ptr<Provider> FromSettings(const ProviderSettings& settings, const ProviderContext& context);
+
   static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
   static constexpr std::size_t kMaxIdChars = 128;     // "id" and "from"
   static constexpr std::size_t kMaxTextBytes = 4096;  // "text"

@@ -1,3 +1,4 @@
+#include "gateway/preflight.h"
 #include "gateway/telegram/telegram_provider.h"
 
 #include <rapidjson/document.h>
@@ -15,6 +16,12 @@
 
 namespace helpline::gateway {
 namespace {
+
+// Method, media type and size, checked first (gateway/preflight.h).
+constexpr WebhookShape kShape{
+    .accepts_get = false,
+    .media_types = "application/json",
+    .max_body_bytes = TelegramProvider::kMaxBodyBytes};
 
 constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kSecretHeader = "x-telegram-bot-api-secret-token";
@@ -120,11 +127,8 @@ std::string TelegramProvider::FitText(std::string_view text) {
 
 ParsedWebhook TelegramProvider::Parse(const WebhookRequest& request,
                                       std::chrono::system_clock::time_point /*now*/) const {
-  if (request.method != "POST") return Error(405, "use POST");
-  if (!IsMediaType(request.content_type, kJsonContentType)) return Error(415, "expected application/json");
-  if (request.body.size() > kMaxBodyBytes) {
-    return Error(413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-  }
+  const auto pre = Preflight(request, kShape);
+  if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
   if (config_.secret_token.empty()) return Error(500, "telegram secret token not configured");
   const std::string_view token = request.Header(kSecretHeader);
   if (token.empty()) return Error(403, "missing X-Telegram-Bot-Api-Secret-Token");
@@ -225,6 +229,13 @@ DeliveryDecision TelegramProvider::ClassifySend(const HttpResult& result) const 
     }
   }
   return decision;
+}
+
+std::unique_ptr<Provider> TelegramProvider::FromSettings(const ProviderSettings& settings,
+                                                         const ProviderContext& /*context*/) {
+  return std::make_unique<TelegramProvider>(TelegramConfig{std::string(SettingOf(settings, "bot_token")),
+                                                           std::string(SettingOf(settings, "secret_token")),
+                                                           std::string(SettingOf(settings, "api_base"))});
 }
 
 }  // namespace helpline::gateway

@@ -59,6 +59,7 @@
 #include <string_view>
 
 #include "gateway/provider.h"
+#include "gateway/registry.h"
 
 namespace helpline::gateway {
 
@@ -77,6 +78,15 @@ struct TelegramConfig {
 
 class TelegramProvider final : public Provider {
  public:
+  // Its settings in the registry (gateway/registry.h): telegram_secret_token
+  // turns the webhook on.
+  static constexpr ProviderSettingSpec kSettings[] = {
+      {.key = "secret_token", .secret = true, .default_value = "", .choices = ""},
+      {.key = "bot_token", .secret = true, .default_value = "", .choices = ""},
+      {.key = "api_base", .secret = false, .default_value = "https://api.telegram.org", .choices = ""},
+  };
+  static std::unique_ptr<Provider> FromSettings(const ProviderSettings& settings, const ProviderContext& context);
+
   // Largest update accepted, in bytes.
   static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
   // Telegram's limit on a message's text, in UTF-16 code units.

@@ -1,3 +1,4 @@
+#include "gateway/preflight.h"
 #include "gateway/telnyx/telnyx_provider.h"
 
 #include <rapidjson/document.h>
@@ -15,6 +16,12 @@
 
 namespace helpline::gateway {
 namespace {
+
+// Method, media type and size, checked first (gateway/preflight.h).
+constexpr WebhookShape kShape{
+    .accepts_get = false,
+    .media_types = "application/json",
+    .max_body_bytes = TelnyxProvider::kMaxBodyBytes};
 
 using rapidjson::Value;
 
@@ -130,11 +137,8 @@ Result<std::string> TelnyxProvider::IdempotencyKey(std::string_view id) {
 }
 
 ParsedWebhook TelnyxProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
-  if (request.method != "POST") return WebhookError{405, "use POST"};
-  if (!IsMediaType(request.content_type, kJsonContentType)) return WebhookError{415, "expected application/json"};
-  if (request.body.size() > kMaxBodyBytes) {
-    return WebhookError{413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes"};
-  }
+  const auto pre = Preflight(request, kShape);
+  if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
   if (public_key_.empty()) return WebhookError{500, "telnyx public key not configured"};
   const std::string_view signature_b64 = request.Header(kSignatureHeader);
   if (signature_b64.empty()) return WebhookError{403, "missing telnyx-signature-ed25519"};
@@ -236,6 +240,24 @@ DeliveryDecision TelnyxProvider::ClassifySend(const HttpResult& result) const {
   // detail may quote the number, so only the code is used.
   AppendErrorCode(decision, CodeOf(Member(FirstElement(Member(root, "errors")), "code")));
   return decision;
+}
+
+Status TelnyxProvider::CheckSettings(const ProviderSettings& settings) {
+  if (SettingOf(settings, "api_key").empty()) {
+    return InvalidArgument("telnyx_public_key is set: replies go through Telnyx's messages API, so telnyx_api_key "
+                           "must be set too");
+  }
+  return ValidateConfig(TelnyxConfig{std::string(SettingOf(settings, "api_key")),
+                                     std::string(SettingOf(settings, "public_key")),
+                                     std::string(SettingOf(settings, "api_base"))});
+}
+
+std::unique_ptr<Provider> TelnyxProvider::FromSettings(const ProviderSettings& settings,
+                                                       const ProviderContext& context) {
+  return std::make_unique<TelnyxProvider>(TelnyxConfig{std::string(SettingOf(settings, "api_key")),
+                                                       std::string(SettingOf(settings, "public_key")),
+                                                       std::string(SettingOf(settings, "api_base")),
+                                                       context.tolerance});
 }
 
 }  // namespace helpline::gateway

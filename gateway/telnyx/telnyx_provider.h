@@ -62,6 +62,7 @@
 
 #include "common/status.h"
 #include "gateway/provider.h"
+#include "gateway/registry.h"
 
 namespace helpline::gateway {
 
@@ -82,6 +83,17 @@ struct TelnyxConfig {
 
 class TelnyxProvider final : public Provider {
  public:
+  // Its settings in the registry (gateway/registry.h): telnyx_public_key
+  // turns the webhook on; replies need telnyx_api_key.
+  static constexpr ProviderSettingSpec kSettings[] = {
+      {.key = "public_key", .secret = true, .default_value = "", .choices = ""},
+      {.key = "api_key", .secret = true, .default_value = "", .choices = ""},
+      {.key = "api_base", .secret = false, .default_value = "https://api.telnyx.com", .choices = ""},
+  };
+  // telnyx_api_key must be set, then ValidateConfig.
+  static Status CheckSettings(const ProviderSettings& settings);
+  static std::unique_ptr<Provider> FromSettings(const ProviderSettings& settings, const ProviderContext& context);
+
   // Largest webhook body accepted, in bytes. Message webhooks are a few
   // kilobytes even for a long MMS.
   static constexpr std::size_t kMaxBodyBytes = 64 * 1024;

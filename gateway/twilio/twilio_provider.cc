@@ -2,12 +2,16 @@
 
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <utility>
 
+#include "common/utf8.h"
 #include "gateway/base64.h"
 #include "gateway/delivery.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/http_util.h"
+#include "gateway/preflight.h"
+#include "gateway/twilio/twilio_signature.h"
 
 namespace helpline::gateway {
 namespace {
@@ -15,19 +19,29 @@ namespace {
 constexpr std::string_view kWhatsAppPrefix = "whatsapp:";
 constexpr std::string_view kChatPrefixes[] = {"whatsapp:", "messenger:"};
 
+// Method, media type and size, checked first (gateway/preflight.h).
+constexpr WebhookShape kShape{
+    .accepts_get = false,
+    .media_types = "application/x-www-form-urlencoded",
+    .max_body_bytes = TwilioProvider::kMaxBodyBytes};
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = AsciiLower(c);
   return out;
 }
 
-bool HasChatPrefix(std::string_view address) {
-  const std::string lower = Lower(address.substr(0, 10));
+// The length of the chat-channel prefix `address` starts with (any case), or 0.
+std::size_t ChatPrefixLength(std::string_view address) {
   for (const std::string_view prefix : kChatPrefixes) {
-    if (std::string_view(lower).starts_with(prefix)) return true;
+    if (address.size() >= prefix.size() && EqualsIgnoreCase(address.substr(0, prefix.size()), prefix)) {
+      return prefix.size();
+    }
   }
-  return false;
+  return 0;
 }
+
+bool HasChatPrefix(std::string_view address) { return ChatPrefixLength(address) != 0; }
 
 std::string ChatAddress(const std::string& address) {
   return HasChatPrefix(address) ? address : std::string(kWhatsAppPrefix) + address;
@@ -76,15 +90,87 @@ const rapidjson::Value* MemberOrNull(const rapidjson::Value& object, const char*
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
+// Removes a chat-channel prefix from `address`; true if there was one.
+bool StripChatPrefix(std::string& address) {
+  const std::size_t n = ChatPrefixLength(address);
+  address.erase(0, n);
+  return n != 0;
+}
+
+WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
+
+// XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+bool IsXmlChar(std::uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// `text` as XML character data, escaped and stripped of what XML 1.0 forbids.
+std::string XmlText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  // Printable ASCII other than the five escaped characters (and tab, LF, CR)
+  // is copied as it is, a run at a time.
+  const auto plain = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') && c != '&' && c != '<' && c != '>' &&
+           c != '"' && c != '\'';
+  };
+  while (!text.empty()) {
+    std::size_t run = 0;
+    while (run < text.size() && plain(text[run])) ++run;
+    if (run > 0) {
+      out.append(text.substr(0, run));
+      text.remove_prefix(run);
+      continue;
+    }
+    std::uint32_t cp = 0;
+    const std::size_t len = DecodeUtf8(text, cp);
+    if (len == 0) {
+      out += kUtf8ReplacementCharacter;
+      text.remove_prefix(1);
+      continue;
+    }
+    switch (cp) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (IsXmlChar(cp)) out.append(text.substr(0, len));
+    }
+    text.remove_prefix(len);
+  }
+  return out;
+}
+
 }  // namespace
 
-TwilioProvider::TwilioProvider(TwilioConfig config) : config_(std::move(config)), webhook_(config_.auth_token) {
+std::unique_ptr<Provider> TwilioProvider::FromSettings(const ProviderSettings& settings,
+                                                       const ProviderContext& /*context*/) {
+  return std::make_unique<TwilioProvider>(TwilioConfig{std::string(SettingOf(settings, "account_sid")),
+                                                       std::string(SettingOf(settings, "auth_token")),
+                                                       std::string(SettingOf(settings, "api_base"))});
+}
+
+TwilioProvider::TwilioProvider(TwilioConfig config) : config_(std::move(config)) {
   if (config_.api_base.ends_with('/')) config_.api_base.pop_back();
 }
 
 ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
                                     std::chrono::system_clock::time_point /*now*/) const {
-  auto verified = webhook_.Verify(request);
+  auto verified = Verify(request);
   if (auto* error = std::get_if<WebhookError>(&verified)) return std::move(*error);
   const FormParams& params = std::get<FormParams>(verified);
 
@@ -95,17 +181,17 @@ ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
     return ToDeliveryStatus(params, status);
   }
 
-  auto message = TwilioWebhook::ToMessage(params);
+  auto message = ToMessage(params);
   if (auto* error = std::get_if<WebhookError>(&message)) return std::move(*error);
   return InboundEvent{std::get<InboundMessage>(std::move(message)), std::nullopt};
 }
 
 WebhookResponse TwilioProvider::RenderInline(const InboundMessage& /*message*/, const InlineReply& reply) const {
-  return WebhookResponse{200, std::string(TwilioWebhook::kTwimlContentType), TwilioWebhook::Twiml(reply.text)};
+  return WebhookResponse{200, std::string(kTwimlContentType), Twiml(reply.text)};
 }
 
 WebhookResponse TwilioProvider::RenderAcknowledge() const {
-  return WebhookResponse{200, std::string(TwilioWebhook::kTwimlContentType), TwilioWebhook::Twiml("")};
+  return WebhookResponse{200, std::string(kTwimlContentType), Twiml("")};
 }
 
 Result<OutboundRequest> TwilioProvider::BuildSend(const OutboundMessage& message) const {
@@ -160,6 +246,56 @@ DeliveryDecision TwilioProvider::ClassifySend(const HttpResult& result) const {
     AppendErrorCode(decision, std::string_view(code->GetString(), code->GetStringLength()));
   }
   return decision;
+}
+
+std::variant<FormParams, WebhookError> TwilioProvider::Verify(const WebhookRequest& request) const {
+  const auto pre = Preflight(request, kShape);
+  if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
+  if (config_.auth_token.empty()) return Error(500, "twilio auth token not configured");
+  const std::string_view signature = request.Header("x-twilio-signature");
+  if (signature.empty()) return Error(403, "missing X-Twilio-Signature");
+
+  Result<FormParams> params = ParseFormUrlencoded(request.body);
+  if (!params.ok()) return Error(400, "malformed form body");
+  if (!VerifyTwilioSignature(config_.auth_token, request.url, *params, signature)) {
+    return Error(403, "invalid X-Twilio-Signature");
+  }
+  return std::move(params).value();
+}
+
+std::variant<InboundMessage, WebhookError> TwilioProvider::ToMessage(const FormParams& params) {
+  InboundMessage message;
+  message.provider = "twilio";
+  message.from = ParamValue(params, "From");
+  message.to = ParamValue(params, "To");
+  const bool chat_from = StripChatPrefix(message.from);
+  const bool chat_to = StripChatPrefix(message.to);
+  message.channel = chat_from || chat_to ? MessageChannel::kChat : MessageChannel::kSms;
+  if (message.from.empty()) return Error(400, "missing From");  // also "whatsapp:" alone
+  message.id = ParamValue(params, "MessageSid");
+  if (message.id.empty()) message.id = ParamValue(params, "SmsSid");
+  if (message.id.empty()) return Error(400, "missing MessageSid");
+
+  message.text = ParamValue(params, "Body");
+  message.from_state = ParamValue(params, "FromState");
+  message.from_zip = ParamValue(params, "FromZip");
+  message.from_country = ParamValue(params, "FromCountry");
+  message.from_city = ParamValue(params, "FromCity");
+  return message;
+}
+
+std::string TwilioProvider::Twiml(std::string_view message) {
+  static constexpr std::string_view kProlog = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+  const std::string text = XmlText(message);
+  std::string out(kProlog);
+  if (text.empty()) {
+    out += "<Response/>";
+  } else {
+    out += "<Response><Message>";
+    out += text;
+    out += "</Message></Response>";
+  }
+  return out;
 }
 
 }  // namespace helpline::gateway

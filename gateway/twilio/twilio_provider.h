@@ -1,8 +1,25 @@
 #pragma once
 // Twilio Programmable Messaging behind the Provider interface: the inbound
 // message webhook and the message status callback (both signed form POSTs,
-// verified by TwilioWebhook), inline TwiML replies, and sends through the
-// Messages REST resource.
+// X-Twilio-Signature as twilio_signature.h checks it), inline TwiML replies,
+// and sends through the Messages REST resource.
+//
+// Parse() checks, in this order, and refuses with the first failure:
+//   405 "use POST"                                     method is not POST
+//   415 "expected application/x-www-form-urlencoded"   other Content-Type (parameters
+//                                                      such as ";charset=utf-8" and case ignored)
+//   413 "body larger than 65536 bytes"                 body over kMaxBodyBytes
+//   500 "twilio auth token not configured"             the token is empty (fails closed)
+//   403 "missing X-Twilio-Signature"                   empty signature header
+//   400 "malformed form body"                          bad percent-escape in the body
+//   403 "invalid X-Twilio-Signature"                   signature does not match (see twilio_signature.h)
+// and then, for an inbound message:
+//   400 "missing From"                                 From absent or empty
+//   400 "missing MessageSid"                           MessageSid and SmsSid both absent or empty
+// Body may be absent or empty: an empty SMS is a valid message. A sender or
+// recipient address with a "whatsapp:" or "messenger:" prefix makes the
+// message kChat and the prefix is stripped. For a repeated field the first
+// occurrence is used. Reasons never contain the number or the body.
 //
 // Telling the two webhooks apart. Twilio posts both to a URL we configure,
 // with the same signature scheme. A status callback carries MessageStatus
@@ -12,9 +29,8 @@
 //   MessageStatus, else SmsStatus, is non-empty and not "received" or
 //   "receiving" (any case)  -> a status callback  -> DeliveryStatus
 //   otherwise               -> an inbound message -> InboundEvent
-// Both are refused exactly as TwilioWebhook::Parse documents (405, 415, 413,
-// 500, 403, 400); a status callback without MessageSid (or SmsSid) is
-// 400 "missing MessageSid". States are normalized:
+// Both are refused as the table above says; a status callback without
+// MessageSid (or SmsSid) is 400 "missing MessageSid". States are normalized:
 //   queued, accepted, scheduled, sending -> "queued"     sent        -> "sent"
 //   delivered, read                      -> "delivered"  undelivered -> "undelivered"
 //   failed, canceled                     -> "failed"     other       -> "unknown"
@@ -37,11 +53,15 @@
 // concurrently.
 
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
+#include "gateway/form_urlencoded.h"
 #include "gateway/provider.h"
-#include "gateway/twilio/twilio_webhook.h"
+#include "gateway/registry.h"
 
 namespace helpline::gateway {
 
@@ -59,6 +79,22 @@ struct TwilioConfig {
 
 class TwilioProvider final : public Provider {
  public:
+  // Largest body accepted, in bytes. Twilio's message webhooks are a few
+  // kilobytes even with a 1600-character body and media URLs.
+  static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+
+  // The Content-Type of a Twiml() reply.
+  static constexpr std::string_view kTwimlContentType = "text/xml; charset=utf-8";
+
+  // Its settings in the registry (gateway/registry.h): twilio_auth_token
+  // turns the webhook on.
+  static constexpr ProviderSettingSpec kSettings[] = {
+      {.key = "auth_token", .secret = true, .default_value = "", .choices = ""},
+      {.key = "account_sid", .secret = true, .default_value = "", .choices = ""},
+      {.key = "api_base", .secret = false, .default_value = "https://api.twilio.com", .choices = ""},
+  };
+  static std::unique_ptr<Provider> FromSettings(const ProviderSettings& settings, const ProviderContext& context);
+
   explicit TwilioProvider(TwilioConfig config);
 
   std::string_view provider() const override { return "twilio"; }
@@ -67,7 +103,7 @@ class TwilioProvider final : public Provider {
   ParsedWebhook Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const override;
 
   bool replies_inline() const override { return true; }
-  // 200, TwilioWebhook::kTwimlContentType, TwilioWebhook::Twiml(reply.text).
+  // 200, kTwimlContentType, Twiml(reply.text).
   WebhookResponse RenderInline(const InboundMessage& message, const InlineReply& reply) const override;
   // 200 with an empty TwiML <Response/>, which sends nothing.
   WebhookResponse RenderAcknowledge() const override;
@@ -77,9 +113,22 @@ class TwilioProvider final : public Provider {
   Result<OutboundRequest> BuildSend(const OutboundMessage& message) const override;
   DeliveryDecision ClassifySend(const HttpResult& result) const override;
 
+  // A TwiML document replying with `message` as one SMS/chat message:
+  //   <?xml version="1.0" encoding="UTF-8"?><Response><Message>...</Message></Response>
+  // & < > " ' are escaped; characters XML 1.0 forbids (control characters
+  // other than tab, newline and carriage return; U+FFFE, U+FFFF) are removed;
+  // bytes that are not valid UTF-8 become U+FFFD. An empty message (or one
+  // that is empty after removal) gives <Response/>, which sends nothing.
+  static std::string Twiml(std::string_view message);
+
  private:
+  // Every check of the table up to and including the signature; the
+  // verified form parameters in body order.
+  std::variant<FormParams, WebhookError> Verify(const WebhookRequest& request) const;
+  // The inbound message in verified parameters (the last two rows).
+  static std::variant<InboundMessage, WebhookError> ToMessage(const FormParams& params);
+
   TwilioConfig config_;
-  TwilioWebhook webhook_;
 };
 
 }  // namespace helpline::gateway

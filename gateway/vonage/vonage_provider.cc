@@ -1,3 +1,4 @@
+#include "gateway/preflight.h"
 #include "gateway/vonage/vonage_provider.h"
 
 #include <rapidjson/document.h>
@@ -15,6 +16,12 @@
 
 namespace helpline::gateway {
 namespace {
+
+// Method, media type and size, checked first (gateway/preflight.h).
+constexpr WebhookShape kShape{
+    .accepts_get = true,
+    .media_types = "application/x-www-form-urlencoded application/json",
+    .max_body_bytes = VonageProvider::kMaxBodyBytes};
 
 constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 constexpr std::string_view kJsonContentType = "application/json";
@@ -103,29 +110,11 @@ std::string VonageProvider::ClientRef(std::string_view id) {
 }
 
 ParsedWebhook VonageProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
-  const bool is_get = request.method == "GET";
-  if (!is_get && request.method != "POST") return Error(405, "use GET or POST");
-
-  std::string_view query;
-  bool is_json = false;
-  if (is_get) {
-    const std::size_t question = request.url.find('?');
-    if (question != std::string_view::npos) {
-      query = request.url.substr(question + 1);
-      query = query.substr(0, query.find('#'));
-    }
-    if (query.size() > kMaxBodyBytes) {
-      return Error(413, "query larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-    }
-  } else {
-    is_json = IsMediaType(request.content_type, kJsonContentType);
-    if (!is_json && !IsMediaType(request.content_type, kFormContentType)) {
-      return Error(415, "expected application/x-www-form-urlencoded or application/json");
-    }
-    if (request.body.size() > kMaxBodyBytes) {
-      return Error(413, "body larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-    }
-  }
+  const auto pre = Preflight(request, kShape);
+  if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
+  const bool is_get = std::get<Preflighted>(pre).media_type.empty();
+  const bool is_json = std::get<Preflighted>(pre).media_type == kJsonContentType;
+  const std::string_view query = is_get ? std::get<Preflighted>(pre).payload : std::string_view();
   if (config_.require_signature && config_.signature_secret.empty()) {
     return Error(500, "vonage signature secret not configured");
   }
@@ -282,6 +271,32 @@ DeliveryDecision VonageProvider::ClassifySend(const HttpResult& result) const {
     if (sent > 0) decision.reason += " partial";
   }
   return decision;
+}
+
+Status VonageProvider::CheckSettings(const ProviderSettings& settings) {
+  if (SettingOf(settings, "api_key").empty() || SettingOf(settings, "api_secret").empty()) {
+    return InvalidArgument("vonage_signature_secret is set: replies go through Vonage's SMS API, so vonage_api_key and "
+                           "vonage_api_secret must be set too");
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<Provider> VonageProvider::FromSettings(const ProviderSettings& settings,
+                                                       const ProviderContext& context) {
+  static constexpr std::pair<std::string_view, VonageSignatureMethod> kMethods[] = {
+      {"md5hash", VonageSignatureMethod::kMd5Hash},     {"md5", VonageSignatureMethod::kMd5Hmac},
+      {"sha1", VonageSignatureMethod::kSha1Hmac},       {"sha256", VonageSignatureMethod::kSha256Hmac},
+      {"sha512", VonageSignatureMethod::kSha512Hmac}};
+  VonageConfig v;
+  v.api_key = SettingOf(settings, "api_key");
+  v.api_secret = SettingOf(settings, "api_secret");
+  v.signature_secret = SettingOf(settings, "signature_secret");
+  for (const auto& [name, method] : kMethods) {
+    if (name == SettingOf(settings, "signature_method")) v.method = method;
+  }
+  v.tolerance = context.tolerance;
+  v.api_base = SettingOf(settings, "api_base");
+  return std::make_unique<VonageProvider>(std::move(v));
 }
 
 }  // namespace helpline::gateway

@@ -84,6 +84,7 @@
 #include <string_view>
 
 #include "gateway/provider.h"
+#include "gateway/registry.h"
 #include "gateway/vonage/vonage_signature.h"
 
 namespace helpline::gateway {
@@ -110,6 +111,18 @@ struct VonageConfig {
 
 class VonageProvider final : public Provider {
  public:
+  // Its settings in the registry (gateway/registry.h): vonage_signature_secret
+  // turns the webhook on; replies need vonage_api_key and vonage_api_secret.
+  static constexpr ProviderSettingSpec kSettings[] = {
+      {.key = "signature_secret", .secret = true, .default_value = "", .choices = ""},
+      {.key = "signature_method", .secret = false, .default_value = "md5hash", .choices = "md5hash md5 sha1 sha256 sha512"},
+      {.key = "api_key", .secret = true, .default_value = "", .choices = ""},
+      {.key = "api_secret", .secret = true, .default_value = "", .choices = ""},
+      {.key = "api_base", .secret = false, .default_value = "https://rest.nexmo.com", .choices = ""},
+  };
+  static Status CheckSettings(const ProviderSettings& settings);
+  static std::unique_ptr<Provider> FromSettings(const ProviderSettings& settings, const ProviderContext& context);
+
   // Largest body (POST) or query (GET) accepted, in bytes.
   static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
   // Vonage's limit on client-ref, in characters.

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 namespace helpline::daemon {
 namespace {
@@ -138,6 +139,66 @@ TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
   std::remove(path.c_str());
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("'yes' is not true or false"), std::string::npos);
+}
+
+TEST(Config, ProviderSettingsArePrefixedKeysInTheFileAndTheEnvironment) {
+  std::string path = Write("twilio_api_base = http://127.0.0.1:9\ntelnyx_api_base = http://127.0.0.1:8\n");
+  auto c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  setenv("HELPLINE_TWILIO_AUTH_TOKEN", "twilio-token-value", 1);
+  setenv("HELPLINE_TELEGRAM_API_BASE", "http://127.0.0.1:7", 1);
+  ASSERT_TRUE(ApplyEnvironment(&*c).ok());
+  unsetenv("HELPLINE_TWILIO_AUTH_TOKEN");
+  unsetenv("HELPLINE_TELEGRAM_API_BASE");
+  const gateway::ProviderEntry* twilio = gateway::FindProvider("twilio");
+  ASSERT_NE(twilio, nullptr);
+  const gateway::ProviderSettings s = ProviderSettingsOf(*c, *twilio);
+  EXPECT_EQ(gateway::SettingOf(s, "api_base"), "http://127.0.0.1:9");
+  EXPECT_EQ(gateway::SettingOf(s, "auth_token"), "twilio-token-value");
+  EXPECT_TRUE(twilio->Enabled(s));
+  EXPECT_FALSE(gateway::FindProvider("vonage")->Enabled(ProviderSettingsOf(*c, *gateway::FindProvider("vonage"))));
+  const std::string shown = DescribeConfig(*c);
+  EXPECT_NE(shown.find("twilio_auth_token = (set)\n"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("telegram_api_base = http://127.0.0.1:7\n"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("vonage_api_base = https://rest.nexmo.com\n"), std::string::npos) << "defaults shown";
+  path = Write("twilio_auth_tokn = x\n");
+  c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("unknown key 'twilio_auth_tokn'"), std::string::npos);
+}
+
+TEST(Config, AnEnabledProviderIsCheckedByItsRegistryRow) {
+  Config c;
+  c.sender_secret = "long-enough-secret-123";
+  c.providers["vonage"]["signature_secret"] = "sig";
+  Status s = ValidateConfig(c);
+  EXPECT_NE(s.message().find("vonage_api_key and vonage_api_secret must be set too"), std::string::npos)
+      << s.message();
+  c.providers["vonage"]["api_key"] = "k";
+  c.providers["vonage"]["api_secret"] = "s";
+  EXPECT_TRUE(ValidateConfig(c).ok());
+  c.providers["telnyx"]["public_key"] = "not-base64-of-32-bytes";
+  c.providers["telnyx"]["api_key"] = "KEY";
+  s = ValidateConfig(c);
+  EXPECT_NE(s.message().find("Ed25519"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("not-base64"), std::string::npos) << "never the value";
+}
+
+TEST(ProviderRegistry, EveryRowNamesAKeyItHasAndNamesAreUnique) {
+  std::set<std::string_view> names;
+  for (const gateway::ProviderEntry& row : gateway::Providers()) {
+    EXPECT_TRUE(names.insert(row.name).second) << row.name;
+    ASSERT_NE(row.Find(row.enabled_by), nullptr) << row.name;
+    EXPECT_TRUE(row.Find(row.enabled_by)->secret) << row.name << ": the enabling setting is a secret";
+    ASSERT_NE(row.make, nullptr) << row.name;
+    gateway::ProviderSettings s = row.WithDefaults({});
+    s[std::string(row.enabled_by)] = "x";
+    EXPECT_EQ(row.make(s, {})->provider(), row.name);
+  }
+  EXPECT_EQ(names.size(), 5u);
+  EXPECT_EQ(gateway::FindProvider("nope"), nullptr);
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ class SenderStoreTest : public ::testing::Test {
     return true;
   }
 
-  Result<AdmitResult> Admit(std::string_view id, std::string_view who, const SenderChanges& changes = {},
+  Result<AdmitResult> Admit(std::string_view id, std::string_view who, const engine::StateChanges& changes = {},
                             bool always_apply = false, std::string_view provider = "twilio") {
     std::optional<Result<AdmitResult>> out;
     store_->Admit(provider, id, who, changes, always_apply, [&](Result<AdmitResult> r) { out.emplace(std::move(r)); });
@@ -105,7 +105,7 @@ class SenderStoreTest : public ::testing::Test {
     return true;
   }
 
-  Admission AdmissionOf(std::string_view id, std::string_view who, const SenderChanges& changes = {},
+  Admission AdmissionOf(std::string_view id, std::string_view who, const engine::StateChanges& changes = {},
                         bool always_apply = false) {
     Result<AdmitResult> r = Admit(id, who, changes, always_apply);
     EXPECT_TRUE(r.ok()) << r.status().ToString();

@@ -45,7 +45,7 @@ struct Req {
   std::string signature = std::string(kBodySignature);
 
   WebhookRequest request() const {
-    WebhookRequest r{method, "https://helpline.example.org/webhooks/chat", content_type, "", body, {}};
+    WebhookRequest r{method, "https://helpline.example.org/webhooks/chat", content_type, body, {}};
     if (!timestamp.empty()) r.headers.emplace_back("x-helpline-timestamp", timestamp);
     if (!signature.empty()) r.headers.emplace_back("x-helpline-signature", signature);
     return r;

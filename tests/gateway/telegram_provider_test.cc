@@ -38,7 +38,7 @@ struct Req {
   bool send_token = true;
 
   WebhookRequest request() const {
-    WebhookRequest r{method, "https://helpline.example.org/webhooks/telegram", content_type, "", body, {}};
+    WebhookRequest r{method, "https://helpline.example.org/webhooks/telegram", content_type, body, {}};
     r.headers.emplace_back("content-type", content_type);
     if (send_token) r.headers.emplace_back("x-telegram-bot-api-secret-token", token);
     return r;

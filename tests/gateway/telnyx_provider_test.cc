@@ -119,7 +119,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
 
   WebhookRequest view() const {
-    WebhookRequest r{method, url, content_type, "", body, {}};
+    WebhookRequest r{method, url, content_type, body, {}};
     for (const auto& [name, value] : headers) r.headers.emplace_back(name, value);
     return r;
   }

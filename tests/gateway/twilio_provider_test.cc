@@ -35,7 +35,7 @@ struct Signed {
   std::string signature;
   std::string body;
 
-  WebhookRequest request() const { return {method, url, content_type, signature, body, {}}; }
+  WebhookRequest request() const { return {method, url, content_type, body, {{"x-twilio-signature", signature}}}; }
 };
 
 Signed Sign(const FormParams& params, std::string_view token = kToken, std::string_view url = kUrl) {
@@ -192,7 +192,7 @@ TEST(TwilioProvider, RefusesInboundMessagesExactlyAsTheWebhookDoes) {
   s.content_type = "application/json";
   EXPECT_EQ(ParseError(s).reason, "expected application/x-www-form-urlencoded");
 
-  s = Sign(With(InboundParams(), "Body", std::string(TwilioWebhook::kMaxBodyBytes, 'a')));
+  s = Sign(With(InboundParams(), "Body", std::string(TwilioProvider::kMaxBodyBytes, 'a')));
   EXPECT_EQ(ParseError(s).http_status, 413);
 
   s = Sign(InboundParams());

@@ -105,7 +105,7 @@ struct Req {
   std::string content_type = "application/x-www-form-urlencoded";
   std::string body;
 
-  WebhookRequest request() const { return {method, url, content_type, "", body, {}}; }
+  WebhookRequest request() const { return {method, url, content_type, body, {}}; }
 };
 
 Req Form(const FormParams& params) { return Req{.body = FormEncode(params)}; }

@@ -1,7 +1,8 @@
-#include "gateway/twilio/twilio_webhook.h"
+#include "gateway/twilio/twilio_provider.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <variant>
 
@@ -25,7 +26,7 @@ struct Signed {
   std::string signature;
   std::string body;
 
-  WebhookRequest request() const { return {method, url, content_type, signature, body, {}}; }
+  WebhookRequest request() const { return {method, url, content_type, body, {{"x-twilio-signature", signature}}}; }
 };
 
 FormParams SmsParams() {
@@ -61,20 +62,29 @@ Signed Sign(const FormParams& params, std::string_view sign_url = kUrl) {
   return s;
 }
 
+// The inbound-message side of TwilioProvider (status callbacks are in
+// twilio_provider_test.cc).
+ParsedWebhook Parse(const Signed& s, std::string_view token) {
+  const TwilioProvider twilio(TwilioConfig{"", std::string(token)});
+  return twilio.Parse(s.request(), std::chrono::system_clock::now());
+}
+
 InboundMessage ParseOk(const Signed& s) {
-  const TwilioWebhook webhook{std::string(kToken)};
-  auto result = webhook.Parse(s.request());
+  auto result = Parse(s, kToken);
   if (const auto* error = std::get_if<WebhookError>(&result)) {
     ADD_FAILURE() << "refused: " << error->http_status << " " << error->reason;
     return {};
   }
-  return std::get<InboundMessage>(std::move(result));
+  if (!std::holds_alternative<InboundEvent>(result)) {
+    ADD_FAILURE() << "not an inbound message";
+    return {};
+  }
+  return std::get<InboundEvent>(std::move(result)).message;
 }
 
 WebhookError ParseError(const Signed& s, std::string_view token = kToken) {
-  const TwilioWebhook webhook{std::string(token)};
-  auto result = webhook.Parse(s.request());
-  if (std::holds_alternative<InboundMessage>(result)) {
+  auto result = Parse(s, token);
+  if (!std::holds_alternative<WebhookError>(result)) {
     ADD_FAILURE() << "accepted, expected an error";
     return {0, ""};
   }
@@ -85,7 +95,7 @@ WebhookError ParseError(const Signed& s, std::string_view token = kToken) {
   return error;
 }
 
-TEST(TwilioWebhook, ASignedSmsBecomesAnInboundMessage) {
+TEST(TwilioInbound, ASignedSmsBecomesAnInboundMessage) {
   const InboundMessage m = ParseOk(Sign(SmsParams()));
   EXPECT_EQ(m.provider, "twilio");
   EXPECT_EQ(m.channel, MessageChannel::kSms);
@@ -95,7 +105,7 @@ TEST(TwilioWebhook, ASignedSmsBecomesAnInboundMessage) {
   EXPECT_EQ(m.id, "SM0123456789abcdef0123456789abcdef");
 }
 
-TEST(TwilioWebhook, CopiesTwiliosLocationHints) {
+TEST(TwilioInbound, CopiesTwiliosLocationHints) {
   const InboundMessage m = ParseOk(Sign(SmsParams()));
   EXPECT_EQ(m.from_state, "BC");
   EXPECT_EQ(m.from_zip, "V6B");
@@ -103,7 +113,7 @@ TEST(TwilioWebhook, CopiesTwiliosLocationHints) {
   EXPECT_EQ(m.from_city, "VANCOUVER");
 }
 
-TEST(TwilioWebhook, MissingHintsAreEmpty) {
+TEST(TwilioInbound, MissingHintsAreEmpty) {
   FormParams params = SmsParams();
   for (const char* hint : {"FromState", "FromZip", "FromCountry", "FromCity"}) params = Without(params, hint);
   const InboundMessage m = ParseOk(Sign(params));
@@ -113,17 +123,17 @@ TEST(TwilioWebhook, MissingHintsAreEmpty) {
   EXPECT_EQ(m.from_city, "");
 }
 
-TEST(TwilioWebhook, AcceptsAnEmptyOrAbsentBody) {
+TEST(TwilioInbound, AcceptsAnEmptyOrAbsentBody) {
   EXPECT_EQ(ParseOk(Sign(With(SmsParams(), "Body", ""))).text, "");
   EXPECT_EQ(ParseOk(Sign(Without(SmsParams(), "Body"))).text, "");
 }
 
-TEST(TwilioWebhook, KeepsUnicodeAndFormDelimitersInTheBody) {
+TEST(TwilioInbound, KeepsUnicodeAndFormDelimitersInTheBody) {
   const std::string text = "Ayuda 🚑 a+b=c & 100% sûr\nok";
   EXPECT_EQ(ParseOk(Sign(With(SmsParams(), "Body", text))).text, text);
 }
 
-TEST(TwilioWebhook, AWhatsAppSenderIsChatWithThePrefixStripped) {
+TEST(TwilioInbound, AWhatsAppSenderIsChatWithThePrefixStripped) {
   FormParams params = With(SmsParams(), "From", "whatsapp:+16045550123");
   params = With(params, "To", "whatsapp:+14155238886");
   const InboundMessage m = ParseOk(Sign(params));
@@ -132,25 +142,25 @@ TEST(TwilioWebhook, AWhatsAppSenderIsChatWithThePrefixStripped) {
   EXPECT_EQ(m.to, "+14155238886");
 }
 
-TEST(TwilioWebhook, AWhatsAppRecipientAloneMakesItChat) {
+TEST(TwilioInbound, AWhatsAppRecipientAloneMakesItChat) {
   const InboundMessage m = ParseOk(Sign(With(SmsParams(), "To", "whatsapp:+14155238886")));
   EXPECT_EQ(m.channel, MessageChannel::kChat);
   EXPECT_EQ(m.from, kFrom);
   EXPECT_EQ(m.to, "+14155238886");
 }
 
-TEST(TwilioWebhook, AMessengerSenderIsChatWithThePrefixStripped) {
+TEST(TwilioInbound, AMessengerSenderIsChatWithThePrefixStripped) {
   const InboundMessage m = ParseOk(Sign(With(SmsParams(), "From", "messenger:4242424242")));
   EXPECT_EQ(m.channel, MessageChannel::kChat);
   EXPECT_EQ(m.from, "4242424242");
 }
 
-TEST(TwilioWebhook, FallsBackToSmsSidForTheMessageId) {
+TEST(TwilioInbound, FallsBackToSmsSidForTheMessageId) {
   const InboundMessage m = ParseOk(Sign(Without(SmsParams(), "MessageSid")));
   EXPECT_EQ(m.id, "SM0123456789abcdef0123456789abcdef");
 }
 
-TEST(TwilioWebhook, AcceptsFormContentTypesWithParametersAndAnyCase) {
+TEST(TwilioInbound, AcceptsFormContentTypesWithParametersAndAnyCase) {
   for (const char* type : {"application/x-www-form-urlencoded; charset=utf-8", "Application/X-WWW-Form-Urlencoded",
                            " application/x-www-form-urlencoded ;charset=UTF-8", "application/x-www-form-urlencoded;"}) {
     Signed s = Sign(SmsParams());
@@ -159,20 +169,20 @@ TEST(TwilioWebhook, AcceptsFormContentTypesWithParametersAndAnyCase) {
   }
 }
 
-TEST(TwilioWebhook, AcceptsASignatureOverTheUrlWithTheDefaultPort) {
+TEST(TwilioInbound, AcceptsASignatureOverTheUrlWithTheDefaultPort) {
   const Signed s = Sign(SmsParams(), "https://helpline.example.org:443/webhooks/twilio?region=CA-BC");
   EXPECT_EQ(ParseOk(s).from, kFrom);
 }
 
-TEST(TwilioWebhook, AcceptsABodyOfExactlyTheLimit) {
+TEST(TwilioInbound, AcceptsABodyOfExactlyTheLimit) {
   const std::size_t base = FormEncode(With(SmsParams(), "Body", "")).size();
-  const FormParams params = With(SmsParams(), "Body", std::string(TwilioWebhook::kMaxBodyBytes - base, 'a'));
+  const FormParams params = With(SmsParams(), "Body", std::string(TwilioProvider::kMaxBodyBytes - base, 'a'));
   const Signed s = Sign(params);
-  ASSERT_EQ(s.body.size(), TwilioWebhook::kMaxBodyBytes);
-  EXPECT_EQ(ParseOk(s).text.size(), TwilioWebhook::kMaxBodyBytes - base);
+  ASSERT_EQ(s.body.size(), TwilioProvider::kMaxBodyBytes);
+  EXPECT_EQ(ParseOk(s).text.size(), TwilioProvider::kMaxBodyBytes - base);
 }
 
-TEST(TwilioWebhook, RefusesOtherMethodsWith405) {
+TEST(TwilioInbound, RefusesOtherMethodsWith405) {
   for (const char* method : {"GET", "PUT", "HEAD", "post", ""}) {
     Signed s = Sign(SmsParams());
     s.method = method;
@@ -182,7 +192,7 @@ TEST(TwilioWebhook, RefusesOtherMethodsWith405) {
   }
 }
 
-TEST(TwilioWebhook, RefusesOtherContentTypesWith415) {
+TEST(TwilioInbound, RefusesOtherContentTypesWith415) {
   for (const char* type : {"application/json", "text/plain", "multipart/form-data; boundary=x", "",
                            "application/x-www-form-urlencodedx", "application/x-www-form"}) {
     Signed s = Sign(SmsParams());
@@ -193,15 +203,15 @@ TEST(TwilioWebhook, RefusesOtherContentTypesWith415) {
   }
 }
 
-TEST(TwilioWebhook, RefusesABodyOverTheLimitWith413) {
+TEST(TwilioInbound, RefusesABodyOverTheLimitWith413) {
   const std::size_t base = FormEncode(With(SmsParams(), "Body", "")).size();
-  const Signed s = Sign(With(SmsParams(), "Body", std::string(TwilioWebhook::kMaxBodyBytes - base + 1, 'a')));
+  const Signed s = Sign(With(SmsParams(), "Body", std::string(TwilioProvider::kMaxBodyBytes - base + 1, 'a')));
   const WebhookError e = ParseError(s);
   EXPECT_EQ(e.http_status, 413);
   EXPECT_EQ(e.reason, "body larger than 65536 bytes");
 }
 
-TEST(TwilioWebhook, RefusesAMissingSignatureWith403) {
+TEST(TwilioInbound, RefusesAMissingSignatureWith403) {
   Signed s = Sign(SmsParams());
   s.signature.clear();
   const WebhookError e = ParseError(s);
@@ -209,7 +219,7 @@ TEST(TwilioWebhook, RefusesAMissingSignatureWith403) {
   EXPECT_EQ(e.reason, "missing X-Twilio-Signature");
 }
 
-TEST(TwilioWebhook, RefusesAWrongSignatureWith403) {
+TEST(TwilioInbound, RefusesAWrongSignatureWith403) {
   Signed s = Sign(SmsParams());
   s.signature[3] = s.signature[3] == 'A' ? 'B' : 'A';
   const WebhookError e = ParseError(s);
@@ -217,13 +227,13 @@ TEST(TwilioWebhook, RefusesAWrongSignatureWith403) {
   EXPECT_EQ(e.reason, "invalid X-Twilio-Signature");
 }
 
-TEST(TwilioWebhook, RefusesASignatureMadeWithAnotherToken) {
+TEST(TwilioInbound, RefusesASignatureMadeWithAnotherToken) {
   const WebhookError e = ParseError(Sign(SmsParams()), "fedcba9876543210fedcba9876543210");
   EXPECT_EQ(e.http_status, 403);
   EXPECT_EQ(e.reason, "invalid X-Twilio-Signature");
 }
 
-TEST(TwilioWebhook, RefusesASignatureComputedOverADifferentUrl) {
+TEST(TwilioInbound, RefusesASignatureComputedOverADifferentUrl) {
   for (const char* other : {"https://helpline.example.org/webhooks/twilio",               // no query
                             "https://helpline.example.org/webhooks/twilio?region=CA-AB",  // other query
                             "http://helpline.example.org/webhooks/twilio?region=CA-BC",   // other scheme
@@ -236,7 +246,7 @@ TEST(TwilioWebhook, RefusesASignatureComputedOverADifferentUrl) {
   }
 }
 
-TEST(TwilioWebhook, RefusesABodyChangedAfterSigning) {
+TEST(TwilioInbound, RefusesABodyChangedAfterSigning) {
   Signed s = Sign(SmsParams());
   s.body = FormEncode(With(SmsParams(), "Body", "STOP"));
   EXPECT_EQ(ParseError(s).http_status, 403);
@@ -244,7 +254,7 @@ TEST(TwilioWebhook, RefusesABodyChangedAfterSigning) {
   EXPECT_EQ(ParseError(s).http_status, 403);
 }
 
-TEST(TwilioWebhook, RefusesAMalformedFormBodyWith400) {
+TEST(TwilioInbound, RefusesAMalformedFormBodyWith400) {
   Signed s = Sign(SmsParams());
   s.body += "&Body=%ZZ";
   const WebhookError e = ParseError(s);
@@ -252,7 +262,7 @@ TEST(TwilioWebhook, RefusesAMalformedFormBodyWith400) {
   EXPECT_EQ(e.reason, "malformed form body");
 }
 
-TEST(TwilioWebhook, RefusesAMissingOrEmptyFromWith400) {
+TEST(TwilioInbound, RefusesAMissingOrEmptyFromWith400) {
   for (const FormParams& params :
        {Without(SmsParams(), "From"), With(SmsParams(), "From", ""), With(SmsParams(), "From", "whatsapp:")}) {
     const WebhookError e = ParseError(Sign(params));
@@ -261,7 +271,7 @@ TEST(TwilioWebhook, RefusesAMissingOrEmptyFromWith400) {
   }
 }
 
-TEST(TwilioWebhook, RefusesAMissingMessageSidWith400) {
+TEST(TwilioInbound, RefusesAMissingMessageSidWith400) {
   for (const FormParams& params : {Without(Without(SmsParams(), "MessageSid"), "SmsSid"),
                                    With(With(SmsParams(), "MessageSid", ""), "SmsSid", "")}) {
     const WebhookError e = ParseError(Sign(params));
@@ -270,13 +280,13 @@ TEST(TwilioWebhook, RefusesAMissingMessageSidWith400) {
   }
 }
 
-TEST(TwilioWebhook, ChecksTheSignatureBeforeTheFields) {
+TEST(TwilioInbound, ChecksTheSignatureBeforeTheFields) {
   Signed s = Sign(SmsParams());
   s.body = FormEncode(Without(SmsParams(), "From"));  // unsigned and incomplete
   EXPECT_EQ(ParseError(s).http_status, 403);
 }
 
-TEST(TwilioWebhook, FailsClosedWithoutAnAuthToken) {
+TEST(TwilioInbound, FailsClosedWithoutAnAuthToken) {
   Signed s;
   s.body = FormEncode(SmsParams());
   s.signature = TwilioSignature("", kUrl, SmsParams());  // what anyone could compute
@@ -286,20 +296,20 @@ TEST(TwilioWebhook, FailsClosedWithoutAnAuthToken) {
 }
 
 TEST(Twiml, WrapsTheMessageInAResponse) {
-  EXPECT_EQ(TwilioWebhook::Twiml("Call 988"),
+  EXPECT_EQ(TwilioProvider::Twiml("Call 988"),
             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>Call 988</Message></Response>)");
 }
 
 TEST(Twiml, AnEmptyMessageIsAnEmptyResponse) {
-  EXPECT_EQ(TwilioWebhook::Twiml(""), R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
-  EXPECT_EQ(TwilioWebhook::Twiml("\x01\x02\x1F"), R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
+  EXPECT_EQ(TwilioProvider::Twiml(""), R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
+  EXPECT_EQ(TwilioProvider::Twiml("\x01\x02\x1F"), R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
 }
 
 TEST(Twiml, EscapesMarkupCharacters) {
-  EXPECT_EQ(TwilioWebhook::Twiml(R"(Text <HELP> & "NALOXONE" to Tom's line)"),
+  EXPECT_EQ(TwilioProvider::Twiml(R"(Text <HELP> & "NALOXONE" to Tom's line)"),
             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>)"
             R"(Text &lt;HELP&gt; &amp; &quot;NALOXONE&quot; to Tom&apos;s line</Message></Response>)");
-  EXPECT_EQ(TwilioWebhook::Twiml("&amp;"),
+  EXPECT_EQ(TwilioProvider::Twiml("&amp;"),
             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>&amp;amp;</Message></Response>)");
 }
 
@@ -309,23 +319,23 @@ TEST(Twiml, StripsCharactersXmlForbidsButKeepsTabsAndLineBreaks) {
       "b\x01\x08\x0B\x0C\x1B"
       "c\t\n\rd";
   const std::string in(kIn, sizeof kIn - 1);
-  EXPECT_EQ(TwilioWebhook::Twiml(in),
+  EXPECT_EQ(TwilioProvider::Twiml(in),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>abc\t\n\rd</Message></Response>");
   // U+FFFE and U+FFFF are not XML characters either.
-  EXPECT_EQ(TwilioWebhook::Twiml("x\xEF\xBF\xBEy\xEF\xBF\xBFz"),
+  EXPECT_EQ(TwilioProvider::Twiml("x\xEF\xBF\xBEy\xEF\xBF\xBFz"),
             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>xyz</Message></Response>)");
 }
 
 TEST(Twiml, KeepsEmojiAndOtherScripts) {
   const std::string text = "🚑 Línea de ayuda 24/7 · 日本語 · مساعدة · 👩🏽‍⚕️";
-  EXPECT_EQ(TwilioWebhook::Twiml(text),
+  EXPECT_EQ(TwilioProvider::Twiml(text),
             R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>)" + text + "</Message></Response>");
 }
 
 TEST(Twiml, ReplacesInvalidUtf8WithTheReplacementCharacter) {
   // A lone continuation byte, a truncated sequence, an overlong '/', and a
   // UTF-16 surrogate encoded in UTF-8.
-  EXPECT_EQ(TwilioWebhook::Twiml("a\x80"
+  EXPECT_EQ(TwilioProvider::Twiml("a\x80"
                                  "b\xE2\x82"
                                  "c\xC0\xAF"
                                  "d\xED\xA0\x80"
@@ -334,7 +344,7 @@ TEST(Twiml, ReplacesInvalidUtf8WithTheReplacementCharacter) {
             "a\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFDd\uFFFD\uFFFD\uFFFDe</Message></Response>");
 }
 
-TEST(Twiml, HasAnXmlContentType) { EXPECT_EQ(TwilioWebhook::kTwimlContentType, "text/xml; charset=utf-8"); }
+TEST(Twiml, HasAnXmlContentType) { EXPECT_EQ(TwilioProvider::kTwimlContentType, "text/xml; charset=utf-8"); }
 
 }  // namespace
 }  // namespace helpline::gateway

@@ -1,0 +1,97 @@
+#include "daemon/outreach_api.h"
+
+#include <utility>
+
+#include "common/json_escape.h"
+#include "common/sha256.h"
+#include "directory/json_codec.h"
+#include "directory/regions.h"
+#include "gateway/form_urlencoded.h"
+
+namespace helpline::daemon {
+
+bool HasApiKey(std::string_view authorization, const std::set<std::string>& key_sha256s) {
+  // "Bearer" SP token; the scheme is case-insensitive (RFC 7235 section 2.1).
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size() + 1 || authorization[kScheme.size()] != ' ') return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if ((authorization[i] | 0x20) != kScheme[i]) return false;  // ASCII letters: | 0x20 lowercases
+  }
+  authorization.remove_prefix(kScheme.size() + 1);
+  return key_sha256s.count(Sha256Hex(authorization)) != 0;
+}
+
+ApiAnswer Unauthorized() {
+  HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
+  r.headers.push_back({"WWW-Authenticate", "Bearer"});
+  return {std::move(r), "unauthorized"};
+}
+
+ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view query) {
+  auto params = gateway::ParseFormUrlencoded(query);
+  if (!params.ok()) return {JsonError(400, "malformed query string"), "bad_request"};
+  std::string region, category_name, lang;
+  for (const auto& [k, v] : *params) {
+    if (k == "region") region = v;
+    else if (k == "category") category_name = v;
+    else if (k == "lang") lang = v;
+  }
+  auto category = directory::ParseCategory(category_name);
+  if (region.empty() || !directory::IsKnownRegion(region)) {
+    return {JsonError(400, "region must be an ISO 3166-2 code such as US, US-TX, CA-BC or *"), "bad_request"};
+  }
+  if (!category) {
+    // The parameter is named, its value never echoed (it is raw request bytes).
+    std::string known;
+    for (directory::Category c : directory::AllCategories()) {
+      known += known.empty() ? "" : ", ";
+      known += directory::CategoryName(c);
+    }
+    return {JsonError(400, "category is missing or unknown; one of: " + known), "bad_request"};
+  }
+  if (index == nullptr) return {JsonError(503, "directory not loaded yet"), "not_ready"};
+  std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"region\":" + JsonQuote(region) +
+                     ",\"category\":" + JsonQuote(category_name) + ",\"lang\":" + JsonQuote(lang) +
+                     ",\"resources\":" + ResourcesJson(index->Lookup(region, *category, lang)) + "}\n";
+  return {Json(200, std::move(body)), "ok"};
+}
+
+ApiAnswer RegionsAnswer(const directory::DirectoryIndex* index) {
+  if (index == nullptr) return {JsonError(503, "directory not loaded yet"), "not_ready"};
+  std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"regions\":[";
+  bool first = true;
+  for (const auto& code : index->Regions()) {
+    const auto* info = directory::FindRegion(code);
+    if (!first) body += ",";
+    first = false;
+    body += "{\"code\":" + JsonQuote(code) + ",\"name\":" + JsonQuote(info ? info->name_en : code) +
+            ",\"name_fr\":" + JsonQuote(info ? info->name_fr : code) + ",\"name_es\":" +
+            JsonQuote(info ? info->name_es : code) + "}";
+  }
+  body += "]}\n";
+  return {Json(200, std::move(body)), "ok"};
+}
+
+std::string ResourcesJson(const std::vector<const directory::Resource*>& resources) {
+  std::string out = "[";
+  for (const auto* r : resources) {
+    if (out.size() > 1) out += ",";
+    out += directory::ToCanonicalJson(*r);
+  }
+  out += "]";
+  return out;
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse JsonError(int status, std::string_view message) {
+  return Json(status, "{\"error\":" + JsonQuote(message) + "}\n");
+}
+
+}  // namespace helpline::daemon

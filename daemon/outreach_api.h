@@ -1,0 +1,58 @@
+#pragma once
+// The outreach API, for partners' sites and apps: the directory as JSON
+// behind API keys. Answers are computed here; the app routes the request,
+// counts and logs the answer (app.cc).
+//
+//   GET /v1/lookup   ?region=CA-BC&category=naloxone&lang=en
+//                    {"version":N,"region":..,"category":..,"lang":..,"resources":[...]}
+//   GET /v1/regions  {"version":N,"regions":[{"code":..,"name":..,"name_fr":..,"name_es":..},...]}
+//
+// Keys: `Authorization: Bearer KEY`, the scheme in any case; only the
+// SHA-256 hex of accepted keys is configured (api_key_sha256). Errors are
+// {"error":"..."} naming the bad parameter, never echoing its value.
+//
+//   if (!HasApiKey(req.Header("authorization"), keys)) return Unauthorized();
+//   ApiAnswer a = LookupAnswer(snapshots.Get().get(), query);
+//
+// Thread-safety: free functions without shared state.
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/http_server.h"
+#include "directory/index.h"
+
+namespace helpline::daemon {
+
+// An answer and the outcome the request log and metrics record ("ok",
+// "bad_request", "not_ready", "unauthorized").
+struct ApiAnswer {
+  HttpResponse response;
+  std::string_view outcome;
+};
+
+// True when `authorization` is "Bearer KEY" (scheme in any case) and the
+// SHA-256 hex of KEY is in `key_sha256s`.
+bool HasApiKey(std::string_view authorization, const std::set<std::string>& key_sha256s);
+
+// 401 with WWW-Authenticate: Bearer.
+ApiAnswer Unauthorized();
+
+// /v1/lookup for `query` (the URL's query string) from `index` (null: 503
+// "directory not loaded yet", after the parameters are checked).
+ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view query);
+
+// /v1/regions from `index` (null: 503).
+ApiAnswer RegionsAnswer(const directory::DirectoryIndex* index);
+
+// A JSON array of the resources' canonical JSON, as /v1/lookup and the chat
+// webhook return them.
+std::string ResourcesJson(const std::vector<const directory::Resource*>& resources);
+
+// A JSON response: `body` as it is, or {"error":"message"}.
+HttpResponse Json(int status, std::string body);
+HttpResponse JsonError(int status, std::string_view message);
+
+}  // namespace helpline::daemon

@@ -1,0 +1,49 @@
+#include "daemon/outreach_api.h"
+
+#include <gtest/gtest.h>
+
+#include "common/sha256.h"
+
+namespace helpline::daemon {
+namespace {
+
+TEST(OutreachApi, ABearerKeyIsAcceptedOnlyWhenItsDigestIsConfigured) {
+  const std::set<std::string> keys = {Sha256Hex("partner-key")};
+  EXPECT_TRUE(HasApiKey("Bearer partner-key", keys));
+  EXPECT_TRUE(HasApiKey("bEARER partner-key", keys)) << "the scheme in any case";
+  EXPECT_FALSE(HasApiKey("Bearer other-key", keys));
+  EXPECT_FALSE(HasApiKey("Bearer  partner-key", keys));
+  EXPECT_FALSE(HasApiKey("Basic partner-key", keys));
+  EXPECT_FALSE(HasApiKey("Bearer ", keys));
+  EXPECT_FALSE(HasApiKey("", keys));
+  EXPECT_FALSE(HasApiKey("Bearer partner-key", {}));
+}
+
+TEST(OutreachApi, UnauthorizedAsksForABearerKey) {
+  const ApiAnswer a = Unauthorized();
+  EXPECT_EQ(a.response.status, 401);
+  EXPECT_EQ(a.outcome, "unauthorized");
+  ASSERT_EQ(a.response.headers.size(), 1u);
+  EXPECT_EQ(a.response.headers[0].second, "Bearer");
+}
+
+TEST(OutreachApi, BadParametersAreNamedNeverEchoedAndCheckedBeforeTheDirectory) {
+  ApiAnswer a = LookupAnswer(nullptr, "region=XX-SECRET&category=naloxone");
+  EXPECT_EQ(a.response.status, 400);
+  EXPECT_EQ(a.outcome, "bad_request");
+  EXPECT_EQ(a.response.body.find("SECRET"), std::string::npos);
+  a = LookupAnswer(nullptr, "region=CA-BC&category=nal0xone-SECRET");
+  EXPECT_EQ(a.response.status, 400);
+  EXPECT_NE(a.response.body.find("category is missing or unknown; one of: "), std::string::npos);
+  EXPECT_EQ(a.response.body.find("SECRET"), std::string::npos);
+  a = LookupAnswer(nullptr, "region=%zz");
+  EXPECT_EQ(a.response.body, "{\"error\":\"malformed query string\"}\n");
+  a = LookupAnswer(nullptr, "region=CA-BC&category=naloxone");
+  EXPECT_EQ(a.response.status, 503);
+  EXPECT_EQ(a.outcome, "not_ready");
+  EXPECT_EQ(RegionsAnswer(nullptr).response.status, 503);
+  EXPECT_EQ(a.response.content_type, "application/json");
+}
+
+}  // namespace
+}  // namespace helpline::daemon
