@@ -4,12 +4,17 @@
 #   /usr/share/helpline/{directory,engine,schema}   shipped data; the binary
 #                                          finds it beside itself (daemon/data_dir.h)
 #   /etc/helpline/helpline.conf            conffile (config/helpline.conf.example)
+#   /lib/systemd/system/helpline.service, helpline-refresh-directory.{service,timer}
+#   /usr/libexec/helpline/refresh-directory  scripts/refresh-directory, for the timer
 #   /usr/share/man/man1/helpline.1.gz      docs/helpline.1
 #   /usr/share/doc/helpline/               copyright, changelog.gz
 #   /usr/share/lintian/overrides/helpline  each override explained there
 #
 # Maintainer scripts (packaging/debian/): postinst adds the `helpline` system
-# user and /var/lib/helpline; postrm purge removes that directory.
+# user and /var/lib/helpline, writes /etc/helpline/helpline.env (mode 0600)
+# with a fresh sender secret on first install, and tells systemd about the
+# units (enabled, not started: Redis needs a directory first); prerm stops
+# the service; postrm purge removes the state and the env file.
 # `scripts/package` configures a Release tree with Debian's hardening flags
 # and runs cpack; tests/package/package_test.sh unpacks the result.
 
@@ -25,6 +30,13 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/directory ${PROJECT_SOURCE_DIR}/dat
 # Absolute: /etc whatever the prefix (Debian's FHS layout).
 install(FILES ${PROJECT_SOURCE_DIR}/config/helpline.conf.example
         DESTINATION /etc/helpline RENAME helpline.conf)
+# systemd units (packaging/systemd/) where Debian 12 keeps packaged ones, and
+# the refresh script the timer runs.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/helpline.service
+              ${PROJECT_SOURCE_DIR}/packaging/systemd/helpline-refresh-directory.service
+              ${PROJECT_SOURCE_DIR}/packaging/systemd/helpline-refresh-directory.timer
+        DESTINATION /lib/systemd/system)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/refresh-directory DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/helpline)
 
 # Compressed with -9n (no name, no time stamp) so the package is reproducible.
 set(HELPLINE_MAN_GZ ${CMAKE_CURRENT_BINARY_DIR}/packaging/helpline.1.gz)
@@ -70,6 +82,6 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "redis-server")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "curl")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-    ${HELPLINE_PKG_DIR}/conffiles ${HELPLINE_PKG_DIR}/postinst ${HELPLINE_PKG_DIR}/postrm)
+    ${HELPLINE_PKG_DIR}/conffiles ${HELPLINE_PKG_DIR}/postinst ${HELPLINE_PKG_DIR}/prerm ${HELPLINE_PKG_DIR}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

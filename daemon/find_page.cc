@@ -374,7 +374,11 @@ constexpr std::string_view kStyle =
     ".ch{list-style:none;padding:0}.ch li{margin:.5rem 0}"
     ".btn{display:inline-block;box-sizing:border-box;min-height:48px;padding:.7rem 1rem;border-radius:6px;"
     "background:#e8f0fe;color:#0b57d0;font-weight:bold;text-decoration:none;overflow-wrap:anywhere}"
-    ".meta{font-size:16px;color:#444}footer{font-size:16px;color:#555}";
+    ".meta{font-size:16px;color:#444}footer{font-size:16px;color:#555}"
+    // The source link is a tap target too (48 px, tests/js/find_browser_test.mjs);
+    // a long URL wraps instead of running off a phone's screen.
+    ".src{display:inline-block;box-sizing:border-box;min-height:48px;max-width:100%;padding:.7rem 0;"
+    "overflow-wrap:anywhere}";
 
 void AppendHead(std::string& out, const Labels& l) {
   out += "<!doctype html>\n<html lang=\"";

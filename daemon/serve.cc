@@ -14,6 +14,7 @@
 #include "daemon/http_server.h"
 #include "daemon/metrics.h"
 #include "daemon/snapshot_manager.h"
+#include "daemon/systemd_notify.h"
 
 namespace helpline::daemon {
 
@@ -64,6 +65,9 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   }
 
   Metrics metrics;
+  // systemd (Type=notify; nothing outside it): daemon/systemd_notify.h.
+  const SystemdNotifier notifier = SystemdNotifier::FromEnvironment();
+  ServiceNotifier service(notifier, err);
   SnapshotOptions snapshot_options;
   snapshot_options.url = *redis_url;
   snapshot_options.store.prefix = config.redis_prefix;
@@ -72,12 +76,14 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   snapshot_options.shipped_dir = config.data_dir + "/directory";
   SnapshotManager snapshots(
       std::move(snapshot_options),
-      [&metrics, &err](const directory::DirectoryIndex& index, SnapshotSource source) {
+      [&metrics, &err, &service](const directory::DirectoryIndex& index, SnapshotSource source) {
         metrics.SetDirectory(index.version(), index.size());
         metrics.SetDirectorySource(SnapshotSourceName(source));
         metrics.CountDirectorySwap();
         err << "helpline serve: serving directory version " << index.version() << " (" << index.size()
             << " resources) from " << SnapshotSourceName(source) << "\n";
+        service.DirectoryServed("version " + std::to_string(index.version()) + " (" + std::to_string(index.size()) +
+                                " resources) from " + std::string(SnapshotSourceName(source)));
       },
       [&metrics, &err](const std::string& warning) {
         metrics.CountSnapshotWarning();
@@ -128,6 +134,7 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
       // the start. The settings that can change while running
       // (HelplineApp::Reload) are checked within the running configuration
       // (flags and derived values stay); a failed reload keeps it whole.
+      service.Reloading();
       snapshots.Reload();
       auto again = LoadConfig(flags.config_path);
       Status checked = again.ok() ? ApplyEnvironment(&*again) : again.status();
@@ -146,16 +153,24 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
         err << "helpline serve: SIGHUP: directory check requested; applied " << DescribeReloadable(next)
             << "; other settings apply at the next start\n";
       }
+      service.Reloaded();
       signals.async_wait(on_signal);
       return;
     }
     err << "helpline serve: draining (signal " << sig << ")\n";
+    service.Stopping();
     server.Drain(std::chrono::milliseconds(config.drain_timeout_ms));
   };
   signals.async_wait(on_signal);
 
   out << "listening on http://" << config.listen_address << ":" << server.port() << std::endl;
+  std::vector<boost::asio::io_context*> loops;
+  for (int i = 0; i < server.loops(); ++i) loops.push_back(&server.loop(i));
+  LoopWatchdog watchdog(notifier, std::move(loops));
+  watchdog.Start();
+  service.Listening(snapshots.Get() != nullptr);
   server.Run();
+  watchdog.Stop();
   app.Detach();
   snapshots.Stop();
   err << "helpline serve: stopped\n";

@@ -3,14 +3,15 @@
 
 HELPLINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian 12 packages the build, the tests and the run need.
+# Debian 12 packages the build, the tests and the run need (dpkg-dev and
+# lintian: scripts/package; nodejs, npm and chromium: tests/js).
 HELPLINE_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
   libhiredis-dev rapidjson-dev libphonenumber-dev libicu-dev
   libcurl4-openssl-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools openssl python3 python3-twilio
-  dpkg-dev lintian
+  dpkg-dev lintian nodejs chromium
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -23,6 +24,9 @@ ensure_packages() {
   for p in "${HELPLINE_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Debian's nodejs comes without npm (a package of its own); NodeSource's
+  # nodejs bundles it and conflicts with Debian's npm package.
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing missing Debian packages: ${missing[*]}"
   local sudo=()

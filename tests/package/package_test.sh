@@ -37,18 +37,22 @@ mkdir -p "$tmp/control" && dpkg-deb -e "$deb" "$tmp/control"
 expect "conffiles" "^/etc/helpline/helpline.conf$" "$(cat "$tmp/control/conffiles")"
 expect "postinst" "adduser --system" "$(cat "$tmp/control/postinst")"
 expect "postinst mode" "^755$" "$(stat -c %a "$tmp/control/postinst")"
+expect "postinst writes the secrets file" "HELPLINE_SENDER_SECRET=" "$(cat "$tmp/control/postinst")"
+expect "prerm stops the service" "stop helpline.service" "$(cat "$tmp/control/prerm")"
 
 # Layout.
 root="$tmp/root"
 dpkg -x "$deb" "$root"
 for f in usr/bin/helpline usr/share/helpline/engine/keywords.json usr/share/helpline/engine/messages.json \
          usr/share/helpline/schema/directory.schema.json etc/helpline/helpline.conf \
-         usr/share/man/man1/helpline.1.gz usr/share/doc/helpline/copyright usr/share/doc/helpline/changelog.gz; do
+         usr/share/man/man1/helpline.1.gz usr/share/doc/helpline/copyright usr/share/doc/helpline/changelog.gz \
+         lib/systemd/system/helpline.service lib/systemd/system/helpline-refresh-directory.service \
+         lib/systemd/system/helpline-refresh-directory.timer usr/libexec/helpline/refresh-directory; do
   [ -f "$root/$f" ] || fail "missing /$f"
 done
 ls "$root"/usr/share/helpline/directory/*.json >/dev/null 2>&1 || fail "no directory files in /usr/share/helpline/directory"
 [ -x "$root/usr/bin/helpline" ] || fail "/usr/bin/helpline is not executable"
-unexpected="$(cd "$root" && find . -type f | grep -vE '^\./(usr/bin/helpline|usr/share/(helpline|man|doc|lintian)/|etc/helpline/helpline\.conf$)')"
+unexpected="$(cd "$root" && find . -type f | grep -vE '^\./(usr/bin/helpline|usr/share/(helpline|man|doc|lintian)/|etc/helpline/helpline\.conf$|lib/systemd/system/helpline|usr/libexec/helpline/refresh-directory$)')"
 [ -z "$unexpected" ] || fail "files outside the layout: $unexpected"
 zcat "$root/usr/share/man/man1/helpline.1.gz" | grep -q '^\.SH NAME' || fail "man page not readable"
 
@@ -69,6 +73,26 @@ out="$(run env HELPLINE_SENDER_SECRET=package-test-secret-0123456789 \
 expect "data_dir found beside the binary" "data_dir = $root/usr/share/helpline$" "$out"
 # The override wins: a data directory that does not exist is an error.
 out="$(run env HELPLINE_DATA_DIR="$tmp/nowhere" "$hl" simulate HELP 2>&1)" && fail "HELPLINE_DATA_DIR ignored: $out"
+
+# The units as systemd reads them, against the unpacked root (the binary,
+# the refresh script and the man page of Documentation= are there; the
+# host's targets and /bin/kill of ExecReload are copied in).
+if command -v systemd-analyze >/dev/null; then
+  units=(helpline.service helpline-refresh-directory.service helpline-refresh-directory.timer)
+  mkdir -p "$root/usr/lib/systemd/system" "$root/bin"
+  cp -a /lib/systemd/system/*.target "$root/usr/lib/systemd/system/"
+  cp /bin/kill "$root/bin/kill"
+  out="$(cd "$root/lib/systemd/system" && MANPATH="$root/usr/share/man" \
+         systemd-analyze verify --root="$root" "${units[@]}" 2>&1)"; rc=$?
+  [ $rc -eq 0 ] && [ -z "$out" ] || fail "systemd-analyze verify (exit $rc): $out"
+  out="$(systemd-analyze security --offline=true --root="$root" --no-pager helpline.service 2>&1)"
+  score="$(grep -oE 'exposure level for helpline.service: [0-9.]+' <<<"$out" | grep -oE '[0-9.]+$')"
+  echo "systemd-analyze security: helpline.service exposure ${score:-?}"
+  # 10 is fully exposed; below 2 is what systemd calls "OK" (green).
+  awk -v s="${score:-99}" 'BEGIN { exit !(s < 2.0) }' || fail "exposure ${score:-?} is not below 2.0: $out"
+else
+  echo "SKIP: systemd-analyze not installed (package systemd); units not verified" >&2
+fi
 
 echo "package test: $fails failure(s) in $(( $(date +%s) - start )) s"
 [ $fails -eq 0 ]

@@ -1,0 +1,139 @@
+// The OpenAPI contract (docs/openapi.yaml) against real answers of the real
+// binary: every documented operation is called, each answer's status and
+// content type must be documented for it, its body must validate against
+// the documented schema (Ajv, JSON Schema 2020-12, OpenAPI 3.1's dialect),
+// and documented headers must be there. Mutated answers must fail, so the
+// schemas are not vacuous.
+//
+// usage (through run.sh): node openapi_test.mjs NODE_DIR HELPLINE_BIN SOURCE_DIR
+
+import {createHash, createHmac} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import {Checker, startHelpline} from './helpline_process.mjs';
+
+const [nodeDir, bin, source] = process.argv.slice(2);
+const require = createRequire(path.join(path.resolve(nodeDir), 'package.json'));
+const Ajv2020 = require('ajv/dist/2020').default;
+const YAML = require('yaml');
+
+const started = Date.now();
+const checker = new Checker();
+const check = (ok, what) => checker.check(ok, what);
+
+// The contract, with the directory schema it references by relative path.
+const base = 'https://helpline.invalid/';
+const spec = YAML.parse(readFileSync(path.join(source, 'docs/openapi.yaml'), 'utf8'));
+check(spec.openapi === '3.1.0', 'openapi is 3.1.0');
+const directorySchema = JSON.parse(readFileSync(path.join(source, 'data/schema/directory.schema.json'), 'utf8'));
+delete directorySchema.$schema;  // draft-04 keywords it uses are the same in 2020-12
+directorySchema.$id = base + 'data/schema/directory.schema.json';
+const ajv = new Ajv2020({strict: false, allErrors: true});
+ajv.addSchema(directorySchema);
+ajv.addSchema({...spec, $id: base + 'docs/openapi.yaml'});
+const esc = (s) => s.replaceAll('~', '~0').replaceAll('/', '~1');
+const validatorFor = (pointer) => ajv.getSchema(base + 'docs/openapi.yaml#' + pointer) ??
+    ajv.compile({$ref: base + 'docs/openapi.yaml#' + pointer});
+function deref(obj) {
+  while (obj && obj.$ref && obj.$ref.startsWith('#/')) {
+    obj = obj.$ref.slice(2).split('/').reduce((o, k) => o[k.replaceAll('~1', '/').replaceAll('~0', '~')], spec);
+  }
+  return obj;
+}
+
+const called = new Set();
+// Checks one real answer against the contract of PATH/METHOD; returns the body.
+async function conforms(label, pathName, method, response) {
+  called.add(`${method} ${pathName}`);
+  const op = spec.paths[pathName]?.[method];
+  check(op, `${label}: ${method} ${pathName} is documented`);
+  if (!op) return null;
+  const status = String(response.status);
+  const documented = op.responses[status];
+  check(documented, `${label}: status ${status} documented for ${method} ${pathName}`);
+  const text = await response.text();
+  if (!documented) return null;
+  const resp = deref(documented);
+  for (const header of Object.keys(resp.headers ?? {})) {
+    check(response.headers.has(header), `${label}: header ${header} present`);
+  }
+  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim();
+  const content = resp.content?.[type];
+  check(content, `${label}: content type ${type} documented for ${status} (${Object.keys(resp.content ?? {})})`);
+  if (!content) return null;
+  let body = text;
+  if (type === 'application/json') {
+    try { body = JSON.parse(text); } catch { check(false, `${label}: body is not JSON: ${text}`); return null; }
+  }
+  const statusKey = documented.$ref ? documented.$ref.slice(1) + '/content/' + esc(type) + '/schema'
+                                    : `/paths/${esc(pathName)}/${method}/responses/${status}/content/${esc(type)}/schema`;
+  const validate = validatorFor(statusKey);
+  const ok = validate(body);
+  check(ok, `${label}: body matches ${statusKey}: ${JSON.stringify(validate.errors)?.slice(0, 800)}`);
+  return body;
+}
+
+const apiKey = 'openapi-test-key';
+const chatSecret = 'openapi-chat-secret';
+const helpline = await startHelpline({bin, source, env: {
+  HELPLINE_API_KEY_SHA256: createHash('sha256').update(apiKey).digest('hex'),
+  HELPLINE_CHAT_SECRET: chatSecret,
+}});
+try {
+  const auth = {Authorization: `Bearer ${apiKey}`};
+  const get = (p, headers = auth) => fetch(helpline.url(p), {headers});
+
+  const lookup = await conforms('lookup', '/v1/lookup', 'get', await get('/v1/lookup?region=CA-BC&category=naloxone&lang=fr'));
+  check(lookup?.resources?.length > 0, 'lookup lists resources for CA-BC naloxone');
+  await conforms('lookup bad region', '/v1/lookup', 'get', await get('/v1/lookup?region=XX-ZZZZ&category=naloxone'));
+  await conforms('lookup bad category', '/v1/lookup', 'get', await get('/v1/lookup?region=US&category=nonsense'));
+  const noKey = await get('/v1/lookup?region=US&category=crisis', {});
+  check(noKey.status === 401, `no key: 401, got ${noKey.status}`);
+  await conforms('lookup without a key', '/v1/lookup', 'get', noKey);
+  const regions = await conforms('regions', '/v1/regions', 'get', await get('/v1/regions'));
+  check(regions?.regions?.some((r) => r.code === 'CA-QC'), 'regions include CA-QC');
+  await conforms('regions by POST', '/v1/regions', 'get', await fetch(helpline.url('/v1/regions'), {method: 'POST'}));
+
+  // The chat webhook, signed as the protocol says.
+  const chat = async (body, {secret = chatSecret} = {}) => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sig = createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+    return fetch(helpline.url('/webhooks/chat'), {method: 'POST', body, headers: {
+      'Content-Type': 'application/json', 'X-Helpline-Timestamp': ts, 'X-Helpline-Signature': `sha256=${sig}`}});
+  };
+  const message = {id: 'm-openapi-1', from: 'user-openapi', text: 'need naloxone', region: 'CA-BC'};
+  const requestValid = validatorFor(`/components/schemas/ChatMessage`);
+  check(requestValid(message), `the request sent matches ChatMessage: ${JSON.stringify(requestValid.errors)}`);
+  check(requestValid(spec.paths['/webhooks/chat'].post.requestBody.content['application/json'].example),
+        'the documented example matches ChatMessage');
+  const reply = await conforms('chat', '/webhooks/chat', 'post', await chat(JSON.stringify(message)));
+  check(reply?.id === message.id && reply?.reply.length > 0 && reply?.resources.length > 0,
+        `chat reply has text and resources: ${JSON.stringify(reply)?.slice(0, 200)}`);
+  await conforms('chat forged', '/webhooks/chat', 'post', await chat(JSON.stringify(message), {secret: 'wrong'}));
+  await conforms('chat malformed', '/webhooks/chat', 'post', await chat('{"id": "m-2", "from": '));
+
+  // Every documented operation was called.
+  for (const [p, ops] of Object.entries(spec.paths)) {
+    for (const m of Object.keys(ops)) check(called.has(`${m} ${p}`), `${m.toUpperCase()} ${p} exercised`);
+  }
+
+  // The schemas can fail: mutated real answers are refused.
+  const lookupValid = validatorFor('/components/schemas/Lookup');
+  check(lookupValid(lookup), 'the real lookup validates');
+  const noVersion = structuredClone(lookup); delete noVersion.version;
+  check(!lookupValid(noVersion), 'a lookup without version is refused');
+  const extra = structuredClone(lookup); extra.resources[0].surprise = 1;
+  check(!lookupValid(extra), 'a resource with an unknown field is refused (the directory schema applies)');
+  const badCategory = structuredClone(lookup); badCategory.resources[0].categories = ['pizza'];
+  check(!lookupValid(badCategory), 'a resource with an unknown category is refused');
+  const replyValid = validatorFor('/components/schemas/ChatReply');
+  check(!replyValid({id: 'x', reply: 'y'}), 'a chat reply without resources is refused');
+} catch (e) {
+  checker.failures++;
+  console.error(`FAIL: ${e.stack}\n${helpline.stderr().slice(-2000)}`);
+} finally {
+  await helpline.stop();
+}
+console.log(`openapi contract: ${called.size} operations called, ${checker.failures} failure(s) in ${Date.now() - started} ms`);
+process.exit(checker.failures === 0 ? 0 : 1);
