@@ -12,6 +12,10 @@ HELPLINE_PACKAGES=(
   redis-server redis-tools openssl python3 python3-twilio
 )
 
+# What scripts/fuzz (and the short fuzzing run of scripts/test) adds: clang
+# and its libFuzzer runtime.
+HELPLINE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
