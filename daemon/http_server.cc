@@ -1,4 +1,5 @@
-// The HTTP server (see http_server.h). The only file that includes Beast.
+// The HTTP server (see http_server.h). The only .cc file that includes Beast
+// (its request parser is internal/http_request_parser.h, shared with fuzz/).
 //
 // Design. Each loop owns an acceptor bound with SO_REUSEPORT. Every accepted
 // socket becomes one Connection: a callback-driven state machine in a single
@@ -52,6 +53,7 @@
 // answered or the deadline passes.
 
 #include "daemon/http_server.h"
+#include "daemon/internal/http_request_parser.h"
 
 #include <algorithm>
 #include <array>
@@ -128,50 +130,6 @@ bool IsWritableExtraHeader(const std::string& name, const std::string& value) {
   auto has_line_break = [](const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; };
   return !name.empty() && !has_line_break(name) && !has_line_break(value);
 }
-
-// Fills an HttpRequest straight from Beast's parser callbacks.
-class RequestParser final : public http::basic_parser<true> {
- public:
-  HttpRequest request;
-  int version = 11;   // 10 or 11
-  bool head = false;  // a HEAD request: the answer carries no body
-  bool expect_continue = false;
-
- private:
-  void on_request_impl(http::verb method, beast::string_view method_string, beast::string_view target, int v,
-                       beast::error_code&) override {
-    request.method.assign(method_string.data(), method_string.size());
-    request.target.assign(target.data(), target.size());
-    request.headers.reserve(16);  // a request has a handful: one allocation
-    version = v;
-    head = method == http::verb::head;
-  }
-  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}  // requests only
-  void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    if (field == http::field::expect && beast::iequals(value, "100-continue")) expect_continue = true;
-    auto& [lower, copy] = request.headers.emplace_back();
-    lower.resize(name.size());
-    // Field names are ASCII tokens (the parser has checked): no locale needed.
-    std::transform(name.begin(), name.end(), lower.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-    copy.assign(value.data(), value.size());
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
-    if (length) request.body.reserve(*length);  // the parser has checked it against the body limit
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    request.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
-    request.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:

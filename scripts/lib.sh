@@ -14,6 +14,10 @@ HELPLINE_PACKAGES=(
   dpkg-dev lintian nodejs chromium
 )
 
+# What scripts/fuzz (and the short fuzzing run of scripts/test) adds: clang
+# and its libFuzzer runtime.
+HELPLINE_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
