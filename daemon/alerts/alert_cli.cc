@@ -288,6 +288,12 @@ class AlertsCli {
     SubscriberStore subs(*redis_, *cipher, SubscriberStoreOptions{.prefix = prefix_});
 
     std::map<std::string, std::map<std::string, long>> counts;  // region -> language -> n
+    std::map<std::string, std::string> footers;                 // language -> "Reply LEAVE..."
+    auto Footer = [&](const std::string& lang) -> const std::string& {
+      auto f = footers.find(lang);
+      if (f == footers.end()) f = footers.emplace(lang, conv->Text(lang, "alert_footer")).first;
+      return f->second;
+    };
     long queued = 0, duplicates = 0, no_text = 0, unreadable = 0, failed = 0, total = 0;
     const auto started = std::chrono::steady_clock::now();
     Status failure = Status::Ok();
@@ -313,6 +319,11 @@ class AlertsCli {
         }
         unreadable += static_cast<long>(loaded->second);
         long waiting = 0;
+        // The page's recipients, recorded (one SADD) before their messages are queued.
+        std::vector<std::string> recipients = {"SADD", Key(id, ":to")};
+        std::vector<gateway::OutboundMessage> batch;
+        recipients.reserve(loaded->first->size() + 2);
+        batch.reserve(loaded->first->size());
         for (const Subscriber& s : *loaded->first) {
           ++total;
           auto t = texts.find(s.sub.language);
@@ -325,11 +336,15 @@ class AlertsCli {
           }
           ++counts[r][s.sub.language];
           if (dry) continue;
-          redis_->Command({"SADD", Key(id, ":to"), s.hash}, [&failure](Result<RedisValue> v) {
-            if (!v.ok()) failure = v.status();
-          });
-          gateway::OutboundMessage m{"alert:" + id + ":" + s.hash, s.sub.provider, s.sub.channel, s.address,
-                                     s.sub.from, t->second + "\n" + conv->Text(s.sub.language, "alert_footer")};
+          recipients.push_back(s.hash);
+          batch.push_back({"alert:" + id + ":" + s.hash, s.sub.provider, s.sub.channel, s.address, s.sub.from,
+                           t->second + "\n" + Footer(s.sub.language)});
+        }
+        if (batch.empty()) continue;
+        redis_->Command(std::move(recipients), [&failure](Result<RedisValue> v) {
+          if (!v.ok()) failure = v.status();
+        });
+        for (const gateway::OutboundMessage& m : batch) {
           ++waiting;
           outbox.Enqueue(m, [&](Status st) {
             --waiting;
