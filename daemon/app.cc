@@ -16,6 +16,7 @@
 
 #include "common/json_escape.h"
 #include "common/sha256.h"
+#include "daemon/alerts/alert_desk.h"  // [alerts] issue 13
 #include "daemon/curl_multi.h"
 #include "daemon/find_page.h"
 #include "daemon/nearby_api.h"
@@ -159,6 +160,7 @@ struct HelplineApp::Loop {
   std::shared_ptr<const directory::DirectoryIndex> replies_index;
   std::shared_ptr<RedisProbe> probe;
   std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex; replaced on SIGHUP
+  std::unique_ptr<alerts::AlertDesk> alerts;  // [alerts] issue 13: JOIN/YES/LEAVE/REPORT (null: off)
 };
 
 struct HelplineApp::Impl {
@@ -171,10 +173,12 @@ struct HelplineApp::Impl {
   std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex, as configured at start
   std::string public_base;         // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
+  std::unique_ptr<alerts::AlertsService> alerts;  // [alerts] issue 13 (null: alerts.json missing)
 
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
       : config(c), engine(e), snapshots(s), metrics(m) {
     providers = MakeProviders(c);
+    alerts = alerts::AlertsService::Start(c.data_dir);  // [alerts]
     api_keys = std::make_shared<const std::set<std::string>>(c.api_key_sha256.begin(), c.api_key_sha256.end());
   }
 
@@ -377,6 +381,24 @@ struct HelplineApp::Impl {
     } else if (state.opted_out && r.changes.empty()) {
       outcome = "opted_out";
     }
+    // [alerts] issue 13 (daemon/alerts/alert_desk.h): STOP ends alerts; an
+    // alerts command (after the engine, so safety replies stand) is answered
+    // by the desk. Begin.
+    if (l.alerts && m->understood.intent == engine::Intent::kStop) l.alerts->Forget(m->hash);
+    if (l.alerts && a.admission == Admission::kNew &&
+        l.alerts->Take(alerts::AlertInput{m->msg.text, m->hash, m->msg.from, m->route->provider->provider(),
+                                          m->msg.channel, m->msg.to, &m->understood},
+                       r, [this, m, r, outcome](std::optional<std::string> text) mutable {
+                         if (text) {
+                           r.text = std::move(*text);
+                           r.resources.clear();
+                         }
+                         metrics.CountWebhook(text ? "alerts" : outcome);
+                         Reply(m, std::move(r), text ? "alerts" : outcome, /*store=*/true);
+                       })) {
+      return;
+    }
+    // [alerts] End.
     metrics.CountWebhook(outcome);
     Reply(m, std::move(r), outcome, /*store=*/true);
   }
@@ -497,6 +519,7 @@ Status HelplineApp::Attach(HttpServer& server) {
     l.probe = std::make_shared<RedisProbe>();
     l.probe->redis = l.redis.get();
     l.probe->timer = std::make_unique<boost::asio::steady_timer>(server.loop(i));
+    if (impl_->alerts) l.alerts = impl_->alerts->MakeDesk(*l.redis, impl_->config.redis_prefix);  // [alerts]
   }
   Outbox::Adapters adapters;
   for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
@@ -533,7 +556,8 @@ Status HelplineApp::Attach(HttpServer& server) {
   // Outbox workers only where some provider replies through it.
   const bool outbound = std::any_of(impl_->providers.begin(), impl_->providers.end(),
                                     [](const auto& p) { return !p.second.provider->replies_inline(); });
-  if (outbound) {
+  // [alerts] alerts go out through the outbox whatever the providers' replies.
+  if (outbound || (impl_->alerts && impl_->alerts->subscriptions_on())) {
     for (auto& l : impl_->loops) l.outbox->Start();
   }
   // New directory versions are announced on dir:events; after each
@@ -558,6 +582,7 @@ void HelplineApp::Detach() {
     if (l.http) l.http->Stop();
     l.http.reset();
     l.senders.reset();
+    l.alerts.reset();  // [alerts]
     if (l.redis) l.redis->Stop();
     l.redis.reset();
   }

@@ -15,6 +15,7 @@
 
 #include "common/json_escape.h"
 #include "daemon/data_dir.h"
+#include "daemon/alerts/alert_cli.h"  // [alerts] issue 13
 #include "daemon/engine/message_engine.h"
 #include "daemon/serve.h"
 #include "directory/coverage.h"
@@ -68,6 +69,17 @@ commands:
                                --from-state S, --from-zip Z, --from-country C; --segments N.
                                Uses the current version in Redis, or the shipped files
                                (--directory PATH, default DATA/directory) if Redis has none.
+  alert send --region R [--text-en FILE] [--text-fr FILE] [--text-es FILE] [--id ID]
+             [--dry-run] [--urgent] [--json]
+                               drug alert: count the confirmed subscribers of R (a state,
+                               province or country) per region and language, then queue one
+                               message each in the outbox (same --id again: nothing twice;
+                               needs HELPLINE_ALERTS_KEY)
+  alert status ID [--json]     waiting, sent, failed, cancelled per alert
+  alert cancel ID              stop what of an alert is not sent yet
+  reports [--since WHEN] [--region R] [--limit N] [--json]
+                               anonymous bad-batch reports, newest first (WHEN: unix seconds,
+                               30m, 24h, 7d or YYYY-MM-DD)
 
 options:
   --redis URL          redis://[[user]:password@]host:port/db or unix:///path.sock
@@ -105,10 +117,11 @@ const std::set<std::string> kValueOptions = {
     "--redis",  "--prefix", "--keep",       "--max-age-days", "--source",   "--region",
     "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
     "--remembered-region",  "--segments",   "--directory",    "--data",     "--config",
-    "--port",   "--listen", "--max-removal-share", "--jurisdiction", "--out"};
+    "--port",   "--listen", "--max-removal-share", "--jurisdiction", "--out",
+    "--text-en", "--text-fr", "--text-es", "--id", "--since", "--limit"};  // [alerts] the last line
 const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",        "--help",
                                             "--chat",    "--opted-out", "--check-config", "--allow-removals",
-                                            "--trusted"};
+                                            "--trusted", "--urgent"};  // [alerts] --urgent
 
 // A load may remove at most this share of the current resources unless
 // --allow-removals: a source that lost half its entries (a truncated
@@ -173,6 +186,9 @@ class Cli {
     if (c == "lookup") return Lookup();
     if (c == "simulate") return Simulate();
     if (c == "serve") return Serve();
+    if (c == "alert" || c == "reports") {  // [alerts] issue 13: daemon/alerts/alert_cli.h
+      return daemon::alerts::RunAlertsCli(c, {args_.positional, args_.options, args_.flags}, out_, err_, tty_);
+    }
     return Usage("unknown command '" + c + "'");
   }
 

@@ -11,6 +11,8 @@
 //   helpline lookup --region R --category C [--lang L] [--json]
 //   helpline simulate [--from +1NNN...] TEXT   the exact reply a person would get
 //   helpline serve [--config FILE]       the daemon
+//   helpline alert send|status|cancel    drug alerts (daemon/alerts/alert_cli.h)
+//   helpline reports [--since] [--region] anonymous bad-batch reports
 //
 // Exit codes (documented in README and `helpline --help`):
 //   0 ok, 1 invalid data or request (coverage: or a gap), 2 usage, 3 Redis unreachable,

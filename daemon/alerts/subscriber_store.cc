@@ -49,6 +49,20 @@ end
 return n + redis.call('DEL', KEYS[2])
 )lua";
 
+// ARGV: 1 sub key prefix, 2.. hashes. Returns, per hash, its six fields
+// (region lang provider channel from num; nil region when gone): one call
+// for a page of subscribers instead of one HMGET each.
+constexpr std::string_view kLoadScript = R"lua(
+local out = {}
+for i = 2, #ARGV do
+  local f = redis.call('HMGET', ARGV[1] .. ARGV[i], 'region', 'lang', 'provider', 'channel', 'from', 'num')
+  for j = 1, 6 do
+    out[#out + 1] = f[j]
+  end
+end
+return out
+)lua";
+
 constexpr std::size_t kMaxHash = 128;
 
 template <typename T, typename F>
@@ -77,7 +91,12 @@ gateway::MessageChannel ChannelFromName(std::string_view name) {
 }
 
 SubscriberStore::SubscriberStore(redis::AsyncClient& redis, const NumberCipher& cipher, SubscriberStoreOptions options)
-    : redis_(redis), cipher_(cipher), options_(std::move(options)), confirm_(kConfirmScript), remove_(kRemoveScript) {}
+    : redis_(redis),
+      cipher_(cipher),
+      options_(std::move(options)),
+      confirm_(kConfirmScript),
+      remove_(kRemoveScript),
+      load_(kLoadScript) {}
 
 std::int64_t SubscriberStore::NowSeconds() const {
   if (options_.now_s) return options_.now_s();
@@ -202,43 +221,38 @@ void SubscriberStore::Regions(std::function<void(Result<std::vector<std::string>
 
 void SubscriberStore::Load(std::vector<std::string> hashes,
                            std::function<void(Result<std::vector<Subscriber>>, std::size_t)> done) {
-  struct Batch {
-    std::vector<std::string> hashes;
-    std::vector<Subscriber> out;
-    std::size_t unreadable = 0;
-    std::size_t left = 0;
-    Status failed = Status::Ok();
-    std::function<void(Result<std::vector<Subscriber>>, std::size_t)> done;
-  };
-  auto b = std::make_shared<Batch>();
-  b->hashes = std::move(hashes);
-  b->left = b->hashes.size();
-  b->done = std::move(done);
-  if (b->left == 0) {
-    boost::asio::post(redis_.context(), [b] { b->done(std::vector<Subscriber>(), 0); });
+  if (hashes.empty()) {
+    boost::asio::post(redis_.context(), [done = std::move(done)] { done(std::vector<Subscriber>(), 0); });
     return;
   }
-  for (std::size_t i = 0; i < b->hashes.size(); ++i) {
-    redis_.Command({"HMGET", Key("sub", b->hashes[i]), "region", "lang", "provider", "channel", "from", "num"},
-                   [this, b, i](Result<redis::Value> r) {
-                     if (!r.ok()) {
-                       b->failed = r.status();
-                     } else if (r->is_error()) {
-                       b->failed = Internal("subscriber store: load: " + r->str);
-                     } else if (std::optional<Subscription> s = FromFields(*r); s && r->elements.size() == 6) {
-                       Result<std::string> address = cipher_.Open(r->elements[5].str, b->hashes[i]);
-                       if (address.ok()) {
-                         b->out.push_back(Subscriber{b->hashes[i], std::move(*s), std::move(*address)});
-                       } else {
-                         ++b->unreadable;
-                       }
-                     }  // else: left since it was scanned
-                     if (--b->left == 0) {
-                       if (!b->failed.ok()) return b->done(b->failed, b->unreadable);
-                       b->done(std::move(b->out), b->unreadable);
-                     }
-                   });
-  }
+  std::vector<std::string> args = {"0", Key("sub", "") + ":"};
+  args.insert(args.end(), hashes.begin(), hashes.end());
+  load_.Run(redis_, std::move(args),
+            [this, hashes = std::move(hashes), done = std::move(done)](Result<redis::Value> r) {
+              if (!r.ok()) return done(r.status(), 0);
+              if (r->is_error()) return done(redis::ErrorStatus("subscriber store: load", r->str), 0);
+              if (r->type != redis::Value::Type::kArray || r->elements.size() != hashes.size() * 6) {
+                return done(Internal("subscriber store: load: unexpected reply shape"), 0);
+              }
+              std::vector<Subscriber> out;
+              out.reserve(hashes.size());
+              std::size_t unreadable = 0;
+              redis::Value one;
+              one.type = redis::Value::Type::kArray;
+              for (std::size_t i = 0; i < hashes.size(); ++i) {
+                one.elements.assign(r->elements.begin() + static_cast<std::ptrdiff_t>(i * 6),
+                                    r->elements.begin() + static_cast<std::ptrdiff_t>(i * 6 + 6));
+                std::optional<Subscription> s = FromFields(one);
+                if (!s) continue;  // left since it was scanned
+                Result<std::string> address = cipher_.Open(one.elements[5].str, hashes[i]);
+                if (!address.ok()) {
+                  ++unreadable;
+                  continue;
+                }
+                out.push_back(Subscriber{hashes[i], std::move(*s), std::move(*address)});
+              }
+              done(std::move(out), unreadable);
+            });
 }
 
 }  // namespace helpline::daemon::alerts

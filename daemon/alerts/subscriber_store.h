@@ -98,8 +98,8 @@ class SubscriberStore {
                   std::function<void(Result<std::pair<std::string, std::vector<std::string>>>)> done);
   // The regions with subscribers.
   void Regions(std::function<void(Result<std::vector<std::string>>)> done);
-  // The active subscribers among `hashes`, their addresses opened (one
-  // pipelined HMGET each). A record that cannot be opened (unknown key id,
+  // The active subscribers among `hashes`, their addresses opened (one Lua
+  // call for them all: a page of SSCAN). A record that cannot be opened (unknown key id,
   // tampered) is skipped and counted in `unreadable`.
   void Load(std::vector<std::string> hashes,
             std::function<void(Result<std::vector<Subscriber>> subscribers, std::size_t unreadable)> done);
@@ -116,6 +116,7 @@ class SubscriberStore {
   SubscriberStoreOptions options_;
   redis::Script confirm_;
   redis::Script remove_;
+  redis::Script load_;
 };
 
 std::string_view ChannelName(gateway::MessageChannel c);
