@@ -1,3 +1,4 @@
+#include "common/json_escape.h"
 #include "common/utf8.h"
 
 #include <gtest/gtest.h>
@@ -71,3 +72,13 @@ TEST(Utf8, RefusesTruncatedSequencesAndStrayContinuationBytes) {
 
 }  // namespace
 }  // namespace helpline::gateway
+
+// JsonQuote is how hand-built JSON answers carry text (the chat webhook's
+// reply, the outreach API): whatever bytes it is given, it writes valid UTF-8
+// (found by fuzz/chat_webhook_fuzz.cc).
+TEST(JsonQuote, ReplacesEachInvalidByteAndKeepsValidUtf8) {
+  EXPECT_EQ(helpline::JsonQuote("caf\xC3\xA9 \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xF0\x9F\x98\x80\"");
+  EXPECT_EQ(helpline::JsonQuote("a\xFF\"b"), "\"a\xEF\xBF\xBD\\\"b\"");
+  EXPECT_EQ(helpline::JsonQuote("\xC3"), "\"\xEF\xBF\xBD\"");  // cut sequence at the end
+  EXPECT_EQ(helpline::JsonQuote("\xED\xA0\x80x"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx\"");  // a surrogate
+}
