@@ -595,11 +595,13 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // A message about overdoses that is deliberately not an emergency ("what
   // does an overdose look like", "can you overdose on weed") and asks for
   // nothing more specific is a harm-reduction question; a question (guard
-  // topic "harm") is one even when it names a drug ("what happens if you
-  // take too much suboxone": a treatment word).
+  // topic "harm") is one even when it names a drug, naloxone or a relative
+  // ("what happens if you take too much suboxone": a treatment word; "what
+  // do I do if my friend overdoses": a family word).
   if (silenced && risk.overdose_silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
                    (risk.guard_topic == "harm" &&
-                    (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone)))) {
+                    (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
+                     primary->intent == Intent::kFamily)))) {
     u.intent = Intent::kHarm;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
