@@ -62,16 +62,17 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_CONTACT "helpline maintainers <maintainers@helpline.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "addiction, overdose and harm-reduction help by text message")
+# The long description only: CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY
+# first and indents every line (an empty line becomes " .").
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-"addiction, overdose and harm-reduction help by text message
- A daemon that answers text messages (Twilio, Vonage, Telnyx, Telegram and
- a JSON chat webhook) with the helplines serving the sender's place, from a
- sourced and validated directory kept in Redis. An overdose in progress
- gets the emergency number first, a suicide risk gets 988 first.
- .
- The same binary validates, loads and rolls back directory versions and
- simulates replies. The shipped directory covers every US state, DC, Puerto
- Rico and every Canadian province and territory.")
+"A daemon that answers text messages (Twilio, Vonage, Telnyx, Telegram and
+a JSON chat webhook) with the helplines serving the sender's place, from a
+sourced and validated directory kept in Redis. An overdose in progress
+gets the emergency number first, a suicide risk gets 988 first.
+
+The same binary validates, loads and rolls back directory versions and
+simulates replies. The shipped directory covers every US state, DC, Puerto
+Rico and every Canadian province and territory.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
