@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "common/ascii.h"
 #include "gateway/base64.h"
 #include "gateway/delivery.h"
 #include "gateway/form_urlencoded.h"
@@ -17,7 +18,7 @@ constexpr std::string_view kChatPrefixes[] = {"whatsapp:", "messenger:"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
+  for (char& c : out) c = ascii::ToLower(c);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "common/ascii.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/http_util.h"
 #include "gateway/twilio/twilio_signature.h"
@@ -17,8 +18,7 @@ constexpr std::string_view kChatPrefixes[] = {"whatsapp:", "messenger:"};
 // Removes a chat-channel prefix from `address`; true if there was one.
 bool StripChatPrefix(std::string& address) {
   for (const std::string_view prefix : kChatPrefixes) {
-    if (address.size() >= prefix.size() &&
-        EqualsIgnoreCase(std::string_view(address).substr(0, prefix.size()), prefix)) {
+    if (ascii::StartsWithIgnoreCase(address, prefix)) {
       address.erase(0, prefix.size());
       return true;
     }
