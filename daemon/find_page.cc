@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "directory/model.h"
 #include "directory/regions.h"
 #include "gateway/form_urlencoded.h"
@@ -267,8 +268,8 @@ std::string PercentEncode(std::string_view text) {
   return out;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+using ascii::IsAlnum;
+using ascii::IsDigit;
 
 // E.164 or a short code: an optional '+' and 1 to 15 digits.
 bool IsDialable(std::string_view v) {

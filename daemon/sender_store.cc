@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 #include "redis/errors.h"
 
 namespace helpline::daemon {
@@ -184,7 +184,7 @@ Result<AdmitResult> ParseAdmit(const redis::Value& v) {
 }  // namespace
 
 std::string SenderHash(std::string_view secret, std::string_view e164) {
-  return gateway::HexLower(gateway::Hmac(gateway::Digest::kSha256, secret, e164).substr(0, 16));  // 128 bits
+  return HexLower(Hmac(Digest::kSha256, secret, e164).substr(0, 16));  // 128 bits
 }
 
 SenderStore::SenderStore(redis::AsyncClient& redis, SenderStoreOptions options)

@@ -28,6 +28,8 @@
 #include <string>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace helpline::directory {
 namespace {
 
@@ -47,8 +49,7 @@ const ShortNumberInfo& ShortNumbers() {
   return info;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+using ascii::IsDigit;
 
 bool IsNanpShortCodeCountry(std::string_view country) { return country == "US" || country == "CA"; }
 
@@ -69,7 +70,7 @@ std::string ShortCodeCandidate(std::string_view raw) {
   std::string out;
   for (char c : raw) {
     if (c == ' ' || c == '-') continue;
-    if (!IsDigit(c) && !IsAsciiLetter(c)) return {};
+    if (!IsDigit(c) && !ascii::IsAlpha(c)) return {};
     if (out.size() == 6) return {};
     out.push_back(c);
   }
@@ -188,7 +189,7 @@ Result<NormalizedPhone> PhoneBook::Normalize(std::string_view raw, std::string_v
   }
   // Parse skips leading text ("call 1-800-..."); letters are only allowed as
   // a vanity number's spelled digits.
-  if (std::any_of(text.begin(), text.end(), IsAsciiLetter) && !Util().IsAlphaNumber(text)) {
+  if (std::any_of(text.begin(), text.end(), ascii::IsAlpha) && !Util().IsAlphaNumber(text)) {
     return NotAPhoneNumber(raw, country);
   }
   const bool valid = Util().IsValidNumberForRegion(number, region) ||

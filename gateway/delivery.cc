@@ -3,10 +3,13 @@
 #include <array>
 #include <cstdint>
 
+#include "common/ascii.h"
 #include "gateway/http_util.h"
 
 namespace helpline::gateway {
 namespace {
+
+using ascii::IsDigit;
 
 using std::chrono::system_clock;
 
@@ -18,7 +21,6 @@ constexpr std::array<std::string_view, 12> kMonthNames = {"Jan", "Feb", "Mar", "
 // RFC 9110 caches clamp delta-seconds here; so do we, so no arithmetic overflows.
 constexpr std::int64_t kMaxDeltaSeconds = std::int64_t{1} << 31;
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // A left-to-right reader over an HTTP-date; every method consumes only on success.
 class Cursor {
@@ -163,7 +165,7 @@ void MarkMalformedSuccess(DeliveryDecision& decision) {
 std::string_view SafeErrorCode(std::string_view code) {
   if (code.empty() || code.size() > 32) return {};
   for (const char c : code) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '.' || c == '_' || c == '-';
+    const bool ok = ascii::IsAlnum(c) || c == '.' || c == '_' || c == '-';
     if (!ok) return {};
   }
   return code;
@@ -198,7 +200,7 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
 
 std::string_view FindHeader(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (ascii::EqualsIgnoreCase(key, name)) return value;
   }
   return {};
 }

@@ -1,14 +1,8 @@
 #include "gateway/http_util.h"
 
-namespace helpline::gateway {
+#include "common/ascii.h"
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
+namespace helpline::gateway {
 
 std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -17,7 +11,7 @@ std::string_view TrimOws(std::string_view s) {
 }
 
 bool IsMediaType(std::string_view content_type, std::string_view media_type) {
-  return EqualsIgnoreCase(TrimOws(content_type.substr(0, content_type.find(';'))), media_type);
+  return ascii::EqualsIgnoreCase(TrimOws(content_type.substr(0, content_type.find(';'))), media_type);
 }
 
 std::optional<std::int64_t> ParseDecimal(std::string_view s) {

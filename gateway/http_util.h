@@ -1,10 +1,10 @@
 #pragma once
-// Small HTTP text helpers every provider adapter needs: ASCII case folding,
-// optional-whitespace trimming and media-type matching, as RFC 9110 defines
-// them (field values are ASCII; names and media types compare case-insensitively).
+// Small HTTP text helpers every provider adapter needs: optional-whitespace
+// trimming and media-type matching, as RFC 9110 defines them (field values are
+// ASCII; names and media types compare case-insensitively, with
+// ascii::EqualsIgnoreCase from common/ascii.h).
 //
 //   IsMediaType(request.content_type, "application/json")   // "Application/JSON; charset=utf-8" -> true
-//   EqualsIgnoreCase("Retry-After", "retry-after")          // true
 //   TrimOws(" \t7 ")                                        // "7"
 //   ParseDecimal("1700000000")                              // 1700000000
 //
@@ -15,14 +15,6 @@
 #include <string_view>
 
 namespace helpline::gateway {
-
-// `c` lower-cased if it is an ASCII upper-case letter; any other byte as it is.
-constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// True when `a` and `b` have the same length and differ at most in ASCII case.
-// Bytes >= 0x80 compare exactly. Not constant-time: for names, not secrets
-// (see ConstantTimeEqualsIgnoreCase in gateway/crypto.h).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // `s` without leading and trailing OWS (RFC 9110 section 5.6.3: spaces and tabs).
 std::string_view TrimOws(std::string_view s);

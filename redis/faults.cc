@@ -1,24 +1,14 @@
 #include "redis/faults.h"
 
-#include <algorithm>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace helpline::redis {
-namespace {
-
-char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool SameName(std::string_view upper, std::string_view name) {
-  return upper.size() == name.size() && std::equal(upper.begin(), upper.end(), name.begin(),
-                                                   [](char a, char b) { return a == Upper(b); });
-}
-
-}  // namespace
-
 void Faults::Arm(std::string_view command, Fault fault, int times) {
   if (times < 1) return;
   std::string upper(command);
-  for (char& c : upper) c = Upper(c);
+  for (char& c : upper) c = ascii::ToUpper(c);
   std::lock_guard lock(mu_);
   armed_.push_back(Armed{std::move(upper), std::move(fault), times});
 }
@@ -32,7 +22,7 @@ void Faults::NoAnswer(std::string_view command, int times) { Arm(command, Fault{
 std::optional<Faults::Fault> Faults::Take(std::string_view command) {
   std::lock_guard lock(mu_);
   for (auto it = armed_.begin(); it != armed_.end(); ++it) {
-    if (!SameName(it->command, command)) continue;
+    if (!ascii::EqualsIgnoreCase(it->command, command)) continue;
     Fault f = it->fault;
     if (--it->left == 0) armed_.erase(it);
     return f;

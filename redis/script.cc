@@ -1,37 +1,14 @@
 #include "redis/script.h"
 
-#include <openssl/evp.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <utility>
 
+#include "common/crypto.h"
 #include "redis/errors.h"
 
 namespace helpline::redis {
-namespace {
-
-std::string Sha1Hex(std::string_view text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), md, &len, EVP_sha1(), nullptr) != 1) {
-    std::fputs("fatal: SHA-1 failed\n", stderr);
-    std::abort();
-  }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kDigits[md[i] >> 4]);
-    out.push_back(kDigits[md[i] & 0xf]);
-  }
-  return out;
-}
-
-}  // namespace
 
 Script::Script(std::string_view source)
-    : body_(std::make_shared<const Body>(Body{std::string(source), Sha1Hex(source)})) {}
+    : body_(std::make_shared<const Body>(Body{std::string(source), HexLower(Hash(Digest::kSha1, source))})) {}
 
 std::vector<std::string> Script::Command(bool with_source, const std::vector<std::string>& args) const {
   std::vector<std::string> command;
@@ -51,14 +28,14 @@ void Script::Run(AsyncClient& client, std::vector<std::string> args, AsyncClient
   // use it; the script is kept alive by the callback.
   AsyncClient* c = &client;
   std::vector<std::string> evalsha = Command(false, args);  // before `args` moves into the callback
-  client.Command(std::move(evalsha), [c, self = *this, args = std::move(args),
-                                      done = std::move(done)](Result<Value> reply) mutable {
-    if (!reply.ok() || !NeedsSource(*reply)) {
-      done(std::move(reply));
-      return;
-    }
-    c->Command(self.Command(true, args), std::move(done));
-  });
+  client.Command(std::move(evalsha),
+                 [c, self = *this, args = std::move(args), done = std::move(done)](Result<Value> reply) mutable {
+                   if (!reply.ok() || !NeedsSource(*reply)) {
+                     done(std::move(reply));
+                     return;
+                   }
+                   c->Command(self.Command(true, args), std::move(done));
+                 });
 }
 
 }  // namespace helpline::redis

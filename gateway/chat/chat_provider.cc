@@ -9,8 +9,9 @@
 #include <set>
 #include <utility>
 
+#include "common/ascii.h"
+#include "common/crypto.h"
 #include "common/json_escape.h"
-#include "gateway/crypto.h"
 #include "gateway/http_util.h"
 
 namespace helpline::gateway {
@@ -27,9 +28,9 @@ constexpr std::string_view kSignaturePrefix = "sha256=";
 
 WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsAlnum(char c) { return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z'); }
+using ascii::IsAlnum;
+using ascii::IsDigit;
+using ascii::IsUpper;
 
 // 1..kMaxIdChars printable ASCII characters, no space.
 bool IsValidId(std::string_view s) {

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "common/json_escape.h"
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 #include "gateway/delivery.h"
 #include "gateway/http_util.h"
 #include "common/utf8.h"

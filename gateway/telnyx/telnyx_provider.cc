@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "gateway/base64.h"
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 #include "gateway/delivery.h"
 #include "gateway/http_util.h"
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "gateway/base64.h"
 #include "gateway/delivery.h"
@@ -27,14 +28,14 @@ constexpr WebhookShape kShape{
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
+  for (char& c : out) c = ascii::ToLower(c);
   return out;
 }
 
 // The length of the chat-channel prefix `address` starts with (any case), or 0.
 std::size_t ChatPrefixLength(std::string_view address) {
   for (const std::string_view prefix : kChatPrefixes) {
-    if (address.size() >= prefix.size() && EqualsIgnoreCase(address.substr(0, prefix.size()), prefix)) {
+    if (ascii::StartsWithIgnoreCase(address, prefix)) {
       return prefix.size();
     }
   }

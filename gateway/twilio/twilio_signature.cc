@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/sha256.h"
 #include "gateway/base64.h"
 
@@ -38,18 +39,9 @@ std::string HmacSha1Base64(std::string_view key, std::string_view data) {
 }
 
 bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), ascii::IsDigit);
 }
 
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 // Signature of `url` + `param_string` under either port spelling, compared to
 // `signature`. The URL exactly as configured goes first and short-circuits:
@@ -124,7 +116,7 @@ TwilioUrlVariants TwilioPortVariants(std::string_view url) {
     const std::size_t port_start = authority_start + host_start + colon;  // at the ':'
     return {std::string(url.substr(0, port_start)).append(url.substr(authority_end)), std::string(url)};
   }
-  const std::string_view default_port = StartsWithIgnoreCase(url, "https://") ? ":443" : ":80";
+  const std::string_view default_port = ascii::StartsWithIgnoreCase(url, "https://") ? ":443" : ":80";
   return {std::string(url),
           std::string(url.substr(0, authority_end)).append(default_port).append(url.substr(authority_end))};
 }

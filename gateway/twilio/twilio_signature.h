@@ -30,7 +30,7 @@
 #include <string>
 #include <string_view>
 
-#include "gateway/crypto.h"  // ConstantTimeEquals
+#include "common/crypto.h"  // ConstantTimeEquals
 #include "gateway/form_urlencoded.h"
 
 namespace helpline::gateway {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 
 namespace helpline::gateway {
 namespace {

@@ -8,25 +8,6 @@
 namespace helpline::gateway {
 namespace {
 
-TEST(HttpUtil, AsciiLowerFoldsOnlyAsciiUpperCase) {
-  EXPECT_EQ(AsciiLower('A'), 'a');
-  EXPECT_EQ(AsciiLower('Z'), 'z');
-  EXPECT_EQ(AsciiLower('a'), 'a');
-  EXPECT_EQ(AsciiLower('@'), '@');
-  EXPECT_EQ(AsciiLower('['), '[');
-  EXPECT_EQ(AsciiLower('\xC3'), '\xC3');
-}
-
-TEST(HttpUtil, EqualsIgnoreCaseComparesAsciiCaseInsensitively) {
-  EXPECT_TRUE(EqualsIgnoreCase("Retry-After", "retry-after"));
-  EXPECT_TRUE(EqualsIgnoreCase("", ""));
-  EXPECT_FALSE(EqualsIgnoreCase("Retry-After", "Retry-Afte"));
-  EXPECT_FALSE(EqualsIgnoreCase("a", "b"));
-  // Non-ASCII bytes compare exactly: no locale, no Unicode folding.
-  EXPECT_FALSE(EqualsIgnoreCase("\xC3\x89", "\xC3\xA9"));
-  EXPECT_TRUE(EqualsIgnoreCase("\xC3\xA9", "\xC3\xA9"));
-}
-
 TEST(HttpUtil, TrimOwsDropsSpacesAndTabsAtBothEnds) {
   EXPECT_EQ(TrimOws(" \t7 \t"), "7");
   EXPECT_EQ(TrimOws("a b"), "a b");

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 #include "tests/gateway/provider_test_util.h"
 
 namespace helpline::gateway {

@@ -174,7 +174,7 @@ TEST(ConstantTimeEquals, SignatureChecksUseCryptoMemcmp) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string source = ss.str();
-  std::ifstream crypto_in(std::string(HELPLINE_SOURCE_DIR) + "/gateway/crypto.cc");
+  std::ifstream crypto_in(std::string(HELPLINE_SOURCE_DIR) + "/common/crypto.cc");
   ASSERT_TRUE(crypto_in) << "cannot read crypto.cc";
   std::stringstream crypto;
   crypto << crypto_in.rdbuf();

@@ -38,8 +38,9 @@ TEST(ClassifyError, TheCodeMustBeTheWholeFirstWord) {
 
 TEST(ClassifyError, NoscriptAndEverythingElse) {
   EXPECT_EQ(ClassifyError("NOSCRIPT No matching script. Please use EVAL."), ErrorKind::kNoScript);
-  for (const char* e : {"ERR unknown command 'FOO'", "WRONGTYPE Operation against a key holding the wrong kind of value",
-                        "MYERR the script says no", "ERR user_script:1: boom"}) {
+  for (const char* e :
+       {"ERR unknown command 'FOO'", "WRONGTYPE Operation against a key holding the wrong kind of value",
+        "MYERR the script says no", "ERR user_script:1: boom"}) {
     EXPECT_EQ(ClassifyError(e), ErrorKind::kOther) << e;
     EXPECT_EQ(ErrorStatus("sender store: admit", e).code(), StatusCode::kInternal) << e;
   }

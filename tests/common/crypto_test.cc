@@ -1,4 +1,4 @@
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <vector>
 #include <string_view>
 
-namespace helpline::gateway {
+namespace helpline {
 namespace {
 
 // Raw bytes from hex (test constants only).
@@ -220,5 +220,15 @@ TEST(VerifyEd25519, RefusesAnAllZeroSignature) {
   EXPECT_FALSE(VerifyEd25519(Unhex(kOpensslPublicKey), kOpensslMessage, std::string(64, '\0')));
 }
 
+TEST(Hasher, PiecesGiveTheOneShotDigest) {
+  for (Digest d : {Digest::kMd5, Digest::kSha1, Digest::kSha256, Digest::kSha512}) {
+    Hasher h(d);
+    h.Update("a");
+    h.Update("");
+    h.Update("bc");
+    EXPECT_EQ(h.Finish(), Hash(d, "abc"));
+  }
+}
+
 }  // namespace
-}  // namespace helpline::gateway
+}  // namespace helpline

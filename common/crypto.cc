@@ -1,4 +1,4 @@
-#include "gateway/crypto.h"
+#include "common/crypto.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,7 +11,9 @@
 #include <limits>
 #include <memory>
 
-namespace helpline::gateway {
+#include "common/ascii.h"
+
+namespace helpline {
 namespace {
 
 const EVP_MD* Md(Digest digest) {
@@ -28,8 +30,6 @@ const EVP_MD* Md(Digest digest) {
   std::fprintf(stderr, "fatal: %s failed\n", what);
   std::abort();
 }
-
-char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
@@ -113,16 +113,23 @@ std::string Hash(Digest digest, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(md), md_len);
 }
 
-std::string HexLower(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
+Hasher::Hasher(Digest digest) : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Md(digest), nullptr) != 1) {
+    Fatal("digest init");
   }
-  return out;
+}
+
+Hasher::~Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Hasher::Update(std::string_view bytes) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size()) != 1) Fatal("EVP_DigestUpdate");
+}
+
+std::string Hasher::Finish() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &md_len) != 1) Fatal("EVP_DigestFinal_ex");
+  return std::string(reinterpret_cast<const char*>(md), md_len);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
@@ -135,7 +142,7 @@ bool ConstantTimeEqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(LowerAscii(a[i]) ^ LowerAscii(b[i]));
+    diff |= static_cast<unsigned char>(ascii::ToLower(a[i]) ^ ascii::ToLower(b[i]));
   }
   return diff == 0;
 }
@@ -154,4 +161,4 @@ bool VerifyEd25519(std::string_view public_key, std::string_view message, std::s
                           reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
 }
 
-}  // namespace helpline::gateway
+}  // namespace helpline

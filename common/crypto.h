@@ -1,7 +1,9 @@
 #pragma once
-// The cryptography every provider adapter shares: HMACs, digests, hex, a
-// constant-time comparison and Ed25519 verification (OpenSSL 3 underneath,
-// kept out of this header).
+// The one thin wrapper over OpenSSL (libcrypto stays out of every header and
+// every other file): digests, one-shot and incremental, HMACs, a
+// constant-time comparison and Ed25519 verification. Used by the provider
+// adapters (signatures), the sender store (hashed addresses), the directory
+// (content digests, through common/sha256.h) and redis/ (script SHA-1s).
 //
 //   std::string mac = Hmac(Digest::kSha256, secret, body);     // raw bytes
 //   bool ok = ConstantTimeEquals(HexLower(mac), header_value);
@@ -13,7 +15,9 @@
 #include <string>
 #include <string_view>
 
-namespace helpline::gateway {
+#include "common/hex.h"  // HexLower: digests are usually shown in hex
+
+namespace helpline {
 
 enum class Digest { kMd5, kSha1, kSha256, kSha512 };
 
@@ -22,8 +26,21 @@ std::string Hmac(Digest digest, std::string_view key, std::string_view data);
 // The plain digest of `data`, as raw bytes.
 std::string Hash(Digest digest, std::string_view data);
 
-// Lower-case hex of raw bytes ("\x01\xab" -> "01ab").
-std::string HexLower(std::string_view bytes);
+// A digest fed in pieces: Update() any number of times, then Finish() once.
+class Hasher {
+ public:
+  explicit Hasher(Digest digest);
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  void Update(std::string_view bytes);
+  // The digest as raw bytes; the Hasher must not be used afterwards.
+  std::string Finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX*
+};
 
 // Compares in time that depends only on the lengths (CRYPTO_memcmp), so a
 // forger learns nothing from how long a wrong guess took. Strings of
@@ -38,4 +55,4 @@ bool ConstantTimeEqualsIgnoreCase(std::string_view a, std::string_view b);
 // the wrong size, never an abort.
 bool VerifyEd25519(std::string_view public_key, std::string_view message, std::string_view signature);
 
-}  // namespace helpline::gateway
+}  // namespace helpline
