@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
@@ -122,7 +123,9 @@ struct LoopWatchdog::Loop {
 };
 
 LoopWatchdog::LoopWatchdog(const SystemdNotifier& notifier, std::vector<boost::asio::io_context*> loops)
-    : notifier_(notifier), period_(notifier.watchdog() / 4) {
+    // At least 1 ms: a tiny WATCHDOG_USEC must not make the timers spin.
+    : notifier_(notifier), period_(std::max<std::chrono::steady_clock::duration>(notifier.watchdog() / 4,
+                                                                              std::chrono::milliseconds(1))) {
   for (auto* io : loops) loops_.push_back(std::make_unique<Loop>(*io));
 }
 
