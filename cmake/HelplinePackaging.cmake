@@ -1,7 +1,7 @@
 # Install layout and the Debian package (CPack DEB), from the same build.
 #
 #   /usr/bin/helpline                      the binary
-#   /usr/share/helpline/{directory,engine,schema}   shipped data; the binary
+#   /usr/share/helpline/{directory,engine,geo,schema} shipped data; the binary
 #                                          finds it beside itself (daemon/data_dir.h)
 #   /etc/helpline/helpline.conf            conffile (config/helpline.conf.example)
 #   /lib/systemd/system/helpline.service, helpline-refresh-directory.{service,timer}
@@ -23,7 +23,7 @@ include(GNUInstallDirs)
 set(HELPLINE_PKG_DIR ${PROJECT_SOURCE_DIR}/packaging/debian)
 
 install(TARGETS helpline RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/directory ${PROJECT_SOURCE_DIR}/data/engine
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/directory ${PROJECT_SOURCE_DIR}/data/engine ${PROJECT_SOURCE_DIR}/data/geo
                   ${PROJECT_SOURCE_DIR}/data/schema
         DESTINATION ${CMAKE_INSTALL_DATADIR}/helpline
         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
