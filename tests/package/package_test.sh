@@ -43,7 +43,7 @@ expect "prerm stops the service" "stop helpline.service" "$(cat "$tmp/control/pr
 # Layout.
 root="$tmp/root"
 dpkg -x "$deb" "$root"
-for f in usr/bin/helpline usr/share/helpline/engine/keywords.json usr/share/helpline/engine/messages.json \
+for f in usr/bin/helpline usr/share/helpline/engine/keywords.json usr/share/helpline/engine/messages.json usr/share/helpline/geo/us-zip.tsv \
          usr/share/helpline/schema/directory.schema.json etc/helpline/helpline.conf \
          usr/share/man/man1/helpline.1.gz usr/share/doc/helpline/copyright usr/share/doc/helpline/changelog.gz \
          lib/systemd/system/helpline.service lib/systemd/system/helpline-refresh-directory.service \
