@@ -40,7 +40,7 @@ inline std::string HeaderOr(const Headers& headers, std::string_view name, std::
 inline gateway::WebhookRequest PostRequest(std::string_view url, const std::string& content_type, std::string_view body,
                                            const Headers& headers) {
   gateway::WebhookRequest request{
-      .method = "POST", .url = url, .content_type = content_type, .signature = {}, .body = body, .headers = {}};
+      .method = "POST", .url = url, .content_type = content_type, .body = body, .headers = {}};
   for (const auto& [name, value] : headers) request.headers.emplace_back(name, value);
   return request;
 }
