@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 
+#include "redis/errors.h"
 #include "redis/script.h"
 
 namespace helpline::daemon::alerts {

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <memory>
 
+#include "redis/errors.h"
+
 namespace helpline::daemon::alerts {
 namespace {
 
