@@ -130,8 +130,12 @@ std::vector<std::string_view> CoverageReport::WithoutOwnLine() const {
 
 CoverageReport ComputeCoverage(const std::vector<Resource>& resources) {
   CoverageReport report;
-  report.resources = static_cast<int>(resources.size());
   for (const Resource& r : resources) {
+    if (r.IsSite()) {  // places are found by distance, not counted as a region's lines
+      ++report.sites;
+      continue;
+    }
+    ++report.resources;
     report.active += r.status == ResourceStatus::kActive ? 1 : 0;
     report.unconfirmed += r.status == ResourceStatus::kUnconfirmed ? 1 : 0;
     report.retired += r.status == ResourceStatus::kRetired ? 1 : 0;

@@ -65,7 +65,8 @@ struct JurisdictionCoverage {
 };
 
 struct CoverageReport {
-  int resources = 0;  // every resource given, retired ones included
+  int resources = 0;  // every line given (services and info), retired ones included; no sites
+  int sites = 0;      // resources of kind site: not in the counts above (found by distance)
   int active = 0;
   int unconfirmed = 0;
   int retired = 0;
