@@ -27,6 +27,8 @@
 //    chain), Bathurst (NB: a Toronto street), Skid Row, GTA (the game).
 //    "Victoria BC" or "Regina, Sask." still works: the province written
 //    after it is read on its own.
+//    Those names still count where the words around them say a place is
+//    meant (rule 5).
 // 2. A name several states or provinces share goes to the largest namesake
 //    if it is at least twice the size of every other one: "portland" is
 //    Oregon (652k; Maine's 68k), "columbus" Ohio (905k; Georgia's 206k),
@@ -51,6 +53,18 @@
 //    s) New Brunswick's largest city.
 // 4. Street, county and lake names are the resolver's business: "Michigan
 //    Ave", "Orange County" and "Lake Erie" are not places (region_resolver.cc).
+// 5. Word-like cities (kWordLikePlaces): the names rule 1 leaves out, where
+//    the city is large (50,000 people or more, GeoNames populations in
+//    data/geo/cities.tsv) and at least twice every namesake in the US and
+//    Canada, count only where the resolver sees a place is meant: after "in",
+//    "near", "en", "cerca de", "près de" and the like ("naloxone in phoenix",
+//    "rehab near austin"), or when everything else in the message is a
+//    keyword ("NARCAN PHOENIX", "help orlando"). "my son austin" stays a
+//    son. Left out even so: names that are everyday phrases after "in"
+//    (Reading: "interested in reading"; Delta: "delta 8"; Paradise), names a
+//    larger place abroad or an airport takes (Sydney, Logan), and names
+//    whose largest namesake is not a city people mean (Brandon, FL, a
+//    census-designated place).
 
 #include "daemon/engine/places.h"
 
@@ -233,6 +247,24 @@ constexpr Place kPlacesByRegion[] = {
 };
 // clang-format on
 
+// Rule 5: word-like cities, counted only where a place is clearly meant.
+// clang-format off
+constexpr Place kWordLikePlaces[] = {
+    {"alexandria", "US-VA"}, {"amarillo", "US-TX"}, {"austin", "US-TX"}, {"boulder", "US-CO"},
+    {"carmel", "US-IN"}, {"cary", "US-NC"}, {"casper", "US-WY"}, {"chandler", "US-AZ"},
+    {"charlotte", "US-NC"}, {"cheyenne", "US-WY"}, {"edison", "US-NJ"}, {"edmond", "US-OK"},
+    {"elizabeth", "US-NJ"}, {"eugene", "US-OR"}, {"everett", "US-WA"}, {"fishers", "US-IN"},
+    {"frederick", "US-MD"}, {"garland", "US-TX"}, {"gary", "US-IN"}, {"gilbert", "US-AZ"},
+    {"henderson", "US-NV"}, {"independence", "US-MO"}, {"irving", "US-TX"}, {"jackson", "US-MS"},
+    {"kent", "US-WA"}, {"lincoln", "US-NE"}, {"lynn", "US-MA"}, {"madison", "US-WI"},
+    {"mesa", "US-AZ"}, {"mesquite", "US-TX"}, {"moore", "US-OK"}, {"norman", "US-OK"},
+    {"orlando", "US-FL"}, {"phoenix", "US-AZ"}, {"pueblo", "US-CO"}, {"quincy", "US-MA"},
+    {"regina", "CA-SK"}, {"sandy", "US-UT"}, {"savannah", "US-GA"}, {"sparks", "US-NV"},
+    {"tyler", "US-TX"}, {"victoria", "CA-BC"}, {"warren", "US-MI"}, {"ajax", "CA-ON"},
+    {"bend", "US-OR"},
+};
+// clang-format on
+
 constexpr std::size_t kCount = std::size(kPlacesByRegion);
 
 constexpr std::array<Place, kCount> kPlaces = [] {
@@ -258,6 +290,18 @@ constexpr bool Valid() {
 }
 static_assert(Valid(), "place names must be folded (a-z, 0-9, single spaces), listed once, with a subdivision or \"\"");
 
+// A word-like city is never also in the main table (it would count anywhere).
+constexpr bool WordLikeApart() {
+  for (const Place& w : kWordLikePlaces) {
+    if (w.region.empty()) return false;
+    for (const Place& p : kPlaces) {
+      if (p.name == w.name) return false;
+    }
+  }
+  return true;
+}
+static_assert(WordLikeApart(), "a word-like city has a region and is not in kPlacesByRegion");
+
 const Place* Find(std::string_view folded_name) {
   auto it = std::lower_bound(kPlaces.begin(), kPlaces.end(), folded_name,
                              [](const Place& p, std::string_view n) { return p.name < n; });
@@ -278,6 +322,15 @@ bool IsSharedPlaceName(std::string_view folded_name) {
   return place != nullptr && place->region.empty();
 }
 
+std::optional<std::string_view> RegionForWordLikePlace(std::string_view folded_name) {
+  for (const Place& w : kWordLikePlaces) {
+    if (w.name == folded_name) return w.region;
+  }
+  return std::nullopt;
+}
+
 std::span<const Place> AllPlaces() { return kPlaces; }
+
+std::span<const Place> WordLikePlaces() { return kWordLikePlaces; }
 
 }  // namespace helpline::engine

@@ -13,6 +13,7 @@
 //   RegionForPlace("springfield")     == nullopt   // MO, MA, IL: no clear largest
 //   IsSharedPlaceName("springfield")  == true      // but "Springfield IL" says where
 //   RegionForPlace("austin")          == nullopt   // also a first name: "my son austin"
+//   RegionForWordLikePlace("austin")  == "US-TX"   // for "rehab in austin", "HELP AUSTIN"
 //
 // The rules, and the cities each leaves out, are written in places.cc:
 // a city whose name is also a common first name or word is not listed; a
@@ -40,6 +41,12 @@ std::optional<std::string_view> RegionForPlace(std::string_view folded_name);
 // Ontario") is what the person means.
 bool IsSharedPlaceName(std::string_view folded_name);
 
+// The region of a city whose name is also a first name or a word (Phoenix,
+// Austin, Orlando, Madison), or nullopt. The caller counts it only where the
+// words around it say a place is meant (region_resolver.cc: after "in",
+// "near", "en", "près de"..., or beside nothing but keywords).
+std::optional<std::string_view> RegionForWordLikePlace(std::string_view folded_name);
+
 struct Place {
   std::string_view name;    // folded: "trois rivieres"
   std::string_view region;  // "CA-QC"; empty for a shared name
@@ -47,5 +54,8 @@ struct Place {
 
 // Every listed name, sorted by name (for tests and documentation).
 std::span<const Place> AllPlaces();
+
+// Every word-like city (RegionForWordLikePlace), for tests.
+std::span<const Place> WordLikePlaces();
 
 }  // namespace helpline::engine

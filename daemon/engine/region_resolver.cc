@@ -58,6 +58,14 @@ constexpr std::array<std::string_view, 19> kWordsAfterNotAPlace = {
 constexpr std::array<std::string_view, 13> kWordsBeforeNotAPlace = {
     "rue", "calle", "avenida", "avenue", "av", "boulevard", "blvd", "chemin", "lake", "lac", "lago", "mount", "mt"};
 
+// Words right before a name that say a place is meant: "in phoenix", "near
+// austin", "en orlando", "dans ...". Not "to", "from" or "a" (French "à"
+// folded): "talked to madison", "a text from austin", "like a phoenix".
+constexpr std::array<std::string_view, 8> kWordsBeforeAPlace = {"in", "near", "around", "outside",
+                                                                "en", "dans", "vers",   "hacia"};
+// "cerca de phoenix", "près de madison", "alrededor de ...": the word before "de".
+constexpr std::array<std::string_view, 4> kWordsBeforeDeAPlace = {"cerca", "pres", "alrededor", "proche"};
+
 // The message as the rules for capitals see it.
 struct Message {
   const std::vector<Token>& tokens;
@@ -88,6 +96,17 @@ struct Message {
   bool NamesAStreetOrCounty(std::size_t i, std::size_t n) const {
     return (i + n < tokens.size() && In(tokens[i + n].text, kWordsAfterNotAPlace)) ||
            (i > 0 && In(tokens[i - 1].text, kWordsBeforeNotAPlace));
+  }
+  // Tokens [i, i + n) are meant as a place by the words around them: a
+  // locative word right before ("in", "near", "en", "cerca de"), or nothing
+  // in the message but keywords besides ("NARCAN PHOENIX").
+  bool MeantAsAPlace(std::size_t i, std::size_t n) const {
+    if (i > 0 && In(tokens[i - 1].text, kWordsBeforeAPlace)) return true;
+    if (i > 1 && tokens[i - 1].text == "de" && In(tokens[i - 2].text, kWordsBeforeDeAPlace)) return true;
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+      if ((k < i || k >= i + n) && !used[k]) return false;
+    }
+    return i > 0 || i + n < tokens.size();  // a name alone is not a request
   }
   std::string Phrase(std::size_t i, std::size_t n) const {
     std::string phrase;
@@ -243,7 +262,14 @@ std::optional<std::string> RegionResolver::FromMessage(const std::vector<Token>&
       }
       const std::string phrase = m.Phrase(i, n);
       const auto place = RegionForPlace(phrase);  // "vancouver", "new york city"
-      if (!place && !IsSharedPlaceName(phrase)) continue;
+      if (!place && !IsSharedPlaceName(phrase)) {
+        // "rehab in austin", "HELP PHOENIX"; not "my son austin" (places.cc, rule 5).
+        const auto word_like = RegionForWordLikePlace(phrase);
+        if (!word_like || !m.MeantAsAPlace(i, n)) continue;
+        m.Use(i, n);
+        if (auto stated = StatedAfterCity(m, i + n, /*shared=*/false)) return stated;
+        return std::string(*word_like);
+      }
       m.Use(i, n);
       if (auto stated = StatedAfterCity(m, i + n, /*shared=*/!place)) return stated;
       if (place) return std::string(*place);

@@ -7,7 +7,11 @@
 //      directory/regions.h), a city ("Vancouver", "Houston", "St. John's";
 //      see places.h), or its code ("BC", "TX", "N.B."). A city followed by
 //      its state is in that state ("Portland, Maine", "Vancouver WA",
-//      "Springfield IL"). Names and codes that are also everyday words only
+//      "Springfield IL"). A city whose name is also a first name or word
+//      (Phoenix, Austin, Madison) counts only where a place is plainly
+//      meant: after "in", "near", "en", "cerca de", "près de"..., or beside
+//      nothing but keywords ("HELP AUSTIN"); "my son austin" is a son.
+//      Names and codes that are also everyday words only
 //      count written in capitals ("MASS", "PA"), or never ("man", "miss",
 //      "ill", "me", "in", "la", "ok"); see region_resolver.cc. A street,
 //      county or lake named after a place is not that place ("Michigan Ave",

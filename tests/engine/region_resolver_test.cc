@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/text_normalize.h"
+#include "daemon/engine/places.h"
 #include "directory/regions.h"
 
 namespace helpline::engine {
@@ -450,6 +453,85 @@ TEST(RegionResolverFallback, TheSenderOfASharedCodeIsCanadian) {
   const RegionResolver resolver;
   EXPECT_EQ(resolver.SenderCountry("+19025550123", {}), "CA");
   EXPECT_EQ(resolver.SenderCountry("+18675550123", {}), "CA");
+}
+
+// Word-like cities (places.cc, rule 5): a place where the words around say so.
+std::string StatedBesideKeyword(std::string_view text, std::size_t keyword_token) {
+  const RegionResolver resolver("US");
+  const std::vector<Token> tokens = Tokenize(text);
+  std::vector<bool> used(tokens.size(), false);
+  used.at(keyword_token) = true;  // as the engine marks a keyword it matched
+  return resolver.FromMessage(tokens, used, "US").value_or("");
+}
+
+TEST(RegionResolverWordLikeCities, CountAfterAWordSayingWhere) {
+  ExpectAll({
+      {"where can i get narcan in phoenix", "US-AZ"},
+      {"rehab near austin", "US-TX"},
+      {"detox around orlando please", "US-FL"},
+      {"i live in madison and need help", "US-WI"},
+      {"necesito ayuda en phoenix", "US-AZ"},
+      {"clinica cerca de austin", "US-TX"},
+      {"aide près de victoria", "CA-BC"},
+      {"un site d'injection près de regina", "CA-SK"},
+      {"help in jackson", "US-MS"},
+      {"in charlotte nc", "US-NC"},
+      {"naloxone in lincoln ne", "US-NE"},
+      // The state written after it wins, as after any city.
+      {"in jackson tennessee", "US-TN"},
+  });
+}
+
+TEST(RegionResolverWordLikeCities, NamesOfPeopleAndWordsStayThat) {
+  ExpectAll({
+      {"my son austin is using", ""},
+      {"charlotte is my sister and she drinks", ""},
+      {"talked to madison about rehab", ""},
+      {"phoenix", ""},  // a name alone is not a request
+      {"my friend jackson needs help", ""},
+      {"rising like a phoenix", ""},
+      {"a text from austin", ""},
+      {"je parle à charlotte", ""},
+  });
+}
+
+TEST(RegionResolverWordLikeCities, CountBesideNothingButKeywords) {
+  EXPECT_EQ(StatedBesideKeyword("NARCAN PHOENIX", 0), "US-AZ");
+  EXPECT_EQ(StatedBesideKeyword("help orlando", 0), "US-FL");
+  EXPECT_EQ(StatedBesideKeyword("austin detox", 1), "US-TX");
+  EXPECT_EQ(StatedBesideKeyword("help my son austin", 0), "");  // "my son" is not a keyword
+}
+
+TEST(RegionResolverWordLikeCities, EachIsLargeAndClearlyTheLargestNamesake) {
+  // data/geo/cities.tsv: GeoNames places of 1,000 people or more in the US and Canada.
+  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/geo/cities.tsv");
+  ASSERT_TRUE(in) << "data/geo/cities.tsv";
+  std::map<std::string, std::vector<std::pair<long, std::string>>> by_name;  // folded name -> (population, region)
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
+      f.push_back(line.substr(start, tab - start));
+    }
+    f.push_back(line.substr(start));
+    ASSERT_EQ(f.size(), 5u) << line;
+    by_name[FoldText(f[0])].emplace_back(std::stol(f[4]), f[1]);
+  }
+  ASSERT_FALSE(WordLikePlaces().empty());
+  for (const Place& p : WordLikePlaces()) {
+    auto it = by_name.find(std::string(p.name));
+    ASSERT_NE(it, by_name.end()) << p.name;
+    auto namesakes = it->second;
+    std::sort(namesakes.rbegin(), namesakes.rend());
+    EXPECT_EQ(namesakes[0].second, p.region) << p.name << " is largest in another region";
+    EXPECT_GE(namesakes[0].first, 50000) << p.name;
+    if (namesakes.size() > 1) {
+      EXPECT_GE(namesakes[0].first, 2 * namesakes[1].first) << p.name;
+    }
+    EXPECT_FALSE(RegionForPlace(p.name)) << p.name << " counts anywhere already";
+  }
 }
 
 }  // namespace
