@@ -707,7 +707,15 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
   AddFixedLines(c, reply, u.distress, u.suicide_too);
   c.nearby = nearby_.Find(message.text, reply.intent, reply.language, index, message.channel == ChannelType::kChat ? 6 : 3);
-  if (!c.nearby.notice.empty()) c.head.push_back({c.nearby.notice, rank::kNearbyNotice});
+  if (!c.nearby.notice.empty()) {
+    // "No exact location for K1A: lines for Ontario." explains the heading, so
+    // it leads; "No listed site within 50 mi of Phoenix." follows the lines
+    // the person can still use (sites are listed in few places so far).
+    const bool none_near = c.nearby.sites.empty() && c.nearby.location.has_point();
+    ReplyLine notice{c.nearby.notice, rank::kNearbyNotice};
+    if (none_near) c.tail.insert(c.tail.begin(), std::move(notice));
+    else c.head.push_back(std::move(notice));
+  }
   if (!c.nearby.empty()) cache = nullptr;  // the reply depends on the place named, not only the region
   ComposeInto(reply, std::move(c), "reply", index, cache);
   return reply;

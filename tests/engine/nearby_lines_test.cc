@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "daemon/engine/message_engine.h"
 #include "daemon/engine/gsm7.h"
 #include "directory/regions.h"
@@ -143,6 +145,24 @@ TEST(NearbyLines, NoPointFallsBackToTheRegionAndSaysSo) {
   EXPECT_NE(fr.text.find("Emplacement exact introuvable pour K1A 0B1"), std::string::npos) << fr.text;
   EngineReply amb = Ask("naloxone springfield");
   EXPECT_NE(amb.text.find("Springfield is in several places"), std::string::npos) << amb.text;
+}
+
+TEST(NearbyLines, NoSiteNearbyIsSaidAfterTheLinesThePersonCanUse) {
+  // Portland, Oregon has no site in this fixture: the reply still leads with
+  // its heading and lines, and says there is no site only after them.
+  for (auto [text, lang, note] : {std::tuple{"naloxone 97201", "", "No listed site within 50 mi of 97201."},
+                                  std::tuple{"naloxona 97201", "es", "a menos de 50 mi de 97201."},
+                                  std::tuple{"naloxone 97201", "fr", "moins de 50 mi de 97201."}}) {
+    EngineReply r = Ask(text, ChannelType::kSms, lang);
+    EXPECT_TRUE(SiteIds(r).empty()) << r.text;
+    const std::size_t at = r.text.find(note);
+    ASSERT_NE(at, std::string::npos) << r.text;
+    ASSERT_FALSE(r.resources.empty()) << r.text;
+    const std::size_t resource_at = r.text.find("- ");
+    ASSERT_NE(resource_at, std::string::npos) << r.text;
+    EXPECT_LT(resource_at, at) << "the lines come before the note\n" << r.text;
+    EXPECT_EQ(r.text.find('\n'), r.text.find(":\n") + 1) << "the first line is the heading\n" << r.text;
+  }
 }
 
 TEST(NearbyLines, MessagesWithoutAPlaceOrASiteIntentAreUnchanged) {
