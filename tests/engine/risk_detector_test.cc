@@ -980,6 +980,19 @@ TEST(RiskDetector, AStrongSignDecidesBeforeAGuardableWord) {
   EXPECT_EQ(a.rule, "en_not_breathing");
 }
 
+// Fresh-round rule (issue 10): a short typo of "die" that is no English
+// word counts as "die"; "dye" and other real words do not.
+TEST(RiskDetector, ATypoOfDieThatIsNoWordIsADie) {
+  for (std::string_view m : {"i want to dei", "i just wanna diee"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+  }
+  for (std::string_view m : {"i want to dye my hair", "i want to deal with this"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
+  }
+}
+
 // ---- Matching details: typos, elisions, word order, limits.
 
 TEST(RiskDetector, OneTypoInALongWordIsTolerated) {
