@@ -349,7 +349,8 @@ const LanguageIdentifier::Weights* LanguageIdentifier::UnknownWordEvidence(std::
   return nullptr;
 }
 
-LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std::vector<Token>& tokens) const {
+LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std::vector<Token>& tokens,
+                                           const std::vector<bool>* not_evidence) const {
   const std::size_t n = std::min(tokens.size(), kMaxTokens);
   const std::size_t langs = languages_.size();
 
@@ -434,9 +435,12 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
     if (counted_n < counted.size()) counted[counted_n++] = index;
     add(entries_[index].weights);
   };
+  auto skipped = [&](std::size_t i) {
+    return not_evidence != nullptr && i < not_evidence->size() && (*not_evidence)[i];
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const Token& t = tokens[i];
-    if (t.digits) continue;
+    if (t.digits || skipped(i)) continue;
     // The longest phrase starting here (a place name hides its words), and the word itself.
     bool phrase_seen = false;
     bool word_known = false;
@@ -447,7 +451,7 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
         const std::size_t len = e.words.size();
         if (i + len > n || (len > 1 && phrase_seen)) continue;
         bool all = true;
-        for (std::size_t k = 1; k < len && all; ++k) all = e.words[k] == tokens[i + k].text;
+        for (std::size_t k = 1; k < len && all; ++k) all = e.words[k] == tokens[i + k].text && !skipped(i + k);
         if (!all) continue;
         if (e.neutral) {
           hidden = len;

@@ -27,7 +27,8 @@
 //     elisions at the start of a word the table does not know ("qu'",
 //     "j'", "c'"; "c'mon" is listed as English). Within one word the
 //     strongest cue per language counts once.
-//   Digits are never evidence.
+//   Digits are never evidence, nor are the tokens the caller flags as not
+//   evidence (places the region resolver recognised in this message).
 //
 // Decision (the margin rule; numbers from "decision" in the data file,
 // shipped values in brackets): each language's evidence is added up and
@@ -79,8 +80,12 @@ class LanguageIdentifier {
   // The language of `raw_utf8`. `tokens` must be Tokenize(raw_utf8) (the
   // character cues are assigned to tokens by walking the raw text the same
   // way); only the first 64 tokens are read. Never fails: any input,
-  // including invalid UTF-8, gets a guess.
-  LanguageGuess Identify(std::string_view raw_utf8, const std::vector<Token>& tokens) const;
+  // including invalid UTF-8, gets a guess. `not_evidence`, when given, has
+  // one flag per token: a flagged token is skipped, words and character cues
+  // alike (the caller's region resolver found a place there: "Richmond VA",
+  // "PHOENIX", "Regina" say nothing about the language the person writes).
+  LanguageGuess Identify(std::string_view raw_utf8, const std::vector<Token>& tokens,
+                         const std::vector<bool>* not_evidence = nullptr) const;
 
   // The languages of the data file, in its order.
   const std::vector<std::string>& languages() const { return languages_; }

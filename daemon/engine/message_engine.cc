@@ -511,7 +511,11 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
 
   // 2. Keywords as written, then a stated region, then typos in what is left.
   u.hits = keywords_.MatchExact(tokens, used);
+  const std::vector<bool> before_region = used;
   u.stated_region = regions_.FromMessage(tokens, used, u.sender_country);
+  // The tokens of the place it found are not evidence of a language ("naloxone Richmond VA").
+  std::vector<bool> place_tokens(tokens.size(), false);
+  for (std::size_t i = 0; i < tokens.size(); ++i) place_tokens[i] = used[i] && !before_region[i];
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
 
   // The detector decides safety when it has an opinion: a class it set
@@ -625,7 +629,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     for (const auto& h : u.hits) {
       if (keyword_lang.empty() && h.lang != "en" && catalog_.Has(h.lang)) keyword_lang = std::string(h.lang);
     }
-    const LanguageGuess guess = language_id_.Identify(message.text, tokens);
+    const LanguageGuess guess = language_id_.Identify(message.text, tokens, &place_tokens);
     if (!guess.lang.empty() && catalog_.Has(guess.lang)) {
       if (keyword_lang == guess.lang) {
         u.stated_language = keyword_lang;

@@ -583,9 +583,13 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
       continue;
     }
     const auto cls = static_cast<std::size_t>(rule.cls);
+    // A distress rule outranks only the matches it overlaps: its words are
+    // the negation's whole scope ("no quiero matarme" silences "quiero
+    // matar" inside it, not "me quiero morir" later in the message).
     const bool outranked = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
       const Rule& other = rules_[o.rule];
-      return other.cls != Class::kGuard && (other.guards_mask & (1u << cls)) != 0;
+      if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
+      return other.cls != Class::kDistress || (o.span.start < m.span.end && m.span.start < o.span.end);
     });
     if (outranked) {
       if (cls == 0) a.overdose_silenced = true;

@@ -154,7 +154,8 @@ class RiskDetector {
     bool any_order = false;                // each element within `gap` of the first, either side
     bool guardable = false;                // a guard nearby silences it
     // Guards: bit per Class it silences near it. Other rules ("outranks"):
-    // bit per Class whose matches anywhere in the message it replaces.
+    // bit per Class whose matches anywhere in the message it replaces; a
+    // distress rule (a negation) replaces only the matches it overlaps.
     std::uint8_t guards_mask = 0;
     bool strong = false;           // guards only: also silences strong (non-guardable) rules
     std::uint8_t reach = 0;        // words between the guard and the silenced match

@@ -771,6 +771,28 @@ TEST(language_identifier, ReadsOnlyTheFirst64Tokens) {
   EXPECT_EQ(Shipped().Identify(text, Tokenize(text, 1000)).lang, "en");
 }
 
+// Tokens the caller flags (a place its region resolver recognised) are not
+// evidence: "VA", "Regina" and "PHOENIX" no longer lean Spanish or French,
+// while the rest of the message still speaks.
+TEST(language_identifier, SkipsTokensFlaggedAsNotEvidence) {
+  auto masked = [](std::string_view text, std::vector<bool> mask) {
+    return std::string(Shipped().Identify(text, Tokenize(text), &mask).lang);
+  };
+  EXPECT_EQ(masked("naloxone Richmond VA", {false, true, true}), "");
+  EXPECT_EQ(masked("naloxone Regina", {false, true}), "");
+  EXPECT_EQ(masked("NARCAN PHOENIX", {false, true}), "");
+  EXPECT_EQ(masked("ayuda en Phoenix", {false, false, true}), "es");
+  EXPECT_EQ(masked("aide près de Regina", {false, false, false, true}), "fr");
+  // A flagged token's characters are not cues either ("Montréal" as a place).
+  EXPECT_EQ(masked("help Montréal", {false, true}), "");
+  // A short mask (fewer flags than tokens) leaves the rest as evidence.
+  EXPECT_EQ(masked("necesito ayuda por favor", {}), "es");
+  // Unflagged, the same words do speak (the mask is what silences them):
+  // "VA" reads as the French verb.
+  EXPECT_EQ(masked("aide près de Regina", {false, false, false, false}), "fr");
+  EXPECT_NE(Lang("naloxone Richmond VA"), "");
+}
+
 TEST(language_identifier, NeverFailsOnOddInput) {
   const std::string odd[] = {
       std::string("\xff\xfe\xc3", 3),  // invalid and truncated UTF-8

@@ -980,6 +980,48 @@ TEST(RiskDetector, AStrongSignDecidesBeforeAGuardableWord) {
   EXPECT_EQ(a.rule, "en_not_breathing");
 }
 
+// Fresh-round rule (issue 10): a short typo of "die" that is no English
+// word counts as "die"; "dye" and other real words do not.
+TEST(RiskDetector, ATypoOfDieThatIsNoWordIsADie) {
+  for (std::string_view m : {"i want to dei", "i just wanna diee"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+  }
+  for (std::string_view m : {"i want to dye my hair", "i want to deal with this"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
+  }
+}
+
+// A negation silences only the words it overlaps: "no quiero matarme"
+// outranks the "quiero matar" inside it, not a wish to die beside it.
+TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
+  for (std::string_view m : {"no quiero suicidarme, solo necesito desintoxicarme", "no me voy a suicidar tranquila",
+                             "je veux pas me suicider, j'ai juste besoin d'aide pour arrêter"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.suicide || a.overdose) << Describe(m, a);
+  }
+  for (std::string_view m : {"no quiero matarme pero me quiero morir", "no quiero suicidarme pero me quiero morir",
+                             "je veux pas me suicider mais je veux mourir", "quiero suicidarme"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+  }
+}
+
+// Letters written to everyone are a farewell; a letter for one task is not.
+// "Envie d'en finir" with words in between is still a wish to end it.
+TEST(RiskDetector, FarewellLettersAndAWishToEndItWithWordsBetween) {
+  for (std::string_view m : {"i wrote letters to everyone and gave my dog to my sister",
+                             "j'ai le goût de crisser mon camp pour de bon, d'en finir"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+  }
+  for (std::string_view m : {"i wrote letters to my landlord about the rent", "j'ai fini mes devoirs"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.suicide || a.overdose) << Describe(m, a);
+  }
+}
+
 // ---- Matching details: typos, elisions, word order, limits.
 
 TEST(RiskDetector, OneTypoInALongWordIsTolerated) {
