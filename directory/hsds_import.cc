@@ -12,7 +12,10 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
+#include <span>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/sha256.h"
@@ -506,7 +509,13 @@ class Mapper {
     // Categories: taxonomy terms first, then the service's own words.
     for (const Row* a : by_.Of("attributes", "link_id", sid)) {
       for (const Row* term : by_.Of("taxonomy_terms", "id", Get(*a, "taxonomy_term_id"))) {
-        AddCategories(Get(*term, "name") + " " + Get(*term, "code"), &base.categories);
+        const std::optional<Category> ours =
+            Get(*term, "taxonomy") == kHsdsCategoryTaxonomy ? ParseCategory(Get(*term, "code")) : std::nullopt;
+        if (!ours) {
+          AddCategories(Get(*term, "name") + " " + Get(*term, "code"), &base.categories);
+        } else if (std::find(base.categories.begin(), base.categories.end(), *ours) == base.categories.end()) {
+          base.categories.push_back(*ours);
+        }
       }
       AddCategories(Get(*a, "label") + " " + Get(*a, "value"), &base.categories);
     }
