@@ -61,7 +61,8 @@ commands:
                                source); exit 1 if the result does not validate
   export-hsds OUTDIR [--jurisdiction R] [--directory PATH]
                                write the directory (default DATA/directory) as Open Referral
-                               HSDS 3.0 CSV tables + datapackage.json into OUTDIR: active
+                               HSDS 3.0 CSV tables + datapackage.json, and services.json (the
+                               JSON form), into OUTDIR: active
                                services and sites (of R only with --jurisdiction); facts,
                                unconfirmed and retired resources are left out and counted
   versions [--json]            list the kept versions, newest first (* marks the current one)

@@ -150,6 +150,8 @@ struct Tables {
                        {"id", "code", "name", "description", "taxonomy", "taxonomy_id"}, {}, {}};
   Table attributes{"attribute", "attributes.csv", {"id", "link_id", "taxonomy_term_id", "link_type", "link_entity"}, {}, {}};
 
+  std::vector<std::string> json_services;  // the same services as HSDS 3.0 JSON objects
+
   std::vector<const Table*> All() const {
     return {&organizations, &services, &locations, &addresses, &phones, &schedules, &service_at_locations,
             &languages, &service_areas, &taxonomies, &taxonomy_terms, &attributes};
@@ -163,6 +165,45 @@ std::string_view LanguageName(std::string_view code) {
   return {};
 }
 
+// {"k": "v", ...} from (key, already-encoded JSON value) pairs.
+std::string Object(std::initializer_list<std::pair<std::string_view, std::string>> members) {
+  std::string out = "{";
+  for (const auto& [k, v] : members) {
+    if (out.size() > 1) out += ", ";
+    out += JsonQuote(k) + ": " + v;
+  }
+  return out + "}";
+}
+
+std::string Array(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out + "]";
+}
+
+std::string TermJson(Category c) {
+  return Object({{"id", JsonQuote(Uuid("taxonomy_term", CategoryName(c)))},
+                 {"code", JsonQuote(CategoryName(c))},
+                 {"name", JsonQuote(CategoryWords(c))},
+                 {"description", JsonQuote(CategoryWords(c))},
+                 {"taxonomy", JsonQuote(kHsdsCategoryTaxonomy)},
+                 {"taxonomy_id", JsonQuote(Uuid("taxonomy", kHsdsCategoryTaxonomy))}});
+}
+
+// The row just added to `t` as a JSON object of its non-empty string fields
+// (and numbers for its number columns).
+std::string LastRowJson(const Table& t) {
+  std::string out = "{";
+  const auto& row = t.rows.back();
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    if (row[c].empty()) continue;
+    const bool number = std::find(t.number_columns.begin(), t.number_columns.end(), t.columns[c]) != t.number_columns.end();
+    if (out.size() > 1) out += ", ";
+    out += JsonQuote(t.columns[c]) + ": " + (number ? row[c] : JsonQuote(row[c]));
+  }
+  return out + "}";
+}
+
 void AddResource(const Resource& r, Tables& t) {
   const std::string service = Uuid("service", r.id), organization = Uuid("organization", r.id);
   std::string url = IsWebUrl(r.source) ? r.source : std::string();
@@ -172,6 +213,8 @@ void AddResource(const Resource& r, Tables& t) {
     if (email.empty() && ch.kind == ChannelKind::kEmail) email = ch.value;
   }
   t.organizations.Add({{"id", organization}, {"name", r.name}, {"description", r.description}, {"website", url}});
+  const std::string organization_json = LastRowJson(t.organizations);
+  std::vector<std::string> phones, schedules, languages, areas, attributes, at_locations;
   t.services.Add({{"id", service},
                   {"organization_id", organization},
                   {"name", r.name},
@@ -180,6 +223,7 @@ void AddResource(const Resource& r, Tables& t) {
                   {"email", email},
                   {"status", "active"},
                   {"assured_date", r.verified}});
+  std::string service_json = LastRowJson(t.services);
   std::size_t n = 0;
   for (const Channel& ch : r.channels) {
     ++n;
@@ -191,13 +235,18 @@ void AddResource(const Resource& r, Tables& t) {
                   {"number", ch.value},
                   {"type", std::string(PhoneType(ch.kind))},
                   {"description", description}});
+    phones.push_back(LastRowJson(t.phones));
   }
-  if (!r.hours.empty()) t.schedules.Add({{"id", Uuid("schedule", r.id)}, {"service_id", service}, {"description", r.hours}});
+  if (!r.hours.empty()) {
+    t.schedules.Add({{"id", Uuid("schedule", r.id)}, {"service_id", service}, {"description", r.hours}});
+    schedules.push_back(LastRowJson(t.schedules));
+  }
   for (const std::string& code : r.languages) {
     t.languages.Add({{"id", Uuid("language", r.id + "#" + code)},
                      {"service_id", service},
                      {"name", std::string(LanguageName(code))},
                      {"code", code}});
+    languages.push_back(LastRowJson(t.languages));
   }
   for (const std::string& region : r.regions) {
     const RegionInfo* info = FindRegion(region);
@@ -205,6 +254,7 @@ void AddResource(const Resource& r, Tables& t) {
                          {"service_id", service},
                          {"name", region},
                          {"description", info != nullptr ? std::string(info->name_en) : std::string()}});
+    areas.push_back(LastRowJson(t.service_areas));
   }
   for (Category c : r.categories) {
     t.attributes.Add({{"id", Uuid("attribute", r.id + "#" + std::string(CategoryName(c)))},
@@ -212,8 +262,21 @@ void AddResource(const Resource& r, Tables& t) {
                       {"taxonomy_term_id", Uuid("taxonomy_term", CategoryName(c))},
                       {"link_type", "service_type"},
                       {"link_entity", "service"}});
+    std::string attribute = LastRowJson(t.attributes);
+    attribute.pop_back();  // its taxonomy term, nested as HSDS JSON has it
+    attribute += ", \"taxonomy_term\": " + TermJson(c) + "}";
+    attributes.push_back(std::move(attribute));
   }
-  if (!r.IsSite() || !r.address || !r.coordinates) return;
+  // The JSON object: the service with its rows nested, as HSDS 3.0's service.json.
+  const auto finish = [&] {
+    service_json.pop_back();
+    service_json += ", \"organization\": " + organization_json + ", \"phones\": " + Array(phones) +
+                    ", \"schedules\": " + Array(schedules) + ", \"languages\": " + Array(languages) +
+                    ", \"service_areas\": " + Array(areas) + ", \"attributes\": " + Array(attributes) +
+                    ", \"service_at_locations\": " + Array(at_locations) + "}";
+    t.json_services.push_back(std::move(service_json));
+  };
+  if (!r.IsSite() || !r.address || !r.coordinates) return finish();
   const std::string location = Uuid("location", r.id);
   t.locations.Add({{"id", location},
                    {"location_type", "physical"},
@@ -232,6 +295,13 @@ void AddResource(const Resource& r, Tables& t) {
                    {"address_type", "physical"}});
   t.service_at_locations.Add(
       {{"id", Uuid("service_at_location", r.id)}, {"service_id", service}, {"location_id", location}});
+  std::string location_json = LastRowJson(t.locations);
+  location_json.pop_back();
+  location_json += ", \"addresses\": [" + LastRowJson(t.addresses) + "]}";
+  std::string link = LastRowJson(t.service_at_locations);
+  link.pop_back();
+  at_locations.push_back(link + ", \"location\": " + location_json + "}");
+  finish();
 }
 
 }  // namespace
@@ -276,6 +346,7 @@ Result<HsdsExport> ExportHsds(const std::vector<Resource>& resources, const Hsds
   const std::vector<const Table*> tables = t.All();
   for (const Table* table : tables) out.files[std::string(table->path)] = Csv(*table);
   out.files["datapackage.json"] = DataPackage(tables);
+  out.files["services.json"] = Array(t.json_services) + "\n";
   return out;
 }
 

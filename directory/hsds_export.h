@@ -5,6 +5,10 @@
 // and field names:
 //   organization, service, location, address, phone, schedule,
 //   service_at_location, language, service_area, taxonomy, taxonomy_term, attribute
+// and the same services in HSDS 3.0's JSON form, services.json: an array of
+// service objects with their organization, phones, schedules, languages,
+// service areas, attributes (each with its taxonomy_term) and
+// service_at_locations (each with its location and its addresses) nested.
 //
 //   auto exported = ExportHsds(report.resources, {.jurisdiction = "US-IL"});
 //   Status s = WriteHsds(*exported, "out/hsds");  // out/hsds/datapackage.json, service.csv ...
@@ -51,7 +55,7 @@ struct HsdsExportOptions {
 };
 
 struct HsdsExport {
-  std::map<std::string, std::string> files;  // file name ("service.csv", "datapackage.json") -> content
+  std::map<std::string, std::string> files;  // file name ("services.csv", "datapackage.json", "services.json") -> content
   std::size_t services = 0;                  // services written (sites included)
   std::size_t sites = 0;                     // of which sites (with a location)
   std::size_t left_out_info = 0;

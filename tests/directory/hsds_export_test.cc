@@ -126,12 +126,37 @@ TEST_F(HsdsExportTest, ExportThenImportGivesTheSameSitesAndServicesBack) {
   }
 }
 
+TEST_F(HsdsExportTest, TheJsonFormImportsToTheSameResourcesAsTheCsvForm) {
+  auto exported = ExportHsds(Sample(), {"US-IL"});
+  ASSERT_TRUE(exported.ok());
+  ASSERT_TRUE(WriteHsds(*exported, dir_.string()).ok());
+  const HsdsOptions options{"US-IL", true, "2026-12-01"};
+  auto from_csv = ImportHsds(dir_.string(), options);
+  auto from_json = ImportHsds((dir_ / "services.json").string(), options);
+  ASSERT_TRUE(from_csv.ok());
+  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+  EXPECT_TRUE(from_json->unmapped.empty()) << from_json->unmapped.front();
+  EXPECT_TRUE(from_json->validation.ok()) << testing::AllDiagnostics(from_json->validation);
+  ASSERT_EQ(from_json->validation.resources.size(), 3u);
+  for (const Resource& want : from_csv->validation.resources) {
+    SCOPED_TRACE(want.name);
+    const Resource* got = Named(from_json->validation.resources, want.name);
+    ASSERT_NE(got, nullptr);
+    Resource a = want, b = *got;
+    a.notes.clear();  // they name the file and the place in it
+    b.notes.clear();
+    a.id.clear();     // derived from the feed's ids: equal, but the notes differ
+    b.id.clear();
+    EXPECT_EQ(a, b);
+  }
+}
+
 TEST_F(HsdsExportTest, TheFilesAreHsdsTablesNamedInTheDataPackage) {
   auto exported = ExportHsds(Sample(), {});
   ASSERT_TRUE(exported.ok());
   EXPECT_EQ(exported->services, 4u) << "every jurisdiction";
   const auto& files = exported->files;
-  for (const char* name : {"datapackage.json", "organizations.csv", "services.csv", "locations.csv", "addresses.csv",
+  for (const char* name : {"datapackage.json", "services.json", "organizations.csv", "services.csv", "locations.csv", "addresses.csv",
                            "phones.csv", "schedules.csv", "service_at_locations.csv", "languages.csv",
                            "service_areas.csv", "taxonomies.csv", "taxonomy_terms.csv", "attributes.csv"}) {
     EXPECT_EQ(files.count(name), 1u) << name;
