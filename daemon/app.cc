@@ -663,7 +663,7 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     }
   } else if (path == "/find") {
     if (method_is("GET")) {
-      FindPage page = RenderFindPage(app.snapshots.Get().get(), query, app.phones);
+      FindPage page = RenderFindPage(app.snapshots.Get().get(), query, app.phones, app.engine.geo());
       HttpResponse r;
       r.status = page.status;
       r.content_type = "text/html; charset=utf-8";

@@ -20,6 +20,7 @@
 #include "daemon/serve.h"
 #include "directory/coverage.h"
 #include "directory/diff.h"
+#include "directory/hsds_export.h"
 #include "directory/hsds_import.h"
 #include "directory/index.h"
 #include "directory/json_codec.h"
@@ -58,6 +59,12 @@ commands:
                                FILE), validate it and list what could not be mapped (stderr).
                                Imported resources are unconfirmed unless --trusted (an official
                                source); exit 1 if the result does not validate
+  export-hsds OUTDIR [--jurisdiction R] [--directory PATH]
+                               write the directory (default DATA/directory) as Open Referral
+                               HSDS 3.0 CSV tables + datapackage.json, and services.json (the
+                               JSON form), into OUTDIR: active
+                               services and sites (of R only with --jurisdiction); facts,
+                               unconfirmed and retired resources are left out and counted
   versions [--json]            list the kept versions, newest first (* marks the current one)
   rollback N                   make kept version N the current one
   lookup --region R --category C [--lang L] [--json]
@@ -181,6 +188,7 @@ class Cli {
     if (c == "coverage") return Coverage();
     if (c == "load") return Load();
     if (c == "import-hsds") return ImportHsdsFeed();
+    if (c == "export-hsds") return ExportHsdsFeed();
     if (c == "versions") return Versions();
     if (c == "rollback") return Rollback();
     if (c == "lookup") return Lookup();
@@ -330,6 +338,31 @@ class Cli {
          << imported->validation.ErrorCount() << " errors, " << imported->validation.WarningCount() << " warnings ("
          << ms.count() << " ms)\n";
     return imported->validation.ok() ? kExitOk : kExitInvalid;
+  }
+
+  // export-hsds: the directory's files -> HSDS 3.0 tables (directory/hsds_export.h).
+  int ExportHsdsFeed() {
+    if (args_.positional.size() != 1) return Usage("export-hsds needs exactly one OUTDIR");
+    const std::string jurisdiction = args_.Get("--jurisdiction");
+    if (!jurisdiction.empty() && !IsKnownRegion(jurisdiction)) {
+      return Usage("--jurisdiction '" + jurisdiction + "' is not a known region such as CA-ON or US-IL");
+    }
+    auto report = RunValidation(std::vector<std::string>{args_.Get("--directory", DataDir() + "/directory")});
+    if (!report) return kExitUsage;
+    if (!report->ok()) {
+      err_ << "invalid: " << Summary(*report) << ": nothing exported\n";
+      return kExitInvalid;
+    }
+    auto exported = ExportHsds(report->resources, HsdsExportOptions{jurisdiction});
+    Status written = exported.ok() ? WriteHsds(*exported, args_.positional[0]) : exported.status();
+    if (!written.ok()) {
+      err_ << "helpline: " << written.message() << "\n";
+      return ExitCodeFor(written);
+    }
+    err_ << "exported: " << exported->services << " services (" << exported->sites << " sites) to "
+         << args_.positional[0] << "; left out: " << exported->left_out_unconfirmed << " unconfirmed, "
+         << exported->left_out_retired << " retired, " << exported->left_out_info << " facts\n";
+    return kExitOk;
   }
 
   // Validation as `validate` does it, then the coverage report (directory/coverage.h).

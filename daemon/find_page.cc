@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "common/ascii.h"
+#include "daemon/engine/nearby_lines.h"
+#include "daemon/nearby_api.h"
 #include "directory/model.h"
 #include "directory/regions.h"
 #include "gateway/form_urlencoded.h"
@@ -66,6 +68,16 @@ struct Labels {
   std::string_view unconfirmed;
   std::string_view learn_more;                     // the link of an info resource's web channel
   std::string_view footer;                         // followed by the directory version
+  std::string_view near;                           // the "near" field's label
+  std::string_view near_hint;                      // under the field: what it accepts
+  std::string_view bad_near;                       // a place we cannot find (the value is not echoed)
+  std::string_view no_geo;                         // no geographic data loaded
+  std::string_view near_heading;                   // CATEGORY + near_heading + PLACE
+  std::string_view none_near_before;               // none_near_before DISTANCE none_near_of PLACE "."
+  std::string_view none_near_of;
+  std::string_view no_point;                       // a postal code with no point: followed by the region
+  std::string_view ambiguous;                      // a shared city name: one button per candidate follows
+  std::string_view map;                            // the maps link of a site
   std::array<std::string_view, 3> language_names;  // en, fr, es in this language
   std::array<std::string_view, directory::kCategoryCount> categories;
 };
@@ -80,7 +92,7 @@ constexpr Labels kEnglish = {
     .choose = "Choose\u2026",
     .submit = "Find help",
     .bad_query = "The address of this page is malformed. Choose again below.",
-    .missing_region = "Choose a region.",
+    .missing_region = "Choose a region, or enter a ZIP, postal code or city.",
     .bad_region = "Unknown region: choose one from the list (codes such as US, US-TX, CA-BC).",
     .missing_category = "Choose a kind of help.",
     .bad_category = "Unknown kind of help: choose one from the list.",
@@ -103,6 +115,17 @@ constexpr Labels kEnglish = {
     .unconfirmed = "Unconfirmed: these details have not been confirmed yet. Check before relying on them.",
     .learn_more = "Learn more",
     .footer = "No cookies, no tracking. Directory version ",
+    .near = "Near: ZIP, postal code or city",
+    .near_hint = "For example 60614, H2X 1Y4 or Portland, OR. Or choose a region below.",
+    .bad_near = "We could not find that place. Enter a US ZIP code, a Canadian postal code or a city "
+                "(for example 60614, H2X 1Y4, Portland, OR).",
+    .no_geo = "Sorry: searching near a place is not available right now. Choose a region instead.",
+    .near_heading = " near ",
+    .none_near_before = "No listed site within ",
+    .none_near_of = " of ",
+    .no_point = "We have no map point for this postal code, so no distances. The lines below are for ",
+    .ambiguous = "Several places have this name. Choose one, or enter a ZIP or postal code:",
+    .map = "Map and directions",
     .language_names = {"English", "French", "Spanish"},
     .categories = {"Emergency", "Crisis line", "Treatment referral", "Detox",
                    "Medication treatment (methadone, buprenorphine)", "Harm reduction", "Naloxone",
@@ -120,7 +143,7 @@ constexpr Labels kSpanish = {
     .choose = "Elija\u2026",
     .submit = "Buscar ayuda",
     .bad_query = "La dirección de esta página no es válida. Elija de nuevo abajo.",
-    .missing_region = "Elija una región.",
+    .missing_region = "Elija una región, o escriba un código postal o una ciudad.",
     .bad_region = "Región desconocida: elija una de la lista (códigos como US, US-TX, CA-BC).",
     .missing_category = "Elija un tipo de ayuda.",
     .bad_category = "Tipo de ayuda desconocido: elija uno de la lista.",
@@ -143,6 +166,18 @@ constexpr Labels kSpanish = {
     .unconfirmed = "Sin confirmar: estos datos aún no se han confirmado. Verifíquelos antes de confiar en ellos.",
     .learn_more = "Más información",
     .footer = "Sin cookies, sin rastreo. Versión del directorio ",
+    .near = "Cerca de: código postal o ciudad",
+    .near_hint = "Por ejemplo 60614, H2X 1Y4 o Portland, OR. O elija una región abajo.",
+    .bad_near = "No encontramos ese lugar. Escriba un código postal (ZIP) de EE. UU., un código postal "
+                "de Canadá o una ciudad (por ejemplo 60614, H2X 1Y4, Portland, OR).",
+    .no_geo = "Lo sentimos: la búsqueda cerca de un lugar no está disponible ahora. Elija una región.",
+    .near_heading = " cerca de ",
+    .none_near_before = "No hay ningún sitio en la lista a menos de ",
+    .none_near_of = " de ",
+    .no_point = "No tenemos un punto en el mapa para este código postal, así que no hay distancias. "
+                "Las líneas de abajo son para ",
+    .ambiguous = "Varios lugares tienen este nombre. Elija uno, o escriba un código postal:",
+    .map = "Mapa y cómo llegar",
     .language_names = {"inglés", "francés", "español"},
     .categories = {"Emergencia", "Línea de crisis", "Derivación a tratamiento", "Desintoxicación",
                    "Tratamiento con medicamentos (metadona, buprenorfina)", "Reducción de daños", "Naloxona",
@@ -160,7 +195,7 @@ constexpr Labels kFrench = {
     .choose = "Choisir\u2026",
     .submit = "Trouver de l'aide",
     .bad_query = "L'adresse de cette page est mal formée. Choisissez de nouveau ci-dessous.",
-    .missing_region = "Choisissez une région.",
+    .missing_region = "Choisissez une région, ou entrez un code postal ou une ville.",
     .bad_region = "Région inconnue : choisissez-en une dans la liste (codes comme US, US-TX, CA-BC).",
     .missing_category = "Choisissez un type d'aide.",
     .bad_category = "Type d'aide inconnu : choisissez-en un dans la liste.",
@@ -184,6 +219,18 @@ constexpr Labels kFrench = {
         "Non confirmé : ces renseignements n'ont pas encore été confirmés. Vérifiez-les avant de vous y fier.",
     .learn_more = "En savoir plus",
     .footer = "Aucun témoin, aucun suivi. Version du répertoire ",
+    .near = "Près de : code postal, ZIP ou ville",
+    .near_hint = "Par exemple H2X 1Y4, 60614 ou Portland, OR. Ou choisissez une région ci-dessous.",
+    .bad_near = "Nous ne trouvons pas ce lieu. Entrez un code postal canadien, un code ZIP américain "
+                "ou une ville (par exemple H2X 1Y4, 60614, Portland, OR).",
+    .no_geo = "Désolé : la recherche près d'un lieu n'est pas disponible pour le moment. Choisissez une région.",
+    .near_heading = " près de ",
+    .none_near_before = "Aucun lieu répertorié à moins de ",
+    .none_near_of = " de ",
+    .no_point = "Nous n'avons pas de point sur la carte pour ce code postal, donc pas de distances. "
+                "Les lignes ci-dessous sont pour : ",
+    .ambiguous = "Plusieurs lieux portent ce nom. Choisissez-en un, ou entrez un code postal :",
+    .map = "Carte et itinéraire",
     .language_names = {"anglais", "français", "espagnol"},
     .categories = {"Urgence", "Ligne de crise", "Orientation vers un traitement", "Désintoxication",
                    "Traitement par médicaments (méthadone, buprénorphine)", "Réduction des méfaits", "Naloxone",
@@ -356,7 +403,23 @@ struct Request {
   std::string category_name;
   std::optional<Category> category;
   const Labels* labels = &kEnglish;
+  std::string near;                          // as typed: looked up, never echoed
+  std::optional<directory::Location> place;  // what `near` names (kNone: nothing we know)
 };
+
+// The two-letter tail of a region code ("US-OR" -> "OR"), or the code.
+std::string_view RegionTail(std::string_view code) {
+  const std::size_t dash = code.find('-');
+  return dash == std::string_view::npos ? code : code.substr(dash + 1);
+}
+
+// What the "near" field shows after a search: the place as understood, in a
+// form that finds the same place again ("Portland, OR"), never the raw input.
+std::string PlaceText(const directory::Location& place) {
+  if (place.kind == directory::LocationKind::kCity) return place.label + ", " + std::string(RegionTail(place.region));
+  if (place.kind == directory::LocationKind::kNone || place.kind == directory::LocationKind::kAmbiguous) return "";
+  return place.label;
+}
 
 constexpr std::string_view kStyle =
     "body{margin:0;font:18px/1.5 system-ui,sans-serif;color:#111;background:#fff}"
@@ -364,7 +427,9 @@ constexpr std::string_view kStyle =
     ".sos{position:sticky;top:0;margin:0;background:#b00020;text-align:center;font-weight:bold}"
     ".sos a{display:block;padding:.8rem;color:#fff;text-decoration:none}"
     "label{display:block;margin-top:.8rem;font-weight:bold}"
-    "select,button{width:100%;min-height:48px;font-size:18px;margin-top:.3rem}"
+    "select,button,input{width:100%;box-sizing:border-box;min-height:48px;font-size:18px;margin-top:.3rem}"
+    ".hint{margin:.2rem 0 0;font-size:16px;color:#444}"
+    ".dist{font-weight:bold}.addr{margin:.2rem 0}"
     "button{margin-top:1rem;background:#0b57d0;color:#fff;border:0;border-radius:6px}"
     ".msg{padding:.8rem;border-radius:6px;background:#fff4ce}"
     ".error{background:#fde7e9;border:2px solid #b00020}"
@@ -429,16 +494,31 @@ std::vector<std::string_view> RegionChoices(const std::vector<std::string>& with
     const std::string_view country = directory::CountryOf(code);
     return std::make_tuple(country != directory::kEverywhere, country, code != country, RegionName(l, code), code);
   };
-  std::sort(codes.begin(), codes.end(), [&key](std::string_view a, std::string_view b) { return key(a) < key(b); });
-  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  // Each code's key is computed once (computing it in the comparison looked
+  // regions up O(n log n) times per page: most of a page's rendering time).
+  std::vector<decltype(key(std::string_view{}))> keyed;
+  keyed.reserve(codes.size());
+  for (std::string_view code : codes) keyed.push_back(key(code));
+  std::sort(keyed.begin(), keyed.end());
+  keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
+  codes.clear();
+  for (const auto& k : keyed) codes.push_back(std::get<4>(k));
   return codes;
 }
 
 void AppendForm(std::string& out, const directory::DirectoryIndex& index, const Request& req) {
   const Labels& l = *req.labels;
-  out += "<form method=\"get\">\n<label for=\"region\">";
+  out += "<form method=\"get\">\n<label for=\"near\">";
+  AppendEscaped(out, l.near);
+  out += "</label>\n<input id=\"near\" name=\"near\" type=\"text\" maxlength=\"100\" autocomplete=\"postal-code\" "
+         "aria-describedby=\"near-hint\" value=\"";
+  if (req.place) AppendEscaped(out, PlaceText(*req.place));
+  out += "\">\n<p class=\"hint\" id=\"near-hint\">";
+  AppendEscaped(out, l.near_hint);
+  out += "</p>\n<label for=\"region\">";
   AppendEscaped(out, l.region);
-  out += "</label>\n<select id=\"region\" name=\"region\" required>\n";
+  // Not `required`: a place in "near" is enough (checked on the server).
+  out += "</label>\n<select id=\"region\" name=\"region\">\n";
   AppendOption(out, "", l.choose, false);
   const std::vector<std::string> with_resources = index.Regions();  // RegionChoices views into it
   for (std::string_view code : RegionChoices(with_resources, req.region, l)) {
@@ -544,37 +624,20 @@ void AppendLearnMore(std::string& out, const Channel& ch, const Labels& l) {
   out += "</li>\n";
 }
 
-// A service's card: its name, description and every way to reach it. An
-// info resource's card: its description (the fact) as the main text, a
-// "Learn more" button for a web channel, its other channels as for a
-// service, and no hours.
-void AppendCard(std::string& out, const Resource& r, std::string_view country, const Labels& l,
-                const directory::PhoneBook& phones) {
+// A resource's name and description in the page's language when the data
+// translates them, else its own.
+std::pair<std::string_view, std::string_view> NameAndDescription(const Resource& r, const Labels& l) {
   std::string_view name = r.name, description = r.description;
   if (auto t = r.translations.find(std::string(l.code)); t != r.translations.end()) {
     if (!t->second.name.empty()) name = t->second.name;
     if (!t->second.description.empty()) description = t->second.description;
   }
-  out += r.IsInfo() ? "<article class=\"card info\">\n<h3>" : "<article class=\"card\">\n<h3>";
-  AppendEscaped(out, name);
-  out += "</h3>\n";
-  if (r.status == directory::ResourceStatus::kUnconfirmed) AppendMessage(out, "unconfirmed", l.unconfirmed);
-  if (!description.empty()) {
-    out += r.IsInfo() ? "<p class=\"fact\">" : "<p>";
-    AppendEscaped(out, description);
-    out += "</p>\n";
-  }
-  if (!r.channels.empty()) {
-    out += "<ul class=\"ch\">\n";
-    for (const Channel& ch : r.channels) {
-      if (r.IsInfo() && ch.kind == ChannelKind::kWeb) {
-        AppendLearnMore(out, ch, l);
-      } else {
-        AppendChannel(out, ch, country, l, phones);
-      }
-    }
-    out += "</ul>\n";
-  }
+  return {name, description};
+}
+
+// The small print under a card: hours (not for an info resource),
+// languages, when it was verified and its source (a link when it has a URL).
+void AppendMeta(std::string& out, const Resource& r, const Labels& l) {
   out += "<p class=\"meta\">";
   bool first = true;
   const auto separator = [&out, &first] {
@@ -607,25 +670,99 @@ void AppendCard(std::string& out, const Resource& r, std::string_view country, c
     else
       AppendEscaped(out, r.source);
   }
-  out += "</p>\n</article>\n";
+  out += "</p>\n";
 }
 
-// No results: offer the same search for the whole country with a one-button
-// form (no link to build, and no JavaScript).
-void AppendNothingFound(std::string& out, const Request& req) {
-  const Labels& l = *req.labels;
-  AppendMessage(out, "msg", l.nothing_found);
-  const std::string_view country = directory::CountryOf(req.region);
-  if (country.empty() || country == directory::kEverywhere || country == req.region) {
-    AppendMessage(out, "msg", l.try_another);
-    return;
+// A service's card: its name, description and every way to reach it. An
+// info resource's card: its description (the fact) as the main text, a
+// "Learn more" button for a web channel, its other channels as for a
+// service, and no hours.
+void AppendCard(std::string& out, const Resource& r, std::string_view country, const Labels& l,
+                const directory::PhoneBook& phones) {
+  const auto [name, description] = NameAndDescription(r, l);
+  out += r.IsInfo() ? "<article class=\"card info\">\n<h3>" : "<article class=\"card\">\n<h3>";
+  AppendEscaped(out, name);
+  out += "</h3>\n";
+  if (r.status == directory::ResourceStatus::kUnconfirmed) AppendMessage(out, "unconfirmed", l.unconfirmed);
+  if (!description.empty()) {
+    out += r.IsInfo() ? "<p class=\"fact\">" : "<p>";
+    AppendEscaped(out, description);
+    out += "</p>\n";
   }
+  if (!r.channels.empty()) {
+    out += "<ul class=\"ch\">\n";
+    for (const Channel& ch : r.channels) {
+      if (r.IsInfo() && ch.kind == ChannelKind::kWeb) {
+        AppendLearnMore(out, ch, l);
+      } else {
+        AppendChannel(out, ch, country, l, phones);
+      }
+    }
+    out += "</ul>\n";
+  }
+  AppendMeta(out, r, l);
+  out += "</article>\n";
+}
+
+// "1234 W Example Ave, Chicago, IL 60614": the parts the site has.
+std::string ShortAddress(const directory::Address& a) {
+  std::string out = a.street;
+  const auto add = [&out](std::string_view part, std::string_view separator) {
+    if (part.empty()) return;
+    if (!out.empty()) out += separator;
+    out += part;
+  };
+  add(a.city, ", ");
+  add(RegionTail(a.region), ", ");
+  add(a.postal_code, " ");
+  return out;
+}
+
+// A site's card: its name, how far it is (none for a city-precision point:
+// that distance would mislead), its address, a description, every way to
+// reach it (a phone is a tel: link), a map link (an https URL with the
+// coordinates: any phone's browser or maps app opens it) and the small print
+// with the hours.
+void AppendSiteCard(std::string& out, const Resource& r, double km, bool miles, std::string_view country,
+                    const Labels& l, const directory::PhoneBook& phones) {
+  const auto [name, description] = NameAndDescription(r, l);
+  out += "<article class=\"card site\">\n<h3>";
+  AppendEscaped(out, name);
+  out += "</h3>\n";
+  if (r.status == directory::ResourceStatus::kUnconfirmed) AppendMessage(out, "unconfirmed", l.unconfirmed);
+  const bool precise = r.coordinates && r.coordinates->precision != directory::CoordinatePrecision::kCity;
+  if (precise) {
+    out += "<p class=\"dist\">";
+    AppendEscaped(out, engine::FormatDistance(km, miles));
+    out += "</p>\n";
+  }
+  if (r.address) {
+    out += "<p class=\"addr\">";
+    AppendEscaped(out, ShortAddress(*r.address));
+    out += "</p>\n";
+  }
+  if (!description.empty()) {
+    out += "<p>";
+    AppendEscaped(out, description);
+    out += "</p>\n";
+  }
+  out += "<ul class=\"ch\">\n";
+  for (const Channel& ch : r.channels) AppendChannel(out, ch, country, l, phones);
+  if (r.coordinates) {
+    out += "<li>";
+    AppendLink(out, "btn map", MapsUrl(r.coordinates->lat, r.coordinates->lon), l.map);
+    out += "</li>\n";
+  }
+  out += "</ul>\n";
+  AppendMeta(out, r, l);
+  out += "</article>\n";
+}
+
+// A form of one button that submits `hidden` (no link to build, and no
+// JavaScript).
+void AppendButtonForm(std::string& out, const std::vector<std::pair<std::string_view, std::string_view>>& hidden,
+                      std::string_view button) {
   out += "<form method=\"get\">\n";
-  const std::array<std::pair<std::string_view, std::string_view>, 3> hidden = {{
-      {"region", country},
-      {"category", req.category_name},
-      {"lang", l.code},
-  }};
   for (const auto& [name, value] : hidden) {
     out += "<input type=\"hidden\" name=\"";
     out += name;
@@ -634,9 +771,21 @@ void AppendNothingFound(std::string& out, const Request& req) {
     out += "\">\n";
   }
   out += "<button type=\"submit\">";
-  AppendEscaped(out, l.search_country);
-  AppendEscaped(out, RegionName(l, country));
+  AppendEscaped(out, button);
   out += "</button>\n</form>\n";
+}
+
+// No results: offer the same search for the whole country.
+void AppendNothingFound(std::string& out, const Request& req) {
+  const Labels& l = *req.labels;
+  AppendMessage(out, "msg", l.nothing_found);
+  const std::string_view country = directory::CountryOf(req.region);
+  if (country.empty() || country == directory::kEverywhere || country == req.region) {
+    AppendMessage(out, "msg", l.try_another);
+    return;
+  }
+  AppendButtonForm(out, {{"region", country}, {"category", req.category_name}, {"lang", l.code}},
+                   std::string(l.search_country) + std::string(RegionName(l, country)));
 }
 
 void AppendResults(std::string& out, const directory::DirectoryIndex& index, const Request& req,
@@ -657,6 +806,45 @@ void AppendResults(std::string& out, const directory::DirectoryIndex& index, con
   out += "</section>\n";
 }
 
+// The sites near `req.place`, nearest first: a place with a point gets up
+// to kMaxSites cards within engine::kNearbyRadiusKm (or says none is that
+// close); a postal code with no point says its region's lines follow; a
+// shared city name offers one button per candidate.
+constexpr std::size_t kMaxSites = 10;
+constexpr std::size_t kMaxNearBytes = 100;  // as /v1/nearby
+
+void AppendNearby(std::string& out, const directory::DirectoryIndex& index, const Request& req,
+                  const directory::PhoneBook& phones) {
+  const Labels& l = *req.labels;
+  const directory::Location& place = *req.place;
+  out += "<section class=\"near\">\n<h2>";
+  AppendEscaped(out, CategoryLabel(l, *req.category));
+  AppendEscaped(out, l.near_heading);
+  AppendEscaped(out, place.label);
+  out += "</h2>\n";
+  if (place.kind == directory::LocationKind::kAmbiguous) {
+    AppendMessage(out, "msg", l.ambiguous);
+    for (const directory::City& c : place.candidates) {
+      const std::string where = c.name + ", " + std::string(RegionTail(c.region));
+      AppendButtonForm(out, {{"near", where}, {"category", req.category_name}, {"lang", l.code}},
+                       c.name + ", " + std::string(RegionName(l, c.region)));
+    }
+  } else if (!place.point) {
+    AppendMessage(out, "msg", std::string(l.no_point) + std::string(RegionName(l, place.region)) + ".");
+  } else {
+    const bool miles = directory::CountryOf(place.region) != "CA";
+    const auto hits = index.nearby().Nearest(*place.point, *req.category, kMaxSites, engine::kNearbyRadiusKm);
+    if (hits.empty()) {
+      AppendMessage(out, "msg",
+                    std::string(l.none_near_before) + engine::FormatDistance(engine::kNearbyRadiusKm, miles) +
+                        std::string(l.none_near_of) + place.label + ".");
+    }
+    const std::string_view country = directory::CountryOf(place.region);
+    for (const auto& hit : hits) AppendSiteCard(out, index.resources()[hit.id], hit.km, miles, country, l, phones);
+  }
+  out += "</section>\n";
+}
+
 void AppendTail(std::string& out, const Labels& l, const directory::DirectoryIndex* index) {
   if (index != nullptr) {
     out += "<footer>";
@@ -670,10 +858,11 @@ void AppendTail(std::string& out, const Labels& l, const directory::DirectoryInd
 }  // namespace
 
 FindPage RenderFindPage(const directory::DirectoryIndex* index, std::string_view query,
-                        const directory::PhoneBook& phones) {
+                        const directory::PhoneBook& phones, const directory::GeoReference* geo) {
   Request req;
   std::string_view error;
-  bool have_region = false, have_category = false, have_lang = false;
+  int error_status = 400;
+  bool have_region = false, have_category = false, have_lang = false, have_near = false;
   auto params = gateway::ParseFormUrlencoded(query);
   if (params.ok()) {
     // The first occurrence of each parameter counts.
@@ -687,26 +876,44 @@ FindPage RenderFindPage(const directory::DirectoryIndex* index, std::string_view
       } else if (name == "lang" && !have_lang) {
         req.labels = &LabelsFor(value);
         have_lang = true;
+      } else if (name == "near" && !have_near) {
+        req.near = value;
+        have_near = true;
       }
     }
   }
   const Labels& l = *req.labels;
   if (!params.ok()) error = l.bad_query;
+  // An empty or blank "near" (the form always sends the field) is no place.
+  const bool near_given = std::any_of(req.near.begin(), req.near.end(), [](char c) { return c != ' ' && c != '\t'; });
 
-  // Only a valid region or category is kept for the form's preselection. A
-  // link with one half (a bookmarked "/find?region=CA-BC") is a fine start:
-  // the form, preselected, asks for the other half (200, not an error).
-  bool searching = !req.region.empty() || !req.category_name.empty();
+  // Only a valid region, category or place is kept for the form's
+  // preselection. A link with one half (a bookmarked "/find?region=CA-BC")
+  // is a fine start: the form, preselected, asks for the other half (200,
+  // not an error). A place ("near") stands in for a region.
+  bool searching = !req.region.empty() || !req.category_name.empty() || near_given;
   std::string_view prompt;
   if (error.empty() && searching) {
     req.category = directory::ParseCategory(req.category_name);
-    if (!req.region.empty() && !directory::IsKnownRegion(req.region))
+    if (!req.region.empty() && !directory::IsKnownRegion(req.region)) {
       error = l.bad_region;
-    else if (!req.category_name.empty() && !req.category)
+    } else if (!req.category_name.empty() && !req.category) {
       error = l.bad_category;
-    else if (req.region.empty())
+    } else if (near_given) {
+      if (req.near.size() > kMaxNearBytes) {
+        error = l.bad_near;
+      } else if (geo == nullptr) {
+        error = l.no_geo;
+        error_status = 503;
+      } else if (directory::Location place = geo->Locate(req.near); place.kind == directory::LocationKind::kNone) {
+        error = l.bad_near;
+      } else {
+        req.place = std::move(place);
+      }
+    }
+    if (error.empty() && req.region.empty() && !req.place)
       prompt = l.missing_region;
-    else if (req.category_name.empty())
+    else if (error.empty() && req.category_name.empty())
       prompt = l.missing_category;
     if (!prompt.empty()) searching = false;
   }
@@ -720,14 +927,21 @@ FindPage RenderFindPage(const directory::DirectoryIndex* index, std::string_view
     page.status = 503;
     AppendMessage(page.html, "msg error", l.not_loaded);
   } else if (!error.empty()) {
-    page.status = 400;
+    page.status = error_status;
     AppendMessage(page.html, "msg error", error);
     AppendForm(page.html, *index, req);
   } else {
     page.status = 200;
     if (!prompt.empty()) AppendMessage(page.html, "msg", prompt);
     AppendForm(page.html, *index, req);
-    if (searching) AppendResults(page.html, *index, req, phones);
+    if (searching) {
+      if (req.place) AppendNearby(page.html, *index, req, phones);
+      // The lines follow: the chosen region's, else the place's (none for a
+      // shared city name until one is chosen).
+      Request lines = req;
+      if (lines.region.empty() && req.place) lines.region = req.place->region;
+      if (directory::IsKnownRegion(lines.region)) AppendResults(page.html, *index, lines, phones);
+    }
   }
   AppendTail(page.html, l, index);
   return page;

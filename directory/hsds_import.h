@@ -11,8 +11,10 @@
 // and a schedule becomes a service. Phones: voice/cell -> voice, text ->
 // sms, textphone -> tty (fax, pager, video are not mapped). Schedules ->
 // hours ("Mo,Tu,We 09:00-17:00", or their description). Categories come from
-// the attributes' taxonomy terms and, failing those, from the service's name
-// and description (naloxone, harm reduction, detox, treatment...). HSDS
+// the attributes' taxonomy terms (a term of kHsdsCategoryTaxonomy, as
+// `helpline export-hsds` writes, is the category its code names) and,
+// failing those, from the service's name and description (naloxone, harm
+// reduction, detox, treatment...). HSDS
 // status "active" becomes "unconfirmed" unless the operator vouches for the
 // feed (HsdsOptions::trusted): the directory's rule is that nothing is
 // texted on a feed's word alone. Inactive, defunct and temporarily closed
@@ -26,12 +28,17 @@
 // Thread-safety: free functions.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "directory/validator.h"
 
 namespace helpline::directory {
+
+// The taxonomy of our own categories in HSDS (taxonomy_term.taxonomy): its
+// terms' codes are category names ("naloxone", "harm_reduction").
+inline constexpr std::string_view kHsdsCategoryTaxonomy = "helpline-categories";
 
 struct HsdsOptions {
   std::string jurisdiction;  // "CA-ON": the file's jurisdiction and the resources' region when none is given

@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <regex>
+#include <cctype>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "directory/geo.h"
 #include "directory/index.h"
 #include "directory/phone.h"
 #include "directory/regions.h"
@@ -31,25 +32,57 @@ int CountOf(const std::string& html, const std::string& needle) {
 }
 
 // Every href, src and action value inside the page's tags (escaped text
-// such as "&lt;img src=x" is not a tag).
+// such as "&lt;img src=x" is not a tag): whitespace, the name in any case,
+// optional whitespace around '=', then a quoted or bare value. A plain
+// scanner rather than std::regex: the shipped-directory test below checks
+// thousands of pages, and the regex took most of its 17 CPU-seconds.
 std::vector<std::string> Hrefs(const std::string& html) {
-  static const std::regex kTag(R"re(<[^>]*>)re");
-  static const std::regex kAttr(R"re(\s(?:href|src|action)\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))re", std::regex::icase);
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   std::vector<std::string> out;
-  for (auto tag = std::sregex_iterator(html.begin(), html.end(), kTag); tag != std::sregex_iterator(); ++tag) {
-    const std::string t = tag->str();
-    for (auto it = std::sregex_iterator(t.begin(), t.end(), kAttr); it != std::sregex_iterator(); ++it) {
-      std::string v = (*it)[1].str();
-      if (!v.empty() && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
-      out.push_back(v);
+  for (std::size_t open = html.find('<'); open != std::string::npos; open = html.find('<', open + 1)) {
+    const std::size_t close = html.find('>', open);
+    if (close == std::string::npos) break;
+    const std::string_view tag(html.data() + open, close - open + 1);
+    for (std::size_t i = 0; i < tag.size(); ++i) {
+      if (!space(tag[i])) continue;
+      std::size_t j = i + 1;
+      std::string name;
+      while (j < tag.size() && std::isalpha(static_cast<unsigned char>(tag[j]))) name += lower(tag[j++]);
+      if (name != "href" && name != "src" && name != "action") continue;
+      while (j < tag.size() && space(tag[j])) ++j;
+      if (j >= tag.size() || tag[j] != '=') continue;
+      ++j;
+      while (j < tag.size() && space(tag[j])) ++j;
+      std::size_t end = j;
+      const bool quoted = j < tag.size() && (tag[j] == '"' || tag[j] == '\'');
+      if (quoted && tag.find(tag[j], j + 1) != std::string_view::npos) {
+        end = tag.find(tag[j], j + 1);
+        out.emplace_back(tag.substr(j + 1, end - j - 1));
+      } else {
+        // A bare value (or an unterminated quote: the value up to a space, its
+        // first and last characters dropped, as quoted values lose theirs).
+        while (end < tag.size() && !space(tag[end]) && tag[end] != '>') ++end;
+        std::string_view v = tag.substr(j, end - j);
+        if (quoted) v = v.size() >= 2 ? v.substr(1, v.size() - 2) : std::string_view{};
+        out.emplace_back(v);
+      }
+      i = end;
     }
+    open = close;
   }
   return out;
 }
 
+// http(s)://, tel:, sms: or mailto: (any case), with no '<', '>', '"' or '\''.
 void ExpectOnlyAllowedSchemes(const std::string& html) {
-  static const std::regex kAllowed(R"re(^(https?://|tel:|sms:|mailto:)[^<>"']*$)re", std::regex::icase);
-  for (const auto& href : Hrefs(html)) EXPECT_TRUE(std::regex_match(href, kAllowed)) << href;
+  for (const auto& href : Hrefs(html)) {
+    std::string head = href.substr(0, 8);
+    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool scheme = head.rfind("http://", 0) == 0 || head.rfind("https://", 0) == 0 || head.rfind("tel:", 0) == 0 ||
+                        head.rfind("sms:", 0) == 0 || head.rfind("mailto:", 0) == 0;
+    EXPECT_TRUE(scheme && href.find_first_of("<>\"'") == std::string::npos) << href;
+  }
 }
 
 Channel Ch(ChannelKind kind, std::string value) {
@@ -245,7 +278,7 @@ TEST_F(FindPageTest, HalfASearchIsAPreselectedFormAndMalformedParametersSayWhatI
   EXPECT_FALSE(Has(no_category.html, "<section>"));
   FindPage no_region = Render("category=naloxone");
   EXPECT_EQ(no_region.status, 200);
-  EXPECT_TRUE(Has(no_region.html, "Choose a region."));
+  EXPECT_TRUE(Has(no_region.html, "Choose a region, or enter a ZIP, postal code or city."));
   EXPECT_TRUE(Has(no_region.html, "<option value=\"naloxone\" selected>Naloxone</option>"));
   FindPage bad_half = Render("region=XX-YY");
   EXPECT_EQ(bad_half.status, 400);
@@ -415,6 +448,192 @@ TEST_F(FindPageTest, PageIsSelfContainedAndPhoneSized) {
   EXPECT_FALSE(Has(p.html, "src="));
   EXPECT_FALSE(Has(p.html, "@import"));
   EXPECT_FALSE(Has(p.html, "url("));
+}
+
+// --- Sites near a place ("near").
+
+Resource Site(std::string id, std::string region, double lat, double lon, directory::CoordinatePrecision p,
+              directory::ResourceStatus status = directory::ResourceStatus::kActive) {
+  Resource r = Make(std::move(id), region, Category::kNaloxone, 50);
+  r.kind = directory::ResourceKind::kSite;
+  r.name = "Site " + r.id;
+  r.hours = "Mon-Fri 9-5";
+  r.status = status;
+  const std::string country = region.substr(0, 2);
+  r.address = directory::Address{"1 Main St", "Town", region, country == "CA" ? "H2X 1Y4" : "60614", country};
+  r.coordinates = directory::Coordinates{lat, lon, p};
+  r.channels = {Ch(ChannelKind::kVoice, "+13125550142")};
+  return r;
+}
+
+// Chicago sites (one precise, one at its city's centre, one unconfirmed), a
+// Montreal site, Illinois and Ontario lines, and a site with hostile text.
+std::shared_ptr<const DirectoryIndex> SitesIndex() {
+  std::vector<Resource> rs;
+  rs.push_back(Site("near", "US-IL", 41.9214, -87.6513, directory::CoordinatePrecision::kAddress));
+  rs.push_back(Site("city", "US-IL", 41.85, -87.65, directory::CoordinatePrecision::kCity));
+  rs.push_back(Site("unconfirmed", "US-IL", 41.9227, -87.6533, directory::CoordinatePrecision::kAddress,
+                    directory::ResourceStatus::kUnconfirmed));
+  Resource mtl = Site("mtl", "CA-QC", 45.5150, -73.5700, directory::CoordinatePrecision::kAddress);
+  mtl.translations["fr"] = {"Site de Montréal", "Naloxone gratuite."};
+  rs.push_back(mtl);
+  Resource evil = Site("evil", "US-IL", 41.9300, -87.6600, directory::CoordinatePrecision::kAddress);
+  evil.name = "<script>alert(1)</script>";
+  evil.address->street = "\"><img src=x>";
+  rs.push_back(evil);
+  rs.push_back(Make("il-line", "US-IL", Category::kNaloxone, 80));
+  rs.push_back(Make("on-line", "CA-ON", Category::kNaloxone, 80));
+  return DirectoryIndex::Build(std::move(rs), 9);
+}
+
+class FindPageNearTest : public ::testing::Test {
+ protected:
+  FindPage Render(std::string_view query) { return RenderFindPage(index_.get(), query, phones_, &geo_); }
+
+  directory::PhoneBook phones_;
+  std::shared_ptr<const DirectoryIndex> index_ = SitesIndex();
+  directory::GeoReference geo_ = [] {
+    auto g = directory::GeoReference::LoadDir(std::string(HELPLINE_SOURCE_DIR) + "/tests/directory/fixtures/geo");
+    EXPECT_TRUE(g.ok());
+    return g.ok() ? *std::move(g) : directory::GeoReference{};
+  }();
+};
+
+TEST_F(FindPageNearTest, AZipGivesSiteCardsNearestFirstThenTheRegionsLines) {
+  FindPage p = Render("near=60614&category=naloxone");
+  ASSERT_EQ(p.status, 200) << p.html;
+  EXPECT_TRUE(Has(p.html, "<section class=\"near\">\n<h2>Naloxone near 60614</h2>"));
+  const auto near = p.html.find("<h3>Site near</h3>"), city = p.html.find("<h3>Site city</h3>");
+  ASSERT_NE(near, std::string::npos) << p.html;
+  ASSERT_NE(city, std::string::npos);
+  EXPECT_LT(near, city) << "nearest first";
+  EXPECT_FALSE(Has(p.html, "Site unconfirmed")) << "unconfirmed sites are never offered";
+  EXPECT_FALSE(Has(p.html, "Site mtl")) << "1,200 km away";
+  // Distance in miles, the address, the phone and the map as links, the hours.
+  EXPECT_TRUE(Has(p.html, "<h3>Site near</h3>\n<p class=\"dist\">0.1 mi</p>\n"
+                          "<p class=\"addr\">1 Main St, Town, IL 60614</p>"))
+      << p.html;
+  EXPECT_TRUE(Has(p.html, "<a class=\"btn\" href=\"tel:+13125550142\">Call "));
+  EXPECT_TRUE(Has(p.html, "<a class=\"btn map\" href=\"https://www.openstreetmap.org/?mlat=41.9214&amp;mlon=-87.6513"
+                          "#map=17/41.9214/-87.6513\">Map and directions</a>"));
+  EXPECT_TRUE(Has(p.html, "Hours: Mon-Fri 9-5"));
+  // A city-precision point shows no distance.
+  EXPECT_TRUE(Has(p.html, "<h3>Site city</h3>\n<p class=\"addr\">"));
+  // The place as understood stays in the field; Illinois' lines follow the sites.
+  EXPECT_TRUE(Has(p.html, "name=\"near\" type=\"text\" maxlength=\"100\" autocomplete=\"postal-code\" "
+                          "aria-describedby=\"near-hint\" value=\"60614\">"));
+  const auto lines = p.html.find("<section>\n<h2>Naloxone \u2014 Illinois</h2>");
+  ASSERT_NE(lines, std::string::npos);
+  EXPECT_LT(city, lines);
+  EXPECT_TRUE(Has(p.html, "<h3>Line il-line</h3>"));
+  EXPECT_EQ(CountOf(p.html, "<article class=\"card site\">"), 3);  // near, city, evil
+  ExpectOnlyAllowedSchemes(p.html);
+}
+
+TEST_F(FindPageNearTest, AChosenRegionKeepsItsLinesBesideThePlacesSites) {
+  FindPage p = Render("near=60614&region=CA-ON&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "<h3>Site near</h3>"));
+  EXPECT_TRUE(Has(p.html, "<h3>Line on-line</h3>"));
+  EXPECT_FALSE(Has(p.html, "<h3>Line il-line</h3>"));
+}
+
+TEST_F(FindPageNearTest, CanadaIsInKilometresAndTheFrenchPageTranslates) {
+  FindPage p = Render("near=h2x&category=naloxone&lang=fr");
+  ASSERT_EQ(p.status, 200) << p.html;
+  EXPECT_TRUE(Has(p.html, "<h2>Naloxone près de H2X</h2>"));
+  EXPECT_TRUE(Has(p.html, "<h3>Site de Montréal</h3>\n<p class=\"dist\">0.2 km</p>")) << p.html;
+  EXPECT_TRUE(Has(p.html, "Carte et itinéraire</a>"));
+  EXPECT_TRUE(Has(p.html, "<label for=\"near\">Près de : code postal, ZIP ou ville</label>"));
+  FindPage es = Render("near=60614&category=naloxone&lang=es");
+  EXPECT_TRUE(Has(es.html, "<h2>Naloxona cerca de 60614</h2>"));
+  EXPECT_TRUE(Has(es.html, "mi</p>"));
+  EXPECT_TRUE(Has(es.html, "Mapa y cómo llegar</a>"));
+}
+
+TEST_F(FindPageNearTest, NoSiteWithinTheRadiusSaysSoAndTheLinesFollow) {
+  FindPage p = Render("near=10001&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "No listed site within 50 mi of 10001.")) << p.html;
+  EXPECT_FALSE(Has(p.html, "class=\"card site\""));
+  EXPECT_TRUE(Has(p.html, "<h2>Naloxone \u2014 New York</h2>"));
+}
+
+TEST_F(FindPageNearTest, APostalCodeWithNoPointGivesItsProvincesLines) {
+  FindPage p = Render("near=K1A+0B1&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "We have no map point for this postal code, so no distances. The lines below are for Ontario."))
+      << p.html;
+  EXPECT_TRUE(Has(p.html, "<h3>Line on-line</h3>"));
+}
+
+TEST_F(FindPageNearTest, ASharedCityNameOffersOneButtonPerPlace) {
+  FindPage p = Render("near=springfield&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "Several places have this name."));
+  EXPECT_TRUE(Has(p.html, "<input type=\"hidden\" name=\"near\" value=\"Springfield, MA\">"));
+  EXPECT_TRUE(Has(p.html, "<input type=\"hidden\" name=\"near\" value=\"Springfield, IL\">"));
+  EXPECT_TRUE(Has(p.html, "Springfield, Illinois</button>"));
+  EXPECT_FALSE(Has(p.html, "<section>")) << "no lines until a place is chosen";
+  // The button's value finds that one place.
+  FindPage ma = Render("near=Springfield%2C+MA&category=naloxone");
+  EXPECT_EQ(ma.status, 200);
+  EXPECT_TRUE(Has(ma.html, "<h2>Naloxone \u2014 Massachusetts</h2>"));
+  EXPECT_TRUE(Has(ma.html, "value=\"Springfield, MA\">"));
+}
+
+TEST_F(FindPageNearTest, ACityIsShownWithItsRegionSoTheFormFindsItAgain) {
+  FindPage p = Render("near=portland&category=naloxone");
+  ASSERT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "value=\"Portland, OR\">"));
+  EXPECT_TRUE(Has(p.html, "<h2>Naloxone near Portland</h2>"));
+  EXPECT_TRUE(Has(p.html, "No listed site within 50 mi of Portland."));
+}
+
+TEST_F(FindPageNearTest, AnUnknownPlaceIs400AndIsNeverEchoed) {
+  for (const char* query : {"near=atlantis&category=naloxone", "near=%3Cscript%3Ealert(1)&category=naloxone",
+                            "near=" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                            "&category=naloxone"}) {
+    SCOPED_TRACE(query);
+    FindPage p = Render(query);
+    EXPECT_EQ(p.status, 400);
+    EXPECT_TRUE(Has(p.html, "We could not find that place."));
+    EXPECT_FALSE(Has(p.html, "atlantis"));
+    EXPECT_FALSE(Has(p.html, "script"));
+    EXPECT_FALSE(Has(p.html, "aaaaaaaaaa"));
+    EXPECT_TRUE(Has(p.html, "aria-describedby=\"near-hint\" value=\"\">"));
+  }
+}
+
+TEST_F(FindPageNearTest, HalfASearchWithAPlaceAsksForTheKindOfHelp) {
+  FindPage p = Render("near=60614");
+  EXPECT_EQ(p.status, 200);
+  EXPECT_TRUE(Has(p.html, "Choose a kind of help."));
+  EXPECT_TRUE(Has(p.html, "value=\"60614\">"));
+  EXPECT_FALSE(Has(p.html, "<section"));
+  // A blank field (the form always sends it) is no place.
+  FindPage blank = Render("near=+&region=&category=naloxone");
+  EXPECT_EQ(blank.status, 200);
+  EXPECT_TRUE(Has(blank.html, "Choose a region, or enter a ZIP, postal code or city."));
+  // The region list no longer forces a choice: a place is enough.
+  EXPECT_TRUE(Has(blank.html, "<select id=\"region\" name=\"region\">"));
+}
+
+TEST_F(FindPageNearTest, SiteTextIsEscaped) {
+  FindPage p = Render("near=60614&category=naloxone");
+  EXPECT_TRUE(Has(p.html, "<h3>&lt;script&gt;alert(1)&lt;/script&gt;</h3>"));
+  EXPECT_TRUE(Has(p.html, "<p class=\"addr\">&quot;&gt;&lt;img src=x&gt;, Town, IL 60614</p>"));
+  EXPECT_FALSE(Has(p.html, "<script"));
+  EXPECT_FALSE(Has(p.html, "<img"));
+}
+
+TEST_F(FindPageNearTest, NoGeographicDataIs503WithTheForm) {
+  FindPage p = RenderFindPage(index_.get(), "near=60614&category=naloxone", phones_, nullptr);
+  EXPECT_EQ(p.status, 503);
+  EXPECT_TRUE(Has(p.html, "searching near a place is not available"));
+  EXPECT_TRUE(Has(p.html, "<form method=\"get\">"));
+  // A search by region still works without it.
+  EXPECT_EQ(RenderFindPage(index_.get(), "region=US-IL&category=naloxone", phones_, nullptr).status, 200);
 }
 
 // --- The shipped directory.

@@ -487,5 +487,24 @@ TEST(CliSimulate, MissingTextIsAUsageError) {
   EXPECT_EQ(RunProcess({kBin, "simulate", "--from", "+16045550123"}).exit_code, 2);
 }
 
+TEST(CliExportHsds, ExportsTheShippedDirectoryAndImportHsdsReadsItBack) {
+  char tmpl[] = "/tmp/hl-hsds-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  const ProcessResult exported = Helpline({"export-hsds", (dir / "il").string(), "--jurisdiction", "US-IL"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_NE(exported.err.find("exported: "), std::string::npos) << exported.err;
+  EXPECT_NE(exported.err.find(" sites) to "), std::string::npos) << exported.err;
+  EXPECT_TRUE(fs::exists(dir / "il" / "datapackage.json"));
+  EXPECT_NE(ReadFile(dir / "il" / "addresses.csv").find(",Chicago,IL,"), std::string::npos);
+  const ProcessResult imported = Helpline({"import-hsds", (dir / "il").string(), "--jurisdiction", "US-IL", "--trusted",
+                                           "--out", (dir / "us-il-hsds.json").string()});
+  EXPECT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_NE(imported.err.find(" not mapped, 0 errors"), std::string::npos) << imported.err;
+  // Usage errors: no OUTDIR, an unknown jurisdiction.
+  EXPECT_EQ(Helpline({"export-hsds"}).exit_code, 2);
+  EXPECT_EQ(Helpline({"export-hsds", (dir / "x").string(), "--jurisdiction", "XX-YY"}).exit_code, 2);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace helpline::testing

@@ -268,6 +268,13 @@ TEST(Daemon, TheFindPageServesOutreachWorkersWithoutAKey) {
   EXPECT_EQ(hostile.status, 400);
   EXPECT_EQ(hostile.body.find("<script>"), std::string::npos);
   EXPECT_EQ(HttpCall("POST", d.Url("/find"), {}, "x=1").status, 405);
+  // "near": the daemon's data/geo places a ZIP; the shipped Chicago sites come first.
+  auto near = HttpCall("GET", d.Url("/find?near=60614&category=naloxone"));
+  ASSERT_EQ(near.status, 200) << near.body;
+  EXPECT_NE(near.body.find("<h2>Naloxone near 60614</h2>"), std::string::npos);
+  EXPECT_NE(near.body.find("<article class=\"card site\">"), std::string::npos);
+  EXPECT_NE(near.body.find("href=\"https://www.openstreetmap.org/?mlat="), std::string::npos);
+  EXPECT_EQ(HttpCall("GET", d.Url("/find?near=nowhere-at-all&category=naloxone")).status, 400);
 }
 
 // --- Redis outages, broken promises, stale directories (issue 15) ---------

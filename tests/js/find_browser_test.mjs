@@ -1,6 +1,7 @@
 // /find in a real browser: Debian's chromium, headless, driven by
 // playwright-core, at phone size (375 x 667 CSS px, touch, 2x pixels), in
-// English, Spanish and French, with results (CA-BC naloxone) and without
+// English, Spanish and French, with results (CA-BC naloxone), with sites near
+// a place (naloxone near 60614, Chicago; near Montréal in French) and without
 // (the bare form). Per page: status 200, no console errors or page errors
 // (the page's own Content-Security-Policy applies), nothing wider than the
 // screen, every tap target at least 48 x 48 CSS px, the page's language,
@@ -39,7 +40,10 @@ try {
   const context = await browser.newContext({viewport: {width: 375, height: 667}, deviceScaleFactor: 2,
                                             isMobile: true, hasTouch: true});
   for (const lang of ['en', 'es', 'fr']) {
-    for (const [kind, query] of [['results', `region=CA-BC&category=naloxone&lang=${lang}`], ['form', `lang=${lang}`]]) {
+    const place = lang === 'fr' ? 'Montr%C3%A9al' : '60614';
+    for (const [kind, query] of [['results', `region=CA-BC&category=naloxone&lang=${lang}`],
+                                 ['near', `near=${place}&category=naloxone&lang=${lang}`],
+                                 ['form', `lang=${lang}`]]) {
       const label = `/find ${lang} ${kind}`;
       const page = await context.newPage();
       const errors = [];
@@ -57,8 +61,13 @@ try {
               return {what: `${e.tagName.toLowerCase()} "${(e.textContent || e.value || e.name || '').trim().slice(0, 40)}"`,
                       width: r.width, height: r.height};
             });
+        const sites = [...document.querySelectorAll('article.site')].map((a) => ({
+          name: a.querySelector('h3')?.textContent || '',
+          distance: a.querySelector('.dist')?.textContent || '',
+          map: a.querySelector('a.map')?.getAttribute('href') || '',
+        }));
         return {lang: document.documentElement.lang, scrollWidth: document.documentElement.scrollWidth,
-                innerWidth: window.innerWidth, targets,
+                innerWidth: window.innerWidth, targets, sites,
                 cards: document.querySelectorAll('a[href^="tel:"], a[href^="sms:"]').length};
       });
       check(facts.lang === lang, `${label}: <html lang> is "${facts.lang}"`);
@@ -68,6 +77,17 @@ try {
         check(t.width >= 48 && t.height >= 48, `${label}: tap target ${t.what} is ${t.width.toFixed(0)} x ${t.height.toFixed(0)} px`);
       }
       if (kind === 'results') check(facts.cards > 0, `${label}: no tel: or sms: links`);
+      if (kind === 'near') {
+        // Shipped sites (data/directory/sites), each with a map link; a distance (none for the
+        // city-precision points the shipped Chicago and Montréal sites have today) in miles
+        // for Chicago and km for Montréal.
+        const unit = lang === 'fr' ? /^[0-9.]+ km$/ : /^[0-9.]+ mi$/;
+        check(facts.sites.length > 0, `${label}: no site cards`);
+        check(facts.sites.every((s) => s.distance === '' || unit.test(s.distance)),
+              `${label}: a distance not in ${unit}: ${JSON.stringify(facts.sites)}`);
+        check(facts.sites.every((s) => s.map.startsWith('https://www.openstreetmap.org/?mlat=')),
+              `${label}: a site without a map link`);
+      }
 
       await page.evaluate(axeSource);
       const axe = await page.evaluate(() => globalThis.axe.run(document, {
