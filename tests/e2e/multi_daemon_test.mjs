@@ -225,6 +225,12 @@ try {
     check(answered > 0, `daemon ${d.name} answered webhooks (${answered}): nginx spreads them`);
     check(m.has('helpline_outbox_depth{state="queued"}'), `daemon ${d.name} reports the outbox depth`);
   }
+  // Prometheus's own linter on a real scrape, when promtool is installed (Debian's prometheus).
+  if (spawnSync('promtool', ['--version']).status === 0) {
+    const text = await (await direct(daemons[0], '/metrics')).text();
+    const lint = spawnSync('promtool', ['check', 'metrics'], {input: text, encoding: 'utf8'});
+    check(lint.status === 0, `promtool check metrics accepts the exposition: ${lint.stdout}${lint.stderr}`);
+  }
   check(sentBy.every((n) => n > 0), `both daemons sent replies from the shared outbox: ${sentBy}`);
   console.log(`1. ${batch1.length} webhooks through nginx in ${Date.now() - t1} ms; sent by a/b: ${sentBy}`);
 
