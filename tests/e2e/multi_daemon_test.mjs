@@ -224,6 +224,8 @@ try {
     const answered = m.get('helpline_webhook_duration_seconds_count{provider="telnyx"}') ?? 0;
     check(answered > 0, `daemon ${d.name} answered webhooks (${answered}): nginx spreads them`);
     check(m.has('helpline_outbox_depth{state="queued"}'), `daemon ${d.name} reports the outbox depth`);
+    check(m.get('helpline_redis_command_duration_seconds_count') > answered,
+          `daemon ${d.name} times its Redis commands (more than one per webhook)`);
   }
   // Prometheus's own linter on a real scrape, when promtool is installed (Debian's prometheus).
   if (spawnSync('promtool', ['--version']).status === 0) {
