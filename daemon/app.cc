@@ -16,11 +16,13 @@
 
 #include "common/json_escape.h"
 #include "common/sha256.h"
+#include "daemon/api_errors.h"
 #include "daemon/alerts/alert_desk.h"  // [alerts] issue 13
 #include "daemon/curl_multi.h"
 #include "daemon/find_page.h"
 #include "daemon/nearby_api.h"
 #include "daemon/outbox.h"
+#include "daemon/outbox_gauges.h"
 #include "daemon/outreach_api.h"
 #include "daemon/request_log.h"
 #include "redis/async_client.h"
@@ -186,7 +188,7 @@ struct HelplineApp::Impl {
               std::string_view outcome, std::string_view sender, const Responder& respond) {
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     metrics.CountRequest(route, resp.status);
-    metrics.ObserveLatency(seconds);
+    metrics.ObserveRequest(route, seconds);
     LogRequest(req, route, resp.status, seconds * 1000, outcome, sender);
     respond(std::move(resp));
   }
@@ -462,6 +464,22 @@ struct HelplineApp::Impl {
     });
   }
 
+  // GET /metrics: the gauges read at scrape time (the shared outbox through
+  // this loop's Redis, left out if it does not answer), then everything.
+  void Scrape(int loop, const HttpRequest& req, Clock::time_point start, Responder respond) {
+    metrics.SetRedisUp(RedisUp());
+    metrics.SetDirectoryLoadedAt(snapshots.Describe().loaded_at_ms / 1000);
+    auto render = [this, req_log = RequestLog(req), start, respond = std::move(respond)](
+                      Result<OutboxGauges> gauges) {
+      metrics.SetOutboxGauges(gauges.ok() ? std::optional<OutboxGauges>(*gauges) : std::nullopt);
+      HttpResponse r = Text(200, metrics.Render());
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      Finish(req_log, "metrics", start, std::move(r), "ok", "", respond);
+    };
+    if (static_cast<std::size_t>(loop) >= loops.size()) return render(Unavailable("not attached"));
+    ReadOutboxGauges(*loops[static_cast<std::size_t>(loop)].redis, config.redis_prefix, std::move(render));
+  }
+
   // {"status":"ready|degraded|not_ready","directory_version":N,"redis":"up|down",
   //  "directory_source":"redis|disk_snapshot|shipped_files|none","why":["...",...]}
   // Degraded (still 200) while Redis does not answer or the directory is
@@ -504,6 +522,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   while (!impl_->public_base.empty() && impl_->public_base.back() == '/') impl_->public_base.pop_back();
   redis::AsyncClient::Options redis_options;
   redis_options.command_timeout_ms = impl_->config.redis_timeout_ms;
+  redis_options.observe_latency = [metrics = &impl_->metrics](double s) { metrics->ObserveRedisCommand(s); };
   SenderStoreOptions store_options;
   store_options.prefix = impl_->config.redis_prefix;
   store_options.dedupe_ttl_s = impl_->config.dedupe_ttl_s;
@@ -601,7 +620,8 @@ void HelplineApp::Reload(const Config& fresh) {
   }
 }
 
-void HelplineApp::Rejected(int loop, int status, std::string_view method, std::string_view target) {
+std::optional<HttpResponse> HelplineApp::Rejected(int loop, int status, std::string_view method,
+                                                  std::string_view target, std::string_view reason) {
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
     UseLoopForRequestLog(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
   }
@@ -613,6 +633,9 @@ void HelplineApp::Rejected(int loop, int status, std::string_view method, std::s
   }
   impl_->metrics.CountRequest(route, status);
   LogRequest(RequestLog("-", std::string(method.substr(0, 16))), route, status, 0.0, "rejected_by_server", "");
+  const std::optional<ApiError> error = ApiErrorOfStatus(status);
+  if (!IsApiPath(path) || !error) return std::nullopt;
+  return ApiErrorResponse(*error, reason);
 }
 
 void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
@@ -627,7 +650,8 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
   Impl& app = *impl_;
   auto method_is = [&](const char* m) {
     if (request.method == m) return true;
-    HttpResponse r = Text(405, std::string("use ") + m + " for " + path);
+    HttpResponse r = IsApiPath(path) ? ApiErrorResponse(ApiError::kMethodNotAllowed, std::string("use ") + m)
+                                     : Text(405, std::string("use ") + m + " for " + path);
     r.headers.push_back({"Allow", m});
     app.Finish(request, route, start, std::move(r), "method_not_allowed", "", respond);
     return false;
@@ -677,12 +701,10 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
   } else if (path == "/readyz") {
     if (method_is("GET")) app.Ready(request, start, respond);
   } else if (path == "/metrics") {
-    if (method_is("GET")) {
-      app.metrics.SetRedisUp(app.RedisUp());
-      HttpResponse r = Text(200, app.metrics.Render());
-      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      app.Finish(request, route, start, std::move(r), "ok", "", respond);
-    }
+    if (method_is("GET")) app.Scrape(loop, request, start, std::move(respond));
+  } else if (IsApiPath(path)) {
+    app.Finish(request, route, start, ApiErrorResponse(ApiError::kNotFound, "no such /v1 route (docs/openapi.yaml)"),
+               "not_found", "", respond);
   } else {
     app.Finish(request, route, start, Text(404, "no such route: " + path), "not_found", "", respond);
   }

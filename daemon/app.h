@@ -8,6 +8,9 @@
 //   POST /webhooks/{provider} each provider of gateway/registry.cc whose enabling setting is set
 //   GET  /v1/lookup          ?region=CA-BC&category=naloxone&lang=en   (Bearer API key)
 //   GET  /v1/regions         regions with resources                     (Bearer API key)
+//   GET  /v1/nearby          ?near=60614&category=naloxone              (Bearer API key; nearby_api.h)
+//                            /v1 errors: {"error":{"code","message"}} (api_errors.h), also for 404,
+//                            405 and what the server refuses on its own (413, 431, 400)
 //   GET  /healthz            the process is alive
 //   GET  /readyz             a directory snapshot is loaded; "degraded" (still 200) with the reasons while
 //                            Redis does not answer or the directory is not Redis's (disk snapshot, shipped files)
@@ -17,6 +20,7 @@
 // (Redis connection, sender store) is only touched from its loop.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,8 +53,10 @@ class HelplineApp {
   // Other settings apply at the next start.
   void Reload(const Config& fresh);
   // Logs and counts a request the HTTP server answered on its own (see
-  // HttpServerOptions::on_reject). On loop `loop`'s thread.
-  void Rejected(int loop, int status, std::string_view method, std::string_view target);
+  // HttpServerOptions::on_reject); for a /v1 path, returns the JSON error
+  // (api_errors.h) to send instead of the server's text. On loop `loop`'s thread.
+  std::optional<HttpResponse> Rejected(int loop, int status, std::string_view method, std::string_view target,
+                                       std::string_view reason);
 
  private:
   struct Loop;

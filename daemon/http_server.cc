@@ -261,8 +261,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SendError(int status, std::string reason) {
     if (server_.options.on_reject) {
       const bool parsed = parser_.has_value();
-      server_.options.on_reject(loop_, status, parsed ? std::string_view(parser_->request.method) : std::string_view(),
-                                parsed ? std::string_view(parser_->request.target) : std::string_view());
+      std::optional<HttpResponse> instead = server_.options.on_reject(
+          loop_, status, parsed ? std::string_view(parser_->request.method) : std::string_view(),
+          parsed ? std::string_view(parser_->request.target) : std::string_view(), reason);
+      if (instead) return Send(std::move(*instead), false);
     }
     Send(HttpResponse{status, "text/plain; charset=utf-8", std::move(reason) + "\n", {}}, false);
   }

@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,8 +68,12 @@ struct HttpServerOptions {
   // Called on the loop's thread for every answer the server gives on its own,
   // without the handler: 413, 431, 400 for malformed HTTP, 503 over the
   // connection limit. `method` and `target` as far as they were parsed, else
-  // "". For the application's request log and metrics. Optional.
-  std::function<void(int loop, int status, std::string_view method, std::string_view target)> on_reject = nullptr;
+  // ""; `reason` the plain-text reason. For the
+  // application's request log and metrics; a response returned replaces the
+  // server's text answer (the status should stay). Optional.
+  std::function<std::optional<HttpResponse>(int loop, int status, std::string_view method, std::string_view target,
+                                            std::string_view reason)>
+      on_reject = nullptr;
 };
 
 class HttpServer {

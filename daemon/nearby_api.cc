@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/json_escape.h"
+#include "daemon/api_errors.h"
 #include "gateway/form_urlencoded.h"
 #include "directory/regions.h"
 
@@ -18,9 +19,12 @@ std::string Number(double v) {
   return buf;
 }
 
-NearbyApiResponse Error(std::string_view message) {
-  return {400, "{\"error\":" + JsonQuote(message) + "}\n", "bad_request"};
+NearbyApiResponse Error(ApiError error, std::string_view message) {
+  const ApiErrorInfo& info = InfoOf(error);
+  return {info.status, ApiErrorJson(error, message), std::string(info.code)};
 }
+
+NearbyApiResponse Error(std::string_view message) { return Error(ApiError::kBadRequest, message); }
 
 std::string AddressJson(const directory::Address& a) {
   return "{\"street\":" + JsonQuote(a.street) + ",\"city\":" + JsonQuote(a.city) + ",\"region\":" + JsonQuote(a.region) +
@@ -62,8 +66,8 @@ NearbyApiResponse NearbyApi(const directory::DirectoryIndex* index, const direct
       return Error("radius_km must be a number above 0, at most 2000");
     }
   }
-  if (index == nullptr) return {503, "{\"error\":\"directory not loaded yet\"}\n", "not_ready"};
-  if (geo == nullptr) return {503, "{\"error\":\"no geographic data loaded (data/geo)\"}\n", "not_ready"};
+  if (index == nullptr) return Error(ApiError::kNotReady, "directory not loaded yet");
+  if (geo == nullptr) return Error(ApiError::kNotReady, "no geographic data loaded (data/geo)");
   const directory::Location loc = geo->Locate(near);
   if (loc.kind == LocationKind::kNone) return Error("near: not a ZIP, postal code or city we know");
   const bool miles = directory::CountryOf(loc.region) != "CA";

@@ -12,7 +12,8 @@
 // shared city name "ambiguous" with its candidates: the notice says so.
 // 400 for a missing or unknown category, a missing near, a place we cannot
 // find, or a bad limit/radius (values are never echoed); 503 before a
-// directory is loaded. Thread-safety: a pure function of its arguments.
+// directory is loaded; errors are api_errors.h's {"error":{"code","message"}}.
+// Thread-safety: a pure function of its arguments.
 
 #include <string>
 #include <string_view>
@@ -25,7 +26,7 @@ namespace helpline::daemon {
 struct NearbyApiResponse {
   int status = 200;
   std::string body;  // application/json
-  std::string outcome;  // for the request log: ok, bad_request, not_ready
+  std::string outcome;  // for the request log: ok, or the error code (bad_request, not_ready)
 };
 
 NearbyApiResponse NearbyApi(const directory::DirectoryIndex* index, const directory::GeoReference* geo,

@@ -22,14 +22,14 @@ bool HasApiKey(std::string_view authorization, const std::set<std::string>& key_
 }
 
 ApiAnswer Unauthorized() {
-  HttpResponse r = JsonError(401, "missing or unknown API key (Authorization: Bearer KEY)");
-  r.headers.push_back({"WWW-Authenticate", "Bearer"});
-  return {std::move(r), "unauthorized"};
+  ApiAnswer a = ApiFailure(ApiError::kUnauthorized, "missing or unknown API key (Authorization: Bearer KEY)");
+  a.response.headers.push_back({"WWW-Authenticate", "Bearer"});
+  return a;
 }
 
 ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view query) {
   auto params = gateway::ParseFormUrlencoded(query);
-  if (!params.ok()) return {JsonError(400, "malformed query string"), "bad_request"};
+  if (!params.ok()) return ApiFailure(ApiError::kBadRequest, "malformed query string");
   std::string region, category_name, lang;
   for (const auto& [k, v] : *params) {
     if (k == "region") region = v;
@@ -38,7 +38,7 @@ ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view 
   }
   auto category = directory::ParseCategory(category_name);
   if (region.empty() || !directory::IsKnownRegion(region)) {
-    return {JsonError(400, "region must be an ISO 3166-2 code such as US, US-TX, CA-BC or *"), "bad_request"};
+    return ApiFailure(ApiError::kBadRequest, "region must be an ISO 3166-2 code such as US, US-TX, CA-BC or *");
   }
   if (!category) {
     // The parameter is named, its value never echoed (it is raw request bytes).
@@ -47,9 +47,9 @@ ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view 
       known += known.empty() ? "" : ", ";
       known += directory::CategoryName(c);
     }
-    return {JsonError(400, "category is missing or unknown; one of: " + known), "bad_request"};
+    return ApiFailure(ApiError::kBadRequest, "category is missing or unknown; one of: " + known);
   }
-  if (index == nullptr) return {JsonError(503, "directory not loaded yet"), "not_ready"};
+  if (index == nullptr) return ApiFailure(ApiError::kNotReady, "directory not loaded yet");
   std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"region\":" + JsonQuote(region) +
                      ",\"category\":" + JsonQuote(category_name) + ",\"lang\":" + JsonQuote(lang) +
                      ",\"resources\":" + ResourcesJson(index->Lookup(region, *category, lang)) + "}\n";
@@ -57,7 +57,7 @@ ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view 
 }
 
 ApiAnswer RegionsAnswer(const directory::DirectoryIndex* index) {
-  if (index == nullptr) return {JsonError(503, "directory not loaded yet"), "not_ready"};
+  if (index == nullptr) return ApiFailure(ApiError::kNotReady, "directory not loaded yet");
   std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"regions\":[";
   bool first = true;
   for (const auto& code : index->Regions()) {
@@ -90,8 +90,8 @@ HttpResponse Json(int status, std::string body) {
   return r;
 }
 
-HttpResponse JsonError(int status, std::string_view message) {
-  return Json(status, "{\"error\":" + JsonQuote(message) + "}\n");
+ApiAnswer ApiFailure(ApiError error, std::string_view message) {
+  return {ApiErrorResponse(error, message), InfoOf(error).code};
 }
 
 }  // namespace helpline::daemon

@@ -9,7 +9,8 @@
 //
 // Keys: `Authorization: Bearer KEY`, the scheme in any case; only the
 // SHA-256 hex of accepted keys is configured (api_key_sha256). Errors are
-// {"error":"..."} naming the bad parameter, never echoing its value.
+// api_errors.h's {"error":{"code":"bad_request","message":"..."}}, the
+// message naming the bad parameter, never echoing its value.
 //
 //   if (!HasApiKey(req.Header("authorization"), keys)) return Unauthorized();
 //   ApiAnswer a = LookupAnswer(snapshots.Get().get(), query);
@@ -21,13 +22,14 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/api_errors.h"
 #include "daemon/http_server.h"
 #include "directory/index.h"
 
 namespace helpline::daemon {
 
-// An answer and the outcome the request log and metrics record ("ok",
-// "bad_request", "not_ready", "unauthorized").
+// An answer and the outcome the request log and metrics record: "ok", or
+// the error's code (api_errors.h: "bad_request", "not_ready", "unauthorized").
 struct ApiAnswer {
   HttpResponse response;
   std::string_view outcome;
@@ -51,8 +53,9 @@ ApiAnswer RegionsAnswer(const directory::DirectoryIndex* index);
 // webhook return them.
 std::string ResourcesJson(const std::vector<const directory::Resource*>& resources);
 
-// A JSON response: `body` as it is, or {"error":"message"}.
+// A JSON response: `body` as it is.
 HttpResponse Json(int status, std::string body);
-HttpResponse JsonError(int status, std::string_view message);
+// The error's response (api_errors.h) with its code as the outcome.
+ApiAnswer ApiFailure(ApiError error, std::string_view message);
 
 }  // namespace helpline::daemon

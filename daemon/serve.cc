@@ -77,7 +77,7 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   SnapshotManager snapshots(
       std::move(snapshot_options),
       [&metrics, &err, &service](const directory::DirectoryIndex& index, SnapshotSource source) {
-        metrics.SetDirectory(index.version(), index.size());
+        metrics.SetDirectory(index.version(), index.size(), OldestVerifiedUnixSeconds(index));
         metrics.SetDirectorySource(SnapshotSourceName(source));
         metrics.CountDirectorySwap();
         err << "helpline serve: serving directory version " << index.version() << " (" << index.size()
@@ -110,8 +110,9 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   http.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http.max_connections = config.max_connections;
   HelplineApp app(config, *engine, snapshots, metrics);
-  http.on_reject = [&app](int loop, int status, std::string_view method, std::string_view target) {
-    app.Rejected(loop, status, method, target);
+  http.on_reject = [&app](int loop, int status, std::string_view method, std::string_view target,
+                          std::string_view reason) {
+    return app.Rejected(loop, status, method, target, reason);
   };
   HttpServer server(http, [&app](int loop, HttpRequest req, Responder respond) {
     app.Handle(loop, std::move(req), std::move(respond));

@@ -46,11 +46,11 @@ void SnapshotManager::Warn(const std::string& message) const {
 }
 
 void SnapshotManager::Serve(std::shared_ptr<const directory::DirectoryIndex> index, SnapshotSource source,
-                            std::string digest, std::string note) {
+                            std::string digest, std::string note, std::int64_t loaded_at_ms) {
   current_.store(index);
   {
     std::lock_guard<std::mutex> lock(describe_mu_);
-    described_ = SnapshotDescription{source, index->version(), std::move(digest), std::move(note)};
+    described_ = SnapshotDescription{source, index->version(), std::move(digest), std::move(note), loaded_at_ms};
   }
   if (on_swap_) on_swap_(*index, source);
 }
@@ -99,7 +99,7 @@ Status SnapshotManager::CheckOnce() {
   // between, the next check sees another digest and loads again.
   std::string digest = info->digest.empty() ? directory::ContentDigest(*resources) : info->digest;
   auto index = directory::DirectoryIndex::Build(std::move(resources).value(), number);
-  Serve(index, SnapshotSource::kRedis, std::move(digest), "");
+  Serve(index, SnapshotSource::kRedis, std::move(digest), "", info->loaded_at_ms);
   if (!options_.disk_path.empty()) {
     if (Status s = directory::WriteSnapshotFile(options_.disk_path, *index); !s.ok()) {
       Warn("directory version " + std::to_string(number) + " not saved on disk: " + s.message());

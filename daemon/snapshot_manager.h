@@ -80,6 +80,9 @@ struct SnapshotDescription {
   std::string digest;        // content digest ("" when nothing is served)
   // Why the served snapshot is not Redis's current version ("" when it is).
   std::string note;
+  // When the served version was loaded into Redis (unix ms); 0 when not
+  // known (a disk snapshot, the shipped files).
+  std::int64_t loaded_at_ms = 0;
 };
 
 class SnapshotManager {
@@ -121,7 +124,7 @@ class SnapshotManager {
   Status CheckOnce();
   bool LoadFallback();
   void Serve(std::shared_ptr<const directory::DirectoryIndex> index, SnapshotSource source, std::string digest,
-             std::string note);
+             std::string note, std::int64_t loaded_at_ms = 0);
   void Warn(const std::string& message) const;
 
   SnapshotOptions options_;

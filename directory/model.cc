@@ -1,6 +1,8 @@
 #include "directory/model.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 namespace helpline::directory {
 namespace {
@@ -65,6 +67,16 @@ bool Resource::HasCategory(Category c) const {
 
 bool Resource::ServesLanguage(std::string_view lang) const {
   return std::find(languages.begin(), languages.end(), lang) != languages.end();
+}
+
+std::optional<long> DaysFromDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(std::string(s).c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                                  std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd).time_since_epoch().count();
 }
 
 }  // namespace helpline::directory

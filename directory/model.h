@@ -87,6 +87,10 @@ enum class CoordinatePrecision : std::uint8_t { kAddress, kPostal, kCity };
 std::string_view CoordinatePrecisionName(CoordinatePrecision p);
 std::optional<CoordinatePrecision> ParseCoordinatePrecision(std::string_view name);
 
+// Days since 1970-01-01 of a real calendar date "YYYY-MM-DD" (a resource's
+// `verified`), or nullopt.
+std::optional<long> DaysFromDate(std::string_view s);
+
 struct Coordinates {
   double lat = 0;
   double lon = 0;

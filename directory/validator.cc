@@ -113,17 +113,6 @@ std::string SchemaMessage(const std::string& keyword, const Value& schema_node, 
   return shown + " fails the schema rule '" + keyword + "'";
 }
 
-// Days since 1970-01-01 for a real calendar date "YYYY-MM-DD", or nullopt.
-std::optional<long> DaysFromDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(std::string(s).c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
-                                  std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd).time_since_epoch().count();
-}
-
 long TodayDays() {
   auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   return now.time_since_epoch().count();

@@ -618,7 +618,15 @@ void AsyncClient::Stop() {
   state_->pubsub.Stop();
 }
 
-void AsyncClient::Command(std::vector<std::string> args, Callback done) { state_->commands.Command(args, done); }
+void AsyncClient::Command(std::vector<std::string> args, Callback done) {
+  if (const auto& observe = state_->shared.options.observe_latency) {
+    done = [observe, start = Clock::now(), done = std::move(done)](Result<Value> reply) {
+      observe(std::chrono::duration<double>(Clock::now() - start).count());
+      done(std::move(reply));
+    };
+  }
+  state_->commands.Command(args, done);
+}
 
 void AsyncClient::Subscribe(std::string channel, std::function<void(std::string message)> on_message,
                            std::function<void()> on_subscribed) {

@@ -90,6 +90,9 @@ class AsyncClient {
     // Redis working side by side rather than in turns: +15-20% webhooks/s
     // on 2 cores (docs/BENCHMARKS.md). 0: only when the loop turns. Default 2.
     int write_batch = 2;
+    // Called on the loop with each command's seconds from Command() to its
+    // callback (reply or failure), for a latency histogram. Optional.
+    std::function<void(double seconds)> observe_latency;
     // Tests only: injected failures (redis/faults.h). Null in production.
     std::shared_ptr<Faults> faults;
   };

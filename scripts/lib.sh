@@ -4,14 +4,15 @@
 HELPLINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian 12 packages the build, the tests and the run need (dpkg-dev and
-# lintian: scripts/package; nodejs, npm and chromium: tests/js).
+# lintian: scripts/package; nodejs, npm and chromium: tests/js; nginx:
+# tests/e2e/multi_daemon_test.mjs, which runs it unprivileged on loopback).
 HELPLINE_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
   libhiredis-dev rapidjson-dev libphonenumber-dev libicu-dev
   libcurl4-openssl-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools openssl python3 python3-twilio
-  dpkg-dev lintian nodejs chromium
+  dpkg-dev lintian nodejs chromium nginx
 )
 
 # What scripts/fuzz (and the short fuzzing run of scripts/test) adds: clang

@@ -356,10 +356,12 @@ TEST(HttpServer, TellsTheApplicationAboutEveryAnswerItGivesOnItsOwn) {
   std::vector<std::string> rejected;  // "status method target"
   HttpServerOptions options;
   options.max_body_bytes = 100;
-  options.on_reject = [&](int loop, int status, std::string_view method, std::string_view target) {
+  options.on_reject = [&](int loop, int status, std::string_view method, std::string_view target,
+                          std::string_view) -> std::optional<HttpResponse> {
     std::lock_guard lock(mu);
     EXPECT_EQ(loop, 0);
     rejected.push_back(std::to_string(status) + " " + std::string(method) + " " + std::string(target));
+    return std::nullopt;
   };
   TestServer server(options, Echo);
   {
@@ -379,6 +381,26 @@ TEST(HttpServer, TellsTheApplicationAboutEveryAnswerItGivesOnItsOwn) {
   }
   std::lock_guard lock(mu);
   EXPECT_EQ(rejected, (std::vector<std::string>{"413 POST /webhooks/twilio?x=1", "400  "}));
+}
+
+TEST(HttpServer, AnAnswerFromOnRejectReplacesTheServersText) {
+  HttpServerOptions options;
+  options.max_body_bytes = 100;
+  options.on_reject = [](int, int status, std::string_view, std::string_view target,
+                         std::string_view reason) -> std::optional<HttpResponse> {
+    if (!target.starts_with("/json")) return std::nullopt;
+    return HttpResponse{status, "application/json", "{\"reason\":\"" + std::string(reason) + "\"}", {}};
+  };
+  TestServer server(options, Echo);
+  for (const std::string target : {"/json", "/text"}) {
+    RawClient client(server.port());
+    client.Send("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n");
+    WireResponse r = client.ReadResponse();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(r.body, target == "/json" ? "{\"reason\":\"request body larger than 100 bytes\"}"
+                                        : "request body larger than 100 bytes\n");
+    EXPECT_EQ(r.Header("connection"), "close");
+  }
 }
 
 TEST(HttpServer, RejectsAChunkedBodyThatGrowsPastTheLimitWith413) {

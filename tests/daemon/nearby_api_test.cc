@@ -75,7 +75,13 @@ TEST(NearbyApi, RegionFallbackAndBadRequests) {
   EXPECT_EQ(NearbyApi(f.index.get(), &f.geo, "near=%zz&category=naloxone").status, 400);
   auto bad = NearbyApi(f.index.get(), &f.geo, "near=%3Cscript%3E&category=naloxone");
   EXPECT_EQ(bad.body.find("script"), std::string::npos) << "values are never echoed";
-  EXPECT_EQ(NearbyApi(nullptr, &f.geo, "near=60614&category=naloxone").status, 503);
+  EXPECT_EQ(bad.body, R"({"error":{"code":"bad_request","message":"near: not a ZIP, postal code or city we know"}})"
+                     "\n");
+  EXPECT_EQ(bad.outcome, "bad_request");
+  auto not_ready = NearbyApi(nullptr, &f.geo, "near=60614&category=naloxone");
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_EQ(not_ready.outcome, "not_ready");
+  EXPECT_NE(not_ready.body.find(R"({"error":{"code":"not_ready",)"), std::string::npos) << not_ready.body;
 }
 
 }  // namespace

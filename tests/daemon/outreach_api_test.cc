@@ -23,6 +23,7 @@ TEST(OutreachApi, UnauthorizedAsksForABearerKey) {
   const ApiAnswer a = Unauthorized();
   EXPECT_EQ(a.response.status, 401);
   EXPECT_EQ(a.outcome, "unauthorized");
+  EXPECT_EQ(a.response.body.rfind("{\"error\":{\"code\":\"unauthorized\",\"message\":", 0), 0u) << a.response.body;
   ASSERT_EQ(a.response.headers.size(), 1u);
   EXPECT_EQ(a.response.headers[0].second, "Bearer");
 }
@@ -37,10 +38,11 @@ TEST(OutreachApi, BadParametersAreNamedNeverEchoedAndCheckedBeforeTheDirectory) 
   EXPECT_NE(a.response.body.find("category is missing or unknown; one of: "), std::string::npos);
   EXPECT_EQ(a.response.body.find("SECRET"), std::string::npos);
   a = LookupAnswer(nullptr, "region=%zz");
-  EXPECT_EQ(a.response.body, "{\"error\":\"malformed query string\"}\n");
+  EXPECT_EQ(a.response.body, "{\"error\":{\"code\":\"bad_request\",\"message\":\"malformed query string\"}}\n");
   a = LookupAnswer(nullptr, "region=CA-BC&category=naloxone");
   EXPECT_EQ(a.response.status, 503);
   EXPECT_EQ(a.outcome, "not_ready");
+  EXPECT_NE(a.response.body.find("\"code\":\"not_ready\""), std::string::npos) << a.response.body;
   EXPECT_EQ(RegionsAnswer(nullptr).response.status, 503);
   EXPECT_EQ(a.response.content_type, "application/json");
 }

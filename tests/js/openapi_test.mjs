@@ -9,6 +9,7 @@
 
 import {createHash, createHmac} from 'node:crypto';
 import {readFileSync} from 'node:fs';
+import http from 'node:http';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {Checker, startHelpline} from './helpline_process.mjs';
@@ -93,7 +94,63 @@ try {
   await conforms('lookup without a key', '/v1/lookup', 'get', noKey);
   const regions = await conforms('regions', '/v1/regions', 'get', await get('/v1/regions'));
   check(regions?.regions?.some((r) => r.code === 'CA-QC'), 'regions include CA-QC');
-  await conforms('regions by POST', '/v1/regions', 'get', await fetch(helpline.url('/v1/regions'), {method: 'POST'}));
+  const byPost = await conforms('regions by POST', '/v1/regions', 'get',
+                                 await fetch(helpline.url('/v1/regions'), {method: 'POST'}));
+  check(byPost?.error?.code === 'method_not_allowed', `POST /v1/regions: method_not_allowed: ${JSON.stringify(byPost)}`);
+
+  // /v1/nearby: a ZIP with sites, a postal code with no point, and its errors.
+  const nearby = await conforms('nearby', '/v1/nearby', 'get', await get('/v1/nearby?near=60614&category=naloxone&limit=3'));
+  check(nearby?.near?.kind === 'zip' && nearby?.sites?.length > 0, `nearby reads 60614 as a ZIP with sites: ${JSON.stringify(nearby)?.slice(0, 300)}`);
+  await conforms('nearby without category', '/v1/nearby', 'get', await get('/v1/nearby?near=98101'));
+  await conforms('nearby unknown place', '/v1/nearby', 'get', await get('/v1/nearby?near=atlantis&category=naloxone'));
+  await conforms('nearby without a key', '/v1/nearby', 'get', await get('/v1/nearby?near=98101&category=naloxone', {}));
+
+  // Errors: every non-200 /v1 answer is {"error":{"code","message"}} with
+  // the code its status carries; the server's own refusals too.
+  const errorValid = validatorFor('/components/schemas/Error');
+  const errorCodes = deref({$ref: '#/components/schemas/Error'}).properties.error.properties.code.enum;
+  const seenCodes = new Set();
+  const expectError = async (label, response, status, code) => {
+    check(response.status === status, `${label}: status ${status}, got ${response.status}`);
+    const text = await response.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch { check(false, `${label}: not JSON: ${text.slice(0, 200)}`); return; }
+    check(errorValid(body), `${label}: matches Error: ${JSON.stringify(errorValid.errors)}`);
+    check(body?.error?.code === code, `${label}: code ${code}, got ${JSON.stringify(body)}`);
+    seenCodes.add(body?.error?.code);
+  };
+  await expectError('unknown /v1 path', await get('/v1/nope'), 404, 'not_found');
+  await expectError('bad region', await get('/v1/lookup?region=XX-ZZZZ&category=naloxone'), 400, 'bad_request');
+  await expectError('no key', await get('/v1/regions', {}), 401, 'unauthorized');
+  await expectError('POST lookup', await fetch(helpline.url('/v1/lookup'), {method: 'POST'}), 405, 'method_not_allowed');
+  const headers = {...auth, 'X-Padding': 'p'.repeat(20000)};  // over max_header_bytes (16 KiB)
+  const bigHeaders = await conforms('lookup with huge headers', '/v1/lookup', 'get',
+                                    await get('/v1/lookup?region=US&category=crisis', headers));
+  check(bigHeaders?.error?.code === 'headers_too_large', `huge headers: ${JSON.stringify(bigHeaders)}`);
+  seenCodes.add(bigHeaders?.error?.code);
+  // A GET with a body over max_body_bytes (64 KiB): fetch sends no GET body, node:http does.
+  const tooLarge = await new Promise((resolve, reject) => {
+    const u = new URL(helpline.url('/v1/lookup?region=US&category=crisis'));
+    const req = http.request({host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET',
+                              headers: {...auth, 'Content-Type': 'text/plain', 'Content-Length': '70000'}}, (res) => {
+      let data = '';
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => resolve(new Response(data, {status: res.statusCode, headers: res.headers})));
+    });
+    req.on('error', reject);
+    req.end('x'.repeat(70000));
+  });
+  const tooLargeBody = await conforms('lookup with a large body', '/v1/lookup', 'get', tooLarge);
+  check(tooLargeBody?.error?.code === 'too_large', `large body: ${JSON.stringify(tooLargeBody)}`);
+  seenCodes.add(tooLargeBody?.error?.code);
+  seenCodes.add('not_ready');  // before a directory is loaded: outreach_api_test, nearby_api_test
+  for (const code of errorCodes) check(seenCodes.has(code), `error code ${code} was answered by the daemon`);
+  // The pinned codes can fail: a 400 that says not_found is refused.
+  const badRequestValid = validatorFor('/components/responses/BadRequest/content/application~1json/schema');
+  check(badRequestValid({error: {code: 'bad_request', message: 'm'}}), 'a bad_request 400 validates');
+  check(!badRequestValid({error: {code: 'not_found', message: 'm'}}), 'a 400 with another code is refused');
+  check(!errorValid({error: 'region is bad'}), 'the old {"error":"..."} shape is refused');
+  check(!errorValid({error: {code: 'teapot', message: 'm'}}), 'an unlisted code is refused');
 
   // The chat webhook, signed as the protocol says.
   const chat = async (body, {secret = chatSecret} = {}) => {

@@ -143,6 +143,29 @@ TEST_F(AsyncClientTest, BinaryValuesRoundTripByteForByte) {
   EXPECT_TRUE(missing.value().is_nil());
 }
 
+TEST_F(AsyncClientTest, TheLatencyObserverSeesEveryCommandBeforeItsCallbackFailedOnesToo) {
+  std::vector<double> seen;
+  AsyncClient::Options options;
+  options.observe_latency = [&](double seconds) { seen.push_back(seconds); };
+  auto redis = Connect(server_.Url(), options);
+  Outcome ping;
+  redis->Command({"PING"}, [&](Result<Value> r) {
+    EXPECT_EQ(seen.size(), 1u) << "observed before the callback runs";
+    ping.Callback()(std::move(r));
+  });
+  ASSERT_TRUE(RunUntil([&] { return ping.done(); }));
+  EXPECT_TRUE(ping.ok());
+  Outcome blocked = Run(*redis, {"BLPOP", "no such list", "0.05"});  // the server waits 50 ms
+  EXPECT_TRUE(blocked.ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_GE(seen[0], 0.0);
+  EXPECT_GE(seen[1], 0.05) << "the server's 50 ms are in the measure";
+  EXPECT_LT(seen[1], 5.0);
+  Outcome empty = Run(*redis, {});
+  EXPECT_FALSE(empty.ok());
+  EXPECT_EQ(seen.size(), 3u);
+}
+
 TEST_F(AsyncClientTest, IntegersArraysAndNilsAreCopiedFaithfully) {
   auto redis = Connect(server_.Url());
   Outcome push = Run(*redis, {"RPUSH", "list", "one", "", "three"});
