@@ -60,11 +60,17 @@ return 1
 
 // KEYS: 1 stream, 2 retry zset, 3 dead stream.
 // ARGV: 1 group, 2 consumer, 3 count, 4 'read' or 'claim', 5 claim min idle ms,
-//       6 marker key prefix, 7 retry hash key prefix, 8 dead MAXLEN.
+//       6 marker key prefix, 7 retry hash key prefix, 8 dead MAXLEN,
+//       9 dead-letter TTL ms.
 // Returns {promoted, skipped, claimed, read, entry id, {field, value, ...}, ...}.
+// A claim also drops dead letters older than the TTL (stream ids are their
+// unix ms, so XTRIM MINID is exact trimming by age).
 constexpr std::string_view kFetchScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[4] == 'claim' then
+  redis.call('XTRIM', KEYS[3], 'MINID', string.format('%d', now - tonumber(ARGV[9])))
+end
 local promoted = 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
   local hkey = ARGV[7] .. id
@@ -152,13 +158,17 @@ return 1
 )lua";
 
 // KEYS: 1 stream, 2 dead stream, 3 marker.
-// ARGV: 1 group, 2 entry id, 3 dead MAXLEN, 4 marker TTL s, 5.. field, value pairs.
+// ARGV: 1 group, 2 entry id, 3 dead MAXLEN, 4 marker TTL s, 5 dead-letter TTL ms,
+//       6.. field, value pairs.
 // Returns 1 if dead-lettered, 0 if another worker resolved it or it was sent.
 constexpr std::string_view kDeadScript = R"lua(
 local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 if acked == 0 or redis.call('GET', KEYS[3]) == 's' then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 5))
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 6))
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', now - tonumber(ARGV[5])))
 redis.call('SET', KEYS[3], 'd', 'EX', ARGV[4])
 return 1
 )lua";
@@ -247,6 +257,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
 
   asio::io_context& io() { return redis.context(); }
 
+  std::string DeadTtlMs() const { return std::to_string(std::max(1LL, 1000LL * options.dead_letter_ttl_s)); }
+
   void Count(std::string_view event) {
     if (options.metrics != nullptr) options.metrics->CountOutbox(event);
   }
@@ -309,9 +321,38 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     Pump();
   }
 
+  void Drain(std::function<void()> done) {
+    if (!started || draining) {
+      if (draining) {
+        // A second Drain() before the first finished: both are told.
+        drained.push_back(std::move(done));
+      } else {
+        asio::post(io(), std::move(done));
+      }
+      return;
+    }
+    draining = true;
+    drained.push_back(std::move(done));
+    poll_timer.cancel();
+    claim_timer.cancel();
+    MaybeDrained();
+  }
+
+  // While draining: once nothing is held and no fetch is on its way, the
+  // drain is over (the workers are stopped, as by Stop()).
+  void MaybeDrained() {
+    if (!draining || fetching || !held.empty()) return;
+    std::vector<std::function<void()>> waiting = std::move(drained);
+    drained.clear();
+    Stop();
+    for (auto& f : waiting) asio::post(io(), std::move(f));
+  }
+
   void Stop() {
     if (!started) return;
     started = false;
+    draining = false;
+    drained.clear();
     ++generation;
     poll_timer.cancel();
     claim_timer.cancel();
@@ -328,6 +369,10 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void Pump() {
+    if (draining) {
+      MaybeDrained();
+      return;
+    }
     if (!started || fetching || (!more && !claim_due)) return;
     const int room = options.max_in_flight - static_cast<int>(held.size());
     if (room <= 0) return;  // a release pumps again
@@ -342,7 +387,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     fetch.Run(redis,
               {"3", stream, retry_zset, dead_stream, std::string(kGroup), options.consumer, std::to_string(count),
                claim ? "claim" : "read", std::to_string(options.claim_idle_ms), marker_prefix, retry_prefix,
-               std::to_string(options.dead_max_len)},
+               std::to_string(options.dead_max_len), DeadTtlMs()},
               [weak = weak_from_this(), gen = generation, claim, count](Result<redis::Value> r) {
                 auto self = weak.lock();
                 if (self == nullptr || gen != self->generation) return;
@@ -369,6 +414,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       }
       more = false;
       ArmPoll(RedisBackoff());
+      MaybeDrained();
       return;
     }
     redis_failures = 0;
@@ -403,6 +449,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void ArmPoll(std::chrono::milliseconds delay) {
+    if (draining) return;
     poll_timer.expires_after(delay);
     poll_timer.async_wait([weak = weak_from_this(), gen = generation](const ErrorCode& ec) {
       auto self = weak.lock();
@@ -413,6 +460,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void ArmClaimTimer() {
+    if (draining) return;
     claim_timer.expires_after(std::chrono::milliseconds(std::max(1, options.claim_interval_ms)));
     claim_timer.async_wait([weak = weak_from_this(), gen = generation](const ErrorCode& ec) {
       auto self = weak.lock();
@@ -541,7 +589,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                                      std::string(kGroup),
                                      e.entry_id,
                                      std::to_string(options.dead_max_len),
-                                     std::to_string(options.dedupe_ttl_s)};
+                                     std::to_string(options.dedupe_ttl_s),
+                                     DeadTtlMs()};
     for (std::string& f : Fields(e.message, attempts)) args.push_back(std::move(f));
     args.push_back("reason");
     args.push_back(reason);
@@ -618,6 +667,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   asio::steady_timer claim_timer;  // the next XAUTOCLAIM
   std::mt19937_64 rng{std::random_device{}()};
   bool started = false;
+  bool draining = false;   // Drain(): no new fetch; Stop() once nothing is held
+  std::vector<std::function<void()>> drained;  // Drain() callbacks waiting
   bool fetching = false;   // one fetch at a time
   bool more = false;       // a read may find entries
   bool woken = false;      // an Enqueue landed while a read was running
@@ -639,11 +690,11 @@ void Outbox::Enqueue(const gateway::OutboundMessage& message, std::function<void
 
 void Outbox::Start() { state_->Start(); }
 void Outbox::Stop() { state_->Stop(); }
+void Outbox::Drain(std::function<void()> done) { state_->Drain(std::move(done)); }
 OutboxStats Outbox::stats() const { return state_->stats; }
 int Outbox::in_flight() const { return static_cast<int>(state_->held.size()); }
 
 void Outbox::RecordDelivery(const gateway::DeliveryStatus& st, std::function<void(Status)> on_error) {
-  constexpr std::size_t kMaxId = 256;
   if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
   State& s = *state_;
   const std::string key = s.options.prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
@@ -657,7 +708,40 @@ void Outbox::RecordDelivery(const gateway::DeliveryStatus& st, std::function<voi
   s.redis.Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
                    std::to_string(std::time(nullptr))},
                   answered);
-  s.redis.Command({"EXPIRE", key, std::to_string(s.options.dedupe_ttl_s)}, std::move(answered));
+  s.redis.Command({"EXPIRE", key, std::to_string(s.options.dedupe_ttl_s)}, answered);
+  if (st.client_ref.empty() || st.client_ref.size() > kMaxId) return;
+  const std::string joined = s.options.prefix + "outbox:report:" + st.client_ref;
+  s.redis.Command({"HSET", joined, "provider", st.provider, "provider_message_id", st.provider_message_id, "state",
+                   st.state, "error_code", st.error_code, "at", std::to_string(std::time(nullptr))},
+                  answered);
+  s.redis.Command({"EXPIRE", joined, std::to_string(s.options.dedupe_ttl_s)}, std::move(answered));
+}
+
+void Outbox::ReadReport(const std::string& id, std::function<void(Result<OutboundReport>)> done) {
+  State& s = *state_;
+  s.redis.Command({"HGETALL", s.options.prefix + "outbox:report:" + id}, [done = std::move(done)](Result<redis::Value> r) {
+    if (!r.ok()) return done(r.status());
+    if (r->is_error()) return done(redis::ErrorStatus("outbox: read report", r->str));
+    if (r->type != redis::Value::Type::kArray) return done(Internal("outbox: read report: unexpected reply shape"));
+    if (r->elements.empty()) return done(NotFound("no delivery report for this outbound id"));
+    OutboundReport report;
+    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+      const std::string& k = r->elements[i].str;
+      const std::string& v = r->elements[i + 1].str;
+      if (k == "provider") {
+        report.provider = v;
+      } else if (k == "provider_message_id") {
+        report.provider_message_id = v;
+      } else if (k == "state") {
+        report.state = v;
+      } else if (k == "error_code") {
+        report.error_code = v;
+      } else if (k == "at") {
+        report.at = std::atoll(v.c_str());
+      }
+    }
+    done(std::move(report));
+  });
 }
 
 }  // namespace helpline::daemon

@@ -26,10 +26,18 @@
 //   P outbox:dead       dead-letter stream (MAXLEN ~ dead_max_len): the
 //                       message's fields plus reason and attempts, kept for
 //                       an operator to inspect or replay. It holds recipients
-//                       and texts: bound it, and trim it when done.
+//                       and texts, so entries older than dead_letter_ttl_s
+//                       are dropped (XTRIM MINID, exact: at each dead letter
+//                       and each claim, so at most claim_interval_ms late).
 //   P delivery:{provider}:{provider message id}
 //                       hash, TTL dedupe_ttl_s: the latest delivery report of
 //                       a message we sent (RecordDelivery), for operators.
+//   P outbox:report:{id}
+//                       hash, TTL dedupe_ttl_s: the latest delivery report
+//                       joined to our outbound id (reports that carry it: a
+//                       Twilio per-send StatusCallback, a Vonage client-ref):
+//                       provider, provider_message_id, state, error_code, at.
+//                       Read with ReadReport().
 //
 // Life of a message (each step one Lua script, so atomic):
 //
@@ -141,6 +149,8 @@ struct OutboxOptions {
   int dedupe_ttl_s = 86400;
   // Approximate bound of the dead-letter stream. Default 10000.
   int dead_max_len = 10000;
+  // Dead letters older than this are removed, s. Default 259200 (3 days).
+  int dead_letter_ttl_s = 259200;
   // Backoff of the worker while Redis fails, ms: doubles from
   // redis_backoff_min_ms up to redis_backoff_max_ms. Defaults 50, 2000.
   int redis_backoff_min_ms = 50;
@@ -169,6 +179,15 @@ struct OutboxStats {
   std::uint64_t failed_other = 0;
 };
 
+// A delivery report joined to our outbound id (ReadReport).
+struct OutboundReport {
+  std::string provider;             // "twilio"
+  std::string provider_message_id;  // "SM..."
+  std::string state;                // normalized: "sent", "delivered", "failed", ...
+  std::string error_code;           // the provider's, or ""
+  long long at = 0;                 // when it arrived, unix s
+};
+
 class Outbox {
  public:
   // provider name ("twilio") -> its adapter (not owned).
@@ -194,11 +213,26 @@ class Outbox {
   // Pipelined, nobody waits; `on_error` runs for each of its two commands
   // that Redis refuses or cannot take. A report without an id or with one
   // over 256 bytes is not kept.
+  // When the report carries our outbound id (client_ref, 1-256 bytes), it is
+  // also kept under that id: P outbox:report:{id} (see ReadReport).
   void RecordDelivery(const gateway::DeliveryStatus& status, std::function<void(Status)> on_error);
+
+  // The latest delivery report joined to outbound id `id` (P outbox:report:{id}).
+  // NotFound when none arrived (or it expired); Unavailable when Redis is
+  // away; Internal for an error reply. `done` runs on the loop.
+  void ReadReport(const std::string& id, std::function<void(Result<OutboundReport>)> done);
 
   // Starts the workers: fetch, send, record outcomes, reclaim. No-op when
   // started. Aborts if options.consumer is empty.
   void Start();
+  // Stops fetching and lets what is in flight finish: sends already started
+  // complete and their outcomes are recorded (sent, retry, dead letter), and
+  // entries already fetched are sent. Then the workers stop (as by Stop())
+  // and `done` runs on the loop. Entries not fetched stay in the stream for
+  // another worker or the next start. The caller bounds the wait: a Stop()
+  // before `done` abandons the rest as Stop() says (and `done` never runs).
+  // When not started, `done` runs at once (posted). Enqueue() keeps working.
+  void Drain(std::function<void()> done);
   // Stops fetching and abandons what is in flight: sends may complete at the
   // provider, but no outcome is recorded, so their entries stay pending and
   // are reclaimed (after claim_idle_ms) by any worker; nothing is lost.

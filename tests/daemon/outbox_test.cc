@@ -469,6 +469,84 @@ TEST_F(OutboxTest, StopLeavesTheEntryPendingAndAnotherWorkerFinishesIt) {
   EXPECT_EQ(raw_.Int({"XLEN", "hl:outbox"}), 0);
 }
 
+TEST_F(OutboxTest, DrainFinishesTheSendsInFlightAndFetchesNothingNew) {
+  provider_.SetPolicy({.delay_ms = 800});
+  OutboxOptions options = FastOptions("draining");
+  options.max_in_flight = 2;
+  options.batch = 2;
+  Outbox& outbox = Make(options);
+  outbox.Start();
+  for (const char* id : {"fake:SM1", "fake:SM2", "fake:SM3", "fake:SM4"}) ASSERT_TRUE(Enqueue(outbox, Message(id)).ok());
+  ASSERT_TRUE(RunUntil([&] { return provider_.request_count() == 2; }));
+  bool drained = false;
+  outbox.Drain([&] { drained = true; });
+  EXPECT_FALSE(drained) << "done runs on the loop, never inside Drain()";
+  ASSERT_TRUE(RunUntil([&] { return drained; }, 5000ms));
+  EXPECT_EQ(outbox.stats().sent, 2u);
+  EXPECT_EQ(outbox.in_flight(), 0);
+  EXPECT_EQ(Pending(), 0) << "both outcomes recorded before done";
+  EXPECT_EQ(raw_.Int({"XLEN", "hl:outbox"}), 2) << "the two not fetched wait in the stream";
+  RunFor(300ms);
+  EXPECT_EQ(provider_.request_count(), 2u) << "nothing fetched after the drain";
+  // A drain when nothing runs answers at once.
+  bool again = false;
+  outbox.Drain([&] { again = true; });
+  EXPECT_TRUE(RunUntil([&] { return again; }, 1000ms));
+}
+
+TEST_F(OutboxTest, DeadLettersOlderThanTheirTtlAreDeleted) {
+  provider_.SetPolicy({.status = 400});
+  OutboxOptions options = FastOptions("a");
+  options.dead_letter_ttl_s = 1;
+  Outbox& outbox = Make(options);
+  outbox.Start();
+  ASSERT_TRUE(Enqueue(outbox, Message("fake:SM1")).ok());
+  ASSERT_TRUE(RunUntil([&] { return outbox.stats().dead == 1; }));
+  EXPECT_EQ(raw_.Int({"XLEN", "hl:outbox:dead"}), 1);
+  // Gone about a second later (checked at each claim, every 100 ms here),
+  // without any new dead letter to trigger it.
+  const auto dead_at = Clock::now();
+  ASSERT_TRUE(RunUntil([&] { return raw_.Int({"XLEN", "hl:outbox:dead"}) == 0; }, 5000ms));
+  const auto kept_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - dead_at).count();
+  EXPECT_GE(kept_ms, 800) << "kept for its TTL";
+  EXPECT_LE(kept_ms, 1600) << "and not much longer";
+}
+
+TEST_F(OutboxTest, ADeliveryReportCarryingOurIdIsJoinedToIt) {
+  Outbox& outbox = Make(FastOptions("a"));
+  auto read = [&](const std::string& id) {
+    std::optional<Result<OutboundReport>> out;
+    outbox.ReadReport(id, [&](Result<OutboundReport> r) { out.emplace(std::move(r)); });
+    EXPECT_TRUE(RunUntil([&] { return out.has_value(); }));
+    return out.value_or(Internal("no answer"));
+  };
+  EXPECT_EQ(read("twilio:SM1").status().code(), StatusCode::kNotFound);
+  int errors = 0;
+  outbox.RecordDelivery({.provider = "twilio", .provider_message_id = "SMabc", .client_ref = "twilio:SM1",
+                         .state = "sent", .error_code = ""},
+                        [&](Status) { ++errors; });
+  outbox.RecordDelivery({.provider = "twilio", .provider_message_id = "SMabc", .client_ref = "twilio:SM1",
+                         .state = "undelivered", .error_code = "30003"},
+                        [&](Status) { ++errors; });
+  const Result<OutboundReport> r = read("twilio:SM1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->provider, "twilio");
+  EXPECT_EQ(r->provider_message_id, "SMabc");
+  EXPECT_EQ(r->state, "undelivered") << "the latest report wins";
+  EXPECT_EQ(r->error_code, "30003");
+  EXPECT_GT(r->at, 1700000000);
+  EXPECT_EQ(errors, 0);
+  EXPECT_GT(raw_.Int({"TTL", "hl:outbox:report:twilio:SM1"}), 0) << "it expires";
+  // A report without our id is kept by the provider's id only.
+  outbox.RecordDelivery({.provider = "twilio", .provider_message_id = "SMdef", .client_ref = "", .state = "sent", .error_code = ""},
+                        [&](Status) { ++errors; });
+  RunUntil([&] { return raw_.Int({"EXISTS", "hl:delivery:twilio:SMdef"}) == 1; });
+  EXPECT_EQ(raw_.Int({"EXISTS", "hl:delivery:twilio:SMdef"}), 1);
+  Reply joined = raw_.Run({"KEYS", "hl:outbox:report:*"});
+  ASSERT_NE(joined, nullptr);
+  EXPECT_EQ(joined->elements, 1u);
+}
+
 TEST_F(OutboxTest, WhenRedisIsDownEnqueueIsUnavailableAndWorkersResumeWhenItReturns) {
   Outbox& outbox = Make(FastOptions("a"));
   outbox.Start();
