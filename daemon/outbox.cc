@@ -61,8 +61,14 @@ return 1
 // KEYS: 1 stream, 2 retry zset, 3 dead stream.
 // ARGV: 1 group, 2 consumer, 3 count, 4 'read' or 'claim', 5 claim min idle ms,
 //       6 marker key prefix, 7 retry hash key prefix, 8 dead MAXLEN,
-//       9 dead-letter TTL ms.
-// Returns {promoted, skipped, claimed, read, entry id, {field, value, ...}, ...}.
+//       9 dead-letter TTL ms, 10 report key prefix, 11 marker TTL s.
+// Returns {promoted, skipped, claimed, read, confirmed, uncertain,
+//          entry id, {field, value, ...}, ...}.
+// An entry marked "p" (a send was started and its outcome never recorded:
+// its worker died, or the attempt timed out) is "confirmed" when a delivery
+// report joined to its id has arrived since (the provider took it): marked
+// sent and dropped like one already sent. Otherwise it is returned with the
+// extra field uncertain = 1 (sent again: the provider may have it).
 // A claim also drops dead letters older than the TTL (stream ids are their
 // unix ms, so XTRIM MINID is exact trimming by age).
 constexpr std::string_view kFetchScript = R"lua(
@@ -102,8 +108,8 @@ else
   end
   if r then entries = r[1][2] end
 end
-local out = {promoted, 0, claimed, #entries}
-local skipped = 0
+local out = {promoted, 0, claimed, #entries, 0, 0}
+local skipped, confirmed, uncertain = 0, 0, 0
 for _, e in ipairs(entries) do
   local eid, f = e[1], e[2]
   local id = nil
@@ -118,17 +124,50 @@ for _, e in ipairs(entries) do
     redis.call('XDEL', KEYS[1], eid)
     if f then redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'reason', 'malformed entry', unpack(f)) end
     skipped = skipped + 1
-  elseif redis.call('GET', ARGV[6] .. id) == 's' then
-    redis.call('XACK', KEYS[1], ARGV[1], eid)
-    redis.call('XDEL', KEYS[1], eid)
-    skipped = skipped + 1
   else
-    out[#out + 1] = eid
-    out[#out + 1] = f
+    local marker = redis.call('GET', ARGV[6] .. id)
+    if marker == 'p' and redis.call('EXISTS', ARGV[10] .. id) == 1 then
+      redis.call('SET', ARGV[6] .. id, 's', 'EX', ARGV[11])
+      marker = 's'
+      confirmed = confirmed + 1
+    end
+    if marker == 's' then
+      redis.call('XACK', KEYS[1], ARGV[1], eid)
+      redis.call('XDEL', KEYS[1], eid)
+      skipped = skipped + 1
+    else
+      if marker == 'p' then
+        f[#f + 1] = 'uncertain'
+        f[#f + 1] = '1'
+        uncertain = uncertain + 1
+      end
+      out[#out + 1] = eid
+      out[#out + 1] = f
+    end
   end
 end
 out[2] = skipped
+out[5] = confirmed
+out[6] = uncertain
 return out
+)lua";
+
+// KEYS: 1 marker. ARGV: 1 marker TTL s.
+// Marks the id "p" (sending) just before its HTTP call. Returns 1, or 0 when
+// the id is already sent or dead-lettered (then nothing is sent).
+constexpr std::string_view kSendingScript = R"lua(
+local m = redis.call('GET', KEYS[1])
+if m == 's' or m == 'd' then return 0 end
+redis.call('SET', KEYS[1], 'p', 'EX', ARGV[1])
+return 1
+)lua";
+
+// KEYS: 1 stream. ARGV: 1 group, 2 entry id.
+// Drops an entry that must not be sent. Returns XACK's count.
+constexpr std::string_view kDropScript = R"lua(
+local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return acked
 )lua";
 
 // KEYS: 1 stream, 2 marker. ARGV: 1 group, 2 entry id, 3 marker TTL s.
@@ -142,16 +181,19 @@ return acked
 
 // KEYS: 1 stream, 2 retry zset, 3 retry hash, 4 marker.
 // ARGV: 1 group, 2 entry id, 3 delay ms, 4 message id, 5 hash TTL s,
-//       6.. field, value pairs (attempt already incremented).
+//       6 '1' if the provider answered (refused: certainly not sent, the
+//       marker goes back to "q") or '0' (no answer: it stays "p"),
+//       7.. field, value pairs (attempt already incremented).
 // Returns 1 if scheduled, 0 if another worker resolved it or it was sent.
 constexpr std::string_view kRetryScript = R"lua(
 local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 if acked == 0 or redis.call('GET', KEYS[4]) == 's' then return 0 end
+if ARGV[6] == '1' then redis.call('SET', KEYS[4], 'q', 'KEEPTTL') end
 local t = redis.call('TIME')
 local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 6))
+redis.call('HSET', KEYS[3], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('ZADD', KEYS[2], due, ARGV[4])
 return 1
@@ -252,6 +294,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
         dead_stream(Cat(options.prefix, "outbox:dead")),
         marker_prefix(Cat(options.prefix, "outbox:id:")),
         retry_prefix(Cat(options.prefix, "outbox:retry:")),
+        report_prefix(Cat(options.prefix, "outbox:report:")),
         poll_timer(redis_in.context()),
         claim_timer(redis_in.context()) {}
 
@@ -387,7 +430,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     fetch.Run(redis,
               {"3", stream, retry_zset, dead_stream, std::string(kGroup), options.consumer, std::to_string(count),
                claim ? "claim" : "read", std::to_string(options.claim_idle_ms), marker_prefix, retry_prefix,
-               std::to_string(options.dead_max_len), DeadTtlMs()},
+               std::to_string(options.dead_max_len), DeadTtlMs(), report_prefix, std::to_string(options.dedupe_ttl_s)},
               [weak = weak_from_this(), gen = generation, claim, count](Result<redis::Value> r) {
                 auto self = weak.lock();
                 if (self == nullptr || gen != self->generation) return;
@@ -402,7 +445,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       failure = r.status();
     } else if (r->is_error()) {
       failure = redis::ErrorStatus("outbox: fetch", r->str);
-    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 4 ||
+    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 6 ||
                r->elements.size() % 2 != 0) {
       failure = Internal("outbox: fetch: unexpected reply shape");
     }
@@ -424,7 +467,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     for (long long i = 0; i < v[1].integer; ++i) Count("skipped");
     for (long long i = 0; i < v[2].integer; ++i) Count("reclaimed");
     const long long read = v[3].integer;
-    for (std::size_t i = 4; i + 1 < v.size(); i += 2) {
+    stats.confirmed += static_cast<std::uint64_t>(std::max(0LL, v[4].integer));
+    stats.uncertain += static_cast<std::uint64_t>(std::max(0LL, v[5].integer));
+    for (long long i = 0; i < v[4].integer; ++i) Count("confirmed");
+    for (long long i = 0; i < v[5].integer; ++i) Count("uncertain");
+    for (std::size_t i = 6; i + 1 < v.size(); i += 2) {
       std::optional<Entry> e = ParseEntry(v[i], v[i + 1]);
       if (!e || held.count(e->entry_id) != 0) continue;
       Dispatch(std::move(*e));
@@ -488,9 +535,39 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       Dead(std::move(e), "cannot build the request: " + request.status().message(), attempt);
       return;
     }
-    const gateway::OutboundAdapter* a = adapter->second;
-    http.Perform(std::move(*request), std::chrono::milliseconds(options.send_timeout_ms),
-                 [weak = weak_from_this(), gen = generation, a, e = std::move(e)](gateway::HttpResult r) mutable {
+    // The marker says "sending" before the request leaves: a worker that
+    // finds the entry later (this one dead) knows it may be at the provider.
+    std::vector<std::string> args = {"1", Cat(marker_prefix, e.message.id), std::to_string(options.dedupe_ttl_s)};
+    sending.Run(redis, std::move(args),
+                [weak = weak_from_this(), gen = generation, a = adapter->second, request = std::move(*request),
+                 e = std::move(e)](Result<redis::Value> r) mutable {
+                  auto self = weak.lock();
+                  if (self == nullptr || gen != self->generation) return;
+                  self->OnMarkedSending(std::move(e), *a, std::move(request), std::move(r));
+                });
+  }
+
+  void OnMarkedSending(Entry e, const gateway::OutboundAdapter& a, gateway::OutboundRequest request,
+                       Result<redis::Value> r) {
+    if (!r.ok() || r->is_error() || r->type != redis::Value::Type::kInteger) {
+      // Not marked, so not sent: the entry stays pending and is reclaimed
+      // after claim_idle_ms (by any worker, this one included).
+      ++stats.redis_errors;
+      if (options.log) {
+        std::fprintf(stderr, "outbox event=mark_failed id=%s\n", OneLine(e.message.id).c_str());
+      }
+      Release(e.entry_id);
+      return;
+    }
+    if (r->integer == 0) {  // sent or dead-lettered meanwhile: drop this copy
+      RunOutcome(drop, {"1", stream, std::string(kGroup), e.entry_id}, e.entry_id, [this](long long) {
+        ++stats.skipped;
+        Count("skipped");
+      });
+      return;
+    }
+    http.Perform(std::move(request), std::chrono::milliseconds(options.send_timeout_ms),
+                 [weak = weak_from_this(), gen = generation, a = &a, e = std::move(e)](gateway::HttpResult r) mutable {
                    auto self = weak.lock();
                    if (self == nullptr || gen != self->generation) return;  // stays pending: reclaimed later
                    self->OnSent(std::move(e), *a, r);
@@ -529,7 +606,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
         if (attempts >= options.max_attempts) {
           Dead(std::move(e), "max attempts; last: " + d.reason, attempts);
         } else {
-          Retry(std::move(e), attempts, d);
+          Retry(std::move(e), attempts, d, r.transport_ok);
         }
         return;
       case gateway::DeliveryVerdict::kFail:
@@ -548,7 +625,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                });
   }
 
-  void Retry(Entry e, int attempts, const gateway::DeliveryDecision& d) {
+  void Retry(Entry e, int attempts, const gateway::DeliveryDecision& d, bool answered) {
     const long long base = std::max(1, options.backoff_base_ms);
     const long long cap = std::max<long long>(base, options.backoff_cap_ms);
     long long ceiling = base;
@@ -567,7 +644,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                                      e.entry_id,
                                      std::to_string(delay_ms),
                                      e.message.id,
-                                     std::to_string(hash_ttl_s)};
+                                     std::to_string(hash_ttl_s),
+                                     answered ? "1" : "0"};
     for (std::string& f : Fields(e.message, attempts)) args.push_back(std::move(f));
     RunOutcome(retry, std::move(args), e.entry_id,
                [this, id = e.message.id, attempts, delay_ms, reason = d.reason](long long applied) {
@@ -658,8 +736,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   const std::string dead_stream;
   const std::string marker_prefix;
   const std::string retry_prefix;
+  const std::string report_prefix;
   const redis::Script enqueue{kEnqueueScript};
   const redis::Script fetch{kFetchScript};
+  const redis::Script sending{kSendingScript};
+  const redis::Script drop{kDropScript};
   const redis::Script sent{kSentScript};
   const redis::Script retry{kRetryScript};
   const redis::Script dead{kDeadScript};

@@ -17,9 +17,10 @@
 //   P outbox            stream of messages to send; consumer group "senders".
 //                       Fields: id provider channel to from text attempt
 //                       (attempt = sends already tried and answered).
-//   P outbox:id:{id}    marker, TTL dedupe_ttl_s: "q" queued, "s" sent, "d"
-//                       dead-lettered. Makes Enqueue idempotent and lets
-//                       workers skip an id already sent.
+//   P outbox:id:{id}    marker, TTL dedupe_ttl_s: "q" queued, "p" sending
+//                       (an attempt started, outcome not recorded yet), "s"
+//                       sent, "d" dead-lettered. Makes Enqueue idempotent
+//                       and lets workers skip an id already sent.
 //   P outbox:retry      ZSET: message id -> due time (Redis TIME, unix ms).
 //   P outbox:retry:{id} hash: the message's fields while it waits for a retry
 //                       (TTL dedupe_ttl_s as a safety net).
@@ -46,7 +47,12 @@
 //             XREADGROUP ">" (or, every claim_interval_ms, XAUTOCLAIM entries
 //             idle longer than claim_idle_ms: a dead daemon's pending
 //             entries); entries whose marker is "s" are XACKed and XDELed
-//             there, never returned.
+//             there, never returned; so are entries marked "p" that have a
+//             delivery report joined to their id (P outbox:report:{id}: the
+//             provider took the message; marker set to "s"). Other "p"
+//             entries are returned flagged uncertain and sent again.
+//   Sending   SET marker "p" unless it is "s" or "d" (then the entry is
+//             dropped), before the HTTP call leaves.
 //   Send      adapter.BuildSend -> CurlMulti -> adapter.ClassifySend.
 //   kSent     SET marker "s" EX ttl, XACK, XDEL: the entry (recipient, text)
 //             is gone from Redis.
@@ -55,6 +61,9 @@
 //             attempt + 1 and ZADD the due time: now + a full-jitter backoff
 //             (random in [0, min(cap, base * 2^attempt)]), or the provider's
 //             Retry-After when larger. At max_attempts: dead letter instead.
+//             The marker goes back to "q" when the provider answered (it
+//             refused: not sent) and stays "p" after a transport failure (a
+//             timeout may have been accepted: a report decides at the retry).
 //   kFail     XACK + XDEL, and if we owned it XADD to the dead stream, marker "d".
 //
 // Why retries leave the stream. Only entries being sent sit in the pending
@@ -73,8 +82,14 @@
 // entry pending; another daemon reclaims it after claim_idle_ms and sends it
 // again. The message id never changes across retries and reclaims, so an
 // adapter that passes it as the provider's idempotency key (Telnyx's
-// Idempotency-Key) turns that resend into a no-op; for providers without one
-// (Twilio) the window is the price. A success script that fails (Redis away)
+// Idempotency-Key) turns that resend into a no-op. For providers without one
+// (Twilio, Vonage) the "p" marker narrows it further: the entry was marked
+// before its request left, so whoever reclaims it knows it may be at the
+// provider, and a delivery report joined to its id since (a Twilio per-send
+// StatusCallback carrying the id, a Vonage client-ref) proves it was taken:
+// it is marked sent instead of being sent again (stats confirmed). Only a
+// send whose report has not arrived within claim_idle_ms is sent again not
+// knowing (stats uncertain): that is the window left. A success script that fails (Redis away)
 // is retried by this daemon with backoff until it lands or Stop(). A message
 // that crashes the daemon every time is reclaimed forever (no poison-pill
 // counter yet). Redis itself must persist (AOF) for the queue to survive a
@@ -170,6 +185,8 @@ struct OutboxStats {
   std::uint64_t dead = 0;        // dead-lettered (kFail, max attempts, no adapter, bad message)
   std::uint64_t skipped = 0;     // fetched but already marked sent: acked without sending
   std::uint64_t reclaimed = 0;   // taken over from another consumer (XAUTOCLAIM)
+  std::uint64_t confirmed = 0;   // marked "sending", never recorded, but a delivery report proves it was taken
+  std::uint64_t uncertain = 0;   // marked "sending", never recorded, no report: sent again (maybe twice)
   std::uint64_t redis_errors = 0;
   // Failed sends by class: transport, http_429, http_5xx, http_4xx, other.
   std::uint64_t failed_transport = 0;

@@ -13,7 +13,10 @@
 // are being sent, restarted on the same Redis, delivers every reply exactly
 // once (Telnyx's Idempotency-Key absorbs the resends of what was in flight),
 // and without idempotency at least once, with duplicates only among the sends
-// in flight at the kill.
+// in flight at the kill. SIGTERM drains the outbox (sends in flight finish,
+// the rest stays queued; bounded by drain_timeout_ms). Two daemons and a
+// fake Twilio measure the doubles a SIGKILL leaves, with and without
+// per-send status callbacks joined to our outbound ids.
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -690,7 +693,10 @@ TEST(Outbox, SigtermLetsTheSendsInFlightFinishOnceAndLeavesTheRestQueuedForTheNe
   RedisServer redis;
   Ed25519Key key;
   // Slow, without idempotency: a send abandoned and repeated would count twice.
-  FakeProvider fake({.body = kTelnyxOk, .delay_ms = 3000, .honour_idempotency = false});
+  // (8 s: longer than posting the 8 webhooks takes on a loaded machine
+  // (up to 6 s seen), so no send finishes, and none is fetched in its
+  // place, before SIGTERM.)
+  FakeProvider fake({.body = kTelnyxOk, .delay_ms = 8000, .honour_idempotency = false});
   constexpr int kInFlight = 4, kQueued = 8;
   Daemon d(redis, TelnyxOptions(fake, key,
                                 "threads = 1\noutbox_concurrency = " + std::to_string(kInFlight) +
@@ -700,16 +706,16 @@ TEST(Outbox, SigtermLetsTheSendsInFlightFinishOnceAndLeavesTheRestQueuedForTheNe
   ASSERT_TRUE(fake.WaitForRequests(kInFlight, 10s)) << d.process().Stderr();
   const auto term = std::chrono::steady_clock::now();
   d.process().Signal(SIGTERM);
-  // (On a loaded machine a first send may finish before the last webhook
-  // arrives: count what was at the provider when SIGTERM went.)
   const int at_term = static_cast<int>(fake.request_count());
   EXPECT_EQ(d.process().Wait(15000), 0) << d.process().Stderr();
   const double exit_s = SecondsSince(term);
-  std::printf("[ drain    ] %d sends in flight at SIGTERM (3 s each); exit after %.2f s\n", kInFlight, exit_s);
-  EXPECT_LT(exit_s, 8.0) << "the drain waited for the sends, not for its deadline (10 s)";
+  std::printf("[ drain    ] %d sends at the provider at SIGTERM (8 s each); exit after %.2f s\n", at_term, exit_s);
+  EXPECT_GT(exit_s, 1.0) << "the drain waited for the sends";
+  EXPECT_LT(exit_s, 9.5) << "and not for its deadline (10 s)";
 
-  // The sends in flight were delivered once and recorded as sent.
-  EXPECT_EQ(fake.request_count(), static_cast<std::uint64_t>(at_term)) << "nothing new was fetched";
+  // Every send started was finished: delivered once and recorded as sent.
+  // (Timing on a loaded machine decides how many started before SIGTERM; that
+  // nothing new is fetched after it is OutboxTest.DrainFinishes... .)
   int sent = 0;
   for (const auto& id : ids) {
     if (raw.Str({"GET", "hl:outbox:id:" + id}) == "s") {
@@ -717,9 +723,11 @@ TEST(Outbox, SigtermLetsTheSendsInFlightFinishOnceAndLeavesTheRestQueuedForTheNe
       EXPECT_EQ(fake.DeliveredCount(id), 1) << id;
     }
   }
-  EXPECT_EQ(sent, at_term);
+  EXPECT_GE(sent, at_term);
+  EXPECT_EQ(fake.request_count(), static_cast<std::uint64_t>(sent)) << "no send abandoned at the provider";
+  EXPECT_LT(sent, kQueued) << "SIGTERM came before everything was sent";
   EXPECT_EQ(PendingCount(raw), 0) << "no send left pending in the stopped daemon";
-  EXPECT_EQ(raw.Int({"XLEN", "hl:outbox"}), kQueued - at_term) << "the rest waits in the stream";
+  EXPECT_EQ(raw.Int({"XLEN", "hl:outbox"}), kQueued - sent) << "the rest waits in the stream";
 
   // The next start sends the rest, each once.
   fake.SetPolicy({.body = kTelnyxOk, .honour_idempotency = false});
@@ -749,7 +757,7 @@ TEST(Outbox, SigtermStopsAtTheDrainTimeoutAndTheUnfinishedSendsAreReclaimedLater
   EXPECT_LT(exit_s, 3.0) << "bounded by drain_timeout_ms, not by the provider";
   EXPECT_NE(d.AllStderr().find("4 sends unfinished at the drain deadline"), std::string::npos) << d.AllStderr();
   EXPECT_EQ(PendingCount(raw), kInFlight) << "unfinished sends stay pending for another daemon";
-  for (const auto& id : ids) EXPECT_EQ(raw.Str({"GET", "hl:outbox:id:" + id}), "q") << id;
+  for (const auto& id : ids) EXPECT_EQ(raw.Str({"GET", "hl:outbox:id:" + id}), "p") << id << ": sending, outcome unknown";
 
   // Reclaimed after outbox_claim_idle_ms and sent again with the same
   // Idempotency-Key: the provider replays, nobody gets it twice.
@@ -780,6 +788,8 @@ struct TwilioCrashRun {
   int in_flight_at_kill = 0;  // A's pending entries at the kill
   int lost = 0;               // outbound ids never sent
   int duplicates = 0;         // sends beyond the first, over all ids
+  long long confirmed = 0;    // B: A's sends a joined report proved taken (not sent again)
+  long long uncertain = 0;    // B: A's sends without a report, sent again
 };
 
 // A fake Twilio Messages API: answers 201 with a new sid after `delay_ms`
@@ -916,18 +926,23 @@ TwilioCrashRun KillOneOfTwoDaemonsMidSend(bool status_callbacks) {
     if (n == 0) ++run.lost;
     if (n > 1) run.duplicates += n - 1;
   }
+  run.confirmed = Metric(b, "helpline_outbox_events_total{event=\"confirmed\"}");
+  run.uncertain = Metric(b, "helpline_outbox_events_total{event=\"uncertain\"}");
   std::printf("[ crash    ] twilio, status callbacks %s: %d queued, %d in flight at A's SIGKILL, %d lost, "
-              "%d sent twice; %d callbacks posted to B\n",
+              "%d sent twice; %d callbacks posted to B; B confirmed %lld, resent uncertain %lld\n",
               status_callbacks ? "on" : "off", run.queued, run.in_flight_at_kill, run.lost, run.duplicates,
-              twilio.callbacks_posted());
+              twilio.callbacks_posted(), run.confirmed, run.uncertain);
   return run;
 }
 
-TEST(Outbox, WithStatusCallbacksEveryReplyIsSentAndItsReportsReachTheSurvivor) {
+TEST(Outbox, WithStatusCallbacksACrashMidSendDoublesNothingTheProviderReported) {
   const TwilioCrashRun run = KillOneOfTwoDaemonsMidSend(/*status_callbacks=*/true);
   EXPECT_EQ(run.lost, 0);
   EXPECT_GT(run.in_flight_at_kill, 0) << "the kill came when A held nothing";
-  EXPECT_LE(run.duplicates, run.in_flight_at_kill) << "only what A held can be doubled";
+  // Every send A had at Twilio was reported "sent" to B before B took it
+  // over: B marks it sent instead of sending it again.
+  EXPECT_EQ(run.duplicates, 0);
+  EXPECT_EQ(run.confirmed, run.in_flight_at_kill);
 }
 
 TEST(Outbox, WithoutIdempotencyOrReportsACrashMidSendMayDoubleWhatWasInFlight) {
@@ -935,6 +950,7 @@ TEST(Outbox, WithoutIdempotencyOrReportsACrashMidSendMayDoubleWhatWasInFlight) {
   EXPECT_EQ(run.lost, 0);
   EXPECT_GT(run.in_flight_at_kill, 0) << "the kill came when A held nothing";
   EXPECT_LE(run.duplicates, run.in_flight_at_kill) << "only what A held can be doubled";
+  EXPECT_EQ(run.uncertain, run.in_flight_at_kill) << "and each resend of those is counted as uncertain";
 }
 
 }  // namespace
