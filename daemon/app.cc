@@ -175,6 +175,7 @@ struct HelplineApp::Impl {
   std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex, as configured at start
   std::string public_base;         // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
+  std::atomic<int> outboxes_draining{0};  // DrainOutbox() calls not finished yet
   std::unique_ptr<alerts::AlertsService> alerts;  // [alerts] issue 13 (null: alerts.json missing)
 
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
@@ -560,6 +561,7 @@ Status HelplineApp::Attach(HttpServer& server) {
     o.backoff_base_ms = impl_->config.outbox_backoff_base_ms;
     o.backoff_cap_ms = impl_->config.outbox_backoff_cap_ms;
     o.dedupe_ttl_s = impl_->config.dedupe_ttl_s;
+    o.dead_letter_ttl_s = impl_->config.outbox_dead_letter_ttl_s;
     o.metrics = &impl_->metrics;
     l.outbox = std::make_unique<Outbox>(*l.redis, *l.http, adapters, std::move(o));
   }
@@ -588,6 +590,18 @@ Status HelplineApp::Attach(HttpServer& server) {
   return Status::Ok();
 }
 
+void HelplineApp::DrainOutbox() {
+  for (Loop& l : impl_->loops) {
+    if (!l.outbox) continue;
+    impl_->outboxes_draining.fetch_add(1);
+    boost::asio::post(l.redis->context(), [&l, impl = impl_.get()] {
+      l.outbox->Drain([impl] { impl->outboxes_draining.fetch_sub(1); });
+    });
+  }
+}
+
+bool HelplineApp::OutboxDrained() const { return impl_->outboxes_draining.load() == 0; }
+
 void HelplineApp::Detach() {
   // The Redis connections live on the server's loops: stop and free them
   // while those loops exist (the server may be destroyed before the app).
@@ -596,7 +610,13 @@ void HelplineApp::Detach() {
       l.probe->redis = nullptr;
       l.probe->timer.reset();  // cancels its wait; the queued handler holds the probe, not the timer
     }
-    if (l.outbox) l.outbox->Stop();
+    if (l.outbox) {
+      // Runs after the loops stopped: nothing else touches the outbox now.
+      if (const int left = l.outbox->in_flight(); left > 0) {
+        std::fprintf(stderr, "helpline serve: outbox: %d sends unfinished at the drain deadline (left pending)\n", left);
+      }
+      l.outbox->Stop();
+    }
     l.outbox.reset();
     if (l.http) l.http->Stop();
     l.http.reset();

@@ -45,6 +45,12 @@ class HelplineApp {
   // Stops and frees the Redis connections; call after the server stopped and
   // before it is destroyed (their timers live on its loops). Idempotent.
   void Detach();
+  // SIGTERM: every loop's outbox stops fetching and finishes the sends it
+  // holds (Outbox::Drain). Any thread. OutboxDrained() says when all are
+  // done (any thread); Detach() abandons what is left, which stays pending
+  // for another daemon or the next start.
+  void DrainOutbox();
+  bool OutboxDrained() const;
 
   void Handle(int loop, HttpRequest request, Responder respond);
   // Applies the settings that may change while running, from a freshly

@@ -124,6 +124,7 @@ constexpr Setting kSettings[] = {
     Row("outbox_concurrency", &Config::outbox_concurrency, 1, 10000),
     Row("outbox_send_timeout_ms", &Config::outbox_send_timeout_ms, 100, 600000),
     Row("outbox_claim_idle_ms", &Config::outbox_claim_idle_ms, 100, 86400000),
+    Row("outbox_dead_letter_ttl_s", &Config::outbox_dead_letter_ttl_s, 60, 30 * 86400),
     Row("api_key_sha256", &Config::api_key_sha256).Env("HELPLINE_API_KEY_SHA256").Shows(Shown::kCount).Reloadable(),
 };
 

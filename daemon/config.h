@@ -38,7 +38,7 @@ struct Config {
   int request_timeout_ms = 10000;      // request_timeout_ms: to receive a whole request and answer it
   int idle_timeout_ms = 30000;         // idle_timeout_ms: keep-alive connections idle longer are closed
   int max_connections = 2048;          // max_connections: per daemon; beyond it new connections are closed
-  int drain_timeout_ms = 10000;        // drain_timeout_ms: SIGTERM waits this long for in-flight requests
+  int drain_timeout_ms = 10000;        // drain_timeout_ms: SIGTERM waits this long for in-flight requests and outbox sends
 
   // --- Redis
   std::string redis_url = "redis://127.0.0.1:6379/0";  // redis_url
@@ -86,6 +86,7 @@ struct Config {
   int outbox_concurrency = 64;        // outbox_concurrency: sends in flight per loop
   int outbox_send_timeout_ms = 10000; // outbox_send_timeout_ms: one HTTP attempt
   int outbox_claim_idle_ms = 60000;   // outbox_claim_idle_ms: a crashed daemon's entries are reclaimed after this
+  int outbox_dead_letter_ttl_s = 259200; // outbox_dead_letter_ttl_s: dead letters (numbers, texts) are deleted after this
 
   // --- Outreach API
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API

@@ -474,7 +474,7 @@ void HttpServer::Run() {
   for (auto& t : threads) t.join();
 }
 
-void HttpServer::Drain(std::chrono::milliseconds deadline) {
+void HttpServer::Drain(std::chrono::milliseconds deadline, std::function<bool()> also_idle) {
   if (impl_->state.draining.exchange(true)) return;
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     asio::post(*loops_[i], [this, i] {
@@ -487,8 +487,9 @@ void HttpServer::Drain(std::chrono::milliseconds deadline) {
   auto timer = std::make_shared<asio::steady_timer>(*loops_[0]);
   auto give_up = Clock::now() + deadline;
   auto check = std::make_shared<std::function<void()>>();
-  *check = [this, timer, give_up, check] {
-    if (impl_->state.in_flight.load() == 0 || Clock::now() >= give_up) {
+  *check = [this, timer, give_up, check, also_idle = std::move(also_idle)] {
+    const bool idle = impl_->state.in_flight.load() == 0 && (!also_idle || also_idle());
+    if (idle || Clock::now() >= give_up) {
       for (auto& g : impl_->guards) g->reset();
       for (auto& l : loops_) l->stop();
       *check = nullptr;  // break the cycle

@@ -93,8 +93,10 @@ class HttpServer {
   void Run();
   // Stops accepting, lets in-flight requests finish (answers carry
   // "Connection: close"), and stops the loops when none is left or after
-  // `deadline`. Safe from any thread, e.g. a signal handler's loop.
-  void Drain(std::chrono::milliseconds deadline);
+  // `deadline`. Safe from any thread, e.g. a signal handler's loop. When
+  // given, `also_idle` (called on loop 0, must be thread-safe) must say true
+  // too before the loops stop early (e.g. the outbox's sends are done).
+  void Drain(std::chrono::milliseconds deadline, std::function<bool()> also_idle = nullptr);
 
   std::int64_t open_connections() const;
 

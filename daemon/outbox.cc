@@ -60,11 +60,23 @@ return 1
 
 // KEYS: 1 stream, 2 retry zset, 3 dead stream.
 // ARGV: 1 group, 2 consumer, 3 count, 4 'read' or 'claim', 5 claim min idle ms,
-//       6 marker key prefix, 7 retry hash key prefix, 8 dead MAXLEN.
-// Returns {promoted, skipped, claimed, read, entry id, {field, value, ...}, ...}.
+//       6 marker key prefix, 7 retry hash key prefix, 8 dead MAXLEN,
+//       9 dead-letter TTL ms, 10 report key prefix, 11 marker TTL s.
+// Returns {promoted, skipped, claimed, read, confirmed, uncertain,
+//          entry id, {field, value, ...}, ...}.
+// An entry marked "p" (a send was started and its outcome never recorded:
+// its worker died, or the attempt timed out) is "confirmed" when a delivery
+// report joined to its id has arrived since (the provider took it): marked
+// sent and dropped like one already sent. Otherwise it is returned with the
+// extra field uncertain = 1 (sent again: the provider may have it).
+// A claim also drops dead letters older than the TTL (stream ids are their
+// unix ms, so XTRIM MINID is exact trimming by age).
 constexpr std::string_view kFetchScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[4] == 'claim' then
+  redis.call('XTRIM', KEYS[3], 'MINID', string.format('%d', now - tonumber(ARGV[9])))
+end
 local promoted = 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)) do
   local hkey = ARGV[7] .. id
@@ -96,8 +108,8 @@ else
   end
   if r then entries = r[1][2] end
 end
-local out = {promoted, 0, claimed, #entries}
-local skipped = 0
+local out = {promoted, 0, claimed, #entries, 0, 0}
+local skipped, confirmed, uncertain = 0, 0, 0
 for _, e in ipairs(entries) do
   local eid, f = e[1], e[2]
   local id = nil
@@ -112,17 +124,50 @@ for _, e in ipairs(entries) do
     redis.call('XDEL', KEYS[1], eid)
     if f then redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'reason', 'malformed entry', unpack(f)) end
     skipped = skipped + 1
-  elseif redis.call('GET', ARGV[6] .. id) == 's' then
-    redis.call('XACK', KEYS[1], ARGV[1], eid)
-    redis.call('XDEL', KEYS[1], eid)
-    skipped = skipped + 1
   else
-    out[#out + 1] = eid
-    out[#out + 1] = f
+    local marker = redis.call('GET', ARGV[6] .. id)
+    if marker == 'p' and redis.call('EXISTS', ARGV[10] .. id) == 1 then
+      redis.call('SET', ARGV[6] .. id, 's', 'EX', ARGV[11])
+      marker = 's'
+      confirmed = confirmed + 1
+    end
+    if marker == 's' then
+      redis.call('XACK', KEYS[1], ARGV[1], eid)
+      redis.call('XDEL', KEYS[1], eid)
+      skipped = skipped + 1
+    else
+      if marker == 'p' then
+        f[#f + 1] = 'uncertain'
+        f[#f + 1] = '1'
+        uncertain = uncertain + 1
+      end
+      out[#out + 1] = eid
+      out[#out + 1] = f
+    end
   end
 end
 out[2] = skipped
+out[5] = confirmed
+out[6] = uncertain
 return out
+)lua";
+
+// KEYS: 1 marker. ARGV: 1 marker TTL s.
+// Marks the id "p" (sending) just before its HTTP call. Returns 1, or 0 when
+// the id is already sent or dead-lettered (then nothing is sent).
+constexpr std::string_view kSendingScript = R"lua(
+local m = redis.call('GET', KEYS[1])
+if m == 's' or m == 'd' then return 0 end
+redis.call('SET', KEYS[1], 'p', 'EX', ARGV[1])
+return 1
+)lua";
+
+// KEYS: 1 stream. ARGV: 1 group, 2 entry id.
+// Drops an entry that must not be sent. Returns XACK's count.
+constexpr std::string_view kDropScript = R"lua(
+local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return acked
 )lua";
 
 // KEYS: 1 stream, 2 marker. ARGV: 1 group, 2 entry id, 3 marker TTL s.
@@ -136,29 +181,36 @@ return acked
 
 // KEYS: 1 stream, 2 retry zset, 3 retry hash, 4 marker.
 // ARGV: 1 group, 2 entry id, 3 delay ms, 4 message id, 5 hash TTL s,
-//       6.. field, value pairs (attempt already incremented).
+//       6 '1' if the provider answered (refused: certainly not sent, the
+//       marker goes back to "q") or '0' (no answer: it stays "p"),
+//       7.. field, value pairs (attempt already incremented).
 // Returns 1 if scheduled, 0 if another worker resolved it or it was sent.
 constexpr std::string_view kRetryScript = R"lua(
 local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 if acked == 0 or redis.call('GET', KEYS[4]) == 's' then return 0 end
+if ARGV[6] == '1' then redis.call('SET', KEYS[4], 'q', 'KEEPTTL') end
 local t = redis.call('TIME')
 local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 6))
+redis.call('HSET', KEYS[3], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('ZADD', KEYS[2], due, ARGV[4])
 return 1
 )lua";
 
 // KEYS: 1 stream, 2 dead stream, 3 marker.
-// ARGV: 1 group, 2 entry id, 3 dead MAXLEN, 4 marker TTL s, 5.. field, value pairs.
+// ARGV: 1 group, 2 entry id, 3 dead MAXLEN, 4 marker TTL s, 5 dead-letter TTL ms,
+//       6.. field, value pairs.
 // Returns 1 if dead-lettered, 0 if another worker resolved it or it was sent.
 constexpr std::string_view kDeadScript = R"lua(
 local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 if acked == 0 or redis.call('GET', KEYS[3]) == 's' then return 0 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 5))
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 6))
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', now - tonumber(ARGV[5])))
 redis.call('SET', KEYS[3], 'd', 'EX', ARGV[4])
 return 1
 )lua";
@@ -242,10 +294,13 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
         dead_stream(Cat(options.prefix, "outbox:dead")),
         marker_prefix(Cat(options.prefix, "outbox:id:")),
         retry_prefix(Cat(options.prefix, "outbox:retry:")),
+        report_prefix(Cat(options.prefix, "outbox:report:")),
         poll_timer(redis_in.context()),
         claim_timer(redis_in.context()) {}
 
   asio::io_context& io() { return redis.context(); }
+
+  std::string DeadTtlMs() const { return std::to_string(std::max(1LL, 1000LL * options.dead_letter_ttl_s)); }
 
   void Count(std::string_view event) {
     if (options.metrics != nullptr) options.metrics->CountOutbox(event);
@@ -309,9 +364,38 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     Pump();
   }
 
+  void Drain(std::function<void()> done) {
+    if (!started || draining) {
+      if (draining) {
+        // A second Drain() before the first finished: both are told.
+        drained.push_back(std::move(done));
+      } else {
+        asio::post(io(), std::move(done));
+      }
+      return;
+    }
+    draining = true;
+    drained.push_back(std::move(done));
+    poll_timer.cancel();
+    claim_timer.cancel();
+    MaybeDrained();
+  }
+
+  // While draining: once nothing is held and no fetch is on its way, the
+  // drain is over (the workers are stopped, as by Stop()).
+  void MaybeDrained() {
+    if (!draining || fetching || !held.empty()) return;
+    std::vector<std::function<void()>> waiting = std::move(drained);
+    drained.clear();
+    Stop();
+    for (auto& f : waiting) asio::post(io(), std::move(f));
+  }
+
   void Stop() {
     if (!started) return;
     started = false;
+    draining = false;
+    drained.clear();
     ++generation;
     poll_timer.cancel();
     claim_timer.cancel();
@@ -328,6 +412,10 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void Pump() {
+    if (draining) {
+      MaybeDrained();
+      return;
+    }
     if (!started || fetching || (!more && !claim_due)) return;
     const int room = options.max_in_flight - static_cast<int>(held.size());
     if (room <= 0) return;  // a release pumps again
@@ -342,7 +430,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     fetch.Run(redis,
               {"3", stream, retry_zset, dead_stream, std::string(kGroup), options.consumer, std::to_string(count),
                claim ? "claim" : "read", std::to_string(options.claim_idle_ms), marker_prefix, retry_prefix,
-               std::to_string(options.dead_max_len)},
+               std::to_string(options.dead_max_len), DeadTtlMs(), report_prefix, std::to_string(options.dedupe_ttl_s)},
               [weak = weak_from_this(), gen = generation, claim, count](Result<redis::Value> r) {
                 auto self = weak.lock();
                 if (self == nullptr || gen != self->generation) return;
@@ -357,7 +445,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       failure = r.status();
     } else if (r->is_error()) {
       failure = redis::ErrorStatus("outbox: fetch", r->str);
-    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 4 ||
+    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 6 ||
                r->elements.size() % 2 != 0) {
       failure = Internal("outbox: fetch: unexpected reply shape");
     }
@@ -369,6 +457,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       }
       more = false;
       ArmPoll(RedisBackoff());
+      MaybeDrained();
       return;
     }
     redis_failures = 0;
@@ -378,7 +467,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     for (long long i = 0; i < v[1].integer; ++i) Count("skipped");
     for (long long i = 0; i < v[2].integer; ++i) Count("reclaimed");
     const long long read = v[3].integer;
-    for (std::size_t i = 4; i + 1 < v.size(); i += 2) {
+    stats.confirmed += static_cast<std::uint64_t>(std::max(0LL, v[4].integer));
+    stats.uncertain += static_cast<std::uint64_t>(std::max(0LL, v[5].integer));
+    for (long long i = 0; i < v[4].integer; ++i) Count("confirmed");
+    for (long long i = 0; i < v[5].integer; ++i) Count("uncertain");
+    for (std::size_t i = 6; i + 1 < v.size(); i += 2) {
       std::optional<Entry> e = ParseEntry(v[i], v[i + 1]);
       if (!e || held.count(e->entry_id) != 0) continue;
       Dispatch(std::move(*e));
@@ -403,6 +496,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void ArmPoll(std::chrono::milliseconds delay) {
+    if (draining) return;
     poll_timer.expires_after(delay);
     poll_timer.async_wait([weak = weak_from_this(), gen = generation](const ErrorCode& ec) {
       auto self = weak.lock();
@@ -413,6 +507,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void ArmClaimTimer() {
+    if (draining) return;
     claim_timer.expires_after(std::chrono::milliseconds(std::max(1, options.claim_interval_ms)));
     claim_timer.async_wait([weak = weak_from_this(), gen = generation](const ErrorCode& ec) {
       auto self = weak.lock();
@@ -440,9 +535,39 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       Dead(std::move(e), "cannot build the request: " + request.status().message(), attempt);
       return;
     }
-    const gateway::OutboundAdapter* a = adapter->second;
-    http.Perform(std::move(*request), std::chrono::milliseconds(options.send_timeout_ms),
-                 [weak = weak_from_this(), gen = generation, a, e = std::move(e)](gateway::HttpResult r) mutable {
+    // The marker says "sending" before the request leaves: a worker that
+    // finds the entry later (this one dead) knows it may be at the provider.
+    std::vector<std::string> args = {"1", Cat(marker_prefix, e.message.id), std::to_string(options.dedupe_ttl_s)};
+    sending.Run(redis, std::move(args),
+                [weak = weak_from_this(), gen = generation, a = adapter->second, request = std::move(*request),
+                 e = std::move(e)](Result<redis::Value> r) mutable {
+                  auto self = weak.lock();
+                  if (self == nullptr || gen != self->generation) return;
+                  self->OnMarkedSending(std::move(e), *a, std::move(request), std::move(r));
+                });
+  }
+
+  void OnMarkedSending(Entry e, const gateway::OutboundAdapter& a, gateway::OutboundRequest request,
+                       Result<redis::Value> r) {
+    if (!r.ok() || r->is_error() || r->type != redis::Value::Type::kInteger) {
+      // Not marked, so not sent: the entry stays pending and is reclaimed
+      // after claim_idle_ms (by any worker, this one included).
+      ++stats.redis_errors;
+      if (options.log) {
+        std::fprintf(stderr, "outbox event=mark_failed id=%s\n", OneLine(e.message.id).c_str());
+      }
+      Release(e.entry_id);
+      return;
+    }
+    if (r->integer == 0) {  // sent or dead-lettered meanwhile: drop this copy
+      RunOutcome(drop, {"1", stream, std::string(kGroup), e.entry_id}, e.entry_id, [this](long long) {
+        ++stats.skipped;
+        Count("skipped");
+      });
+      return;
+    }
+    http.Perform(std::move(request), std::chrono::milliseconds(options.send_timeout_ms),
+                 [weak = weak_from_this(), gen = generation, a = &a, e = std::move(e)](gateway::HttpResult r) mutable {
                    auto self = weak.lock();
                    if (self == nullptr || gen != self->generation) return;  // stays pending: reclaimed later
                    self->OnSent(std::move(e), *a, r);
@@ -481,7 +606,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
         if (attempts >= options.max_attempts) {
           Dead(std::move(e), "max attempts; last: " + d.reason, attempts);
         } else {
-          Retry(std::move(e), attempts, d);
+          Retry(std::move(e), attempts, d, r.transport_ok);
         }
         return;
       case gateway::DeliveryVerdict::kFail:
@@ -500,7 +625,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                });
   }
 
-  void Retry(Entry e, int attempts, const gateway::DeliveryDecision& d) {
+  void Retry(Entry e, int attempts, const gateway::DeliveryDecision& d, bool answered) {
     const long long base = std::max(1, options.backoff_base_ms);
     const long long cap = std::max<long long>(base, options.backoff_cap_ms);
     long long ceiling = base;
@@ -519,7 +644,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                                      e.entry_id,
                                      std::to_string(delay_ms),
                                      e.message.id,
-                                     std::to_string(hash_ttl_s)};
+                                     std::to_string(hash_ttl_s),
+                                     answered ? "1" : "0"};
     for (std::string& f : Fields(e.message, attempts)) args.push_back(std::move(f));
     RunOutcome(retry, std::move(args), e.entry_id,
                [this, id = e.message.id, attempts, delay_ms, reason = d.reason](long long applied) {
@@ -541,7 +667,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                                      std::string(kGroup),
                                      e.entry_id,
                                      std::to_string(options.dead_max_len),
-                                     std::to_string(options.dedupe_ttl_s)};
+                                     std::to_string(options.dedupe_ttl_s),
+                                     DeadTtlMs()};
     for (std::string& f : Fields(e.message, attempts)) args.push_back(std::move(f));
     args.push_back("reason");
     args.push_back(reason);
@@ -609,8 +736,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   const std::string dead_stream;
   const std::string marker_prefix;
   const std::string retry_prefix;
+  const std::string report_prefix;
   const redis::Script enqueue{kEnqueueScript};
   const redis::Script fetch{kFetchScript};
+  const redis::Script sending{kSendingScript};
+  const redis::Script drop{kDropScript};
   const redis::Script sent{kSentScript};
   const redis::Script retry{kRetryScript};
   const redis::Script dead{kDeadScript};
@@ -618,6 +748,8 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   asio::steady_timer claim_timer;  // the next XAUTOCLAIM
   std::mt19937_64 rng{std::random_device{}()};
   bool started = false;
+  bool draining = false;   // Drain(): no new fetch; Stop() once nothing is held
+  std::vector<std::function<void()>> drained;  // Drain() callbacks waiting
   bool fetching = false;   // one fetch at a time
   bool more = false;       // a read may find entries
   bool woken = false;      // an Enqueue landed while a read was running
@@ -639,11 +771,11 @@ void Outbox::Enqueue(const gateway::OutboundMessage& message, std::function<void
 
 void Outbox::Start() { state_->Start(); }
 void Outbox::Stop() { state_->Stop(); }
+void Outbox::Drain(std::function<void()> done) { state_->Drain(std::move(done)); }
 OutboxStats Outbox::stats() const { return state_->stats; }
 int Outbox::in_flight() const { return static_cast<int>(state_->held.size()); }
 
 void Outbox::RecordDelivery(const gateway::DeliveryStatus& st, std::function<void(Status)> on_error) {
-  constexpr std::size_t kMaxId = 256;
   if (st.provider_message_id.empty() || st.provider_message_id.size() > kMaxId) return;
   State& s = *state_;
   const std::string key = s.options.prefix + "delivery:" + st.provider + ":" + st.provider_message_id;
@@ -657,7 +789,40 @@ void Outbox::RecordDelivery(const gateway::DeliveryStatus& st, std::function<voi
   s.redis.Command({"HSET", key, "state", st.state, "error_code", st.error_code, "client_ref", st.client_ref, "at",
                    std::to_string(std::time(nullptr))},
                   answered);
-  s.redis.Command({"EXPIRE", key, std::to_string(s.options.dedupe_ttl_s)}, std::move(answered));
+  s.redis.Command({"EXPIRE", key, std::to_string(s.options.dedupe_ttl_s)}, answered);
+  if (st.client_ref.empty() || st.client_ref.size() > kMaxId) return;
+  const std::string joined = s.options.prefix + "outbox:report:" + st.client_ref;
+  s.redis.Command({"HSET", joined, "provider", st.provider, "provider_message_id", st.provider_message_id, "state",
+                   st.state, "error_code", st.error_code, "at", std::to_string(std::time(nullptr))},
+                  answered);
+  s.redis.Command({"EXPIRE", joined, std::to_string(s.options.dedupe_ttl_s)}, std::move(answered));
+}
+
+void Outbox::ReadReport(const std::string& id, std::function<void(Result<OutboundReport>)> done) {
+  State& s = *state_;
+  s.redis.Command({"HGETALL", s.options.prefix + "outbox:report:" + id}, [done = std::move(done)](Result<redis::Value> r) {
+    if (!r.ok()) return done(r.status());
+    if (r->is_error()) return done(redis::ErrorStatus("outbox: read report", r->str));
+    if (r->type != redis::Value::Type::kArray) return done(Internal("outbox: read report: unexpected reply shape"));
+    if (r->elements.empty()) return done(NotFound("no delivery report for this outbound id"));
+    OutboundReport report;
+    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+      const std::string& k = r->elements[i].str;
+      const std::string& v = r->elements[i + 1].str;
+      if (k == "provider") {
+        report.provider = v;
+      } else if (k == "provider_message_id") {
+        report.provider_message_id = v;
+      } else if (k == "state") {
+        report.state = v;
+      } else if (k == "error_code") {
+        report.error_code = v;
+      } else if (k == "at") {
+        report.at = std::atoll(v.c_str());
+      }
+    }
+    done(std::move(report));
+  });
 }
 
 }  // namespace helpline::daemon

@@ -17,19 +17,28 @@
 //   P outbox            stream of messages to send; consumer group "senders".
 //                       Fields: id provider channel to from text attempt
 //                       (attempt = sends already tried and answered).
-//   P outbox:id:{id}    marker, TTL dedupe_ttl_s: "q" queued, "s" sent, "d"
-//                       dead-lettered. Makes Enqueue idempotent and lets
-//                       workers skip an id already sent.
+//   P outbox:id:{id}    marker, TTL dedupe_ttl_s: "q" queued, "p" sending
+//                       (an attempt started, outcome not recorded yet), "s"
+//                       sent, "d" dead-lettered. Makes Enqueue idempotent
+//                       and lets workers skip an id already sent.
 //   P outbox:retry      ZSET: message id -> due time (Redis TIME, unix ms).
 //   P outbox:retry:{id} hash: the message's fields while it waits for a retry
 //                       (TTL dedupe_ttl_s as a safety net).
 //   P outbox:dead       dead-letter stream (MAXLEN ~ dead_max_len): the
 //                       message's fields plus reason and attempts, kept for
 //                       an operator to inspect or replay. It holds recipients
-//                       and texts: bound it, and trim it when done.
+//                       and texts, so entries older than dead_letter_ttl_s
+//                       are dropped (XTRIM MINID, exact: at each dead letter
+//                       and each claim, so at most claim_interval_ms late).
 //   P delivery:{provider}:{provider message id}
 //                       hash, TTL dedupe_ttl_s: the latest delivery report of
 //                       a message we sent (RecordDelivery), for operators.
+//   P outbox:report:{id}
+//                       hash, TTL dedupe_ttl_s: the latest delivery report
+//                       joined to our outbound id (reports that carry it: a
+//                       Twilio per-send StatusCallback, a Vonage client-ref):
+//                       provider, provider_message_id, state, error_code, at.
+//                       Read with ReadReport().
 //
 // Life of a message (each step one Lua script, so atomic):
 //
@@ -38,7 +47,12 @@
 //             XREADGROUP ">" (or, every claim_interval_ms, XAUTOCLAIM entries
 //             idle longer than claim_idle_ms: a dead daemon's pending
 //             entries); entries whose marker is "s" are XACKed and XDELed
-//             there, never returned.
+//             there, never returned; so are entries marked "p" that have a
+//             delivery report joined to their id (P outbox:report:{id}: the
+//             provider took the message; marker set to "s"). Other "p"
+//             entries are returned flagged uncertain and sent again.
+//   Sending   SET marker "p" unless it is "s" or "d" (then the entry is
+//             dropped), before the HTTP call leaves.
 //   Send      adapter.BuildSend -> CurlMulti -> adapter.ClassifySend.
 //   kSent     SET marker "s" EX ttl, XACK, XDEL: the entry (recipient, text)
 //             is gone from Redis.
@@ -47,6 +61,9 @@
 //             attempt + 1 and ZADD the due time: now + a full-jitter backoff
 //             (random in [0, min(cap, base * 2^attempt)]), or the provider's
 //             Retry-After when larger. At max_attempts: dead letter instead.
+//             The marker goes back to "q" when the provider answered (it
+//             refused: not sent) and stays "p" after a transport failure (a
+//             timeout may have been accepted: a report decides at the retry).
 //   kFail     XACK + XDEL, and if we owned it XADD to the dead stream, marker "d".
 //
 // Why retries leave the stream. Only entries being sent sit in the pending
@@ -65,8 +82,14 @@
 // entry pending; another daemon reclaims it after claim_idle_ms and sends it
 // again. The message id never changes across retries and reclaims, so an
 // adapter that passes it as the provider's idempotency key (Telnyx's
-// Idempotency-Key) turns that resend into a no-op; for providers without one
-// (Twilio) the window is the price. A success script that fails (Redis away)
+// Idempotency-Key) turns that resend into a no-op. For providers without one
+// (Twilio, Vonage) the "p" marker narrows it further: the entry was marked
+// before its request left, so whoever reclaims it knows it may be at the
+// provider, and a delivery report joined to its id since (a Twilio per-send
+// StatusCallback carrying the id, a Vonage client-ref) proves it was taken:
+// it is marked sent instead of being sent again (stats confirmed). Only a
+// send whose report has not arrived within claim_idle_ms is sent again not
+// knowing (stats uncertain): that is the window left. A success script that fails (Redis away)
 // is retried by this daemon with backoff until it lands or Stop(). A message
 // that crashes the daemon every time is reclaimed forever (no poison-pill
 // counter yet). Redis itself must persist (AOF) for the queue to survive a
@@ -141,6 +164,8 @@ struct OutboxOptions {
   int dedupe_ttl_s = 86400;
   // Approximate bound of the dead-letter stream. Default 10000.
   int dead_max_len = 10000;
+  // Dead letters older than this are removed, s. Default 259200 (3 days).
+  int dead_letter_ttl_s = 259200;
   // Backoff of the worker while Redis fails, ms: doubles from
   // redis_backoff_min_ms up to redis_backoff_max_ms. Defaults 50, 2000.
   int redis_backoff_min_ms = 50;
@@ -160,6 +185,8 @@ struct OutboxStats {
   std::uint64_t dead = 0;        // dead-lettered (kFail, max attempts, no adapter, bad message)
   std::uint64_t skipped = 0;     // fetched but already marked sent: acked without sending
   std::uint64_t reclaimed = 0;   // taken over from another consumer (XAUTOCLAIM)
+  std::uint64_t confirmed = 0;   // marked "sending", never recorded, but a delivery report proves it was taken
+  std::uint64_t uncertain = 0;   // marked "sending", never recorded, no report: sent again (maybe twice)
   std::uint64_t redis_errors = 0;
   // Failed sends by class: transport, http_429, http_5xx, http_4xx, other.
   std::uint64_t failed_transport = 0;
@@ -167,6 +194,15 @@ struct OutboxStats {
   std::uint64_t failed_5xx = 0;
   std::uint64_t failed_4xx = 0;
   std::uint64_t failed_other = 0;
+};
+
+// A delivery report joined to our outbound id (ReadReport).
+struct OutboundReport {
+  std::string provider;             // "twilio"
+  std::string provider_message_id;  // "SM..."
+  std::string state;                // normalized: "sent", "delivered", "failed", ...
+  std::string error_code;           // the provider's, or ""
+  long long at = 0;                 // when it arrived, unix s
 };
 
 class Outbox {
@@ -194,11 +230,26 @@ class Outbox {
   // Pipelined, nobody waits; `on_error` runs for each of its two commands
   // that Redis refuses or cannot take. A report without an id or with one
   // over 256 bytes is not kept.
+  // When the report carries our outbound id (client_ref, 1-256 bytes), it is
+  // also kept under that id: P outbox:report:{id} (see ReadReport).
   void RecordDelivery(const gateway::DeliveryStatus& status, std::function<void(Status)> on_error);
+
+  // The latest delivery report joined to outbound id `id` (P outbox:report:{id}).
+  // NotFound when none arrived (or it expired); Unavailable when Redis is
+  // away; Internal for an error reply. `done` runs on the loop.
+  void ReadReport(const std::string& id, std::function<void(Result<OutboundReport>)> done);
 
   // Starts the workers: fetch, send, record outcomes, reclaim. No-op when
   // started. Aborts if options.consumer is empty.
   void Start();
+  // Stops fetching and lets what is in flight finish: sends already started
+  // complete and their outcomes are recorded (sent, retry, dead letter), and
+  // entries already fetched are sent. Then the workers stop (as by Stop())
+  // and `done` runs on the loop. Entries not fetched stay in the stream for
+  // another worker or the next start. The caller bounds the wait: a Stop()
+  // before `done` abandons the rest as Stop() says (and `done` never runs).
+  // When not started, `done` runs at once (posted). Enqueue() keeps working.
+  void Drain(std::function<void()> done);
   // Stops fetching and abandons what is in flight: sends may complete at the
   // provider, but no outcome is recorded, so their entries stay pending and
   // are reclaimed (after claim_idle_ms) by any worker; nothing is lost.

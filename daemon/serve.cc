@@ -160,7 +160,8 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
     }
     err << "helpline serve: draining (signal " << sig << ")\n";
     service.Stopping();
-    server.Drain(std::chrono::milliseconds(config.drain_timeout_ms));
+    app.DrainOutbox();  // in-flight sends finish within the same deadline
+    server.Drain(std::chrono::milliseconds(config.drain_timeout_ms), [&app] { return app.OutboxDrained(); });
   };
   signals.async_wait(on_signal);
 

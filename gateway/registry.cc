@@ -11,7 +11,7 @@ namespace {
 
 // One row per provider (see registry.h).
 constexpr ProviderEntry kProviders[] = {
-    {"twilio", "auth_token", TwilioProvider::kSettings, nullptr, &TwilioProvider::FromSettings},
+    {"twilio", "auth_token", TwilioProvider::kSettings, &TwilioProvider::CheckSettings, &TwilioProvider::FromSettings},
     {"vonage", "signature_secret", VonageProvider::kSettings, &VonageProvider::CheckSettings,
      &VonageProvider::FromSettings},
     {"telnyx", "public_key", TelnyxProvider::kSettings, &TelnyxProvider::CheckSettings, &TelnyxProvider::FromSettings},

@@ -467,7 +467,7 @@ class AlertsCli {
       if (!r.ok()) return r.status();
       for (const redis::Value& v : r->elements) {
         if (v.is_nil()) ++expired;
-        else if (v.str == "q") ++queued;
+        else if (v.str == "q" || v.str == "p") ++queued;  // "p": being sent
         else if (v.str == "s") ++sent;
         else if (v.str == "d") ++dead;
       }

@@ -86,6 +86,15 @@ ParsedWebhook ToDeliveryStatus(const FormParams& params, std::string_view status
   return delivery;
 }
 
+// The outbound_id query parameter of a (verified) status callback URL, or "".
+std::string OutboundIdOf(std::string_view url) {
+  const std::size_t q = url.find('?');
+  if (q == std::string_view::npos) return {};
+  Result<FormParams> query = ParseFormUrlencoded(url.substr(q + 1));
+  if (!query.ok()) return {};
+  return ParamValue(*query, TwilioProvider::kOutboundIdParam);
+}
+
 const rapidjson::Value* MemberOrNull(const rapidjson::Value& object, const char* name) {
   const auto it = object.FindMember(name);
   return it == object.MemberEnd() ? nullptr : &it->value;
@@ -162,7 +171,26 @@ std::unique_ptr<Provider> TwilioProvider::FromSettings(const ProviderSettings& s
                                                        const ProviderContext& /*context*/) {
   return std::make_unique<TwilioProvider>(TwilioConfig{std::string(SettingOf(settings, "account_sid")),
                                                        std::string(SettingOf(settings, "auth_token")),
-                                                       std::string(SettingOf(settings, "api_base"))});
+                                                       std::string(SettingOf(settings, "api_base")),
+                                                       std::string(SettingOf(settings, "status_callback_url"))});
+}
+
+Status TwilioProvider::CheckSettings(const ProviderSettings& settings) {
+  const std::string_view url = SettingOf(settings, "status_callback_url");
+  if (url.empty()) return Status::Ok();
+  const bool http = url.starts_with("http://") || url.starts_with("https://");
+  if (!http || url.size() > kMaxStatusCallbackBase || url.find('#') != std::string_view::npos) {
+    return InvalidArgument("twilio_status_callback_url must be an http:// or https:// URL (no '#') of at most " +
+                           std::to_string(kMaxStatusCallbackBase) + " characters: Twilio posts status callbacks there");
+  }
+  return Status::Ok();
+}
+
+std::string TwilioProvider::StatusCallbackUrl(std::string_view base, std::string_view id) {
+  std::string url(base);
+  url += base.find('?') == std::string_view::npos ? '?' : '&';
+  url += FormEncode({{std::string(kOutboundIdParam), std::string(id)}});
+  return url;
 }
 
 TwilioProvider::TwilioProvider(TwilioConfig config) : config_(std::move(config)) {
@@ -179,7 +207,9 @@ ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
   if (status.empty()) status = FirstValue(params, "SmsStatus");
   const std::string lower_status = Lower(status);
   if (!status.empty() && lower_status != "received" && lower_status != "receiving") {
-    return ToDeliveryStatus(params, status);
+    ParsedWebhook delivery = ToDeliveryStatus(params, status);
+    if (auto* d = std::get_if<DeliveryStatus>(&delivery)) d->client_ref = OutboundIdOf(request.url);
+    return delivery;
   }
 
   auto message = ToMessage(params);
@@ -213,11 +243,15 @@ Result<OutboundRequest> TwilioProvider::BuildSend(const OutboundMessage& message
       {"Content-Type", "application/x-www-form-urlencoded"},
       {"Accept", "application/json"},
   };
-  request.body = FormEncode({
+  FormParams form = {
       {"To", chat ? ChatAddress(message.to) : message.to},
       {"From", chat ? ChatAddress(message.from) : message.from},
       {"Body", message.text},
-  });
+  };
+  if (!config_.status_callback_url.empty() && !message.id.empty()) {
+    form.emplace_back("StatusCallback", StatusCallbackUrl(config_.status_callback_url, message.id));
+  }
+  request.body = FormEncode(form);
   return request;
 }
 

@@ -41,10 +41,24 @@
 // kChat the "whatsapp:" prefix is added to To and From unless they already
 // carry a chat prefix ("whatsapp:", "messenger:"). Twilio's REST API has no
 // idempotency key, so a send retried after a lost response may be delivered
-// twice; OutboundMessage::id is not sent. ClassifySend follows ClassifyHttp
+// twice. ClassifySend follows ClassifyHttp
 // (gateway/delivery.h); a 2xx must carry the new message's "sid" (else
 // kFail "twilio 201 malformed"), and a refusal's Twilio error code is added
 // to the reason ("twilio 400 code 21211").
+//
+// Per-send status callbacks (Messages API parameter StatusCallback). With
+// status_callback_url set, each send carries
+//   StatusCallback = {status_callback_url}?outbound_id={OutboundMessage::id}
+// ('&' instead of '?' when the URL has a query already; the id
+// percent-encoded), so Twilio posts that message's status changes (sent,
+// delivered, undelivered, failed: none for the initial "queued") there,
+// signed like every webhook. Point it at this daemon's /webhooks/twilio as
+// Twilio reaches it (public_url + "/webhooks/twilio"): the signature covers
+// the whole URL, query included, so the id cannot be forged. Parse() returns
+// those callbacks with client_ref = the outbound_id of the URL, which joins
+// the report to our outbound id. CheckSettings() refuses a URL that is not
+// http(s):// or is longer than kMaxStatusCallbackBase (Twilio takes 4000
+// characters; the id needs room).
 //
 //   TwilioProvider twilio({.account_sid = sid, .auth_token = token});
 //   ParsedWebhook parsed = twilio.Parse(request, std::chrono::system_clock::now());
@@ -75,6 +89,8 @@ struct TwilioConfig {
   // The REST API's scheme and host, without a trailing slash (one is removed);
   // tests point it at a fake.
   std::string api_base = "https://api.twilio.com";
+  // Where Twilio posts each sent message's status ("" = no StatusCallback).
+  std::string status_callback_url;
 };
 
 class TwilioProvider final : public Provider {
@@ -92,8 +108,20 @@ class TwilioProvider final : public Provider {
       {.key = "auth_token", .secret = true, .default_value = "", .choices = ""},
       {.key = "account_sid", .secret = true, .default_value = "", .choices = ""},
       {.key = "api_base", .secret = false, .default_value = "https://api.twilio.com", .choices = ""},
+      {.key = "status_callback_url", .secret = false, .default_value = "", .choices = ""},
   };
   static std::unique_ptr<Provider> FromSettings(const ProviderSettings& settings, const ProviderContext& context);
+  // InvalidArgument when status_callback_url is set but is not an http:// or
+  // https:// URL of at most kMaxStatusCallbackBase characters without '#'.
+  static Status CheckSettings(const ProviderSettings& settings);
+
+  // Longest status_callback_url accepted (Twilio's limit is 4000 with the
+  // query; an outbound id takes at most 3 * 256 + 13 more).
+  static constexpr std::size_t kMaxStatusCallbackBase = 3000;
+  // The query parameter of the status callback URL carrying our outbound id.
+  static constexpr std::string_view kOutboundIdParam = "outbound_id";
+  // The StatusCallback URL of the send of outbound id `id`.
+  static std::string StatusCallbackUrl(std::string_view base, std::string_view id);
 
   explicit TwilioProvider(TwilioConfig config);
 

@@ -103,7 +103,7 @@ void Daemon::Kill() {
 
 void Daemon::Restart() {
   if (process_ != nullptr) {
-    Kill();
+    if (!process_->exited()) Kill();
     earlier_stderr_ += process_->Stderr();
     earlier_stderr_ += "--- restarted ---\n";
   }

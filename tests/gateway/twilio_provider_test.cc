@@ -310,6 +310,22 @@ TEST(TwilioProvider, VerifiesAStatusCallbacksSignatureLikeAnInboundOne) {
   EXPECT_EQ(ParseError(s).http_status, 415);
 }
 
+TEST(TwilioProvider, AStatusCallbackAtOurPerSendUrlCarriesOurOutboundId) {
+  const std::string url = TwilioProvider::StatusCallbackUrl(kUrl, "alert:a1:0f3e");
+  EXPECT_EQ(url, std::string(kUrl) + "?outbound_id=alert%3Aa1%3A0f3e");
+  const DeliveryStatus st = ParseStatus(Sign(StatusParams("sent"), kToken, url));
+  EXPECT_EQ(st.provider_message_id, "SM22222222222222222222222222222222");
+  EXPECT_EQ(st.state, "sent");
+  EXPECT_EQ(st.client_ref, "alert:a1:0f3e");
+  // The id is part of the signed URL: another id in the same request is refused.
+  Signed forged = Sign(StatusParams("sent"), kToken, url);
+  forged.url = TwilioProvider::StatusCallbackUrl(kUrl, "alert:a1:ffff");
+  EXPECT_EQ(ParseError(forged).reason, "invalid X-Twilio-Signature");
+  // A base URL with a query of its own gets '&'.
+  EXPECT_EQ(TwilioProvider::StatusCallbackUrl("https://h.example/t?x=1", "twilio:SM1"),
+            "https://h.example/t?x=1&outbound_id=twilio%3ASM1");
+}
+
 // --- Rendering ----------------------------------------------------------------
 
 TEST(TwilioProvider, RendersAnInlineReplyAsTwiml) {
@@ -350,6 +366,30 @@ TEST(TwilioProvider, SendsToFromAndBodyAsAForm) {
   EXPECT_EQ(*form,
             (FormParams{
                 {"To", "+16045550123"}, {"From", "+17785550100"}, {"Body", "Call 1-800-555-0199 & ask for naloxone"}}));
+}
+
+TEST(TwilioProvider, SendsAPerSendStatusCallbackWhenConfigured) {
+  TwilioProvider twilio(TwilioConfig{std::string(kSid), std::string(kToken), "https://api.twilio.com",
+                                     "https://helpline.example.org/webhooks/twilio"});
+  const Result<OutboundRequest> r = twilio.BuildSend(Reply());
+  ASSERT_TRUE(r.ok());
+  const Result<FormParams> form = ParseFormUrlencoded(r->body);
+  ASSERT_TRUE(form.ok());
+  EXPECT_EQ(ParamValue(*form, "StatusCallback"),
+            "https://helpline.example.org/webhooks/twilio?outbound_id=twilio%3ASM11111111111111111111111111111111");
+  // Without the setting, no StatusCallback (the account's default applies).
+  const Result<OutboundRequest> plain = Provider().BuildSend(Reply());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->body.find("StatusCallback"), std::string::npos);
+}
+
+TEST(TwilioProvider, ChecksTheStatusCallbackUrlSetting) {
+  EXPECT_TRUE(TwilioProvider::CheckSettings({}).ok());
+  EXPECT_TRUE(TwilioProvider::CheckSettings({{"status_callback_url", "https://h.example/webhooks/twilio"}}).ok());
+  EXPECT_FALSE(TwilioProvider::CheckSettings({{"status_callback_url", "h.example/webhooks/twilio"}}).ok());
+  EXPECT_FALSE(TwilioProvider::CheckSettings({{"status_callback_url", "https://h.example/#x"}}).ok());
+  EXPECT_FALSE(
+      TwilioProvider::CheckSettings({{"status_callback_url", "https://h.example/" + std::string(3000, 'a')}}).ok());
 }
 
 TEST(TwilioProvider, PrefixesBothAddressesWithWhatsAppForChat) {

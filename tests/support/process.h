@@ -49,6 +49,8 @@ class BackgroundProcess {
   // Everything the process wrote to stderr so far.
   std::string Stderr();
   pid_t pid() const { return pid_; }
+  // True once Wait() saw the process end.
+  bool exited() const { return exit_code_ >= 0; }
 
  private:
   void Drain(int timeout_ms);
