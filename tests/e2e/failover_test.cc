@@ -9,6 +9,11 @@
 // confirmed STOP is still in force afterwards (none forgotten), and a
 // redelivery of any answered message gets the reply it got first. The
 // recovery times are printed ("[ failover ] ...").
+//
+// With min-replicas-to-write 0 this test fails: confirmed STOPs written to
+// the old primary after the replica's promotion are discarded when it
+// resyncs (seen 2026-12-05: 42 forgotten in one run), which is why
+// docs/OPERATIONS.md tells operators to set it.
 
 #include <gtest/gtest.h>
 

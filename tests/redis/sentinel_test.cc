@@ -157,7 +157,7 @@ class AsyncSentinelTest : public SentinelTest {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
 };
 
-TEST_F(AsyncSentinelTest, FollowsAFailoverWithinASecondOfTheSwitch) {
+TEST_F(AsyncSentinelTest, FollowsAFailoverToTheNewPrimary) {
   AsyncClient client(io_, UrlOf(topo_.Url()));
   client.Start();
   ASSERT_TRUE(RunUntil([&] { return client.connected(); }, 5000ms)) << client.last_error();
