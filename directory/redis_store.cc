@@ -285,7 +285,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::Connect(const redis::Url& url, S
     return InvalidArgument("redis store: staging_ttl_s must be positive, got " +
                            std::to_string(options.staging_ttl_s));
   }
-  if (url.unix_socket.empty() && url.host.empty()) {
+  if (url.unix_socket.empty() && url.host.empty() && !url.is_sentinel()) {
     return InvalidArgument("redis store: the URL has neither a host nor a unix socket");
   }
   auto client = redis::BlockingClient::Connect(url, {options.timeout_ms, options.faults});

@@ -49,6 +49,7 @@
 
 #include "redis/faults.h"
 #include "redis/internal/reply.h"
+#include "redis/sentinel.h"
 
 namespace helpline::redis {
 namespace {
@@ -193,7 +194,9 @@ class Link : public std::enable_shared_from_this<Link> {
     if (dead_ || pending_.empty()) return;  // cannot happen: replies match commands in order
     Pending p = std::move(pending_.front());
     pending_.pop_front();
+    const bool readonly = reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).starts_with("READONLY");
     p.done(internal::FromReply(reply));
+    if (readonly && !dead_ && owner_ != nullptr) ReadOnly();
   }
 
   void OnSubReply(redisReply* reply);
@@ -253,6 +256,7 @@ class Link : public std::enable_shared_from_this<Link> {
   }
 
   void TimedOut();
+  void ReadOnly();
 
   asio::io_context& io_;
   asio::posix::stream_descriptor fd_;
@@ -290,11 +294,14 @@ struct Shared {  // what both sessions read and count
   std::uint64_t reconnects = 0;
   std::string last_error;
   std::map<std::string, Subscription> subscriptions;
+  // Sentinel mode: the sentinel watch reports a +switch-master for our master.
+  std::function<void(const Endpoint&)> on_switch;
 };
 
 class Session {
  public:
-  enum class Kind { kCommands, kPubSub };
+  // kSentinelWatch: subscribed to +switch-master on one sentinel (Sentinel mode only).
+  enum class Kind { kCommands, kPubSub, kSentinelWatch };
   enum class Phase { kStopped, kConnecting, kConnected, kBackoff };
 
   Session(Shared& shared, std::weak_ptr<void> alive, Kind kind)
@@ -320,6 +327,23 @@ class Session {
     }
     phase_ = Phase::kStopped;
   }
+
+  // The primary moved (Sentinel): drop the link unless it is already there
+  // and start a new attempt now, skipping any backoff.
+  void Reconnect(const Endpoint& primary) {
+    if (phase_ == Phase::kStopped) return;
+    if (phase_ == Phase::kConnected && target_.host == primary.host && target_.port == primary.port) return;
+    if (link_ != nullptr) {
+      const Status moved = Unavailable("redis: the primary moved to " + EndpointText(primary));
+      shared_.errors += PostFailures(shared_.io, std::exchange(link_, nullptr)->Close(), moved, moved);
+    }
+    resolver_.cancel();
+    failures_ = 0;
+    Attempt();
+  }
+
+  // The node the current link goes to (TCP), "" before the first attempt.
+  const Endpoint& target() const { return target_; }
 
   void Command(std::vector<std::string>& args, AsyncClient::Callback& done) {
     if (args.empty()) {
@@ -369,6 +393,13 @@ class Session {
     LinkDown(reason);
   }
 
+  // From Link: the node answered READONLY. In Sentinel mode it was demoted
+  // by a failover: drop the link and find the primary again.
+  void OnReadOnly(Link* link) {
+    if (link != link_.get() || !shared_.url.is_sentinel() || kind_ == Kind::kSentinelWatch) return;
+    LinkDown("the node answered READONLY (demoted by a failover?)");
+  }
+
   // From Link: the oldest command passed its deadline.
   void OnLinkTimeout(Link* link) {
     if (link != link_.get()) return;
@@ -379,6 +410,11 @@ class Session {
   }
 
   void OnMessage(const std::string& channel, std::string message) {
+    if (kind_ == Kind::kSentinelWatch) {
+      Result<Endpoint> primary = ParseSwitchMaster(message, shared_.url.master_name);
+      if (primary.ok() && shared_.on_switch) shared_.on_switch(*primary);
+      return;
+    }
     auto it = shared_.subscriptions.find(channel);
     if (it == shared_.subscriptions.end() || !it->second.on_message) return;
     auto on_message = it->second.on_message;  // a copy: the callback may Subscribe()
@@ -386,6 +422,7 @@ class Session {
   }
 
   void OnSubscribed(const std::string& channel) {
+    if (kind_ == Kind::kSentinelWatch) return;
     auto it = shared_.subscriptions.find(channel);
     if (it == shared_.subscriptions.end() || !it->second.on_subscribed) return;
     auto on_subscribed = it->second.on_subscribed;
@@ -409,42 +446,120 @@ class Session {
     if (attempted_) ++shared_.reconnects;
     attempted_ = true;
     phase_ = Phase::kConnecting;
+    const Url& url = shared_.url;
+    if (kind_ == Kind::kSentinelWatch) {
+      // One sentinel at a time, the next one after each failure.
+      const Endpoint& sentinel = url.sentinels[watch_next_ % url.sentinels.size()];
+      std::vector<std::vector<std::string>> handshake = SentinelQuery(url);
+      handshake.back() = {"PING"};  // AUTH (if any), then PING
+      ArmConnectTimeout();
+      Dial(sentinel, std::move(handshake), [this](const Value&) { Connected(); });
+      return;
+    }
+    if (url.is_sentinel()) {
+      asked_ = 0;
+      sentinel_failures_.clear();
+      AskNextSentinel();
+      return;
+    }
+    ArmConnectTimeout();
+    Dial(Endpoint{url.host, url.port}, DataHandshake(), [this](const Value&) { Connected(); });
+  }
+
+  void ArmConnectTimeout() {
     After(std::chrono::milliseconds(std::max(1, shared_.options.connect_timeout_ms)), [this] {
       if (phase_ == Phase::kConnecting) Fail("connect timeout");
     });
+  }
+
+  // AUTH and SELECT when needed, else a PING (so that "connected" always
+  // means "Redis answered"); in Sentinel mode ROLE last, checked to be a primary.
+  std::vector<std::vector<std::string>> DataHandshake() const {
     const Url& url = shared_.url;
-    if (!url.unix_socket.empty()) {
-      Connect("");
+    std::vector<std::vector<std::string>> handshake;
+    if (!url.password.empty()) handshake.push_back(AuthCommand(url.username, url.password));
+    if (url.db != 0) handshake.push_back({"SELECT", std::to_string(url.db)});
+    if (url.is_sentinel()) {
+      handshake.push_back({"ROLE"});
+    } else if (handshake.empty()) {
+      handshake.push_back({"PING"});
+    }
+    return handshake;
+  }
+
+  // Sentinel mode: asks the sentinels in turn (starting with the last one
+  // that answered) for the primary, then dials it. A sentinel's failure moves
+  // on to the next one at once; when all failed, the attempt failed.
+  void AskNextSentinel() {
+    const Url& url = shared_.url;
+    if (asked_ == url.sentinels.size()) {
+      asking_ = false;
+      LinkDown("no sentinel named the primary of '" + url.master_name + "': " + sentinel_failures_);
       return;
     }
+    ++generation_;
+    asking_ = true;
+    const std::size_t index = (sentinel_first_ + asked_++) % url.sentinels.size();
+    ArmConnectTimeout();
+    Dial(url.sentinels[index], SentinelQuery(url), [this, index](const Value& reply) {
+      Result<Endpoint> primary = ParseMasterAddr(reply);
+      if (!primary.ok()) {
+        Fail(primary.status().message());
+        return;
+      }
+      // Done with this sentinel: its link goes, nothing of ours is pending on it.
+      if (link_ != nullptr) std::exchange(link_, nullptr)->Close();
+      asking_ = false;
+      sentinel_first_ = index;
+      ++generation_;
+      ArmConnectTimeout();
+      Dial(*primary, DataHandshake(), [this](const Value& role) {
+        if (Status s = CheckPrimaryRole(role); !s.ok()) {
+          Fail(EndpointText(target_) + ", named by the sentinels: " + s.message());
+          return;
+        }
+        Connected();
+      });
+    });
+  }
+
+  // Resolves `node` if needed (or takes the URL's unix socket), connects and
+  // pipelines `handshake`; `done` gets the last reply when none was an error.
+  using HandshakeDone = std::function<void(const Value& last)>;
+  void Dial(Endpoint node, std::vector<std::vector<std::string>> handshake, HandshakeDone done) {
+    target_ = std::move(node);
+    const Url& url = shared_.url;
+    const bool unix_socket = !url.unix_socket.empty() && kind_ != Kind::kSentinelWatch && !asking_;
     ErrorCode ec;
-    asio::ip::make_address(url.host, ec);
-    if (!ec) {
-      Connect(url.host);
+    if (!unix_socket) asio::ip::make_address(target_.host, ec);
+    if (unix_socket || !ec) {
+      Connect(unix_socket ? "" : target_.host, std::move(handshake), std::move(done));
       return;
     }
     // getaddrinfo blocks: Asio's resolver runs it off the loop.
     const std::uint64_t generation = generation_;
-    resolver_.async_resolve(
-        url.host, std::to_string(url.port),
-        [this, alive = alive_, generation](const ErrorCode& ec, asio::ip::tcp::resolver::results_type results) {
-          if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
-          if (ec || results.empty()) {
-            Fail("cannot resolve '" + shared_.url.host + "': " + (ec ? ec.message() : "no address"));
-            return;
-          }
-          // Prefer IPv4: Redis binds 127.0.0.1 by default, and "localhost" may list ::1 first.
-          auto it = std::find_if(results.begin(), results.end(),
-                                 [](const auto& e) { return e.endpoint().address().is_v4(); });
-          if (it == results.end()) it = results.begin();
-          Connect(it->endpoint().address().to_string());
-        });
+    resolver_.async_resolve(target_.host, std::to_string(target_.port),
+                            [this, alive = alive_, generation, handshake = std::move(handshake),
+                             done = std::move(done)](const ErrorCode& ec,
+                                                     asio::ip::tcp::resolver::results_type results) mutable {
+                              if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
+                              if (ec || results.empty()) {
+                                Fail("cannot resolve '" + target_.host + "': " + (ec ? ec.message() : "no address"));
+                                return;
+                              }
+                              // Prefer IPv4: Redis binds 127.0.0.1 by default, and "localhost" may list ::1 first.
+                              auto it = std::find_if(results.begin(), results.end(),
+                                                     [](const auto& e) { return e.endpoint().address().is_v4(); });
+                              if (it == results.end()) it = results.begin();
+                              Connect(it->endpoint().address().to_string(), std::move(handshake), std::move(done));
+                            });
   }
 
-  void Connect(const std::string& address) {
+  // `address` is an IP literal, or "" for the URL's unix socket.
+  void Connect(const std::string& address, std::vector<std::vector<std::string>> handshake, HandshakeDone done) {
     const Url& url = shared_.url;
-    redisAsyncContext* ctx = url.unix_socket.empty() ? redisAsyncConnect(address.c_str(), url.port)
-                                                     : redisAsyncConnectUnix(url.unix_socket.c_str());
+    redisAsyncContext* ctx = address.empty() ? redisAsyncConnectUnix(url.unix_socket.c_str())
+                                             : redisAsyncConnect(address.c_str(), target_.port);
     if (ctx == nullptr) {
       Fail("out of memory");
       return;
@@ -455,7 +570,7 @@ class Session {
       Fail(why);
       return;
     }
-    if (url.unix_socket.empty()) redisEnableKeepAlive(&ctx->c);  // finds half-open TCP peers
+    if (!address.empty()) redisEnableKeepAlive(&ctx->c);  // finds half-open TCP peers
     auto link = std::make_shared<Link>(shared_.io, this, shared_.options.write_batch);
     if (auto failure = link->Attach(ctx)) {
       Fail(*failure);
@@ -463,32 +578,22 @@ class Session {
     }
     link_ = std::move(link);
 
-    // The handshake, pipelined: AUTH and SELECT when needed, else a PING (so
-    // that "connected" always means "Redis answered").
-    std::vector<std::vector<std::string>> handshake;
-    if (!url.password.empty()) {
-      if (url.username.empty()) {
-        handshake.push_back({"AUTH", url.password});
-      } else {
-        handshake.push_back({"AUTH", url.username, url.password});
-      }
-    }
-    if (url.db != 0) handshake.push_back({"SELECT", std::to_string(url.db)});
-    if (handshake.empty()) handshake.push_back({"PING"});
+    // The handshake, pipelined.
     const std::uint64_t generation = generation_;
+    auto shared_done = std::make_shared<HandshakeDone>(std::move(done));
     for (std::size_t i = 0; i < handshake.size(); ++i) {
       const bool last = i + 1 == handshake.size();
-      AsyncClient::Callback done = [this, alive = alive_, generation, last,
-                                   name = handshake[i][0]](Result<Value> r) {
+      AsyncClient::Callback reply = [this, alive = alive_, generation, last, name = handshake[i][0],
+                                     shared_done](Result<Value> r) {
         if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
         if (!r.ok()) return;  // the link is down: OnLinkGone handles it
         if (r->is_error()) {
           Fail(name + " failed: " + r->str);
           return;
         }
-        if (last) Connected();
+        if (last) (*shared_done)(*r);
       };
-      if (!link_->Send(handshake[i], done, kNoDeadline, /*internal=*/true)) {
+      if (!link_->Send(handshake[i], reply, kNoDeadline, /*internal=*/true)) {
         Fail("cannot send the handshake");
         return;
       }
@@ -500,6 +605,10 @@ class Session {
     timer_.cancel();
     phase_ = Phase::kConnected;
     failures_ = 0;
+    if (kind_ == Kind::kSentinelWatch && !link_->SendSubscribe("+switch-master")) {
+      LinkDown("cannot send SUBSCRIBE to the sentinel");
+      return;
+    }
     if (kind_ == Kind::kPubSub) {
       for (const auto& [channel, unused] : shared_.subscriptions) {
         if (!link_->SendSubscribe(channel)) {
@@ -522,6 +631,14 @@ class Session {
     if (link_ != nullptr) pending = std::exchange(link_, nullptr)->Close();
     const Status lost = Unavailable("redis: " + reason);
     shared_.errors += PostFailures(shared_.io, std::move(pending), lost, lost);
+    if (asking_ && phase_ == Phase::kConnecting) {  // that sentinel failed: ask the next one now
+      if (!sentinel_failures_.empty()) sentinel_failures_ += "; ";
+      sentinel_failures_ += EndpointText(target_) + ": " + reason;
+      AskNextSentinel();
+      return;
+    }
+    asking_ = false;
+    if (kind_ == Kind::kSentinelWatch) ++watch_next_;
     ++shared_.errors;
     shared_.last_error = reason;
     ScheduleRetry();
@@ -550,6 +667,14 @@ class Session {
   std::uint64_t generation_ = 0;  // bumped on every transition; stale handlers compare it
   int failures_ = 0;              // consecutive failed attempts
   bool attempted_ = false;
+  Endpoint target_;  // the node being dialled or connected (TCP)
+  // Sentinel mode (see AskNextSentinel): asking a sentinel now; how many were
+  // asked this attempt; whom to ask first; what each said.
+  bool asking_ = false;
+  std::size_t asked_ = 0;
+  std::size_t sentinel_first_ = 0;
+  std::string sentinel_failures_;
+  std::size_t watch_next_ = 0;  // kSentinelWatch: the sentinel to try next
 };
 
 void Link::Gone() {
@@ -563,6 +688,7 @@ void Link::Gone() {
 }
 
 void Link::TimedOut() { owner_->OnLinkTimeout(this); }  // only called while alive
+void Link::ReadOnly() { owner_->OnReadOnly(this); }
 
 void Link::OnSubReply(redisReply* reply) {
   if (reply == nullptr) {
@@ -590,13 +716,22 @@ struct AsyncClient::State {
   State(asio::io_context& io, Url url, Options options)
       : shared(io, std::move(url), options),
         commands(shared, alive, Session::Kind::kCommands),
-        pubsub(shared, alive, Session::Kind::kPubSub) {}
+        pubsub(shared, alive, Session::Kind::kPubSub),
+        watch(shared, alive, Session::Kind::kSentinelWatch) {
+    shared.on_switch = [this](const Endpoint& primary) {
+      ++switches;
+      commands.Reconnect(primary);
+      pubsub.Reconnect(primary);
+    };
+  }
 
   std::shared_ptr<int> alive = std::make_shared<int>(0);  // handlers hold weak_ptrs to it
   Shared shared;
   bool started = false;
   Session commands;
   Session pubsub;
+  Session watch;  // Sentinel mode only
+  std::uint64_t switches = 0;
 };
 
 AsyncClient::AsyncClient(asio::io_context& io, Url url, Options options)
@@ -610,12 +745,14 @@ void AsyncClient::Start() {
   state_->started = true;
   state_->commands.Start();
   if (!state_->shared.subscriptions.empty()) state_->pubsub.Start();
+  if (state_->shared.url.is_sentinel()) state_->watch.Start();
 }
 
 void AsyncClient::Stop() {
   state_->started = false;
   state_->commands.Stop();
   state_->pubsub.Stop();
+  state_->watch.Stop();
 }
 
 void AsyncClient::Command(std::vector<std::string> args, Callback done) {
@@ -643,6 +780,11 @@ void AsyncClient::Subscribe(std::string channel, std::function<void(std::string 
 bool AsyncClient::connected() const { return state_->commands.phase() == Session::Phase::kConnected; }
 std::uint64_t AsyncClient::errors() const { return state_->shared.errors; }
 std::uint64_t AsyncClient::reconnects() const { return state_->shared.reconnects; }
+std::string AsyncClient::primary() const {
+  if (!state_->shared.url.is_sentinel() || !connected()) return "";
+  return EndpointText(state_->commands.target());
+}
+std::uint64_t AsyncClient::switches() const { return state_->switches; }
 const std::string& AsyncClient::last_error() const { return state_->shared.last_error; }
 asio::io_context& AsyncClient::context() const { return state_->shared.io; }
 

@@ -46,12 +46,28 @@
 // disconnected are lost (Redis pub/sub does not queue), so on_subscribed is
 // the cue to re-read whatever the messages announce.
 //
+// Sentinel. With a redis+sentinel:// URL (redis/url.h) each attempt of
+// either connection first asks the sentinels, in turn, for the primary's
+// address (SENTINEL get-master-addr-by-name; the last sentinel that answered
+// is asked first next time; a sentinel that fails, answers nil or times out
+// passes the turn to the next one at once), then dials that address with the
+// handshake above ending in ROLE, which must say "master" (otherwise the
+// attempt failed and backs off). A third connection stays subscribed to
+// `+switch-master` on one sentinel (the next one after each failure): when
+// the primary of our master name moves, both connections drop their link
+// (pending commands fail with Unavailable, as for any lost connection) and
+// reconnect at once, skipping the backoff. A failover that kills or demotes
+// the old primary also closes our links (Sentinel kills the clients of a node
+// it reconfigures), so the watch mostly saves the backoff delay. Messages of
+// the watch lost while it reconnects are not replayed; the ROLE check and
+// the reconnect on a closed link cover that case.
+//
 // Thread-safety: none. Create, use and destroy an AsyncClient on the thread
 // that runs its io_context (or before that thread starts). The io_context
 // must outlive the AsyncClient. Do not destroy an AsyncClient from inside one of
 // its own callbacks; Stop() is fine there.
 //
-// Limits: RESP2 only, no TLS (hiredis 0.14), no Sentinel discovery.
+// Limits: RESP2 only, no TLS (hiredis 0.14), no Redis Cluster.
 
 #include <cstdint>
 #include <functional>
@@ -129,10 +145,15 @@ class AsyncClient {
   // True while the command connection is established and its handshake done.
   bool connected() const;
   // Commands that completed with a non-OK Status, plus failed connection
-  // attempts and lost connections (both connections). For /metrics.
+  // attempts and lost connections (all connections). For /metrics.
   std::uint64_t errors() const;
-  // Connection attempts after the first one (both connections). For /metrics.
+  // Connection attempts after the first one (all connections). For /metrics.
   std::uint64_t reconnects() const;
+  // Sentinel mode: "ip:port" of the primary the command connection is
+  // connected to, "" when not connected (or not in Sentinel mode).
+  std::string primary() const;
+  // Sentinel mode: +switch-master messages for our master name received.
+  std::uint64_t switches() const;
   // Why the last attempt failed or the last connection was lost; "" if never.
   // Never contains the password.
   const std::string& last_error() const;

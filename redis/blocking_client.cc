@@ -12,6 +12,7 @@
 #include "redis/errors.h"
 #include "redis/internal/reply.h"
 #include "redis/script.h"
+#include "redis/sentinel.h"
 
 namespace helpline::redis {
 namespace {
@@ -81,6 +82,7 @@ struct BlockingClient::Impl {
   Options options;
   std::string redacted;  // url.Redacted(), for every message
   Context ctx;           // null or in error: reconnect before use
+  bool demoted = false;  // Sentinel mode: the node answered READONLY; EnsureConnected() dials
   // With options.faults only: one entry per appended command whose reply is
   // not read yet, holding the fault that replaces it (nullopt: Redis answers).
   std::deque<std::optional<Faults::Fault>> injected;
@@ -108,13 +110,20 @@ struct BlockingClient::Impl {
 
   Status Dial() {
     ctx.reset();
+    demoted = false;
     injected.clear();
     timeval tv = ToTimeval(options.timeout_ms);
-    redisContext* c = url.unix_socket.empty() ? redisConnectWithTimeout(url.host.c_str(), url.port, tv)
+    Endpoint target{url.host, url.port};
+    if (url.is_sentinel()) {  // redis/sentinel.h: ask, then check ROLE below
+      Result<Endpoint> primary = AskSentinels(url, options.timeout_ms);
+      if (!primary.ok()) return primary.status();
+      target = std::move(*primary);
+    }
+    redisContext* c = url.unix_socket.empty() ? redisConnectWithTimeout(target.host.c_str(), target.port, tv)
                                               : redisConnectUnixWithTimeout(url.unix_socket.c_str(), tv);
     if (c == nullptr) return Fail("cannot allocate a connection");
     Context owned(c);
-    if (c->err != 0) return Fail(c->errstr);
+    if (c->err != 0) return Fail(url.is_sentinel() ? EndpointText(target) + ": " + c->errstr : c->errstr);
     if (redisSetTimeout(c, tv) != REDIS_OK) return Fail(std::string("set timeout: ") + c->errstr);
     ctx = std::move(owned);
     if (!url.password.empty()) {
@@ -125,6 +134,14 @@ struct BlockingClient::Impl {
     if (url.db != 0) {
       Result<Value> r = Command({"SELECT", std::to_string(url.db)});
       if (!r.ok()) return Drop(r.status());
+    }
+    if (url.is_sentinel()) {
+      Result<Value> role = Command({"ROLE"});
+      if (!role.ok()) return Drop(role.status());
+      if (Status primary = CheckPrimaryRole(*role); !primary.ok()) {
+        return Drop(Fail(EndpointText(target) + ", named by the sentinels: " + primary.message()));
+      }
+      return Status::Ok();
     }
     Result<Value> pong = Command({"PING"});
     if (!pong.ok()) return Drop(pong.status());
@@ -186,7 +203,10 @@ struct BlockingClient::Impl {
     void* raw = nullptr;
     if (redisGetReply(ctx.get(), &raw) != REDIS_OK || raw == nullptr) return IoError(command);
     Reply r(static_cast<redisReply*>(raw));
-    return internal::FromReply(r.get());
+    Value v = internal::FromReply(r.get());
+    // A node that answers READONLY was demoted (a failover): dial again next time.
+    if (url.is_sentinel() && v.is_error() && v.str.starts_with("READONLY")) demoted = true;
+    return v;
   }
 
   Result<Value> Next(std::string_view command) {
@@ -208,7 +228,7 @@ Result<std::unique_ptr<BlockingClient>> BlockingClient::Connect(const Url& url, 
   if (options.timeout_ms < 1) {
     return InvalidArgument("redis client: timeout_ms must be positive, got " + std::to_string(options.timeout_ms));
   }
-  if (url.unix_socket.empty() && url.host.empty()) {
+  if (url.unix_socket.empty() && url.host.empty() && !url.is_sentinel()) {
     return InvalidArgument("redis client: the URL has neither a host nor a unix socket");
   }
   auto impl = std::make_unique<Impl>();
@@ -219,7 +239,9 @@ Result<std::unique_ptr<BlockingClient>> BlockingClient::Connect(const Url& url, 
   return std::unique_ptr<BlockingClient>(new BlockingClient(std::move(impl)));
 }
 
-Status BlockingClient::EnsureConnected() { return impl_->in_sync() ? Status::Ok() : impl_->Dial(); }
+Status BlockingClient::EnsureConnected() {
+  return impl_->in_sync() && !impl_->demoted ? Status::Ok() : impl_->Dial();
+}
 bool BlockingClient::in_sync() const { return impl_->in_sync(); }
 const std::string& BlockingClient::redacted() const { return impl_->redacted; }
 

@@ -21,6 +21,14 @@
 // and discards one it caused; the write then fails with EPIPE and the call
 // returns Unavailable.
 //
+// Sentinel. With a redis+sentinel:// URL every dial (Connect(),
+// EnsureConnected()) first asks the sentinels for the primary's address and
+// then checks with ROLE that the node is a primary (redis/sentinel.h), so a
+// reconnect after a failover finds the new primary. Unavailable when no
+// sentinel answers or the node named is not (or no longer) a primary. A
+// READONLY error reply (the node was demoted under us) makes the next
+// EnsureConnected() dial again.
+//
 // Thread-safety: none; give each thread its own client.
 
 #include <cstddef>
@@ -48,7 +56,8 @@ class BlockingClient {
     std::shared_ptr<Faults> faults;
   };
 
-  // Connects and authenticates (AUTH, SELECT as the URL says, then PING).
+  // Connects and authenticates (AUTH, SELECT as the URL says, then PING, or
+  // ROLE in Sentinel mode).
   // Unavailable if Redis cannot be reached; InvalidArgument for a URL with
   // neither host nor socket or a timeout below 1.
   static Result<std::unique_ptr<BlockingClient>> Connect(const Url& url, Options options);
@@ -56,7 +65,8 @@ class BlockingClient {
   BlockingClient(const BlockingClient&) = delete;
   BlockingClient& operator=(const BlockingClient&) = delete;
 
-  // Dials again if the last I/O error broke the connection.
+  // Dials again if the last I/O error broke the connection (or, in Sentinel
+  // mode, the node answered READONLY).
   Status EnsureConnected();
   // True while connected with no I/O error: replies still match commands.
   bool in_sync() const;

@@ -145,5 +145,89 @@ TEST(RedactedUrl, RoundTripsThroughTheParserWithoutThePassword) {
   }
 }
 
+// ---- redis+sentinel:// --------------------------------------------------------
+
+TEST(SentinelUrl, ParsesSentinelsMasterNameDbAndCredentials) {
+  Result<Url> r = ParseUrl("redis+sentinel://helpline:s%40cret@10.0.0.1:26380,sentinel-b,[::1]:26381/mymaster/3");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->is_sentinel());
+  ASSERT_EQ(r->sentinels.size(), 3u);
+  EXPECT_EQ(r->sentinels[0].host, "10.0.0.1");
+  EXPECT_EQ(r->sentinels[0].port, 26380);
+  EXPECT_EQ(r->sentinels[1].host, "sentinel-b");
+  EXPECT_EQ(r->sentinels[1].port, kDefaultSentinelPort);
+  EXPECT_EQ(r->sentinels[2].host, "::1");
+  EXPECT_EQ(r->sentinels[2].port, 26381);
+  EXPECT_EQ(r->master_name, "mymaster");
+  EXPECT_EQ(r->db, 3);
+  EXPECT_EQ(r->username, "helpline");
+  EXPECT_EQ(r->password, "s@cret");
+  EXPECT_TRUE(r->host.empty());
+  EXPECT_TRUE(r->unix_socket.empty());
+  EXPECT_TRUE(r->sentinel_password.empty());
+}
+
+TEST(SentinelUrl, TakesDbAndSentinelCredentialsFromTheQuery) {
+  Result<Url> r = ParseUrl("redis+sentinel://h1:1,h2:2/prod?db=4&sentinel_username=watch&sentinel_password=a%26b");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->db, 4);
+  EXPECT_EQ(r->master_name, "prod");
+  EXPECT_EQ(r->sentinel_username, "watch");
+  EXPECT_EQ(r->sentinel_password, "a&b");
+  EXPECT_TRUE(r->password.empty());
+}
+
+TEST(SentinelUrl, OneSentinelAndNoDbIsDbZero) {
+  Result<Url> r = ParseUrl("redis+sentinel://127.0.0.1/m/");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->sentinels.size(), 1u);
+  EXPECT_EQ(r->sentinels[0].port, 26379);
+  EXPECT_EQ(r->db, 0);
+  EXPECT_FALSE(ParseUrl("redis://127.0.0.1")->is_sentinel());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sentinel, RejectsInvalidUrl,
+    ::testing::Values(Bad{"redis+sentinel://h1:26379", "missing master name"},
+                      Bad{"redis+sentinel://h1:26379/", "missing master name"},
+                      Bad{"redis+sentinel://h1:26379//0", "missing master name"},
+                      Bad{"redis+sentinel:///m", "missing host"},
+                      Bad{"redis+sentinel://h1,,h2/m", "missing host"},
+                      Bad{"redis+sentinel://h1,/m", "missing host"},
+                      Bad{"redis+sentinel://h1:0/m", "bad port"},
+                      Bad{"redis+sentinel://h1:x,h2/m", "bad port"},
+                      Bad{"redis+sentinel://h1/m/x", "bad db"},
+                      Bad{"redis+sentinel://h1/m/1/2", "bad db"},
+                      Bad{"redis+sentinel://h1/m/1?db=2", "db given both"},
+                      Bad{"redis+sentinel://h1/m%20x", "space or control"},
+                      Bad{"redis+sentinel://user@h1/m", "user info"},
+                      Bad{"redis+sentinel://h1/m?sentinel=1", "unknown query parameter 'sentinel'"},
+                      Bad{"redis://h1/1?sentinel_password=x", "unknown query parameter 'sentinel_password'"},
+                      Bad{"redis+sentinel://h1/m#frag", "fragments"}));
+
+TEST(SentinelUrl, NeverEchoesEitherPassword) {
+  for (const char* url : {"redis+sentinel://u:hunter2@h1:bad/m", "redis+sentinel://h1/m/x?sentinel_password=hunter2",
+                          "redis+sentinel://:hunter2@h1/m?sentinel_password=hunter2&db=x"}) {
+    Result<Url> r = ParseUrl(url);
+    ASSERT_FALSE(r.ok()) << url;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("***"), std::string::npos) << r.status().message();
+  }
+  Result<Url> ok = ParseUrl("redis+sentinel://u:hunter2@h1,h2:7/m/2?sentinel_username=w&sentinel_password=hunter2");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->Redacted(), "redis+sentinel://u:***@h1:26379,h2:7/m/2?sentinel_username=w&sentinel_password=***");
+}
+
+TEST(SentinelUrl, RedactedRoundTripsThroughTheParser) {
+  for (const char* url : {"redis+sentinel://h1:1,[::1]:2/m/5", "redis+sentinel://a/m?sentinel_username=w"}) {
+    Result<Url> first = ParseUrl(url);
+    ASSERT_TRUE(first.ok()) << url;
+    Result<Url> second = ParseUrl(first->Redacted());
+    ASSERT_TRUE(second.ok()) << first->Redacted();
+    EXPECT_EQ(second->Redacted(), first->Redacted());
+    EXPECT_EQ(second->sentinels.size(), first->sentinels.size());
+  }
+}
+
 }  // namespace
 }  // namespace helpline::redis

@@ -38,7 +38,9 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 constexpr std::size_t kMaxSocketPath = 107;
 
 
-std::string MakeTempDir() {
+}  // namespace
+
+std::string MakeRedisTempDir() {
   std::string base = "/tmp";
   if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && tmp[0] != '\0') base = tmp;
   // Leave room for "/redis.sock" within sun_path.
@@ -54,11 +56,13 @@ std::string MakeTempDir() {
 }
 
 
-void PrintFile(const std::string& path) {
+void PrintRedisLog(const std::string& path) {
   std::ifstream in(path);
   if (!in) return;
   std::cerr << "---- " << path << " ----\n" << in.rdbuf() << "\n---- end ----\n";
 }
+
+namespace {
 
 // Waits up to `deadline` for `pid` to exit; true if it did (and was reaped).
 bool WaitFor(pid_t pid, std::chrono::steady_clock::duration deadline) {
@@ -73,6 +77,47 @@ bool WaitFor(pid_t pid, std::chrono::steady_clock::duration deadline) {
 }
 
 }  // namespace
+
+pid_t SpawnRedis(const std::vector<std::string>& args_in, const std::string& out_path) {
+  // Everything the child needs is built before fork: after fork only
+  // async-signal-safe calls are allowed (the parent may have threads).
+  std::vector<std::string> args = args_in;
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string binary = args.front();
+  const pid_t parent = ::getpid();
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    std::fprintf(stderr, "RedisServer: fork: %s\n", std::strerror(errno));
+    std::abort();
+  }
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    if (out_fd >= 0) {
+      ::dup2(out_fd, STDOUT_FILENO);
+      ::dup2(out_fd, STDERR_FILENO);
+    }
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+void StopRedis(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  if (WaitFor(pid, kStopDeadline)) return;
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
 
 std::string FindRedisServer() {
   if (const char* path = std::getenv("PATH"); path != nullptr) {
@@ -102,14 +147,12 @@ bool RedisAnswersPing(const std::string& socket_path) {
 }
 
 RedisServer::RedisServer() {
-  dir_ = MakeTempDir();
+  dir_ = MakeRedisTempDir();
   socket_path_ = dir_ + "/redis.sock";
   const std::string log_path = dir_ + "/redis.log";
   const std::string out_path = dir_ + "/redis.out";  // anything printed before the log opens
   const std::string binary = FindRedisServer();
 
-  // Everything the child needs is built before fork: after fork only
-  // async-signal-safe calls are allowed (the parent may have threads).
   std::vector<std::string> args = {binary,       "--port",       "0",
                                    "--unixsocket", socket_path_, "--unixsocketperm",
                                    "700",          "--save",       "",
@@ -119,29 +162,7 @@ RedisServer::RedisServer() {
                                    // SIGTERM is acted on in serverCron, every 1000/hz ms:
                                    // hz 100 stops it in ~10 ms instead of ~100 ms.
                                    "--hz",         "100"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    std::fprintf(stderr, "RedisServer: fork: %s\n", std::strerror(errno));
-    std::abort();
-  }
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-    if (out_fd >= 0) {
-      ::dup2(out_fd, STDOUT_FILENO);
-      ::dup2(out_fd, STDERR_FILENO);
-    }
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
+  pid_t pid = SpawnRedis(args, out_path);
   pid_ = pid;
 
   const auto deadline = Clock::now() + kStartDeadline;
@@ -161,8 +182,8 @@ RedisServer::RedisServer() {
     std::this_thread::sleep_for(kPollInterval);
   }
   std::fprintf(stderr, "RedisServer: %s\n", failure.c_str());
-  PrintFile(out_path);
-  PrintFile(log_path);
+  PrintRedisLog(out_path);
+  PrintRedisLog(log_path);
   Kill();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);

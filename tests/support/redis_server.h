@@ -10,11 +10,25 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace helpline::testing {
 
 // The redis-server binary: the first on PATH, else /usr/bin/redis-server.
 std::string FindRedisServer();
+
+// Starts args[0] (a redis-server binary) with `args`, stdout and stderr to
+// `out_path`, killed with SIGKILL if the test binary dies (see the .cc).
+// Aborts the test binary if it cannot fork.
+pid_t SpawnRedis(const std::vector<std::string>& args, const std::string& out_path);
+// SIGTERM, then SIGKILL after 5 s; reaps `pid`. No-op for pid <= 0.
+void StopRedis(pid_t pid);
+
+// A fresh directory /tmp/hl-redis-XXXXXX (or under $TMPDIR when short enough
+// for a unix socket path); aborts the test binary if it cannot be made.
+std::string MakeRedisTempDir();
+// Copies a file (a redis log) to stderr with a header, if it exists.
+void PrintRedisLog(const std::string& path);
 
 // True when a redis-server answers PING on `socket_path` within 200 ms.
 bool RedisAnswersPing(const std::string& socket_path);
