@@ -87,6 +87,11 @@ struct Config {
   int outbox_send_timeout_ms = 10000; // outbox_send_timeout_ms: one HTTP attempt
   int outbox_claim_idle_ms = 60000;   // outbox_claim_idle_ms: a crashed daemon's entries are reclaimed after this
 
+  // --- Drug alerts (daemon/alerts/alert_release.h): how fast held alerts go
+  // to the outbox, messages per second, "N[,provider=N...]" (0: no cap).
+  std::string alerts_number_rate = "1";    // alerts_number_rate: per sender number (a long code: 1/s)
+  std::string alerts_provider_rate = "0";  // alerts_provider_rate: per provider, across its numbers
+
   // --- Outreach API
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API
   // keys. Keys themselves are never stored.
