@@ -41,9 +41,12 @@
 //   subscriber left, or whose number cannot be opened, is removed unsent.
 //
 // Pacing is at hand-over to the outbox: the outbox's workers send within
-// milliseconds of it, but the outbox's own retries are not paced again. The
-// gap between two sends of one number is at least its interval; rates hold
-// across daemons (the pace keys are shared) as long as their clocks agree.
+// milliseconds of it, but the outbox's own retries are not paced again.
+// Claims of one number are at least its interval apart; hand-overs follow
+// each claim after a few ms that vary (opening the number, the enqueue), so
+// two of them can come closer (by up to about 25 ms on a loaded machine)
+// while any longer window holds the rate. Rates hold across daemons (the
+// pace keys are shared) as long as their clocks agree.
 //
 // Thread-safety: loop thread only (like its redis::AsyncClient and Outbox),
 // which must outlive it with the cipher and the conversation. Never logs a
