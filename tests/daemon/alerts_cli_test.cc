@@ -27,21 +27,6 @@ constexpr const char* kKey = "k1:000102030405060708090a0b0c0d0e0f101112131415161
 constexpr std::int64_t kMidday = 1768507200;
 const std::string kData = std::string(HELPLINE_SOURCE_DIR) + "/data/engine";
 
-// Names a provider for the outbox, which refuses messages no adapter could
-// send; never asked to send (the outbox's workers are not started here).
-class QueueOnlyAdapter : public gateway::OutboundAdapter {
- public:
-  explicit QueueOnlyAdapter(std::string name) : name_(std::move(name)) {}
-  std::string_view provider() const override { return name_; }
-  Result<gateway::OutboundRequest> BuildSend(const gateway::OutboundMessage&) const override {
-    return FailedPrecondition("queue only");
-  }
-  gateway::DeliveryDecision ClassifySend(const gateway::HttpResult&) const override { return {}; }
-
- private:
-  std::string name_;
-};
-
 struct Person {
   std::string number, region, lang, provider;
 };

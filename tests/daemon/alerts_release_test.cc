@@ -20,15 +20,6 @@ namespace {
 constexpr const char* kKey = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const std::string kData = std::string(HELPLINE_SOURCE_DIR) + "/data/engine";
 
-class QueueOnlyAdapter : public gateway::OutboundAdapter {
- public:
-  std::string_view provider() const override { return "twilio"; }
-  Result<gateway::OutboundRequest> BuildSend(const gateway::OutboundMessage&) const override {
-    return FailedPrecondition("queue only");
-  }
-  gateway::DeliveryDecision ClassifySend(const gateway::HttpResult&) const override { return {}; }
-};
-
 class AlertReleaseTest : public AlertsRedisTest {
  protected:
   AlertReleaseTest() {
@@ -95,7 +86,7 @@ class AlertReleaseTest : public AlertsRedisTest {
   std::unique_ptr<SubscriberStore> subs_;
   std::unique_ptr<AlertConversation> conv_;
   CurlMulti http_{io_};
-  QueueOnlyAdapter adapter_;
+  QueueOnlyAdapter adapter_{"twilio"};
   std::unique_ptr<daemon::Outbox> outbox_;
 };
 
@@ -137,8 +128,9 @@ TEST_F(AlertReleaseTest, EachSenderNumberIsPacedToItsRateAndNumbersPaceIndepende
     EXPECT_LE(MaxInWindow(times, 250), 6) << from;
     EXPECT_GE(times.back() - times.front(), 11 * 50 - 10) << from;
   }
-  // Both numbers at once: about 0.55 s, not the 1.15 s of one queue.
-  EXPECT_LT(seconds, 1.0) << seconds;
+  // Both numbers at once: about 0.57 s; one queue for both would need at
+  // least 23 intervals, 1.15 s.
+  EXPECT_LT(seconds, 1.1) << seconds;
   EXPECT_EQ(rel.stats().duplicates, 0u);
   std::printf("[ measured ] 24 sends, 2 numbers at 20/s: %.3f s; min gaps %lld and %lld ms\n", seconds,
               MinGap(by_number.begin()->second), MinGap(by_number.rbegin()->second));
