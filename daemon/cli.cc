@@ -78,6 +78,8 @@ commands:
                                twice; needs HELPLINE_ALERTS_KEY)
   alert status ID [--json]     held, waiting, sent, failed, cancelled per alert
   alert cancel ID              stop what of an alert is not sent yet
+  alert reseal                 after a key rotation: every subscriber's number sealed again under
+                               HELPLINE_ALERTS_KEY (old keys read from HELPLINE_ALERTS_OLD_KEYS)
   reports [--since WHEN] [--region R] [--limit N] [--json]
                                anonymous bad-batch reports, newest first (WHEN: unix seconds,
                                30m, 24h, 7d or YYYY-MM-DD)

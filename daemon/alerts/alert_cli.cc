@@ -109,6 +109,16 @@ end
 return n
 )lua";
 
+// KEYS: 1 a subscriber record. ARGV: 1 the sealed number read, 2 its
+// replacement. Replaces it only if unchanged; 1 when replaced.
+constexpr std::string_view kResealScript = R"lua(
+if redis.call('HGET', KEYS[1], 'num') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'num', ARGV[2])
+  return 1
+end
+return 0
+)lua";
+
 class AlertsCli {
  public:
   AlertsCli(std::ostream& out, std::ostream& err, bool tty) : out_(out), err_(err), tty_(tty) {}
@@ -117,11 +127,12 @@ class AlertsCli {
     args_ = args;
     if (Status s = Connect(); !s.ok()) return Fail(command, s);
     if (command == "reports") return Reports();
-    if (args_.positional.empty()) return Usage("alert: send, status ID or cancel ID");
+    if (args_.positional.empty()) return Usage("alert: send, status ID, cancel ID or reseal");
     const std::string& sub = args_.positional[0];
     if (sub == "send") return Send();
     if (sub == "status") return StatusOf();
     if (sub == "cancel") return Cancel();
+    if (sub == "reseal") return Reseal();
     return Usage("alert: unknown subcommand '" + sub + "'");
   }
 
@@ -144,7 +155,7 @@ class AlertsCli {
     err_ << "helpline: " << why
          << "\nusage: helpline alert send --region R [--text-en FILE] [--text-fr FILE] [--text-es FILE] [--id ID]"
             " [--dry-run] [--urgent] [--json]\n       helpline alert status ID [--json]\n"
-            "       helpline alert cancel ID\n       helpline reports [--since WHEN] [--region R] [--limit N] [--json]\n";
+            "       helpline alert cancel ID\n       helpline alert reseal\n       helpline reports [--since WHEN] [--region R] [--limit N] [--json]\n";
     return kExitUsage;
   }
   int Fail(const std::string& what, const Status& s) {
@@ -526,6 +537,55 @@ class AlertsCli {
     return kExitOk;
   }
 
+  // --- alert reseal --------------------------------------------------------------
+  // Every subscriber's sealed number under the current key (after a
+  // rotation: the old key in HELPLINE_ALERTS_OLD_KEYS until this is done).
+  // A record changed meanwhile (a new YES, a LEAVE) is left as it is: the
+  // compare-and-set script replaces only the value it read.
+  int Reseal() {
+    auto cipher = NumberCipher::FromEnvironment();
+    if (!cipher.ok()) return Fail("alert reseal", cipher.status());
+    const std::string match = prefix_ + "alert:sub:";
+    long resealed = 0, current = 0, unreadable = 0, changed = 0;
+    std::string cursor = "0";
+    do {
+      auto page = Call({"SCAN", cursor, "MATCH", match + "*", "COUNT", std::to_string(kPage)});
+      if (!page.ok()) return Fail("alert reseal", page.status());
+      if (page->elements.size() != 2) return Fail("alert reseal", Internal("scan: unexpected reply"));
+      cursor = page->elements[0].str;
+      for (const redis::Value& k : page->elements[1].elements) {
+        const std::string hash = k.str.substr(match.size());
+        auto num = Call({"HGET", k.str, "num"});
+        if (!num.ok()) return Fail("alert reseal", num.status());
+        if (num->is_nil()) continue;
+        if (NumberCipher::KeyIdOf(num->str) == cipher->current_id()) {
+          ++current;
+          continue;
+        }
+        auto plain = cipher->Open(num->str, hash);
+        if (!plain.ok()) {
+          ++unreadable;  // an unknown key id or a damaged value: never printed
+          continue;
+        }
+        auto sealed = cipher->Seal(*plain, hash);
+        if (!sealed.ok()) return Fail("alert reseal", sealed.status());
+        auto set = Wait<Result<redis::Value>>(
+            [&](auto cb) { reseal_.Run(*redis_, {"1", k.str, num->str, *sealed}, cb); });
+        if (!set.ok()) return Fail("alert reseal", set.status());
+        if (set->integer == 1) ++resealed;
+        else ++changed;
+      }
+    } while (cursor != "0");
+    out_ << "resealed " << resealed << " under key " << cipher->current_id() << ", " << current
+         << " already under it, " << changed << " changed meanwhile (left), " << unreadable << " unreadable\n";
+    if (unreadable > 0) {
+      err_ << "warning: " << unreadable << " sealed numbers open with no known key (is an old key missing from "
+              "HELPLINE_ALERTS_OLD_KEYS?)\n";
+      return kExitInvalid;
+    }
+    return kExitOk;
+  }
+
   // --- reports ------------------------------------------------------------------
   std::optional<std::int64_t> ParseSince(const std::string& v) {
     const std::int64_t now = std::time(nullptr);
@@ -593,6 +653,7 @@ class AlertsCli {
   const redis::Script begin_{kBeginScript};
   const redis::Script cancel_{kCancelScript};
   const redis::Script hold_{kHoldScript};
+  const redis::Script reseal_{kResealScript};
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 //                       [--id ID] [--dry-run] [--urgent] [--quiet-hours HH:MM-HH:MM|off] [--json]
 //   helpline alert status ID [--json]
 //   helpline alert cancel ID
+//   helpline alert reseal
 //   helpline reports [--since WHEN] [--region R] [--limit N] [--json]
 //   (all take --redis URL, --prefix P, --data DIR like the other commands)
 //
@@ -40,6 +41,12 @@
 // takes held members out of the release queue and marks the outbox entries
 // not yet sent so workers drop them (the outbox's "already sent" marker,
 // which workers skip; the alert's cancelled set tells them apart).
+//
+// `alert reseal` re-seals every confirmed subscriber's number under the
+// current key (HELPLINE_ALERTS_KEY) after a rotation, reading with the old
+// ones (HELPLINE_ALERTS_OLD_KEYS); one compare-and-set per record, so a
+// record changed meanwhile is left alone. Exit 1 when some number opens
+// with no known key (counted, never printed).
 //
 // Never prints or logs a number or a report's sender (there is none).
 

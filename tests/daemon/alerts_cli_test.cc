@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "daemon/alerts/alert_release.h"
@@ -258,6 +259,39 @@ TEST_F(AlertCliTest, QuietHoursHoldAnAlertUntilEachRegionsMorningUnlessUrgent) {
   EXPECT_EQ(Release(toronto_8am), 0u);
   ASSERT_EQ(Cli({"alert", "status", "q5", "--json"}, &out, &err), 0) << err;
   EXPECT_NE(out.find("\"sent\":0,\"held\":0,\"failed\":0,\"cancelled\":1"), std::string::npos) << out;
+}
+
+TEST_F(AlertCliTest, ResealPutsEveryNumberUnderTheCurrentKeyAfterARotation) {
+  Subscribe({"+16045550101", "CA-BC", "en", "twilio"});
+  Subscribe({"+16045550102", "CA-BC", "fr", "twilio"});
+  const std::string h1 = SenderHash("s", "+16045550101");
+  EXPECT_TRUE(raw_.Str({"HGET", "hl:alert:sub:" + h1, "num"}).starts_with("v1:k1:"));
+  // Rotate: k2 current, k1 still accepted for reading.
+  setenv("HELPLINE_ALERTS_KEY", "k2:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100", 1);
+  setenv("HELPLINE_ALERTS_OLD_KEYS", kKey, 1);
+  std::string out, err;
+  ASSERT_EQ(Cli({"alert", "reseal"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("resealed 2 under key k2, 0 already under it"), std::string::npos) << out;
+  EXPECT_TRUE(raw_.Str({"HGET", "hl:alert:sub:" + h1, "num"}).starts_with("v1:k2:"));
+  ASSERT_EQ(Cli({"alert", "reseal"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("resealed 0 under key k2, 2 already under it"), std::string::npos) << out;
+  // The old key can go: the numbers still open, and alerts still reach them.
+  unsetenv("HELPLINE_ALERTS_OLD_KEYS");
+  auto k2 = NumberCipher::FromEnvironment();
+  ASSERT_TRUE(k2.ok());
+  cipher_ = std::make_unique<NumberCipher>(*k2);
+  ASSERT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", File("r.txt", "x"), "--id", "r1"}, &out, &err), 0)
+      << err;
+  EXPECT_NE(out.find("unreadable 0"), std::string::npos) << out;
+  EXPECT_EQ(Release(kMidday), 2u);
+  std::set<std::string> to;
+  for (auto& [id, f] : Outbox()) to.insert(f["to"]);
+  EXPECT_EQ(to, (std::set<std::string>{"+16045550101", "+16045550102"}));
+  // A number sealed under a key nobody has any more is counted, not printed.
+  raw_.Run({"HSET", "hl:alert:sub:" + h1, "num", "v1:k9:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
+  EXPECT_EQ(Cli({"alert", "reseal"}, &out, &err), 1);
+  EXPECT_NE(out.find("1 unreadable"), std::string::npos) << out;
+  EXPECT_EQ((out + err).find("6045550101"), std::string::npos);
 }
 
 TEST_F(AlertCliTest, BadRequestsAreRefusedWithAReason) {
