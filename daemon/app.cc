@@ -163,6 +163,7 @@ struct HelplineApp::Loop {
   std::shared_ptr<RedisProbe> probe;
   std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex; replaced on SIGHUP
   std::unique_ptr<alerts::AlertDesk> alerts;  // [alerts] issue 13: JOIN/YES/LEAVE/REPORT (null: off)
+  std::unique_ptr<alerts::AlertReleaser> alert_release;  // [alerts] held alerts -> outbox (loop 0 only)
 };
 
 struct HelplineApp::Impl {
@@ -581,6 +582,17 @@ Status HelplineApp::Attach(HttpServer& server) {
   if (outbound || (impl_->alerts && impl_->alerts->subscriptions_on())) {
     for (auto& l : impl_->loops) l.outbox->Start();
   }
+  // [alerts] one releaser per daemon (they share the queue through Redis).
+  if (impl_->alerts) {
+    alerts::AlertReleaseOptions ro;
+    ro.prefix = impl_->config.redis_prefix;
+    // ValidateConfig refused bad rates; a config that skipped it keeps the defaults.
+    if (auto r = alerts::ParseReleaseRate(impl_->config.alerts_number_rate); r.ok()) ro.rates.per_number = *r;
+    if (auto r = alerts::ParseReleaseRate(impl_->config.alerts_provider_rate); r.ok()) ro.rates.per_provider = *r;
+    Loop& l0 = impl_->loops[0];
+    l0.alert_release = impl_->alerts->MakeReleaser(*l0.redis, *l0.outbox, std::move(ro));
+    if (l0.alert_release) l0.alert_release->Start();
+  }
   // New directory versions are announced on dir:events; after each
   // (re)subscription a check catches anything announced while away.
   SnapshotManager* snapshots = &impl_->snapshots;
@@ -610,6 +622,7 @@ void HelplineApp::Detach() {
       l.probe->redis = nullptr;
       l.probe->timer.reset();  // cancels its wait; the queued handler holds the probe, not the timer
     }
+    l.alert_release.reset();  // [alerts] before the outbox it hands to
     if (l.outbox) {
       // Runs after the loops stopped: nothing else touches the outbox now.
       if (const int left = l.outbox->in_flight(); left > 0) {

@@ -77,13 +77,16 @@ commands:
                                Uses the current version in Redis, or the shipped files
                                (--directory PATH, default DATA/directory) if Redis has none.
   alert send --region R [--text-en FILE] [--text-fr FILE] [--text-es FILE] [--id ID]
-             [--dry-run] [--urgent] [--json]
+             [--dry-run] [--urgent] [--quiet-hours HH:MM-HH:MM|off] [--json]
                                drug alert: count the confirmed subscribers of R (a state,
                                province or country) per region and language, then queue one
-                               message each in the outbox (same --id again: nothing twice;
-                               needs HELPLINE_ALERTS_KEY)
-  alert status ID [--json]     waiting, sent, failed, cancelled per alert
+                               message each, held during the region's quiet hours (default
+                               22:00-08:00 local) unless --urgent (same --id again: nothing
+                               twice; needs HELPLINE_ALERTS_KEY)
+  alert status ID [--json]     held, waiting, sent, failed, cancelled per alert
   alert cancel ID              stop what of an alert is not sent yet
+  alert reseal                 after a key rotation: every subscriber's number sealed again under
+                               HELPLINE_ALERTS_KEY (old keys read from HELPLINE_ALERTS_OLD_KEYS)
   reports [--since WHEN] [--region R] [--limit N] [--json]
                                anonymous bad-batch reports, newest first (WHEN: unix seconds,
                                30m, 24h, 7d or YYYY-MM-DD)
@@ -125,7 +128,7 @@ const std::set<std::string> kValueOptions = {
     "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
     "--remembered-region",  "--segments",   "--directory",    "--data",     "--config",
     "--port",   "--listen", "--max-removal-share", "--jurisdiction", "--out",
-    "--text-en", "--text-fr", "--text-es", "--id", "--since", "--limit"};  // [alerts] the last line
+    "--text-en", "--text-fr", "--text-es", "--id", "--since", "--limit", "--quiet-hours"};  // [alerts] the last line
 const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",        "--help",
                                             "--chat",    "--opted-out", "--check-config", "--allow-removals",
                                             "--trusted", "--urgent"};  // [alerts] --urgent

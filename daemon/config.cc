@@ -6,6 +6,7 @@
 #include <string_view>
 #include <variant>
 
+#include "daemon/alerts/release_rate.h"
 #include "directory/regions.h"
 
 namespace helpline::daemon {
@@ -125,6 +126,8 @@ constexpr Setting kSettings[] = {
     Row("outbox_send_timeout_ms", &Config::outbox_send_timeout_ms, 100, 600000),
     Row("outbox_claim_idle_ms", &Config::outbox_claim_idle_ms, 100, 86400000),
     Row("outbox_dead_letter_ttl_s", &Config::outbox_dead_letter_ttl_s, 60, 30 * 86400),
+    Row("alerts_number_rate", &Config::alerts_number_rate),
+    Row("alerts_provider_rate", &Config::alerts_provider_rate),
     Row("api_key_sha256", &Config::api_key_sha256).Env("HELPLINE_API_KEY_SHA256").Shows(Shown::kCount).Reloadable(),
 };
 
@@ -341,6 +344,13 @@ Status ValidateConfig(const Config& c) {
   }
   if (c.outbox_send_timeout_ms >= c.outbox_claim_idle_ms) {
     return InvalidArgument("outbox_send_timeout_ms must be below outbox_claim_idle_ms (or live sends are reclaimed)");
+  }
+  // [alerts] issue 13
+  if (auto r = alerts::ParseReleaseRate(c.alerts_number_rate); !r.ok()) {
+    return InvalidArgument("alerts_number_rate: " + r.status().message());
+  }
+  if (auto r = alerts::ParseReleaseRate(c.alerts_provider_rate); !r.ok()) {
+    return InvalidArgument("alerts_provider_rate: " + r.status().message());
   }
   for (const auto& h : c.api_key_sha256) {
     if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos) {

@@ -88,6 +88,11 @@ struct Config {
   int outbox_claim_idle_ms = 60000;   // outbox_claim_idle_ms: a crashed daemon's entries are reclaimed after this
   int outbox_dead_letter_ttl_s = 259200; // outbox_dead_letter_ttl_s: dead letters (numbers, texts) are deleted after this
 
+  // --- Drug alerts (daemon/alerts/alert_release.h): how fast held alerts go
+  // to the outbox, messages per second, "N[,provider=N...]" (0: no cap).
+  std::string alerts_number_rate = "1";    // alerts_number_rate: per sender number (a long code: 1/s)
+  std::string alerts_provider_rate = "0";  // alerts_provider_rate: per provider, across its numbers
+
   // --- Outreach API
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API
   // keys. Keys themselves are never stored.

@@ -55,6 +55,12 @@ std::unique_ptr<AlertDesk> AlertsService::MakeDesk(redis::AsyncClient& redis, co
   return std::make_unique<AlertDesk>(redis, cipher_ ? &*cipher_ : nullptr, conv_, prefix);
 }
 
+std::unique_ptr<AlertReleaser> AlertsService::MakeReleaser(redis::AsyncClient& redis, Outbox& outbox,
+                                                           AlertReleaseOptions options) const {
+  if (!cipher_) return nullptr;
+  return std::make_unique<AlertReleaser>(redis, outbox, *cipher_, conv_, std::move(options));
+}
+
 AlertDesk::AlertDesk(redis::AsyncClient& redis, const NumberCipher* cipher, const AlertConversation& conversation,
                      std::string prefix)
     : cipher_(cipher), conv_(conversation), reports_(redis, ReportStoreOptions{.prefix = prefix}) {

@@ -33,6 +33,7 @@
 #include <string>
 
 #include "daemon/alerts/alert_conversation.h"
+#include "daemon/alerts/alert_release.h"
 #include "daemon/alerts/number_cipher.h"
 #include "daemon/alerts/report_store.h"
 #include "daemon/alerts/subscriber_store.h"
@@ -88,6 +89,10 @@ class AlertsService {
   // stderr line, never the key) and reports still work.
   static std::unique_ptr<AlertsService> Start(const std::string& data_dir);
   std::unique_ptr<AlertDesk> MakeDesk(redis::AsyncClient& redis, const std::string& prefix) const;
+  // The releaser of held alerts (alert_release.h) for a loop; null when
+  // subscriptions are off (no key to open numbers with).
+  std::unique_ptr<AlertReleaser> MakeReleaser(redis::AsyncClient& redis, Outbox& outbox,
+                                              AlertReleaseOptions options) const;
   bool subscriptions_on() const { return cipher_.has_value(); }
 
  private:

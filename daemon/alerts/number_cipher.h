@@ -11,8 +11,8 @@
 // bytes as 64 hex digits or base64. HELPLINE_ALERTS_KEY holds the current key
 // (new values are sealed with it); HELPLINE_ALERTS_OLD_KEYS a comma-separated
 // list of older ones (still opened). Rotate: make the new key current, move
-// the old one to OLD_KEYS; values are re-sealed with the current key when a
-// subscriber next confirms (`helpline alert rekey` is not built yet).
+// the old one to OLD_KEYS, run `helpline alert reseal` (every stored value
+// re-sealed with the current key), then drop the old key.
 //
 // Sealed form: "v1:" ID ":" base64(nonce[12] || ciphertext || tag[16]). The
 // nonce is random (RAND_bytes) per seal. The associated data binds a value

@@ -9,10 +9,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "daemon/alerts/alert_release.h"
 #include "daemon/alerts/report_store.h"
 #include "daemon/alerts/subscriber_store.h"
+#include "daemon/curl_multi.h"
+#include "daemon/outbox.h"
 #include "daemon/sender_store.h"
 #include "tests/daemon/alerts_redis_fixture.h"
 
@@ -20,6 +24,9 @@ namespace helpline::daemon::alerts {
 namespace {
 
 constexpr const char* kKey = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+// 2026-01-15 20:00 UTC: midday in every North American zone (no quiet hours).
+constexpr std::int64_t kMidday = 1768507200;
+const std::string kData = std::string(HELPLINE_SOURCE_DIR) + "/data/engine";
 
 struct Person {
   std::string number, region, lang, provider;
@@ -33,6 +40,32 @@ class AlertCliTest : public AlertsRedisTest {
     cipher_ = std::make_unique<NumberCipher>(*NumberCipher::FromEnvironment());
     subs_ = std::make_unique<SubscriberStore>(*redis_, *cipher_, SubscriberStoreOptions{});
     dir_ = ::testing::TempDir();
+    conv_ = std::make_unique<AlertConversation>(*AlertConversation::Load(kData + "/alerts.json"));
+    for (const char* p : {"twilio", "vonage", "telnyx", "telegram"}) {
+      adapters_.push_back(std::make_unique<QueueOnlyAdapter>(p));
+      by_name_.emplace(p, adapters_.back().get());
+    }
+    OutboxOptions oo;
+    oo.log = false;
+    outbox_ = std::make_unique<daemon::Outbox>(*redis_, http_, by_name_, oo);
+  }
+  ~AlertCliTest() override { outbox_.reset(); http_.Stop(); }
+
+  // What the daemon's releaser does at `now_s` (no rate caps): hands every
+  // due member to the outbox. The number released.
+  std::size_t Release(std::int64_t now_s) {
+    AlertReleaseOptions o;
+    o.rates.per_number.fallback = 0;
+    o.now_ms = [now_s] { return now_s * 1000; };
+    AlertReleaser rel(*redis_, *outbox_, *cipher_, *conv_, o);
+    std::size_t released = 0;
+    while (true) {
+      auto r = Wait<Result<ReleaseRound>>([&](auto cb) { rel.Tick(cb); });
+      EXPECT_TRUE(r.ok()) << r.status().message();
+      if (!r.ok() || r->released + r->duplicates + r->dropped == 0) break;
+      released += r->released;
+    }
+    return released;
   }
 
   void Subscribe(const Person& p, bool confirm = true) {
@@ -58,6 +91,8 @@ class AlertCliTest : public AlertsRedisTest {
   int Cli(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
     AlertsArgs parsed;
     parsed.options["--redis"] = server_.Url();
+    parsed.options["--data"] = kData;
+    parsed.now_s = now_s_;
     for (std::size_t i = 1; i < args.size(); ++i) {
       if (args[i] == "--dry-run" || args[i] == "--urgent" || args[i] == "--json") {
         parsed.flags.insert(args[i]);
@@ -91,6 +126,12 @@ class AlertCliTest : public AlertsRedisTest {
   std::unique_ptr<NumberCipher> cipher_;
   std::unique_ptr<SubscriberStore> subs_;
   std::string dir_;
+  std::int64_t now_s_ = kMidday;
+  std::unique_ptr<AlertConversation> conv_;
+  CurlMulti http_{io_};
+  std::vector<std::unique_ptr<QueueOnlyAdapter>> adapters_;
+  daemon::Outbox::Adapters by_name_;
+  std::unique_ptr<daemon::Outbox> outbox_;
 };
 
 TEST_F(AlertCliTest, AnAlertReachesExactlyTheRegionsSubscribersOnceInTheirLanguage) {
@@ -113,6 +154,11 @@ TEST_F(AlertCliTest, AnAlertReachesExactlyTheRegionsSubscribersOnceInTheirLangua
   ASSERT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", en, "--text-fr", fr, "--id", "bc1"}, &out, &err), 0)
       << err;
   EXPECT_NE(out.find("queued 4"), std::string::npos) << out;
+  EXPECT_TRUE(Outbox().empty()) << "the command holds; the daemon's releaser hands over";
+  ASSERT_EQ(Cli({"alert", "status", "bc1", "--json"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("\"held\":4"), std::string::npos) << out;
+  EXPECT_EQ(Release(kMidday), 4u);
+  EXPECT_EQ(Release(kMidday), 0u) << "released once";
   auto box = Outbox();
   ASSERT_EQ(box.size(), 4u);
   std::map<std::string, std::string> text_to, provider_to;
@@ -142,6 +188,7 @@ TEST_F(AlertCliTest, AnAlertReachesExactlyTheRegionsSubscribersOnceInTheirLangua
   raw_.Run({"HSET", "hl:alert:send:bc1", "state", "queuing"});
   ASSERT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", en, "--id", "bc1"}, &out, &err), 0) << err;
   EXPECT_NE(out.find("queued 0, already queued before 4"), std::string::npos) << out;
+  EXPECT_EQ(Release(kMidday), 0u);
   EXPECT_EQ(Outbox().size(), 4u);
 
   ASSERT_EQ(Cli({"alert", "status", "bc1", "--json"}, &out, &err), 0) << err;
@@ -166,10 +213,85 @@ TEST_F(AlertCliTest, ACountryReachesEachOfItsRegionsAndNothingIdentifyingIsStore
   EXPECT_NE(out.find("\"recipients\":2"), std::string::npos) << out;
   EXPECT_NE(out.find("\"CA-BC\":{\"en\":1}"), std::string::npos) << out;
   EXPECT_NE(out.find("\"CA-ON\":{\"fr\":1}"), std::string::npos) << out;
+  EXPECT_EQ(Release(kMidday), 2u);
   // Outside the outbox stream (which must hold the recipient to send), no plain number.
   raw_.Run({"DEL", "hl:outbox"});
   const std::string all = DumpAll();
   for (std::string_view n : {"6045550101", "4165550102", "2065550104"}) EXPECT_EQ(all.find(n), std::string::npos) << n;
+}
+
+TEST_F(AlertCliTest, QuietHoursHoldAnAlertUntilEachRegionsMorningUnlessUrgent) {
+  Subscribe({"+16045550101", "CA-BC", "en", "twilio"});
+  Subscribe({"+14165550102", "CA-ON", "en", "twilio"});
+  // 2026-01-15 04:00 UTC: 20:00 in Vancouver, 23:00 in Toronto.
+  const std::int64_t evening = 1768449600, toronto_8am = 1768482000;
+  now_s_ = evening;
+  const std::string en = File("q.txt", "Grey pills: fentanyl");
+  std::string out, err;
+  ASSERT_EQ(Cli({"alert", "send", "--region", "CA", "--text-en", en, "--id", "q1", "--json"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("\"held\":1"), std::string::npos) << out;
+  EXPECT_NE(err.find("CA-ON: quiet hours (22:00-08:00 local): held until 2026-01-15T13:00Z"), std::string::npos) << err;
+  EXPECT_EQ(Release(evening), 1u);
+  auto box = Outbox();
+  ASSERT_EQ(box.size(), 1u);
+  EXPECT_EQ(box.begin()->second["to"], "+16045550101") << "Vancouver's evening is not quiet";
+  ASSERT_EQ(Cli({"alert", "status", "q1", "--json"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("\"queued\":1,\"sent\":0,\"held\":1"), std::string::npos) << out;
+  EXPECT_EQ(Release(toronto_8am - 1), 0u) << "07:59 in Toronto";
+  EXPECT_EQ(Release(toronto_8am), 1u);
+  EXPECT_EQ(Outbox().size(), 2u);
+
+  // Urgent: nobody waits. A narrower window from the command line.
+  ASSERT_EQ(Cli({"alert", "send", "--region", "CA", "--text-en", en, "--id", "q2", "--urgent"}, &out, &err), 0) << err;
+  EXPECT_EQ(Release(evening), 2u);
+  ASSERT_EQ(Cli({"alert", "send", "--region", "CA", "--text-en", en, "--id", "q3", "--quiet-hours", "23:30-06:00"},
+                &out, &err),
+            0)
+      << err;
+  EXPECT_EQ(Release(evening), 2u) << "23:00 in Toronto is outside 23:30-06:00";
+  EXPECT_EQ(Cli({"alert", "send", "--region", "CA", "--text-en", en, "--id", "q4", "--quiet-hours", "22-08"}, &out, &err),
+            2);
+
+  // Cancelling takes held members out: nothing goes in the morning.
+  ASSERT_EQ(Cli({"alert", "send", "--region", "CA-ON", "--text-en", en, "--id", "q5"}, &out, &err), 0) << err;
+  ASSERT_EQ(Cli({"alert", "cancel", "q5"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("1 messages not yet sent were stopped"), std::string::npos) << out;
+  EXPECT_EQ(Release(toronto_8am), 0u);
+  ASSERT_EQ(Cli({"alert", "status", "q5", "--json"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("\"sent\":0,\"held\":0,\"failed\":0,\"cancelled\":1"), std::string::npos) << out;
+}
+
+TEST_F(AlertCliTest, ResealPutsEveryNumberUnderTheCurrentKeyAfterARotation) {
+  Subscribe({"+16045550101", "CA-BC", "en", "twilio"});
+  Subscribe({"+16045550102", "CA-BC", "fr", "twilio"});
+  const std::string h1 = SenderHash("s", "+16045550101");
+  EXPECT_TRUE(raw_.Str({"HGET", "hl:alert:sub:" + h1, "num"}).starts_with("v1:k1:"));
+  // Rotate: k2 current, k1 still accepted for reading.
+  setenv("HELPLINE_ALERTS_KEY", "k2:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100", 1);
+  setenv("HELPLINE_ALERTS_OLD_KEYS", kKey, 1);
+  std::string out, err;
+  ASSERT_EQ(Cli({"alert", "reseal"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("resealed 2 under key k2, 0 already under it"), std::string::npos) << out;
+  EXPECT_TRUE(raw_.Str({"HGET", "hl:alert:sub:" + h1, "num"}).starts_with("v1:k2:"));
+  ASSERT_EQ(Cli({"alert", "reseal"}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("resealed 0 under key k2, 2 already under it"), std::string::npos) << out;
+  // The old key can go: the numbers still open, and alerts still reach them.
+  unsetenv("HELPLINE_ALERTS_OLD_KEYS");
+  auto k2 = NumberCipher::FromEnvironment();
+  ASSERT_TRUE(k2.ok());
+  cipher_ = std::make_unique<NumberCipher>(*k2);
+  ASSERT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", File("r.txt", "x"), "--id", "r1"}, &out, &err), 0)
+      << err;
+  EXPECT_NE(out.find("unreadable 0"), std::string::npos) << out;
+  EXPECT_EQ(Release(kMidday), 2u);
+  std::set<std::string> to;
+  for (auto& [id, f] : Outbox()) to.insert(f["to"]);
+  EXPECT_EQ(to, (std::set<std::string>{"+16045550101", "+16045550102"}));
+  // A number sealed under a key nobody has any more is counted, not printed.
+  raw_.Run({"HSET", "hl:alert:sub:" + h1, "num", "v1:k9:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
+  EXPECT_EQ(Cli({"alert", "reseal"}, &out, &err), 1);
+  EXPECT_NE(out.find("1 unreadable"), std::string::npos) << out;
+  EXPECT_EQ((out + err).find("6045550101"), std::string::npos);
 }
 
 TEST_F(AlertCliTest, BadRequestsAreRefusedWithAReason) {

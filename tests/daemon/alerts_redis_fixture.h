@@ -17,12 +17,28 @@
 #include <string>
 #include <vector>
 
+#include "gateway/outbound.h"
 #include "redis/async_client.h"
 #include "redis/url.h"
 #include "tests/support/raw_redis.h"
 #include "tests/support/redis_server.h"
 
 namespace helpline::daemon::alerts {
+
+// Names a provider for the outbox, which refuses messages no adapter could
+// send; never asked to send (the tests start no outbox workers).
+class QueueOnlyAdapter : public gateway::OutboundAdapter {
+ public:
+  explicit QueueOnlyAdapter(std::string name) : name_(std::move(name)) {}
+  std::string_view provider() const override { return name_; }
+  Result<gateway::OutboundRequest> BuildSend(const gateway::OutboundMessage&) const override {
+    return FailedPrecondition("queue only");
+  }
+  gateway::DeliveryDecision ClassifySend(const gateway::HttpResult&) const override { return {}; }
+
+ private:
+  std::string name_;
+};
 
 class AlertsRedisTest : public ::testing::Test {
  protected:
