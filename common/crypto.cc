@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <array>
 #include <cstdio>
@@ -159,6 +160,71 @@ bool VerifyEd25519(std::string_view public_key, std::string_view message, std::s
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;
   return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
                           reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+}
+
+std::optional<std::string> RandomBytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max())) return std::nullopt;
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+bool FitsInt(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
+
+const unsigned char* Bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+}  // namespace
+
+std::optional<std::string> Aes256GcmSeal(std::string_view key, std::string_view plain, std::string_view aad) {
+  if (key.size() != kAes256KeyBytes || !FitsInt(plain.size()) || !FitsInt(aad.size())) return std::nullopt;
+  std::optional<std::string> nonce = RandomBytes(kAesGcmNonceBytes);
+  if (!nonce) return std::nullopt;
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  if (!ctx) Fatal("EVP_CIPHER_CTX_new");
+  std::string out = *nonce;
+  out.resize(kAesGcmNonceBytes + plain.size() + kAesGcmTagBytes);
+  auto* body = reinterpret_cast<unsigned char*>(out.data()) + kAesGcmNonceBytes;
+  int len = 0;
+  int written = 0;
+  const bool ok =
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceBytes, nullptr) == 1 &&
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(*nonce)) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), body, &written, Bytes(plain), static_cast<int>(plain.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), body + written, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAesGcmTagBytes, body + plain.size()) == 1;
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
+  if (key.size() != kAes256KeyBytes || sealed.size() < kAesGcmNonceBytes + kAesGcmTagBytes ||
+      !FitsInt(sealed.size()) || !FitsInt(aad.size())) {
+    return std::nullopt;
+  }
+  const std::size_t n = sealed.size() - kAesGcmNonceBytes - kAesGcmTagBytes;
+  std::string tag(sealed.substr(kAesGcmNonceBytes + n));  // SET_TAG wants a writable buffer
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  if (!ctx) Fatal("EVP_CIPHER_CTX_new");
+  std::string plain(n, '\0');
+  int len = 0;
+  unsigned char last[16];
+  const bool ok =
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceBytes, nullptr) == 1 &&
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(sealed)) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
+                        Bytes(sealed) + kAesGcmNonceBytes, static_cast<int>(n)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAesGcmTagBytes, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), last, &len) == 1;
+  if (!ok) return std::nullopt;
+  return plain;
 }
 
 }  // namespace helpline

@@ -1,17 +1,23 @@
 #pragma once
 // The one thin wrapper over OpenSSL (libcrypto stays out of every header and
 // every other file): digests, one-shot and incremental, HMACs, a
-// constant-time comparison and Ed25519 verification. Used by the provider
-// adapters (signatures), the sender store (hashed addresses), the directory
-// (content digests, through common/sha256.h) and redis/ (script SHA-1s).
+// constant-time comparison, Ed25519 verification, random bytes and
+// AES-256-GCM. Used by the provider adapters (signatures), the sender store
+// (hashed addresses), the directory (content digests, through
+// common/sha256.h), redis/ (script SHA-1s) and the alerts' number cipher
+// (subscriber numbers sealed at rest).
 //
 //   std::string mac = Hmac(Digest::kSha256, secret, body);     // raw bytes
 //   bool ok = ConstantTimeEquals(HexLower(mac), header_value);
 //   bool ok = VerifyEd25519(public_key_raw32, timestamp + "|" + body, signature_raw64);
+//   std::optional<std::string> box = Aes256GcmSeal(key32, "+15551234567", "context");
+//   Aes256GcmOpen(key32, *box, "context") == "+15551234567"
 //
 // Thread-safety: free functions without shared state. Keys are secrets: none
 // of these functions log or return them.
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,5 +60,22 @@ bool ConstantTimeEqualsIgnoreCase(std::string_view a, std::string_view b);
 // `message` under `public_key` (32 raw bytes). False for keys or signatures of
 // the wrong size, never an abort.
 bool VerifyEd25519(std::string_view public_key, std::string_view message, std::string_view signature);
+
+// `n` bytes from the operating system's CSPRNG (RAND_bytes); nullopt only if
+// it fails.
+std::optional<std::string> RandomBytes(std::size_t n);
+
+inline constexpr std::size_t kAes256KeyBytes = 32;
+inline constexpr std::size_t kAesGcmNonceBytes = 12;
+inline constexpr std::size_t kAesGcmTagBytes = 16;
+
+// AES-256-GCM with a fresh random 96-bit nonce: returns nonce || ciphertext ||
+// 128-bit tag (plain.size() + 28 bytes). `aad` is authenticated, not stored:
+// the same aad must be given to open. Nullopt for a key that is not 32 bytes
+// or an OpenSSL failure.
+std::optional<std::string> Aes256GcmSeal(std::string_view key, std::string_view plain, std::string_view aad);
+// The inverse: nullopt when the key or aad differ, the value was altered, or
+// it is shorter than a nonce and a tag.
+std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view sealed, std::string_view aad);
 
 }  // namespace helpline

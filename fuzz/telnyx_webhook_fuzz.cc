@@ -18,7 +18,7 @@
 #include <string>
 
 #include "fuzz/webhook_checks.h"
-#include "gateway/base64.h"
+#include "common/base64.h"
 #include "gateway/telnyx/telnyx_provider.h"
 
 namespace gw = helpline::gateway;
@@ -39,7 +39,7 @@ struct Signer {
     std::array<unsigned char, 32> pub{};
     std::size_t pub_len = pub.size();
     FUZZ_CHECK(EVP_PKEY_get_raw_public_key(key, pub.data(), &pub_len) == 1);
-    public_key_base64 = gw::Base64Encode(std::string_view(reinterpret_cast<const char*>(pub.data()), pub_len));
+    public_key_base64 = helpline::Base64Encode(std::string_view(reinterpret_cast<const char*>(pub.data()), pub_len));
   }
 
   std::string Sign(std::string_view message) const {
@@ -50,7 +50,7 @@ struct Signer {
     FUZZ_CHECK(EVP_DigestSign(ctx, sig.data(), &sig_len, reinterpret_cast<const unsigned char*>(message.data()),
                               message.size()) == 1);
     EVP_MD_CTX_free(ctx);
-    return gw::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig_len));
+    return helpline::Base64Encode(std::string_view(reinterpret_cast<const char*>(sig.data()), sig_len));
   }
 };
 

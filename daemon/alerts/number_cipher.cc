@@ -1,44 +1,17 @@
 #include "daemon/alerts/number_cipher.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <cstdlib>
-#include <memory>
 #include <optional>
 
-#include "gateway/base64.h"
+#include "common/base64.h"
+#include "common/crypto.h"
+#include "common/hex.h"
 
 namespace helpline::daemon::alerts {
 namespace {
 
-constexpr std::size_t kKeyBytes = 32;
-constexpr std::size_t kNonceBytes = 12;
-constexpr std::size_t kTagBytes = 16;
+constexpr std::size_t kKeyBytes = kAes256KeyBytes;
 constexpr std::string_view kVersion = "v1";
-
-struct CtxFree {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
-
-std::optional<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
 
 bool ValidId(std::string_view id) {
   if (id.empty() || id.size() > 16) return false;
@@ -63,8 +36,8 @@ Status ParseOne(std::string_view entry, std::string* id, std::string* key) {
   *id = std::string(entry.substr(0, colon));
   if (!ValidId(*id)) return InvalidArgument("alerts key: the id must be 1-16 of A-Z a-z 0-9 _ -");
   const std::string_view material = entry.substr(colon + 1);
-  std::optional<std::string> raw = FromHex(material);
-  if (!raw || raw->size() != kKeyBytes) raw = gateway::Base64Decode(material);
+  std::optional<std::string> raw = HexDecode(material);
+  if (!raw || raw->size() != kKeyBytes) raw = Base64Decode(material);
   if (!raw || raw->size() != kKeyBytes) {
     return InvalidArgument("alerts key '" + *id + "': expected 32 bytes as 64 hex digits or base64");
   }
@@ -108,27 +81,9 @@ std::string NumberCipher::KeyIdOf(std::string_view sealed) {
 }
 
 Result<std::string> NumberCipher::Seal(std::string_view plain, std::string_view context) const {
-  const std::string& key = keys_.at(current_id_);
-  unsigned char nonce[kNonceBytes];
-  if (RAND_bytes(nonce, sizeof nonce) != 1) return Internal("alerts cipher: RAND_bytes failed");
-  Ctx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return Internal("alerts cipher: out of memory");
-  std::string out(kNonceBytes + plain.size() + kTagBytes, '\0');
-  auto* o = reinterpret_cast<unsigned char*>(out.data());
-  std::copy(nonce, nonce + kNonceBytes, o);
-  int len = 0, total = 0;
-  const bool ok =
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, reinterpret_cast<const unsigned char*>(key.data()), nonce) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
-                        static_cast<int>(context.size())) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), o + kNonceBytes, &len, reinterpret_cast<const unsigned char*>(plain.data()),
-                        static_cast<int>(plain.size())) == 1 &&
-      (total = len, EVP_EncryptFinal_ex(ctx.get(), o + kNonceBytes + total, &len) == 1) &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, o + kNonceBytes + plain.size()) == 1;
-  if (!ok) return Internal("alerts cipher: encryption failed");
-  return std::string(kVersion) + ":" + current_id_ + ":" + gateway::Base64Encode(out);
+  const std::optional<std::string> box = Aes256GcmSeal(keys_.at(current_id_), plain, context);
+  if (!box) return Internal("alerts cipher: encryption failed");
+  return std::string(kVersion) + ":" + current_id_ + ":" + Base64Encode(*box);
 }
 
 Result<std::string> NumberCipher::Open(std::string_view sealed, std::string_view context) const {
@@ -136,32 +91,13 @@ Result<std::string> NumberCipher::Open(std::string_view sealed, std::string_view
   if (id.empty()) return InvalidArgument("alerts cipher: malformed sealed value");
   auto key = keys_.find(id);
   if (key == keys_.end()) return NotFound("alerts cipher: unknown key id '" + id + "'");
-  std::optional<std::string> raw = gateway::Base64Decode(sealed.substr(kVersion.size() + 1 + id.size() + 1));
-  if (!raw || raw->size() < kNonceBytes + kTagBytes) return InvalidArgument("alerts cipher: malformed sealed value");
-  const auto* r = reinterpret_cast<const unsigned char*>(raw->data());
-  const std::size_t n = raw->size() - kNonceBytes - kTagBytes;
-  std::string plain(n, '\0');
-  Ctx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return Internal("alerts cipher: out of memory");
-  int len = 0;
-  unsigned char tag[kTagBytes];
-  std::copy(r + kNonceBytes + n, r + raw->size(), tag);
-  const bool ok =
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, reinterpret_cast<const unsigned char*>(key->second.data()), r) ==
-          1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
-                        static_cast<int>(context.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, r + kNonceBytes,
-                        static_cast<int>(n)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) == 1;
-  if (!ok) return Internal("alerts cipher: decryption setup failed");
-  unsigned char last[16];
-  if (EVP_DecryptFinal_ex(ctx.get(), last, &len) != 1) {
-    return FailedPrecondition("alerts cipher: authentication failed (wrong key, record or tampered value)");
+  const std::optional<std::string> raw = Base64Decode(sealed.substr(kVersion.size() + 1 + id.size() + 1));
+  if (!raw || raw->size() < kAesGcmNonceBytes + kAesGcmTagBytes) {
+    return InvalidArgument("alerts cipher: malformed sealed value");
   }
-  return plain;
+  std::optional<std::string> plain = Aes256GcmOpen(key->second, *raw, context);
+  if (!plain) return FailedPrecondition("alerts cipher: authentication failed (wrong key, record or tampered value)");
+  return std::move(*plain);
 }
 
 }  // namespace helpline::daemon::alerts

@@ -9,7 +9,7 @@
 #include <optional>
 #include <utility>
 
-#include "gateway/base64.h"
+#include "common/base64.h"
 #include "common/crypto.h"
 #include "gateway/delivery.h"
 #include "gateway/http_util.h"

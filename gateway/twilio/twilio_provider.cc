@@ -7,7 +7,7 @@
 
 #include "common/ascii.h"
 #include "common/utf8.h"
-#include "gateway/base64.h"
+#include "common/base64.h"
 #include "gateway/delivery.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/http_util.h"

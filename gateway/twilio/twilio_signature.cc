@@ -8,7 +8,7 @@
 
 #include "common/ascii.h"
 #include "common/sha256.h"
-#include "gateway/base64.h"
+#include "common/base64.h"
 
 namespace helpline::gateway {
 namespace {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -228,6 +229,58 @@ TEST(Hasher, PiecesGiveTheOneShotDigest) {
     h.Update("bc");
     EXPECT_EQ(h.Finish(), Hash(d, "abc"));
   }
+}
+
+// GCM test cases 13 and 14 (McGrew and Viega's GCM specification): the zero
+// key, the zero nonce, an empty and a zero 16-byte plaintext.
+TEST(Aes256Gcm, OpensTheSpecificationTestVectors) {
+  const std::string key(32, '\0');
+  const std::string nonce(12, '\0');
+  EXPECT_EQ(Aes256GcmOpen(key, nonce + Unhex("530f8afbc74536b9a963b4f1c4cb738b"), ""), "");
+  EXPECT_EQ(Aes256GcmOpen(key, nonce + Unhex("cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919"), ""),
+            std::string(16, '\0'));
+}
+
+TEST(Aes256Gcm, SealsWithAFreshNonceAndOpensOnlyWithTheSameKeyAndAad) {
+  const std::string key(32, 'k');
+  const std::optional<std::string> a = Aes256GcmSeal(key, "+15551234567", "sub:abc");
+  const std::optional<std::string> b = Aes256GcmSeal(key, "+15551234567", "sub:abc");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->size(), kAesGcmNonceBytes + 12 + kAesGcmTagBytes);
+  EXPECT_NE(*a, *b);  // a new nonce each time
+  EXPECT_EQ(a->find("+15551234567"), std::string::npos);
+  EXPECT_EQ(Aes256GcmOpen(key, *a, "sub:abc"), "+15551234567");
+  EXPECT_EQ(Aes256GcmOpen(key, *b, "sub:abc"), "+15551234567");
+  EXPECT_EQ(Aes256GcmOpen(key, *a, "sub:abd"), std::nullopt);
+  EXPECT_EQ(Aes256GcmOpen(std::string(32, 'K'), *a, "sub:abc"), std::nullopt);
+  std::string altered = *a;
+  altered[kAesGcmNonceBytes] ^= 1;
+  EXPECT_EQ(Aes256GcmOpen(key, altered, "sub:abc"), std::nullopt);
+  EXPECT_EQ(Aes256GcmOpen(key, a->substr(0, kAesGcmNonceBytes + kAesGcmTagBytes - 1), "sub:abc"), std::nullopt);
+}
+
+TEST(Aes256Gcm, RefusesKeysOfTheWrongSize) {
+  EXPECT_EQ(Aes256GcmSeal(std::string(31, 'k'), "x", ""), std::nullopt);
+  EXPECT_EQ(Aes256GcmSeal(std::string(33, 'k'), "x", ""), std::nullopt);
+  EXPECT_EQ(Aes256GcmOpen(std::string(16, 'k'), std::string(40, '\0'), ""), std::nullopt);
+}
+
+TEST(RandomBytes, GivesTheLengthAskedAndDiffersEachTime) {
+  const std::optional<std::string> a = RandomBytes(32);
+  const std::optional<std::string> b = RandomBytes(32);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->size(), 32u);
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(RandomBytes(0), "");
+}
+
+TEST(HexDecode, InvertsHexLowerAndRefusesWhatIsNotHex) {
+  EXPECT_EQ(HexDecode("01abFF"), std::string("\x01\xab\xff", 3));
+  EXPECT_EQ(HexDecode(""), "");
+  EXPECT_EQ(HexDecode(HexLower(std::string("\0\x10\x7f\x80", 4))), std::string("\0\x10\x7f\x80", 4));
+  EXPECT_EQ(HexDecode("abc"), std::nullopt);
+  EXPECT_EQ(HexDecode("0g"), std::nullopt);
+  EXPECT_EQ(HexDecode("0 "), std::nullopt);
 }
 
 }  // namespace

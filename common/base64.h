@@ -6,13 +6,14 @@
 //   Base64Encode("hi") == "aGk="
 //   Base64Decode("aGk=") == "hi";  Base64Decode("aGk") == std::nullopt
 //
-// Thread-safety: a free function without shared state.
+// Thread-safety: free functions without shared state. Plain C++ (no
+// OpenSSL): the gateway and the alerts' number cipher use it.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace helpline::gateway {
+namespace helpline {
 
 // Encodes any bytes; the empty input gives the empty string.
 std::string Base64Encode(std::string_view bytes);
@@ -25,4 +26,4 @@ std::string Base64Encode(std::string_view bytes);
 // allow). The empty input gives the empty string.
 std::optional<std::string> Base64Decode(std::string_view text);
 
-}  // namespace helpline::gateway
+}  // namespace helpline

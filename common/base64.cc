@@ -1,13 +1,8 @@
-#include "gateway/base64.h"
-
-#include <openssl/evp.h>
+#include "common/base64.h"
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <limits>
 
-namespace helpline::gateway {
+namespace helpline {
 namespace {
 
 // The 6-bit value of a standard-alphabet character, or -1.
@@ -23,16 +18,28 @@ int Base64Value(char c) {
 }  // namespace
 
 std::string Base64Encode(std::string_view bytes) {
-  // EVP_EncodeBlock takes an int length and writes 4 bytes per started 3-byte
-  // group plus a NUL terminator.
-  if (bytes.size() > 3 * (static_cast<std::size_t>(std::numeric_limits<int>::max()) / 4 - 1)) {
-    std::fputs("fatal: Base64Encode input too large\n", stderr);
-    std::abort();
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t group = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
+                                (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
+                                static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
+    out += kAlphabet[(group >> 18) & 63];
+    out += kAlphabet[(group >> 12) & 63];
+    out += kAlphabet[(group >> 6) & 63];
+    out += kAlphabet[group & 63];
   }
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (rest == 2) group |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out += kAlphabet[(group >> 18) & 63];
+    out += kAlphabet[(group >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(group >> 6) & 63] : '=';
+    out += '=';
+  }
   return out;
 }
 
@@ -60,4 +67,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace helpline::gateway
+}  // namespace helpline

@@ -1,11 +1,11 @@
-#include "gateway/base64.h"
+#include "common/base64.h"
 
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 
-namespace helpline::gateway {
+namespace helpline {
 namespace {
 
 TEST(Base64, MatchesTheRfc4648TestVectors) {
@@ -75,4 +75,4 @@ TEST(Base64, IgnoresTheUnusedBitsBeforePadding) {
 }
 
 }  // namespace
-}  // namespace helpline::gateway
+}  // namespace helpline
