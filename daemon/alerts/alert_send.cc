@@ -86,7 +86,7 @@ long Number(const std::map<std::string, std::string>& f, const std::string& name
 AlertCounts ParseCounts(const std::string& json) {
   AlertCounts out;
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
+  d.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (d.HasParseError() || !d.IsObject()) return out;
   for (const auto& region : d.GetObject()) {
     if (!region.value.IsObject()) continue;
@@ -118,8 +118,12 @@ class SendRun : public std::enable_shared_from_this<SendRun> {
   void Start() {
     if (!req_.quiet.off && req_.zones == nullptr) return Finish(Internal("quiet hours without time zones"));
     if (req_.dry_run) return ListRegions();
-    std::vector<std::string> args = {"1", SendKey(prefix_, req_.id), req_.region, std::to_string(req_.now_s),
-                                     req_.urgent ? "1" : "0", req_.quiet.ToString()};
+    std::vector<std::string> args = {"1",
+                                     SendKey(prefix_, req_.id),
+                                     req_.region,
+                                     std::to_string(req_.now_s),
+                                     req_.urgent ? "1" : "0",
+                                     req_.quiet.ToString()};
     for (const auto& [lang, text] : req_.texts) {
       args.push_back("text:" + lang);
       args.push_back(text);
@@ -205,8 +209,9 @@ class SendRun : public std::enable_shared_from_this<SendRun> {
     if (!loaded.ok()) return Finish(loaded.status());
     result_.unreadable += static_cast<long>(unreadable);
     // The page's recipients: recorded and put in the release queue (one script).
-    std::vector<std::string> hold = {"2", prefix_ + "alert:due", SendKey(prefix_, req_.id, ":to"),
-                                     MarkerPrefix(prefix_, req_.id), req_.id + ":", std::to_string(due_s_ * 1000)};
+    std::vector<std::string> hold = {
+        "2",           prefix_ + "alert:due",        SendKey(prefix_, req_.id, ":to"), MarkerPrefix(prefix_, req_.id),
+        req_.id + ":", std::to_string(due_s_ * 1000)};
     for (const Subscriber& s : *loaded) {
       ++result_.recipients;
       ++result_.counts[region_][s.sub.language];
@@ -243,14 +248,14 @@ class SendRun : public std::enable_shared_from_this<SendRun> {
   void Record() {
     if (req_.dry_run) return Finish(Status::Ok());
     const AlertSendResult& r = result_;
-    redis_.Command({"HSET", SendKey(prefix_, req_.id), "state", "queued", "queued", std::to_string(r.queued),
-                    "duplicates", std::to_string(r.duplicates), "held", std::to_string(r.held), "unreadable",
-                    std::to_string(r.unreadable), "recipients", std::to_string(r.recipients), "counts",
-                    AlertCountsJson(r.counts)},
-                   [self = shared_from_this()](Result<redis::Value> done) {
-                     done = Checked(std::move(done), "record");
-                     self->Finish(done.ok() ? Status::Ok() : done.status());
-                   });
+    redis_.Command(
+        {"HSET", SendKey(prefix_, req_.id), "state", "queued", "queued", std::to_string(r.queued), "duplicates",
+         std::to_string(r.duplicates), "held", std::to_string(r.held), "unreadable", std::to_string(r.unreadable),
+         "recipients", std::to_string(r.recipients), "counts", AlertCountsJson(r.counts)},
+        [self = shared_from_this()](Result<redis::Value> done) {
+          done = Checked(std::move(done), "record");
+          self->Finish(done.ok() ? Status::Ok() : done.status());
+        });
   }
 
   void Finish(Status s) {
@@ -324,25 +329,30 @@ class StatusRun : public std::enable_shared_from_this<StatusRun> {
       mget.push_back(MarkerPrefix(prefix_, id) + h.str);
       scores.push_back(id + ":" + h.str);
     }
-    redis_.Command(std::move(mget), [self = shared_from_this(), scores = std::move(scores)](
-                                        Result<redis::Value> markers) mutable {
-      markers = Checked(std::move(markers), "mget");
-      if (!markers.ok()) return self->Fail(markers.status());
-      self->redis_.Command(std::move(scores), [self, markers = std::move(*markers)](Result<redis::Value> z) {
-        z = Checked(std::move(z), "zmscore");
-        if (!z.ok()) return self->Fail(z.status());
-        AlertStatus& s = self->status_;
-        for (std::size_t i = 0; i < markers.elements.size(); ++i) {
-          const redis::Value& v = markers.elements[i];
-          if (i < z->elements.size() && !z->elements[i].is_nil()) ++s.held;  // not yet handed to the outbox
-          else if (v.is_nil()) ++s.expired;
-          else if (v.str == "q" || v.str == "p") ++s.queued;  // "p": being sent
-          else if (v.str == "s") ++s.sent;
-          else if (v.str == "d") ++s.failed;
-        }
-        self->Next();
-      });
-    });
+    redis_.Command(
+        std::move(mget), [self = shared_from_this(), scores = std::move(scores)](Result<redis::Value> markers) mutable {
+          markers = Checked(std::move(markers), "mget");
+          if (!markers.ok()) return self->Fail(markers.status());
+          self->redis_.Command(std::move(scores), [self, markers = std::move(*markers)](Result<redis::Value> z) {
+            z = Checked(std::move(z), "zmscore");
+            if (!z.ok()) return self->Fail(z.status());
+            AlertStatus& s = self->status_;
+            for (std::size_t i = 0; i < markers.elements.size(); ++i) {
+              const redis::Value& v = markers.elements[i];
+              if (i < z->elements.size() && !z->elements[i].is_nil())
+                ++s.held;  // not yet handed to the outbox
+              else if (v.is_nil())
+                ++s.expired;
+              else if (v.str == "q" || v.str == "p")
+                ++s.queued;  // "p": being sent
+              else if (v.str == "s")
+                ++s.sent;
+              else if (v.str == "d")
+                ++s.failed;
+            }
+            self->Next();
+          });
+        });
   }
 
   void Next() {
@@ -403,7 +413,8 @@ Status CheckAlertText(std::string_view text) {
   }
   if (InvalidUtf8Offset(text) != std::string::npos) return InvalidArgument("not UTF-8");
   for (unsigned char c : text) {
-    if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) return InvalidArgument("has control characters");
+    if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+      return InvalidArgument("has control characters");
   }
   return Status::Ok();
 }

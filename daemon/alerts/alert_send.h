@@ -132,7 +132,7 @@ struct AlertStatus {
   std::string id, state, region;  // state: queuing | queued | cancelled
   std::int64_t created = 0;       // unix seconds
   long held = 0, queued = 0, sent = 0, failed = 0, cancelled = 0, expired = 0;
-  AlertCounts counts;             // as recorded by the send
+  AlertCounts counts;  // as recorded by the send
 };
 
 // nullopt for an unknown id; Unavailable / Internal as SendAlert.

@@ -161,7 +161,7 @@ TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
   for (int i = 0; i < 2; ++i) EXPECT_NE(d.Text("+13055550111", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
 
   d.RewriteConfig("rate_limit_messages = 1\n");
-  sighup_and_wait_for("SIGHUP: directory check requested; applied api_key_sha256 (1 key(s)), rate_limit_messages = 1");
+  sighup_and_wait_for("SIGHUP: directory check requested; applied api_key_sha256 (1 key(s)), alerts_api_key_sha256 (0 key(s)), rate_limit_messages = 1");
   EXPECT_NE(d.Text("+13055550122", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
   auto notice = d.Text("+13055550122", "HELP", NewSid());
   EXPECT_NE(notice.body.find("wait a minute"), std::string::npos) << notice.body;
