@@ -9,6 +9,7 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -42,10 +43,14 @@ ApiAnswer StoreFailure(const Status& s) {
   }
 }
 
-// Every reason, in one message.
+// Every reason, once each, in one message.
 std::string Joined(const std::vector<std::string>& why) {
   std::string all;
-  for (const std::string& w : why) all += (all.empty() ? "" : "; ") + w;
+  std::set<std::string_view> said;
+  for (const std::string& w : why) {
+    if (!said.insert(w).second) continue;
+    all += (all.empty() ? "" : "; ") + w;
+  }
   return all;
 }
 

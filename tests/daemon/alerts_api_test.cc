@@ -164,6 +164,11 @@ TEST_F(AlertApiTest, BadRequestsGetEveryReasonWithoutEchoingValues) {
   }
   EXPECT_EQ(m.find("SECRET"), std::string::npos);
   EXPECT_EQ(m.find("colour"), std::string::npos);
+  a = Call("POST", "/v1/alerts", R"({"region":"CA-BC","texts":{"de":"x","it":"y"},"a":1,"b":2})");
+  EXPECT_EQ(a.response.body,
+            "{\"error\":{\"code\":\"bad_request\",\"message\":\"texts: languages are en, fr and es; unknown field "
+            "(fields: region, texts, id, dry_run, urgent)\"}}\n")
+      << "each reason once";
   a = Call("POST", "/v1/alerts", R"({"region":"CA-BC"})");
   EXPECT_EQ(a.response.status, 400);
   EXPECT_NE(a.response.body.find("texts must give at least one of en, fr, es"), std::string::npos) << a.response.body;
