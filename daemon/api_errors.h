@@ -27,11 +27,15 @@ namespace helpline::daemon {
 enum class ApiError {
   kBadRequest,        // 400: a parameter is missing, unknown or malformed; or the HTTP request is malformed
   kUnauthorized,      // 401: no API key, or one not configured
+  kForbidden,         // 403: a known API key without the route's scope (a lookup key on /v1/alerts)
   kNotFound,          // 404: no such /v1 route
   kMethodNotAllowed,  // 405: the route takes another method (Allow says which)
-  kTooLarge,          // 413: a body larger than max_body_bytes
+  kConflict,          // 409: the alert id is taken (another region) or the alert was cancelled
+  kTooLarge,          // 413: a body larger than max_body_bytes (or than the route takes)
+  kUnsupportedMediaType,  // 415: a body that is not application/json where JSON is required
   kHeadersTooLarge,   // 431: headers larger than max_header_bytes
-  kNotReady,          // 503: no directory loaded yet (or no geographic data for /v1/nearby)
+  kNotReady,          // 503: no directory loaded yet (or no geographic data for /v1/nearby); for
+                      // the alert routes: Redis unavailable, or alert subscriptions off on this daemon
 };
 
 struct ApiErrorInfo {
@@ -40,12 +44,15 @@ struct ApiErrorInfo {
   int status;
 };
 
-inline constexpr std::array<ApiErrorInfo, 7> kApiErrors = {{
+inline constexpr std::array<ApiErrorInfo, 10> kApiErrors = {{
     {ApiError::kBadRequest, "bad_request", 400},
     {ApiError::kUnauthorized, "unauthorized", 401},
+    {ApiError::kForbidden, "forbidden", 403},
     {ApiError::kNotFound, "not_found", 404},
     {ApiError::kMethodNotAllowed, "method_not_allowed", 405},
+    {ApiError::kConflict, "conflict", 409},
     {ApiError::kTooLarge, "too_large", 413},
+    {ApiError::kUnsupportedMediaType, "unsupported_media_type", 415},
     {ApiError::kHeadersTooLarge, "headers_too_large", 431},
     {ApiError::kNotReady, "not_ready", 503},
 }};

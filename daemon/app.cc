@@ -54,6 +54,7 @@ std::string_view RouteName(const std::string& path) {
   if (path == "/v1/lookup") return "lookup";
   if (path == "/v1/regions") return "regions";
   if (path == "/v1/nearby") return "nearby";
+  if (alerts::AlertApi::Owns(path)) return alerts::AlertApi::RouteName(path);  // [alerts]
   if (path == "/find") return "find";
   if (path == "/healthz") return "healthz";
   if (path == "/readyz") return "readyz";
@@ -161,9 +162,10 @@ struct HelplineApp::Loop {
   // reused by another index with the same version number (see RepliesFor).
   std::shared_ptr<const directory::DirectoryIndex> replies_index;
   std::shared_ptr<RedisProbe> probe;
-  std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex; replaced on SIGHUP
+  std::shared_ptr<const ApiKeys> api_keys;  // sha256 hex per scope; replaced on SIGHUP
   std::unique_ptr<alerts::AlertDesk> alerts;  // [alerts] issue 13: JOIN/YES/LEAVE/REPORT (null: off)
   std::unique_ptr<alerts::AlertReleaser> alert_release;  // [alerts] held alerts -> outbox (loop 0 only)
+  std::unique_ptr<alerts::AlertApi> alert_api;  // [alerts] /v1/alerts, /v1/reports (null: alerts off)
 };
 
 struct HelplineApp::Impl {
@@ -173,7 +175,7 @@ struct HelplineApp::Impl {
   Metrics& metrics;
   std::map<std::string, ProviderRoute, std::less<>> providers;
   directory::PhoneBook phones;  // numbers on the /find page, formatted for the reader's country
-  std::shared_ptr<const std::set<std::string>> api_keys;  // sha256 hex, as configured at start
+  std::shared_ptr<const ApiKeys> api_keys;  // sha256 hex per scope, as configured at start
   std::string public_base;         // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
   std::atomic<int> outboxes_draining{0};  // DrainOutbox() calls not finished yet
@@ -183,7 +185,13 @@ struct HelplineApp::Impl {
       : config(c), engine(e), snapshots(s), metrics(m) {
     providers = MakeProviders(c);
     alerts = alerts::AlertsService::Start(c.data_dir);  // [alerts]
-    api_keys = std::make_shared<const std::set<std::string>>(c.api_key_sha256.begin(), c.api_key_sha256.end());
+    api_keys = KeysOf(c);
+  }
+
+  static std::shared_ptr<const ApiKeys> KeysOf(const Config& c) {
+    return std::make_shared<const ApiKeys>(
+        ApiKeys{.lookup = std::set<std::string>(c.api_key_sha256.begin(), c.api_key_sha256.end()),
+                .alerts = std::set<std::string>(c.alerts_api_key_sha256.begin(), c.alerts_api_key_sha256.end())});
   }
 
   void Finish(const RequestLog& req, std::string_view route, Clock::time_point start, HttpResponse resp,
@@ -195,13 +203,30 @@ struct HelplineApp::Impl {
     respond(std::move(resp));
   }
 
-  // True if the request carries a known API key: this loop's keys
-  // (replaced on SIGHUP), else those of the start.
-  bool Authorized(int loop, const HttpRequest& req) const {
+  // nullopt if the request carries a key of `scope`, else the 401 or 403
+  // to answer: this loop's keys (replaced on SIGHUP), else those of the start.
+  std::optional<ApiAnswer> Refused(int loop, const HttpRequest& req, ApiScope scope) const {
     const auto& keys = static_cast<std::size_t>(loop) < loops.size() && loops[static_cast<std::size_t>(loop)].api_keys
                            ? *loops[static_cast<std::size_t>(loop)].api_keys
                            : *api_keys;
-    return HasApiKey(req.Header("authorization"), keys);
+    return CheckApiKey(req.Header("authorization"), keys, scope);
+  }
+
+  // [alerts] /v1/alerts, /v1/alerts/{id}, /v1/reports (alerts/alert_api.h): alerting keys only.
+  void AlertRoutes(int loop, const HttpRequest& req, const std::string& path, const std::string& query,
+                   Clock::time_point start, const Responder& respond) {
+    const std::string_view route = RouteName(path);
+    if (auto refused = Refused(loop, req, ApiScope::kAlerts)) {
+      return Finish(req, route, start, std::move(refused->response), refused->outcome, "", respond);
+    }
+    const Loop* l = static_cast<std::size_t>(loop) < loops.size() ? &loops[static_cast<std::size_t>(loop)] : nullptr;
+    if (l == nullptr || !l->alert_api) {
+      ApiAnswer a = ApiFailure(ApiError::kNotReady, "alerts are off on this daemon (data/engine/alerts.json)");
+      return Finish(req, route, start, std::move(a.response), a.outcome, "", respond);
+    }
+    l->alert_api->Handle(req, path, query, [this, log = RequestLog(req), route, start, respond](ApiAnswer a) {
+      Finish(log, route, start, std::move(a.response), a.outcome, "", respond);
+    });
   }
 
   // The longest message id a provider's messages may carry: what the sender
@@ -540,7 +565,10 @@ Status HelplineApp::Attach(HttpServer& server) {
     l.probe = std::make_shared<RedisProbe>();
     l.probe->redis = l.redis.get();
     l.probe->timer = std::make_unique<boost::asio::steady_timer>(server.loop(i));
-    if (impl_->alerts) l.alerts = impl_->alerts->MakeDesk(*l.redis, impl_->config.redis_prefix);  // [alerts]
+    if (impl_->alerts) {  // [alerts]
+      l.alerts = impl_->alerts->MakeDesk(*l.redis, impl_->config.redis_prefix);
+      l.alert_api = impl_->alerts->MakeApi(*l.redis, impl_->config.redis_prefix);
+    }
   }
   Outbox::Adapters adapters;
   for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
@@ -635,6 +663,7 @@ void HelplineApp::Detach() {
     l.http.reset();
     l.senders.reset();
     l.alerts.reset();  // [alerts]
+    l.alert_api.reset();
     if (l.redis) l.redis->Stop();
     l.redis.reset();
   }
@@ -642,7 +671,7 @@ void HelplineApp::Detach() {
 }
 
 void HelplineApp::Reload(const Config& fresh) {
-  auto keys = std::make_shared<const std::set<std::string>>(fresh.api_key_sha256.begin(), fresh.api_key_sha256.end());
+  auto keys = Impl::KeysOf(fresh);
   const int messages = fresh.rate_limit_messages;
   const int window_s = fresh.rate_limit_window_s;
   for (Loop& l : impl_->loops) {
@@ -703,16 +732,18 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     }
   } else if (path == "/v1/lookup" || path == "/v1/regions") {
     if (method_is("GET")) {
-      ApiAnswer answer = !app.Authorized(loop, request) ? Unauthorized()
-                         : path == "/v1/lookup"         ? LookupAnswer(app.snapshots.Get().get(), query)
-                                                        : RegionsAnswer(app.snapshots.Get().get());
+      auto refused = app.Refused(loop, request, ApiScope::kLookup);
+      ApiAnswer answer = refused                ? std::move(*refused)
+                         : path == "/v1/lookup" ? LookupAnswer(app.snapshots.Get().get(), query)
+                                                : RegionsAnswer(app.snapshots.Get().get());
       app.Finish(request, route, start, std::move(answer.response), answer.outcome, "", respond);
     }
+  } else if (alerts::AlertApi::Owns(path)) {  // [alerts]
+    app.AlertRoutes(loop, request, path, query, start, respond);
   } else if (path == "/v1/nearby") {  // daemon/nearby_api.h
     if (method_is("GET")) {
-      if (!app.Authorized(loop, request)) {
-        ApiAnswer answer = Unauthorized();
-        app.Finish(request, route, start, std::move(answer.response), answer.outcome, "", respond);
+      if (auto refused = app.Refused(loop, request, ApiScope::kLookup)) {
+        app.Finish(request, route, start, std::move(refused->response), refused->outcome, "", respond);
       } else {
         NearbyApiResponse r = NearbyApi(app.snapshots.Get().get(), app.engine.geo(), query);
         app.Finish(request, route, start, Json(r.status, std::move(r.body)), r.outcome, "", respond);

@@ -9,6 +9,11 @@
 //   GET  /v1/lookup          ?region=CA-BC&category=naloxone&lang=en   (Bearer API key)
 //   GET  /v1/regions         regions with resources                     (Bearer API key)
 //   GET  /v1/nearby          ?near=60614&category=naloxone              (Bearer API key; nearby_api.h)
+//   POST /v1/alerts          send a drug alert (JSON)                   (Bearer alerting key; alerts/alert_api.h)
+//   GET  /v1/alerts/{id}     an alert's status                          (Bearer alerting key)
+//   GET  /v1/reports         ?since=24h&region=CA&limit=100             (Bearer alerting key)
+//                            a lookup key on the alert routes, or an alerting key on the lookup
+//                            routes: 403 forbidden (outreach_api.h CheckApiKey)
 //                            /v1 errors: {"error":{"code","message"}} (api_errors.h), also for 404,
 //                            405 and what the server refuses on its own (413, 431, 400)
 //   GET  /healthz            the process is alive
@@ -54,8 +59,8 @@ class HelplineApp {
 
   void Handle(int loop, HttpRequest request, Responder respond);
   // Applies the settings that may change while running, from a freshly
-  // loaded configuration (SIGHUP): api_key_sha256, rate_limit_messages and
-  // rate_limit_window_s. Each loop takes them at its next turn. Any thread.
+  // loaded configuration (SIGHUP): api_key_sha256, alerts_api_key_sha256,
+  // rate_limit_messages and rate_limit_window_s. Each loop takes them at its next turn. Any thread.
   // Other settings apply at the next start.
   void Reload(const Config& fresh);
   // Logs and counts a request the HTTP server answered on its own (see

@@ -129,6 +129,10 @@ constexpr Setting kSettings[] = {
     Row("alerts_number_rate", &Config::alerts_number_rate),
     Row("alerts_provider_rate", &Config::alerts_provider_rate),
     Row("api_key_sha256", &Config::api_key_sha256).Env("HELPLINE_API_KEY_SHA256").Shows(Shown::kCount).Reloadable(),
+    Row("alerts_api_key_sha256", &Config::alerts_api_key_sha256)
+        .Env("HELPLINE_ALERTS_API_KEY_SHA256")
+        .Shows(Shown::kCount)
+        .Reloadable(),
 };
 
 const Setting* FindSetting(std::string_view key) {
@@ -352,9 +356,12 @@ Status ValidateConfig(const Config& c) {
   if (auto r = alerts::ParseReleaseRate(c.alerts_provider_rate); !r.ok()) {
     return InvalidArgument("alerts_provider_rate: " + r.status().message());
   }
-  for (const auto& h : c.api_key_sha256) {
-    if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      return InvalidArgument("api_key_sha256 entries must be 64 lowercase hex characters (sha256 of the key)");
+  for (const auto* list : {&c.api_key_sha256, &c.alerts_api_key_sha256}) {
+    const char* name = list == &c.api_key_sha256 ? "api_key_sha256" : "alerts_api_key_sha256";
+    for (const auto& h : *list) {
+      if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        return InvalidArgument(std::string(name) + " entries must be 64 lowercase hex characters (sha256 of the key)");
+      }
     }
   }
   return Status::Ok();

@@ -97,6 +97,10 @@ struct Config {
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API
   // keys. Keys themselves are never stored.
   std::vector<std::string> api_key_sha256;
+  // alerts_api_key_sha256: the same for keys with the alerting scope
+  // (POST /v1/alerts, GET /v1/alerts/{id}, GET /v1/reports). A key of one
+  // list gets 403 on the other's routes.
+  std::vector<std::string> alerts_api_key_sha256;
 };
 
 // Reads "key = value" lines ('#' starts a comment). Unknown keys and bad
@@ -126,12 +130,12 @@ gateway::ProviderSettings ProviderSettingsOf(const Config& config, const gateway
 std::string DescribeConfig(const Config& config);
 
 // Copies the settings SIGHUP applies while running (api_key_sha256,
-// rate_limit_messages, rate_limit_window_s) from `from` into `to`; the rest
+// alerts_api_key_sha256, rate_limit_messages, rate_limit_window_s) from `from` into `to`; the rest
 // of `to` stays.
 void ApplyReloadable(const Config& from, Config* to);
 
 // Those settings as the SIGHUP log line shows them
-// ("api_key_sha256 (1 key(s)), rate_limit_messages = 10, ...").
+// ("api_key_sha256 (1 key(s)), alerts_api_key_sha256 (0 key(s)), rate_limit_messages = 10, ...").
 std::string DescribeReloadable(const Config& config);
 
 }  // namespace helpline::daemon

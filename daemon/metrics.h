@@ -58,7 +58,8 @@ struct OutboxGauges {
 
 class Metrics {
  public:
-  // route: "webhook_twilio", "lookup", "regions", "nearby", "find", "healthz", "readyz", "metrics", "other".
+  // route: "webhook_twilio", "lookup", "regions", "nearby", "alerts", "alert_status", "reports", "find",
+  // "healthz", "readyz", "metrics", "other".
   void CountRequest(std::string_view route, int status);
   // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",
   // "opted_out", "redis_unavailable", "state_not_stored" (503: a STOP/START,

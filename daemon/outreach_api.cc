@@ -27,6 +27,16 @@ ApiAnswer Unauthorized() {
   return a;
 }
 
+std::optional<ApiAnswer> CheckApiKey(std::string_view authorization, const ApiKeys& keys, ApiScope scope) {
+  const bool lookup = scope == ApiScope::kLookup;
+  if (HasApiKey(authorization, lookup ? keys.lookup : keys.alerts)) return std::nullopt;
+  if (HasApiKey(authorization, lookup ? keys.alerts : keys.lookup)) {
+    return ApiFailure(ApiError::kForbidden, lookup ? "this API key may send alerts, not look up the directory"
+                                                   : "this API key may look up the directory, not use alerts");
+  }
+  return Unauthorized();
+}
+
 ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view query) {
   auto params = gateway::ParseFormUrlencoded(query);
   if (!params.ok()) return ApiFailure(ApiError::kBadRequest, "malformed query string");

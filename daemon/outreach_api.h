@@ -8,15 +8,20 @@
 //   GET /v1/regions  {"version":N,"regions":[{"code":..,"name":..,"name_fr":..,"name_es":..},...]}
 //
 // Keys: `Authorization: Bearer KEY`, the scheme in any case; only the
-// SHA-256 hex of accepted keys is configured (api_key_sha256). Errors are
+// SHA-256 hex of accepted keys is configured, one list per scope:
+// api_key_sha256 (lookups: these routes and /v1/nearby) and
+// alerts_api_key_sha256 (alerting: /v1/alerts, /v1/reports; alert_api.h). A
+// key grants only its list's scope: no key or an unknown one is 401, a key
+// of the other scope 403 (a key in both lists has both). Errors are
 // api_errors.h's {"error":{"code":"bad_request","message":"..."}}, the
 // message naming the bad parameter, never echoing its value.
 //
-//   if (!HasApiKey(req.Header("authorization"), keys)) return Unauthorized();
+//   if (auto refused = CheckApiKey(req.Header("authorization"), keys, ApiScope::kLookup)) return *refused;
 //   ApiAnswer a = LookupAnswer(snapshots.Get().get(), query);
 //
 // Thread-safety: free functions without shared state.
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -41,6 +46,18 @@ bool HasApiKey(std::string_view authorization, const std::set<std::string>& key_
 
 // 401 with WWW-Authenticate: Bearer.
 ApiAnswer Unauthorized();
+
+enum class ApiScope { kLookup, kAlerts };
+
+// The SHA-256 hex digests of the accepted keys, per scope.
+struct ApiKeys {
+  std::set<std::string> lookup;  // api_key_sha256
+  std::set<std::string> alerts;  // alerts_api_key_sha256
+};
+
+// nullopt when `authorization` carries a key of `scope`; else 403 for a key
+// of the other scope, 401 otherwise.
+std::optional<ApiAnswer> CheckApiKey(std::string_view authorization, const ApiKeys& keys, ApiScope scope);
 
 // /v1/lookup for `query` (the URL's query string) from `index` (null: 503
 // "directory not loaded yet", after the parameters are checked).

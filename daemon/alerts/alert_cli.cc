@@ -25,6 +25,7 @@
 #include "common/utf8.h"
 #include "daemon/alerts/number_cipher.h"
 #include "daemon/alerts/quiet_hours.h"
+#include "daemon/alerts/alert_send.h"
 #include "daemon/alerts/report_store.h"
 #include "daemon/alerts/subscriber_store.h"
 #include "redis/async_client.h"
@@ -36,9 +37,17 @@ namespace helpline::daemon::alerts {
 namespace {
 
 constexpr int kExitOk = 0, kExitInvalid = 1, kExitUsage = 2, kExitRedis = 3, kExitInternal = 4;
-constexpr std::size_t kMaxAlertTextBytes = 640;
 constexpr int kPage = 1000;
-const char* const kLanguages[] = {"en", "fr", "es"};
+
+// "2026-01-15T13:00Z" for unix seconds.
+std::string UtcMinute(std::int64_t unix_s) {
+  const std::time_t t = static_cast<std::time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%MZ", &tm);
+  return when;
+}
 
 int ExitFor(const Status& s) {
   switch (s.code()) {
@@ -50,40 +59,6 @@ int ExitFor(const Status& s) {
     default: return kExitInternal;
   }
 }
-
-// KEYS: 1 alert hash. ARGV: 1 region, 2 now, 3 urgent, 4 quiet hours, then
-// pairs: "text:LANG", text. Creates the record (state queuing) unless it
-// exists; returns {state, region} as found ("" "" when new).
-constexpr std::string_view kBeginScript = R"lua(
-local f = redis.call('HMGET', KEYS[1], 'state', 'region')
-if f[1] then
-  return {f[1], f[2] or ''}
-end
-redis.call('HSET', KEYS[1], 'state', 'queuing', 'region', ARGV[1], 'created', ARGV[2], 'urgent', ARGV[3],
-           'quiet_hours', ARGV[4])
-for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return {'', ''}
-)lua";
-
-// KEYS: 1 the release queue (alert:due), 2 the alert's recipients set.
-// ARGV: 1 outbox marker prefix ("P outbox:id:alert:ID:"), 2 member prefix
-// ("ID:"), 3 due time (unix ms), 4.. hashes. Records each recipient and adds
-// it to the release queue unless it is there already or was handed to the
-// outbox before (its marker). Returns {added, known}.
-constexpr std::string_view kHoldScript = R"lua(
-local added, known = 0, 0
-for i = 4, #ARGV do
-  redis.call('SADD', KEYS[2], ARGV[i])
-  local m = ARGV[2] .. ARGV[i]
-  if redis.call('EXISTS', ARGV[1] .. ARGV[i]) == 1 or redis.call('ZSCORE', KEYS[1], m) then
-    known = known + 1
-  else
-    redis.call('ZADD', KEYS[1], ARGV[3], m)
-    added = added + 1
-  end
-end
-return {added, known}
-)lua";
 
 // KEYS: 1 cancelled set, 2 the release queue. ARGV: 1 marker prefix, 2
 // member prefix, 3 marker TTL s, 4.. hashes. Takes the alert's members out
@@ -144,7 +119,7 @@ class AlertsCli {
 
   // The ID of `alert status|cancel ID`; nullopt after a usage message.
   std::optional<std::string> IdArgument(const std::string& what) {
-    if (args_.positional.size() != 2 || !ValidId(args_.positional[1])) {
+    if (args_.positional.size() != 2 || !ValidAlertId(args_.positional[1])) {
       Usage(what + " ID (1-64 of A-Z a-z 0-9 - _)");
       return std::nullopt;
     }
@@ -209,34 +184,24 @@ class AlertsCli {
     return prefix_ + "outbox:id:alert:" + id + ":" + hash;
   }
 
-  static bool ValidId(std::string_view id) {
-    if (id.empty() || id.size() > 64) return false;
-    for (char c : id) {
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-        return false;
-    }
-    return true;
-  }
-
   // --- alert send --------------------------------------------------------------
+  // The checks and the output are here; the send is alert_send.h's (shared
+  // with POST /v1/alerts).
   int Send() {
-    const std::string region = Get("--region");
-    if (region.empty() || !directory::IsKnownRegion(region) || region == "*") {
+    AlertSendRequest req;
+    req.region = Get("--region");
+    if (!CheckAlertRegion(req.region).ok()) {
       return Usage("alert send: --region must be a known state, province, territory or country (CA-BC, US-WA, CA)");
     }
-    std::string id = Get("--id");
-    if (id.empty()) {
-      std::random_device rd;
-      std::ostringstream s;
-      s << "a" << std::time(nullptr) << "-" << std::hex << (rd() & 0xffffff);
-      id = s.str();
-    }
-    if (!ValidId(id)) return Usage("alert send: --id must be 1-64 of A-Z a-z 0-9 - _");
-    const bool dry = args_.flags.count("--dry-run") != 0;
+    req.now_s = args_.now_s != 0 ? args_.now_s : static_cast<std::int64_t>(std::time(nullptr));
+    req.id = Get("--id");
+    if (req.id.empty()) req.id = NewAlertId(req.now_s);
+    if (!ValidAlertId(req.id)) return Usage("alert send: --id must be 1-64 of A-Z a-z 0-9 - _");
+    req.dry_run = args_.flags.count("--dry-run") != 0;
+    req.urgent = args_.flags.count("--urgent") != 0;
     // The texts, per language.
-    std::map<std::string, std::string> texts;
-    for (const char* lang : kLanguages) {
-      const std::string path = Get(std::string("--text-") + lang);
+    for (std::string_view lang : kAlertLanguages) {
+      const std::string path = Get("--text-" + std::string(lang));
       if (path.empty()) continue;
       std::ifstream in(path, std::ios::binary);
       if (!in) return Fail("alert send", InvalidArgument(path + ": cannot read"));
@@ -244,17 +209,14 @@ class AlertsCli {
       s << in.rdbuf();
       std::string text = s.str();
       while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) text.pop_back();
-      if (text.empty()) return Fail("alert send", InvalidArgument(path + ": empty"));
-      if (text.size() > kMaxAlertTextBytes) {
-        return Fail("alert send", InvalidArgument(path + ": longer than " + std::to_string(kMaxAlertTextBytes) +
-                                                      " bytes (an alert must fit a few SMS)"));
+      if (Status ok = CheckAlertText(text); !ok.ok()) {
+        return Fail("alert send", InvalidArgument(path + ": " + ok.message()));
       }
-      if (InvalidUtf8Offset(text) != std::string::npos) {
-        return Fail("alert send", InvalidArgument(path + ": not UTF-8"));
-      }
-      texts[lang] = text;
+      req.texts[std::string(lang)] = text;
     }
-    if (texts.empty() && !dry) return Usage("alert send: give at least one of --text-en, --text-fr, --text-es");
+    if (req.texts.empty() && !req.dry_run) {
+      return Usage("alert send: give at least one of --text-en, --text-fr, --text-es");
+    }
     std::string data = Get("--data");
     if (data.empty()) {
       const char* env = std::getenv("HELPLINE_DATA_DIR");
@@ -262,173 +224,62 @@ class AlertsCli {
     }
     auto cipher = NumberCipher::FromEnvironment();
     if (!cipher.ok()) return Fail("alert send", cipher.status());
-
-    // The regions: R itself, or every region of a country with subscribers.
-    std::vector<std::string> regions;
-    if (region.find('-') != std::string::npos) {
-      regions.push_back(region);
-    } else {
-      auto all = Call({"SMEMBERS", prefix_ + "alert:regions"});
-      if (!all.ok()) return Fail("alert send", all.status());
-      for (const redis::Value& e : all->elements) {
-        if (RegionMatches(e.str, region)) regions.push_back(e.str);
-      }
-      std::sort(regions.begin(), regions.end());
-    }
-
-    const bool urgent = args_.flags.count("--urgent") != 0;
-    std::string quiet_spec = Get("--quiet-hours");
-    if (quiet_spec.empty()) {
-      const char* env = std::getenv("HELPLINE_ALERTS_QUIET_HOURS");
-      quiet_spec = env != nullptr && *env != '\0' ? env : "22:00-08:00";
-    }
-    auto quiet = QuietHours::Parse(quiet_spec);
+    auto quiet = QuietHoursFrom(Get("--quiet-hours"));
     if (!quiet.ok()) return Usage("alert send: --quiet-hours: " + quiet.status().message());
-    if (urgent) quiet->off = true;
+    req.quiet = *quiet;
     std::optional<RegionTimeZones> zones;
-    if (!quiet->off) {
+    if (!quiet->off && !req.urgent) {
       auto z = RegionTimeZones::Load(data + "/alert_time_zones.json");
       if (!z.ok()) return Fail("alert send", z.status());
       zones.emplace(std::move(*z));
+      req.zones = &*zones;
     }
-    const std::int64_t now_s = args_.now_s != 0 ? args_.now_s : static_cast<std::int64_t>(std::time(nullptr));
-
-    if (!dry) {
-      std::vector<std::string> begin_args = {"1", Key(id), region, std::to_string(now_s), urgent ? "1" : "0",
-                                             quiet->ToString()};
-      for (const auto& [lang, text] : texts) {
-        begin_args.push_back("text:" + lang);
-        begin_args.push_back(text);
-      }
-      auto begun = Wait<Result<redis::Value>>([&](auto cb) { begin_.Run(*redis_, std::move(begin_args), cb); });
-      if (!begun.ok()) return Fail("alert send", begun.status());
-      if (begun->is_error() || begun->elements.size() != 2) return Fail("alert send", Internal("begin: " + begun->str));
-      const std::string state = begun->elements[0].str;
-      if (!state.empty() && begun->elements[1].str != region) {
-        return Fail("alert send", AlreadyExists("alert " + id + " exists for region " + begun->elements[1].str));
-      }
-      if (state == "queued") {
-        out_ << "alert " << id << " was already queued; nothing queued again (helpline alert status " << id << ")\n";
-        return kExitOk;
-      }
-      if (state == "cancelled") return Fail("alert send", FailedPrecondition("alert " + id + " was cancelled"));
-      if (state == "queuing") err_ << "alert " << id << ": resuming (what was queued before is not queued again)\n";
+    const std::string id = req.id, region = req.region;
+    const bool dry = req.dry_run;
+    AlertSendHooks hooks;
+    hooks.held_until = [this, quiet = *quiet](const std::string& r, std::int64_t due_s) {
+      err_ << r << ": quiet hours (" << quiet.ToString() << " local): held until " << UtcMinute(due_s) << "\n";
+    };
+    if (tty_ && !dry) {
+      hooks.progress = [this](long done, long seen) {
+        err_ << "\rqueued " << done << " of " << seen << " so far" << std::flush;
+      };
     }
-
-    SubscriberStore subs(*redis_, *cipher, SubscriberStoreOptions{.prefix = prefix_});
-    std::map<std::string, std::map<std::string, long>> counts;  // region -> language -> n
-    long queued = 0, duplicates = 0, held = 0, unreadable = 0, total = 0;
-    const auto started = std::chrono::steady_clock::now();
-    Status failure = Status::Ok();
-    bool cancelled = false;
-    for (const std::string& r : regions) {
-      // When this region's messages may go out: now, or when its night ends.
-      std::int64_t due_s = now_s;
-      if (zones) {
-        const TimeZone* tz = zones->Find(r);
-        if (tz == nullptr) return Fail("alert send", FailedPrecondition(r + ": no time zone for quiet hours"));
-        due_s = quiet->ReleaseAt(*tz, now_s);
-      }
-      if (due_s != now_s && !dry) {
-        std::time_t t = static_cast<std::time_t>(due_s);
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char when[32];
-        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%MZ", &tm);
-        err_ << r << ": quiet hours (" << quiet->ToString() << " local): held until " << when << "\n";
-      }
-      std::string cursor = "0";
-      do {
-        auto page = Wait<Result<std::pair<std::string, std::vector<std::string>>>>(
-            [&](auto cb) { subs.ScanRegion(r, cursor, kPage, cb); });
-        if (!page.ok()) {
-          failure = page.status();
-          break;
-        }
-        cursor = page->first;
-        std::optional<std::pair<Result<std::vector<Subscriber>>, std::size_t>> loaded;
-        subs.Load(std::move(page->second), [&](Result<std::vector<Subscriber>> s, std::size_t n) {
-          loaded.emplace(std::move(s), n);
-        });
-        while (!loaded) io_.run_one();
-        if (!loaded->first.ok()) {
-          failure = loaded->first.status();
-          break;
-        }
-        unreadable += static_cast<long>(loaded->second);
-        // The page's recipients: recorded and put in the release queue (one script).
-        std::vector<std::string> hold = {"2", prefix_ + "alert:due", Key(id, ":to"), Marker(id, ""), id + ":",
-                                         std::to_string(due_s * 1000)};
-        for (const Subscriber& s : *loaded->first) {
-          ++total;
-          ++counts[r][s.sub.language];
-          hold.push_back(s.hash);
-        }
-        if (dry || hold.size() == 6) continue;
-        auto added = Wait<Result<redis::Value>>([&](auto cb) { hold_.Run(*redis_, std::move(hold), cb); });
-        if (!added.ok() || added->is_error() || added->elements.size() != 2) {
-          failure = added.ok() ? Internal("hold: " + added->str) : added.status();
-          break;
-        }
-        queued += added->elements[0].integer;
-        duplicates += added->elements[1].integer;
-        if (due_s != now_s) held += added->elements[0].integer;
-        if (tty_ && !dry) err_ << "\rqueued " << queued + duplicates << " of " << total << " so far" << std::flush;
-        if (!dry) {
-          auto state = Call({"HGET", Key(id), "state"});
-          if (state.ok() && state->str == "cancelled") {
-            cancelled = true;
-            break;
-          }
-        }
-      } while (cursor != "0");
-      if (!failure.ok() || cancelled) break;
-    }
+    auto sent = Wait<Result<AlertSendResult>>([&](auto cb) {
+      SendAlert(*redis_, *cipher, prefix_, std::move(req), std::move(hooks), cb);
+    });
     if (tty_ && !dry) err_ << "\n";
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::ostringstream counts_json;
-    counts_json << "{";
-    bool first_region = true;
-    for (const auto& [r, langs] : counts) {
-      counts_json << (first_region ? "" : ",") << JsonQuote(r) << ":{";
-      first_region = false;
-      bool first = true;
-      for (const auto& [l, n] : langs) {
-        counts_json << (first ? "" : ",") << JsonQuote(l) << ":" << n;
-        first = false;
-      }
-      counts_json << "}";
+    if (!sent.ok()) return Fail("alert send", sent.status());
+    const AlertSendResult& r = *sent;
+    if (r.outcome == AlertSendOutcome::kAlreadyQueued) {
+      out_ << "alert " << id << " was already queued; nothing queued again (helpline alert status " << id << ")\n";
+      return kExitOk;
     }
-    counts_json << "}";
-    if (!dry && failure.ok() && !cancelled) {
-      auto done = Call({"HSET", Key(id), "state", "queued", "queued", std::to_string(queued), "duplicates",
-                        std::to_string(duplicates), "held", std::to_string(held), "unreadable",
-                        std::to_string(unreadable), "recipients",
-                        std::to_string(total), "counts", counts_json.str()});
-      if (!done.ok()) failure = done.status();
-    }
+    if (r.resumed) err_ << "alert " << id << ": resuming (what was queued before is not queued again)\n";
     if (args_.flags.count("--json")) {
       out_ << "{\"id\":" << JsonQuote(id) << ",\"region\":" << JsonQuote(region) << ",\"dry_run\":"
-           << (dry ? "true" : "false") << ",\"recipients\":" << total << ",\"queued\":" << queued
-           << ",\"duplicates\":" << duplicates << ",\"held\":" << held << ",\"unreadable\":" << unreadable
-           << ",\"seconds\":" << seconds << ",\"counts\":" << counts_json.str() << "}\n";
+           << (dry ? "true" : "false") << ",\"recipients\":" << r.recipients << ",\"queued\":" << r.queued
+           << ",\"duplicates\":" << r.duplicates << ",\"held\":" << r.held << ",\"unreadable\":" << r.unreadable
+           << ",\"seconds\":" << r.seconds << ",\"counts\":" << AlertCountsJson(r.counts) << "}\n";
     } else {
-      out_ << (dry ? "dry run: " : "") << "alert " << id << " for " << region << ": " << total << " recipients\n";
-      for (const auto& [r, langs] : counts) {
-        for (const auto& [l, n] : langs) out_ << "  " << r << "  " << l << "  " << n << "\n";
+      out_ << (dry ? "dry run: " : "") << "alert " << id << " for " << region << ": " << r.recipients
+           << " recipients\n";
+      for (const auto& [reg, langs] : r.counts) {
+        for (const auto& [l, n] : langs) out_ << "  " << reg << "  " << l << "  " << n << "\n";
       }
       if (!dry) {
-        out_ << "queued " << queued << ", already queued before " << duplicates << ", held for quiet hours " << held
-             << ", unreadable " << unreadable << " in " << std::fixed << std::setprecision(2)
-             << seconds << " s\n";
+        out_ << "queued " << r.queued << ", already queued before " << r.duplicates << ", held for quiet hours "
+             << r.held << ", unreadable " << r.unreadable << " in " << std::fixed << std::setprecision(2)
+             << r.seconds << " s\n";
       }
     }
-    if (cancelled) {
+    if (r.outcome == AlertSendOutcome::kCancelledWhileQueuing) {
       err_ << "alert " << id << " was cancelled while queuing\n";
       return kExitInvalid;
     }
-    if (!failure.ok()) return Fail("alert send", failure);
-    if (unreadable > 0) err_ << "warning: " << unreadable << " subscribers could not be decrypted (key missing?)\n";
+    if (r.unreadable > 0) {
+      err_ << "warning: " << r.unreadable << " subscribers could not be decrypted (key missing?)\n";
+    }
     return kExitOk;
   }
 
@@ -466,47 +317,22 @@ class AlertsCli {
 
   // --- alert status ID ----------------------------------------------------------
   int StatusOf() {
-    return WithAlert("alert status", [this](const std::string& id, std::map<std::string, std::string>& f) {
-      return PrintStatus(id, f);
-    });
+    const auto id = IdArgument("alert status");
+    if (!id) return kExitUsage;
+    return PrintStatus(*id);
   }
 
-  int PrintStatus(const std::string& id, std::map<std::string, std::string>& f) {
-    long queued = 0, sent = 0, dead = 0, expired = 0, held = 0;
-    Status s = ForEachRecipient(id, [&](const std::vector<std::string>& hashes) -> Status {
-      std::vector<std::string> mget = {"MGET"}, scores = {"ZMSCORE", prefix_ + "alert:due"};
-      for (const std::string& h : hashes) {
-        mget.push_back(Marker(id, h));
-        scores.push_back(id + ":" + h);
-      }
-      auto r = Call(std::move(mget));
-      if (!r.ok()) return r.status();
-      auto z = Call(std::move(scores));
-      if (!z.ok()) return z.status();
-      for (std::size_t i = 0; i < r->elements.size(); ++i) {
-        const redis::Value& v = r->elements[i];
-        if (i < z->elements.size() && !z->elements[i].is_nil()) ++held;  // not yet handed to the outbox
-        else if (v.is_nil()) ++expired;
-        else if (v.str == "q" || v.str == "p") ++queued;  // "p": being sent
-        else if (v.str == "s") ++sent;
-        else if (v.str == "d") ++dead;
-      }
-      return Status::Ok();
-    });
-    if (!s.ok()) return Fail("alert status", s);
-    auto c = Call({"SCARD", Key(id, ":cancelled")});
-    const long cancelled = c.ok() ? c->integer : 0;
-    sent -= cancelled;  // cancel marks entries "s" so workers drop them
+  int PrintStatus(const std::string& id) {
+    auto read = Wait<Result<std::optional<AlertStatus>>>([&](auto cb) { ReadAlertStatus(*redis_, prefix_, id, cb); });
+    if (!read.ok()) return Fail("alert status", read.status());
+    if (!read->has_value()) return Fail("alert status", NotFound("no alert " + id));
+    const AlertStatus& s = **read;
     if (args_.flags.count("--json")) {
-      out_ << "{\"id\":" << JsonQuote(id) << ",\"state\":" << JsonQuote(f["state"]) << ",\"region\":"
-           << JsonQuote(f["region"]) << ",\"created\":" << (f["created"].empty() ? "0" : f["created"])
-           << ",\"queued\":" << queued << ",\"sent\":" << sent << ",\"held\":" << held << ",\"failed\":" << dead << ",\"cancelled\":"
-           << cancelled << ",\"expired\":" << expired << ",\"counts\":" << (f["counts"].empty() ? "{}" : f["counts"])
-           << "}\n";
+      out_ << AlertStatusJson(s) << "\n";
     } else {
-      out_ << "alert " << id << " (" << f["region"] << "): " << f["state"] << "\n"
-           << "  held " << held << ", waiting " << queued << ", sent " << sent << ", failed " << dead << ", cancelled " << cancelled
-           << ", expired " << expired << "\n"
+      out_ << "alert " << id << " (" << s.region << "): " << s.state << "\n"
+           << "  held " << s.held << ", waiting " << s.queued << ", sent " << s.sent << ", failed " << s.failed
+           << ", cancelled " << s.cancelled << ", expired " << s.expired << "\n"
            << "  (delivery reports are not joined to alert sends yet)\n";
     }
     return kExitOk;
@@ -587,27 +413,8 @@ class AlertsCli {
   }
 
   // --- reports ------------------------------------------------------------------
-  std::optional<std::int64_t> ParseSince(const std::string& v) {
-    const std::int64_t now = std::time(nullptr);
-    if (v.empty()) return 0;
-    char* end = nullptr;
-    const long long n = std::strtoll(v.c_str(), &end, 10);
-    if (end != v.c_str() && n >= 0) {
-      const std::string unit(end);
-      if (unit.empty()) return n;
-      if (unit == "m") return now - n * 60;
-      if (unit == "h") return now - n * 3600;
-      if (unit == "d") return now - n * 86400;
-    }
-    std::tm tm{};
-    std::istringstream s(v);
-    s >> std::get_time(&tm, "%Y-%m-%d");
-    if (!s.fail() && s.peek() == EOF) return static_cast<std::int64_t>(timegm(&tm));
-    return std::nullopt;
-  }
-
   int Reports() {
-    auto since = ParseSince(Get("--since"));
+    auto since = ParseReportsSince(Get("--since"), std::time(nullptr));
     if (!since) return Usage("reports: --since takes unix seconds, 30m, 24h, 7d or YYYY-MM-DD");
     long limit = 1000;
     if (!Get("--limit").empty()) {
@@ -620,26 +427,15 @@ class AlertsCli {
       store.List({.since_s = *since, .region = Get("--region"), .limit = static_cast<std::size_t>(limit)}, cb);
     });
     if (!list.ok()) return Fail("reports", list.status());
-    const bool json = args_.flags.count("--json") != 0;
-    if (json) out_ << "[";
-    bool first = true;
-    for (const Report& r : *list) {
-      char when[32];
-      std::time_t t = static_cast<std::time_t>(r.at);
-      std::tm tm{};
-      gmtime_r(&t, &tm);
-      std::strftime(when, sizeof when, "%Y-%m-%dT%H:%MZ", &tm);
-      if (json) {
-        out_ << (first ? "" : ",") << "{\"id\":" << r.id << ",\"at\":" << r.at << ",\"region\":" << JsonQuote(r.region)
-             << ",\"language\":" << JsonQuote(r.language) << ",\"text\":" << JsonQuote(r.text) << "}";
-      } else {
-        out_ << "#" << r.id << "  " << when << "  " << (r.region.empty() ? "?" : r.region) << "  " << r.language
-             << "  " << r.text << "\n";
-      }
-      first = false;
+    if (args_.flags.count("--json") != 0) {
+      out_ << ReportsJson(*list) << "\n";
+      return kExitOk;
     }
-    if (json) out_ << "]\n";
-    else if (list->empty()) err_ << "no reports\n";
+    for (const Report& r : *list) {
+      out_ << "#" << r.id << "  " << UtcMinute(r.at) << "  " << (r.region.empty() ? "?" : r.region) << "  "
+           << r.language << "  " << r.text << "\n";
+    }
+    if (list->empty()) err_ << "no reports\n";
     return kExitOk;
   }
 
@@ -650,9 +446,7 @@ class AlertsCli {
   std::string prefix_;
   boost::asio::io_context io_;
   std::unique_ptr<redis::AsyncClient> redis_;
-  const redis::Script begin_{kBeginScript};
   const redis::Script cancel_{kCancelScript};
-  const redis::Script hold_{kHoldScript};
   const redis::Script reseal_{kResealScript};
 };
 

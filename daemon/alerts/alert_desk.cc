@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <cstdio>
 
+#include "daemon/alerts/alert_send.h"
 #include "directory/regions.h"
 
 namespace helpline::daemon::alerts {
@@ -48,7 +49,25 @@ std::unique_ptr<AlertsService> AlertsService::Start(const std::string& data_dir)
   } else {
     std::fprintf(stderr, "alerts: subscriptions off (%s); reports on\n", c.status().message().c_str());
   }
-  return std::unique_ptr<AlertsService>(new AlertsService(std::move(*conv), std::move(cipher)));
+  std::unique_ptr<AlertsService> service(new AlertsService(std::move(*conv), std::move(cipher)));
+  // For POST /v1/alerts: the quiet hours `helpline alert send` would use, and the regions' zones.
+  if (auto quiet = QuietHoursFrom(""); quiet.ok()) {
+    service->quiet_ = *quiet;
+  } else {
+    std::fprintf(stderr, "alerts: HELPLINE_ALERTS_QUIET_HOURS: %s; using 22:00-08:00\n", quiet.status().message().c_str());
+  }
+  if (auto zones = RegionTimeZones::Load(data_dir + "/engine/alert_time_zones.json"); zones.ok()) {
+    service->zones_.emplace(std::move(*zones));
+  } else if (!service->quiet_.off) {
+    std::fprintf(stderr, "alerts: time zones: %s; the API sends only urgent alerts\n", zones.status().message().c_str());
+  }
+  return service;
+}
+
+std::unique_ptr<AlertApi> AlertsService::MakeApi(redis::AsyncClient& redis, const std::string& prefix) const {
+  return std::make_unique<AlertApi>(
+      redis, cipher_ ? &*cipher_ : nullptr,
+      AlertApiOptions{.prefix = prefix, .quiet = quiet_, .zones = zones_ ? &*zones_ : nullptr});
 }
 
 std::unique_ptr<AlertDesk> AlertsService::MakeDesk(redis::AsyncClient& redis, const std::string& prefix) const {

@@ -32,9 +32,11 @@
 #include <optional>
 #include <string>
 
+#include "daemon/alerts/alert_api.h"
 #include "daemon/alerts/alert_conversation.h"
 #include "daemon/alerts/alert_release.h"
 #include "daemon/alerts/number_cipher.h"
+#include "daemon/alerts/quiet_hours.h"
 #include "daemon/alerts/report_store.h"
 #include "daemon/alerts/subscriber_store.h"
 #include "daemon/engine/message_engine.h"
@@ -93,6 +95,11 @@ class AlertsService {
   // subscriptions are off (no key to open numbers with).
   std::unique_ptr<AlertReleaser> MakeReleaser(redis::AsyncClient& redis, Outbox& outbox,
                                               AlertReleaseOptions options) const;
+  // The /v1 alert routes (alert_api.h) for a loop: status and reports
+  // always; sending only with subscriptions on. Quiet hours from
+  // HELPLINE_ALERTS_QUIET_HOURS (else 22:00-08:00) and data/engine/alert_time_zones.json,
+  // read once at Start.
+  std::unique_ptr<AlertApi> MakeApi(redis::AsyncClient& redis, const std::string& prefix) const;
   bool subscriptions_on() const { return cipher_.has_value(); }
 
  private:
@@ -100,6 +107,8 @@ class AlertsService {
       : conv_(std::move(conv)), cipher_(std::move(cipher)) {}
   AlertConversation conv_;
   std::optional<NumberCipher> cipher_;
+  QuietHours quiet_;
+  std::optional<RegionTimeZones> zones_;  // none: the API sends only urgent alerts
 };
 
 // The region a subscription without a stated one gets: the engine's region

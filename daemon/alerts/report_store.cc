@@ -6,8 +6,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
 #include <memory>
 
+#include "common/json_escape.h"
 #include "redis/errors.h"
 #include "redis/script.h"
 
@@ -59,6 +64,35 @@ bool ParseReport(std::string_view line, Report* out) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> ParseReportsSince(std::string_view v, std::int64_t now_s) {
+  if (v.empty()) return 0;
+  const std::string text(v);
+  char* end = nullptr;
+  const long long n = std::strtoll(text.c_str(), &end, 10);
+  if (end != text.c_str() && n >= 0) {
+    const std::string unit(end);
+    if (unit.empty()) return n;
+    if (unit == "m") return now_s - n * 60;
+    if (unit == "h") return now_s - n * 3600;
+    if (unit == "d") return now_s - n * 86400;
+  }
+  std::tm tm{};
+  std::istringstream s(text);
+  s >> std::get_time(&tm, "%Y-%m-%d");
+  if (!s.fail() && s.peek() == EOF) return static_cast<std::int64_t>(timegm(&tm));
+  return std::nullopt;
+}
+
+std::string ReportsJson(const std::vector<Report>& reports) {
+  std::string out = "[";
+  for (const Report& r : reports) {
+    if (out.size() > 1) out += ",";
+    out += "{\"id\":" + std::to_string(r.id) + ",\"at\":" + std::to_string(r.at) + ",\"region\":" +
+           JsonQuote(r.region) + ",\"language\":" + JsonQuote(r.language) + ",\"text\":" + JsonQuote(r.text) + "}";
+  }
+  return out + "]";
+}
 
 bool RegionMatches(std::string_view region, std::string_view filter) {
   if (filter.empty() || region == filter) return true;

@@ -20,7 +20,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -61,6 +63,15 @@ class ReportStore {
   redis::AsyncClient& redis_;
   ReportStoreOptions options_;
 };
+
+// A `since` as `helpline reports --since` and GET /v1/reports take it: unix
+// seconds, "30m", "24h", "7d" (before `now_s`) or "YYYY-MM-DD" (UTC
+// midnight); "" is 0. nullopt for anything else.
+std::optional<std::int64_t> ParseReportsSince(std::string_view v, std::int64_t now_s);
+
+// [{"id":N,"at":unix s,"region":"CA-BC","language":"en","text":"..."},...]:
+// `helpline reports --json` and GET /v1/reports (never a sender: a report has none).
+std::string ReportsJson(const std::vector<Report>& reports);
 
 // True when `region` matches a filter: equal, or the filter is its country.
 bool RegionMatches(std::string_view region, std::string_view filter);

@@ -23,7 +23,7 @@
 namespace helpline::daemon::alerts {
 namespace {
 
-constexpr const char* kKey = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+constexpr const char* kKey = kTestAlertsKey;
 // 2026-01-15 20:00 UTC: midday in every North American zone (no quiet hours).
 constexpr std::int64_t kMidday = 1768507200;
 const std::string kData = std::string(HELPLINE_SOURCE_DIR) + "/data/engine";
@@ -32,13 +32,9 @@ struct Person {
   std::string number, region, lang, provider;
 };
 
-class AlertCliTest : public AlertsRedisTest {
+class AlertCliTest : public AlertsKeyedTest {
  protected:
   AlertCliTest() {
-    setenv("HELPLINE_ALERTS_KEY", kKey, 1);
-    unsetenv("HELPLINE_ALERTS_OLD_KEYS");
-    cipher_ = std::make_unique<NumberCipher>(*NumberCipher::FromEnvironment());
-    subs_ = std::make_unique<SubscriberStore>(*redis_, *cipher_, SubscriberStoreOptions{});
     dir_ = ::testing::TempDir();
     conv_ = std::make_unique<AlertConversation>(*AlertConversation::Load(kData + "/alerts.json"));
     for (const char* p : {"twilio", "vonage", "telnyx", "telegram"}) {
@@ -123,8 +119,6 @@ class AlertCliTest : public AlertsRedisTest {
     return out;
   }
 
-  std::unique_ptr<NumberCipher> cipher_;
-  std::unique_ptr<SubscriberStore> subs_;
   std::string dir_;
   std::int64_t now_s_ = kMidday;
   std::unique_ptr<AlertConversation> conv_;
@@ -313,12 +307,7 @@ TEST_F(AlertCliTest, BadRequestsAreRefusedWithAReason) {
 }
 
 TEST_F(AlertCliTest, ReportsAreListedNewestFirstAndFilteredByRegionAndTime) {
-  ReportStore store(*redis_, ReportStoreOptions{});
-  for (auto [region, text] : std::vector<std::pair<std::string, std::string>>{
-           {"CA-BC", "grey pills"}, {"US-WA", "blue pills"}, {"CA-ON", "green powder"}}) {
-    auto r = Wait<Result<Report>>([&](auto cb) { store.Add({.region = region, .language = "en", .text = text}, cb); });
-    ASSERT_TRUE(r.ok());
-  }
+  AddThreeReports();
   std::string out, err;
   ASSERT_EQ(Cli({"reports"}, &out, &err), 0) << err;
   EXPECT_LT(out.find("green powder"), out.find("grey pills")) << out;

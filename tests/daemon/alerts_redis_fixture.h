@@ -12,11 +12,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/alerts/number_cipher.h"
+#include "daemon/alerts/report_store.h"
+#include "daemon/alerts/subscriber_store.h"
 #include "gateway/outbound.h"
 #include "redis/async_client.h"
 #include "redis/url.h"
@@ -71,6 +75,16 @@ class AlertsRedisTest : public ::testing::Test {
     return std::move(*out);
   }
 
+  // Three reports, oldest first: CA-BC "grey pills", US-WA "blue pills", CA-ON "green powder".
+  void AddThreeReports() {
+    ReportStore store(*redis_, ReportStoreOptions{});
+    for (auto [region, text] : std::vector<std::pair<std::string, std::string>>{
+             {"CA-BC", "grey pills"}, {"US-WA", "blue pills"}, {"CA-ON", "green powder"}}) {
+      auto r = Wait<Result<Report>>([&](auto cb) { store.Add({.region = region, .language = "en", .text = text}, cb); });
+      ASSERT_TRUE(r.ok()) << r.status().message();
+    }
+  }
+
   // Every key and every value in Redis (names, fields, members, stream
   // fields), as one text to search.
   std::string DumpAll() {
@@ -103,6 +117,24 @@ class AlertsRedisTest : public ::testing::Test {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   helpline::testing::RawRedis raw_;
   std::unique_ptr<redis::AsyncClient> redis_;
+};
+
+// The alerts key of the tests (HELPLINE_ALERTS_KEY's ID:hex form).
+inline constexpr const char* kTestAlertsKey = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+// AlertsRedisTest with HELPLINE_ALERTS_KEY set (no old keys): the cipher
+// from the environment and a subscriber store under "hl:".
+class AlertsKeyedTest : public AlertsRedisTest {
+ protected:
+  AlertsKeyedTest() {
+    setenv("HELPLINE_ALERTS_KEY", kTestAlertsKey, 1);
+    unsetenv("HELPLINE_ALERTS_OLD_KEYS");
+    cipher_ = std::make_unique<NumberCipher>(*NumberCipher::FromEnvironment());
+    subs_ = std::make_unique<SubscriberStore>(*redis_, *cipher_, SubscriberStoreOptions{});
+  }
+
+  std::unique_ptr<NumberCipher> cipher_;
+  std::unique_ptr<SubscriberStore> subs_;
 };
 
 }  // namespace helpline::daemon::alerts

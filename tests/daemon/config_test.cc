@@ -72,6 +72,11 @@ TEST(Config, AShortOrMissingSenderSecretIsRefused) {
   EXPECT_TRUE(ValidateConfig(c).ok());
   c.api_key_sha256 = {"not-a-digest"};
   EXPECT_FALSE(ValidateConfig(c).ok());
+  c.api_key_sha256 = {std::string(64, 'a')};
+  c.alerts_api_key_sha256 = {std::string(63, 'b')};
+  Status s = ValidateConfig(c);
+  EXPECT_NE(s.message().find("alerts_api_key_sha256 entries must be 64 lowercase hex"), std::string::npos)
+      << s.message();
 }
 
 TEST(Config, AnUnknownDefaultRegionIsRefusedWithAClearError) {
@@ -112,20 +117,24 @@ TEST(Config, SighupAppliesOnlyTheReloadableSettings) {
   fresh.rate_limit_messages = 3;
   fresh.rate_limit_window_s = 30;
   fresh.api_key_sha256 = {std::string(64, 'a')};
+  fresh.alerts_api_key_sha256 = {std::string(64, 'b'), std::string(64, 'c')};
   ApplyReloadable(fresh, &running);
   EXPECT_EQ(running.port, 8081) << "applies at the next start only";
   EXPECT_EQ(running.rate_limit_messages, 3);
   EXPECT_EQ(running.rate_limit_window_s, 30);
   EXPECT_EQ(running.api_key_sha256, fresh.api_key_sha256);
+  EXPECT_EQ(running.alerts_api_key_sha256, fresh.alerts_api_key_sha256);
   EXPECT_EQ(DescribeReloadable(running),
-            "api_key_sha256 (1 key(s)), rate_limit_messages = 3, rate_limit_window_s = 30");
+            "api_key_sha256 (1 key(s)), alerts_api_key_sha256 (2 key(s)), rate_limit_messages = 3, "
+            "rate_limit_window_s = 30");
 }
 
 TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
   const std::string shown = DescribeConfig(Config());
   for (const char* key : {"listen_address = 127.0.0.1\n", "public_url = (from listen address)\n",
                           "include_unconfirmed = false\n", "vonage_signature_method = md5hash\n",
-                          "api_key_sha256 = 0 key(s)\n", "chat_secret = (not set)\n"}) {
+                          "api_key_sha256 = 0 key(s)\n", "alerts_api_key_sha256 = 0 key(s)\n",
+                          "chat_secret = (not set)\n"}) {
     EXPECT_NE(shown.find(key), std::string::npos) << key;
   }
   std::string path = Write("vonage_signature_method = sha3\n");

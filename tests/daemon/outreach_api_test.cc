@@ -28,6 +28,28 @@ TEST(OutreachApi, UnauthorizedAsksForABearerKey) {
   EXPECT_EQ(a.response.headers[0].second, "Bearer");
 }
 
+TEST(OutreachApi, AKeyGrantsOnlyItsListsScope) {
+  const ApiKeys keys{.lookup = {Sha256Hex("lookup-key"), Sha256Hex("both-key")},
+                     .alerts = {Sha256Hex("alerts-key"), Sha256Hex("both-key")}};
+  EXPECT_FALSE(CheckApiKey("Bearer lookup-key", keys, ApiScope::kLookup).has_value());
+  EXPECT_FALSE(CheckApiKey("Bearer alerts-key", keys, ApiScope::kAlerts).has_value());
+  EXPECT_FALSE(CheckApiKey("Bearer both-key", keys, ApiScope::kAlerts).has_value());
+  EXPECT_FALSE(CheckApiKey("Bearer both-key", keys, ApiScope::kLookup).has_value());
+  auto a = CheckApiKey("Bearer lookup-key", keys, ApiScope::kAlerts);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->response.status, 403);
+  EXPECT_EQ(a->outcome, "forbidden");
+  EXPECT_NE(a->response.body.find("\"code\":\"forbidden\""), std::string::npos) << a->response.body;
+  a = CheckApiKey("Bearer alerts-key", keys, ApiScope::kLookup);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->response.status, 403);
+  for (const char* auth : {"", "Bearer nobody", "Basic alerts-key"}) {
+    a = CheckApiKey(auth, keys, ApiScope::kAlerts);
+    ASSERT_TRUE(a.has_value()) << auth;
+    EXPECT_EQ(a->response.status, 401) << auth;
+  }
+}
+
 TEST(OutreachApi, BadParametersAreNamedNeverEchoedAndCheckedBeforeTheDirectory) {
   ApiAnswer a = LookupAnswer(nullptr, "region=XX-SECRET&category=naloxone");
   EXPECT_EQ(a.response.status, 400);

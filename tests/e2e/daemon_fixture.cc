@@ -17,10 +17,12 @@ namespace helpline::testing {
 
 namespace fs = std::filesystem;
 
-std::string Sha256OfApiKey() {
-  auto r = RunProcess({"/usr/bin/sh", "-c", "printf %s \"$1\" | sha256sum | cut -c1-64", "sh", kApiKey});
+std::string Sha256Of(const std::string& text) {
+  auto r = RunProcess({"/usr/bin/sh", "-c", "printf %s \"$1\" | sha256sum | cut -c1-64", "sh", text});
   return r.out.substr(0, 64);
 }
+
+std::string Sha256OfApiKey() { return Sha256Of(kApiKey); }
 
 std::string NewSid() {
   static std::atomic<int> counter{0};

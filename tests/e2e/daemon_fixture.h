@@ -46,7 +46,9 @@ inline const std::string kToken = "test-auth-token-0123456789";
 inline const std::string kSecret = "sender-secret-for-tests-0123456789";
 inline const std::string kApiKey = "outreach-key-1";
 
-// sha256(kApiKey) in hex, computed by sha256sum (not by the code under test).
+// sha256(text) in hex, computed by sha256sum (not by the code under test).
+std::string Sha256Of(const std::string& text);
+// Sha256Of(kApiKey).
 std::string Sha256OfApiKey();
 
 // A Twilio-shaped MessageSid, distinct on every call within the test binary.

@@ -76,9 +76,13 @@ async function conforms(label, pathName, method, response) {
 }
 
 const apiKey = 'openapi-test-key';
+const alertsKey = 'openapi-alerting-key';
 const chatSecret = 'openapi-chat-secret';
 const helpline = await startHelpline({bin, source, env: {
   HELPLINE_API_KEY_SHA256: createHash('sha256').update(apiKey).digest('hex'),
+  HELPLINE_ALERTS_API_KEY_SHA256: createHash('sha256').update(alertsKey).digest('hex'),
+  HELPLINE_ALERTS_KEY: 'k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+  HELPLINE_ALERTS_QUIET_HOURS: 'off',
   HELPLINE_CHAT_SECRET: chatSecret,
 }});
 try {
@@ -144,7 +148,7 @@ try {
   check(tooLargeBody?.error?.code === 'too_large', `large body: ${JSON.stringify(tooLargeBody)}`);
   seenCodes.add(tooLargeBody?.error?.code);
   seenCodes.add('not_ready');  // before a directory is loaded: outreach_api_test, nearby_api_test
-  for (const code of errorCodes) check(seenCodes.has(code), `error code ${code} was answered by the daemon`);
+  // (every code answered: checked after the alerting routes below)
   // The pinned codes can fail: a 400 that says not_found is refused.
   const badRequestValid = validatorFor('/components/responses/BadRequest/content/application~1json/schema');
   check(badRequestValid({error: {code: 'bad_request', message: 'm'}}), 'a bad_request 400 validates');
@@ -169,6 +173,54 @@ try {
         `chat reply has text and resources: ${JSON.stringify(reply)?.slice(0, 200)}`);
   await conforms('chat forged', '/webhooks/chat', 'post', await chat(JSON.stringify(message), {secret: 'wrong'}));
   await conforms('chat malformed', '/webhooks/chat', 'post', await chat('{"id": "m-2", "from": '));
+
+  // The alerting routes (alerting key; a lookup key is forbidden there and the other way round).
+  const alerting = {Authorization: `Bearer ${alertsKey}`, 'Content-Type': 'application/json'};
+  const post = (body, headers = alerting) => fetch(helpline.url('/v1/alerts'), {method: 'POST', headers, body});
+  await conforms('report by chat', '/webhooks/chat', 'post',
+                 await chat(JSON.stringify({id: 'm-openapi-r', from: 'user-openapi-r', text: 'BAD BATCH grey pills downtown', region: 'CA-BC'})));
+  const alertBody = {region: 'CA-BC', id: 'openapi-a1', texts: {en: 'Grey pills: fentanyl.', fr: 'Comprimes gris: fentanyl.'}};
+  check(validatorFor('/components/schemas/AlertRequest')(alertBody), 'the alert sent matches AlertRequest');
+  check(validatorFor('/components/schemas/AlertRequest')(
+            spec.paths['/v1/alerts'].post.requestBody.content['application/json'].example),
+        'the documented example matches AlertRequest');
+  const dry = await conforms('alert dry run', '/v1/alerts', 'post', await post(JSON.stringify({region: 'CA', dry_run: true})));
+  check(dry?.dry_run === true, `dry run: ${JSON.stringify(dry)}`);
+  const sent = await conforms('alert', '/v1/alerts', 'post', await post(JSON.stringify(alertBody)));
+  check(sent?.id === 'openapi-a1' && sent?.duplicate === false, `alert: ${JSON.stringify(sent)}`);
+  const again = await conforms('alert again', '/v1/alerts', 'post', await post(JSON.stringify(alertBody)));
+  check(again?.duplicate === true, `the same id again: duplicate: ${JSON.stringify(again)}`);
+  await conforms('alert bad body', '/v1/alerts', 'post', await post('{"region":"XX-ZZ","texts":{}}'));
+  await conforms('alert without a key', '/v1/alerts', 'post', await post(JSON.stringify(alertBody), {'Content-Type': 'application/json'}));
+  await conforms('alert with a lookup key', '/v1/alerts', 'post',
+                 await post(JSON.stringify(alertBody), {...auth, 'Content-Type': 'application/json'}));
+  await conforms('alert id of another region', '/v1/alerts', 'post', await post(JSON.stringify({...alertBody, region: 'US-WA'})));
+  await conforms('alert as text', '/v1/alerts', 'post',
+                 await post(JSON.stringify(alertBody), {Authorization: alerting.Authorization, 'Content-Type': 'text/plain'}));
+  await conforms('alert too large', '/v1/alerts', 'post',
+                 await post(JSON.stringify({...alertBody, texts: {en: 'x'.repeat(9000)}})));
+  await conforms('alert by GET', '/v1/alerts', 'post', await get('/v1/alerts', alerting));
+  const status = await conforms('alert status', '/v1/alerts/{id}', 'get', await get('/v1/alerts/openapi-a1', alerting));
+  check(status?.state === 'queued' && status?.region === 'CA-BC', `alert status: ${JSON.stringify(status)}`);
+  await conforms('unknown alert', '/v1/alerts/{id}', 'get', await get('/v1/alerts/nope', alerting));
+  await conforms('alert status with a lookup key', '/v1/alerts/{id}', 'get', await get('/v1/alerts/openapi-a1'));
+  const reports = await conforms('reports', '/v1/reports', 'get', await get('/v1/reports?since=1h&region=CA&limit=10', alerting));
+  check(reports?.reports?.some((r) => r.text.includes('grey pills')), `reports list the chat report: ${JSON.stringify(reports)}`);
+  await conforms('reports bad limit', '/v1/reports', 'get', await get('/v1/reports?limit=100000', alerting));
+  await conforms('reports with a lookup key', '/v1/reports', 'get', await get('/v1/reports'));
+  await conforms('lookup with an alerting key', '/v1/lookup', 'get', await get('/v1/lookup?region=US&category=crisis', alerting));
+  await expectError('lookup key on alerts', await get('/v1/reports'), 403, 'forbidden');
+  await expectError('alert id of another region', await post(JSON.stringify({...alertBody, region: 'US-WA'})), 409, 'conflict');
+  await expectError('alert as text', await post('{}', {Authorization: alerting.Authorization, 'Content-Type': 'text/plain'}),
+                    415, 'unsupported_media_type');
+  for (const code of errorCodes) check(seenCodes.has(code), `error code ${code} was answered by the daemon`);
+  const sentValid = validatorFor('/components/schemas/AlertSent');
+  const noDuplicate = structuredClone(sent); delete noDuplicate.duplicate;
+  check(!sentValid(noDuplicate), 'an alert answer without duplicate is refused');
+  const statusValid = validatorFor('/components/schemas/AlertStatus');
+  check(!statusValid({...status, state: 'lost'}), 'an alert status with an unknown state is refused');
+  const reportsValid = validatorFor('/components/schemas/Reports');
+  check(!reportsValid({reports: [{...reports.reports[0], from: '+16045550123'}]}), 'a report with a sender field is refused');
 
   // Every documented operation was called.
   for (const [p, ops] of Object.entries(spec.paths)) {
