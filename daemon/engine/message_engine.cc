@@ -484,7 +484,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // 0. Safety signals, before anything else: an overdose or suicide risk
   // described in the person's own words ("his lips are blue", "quiero
   // desaparecer"), or deliberately not one ("he overdosed last year").
-  const RiskAssessment risk = risk_.Assess(tokens);
+  const RiskAssessment risk = risk_.Assess(message.text, tokens);
   const bool danger = risk.overdose || risk.suicide;
 
   // 1. Carrier words: the whole message, or said in plain words in a short

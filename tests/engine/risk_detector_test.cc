@@ -41,7 +41,7 @@ const RiskDetector& Shipped() {
   return detector;
 }
 
-RiskAssessment Assess(std::string_view message) { return Shipped().Assess(Tokenize(message)); }
+RiskAssessment Assess(std::string_view message) { return Shipped().Assess(message, Tokenize(message)); }
 
 std::string Describe(std::string_view message, const RiskAssessment& a) {
   std::ostringstream os;
@@ -990,6 +990,56 @@ TEST(RiskDetector, ATypoOfDieThatIsNoWordIsADie) {
   for (std::string_view m : {"i want to dye my hair", "i want to deal with this"}) {
     const RiskAssessment a = Assess(m);
     EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
+  }
+}
+
+// Emoji (risk.json "description"): a death emoji is "die" only right after
+// a wish or a plan; 💀 elsewhere is the skull of laughing; 💊 is a
+// substance, 🔫 a way to kill, 💙 blue beside lips. No emoji silences a rule.
+TEST(RiskDetector, EmojiCountOnlyWhereTheWordTheyReplaceWould) {
+  for (std::string_view m : {"i wanna 💀", "ready to ⚰️", "i just want to 🪦 fr", "gonna ☠️ tonight", "me quiero 💀",
+                             "je veux 💀💀", "thinking about 🔫 myself tonight", "🔫 to my head rn", "🔪 my wrists again"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+  }
+  for (std::string_view m : {"I took a bunch of 💊 and now everything is spinning", "his lips r 💙 and hes nodding",
+                             "sus labios 💙💙", "ses lèvres sont 🔵", "took way too many 💊 💊 💊"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose) << Describe(m, a);
+  }
+  // Look-alikes: the skull of laughing, an emoji after other words, a manicure, the cold.
+  for (std::string_view m : {"lmao 💀💀 you did not just say that", "im dead 💀 that meme", "bro im weak 💀💀",
+                             "i want to go home 💀", "this chem exam is gonna kill me ⚰️", "ese partido me mato jajaja 💀",
+                             "mdr 💀 t'es trop drôle", "my new nails 💙", "my lips are 🥶", "got my 💊 refilled today",
+                             "i love you 💙", "pew pew 🔫 lol"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
+  }
+  // An emoji never takes a safety sign away.
+  for (std::string_view m : {"i cant breathe 😂😂", "he's not breathing 💀", "i want to die 😂", "kms 🤣"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose || a.suicide) << Describe(m, a);
+  }
+  // Without the raw text (tokens alone) emoji are not seen: the words decide.
+  EXPECT_FALSE(Shipped().Assess(Tokenize("i wanna 💀")).suicide);
+}
+
+// A past event told with its good end is not an emergency; the same words
+// happening now are.
+TEST(RiskDetector, APastBadTripWithAGoodEndIsNotAnOverdose) {
+  for (std::string_view m : {"I had a bad trip last week but I'm fine now", "i had a bad trip but im ok now",
+                             "tuve un mal viaje pero ya estoy bien",
+                             "jai fait un bad trip la semaine passée mais ça va bien maintenant",
+                             "i had an overdose at a party but im fine now"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose) << Describe(m, a);
+    EXPECT_TRUE(a.overdose_silenced) << Describe(m, a);
+  }
+  for (std::string_view m : {"bad trip right now, can't breathe", "having a bad trip help", "bad trip rn",
+                             "he took too much, says he's fine now", "i had a bad trip and im fine now but he isnt breathing",
+                             "estoy en un mal viaje y no puedo respirar", "je fais un bad trip pis jarrive pu a respirer"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose) << Describe(m, a);
   }
 }
 
