@@ -1043,6 +1043,44 @@ TEST(RiskDetector, APastBadTripWithAGoodEndIsNotAnOverdose) {
   }
 }
 
+// Round 6 warning signs without a keyword, each with the look-alikes its
+// words also fit.
+TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
+  for (std::string_view m : {"took 3 blues and im seeing double and can barely keep my eyes open",
+                             "he popped some bars and now he cant stay awake"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.overdose) << Describe(m, a);
+  }
+  for (std::string_view m : {"i gave away my guitar and my cat today. i won't need them",
+                             "my son posted a goodbye message on snap and isnt picking up",
+                             "i looked up how many tylenol it takes", "i dont see myself being here by christmas",
+                             "i have a gun in my drawer and i cant stop thinking about it",
+                             "tengo una soga en el garaje y no dejo de pensar en eso",
+                             "j'ai une corde dans le garage pis j'pense juste à ça",
+                             "mi hija escribió que quiere morir y no contesta"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+  }
+  // Someone's wish to die outranks their not answering; a passive wish to sleep for good is not an overdose.
+  for (std::string_view m : {"she said she wants to die and now she's not answering",
+                             "ma fille a écrit qu'elle veut mourir pis elle répond pu à son cell",
+                             "i just want to go to sleep and not have to wake up ever again"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+    EXPECT_FALSE(a.overdose) << Describe(m, a);
+  }
+  // "il va mourir" is still an overdose happening now, not a wish.
+  EXPECT_TRUE(Assess("il va mourir, il respire pu").overdose);
+  for (std::string_view m : {"gave away my old clothes to goodwill",
+                             "i dont see myself being here long term, thinking of moving",
+                             "i looked up how many calories it takes to lose a pound",
+                             "dice que quiere matar a su jefe jaja", "i have a knife for cooking and i keep looking at recipes",
+                             "i cant see myself making it to the party"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
+  }
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
