@@ -540,8 +540,10 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   u.distress = risk.distress && !danger;
 
   // A young age stated in the first person is a youth request.
+  std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
   if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
     u.hits.push_back({Intent::kYouth, age->lang, age->first, age->count, false});
+    young_age_at = age->first;
   }
   // In message order (keywords as written, typos, the detector's findings and ages were added apart).
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
@@ -563,10 +565,15 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // said in the first person ("and I need rehab"); "now he wants to go to
   // rehab" is still about the family member (FirstPersonBefore).
   // An idiom ("ma mère va me tuer", "I overdosed on netflix") is neither a
-  // story nor a question: the words are ignored, and a relative named in it
-  // is not a family request.
+  // story nor a question: the words are ignored, and a relative or a young
+  // person named in it ("kids overdosed on halloween candy lol") is not a
+  // family or youth request.
   const bool idiom = (silenced && risk.guard_topic == "idiom") || (risk.idiom && !danger);
-  const bool past_story = silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
+  // A story is one whether the guard removed a keyword ("overdosed last
+  // year") or only set a rule aside ("they hit me with narcan last year").
+  const bool story_silenced = silenced || (risk.overdose_silenced && !risk.overdose) ||
+                              (risk.suicide_silenced && !risk.suicide);
+  const bool past_story = story_silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
   const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
     if (IsGenericIntent(h.intent) || IsSafetyIntent(h.intent) || h.intent == Intent::kFamily) return false;
     if (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) return FirstPersonBefore(tokens, h.first);
@@ -581,6 +588,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
     if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
+    if (idiom && h.intent == Intent::kYouth && h.first != young_age_at) continue;
     if (own_request && h.intent == Intent::kNaloxone) continue;
     // "can i just text someone, my parents are home": the texting request.
     if (h.intent == Intent::kFamily && RelativeIsCircumstance(tokens, h) &&
@@ -593,7 +601,9 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     }
   }
   for (const auto& h : u.hits) {
-    if (primary == nullptr && !(idiom && h.intent == Intent::kFamily)) primary = &h;
+    const bool named_in_idiom =
+        idiom && (h.intent == Intent::kFamily || (h.intent == Intent::kYouth && h.first != young_age_at));
+    if (primary == nullptr && !named_in_idiom) primary = &h;
   }
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
