@@ -1178,6 +1178,24 @@ TEST(RiskDetectorParse, AMinimalTableParses) {
   EXPECT_EQ(r->Assess(Tokenize("not breathing")).rule, "x");
 }
 
+// An emoji term becomes a word of the raw text where the emoji stands (with
+// or without U+FE0F, a run of it counting once); other emoji stay separators;
+// two emoji in one word are not a term.
+TEST(RiskDetectorParse, AnEmojiTermIsAWordOfTheRawText) {
+  auto r = RiskDetector::Parse(R"({"concepts": {},
+      "rules": [{"id": "x", "class": "suicide", "lang": "en", "seq": ["want", "⚰️|💀"]}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (std::string_view m : {"want 💀", "want ⚰️", "want \u26B0", "want 💀💀 💀", "i want😭💀", "want 💀 lol",
+                             "want \xF0\x9F\x92 💀"}) {  // an invalid sequence separates, as in Tokenize
+    EXPECT_TRUE(r->Assess(m, Tokenize(m)).suicide) << m;
+  }
+  for (std::string_view m : {"want it 💀", "💀 want", "want", "want 😭"}) {
+    EXPECT_FALSE(r->Assess(m, Tokenize(m)).suicide) << m;
+  }
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "suicide", "lang": "en", "seq": ["💀💀"]}]})",
+                   "has no letters");
+}
+
 TEST(RiskDetectorParse, AnUnknownConceptIsRefusedWithTheRuleAndElement) {
   ExpectParseError(R"({"concepts": {"b": ["breath*"]},
       "rules": [{"id": "en_x", "class": "overdose", "lang": "en", "seq": ["not", "@breath"]}]})",
