@@ -1075,7 +1075,10 @@ TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
                              "i dont see myself being here long term, thinking of moving",
                              "i looked up how many calories it takes to lose a pound",
                              "dice que quiere matar a su jefe jaja", "i have a knife for cooking and i keep looking at recipes",
-                             "i cant see myself making it to the party"}) {
+                             "i cant see myself making it to the party", "had a long shift and i can barely keep my eyes open",
+                             "ate a huge dinner and cant keep my eyes open", "took a nap and i still cant keep my eyes open",
+                             "i left my jacket at your place, i wont need it till monday",
+                             "the bridge concert was amazing, i keep thinking about it"}) {
     const RiskAssessment a = Assess(m);
     EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
   }
