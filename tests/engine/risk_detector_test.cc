@@ -1053,6 +1053,7 @@ TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
   }
   for (std::string_view m : {"i gave away my guitar and my cat today. i won't need them",
                              "my son posted a goodbye message on snap and isnt picking up",
+                             "she left a goodbye note on the kitchen table", "he sent everyone a goodbye text",
                              "i looked up how many tylenol it takes", "i dont see myself being here by christmas",
                              "i have a gun in my drawer and i cant stop thinking about it",
                              "tengo una soga en el garaje y no dejo de pensar en eso",
@@ -1078,7 +1079,9 @@ TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
                              "i cant see myself making it to the party", "had a long shift and i can barely keep my eyes open",
                              "ate a huge dinner and cant keep my eyes open", "took a nap and i still cant keep my eyes open",
                              "i left my jacket at your place, i wont need it till monday",
-                             "the bridge concert was amazing, i keep thinking about it"}) {
+                             "the bridge concert was amazing, i keep thinking about it",
+                             "my ex sent me a goodbye text and blocked me",
+                             "can you help me write a goodbye message for my coworkers card"}) {
     const RiskAssessment a = Assess(m);
     EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
   }
