@@ -1087,6 +1087,29 @@ TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
   }
 }
 
+// Round 7: a wish not to wake up is suicide risk, not an overdose, in
+// Spanish too; working oneself to death and a dying device (possessive 's
+// folded in) are idioms; the same words as a plan or about a person stand.
+TEST(RiskDetector, AWishNotToWakeAndTheIdiomsOfOverwork) {
+  for (std::string_view m : {"ojala no despertara mañana", "quisiera dormirme y no despertar"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide) << Describe(m, a);
+    EXPECT_FALSE(a.overdose) << Describe(m, a);
+  }
+  EXPECT_TRUE(Assess("mi papa no despierta").overdose);
+  for (std::string_view m : {"im killing myself at work this week", "je me tue à l'ouvrage cette semaine",
+                             "je me tue au travail", "my phone's about to die, ill text u later",
+                             "my laptop's about to die lol"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_FALSE(a.suicide || a.overdose) << Describe(m, a);
+  }
+  for (std::string_view m : {"im going to kill myself at work tomorrow", "je vais me tuer ce soir",
+                             "im killing myself tonight", "he's about to die, his phone's dead and he isnt breathing"}) {
+    const RiskAssessment a = Assess(m);
+    EXPECT_TRUE(a.suicide || a.overdose) << Describe(m, a);
+  }
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
