@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -993,33 +994,40 @@ TEST(RiskDetector, ATypoOfDieThatIsNoWordIsADie) {
   }
 }
 
+// What each message of a list must raise.
+enum class Want { kOverdose, kSuicide, kSuicideNotOverdose, kOverdoseSetAside, kNoSafety, kSomeSafety };
+
+void ExpectEach(Want want, std::initializer_list<std::string_view> messages) {
+  for (std::string_view m : messages) {
+    const RiskAssessment a = Assess(m);
+    bool ok = false;
+    switch (want) {
+      case Want::kOverdose: ok = a.overdose; break;
+      case Want::kSuicide: ok = a.suicide; break;
+      case Want::kSuicideNotOverdose: ok = a.suicide && !a.overdose; break;
+      case Want::kOverdoseSetAside: ok = !a.overdose && a.overdose_silenced; break;
+      case Want::kNoSafety: ok = !a.overdose && !a.suicide; break;
+      case Want::kSomeSafety: ok = a.overdose || a.suicide; break;
+    }
+    EXPECT_TRUE(ok) << Describe(m, a);
+  }
+}
+
 // Emoji (risk.json "description"): a death emoji is "die" only right after
 // a wish or a plan; 💀 elsewhere is the skull of laughing; 💊 is a
 // substance, 🔫 a way to kill, 💙 blue beside lips. No emoji silences a rule.
 TEST(RiskDetector, EmojiCountOnlyWhereTheWordTheyReplaceWould) {
-  for (std::string_view m : {"i wanna 💀", "ready to ⚰️", "i just want to 🪦 fr", "gonna ☠️ tonight", "me quiero 💀",
-                             "je veux 💀💀", "thinking about 🔫 myself tonight", "🔫 to my head rn", "🔪 my wrists again"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.suicide) << Describe(m, a);
-  }
-  for (std::string_view m : {"I took a bunch of 💊 and now everything is spinning", "his lips r 💙 and hes nodding",
-                             "sus labios 💙💙", "ses lèvres sont 🔵", "took way too many 💊 💊 💊"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.overdose) << Describe(m, a);
-  }
+  ExpectEach(Want::kSuicide, {"i wanna 💀", "ready to ⚰️", "i just want to 🪦 fr", "gonna ☠️ tonight", "me quiero 💀",
+                              "je veux 💀💀", "thinking about 🔫 myself tonight", "🔫 to my head rn", "🔪 my wrists again"});
+  ExpectEach(Want::kOverdose, {"I took a bunch of 💊 and now everything is spinning", "his lips r 💙 and hes nodding",
+                               "sus labios 💙💙", "ses lèvres sont 🔵", "took way too many 💊 💊 💊"});
   // Look-alikes: the skull of laughing, an emoji after other words, a manicure, the cold.
-  for (std::string_view m : {"lmao 💀💀 you did not just say that", "im dead 💀 that meme", "bro im weak 💀💀",
-                             "i want to go home 💀", "this chem exam is gonna kill me ⚰️", "ese partido me mato jajaja 💀",
-                             "mdr 💀 t'es trop drôle", "my new nails 💙", "my lips are 🥶", "got my 💊 refilled today",
-                             "i love you 💙", "pew pew 🔫 lol"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
-  }
+  ExpectEach(Want::kNoSafety, {"lmao 💀💀 you did not just say that", "im dead 💀 that meme", "bro im weak 💀💀",
+                               "i want to go home 💀", "this chem exam is gonna kill me ⚰️", "ese partido me mato jajaja 💀",
+                               "mdr 💀 t'es trop drôle", "my new nails 💙", "my lips are 🥶", "got my 💊 refilled today",
+                               "i love you 💙", "pew pew 🔫 lol"});
   // An emoji never takes a safety sign away.
-  for (std::string_view m : {"i cant breathe 😂😂", "he's not breathing 💀", "i want to die 😂", "kms 🤣"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.overdose || a.suicide) << Describe(m, a);
-  }
+  ExpectEach(Want::kSomeSafety, {"i cant breathe 😂😂", "he's not breathing 💀", "i want to die 😂", "kms 🤣"});
   // Without the raw text (tokens alone) emoji are not seen: the words decide.
   EXPECT_FALSE(Shipped().Assess(Tokenize("i wanna 💀")).suicide);
 }
@@ -1027,87 +1035,60 @@ TEST(RiskDetector, EmojiCountOnlyWhereTheWordTheyReplaceWould) {
 // A past event told with its good end is not an emergency; the same words
 // happening now are.
 TEST(RiskDetector, APastBadTripWithAGoodEndIsNotAnOverdose) {
-  for (std::string_view m : {"I had a bad trip last week but I'm fine now", "i had a bad trip but im ok now",
-                             "tuve un mal viaje pero ya estoy bien",
-                             "jai fait un bad trip la semaine passée mais ça va bien maintenant",
-                             "i had an overdose at a party but im fine now"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_FALSE(a.overdose) << Describe(m, a);
-    EXPECT_TRUE(a.overdose_silenced) << Describe(m, a);
-  }
-  for (std::string_view m : {"bad trip right now, can't breathe", "having a bad trip help", "bad trip rn",
-                             "he took too much, says he's fine now", "i had a bad trip and im fine now but he isnt breathing",
-                             "estoy en un mal viaje y no puedo respirar", "je fais un bad trip pis jarrive pu a respirer"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.overdose) << Describe(m, a);
-  }
+  ExpectEach(Want::kOverdoseSetAside,
+             {"I had a bad trip last week but I'm fine now", "i had a bad trip but im ok now",
+              "tuve un mal viaje pero ya estoy bien", "jai fait un bad trip la semaine passée mais ça va bien maintenant",
+              "i had an overdose at a party but im fine now"});
+  ExpectEach(Want::kOverdose, {"bad trip right now, can't breathe", "having a bad trip help", "bad trip rn",
+                               "he took too much, says he's fine now",
+                               "i had a bad trip and im fine now but he isnt breathing",
+                               "estoy en un mal viaje y no puedo respirar", "je fais un bad trip pis jarrive pu a respirer"});
 }
 
 // Round 6 warning signs without a keyword, each with the look-alikes its
 // words also fit.
 TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
-  for (std::string_view m : {"took 3 blues and im seeing double and can barely keep my eyes open",
-                             "he popped some bars and now he cant stay awake"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.overdose) << Describe(m, a);
-  }
-  for (std::string_view m : {"i gave away my guitar and my cat today. i won't need them",
-                             "my son posted a goodbye message on snap and isnt picking up",
-                             "she left a goodbye note on the kitchen table", "he sent everyone a goodbye text",
-                             "i looked up how many tylenol it takes", "i dont see myself being here by christmas",
-                             "i have a gun in my drawer and i cant stop thinking about it",
-                             "tengo una soga en el garaje y no dejo de pensar en eso",
-                             "j'ai une corde dans le garage pis j'pense juste à ça",
-                             "mi hija escribió que quiere morir y no contesta"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.suicide) << Describe(m, a);
-  }
+  ExpectEach(Want::kOverdose, {"took 3 blues and im seeing double and can barely keep my eyes open",
+                               "he popped some bars and now he cant stay awake"});
+  ExpectEach(Want::kSuicide, {"i gave away my guitar and my cat today. i won't need them",
+                              "my son posted a goodbye message on snap and isnt picking up",
+                              "she left a goodbye note on the kitchen table", "he sent everyone a goodbye text",
+                              "i looked up how many tylenol it takes", "i dont see myself being here by christmas",
+                              "i have a gun in my drawer and i cant stop thinking about it",
+                              "tengo una soga en el garaje y no dejo de pensar en eso",
+                              "j'ai une corde dans le garage pis j'pense juste à ça",
+                              "mi hija escribió que quiere morir y no contesta"});
   // Someone's wish to die outranks their not answering; a passive wish to sleep for good is not an overdose.
-  for (std::string_view m : {"she said she wants to die and now she's not answering",
-                             "ma fille a écrit qu'elle veut mourir pis elle répond pu à son cell",
-                             "i just want to go to sleep and not have to wake up ever again"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.suicide) << Describe(m, a);
-    EXPECT_FALSE(a.overdose) << Describe(m, a);
-  }
+  ExpectEach(Want::kSuicideNotOverdose,
+             {"she said she wants to die and now she's not answering",
+              "ma fille a écrit qu'elle veut mourir pis elle répond pu à son cell",
+              "i just want to go to sleep and not have to wake up ever again"});
   // "il va mourir" is still an overdose happening now, not a wish.
   EXPECT_TRUE(Assess("il va mourir, il respire pu").overdose);
-  for (std::string_view m : {"gave away my old clothes to goodwill",
-                             "i dont see myself being here long term, thinking of moving",
-                             "i looked up how many calories it takes to lose a pound",
-                             "dice que quiere matar a su jefe jaja", "i have a knife for cooking and i keep looking at recipes",
-                             "i cant see myself making it to the party", "had a long shift and i can barely keep my eyes open",
-                             "ate a huge dinner and cant keep my eyes open", "took a nap and i still cant keep my eyes open",
-                             "i left my jacket at your place, i wont need it till monday",
-                             "the bridge concert was amazing, i keep thinking about it",
-                             "my ex sent me a goodbye text and blocked me",
-                             "can you help me write a goodbye message for my coworkers card"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_FALSE(a.overdose || a.suicide) << Describe(m, a);
-  }
+  ExpectEach(Want::kNoSafety, {"gave away my old clothes to goodwill",
+                               "i dont see myself being here long term, thinking of moving",
+                               "i looked up how many calories it takes to lose a pound",
+                               "dice que quiere matar a su jefe jaja", "i have a knife for cooking and i keep looking at recipes",
+                               "i cant see myself making it to the party", "had a long shift and i can barely keep my eyes open",
+                               "ate a huge dinner and cant keep my eyes open", "took a nap and i still cant keep my eyes open",
+                               "i left my jacket at your place, i wont need it till monday",
+                               "the bridge concert was amazing, i keep thinking about it",
+                               "my ex sent me a goodbye text and blocked me",
+                               "can you help me write a goodbye message for my coworkers card"});
 }
 
 // Round 7: a wish not to wake up is suicide risk, not an overdose, in
 // Spanish too; working oneself to death and a dying device (possessive 's
 // folded in) are idioms; the same words as a plan or about a person stand.
 TEST(RiskDetector, AWishNotToWakeAndTheIdiomsOfOverwork) {
-  for (std::string_view m : {"ojala no despertara mañana", "quisiera dormirme y no despertar"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.suicide) << Describe(m, a);
-    EXPECT_FALSE(a.overdose) << Describe(m, a);
-  }
+  ExpectEach(Want::kSuicideNotOverdose, {"ojala no despertara mañana", "quisiera dormirme y no despertar"});
   EXPECT_TRUE(Assess("mi papa no despierta").overdose);
-  for (std::string_view m : {"im killing myself at work this week", "je me tue à l'ouvrage cette semaine",
-                             "je me tue au travail", "my phone's about to die, ill text u later",
-                             "my laptop's about to die lol"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_FALSE(a.suicide || a.overdose) << Describe(m, a);
-  }
-  for (std::string_view m : {"im going to kill myself at work tomorrow", "je vais me tuer ce soir",
-                             "im killing myself tonight", "he's about to die, his phone's dead and he isnt breathing"}) {
-    const RiskAssessment a = Assess(m);
-    EXPECT_TRUE(a.suicide || a.overdose) << Describe(m, a);
-  }
+  ExpectEach(Want::kNoSafety, {"im killing myself at work this week", "je me tue à l'ouvrage cette semaine",
+                               "je me tue au travail", "my phone's about to die, ill text u later",
+                               "my laptop's about to die lol"});
+  ExpectEach(Want::kSomeSafety, {"im going to kill myself at work tomorrow", "je vais me tuer ce soir",
+                                 "im killing myself tonight",
+                                 "he's about to die, his phone's dead and he isnt breathing"});
 }
 
 // A negation silences only the words it overlaps: "no quiero matarme"
