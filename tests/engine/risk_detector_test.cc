@@ -1091,6 +1091,21 @@ TEST(RiskDetector, AWishNotToWakeAndTheIdiomsOfOverwork) {
                                  "he's about to die, his phone's dead and he isnt breathing"});
 }
 
+// Round 8: plans to take every pill, pills put aside, no will to live and a
+// plan with a farewell letter (es/fr), each beside the words that are not one.
+TEST(RiskDetector, PlansLettersAndPillsPutAsideInSpanishAndFrench) {
+  ExpectEach(Want::kSuicide, {"tengo todas las pastillas juntas y esta noche me las voy a tomar",
+                              "tengo pastillas guardadas por si acaso", "je vais prendre toutes mes pilules ce soir",
+                              "j'ai des pilules de côté", "j'ai pu envie d'être en vie", "j'ai perdu le goût de vivre",
+                              "j'ai tout planifié pour ce soir, je laisse une lettre à ma mère",
+                              "j'ai écrit ma lettre d'adieu"});
+  ExpectEach(Want::kNoSafety, {"j'ai tout planifié pour ce soir, on sort au resto", "tengo las pastillas del doctor",
+                               "j'ai écrit une lettre à ma mère pour sa fête", "me voy a tomar las pastillas del doctor",
+                               "overdosed on espresso again 😅"});
+  // Already swallowed: an overdose, not a plan.
+  ExpectEach(Want::kOverdose, {"me tome todas las pastillas del frasco", "j'ai pris toutes mes pilules"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
