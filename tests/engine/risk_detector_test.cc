@@ -1106,6 +1106,18 @@ TEST(RiskDetector, PlansLettersAndPillsPutAsideInSpanishAndFrench) {
   ExpectEach(Want::kOverdose, {"me tome todas las pastillas del frasco", "j'ai pris toutes mes pilules"});
 }
 
+// Round 9: looking for a painless way, death as the only way out; dying at a
+// video and lips blue from a drink are idioms, the same words about a
+// person stand.
+TEST(RiskDetector, APainlessWayOutAndDyingAtAVideo) {
+  ExpectEach(Want::kSuicide, {"what's the most painless way to go", "easiest way to end it all",
+                              "i cant see a way out of this other than dying", "the only way out is to die"});
+  ExpectEach(Want::kNoSafety, {"quickest way to go downtown from here", "whats the best way to go to the clinic",
+                               "im literally dying 😂😂 this video", "my lips are blue from the blue raspberry slushie",
+                               "theres no way out of this parking lot lol"});
+  ExpectEach(Want::kOverdose, {"i think im dying, i took too many pills", "my lips are blue and im not breathing right"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
