@@ -472,6 +472,22 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
   return false;
 }
 
+// Whether a texting word is a promise to text someone later ("ill text u
+// later", "je te texte plus tard", "te escribo luego"), not a request for a
+// text line: said after "ill"/"will"/"te", or followed by "later"/"back".
+bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te", "lo", "la", "les"};
+  static const std::unordered_set<std::string_view> kAfter = {"later", "back", "tmrw", "tomorrow", "tard",
+                                                              "luego", "despues", "demain", "manana"};
+  if (h.count == 0) return false;
+  if (h.first > 0 && kBefore.count(tokens[h.first - 1].text) != 0) return true;
+  const std::size_t end = h.first + h.count;
+  for (std::size_t i = end; i < tokens.size() && i < end + 3; ++i) {
+    if (kAfter.count(tokens[i].text) != 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
@@ -590,6 +606,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
     if (idiom && h.intent == Intent::kYouth && h.first != young_age_at) continue;
     if (own_request && h.intent == Intent::kNaloxone) continue;
+    if (h.intent == Intent::kText && TextIsAPromise(tokens, h)) continue;
     // "can i just text someone, my parents are home": the texting request.
     if (h.intent == Intent::kFamily && RelativeIsCircumstance(tokens, h) &&
         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& t) { return t.intent == Intent::kText; })) {
@@ -603,7 +620,8 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   for (const auto& h : u.hits) {
     const bool named_in_idiom =
         idiom && (h.intent == Intent::kFamily || (h.intent == Intent::kYouth && h.first != young_age_at));
-    if (primary == nullptr && !named_in_idiom) primary = &h;
+    const bool promise = h.intent == Intent::kText && TextIsAPromise(tokens, h);
+    if (primary == nullptr && !named_in_idiom && !promise) primary = &h;
   }
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
@@ -612,10 +630,17 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // topic "harm") is one even when it names a drug, naloxone or a relative
   // ("what happens if you take too much suboxone": a treatment word; "what
   // do I do if my friend overdoses": a family word).
-  if (silenced && risk.overdose_silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
-                   (risk.guard_topic == "harm" &&
-                    (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
-                     primary->intent == Intent::kFamily)))) {
+  // A question that asks for nothing else is one even when the overdose it
+  // asks about is in words no keyword lists ("que hago si alguien se pasa
+  // con la fenta").
+  const bool nothing_else = primary == nullptr || IsGenericIntent(primary->intent);
+  const bool asks_about_overdose =
+      risk.overdose_silenced && !risk.overdose && risk.guard_topic == "harm" && nothing_else;
+  if ((silenced && risk.overdose_silenced && risk.guard_topic != "idiom" &&
+       (nothing_else || (risk.guard_topic == "harm" &&
+                         (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
+                          primary->intent == Intent::kFamily)))) ||
+      asks_about_overdose) {
     u.intent = Intent::kHarm;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")

@@ -1118,6 +1118,20 @@ TEST(RiskDetector, APainlessWayOutAndDyingAtAVideo) {
   ExpectEach(Want::kOverdose, {"i think im dying, i took too many pills", "my lips are blue and im not breathing right"});
 }
 
+// Round 10: the least painful way to die and someone who talks of killing
+// themselves (es/fr/en), a wish that it all ends "pour de vrai"; the same
+// verbs about killing someone else, or a subject talked about, are not.
+TEST(RiskDetector, APainlessWayAndTalkOfKillingOneselfInEveryLanguage) {
+  ExpectEach(Want::kSuicide, {"cual es la forma menos dolorosa de morir", "c'est quoi la façon la moins douloureuse de mourir",
+                              "j'ai juste hâte que tout finisse, pour de vrai", "mon chum parle de se pendre depuis une semaine",
+                              "mi hermano habla de colgarse", "my boyfriend keeps talking about ending it"});
+  // Overdoing it in the present is an overdose; asked about, it is set aside.
+  ExpectEach(Want::kOverdose, {"mi hermano se esta pasando con la fenta"});
+  ExpectEach(Want::kOverdoseSetAside, {"que hago si alguien se pasa con la fenta, quiero estar preparado"});
+  ExpectEach(Want::kNoSafety, {"c'est plus facile de partir tôt", "mi hermano habla de matar a su jefe jaja",
+                               "we talked about suicide prevention in health class", "cual es la forma mas facil de llegar"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
