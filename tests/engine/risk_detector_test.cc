@@ -1132,6 +1132,22 @@ TEST(RiskDetector, APainlessWayAndTalkOfKillingOneselfInEveryLanguage) {
                                "we talked about suicide prevention in health class", "cual es la forma mas facil de llegar"});
 }
 
+// Round 11: a last day said of one's life, pills counted out, sleeping for
+// good (fr), a heart about to explode after a stimulant; a last day of work
+// and a heart full of love are not.
+TEST(RiskDetector, ALastDayPillsCountedOutAndAHeartAboutToExplode) {
+  ExpectEach(Want::kSuicide, {"hoy es mi ultimo dia, ya no aguanto", "c'est ma dernière journée, je vous aime",
+                              "counted out all my pills tonight", "je voudrais juste m'endormir pour toujours"});
+  ExpectEach(Want::kOverdose, {"bro is geeked off something, says his heart is gonna explode and hes sweating buckets"});
+  ExpectEach(Want::kNoSafety, {"hoy es mi ultimo dia de trabajo, que felicidad", "c'est ma dernière journée de job demain, yé",
+                               "when i see him my heart is gonna explode", "counted out all my change for the bus",
+                               "i keep nodding off in class"});
+  // Nodding out is a sign; asked about, it is a harm question; a strong sign in the question stands.
+  ExpectEach(Want::kOverdose, {"my bf is nodding out on the couch", "is it normal if he's not breathing"});
+  ExpectEach(Want::kOverdoseSetAside, {"what does it mean if someone is nodding out"});
+  EXPECT_EQ(Assess("what does it mean if someone is nodding out").guard_topic, "harm");
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
