@@ -1148,6 +1148,18 @@ TEST(RiskDetector, ALastDayPillsCountedOutAndAHeartAboutToExplode) {
   EXPECT_EQ(Assess("what does it mean if someone is nodding out").guard_topic, "harm");
 }
 
+// Round 12: a pet rehomed "so she'll be ok after", someone on a bridge who
+// said sorry, no reason to keep going, farewell letters in Spanish; a late
+// reply's sorry, Christmas cards and a sunburn are not.
+TEST(RiskDetector, APetRehomedABridgeAndFarewellLetters) {
+  ExpectEach(Want::kSuicide, {"rehomed my dog today so she'll be ok after",
+                              "my friend just texted me a pic from the top of the bridge and said sorry",
+                              "theres literally no reason for me to keep going", "ya escribi las cartas para mi familia"});
+  ExpectEach(Want::kNoSafety, {"we took pics on the bridge, sorry for the late reply", "ya escribi las cartas de navidad",
+                               "i think i overdosed on sun at the beach lol im so burnt",
+                               "rehomed my dog because my new apartment doesnt allow pets"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
