@@ -1160,6 +1160,28 @@ TEST(RiskDetector, APetRehomedABridgeAndFarewellLetters) {
                                "rehomed my dog because my new apartment doesnt allow pets"});
 }
 
+// Round 13: letting go, a car running in a closed garage, a date picked,
+// everything ready with a goodbye, not being there tomorrow, death as the
+// only way out; each beside the words that are not one.
+TEST(RiskDetector, LettingGoAGarageADatePickedAndNoWayOut) {
+  ExpectEach(Want::kSuicide, {"im tired of fighting, i think im ready to let go",
+                              "thinking about sitting in the garage with the car running", "i picked a date. its friday",
+                              "ya tengo todo listo para esta noche, perdon mama", "j'ai tout préparé, demain je serai plus là",
+                              "je vois pu comment m'en sortir à part mourir", "no veo otra salida mas que morir",
+                              "my husband died of an overdose and i dont know how to go on without him"});
+  ExpectEach(Want::kNoSafety, {"im ready to let go of the pills for good", "car is running in the garage warming up, brb",
+                               "we picked a date for the wedding!", "demain je serai pu là, je pars au chalet",
+                               "my car is about to die lol"});
+}
+
+// A strong guard silences every match it overlaps, so its words must name
+// only the harmless cause: the sign stands when the cause is not there.
+TEST(RiskDetector, AStrongGuardsWordsDoNotSilenceTheSignTheyAppearIn) {
+  ExpectEach(Want::kOverdose, {"hes turning blue in the face", "his lips turned blue after huffing paint",
+                               "esta morado, estaba inhalando pintura"});
+  ExpectEach(Want::kNoSafety, {"i told him until i was blue in the face", "my lips are blue from the paint lol"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
