@@ -1182,6 +1182,22 @@ TEST(RiskDetector, AStrongGuardsWordsDoNotSilenceTheSignTheyAppearIn) {
   ExpectEach(Want::kNoSafety, {"i told him until i was blue in the face", "my lips are blue from the paint lol"});
 }
 
+// A guard whose word is common (a device, "panicking", "pharmacy", "signs",
+// "kicking", "yesterday") must not hide a sign happening now: the guard is
+// the harmless thing with its own words, and a sign said with "now" or
+// "again" stands beside a past word.
+TEST(RiskDetector, ACommonWordInAGuardDoesNotHideASignHappeningNow) {
+  ExpectEach(Want::kOverdose, {"he fell asleep watching tv and now wont wake up", "he was on his phone and he isnt responding",
+                               "he dropped his phone, now he wont wake up", "she took too much yesterday and now shes passed out",
+                               "hes seizing and kicking his legs", "im panicking he took too much and passed out",
+                               "im panicking, my friend is seizing", "i gave him narcan from the pharmacy kit and hes starting to wake up",
+                               "hes showing all the signs, he passed out on the couch", "i almost lost him, he's passed out again",
+                               "se quedo viendo la tele y no despierta"});
+  ExpectEach(Want::kNoSafety, {"my phone is about to die", "my laptop's about to die lol", "battery dying, text u later",
+                               "se me muere el celular", "mon cell va mourir", "i blacked out drinking again",
+                               "my hair is blue now lol", "where can i get narcan to keep at the pharmacy just in case"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
