@@ -1196,6 +1196,12 @@ TEST(RiskDetector, ACommonWordInAGuardDoesNotHideASignHappeningNow) {
   ExpectEach(Want::kNoSafety, {"my phone is about to die", "my laptop's about to die lol", "battery dying, text u later",
                                "se me muere el celular", "mon cell va mourir", "i blacked out drinking again",
                                "my hair is blue now lol", "where can i get narcan to keep at the pharmacy just in case"});
+  // Not knowing how much was taken is not a question about amounts; withdrawal before a sign "now" does not hide it.
+  ExpectEach(Want::kOverdose, {"no se cuantas pastillas se tomo y se desmayo", "idk how many pills she took, shes unconscious",
+                               "estaba con malilla y se inyecto, ahora esta desmayado",
+                               "il était en manque, il a pris du fent pis là il est inconscient"});
+  ExpectEach(Want::kOverdoseSetAside, {"how much fentanyl is an overdose", "cuanto fentanilo es una sobredosis",
+                                       "cuanto dura un mal viaje de hongos", "combien de pilules pour faire une surdose"});
 }
 
 // A negation silences only the words it overlaps: "no quiero matarme"
