@@ -1204,6 +1204,17 @@ TEST(RiskDetector, ACommonWordInAGuardDoesNotHideASignHappeningNow) {
                                        "cuanto dura un mal viaje de hongos", "combien de pilules pour faire une surdose"});
 }
 
+// Suicide guards of living arrangements, going on to a place, being away
+// and withdrawal do not hide a wish to die said with the same words.
+TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
+  ExpectEach(Want::kSuicide, {"i cant go on with the pain anymore", "i dont want to live with this pain",
+                              "no quiero vivir con este dolor", "je pars pour toujours, demain je serai plus là",
+                              "day 3 no dope and i just want to end it", "i dont want to exist with this much pain",
+                              "je veux plus vivre avec cette douleur", "im in withdrawal and i dont want to live anymore"});
+  ExpectEach(Want::kNoSafety, {"i dont want to live with my dad anymore", "ya no quiero vivir con mi papa",
+                               "i cant go on to the next level lol", "demain je serai pu là, je pars en voyage"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
