@@ -1213,6 +1213,9 @@ TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
                               "je veux plus vivre avec cette douleur", "im in withdrawal and i dont want to live anymore"});
   ExpectEach(Want::kNoSafety, {"i dont want to live with my dad anymore", "ya no quiero vivir con mi papa",
                                "i cant go on to the next level lol", "demain je serai pu là, je pars en voyage"});
+  // A topic guard's word used about the moment ("c'est la crise ici") is not a topic.
+  ExpectEach(Want::kOverdose, {"mon fils fait une surdose, c'est la crise ici"});
+  ExpectEach(Want::kNoSafety, {"la crise des surdoses est terrible"});
 }
 
 // A negation silences only the words it overlaps: "no quiero matarme"
