@@ -1218,6 +1218,18 @@ TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
   ExpectEach(Want::kNoSafety, {"la crise des surdoses est terrible"});
 }
 
+// Round 14: hoping not to wake up, a goodbye posted on a social network,
+// no sense in going on (es/fr), someone else who no longer wants to live
+// (es); gasping at a plot twist and living with someone are not.
+TEST(RiskDetector, HopingNotToWakeAGoodbyeOnlineAndNoSenseInGoingOn) {
+  ExpectEach(Want::kSuicide, {"sometimes i hope i just dont wake up",
+                              "my mom posted goodbye on facebook and isnt answering her phone",
+                              "ya no le encuentro sentido a seguir aqui", "j'vois pu l'intérêt de continuer à vivre",
+                              "mi esposo agarro la pistola y dice que ya no quiere vivir"});
+  ExpectEach(Want::kNoSafety, {"gasping at this plot twist omg", "mi hijo ya no quiere vivir con nosotros",
+                               "i hope i dont wake up late tomorrow, big exam"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
