@@ -1230,6 +1230,19 @@ TEST(RiskDetector, HopingNotToWakeAGoodbyeOnlineAndNoSenseInGoingOn) {
                                "i hope i dont wake up late tomorrow, big exam"});
 }
 
+// "someone who" is a general question only when nobody is said to be there:
+// an overdose with a place, someone found, or 911 already called stands.
+TEST(RiskDetector, SomeoneWhoIsHereIsNotAQuestion) {
+  ExpectEach(Want::kOverdose, {"theres someone who overdosed in the bathroom at the bar",
+                               "called 911 for an overdose, what do i do while i wait",
+                               "a guy who ODd is on the sidewalk outside my work",
+                               "hay alguien que tuvo una sobredosis en el baño ahorita",
+                               "y'a quelqu'un qui fait une surdose dans le métro"});
+  ExpectEach(Want::kOverdoseSetAside, {"my brother overdosed in the bathroom last year",
+                                       "what happens to someone who overdoses at a party",
+                                       "for future reference, can i get arrested for calling 911 when someone ODs?"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
