@@ -1213,6 +1213,11 @@ TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
                               "je veux plus vivre avec cette douleur", "im in withdrawal and i dont want to live anymore"});
   ExpectEach(Want::kNoSafety, {"i dont want to live with my dad anymore", "ya no quiero vivir con mi papa",
                                "i cant go on to the next level lol", "demain je serai pu là, je pars en voyage"});
+  // Going on, carrying on, an accident: only with the place, task or accident named.
+  ExpectEach(Want::kSuicide, {"i cant go on to be honest", "i dont want to carry on at all",
+                              "ive been cutting myself at work in the bathroom", "i keep cutting myself while everyone sleeps",
+                              "i cut myself to the bone last night"});
+  ExpectEach(Want::kNoSafety, {"i cant keep going to meetings, too far", "i cut myself by accident while cooking"});
   // A topic guard's word used about the moment ("c'est la crise ici") is not a topic.
   ExpectEach(Want::kOverdose, {"mon fils fait une surdose, c'est la crise ici"});
   ExpectEach(Want::kNoSafety, {"la crise des surdoses est terrible"});
