@@ -1218,6 +1218,10 @@ TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
                               "ive been cutting myself at work in the bathroom", "i keep cutting myself while everyone sleeps",
                               "i cut myself to the bone last night"});
   ExpectEach(Want::kNoSafety, {"i cant keep going to meetings, too far", "i cut myself by accident while cooking"});
+  ExpectEach(Want::kSuicide, {"je me coupe au travail dans les toilettes",
+                              "me corto en el trabajo en el baño para que nadie me vea", "me corte la mano a proposito"});
+  ExpectEach(Want::kNoSafety, {"me voy a cortar el pelo mañana", "me corte cocinando", "me lastime la espalda en el trabajo",
+                               "je me suis coupé en cuisinant"});
   // A topic guard's word used about the moment ("c'est la crise ici") is not a topic.
   ExpectEach(Want::kOverdose, {"mon fils fait une surdose, c'est la crise ici"});
   ExpectEach(Want::kNoSafety, {"la crise des surdoses est terrible"});
