@@ -1222,6 +1222,10 @@ TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
                               "me corto en el trabajo en el baño para que nadie me vea", "me corte la mano a proposito"});
   ExpectEach(Want::kNoSafety, {"me voy a cortar el pelo mañana", "me corte cocinando", "me lastime la espalda en el trabajo",
                                "je me suis coupé en cuisinant"});
+  // Ending it "here" or "early", "im suicidal" beside "not ok": said outright, they stand.
+  ExpectEach(Want::kSuicide, {"i want to end it here", "i want to end things early this time", "im not ok, im suicidal"});
+  ExpectEach(Want::kNoSafety, {"we need to end it here", "im not suicidal, just tired", "ive never been suicidal",
+                               "i want to end things with my boyfriend"});
   // A topic guard's word used about the moment ("c'est la crise ici") is not a topic.
   ExpectEach(Want::kOverdose, {"mon fils fait une surdose, c'est la crise ici"});
   ExpectEach(Want::kNoSafety, {"la crise des surdoses est terrible"});
