@@ -477,7 +477,7 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
 bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
   static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te", "lo", "la", "les"};
-  static const std::unordered_set<std::string_view> kAfter = {"later", "back", "tmrw", "tomorrow", "tard",
+  static const std::unordered_set<std::string_view> kAfter = {"later", "back",    "tmrw",   "tomorrow", "tard",
                                                               "luego", "despues", "demain", "manana"};
   if (h.count == 0) return false;
   if (h.first > 0 && kBefore.count(tokens[h.first - 1].text) != 0) return true;
@@ -587,8 +587,8 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   const bool idiom = (silenced && risk.guard_topic == "idiom") || (risk.idiom && !danger);
   // A story is one whether the guard removed a keyword ("overdosed last
   // year") or only set a rule aside ("they hit me with narcan last year").
-  const bool story_silenced = silenced || (risk.overdose_silenced && !risk.overdose) ||
-                              (risk.suicide_silenced && !risk.suicide);
+  const bool story_silenced =
+      silenced || (risk.overdose_silenced && !risk.overdose) || (risk.suicide_silenced && !risk.suicide);
   const bool past_story = story_silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
   const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
     if (IsGenericIntent(h.intent) || IsSafetyIntent(h.intent) || h.intent == Intent::kFamily) return false;
@@ -637,9 +637,9 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   const bool asks_about_overdose =
       risk.overdose_silenced && !risk.overdose && risk.guard_topic == "harm" && nothing_else;
   if ((silenced && risk.overdose_silenced && risk.guard_topic != "idiom" &&
-       (nothing_else || (risk.guard_topic == "harm" &&
-                         (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
-                          primary->intent == Intent::kFamily)))) ||
+       (nothing_else ||
+        (risk.guard_topic == "harm" && (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
+                                        primary->intent == Intent::kFamily)))) ||
       asks_about_overdose) {
     u.intent = Intent::kHarm;
   }
