@@ -472,6 +472,22 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
   return false;
 }
 
+// Whether a texting word is a promise to text someone later ("ill text u
+// later", "je te texte plus tard", "te escribo luego"), not a request for a
+// text line: said after "ill"/"will"/"te", or followed by "later"/"back".
+bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te", "lo", "la", "les"};
+  static const std::unordered_set<std::string_view> kAfter = {"later", "back",    "tmrw",   "tomorrow", "tard",
+                                                              "luego", "despues", "demain", "manana"};
+  if (h.count == 0) return false;
+  if (h.first > 0 && kBefore.count(tokens[h.first - 1].text) != 0) return true;
+  const std::size_t end = h.first + h.count;
+  for (std::size_t i = end; i < tokens.size() && i < end + 3; ++i) {
+    if (kAfter.count(tokens[i].text) != 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
@@ -484,7 +500,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // 0. Safety signals, before anything else: an overdose or suicide risk
   // described in the person's own words ("his lips are blue", "quiero
   // desaparecer"), or deliberately not one ("he overdosed last year").
-  const RiskAssessment risk = risk_.Assess(tokens);
+  const RiskAssessment risk = risk_.Assess(message.text, tokens);
   const bool danger = risk.overdose || risk.suicide;
 
   // 1. Carrier words: the whole message, or said in plain words in a short
@@ -540,8 +556,10 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   u.distress = risk.distress && !danger;
 
   // A young age stated in the first person is a youth request.
+  std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
   if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
     u.hits.push_back({Intent::kYouth, age->lang, age->first, age->count, false});
+    young_age_at = age->first;
   }
   // In message order (keywords as written, typos, the detector's findings and ages were added apart).
   std::sort(u.hits.begin(), u.hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
@@ -563,10 +581,15 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // said in the first person ("and I need rehab"); "now he wants to go to
   // rehab" is still about the family member (FirstPersonBefore).
   // An idiom ("ma mère va me tuer", "I overdosed on netflix") is neither a
-  // story nor a question: the words are ignored, and a relative named in it
-  // is not a family request.
+  // story nor a question: the words are ignored, and a relative or a young
+  // person named in it ("kids overdosed on halloween candy lol") is not a
+  // family or youth request.
   const bool idiom = (silenced && risk.guard_topic == "idiom") || (risk.idiom && !danger);
-  const bool past_story = silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
+  // A story is one whether the guard removed a keyword ("overdosed last
+  // year") or only set a rule aside ("they hit me with narcan last year").
+  const bool story_silenced =
+      silenced || (risk.overdose_silenced && !risk.overdose) || (risk.suicide_silenced && !risk.suicide);
+  const bool past_story = story_silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
   const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
     if (IsGenericIntent(h.intent) || IsSafetyIntent(h.intent) || h.intent == Intent::kFamily) return false;
     if (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) return FirstPersonBefore(tokens, h.first);
@@ -581,7 +604,9 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
     if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
+    if (idiom && h.intent == Intent::kYouth && h.first != young_age_at) continue;
     if (own_request && h.intent == Intent::kNaloxone) continue;
+    if (h.intent == Intent::kText && TextIsAPromise(tokens, h)) continue;
     // "can i just text someone, my parents are home": the texting request.
     if (h.intent == Intent::kFamily && RelativeIsCircumstance(tokens, h) &&
         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& t) { return t.intent == Intent::kText; })) {
@@ -593,7 +618,10 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     }
   }
   for (const auto& h : u.hits) {
-    if (primary == nullptr && !(idiom && h.intent == Intent::kFamily)) primary = &h;
+    const bool named_in_idiom =
+        idiom && (h.intent == Intent::kFamily || (h.intent == Intent::kYouth && h.first != young_age_at));
+    const bool promise = h.intent == Intent::kText && TextIsAPromise(tokens, h);
+    if (primary == nullptr && !named_in_idiom && !promise) primary = &h;
   }
   u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
@@ -602,10 +630,17 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // topic "harm") is one even when it names a drug, naloxone or a relative
   // ("what happens if you take too much suboxone": a treatment word; "what
   // do I do if my friend overdoses": a family word).
-  if (silenced && risk.overdose_silenced && risk.guard_topic != "idiom" && (primary == nullptr || IsGenericIntent(primary->intent) ||
-                   (risk.guard_topic == "harm" &&
-                    (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
-                     primary->intent == Intent::kFamily)))) {
+  // A question that asks for nothing else is one even when the overdose it
+  // asks about is in words no keyword lists ("que hago si alguien se pasa
+  // con la fenta").
+  const bool nothing_else = primary == nullptr || IsGenericIntent(primary->intent);
+  const bool asks_about_overdose =
+      risk.overdose_silenced && !risk.overdose && risk.guard_topic == "harm" && nothing_else;
+  if ((silenced && risk.overdose_silenced && risk.guard_topic != "idiom" &&
+       (nothing_else ||
+        (risk.guard_topic == "harm" && (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
+                                        primary->intent == Intent::kFamily)))) ||
+      asks_about_overdose) {
     u.intent = Intent::kHarm;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")

@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <map>
 #include <tuple>
 #include <utility>
+
+#include "common/utf8.h"
 
 namespace helpline::engine {
 namespace {
@@ -31,6 +34,28 @@ std::vector<std::string_view> SplitAlternatives(std::string_view s) {
   }
   return out;
 }
+
+// An emoji term: one code point at U+2000 or above (Tokenize keeps none of
+// them), optionally followed by U+FE0F (emoji presentation: "⚰️"). 0 when
+// `chunk` is anything else.
+char32_t EmojiOf(std::string_view chunk) {
+  if (chunk.empty()) return 0;
+  std::uint32_t cp = 0;
+  const std::size_t len = DecodeUtf8(chunk, cp);
+  if (len == 0 || cp < 0x2000) return 0;
+  const std::string_view rest = chunk.substr(len);
+  return rest.empty() || rest == "\xEF\xB8\x8F" ? static_cast<char32_t>(cp) : 0;
+}
+
+// The token an emoji becomes: ":" and its code point in hex (":1f480" for
+// 💀). No token of Tokenize() holds a ':', so none can be mistaken for one.
+std::string EmojiToken(char32_t cp) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, ":%x", static_cast<unsigned>(cp));
+  return buf;
+}
+
+bool IsEmojiToken(std::string_view word) { return !word.empty() && word.front() == ':'; }
 
 }  // namespace
 
@@ -127,6 +152,8 @@ class RiskDetector::Builder {
       n.exact_next = trie_[i].exact_next;
       n.prefix_next = trie_[i].prefix_next;
     }
+    std::sort(d_.emoji_.begin(), d_.emoji_.end());
+    d_.emoji_.erase(std::unique(d_.emoji_.begin(), d_.emoji_.end()), d_.emoji_.end());
     d_.rules_by_first_.assign(d_.concept_names_.size(), {});
     for (std::size_t r = 0; r < d_.rules_.size(); ++r) {
       d_.rules_by_first_[d_.rules_[r].elements.front()].push_back(static_cast<std::uint32_t>(r));
@@ -151,6 +178,11 @@ class RiskDetector::Builder {
       if (chunk.empty()) continue;
       if (chunk == "#" || chunk == "##") {
         words.push_back({"", false, true, static_cast<std::uint8_t>(chunk.size())});
+        continue;
+      }
+      if (const char32_t cp = EmojiOf(chunk); cp != 0) {
+        words.push_back({EmojiToken(cp), false, false});
+        d_.emoji_.push_back(cp);
         continue;
       }
       const bool prefix = chunk.back() == '*';
@@ -179,6 +211,7 @@ class RiskDetector::Builder {
     // Indexed by the second word when that is a plain word (see Node).
     const Word* next = words.size() > 1 && !words[1].prefix && !words[1].number ? &words[1] : nullptr;
     Insert(first.text, first.prefix, p, next);
+    if (IsEmojiToken(first.text)) return Status::Ok();  // neither elided nor misspelt
     if (elide) {
       for (const std::string& e : elisions_) Insert(e + first.text, first.prefix, p, next);
     }
@@ -525,6 +558,48 @@ bool RiskDetector::Complete(const Rule& rule, const std::vector<Occurrence>& occ
     if (Complete(rule, occ, k + 1, anchor, chosen, whole)) return true;
   }
   return false;
+}
+
+bool RiskDetector::TokensWithEmoji(std::string_view raw, std::vector<Token>& out) const {
+  // Every listed emoji starts with a byte of 0xE2 or more (U+2000 and up).
+  if (emoji_.empty() ||
+      std::none_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xE2; })) {
+    return false;
+  }
+  std::vector<Token> merged;
+  std::size_t segment = 0;  // start of the text not tokenized yet
+  auto flush = [&](std::size_t end) {
+    if (end <= segment || merged.size() >= kMaxTokens) return;
+    for (Token& t : Tokenize(raw.substr(segment, end - segment), kMaxTokens - merged.size())) {
+      merged.push_back(std::move(t));
+    }
+  };
+  bool found = false;
+  for (std::size_t i = 0; i < raw.size() && merged.size() < kMaxTokens;) {
+    std::uint32_t cp = 0;
+    const std::size_t len = DecodeUtf8(raw.substr(i), cp);
+    if (len == 0) {  // an invalid byte: Tokenize makes it a separator
+      ++i;
+      continue;
+    }
+    if (cp >= 0x2000 && std::binary_search(emoji_.begin(), emoji_.end(), static_cast<char32_t>(cp))) {
+      flush(i);
+      std::string token = EmojiToken(static_cast<char32_t>(cp));
+      if (merged.empty() || merged.back().text != token) merged.push_back(Token{std::move(token), false, false});
+      segment = i + len;
+      found = true;
+    }
+    i += len;
+  }
+  if (!found) return false;
+  flush(raw.size());
+  out = std::move(merged);
+  return true;
+}
+
+RiskAssessment RiskDetector::Assess(std::string_view raw_utf8, const std::vector<Token>& tokens) const {
+  std::vector<Token> with_emoji;
+  return TokensWithEmoji(raw_utf8, with_emoji) ? Assess(with_emoji) : Assess(tokens);
 }
 
 RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {

@@ -17,6 +17,9 @@
 //     ("took 30 oxys", not "took 2 advil"). A concept may tolerate one
 //     typo in its words of 6+ letters ("fuzzy": breathign, unresponsve) and
 //     French elisions ("elide": s'réveille, j'veux, m'tuer).
+//   * emoji: a term may be an emoji ("💀", "💊", "⚰️"); in the message it is a
+//     word of its own (Assess(raw_utf8, tokens)). Which emoji count as
+//     evidence of what is decided in the data, with its reasons.
 //   * rules: a sequence of concepts (or inline "a|b|c" alternatives, which
 //     may name concepts: "@en_want|@en_going|rather") with at most `gap`
 //     words between neighbours, optionally in any order, each with a class
@@ -97,6 +100,14 @@ class RiskDetector {
   // apostrophes). Only the first kMaxTokens are read. Never fails.
   RiskAssessment Assess(const std::vector<Token>& tokens) const;
 
+  // The same for a message as received: `tokens` must be Tokenize(raw_utf8).
+  // Tokenize drops emoji; here each emoji that a term of risk.json names
+  // ("💀", "💊") is a token of its own where it stands (a run of the same
+  // emoji is one token), so "i wanna 💀" and "took a bunch of 💊" read as
+  // the words would. Every other emoji stays a separator. A message with no
+  // listed emoji is assessed on `tokens` as they are (no copy).
+  RiskAssessment Assess(std::string_view raw_utf8, const std::vector<Token>& tokens) const;
+
   static constexpr std::size_t kMaxTokens = 128;
 
   std::size_t rule_count() const { return rules_.size(); }
@@ -176,6 +187,9 @@ class RiskDetector {
   void CollectOccurrences(const std::vector<Token>& tokens, std::size_t n, std::vector<Occurrence>& out) const;
   bool Complete(const Rule& rule, const std::vector<Occurrence>& occ, std::size_t k, Span anchor, Span* chosen,
                 Span& whole) const;
+  // Tokenize(raw_utf8) with the listed emoji as tokens; false (out
+  // untouched) when the text holds none.
+  bool TokensWithEmoji(std::string_view raw_utf8, std::vector<Token>& out) const;
   static bool PhraseFollows(const Phrase& p, const std::vector<Token>& tokens, std::size_t n, std::size_t first);
   static bool WordMatches(const Word& w, const Token& t);
   static std::uint64_t WordHash(std::string_view word);
@@ -208,6 +222,8 @@ class RiskDetector {
   std::size_t max_fuzzy_length_ = 0;  // the longest of fuzzy_words_
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> fuzzy_index_;
   std::unordered_set<std::string> not_typos_;
+  // The emoji that some term names, sorted: each one's token is EmojiToken(cp).
+  std::vector<char32_t> emoji_;
 };
 
 }  // namespace helpline::engine

@@ -723,6 +723,16 @@ TEST(language_identifier, LetsSpanishOrFrenchWinOverTheEnglishMixedIn) {
   EXPECT_EQ(Lang("we are at the café on main st"), "en");
 }
 
+// A French complaint with only shared function words ("mes", "me") is told
+// by its body words and verb forms.
+TEST(language_identifier, ReadsFrenchBodyWordsWithoutAFunctionWord) {
+  EXPECT_EQ(Lang("mes pieds me tuent"), "fr");
+  EXPECT_EQ(Lang("mes jambes me tuent"), "fr");
+  EXPECT_EQ(Lang("mal au ventre"), "fr");
+  EXPECT_EQ(Lang("me duelen los pies"), "es");
+  EXPECT_EQ(Lang("mis pies me matan"), "es");
+}
+
 TEST(language_identifier, TakesNoEvidenceFromPlaceOrDrugNames) {
   EXPECT_EQ(Lang("Montréal"), "");
   EXPECT_EQ(Lang("naloxone Québec"), "");

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -41,7 +42,7 @@ const RiskDetector& Shipped() {
   return detector;
 }
 
-RiskAssessment Assess(std::string_view message) { return Shipped().Assess(Tokenize(message)); }
+RiskAssessment Assess(std::string_view message) { return Shipped().Assess(message, Tokenize(message)); }
 
 std::string Describe(std::string_view message, const RiskAssessment& a) {
   std::ostringstream os;
@@ -993,6 +994,283 @@ TEST(RiskDetector, ATypoOfDieThatIsNoWordIsADie) {
   }
 }
 
+// What each message of a list must raise.
+enum class Want { kOverdose, kSuicide, kSuicideNotOverdose, kOverdoseSetAside, kNoSafety, kSomeSafety };
+
+void ExpectEach(Want want, std::initializer_list<std::string_view> messages) {
+  for (std::string_view m : messages) {
+    const RiskAssessment a = Assess(m);
+    bool ok = false;
+    switch (want) {
+      case Want::kOverdose: ok = a.overdose; break;
+      case Want::kSuicide: ok = a.suicide; break;
+      case Want::kSuicideNotOverdose: ok = a.suicide && !a.overdose; break;
+      case Want::kOverdoseSetAside: ok = !a.overdose && a.overdose_silenced; break;
+      case Want::kNoSafety: ok = !a.overdose && !a.suicide; break;
+      case Want::kSomeSafety: ok = a.overdose || a.suicide; break;
+    }
+    EXPECT_TRUE(ok) << Describe(m, a);
+  }
+}
+
+// Emoji (risk.json "description"): a death emoji is "die" only right after
+// a wish or a plan; 💀 elsewhere is the skull of laughing; 💊 is a
+// substance, 🔫 a way to kill, 💙 blue beside lips. No emoji silences a rule.
+TEST(RiskDetector, EmojiCountOnlyWhereTheWordTheyReplaceWould) {
+  ExpectEach(Want::kSuicide,
+             {"i wanna 💀", "ready to ⚰️", "i just want to 🪦 fr", "gonna ☠️ tonight", "me quiero 💀",
+              "je veux 💀💀", "thinking about 🔫 myself tonight", "🔫 to my head rn", "🔪 my wrists again"});
+  ExpectEach(Want::kOverdose, {"I took a bunch of 💊 and now everything is spinning", "his lips r 💙 and hes nodding",
+                               "sus labios 💙💙", "ses lèvres sont 🔵", "took way too many 💊 💊 💊"});
+  // Look-alikes: the skull of laughing, an emoji after other words, a manicure, the cold.
+  ExpectEach(Want::kNoSafety,
+             {"lmao 💀💀 you did not just say that", "im dead 💀 that meme", "bro im weak 💀💀", "i want to go home 💀",
+              "this chem exam is gonna kill me ⚰️", "ese partido me mato jajaja 💀", "mdr 💀 t'es trop drôle",
+              "my new nails 💙", "my lips are 🥶", "got my 💊 refilled today", "i love you 💙", "pew pew 🔫 lol"});
+  // An emoji never takes a safety sign away.
+  ExpectEach(Want::kSomeSafety, {"i cant breathe 😂😂", "he's not breathing 💀", "i want to die 😂", "kms 🤣"});
+  // Without the raw text (tokens alone) emoji are not seen: the words decide.
+  EXPECT_FALSE(Shipped().Assess(Tokenize("i wanna 💀")).suicide);
+}
+
+// A past event told with its good end is not an emergency; the same words
+// happening now are.
+TEST(RiskDetector, APastBadTripWithAGoodEndIsNotAnOverdose) {
+  ExpectEach(Want::kOverdoseSetAside, {"I had a bad trip last week but I'm fine now", "i had a bad trip but im ok now",
+                                       "tuve un mal viaje pero ya estoy bien",
+                                       "jai fait un bad trip la semaine passée mais ça va bien maintenant",
+                                       "i had an overdose at a party but im fine now"});
+  ExpectEach(Want::kOverdose,
+             {"bad trip right now, can't breathe", "having a bad trip help", "bad trip rn",
+              "he took too much, says he's fine now", "i had a bad trip and im fine now but he isnt breathing",
+              "estoy en un mal viaje y no puedo respirar", "je fais un bad trip pis jarrive pu a respirer"});
+}
+
+// Round 6 warning signs without a keyword, each with the look-alikes its
+// words also fit.
+TEST(RiskDetector, WarningSignsWithoutAKeywordAndTheirLookAlikes) {
+  ExpectEach(Want::kOverdose, {"took 3 blues and im seeing double and can barely keep my eyes open",
+                               "he popped some bars and now he cant stay awake"});
+  ExpectEach(
+      Want::kSuicide,
+      {"i gave away my guitar and my cat today. i won't need them",
+       "my son posted a goodbye message on snap and isnt picking up", "she left a goodbye note on the kitchen table",
+       "he sent everyone a goodbye text", "i looked up how many tylenol it takes",
+       "i dont see myself being here by christmas", "i have a gun in my drawer and i cant stop thinking about it",
+       "tengo una soga en el garaje y no dejo de pensar en eso", "j'ai une corde dans le garage pis j'pense juste à ça",
+       "mi hija escribió que quiere morir y no contesta"});
+  // Someone's wish to die outranks their not answering; a passive wish to sleep for good is not an overdose.
+  ExpectEach(Want::kSuicideNotOverdose, {"she said she wants to die and now she's not answering",
+                                         "ma fille a écrit qu'elle veut mourir pis elle répond pu à son cell",
+                                         "i just want to go to sleep and not have to wake up ever again"});
+  // "il va mourir" is still an overdose happening now, not a wish.
+  EXPECT_TRUE(Assess("il va mourir, il respire pu").overdose);
+  ExpectEach(
+      Want::kNoSafety,
+      {"gave away my old clothes to goodwill", "i dont see myself being here long term, thinking of moving",
+       "i looked up how many calories it takes to lose a pound", "dice que quiere matar a su jefe jaja",
+       "i have a knife for cooking and i keep looking at recipes", "i cant see myself making it to the party",
+       "had a long shift and i can barely keep my eyes open", "ate a huge dinner and cant keep my eyes open",
+       "took a nap and i still cant keep my eyes open", "i left my jacket at your place, i wont need it till monday",
+       "the bridge concert was amazing, i keep thinking about it", "my ex sent me a goodbye text and blocked me",
+       "can you help me write a goodbye message for my coworkers card"});
+}
+
+// Round 7: a wish not to wake up is suicide risk, not an overdose, in
+// Spanish too; working oneself to death and a dying device (possessive 's
+// folded in) are idioms; the same words as a plan or about a person stand.
+TEST(RiskDetector, AWishNotToWakeAndTheIdiomsOfOverwork) {
+  ExpectEach(Want::kSuicideNotOverdose, {"ojala no despertara mañana", "quisiera dormirme y no despertar"});
+  EXPECT_TRUE(Assess("mi papa no despierta").overdose);
+  ExpectEach(Want::kNoSafety,
+             {"im killing myself at work this week", "je me tue à l'ouvrage cette semaine", "je me tue au travail",
+              "my phone's about to die, ill text u later", "my laptop's about to die lol"});
+  ExpectEach(Want::kSomeSafety,
+             {"im going to kill myself at work tomorrow", "je vais me tuer ce soir", "im killing myself tonight",
+              "he's about to die, his phone's dead and he isnt breathing"});
+}
+
+// Round 8: plans to take every pill, pills put aside, no will to live and a
+// plan with a farewell letter (es/fr), each beside the words that are not one.
+TEST(RiskDetector, PlansLettersAndPillsPutAsideInSpanishAndFrench) {
+  ExpectEach(Want::kSuicide,
+             {"tengo todas las pastillas juntas y esta noche me las voy a tomar",
+              "tengo pastillas guardadas por si acaso", "je vais prendre toutes mes pilules ce soir",
+              "j'ai des pilules de côté", "j'ai pu envie d'être en vie", "j'ai perdu le goût de vivre",
+              "j'ai tout planifié pour ce soir, je laisse une lettre à ma mère", "j'ai écrit ma lettre d'adieu"});
+  ExpectEach(Want::kNoSafety, {"j'ai tout planifié pour ce soir, on sort au resto", "tengo las pastillas del doctor",
+                               "j'ai écrit une lettre à ma mère pour sa fête",
+                               "me voy a tomar las pastillas del doctor", "overdosed on espresso again 😅"});
+  // Already swallowed: an overdose, not a plan.
+  ExpectEach(Want::kOverdose, {"me tome todas las pastillas del frasco", "j'ai pris toutes mes pilules"});
+}
+
+// Round 9: looking for a painless way, death as the only way out; dying at a
+// video and lips blue from a drink are idioms, the same words about a
+// person stand.
+TEST(RiskDetector, APainlessWayOutAndDyingAtAVideo) {
+  ExpectEach(Want::kSuicide, {"what's the most painless way to go", "easiest way to end it all",
+                              "i cant see a way out of this other than dying", "the only way out is to die"});
+  ExpectEach(Want::kNoSafety, {"quickest way to go downtown from here", "whats the best way to go to the clinic",
+                               "im literally dying 😂😂 this video", "my lips are blue from the blue raspberry slushie",
+                               "theres no way out of this parking lot lol"});
+  ExpectEach(Want::kOverdose,
+             {"i think im dying, i took too many pills", "my lips are blue and im not breathing right"});
+}
+
+// Round 10: the least painful way to die and someone who talks of killing
+// themselves (es/fr/en), a wish that it all ends "pour de vrai"; the same
+// verbs about killing someone else, or a subject talked about, are not.
+TEST(RiskDetector, APainlessWayAndTalkOfKillingOneselfInEveryLanguage) {
+  ExpectEach(Want::kSuicide,
+             {"cual es la forma menos dolorosa de morir", "c'est quoi la façon la moins douloureuse de mourir",
+              "j'ai juste hâte que tout finisse, pour de vrai", "mon chum parle de se pendre depuis une semaine",
+              "mi hermano habla de colgarse", "my boyfriend keeps talking about ending it"});
+  // Overdoing it in the present is an overdose; asked about, it is set aside.
+  ExpectEach(Want::kOverdose, {"mi hermano se esta pasando con la fenta"});
+  ExpectEach(Want::kOverdoseSetAside, {"que hago si alguien se pasa con la fenta, quiero estar preparado"});
+  ExpectEach(Want::kNoSafety,
+             {"c'est plus facile de partir tôt", "mi hermano habla de matar a su jefe jaja",
+              "we talked about suicide prevention in health class", "cual es la forma mas facil de llegar"});
+}
+
+// Round 11: a last day said of one's life, pills counted out, sleeping for
+// good (fr), a heart about to explode after a stimulant; a last day of work
+// and a heart full of love are not.
+TEST(RiskDetector, ALastDayPillsCountedOutAndAHeartAboutToExplode) {
+  ExpectEach(Want::kSuicide, {"hoy es mi ultimo dia, ya no aguanto", "c'est ma dernière journée, je vous aime",
+                              "counted out all my pills tonight", "je voudrais juste m'endormir pour toujours"});
+  ExpectEach(Want::kOverdose,
+             {"bro is geeked off something, says his heart is gonna explode and hes sweating buckets"});
+  ExpectEach(Want::kNoSafety,
+             {"hoy es mi ultimo dia de trabajo, que felicidad", "c'est ma dernière journée de job demain, yé",
+              "when i see him my heart is gonna explode", "counted out all my change for the bus",
+              "i keep nodding off in class"});
+  // Nodding out is a sign; asked about, it is a harm question; a strong sign in the question stands.
+  ExpectEach(Want::kOverdose, {"my bf is nodding out on the couch", "is it normal if he's not breathing"});
+  ExpectEach(Want::kOverdoseSetAside, {"what does it mean if someone is nodding out"});
+  EXPECT_EQ(Assess("what does it mean if someone is nodding out").guard_topic, "harm");
+}
+
+// Round 12: a pet rehomed "so she'll be ok after", someone on a bridge who
+// said sorry, no reason to keep going, farewell letters in Spanish; a late
+// reply's sorry, Christmas cards and a sunburn are not.
+TEST(RiskDetector, APetRehomedABridgeAndFarewellLetters) {
+  ExpectEach(Want::kSuicide,
+             {"rehomed my dog today so she'll be ok after",
+              "my friend just texted me a pic from the top of the bridge and said sorry",
+              "theres literally no reason for me to keep going", "ya escribi las cartas para mi familia"});
+  ExpectEach(Want::kNoSafety,
+             {"we took pics on the bridge, sorry for the late reply", "ya escribi las cartas de navidad",
+              "i think i overdosed on sun at the beach lol im so burnt",
+              "rehomed my dog because my new apartment doesnt allow pets"});
+}
+
+// Round 13: letting go, a car running in a closed garage, a date picked,
+// everything ready with a goodbye, not being there tomorrow, death as the
+// only way out; each beside the words that are not one.
+TEST(RiskDetector, LettingGoAGarageADatePickedAndNoWayOut) {
+  ExpectEach(
+      Want::kSuicide,
+      {"im tired of fighting, i think im ready to let go", "thinking about sitting in the garage with the car running",
+       "i picked a date. its friday", "ya tengo todo listo para esta noche, perdon mama",
+       "j'ai tout préparé, demain je serai plus là", "je vois pu comment m'en sortir à part mourir",
+       "no veo otra salida mas que morir", "my husband died of an overdose and i dont know how to go on without him"});
+  ExpectEach(Want::kNoSafety, {"im ready to let go of the pills for good",
+                               "car is running in the garage warming up, brb", "we picked a date for the wedding!",
+                               "demain je serai pu là, je pars au chalet", "my car is about to die lol"});
+}
+
+// A strong guard silences every match it overlaps, so its words must name
+// only the harmless cause: the sign stands when the cause is not there.
+TEST(RiskDetector, AStrongGuardsWordsDoNotSilenceTheSignTheyAppearIn) {
+  ExpectEach(Want::kOverdose, {"hes turning blue in the face", "his lips turned blue after huffing paint",
+                               "esta morado, estaba inhalando pintura"});
+  ExpectEach(Want::kNoSafety, {"i told him until i was blue in the face", "my lips are blue from the paint lol"});
+}
+
+// A guard whose word is common (a device, "panicking", "pharmacy", "signs",
+// "kicking", "yesterday") must not hide a sign happening now: the guard is
+// the harmless thing with its own words, and a sign said with "now" or
+// "again" stands beside a past word.
+TEST(RiskDetector, ACommonWordInAGuardDoesNotHideASignHappeningNow) {
+  ExpectEach(
+      Want::kOverdose,
+      {"he fell asleep watching tv and now wont wake up", "he was on his phone and he isnt responding",
+       "he dropped his phone, now he wont wake up", "she took too much yesterday and now shes passed out",
+       "hes seizing and kicking his legs", "im panicking he took too much and passed out",
+       "im panicking, my friend is seizing", "i gave him narcan from the pharmacy kit and hes starting to wake up",
+       "hes showing all the signs, he passed out on the couch", "i almost lost him, he's passed out again",
+       "se quedo viendo la tele y no despierta"});
+  ExpectEach(Want::kNoSafety,
+             {"my phone is about to die", "my laptop's about to die lol", "battery dying, text u later",
+              "se me muere el celular", "mon cell va mourir", "i blacked out drinking again", "my hair is blue now lol",
+              "where can i get narcan to keep at the pharmacy just in case"});
+  // Not knowing how much was taken is not a question about amounts; withdrawal before a sign "now" does not hide it.
+  ExpectEach(Want::kOverdose,
+             {"no se cuantas pastillas se tomo y se desmayo", "idk how many pills she took, shes unconscious",
+              "estaba con malilla y se inyecto, ahora esta desmayado",
+              "il était en manque, il a pris du fent pis là il est inconscient"});
+  ExpectEach(Want::kOverdoseSetAside,
+             {"how much fentanyl is an overdose", "cuanto fentanilo es una sobredosis",
+              "cuanto dura un mal viaje de hongos", "combien de pilules pour faire une surdose"});
+}
+
+// Suicide guards of living arrangements, going on to a place, being away
+// and withdrawal do not hide a wish to die said with the same words.
+TEST(RiskDetector, ASuicideGuardsWordsDoNotHideAWishToDie) {
+  ExpectEach(Want::kSuicide,
+             {"i cant go on with the pain anymore", "i dont want to live with this pain",
+              "no quiero vivir con este dolor", "je pars pour toujours, demain je serai plus là",
+              "day 3 no dope and i just want to end it", "i dont want to exist with this much pain",
+              "je veux plus vivre avec cette douleur", "im in withdrawal and i dont want to live anymore"});
+  ExpectEach(Want::kNoSafety, {"i dont want to live with my dad anymore", "ya no quiero vivir con mi papa",
+                               "i cant go on to the next level lol", "demain je serai pu là, je pars en voyage"});
+  // Going on, carrying on, an accident: only with the place, task or accident named.
+  ExpectEach(Want::kSuicide, {"i cant go on to be honest", "i dont want to carry on at all",
+                              "ive been cutting myself at work in the bathroom",
+                              "i keep cutting myself while everyone sleeps", "i cut myself to the bone last night"});
+  ExpectEach(Want::kNoSafety, {"i cant keep going to meetings, too far", "i cut myself by accident while cooking"});
+  ExpectEach(Want::kSuicide,
+             {"je me coupe au travail dans les toilettes", "me corto en el trabajo en el baño para que nadie me vea",
+              "me corte la mano a proposito"});
+  ExpectEach(Want::kNoSafety, {"me voy a cortar el pelo mañana", "me corte cocinando",
+                               "me lastime la espalda en el trabajo", "je me suis coupé en cuisinant"});
+  // Ending it "here" or "early", "im suicidal" beside "not ok": said outright, they stand.
+  ExpectEach(Want::kSuicide,
+             {"i want to end it here", "i want to end things early this time", "im not ok, im suicidal"});
+  ExpectEach(Want::kNoSafety, {"we need to end it here", "im not suicidal, just tired", "ive never been suicidal",
+                               "i want to end things with my boyfriend"});
+  // A topic guard's word used about the moment ("c'est la crise ici") is not a topic.
+  ExpectEach(Want::kOverdose, {"mon fils fait une surdose, c'est la crise ici"});
+  ExpectEach(Want::kNoSafety, {"la crise des surdoses est terrible"});
+}
+
+// Round 14: hoping not to wake up, a goodbye posted on a social network,
+// no sense in going on (es/fr), someone else who no longer wants to live
+// (es); gasping at a plot twist and living with someone are not.
+TEST(RiskDetector, HopingNotToWakeAGoodbyeOnlineAndNoSenseInGoingOn) {
+  ExpectEach(Want::kSuicide,
+             {"sometimes i hope i just dont wake up", "my mom posted goodbye on facebook and isnt answering her phone",
+              "ya no le encuentro sentido a seguir aqui", "j'vois pu l'intérêt de continuer à vivre",
+              "mi esposo agarro la pistola y dice que ya no quiere vivir"});
+  ExpectEach(Want::kNoSafety, {"gasping at this plot twist omg", "mi hijo ya no quiere vivir con nosotros",
+                               "i hope i dont wake up late tomorrow, big exam"});
+}
+
+// "someone who" is a general question only when nobody is said to be there:
+// an overdose with a place, someone found, or 911 already called stands.
+TEST(RiskDetector, SomeoneWhoIsHereIsNotAQuestion) {
+  ExpectEach(
+      Want::kOverdose,
+      {"theres someone who overdosed in the bathroom at the bar",
+       "called 911 for an overdose, what do i do while i wait", "a guy who ODd is on the sidewalk outside my work",
+       "hay alguien que tuvo una sobredosis en el baño ahorita", "y'a quelqu'un qui fait une surdose dans le métro"});
+  ExpectEach(Want::kOverdoseSetAside,
+             {"my brother overdosed in the bathroom last year", "what happens to someone who overdoses at a party",
+              "for future reference, can i get arrested for calling 911 when someone ODs?"});
+}
+
 // A negation silences only the words it overlaps: "no quiero matarme"
 // outranks the "quiero matar" inside it, not a wish to die beside it.
 TEST(RiskDetector, ANegatedPhraseSilencesOnlyItsOwnWords) {
@@ -1088,6 +1366,24 @@ TEST(RiskDetectorParse, AMinimalTableParses) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->Assess(Tokenize("not breathing")).overdose);
   EXPECT_EQ(r->Assess(Tokenize("not breathing")).rule, "x");
+}
+
+// An emoji term becomes a word of the raw text where the emoji stands (with
+// or without U+FE0F, a run of it counting once); other emoji stay separators;
+// two emoji in one word are not a term.
+TEST(RiskDetectorParse, AnEmojiTermIsAWordOfTheRawText) {
+  auto r = RiskDetector::Parse(R"({"concepts": {},
+      "rules": [{"id": "x", "class": "suicide", "lang": "en", "seq": ["want", "⚰️|💀"]}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (std::string_view m : {"want 💀", "want ⚰️", "want \u26B0", "want 💀💀 💀", "i want😭💀", "want 💀 lol",
+                             "want \xF0\x9F\x92 💀"}) {  // an invalid sequence separates, as in Tokenize
+    EXPECT_TRUE(r->Assess(m, Tokenize(m)).suicide) << m;
+  }
+  for (std::string_view m : {"want it 💀", "💀 want", "want", "want 😭"}) {
+    EXPECT_FALSE(r->Assess(m, Tokenize(m)).suicide) << m;
+  }
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "suicide", "lang": "en", "seq": ["💀💀"]}]})",
+                   "has no letters");
 }
 
 TEST(RiskDetectorParse, AnUnknownConceptIsRefusedWithTheRuleAndElement) {
