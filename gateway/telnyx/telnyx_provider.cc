@@ -190,16 +190,17 @@ Result<OutboundRequest> TelnyxProvider::BuildSend(const OutboundMessage& message
   }
   Result<std::string> key = IdempotencyKey(message.id);
   if (!key.ok()) return key.status();
-  if (message.to.empty()) return InvalidArgument("telnyx send " + *key + ": empty to");
-  if (message.from.empty()) return InvalidArgument("telnyx send " + *key + ": empty from");
-  if (message.text.empty()) return InvalidArgument("telnyx send " + *key + ": empty text");
+  const std::string shown = key->substr(0, 64);  // reasons stay short (a key may be 255 bytes)
+  if (message.to.empty()) return InvalidArgument("telnyx send " + shown + ": empty to");
+  if (message.from.empty()) return InvalidArgument("telnyx send " + shown + ": empty from");
+  if (message.text.empty()) return InvalidArgument("telnyx send " + shown + ": empty text");
 
   // Checked here, not by RapidJSON's kWriteValidateEncodingFlag: RapidJSON 1.1
   // reads past the end of a string that ends inside a multi-byte sequence
   // (found by fuzz_telnyx_webhook; regress-truncated-utf8-at-end).
   for (const std::string* value : {&message.from, &message.to, &message.text}) {
     if (InvalidUtf8Offset(*value) != std::string_view::npos) {
-      return InvalidArgument("telnyx send " + *key + ": not valid UTF-8");
+      return InvalidArgument("telnyx send " + shown + ": not valid UTF-8");
     }
   }
   rapidjson::StringBuffer buffer;
