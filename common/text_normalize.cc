@@ -4,32 +4,18 @@
 #include <array>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace helpline {
 namespace {
 
-// Decodes one UTF-8 code point at s[i], advancing i; malformed bytes yield U+FFFD.
+// Decodes one UTF-8 code point at s[i], advancing i; malformed bytes yield
+// U+FFFD. Lenient (common/utf8.h): an overlong or surrogate form still reads
+// as the letter it spells.
 char32_t Next(std::string_view s, std::size_t& i) {
-  auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  int len = (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + static_cast<std::size_t>(len) > s.size()) {
-    ++i;
-    return 0xFFFD;
-  }
-  char32_t cp = b0 & (0x7F >> len);
-  for (int k = 1; k < len; ++k) {
-    auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  i += static_cast<std::size_t>(len);
-  return cp;
+  const Utf8Char c = DecodeUtf8At(s, i, Utf8Mode::kLenient);
+  i += c.len;
+  return c.cp;
 }
 
 // Latin-1 Supplement letters U+00C0..U+00FF folded to ASCII lower case
@@ -37,15 +23,15 @@ char32_t Next(std::string_view s, std::size_t& i) {
 // (A sized literal: the embedded '\0's must not end it.)
 constexpr char kLatin1Chars[] =
     "aaaaaaaceeeeiiii"    // À..Ï (Æ -> a, its second letter is added below)
-    "dnooooo\0ouuuuyts"  // Ð..ß (ß -> s, second letter added below)
+    "dnooooo\0ouuuuyts"   // Ð..ß (ß -> s, second letter added below)
     "aaaaaaaceeeeiiii"    // à..ï
     "dnooooo\0ouuuuyty";  // ð..ÿ
 constexpr std::string_view kLatin1(kLatin1Chars, sizeof(kLatin1Chars) - 1);
 static_assert(kLatin1.size() == 0x40);
 
 struct Folded {
-  char first = 0;      // 0: not a letter or digit
-  char second = 0;     // for ligatures: æ -> ae, œ -> oe, ß -> ss
+  char first = 0;   // 0: not a letter or digit
+  char second = 0;  // for ligatures: æ -> ae, œ -> oe, ß -> ss
   bool upper = false;
   bool apostrophe = false;  // joins the word: won't -> wont
 };
@@ -54,10 +40,14 @@ Folded Fold(char32_t cp) {
   Folded f;
   if (cp < 0x80) {
     char c = static_cast<char>(cp);
-    if (c >= 'a' && c <= 'z') f.first = c;
-    else if (c >= 'A' && c <= 'Z') f.first = static_cast<char>(c - 'A' + 'a'), f.upper = true;
-    else if (c >= '0' && c <= '9') f.first = c;
-    else if (c == '\'') f.apostrophe = true;
+    if (c >= 'a' && c <= 'z')
+      f.first = c;
+    else if (c >= 'A' && c <= 'Z')
+      f.first = static_cast<char>(c - 'A' + 'a'), f.upper = true;
+    else if (c >= '0' && c <= '9')
+      f.first = c;
+    else if (c == '\'')
+      f.apostrophe = true;
     return f;
   }
   if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC) {  // ’ ‘ ʼ
@@ -73,9 +63,28 @@ Folded Fold(char32_t cp) {
   }
   if (cp >= 0x100 && cp <= 0x17F) {  // Latin Extended-A (Polish, Czech, Turkish, ... letters)
     static constexpr std::string_view kExtA =
-        "aaaaaa" "cccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "ii" "jj" "kkk"
-        "llllllllll" "nnnnnnnnn" "oooooo" "oo" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww" "yyy"
-        "zzzzzz" "s";
+        "aaaaaa"
+        "cccccccc"
+        "dddd"
+        "eeeeeeeeee"
+        "gggggggg"
+        "hhhh"
+        "iiiiiiiiii"
+        "ii"
+        "jj"
+        "kkk"
+        "llllllllll"
+        "nnnnnnnnn"
+        "oooooo"
+        "oo"
+        "rrrrrr"
+        "ssssssss"
+        "tttttt"
+        "uuuuuuuuuuuu"
+        "ww"
+        "yyy"
+        "zzzzzz"
+        "s";
     static_assert(kExtA.size() == 0x80);
     f.first = kExtA[cp - 0x100];
     if (cp == 0x132 || cp == 0x133) f.second = 'j';  // Ĳ ĳ

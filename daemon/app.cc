@@ -27,6 +27,7 @@
 #include "daemon/request_log.h"
 #include "redis/async_client.h"
 #include "daemon/sender_store.h"
+#include "daemon/webhook_flow.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
 #include "directory/regions.h"
@@ -40,11 +41,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kWebhookPrefix = "/webhooks/";
-
-// Outbox ids are "{provider}:{message id}", at most this many bytes (outbox.cc).
-constexpr std::size_t kMaxOutboxIdBytes = 256;
-// Concatenated SMS are answered under "concat-{ref}-{16 hex of the sender hash}".
-constexpr std::size_t kConcatIdExtraBytes = 24;
 
 // The Redis probe of each loop (see RedisProbe).
 constexpr auto kProbeInterval = std::chrono::milliseconds(200);
@@ -62,43 +58,12 @@ std::string_view RouteName(const std::string& path) {
   return "other";
 }
 
-HttpResponse Text(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  if (r.body.empty() || r.body.back() != '\n') r.body += '\n';
-  return r;
-}
-
-HttpResponse ToHttp(gateway::WebhookResponse w) {
-  HttpResponse r;
-  r.status = w.status;
-  r.content_type = std::move(w.content_type);
-  r.body = std::move(w.body);
-  return r;
-}
-
 }  // namespace
 
 // A configured provider and its webhook route name (for metrics and logs).
 struct ProviderRoute {
   std::unique_ptr<gateway::Provider> provider;
   std::string route;  // "webhook_twilio"
-};
-
-// One inbound message on its way through Redis and the engine. The engine's
-// message views point into `msg`, so both live here together.
-struct InFlight {
-  gateway::InboundMessage msg;
-  engine::InboundMessage in;
-  engine::Understanding understood;
-  std::shared_ptr<const directory::DirectoryIndex> index;
-  RequestLog log;
-  Clock::time_point start;
-  Responder respond;
-  const ProviderRoute* route;
-  int loop;
-  std::string hash;  // SenderHash of msg.from
 };
 
 // The providers whose enabling setting is configured, by name ("twilio"),
@@ -157,10 +122,7 @@ struct HelplineApp::Loop {
   std::unique_ptr<SenderStore> senders;
   std::unique_ptr<CurlMulti> http;     // outbound sends
   std::unique_ptr<Outbox> outbox;      // replies for providers without inline replies
-  engine::ReplyCache replies;  // composed replies of the current snapshot, this loop only
-  // The index `replies` was filled from, held so that its address cannot be
-  // reused by another index with the same version number (see RepliesFor).
-  std::shared_ptr<const directory::DirectoryIndex> replies_index;
+  std::unique_ptr<WebhookFlow> webhooks;  // POST /webhooks/{provider} on this loop
   std::shared_ptr<RedisProbe> probe;
   std::shared_ptr<const ApiKeys> api_keys;  // sha256 hex per scope; replaced on SIGHUP
   std::unique_ptr<alerts::AlertDesk> alerts;  // [alerts] issue 13: JOIN/YES/LEAVE/REPORT (null: off)
@@ -229,14 +191,6 @@ struct HelplineApp::Impl {
     });
   }
 
-  // The longest message id a provider's messages may carry: what the sender
-  // store keeps, and for providers replying through the outbox, what fits an
-  // outbox id after "{provider}:".
-  static std::size_t MaxMessageId(const gateway::Provider& provider) {
-    if (provider.replies_inline()) return SenderStore::kMaxMessageIdBytes;
-    return std::min(SenderStore::kMaxMessageIdBytes, kMaxOutboxIdBytes - provider.provider().size() - 1);
-  }
-
   // True if Redis answers on every loop's connection (the probes), else the
   // snapshot thread's view (before Attach()).
   bool RedisUp() const {
@@ -247,248 +201,13 @@ struct HelplineApp::Impl {
     return true;
   }
 
-  // The loop's reply cache, for replies from `index`. The cache knows its
-  // index by address and version number; a different directory loaded as
-  // version 1 again could get a freed index's address, so the cache is
-  // emptied here when the index changes and holds the one it serves.
-  engine::ReplyCache* RepliesFor(Loop& l, const std::shared_ptr<const directory::DirectoryIndex>& index) {
-    if (l.replies_index != index) {
-      l.replies = engine::ReplyCache();
-      l.replies_index = index;
-    }
-    return &l.replies;
-  }
-
-  // --- POST /webhooks/{provider}
-  void Webhook(int loop, const ProviderRoute& route_of, const HttpRequest& req, Clock::time_point start,
+  // --- POST /webhooks/{provider}: the flow (webhook_flow.h), then logged and counted here.
+  void Webhook(int loop, const ProviderRoute& route, const HttpRequest& req, Clock::time_point start,
                Responder respond) {
-    const gateway::Provider& provider = *route_of.provider;
-    const std::string_view route = route_of.route;
-    const std::string url = public_base + req.target;
-    gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.body, {}};
-    wr.headers.reserve(req.headers.size());
-    for (const auto& [name, value] : req.headers) wr.headers.emplace_back(name, value);
-    gateway::ParsedWebhook parsed = provider.Parse(wr, std::chrono::system_clock::now());
-    auto acknowledge = [&provider] {
-      gateway::WebhookResponse w = provider.RenderAcknowledge();
-      return ToHttp(w);
-    };
-    if (auto* err = std::get_if<gateway::WebhookError>(&parsed)) {
-      const std::string_view outcome = err->http_status == 403 ? "bad_signature" : "malformed";
-      metrics.CountWebhook(outcome);
-      Finish(req, route, start, Text(err->http_status, err->reason), outcome, "", respond);
-      return;
-    }
-    if (std::holds_alternative<gateway::Ignored>(parsed)) {
-      metrics.CountWebhook("ignored");
-      Finish(req, route, start, acknowledge(), "ignored", "", respond);
-      return;
-    }
-    if (auto* status = std::get_if<gateway::DeliveryStatus>(&parsed)) {
-      metrics.CountDelivery(status->provider, status->state);
-      loops[static_cast<std::size_t>(loop)].outbox->RecordDelivery(*status, [this](Status) { metrics.CountRedisError(); });
-      Finish(req, route, start, acknowledge(), "delivery_status", "", respond);
-      return;
-    }
-    auto& event = std::get<gateway::InboundEvent>(parsed);
-    // An id the store cannot keep is the request's fault, not an outage:
-    // 400 with a reason (no retry helps), before anything is stored.
-    const std::size_t max_id = MaxMessageId(provider);
-    if (event.message.id.size() > max_id ||
-        (event.concat && event.concat->ref.size() + kConcatIdExtraBytes > max_id)) {
-      metrics.CountWebhook("bad_message_id");
-      Finish(req, route, start,
-             Text(400, "message id longer than " + std::to_string(max_id) + " bytes" +
-                           (event.concat ? " (or concatenation reference too long)" : "")),
-             "bad_message_id", "", respond);
-      return;
-    }
-    auto index = snapshots.Get();
-    if (index == nullptr) {
-      // The provider retries (Twilio also tries its fallback URL): better than a wrong answer.
-      Finish(req, route, start, Text(503, "directory not loaded yet"), "not_ready", "", respond);
-      return;
-    }
-    auto m = std::make_shared<InFlight>(InFlight{std::move(event.message), {}, {}, std::move(index),
-                                                 RequestLog(req), start, std::move(respond), &route_of, loop, {}});
-    m->hash = SenderHash(config.sender_secret, m->msg.from);
-    Loop& l = loops[static_cast<std::size_t>(loop)];
-    if (event.concat) {
-      // One part of a longer SMS: answer the whole message once its last part is in.
-      const gateway::ConcatPart part = *event.concat;
-      l.senders->AddPart(provider.provider(), m->hash, part.ref, part.total, part.part, m->msg.text,
-                         [this, m, part](Result<std::optional<std::string>> whole) {
-                           if (!whole.ok()) {
-                             // Without Redis the parts cannot meet: answer this one on its own.
-                             metrics.CountRedisError();
-                           } else if (!whole->has_value()) {
-                             metrics.CountWebhook("concat_part");
-                             Finish(m->log, m->route->route, m->start, ToHttp(m->route->provider->RenderAcknowledge()),
-                                    "concat_part", m->hash, m->respond);
-                             return;
-                           } else {
-                             m->msg.text = std::move(**whole);
-                             m->msg.id = "concat-" + part.ref + "-" + m->hash.substr(0, 16);
-                           }
-                           Process(m);
-                         });
-      return;
-    }
-    Process(m);
-  }
-
-  // The message flow after parsing: understand, admit (one Redis round trip
-  // that also applies the message's changes), answer.
-  void Process(const std::shared_ptr<InFlight>& m) {
-    m->in.text = m->msg.text;
-    m->in.from = m->msg.from;
-    m->in.channel = m->msg.channel == gateway::MessageChannel::kChat ? engine::ChannelType::kChat
-                                                                     : engine::ChannelType::kSms;
-    m->in.hints.from_state = m->msg.from_state;
-    m->in.hints.from_zip = m->msg.from_zip;
-    m->in.hints.from_country = m->msg.from_country;
-    m->in.hints.language = m->msg.language_hint;
-    m->understood = engine.Understand(m->in);
-    Loop& l = loops[static_cast<std::size_t>(m->loop)];
-    l.senders->Admit(m->route->provider->provider(), m->msg.id, m->hash, m->understood.changes,
-                     m->understood.always_honoured(),
-                     [this, m](Result<AdmitResult> admitted) { OnAdmitted(m, std::move(admitted)); });
-  }
-
-  void OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitResult> admitted) {
-    Loop& l = loops[static_cast<std::size_t>(m->loop)];
-    if (!admitted.ok()) {
-      if (admitted.status().code() == StatusCode::kInvalidArgument) {
-        // Outside input the store refuses (checked before, kept as a net).
-        metrics.CountWebhook("bad_message_id");
-        Finish(m->log, m->route->route, m->start, Text(400, admitted.status().message()), "bad_message_id", m->hash,
-               m->respond);
-        return;
-      }
-      metrics.CountRedisError();
-      const bool promises_change = m->understood.carrier.has_value() || m->understood.intent == engine::Intent::kLanguage;
-      if (promises_change && !engine::IsSafetyIntent(m->understood.intent)) {
-        // The reply would confirm a change we could not store (STOP, START,
-        // "replies in Spanish from now on"): a false promise. 503 makes the
-        // provider deliver it again, by when Redis may be back. A region or
-        // language only implied by a request is not promised: that request
-        // is answered (below) and simply not remembered; a safety message
-        // is always answered.
-        metrics.CountWebhook("state_not_stored");
-        Finish(m->log, m->route->route, m->start, Text(503, "state change could not be stored; retry later"),
-               "state_not_stored", m->hash, m->respond);
-        return;
-      }
-      // Redis is away: answer from the snapshot without memory (no dedupe,
-      // rate limit or remembered state). A person asking for help gets
-      // help; nothing is stored.
-      metrics.CountWebhook("redis_unavailable");
-      engine::EngineReply r =
-          engine.Answer(m->in, m->understood, engine::SenderState{}, *m->index, RepliesFor(l, m->index));
-      Reply(m, std::move(r), "redis_unavailable", /*store=*/false);
-      return;
-    }
-    const AdmitResult& a = *admitted;
-    const engine::SenderState& state = a.sender;
-    if (a.admission == Admission::kDuplicate) {
-      metrics.CountWebhook("duplicate");
-      if (a.previous_committed) {
-        engine::EngineReply r;
-        r.text = a.previous_reply;
-        Reply(m, std::move(r), "duplicate", /*store=*/false);
-        return;
-      }
-      // The first delivery is still being answered: the same verdict and
-      // state give the same reply.
-      Reply(m, Compose(m, a.first_admission, state, l), "duplicate", /*store=*/false);
-      return;
-    }
-    engine::EngineReply r = Compose(m, a.admission, state, l);
-    std::string_view outcome = "answered";
-    if (a.admission != Admission::kNew && !m->understood.always_honoured()) {
-      outcome = "rate_limited";
-    } else if (state.opted_out && r.changes.empty()) {
-      outcome = "opted_out";
-    }
-    // [alerts] issue 13 (daemon/alerts/alert_desk.h): STOP ends alerts; an
-    // alerts command (after the engine, so safety replies stand) is answered
-    // by the desk. Begin.
-    if (l.alerts && m->understood.intent == engine::Intent::kStop) l.alerts->Forget(m->hash);
-    if (l.alerts && a.admission == Admission::kNew &&
-        l.alerts->Take(alerts::AlertInput{m->msg.text, m->hash, m->msg.from, m->route->provider->provider(),
-                                          m->msg.channel, m->msg.to, &m->understood},
-                       r, [this, m, r, outcome](std::optional<std::string> text) mutable {
-                         if (text) {
-                           r.text = std::move(*text);
-                           r.resources.clear();
-                         }
-                         metrics.CountWebhook(text ? "alerts" : outcome);
-                         Reply(m, std::move(r), text ? "alerts" : outcome, /*store=*/true);
-                       })) {
-      return;
-    }
-    // [alerts] End.
-    metrics.CountWebhook(outcome);
-    Reply(m, std::move(r), outcome, /*store=*/true);
-  }
-
-  // The reply to a message admitted with `admission` from `state`.
-  engine::EngineReply Compose(const std::shared_ptr<InFlight>& m, Admission admission, const engine::SenderState& state,
-                              Loop& l) {
-    // STOP and START are always honoured, whatever the rate.
-    if (admission == Admission::kRateLimitedNotice && !m->understood.always_honoured()) {
-      return engine.RateLimitNotice(state, m->in.channel);
-    }
-    if (admission == Admission::kRateLimitedSilent && !m->understood.always_honoured()) return engine::EngineReply{};
-    return engine.Answer(m->in, m->understood, state, *m->index, RepliesFor(l, m->index));
-  }
-
-  // Answers the provider with `r` (inline, or acknowledged and queued for
-  // the outbox) and, when `store`, records the reply for redeliveries
-  // (pipelined behind the admit; the answer does not wait for it).
-  void Reply(const std::shared_ptr<InFlight>& m, engine::EngineReply r, std::string_view outcome, bool store) {
-    Loop& l = loops[static_cast<std::size_t>(m->loop)];
-    const gateway::Provider& provider = *m->route->provider;
-    if (store) {
-      l.senders->StoreReply(provider.provider(), m->msg.id, r.text, [this](Status s) {
-        if (!s.ok()) metrics.CountRedisError();
-      });
-    }
-    if (provider.replies_inline()) {
-      gateway::InlineReply inline_reply{std::move(r.text),
-                                        provider.inline_resources() ? ResourcesJson(r.resources) : "[]"};
-      Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderInline(m->msg, inline_reply)), outcome, m->hash,
-             m->respond);
-      return;
-    }
-    if (r.text.empty()) {
-      Finish(m->log, m->route->route, m->start, ToHttp(provider.RenderAcknowledge()), outcome, m->hash, m->respond);
-      return;
-    }
-    // The provider gets its 200 only once the reply is safely queued; if
-    // Redis cannot take it, a 503 makes the provider redeliver, and the
-    // redelivery (a duplicate) queues the same reply under the same id.
-    const std::string provider_name(provider.provider());
-    gateway::OutboundMessage out{provider_name + ":" + m->msg.id,
-                                 provider_name,
-                                 m->msg.channel,
-                                 m->msg.from,
-                                 m->msg.to,
-                                 std::move(r.text)};
-    l.outbox->Enqueue(out, [this, m, outcome](Status s) {
-      if (s.ok() || s.code() == StatusCode::kAlreadyExists) {
-        Finish(m->log, m->route->route, m->start, ToHttp(m->route->provider->RenderAcknowledge()), outcome, m->hash,
-               m->respond);
-        return;
-      }
-      if (s.code() == StatusCode::kInvalidArgument) {
-        Finish(m->log, m->route->route, m->start, Text(400, s.message()), "bad_message_id", m->hash, m->respond);
-        return;
-      }
-      metrics.CountRedisError();
-      Finish(m->log, m->route->route, m->start, Text(503, "reply could not be queued; retry later"), "queue_failed",
-             m->hash, m->respond);
-    });
+    loops[static_cast<std::size_t>(loop)].webhooks->Handle(
+        *route.provider, req,
+        [this, log = RequestLog(req), route = std::string_view(route.route), start, respond = std::move(respond)](
+            WebhookAnswer a) { Finish(log, route, start, std::move(a.response), a.outcome, a.sender, respond); });
   }
 
   // GET /metrics: the gauges read at scrape time (the shared outbox through
@@ -593,6 +312,11 @@ Status HelplineApp::Attach(HttpServer& server) {
     o.dead_letter_ttl_s = impl_->config.outbox_dead_letter_ttl_s;
     o.metrics = &impl_->metrics;
     l.outbox = std::make_unique<Outbox>(*l.redis, *l.http, adapters, std::move(o));
+    l.webhooks = std::make_unique<WebhookFlow>(
+        impl_->engine, [snapshots = &impl_->snapshots] { return snapshots->Get(); }, *l.senders, *l.outbox,
+        impl_->metrics,
+        WebhookFlowOptions{.sender_secret = impl_->config.sender_secret, .public_base = impl_->public_base},
+        l.alerts.get());
   }
   // Connect every loop before the first request is accepted, so a message
   // at start-up is not answered without memory (bounded: a Redis that is
@@ -658,6 +382,7 @@ void HelplineApp::Detach() {
       }
       l.outbox->Stop();
     }
+    l.webhooks.reset();
     l.outbox.reset();
     if (l.http) l.http->Stop();
     l.http.reset();

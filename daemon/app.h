@@ -1,9 +1,11 @@
 #pragma once
 // The helpline application behind the HTTP server: routes and per-loop
-// wiring, the webhook flow (verify -> dedupe/state/rate limit in one Redis
-// round trip -> engine -> inline reply or outbox), and the operational
-// endpoints. The outreach API's answers are outreach_api.h's; the request
-// log is request_log.h.
+// wiring (each loop's Redis connection, sender store, outbox and webhook
+// flow), the request log line and counters of every route, and the
+// operational endpoints. A webhook's way from the request to the answer is
+// webhook_flow.h's (verify -> dedupe/state/rate limit in one Redis round
+// trip -> engine -> inline reply or outbox); the outreach API's answers are
+// outreach_api.h's; the request log is request_log.h.
 //
 //   POST /webhooks/{provider} each provider of gateway/registry.cc whose enabling setting is set
 //   GET  /v1/lookup          ?region=CA-BC&category=naloxone&lang=en   (Bearer API key)

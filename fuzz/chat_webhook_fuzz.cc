@@ -14,6 +14,7 @@
 
 #include "fuzz/webhook_checks.h"
 #include "gateway/chat/chat_provider.h"
+#include "gateway/chat/chat_signature.h"
 
 namespace gw = helpline::gateway;
 namespace fz = helpline::fuzz;
@@ -35,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto now = fz::ClockAt(timestamp);
   fz::CheckParsed(provider, provider.Parse(request, now), body);
 
-  const std::string good = gw::ChatProvider::Signature(kSecret, timestamp, body);
+  const std::string good = gw::ChatSignature(kSecret, timestamp, body);
   fz::SetHeader(request, "x-helpline-signature", good);
   fz::CheckParsed(provider, provider.Parse(request, now), body);
   fz::CheckClassify(provider, size > 0 ? data[0] : 0, body, timestamp);

@@ -4,54 +4,16 @@
 #include <cstdint>
 #include <optional>
 
+#include "common/utf8.h"
 #include "daemon/engine/gsm7_chars.h"
 
 namespace helpline::engine {
 namespace {
 
 // ---------------------------------------------------------------------------
-// UTF-8 (the same strict decoding as common/utf8.h's DecodeUtf8; one decoder
-// for the tree is issue 14, item 6)
+// UTF-8, strictly (common/utf8.h): an invalid sequence is one byte, U+FFFD.
 
-struct Decoded {
-  char32_t cp = 0xFFFD;
-  std::size_t len = 1;
-  bool valid = false;
-};
-
-bool IsCont(unsigned char b) { return (b & 0xC0) == 0x80; }
-
-// Strict decoding of the code point at s[i] (i < s.size()): overlong forms,
-// surrogates and values above U+10FFFF are invalid; an invalid sequence
-// consumes one byte.
-Decoded Decode(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return {b0, 1, true};
-  const std::size_t left = s.size() - i;
-  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    if (left >= 2 && IsCont(at(1))) return {char32_t((b0 & 0x1F) << 6 | (at(1) & 0x3F)), 2, true};
-    return {};
-  }
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (left < 3) return {};
-    const unsigned char b1 = at(1);
-    const unsigned char lo = b0 == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = b0 == 0xED ? 0x9F : 0xBF;
-    if (b1 < lo || b1 > hi || !IsCont(at(2))) return {};
-    return {char32_t((b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | (at(2) & 0x3F)), 3, true};
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (left < 4) return {};
-    const unsigned char b1 = at(1);
-    const unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = b0 == 0xF4 ? 0x8F : 0xBF;
-    if (b1 < lo || b1 > hi || !IsCont(at(2)) || !IsCont(at(3))) return {};
-    return {char32_t((b0 & 0x07) << 18 | (b1 & 0x3F) << 12 | (at(2) & 0x3F) << 6 | (at(3) & 0x3F)),
-            4, true};
-  }
-  return {};
-}
+Utf8Char Decode(std::string_view s, std::size_t i) { return DecodeUtf8At(s, i, Utf8Mode::kStrict); }
 
 void AppendUtf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -73,9 +35,8 @@ void AppendUtf8(std::string& out, char32_t cp) {
 // Ü ß à ä å æ è é ì ñ ò ö ø ù ü (not ç: see the header).
 constexpr std::array<bool, 96> MakeLatin1Gsm() {
   std::array<bool, 96> t{};
-  for (int cp :
-       {0xA1, 0xA3, 0xA4, 0xA5, 0xA7, 0xBF, 0xC4, 0xC5, 0xC6, 0xC7, 0xC9, 0xD1, 0xD6, 0xD8, 0xDC,
-        0xDF, 0xE0, 0xE4, 0xE5, 0xE6, 0xE8, 0xE9, 0xEC, 0xF1, 0xF2, 0xF6, 0xF8, 0xF9, 0xFC}) {
+  for (int cp : {0xA1, 0xA3, 0xA4, 0xA5, 0xA7, 0xBF, 0xC4, 0xC5, 0xC6, 0xC7, 0xC9, 0xD1, 0xD6, 0xD8, 0xDC,
+                 0xDF, 0xE0, 0xE4, 0xE5, 0xE6, 0xE8, 0xE9, 0xEC, 0xF1, 0xF2, 0xF6, 0xF8, 0xF9, 0xFC}) {
     t[cp - 0xA0] = true;
   }
   return t;
@@ -115,7 +76,6 @@ std::size_t PackedParts(std::string_view s, SmsEncoding encoding) {
   }
   return parts;
 }
-
 
 // Replacement for a code point that forces UCS-2 while a GSM-7 spelling with
 // the same meaning exists ("" removes an invisible character).
@@ -177,26 +137,16 @@ std::optional<std::string_view> Fold(char32_t cp) {
     return c;
   }
   switch (cp) {
-    case 0x0132:
-      return "IJ";
-    case 0x0133:
-      return "ij";
-    case 0x0149:
-      return "'n";
-    case 0x0152:
-      return "OE";
-    case 0x0153:
-      return "oe";
-    case 0x0218:
-      return "S";
-    case 0x0219:
-      return "s";
-    case 0x021A:
-      return "T";
-    case 0x021B:
-      return "t";
-    default:
-      break;
+    case 0x0132: return "IJ";
+    case 0x0133: return "ij";
+    case 0x0149: return "'n";
+    case 0x0152: return "OE";
+    case 0x0153: return "oe";
+    case 0x0218: return "S";
+    case 0x0219: return "s";
+    case 0x021A: return "T";
+    case 0x021B: return "t";
+    default: break;
   }
   if (cp >= 0x0100 && cp <= 0x017F) return kFoldLatinA.substr(cp - 0x0100, 1);
   return std::nullopt;
@@ -210,11 +160,10 @@ char32_t ComposeGsm(char base, char32_t mark) {
     char32_t result;
   };
   static constexpr Composition kTable[] = {
-      {'a', 0x0300, 0xE0}, {'e', 0x0300, 0xE8}, {'i', 0x0300, 0xEC}, {'o', 0x0300, 0xF2},
-      {'u', 0x0300, 0xF9}, {'e', 0x0301, 0xE9}, {'E', 0x0301, 0xC9}, {'n', 0x0303, 0xF1},
-      {'N', 0x0303, 0xD1}, {'a', 0x0308, 0xE4}, {'o', 0x0308, 0xF6}, {'u', 0x0308, 0xFC},
-      {'A', 0x0308, 0xC4}, {'O', 0x0308, 0xD6}, {'U', 0x0308, 0xDC}, {'a', 0x030A, 0xE5},
-      {'A', 0x030A, 0xC5}, {'C', 0x0327, 0xC7},
+      {'a', 0x0300, 0xE0}, {'e', 0x0300, 0xE8}, {'i', 0x0300, 0xEC}, {'o', 0x0300, 0xF2}, {'u', 0x0300, 0xF9},
+      {'e', 0x0301, 0xE9}, {'E', 0x0301, 0xC9}, {'n', 0x0303, 0xF1}, {'N', 0x0303, 0xD1}, {'a', 0x0308, 0xE4},
+      {'o', 0x0308, 0xF6}, {'u', 0x0308, 0xFC}, {'A', 0x0308, 0xC4}, {'O', 0x0308, 0xD6}, {'U', 0x0308, 0xDC},
+      {'a', 0x030A, 0xE5}, {'A', 0x030A, 0xC5}, {'C', 0x0327, 0xC7},
   };
   for (const Composition& c : kTable) {
     if (c.base == base && c.mark == mark) return c.result;
@@ -225,7 +174,7 @@ char32_t ComposeGsm(char base, char32_t mark) {
 }  // namespace
 
 [[gnu::noinline]] SmsChar NextNonAsciiSmsChar(std::string_view s, std::size_t i) {
-  const Decoded d = Decode(s, i);
+  const Utf8Char d = Decode(s, i);
   if (!d.valid) return {1, 0, 1};  // U+FFFD
   return {d.len, GsmSeptets(d.cp), d.cp > 0xFFFF ? 2u : 1u};
 }
@@ -339,8 +288,7 @@ std::string ToGsmFriendly(std::string_view utf8, GsmFriendlyOptions options) {
   for (std::size_t i = 0; i < utf8.size();) {
     // Copy the run of ASCII that needs nothing in one go.
     std::size_t run = i;
-    while (run < utf8.size() && static_cast<unsigned char>(utf8[run]) < 0x80 && utf8[run] != '`' &&
-           utf8[run] != '\t') {
+    while (run < utf8.size() && static_cast<unsigned char>(utf8[run]) < 0x80 && utf8[run] != '`' && utf8[run] != '\t') {
       ++run;
     }
     out.append(utf8.substr(i, run - i));
@@ -352,7 +300,7 @@ std::string ToGsmFriendly(std::string_view utf8, GsmFriendlyOptions options) {
       ++i;
       continue;
     }
-    const Decoded d = Decode(utf8, i);
+    const Utf8Char d = Decode(utf8, i);
     if (!d.valid) {
       out += b;  // invalid bytes are not ours to fix
       ++i;

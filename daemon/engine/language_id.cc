@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "common/utf8.h"
+
 namespace helpline::engine {
 namespace {
 
@@ -40,21 +42,11 @@ Char NextChar(std::string_view s, std::size_t& i) {
     if (b0 == '\'') c.kind = CharKind::kApostrophe;
     return c;
   }
-  const int len = (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + static_cast<std::size_t>(len) > s.size()) {
-    ++i;
-    return c;
-  }
-  char32_t cp = b0 & (0x7F >> len);
-  for (int k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return c;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  i += static_cast<std::size_t>(len);
+  // Lenient, as text folding reads the text Tokenize splits (common/utf8.h).
+  const Utf8Char d = DecodeUtf8At(s, i, Utf8Mode::kLenient);
+  i += d.len;
+  if (!d.valid) return c;  // code point 0, a separator
+  const char32_t cp = d.cp;
   c.cp = cp;
   if (cp >= 0xC0 && cp <= 0x17F && cp != 0xD7 && cp != 0xF7) c.kind = CharKind::kWord;
   if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC) c.kind = CharKind::kApostrophe;

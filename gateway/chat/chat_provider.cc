@@ -1,5 +1,5 @@
-#include "gateway/preflight.h"
 #include "gateway/chat/chat_provider.h"
+#include "gateway/preflight.h"
 
 #include <rapidjson/document.h>
 
@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "common/ascii.h"
-#include "common/crypto.h"
 #include "common/json_escape.h"
+#include "gateway/chat/chat_signature.h"
 #include "gateway/http_util.h"
 
 namespace helpline::gateway {
@@ -19,12 +19,9 @@ namespace {
 
 // Method, media type and size, checked first (gateway/preflight.h).
 constexpr WebhookShape kShape{
-    .accepts_get = false,
-    .media_types = "application/json",
-    .max_body_bytes = ChatProvider::kMaxBodyBytes};
+    .accepts_get = false, .media_types = "application/json", .max_body_bytes = ChatProvider::kMaxBodyBytes};
 
 constexpr std::string_view kJsonContentType = "application/json";
-constexpr std::string_view kSignaturePrefix = "sha256=";
 
 WebhookError Error(int status, std::string reason) { return WebhookError{status, std::move(reason)}; }
 
@@ -76,32 +73,10 @@ bool HasRepeatedMember(const rapidjson::Value& object) {
 
 ChatProvider::ChatProvider(ChatConfig config) : config_(std::move(config)) {}
 
-std::string ChatProvider::Signature(std::string_view secret, std::string_view timestamp, std::string_view body) {
-  std::string signed_string;
-  signed_string.reserve(timestamp.size() + 1 + body.size());
-  signed_string.append(timestamp).append(".").append(body);
-  return std::string(kSignaturePrefix) + HexLower(Hmac(Digest::kSha256, secret, signed_string));
-}
-
 ParsedWebhook ChatProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
   const auto pre = Preflight(request, kShape);
   if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
-  if (config_.secret.empty()) return Error(500, "chat secret not configured");
-
-  const std::string_view timestamp_header = request.Header("x-helpline-timestamp");
-  if (timestamp_header.empty()) return Error(403, "missing X-Helpline-Timestamp");
-  const std::optional<std::int64_t> timestamp = ParseDecimal(timestamp_header);
-  if (!timestamp) return Error(403, "invalid X-Helpline-Timestamp");
-  const std::string_view signature = request.Header("x-helpline-signature");
-  if (signature.empty()) return Error(403, "missing X-Helpline-Signature");
-  // The prefix is compared as is; the hex ignoring case. Neither is secret.
-  if (!signature.starts_with(kSignaturePrefix) ||
-      !ConstantTimeEqualsIgnoreCase(Signature(config_.secret, timestamp_header, request.body), signature)) {
-    return Error(403, "invalid X-Helpline-Signature");
-  }
-  const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const std::int64_t skew = *timestamp > now_s ? *timestamp - now_s : now_s - *timestamp;
-  if (skew > config_.tolerance.count()) return Error(403, "stale timestamp");
+  if (auto refused = CheckChatSignature(request, config_.secret, now, config_.tolerance)) return *refused;
 
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(request.body.data(),
@@ -111,22 +86,16 @@ ParsedWebhook ChatProvider::Parse(const WebhookRequest& request, std::chrono::sy
 
   std::string id, from, text, lang, region;
   switch (StringMember(doc, "id", id)) {
-    case Field::kAbsent:
-      return Error(400, "missing id");
-    case Field::kWrongType:
-      return Error(400, "invalid id");
-    case Field::kOk:
-      break;
+    case Field::kAbsent: return Error(400, "missing id");
+    case Field::kWrongType: return Error(400, "invalid id");
+    case Field::kOk: break;
   }
   if (id.empty()) return Error(400, "missing id");
   if (!IsValidId(id)) return Error(400, "invalid id");
   switch (StringMember(doc, "from", from)) {
-    case Field::kAbsent:
-      return Error(400, "missing from");
-    case Field::kWrongType:
-      return Error(400, "invalid from");
-    case Field::kOk:
-      break;
+    case Field::kAbsent: return Error(400, "missing from");
+    case Field::kWrongType: return Error(400, "invalid from");
+    case Field::kOk: break;
   }
   if (from.empty()) return Error(400, "missing from");
   if (!IsValidId(from)) return Error(400, "invalid from");
@@ -183,8 +152,7 @@ DeliveryDecision ChatProvider::ClassifySend(const HttpResult& /*result*/) const 
   return decision;
 }
 
-std::unique_ptr<Provider> ChatProvider::FromSettings(const ProviderSettings& settings,
-                                                     const ProviderContext& context) {
+std::unique_ptr<Provider> ChatProvider::FromSettings(const ProviderSettings& settings, const ProviderContext& context) {
   return std::make_unique<ChatProvider>(ChatConfig{std::string(SettingOf(settings, "secret")), context.tolerance});
 }
 

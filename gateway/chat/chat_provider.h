@@ -12,6 +12,7 @@
 //   Content-Type: application/json            (";charset=utf-8" allowed)
 //   X-Helpline-Timestamp: <unix seconds>      decimal digits, no sign, e.g. 1717171717
 //   X-Helpline-Signature: sha256=<hex>        hex of HMAC-SHA256(secret, timestamp + "." + body)
+//                                             (chat_signature.h: ChatSignature computes it)
 //
 //   `secret` is the shared secret the helpline operator gives the platform;
 //   `timestamp` is the header's value exactly as sent; `body` is the raw
@@ -133,10 +134,6 @@ class ChatProvider final : public Provider {
   static constexpr std::size_t kMaxTextBytes = 4096;  // "text"
 
   explicit ChatProvider(ChatConfig config);
-
-  // The X-Helpline-Signature value for `timestamp` and `body` under `secret`:
-  // "sha256=" + lower-case hex. For platforms' tests and our own.
-  static std::string Signature(std::string_view secret, std::string_view timestamp, std::string_view body);
 
   std::string_view provider() const override { return "chat"; }
   ParsedWebhook Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const override;

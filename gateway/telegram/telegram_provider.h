@@ -5,7 +5,8 @@
 // (https://core.telegram.org/bots/api#making-requests-when-getting-updates).
 // BuildSend/ClassifySend serve replies that cannot go inline (retries).
 //
-// Parse() checks, in this order, and refuses with the first failure:
+// Parse() checks, in this order (the secret token in telegram_signature.h),
+// and refuses with the first failure:
 //   405 "use POST"                                   method is not POST
 //   415 "expected application/json"                  other Content-Type (parameters and case ignored)
 //   413 "body larger than 65536 bytes"               body over kMaxBodyBytes

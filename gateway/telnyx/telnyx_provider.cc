@@ -1,5 +1,5 @@
-#include "gateway/preflight.h"
 #include "gateway/telnyx/telnyx_provider.h"
+#include "gateway/preflight.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -14,21 +14,18 @@
 #include "common/utf8.h"
 #include "gateway/delivery.h"
 #include "gateway/http_util.h"
+#include "gateway/telnyx/telnyx_signature.h"
 
 namespace helpline::gateway {
 namespace {
 
 // Method, media type and size, checked first (gateway/preflight.h).
 constexpr WebhookShape kShape{
-    .accepts_get = false,
-    .media_types = "application/json",
-    .max_body_bytes = TelnyxProvider::kMaxBodyBytes};
+    .accepts_get = false, .media_types = "application/json", .max_body_bytes = TelnyxProvider::kMaxBodyBytes};
 
 using rapidjson::Value;
 
 constexpr std::string_view kJsonContentType = "application/json";
-constexpr std::string_view kSignatureHeader = "telnyx-signature-ed25519";
-constexpr std::string_view kTimestampHeader = "telnyx-timestamp";
 constexpr std::string_view kHashedKeyPrefix = "sha256:";
 constexpr std::size_t kMaxIdempotencyKeyBytes = 255;
 
@@ -140,26 +137,7 @@ Result<std::string> TelnyxProvider::IdempotencyKey(std::string_view id) {
 ParsedWebhook TelnyxProvider::Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const {
   const auto pre = Preflight(request, kShape);
   if (const auto* error = std::get_if<WebhookError>(&pre)) return *error;
-  if (public_key_.empty()) return WebhookError{500, "telnyx public key not configured"};
-  const std::string_view signature_b64 = request.Header(kSignatureHeader);
-  if (signature_b64.empty()) return WebhookError{403, "missing telnyx-signature-ed25519"};
-  const std::string_view timestamp = request.Header(kTimestampHeader);
-  if (timestamp.empty()) return WebhookError{403, "missing telnyx-timestamp"};
-
-  const std::optional<std::int64_t> signed_at = ParseDecimal(timestamp);
-  if (!signed_at) return WebhookError{403, "malformed telnyx-timestamp"};
-  const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
-  const std::int64_t skew = *signed_at > now_s ? *signed_at - now_s : now_s - *signed_at;
-  if (skew > config_.tolerance.count()) return WebhookError{403, "stale telnyx-timestamp"};
-
-  const std::optional<std::string> signature = Base64Decode(signature_b64);
-  if (!signature || signature->size() != 64) return WebhookError{403, "malformed telnyx-signature-ed25519"};
-  std::string signed_payload;
-  signed_payload.reserve(timestamp.size() + 1 + request.body.size());
-  signed_payload.append(timestamp).append("|").append(request.body);
-  if (!VerifyEd25519(public_key_, signed_payload, *signature)) {
-    return WebhookError{403, "invalid telnyx-signature-ed25519"};
-  }
+  if (auto refused = CheckTelnyxSignature(request, public_key_, now, config_.tolerance)) return *refused;
 
   // Iterative: a deeply nested body cannot exhaust the stack. The pool
   // allocator frees the tree at once, without recursion.
@@ -253,8 +231,9 @@ DeliveryDecision TelnyxProvider::ClassifySend(const HttpResult& result) const {
 
 Status TelnyxProvider::CheckSettings(const ProviderSettings& settings) {
   if (SettingOf(settings, "api_key").empty()) {
-    return InvalidArgument("telnyx_public_key is set: replies go through Telnyx's messages API, so telnyx_api_key "
-                           "must be set too");
+    return InvalidArgument(
+        "telnyx_public_key is set: replies go through Telnyx's messages API, so telnyx_api_key "
+        "must be set too");
   }
   return ValidateConfig(TelnyxConfig{std::string(SettingOf(settings, "api_key")),
                                      std::string(SettingOf(settings, "public_key")),
@@ -263,10 +242,9 @@ Status TelnyxProvider::CheckSettings(const ProviderSettings& settings) {
 
 std::unique_ptr<Provider> TelnyxProvider::FromSettings(const ProviderSettings& settings,
                                                        const ProviderContext& context) {
-  return std::make_unique<TelnyxProvider>(TelnyxConfig{std::string(SettingOf(settings, "api_key")),
-                                                       std::string(SettingOf(settings, "public_key")),
-                                                       std::string(SettingOf(settings, "api_base")),
-                                                       context.tolerance});
+  return std::make_unique<TelnyxProvider>(
+      TelnyxConfig{std::string(SettingOf(settings, "api_key")), std::string(SettingOf(settings, "public_key")),
+                   std::string(SettingOf(settings, "api_base")), context.tolerance});
 }
 
 }  // namespace helpline::gateway

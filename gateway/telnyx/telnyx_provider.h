@@ -3,7 +3,7 @@
 // in (message.received, message.sent, message.finalized), replies out through
 // POST /v2/messages via the outbox (Telnyx takes no inline reply).
 //
-// Webhook verification (https://developers.telnyx.com, "Receiving webhooks"):
+// Webhook verification (telnyx_signature.h; https://developers.telnyx.com, "Receiving webhooks"):
 // Telnyx signs `{telnyx-timestamp}|{raw body}` with Ed25519 under the key
 // whose public half the portal shows (base64 of 32 raw bytes); the signature
 // travels base64-encoded in telnyx-signature-ed25519, the time in

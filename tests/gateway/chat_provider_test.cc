@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "gateway/chat/chat_signature.h"
 #include "tests/gateway/provider_test_util.h"
 
 namespace helpline::gateway {
@@ -52,11 +53,11 @@ struct Req {
   }
 };
 
-// A request for `body`, signed with ChatProvider::Signature (itself pinned to
+// A request for `body`, signed with ChatSignature (itself pinned to
 // the OpenSSL vectors by SignatureMatchesTheOpensslCli).
 Req Signed(std::string body, std::string timestamp = std::string(kTimestampText)) {
   Req req;
-  req.signature = ChatProvider::Signature(kSecret, timestamp, body);
+  req.signature = ChatSignature(kSecret, timestamp, body);
   req.body = std::move(body);
   req.timestamp = std::move(timestamp);
   return req;
@@ -95,8 +96,8 @@ WebhookError ParseError(const Req& req, std::int64_t now = kTimestamp) { return 
 // Signature and timestamp.
 
 TEST(ChatProviderTest, SignatureMatchesTheOpensslCli) {
-  EXPECT_EQ(ChatProvider::Signature(kSecret, kTimestampText, kBody), kBodySignature);
-  EXPECT_EQ(ChatProvider::Signature(kSecret, kTimestampText, kMinimalBody), kMinimalSignature);
+  EXPECT_EQ(ChatSignature(kSecret, kTimestampText, kBody), kBodySignature);
+  EXPECT_EQ(ChatSignature(kSecret, kTimestampText, kMinimalBody), kMinimalSignature);
 }
 
 TEST(ChatProviderTest, AcceptsASignedMessage) {

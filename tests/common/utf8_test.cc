@@ -1,5 +1,5 @@
-#include "common/json_escape.h"
 #include "common/utf8.h"
+#include "common/json_escape.h"
 
 #include <gtest/gtest.h>
 
