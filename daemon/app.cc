@@ -184,7 +184,7 @@ struct HelplineApp::Impl {
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
       : config(c), engine(e), snapshots(s), metrics(m) {
     providers = MakeProviders(c);
-    alerts = alerts::AlertsService::Start(c.data_dir);  // [alerts]
+    alerts = alerts::AlertsService::Start(c.data_dir, {c.reports_forward_url, c.reports_forward_secret});  // [alerts]
     api_keys = KeysOf(c);
   }
 
@@ -572,6 +572,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   }
   Outbox::Adapters adapters;
   for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
+  if (impl_->alerts) impl_->alerts->AddAdapters(adapters);  // [alerts] reports_forward_url
   char host[256] = "host";
   gethostname(host, sizeof host - 1);
   for (int i = 0; i < server.loops(); ++i) {
@@ -593,6 +594,7 @@ Status HelplineApp::Attach(HttpServer& server) {
     o.dead_letter_ttl_s = impl_->config.outbox_dead_letter_ttl_s;
     o.metrics = &impl_->metrics;
     l.outbox = std::make_unique<Outbox>(*l.redis, *l.http, adapters, std::move(o));
+    if (l.alerts && impl_->alerts->forwards_reports()) l.alerts->ForwardReportsTo(l.outbox.get());  // [alerts]
   }
   // Connect every loop before the first request is accepted, so a message
   // at start-up is not answered without memory (bounded: a Redis that is
@@ -607,7 +609,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   const bool outbound = std::any_of(impl_->providers.begin(), impl_->providers.end(),
                                     [](const auto& p) { return !p.second.provider->replies_inline(); });
   // [alerts] alerts go out through the outbox whatever the providers' replies.
-  if (outbound || (impl_->alerts && impl_->alerts->subscriptions_on())) {
+  if (outbound || (impl_->alerts && (impl_->alerts->subscriptions_on() || impl_->alerts->forwards_reports()))) {
     for (auto& l : impl_->loops) l.outbox->Start();
   }
   // [alerts] one releaser per daemon (they share the queue through Redis).
