@@ -616,6 +616,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   if (impl_->alerts) {
     alerts::AlertReleaseOptions ro;
     ro.prefix = impl_->config.redis_prefix;
+    ro.lease_ms = impl_->config.alerts_release_lease_ms;
     // ValidateConfig refused bad rates; a config that skipped it keeps the defaults.
     if (auto r = alerts::ParseReleaseRate(impl_->config.alerts_number_rate); r.ok()) ro.rates.per_number = *r;
     if (auto r = alerts::ParseReleaseRate(impl_->config.alerts_provider_rate); r.ok()) ro.rates.per_provider = *r;

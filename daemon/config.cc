@@ -129,6 +129,7 @@ constexpr Setting kSettings[] = {
     Row("outbox_dead_letter_ttl_s", &Config::outbox_dead_letter_ttl_s, 60, 30 * 86400),
     Row("alerts_number_rate", &Config::alerts_number_rate),
     Row("alerts_provider_rate", &Config::alerts_provider_rate),
+    Row("alerts_release_lease_ms", &Config::alerts_release_lease_ms, 1000, 3600000),
     Row("reports_forward_url", &Config::reports_forward_url).WhenEmpty("(off)"),
     Row("reports_forward_secret", &Config::reports_forward_secret).Env("HELPLINE_REPORTS_FORWARD_SECRET").Secret(),
     Row("api_key_sha256", &Config::api_key_sha256).Env("HELPLINE_API_KEY_SHA256").Shows(Shown::kCount).Reloadable(),
