@@ -146,7 +146,7 @@ struct HelplineApp::Impl {
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
       : config(c), engine(e), snapshots(s), metrics(m) {
     providers = MakeProviders(c);
-    alerts = alerts::AlertsService::Start(c.data_dir);  // [alerts]
+    alerts = alerts::AlertsService::Start(c.data_dir, {c.reports_forward_url, c.reports_forward_secret});  // [alerts]
     api_keys = KeysOf(c);
   }
 
@@ -291,6 +291,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   }
   Outbox::Adapters adapters;
   for (const auto& [name, route] : impl_->providers) adapters.emplace(name, route.provider.get());
+  if (impl_->alerts) impl_->alerts->AddAdapters(adapters);  // [alerts] reports_forward_url
   char host[256] = "host";
   gethostname(host, sizeof host - 1);
   for (int i = 0; i < server.loops(); ++i) {
@@ -312,6 +313,7 @@ Status HelplineApp::Attach(HttpServer& server) {
     o.dead_letter_ttl_s = impl_->config.outbox_dead_letter_ttl_s;
     o.metrics = &impl_->metrics;
     l.outbox = std::make_unique<Outbox>(*l.redis, *l.http, adapters, std::move(o));
+    if (l.alerts && impl_->alerts->forwards_reports()) l.alerts->ForwardReportsTo(l.outbox.get());  // [alerts]
     l.webhooks = std::make_unique<WebhookFlow>(
         impl_->engine, [snapshots = &impl_->snapshots] { return snapshots->Get(); }, *l.senders, *l.outbox,
         impl_->metrics,
@@ -331,13 +333,14 @@ Status HelplineApp::Attach(HttpServer& server) {
   const bool outbound = std::any_of(impl_->providers.begin(), impl_->providers.end(),
                                     [](const auto& p) { return !p.second.provider->replies_inline(); });
   // [alerts] alerts go out through the outbox whatever the providers' replies.
-  if (outbound || (impl_->alerts && impl_->alerts->subscriptions_on())) {
+  if (outbound || (impl_->alerts && (impl_->alerts->subscriptions_on() || impl_->alerts->forwards_reports()))) {
     for (auto& l : impl_->loops) l.outbox->Start();
   }
   // [alerts] one releaser per daemon (they share the queue through Redis).
   if (impl_->alerts) {
     alerts::AlertReleaseOptions ro;
     ro.prefix = impl_->config.redis_prefix;
+    ro.lease_ms = impl_->config.alerts_release_lease_ms;
     // ValidateConfig refused bad rates; a config that skipped it keeps the defaults.
     if (auto r = alerts::ParseReleaseRate(impl_->config.alerts_number_rate); r.ok()) ro.rates.per_number = *r;
     if (auto r = alerts::ParseReleaseRate(impl_->config.alerts_provider_rate); r.ok()) ro.rates.per_provider = *r;

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "daemon/alerts/release_rate.h"
+#include "daemon/alerts/report_forward.h"
 #include "directory/regions.h"
 
 namespace helpline::daemon {
@@ -128,6 +129,9 @@ constexpr Setting kSettings[] = {
     Row("outbox_dead_letter_ttl_s", &Config::outbox_dead_letter_ttl_s, 60, 30 * 86400),
     Row("alerts_number_rate", &Config::alerts_number_rate),
     Row("alerts_provider_rate", &Config::alerts_provider_rate),
+    Row("alerts_release_lease_ms", &Config::alerts_release_lease_ms, 1000, 3600000),
+    Row("reports_forward_url", &Config::reports_forward_url).WhenEmpty("(off)"),
+    Row("reports_forward_secret", &Config::reports_forward_secret).Env("HELPLINE_REPORTS_FORWARD_SECRET").Secret(),
     Row("api_key_sha256", &Config::api_key_sha256).Env("HELPLINE_API_KEY_SHA256").Shows(Shown::kCount).Reloadable(),
     Row("alerts_api_key_sha256", &Config::alerts_api_key_sha256)
         .Env("HELPLINE_ALERTS_API_KEY_SHA256")
@@ -356,6 +360,7 @@ Status ValidateConfig(const Config& c) {
   if (auto r = alerts::ParseReleaseRate(c.alerts_provider_rate); !r.ok()) {
     return InvalidArgument("alerts_provider_rate: " + r.status().message());
   }
+  HL_RETURN_IF_ERROR(alerts::CheckReportForwardUrl(c.reports_forward_url));
   for (const auto* list : {&c.api_key_sha256, &c.alerts_api_key_sha256}) {
     const char* name = list == &c.api_key_sha256 ? "api_key_sha256" : "alerts_api_key_sha256";
     for (const auto& h : *list) {

@@ -92,6 +92,15 @@ struct Config {
   // to the outbox, messages per second, "N[,provider=N...]" (0: no cap).
   std::string alerts_number_rate = "1";    // alerts_number_rate: per sender number (a long code: 1/s)
   std::string alerts_provider_rate = "0";  // alerts_provider_rate: per provider, across its numbers
+  // alerts_release_lease_ms: a claimed alert send not handed to the outbox
+  // (its daemon died) is due again after this (alert_release.h lease_ms).
+  int alerts_release_lease_ms = 30000;
+  // reports_forward_url: each anonymous report is POSTed there as JSON through
+  // the outbox (daemon/alerts/report_forward.h); https://, or http:// to a
+  // loopback host. "" = off. reports_forward_secret: HMAC-SHA256 signing key
+  // (X-Helpline-Signature), "" = unsigned.
+  std::string reports_forward_url;
+  std::string reports_forward_secret;
 
   // --- Outreach API
   // api_key_sha256: comma-separated SHA-256 hex digests of the accepted API

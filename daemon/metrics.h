@@ -58,7 +58,7 @@ struct OutboxGauges {
 
 class Metrics {
  public:
-  // route: "webhook_twilio", "lookup", "regions", "nearby", "alerts", "alert_status", "reports", "find",
+  // route: "webhook_twilio", "lookup", "regions", "nearby", "alerts", "alert_status", "alert_cancel", "reports", "find",
   // "healthz", "readyz", "metrics", "other".
   void CountRequest(std::string_view route, int status);
   // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",

@@ -24,8 +24,15 @@ namespace {
 
 constexpr std::string_view kAlerts = "/v1/alerts";
 constexpr std::string_view kAlertPrefix = "/v1/alerts/";
+constexpr std::string_view kCancelSuffix = "/cancel";
 constexpr std::string_view kReports = "/v1/reports";
 constexpr long kDefaultReportsLimit = 100;
+
+// "/v1/alerts/{id}/cancel" with a non-empty {id}.
+bool IsCancelPath(std::string_view path) {
+  return path.size() > kAlertPrefix.size() + kCancelSuffix.size() && path.starts_with(kAlertPrefix) &&
+         path.ends_with(kCancelSuffix);
+}
 
 ApiAnswer WrongMethod(const char* allowed) {
   ApiAnswer a = ApiFailure(ApiError::kMethodNotAllowed, std::string("use ") + allowed);
@@ -165,6 +172,7 @@ bool AlertApi::Owns(std::string_view path) {
 
 std::string_view AlertApi::RouteName(std::string_view path) {
   if (path == kReports) return "reports";
+  if (IsCancelPath(path)) return "alert_cancel";
   if (path.starts_with(kAlertPrefix)) return "alert_status";
   return "alerts";
 }
@@ -174,6 +182,11 @@ void AlertApi::Handle(const HttpRequest& request, std::string_view path, std::st
   if (path == kAlerts) {
     if (request.method != "POST") return done(WrongMethod("POST"));
     return Send(request, std::move(done));
+  }
+  if (IsCancelPath(path)) {
+    if (request.method != "POST") return done(WrongMethod("POST"));
+    path.remove_suffix(kCancelSuffix.size());
+    return CancelOf(path.substr(kAlertPrefix.size()), std::move(done));
   }
   if (request.method != "GET") return done(WrongMethod("GET"));
   if (path == kReports) return Reports(query, std::move(done));
@@ -221,6 +234,20 @@ void AlertApi::StatusOf(std::string_view id, std::function<void(ApiAnswer)> done
                     if (!s->has_value()) return done(ApiFailure(ApiError::kNotFound, "no such alert"));
                     done({Json(200, AlertStatusJson(**s) + "\n"), "ok"});
                   });
+}
+
+void AlertApi::CancelOf(std::string_view id, std::function<void(ApiAnswer)> done) {
+  if (!ValidAlertId(id)) return done(ApiFailure(ApiError::kNotFound, "no such alert"));
+  CancelAlert(redis_, options_.prefix, std::string(id),
+              [done = std::move(done), id = std::string(id)](Result<AlertCancelResult> r) {
+                if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
+                  return done(ApiFailure(ApiError::kNotFound, "no such alert"));
+                }
+                if (!r.ok()) return done(StoreFailure(r.status()));
+                done({Json(200, "{\"id\":" + JsonQuote(id) +
+                                    ",\"state\":\"cancelled\",\"stopped\":" + std::to_string(r->stopped) + "}\n"),
+                      "cancelled"});
+              });
 }
 
 void AlertApi::Reports(std::string_view query, std::function<void(ApiAnswer)> done) {

@@ -16,7 +16,11 @@
 //        400 every reason at once (region, texts, id, types, unknown fields),
 //        409 an id used for another region or cancelled, 413, 415 (not
 //        application/json), 503 (Redis, or subscriptions off: HELPLINE_ALERTS_KEY)
-//   GET  /v1/alerts/{id}   200 the status `helpline alert status --json` prints; 404
+//   GET  /v1/alerts/{id}   200 the status `helpline alert status --json` prints
+//                          (held, queued, sent, delivered, undelivered, failed, ...); 404
+//   POST /v1/alerts/{id}/cancel  (no body) what `helpline alert cancel` does:
+//        200 {"id","state":"cancelled","stopped":N}; 404 unknown; 409 cancelled
+//        before, or finished (nothing held or queued left to stop)
 //   GET  /v1/reports       ?since=24h&region=CA&limit=100 (since as `helpline reports`;
 //                          limit 1..kMaxReportsLimit, default 100)
 //        200 {"reports":[{"id","at","region","language","text"}]}, newest first
@@ -63,7 +67,7 @@ class AlertApi {
 
   // True for the paths answered here: /v1/alerts, /v1/alerts/{anything}, /v1/reports.
   static bool Owns(std::string_view path);
-  // The route name for metrics and logs: "alerts", "alert_status" or "reports".
+  // The route name for metrics and logs: "alerts", "alert_status", "alert_cancel" or "reports".
   static std::string_view RouteName(std::string_view path);
 
   // Answers `request` (path and query split off by the caller); wrong
@@ -74,6 +78,7 @@ class AlertApi {
  private:
   void Send(const HttpRequest& request, std::function<void(ApiAnswer)> done);
   void StatusOf(std::string_view id, std::function<void(ApiAnswer)> done);
+  void CancelOf(std::string_view id, std::function<void(ApiAnswer)> done);
   void Reports(std::string_view query, std::function<void(ApiAnswer)> done);
 
   redis::AsyncClient& redis_;

@@ -3,9 +3,9 @@
 #include <utility>  // before Asio (see STACK-NOTES)
 // (a separate block on purpose: nothing may sort above it)
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -23,15 +23,15 @@
 
 #include "common/json_escape.h"
 #include "common/utf8.h"
+#include "daemon/alerts/alert_send.h"
 #include "daemon/alerts/number_cipher.h"
 #include "daemon/alerts/quiet_hours.h"
-#include "daemon/alerts/alert_send.h"
 #include "daemon/alerts/report_store.h"
 #include "daemon/alerts/subscriber_store.h"
+#include "directory/regions.h"
 #include "redis/async_client.h"
 #include "redis/script.h"
 #include "redis/url.h"
-#include "directory/regions.h"
 
 namespace helpline::daemon::alerts {
 namespace {
@@ -59,30 +59,6 @@ int ExitFor(const Status& s) {
     default: return kExitInternal;
   }
 }
-
-// KEYS: 1 cancelled set, 2 the release queue. ARGV: 1 marker prefix, 2
-// member prefix, 3 marker TTL s, 4.. hashes. Takes the alert's members out
-// of the release queue and marks the entries still queued in the outbox as
-// done ("s": workers drop them; a release racing this finds the marker and
-// adds nothing), remembering each in the cancelled set.
-constexpr std::string_view kCancelScript = R"lua(
-local n = 0
-for i = 4, #ARGV do
-  local key = ARGV[1] .. ARGV[i]
-  local held = redis.call('ZREM', KEYS[2], ARGV[2] .. ARGV[i]) == 1
-  local v = redis.call('GET', key)
-  if held and not v then
-    redis.call('SET', key, 's', 'EX', ARGV[3])
-  elseif v == 'q' then
-    redis.call('SET', key, 's', 'KEEPTTL')
-  end
-  if held or v == 'q' then
-    redis.call('SADD', KEYS[1], ARGV[i])
-    n = n + 1
-  end
-end
-return n
-)lua";
 
 // KEYS: 1 a subscriber record. ARGV: 1 the sealed number read, 2 its
 // replacement. Replaces it only if unchanged; 1 when replaced.
@@ -130,7 +106,8 @@ class AlertsCli {
     err_ << "helpline: " << why
          << "\nusage: helpline alert send --region R [--text-en FILE] [--text-fr FILE] [--text-es FILE] [--id ID]"
             " [--dry-run] [--urgent] [--json]\n       helpline alert status ID [--json]\n"
-            "       helpline alert cancel ID\n       helpline alert reseal\n       helpline reports [--since WHEN] [--region R] [--limit N] [--json]\n";
+            "       helpline alert cancel ID\n       helpline alert reseal\n       helpline reports [--since WHEN] "
+            "[--region R] [--limit N] [--json]\n";
     return kExitUsage;
   }
   int Fail(const std::string& what, const Status& s) {
@@ -175,13 +152,6 @@ class AlertsCli {
     auto r = Wait<Result<redis::Value>>([&](auto cb) { redis_->Command(std::move(args), cb); });
     if (r.ok() && r->is_error()) return Internal("redis: " + r->str);
     return r;
-  }
-
-  std::string Key(const std::string& id, std::string_view suffix = {}) const {
-    return prefix_ + "alert:send:" + id + std::string(suffix);
-  }
-  std::string Marker(const std::string& id, const std::string& hash) const {
-    return prefix_ + "outbox:id:alert:" + id + ":" + hash;
   }
 
   // --- alert send --------------------------------------------------------------
@@ -245,9 +215,8 @@ class AlertsCli {
         err_ << "\rqueued " << done << " of " << seen << " so far" << std::flush;
       };
     }
-    auto sent = Wait<Result<AlertSendResult>>([&](auto cb) {
-      SendAlert(*redis_, *cipher, prefix_, std::move(req), std::move(hooks), cb);
-    });
+    auto sent = Wait<Result<AlertSendResult>>(
+        [&](auto cb) { SendAlert(*redis_, *cipher, prefix_, std::move(req), std::move(hooks), cb); });
     if (tty_ && !dry) err_ << "\n";
     if (!sent.ok()) return Fail("alert send", sent.status());
     const AlertSendResult& r = *sent;
@@ -257,10 +226,11 @@ class AlertsCli {
     }
     if (r.resumed) err_ << "alert " << id << ": resuming (what was queued before is not queued again)\n";
     if (args_.flags.count("--json")) {
-      out_ << "{\"id\":" << JsonQuote(id) << ",\"region\":" << JsonQuote(region) << ",\"dry_run\":"
-           << (dry ? "true" : "false") << ",\"recipients\":" << r.recipients << ",\"queued\":" << r.queued
-           << ",\"duplicates\":" << r.duplicates << ",\"held\":" << r.held << ",\"unreadable\":" << r.unreadable
-           << ",\"seconds\":" << r.seconds << ",\"counts\":" << AlertCountsJson(r.counts) << "}\n";
+      out_ << "{\"id\":" << JsonQuote(id) << ",\"region\":" << JsonQuote(region)
+           << ",\"dry_run\":" << (dry ? "true" : "false") << ",\"recipients\":" << r.recipients
+           << ",\"queued\":" << r.queued << ",\"duplicates\":" << r.duplicates << ",\"held\":" << r.held
+           << ",\"unreadable\":" << r.unreadable << ",\"seconds\":" << r.seconds
+           << ",\"counts\":" << AlertCountsJson(r.counts) << "}\n";
     } else {
       out_ << (dry ? "dry run: " : "") << "alert " << id << " for " << region << ": " << r.recipients
            << " recipients\n";
@@ -269,8 +239,8 @@ class AlertsCli {
       }
       if (!dry) {
         out_ << "queued " << r.queued << ", already queued before " << r.duplicates << ", held for quiet hours "
-             << r.held << ", unreadable " << r.unreadable << " in " << std::fixed << std::setprecision(2)
-             << r.seconds << " s\n";
+             << r.held << ", unreadable " << r.unreadable << " in " << std::fixed << std::setprecision(2) << r.seconds
+             << " s\n";
       }
     }
     if (r.outcome == AlertSendOutcome::kCancelledWhileQueuing) {
@@ -281,38 +251,6 @@ class AlertsCli {
       err_ << "warning: " << r.unreadable << " subscribers could not be decrypted (key missing?)\n";
     }
     return kExitOk;
-  }
-
-  // The recipients' hashes, page by page.
-  template <typename F>
-  Status ForEachRecipient(const std::string& id, F each) {
-    std::string cursor = "0";
-    do {
-      auto r = Call({"SSCAN", Key(id, ":to"), cursor, "COUNT", std::to_string(kPage)});
-      if (!r.ok()) return r.status();
-      if (r->elements.size() != 2) return Internal("sscan: unexpected reply");
-      cursor = r->elements[0].str;
-      std::vector<std::string> hashes;
-      for (const redis::Value& e : r->elements[1].elements) hashes.push_back(e.str);
-      if (!hashes.empty()) {
-        if (Status s = each(hashes); !s.ok()) return s;
-      }
-    } while (cursor != "0");
-    return Status::Ok();
-  }
-
-  // `alert status|cancel ID`: checks the ID, reads the alert's record and
-  // runs body(id, fields); exit codes as the rest.
-  template <typename F>
-  int WithAlert(const std::string& what, F body) {
-    const auto arg = IdArgument(what);
-    if (!arg) return kExitUsage;
-    auto rec = Call({"HGETALL", Key(*arg)});
-    if (!rec.ok()) return Fail(what, rec.status());
-    if (rec->elements.empty()) return Fail(what, NotFound("no alert " + *arg));
-    std::map<std::string, std::string> f;
-    for (std::size_t i = 0; i + 1 < rec->elements.size(); i += 2) f[rec->elements[i].str] = rec->elements[i + 1].str;
-    return body(*arg, f);
   }
 
   // --- alert status ID ----------------------------------------------------------
@@ -331,35 +269,20 @@ class AlertsCli {
       out_ << AlertStatusJson(s) << "\n";
     } else {
       out_ << "alert " << id << " (" << s.region << "): " << s.state << "\n"
-           << "  held " << s.held << ", waiting " << s.queued << ", sent " << s.sent << ", failed " << s.failed
-           << ", cancelled " << s.cancelled << ", expired " << s.expired << "\n"
-           << "  (delivery reports are not joined to alert sends yet)\n";
+           << "  held " << s.held << ", waiting " << s.queued << ", sent " << s.sent << ", delivered " << s.delivered
+           << ", undelivered " << s.undelivered << ", failed " << s.failed << ", cancelled " << s.cancelled
+           << ", expired " << s.expired << "\n";
     }
     return kExitOk;
   }
 
   // --- alert cancel ID ----------------------------------------------------------
   int Cancel() {
-    return WithAlert("alert cancel",
-                     [this](const std::string& id, std::map<std::string, std::string>&) { return CancelAlert(id); });
-  }
-
-  int CancelAlert(const std::string& id) {
-    auto set = Call({"HSET", Key(id), "state", "cancelled"});
-    if (!set.ok()) return Fail("alert cancel", set.status());
-    long stopped = 0;
-    Status s = ForEachRecipient(id, [&](const std::vector<std::string>& hashes) -> Status {
-      std::vector<std::string> args = {"2", Key(id, ":cancelled"), prefix_ + "alert:due", Marker(id, ""), id + ":",
-                                       "86400"};
-      args.insert(args.end(), hashes.begin(), hashes.end());
-      auto r = Wait<Result<redis::Value>>([&](auto cb) { cancel_.Run(*redis_, std::move(args), cb); });
-      if (!r.ok()) return r.status();
-      if (r->is_error()) return Internal("cancel: " + r->str);
-      stopped += r->integer;
-      return Status::Ok();
-    });
-    if (!s.ok()) return Fail("alert cancel", s);
-    out_ << "alert " << id << " cancelled: " << stopped << " messages not yet sent were stopped\n";
+    const auto id = IdArgument("alert cancel");
+    if (!id) return kExitUsage;
+    auto r = Wait<Result<AlertCancelResult>>([&](auto cb) { CancelAlert(*redis_, prefix_, *id, cb); });
+    if (!r.ok()) return Fail("alert cancel", r.status());
+    out_ << "alert " << *id << " cancelled: " << r->stopped << " messages not yet sent were stopped\n";
     return kExitOk;
   }
 
@@ -395,17 +318,21 @@ class AlertsCli {
         }
         auto sealed = cipher->Seal(*plain, hash);
         if (!sealed.ok()) return Fail("alert reseal", sealed.status());
-        auto set = Wait<Result<redis::Value>>(
-            [&](auto cb) { reseal_.Run(*redis_, {"1", k.str, num->str, *sealed}, cb); });
+        auto set = Wait<Result<redis::Value>>([&](auto cb) {
+          reseal_.Run(*redis_, {"1", k.str, num->str, *sealed}, cb);
+        });
         if (!set.ok()) return Fail("alert reseal", set.status());
-        if (set->integer == 1) ++resealed;
-        else ++changed;
+        if (set->integer == 1)
+          ++resealed;
+        else
+          ++changed;
       }
     } while (cursor != "0");
-    out_ << "resealed " << resealed << " under key " << cipher->current_id() << ", " << current
-         << " already under it, " << changed << " changed meanwhile (left), " << unreadable << " unreadable\n";
+    out_ << "resealed " << resealed << " under key " << cipher->current_id() << ", " << current << " already under it, "
+         << changed << " changed meanwhile (left), " << unreadable << " unreadable\n";
     if (unreadable > 0) {
-      err_ << "warning: " << unreadable << " sealed numbers open with no known key (is an old key missing from "
+      err_ << "warning: " << unreadable
+           << " sealed numbers open with no known key (is an old key missing from "
               "HELPLINE_ALERTS_OLD_KEYS?)\n";
       return kExitInvalid;
     }
@@ -446,7 +373,6 @@ class AlertsCli {
   std::string prefix_;
   boost::asio::io_context io_;
   std::unique_ptr<redis::AsyncClient> redis_;
-  const redis::Script cancel_{kCancelScript};
   const redis::Script reseal_{kResealScript};
 };
 

@@ -36,7 +36,7 @@ std::string SubscriptionRegion(const engine::Understanding& u, const engine::Eng
   return "";
 }
 
-std::unique_ptr<AlertsService> AlertsService::Start(const std::string& data_dir) {
+std::unique_ptr<AlertsService> AlertsService::Start(const std::string& data_dir, ReportForwardConfig forward) {
   auto conv = AlertConversation::Load(data_dir + "/engine/alerts.json");
   if (!conv.ok()) {
     std::fprintf(stderr, "alerts: off: %s\n", conv.status().message().c_str());
@@ -54,13 +54,16 @@ std::unique_ptr<AlertsService> AlertsService::Start(const std::string& data_dir)
   if (auto quiet = QuietHoursFrom(""); quiet.ok()) {
     service->quiet_ = *quiet;
   } else {
-    std::fprintf(stderr, "alerts: HELPLINE_ALERTS_QUIET_HOURS: %s; using 22:00-08:00\n", quiet.status().message().c_str());
+    std::fprintf(stderr, "alerts: HELPLINE_ALERTS_QUIET_HOURS: %s; using 22:00-08:00\n",
+                 quiet.status().message().c_str());
   }
   if (auto zones = RegionTimeZones::Load(data_dir + "/engine/alert_time_zones.json"); zones.ok()) {
     service->zones_.emplace(std::move(*zones));
   } else if (!service->quiet_.off) {
-    std::fprintf(stderr, "alerts: time zones: %s; the API sends only urgent alerts\n", zones.status().message().c_str());
+    std::fprintf(stderr, "alerts: time zones: %s; the API sends only urgent alerts\n",
+                 zones.status().message().c_str());
   }
+  if (!forward.url.empty()) service->forwarder_ = std::make_unique<ReportForwarder>(std::move(forward));
   return service;
 }
 
@@ -72,6 +75,25 @@ std::unique_ptr<AlertApi> AlertsService::MakeApi(redis::AsyncClient& redis, cons
 
 std::unique_ptr<AlertDesk> AlertsService::MakeDesk(redis::AsyncClient& redis, const std::string& prefix) const {
   return std::make_unique<AlertDesk>(redis, cipher_ ? &*cipher_ : nullptr, conv_, prefix);
+}
+
+void AlertsService::AddAdapters(Outbox::Adapters& adapters) const {
+  if (forwarder_) adapters.emplace(std::string(kReportForwardProvider), forwarder_.get());
+}
+
+void AlertDesk::ForwardReportsTo(Outbox* outbox) { forward_ = outbox; }
+
+void AlertDesk::Store(alerts::Report report, std::function<void(Result<alerts::Report>)> done) {
+  reports_.Add(std::move(report), [this, done = std::move(done)](Result<alerts::Report> r) {
+    if (r.ok() && forward_ != nullptr) {
+      // Durable from here: the outbox retries and dead-letters it. A failed
+      // enqueue (Redis away) loses only the forward, not the stored report.
+      forward_->Enqueue(ReportForwardMessage(*r), [this](Status s) {
+        if (!s.ok() && s.code() != StatusCode::kAlreadyExists) ++counters_.forward_errors;
+      });
+    }
+    done(std::move(r));
+  });
 }
 
 std::unique_ptr<AlertReleaser> AlertsService::MakeReleaser(redis::AsyncClient& redis, Outbox& outbox,
@@ -106,10 +128,10 @@ bool AlertDesk::Take(const AlertInput& in, const engine::EngineReply& r,
     if (safety) {
       // The engine's safety reply goes out as it is; the report is still kept.
       if (c.rest_tokens > 0) {
-        reports_.Add({.region = ReportRegion(r), .language = lang, .text = ScrubReport(c.report_text)},
-                     [this](Result<alerts::Report> s) {
-                       if (!s.ok()) ++counters_.redis_errors;
-                     });
+        Store({.region = ReportRegion(r), .language = lang, .text = ScrubReport(c.report_text)},
+              [this](Result<alerts::Report> s) {
+                if (!s.ok()) ++counters_.redis_errors;
+              });
         ++counters_.report;
       }
       return false;
@@ -160,8 +182,7 @@ bool AlertDesk::Take(const AlertInput& in, const engine::EngineReply& r,
         done(conv_.Text(lang, *removed ? "left" : "not_subscribed"));
       });
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -175,16 +196,16 @@ void AlertDesk::Report(const AlertInput&, const AlertCommand& c, const engine::E
     boost::asio::post(reports_.redis_context(), [done = std::move(done), reply = std::move(reply)] { done(reply); });
     return;
   }
-  reports_.Add({.region = ReportRegion(r), .language = lang, .text = text},
-               [this, lang, safety_line, done = std::move(done)](Result<alerts::Report> s) {
-                 if (!s.ok()) {
-                   ++counters_.redis_errors;
-                   // Not stored: say nothing false, keep the safety line.
-                   return done(safety_line);
-                 }
-                 ++counters_.report;
-                 done(safety_line + "\n" + conv_.Text(lang, "report_thanks"));
-               });
+  Store({.region = ReportRegion(r), .language = lang, .text = text},
+        [this, lang, safety_line, done = std::move(done)](Result<alerts::Report> s) {
+          if (!s.ok()) {
+            ++counters_.redis_errors;
+            // Not stored: say nothing false, keep the safety line.
+            return done(safety_line);
+          }
+          ++counters_.report;
+          done(safety_line + "\n" + conv_.Text(lang, "report_thanks"));
+        });
 }
 
 }  // namespace helpline::daemon::alerts

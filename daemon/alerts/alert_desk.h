@@ -37,9 +37,11 @@
 #include "daemon/alerts/alert_release.h"
 #include "daemon/alerts/number_cipher.h"
 #include "daemon/alerts/quiet_hours.h"
+#include "daemon/alerts/report_forward.h"
 #include "daemon/alerts/report_store.h"
 #include "daemon/alerts/subscriber_store.h"
 #include "daemon/engine/message_engine.h"
+#include "daemon/outbox.h"
 
 namespace helpline::daemon::alerts {
 
@@ -55,12 +57,14 @@ struct AlertInput {
 
 struct AlertDeskCounters {
   std::uint64_t subscribe = 0, confirm = 0, leave = 0, report = 0, redis_errors = 0;
+  std::uint64_t forward_errors = 0;  // reports stored but not queued for forwarding
 };
 
 class AlertDesk {
  public:
   // `cipher` null: subscriptions off. `conversation` and `cipher` outlive the desk.
-  AlertDesk(redis::AsyncClient& redis, const NumberCipher* cipher, const AlertConversation& conversation, std::string prefix);
+  AlertDesk(redis::AsyncClient& redis, const NumberCipher* cipher, const AlertConversation& conversation,
+            std::string prefix);
 
   // True when the desk answers (done runs later, on the loop, exactly once);
   // false when the message is not for it (done never runs).
@@ -68,17 +72,24 @@ class AlertDesk {
             std::function<void(std::optional<std::string> text)> done);
   // STOP: removes any subscription (pipelined; errors counted).
   void Forget(std::string_view hash);
+  // Each report stored from now on is also queued in `outbox` for
+  // reports_forward_url (report_forward.h); null: not forwarded. The outbox
+  // outlives the desk (or is unset first).
+  void ForwardReportsTo(Outbox* outbox);
 
   const AlertDeskCounters& counters() const { return counters_; }
 
  private:
   void Report(const AlertInput& in, const AlertCommand& c, const engine::EngineReply& r,
               std::function<void(std::optional<std::string>)> done);
+  // Adds the report and, when forwarding, queues it for the endpoint.
+  void Store(alerts::Report report, std::function<void(Result<alerts::Report>)> done);
 
   const NumberCipher* cipher_;
   const AlertConversation& conv_;
   std::unique_ptr<SubscriberStore> subs_;
   ReportStore reports_;
+  Outbox* forward_ = nullptr;
   AlertDeskCounters counters_;
 };
 
@@ -89,7 +100,8 @@ class AlertsService {
   // Null (with one stderr line) when alerts.json cannot be loaded; without
   // HELPLINE_ALERTS_KEY, or with a malformed one, subscriptions are off (one
   // stderr line, never the key) and reports still work.
-  static std::unique_ptr<AlertsService> Start(const std::string& data_dir);
+  // `forward`: reports_forward_url and its secret (url "" = reports not forwarded).
+  static std::unique_ptr<AlertsService> Start(const std::string& data_dir, ReportForwardConfig forward = {});
   std::unique_ptr<AlertDesk> MakeDesk(redis::AsyncClient& redis, const std::string& prefix) const;
   // The releaser of held alerts (alert_release.h) for a loop; null when
   // subscriptions are off (no key to open numbers with).
@@ -101,6 +113,10 @@ class AlertsService {
   // read once at Start.
   std::unique_ptr<AlertApi> MakeApi(redis::AsyncClient& redis, const std::string& prefix) const;
   bool subscriptions_on() const { return cipher_.has_value(); }
+  // Reports are forwarded (reports_forward_url set): the outbox must run.
+  bool forwards_reports() const { return forwarder_ != nullptr; }
+  // Adds the report forwarder to the outbox's adapters when forwarding.
+  void AddAdapters(Outbox::Adapters& adapters) const;
 
  private:
   AlertsService(AlertConversation conv, std::optional<NumberCipher> cipher)
@@ -108,7 +124,8 @@ class AlertsService {
   AlertConversation conv_;
   std::optional<NumberCipher> cipher_;
   QuietHours quiet_;
-  std::optional<RegionTimeZones> zones_;  // none: the API sends only urgent alerts
+  std::optional<RegionTimeZones> zones_;        // none: the API sends only urgent alerts
+  std::unique_ptr<ReportForwarder> forwarder_;  // null: reports not forwarded
 };
 
 // The region a subscription without a stated one gets: the engine's region

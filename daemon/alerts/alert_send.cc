@@ -55,6 +55,75 @@ end
 return {added, known}
 )lua";
 
+// KEYS: 1 the release queue. ARGV: 1 outbox marker prefix, 2 delivery
+// report prefix (P outbox:report:alert:ID:), 3 member prefix ("ID:"), 4..
+// hashes. Where each recipient is: {held, queued, sent, delivered, failed
+// (dead-lettered), undelivered (the provider reported it failed), expired}.
+// A joined report decides for a send the outbox handed over ("s", or "p"
+// whose outcome a crash lost); "s" without one is "sent" (accepted, no
+// report yet, or none coming: a provider that does not report).
+constexpr std::string_view kStatusScript = R"lua(
+local n = {0, 0, 0, 0, 0, 0, 0}
+for i = 4, #ARGV do
+  local v = redis.call('GET', ARGV[1] .. ARGV[i])
+  local k
+  if redis.call('ZSCORE', KEYS[1], ARGV[3] .. ARGV[i]) then
+    k = 1
+  elseif not v then
+    k = 7
+  elseif v == 'd' then
+    k = 5
+  else
+    local st = redis.call('HGET', ARGV[2] .. ARGV[i], 'state')
+    if st == 'delivered' then
+      k = 4
+    elseif st == 'failed' or st == 'undelivered' then
+      k = 6
+    elseif v == 's' or st then
+      k = 3
+    else
+      k = 2
+    end
+  end
+  n[k] = n[k] + 1
+end
+return n
+)lua";
+
+// KEYS: 1 cancelled set, 2 the release queue. ARGV: 1 marker prefix, 2
+// member prefix, 3 marker TTL s, 4.. hashes. Takes the alert's members out
+// of the release queue and marks the entries still queued in the outbox as
+// done ("s": workers drop them; a release racing this finds the marker and
+// adds nothing), remembering each in the cancelled set.
+constexpr std::string_view kCancelScript = R"lua(
+local n = 0
+for i = 4, #ARGV do
+  local key = ARGV[1] .. ARGV[i]
+  local held = redis.call('ZREM', KEYS[2], ARGV[2] .. ARGV[i]) == 1
+  local v = redis.call('GET', key)
+  if held and not v then
+    redis.call('SET', key, 's', 'EX', ARGV[3])
+  elseif v == 'q' then
+    redis.call('SET', key, 's', 'KEEPTTL')
+  end
+  if held or v == 'q' then
+    redis.call('SADD', KEYS[1], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+)lua";
+
+const redis::Script& CancelScript() {
+  static const redis::Script script(kCancelScript);
+  return script;
+}
+
+const redis::Script& StatusScript() {
+  static const redis::Script script(kStatusScript);
+  return script;
+}
+
 const redis::Script& BeginScript() {
   static const redis::Script script(kBeginScript);
   return script;
@@ -70,11 +139,26 @@ std::string SendKey(const std::string& prefix, const std::string& id, std::strin
 std::string MarkerPrefix(const std::string& prefix, const std::string& id) {
   return prefix + "outbox:id:alert:" + id + ":";
 }
+std::string ReportPrefix(const std::string& prefix, const std::string& id) {
+  return prefix + "outbox:report:alert:" + id + ":";
+}
 
 // A reply that is an error reply as a Status; the reply otherwise.
 Result<redis::Value> Checked(Result<redis::Value> r, std::string_view what) {
   if (r.ok() && r->is_error()) return Internal(std::string(what) + ": " + r->str);
   return r;
+}
+
+// One SSCAN page (1000) of an alert's recipients from `cursor`: an OK
+// reply is {next cursor, [hashes]}.
+void RecipientsPage(redis::AsyncClient& redis, const std::string& prefix, const std::string& id,
+                    const std::string& cursor, std::function<void(Result<redis::Value>)> done) {
+  redis.Command({"SSCAN", SendKey(prefix, id, ":to"), cursor, "COUNT", "1000"},
+                [done = std::move(done)](Result<redis::Value> r) {
+                  r = Checked(std::move(r), "sscan");
+                  if (r.ok() && r->elements.size() != 2) r = Internal("sscan: unexpected reply");
+                  done(std::move(r));
+                });
 }
 
 long Number(const std::map<std::string, std::string>& f, const std::string& name) {
@@ -310,49 +394,30 @@ class StatusRun : public std::enable_shared_from_this<StatusRun> {
 
  private:
   void Page() {
-    redis_.Command({"SSCAN", SendKey(prefix_, status_.id, ":to"), cursor_, "COUNT", "1000"},
-                   [self = shared_from_this()](Result<redis::Value> r) {
-                     r = Checked(std::move(r), "sscan");
-                     if (!r.ok()) return self->Fail(r.status());
-                     if (r->elements.size() != 2) return self->Fail(Internal("sscan: unexpected reply"));
-                     self->cursor_ = r->elements[0].str;
-                     self->Count(r->elements[1].elements);
-                   });
+    RecipientsPage(redis_, prefix_, status_.id, cursor_, [self = shared_from_this()](Result<redis::Value> r) {
+      if (!r.ok()) return self->Fail(r.status());
+      self->cursor_ = r->elements[0].str;
+      self->Count(r->elements[1].elements);
+    });
   }
 
-  // One page of hashes: their outbox markers and release-queue scores.
+  // One page of hashes, one script: each recipient's place (held, outbox
+  // marker, joined delivery report), counted.
   void Count(const std::vector<redis::Value>& hashes) {
     if (hashes.empty()) return Next();
     const std::string& id = status_.id;
-    std::vector<std::string> mget = {"MGET"}, scores = {"ZMSCORE", prefix_ + "alert:due"};
-    for (const redis::Value& h : hashes) {
-      mget.push_back(MarkerPrefix(prefix_, id) + h.str);
-      scores.push_back(id + ":" + h.str);
-    }
-    redis_.Command(
-        std::move(mget), [self = shared_from_this(), scores = std::move(scores)](Result<redis::Value> markers) mutable {
-          markers = Checked(std::move(markers), "mget");
-          if (!markers.ok()) return self->Fail(markers.status());
-          self->redis_.Command(std::move(scores), [self, markers = std::move(*markers)](Result<redis::Value> z) {
-            z = Checked(std::move(z), "zmscore");
-            if (!z.ok()) return self->Fail(z.status());
-            AlertStatus& s = self->status_;
-            for (std::size_t i = 0; i < markers.elements.size(); ++i) {
-              const redis::Value& v = markers.elements[i];
-              if (i < z->elements.size() && !z->elements[i].is_nil())
-                ++s.held;  // not yet handed to the outbox
-              else if (v.is_nil())
-                ++s.expired;
-              else if (v.str == "q" || v.str == "p")
-                ++s.queued;  // "p": being sent
-              else if (v.str == "s")
-                ++s.sent;
-              else if (v.str == "d")
-                ++s.failed;
-            }
-            self->Next();
-          });
-        });
+    std::vector<std::string> args = {"1", prefix_ + "alert:due", MarkerPrefix(prefix_, id), ReportPrefix(prefix_, id),
+                                     id + ":"};
+    for (const redis::Value& h : hashes) args.push_back(h.str);
+    StatusScript().Run(redis_, std::move(args), [self = shared_from_this()](Result<redis::Value> r) {
+      r = Checked(std::move(r), "status");
+      if (!r.ok()) return self->Fail(r.status());
+      if (r->elements.size() != 7) return self->Fail(Internal("status: unexpected reply"));
+      AlertStatus& s = self->status_;
+      long* into[] = {&s.held, &s.queued, &s.sent, &s.delivered, &s.failed, &s.undelivered, &s.expired};
+      for (std::size_t i = 0; i < 7; ++i) *into[i] += r->elements[i].integer;
+      self->Next();
+    });
   }
 
   void Next() {
@@ -376,6 +441,74 @@ class StatusRun : public std::enable_shared_from_this<StatusRun> {
   std::string prefix_;
   std::function<void(Result<std::optional<AlertStatus>>)> done_;
   AlertStatus status_;
+  std::string cursor_ = "0";
+};
+
+// Cancels an alert (CancelAlert): its status first (unknown, cancelled
+// before or finished are refused), then its state, then its recipients page
+// by page through the cancel script; holds itself through its callbacks.
+class CancelRun : public std::enable_shared_from_this<CancelRun> {
+ public:
+  CancelRun(redis::AsyncClient& redis, std::string prefix, std::string id,
+            std::function<void(Result<AlertCancelResult>)> done)
+      : redis_(redis), prefix_(std::move(prefix)), id_(std::move(id)), done_(std::move(done)) {}
+
+  void Start() {
+    ReadAlertStatus(redis_, prefix_, id_, [self = shared_from_this()](Result<std::optional<AlertStatus>> s) {
+      if (!s.ok()) return self->Finish(s.status());
+      if (!s->has_value()) return self->Finish(NotFound("no alert " + self->id_));
+      const AlertStatus& st = **s;
+      if (st.state == "cancelled")
+        return self->Finish(FailedPrecondition("alert " + self->id_ + " was cancelled before"));
+      if (st.state == "queued" && st.held == 0 && st.queued == 0) {
+        return self->Finish(FailedPrecondition("alert " + self->id_ + " is finished: nothing is left to stop"));
+      }
+      self->redis_.Command({"HSET", SendKey(self->prefix_, self->id_), "state", "cancelled"},
+                           [self](Result<redis::Value> r) {
+                             r = Checked(std::move(r), "cancel");
+                             if (!r.ok()) return self->Finish(r.status());
+                             self->Page();
+                           });
+    });
+  }
+
+ private:
+  void Page() {
+    RecipientsPage(redis_, prefix_, id_, cursor_, [self = shared_from_this()](Result<redis::Value> r) {
+      if (!r.ok()) return self->Finish(r.status());
+      self->cursor_ = r->elements[0].str;
+      self->Stop(r->elements[1].elements);
+    });
+  }
+
+  void Stop(const std::vector<redis::Value>& hashes) {
+    if (hashes.empty()) return Next();
+    std::vector<std::string> args = {
+        "2",    SendKey(prefix_, id_, ":cancelled"), prefix_ + "alert:due", MarkerPrefix(prefix_, id_), id_ + ":",
+        "86400"};
+    for (const redis::Value& h : hashes) args.push_back(h.str);
+    CancelScript().Run(redis_, std::move(args), [self = shared_from_this()](Result<redis::Value> r) {
+      r = Checked(std::move(r), "cancel");
+      if (!r.ok()) return self->Finish(r.status());
+      self->result_.stopped += r->integer;
+      self->Next();
+    });
+  }
+
+  void Next() {
+    if (cursor_ != "0") return Page();
+    Finish(result_);
+  }
+
+  void Finish(Result<AlertCancelResult> r) {
+    auto done = std::move(done_);
+    done(std::move(r));
+  }
+
+  redis::AsyncClient& redis_;
+  std::string prefix_, id_;
+  std::function<void(Result<AlertCancelResult>)> done_;
+  AlertCancelResult result_;
   std::string cursor_ = "0";
 };
 
@@ -464,12 +597,18 @@ void ReadAlertStatus(redis::AsyncClient& redis, std::string prefix, std::string 
   std::make_shared<StatusRun>(redis, std::move(prefix), std::move(id), std::move(done))->Start();
 }
 
+void CancelAlert(redis::AsyncClient& redis, std::string prefix, std::string id,
+                 std::function<void(Result<AlertCancelResult>)> done) {
+  std::make_shared<CancelRun>(redis, std::move(prefix), std::move(id), std::move(done))->Start();
+}
+
 std::string AlertStatusJson(const AlertStatus& s) {
   return "{\"id\":" + JsonQuote(s.id) + ",\"state\":" + JsonQuote(s.state) + ",\"region\":" + JsonQuote(s.region) +
          ",\"created\":" + std::to_string(s.created) + ",\"queued\":" + std::to_string(s.queued) +
          ",\"sent\":" + std::to_string(s.sent) + ",\"held\":" + std::to_string(s.held) +
          ",\"failed\":" + std::to_string(s.failed) + ",\"cancelled\":" + std::to_string(s.cancelled) +
-         ",\"expired\":" + std::to_string(s.expired) + ",\"counts\":" + AlertCountsJson(s.counts) + "}";
+         ",\"expired\":" + std::to_string(s.expired) + ",\"delivered\":" + std::to_string(s.delivered) +
+         ",\"undelivered\":" + std::to_string(s.undelivered) + ",\"counts\":" + AlertCountsJson(s.counts) + "}";
 }
 
 }  // namespace helpline::daemon::alerts

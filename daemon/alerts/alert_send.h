@@ -123,15 +123,21 @@ std::string AlertCountsJson(const AlertCounts& counts);
 // {"en":2,"fr":1}: the counts summed over regions.
 std::string AlertLanguagesJson(const AlertCounts& counts);
 
-// What `alert status` shows. Each recipient is held (still in the release
-// queue), or counted by its outbox marker: queued (waiting or being sent),
-// sent, failed (dead-lettered), expired (marker gone after dedupe_ttl_s, or
-// the subscriber left before release); cancelled: those `alert cancel`
-// stopped (not counted as sent). Delivery reports are not joined yet.
+// What `alert status` shows. Each recipient is counted once, where it is:
+// held (still in the release queue); queued (in the outbox, waiting or
+// being sent); sent (the provider accepted it, no final delivery report:
+// not yet, or a provider that sends none); delivered or undelivered (the
+// provider's delivery report joined to the send's outbound id,
+// P outbox:report:alert:{id}:{hash}: "delivered", or "failed"/"undelivered");
+// failed (the outbox gave up: dead-lettered); expired (marker gone after
+// dedupe_ttl_s, or the subscriber left before release). cancelled: those
+// `alert cancel` stopped (not counted as sent).
+// Read with one script per page of 1000 recipients (10,000 recipients:
+// see docs/BENCHMARKS.md, "alert status").
 struct AlertStatus {
   std::string id, state, region;  // state: queuing | queued | cancelled
   std::int64_t created = 0;       // unix seconds
-  long held = 0, queued = 0, sent = 0, failed = 0, cancelled = 0, expired = 0;
+  long held = 0, queued = 0, sent = 0, delivered = 0, undelivered = 0, failed = 0, cancelled = 0, expired = 0;
   AlertCounts counts;  // as recorded by the send
 };
 
@@ -139,8 +145,22 @@ struct AlertStatus {
 void ReadAlertStatus(redis::AsyncClient& redis, std::string prefix, std::string id,
                      std::function<void(Result<std::optional<AlertStatus>>)> done);
 
-// {"id","state","region","created","queued","sent","held","failed","cancelled","expired","counts"}:
-// `helpline alert status --json` and GET /v1/alerts/{id}.
+// {"id","state","region","created","queued","sent","held","failed","cancelled","expired",
+//  "delivered","undelivered","counts"}: `helpline alert status --json` and GET /v1/alerts/{id}.
 std::string AlertStatusJson(const AlertStatus& status);
+
+// Cancelling an alert: `helpline alert cancel ID` and POST /v1/alerts/{id}/cancel.
+// Takes the alert's held members out of the release queue and marks its
+// outbox entries not yet sent as done (the outbox's "s" marker, which
+// workers skip; the alert's cancelled set tells them apart), and sets the
+// record's state to cancelled. `stopped`: messages that will not go.
+// NotFound for an unknown id; FailedPrecondition when it was cancelled
+// before, or when it is finished (queued, and nothing held or in the outbox
+// left to stop); Unavailable / Internal as SendAlert.
+struct AlertCancelResult {
+  long stopped = 0;
+};
+void CancelAlert(redis::AsyncClient& redis, std::string prefix, std::string id,
+                 std::function<void(Result<AlertCancelResult>)> done);
 
 }  // namespace helpline::daemon::alerts

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <iomanip>
-#include <sstream>
 #include <memory>
+#include <sstream>
 
 #include "common/json_escape.h"
 #include "redis/errors.h"
@@ -84,12 +84,16 @@ std::optional<std::int64_t> ParseReportsSince(std::string_view v, std::int64_t n
   return std::nullopt;
 }
 
+std::string ReportJson(const Report& r) {
+  return "{\"id\":" + std::to_string(r.id) + ",\"at\":" + std::to_string(r.at) + ",\"region\":" + JsonQuote(r.region) +
+         ",\"language\":" + JsonQuote(r.language) + ",\"text\":" + JsonQuote(r.text) + "}";
+}
+
 std::string ReportsJson(const std::vector<Report>& reports) {
   std::string out = "[";
   for (const Report& r : reports) {
     if (out.size() > 1) out += ",";
-    out += "{\"id\":" + std::to_string(r.id) + ",\"at\":" + std::to_string(r.at) + ",\"region\":" +
-           JsonQuote(r.region) + ",\"language\":" + JsonQuote(r.language) + ",\"text\":" + JsonQuote(r.text) + "}";
+    out += ReportJson(r);
   }
   return out + "]";
 }
@@ -100,7 +104,8 @@ bool RegionMatches(std::string_view region, std::string_view filter) {
          region[filter.size()] == '-';
 }
 
-ReportStore::ReportStore(redis::AsyncClient& redis, ReportStoreOptions options) : redis_(redis), options_(std::move(options)) {}
+ReportStore::ReportStore(redis::AsyncClient& redis, ReportStoreOptions options)
+    : redis_(redis), options_(std::move(options)) {}
 
 void ReportStore::Add(Report report, std::function<void(Result<Report>)> done) {
   const std::int64_t now =
@@ -111,8 +116,13 @@ void ReportStore::Add(Report report, std::function<void(Result<Report>)> done) {
   report.language = Clean(std::move(report.language));
   report.text = Clean(std::move(report.text));
   // The arguments first: the callback below takes the report by move.
-  std::vector<std::string> args = {"2",           options_.prefix + "alert:reports", options_.prefix + "alert:reports:seq",
-                                   std::to_string(report.at), report.region, report.language, report.text,
+  std::vector<std::string> args = {"2",
+                                   options_.prefix + "alert:reports",
+                                   options_.prefix + "alert:reports:seq",
+                                   std::to_string(report.at),
+                                   report.region,
+                                   report.language,
+                                   report.text,
                                    std::to_string(options_.max_reports)};
   AddScript().Run(redis_, std::move(args),
                   [report = std::move(report), done = std::move(done)](Result<redis::Value> r) mutable {

@@ -32,10 +32,10 @@ namespace helpline::daemon::alerts {
 
 struct Report {
   std::int64_t id = 0;
-  std::int64_t at = 0;     // unix seconds, rounded down
-  std::string region;      // "" when unknown
+  std::int64_t at = 0;  // unix seconds, rounded down
+  std::string region;   // "" when unknown
   std::string language;
-  std::string text;        // scrubbed (ScrubReport)
+  std::string text;  // scrubbed (ScrubReport)
 };
 
 struct ReportStoreOptions {
@@ -72,6 +72,8 @@ std::optional<std::int64_t> ParseReportsSince(std::string_view v, std::int64_t n
 // [{"id":N,"at":unix s,"region":"CA-BC","language":"en","text":"..."},...]:
 // `helpline reports --json` and GET /v1/reports (never a sender: a report has none).
 std::string ReportsJson(const std::vector<Report>& reports);
+// One report: {"id","at","region","language","text"} (what is forwarded, report_forward.h).
+std::string ReportJson(const Report& report);
 
 // True when `region` matches a filter: equal, or the filter is its country.
 bool RegionMatches(std::string_view region, std::string_view filter);

@@ -957,7 +957,8 @@ TEST(Outbox, WithoutIdempotencyOrReportsACrashMidSendMayDoubleWhatWasInFlight) {
 // Issue 15 saw a 10k alert send with 503s injected stall at 4-6k after a
 // restart. Here 2000 queued sends, every 4th request refused, the daemon
 // restarted twice midway (SIGTERM, then SIGKILL): all are delivered once.
-// (It has not reproduced the stall, at 3000 either: the cause is still open.)
+// (The stall was the test's unread stderr pipe filling with retry lines and
+// blocking the daemon: see docs/ARCHITECTURE.md, issue 15; WaitUntil reads it.)
 TEST(Outbox, ALargeSendWith503sFinishesAcrossRestarts) {
   RedisServer redis;
   Ed25519Key key;

@@ -204,6 +204,15 @@ try {
   check(status?.state === 'queued' && status?.region === 'CA-BC', `alert status: ${JSON.stringify(status)}`);
   await conforms('unknown alert', '/v1/alerts/{id}', 'get', await get('/v1/alerts/nope', alerting));
   await conforms('alert status with a lookup key', '/v1/alerts/{id}', 'get', await get('/v1/alerts/openapi-a1'));
+  const cancel = (id, headers = alerting) => fetch(helpline.url(`/v1/alerts/${id}/cancel`), {method: 'POST', headers});
+  const cancelled = await conforms('alert cancel', '/v1/alerts/{id}/cancel', 'post', await cancel('openapi-a1'));
+  // 200 while something is held or queued; 409 once every message went (the daemon's releaser may be done).
+  check((cancelled?.state === 'cancelled' && cancelled?.id === 'openapi-a1') || cancelled?.error?.code === 'conflict',
+        `alert cancel: ${JSON.stringify(cancelled)}`);
+  await conforms('alert cancelled again', '/v1/alerts/{id}/cancel', 'post', await cancel('openapi-a1'));
+  await conforms('unknown alert cancel', '/v1/alerts/{id}/cancel', 'post', await cancel('nope'));
+  await conforms('alert cancel with a lookup key', '/v1/alerts/{id}/cancel', 'post', await cancel('openapi-a1', auth));
+  await conforms('alert cancel by GET', '/v1/alerts/{id}/cancel', 'post', await get('/v1/alerts/openapi-a1/cancel', alerting));
   const reports = await conforms('reports', '/v1/reports', 'get', await get('/v1/reports?since=1h&region=CA&limit=10', alerting));
   check(reports?.reports?.some((r) => r.text.includes('grey pills')), `reports list the chat report: ${JSON.stringify(reports)}`);
   await conforms('reports bad limit', '/v1/reports', 'get', await get('/v1/reports?limit=100000', alerting));
