@@ -51,7 +51,7 @@ std::string Describe(std::string_view message, const RiskAssessment& a) {
   return os.str();
 }
 
-// 119 messages.
+// 116 messages.
 constexpr std::string_view kOverdoseEnglish[] = {
     "my bf wont wake up his lips are blue",
     "he's not breathing",
@@ -103,13 +103,11 @@ constexpr std::string_view kOverdoseEnglish[] = {
     "he's cold to the touch",
     "i think hes dead",
     "my friend overdosed",
-    "overdose at my house",
     "my bf is breathign weird",
     "he stopped breathing",
     "he's having trouble breathing after taking pills",
     "she's not moving and her lips are purple",
     "he overdosed last year and now he's not breathing",
-    "my friend od",
     "hes choking on his vomit",
     "heart racing and chest pain after coke",
     "he collapsed in the bathroom",
@@ -145,7 +143,6 @@ constexpr std::string_view kOverdoseEnglish[] = {
     "she's making a weird snoring noise and won't respond",
     "my friend is turning purple",
     "i think my friend is overdosing on fent",
-    "call 911? he od",
     "we think he overdosed",
     "he took 30 oxys",
     "he smoked some fent and passed out",
@@ -481,14 +478,8 @@ constexpr std::string_view kDistressEnglish[] = {
 
 // 8 messages.
 constexpr std::string_view kDistressSpanish[] = {
-    "estoy desesperada",
-    "no puedo más",
-    "estoy muy mal",
-    "me siento muy sola",
-    "estoy deprimida",
-    "nadie me quiere",
-    "me siento desesperado",
-    "estoy muy triste y sola",
+    "estoy desesperada", "no puedo más",    "estoy muy mal",         "me siento muy sola",
+    "estoy deprimida",   "nadie me quiere", "me siento desesperado", "estoy muy triste y sola",
 };
 
 // 11 messages.
@@ -782,6 +773,12 @@ constexpr std::string_view kLookAlikes[] = {
     "elle a les lèvres gercées",
 };
 
+// The noun "overdose" and "OD" alone: a loanword in French and Spanish texts
+// too, so the deciding rule has no language (overdose_loanword, "*").
+constexpr std::string_view kOverdoseLoanword[] = {
+    "overdose at my house", "my friend od", "call 911? he od", "overdose ici vite", "overdose aqui rapido",
+};
+
 // ---- Each table, run as one test that names every failing message.
 
 template <std::size_t N>
@@ -827,6 +824,8 @@ TEST(RiskDetector, AnOverdoseHappeningNowIsFlaggedInFrench) { ExpectOverdose(kOv
 
 TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInEnglish) { ExpectSuicide(kSuicideEnglish, "en"); }
 TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInSpanish) { ExpectSuicide(kSuicideSpanish, "es"); }
+TEST(RiskDetector, TheOverdoseLoanwordIsFlaggedInEveryLanguage) { ExpectOverdose(kOverdoseLoanword, ""); }
+
 TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInFrench) { ExpectSuicide(kSuicideFrench, "fr"); }
 
 TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInEnglish) {
@@ -835,9 +834,7 @@ TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInEnglish) {
 TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInSpanish) {
   ExpectDistressOnly(kDistressSpanish, "es");
 }
-TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInFrench) {
-  ExpectDistressOnly(kDistressFrench, "fr");
-}
+TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInFrench) { ExpectDistressOnly(kDistressFrench, "fr"); }
 
 TEST(RiskDetector, LookAlikesRaiseNoSignal) {
   for (std::string_view m : kLookAlikes) {
@@ -1318,7 +1315,8 @@ TEST(RiskDetector, RealWordsListedAsNotTyposAreNotReadAsTypos) {
 }
 
 TEST(RiskDetector, FrenchElisionsAreMatchedOnFoldedTokens) {
-  for (std::string_view m : {"y s'réveille pu", "chu pas capable de l'réveiller", "j'veux pu vivre", "j'en peux pu, j'veux mourir"}) {
+  for (std::string_view m :
+       {"y s'réveille pu", "chu pas capable de l'réveiller", "j'veux pu vivre", "j'en peux pu, j'veux mourir"}) {
     const RiskAssessment a = Assess(m);
     EXPECT_TRUE(a.overdose || a.suicide) << Describe(m, a);
     EXPECT_EQ(a.lang, "fr") << Describe(m, a);
@@ -1386,6 +1384,57 @@ TEST(RiskDetectorParse, AnEmojiTermIsAWordOfTheRawText) {
                    "has no letters");
 }
 
+// A guard silences only rules of its languages ("langs", default its own
+// "lang"; a "*" rule is of every language) and, when it lists them, only the
+// rules it names ("silences").
+TEST(RiskDetectorParse, AGuardSilencesOnlyRulesOfItsLanguagesAndItsList) {
+  auto r = RiskDetector::Parse(R"({"concepts": {},
+      "rules": [
+        {"id": "en_od", "class": "overdose", "lang": "en", "seq": ["overdosed"], "guardable": true},
+        {"id": "es_od", "class": "overdose", "lang": "es", "seq": ["sobredosis"], "guardable": true},
+        {"id": "any_od", "class": "overdose", "lang": "*", "seq": ["od"], "guardable": true},
+        {"id": "en_su", "class": "suicide", "lang": "en", "seq": ["suicidal"], "guardable": true},
+        {"id": "en_past", "class": "guard", "lang": "en", "seq": ["ago"], "guards": ["overdose", "suicide"]},
+        {"id": "es_past", "class": "guard", "lang": "es", "seq": ["pasado"], "guards": ["overdose"],
+         "langs": ["es", "en"]},
+        {"id": "en_not", "class": "guard", "lang": "en", "seq": ["not"], "guards": ["overdose", "suicide"],
+         "silences": ["en_su"], "side": "before"}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto od = [&](std::string_view m) { return r->Assess(Tokenize(m)).overdose; };
+  EXPECT_FALSE(od("overdosed years ago"));
+  EXPECT_FALSE(od("od years ago"));         // "*": every language's guards
+  EXPECT_TRUE(od("sobredosis years ago"));  // an English guard, a Spanish sign
+  EXPECT_FALSE(od("sobredosis el pasado"));
+  EXPECT_FALSE(od("overdosed el pasado"));  // "langs" widens es_past to English rules
+  EXPECT_TRUE(od("not overdosed"));         // en_not silences en_su alone
+  EXPECT_FALSE(r->Assess(Tokenize("not suicidal")).suicide);
+  EXPECT_TRUE(r->Assess(Tokenize("not suicidal")).suicide_silenced);
+}
+
+TEST(RiskDetectorParse, AGuardsScopeIsCheckedAndNamesTheGuard) {
+  const std::string rules = R"({"id": "en_od", "class": "overdose", "lang": "en", "seq": ["od"], "guardable": true},
+        {"id": "en_su", "class": "suicide", "lang": "en", "seq": ["su"], "guardable": true},
+        {"id": "es_od", "class": "overdose", "lang": "es", "seq": ["sobredosis"], "guardable": true},)";
+  auto with_guard = [&](std::string_view extra) {
+    return R"({"concepts": {}, "rules": [)" + rules +
+           R"({"id": "en_g", "class": "guard", "lang": "en", "seq": ["ago"], "guards": ["overdose"])" +
+           std::string(extra) + "}]}";
+  };
+  ExpectParseError(with_guard(R"(, "langs": ["de"])"), "(en_g)/langs: expected en, es or fr");
+  ExpectParseError(with_guard(R"(, "langs": ["*"])"), "(en_g)/langs: expected en, es or fr");
+  ExpectParseError(with_guard(R"(, "langs": [])"), "(en_g)/langs");
+  ExpectParseError(with_guard(R"(, "silences": "en_od")"), "(en_g)/silences");
+  ExpectParseError(with_guard(R"(, "silences": ["en_nope"])"), "(en_g)/silences: unknown rule 'en_nope'");
+  ExpectParseError(with_guard(R"(, "silences": ["en_su"])"), "(en_g)/silences: 'en_su' is not a rule of this");
+  ExpectParseError(with_guard(R"(, "silences": ["es_od"])"), "(en_g)/silences: 'es_od' is not a rule of this");
+  ExpectParseError(with_guard(R"(, "silences": ["en_g"])"), "(en_g)/silences: 'en_g' is not a rule of this");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "en_od", "class": "overdose", "lang": "en", "seq": ["od"],
+      "langs": ["en"]}]})",
+                   "only guards have");
+  EXPECT_TRUE(RiskDetector::Parse(with_guard(R"(, "silences": ["en_od"], "langs": ["en", "es"])")).ok());
+  EXPECT_TRUE(RiskDetector::Parse(with_guard(R"(, "silences": ["es_od"], "langs": ["es"])")).ok());
+}
+
 TEST(RiskDetectorParse, AnUnknownConceptIsRefusedWithTheRuleAndElement) {
   ExpectParseError(R"({"concepts": {"b": ["breath*"]},
       "rules": [{"id": "en_x", "class": "overdose", "lang": "en", "seq": ["not", "@breath"]}]})",
@@ -1423,23 +1472,31 @@ TEST(RiskDetectorParse, OtherMistakesAreRefusedWithThePlace) {
                    "risk: /rules/0 (x)/lang");
   ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": []}]})",
                    "risk: /rules/0 (x): \"seq\" must hold 1 to 4 elements");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a", "b"], "gap": 13}]})",
-                   "risk: /rules/0 (x)/gap");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a", "b"], "gap": 13}]})",
+      "risk: /rules/0 (x)/gap");
   ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"]}]})",
                    "risk: /rules/0 (g): a guard needs \"guards\"");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["guard"]}]})",
-                   "risk: /rules/0 (g)/guards: unknown class 'guard'");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "reach": 2}]})",
-                   "risk: /rules/0 (x): only guards have");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "strong": true}]})",
-                   "risk: /rules/0 (x): only guards have");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "strong": 1}]})",
-                   "risk: /rules/0 (g)/strong");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "topic": "joke"}]})",
-                   "risk: /rules/0 (g)/topic");
-  ExpectParseError(R"({"concepts": {"unused": ["a"]}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["b"]}]})",
-                   "risk: concept 'unused' is used by no rule");
-  ExpectParseError(R"({"concepts": {"a": ["x"], "a": ["y"]}, "rules": []})", "risk: /concepts/a: concept 'a' is defined twice");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["guard"]}]})",
+      "risk: /rules/0 (g)/guards: unknown class 'guard'");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "reach": 2}]})",
+      "risk: /rules/0 (x): only guards have");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "strong": true}]})",
+      "risk: /rules/0 (x): only guards have");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "strong": 1}]})",
+      "risk: /rules/0 (g)/strong");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "topic": "joke"}]})",
+      "risk: /rules/0 (g)/topic");
+  ExpectParseError(
+      R"({"concepts": {"unused": ["a"]}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["b"]}]})",
+      "risk: concept 'unused' is used by no rule");
+  ExpectParseError(R"({"concepts": {"a": ["x"], "a": ["y"]}, "rules": []})",
+                   "risk: /concepts/a: concept 'a' is defined twice");
 }
 
 }  // namespace
