@@ -424,8 +424,10 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
           rule.side = Side::kBefore;
         else if (side == "after")
           rule.side = Side::kAfter;
+        else if (side == "overlap")
+          rule.side = Side::kOverlap;
         else if (side != "either")
-          return InvalidArgument(at + "/side: expected before, after or either");
+          return InvalidArgument(at + "/side: expected before, after, either or overlap");
       }
     } else {
       if (r.HasMember("guards") || r.HasMember("reach") || r.HasMember("side") || r.HasMember("topic") ||
@@ -613,6 +615,22 @@ bool RiskDetector::Complete(const Rule& rule, const std::vector<Occurrence>& occ
   return false;
 }
 
+bool RiskDetector::CompleteOutside(const Rule& rule, const std::vector<Occurrence>& occ, Span excluded,
+                                   Span& whole) const {
+  std::vector<Occurrence> rest;
+  rest.reserve(occ.size());
+  for (const Occurrence& o : occ) {
+    if (o.start + o.len <= excluded.start || o.start >= excluded.end) rest.push_back(o);
+  }
+  for (const Occurrence& o : rest) {
+    if (o.concept_id != rule.elements.front()) continue;
+    std::array<Span, kMaxElements> chosen{};
+    chosen[0] = {o.start, static_cast<std::uint8_t>(o.start + o.len)};
+    if (Complete(rule, rest, 1, chosen[0], chosen.data(), whole)) return true;
+  }
+  return false;
+}
+
 bool RiskDetector::TokensWithEmoji(std::string_view raw, std::vector<Token>& out) const {
   // Every listed emoji starts with a byte of 0xE2 or more (U+2000 and up).
   if (emoji_.empty() ||
@@ -715,13 +733,25 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     const auto cls = static_cast<std::size_t>(rule.cls);
     // A distress rule outranks only the matches it overlaps: its words are
     // the negation's whole scope ("no quiero matarme" silences "quiero
-    // matar" inside it, not "me quiero morir" later in the message).
-    const bool outranked = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
-      const Rule& other = rules_[o.rule];
-      if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
-      return other.cls != Class::kDistress || (o.span.start < m.span.end && m.span.start < o.span.end);
-    });
-    if (outranked) {
+    // matar" inside it, not "me quiero morir" later in the message). A
+    // match that took a word of the negation may still be made of other
+    // words ("je veux pas mourir mais j'en peux plus, je veux en finir").
+    auto outranker = [&](Span span) {
+      return std::find_if(matches.begin(), matches.end(), [&](const Match& o) {
+        const Rule& other = rules_[o.rule];
+        if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
+        return other.cls != Class::kDistress || (o.span.start < span.end && span.start < o.span.end);
+      });
+    };
+    Span span = m.span;
+    int tries = 0;  // two negations could send the match back and forth
+    for (auto o = outranker(span); o != matches.end(); o = outranker(span)) {
+      if (rules_[o->rule].cls != Class::kDistress || ++tries > 3 || !CompleteOutside(rule, occ, o->span, span)) {
+        span = {0, 0};
+        break;
+      }
+    }
+    if (span.end == 0) {
       if (cls == 0) a.overdose_silenced = true;
       if (cls == 1) a.suicide_silenced = true;
       continue;
@@ -732,12 +762,13 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
         const Rule& guard = rules_[g.rule];
         if (guard.cls != Class::kGuard || !InScope(guard, m.rule, rule)) continue;
         if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
-        const bool overlap = g.span.start < m.span.end && m.span.start < g.span.end;
+        const bool overlap = g.span.start < span.end && span.start < g.span.end;
         int distance = 0;
         if (!overlap) {
-          const bool guard_before = g.span.end <= m.span.start;
+          if (guard.side == Side::kOverlap) continue;
+          const bool guard_before = g.span.end <= span.start;
           if ((guard.side == Side::kBefore && !guard_before) || (guard.side == Side::kAfter && guard_before)) continue;
-          distance = guard_before ? m.span.start - g.span.end : g.span.start - m.span.end;
+          distance = guard_before ? span.start - g.span.end : g.span.start - span.end;
         }
         if (distance <= guard.reach) {
           silencer = &g;

@@ -120,7 +120,12 @@ class RiskDetector {
 
  private:
   enum class Class : std::uint8_t { kOverdose, kSuicide, kDistress, kGuard };
-  enum class Side : std::uint8_t { kEither, kBefore, kAfter };
+  enum class Side : std::uint8_t {
+    kEither,
+    kBefore,
+    kAfter,
+    kOverlap
+  };  // kOverlap: the guard shares a word with the match
 
   // One word of a term: exact, a prefix ("respir*"), or a number ("#": any,
   // "##": 2+ digits, min_digits says which).
@@ -203,6 +208,9 @@ class RiskDetector {
   void CollectOccurrences(const std::vector<Token>& tokens, std::size_t n, std::vector<Occurrence>& out) const;
   bool Complete(const Rule& rule, const std::vector<Occurrence>& occ, std::size_t k, Span anchor, Span* chosen,
                 Span& whole) const;
+  // A match of `rule` made of occurrences outside `excluded` (a negation
+  // that outranks what it overlaps); `whole` is its span.
+  bool CompleteOutside(const Rule& rule, const std::vector<Occurrence>& occ, Span excluded, Span& whole) const;
   // Tokenize(raw_utf8) with the listed emoji as tokens; false (out
   // untouched) when the text holds none.
   bool TokensWithEmoji(std::string_view raw_utf8, std::vector<Token>& out) const;

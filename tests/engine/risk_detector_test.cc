@@ -7,6 +7,7 @@
 // measured in a RelWithDebInfo build and reported with the change.
 
 #include "daemon/engine/risk_detector.h"
+#include "tests/engine/shipped_risk.h"
 
 #include <gtest/gtest.h>
 
@@ -22,25 +23,7 @@
 namespace helpline::engine {
 namespace {
 
-std::string ReadShippedData() {
-  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// One detector for the whole file: Parse() builds the typo index once.
-const RiskDetector& Shipped() {
-  static const RiskDetector detector = [] {
-    auto parsed = RiskDetector::Parse(ReadShippedData());
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "data/engine/risk.json: %s\n", parsed.status().ToString().c_str());
-      std::abort();
-    }
-    return std::move(parsed).value();
-  }();
-  return detector;
-}
+const RiskDetector& Shipped() { return ShippedRiskDetector(); }
 
 RiskAssessment Assess(std::string_view message) { return Shipped().Assess(message, Tokenize(message)); }
 
@@ -888,6 +871,34 @@ TEST(RiskDetector, EachGuardNamesItselfWhenItSilencesARule) {
     const RiskAssessment a = Assess(c.message);
     EXPECT_FALSE(a.overdose || a.suicide || a.distress) << Describe(c.message, a);
     EXPECT_EQ(a.guard, c.guard) << Describe(c.message, a);
+  }
+}
+
+// Found by risk_guard_property_test: a strong guard whose words are the
+// sign's ("killing myself at work", "wake up early") silences only the
+// match it shares a word with (side "overlap"), not a sign beside it; a
+// negation ("je veux pas mourir") outranks only a match that cannot be made
+// without its words.
+TEST(RiskDetector, AGuardOrNegationBesideASignLeavesTheSign) {
+  struct Case {
+    std::string_view message;
+    bool suicide;
+  };
+  const Case cases[] = {
+      {"i will kill myself killing myself at work for nothing", true},
+      {"im killing myself at work this week", false},
+      {"cant wake up early hope i die", true},
+      {"i hope i dont wake up late tomorrow, big exam", false},
+      {"je veux pas mourir mais j'en peux plus, je veux en finir", true},
+      {"veux pas mourir jen peux plus en finir", true},
+      {"je veux pas mourir", false},
+      {"no quiero morir pero ya no aguanto mas, me quiero matar", true},
+      {"no quiero morir", false},
+      {"i want to end it with my boyfriend", false},
+  };
+  for (const Case& c : cases) {
+    const RiskAssessment a = Assess(c.message);
+    EXPECT_EQ(a.suicide, c.suicide) << Describe(c.message, a);
   }
 }
 
