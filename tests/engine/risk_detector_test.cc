@@ -34,6 +34,22 @@ std::string Describe(std::string_view message, const RiskAssessment& a) {
   return os.str();
 }
 
+// A message and the classes it must (and must not) raise.
+struct SignCase {
+  std::string_view message;
+  bool overdose;
+  bool suicide;
+};
+
+template <std::size_t N>
+void ExpectSigns(const SignCase (&cases)[N]) {
+  for (const SignCase& c : cases) {
+    const RiskAssessment a = Assess(c.message);
+    EXPECT_EQ(a.overdose, c.overdose) << Describe(c.message, a);
+    EXPECT_EQ(a.suicide, c.suicide) << Describe(c.message, a);
+  }
+}
+
 // 116 messages.
 constexpr std::string_view kOverdoseEnglish[] = {
     "my bf wont wake up his lips are blue",
@@ -880,26 +896,50 @@ TEST(RiskDetector, EachGuardNamesItselfWhenItSilencesARule) {
 // negation ("je veux pas mourir") outranks only a match that cannot be made
 // without its words.
 TEST(RiskDetector, AGuardOrNegationBesideASignLeavesTheSign) {
-  struct Case {
-    std::string_view message;
-    bool suicide;
+  const SignCase cases[] = {
+      {"i will kill myself killing myself at work for nothing", false, true},
+      {"im killing myself at work this week", false, false},
+      {"cant wake up early hope i die", false, true},
+      {"i hope i dont wake up late tomorrow, big exam", false, false},
+      {"je veux pas mourir mais j'en peux plus, je veux en finir", false, true},
+      {"veux pas mourir jen peux plus en finir", false, true},
+      {"je veux pas mourir", false, false},
+      {"no quiero morir pero ya no aguanto mas, me quiero matar", false, true},
+      {"no quiero morir", false, false},
+      {"i want to end it with my boyfriend", false, false},
   };
-  const Case cases[] = {
-      {"i will kill myself killing myself at work for nothing", true},
-      {"im killing myself at work this week", false},
-      {"cant wake up early hope i die", true},
-      {"i hope i dont wake up late tomorrow, big exam", false},
-      {"je veux pas mourir mais j'en peux plus, je veux en finir", true},
-      {"veux pas mourir jen peux plus en finir", true},
-      {"je veux pas mourir", false},
-      {"no quiero morir pero ya no aguanto mas, me quiero matar", true},
-      {"no quiero morir", false},
-      {"i want to end it with my boyfriend", false},
+  ExpectSigns(cases);
+}
+
+// Blind rounds s4-1..3 (tests/engine/eval/round_s4_*.tsv): the signs they
+// missed, said in other words, and their look-alikes.
+TEST(RiskDetector, BlindRoundSignsAndTheirLookAlikes) {
+  const SignCase cases[] = {
+      {"j'ai le goût d'en finir à soir", false, true},
+      {"ma blonde a envie d'en finir", false, true},
+      {"je veux en finir avec la drogue", false, false},
+      {"i dont wanna b alive anymore", false, true},
+      {"she said goodbye on her story and now her phone is off", false, true},
+      {"his location is at the bridge and he texted me goodbye", false, true},
+      {"mi tio esta privao y casi no resuella", true, false},
+      {"se quedo pegao y no bota aire", true, false},
+      {"mi primo ta morao despues de meterse algo", true, false},
+      {"el dia esta gris", false, false},
+      {"siento que soy una carga para todos", false, true},
+      {"mejor desaparezco para siempre", false, true},
+      {"me voy de vacaciones", false, false},
+      {"mi novio me mando un audio despidiendose", false, true},
+      {"j'ai envie de me crisser en bas du pont", false, true},
+      {"i have it all planned out for friday, i just wanted to tell someone first", false, true},
+      {"i have it all planned out for the party friday, just wanted to tell someone first lol", false, false},
+      {"found a note saying sorry for everything", false, true},
+      {"that song overdose by grandson is stuck in my head", false, false},
+      {"la toune overdose me reste dans la tête", false, false},
+      {"he overdosed on the bathroom floor while a song was playing", true, false},
+      {"im dying 😂😂 this is the funniest thing ive seen", false, false},
+      {"im dying, hes not breathing, this is not funny", true, false},
   };
-  for (const Case& c : cases) {
-    const RiskAssessment a = Assess(c.message);
-    EXPECT_EQ(a.suicide, c.suicide) << Describe(c.message, a);
-  }
+  ExpectSigns(cases);
 }
 
 TEST(RiskDetector, StrongPresentSignsAreNeverSilencedByAGuard) {
