@@ -911,7 +911,7 @@ TEST(RiskDetector, AGuardOrNegationBesideASignLeavesTheSign) {
   ExpectSigns(cases);
 }
 
-// Blind rounds s4-1..3 (tests/engine/eval/round_s4_*.tsv): the signs they
+// Blind rounds s4-1..5 (tests/engine/eval/round_s4_*.tsv): the signs they
 // missed, said in other words, and their look-alikes.
 TEST(RiskDetector, BlindRoundSignsAndTheirLookAlikes) {
   const SignCase cases[] = {
@@ -938,6 +938,13 @@ TEST(RiskDetector, BlindRoundSignsAndTheirLookAlikes) {
       {"he overdosed on the bathroom floor while a song was playing", true, false},
       {"im dying 😂😂 this is the funniest thing ive seen", false, false},
       {"im dying, hes not breathing, this is not funny", true, false},
+      // round s4-5
+      {"chu pus capable de réveiller mon chum", true, false},
+      {"me voy a quitar del medio, ya nadie me necesita", false, true},
+      {"quitate del medio que voy a pasar", false, false},
+      {"personne va s'ennuyer de moi quand je serai parti", false, true},
+      {"blasting \"suicidal\" by ynw melly in the car rn", false, false},
+      {"im listening to you but i feel suicidal", false, true},
   };
   ExpectSigns(cases);
 }
