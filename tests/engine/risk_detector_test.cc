@@ -911,7 +911,7 @@ TEST(RiskDetector, AGuardOrNegationBesideASignLeavesTheSign) {
   ExpectSigns(cases);
 }
 
-// Blind rounds s4-1..5 (tests/engine/eval/round_s4_*.tsv): the signs they
+// Blind rounds s4-1..6 (tests/engine/eval/round_s4_*.tsv): the signs they
 // missed, said in other words, and their look-alikes.
 TEST(RiskDetector, BlindRoundSignsAndTheirLookAlikes) {
   const SignCase cases[] = {
@@ -945,6 +945,13 @@ TEST(RiskDetector, BlindRoundSignsAndTheirLookAlikes) {
       {"personne va s'ennuyer de moi quand je serai parti", false, true},
       {"blasting \"suicidal\" by ynw melly in the car rn", false, false},
       {"im listening to you but i feel suicidal", false, true},
+      // round s4-6
+      {"i think my friend smoked tranq, hes super sedated and i cant get him up", true, false},
+      {"i cant pick him up from school today", false, false},
+      {"i took melatonin and now i cant stay awake lol goodnight", false, false},
+      {"i took melatonin and cant stay awake", true, false},
+      {"took 20 melatonin and i cant stay awake goodnight", true, false},
+      {"took 2 advil for my headache", false, false},
   };
   ExpectSigns(cases);
 }
