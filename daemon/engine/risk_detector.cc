@@ -22,6 +22,15 @@ constexpr std::size_t kMinFuzzy = 6;  // letters in a word before a typo is tole
 
 constexpr std::array<std::string_view, 4> kClassNames = {"overdose", "suicide", "distress", "guard"};
 
+// A language's bit in Rule::lang_bits; 0 for anything else. "*" is all.
+std::uint8_t LangBit(std::string_view lang) {
+  if (lang == "en") return 1;
+  if (lang == "es") return 2;
+  if (lang == "fr") return 4;
+  if (lang == "*") return 7;
+  return 0;
+}
+
 // "a|b c|d*" -> {"a", "b c", "d*"}
 std::vector<std::string_view> SplitAlternatives(std::string_view s) {
   std::vector<std::string_view> out;
@@ -343,9 +352,8 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
 
     if (!r.HasMember("lang") || !r["lang"].IsString()) return InvalidArgument(at + ": needs a \"lang\"");
     rule.lang = r["lang"].GetString();
-    if (rule.lang != "en" && rule.lang != "es" && rule.lang != "fr" && rule.lang != "*") {
-      return InvalidArgument(at + "/lang: expected en, es, fr or *");
-    }
+    rule.lang_bits = LangBit(rule.lang);
+    if (rule.lang_bits == 0) return InvalidArgument(at + "/lang: expected en, es, fr or *");
 
     if (!r.HasMember("seq") || !r["seq"].IsArray() || r["seq"].Empty() || r["seq"].Size() > kMaxElements) {
       return InvalidArgument(at + ": \"seq\" must hold 1 to 4 elements");
@@ -374,7 +382,8 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
       for (const auto& g : r["guards"].GetArray()) {
         const std::string_view name = g.IsString() ? g.GetString() : "";
         auto it = std::find(kClassNames.begin(), kClassNames.end() - 1, name);
-        if (it == kClassNames.end() - 1) return InvalidArgument(at + "/guards: unknown class '" + std::string(name) + "'");
+        if (it == kClassNames.end() - 1)
+          return InvalidArgument(at + "/guards: unknown class '" + std::string(name) + "'");
         rule.guards_mask |= static_cast<std::uint8_t>(1u << (it - kClassNames.begin()));
       }
       if (r.HasMember("topic")) {
@@ -395,16 +404,37 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
         }
         rule.reach = static_cast<std::uint8_t>(r["reach"].GetInt());
       }
+      if (r.HasMember("langs")) {
+        if (!r["langs"].IsArray() || r["langs"].Empty()) {
+          return InvalidArgument(at + "/langs: expected a non-empty array of en, es, fr");
+        }
+        rule.lang_bits = 0;
+        for (const auto& l : r["langs"].GetArray()) {
+          const std::uint8_t bit = l.IsString() ? LangBit(l.GetString()) : 0;
+          if (bit == 0 || bit == 7) return InvalidArgument(at + "/langs: expected en, es or fr");
+          rule.lang_bits |= bit;
+        }
+      }
+      if (r.HasMember("silences") && (!r["silences"].IsArray() || r["silences"].Empty())) {
+        return InvalidArgument(at + "/silences: expected a non-empty array of rule ids");
+      }
       if (r.HasMember("side")) {
         const std::string_view side = r["side"].IsString() ? r["side"].GetString() : "";
-        if (side == "before") rule.side = Side::kBefore;
-        else if (side == "after") rule.side = Side::kAfter;
-        else if (side != "either") return InvalidArgument(at + "/side: expected before, after or either");
+        if (side == "before")
+          rule.side = Side::kBefore;
+        else if (side == "after")
+          rule.side = Side::kAfter;
+        else if (side == "overlap")
+          rule.side = Side::kOverlap;
+        else if (side != "either")
+          return InvalidArgument(at + "/side: expected before, after, either or overlap");
       }
     } else {
       if (r.HasMember("guards") || r.HasMember("reach") || r.HasMember("side") || r.HasMember("topic") ||
-          r.HasMember("strong")) {
-        return InvalidArgument(at + ": only guards have \"guards\", \"reach\", \"side\", \"topic\" and \"strong\"");
+          r.HasMember("strong") || r.HasMember("langs") || r.HasMember("silences")) {
+        return InvalidArgument(at +
+                               ": only guards have \"guards\", \"reach\", \"side\", \"topic\", \"strong\", "
+                               "\"langs\" and \"silences\"");
       }
       rule.guardable = r.HasMember("guardable") && r["guardable"].IsBool() && r["guardable"].GetBool();
       // "outranks": classes whose matches in the same message this rule's
@@ -426,10 +456,36 @@ Result<RiskDetector> RiskDetector::Parse(std::string_view json) {
     if (rule.cls == Class::kGuard && rule.strong) det.strong_guarded_ |= rule.guards_mask;
     det.rules_.push_back(std::move(rule));
   }
+  // "silences" name rules anywhere in the file, so they are resolved last.
+  std::map<std::string_view, std::uint32_t> index_of;
+  for (std::uint32_t i = 0; i < det.rules_.size(); ++i) index_of.emplace(det.rules_[i].id, i);
+  for (rapidjson::SizeType i = 0; i < rules.Size(); ++i) {
+    if (!rules[i].HasMember("silences")) continue;
+    Rule& guard = det.rules_[i];
+    const std::string at = "risk: /rules/" + std::to_string(i) + " (" + guard.id + ")/silences";
+    for (const auto& s : rules[i]["silences"].GetArray()) {
+      const std::string_view id = s.IsString() ? s.GetString() : "";
+      auto it = index_of.find(id);
+      if (it == index_of.end()) return InvalidArgument(at + ": unknown rule '" + std::string(id) + "'");
+      const Rule& target = det.rules_[it->second];
+      if (target.cls == Class::kGuard || (guard.guards_mask & (1u << static_cast<unsigned>(target.cls))) == 0 ||
+          (guard.lang_bits & target.lang_bits) == 0) {
+        return InvalidArgument(at + ": '" + std::string(id) + "' is not a rule of this guard's classes and languages");
+      }
+      guard.silences.push_back(it->second);
+    }
+    std::sort(guard.silences.begin(), guard.silences.end());
+  }
   HL_RETURN_IF_ERROR(b.CheckAllUsed());
   b.Finish();
   for (const FuzzyWord& f : det.fuzzy_words_) det.max_fuzzy_length_ = std::max(det.max_fuzzy_length_, f.text.size());
   return det;
+}
+
+bool RiskDetector::InScope(const Rule& guard, std::uint32_t rule_index, const Rule& rule) {
+  if ((guard.guards_mask & (1u << static_cast<unsigned>(rule.cls))) == 0) return false;
+  if ((guard.lang_bits & rule.lang_bits) == 0) return false;
+  return guard.silences.empty() || std::binary_search(guard.silences.begin(), guard.silences.end(), rule_index);
 }
 
 bool RiskDetector::WordMatches(const Word& w, const Token& t) {
@@ -458,8 +514,7 @@ std::uint64_t RiskDetector::PhraseKey(std::uint32_t node, bool prefix, std::uint
   return next_word_hash ^ ((static_cast<std::uint64_t>(node) << 1 | (prefix ? 1u : 0u)) * 0x9E3779B97F4A7C15ull);
 }
 
-bool RiskDetector::PhraseFollows(const Phrase& p, const std::vector<Token>& tokens, std::size_t n,
-                                 std::size_t first) {
+bool RiskDetector::PhraseFollows(const Phrase& p, const std::vector<Token>& tokens, std::size_t n, std::size_t first) {
   if (first + 1 + p.rest.size() > n) return false;
   for (std::size_t k = 0; k < p.rest.size(); ++k) {
     if (!WordMatches(p.rest[k], tokens[first + 1 + k])) return false;
@@ -560,6 +615,22 @@ bool RiskDetector::Complete(const Rule& rule, const std::vector<Occurrence>& occ
   return false;
 }
 
+bool RiskDetector::CompleteOutside(const Rule& rule, const std::vector<Occurrence>& occ, Span excluded,
+                                   Span& whole) const {
+  std::vector<Occurrence> rest;
+  rest.reserve(occ.size());
+  for (const Occurrence& o : occ) {
+    if (o.start + o.len <= excluded.start || o.start >= excluded.end) rest.push_back(o);
+  }
+  for (const Occurrence& o : rest) {
+    if (o.concept_id != rule.elements.front()) continue;
+    std::array<Span, kMaxElements> chosen{};
+    chosen[0] = {o.start, static_cast<std::uint8_t>(o.start + o.len)};
+    if (Complete(rule, rest, 1, chosen[0], chosen.data(), whole)) return true;
+  }
+  return false;
+}
+
 bool RiskDetector::TokensWithEmoji(std::string_view raw, std::vector<Token>& out) const {
   // Every listed emoji starts with a byte of 0xE2 or more (U+2000 and up).
   if (emoji_.empty() ||
@@ -613,8 +684,9 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
   if (occ.empty()) return a;
   auto key = [](const Occurrence& o) { return std::tuple(o.concept_id, o.start, o.len); };
   std::sort(occ.begin(), occ.end(), [&](const Occurrence& x, const Occurrence& y) { return key(x) < key(y); });
-  occ.erase(std::unique(occ.begin(), occ.end(), [&](const Occurrence& x, const Occurrence& y) { return key(x) == key(y); }),
-            occ.end());
+  occ.erase(
+      std::unique(occ.begin(), occ.end(), [&](const Occurrence& x, const Occurrence& y) { return key(x) == key(y); }),
+      occ.end());
 
   // Every match of a guard or a guardable rule (a guard silences matches
   // near it, so each one counts); one match of any other rule.
@@ -654,19 +726,32 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     const Rule& rule = rules_[m.rule];
     if (rule.cls == Class::kGuard) {
       // Only the "... kill me" idioms (guards of suicide alone) say so.
-      a.idiom = a.idiom || (rule.topic == "idiom" && rule.guards_mask == (1u << static_cast<unsigned>(Class::kSuicide)));
+      a.idiom =
+          a.idiom || (rule.topic == "idiom" && rule.guards_mask == (1u << static_cast<unsigned>(Class::kSuicide)));
       continue;
     }
     const auto cls = static_cast<std::size_t>(rule.cls);
     // A distress rule outranks only the matches it overlaps: its words are
     // the negation's whole scope ("no quiero matarme" silences "quiero
-    // matar" inside it, not "me quiero morir" later in the message).
-    const bool outranked = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
-      const Rule& other = rules_[o.rule];
-      if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
-      return other.cls != Class::kDistress || (o.span.start < m.span.end && m.span.start < o.span.end);
-    });
-    if (outranked) {
+    // matar" inside it, not "me quiero morir" later in the message). A
+    // match that took a word of the negation may still be made of other
+    // words ("je veux pas mourir mais j'en peux plus, je veux en finir").
+    auto outranker = [&](Span span) {
+      return std::find_if(matches.begin(), matches.end(), [&](const Match& o) {
+        const Rule& other = rules_[o.rule];
+        if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
+        return other.cls != Class::kDistress || (o.span.start < span.end && span.start < o.span.end);
+      });
+    };
+    Span span = m.span;
+    int tries = 0;  // two negations could send the match back and forth
+    for (auto o = outranker(span); o != matches.end(); o = outranker(span)) {
+      if (rules_[o->rule].cls != Class::kDistress || ++tries > 3 || !CompleteOutside(rule, occ, o->span, span)) {
+        span = {0, 0};
+        break;
+      }
+    }
+    if (span.end == 0) {
       if (cls == 0) a.overdose_silenced = true;
       if (cls == 1) a.suicide_silenced = true;
       continue;
@@ -675,14 +760,15 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
       const Match* silencer = nullptr;
       for (const Match& g : matches) {
         const Rule& guard = rules_[g.rule];
-        if (guard.cls != Class::kGuard || (guard.guards_mask & (1u << cls)) == 0) continue;
+        if (guard.cls != Class::kGuard || !InScope(guard, m.rule, rule)) continue;
         if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
-        const bool overlap = g.span.start < m.span.end && m.span.start < g.span.end;
+        const bool overlap = g.span.start < span.end && span.start < g.span.end;
         int distance = 0;
         if (!overlap) {
-          const bool guard_before = g.span.end <= m.span.start;
+          if (guard.side == Side::kOverlap) continue;
+          const bool guard_before = g.span.end <= span.start;
           if ((guard.side == Side::kBefore && !guard_before) || (guard.side == Side::kAfter && guard_before)) continue;
-          distance = guard_before ? m.span.start - g.span.end : g.span.start - m.span.end;
+          distance = guard_before ? span.start - g.span.end : g.span.start - span.end;
         }
         if (distance <= guard.reach) {
           silencer = &g;

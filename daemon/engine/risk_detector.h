@@ -39,6 +39,11 @@
 //     harmless cause or subject right next to the words ("my lips are blue
 //     from the cold", "my phone is about to die") silences even those. When in doubt the data flags:
 //     a missed overdose costs more than an extra 911 line.
+//     A guard is scoped: it silences only rules of its classes ("guards"),
+//     of its languages ("langs", default its own "lang"; a "*" rule belongs
+//     to every language) and, when it lists them, only the rules it names
+//     ("silences": rule ids). So "last year" never hides "se está muriendo",
+//     and "from the cold" hides blue lips, not "not breathing".
 //
 // Matching is linear in the message: each token walks a trie built at
 // Parse(), a phrase is looked up by its first two words (so a common first
@@ -65,12 +70,12 @@
 namespace helpline::engine {
 
 struct RiskAssessment {
-  bool overdose = false;  // an overdose may be happening now
-  bool suicide = false;   // suicide or self-harm risk, stated or clearly implied
-  bool distress = false;  // distress words and neither of the above (the engine adds 988)
-  std::string_view lang;  // language of the rule that decided ("en", "es", "fr"), "" if none or shared
-  std::string_view rule;  // id of that rule (overdose first, then suicide, then distress), "" if none
-  std::string_view guard; // id of a guard that silenced a rule in this message, "" if none
+  bool overdose = false;   // an overdose may be happening now
+  bool suicide = false;    // suicide or self-harm risk, stated or clearly implied
+  bool distress = false;   // distress words and neither of the above (the engine adds 988)
+  std::string_view lang;   // language of the rule that decided ("en", "es", "fr"), "" if none or shared
+  std::string_view rule;   // id of that rule (overdose first, then suicide, then distress), "" if none
+  std::string_view guard;  // id of a guard that silenced a rule in this message, "" if none
   // A rule of the class matched and was deliberately set aside (a guard
   // near it, or another finding that outranks it): the message is about
   // that subject but is not that emergency.
@@ -115,7 +120,12 @@ class RiskDetector {
 
  private:
   enum class Class : std::uint8_t { kOverdose, kSuicide, kDistress, kGuard };
-  enum class Side : std::uint8_t { kEither, kBefore, kAfter };
+  enum class Side : std::uint8_t {
+    kEither,
+    kBefore,
+    kAfter,
+    kOverlap
+  };  // kOverlap: the guard shares a word with the match
 
   // One word of a term: exact, a prefix ("respir*"), or a number ("#": any,
   // "##": 2+ digits, min_digits says which).
@@ -158,19 +168,26 @@ class RiskDetector {
   struct Rule {
     std::string id;
     std::string topic;  // guards only: what a silenced message is about ("harm": a question; "idiom")
-    std::string lang;  // "en" | "es" | "fr" | "*"
+    std::string lang;   // "en" | "es" | "fr" | "*"
+    // Bit per language (kLangBits): a rule's own language ("*": all); a
+    // guard's "langs" (default its own), the languages whose rules it may
+    // silence. A guard silences a rule only when their bits meet.
+    std::uint8_t lang_bits = 0;
+    // Guards only: the rules it may silence ("silences", indices into
+    // rules_, sorted); empty means every rule of its classes and languages.
+    std::vector<std::uint32_t> silences;
     Class cls = Class::kOverdose;
     std::vector<std::uint16_t> elements;  // concept ids, in order
-    std::uint8_t gap = 0;                  // words allowed between neighbours
-    bool any_order = false;                // each element within `gap` of the first, either side
-    bool guardable = false;                // a guard nearby silences it
+    std::uint8_t gap = 0;                 // words allowed between neighbours
+    bool any_order = false;               // each element within `gap` of the first, either side
+    bool guardable = false;               // a guard nearby silences it
     // Guards: bit per Class it silences near it. Other rules ("outranks"):
     // bit per Class whose matches anywhere in the message it replaces; a
     // distress rule (a negation) replaces only the matches it overlaps.
     std::uint8_t guards_mask = 0;
-    bool strong = false;           // guards only: also silences strong (non-guardable) rules
-    std::uint8_t reach = 0;        // words between the guard and the silenced match
-    Side side = Side::kEither;     // where the guard stands relative to the match
+    bool strong = false;        // guards only: also silences strong (non-guardable) rules
+    std::uint8_t reach = 0;     // words between the guard and the silenced match
+    Side side = Side::kEither;  // where the guard stands relative to the match
   };
 
   struct Occurrence {
@@ -184,9 +201,16 @@ class RiskDetector {
 
   class Builder;
 
+  // Whether `guard` may silence `rule` at all (class, language, "silences"),
+  // wherever the two stand.
+  static bool InScope(const Rule& guard, std::uint32_t rule_index, const Rule& rule);
+
   void CollectOccurrences(const std::vector<Token>& tokens, std::size_t n, std::vector<Occurrence>& out) const;
   bool Complete(const Rule& rule, const std::vector<Occurrence>& occ, std::size_t k, Span anchor, Span* chosen,
                 Span& whole) const;
+  // A match of `rule` made of occurrences outside `excluded` (a negation
+  // that outranks what it overlaps); `whole` is its span.
+  bool CompleteOutside(const Rule& rule, const std::vector<Occurrence>& occ, Span excluded, Span& whole) const;
   // Tokenize(raw_utf8) with the listed emoji as tokens; false (out
   // untouched) when the text holds none.
   bool TokensWithEmoji(std::string_view raw_utf8, std::vector<Token>& out) const;
@@ -199,7 +223,7 @@ class RiskDetector {
   std::vector<std::string> concept_names_;
   std::vector<Rule> rules_;
   std::vector<std::vector<std::uint32_t>> rules_by_first_;  // concept id -> rules starting with it
-  std::uint8_t strong_guarded_ = 0;  // bit per Class some strong guard silences
+  std::uint8_t strong_guarded_ = 0;                         // bit per Class some strong guard silences
 
   std::vector<Node> nodes_;  // [0] is the root
   std::vector<char> edge_label_;

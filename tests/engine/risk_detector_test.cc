@@ -7,6 +7,7 @@
 // measured in a RelWithDebInfo build and reported with the change.
 
 #include "daemon/engine/risk_detector.h"
+#include "tests/engine/shipped_risk.h"
 
 #include <gtest/gtest.h>
 
@@ -22,25 +23,7 @@
 namespace helpline::engine {
 namespace {
 
-std::string ReadShippedData() {
-  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// One detector for the whole file: Parse() builds the typo index once.
-const RiskDetector& Shipped() {
-  static const RiskDetector detector = [] {
-    auto parsed = RiskDetector::Parse(ReadShippedData());
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "data/engine/risk.json: %s\n", parsed.status().ToString().c_str());
-      std::abort();
-    }
-    return std::move(parsed).value();
-  }();
-  return detector;
-}
+const RiskDetector& Shipped() { return ShippedRiskDetector(); }
 
 RiskAssessment Assess(std::string_view message) { return Shipped().Assess(message, Tokenize(message)); }
 
@@ -51,7 +34,23 @@ std::string Describe(std::string_view message, const RiskAssessment& a) {
   return os.str();
 }
 
-// 119 messages.
+// A message and the classes it must (and must not) raise.
+struct SignCase {
+  std::string_view message;
+  bool overdose;
+  bool suicide;
+};
+
+template <std::size_t N>
+void ExpectSigns(const SignCase (&cases)[N]) {
+  for (const SignCase& c : cases) {
+    const RiskAssessment a = Assess(c.message);
+    EXPECT_EQ(a.overdose, c.overdose) << Describe(c.message, a);
+    EXPECT_EQ(a.suicide, c.suicide) << Describe(c.message, a);
+  }
+}
+
+// 116 messages.
 constexpr std::string_view kOverdoseEnglish[] = {
     "my bf wont wake up his lips are blue",
     "he's not breathing",
@@ -103,13 +102,11 @@ constexpr std::string_view kOverdoseEnglish[] = {
     "he's cold to the touch",
     "i think hes dead",
     "my friend overdosed",
-    "overdose at my house",
     "my bf is breathign weird",
     "he stopped breathing",
     "he's having trouble breathing after taking pills",
     "she's not moving and her lips are purple",
     "he overdosed last year and now he's not breathing",
-    "my friend od",
     "hes choking on his vomit",
     "heart racing and chest pain after coke",
     "he collapsed in the bathroom",
@@ -145,7 +142,6 @@ constexpr std::string_view kOverdoseEnglish[] = {
     "she's making a weird snoring noise and won't respond",
     "my friend is turning purple",
     "i think my friend is overdosing on fent",
-    "call 911? he od",
     "we think he overdosed",
     "he took 30 oxys",
     "he smoked some fent and passed out",
@@ -481,14 +477,8 @@ constexpr std::string_view kDistressEnglish[] = {
 
 // 8 messages.
 constexpr std::string_view kDistressSpanish[] = {
-    "estoy desesperada",
-    "no puedo más",
-    "estoy muy mal",
-    "me siento muy sola",
-    "estoy deprimida",
-    "nadie me quiere",
-    "me siento desesperado",
-    "estoy muy triste y sola",
+    "estoy desesperada", "no puedo más",    "estoy muy mal",         "me siento muy sola",
+    "estoy deprimida",   "nadie me quiere", "me siento desesperado", "estoy muy triste y sola",
 };
 
 // 11 messages.
@@ -782,6 +772,12 @@ constexpr std::string_view kLookAlikes[] = {
     "elle a les lèvres gercées",
 };
 
+// The noun "overdose" and "OD" alone: a loanword in French and Spanish texts
+// too, so the deciding rule has no language (overdose_loanword, "*").
+constexpr std::string_view kOverdoseLoanword[] = {
+    "overdose at my house", "my friend od", "call 911? he od", "overdose ici vite", "overdose aqui rapido",
+};
+
 // ---- Each table, run as one test that names every failing message.
 
 template <std::size_t N>
@@ -827,6 +823,8 @@ TEST(RiskDetector, AnOverdoseHappeningNowIsFlaggedInFrench) { ExpectOverdose(kOv
 
 TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInEnglish) { ExpectSuicide(kSuicideEnglish, "en"); }
 TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInSpanish) { ExpectSuicide(kSuicideSpanish, "es"); }
+TEST(RiskDetector, TheOverdoseLoanwordIsFlaggedInEveryLanguage) { ExpectOverdose(kOverdoseLoanword, ""); }
+
 TEST(RiskDetector, SuicideOrSelfHarmRiskIsFlaggedInFrench) { ExpectSuicide(kSuicideFrench, "fr"); }
 
 TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInEnglish) {
@@ -835,9 +833,7 @@ TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInEnglish) {
 TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInSpanish) {
   ExpectDistressOnly(kDistressSpanish, "es");
 }
-TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInFrench) {
-  ExpectDistressOnly(kDistressFrench, "fr");
-}
+TEST(RiskDetector, DistressWithoutASafetySignIsFlaggedAsDistressInFrench) { ExpectDistressOnly(kDistressFrench, "fr"); }
 
 TEST(RiskDetector, LookAlikesRaiseNoSignal) {
   for (std::string_view m : kLookAlikes) {
@@ -892,6 +888,72 @@ TEST(RiskDetector, EachGuardNamesItselfWhenItSilencesARule) {
     EXPECT_FALSE(a.overdose || a.suicide || a.distress) << Describe(c.message, a);
     EXPECT_EQ(a.guard, c.guard) << Describe(c.message, a);
   }
+}
+
+// Found by risk_guard_property_test: a strong guard whose words are the
+// sign's ("killing myself at work", "wake up early") silences only the
+// match it shares a word with (side "overlap"), not a sign beside it; a
+// negation ("je veux pas mourir") outranks only a match that cannot be made
+// without its words.
+TEST(RiskDetector, AGuardOrNegationBesideASignLeavesTheSign) {
+  const SignCase cases[] = {
+      {"i will kill myself killing myself at work for nothing", false, true},
+      {"im killing myself at work this week", false, false},
+      {"cant wake up early hope i die", false, true},
+      {"i hope i dont wake up late tomorrow, big exam", false, false},
+      {"je veux pas mourir mais j'en peux plus, je veux en finir", false, true},
+      {"veux pas mourir jen peux plus en finir", false, true},
+      {"je veux pas mourir", false, false},
+      {"no quiero morir pero ya no aguanto mas, me quiero matar", false, true},
+      {"no quiero morir", false, false},
+      {"i want to end it with my boyfriend", false, false},
+  };
+  ExpectSigns(cases);
+}
+
+// Blind rounds s4-1..6 (tests/engine/eval/round_s4_*.tsv): the signs they
+// missed, said in other words, and their look-alikes.
+TEST(RiskDetector, BlindRoundSignsAndTheirLookAlikes) {
+  const SignCase cases[] = {
+      {"j'ai le goût d'en finir à soir", false, true},
+      {"ma blonde a envie d'en finir", false, true},
+      {"je veux en finir avec la drogue", false, false},
+      {"i dont wanna b alive anymore", false, true},
+      {"she said goodbye on her story and now her phone is off", false, true},
+      {"his location is at the bridge and he texted me goodbye", false, true},
+      {"mi tio esta privao y casi no resuella", true, false},
+      {"se quedo pegao y no bota aire", true, false},
+      {"mi primo ta morao despues de meterse algo", true, false},
+      {"el dia esta gris", false, false},
+      {"siento que soy una carga para todos", false, true},
+      {"mejor desaparezco para siempre", false, true},
+      {"me voy de vacaciones", false, false},
+      {"mi novio me mando un audio despidiendose", false, true},
+      {"j'ai envie de me crisser en bas du pont", false, true},
+      {"i have it all planned out for friday, i just wanted to tell someone first", false, true},
+      {"i have it all planned out for the party friday, just wanted to tell someone first lol", false, false},
+      {"found a note saying sorry for everything", false, true},
+      {"that song overdose by grandson is stuck in my head", false, false},
+      {"la toune overdose me reste dans la tête", false, false},
+      {"he overdosed on the bathroom floor while a song was playing", true, false},
+      {"im dying 😂😂 this is the funniest thing ive seen", false, false},
+      {"im dying, hes not breathing, this is not funny", true, false},
+      // round s4-5
+      {"chu pus capable de réveiller mon chum", true, false},
+      {"me voy a quitar del medio, ya nadie me necesita", false, true},
+      {"quitate del medio que voy a pasar", false, false},
+      {"personne va s'ennuyer de moi quand je serai parti", false, true},
+      {"blasting \"suicidal\" by ynw melly in the car rn", false, false},
+      {"im listening to you but i feel suicidal", false, true},
+      // round s4-6
+      {"i think my friend smoked tranq, hes super sedated and i cant get him up", true, false},
+      {"i cant pick him up from school today", false, false},
+      {"i took melatonin and now i cant stay awake lol goodnight", false, false},
+      {"i took melatonin and cant stay awake", true, false},
+      {"took 20 melatonin and i cant stay awake goodnight", true, false},
+      {"took 2 advil for my headache", false, false},
+  };
+  ExpectSigns(cases);
 }
 
 TEST(RiskDetector, StrongPresentSignsAreNeverSilencedByAGuard) {
@@ -1318,7 +1380,8 @@ TEST(RiskDetector, RealWordsListedAsNotTyposAreNotReadAsTypos) {
 }
 
 TEST(RiskDetector, FrenchElisionsAreMatchedOnFoldedTokens) {
-  for (std::string_view m : {"y s'réveille pu", "chu pas capable de l'réveiller", "j'veux pu vivre", "j'en peux pu, j'veux mourir"}) {
+  for (std::string_view m :
+       {"y s'réveille pu", "chu pas capable de l'réveiller", "j'veux pu vivre", "j'en peux pu, j'veux mourir"}) {
     const RiskAssessment a = Assess(m);
     EXPECT_TRUE(a.overdose || a.suicide) << Describe(m, a);
     EXPECT_EQ(a.lang, "fr") << Describe(m, a);
@@ -1386,6 +1449,57 @@ TEST(RiskDetectorParse, AnEmojiTermIsAWordOfTheRawText) {
                    "has no letters");
 }
 
+// A guard silences only rules of its languages ("langs", default its own
+// "lang"; a "*" rule is of every language) and, when it lists them, only the
+// rules it names ("silences").
+TEST(RiskDetectorParse, AGuardSilencesOnlyRulesOfItsLanguagesAndItsList) {
+  auto r = RiskDetector::Parse(R"({"concepts": {},
+      "rules": [
+        {"id": "en_od", "class": "overdose", "lang": "en", "seq": ["overdosed"], "guardable": true},
+        {"id": "es_od", "class": "overdose", "lang": "es", "seq": ["sobredosis"], "guardable": true},
+        {"id": "any_od", "class": "overdose", "lang": "*", "seq": ["od"], "guardable": true},
+        {"id": "en_su", "class": "suicide", "lang": "en", "seq": ["suicidal"], "guardable": true},
+        {"id": "en_past", "class": "guard", "lang": "en", "seq": ["ago"], "guards": ["overdose", "suicide"]},
+        {"id": "es_past", "class": "guard", "lang": "es", "seq": ["pasado"], "guards": ["overdose"],
+         "langs": ["es", "en"]},
+        {"id": "en_not", "class": "guard", "lang": "en", "seq": ["not"], "guards": ["overdose", "suicide"],
+         "silences": ["en_su"], "side": "before"}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto od = [&](std::string_view m) { return r->Assess(Tokenize(m)).overdose; };
+  EXPECT_FALSE(od("overdosed years ago"));
+  EXPECT_FALSE(od("od years ago"));         // "*": every language's guards
+  EXPECT_TRUE(od("sobredosis years ago"));  // an English guard, a Spanish sign
+  EXPECT_FALSE(od("sobredosis el pasado"));
+  EXPECT_FALSE(od("overdosed el pasado"));  // "langs" widens es_past to English rules
+  EXPECT_TRUE(od("not overdosed"));         // en_not silences en_su alone
+  EXPECT_FALSE(r->Assess(Tokenize("not suicidal")).suicide);
+  EXPECT_TRUE(r->Assess(Tokenize("not suicidal")).suicide_silenced);
+}
+
+TEST(RiskDetectorParse, AGuardsScopeIsCheckedAndNamesTheGuard) {
+  const std::string rules = R"({"id": "en_od", "class": "overdose", "lang": "en", "seq": ["od"], "guardable": true},
+        {"id": "en_su", "class": "suicide", "lang": "en", "seq": ["su"], "guardable": true},
+        {"id": "es_od", "class": "overdose", "lang": "es", "seq": ["sobredosis"], "guardable": true},)";
+  auto with_guard = [&](std::string_view extra) {
+    return R"({"concepts": {}, "rules": [)" + rules +
+           R"({"id": "en_g", "class": "guard", "lang": "en", "seq": ["ago"], "guards": ["overdose"])" +
+           std::string(extra) + "}]}";
+  };
+  ExpectParseError(with_guard(R"(, "langs": ["de"])"), "(en_g)/langs: expected en, es or fr");
+  ExpectParseError(with_guard(R"(, "langs": ["*"])"), "(en_g)/langs: expected en, es or fr");
+  ExpectParseError(with_guard(R"(, "langs": [])"), "(en_g)/langs");
+  ExpectParseError(with_guard(R"(, "silences": "en_od")"), "(en_g)/silences");
+  ExpectParseError(with_guard(R"(, "silences": ["en_nope"])"), "(en_g)/silences: unknown rule 'en_nope'");
+  ExpectParseError(with_guard(R"(, "silences": ["en_su"])"), "(en_g)/silences: 'en_su' is not a rule of this");
+  ExpectParseError(with_guard(R"(, "silences": ["es_od"])"), "(en_g)/silences: 'es_od' is not a rule of this");
+  ExpectParseError(with_guard(R"(, "silences": ["en_g"])"), "(en_g)/silences: 'en_g' is not a rule of this");
+  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "en_od", "class": "overdose", "lang": "en", "seq": ["od"],
+      "langs": ["en"]}]})",
+                   "only guards have");
+  EXPECT_TRUE(RiskDetector::Parse(with_guard(R"(, "silences": ["en_od"], "langs": ["en", "es"])")).ok());
+  EXPECT_TRUE(RiskDetector::Parse(with_guard(R"(, "silences": ["es_od"], "langs": ["es"])")).ok());
+}
+
 TEST(RiskDetectorParse, AnUnknownConceptIsRefusedWithTheRuleAndElement) {
   ExpectParseError(R"({"concepts": {"b": ["breath*"]},
       "rules": [{"id": "en_x", "class": "overdose", "lang": "en", "seq": ["not", "@breath"]}]})",
@@ -1423,23 +1537,31 @@ TEST(RiskDetectorParse, OtherMistakesAreRefusedWithThePlace) {
                    "risk: /rules/0 (x)/lang");
   ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": []}]})",
                    "risk: /rules/0 (x): \"seq\" must hold 1 to 4 elements");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a", "b"], "gap": 13}]})",
-                   "risk: /rules/0 (x)/gap");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a", "b"], "gap": 13}]})",
+      "risk: /rules/0 (x)/gap");
   ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"]}]})",
                    "risk: /rules/0 (g): a guard needs \"guards\"");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["guard"]}]})",
-                   "risk: /rules/0 (g)/guards: unknown class 'guard'");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "reach": 2}]})",
-                   "risk: /rules/0 (x): only guards have");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "strong": true}]})",
-                   "risk: /rules/0 (x): only guards have");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "strong": 1}]})",
-                   "risk: /rules/0 (g)/strong");
-  ExpectParseError(R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "topic": "joke"}]})",
-                   "risk: /rules/0 (g)/topic");
-  ExpectParseError(R"({"concepts": {"unused": ["a"]}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["b"]}]})",
-                   "risk: concept 'unused' is used by no rule");
-  ExpectParseError(R"({"concepts": {"a": ["x"], "a": ["y"]}, "rules": []})", "risk: /concepts/a: concept 'a' is defined twice");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["guard"]}]})",
+      "risk: /rules/0 (g)/guards: unknown class 'guard'");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "reach": 2}]})",
+      "risk: /rules/0 (x): only guards have");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["a"], "strong": true}]})",
+      "risk: /rules/0 (x): only guards have");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "strong": 1}]})",
+      "risk: /rules/0 (g)/strong");
+  ExpectParseError(
+      R"({"concepts": {}, "rules": [{"id": "g", "class": "guard", "lang": "en", "seq": ["a"], "guards": ["overdose"], "topic": "joke"}]})",
+      "risk: /rules/0 (g)/topic");
+  ExpectParseError(
+      R"({"concepts": {"unused": ["a"]}, "rules": [{"id": "x", "class": "overdose", "lang": "en", "seq": ["b"]}]})",
+      "risk: concept 'unused' is used by no rule");
+  ExpectParseError(R"({"concepts": {"a": ["x"], "a": ["y"]}, "rules": []})",
+                   "risk: /concepts/a: concept 'a' is defined twice");
 }
 
 }  // namespace
