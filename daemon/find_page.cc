@@ -733,7 +733,7 @@ void AppendSiteCard(std::string& out, const Resource& r, double km, bool miles, 
   const bool precise = r.coordinates && r.coordinates->precision != directory::CoordinatePrecision::kCity;
   if (precise) {
     out += "<p class=\"dist\">";
-    AppendEscaped(out, engine::FormatDistance(km, miles));
+    AppendEscaped(out, engine::FormatDistance(km, miles, r.coordinates->precision == directory::CoordinatePrecision::kPostal));
     out += "</p>\n";
   }
   if (r.address) {

@@ -67,11 +67,14 @@ std::vector<Category> SiteCategoriesFor(Intent intent) {
   }
 }
 
-std::string FormatDistance(double km, bool miles) {
+std::string FormatDistance(double km, bool miles, bool approximate) {
   const double d = miles ? km / directory::kKmPerMile : km;
+  const char* unit = miles ? "mi" : "km";
   char buf[32];
-  if (d < 10) std::snprintf(buf, sizeof buf, "%.1f %s", d, miles ? "mi" : "km");
-  else std::snprintf(buf, sizeof buf, "%.0f %s", d, miles ? "mi" : "km");
+  if (approximate && d < 1) std::snprintf(buf, sizeof buf, "<1 %s", unit);
+  else if (!approximate && d < 0.05) std::snprintf(buf, sizeof buf, "<0.1 %s", unit);
+  else if (!approximate && d < 10) std::snprintf(buf, sizeof buf, "%.1f %s", d, unit);
+  else std::snprintf(buf, sizeof buf, "%.0f %s", d, unit);
   return buf;
 }
 
@@ -131,7 +134,9 @@ ReplyLine SiteLine(const Resource& site, double km, bool miles, bool show_distan
   std::vector<std::string> parts;
   const bool distance = show_distance && site.coordinates &&
                         site.coordinates->precision != directory::CoordinatePrecision::kCity;
-  if (distance) parts.push_back(FormatDistance(km, miles));
+  if (distance) {
+    parts.push_back(FormatDistance(km, miles, site.coordinates->precision == directory::CoordinatePrecision::kPostal));
+  }
   bool reachable = false;
   for (const auto& ch : site.channels) {
     if (ch.kind != directory::ChannelKind::kVoice) continue;

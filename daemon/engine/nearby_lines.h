@@ -82,8 +82,11 @@ ReplyLine NearbySiteLine(const directory::Resource& site, const NearbyAnswer& ne
                          const directory::PhoneBook& phones, std::string_view reader_country, bool chat,
                          bool short_form, int rank);
 
-// "0.4 mi", "12 km".
-std::string FormatDistance(double km, bool miles);
+// "0.4 mi", "12 km"; "<0.1 mi" rather than "0.0 mi". An `approximate`
+// distance (a site known only by its postal code's centroid, which may lie a
+// few km from its door) is shown in whole units, "<1 mi" under one: a site in
+// the person's own ZIP would otherwise read "0.0 mi".
+std::string FormatDistance(double km, bool miles, bool approximate = false);
 
 // Loads data/geo beside an engine data directory ("data/engine" -> "data/geo");
 // nullptr (no sites in replies) when it is not there or does not load.

@@ -117,7 +117,7 @@ TEST(NearbyLines, ChatShowsMoreAndDescriptions) {
   EngineReply r = Ask("naloxone 60614", ChannelType::kChat);
   EXPECT_EQ(SiteIds(r).size(), 4u) << r.text;
   EXPECT_NE(r.text.find("Free naloxone, walk in."), std::string::npos) << r.text;
-  EXPECT_NE(r.text.find("Loop Site, 100 Main St, Town: 3.3 mi, hours Mon-Fri 9-5. Free"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("Loop Site, 100 Main St, Town: 3 mi, hours Mon-Fri 9-5. Free"), std::string::npos) << r.text;
   EXPECT_NE(r.text.find("- Chicago Citywide Van, Town: call 1-312-555-0199"), std::string::npos)
       << "city precision: no distance\n"
       << r.text;
@@ -181,6 +181,18 @@ TEST(NearbyLines, DistanceFormat) {
   EXPECT_EQ(FormatDistance(1.609344, true), "1.0 mi");
   EXPECT_EQ(FormatDistance(25, false), "25 km");
   EXPECT_EQ(FormatDistance(0.4, false), "0.4 km");
+  EXPECT_EQ(FormatDistance(0.0, true), "<0.1 mi");
+  EXPECT_EQ(FormatDistance(0.04, false), "<0.1 km");
+}
+
+// A postal-precision site is as far as its ZIP's centroid: whole units, and
+// "<1" for one in the person's own ZIP (which used to read "0.0 mi").
+TEST(NearbyLines, ApproximateDistanceFormat) {
+  EXPECT_EQ(FormatDistance(0.0, true, true), "<1 mi");
+  EXPECT_EQ(FormatDistance(1.5, true, true), "<1 mi");
+  EXPECT_EQ(FormatDistance(5.0, true, true), "3 mi");
+  EXPECT_EQ(FormatDistance(0.9, false, true), "<1 km");
+  EXPECT_EQ(FormatDistance(12.4, false, true), "12 km");
 }
 
 }  // namespace
