@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -117,13 +119,13 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const
   Spawned child = Spawn(argv, env);
   if (child.pid < 0) {
     err_ = child.error;
+    eof_ = true;
     return;
   }
   pid_ = child.pid;
   out_fd_ = child.out_fd;
   err_fd_ = child.err_fd;
-  fcntl(out_fd_, F_SETFL, O_NONBLOCK);
-  fcntl(err_fd_, F_SETFL, O_NONBLOCK);
+  reader_ = std::thread([this] { ReadPipes(); });
 }
 
 BackgroundProcess::~BackgroundProcess() {
@@ -132,34 +134,52 @@ BackgroundProcess::~BackgroundProcess() {
     int status = 0;
     waitpid(pid_, &status, 0);
   }
+  stop_ = true;
+  if (reader_.joinable()) reader_.join();
   if (out_fd_ >= 0) close(out_fd_);
   if (err_fd_ >= 0) close(err_fd_);
 }
 
-void BackgroundProcess::Drain(int timeout_ms) {
+void BackgroundProcess::ReadPipes() {
   pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
-  if (poll(fds, 2, timeout_ms) <= 0) return;
   char buf[65536];
-  for (int i = 0; i < 2; ++i) {
-    if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
-    ssize_t got = read(fds[i].fd, buf, sizeof buf);
-    if (got > 0) (i == 0 ? out_ : err_).append(buf, static_cast<std::size_t>(got));
+  while (!stop_ && (fds[0].fd >= 0 || fds[1].fd >= 0)) {
+    if (poll(fds, 2, 50) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      // Read and append under the lock, so Stderr() sees every byte that
+      // has left the pipe.
+      std::lock_guard<std::mutex> lock(mu_);
+      const ssize_t got = read(fds[i].fd, buf, sizeof buf);
+      if (got <= 0) {
+        if (got < 0 && errno == EINTR) continue;
+        fds[i].fd = -1;  // EOF (or an error): poll ignores a negative fd
+        continue;
+      }
+      (i == 0 ? out_ : err_).append(buf, static_cast<std::size_t>(got));
+    }
+    grew_.notify_all();
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  eof_ = true;
+  grew_.notify_all();
 }
 
 std::string BackgroundProcess::WaitForLine(const std::string& needle, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto pos = out_.find(needle);
-    if (pos != std::string::npos) {
-      auto begin = out_.rfind('\n', pos);
-      begin = begin == std::string::npos ? 0 : begin + 1;
-      auto end = out_.find('\n', pos);
-      if (end != std::string::npos) return out_.substr(begin, end - begin);
-    }
-    Drain(50);
-  }
-  return "";
+  std::unique_lock<std::mutex> lock(mu_);
+  std::string line;
+  grew_.wait_until(lock, deadline, [&] {
+    const auto pos = out_.find(needle);
+    if (pos == std::string::npos) return eof_;
+    const auto end = out_.find('\n', pos);
+    if (end == std::string::npos) return eof_;
+    auto begin = out_.rfind('\n', pos);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    line = out_.substr(begin, end - begin);
+    return true;
+  });
+  return line;
 }
 
 void BackgroundProcess::Signal(int sig) {
@@ -171,19 +191,29 @@ int BackgroundProcess::Wait(int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
-    pid_t r = waitpid(pid_, &status, WNOHANG);
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      Drain(0);
+      // Collect what it wrote last: its pipes close when it ends (bounded,
+      // in case a child of its own still holds them).
+      std::unique_lock<std::mutex> lock(mu_);
+      grew_.wait_for(lock, std::chrono::seconds(2), [&] { return eof_; });
       return exit_code_;
     }
-    Drain(20);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return -1;
 }
 
 std::string BackgroundProcess::Stderr() {
-  Drain(0);
+  // Everything written before the call: wait (briefly) until the reader has
+  // emptied the pipe.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  std::unique_lock<std::mutex> lock(mu_);
+  grew_.wait_until(lock, deadline, [&] {
+    int pending = 0;
+    return eof_ || err_fd_ < 0 || ioctl(err_fd_, FIONREAD, &pending) != 0 || pending == 0;
+  });
   return err_;
 }
 

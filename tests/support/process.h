@@ -8,7 +8,11 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,8 +35,11 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
 namespace helpline::testing {
 
 // A program running in the background for end-to-end tests (the daemon).
-// Its stdout is read until a line matches what the test waits for; stderr is
-// kept for failure messages. The destructor kills it (SIGKILL) if it runs.
+// A reader thread empties both of its pipes as soon as anything arrives, so
+// the program never blocks on a full pipe however much it logs (a daemon
+// logging one line per outbox retry once stalled a 10,000-message test when
+// 64 KiB of stderr went unread). Tests wait for a stdout line; stderr is kept
+// for failure messages. The destructor kills it (SIGKILL) if it runs.
 class BackgroundProcess {
  public:
   BackgroundProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
@@ -53,13 +60,18 @@ class BackgroundProcess {
   bool exited() const { return exit_code_ >= 0; }
 
  private:
-  void Drain(int timeout_ms);
+  void ReadPipes();  // the reader thread: until both pipes close or stop_
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  int exit_code_ = -1;
+  std::mutex mu_;  // guards out_, err_ and eof_
+  std::condition_variable grew_;  // notified whenever out_ or err_ grows, and at EOF
   std::string out_;
   std::string err_;
-  int exit_code_ = -1;
+  bool eof_ = false;  // both pipes closed
+  std::atomic<bool> stop_{false};
+  std::thread reader_;
 };
 
 }  // namespace helpline::testing
