@@ -27,8 +27,8 @@
 #include "daemon/alerts/number_cipher.h"
 #include "daemon/curl_multi.h"
 #include "daemon/outbox.h"
-#include "redis/async_client.h"
 #include "daemon/sender_store.h"
+#include "redis/async_client.h"
 #include "redis/url.h"
 #include "tests/support/redis_server.h"
 
@@ -94,12 +94,13 @@ int main(int argc, char** argv) {
   long outstanding = 0, failed = 0;
   for (long i = 0; i < n; ++i) {
     ++outstanding;
-    outbox.Enqueue({"bare:" + std::to_string(i), "twilio", gateway::MessageChannel::kSms,
-                    "+1604" + std::to_string(1000000 + i), "+15005550006", "Fentanyl in grey pills. Reply LEAVE to stop alerts."},
-                   [&](Status s) {
-                     --outstanding;
-                     if (!s.ok()) ++failed;
-                   });
+    outbox.Enqueue(
+        {"bare:" + std::to_string(i), "twilio", gateway::MessageChannel::kSms, "+1604" + std::to_string(1000000 + i),
+         "+15005550006", "Fentanyl in grey pills. Reply LEAVE to stop alerts."},
+        [&](Status s) {
+          --outstanding;
+          if (!s.ok()) ++failed;
+        });
     while (outstanding >= 1000) io.run_one();
   }
   while (outstanding > 0) io.run_one();
@@ -110,7 +111,10 @@ int main(int argc, char** argv) {
   std::ofstream(text_path) << "Fentanyl in grey pills in Vancouver. Test your drugs, do not use alone.";
   daemon::alerts::AlertsArgs args;
   args.positional = {"send"};
-  args.options = {{"--region", "CA-BC"}, {"--text-en", text_path}, {"--id", "bench"}, {"--redis", server.Url()},
+  args.options = {{"--region", "CA-BC"},
+                  {"--text-en", text_path},
+                  {"--id", "bench"},
+                  {"--redis", server.Url()},
                   {"--quiet-hours", "off"}};  // the same work whatever the hour
   args.flags = {"--json"};
   std::ostringstream out, err;

@@ -45,15 +45,9 @@ struct Sample {
 };
 
 const Sample kTypical[] = {
-    {"HELP", "+16045550123"},
-    {"NALOXONE", "+12125550123"},
-    {"need narcan in BC please", "+14165550123"},
-    {"AYUDA", "+15125550123"},
-    {"overdose", "+13105550123"},
-    {"treatment in texas", "+12065550123"},
-    {"HELP 90210", "+18005550123"},
-    {"asdfgh", "+15145550123"},
-    {"my friend is not breathing", "+14035550123"},
+    {"HELP", "+16045550123"},       {"NALOXONE", "+12125550123"}, {"need narcan in BC please", "+14165550123"},
+    {"AYUDA", "+15125550123"},      {"overdose", "+13105550123"}, {"treatment in texas", "+12065550123"},
+    {"HELP 90210", "+18005550123"}, {"asdfgh", "+15145550123"},   {"my friend is not breathing", "+14035550123"},
     {"tretment", "+13055550123"},
 };
 

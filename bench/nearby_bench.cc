@@ -9,12 +9,12 @@
 //
 //   nearby_bench [sites=1000000] [queries=20000] [brute_queries=200] [services=100000]
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <unistd.h>
 #include <random>
 #include <vector>
 
@@ -118,14 +118,15 @@ int main(int argc, char** argv) {
     cpu.push_back(CpuMs() - c0);
     builds.push_back(Us(Clock::now() - t0) / 1000);
   }
-  std::printf("sites %zu (in %zu category entries), build: CPU ms median %.0f, wall ms median %.0f (runs %.0f %.0f %.0f)\n",
-              n_sites,
-              [&] {
-                std::size_t total = 0;
-                for (int c = 0; c < 15; ++c) total += index.size(static_cast<Category>(c));
-                return total;
-              }(),
-              Summarize(cpu).median, Summarize(builds).median, builds[0], builds[1], builds[2]);
+  std::printf(
+      "sites %zu (in %zu category entries), build: CPU ms median %.0f, wall ms median %.0f (runs %.0f %.0f %.0f)\n",
+      n_sites,
+      [&] {
+        std::size_t total = 0;
+        for (int c = 0; c < 15; ++c) total += index.size(static_cast<Category>(c));
+        return total;
+      }(),
+      Summarize(cpu).median, Summarize(builds).median, builds[0], builds[1], builds[2]);
 
   // Query points: where people are (near sites), as texts would come.
   std::vector<GeoPoint> at;
@@ -156,10 +157,11 @@ int main(int argc, char** argv) {
       mismatches += want == index.Nearest(at[i], category, 3, radius) ? 0 : 1;
     }
     const Summary k = Summarize(times), b = Summarize(brute_times);
-    std::printf("nearest-3 %s within %s: k-d tree median %.2f us p99 %.2f us (%zu queries); brute force median "
-                "%.0f us p99 %.0f us (%zu queries); %.0fx; mismatches %zu\n",
-                "naloxone", radius > 0 ? "50 km" : "any distance", k.median, k.p99, times.size(), b.median, b.p99,
-                brute_times.size(), b.median / k.median, mismatches);
+    std::printf(
+        "nearest-3 %s within %s: k-d tree median %.2f us p99 %.2f us (%zu queries); brute force median "
+        "%.0f us p99 %.0f us (%zu queries); %.0fx; mismatches %zu\n",
+        "naloxone", radius > 0 ? "50 km" : "any distance", k.median, k.p99, times.size(), b.median, b.p99,
+        brute_times.size(), b.median / k.median, mismatches);
     if (mismatches != 0) return 1;
   }
   std::printf("(checksum %zu)\n", checksum);
@@ -176,9 +178,10 @@ int main(int argc, char** argv) {
     std::printf("hsds import failed: %s\n", imported.status().ToString().c_str());
     return 1;
   }
-  std::printf("hsds import (CSV package, validation included): %zu services -> %zu resources, %zu not mapped, "
-              "%zu errors; CPU ms %.0f, wall ms %.0f\n",
-              imported->services, imported->resources, imported->unmapped.size(), imported->validation.ErrorCount(),
-              cpu_ms, wall_ms);
+  std::printf(
+      "hsds import (CSV package, validation included): %zu services -> %zu resources, %zu not mapped, "
+      "%zu errors; CPU ms %.0f, wall ms %.0f\n",
+      imported->services, imported->resources, imported->unmapped.size(), imported->validation.ErrorCount(), cpu_ms,
+      wall_ms);
   return 0;
 }

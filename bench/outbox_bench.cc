@@ -49,7 +49,8 @@ class BenchAdapter : public gateway::OutboundAdapter {
     if (!r.transport_ok || r.status == 429 || r.status >= 500) {
       d.verdict = gateway::DeliveryVerdict::kRetry;
     } else {
-      d.verdict = r.status >= 200 && r.status <= 299 ? gateway::DeliveryVerdict::kSent : gateway::DeliveryVerdict::kFail;
+      d.verdict =
+          r.status >= 200 && r.status <= 299 ? gateway::DeliveryVerdict::kSent : gateway::DeliveryVerdict::kFail;
     }
     d.reason = "fake " + std::to_string(r.status);
     return d;
@@ -73,8 +74,11 @@ bool RunUntil(boost::asio::io_context& io, Pred pred, std::chrono::seconds timeo
 }
 
 gateway::OutboundMessage Message(int i) {
-  return {.id = "fake:SM" + std::to_string(i), .provider = "fake", .channel = gateway::MessageChannel::kSms,
-          .to = "+16045550123", .from = "+15005550006",
+  return {.id = "fake:SM" + std::to_string(i),
+          .provider = "fake",
+          .channel = gateway::MessageChannel::kSms,
+          .to = "+16045550123",
+          .from = "+15005550006",
           .text = "Naloxone and a supervised consumption site near you: call 1-800-555-0199 (24/7)."};
 }
 
@@ -109,7 +113,8 @@ int main(int argc, char** argv) {
     };
     const auto t0 = Clock::now();
     for (int i = 0; i < in_flight && started < n; ++i) start_one();
-    if (!RunUntil(io, [&] { return done == n; }, 300s)) {
+    if (!RunUntil(
+            io, [&] { return done == n; }, 300s)) {
       std::fprintf(stderr, "reference: timed out at %d/%d\n", done, n);
       return 1;
     }
@@ -123,14 +128,15 @@ int main(int argc, char** argv) {
   auto url = redis::ParseUrl(server.Url());
   redis::AsyncClient redis(io, *url, redis::AsyncClient::Options{.command_timeout_ms = 5000});
   redis.Start();
-  if (!RunUntil(io, [&] { return redis.connected(); }, 10s)) {
+  if (!RunUntil(
+          io, [&] { return redis.connected(); }, 10s)) {
     std::fprintf(stderr, "redis: %s\n", redis.last_error().c_str());
     return 1;
   }
   daemon::CurlMulti http(io);
-  daemon::Outbox outbox(redis, http, {{"fake", &adapter}},
-                        daemon::OutboxOptions{.consumer = "bench:1:0", .max_in_flight = in_flight,
-                                              .batch = in_flight, .log = false});
+  daemon::Outbox outbox(
+      redis, http, {{"fake", &adapter}},
+      daemon::OutboxOptions{.consumer = "bench:1:0", .max_in_flight = in_flight, .batch = in_flight, .log = false});
   int enqueued = 0;
   int answered = 0;
   int enqueue_failed = 0;
@@ -143,7 +149,8 @@ int main(int argc, char** argv) {
   };
   auto t0 = Clock::now();
   for (int i = 0; i < 1000 && enqueued < n; ++i) enqueue_one();
-  if (!RunUntil(io, [&] { return answered == n; }, 300s)) {
+  if (!RunUntil(
+          io, [&] { return answered == n; }, 300s)) {
     std::fprintf(stderr, "enqueue: timed out at %d/%d\n", answered, n);
     return 1;
   }
@@ -153,8 +160,8 @@ int main(int argc, char** argv) {
 
   t0 = Clock::now();
   outbox.Start();
-  if (!RunUntil(io, [&] { return outbox.stats().sent == static_cast<std::uint64_t>(n) && outbox.in_flight() == 0; },
-                600s)) {
+  if (!RunUntil(
+          io, [&] { return outbox.stats().sent == static_cast<std::uint64_t>(n) && outbox.in_flight() == 0; }, 600s)) {
     std::fprintf(stderr, "outbox: timed out at %llu/%d\n", static_cast<unsigned long long>(outbox.stats().sent), n);
     return 1;
   }

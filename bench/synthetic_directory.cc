@@ -24,8 +24,12 @@ std::vector<std::string> Subdivisions() {
 
 // `round` (i / number of regions) picks the category, so every region gets every category.
 directory::Resource Make(int i, const std::string& region, int round) {
-  static const Category kCats[] = {Category::kTreatmentReferral, Category::kNaloxone, Category::kHarmReduction,
-                                   Category::kDetox, Category::kCrisis, Category::kFamily};
+  static const Category kCats[] = {Category::kTreatmentReferral,
+                                   Category::kNaloxone,
+                                   Category::kHarmReduction,
+                                   Category::kDetox,
+                                   Category::kCrisis,
+                                   Category::kFamily};
   std::string lower = region;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   char number[16];

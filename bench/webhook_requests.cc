@@ -1,6 +1,6 @@
 // Writes pre-signed Twilio webhook requests for the wrk benchmark, one per
-// line as "SIGNATURE<TAB>FORM-BODY" (form bodies have no tabs): distinct MessageSids, varied senders (US and Canadian area codes)
-// and keywords, each signed with gateway::TwilioSignature for the given URL.
+// line as "SIGNATURE<TAB>FORM-BODY" (form bodies have no tabs): distinct MessageSids, varied senders (US and Canadian
+// area codes) and keywords, each signed with gateway::TwilioSignature for the given URL.
 //
 // usage: webhook_requests URL AUTH_TOKEN COUNT OUT.tsv
 
@@ -20,9 +20,10 @@ int main(int argc, char** argv) {
   const std::string url = argv[1];
   const std::string token = argv[2];
   const int count = std::atoi(argv[3]);
-  static const char* kTexts[] = {"HELP",        "NALOXONE",  "need narcan in BC please", "AYUDA", "treatment",
-                                 "overdose",    "HELP 90210", "detox",                   "CRISIS", "my friend is not breathing",
-                                 "rehab in texas", "AIDE",     "harm reduction",           "TEXT",   "asdfgh"};
+  static const char* kTexts[] = {
+      "HELP",  "NALOXONE", "need narcan in BC please",   "AYUDA",          "treatment", "overdose",       "HELP 90210",
+      "detox", "CRISIS",   "my friend is not breathing", "rehab in texas", "AIDE",      "harm reduction", "TEXT",
+      "asdfgh"};
   static const char* kAreaCodes[] = {"604", "212", "416", "514", "512", "310", "403", "305", "206", "902"};
   std::ofstream out(argv[4]);
   for (int i = 0; i < count; ++i) {

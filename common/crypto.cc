@@ -151,8 +151,8 @@ bool ConstantTimeEqualsIgnoreCase(std::string_view a, std::string_view b) {
 bool VerifyEd25519(std::string_view public_key, std::string_view message, std::string_view signature) {
   if (public_key.size() != 32 || signature.size() != 64) return false;
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                  reinterpret_cast<const unsigned char*>(public_key.data()), public_key.size()),
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(public_key.data()),
+                                  public_key.size()),
       &EVP_PKEY_free);
   if (!key) return false;
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -190,21 +190,20 @@ std::optional<std::string> Aes256GcmSeal(std::string_view key, std::string_view 
   auto* body = reinterpret_cast<unsigned char*>(out.data()) + kAesGcmNonceBytes;
   int len = 0;
   int written = 0;
-  const bool ok =
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceBytes, nullptr) == 1 &&
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(*nonce)) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), body, &written, Bytes(plain), static_cast<int>(plain.size())) == 1 &&
-      EVP_EncryptFinal_ex(ctx.get(), body + written, &len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAesGcmTagBytes, body + plain.size()) == 1;
+  const bool ok = EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceBytes, nullptr) == 1 &&
+                  EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(*nonce)) == 1 &&
+                  EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+                  EVP_EncryptUpdate(ctx.get(), body, &written, Bytes(plain), static_cast<int>(plain.size())) == 1 &&
+                  EVP_EncryptFinal_ex(ctx.get(), body + written, &len) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kAesGcmTagBytes, body + plain.size()) == 1;
   if (!ok) return std::nullopt;
   return out;
 }
 
 std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view sealed, std::string_view aad) {
-  if (key.size() != kAes256KeyBytes || sealed.size() < kAesGcmNonceBytes + kAesGcmTagBytes ||
-      !FitsInt(sealed.size()) || !FitsInt(aad.size())) {
+  if (key.size() != kAes256KeyBytes || sealed.size() < kAesGcmNonceBytes + kAesGcmTagBytes || !FitsInt(sealed.size()) ||
+      !FitsInt(aad.size())) {
     return std::nullopt;
   }
   const std::size_t n = sealed.size() - kAesGcmNonceBytes - kAesGcmTagBytes;
@@ -214,15 +213,14 @@ std::optional<std::string> Aes256GcmOpen(std::string_view key, std::string_view 
   std::string plain(n, '\0');
   int len = 0;
   unsigned char last[16];
-  const bool ok =
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceBytes, nullptr) == 1 &&
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(sealed)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
-                        Bytes(sealed) + kAesGcmNonceBytes, static_cast<int>(n)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAesGcmTagBytes, tag.data()) == 1 &&
-      EVP_DecryptFinal_ex(ctx.get(), last, &len) == 1;
+  const bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kAesGcmNonceBytes, nullptr) == 1 &&
+                  EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(sealed)) == 1 &&
+                  EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+                  EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
+                                    Bytes(sealed) + kAesGcmNonceBytes, static_cast<int>(n)) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAesGcmTagBytes, tag.data()) == 1 &&
+                  EVP_DecryptFinal_ex(ctx.get(), last, &len) == 1;
   if (!ok) return std::nullopt;
   return plain;
 }

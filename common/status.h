@@ -61,7 +61,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = Internal("Result constructed from an OK status without a value");
   }
@@ -84,8 +84,8 @@ class [[nodiscard]] Result {
 }  // namespace helpline
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define HL_RETURN_IF_ERROR(expr)                 \
-  do {                                           \
-    ::helpline::Status hl_status_ = (expr);      \
-    if (!hl_status_.ok()) return hl_status_;     \
+#define HL_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::helpline::Status hl_status_ = (expr);  \
+    if (!hl_status_.ok()) return hl_status_; \
   } while (0)

@@ -15,9 +15,9 @@
 namespace helpline {
 
 struct Token {
-  std::string text;    // folded: ASCII lower-case letters and digits only
-  bool upper = false;  // every letter was upper-case in the original
-  bool digits = false; // only digits
+  std::string text;     // folded: ASCII lower-case letters and digits only
+  bool upper = false;   // every letter was upper-case in the original
+  bool digits = false;  // only digits
 };
 
 // At most `max_tokens` tokens are produced (longer texts are cut: a person's

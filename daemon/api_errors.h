@@ -25,17 +25,17 @@
 namespace helpline::daemon {
 
 enum class ApiError {
-  kBadRequest,        // 400: a parameter is missing, unknown or malformed; or the HTTP request is malformed
-  kUnauthorized,      // 401: no API key, or one not configured
-  kForbidden,         // 403: a known API key without the route's scope (a lookup key on /v1/alerts)
-  kNotFound,          // 404: no such /v1 route
-  kMethodNotAllowed,  // 405: the route takes another method (Allow says which)
-  kConflict,          // 409: the alert id is taken (another region) or the alert was cancelled
-  kTooLarge,          // 413: a body larger than max_body_bytes (or than the route takes)
+  kBadRequest,            // 400: a parameter is missing, unknown or malformed; or the HTTP request is malformed
+  kUnauthorized,          // 401: no API key, or one not configured
+  kForbidden,             // 403: a known API key without the route's scope (a lookup key on /v1/alerts)
+  kNotFound,              // 404: no such /v1 route
+  kMethodNotAllowed,      // 405: the route takes another method (Allow says which)
+  kConflict,              // 409: the alert id is taken (another region) or the alert was cancelled
+  kTooLarge,              // 413: a body larger than max_body_bytes (or than the route takes)
   kUnsupportedMediaType,  // 415: a body that is not application/json where JSON is required
-  kHeadersTooLarge,   // 431: headers larger than max_header_bytes
-  kNotReady,          // 503: no directory loaded yet (or no geographic data for /v1/nearby); for
-                      // the alert routes: Redis unavailable, or alert subscriptions off on this daemon
+  kHeadersTooLarge,       // 431: headers larger than max_header_bytes
+  kNotReady,              // 503: no directory loaded yet (or no geographic data for /v1/nearby); for
+                          // the alert routes: Redis unavailable, or alert subscriptions off on this daemon
 };
 
 struct ApiErrorInfo {

@@ -6,18 +6,18 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <set>
-#include <unistd.h>
 
 #include "common/json_escape.h"
 #include "common/sha256.h"
-#include "daemon/api_errors.h"
 #include "daemon/alerts/alert_desk.h"  // [alerts] issue 13
+#include "daemon/api_errors.h"
 #include "daemon/curl_multi.h"
 #include "daemon/find_page.h"
 #include "daemon/nearby_api.h"
@@ -25,15 +25,15 @@
 #include "daemon/outbox_gauges.h"
 #include "daemon/outreach_api.h"
 #include "daemon/request_log.h"
-#include "redis/async_client.h"
 #include "daemon/sender_store.h"
 #include "daemon/webhook_flow.h"
 #include "directory/json_codec.h"
 #include "directory/phone.h"
-#include "directory/regions.h"
 #include "directory/redis_store.h"
+#include "directory/regions.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/registry.h"
+#include "redis/async_client.h"
 
 namespace helpline::daemon {
 namespace {
@@ -89,8 +89,8 @@ std::map<std::string, ProviderRoute, std::less<>> MakeProviders(const Config& c)
 // is read from any thread; the rest belongs to the loop's thread. Pending
 // callbacks hold the probe, so Detach() can stop it while they are queued.
 struct RedisProbe {
-  redis::AsyncClient* redis = nullptr;                         // null once stopped
-  std::unique_ptr<boost::asio::steady_timer> timer;    // freed by Detach(), while the loop exists
+  redis::AsyncClient* redis = nullptr;               // null once stopped
+  std::unique_ptr<boost::asio::steady_timer> timer;  // freed by Detach(), while the loop exists
   std::atomic<bool> up{false};
   bool outstanding = false;
   Clock::time_point sent;
@@ -120,14 +120,14 @@ void ProbeTick(const std::shared_ptr<RedisProbe>& probe) {
 struct HelplineApp::Loop {
   std::unique_ptr<redis::AsyncClient> redis;
   std::unique_ptr<SenderStore> senders;
-  std::unique_ptr<CurlMulti> http;     // outbound sends
-  std::unique_ptr<Outbox> outbox;      // replies for providers without inline replies
+  std::unique_ptr<CurlMulti> http;        // outbound sends
+  std::unique_ptr<Outbox> outbox;         // replies for providers without inline replies
   std::unique_ptr<WebhookFlow> webhooks;  // POST /webhooks/{provider} on this loop
   std::shared_ptr<RedisProbe> probe;
-  std::shared_ptr<const ApiKeys> api_keys;  // sha256 hex per scope; replaced on SIGHUP
-  std::unique_ptr<alerts::AlertDesk> alerts;  // [alerts] issue 13: JOIN/YES/LEAVE/REPORT (null: off)
+  std::shared_ptr<const ApiKeys> api_keys;               // sha256 hex per scope; replaced on SIGHUP
+  std::unique_ptr<alerts::AlertDesk> alerts;             // [alerts] issue 13: JOIN/YES/LEAVE/REPORT (null: off)
   std::unique_ptr<alerts::AlertReleaser> alert_release;  // [alerts] held alerts -> outbox (loop 0 only)
-  std::unique_ptr<alerts::AlertApi> alert_api;  // [alerts] /v1/alerts, /v1/reports (null: alerts off)
+  std::unique_ptr<alerts::AlertApi> alert_api;           // [alerts] /v1/alerts, /v1/reports (null: alerts off)
 };
 
 struct HelplineApp::Impl {
@@ -136,11 +136,11 @@ struct HelplineApp::Impl {
   SnapshotManager& snapshots;
   Metrics& metrics;
   std::map<std::string, ProviderRoute, std::less<>> providers;
-  directory::PhoneBook phones;  // numbers on the /find page, formatted for the reader's country
+  directory::PhoneBook phones;              // numbers on the /find page, formatted for the reader's country
   std::shared_ptr<const ApiKeys> api_keys;  // sha256 hex per scope, as configured at start
-  std::string public_base;         // "https://help.example.org" (no trailing slash)
+  std::string public_base;                  // "https://help.example.org" (no trailing slash)
   std::vector<Loop> loops;
-  std::atomic<int> outboxes_draining{0};  // DrainOutbox() calls not finished yet
+  std::atomic<int> outboxes_draining{0};          // DrainOutbox() calls not finished yet
   std::unique_ptr<alerts::AlertsService> alerts;  // [alerts] issue 13 (null: alerts.json missing)
 
   Impl(const Config& c, const engine::MessageEngine& e, SnapshotManager& s, Metrics& m)
@@ -215,8 +215,7 @@ struct HelplineApp::Impl {
   void Scrape(int loop, const HttpRequest& req, Clock::time_point start, Responder respond) {
     metrics.SetRedisUp(RedisUp());
     metrics.SetDirectoryLoadedAt(snapshots.Describe().loaded_at_ms / 1000);
-    auto render = [this, req_log = RequestLog(req), start, respond = std::move(respond)](
-                      Result<OutboxGauges> gauges) {
+    auto render = [this, req_log = RequestLog(req), start, respond = std::move(respond)](Result<OutboxGauges> gauges) {
       metrics.SetOutboxGauges(gauges.ok() ? std::optional<OutboxGauges>(*gauges) : std::nullopt);
       HttpResponse r = Text(200, metrics.Render());
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -237,15 +236,17 @@ struct HelplineApp::Impl {
     const SnapshotDescription served = snapshots.Describe();
     std::vector<std::string> why;
     if (!redis) {
-      why.push_back("Redis does not answer: replies have no memory (no dedupe, rate limit or remembered state); "
-                    "STOP, START and language or region changes get 503 until it is back");
+      why.push_back(
+          "Redis does not answer: replies have no memory (no dedupe, rate limit or remembered state); "
+          "STOP, START and language or region changes get 503 until it is back");
     }
     if (index != nullptr && served.source != SnapshotSource::kRedis && !served.note.empty()) why.push_back(served.note);
     if (index == nullptr) why.push_back("no directory loaded yet");
     const char* status = index == nullptr ? "not_ready" : why.empty() ? "ready" : "degraded";
-    std::string body = std::string("{\"status\":\"") + status + "\",\"directory_version\":" +
-                       std::to_string(index ? index->version() : 0) + ",\"redis\":\"" + (redis ? "up" : "down") +
-                       "\",\"directory_source\":\"" + std::string(SnapshotSourceName(served.source)) + "\",\"why\":[";
+    std::string body = std::string("{\"status\":\"") + status +
+                       "\",\"directory_version\":" + std::to_string(index ? index->version() : 0) + ",\"redis\":\"" +
+                       (redis ? "up" : "down") + "\",\"directory_source\":\"" +
+                       std::string(SnapshotSourceName(served.source)) + "\",\"why\":[";
     for (std::size_t i = 0; i < why.size(); ++i) body += (i ? "," : "") + JsonQuote(why[i]);
     body += "]}\n";
     // Degraded still serves: answers come from the snapshot.
@@ -352,8 +353,8 @@ Status HelplineApp::Attach(HttpServer& server) {
   // (re)subscription a check catches anything announced while away.
   SnapshotManager* snapshots = &impl_->snapshots;
   impl_->loops[0].redis->Subscribe(
-      directory::RedisStore::EventsChannelOf(impl_->config.redis_prefix), [snapshots](const std::string&) { snapshots->Notify(); },
-      [snapshots] { snapshots->Notify(); });
+      directory::RedisStore::EventsChannelOf(impl_->config.redis_prefix),
+      [snapshots](const std::string&) { snapshots->Notify(); }, [snapshots] { snapshots->Notify(); });
   return Status::Ok();
 }
 
@@ -361,9 +362,8 @@ void HelplineApp::DrainOutbox() {
   for (Loop& l : impl_->loops) {
     if (!l.outbox) continue;
     impl_->outboxes_draining.fetch_add(1);
-    boost::asio::post(l.redis->context(), [&l, impl = impl_.get()] {
-      l.outbox->Drain([impl] { impl->outboxes_draining.fetch_sub(1); });
-    });
+    boost::asio::post(l.redis->context(),
+                      [&l, impl = impl_.get()] { l.outbox->Drain([impl] { impl->outboxes_draining.fetch_sub(1); }); });
   }
 }
 
@@ -381,7 +381,8 @@ void HelplineApp::Detach() {
     if (l.outbox) {
       // Runs after the loops stopped: nothing else touches the outbox now.
       if (const int left = l.outbox->in_flight(); left > 0) {
-        std::fprintf(stderr, "helpline serve: outbox: %d sends unfinished at the drain deadline (left pending)\n", left);
+        std::fprintf(stderr, "helpline serve: outbox: %d sends unfinished at the drain deadline (left pending)\n",
+                     left);
       }
       l.outbox->Stop();
     }
@@ -485,7 +486,8 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
       r.content_type = "text/html; charset=utf-8";
       r.body = std::move(page.html);
       r.headers.push_back({"Cache-Control", "no-store"});
-      r.headers.push_back({"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"});
+      r.headers.push_back(
+          {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"});
       app.Finish(request, route, start, std::move(r), page.status == 200 ? "ok" : "bad_request", "", respond);
     }
   } else if (path == "/healthz") {

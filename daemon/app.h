@@ -42,8 +42,7 @@ namespace helpline::daemon {
 
 class HelplineApp {
  public:
-  HelplineApp(const Config& config, const engine::MessageEngine& engine, SnapshotManager& snapshots,
-              Metrics& metrics);
+  HelplineApp(const Config& config, const engine::MessageEngine& engine, SnapshotManager& snapshots, Metrics& metrics);
   ~HelplineApp();
 
   // Creates each loop's Redis connection and sender store, and subscribes to

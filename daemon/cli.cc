@@ -1,7 +1,7 @@
 #include "daemon/cli.h"
 
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "common/json_escape.h"
-#include "daemon/data_dir.h"
 #include "daemon/alerts/alert_cli.h"  // [alerts] issue 13
+#include "daemon/data_dir.h"
 #include "daemon/engine/message_engine.h"
 #include "daemon/serve.h"
 #include "directory/coverage.h"
@@ -123,12 +123,35 @@ struct Args {
   bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
 };
 
-const std::set<std::string> kValueOptions = {
-    "--redis",  "--prefix", "--keep",       "--max-age-days", "--source",   "--region",
-    "--category", "--lang", "--from",       "--from-state",   "--from-zip", "--from-country",
-    "--remembered-region",  "--segments",   "--directory",    "--data",     "--config",
-    "--port",   "--listen", "--max-removal-share", "--jurisdiction", "--out",
-    "--text-en", "--text-fr", "--text-es", "--id", "--since", "--limit", "--quiet-hours"};  // [alerts] the last line
+const std::set<std::string> kValueOptions = {"--redis",
+                                             "--prefix",
+                                             "--keep",
+                                             "--max-age-days",
+                                             "--source",
+                                             "--region",
+                                             "--category",
+                                             "--lang",
+                                             "--from",
+                                             "--from-state",
+                                             "--from-zip",
+                                             "--from-country",
+                                             "--remembered-region",
+                                             "--segments",
+                                             "--directory",
+                                             "--data",
+                                             "--config",
+                                             "--port",
+                                             "--listen",
+                                             "--max-removal-share",
+                                             "--jurisdiction",
+                                             "--out",
+                                             "--text-en",
+                                             "--text-fr",
+                                             "--text-es",
+                                             "--id",
+                                             "--since",
+                                             "--limit",
+                                             "--quiet-hours"};  // [alerts] the last line
 const std::set<std::string> kFlagOptions = {"--dry-run", "--json",      "--quiet",        "--help",
                                             "--chat",    "--opted-out", "--check-config", "--allow-removals",
                                             "--trusted", "--urgent"};  // [alerts] --urgent
@@ -293,9 +316,9 @@ class Cli {
 
   std::string Summary(const ValidationReport& report) {
     return std::to_string(report.files.size()) + " file" + (report.files.size() == 1 ? "" : "s") + ", " +
-           std::to_string(report.resources.size()) + " resources, " + std::to_string(report.ErrorCount()) +
-           " error" + (report.ErrorCount() == 1 ? "" : "s") + ", " + std::to_string(report.WarningCount()) +
-           " warning" + (report.WarningCount() == 1 ? "" : "s");
+           std::to_string(report.resources.size()) + " resources, " + std::to_string(report.ErrorCount()) + " error" +
+           (report.ErrorCount() == 1 ? "" : "s") + ", " + std::to_string(report.WarningCount()) + " warning" +
+           (report.WarningCount() == 1 ? "" : "s");
   }
 
   int Validate() {
@@ -457,8 +480,8 @@ class Cli {
     }
     out_ << "loaded version " << outcome->version.number << ": " << report->resources.size() << " resources, "
          << diff.added.size() << " added, " << diff.removed.size() << " removed, " << diff.changed.size()
-         << " changed, " << report->WarningCount() << " warnings (previous: "
-         << (outcome->previous ? std::to_string(*outcome->previous) : "none") << ")\n";
+         << " changed, " << report->WarningCount()
+         << " warnings (previous: " << (outcome->previous ? std::to_string(*outcome->previous) : "none") << ")\n";
     return kExitOk;
   }
 
@@ -515,8 +538,8 @@ class Cli {
     auto info = (*store)->Rollback(n);
     if (!info.ok()) return Fail(info.status());
     out_ << "current version is now " << info->number << " (" << info->resources << " resources, loaded "
-         << FormatTime(info->loaded_at_ms) << " UTC; was "
-         << (before->has_value() ? std::to_string(**before) : "none") << ")\n";
+         << FormatTime(info->loaded_at_ms) << " UTC; was " << (before->has_value() ? std::to_string(**before) : "none")
+         << ")\n";
     return kExitOk;
   }
 
@@ -540,8 +563,7 @@ class Cli {
 
     if (args_.Has("--json")) {
       out_ << "{\"version\":" << (*index)->version() << ",\"region\":" << JsonQuote(region)
-           << ",\"category\":" << JsonQuote(category_name) << ",\"lang\":" << JsonQuote(lang)
-           << ",\"resources\":[";
+           << ",\"category\":" << JsonQuote(category_name) << ",\"lang\":" << JsonQuote(lang) << ",\"resources\":[";
       for (std::size_t i = 0; i < hits.size(); ++i) out_ << (i ? "," : "") << ToCanonicalJson(*hits[i]);
       out_ << "]}\n";
       return kExitOk;
@@ -667,13 +689,12 @@ class Cli {
       out_ << "{\"text\":" << JsonQuote(r.text) << ",\"segments\":[";
       for (std::size_t i = 0; i < r.segments.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.segments[i]);
       out_ << "],\"encoding\":\"" << encoding << "\",\"units\":" << m.units << ",\"intent\":\""
-           << engine::IntentName(r.intent) << "\",\"region\":" << JsonQuote(r.region.code)
-           << ",\"region_source\":\"" << engine::RegionSourceName(r.region.source) << "\",\"region_candidates\":[";
+           << engine::IntentName(r.intent) << "\",\"region\":" << JsonQuote(r.region.code) << ",\"region_source\":\""
+           << engine::RegionSourceName(r.region.source) << "\",\"region_candidates\":[";
       for (std::size_t i = 0; i < r.region.candidates.size(); ++i) {
         out_ << (i ? "," : "") << JsonQuote(r.region.candidates[i]);
       }
-      out_ << "],\"language\":\""
-           << r.language << "\",\"resources\":[";
+      out_ << "],\"language\":\"" << r.language << "\",\"resources\":[";
       for (std::size_t i = 0; i < r.resources.size(); ++i) out_ << (i ? "," : "") << JsonQuote(r.resources[i]->id);
       out_ << "],\"changes\":" << JsonQuote(changes.empty() ? "" : changes.substr(1)) << "}\n";
       return kExitOk;
@@ -681,8 +702,8 @@ class Cli {
     out_ << r.text << "\n"
          << "----\n"
          << "channel:   " << (message.channel == engine::ChannelType::kChat ? "chat" : "sms") << "\n"
-         << "encoding:  " << encoding << " (" << m.units << (r.encoding == engine::SmsEncoding::kGsm7 ? " septets" : " UTF-16 units")
-         << ")\n"
+         << "encoding:  " << encoding << " (" << m.units
+         << (r.encoding == engine::SmsEncoding::kGsm7 ? " septets" : " UTF-16 units") << ")\n"
          << "segments:  " << r.segments.size() << " (budget " << *segments << ")\n"
          << "intent:    " << engine::IntentName(r.intent) << "\n"
          << "region:    " << r.region.code << " (from " << engine::RegionSourceName(r.region.source)

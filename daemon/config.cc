@@ -50,29 +50,53 @@ using Field = std::variant<int Config::*, std::size_t Config::*, bool Config::*,
                            std::vector<std::string> Config::*>;
 
 enum class Shown {
-  kValue,        // as it is ("" shows as `when_empty` if given)
-  kSecret,       // "(set)" or "(not set)"
-  kUrl,          // as it is, unless it carries credentials
-  kCount,        // a list: "N key(s)"
+  kValue,   // as it is ("" shows as `when_empty` if given)
+  kSecret,  // "(set)" or "(not set)"
+  kUrl,     // as it is, unless it carries credentials
+  kCount,   // a list: "N key(s)"
 };
 
 struct Setting {
   std::string_view key;
   Field field;
-  long min = 0, max = 0;          // numbers: accepted range
-  std::string_view choices;       // words: the accepted values, space-separated ("" = any)
-  std::string_view env;           // "" = no environment variable
+  long min = 0, max = 0;     // numbers: accepted range
+  std::string_view choices;  // words: the accepted values, space-separated ("" = any)
+  std::string_view env;      // "" = no environment variable
   Shown shown = Shown::kValue;
-  bool reloadable = false;        // applied by SIGHUP while running
-  std::string_view when_empty;    // what an empty string shows as
+  bool reloadable = false;      // applied by SIGHUP while running
+  std::string_view when_empty;  // what an empty string shows as
 
   // Modifiers, so each row reads as one line.
-  constexpr Setting Env(std::string_view name) const { Setting s = *this; s.env = name; return s; }
-  constexpr Setting Secret() const { Setting s = *this; s.shown = Shown::kSecret; return s; }
-  constexpr Setting Reloadable() const { Setting s = *this; s.reloadable = true; return s; }
-  constexpr Setting Shows(Shown how) const { Setting s = *this; s.shown = how; return s; }
-  constexpr Setting WhenEmpty(std::string_view text) const { Setting s = *this; s.when_empty = text; return s; }
-  constexpr Setting Choices(std::string_view words) const { Setting s = *this; s.choices = words; return s; }
+  constexpr Setting Env(std::string_view name) const {
+    Setting s = *this;
+    s.env = name;
+    return s;
+  }
+  constexpr Setting Secret() const {
+    Setting s = *this;
+    s.shown = Shown::kSecret;
+    return s;
+  }
+  constexpr Setting Reloadable() const {
+    Setting s = *this;
+    s.reloadable = true;
+    return s;
+  }
+  constexpr Setting Shows(Shown how) const {
+    Setting s = *this;
+    s.shown = how;
+    return s;
+  }
+  constexpr Setting WhenEmpty(std::string_view text) const {
+    Setting s = *this;
+    s.when_empty = text;
+    return s;
+  }
+  constexpr Setting Choices(std::string_view words) const {
+    Setting s = *this;
+    s.choices = words;
+    return s;
+  }
 };
 
 constexpr Setting Row(std::string_view key, Field field) {
@@ -333,15 +357,17 @@ Status ValidateDefaultRegion(const std::string& region) {
   for (char& ch : shown) {
     if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
   }
-  return InvalidArgument("default_region '" + shown + "' is not a known region: use a country, state or province "
+  return InvalidArgument("default_region '" + shown +
+                         "' is not a known region: use a country, state or province "
                          "code such as US, CA, US-TX or CA-BC (uppercase)");
 }
 
 Status ValidateConfig(const Config& c) {
   HL_RETURN_IF_ERROR(ValidateDefaultRegion(c.default_region));
   if (c.sender_secret.size() < 16) {
-    return InvalidArgument("sender_secret must be set (HELPLINE_SENDER_SECRET), at least 16 characters: it keys the "
-                           "hash that stands in for phone numbers");
+    return InvalidArgument(
+        "sender_secret must be set (HELPLINE_SENDER_SECRET), at least 16 characters: it keys the "
+        "hash that stands in for phone numbers");
   }
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
     return InvalidArgument("public_url must start with http:// or https://");

@@ -38,13 +38,13 @@ struct Config {
   int request_timeout_ms = 10000;      // request_timeout_ms: to receive a whole request and answer it
   int idle_timeout_ms = 30000;         // idle_timeout_ms: keep-alive connections idle longer are closed
   int max_connections = 2048;          // max_connections: per daemon; beyond it new connections are closed
-  int drain_timeout_ms = 10000;        // drain_timeout_ms: SIGTERM waits this long for in-flight requests and outbox sends
+  int drain_timeout_ms = 10000;  // drain_timeout_ms: SIGTERM waits this long for in-flight requests and outbox sends
 
   // --- Redis
   std::string redis_url = "redis://127.0.0.1:6379/0";  // redis_url
   std::string redis_prefix = "hl:";                    // redis_prefix
   int redis_timeout_ms = 1000;                         // redis_timeout_ms: per command
-  int directory_poll_s = 30;  // directory_poll_s: safety-net check of the current version
+  int directory_poll_s = 30;                           // directory_poll_s: safety-net check of the current version
   // snapshot_path: each directory version taken
   // from Redis is saved here (atomically: temp file + rename); when Redis is
   // unreachable at start, the daemon serves this file, or else the shipped
@@ -52,9 +52,9 @@ struct Config {
   std::string snapshot_path = "/var/lib/helpline/directory.snapshot";
 
   // --- Message engine
-  std::string data_dir;          // data_dir: holds engine/keywords.json and messages.json
-  int sms_segments = 3;          // sms_segments: segment budget of an SMS reply
-  std::size_t chat_chars = 1500; // chat_chars: character budget of a chat (WhatsApp) reply
+  std::string data_dir;           // data_dir: holds engine/keywords.json and messages.json
+  int sms_segments = 3;           // sms_segments: segment budget of an SMS reply
+  std::size_t chat_chars = 1500;  // chat_chars: character budget of a chat (WhatsApp) reply
   // default_region: when nothing tells where a sender is. A country, state
   // or province code the directory knows ("US", "CA", "US-TX"); checked at
   // start and on SIGHUP.
@@ -65,10 +65,10 @@ struct Config {
   bool include_unconfirmed = false;
 
   // --- Per-sender state
-  std::string sender_secret;  // sender_secret: keys the sender hash; required
+  std::string sender_secret;     // sender_secret: keys the sender hash; required
   int rate_limit_messages = 10;  // rate_limit_messages per rate_limit_window_s, then one notice, then silence
   int rate_limit_window_s = 60;
-  int dedupe_ttl_s = 86400;      // dedupe_ttl_s: how long a MessageSid is remembered
+  int dedupe_ttl_s = 86400;  // dedupe_ttl_s: how long a MessageSid is remembered
 
   // --- Providers: each webhook is served only when its enabling setting is
   // set. By provider, then key: "<provider>_<key>" in the file
@@ -80,13 +80,14 @@ struct Config {
   int webhook_tolerance_s = 300;  // webhook_tolerance_s: accepted clock skew of signed timestamps
 
   // --- Outbox (replies sent through providers' REST APIs)
-  int outbox_max_attempts = 8;        // outbox_max_attempts: then the dead-letter stream
-  int outbox_backoff_base_ms = 500;   // outbox_backoff_base_ms: first retry delay (full jitter, doubling)
-  int outbox_backoff_cap_ms = 300000; // outbox_backoff_cap_ms: longest retry delay
-  int outbox_concurrency = 64;        // outbox_concurrency: sends in flight per loop
-  int outbox_send_timeout_ms = 10000; // outbox_send_timeout_ms: one HTTP attempt
-  int outbox_claim_idle_ms = 60000;   // outbox_claim_idle_ms: a crashed daemon's entries are reclaimed after this
-  int outbox_dead_letter_ttl_s = 259200; // outbox_dead_letter_ttl_s: dead letters (numbers, texts) are deleted after this
+  int outbox_max_attempts = 8;         // outbox_max_attempts: then the dead-letter stream
+  int outbox_backoff_base_ms = 500;    // outbox_backoff_base_ms: first retry delay (full jitter, doubling)
+  int outbox_backoff_cap_ms = 300000;  // outbox_backoff_cap_ms: longest retry delay
+  int outbox_concurrency = 64;         // outbox_concurrency: sends in flight per loop
+  int outbox_send_timeout_ms = 10000;  // outbox_send_timeout_ms: one HTTP attempt
+  int outbox_claim_idle_ms = 60000;    // outbox_claim_idle_ms: a crashed daemon's entries are reclaimed after this
+  int outbox_dead_letter_ttl_s =
+      259200;  // outbox_dead_letter_ttl_s: dead letters (numbers, texts) are deleted after this
 
   // --- Drug alerts (daemon/alerts/alert_release.h): how fast held alerts go
   // to the outbox, messages per second, "N[,provider=N...]" (0: no cap).

@@ -66,14 +66,14 @@ struct Labels {
   std::string_view verified;
   std::string_view source;
   std::string_view unconfirmed;
-  std::string_view learn_more;                     // the link of an info resource's web channel
-  std::string_view footer;                         // followed by the directory version
-  std::string_view near;                           // the "near" field's label
-  std::string_view near_hint;                      // under the field: what it accepts
-  std::string_view bad_near;                       // a place we cannot find (the value is not echoed)
-  std::string_view no_geo;                         // no geographic data loaded
-  std::string_view near_heading;                   // CATEGORY + near_heading + PLACE
-  std::string_view none_near_before;               // none_near_before DISTANCE none_near_of PLACE "."
+  std::string_view learn_more;        // the link of an info resource's web channel
+  std::string_view footer;            // followed by the directory version
+  std::string_view near;              // the "near" field's label
+  std::string_view near_hint;         // under the field: what it accepts
+  std::string_view bad_near;          // a place we cannot find (the value is not echoed)
+  std::string_view no_geo;            // no geographic data loaded
+  std::string_view near_heading;      // CATEGORY + near_heading + PLACE
+  std::string_view none_near_before;  // none_near_before DISTANCE none_near_of PLACE "."
   std::string_view none_near_of;
   std::string_view no_point;                       // a postal code with no point: followed by the region
   std::string_view ambiguous;                      // a shared city name: one button per candidate follows
@@ -117,8 +117,9 @@ constexpr Labels kEnglish = {
     .footer = "No cookies, no tracking. Directory version ",
     .near = "Near: ZIP, postal code or city",
     .near_hint = "For example 60614, H2X 1Y4 or Portland, OR. Or choose a region below.",
-    .bad_near = "We could not find that place. Enter a US ZIP code, a Canadian postal code or a city "
-                "(for example 60614, H2X 1Y4, Portland, OR).",
+    .bad_near =
+        "We could not find that place. Enter a US ZIP code, a Canadian postal code or a city "
+        "(for example 60614, H2X 1Y4, Portland, OR).",
     .no_geo = "Sorry: searching near a place is not available right now. Choose a region instead.",
     .near_heading = " near ",
     .none_near_before = "No listed site within ",
@@ -168,14 +169,16 @@ constexpr Labels kSpanish = {
     .footer = "Sin cookies, sin rastreo. Versión del directorio ",
     .near = "Cerca de: código postal o ciudad",
     .near_hint = "Por ejemplo 60614, H2X 1Y4 o Portland, OR. O elija una región abajo.",
-    .bad_near = "No encontramos ese lugar. Escriba un código postal (ZIP) de EE. UU., un código postal "
-                "de Canadá o una ciudad (por ejemplo 60614, H2X 1Y4, Portland, OR).",
+    .bad_near =
+        "No encontramos ese lugar. Escriba un código postal (ZIP) de EE. UU., un código postal "
+        "de Canadá o una ciudad (por ejemplo 60614, H2X 1Y4, Portland, OR).",
     .no_geo = "Lo sentimos: la búsqueda cerca de un lugar no está disponible ahora. Elija una región.",
     .near_heading = " cerca de ",
     .none_near_before = "No hay ningún sitio en la lista a menos de ",
     .none_near_of = " de ",
-    .no_point = "No tenemos un punto en el mapa para este código postal, así que no hay distancias. "
-                "Las líneas de abajo son para ",
+    .no_point =
+        "No tenemos un punto en el mapa para este código postal, así que no hay distancias. "
+        "Las líneas de abajo son para ",
     .ambiguous = "Varios lugares tienen este nombre. Elija uno, o escriba un código postal:",
     .map = "Mapa y cómo llegar",
     .language_names = {"inglés", "francés", "español"},
@@ -221,14 +224,16 @@ constexpr Labels kFrench = {
     .footer = "Aucun témoin, aucun suivi. Version du répertoire ",
     .near = "Près de : code postal, ZIP ou ville",
     .near_hint = "Par exemple H2X 1Y4, 60614 ou Portland, OR. Ou choisissez une région ci-dessous.",
-    .bad_near = "Nous ne trouvons pas ce lieu. Entrez un code postal canadien, un code ZIP américain "
-                "ou une ville (par exemple H2X 1Y4, 60614, Portland, OR).",
+    .bad_near =
+        "Nous ne trouvons pas ce lieu. Entrez un code postal canadien, un code ZIP américain "
+        "ou une ville (par exemple H2X 1Y4, 60614, Portland, OR).",
     .no_geo = "Désolé : la recherche près d'un lieu n'est pas disponible pour le moment. Choisissez une région.",
     .near_heading = " près de ",
     .none_near_before = "Aucun lieu répertorié à moins de ",
     .none_near_of = " de ",
-    .no_point = "Nous n'avons pas de point sur la carte pour ce code postal, donc pas de distances. "
-                "Les lignes ci-dessous sont pour : ",
+    .no_point =
+        "Nous n'avons pas de point sur la carte pour ce code postal, donc pas de distances. "
+        "Les lignes ci-dessous sont pour : ",
     .ambiguous = "Plusieurs lieux portent ce nom. Choisissez-en un, ou entrez un code postal :",
     .map = "Carte et itinéraire",
     .language_names = {"anglais", "français", "espagnol"},
@@ -276,23 +281,12 @@ std::string_view LanguageName(const Labels& l, std::string_view code) {
 void AppendEscaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
     }
   }
 }
@@ -510,8 +504,9 @@ void AppendForm(std::string& out, const directory::DirectoryIndex& index, const 
   const Labels& l = *req.labels;
   out += "<form method=\"get\">\n<label for=\"near\">";
   AppendEscaped(out, l.near);
-  out += "</label>\n<input id=\"near\" name=\"near\" type=\"text\" maxlength=\"100\" autocomplete=\"postal-code\" "
-         "aria-describedby=\"near-hint\" value=\"";
+  out +=
+      "</label>\n<input id=\"near\" name=\"near\" type=\"text\" maxlength=\"100\" autocomplete=\"postal-code\" "
+      "aria-describedby=\"near-hint\" value=\"";
   if (req.place) AppendEscaped(out, PlaceText(*req.place));
   out += "\">\n<p class=\"hint\" id=\"near-hint\">";
   AppendEscaped(out, l.near_hint);
@@ -571,9 +566,7 @@ void AppendChannel(std::string& out, const Channel& ch, std::string_view country
   switch (ch.kind) {
     case ChannelKind::kVoice:
     case ChannelKind::kSms:
-    case ChannelKind::kTty:
-      AppendPhoneChannel(out, ch, country, l, phones);
-      break;
+    case ChannelKind::kTty: AppendPhoneChannel(out, ch, country, l, phones); break;
     case ChannelKind::kChat:
     case ChannelKind::kWeb: {
       std::string_view shown = ch.value;
@@ -733,7 +726,8 @@ void AppendSiteCard(std::string& out, const Resource& r, double km, bool miles, 
   const bool precise = r.coordinates && r.coordinates->precision != directory::CoordinatePrecision::kCity;
   if (precise) {
     out += "<p class=\"dist\">";
-    AppendEscaped(out, engine::FormatDistance(km, miles, r.coordinates->precision == directory::CoordinatePrecision::kPostal));
+    AppendEscaped(
+        out, engine::FormatDistance(km, miles, r.coordinates->precision == directory::CoordinatePrecision::kPostal));
     out += "</p>\n";
   }
   if (r.address) {

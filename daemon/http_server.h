@@ -61,7 +61,7 @@ struct HttpServerOptions {
   int threads = 1;
   std::size_t max_body_bytes = 65536;
   std::size_t max_header_bytes = 16384;
-  std::chrono::milliseconds header_timeout{5000};   // to receive the headers of a new request
+  std::chrono::milliseconds header_timeout{5000};    // to receive the headers of a new request
   std::chrono::milliseconds request_timeout{10000};  // to receive the body and send the answer
   std::chrono::milliseconds idle_timeout{30000};     // keep-alive wait for the next request
   int max_connections = 2048;

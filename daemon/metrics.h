@@ -58,8 +58,8 @@ struct OutboxGauges {
 
 class Metrics {
  public:
-  // route: "webhook_twilio", "lookup", "regions", "nearby", "alerts", "alert_status", "alert_cancel", "reports", "find",
-  // "healthz", "readyz", "metrics", "other".
+  // route: "webhook_twilio", "lookup", "regions", "nearby", "alerts", "alert_status", "alert_cancel", "reports",
+  // "find", "healthz", "readyz", "metrics", "other".
   void CountRequest(std::string_view route, int status);
   // outcome: "answered", "duplicate", "bad_signature", "malformed", "rate_limited",
   // "opted_out", "redis_unavailable", "state_not_stored" (503: a STOP/START,
@@ -99,14 +99,14 @@ class Metrics {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // guarded by mu_
-  std::map<std::string, std::uint64_t> webhooks_;                  // guarded by mu_
-  std::map<std::string, std::uint64_t> outbox_;                    // guarded by mu_
-  std::map<std::pair<std::string, std::string>, std::uint64_t> deliveries_;  // guarded by mu_
-  std::map<std::string, std::uint64_t> outbox_failures_;           // guarded by mu_
-  std::string directory_source_ = "none";                          // guarded by mu_
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;                   // guarded by mu_
+  std::map<std::string, std::uint64_t> webhooks_;                                   // guarded by mu_
+  std::map<std::string, std::uint64_t> outbox_;                                     // guarded by mu_
+  std::map<std::pair<std::string, std::string>, std::uint64_t> deliveries_;         // guarded by mu_
+  std::map<std::string, std::uint64_t> outbox_failures_;                            // guarded by mu_
+  std::string directory_source_ = "none";                                           // guarded by mu_
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> webhook_latency_;  // by provider; guarded by mu_
-  std::optional<OutboxGauges> outbox_gauges_;                                         // guarded by mu_
+  std::optional<OutboxGauges> outbox_gauges_;                                       // guarded by mu_
   Histogram requests_latency_;
   Histogram redis_commands_;
   std::atomic<std::int64_t> directory_version_{0};

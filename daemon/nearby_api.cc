@@ -5,8 +5,8 @@
 
 #include "common/json_escape.h"
 #include "daemon/api_errors.h"
-#include "gateway/form_urlencoded.h"
 #include "directory/regions.h"
+#include "gateway/form_urlencoded.h"
 
 namespace helpline::daemon {
 namespace {
@@ -27,8 +27,9 @@ NearbyApiResponse Error(ApiError error, std::string_view message) {
 NearbyApiResponse Error(std::string_view message) { return Error(ApiError::kBadRequest, message); }
 
 std::string AddressJson(const directory::Address& a) {
-  return "{\"street\":" + JsonQuote(a.street) + ",\"city\":" + JsonQuote(a.city) + ",\"region\":" + JsonQuote(a.region) +
-         ",\"postal_code\":" + JsonQuote(a.postal_code) + ",\"country\":" + JsonQuote(a.country) + "}";
+  return "{\"street\":" + JsonQuote(a.street) + ",\"city\":" + JsonQuote(a.city) +
+         ",\"region\":" + JsonQuote(a.region) + ",\"postal_code\":" + JsonQuote(a.postal_code) +
+         ",\"country\":" + JsonQuote(a.country) + "}";
 }
 
 }  // namespace
@@ -44,10 +45,14 @@ NearbyApiResponse NearbyApi(const directory::DirectoryIndex* index, const direct
   if (!params.ok()) return Error("malformed query string");
   std::string near, category_name, limit_text, radius_text;
   for (const auto& [k, v] : *params) {
-    if (k == "near" && near.empty()) near = v;
-    else if (k == "category" && category_name.empty()) category_name = v;
-    else if (k == "limit" && limit_text.empty()) limit_text = v;
-    else if (k == "radius_km" && radius_text.empty()) radius_text = v;
+    if (k == "near" && near.empty())
+      near = v;
+    else if (k == "category" && category_name.empty())
+      category_name = v;
+    else if (k == "limit" && limit_text.empty())
+      limit_text = v;
+    else if (k == "radius_km" && radius_text.empty())
+      radius_text = v;
   }
   const auto category = directory::ParseCategory(category_name);
   if (!category) return Error("category is missing or unknown (a directory category such as naloxone, detox)");
@@ -71,9 +76,9 @@ NearbyApiResponse NearbyApi(const directory::DirectoryIndex* index, const direct
   const directory::Location loc = geo->Locate(near);
   if (loc.kind == LocationKind::kNone) return Error("near: not a ZIP, postal code or city we know");
   const bool miles = directory::CountryOf(loc.region) != "CA";
-  std::string body = "{\"version\":" + std::to_string(index->version()) + ",\"near\":{\"kind\":" +
-                     JsonQuote(directory::LocationKindName(loc.kind)) + ",\"label\":" + JsonQuote(loc.label) +
-                     ",\"region\":" + JsonQuote(loc.region);
+  std::string body = "{\"version\":" + std::to_string(index->version()) +
+                     ",\"near\":{\"kind\":" + JsonQuote(directory::LocationKindName(loc.kind)) +
+                     ",\"label\":" + JsonQuote(loc.label) + ",\"region\":" + JsonQuote(loc.region);
   if (loc.point) body += ",\"lat\":" + Number(loc.point->lat) + ",\"lon\":" + Number(loc.point->lon);
   if (!loc.candidates.empty()) {
     body += ",\"candidates\":[";
@@ -83,8 +88,8 @@ NearbyApiResponse NearbyApi(const directory::DirectoryIndex* index, const direct
     }
     body += "]";
   }
-  body += "},\"category\":" + JsonQuote(directory::CategoryName(*category)) + ",\"unit\":" +
-          JsonQuote(miles ? "mi" : "km") + ",\"radius_km\":" + Number(radius) + ",\"sites\":[";
+  body += "},\"category\":" + JsonQuote(directory::CategoryName(*category)) +
+          ",\"unit\":" + JsonQuote(miles ? "mi" : "km") + ",\"radius_km\":" + Number(radius) + ",\"sites\":[";
   std::string notice;
   if (loc.point) {
     const auto hits = index->nearby().Nearest(*loc.point, *category, static_cast<std::size_t>(limit), radius);
@@ -103,9 +108,11 @@ NearbyApiResponse NearbyApi(const directory::DirectoryIndex* index, const direct
               ",\"address\":" + (r.address ? AddressJson(*r.address) : "null") +
               ",\"lat\":" + Number(r.coordinates->lat) + ",\"lon\":" + Number(r.coordinates->lon) +
               ",\"precision\":" + JsonQuote(directory::CoordinatePrecisionName(r.coordinates->precision)) +
-              ",\"distance_km\":" + Number(hits[i].km) + ",\"distance_mi\":" + Number(hits[i].km / directory::kKmPerMile) +
+              ",\"distance_km\":" + Number(hits[i].km) +
+              ",\"distance_mi\":" + Number(hits[i].km / directory::kKmPerMile) +
               ",\"show_distance\":" + (show ? "true" : "false") + ",\"phone\":" + JsonQuote(phone) +
-              ",\"hours\":" + JsonQuote(r.hours) + ",\"maps_url\":" + JsonQuote(MapsUrl(r.coordinates->lat, r.coordinates->lon)) +
+              ",\"hours\":" + JsonQuote(r.hours) +
+              ",\"maps_url\":" + JsonQuote(MapsUrl(r.coordinates->lat, r.coordinates->lon)) +
               ",\"status\":" + JsonQuote(directory::ResourceStatusName(r.status)) + "}";
     }
     if (hits.empty()) notice = "no listed site within the radius";

@@ -25,7 +25,7 @@ namespace helpline::daemon {
 
 struct NearbyApiResponse {
   int status = 200;
-  std::string body;  // application/json
+  std::string body;     // application/json
   std::string outcome;  // for the request log: ok, or the error code (bad_request, not_ready)
 };
 

@@ -24,9 +24,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <charconv>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -221,15 +221,17 @@ struct Entry {
   int attempt = 0;  // sends tried and answered before this one
 };
 
-std::string_view ChannelName(gateway::MessageChannel c) {
-  return c == gateway::MessageChannel::kChat ? "chat" : "sms";
-}
+std::string_view ChannelName(gateway::MessageChannel c) { return c == gateway::MessageChannel::kChat ? "chat" : "sms"; }
 
 // The stream fields of `message` at `attempt`.
 std::vector<std::string> Fields(const gateway::OutboundMessage& m, int attempt) {
-  return {"id", m.id,   "provider", m.provider, "channel", std::string(ChannelName(m.channel)),
-          "to", m.to,   "from",     m.from,     "text",    m.text,
-          "attempt", std::to_string(attempt)};
+  return {"id",       m.id,
+          "provider", m.provider,
+          "channel",  std::string(ChannelName(m.channel)),
+          "to",       m.to,
+          "from",     m.from,
+          "text",     m.text,
+          "attempt",  std::to_string(attempt)};
 }
 
 int ParseInt(std::string_view s) {
@@ -445,8 +447,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
       failure = r.status();
     } else if (r->is_error()) {
       failure = redis::ErrorStatus("outbox: fetch", r->str);
-    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 6 ||
-               r->elements.size() % 2 != 0) {
+    } else if (r->type != redis::Value::Type::kArray || r->elements.size() < 6 || r->elements.size() % 2 != 0) {
       failure = Internal("outbox: fetch: unexpected reply shape");
     }
     if (!failure.ok()) {
@@ -598,9 +599,7 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
     const gateway::DeliveryDecision d = adapter.ClassifySend(r);
     const int attempts = e.attempt + 1;
     switch (d.verdict) {
-      case gateway::DeliveryVerdict::kSent:
-        Sent(std::move(e));
-        return;
+      case gateway::DeliveryVerdict::kSent: Sent(std::move(e)); return;
       case gateway::DeliveryVerdict::kRetry:
         CountFailure(r);
         if (attempts >= options.max_attempts) {
@@ -617,12 +616,16 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   }
 
   void Sent(Entry e) {
-    std::vector<std::string> args = {"2", stream, Cat(marker_prefix, e.message.id), std::string(kGroup), e.entry_id,
+    std::vector<std::string> args = {"2",
+                                     stream,
+                                     Cat(marker_prefix, e.message.id),
+                                     std::string(kGroup),
+                                     e.entry_id,
                                      std::to_string(options.dedupe_ttl_s)};
     RunOutcome(sent, std::move(args), std::move(e.entry_id), [this](long long) {
-                 ++stats.sent;  // also when another worker had resolved it: the provider took it
-                 Count("sent");
-               });
+      ++stats.sent;  // also when another worker had resolved it: the provider took it
+      Count("sent");
+    });
   }
 
   void Retry(Entry e, int attempts, const gateway::DeliveryDecision& d, bool answered) {
@@ -748,13 +751,13 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   asio::steady_timer claim_timer;  // the next XAUTOCLAIM
   std::mt19937_64 rng{std::random_device{}()};
   bool started = false;
-  bool draining = false;   // Drain(): no new fetch; Stop() once nothing is held
+  bool draining = false;                       // Drain(): no new fetch; Stop() once nothing is held
   std::vector<std::function<void()>> drained;  // Drain() callbacks waiting
-  bool fetching = false;   // one fetch at a time
-  bool more = false;       // a read may find entries
-  bool woken = false;      // an Enqueue landed while a read was running
-  bool claim_due = false;  // the next fetch reclaims
-  int redis_failures = 0;  // consecutive failed Redis calls (for the backoff)
+  bool fetching = false;                       // one fetch at a time
+  bool more = false;                           // a read may find entries
+  bool woken = false;                          // an Enqueue landed while a read was running
+  bool claim_due = false;                      // the next fetch reclaims
+  int redis_failures = 0;                      // consecutive failed Redis calls (for the backoff)
   std::uint64_t generation = 0;
   std::unordered_set<std::string> held;  // entry ids fetched and not yet resolved
   OutboxStats stats;
@@ -800,29 +803,31 @@ void Outbox::RecordDelivery(const gateway::DeliveryStatus& st, std::function<voi
 
 void Outbox::ReadReport(const std::string& id, std::function<void(Result<OutboundReport>)> done) {
   State& s = *state_;
-  s.redis.Command({"HGETALL", s.options.prefix + "outbox:report:" + id}, [done = std::move(done)](Result<redis::Value> r) {
-    if (!r.ok()) return done(r.status());
-    if (r->is_error()) return done(redis::ErrorStatus("outbox: read report", r->str));
-    if (r->type != redis::Value::Type::kArray) return done(Internal("outbox: read report: unexpected reply shape"));
-    if (r->elements.empty()) return done(NotFound("no delivery report for this outbound id"));
-    OutboundReport report;
-    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
-      const std::string& k = r->elements[i].str;
-      const std::string& v = r->elements[i + 1].str;
-      if (k == "provider") {
-        report.provider = v;
-      } else if (k == "provider_message_id") {
-        report.provider_message_id = v;
-      } else if (k == "state") {
-        report.state = v;
-      } else if (k == "error_code") {
-        report.error_code = v;
-      } else if (k == "at") {
-        report.at = std::atoll(v.c_str());
-      }
-    }
-    done(std::move(report));
-  });
+  s.redis.Command({"HGETALL", s.options.prefix + "outbox:report:" + id},
+                  [done = std::move(done)](Result<redis::Value> r) {
+                    if (!r.ok()) return done(r.status());
+                    if (r->is_error()) return done(redis::ErrorStatus("outbox: read report", r->str));
+                    if (r->type != redis::Value::Type::kArray)
+                      return done(Internal("outbox: read report: unexpected reply shape"));
+                    if (r->elements.empty()) return done(NotFound("no delivery report for this outbound id"));
+                    OutboundReport report;
+                    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+                      const std::string& k = r->elements[i].str;
+                      const std::string& v = r->elements[i + 1].str;
+                      if (k == "provider") {
+                        report.provider = v;
+                      } else if (k == "provider_message_id") {
+                        report.provider_message_id = v;
+                      } else if (k == "state") {
+                        report.state = v;
+                      } else if (k == "error_code") {
+                        report.error_code = v;
+                      } else if (k == "at") {
+                        report.at = std::atoll(v.c_str());
+                      }
+                    }
+                    done(std::move(report));
+                  });
 }
 
 }  // namespace helpline::daemon

@@ -42,9 +42,12 @@ ApiAnswer LookupAnswer(const directory::DirectoryIndex* index, std::string_view 
   if (!params.ok()) return ApiFailure(ApiError::kBadRequest, "malformed query string");
   std::string region, category_name, lang;
   for (const auto& [k, v] : *params) {
-    if (k == "region") region = v;
-    else if (k == "category") category_name = v;
-    else if (k == "lang") lang = v;
+    if (k == "region")
+      region = v;
+    else if (k == "category")
+      category_name = v;
+    else if (k == "lang")
+      lang = v;
   }
   auto category = directory::ParseCategory(category_name);
   if (region.empty() || !directory::IsKnownRegion(region)) {
@@ -75,8 +78,8 @@ ApiAnswer RegionsAnswer(const directory::DirectoryIndex* index) {
     if (!first) body += ",";
     first = false;
     body += "{\"code\":" + JsonQuote(code) + ",\"name\":" + JsonQuote(info ? info->name_en : code) +
-            ",\"name_fr\":" + JsonQuote(info ? info->name_fr : code) + ",\"name_es\":" +
-            JsonQuote(info ? info->name_es : code) + "}";
+            ",\"name_fr\":" + JsonQuote(info ? info->name_fr : code) +
+            ",\"name_es\":" + JsonQuote(info ? info->name_es : code) + "}";
   }
   body += "]}\n";
   return {Json(200, std::move(body)), "ok"};

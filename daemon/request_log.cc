@@ -73,5 +73,4 @@ void LogRequest(const RequestLog& req, std::string_view route, int status, doubl
   t_log.Append(line.data(), line.size());
 }
 
-
 }  // namespace helpline::daemon

@@ -3,10 +3,9 @@
 #include <utility>  // before Asio (see STACK-NOTES)
 // (a separate block on purpose: nothing may sort above it)
 
-
-#include <chrono>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -188,10 +187,7 @@ std::string SenderHash(std::string_view secret, std::string_view e164) {
 }
 
 SenderStore::SenderStore(redis::AsyncClient& redis, SenderStoreOptions options)
-    : redis_(redis),
-      options_(std::move(options)),
-      admit_(kAdmitScript),
-      part_(kPartScript) {}
+    : redis_(redis), options_(std::move(options)), admit_(kAdmitScript), part_(kPartScript) {}
 
 std::int64_t SenderStore::NowSeconds() const {
   if (options_.now_s) return options_.now_s();
@@ -277,7 +273,8 @@ void SenderStore::AddPart(std::string_view provider, std::string_view sender_has
             [done = std::move(done)](Result<redis::Value> r) {
               if (!r.ok()) return done(r.status());
               if (r->is_error()) return done(ErrorReply("concat script", r->str));
-              if (r->type != redis::Value::Type::kArray) return done(Internal("sender store: concat: unexpected reply"));
+              if (r->type != redis::Value::Type::kArray)
+                return done(Internal("sender store: concat: unexpected reply"));
               if (r->elements.empty()) return done(std::optional<std::string>());
               std::string whole;
               for (const redis::Value& e : r->elements) whole += e.str;
@@ -292,17 +289,17 @@ void SenderStore::StoreReply(std::string_view provider, std::string_view message
     return;
   }
   // XX: only over the marker Admit set (with its TTL), never a key without one.
-  redis_.Command({"SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""), "XX",
-                  "KEEPTTL"},
-                 [done = std::move(done)](Result<redis::Value> r) {
-                   if (!r.ok()) {
-                     done(r.status());
-                   } else if (r->is_error()) {
-                     done(ErrorReply("store reply", r->str));
-                   } else {
-                     done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
-                   }
-                 });
+  redis_.Command(
+      {"SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""), "XX", "KEEPTTL"},
+      [done = std::move(done)](Result<redis::Value> r) {
+        if (!r.ok()) {
+          done(r.status());
+        } else if (r->is_error()) {
+          done(ErrorReply("store reply", r->str));
+        } else {
+          done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
+        }
+      });
 }
 
 }  // namespace helpline::daemon

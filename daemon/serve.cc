@@ -111,9 +111,7 @@ int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err) {
   http.max_connections = config.max_connections;
   HelplineApp app(config, *engine, snapshots, metrics);
   http.on_reject = [&app](int loop, int status, std::string_view method, std::string_view target,
-                          std::string_view reason) {
-    return app.Rejected(loop, status, method, target, reason);
-  };
+                          std::string_view reason) { return app.Rejected(loop, status, method, target, reason); };
   HttpServer server(http, [&app](int loop, HttpRequest req, Responder respond) {
     app.Handle(loop, std::move(req), std::move(respond));
   });

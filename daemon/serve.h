@@ -8,11 +8,11 @@
 namespace helpline::daemon {
 
 struct ServeFlags {
-  std::string config_path;  // --config FILE
-  std::string port;         // --port N (overrides the file and environment)
-  std::string listen;       // --listen ADDRESS
-  std::string redis_url;    // --redis URL
-  std::string data_dir;     // --data DIR
+  std::string config_path;    // --config FILE
+  std::string port;           // --port N (overrides the file and environment)
+  std::string listen;         // --listen ADDRESS
+  std::string redis_url;      // --redis URL
+  std::string data_dir;       // --data DIR
   bool check_config = false;  // --check-config: print the effective configuration and exit
 };
 

@@ -131,8 +131,8 @@ bool SnapshotManager::LoadFallback() {
             std::move(digest), "Redis unreachable at start and no disk snapshot: serving the shipped directory files");
       return true;
     }
-    Warn("shipped directory files at " + options_.shipped_dir + " not served: " +
-         std::to_string(report.ErrorCount()) + " error(s) (see helpline validate " + options_.shipped_dir + ")");
+    Warn("shipped directory files at " + options_.shipped_dir + " not served: " + std::to_string(report.ErrorCount()) +
+         " error(s) (see helpline validate " + options_.shipped_dir + ")");
   }
   return false;
 }

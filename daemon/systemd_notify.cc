@@ -48,8 +48,8 @@ Status SystemdNotifier::Notify(std::string_view state) const {
   if (socket_path_.size() >= sizeof(addr.sun_path)) return Unavailable("NOTIFY_SOCKET: path too long");
   std::memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
   if (socket_path_[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace: no trailing NUL either
-  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size() +
-                                          (socket_path_[0] == '@' ? 0 : 1));
+  const auto len =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size() + (socket_path_[0] == '@' ? 0 : 1));
   ssize_t sent;
   do {
     sent = sendto(fd_, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&addr), len);
@@ -124,8 +124,8 @@ struct LoopWatchdog::Loop {
 
 LoopWatchdog::LoopWatchdog(const SystemdNotifier& notifier, std::vector<boost::asio::io_context*> loops)
     // At least 1 ms: a tiny WATCHDOG_USEC must not make the timers spin.
-    : notifier_(notifier), period_(std::max<std::chrono::steady_clock::duration>(notifier.watchdog() / 4,
-                                                                              std::chrono::milliseconds(1))) {
+    : notifier_(notifier),
+      period_(std::max<std::chrono::steady_clock::duration>(notifier.watchdog() / 4, std::chrono::milliseconds(1))) {
   for (auto* io : loops) loops_.push_back(std::make_unique<Loop>(*io));
 }
 

@@ -101,12 +101,9 @@ std::string GapLetters(const JurisdictionCoverage& j) {
 
 std::string_view GapName(Gap gap) {
   switch (gap) {
-    case Gap::kTreatmentReferral:
-      return CategoryName(Category::kTreatmentReferral);
-    case Gap::kNaloxone:
-      return CategoryName(Category::kNaloxone);
-    case Gap::kCrisis:
-      return CategoryName(Category::kCrisis);
+    case Gap::kTreatmentReferral: return CategoryName(Category::kTreatmentReferral);
+    case Gap::kNaloxone: return CategoryName(Category::kNaloxone);
+    case Gap::kCrisis: return CategoryName(Category::kCrisis);
   }
   return "";
 }

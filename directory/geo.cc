@@ -19,8 +19,8 @@ constexpr double kDegToRad = 3.14159265358979323846 / 180.0;
 
 // A..Z -> province of a Canadian postal code's first letter.
 constexpr std::array<std::string_view, 26> kPostalLetterProvince = {
-    "CA-NL", "CA-NS", "CA-PE", "",      "CA-NB", "",      "CA-QC", "CA-QC", "",      "CA-QC", "CA-ON", "CA-ON", "CA-ON",
-    "CA-ON", "",      "CA-ON", "",      "CA-MB", "CA-SK", "CA-AB", "",      "CA-BC", "",      "CA",    "CA-YT", "",
+    "CA-NL", "CA-NS", "CA-PE", "", "CA-NB", "",      "CA-QC", "CA-QC", "",      "CA-QC", "CA-ON", "CA-ON", "CA-ON",
+    "CA-ON", "",      "CA-ON", "", "CA-MB", "CA-SK", "CA-AB", "",      "CA-BC", "",      "CA",    "CA-YT", "",
 };
 
 bool IsAlpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
@@ -101,10 +101,10 @@ std::string CheckPoint(std::optional<double> lat, std::optional<double> lon) {
 // city in a message unless a state or province follows ("Hope, BC").
 bool IsOrdinaryWord(std::string_view folded) {
   static constexpr std::string_view kWords[] = {
-      "ayer",    "blanco", "canadian", "center", "centre", "como",   "cool",  "friend", "golden",  "home",
-      "hope",    "hurt",   "independence", "liberty", "love", "many", "minor", "mobile", "needles", "normal",
-      "nuevo",   "paradise", "primera", "progress", "trainer", "unity", "van",   "weed",   "why",     "sweet",
-      "early",   "energy", "happy",   "harmony", "justice", "mercy",  "ideal", "rescue", "protection", "welcome",
+      "ayer",  "blanco",   "canadian",     "center",   "centre",  "como",  "cool",  "friend", "golden",     "home",
+      "hope",  "hurt",     "independence", "liberty",  "love",    "many",  "minor", "mobile", "needles",    "normal",
+      "nuevo", "paradise", "primera",      "progress", "trainer", "unity", "van",   "weed",   "why",        "sweet",
+      "early", "energy",   "happy",        "harmony",  "justice", "mercy", "ideal", "rescue", "protection", "welcome",
   };
   return std::find(std::begin(kWords), std::end(kWords), folded) != std::end(kWords);
 }
@@ -126,7 +126,7 @@ double DistanceKm(GeoPoint a, GeoPoint b) {
 
 std::string_view LocationKindName(LocationKind k) {
   static constexpr std::array<std::string_view, 7> kNames = {"none", "zip",    "postal_code", "fsa",
-                                                              "city", "region", "ambiguous"};
+                                                             "city", "region", "ambiguous"};
   return kNames[static_cast<std::size_t>(k)];
 }
 
@@ -140,7 +140,8 @@ Result<GeoReference> GeoReference::LoadDir(const std::string& dir) {
   GeoReference geo;
   Status s = ReadTsv(dir + "/us-zip.tsv", 4, true, [&](const std::vector<std::string_view>& f) -> std::string {
     if (auto p = CheckPoint(ParseDouble(f[1]), ParseDouble(f[2])); !p.empty()) return p;
-    if (f[0].size() != 5 || !std::all_of(f[0].begin(), f[0].end(), IsDigit)) return "'" + std::string(f[0]) + "' is not a ZIP";
+    if (f[0].size() != 5 || !std::all_of(f[0].begin(), f[0].end(), IsDigit))
+      return "'" + std::string(f[0]) + "' is not a ZIP";
     if (CountryOf(f[3]) != "US") return "'" + std::string(f[3]) + "' is not a US region";
     geo.AddZip(f[0], {*ParseDouble(f[1]), *ParseDouble(f[2])}, f[3]);
     return {};
@@ -148,7 +149,8 @@ Result<GeoReference> GeoReference::LoadDir(const std::string& dir) {
   if (!s.ok()) return s;
   s = ReadTsv(dir + "/cities.tsv", 5, true, [&](const std::vector<std::string_view>& f) -> std::string {
     if (auto p = CheckPoint(ParseDouble(f[2]), ParseDouble(f[3])); !p.empty()) return p;
-    if (!IsKnownRegion(f[1]) || CountryOf(f[1]) == f[1]) return "'" + std::string(f[1]) + "' is not a state or province";
+    if (!IsKnownRegion(f[1]) || CountryOf(f[1]) == f[1])
+      return "'" + std::string(f[1]) + "' is not a state or province";
     std::int64_t population = 0;
     std::from_chars(f[4].data(), f[4].data() + f[4].size(), population);
     geo.AddCity({std::string(f[0]), std::string(f[1]), {*ParseDouble(f[2]), *ParseDouble(f[3])}, population});
@@ -267,7 +269,8 @@ Location GeoReference::Locate(std::string_view text) const {
         for (std::uint32_t c : it->second) {
           const std::string& code = cities_[c].region;
           std::string tail = code.substr(code.find('-') + 1);
-          std::transform(tail.begin(), tail.end(), tail.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+          std::transform(tail.begin(), tail.end(), tail.begin(),
+                         [](char ch) { return static_cast<char>(std::tolower(ch)); });
           const RegionInfo* named = m > 1 || words.size() > 2 ? FindRegionByName(words) : nullptr;
           if ((m == 1 && words == tail) || (named != nullptr && named->code == code)) {
             region = code;
@@ -282,8 +285,7 @@ Location GeoReference::Locate(std::string_view text) const {
         const bool ends_region = i > 0 && FindRegionByName(tokens[i - 1].text + " " + name) != nullptr;
         const City& largest = cities_[it->second.front()];
         const bool region_name = FindRegionByName(name) != nullptr && largest.population < kRegionNameCityPopulation;
-        if (region_name || ends_region || IsOrdinaryWord(name) ||
-            largest.population < kAloneMinPopulation) {
+        if (region_name || ends_region || IsOrdinaryWord(name) || largest.population < kAloneMinPopulation) {
           continue;
         }
       }

@@ -79,7 +79,8 @@ std::string DataPackage(const std::vector<const Table*>& tables) {
            ", \"profile\": \"tabular-data-resource\", \"format\": \"csv\", \"mediatype\": \"text/csv\","
            " \"encoding\": \"utf-8\",\n     \"schema\": {\"primaryKey\": \"id\", \"fields\": [";
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
-      const bool number = std::find(t.number_columns.begin(), t.number_columns.end(), t.columns[c]) != t.number_columns.end();
+      const bool number =
+          std::find(t.number_columns.begin(), t.number_columns.end(), t.columns[c]) != t.number_columns.end();
       out += std::string(c ? ", " : "") + "{\"name\": " + JsonQuote(t.columns[c]) + ", \"type\": \"" +
              (number ? "number" : "string") + "\"}";
     }
@@ -106,7 +107,8 @@ std::string Number(double v) {
 }
 
 bool IsWebUrl(std::string_view v) {
-  return (v.rfind("https://", 0) == 0 || v.rfind("http://", 0) == 0) && v.find_first_of(" \t\r\n") == std::string_view::npos;
+  return (v.rfind("https://", 0) == 0 || v.rfind("http://", 0) == 0) &&
+         v.find_first_of(" \t\r\n") == std::string_view::npos;
 }
 
 // "harm_reduction" -> "harm reduction": the words a reader (and import-hsds'
@@ -132,29 +134,39 @@ std::string_view PhoneType(ChannelKind k) {
 
 struct Tables {
   Table organizations{"organization", "organizations.csv", {"id", "name", "description", "website", "email"}, {}, {}};
-  Table services{"service", "services.csv",
-                 {"id", "organization_id", "name", "description", "url", "email", "status", "assured_date"}, {}, {}};
-  Table locations{"location", "locations.csv",
+  Table services{"service",
+                 "services.csv",
+                 {"id", "organization_id", "name", "description", "url", "email", "status", "assured_date"},
+                 {},
+                 {}};
+  Table locations{"location",
+                  "locations.csv",
                   {"id", "location_type", "organization_id", "name", "description", "latitude", "longitude"},
-                  {"latitude", "longitude"}, {}};
-  Table addresses{"address", "addresses.csv",
-                  {"id", "location_id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
-                  {}, {}};
+                  {"latitude", "longitude"},
+                  {}};
+  Table addresses{
+      "address",
+      "addresses.csv",
+      {"id", "location_id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
+      {},
+      {}};
   Table phones{"phone", "phones.csv", {"id", "service_id", "number", "type", "description"}, {}, {}};
   Table schedules{"schedule", "schedules.csv", {"id", "service_id", "description"}, {}, {}};
-  Table service_at_locations{"service_at_location", "service_at_locations.csv", {"id", "service_id", "location_id"}, {}, {}};
+  Table service_at_locations{
+      "service_at_location", "service_at_locations.csv", {"id", "service_id", "location_id"}, {}, {}};
   Table languages{"language", "languages.csv", {"id", "service_id", "name", "code"}, {}, {}};
   Table service_areas{"service_area", "service_areas.csv", {"id", "service_id", "name", "description"}, {}, {}};
   Table taxonomies{"taxonomy", "taxonomies.csv", {"id", "name", "description"}, {}, {}};
-  Table taxonomy_terms{"taxonomy_term", "taxonomy_terms.csv",
-                       {"id", "code", "name", "description", "taxonomy", "taxonomy_id"}, {}, {}};
-  Table attributes{"attribute", "attributes.csv", {"id", "link_id", "taxonomy_term_id", "link_type", "link_entity"}, {}, {}};
+  Table taxonomy_terms{
+      "taxonomy_term", "taxonomy_terms.csv", {"id", "code", "name", "description", "taxonomy", "taxonomy_id"}, {}, {}};
+  Table attributes{
+      "attribute", "attributes.csv", {"id", "link_id", "taxonomy_term_id", "link_type", "link_entity"}, {}, {}};
 
   std::vector<std::string> json_services;  // the same services as HSDS 3.0 JSON objects
 
   std::vector<const Table*> All() const {
-    return {&organizations, &services, &locations, &addresses, &phones, &schedules, &service_at_locations,
-            &languages, &service_areas, &taxonomies, &taxonomy_terms, &attributes};
+    return {&organizations,        &services,  &locations,     &addresses,  &phones,         &schedules,
+            &service_at_locations, &languages, &service_areas, &taxonomies, &taxonomy_terms, &attributes};
   }
 };
 
@@ -197,7 +209,8 @@ std::string LastRowJson(const Table& t) {
   const auto& row = t.rows.back();
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
     if (row[c].empty()) continue;
-    const bool number = std::find(t.number_columns.begin(), t.number_columns.end(), t.columns[c]) != t.number_columns.end();
+    const bool number =
+        std::find(t.number_columns.begin(), t.number_columns.end(), t.columns[c]) != t.number_columns.end();
     if (out.size() > 1) out += ", ";
     out += JsonQuote(t.columns[c]) + ": " + (number ? row[c] : JsonQuote(row[c]));
   }
@@ -209,7 +222,8 @@ void AddResource(const Resource& r, Tables& t) {
   std::string url = IsWebUrl(r.source) ? r.source : std::string();
   std::string email;
   for (const Channel& ch : r.channels) {
-    if (url.empty() && (ch.kind == ChannelKind::kWeb || ch.kind == ChannelKind::kChat) && IsWebUrl(ch.value)) url = ch.value;
+    if (url.empty() && (ch.kind == ChannelKind::kWeb || ch.kind == ChannelKind::kChat) && IsWebUrl(ch.value))
+      url = ch.value;
     if (email.empty() && ch.kind == ChannelKind::kEmail) email = ch.value;
   }
   t.organizations.Add({{"id", organization}, {"name", r.name}, {"description", r.description}, {"website", url}});
@@ -308,7 +322,8 @@ void AddResource(const Resource& r, Tables& t) {
 
 Result<HsdsExport> ExportHsds(const std::vector<Resource>& resources, const HsdsExportOptions& options) {
   if (!options.jurisdiction.empty() && !IsKnownRegion(options.jurisdiction)) {
-    return InvalidArgument("--jurisdiction '" + options.jurisdiction + "' is not a known region such as CA-ON or US-IL");
+    return InvalidArgument("--jurisdiction '" + options.jurisdiction +
+                           "' is not a known region such as CA-ON or US-IL");
   }
   HsdsExport out;
   Tables t;

@@ -55,9 +55,10 @@ struct HsdsExportOptions {
 };
 
 struct HsdsExport {
-  std::map<std::string, std::string> files;  // file name ("services.csv", "datapackage.json", "services.json") -> content
-  std::size_t services = 0;                  // services written (sites included)
-  std::size_t sites = 0;                     // of which sites (with a location)
+  std::map<std::string, std::string>
+      files;                 // file name ("services.csv", "datapackage.json", "services.json") -> content
+  std::size_t services = 0;  // services written (sites included)
+  std::size_t sites = 0;     // of which sites (with a location)
   std::size_t left_out_info = 0;
   std::size_t left_out_unconfirmed = 0;
   std::size_t left_out_retired = 0;

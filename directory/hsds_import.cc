@@ -33,8 +33,8 @@ namespace fs = std::filesystem;
 using Row = std::unordered_map<std::string, std::string>;
 
 struct Tables {
-  std::vector<Row> services, organizations, locations, addresses, phones, schedules, service_at_locations,
-      attributes, taxonomy_terms, languages;
+  std::vector<Row> services, organizations, locations, addresses, phones, schedules, service_at_locations, attributes,
+      taxonomy_terms, languages;
 
   std::vector<Row>* Named(std::string_view name) {
     if (name == "services" || name == "service") return &services;
@@ -233,7 +233,8 @@ void AddService(Tables* t, const rapidjson::Value& s, const std::string& where) 
     if (Get(service, "organization_id").empty()) service["organization_id"] = Get(o, "id");
     t->organizations.push_back(std::move(o));
   }
-  EachObject(s, "phones", where, [&](const auto& p, const std::string& at) { AddLinked(t, &t->phones, p, at, "service_id", id); });
+  EachObject(s, "phones", where,
+             [&](const auto& p, const std::string& at) { AddLinked(t, &t->phones, p, at, "service_id", id); });
   EachObject(s, "schedules", where,
              [&](const auto& p, const std::string& at) { AddLinked(t, &t->schedules, p, at, "service_id", id); });
   EachObject(s, "languages", where,
@@ -244,8 +245,9 @@ void AddService(Tables* t, const rapidjson::Value& s, const std::string& where) 
     if (Get(link, "id").empty()) link["id"] = "@" + at;
     link["service_id"] = id;
     const std::string link_id = Get(link, "id");
-    EachObject(sal, "phones", at,
-               [&](const auto& p, const std::string& pa) { AddLinked(t, &t->phones, p, pa, "service_at_location_id", link_id); });
+    EachObject(sal, "phones", at, [&](const auto& p, const std::string& pa) {
+      AddLinked(t, &t->phones, p, pa, "service_at_location_id", link_id);
+    });
     EachObject(sal, "schedules", at, [&](const auto& p, const std::string& pa) {
       AddLinked(t, &t->schedules, p, pa, "service_at_location_id", link_id);
     });
@@ -255,14 +257,17 @@ void AddService(Tables* t, const rapidjson::Value& s, const std::string& where) 
       if (Get(l, "id").empty()) l["id"] = "@" + la;
       link["location_id"] = Get(l, "id");
       const std::string loc_id = Get(l, "id");
-      EachObject(loc->value, "addresses", la,
-                 [&](const auto& p, const std::string& pa) { AddLinked(t, &t->addresses, p, pa, "location_id", loc_id); });
+      EachObject(loc->value, "addresses", la, [&](const auto& p, const std::string& pa) {
+        AddLinked(t, &t->addresses, p, pa, "location_id", loc_id);
+      });
       EachObject(loc->value, "phones", la,
                  [&](const auto& p, const std::string& pa) { AddLinked(t, &t->phones, p, pa, "location_id", loc_id); });
-      EachObject(loc->value, "schedules", la,
-                 [&](const auto& p, const std::string& pa) { AddLinked(t, &t->schedules, p, pa, "location_id", loc_id); });
-      EachObject(loc->value, "languages", la,
-                 [&](const auto& p, const std::string& pa) { AddLinked(t, &t->languages, p, pa, "location_id", loc_id); });
+      EachObject(loc->value, "schedules", la, [&](const auto& p, const std::string& pa) {
+        AddLinked(t, &t->schedules, p, pa, "location_id", loc_id);
+      });
+      EachObject(loc->value, "languages", la, [&](const auto& p, const std::string& pa) {
+        AddLinked(t, &t->languages, p, pa, "location_id", loc_id);
+      });
       t->locations.push_back(std::move(l));
     }
     t->service_at_locations.push_back(std::move(link));
@@ -409,7 +414,8 @@ std::string HoursOf(const std::vector<const Row*>& schedules) {
       std::string days = Get(*s, "byday");
       for (char& c : days) c = static_cast<char>(c == ',' ? ',' : std::toupper(static_cast<unsigned char>(c)));
       for (std::size_t i = 0; i + 1 < days.size(); ++i) {
-        if (std::isupper(static_cast<unsigned char>(days[i])) && std::isupper(static_cast<unsigned char>(days[i + 1]))) {
+        if (std::isupper(static_cast<unsigned char>(days[i])) &&
+            std::isupper(static_cast<unsigned char>(days[i + 1]))) {
           days[i + 1] = static_cast<char>(std::tolower(static_cast<unsigned char>(days[i + 1])));
         }
       }
@@ -539,7 +545,9 @@ class Mapper {
     base.source = Cut(base.source, 300);
     const std::string& assured = Get(s, "assured_date");
     const std::string& modified = Get(s, "last_modified");
-    base.verified = assured.size() >= 10 ? assured.substr(0, 10) : modified.size() >= 10 ? modified.substr(0, 10) : today_;
+    base.verified = assured.size() >= 10    ? assured.substr(0, 10)
+                    : modified.size() >= 10 ? modified.substr(0, 10)
+                                            : today_;
     base.priority = 40;
     for (const Row* l : by_.Of("languages", "service_id", sid)) {
       std::string code = Get(*l, "code");
@@ -569,14 +577,15 @@ class Mapper {
       const std::string& lat = Get(loc, "latitude");
       const std::string& lon = Get(loc, "longitude");
       if (address == nullptr || lat.empty() || lon.empty()) {
-        Unmapped(out, loc, std::string("location of '") + name + "' has no " +
-                               (address == nullptr ? "address" : "coordinates") + ": no site for it");
+        Unmapped(out, loc,
+                 std::string("location of '") + name + "' has no " + (address == nullptr ? "address" : "coordinates") +
+                     ": no site for it");
         continue;
       }
       Resource r = base;
       r.kind = ResourceKind::kSite;
-      const std::string country = Get(*address, "country").empty() ? std::string(CountryOf(o_.jurisdiction))
-                                                                   : Get(*address, "country");
+      const std::string country =
+          Get(*address, "country").empty() ? std::string(CountryOf(o_.jurisdiction)) : Get(*address, "country");
       const std::string region = RegionOf(Get(*address, "state_province"), country, o_.jurisdiction);
       r.regions = {region};
       std::string street = OneLine(Get(*address, "address_1"));
@@ -613,8 +622,9 @@ class Mapper {
     r.channels = Phones(phones, out);
     r.hours = HoursOf(by_.Of("schedules", "service_id", sid));
     if (r.channels.empty() || r.hours.empty()) {
-      Unmapped(out, s, "service '" + name + "' not mapped: no physical location, and no " +
-                           (r.channels.empty() ? "phone" : "schedule"));
+      Unmapped(out, s,
+               "service '" + name + "' not mapped: no physical location, and no " +
+                   (r.channels.empty() ? "phone" : "schedule"));
       return;
     }
     r.id = Id(prefix, sid);
@@ -646,8 +656,9 @@ std::string WriteFile(std::span<const Resource> resources, const HsdsOptions& o,
   fs::path feed(path);
   if (feed.filename() == "datapackage.json") feed = feed.parent_path();  // the package's folder names it
   if (feed.filename().empty()) feed = feed.parent_path();
-  std::string out = "{\n  \"jurisdiction\": \"" + o.jurisdiction + "\",\n  \"description\": \"Imported from Open Referral HSDS (" +
-                    feed.filename().string() + ").\",\n  \"resources\": [\n";
+  std::string out = "{\n  \"jurisdiction\": \"" + o.jurisdiction +
+                    "\",\n  \"description\": \"Imported from Open Referral HSDS (" + feed.filename().string() +
+                    ").\",\n  \"resources\": [\n";
   for (std::size_t i = 0; i < resources.size(); ++i) {
     out += "    " + ToCanonicalJson(resources[i]) + (i + 1 < resources.size() ? ",\n" : "\n");
   }
@@ -669,7 +680,8 @@ std::string ShiftPointer(const std::string& pointer, std::size_t by) {
 
 Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& options) {
   if (!IsKnownRegion(options.jurisdiction) || options.jurisdiction == kEverywhere) {
-    return InvalidArgument("--jurisdiction '" + options.jurisdiction + "' is not a known region such as CA-ON or US-IL");
+    return InvalidArgument("--jurisdiction '" + options.jurisdiction +
+                           "' is not a known region such as CA-ON or US-IL");
   }
   Tables tables;
   std::error_code ec;

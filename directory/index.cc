@@ -32,9 +32,8 @@ std::shared_ptr<const DirectoryIndex> DirectoryIndex::Build(std::vector<Resource
         for (Token& t : Tokenize(name)) alias.words.push_back(std::move(t.text));
         if (alias.words.empty()) continue;
         auto& list = idx->aliases_by_first_[alias.words.front()];
-        const bool seen = std::any_of(list.begin(), list.end(), [&](const Alias& a) {
-          return a.resource == i && a.words == alias.words;
-        });
+        const bool seen = std::any_of(list.begin(), list.end(),
+                                      [&](const Alias& a) { return a.resource == i && a.words == alias.words; });
         if (!seen) list.push_back(std::move(alias));
       }
     }
@@ -73,8 +72,8 @@ std::vector<DirectoryIndex::AliasMatch> DirectoryIndex::FindAliases(const std::v
   return out;
 }
 
-std::vector<const Resource*> DirectoryIndex::Lookup(std::string_view region, Category category,
-                                                    std::string_view lang, std::size_t limit) const {
+std::vector<const Resource*> DirectoryIndex::Lookup(std::string_view region, Category category, std::string_view lang,
+                                                    std::size_t limit) const {
   std::vector<std::string_view> chain = Ancestry(region);
   if (chain.empty()) chain.push_back(kEverywhere);
 

@@ -126,30 +126,48 @@ bool HasField(const Resource& r, std::string_view field) {
 
 // Writes one present top-level field's value.
 void WriteField(Writer& w, const Resource& r, std::string_view field) {
-  if (field == "id") Str(w, r.id);
-  else if (field == "kind") Str(w, ResourceKindName(r.kind));
-  else if (field == "name") Str(w, r.name);
-  else if (field == "description") Str(w, r.description);
-  else if (field == "categories") WriteCategories(w, r);
-  else if (field == "regions") StringArray(w, r.regions);
-  else if (field == "languages") StringArray(w, r.languages);
-  else if (field == "channels") WriteChannels(w, r);
-  else if (field == "hours") Str(w, r.hours);
-  else if (field == "priority") w.Int(r.priority);
-  else if (field == "source") Str(w, r.source);
-  else if (field == "verified") Str(w, r.verified);
-  else if (field == "status") Str(w, ResourceStatusName(r.status));
-  else if (field == "address") WriteAddress(w, *r.address);
-  else if (field == "coordinates") WriteCoordinates(w, *r.coordinates);
-  else if (field == "notes") Str(w, r.notes);
-  else if (field == "translations") WriteTranslations(w, r);
-  else if (field == "aliases") WriteAliases(w, r);
+  if (field == "id")
+    Str(w, r.id);
+  else if (field == "kind")
+    Str(w, ResourceKindName(r.kind));
+  else if (field == "name")
+    Str(w, r.name);
+  else if (field == "description")
+    Str(w, r.description);
+  else if (field == "categories")
+    WriteCategories(w, r);
+  else if (field == "regions")
+    StringArray(w, r.regions);
+  else if (field == "languages")
+    StringArray(w, r.languages);
+  else if (field == "channels")
+    WriteChannels(w, r);
+  else if (field == "hours")
+    Str(w, r.hours);
+  else if (field == "priority")
+    w.Int(r.priority);
+  else if (field == "source")
+    Str(w, r.source);
+  else if (field == "verified")
+    Str(w, r.verified);
+  else if (field == "status")
+    Str(w, ResourceStatusName(r.status));
+  else if (field == "address")
+    WriteAddress(w, *r.address);
+  else if (field == "coordinates")
+    WriteCoordinates(w, *r.coordinates);
+  else if (field == "notes")
+    Str(w, r.notes);
+  else if (field == "translations")
+    WriteTranslations(w, r);
+  else if (field == "aliases")
+    WriteAliases(w, r);
 }
 
 constexpr std::string_view kFieldOrder[] = {
-    "id",     "kind",     "name",   "description", "categories",   "regions", "languages", "channels",
-    "hours",  "priority", "source", "verified",    "status",       "address", "coordinates", "notes",
-    "translations", "aliases",
+    "id",        "kind",     "name",        "description", "categories",   "regions",
+    "languages", "channels", "hours",       "priority",    "source",       "verified",
+    "status",    "address",  "coordinates", "notes",       "translations", "aliases",
 };
 
 }  // namespace

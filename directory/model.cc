@@ -8,9 +8,9 @@ namespace helpline::directory {
 namespace {
 
 constexpr std::array<std::string_view, kCategoryCount> kCategoryNames = {
-    "emergency",     "crisis",      "treatment_referral", "detox",         "medication_treatment",
-    "harm_reduction", "naloxone",   "overdose_prevention", "mental_health", "peer_support",
-    "family",        "youth",       "indigenous",          "text_line",     "information",
+    "emergency",      "crisis",   "treatment_referral",  "detox",         "medication_treatment",
+    "harm_reduction", "naloxone", "overdose_prevention", "mental_health", "peer_support",
+    "family",         "youth",    "indigenous",          "text_line",     "information",
 };
 constexpr std::array<std::string_view, 6> kChannelKindNames = {"voice", "sms", "tty", "chat", "email", "web"};
 constexpr std::array<std::string_view, 3> kStatusNames = {"active", "unconfirmed", "retired"};
@@ -54,9 +54,7 @@ std::optional<ResourceKind> ParseResourceKind(std::string_view name) {
   return ParseName<ResourceKind>(kKindNames, name);
 }
 
-std::string_view CoordinatePrecisionName(CoordinatePrecision p) {
-  return kPrecisionNames[static_cast<std::size_t>(p)];
-}
+std::string_view CoordinatePrecisionName(CoordinatePrecision p) { return kPrecisionNames[static_cast<std::size_t>(p)]; }
 std::optional<CoordinatePrecision> ParseCoordinatePrecision(std::string_view name) {
   return ParseName<CoordinatePrecision>(kPrecisionNames, name);
 }

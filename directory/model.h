@@ -116,7 +116,7 @@ struct Translation {
 };
 
 struct Resource {
-  std::string id;           // stable, unique across the directory: [a-z0-9][a-z0-9-]*
+  std::string id;  // stable, unique across the directory: [a-z0-9][a-z0-9-]*
   ResourceKind kind = ResourceKind::kService;
   std::string name;
   std::string description;  // short, one sentence
@@ -129,9 +129,9 @@ struct Resource {
   std::string source;                  // URL or document the facts come from
   std::string verified;                // YYYY-MM-DD the facts were last checked
   ResourceStatus status = ResourceStatus::kActive;
-  std::optional<Address> address;          // sites: required
-  std::optional<Coordinates> coordinates;  // sites: required
-  std::string notes;                   // operator notes, never sent to people
+  std::optional<Address> address;                   // sites: required
+  std::optional<Coordinates> coordinates;           // sites: required
+  std::string notes;                                // operator notes, never sent to people
   std::map<std::string, Translation> translations;  // by language code
   // Names people use for the resource, by language code, as a person would
   // text them ("poison control", "ligne de surdose"): a message naming one

@@ -18,7 +18,8 @@ Node ToNode(GeoPoint p, std::uint32_t id) {
 }
 
 float Coord(const Node& n, int axis) { return (&n.x)[axis]; }
-static_assert(offsetof(Node, y) == offsetof(Node, x) + sizeof(float) && offsetof(Node, z) == offsetof(Node, y) + sizeof(float));
+static_assert(offsetof(Node, y) == offsetof(Node, x) + sizeof(float) &&
+              offsetof(Node, z) == offsetof(Node, y) + sizeof(float));
 
 // Squared chord on the unit sphere; doubles from the stored floats, so the
 // tree and the brute force agree to the bit.
@@ -27,9 +28,7 @@ double Chord2(const Node& a, const Node& b) {
   return dx * dx + dy * dy + dz * dz;
 }
 
-double KmFromChord2(double chord2) {
-  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(chord2) / 2));
-}
+double KmFromChord2(double chord2) { return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(chord2) / 2)); }
 
 // The squared chord of a great-circle distance (infinite for no limit).
 double Chord2Limit(double max_km) {

@@ -53,8 +53,7 @@ class NearbyIndex {
 
   // Up to `n` sites offering `category` (any category when nullopt) within
   // `max_km` of `at` (no limit when <= 0), nearest first, ties by id.
-  std::vector<NearbyHit> Nearest(GeoPoint at, std::optional<Category> category, std::size_t n,
-                                 double max_km = 0) const;
+  std::vector<NearbyHit> Nearest(GeoPoint at, std::optional<Category> category, std::size_t n, double max_km = 0) const;
 
   std::size_t size() const { return trees_[kCategoryCount].size(); }
   std::size_t size(Category c) const { return trees_[static_cast<std::size_t>(c)].size(); }
@@ -66,8 +65,8 @@ class NearbyIndex {
 
  private:
   struct Tree {
-    std::vector<Node> nodes;          // the implicit k-d tree: each range's median at its middle
-    std::vector<std::uint8_t> axes;   // axes[i]: the axis nodes[i] splits its range on
+    std::vector<Node> nodes;         // the implicit k-d tree: each range's median at its middle
+    std::vector<std::uint8_t> axes;  // axes[i]: the axis nodes[i] splits its range on
     std::size_t size() const { return nodes.size(); }
   };
   static Tree BuildTree(std::vector<Node> nodes);
@@ -81,8 +80,7 @@ class NearbyIndex {
 class BruteForceSites {
  public:
   explicit BruteForceSites(const std::vector<SitePoint>& points);
-  std::vector<NearbyHit> Nearest(GeoPoint at, std::optional<Category> category, std::size_t n,
-                                 double max_km = 0) const;
+  std::vector<NearbyHit> Nearest(GeoPoint at, std::optional<Category> category, std::size_t n, double max_km = 0) const;
 
  private:
   std::vector<NearbyIndex::Node> nodes_;

@@ -91,30 +91,24 @@ bool IsKnownCountry(std::string_view country) {
 // the directory places under US (US-PR, US-VI, ...).
 bool IsValidForUsTerritory(const PhoneNumber& number) {
   static constexpr std::array<const char*, 5> kTerritories = {"PR", "VI", "GU", "AS", "MP"};
-  return std::any_of(kTerritories.begin(), kTerritories.end(), [&](const char* region) {
-    return Util().IsValidNumberForRegion(number, region);
-  });
+  return std::any_of(kTerritories.begin(), kTerritories.end(),
+                     [&](const char* region) { return Util().IsValidNumberForRegion(number, region); });
 }
 
-std::string_view CallWord(ChannelKind kind) {
-  return kind == ChannelKind::kTty ? "TTY calls" : "voice calls";
-}
+std::string_view CallWord(ChannelKind kind) { return kind == ChannelKind::kTty ? "TTY calls" : "voice calls"; }
 
 Status NotAPhoneNumber(std::string_view raw, std::string_view country) {
-  return InvalidArgument("'" + std::string(raw) + "' is not a valid phone number for " +
-                         std::string(country));
+  return InvalidArgument("'" + std::string(raw) + "' is not a valid phone number for " + std::string(country));
 }
 
 Status SmsOnly(std::string_view raw, std::string_view country, ChannelKind kind) {
-  return InvalidArgument("'" + std::string(raw) + "' is a short code; short codes of " +
-                         std::string(country) + " like it only take text messages, not " +
-                         std::string(CallWord(kind)));
+  return InvalidArgument("'" + std::string(raw) + "' is a short code; short codes of " + std::string(country) +
+                         " like it only take text messages, not " + std::string(CallWord(kind)));
 }
 
 // Step 2 of Normalize: the value if `raw` is a short code of `country`, an
 // error if it is one but not for `kind`, nullopt if it is not a short code.
-std::optional<Result<NormalizedPhone>> NormalizeShortCode(std::string_view raw,
-                                                          std::string_view country,
+std::optional<Result<NormalizedPhone>> NormalizeShortCode(std::string_view raw, std::string_view country,
                                                           ChannelKind kind) {
   std::string code = ShortCodeCandidate(raw);
   if (code.empty()) return std::nullopt;
@@ -144,8 +138,7 @@ std::optional<Result<NormalizedPhone>> NormalizeShortCode(std::string_view raw,
 
 // "+18006624357" -> "1-800-662-4357"; empty if `value` is not "+1" and ten digits.
 std::string NanpDashed(std::string_view value) {
-  if (value.size() != 12 || value.substr(0, 2) != "+1" ||
-      !std::all_of(value.begin() + 1, value.end(), IsDigit)) {
+  if (value.size() != 12 || value.substr(0, 2) != "+1" || !std::all_of(value.begin() + 1, value.end(), IsDigit)) {
     return {};
   }
   std::string out = "1-";
@@ -157,8 +150,7 @@ std::string NanpDashed(std::string_view value) {
 
 }  // namespace
 
-Result<NormalizedPhone> PhoneBook::Normalize(std::string_view raw, std::string_view country,
-                                             ChannelKind kind) const {
+Result<NormalizedPhone> PhoneBook::Normalize(std::string_view raw, std::string_view country, ChannelKind kind) const {
   if (!IsPhoneKind(kind)) {
     return InvalidArgument("'" + std::string(raw.substr(0, kMaxRawBytes)) +
                            "' is given as a phone number, but only voice, sms and tty channels "
@@ -171,8 +163,7 @@ Result<NormalizedPhone> PhoneBook::Normalize(std::string_view raw, std::string_v
                            std::string(raw.substr(0, kMaxRawBytes)) + "' cannot be checked");
   }
   if (raw.size() > kMaxRawBytes) {
-    return InvalidArgument("'" + std::string(raw.substr(0, kMaxRawBytes)) +
-                           "...' is too long to be a phone number");
+    return InvalidArgument("'" + std::string(raw.substr(0, kMaxRawBytes)) + "...' is too long to be a phone number");
   }
 
   if (auto short_code = NormalizeShortCode(raw, country, kind)) return *std::move(short_code);
@@ -192,8 +183,8 @@ Result<NormalizedPhone> PhoneBook::Normalize(std::string_view raw, std::string_v
   if (std::any_of(text.begin(), text.end(), ascii::IsAlpha) && !Util().IsAlphaNumber(text)) {
     return NotAPhoneNumber(raw, country);
   }
-  const bool valid = Util().IsValidNumberForRegion(number, region) ||
-                     (country == "US" && IsValidForUsTerritory(number));
+  const bool valid =
+      Util().IsValidNumberForRegion(number, region) || (country == "US" && IsValidForUsTerritory(number));
   if (!valid) return NotAPhoneNumber(raw, country);
 
   NormalizedPhone out;

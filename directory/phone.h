@@ -34,8 +34,7 @@ class PhoneBook {
   // phone kind, and 5-6 digit common short codes (686868, 741741) for sms.
   // Returns InvalidArgument with a message such as
   // "'1-800-66-6868' is not a valid phone number for CA".
-  Result<NormalizedPhone> Normalize(std::string_view raw, std::string_view country,
-                                    ChannelKind kind) const;
+  Result<NormalizedPhone> Normalize(std::string_view raw, std::string_view country, ChannelKind kind) const;
 
   // Formats a normalized value for a reader in `country`: "+18006624357" ->
   // "1-800-662-4357" for US and CA readers (NANP style), international format

@@ -199,9 +199,8 @@ struct RedisStore::Impl {
 
   // Writes dir:v{N}:res and dir:v{N}:meta with their TTL. On failure the
   // caller cleans up if the connection is still usable.
-  Status Stage(const std::string& res_key, const std::string& meta_key,
-               const std::vector<StoredResource>& resources, const VersionMeta& meta,
-               std::int64_t loaded_at_ms, const ProgressFn& progress) {
+  Status Stage(const std::string& res_key, const std::string& meta_key, const std::vector<StoredResource>& resources,
+               const VersionMeta& meta, std::int64_t loaded_at_ms, const ProgressFn& progress) {
     const std::string ttl = std::to_string(options.staging_ttl_s);
     const std::size_t total = resources.size();
     std::deque<std::size_t> in_flight;  // end index of each unacknowledged batch
@@ -282,8 +281,7 @@ Result<std::unique_ptr<RedisStore>> RedisStore::Connect(const redis::Url& url, S
     return InvalidArgument("redis store: timeout_ms must be positive, got " + std::to_string(options.timeout_ms));
   }
   if (options.staging_ttl_s < 1) {
-    return InvalidArgument("redis store: staging_ttl_s must be positive, got " +
-                           std::to_string(options.staging_ttl_s));
+    return InvalidArgument("redis store: staging_ttl_s must be positive, got " + std::to_string(options.staging_ttl_s));
   }
   if (url.unix_socket.empty() && url.host.empty() && !url.is_sentinel()) {
     return InvalidArgument("redis store: the URL has neither a host nor a unix socket");

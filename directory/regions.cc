@@ -78,12 +78,10 @@ constexpr RegionInfo kRegions[] = {
 
     // The inhabited US territories.
     {"US-PR", "US", "Puerto Rico", "Porto Rico", "Puerto Rico"},
-    {"US-VI", "US", "U.S. Virgin Islands", "Îles Vierges des États-Unis",
-     "Islas Vírgenes de los Estados Unidos"},
+    {"US-VI", "US", "U.S. Virgin Islands", "Îles Vierges des États-Unis", "Islas Vírgenes de los Estados Unidos"},
     {"US-GU", "US", "Guam", "Guam", "Guam"},
     {"US-AS", "US", "American Samoa", "Samoa américaines", "Samoa Americana"},
-    {"US-MP", "US", "Northern Mariana Islands", "Îles Mariannes du Nord",
-     "Islas Marianas del Norte"},
+    {"US-MP", "US", "Northern Mariana Islands", "Îles Mariannes du Nord", "Islas Marianas del Norte"},
 
     // The 10 Canadian provinces and 3 territories.
     {"CA-AB", "CA", "Alberta", "Alberta", "Alberta"},
@@ -92,8 +90,7 @@ constexpr RegionInfo kRegions[] = {
     {"CA-NB", "CA", "New Brunswick", "Nouveau-Brunswick", "Nuevo Brunswick"},
     {"CA-NL", "CA", "Newfoundland and Labrador", "Terre-Neuve-et-Labrador", "Terranova y Labrador"},
     {"CA-NS", "CA", "Nova Scotia", "Nouvelle-Écosse", "Nueva Escocia"},
-    {"CA-NT", "CA", "Northwest Territories", "Territoires du Nord-Ouest",
-     "Territorios del Noroeste"},
+    {"CA-NT", "CA", "Northwest Territories", "Territoires du Nord-Ouest", "Territorios del Noroeste"},
     {"CA-NU", "CA", "Nunavut", "Nunavut", "Nunavut"},
     {"CA-ON", "CA", "Ontario", "Ontario", "Ontario"},
     {"CA-PE", "CA", "Prince Edward Island", "Île-du-Prince-Édouard", "Isla del Príncipe Eduardo"},
@@ -193,7 +190,7 @@ constexpr Alias kAliases[] = {
     {"Tenn", "US-TN"},
     {"Tennesee", "US-TN"},
     {"Tennessse", "US-TN"},
-    {"Tex", "US-TX", kCaps},  // "tex me back"
+    {"Tex", "US-TX", kCaps},   // "tex me back"
     {"Wash", "US-WA", kCaps},  // "wash"
     {"Washington State", "US-WA"},
     {"Wash State", "US-WA"},
@@ -209,7 +206,7 @@ constexpr Alias kAliases[] = {
 
     // Canadian provinces and territories.
     {"Alta", "CA-AB", kNotInText},  // Spanish "alta" ("me dieron de alta")
-    {"Man", "CA-MB", kNotInText},  // "I'm a man", "man I need help"
+    {"Man", "CA-MB", kNotInText},   // "I'm a man", "man I need help"
     {"Manitobah", "CA-MB"},
     {"Newfoundland", "CA-NL"},
     {"Labrador", "CA-NL"},
@@ -277,8 +274,8 @@ struct FoldBuffer {
 };
 
 bool IsSeparator(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '.' || c == ',' ||
-         c == '_' || c == '&' || c == '/';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '.' || c == ',' || c == '_' || c == '&' ||
+         c == '/';
 }
 
 // Joins runs of one-letter words, so that the initials of "U.S.A." ("u s a")
@@ -329,8 +326,7 @@ bool Fold(std::string_view in, FoldBuffer& out) {
         out.Put(in.substr(i, 1));
       }
     } else if (c == 0xC5 && i + 1 < in.size() &&
-               (static_cast<unsigned char>(in[i + 1]) == 0x92 ||
-                static_cast<unsigned char>(in[i + 1]) == 0x93)) {
+               (static_cast<unsigned char>(in[i + 1]) == 0x92 || static_cast<unsigned char>(in[i + 1]) == 0x93)) {
       out.Put("oe");  // Œ œ
       ++i;
     } else {
@@ -353,8 +349,7 @@ const std::vector<const RegionInfo*>& RegionsByCode() {
   static const std::vector<const RegionInfo*> by_code = [] {
     std::vector<const RegionInfo*> v;
     for (const RegionInfo& r : AllRegions()) v.push_back(&r);
-    std::sort(v.begin(), v.end(),
-              [](const RegionInfo* a, const RegionInfo* b) { return a->code < b->code; });
+    std::sort(v.begin(), v.end(), [](const RegionInfo* a, const RegionInfo* b) { return a->code < b->code; });
     return v;
   }();
   return by_code;
@@ -394,17 +389,16 @@ const NameIndex& RegionsByFoldedName() {
     // A name shared by two regions, or a two-letter name (codes are read by
     // the caller), is a bug in the tables above.
     for (std::size_t i = 0; i < v.size(); ++i) {
-      const bool clash = i > 0 && v[i].folded == v[i - 1].folded &&
-                         v[i].match.region != v[i - 1].match.region;
+      const bool clash = i > 0 && v[i].folded == v[i - 1].folded && v[i].match.region != v[i - 1].match.region;
       if (clash || v[i].folded.size() < 3) {
         std::fprintf(stderr, "regions.cc: the name '%s' is %s\n", v[i].folded.c_str(),
                      clash ? "given to two regions" : "a code, not a name");
         std::abort();
       }
     }
-    v.erase(std::unique(v.begin(), v.end(),
-                        [](const NameEntry& a, const NameEntry& b) { return a.folded == b.folded; }),
-            v.end());
+    v.erase(
+        std::unique(v.begin(), v.end(), [](const NameEntry& a, const NameEntry& b) { return a.folded == b.folded; }),
+        v.end());
     return v;
   }();
   return by_name;

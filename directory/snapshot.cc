@@ -52,7 +52,8 @@ Result<std::vector<Resource>> ReadResources(RedisStore& store, std::int64_t vers
   out.reserve(stored->size());
   for (const auto& s : *stored) {
     auto r = ResourceFromJson(s.json);
-    if (!r.ok()) return Internal("version " + std::to_string(version) + ", resource '" + s.id + "': " + r.status().message());
+    if (!r.ok())
+      return Internal("version " + std::to_string(version) + ", resource '" + s.id + "': " + r.status().message());
     out.push_back(std::move(r).value());
   }
   return out;
@@ -109,9 +110,9 @@ Status WriteSnapshotFile(const std::string& path, const DirectoryIndex& index) {
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(dir, ec);  // an error shows when the file cannot be opened
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::string text;
   text.reserve(index.size() * 512);
   text.append(kSnapshotMagic).append("\n");
@@ -171,7 +172,8 @@ Result<SnapshotFile> ReadSnapshotFile(const std::string& path) {
   std::vector<Resource> resources;
   resources.reserve(static_cast<std::size_t>(std::min<std::int64_t>(*count, 100000)));
   for (std::int64_t i = 0; i < *count; ++i) {
-    if (!std::getline(in, line)) return bad("truncated (" + std::to_string(i) + " of " + std::to_string(*count) + " resources)");
+    if (!std::getline(in, line))
+      return bad("truncated (" + std::to_string(i) + " of " + std::to_string(*count) + " resources)");
     auto r = ResourceFromJson(line);
     if (!r.ok()) return bad("resource " + std::to_string(i + 1) + ": " + r.status().message());
     resources.push_back(std::move(r).value());

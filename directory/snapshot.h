@@ -53,8 +53,8 @@ Result<std::shared_ptr<const DirectoryIndex>> LoadCurrentIndex(RedisStore& store
 // A directory read back from a snapshot file.
 struct SnapshotFile {
   std::shared_ptr<const DirectoryIndex> index;  // built with the recorded version number
-  std::string digest;                            // ContentDigest of its resources
-  std::int64_t saved_at_ms = 0;                  // unix epoch milliseconds
+  std::string digest;                           // ContentDigest of its resources
+  std::int64_t saved_at_ms = 0;                 // unix epoch milliseconds
 };
 
 // Writes `index`'s resources (with its version number and their content

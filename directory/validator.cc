@@ -88,9 +88,12 @@ std::string SchemaMessage(const std::string& keyword, const Value& schema_node, 
   std::string shown = value != nullptr ? Describe(*value) : "value";
   if (keyword == "enum" && schema_node.HasMember("enum")) {
     std::string what = "value";
-    if (pointer_text.find("/categories/") != std::string::npos) what = "category";
-    else if (pointer_text.find("/channels/") != std::string::npos) what = "channel kind";
-    else if (pointer_text.find("/status") != std::string::npos) what = "status";
+    if (pointer_text.find("/categories/") != std::string::npos)
+      what = "category";
+    else if (pointer_text.find("/channels/") != std::string::npos)
+      what = "channel kind";
+    else if (pointer_text.find("/status") != std::string::npos)
+      what = "status";
     std::string allowed;
     for (const auto& e : schema_node["enum"].GetArray()) allowed += (allowed.empty() ? "" : ", ") + Compact(e);
     return shown + " is not a known " + what + " (expected one of " + allowed + ")";
@@ -107,8 +110,8 @@ std::string SchemaMessage(const std::string& keyword, const Value& schema_node, 
   }
   if ((keyword == "minimum" || keyword == "maximum") && schema_node.HasMember("minimum") &&
       schema_node.HasMember("maximum")) {
-    return shown + " is out of range (" + Compact(schema_node["minimum"]) + " to " +
-           Compact(schema_node["maximum"]) + ")";
+    return shown + " is out of range (" + Compact(schema_node["minimum"]) + " to " + Compact(schema_node["maximum"]) +
+           ")";
   }
   return shown + " fails the schema rule '" + keyword + "'";
 }
@@ -152,16 +155,11 @@ std::string ControlName(std::uint32_t cp) {
   char code[16];
   std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
   switch (cp) {
-    case 0x00:
-      return std::string("a NUL character (") + code + ")";
-    case 0x09:
-      return std::string("a tab (") + code + ")";
-    case 0x0A:
-      return std::string("a newline (") + code + ")";
-    case 0x0D:
-      return std::string("a carriage return (") + code + ")";
-    default:
-      return std::string("the control character ") + code;
+    case 0x00: return std::string("a NUL character (") + code + ")";
+    case 0x09: return std::string("a tab (") + code + ")";
+    case 0x0A: return std::string("a newline (") + code + ")";
+    case 0x0D: return std::string("a carriage return (") + code + ")";
+    default: return std::string("the control character ") + code;
   }
 }
 
@@ -416,8 +414,8 @@ struct Validator::Impl {
   // A site's address and point: present, consistent with its regions, and
   // where its country is. Other kinds carry neither an address nor a point.
   template <typename Error, typename Warning>
-  static void CheckSite(const Resource& r, const std::string& jurisdiction, const std::string& file,
-                        const Error& error, const Warning& warning) {
+  static void CheckSite(const Resource& r, const std::string& jurisdiction, const std::string& file, const Error& error,
+                        const Warning& warning) {
     if (!r.IsSite()) {
       if (r.address) error("/address", "only a site (\"kind\": \"site\") has an address");
       return;
@@ -431,8 +429,8 @@ struct Validator::Impl {
       } else {
         auto chain = Ancestry(a.region);
         if (jurisdiction != kEverywhere && std::find(chain.begin(), chain.end(), jurisdiction) == chain.end()) {
-          error("/address/region", "region '" + a.region + "' is outside this file's jurisdiction '" +
-                                       jurisdiction + "'");
+          error("/address/region",
+                "region '" + a.region + "' is outside this file's jurisdiction '" + jurisdiction + "'");
         }
         if (CountryOf(a.region) != a.country) {
           error("/address/country", "'" + a.country + "' is not the country of region '" + a.region + "'");
@@ -477,8 +475,8 @@ struct Validator::Impl {
     return true;
   }
 
-  void CheckSemantics(Resource& r, const std::string& jurisdiction, const std::string& file,
-                      const std::string& at, ValidationReport* report) const {
+  void CheckSemantics(Resource& r, const std::string& jurisdiction, const std::string& file, const std::string& at,
+                      ValidationReport* report) const {
     auto error = [&](const std::string& where, std::string message) {
       report->diagnostics.push_back({Severity::kError, file, at + where, std::move(message)});
     };
@@ -507,13 +505,13 @@ struct Validator::Impl {
       Channel& ch = r.channels[i];
       const std::string where = "/channels/" + std::to_string(i);
       if (!ch.keyword.empty() && ch.kind != ChannelKind::kSms) {
-        error(where + "/keyword", "a text keyword only makes sense on an sms channel, not " +
-                                      std::string(ChannelKindName(ch.kind)));
+        error(where + "/keyword",
+              "a text keyword only makes sense on an sms channel, not " + std::string(ChannelKindName(ch.kind)));
       }
       if (IsPhoneKind(ch.kind)) {
         if (countries.count(kEverywhere) != 0) {
-          error(where + "/value", "a resource for '*' has no country to read '" + ch.value +
-                                      "' in; list its countries' regions instead");
+          error(where + "/value",
+                "a resource for '*' has no country to read '" + ch.value + "' in; list its countries' regions instead");
           continue;
         }
         std::string normalized;
@@ -643,17 +641,16 @@ void Validator::Finish(ValidationReport* report) const {
     if (!inserted) {
       const auto& first = report->origins[it->second];
       const auto& here = report->origins[i];
-      report->diagnostics.push_back({Severity::kError, here.file, here.pointer + "/id",
-                                     "duplicate id '" + id + "' (first defined in " + first.file + ": " +
-                                         first.pointer + ")"});
+      report->diagnostics.push_back(
+          {Severity::kError, here.file, here.pointer + "/id",
+           "duplicate id '" + id + "' (first defined in " + first.file + ": " + first.pointer + ")"});
     }
   }
   // Sort resources by id, keeping each origin beside its resource.
   std::vector<std::size_t> order(report->resources.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return report->resources[a].id < report->resources[b].id;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return report->resources[a].id < report->resources[b].id; });
   std::vector<Resource> resources;
   std::vector<ResourceOrigin> origins;
   resources.reserve(order.size());
@@ -672,8 +669,8 @@ namespace {
 // directory file is refused by name. False (with an error) when `dir`
 // cannot be listed.
 template <typename Refuse>
-bool ListJsonFiles(const std::string& dir, std::vector<std::string>* found, std::size_t* refused,
-                   const Refuse& refuse, ValidationReport* report) {
+bool ListJsonFiles(const std::string& dir, std::vector<std::string>* found, std::size_t* refused, const Refuse& refuse,
+                   ValidationReport* report) {
   namespace fs = std::filesystem;
   // Error codes everywhere: a throwing call here (a symlink loop among the
   // entries) would end the program.

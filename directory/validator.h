@@ -70,10 +70,10 @@ struct ResourceOrigin {
 };
 
 struct ValidationReport {
-  std::vector<std::string> files;        // every file read, in order
-  std::vector<Resource> resources;       // all resources that passed the schema, normalized, sorted by id
-  std::vector<ResourceOrigin> origins;   // origins[i] is where resources[i] was defined
-  std::vector<Diagnostic> diagnostics;   // in file order
+  std::vector<std::string> files;       // every file read, in order
+  std::vector<Resource> resources;      // all resources that passed the schema, normalized, sorted by id
+  std::vector<ResourceOrigin> origins;  // origins[i] is where resources[i] was defined
+  std::vector<Diagnostic> diagnostics;  // in file order
 
   bool ok() const { return ErrorCount() == 0; }
   std::size_t ErrorCount() const;

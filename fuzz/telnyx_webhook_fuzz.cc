@@ -17,8 +17,8 @@
 #include <cstdint>
 #include <string>
 
-#include "fuzz/webhook_checks.h"
 #include "common/base64.h"
+#include "fuzz/webhook_checks.h"
 #include "gateway/telnyx/telnyx_provider.h"
 
 namespace gw = helpline::gateway;

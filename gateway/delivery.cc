@@ -21,7 +21,6 @@ constexpr std::array<std::string_view, 12> kMonthNames = {"Jan", "Feb", "Mar", "
 // RFC 9110 caches clamp delta-seconds here; so do we, so no arithmetic overflows.
 constexpr std::int64_t kMaxDeltaSeconds = std::int64_t{1} << 31;
 
-
 // A left-to-right reader over an HTTP-date; every method consumes only on success.
 class Cursor {
  public:

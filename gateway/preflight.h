@@ -22,8 +22,8 @@
 namespace helpline::gateway {
 
 struct WebhookShape {
-  bool accepts_get = false;      // GET with the fields in the query string (Vonage)
-  std::string_view media_types;  // accepted for a POST, space-separated, first preferred
+  bool accepts_get = false;                // GET with the fields in the query string (Vonage)
+  std::string_view media_types;            // accepted for a POST, space-separated, first preferred
   std::size_t max_body_bytes = 64 * 1024;  // of a POST's body or a GET's query
 };
 

@@ -194,7 +194,8 @@ class Link : public std::enable_shared_from_this<Link> {
     if (dead_ || pending_.empty()) return;  // cannot happen: replies match commands in order
     Pending p = std::move(pending_.front());
     pending_.pop_front();
-    const bool readonly = reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).starts_with("READONLY");
+    const bool readonly =
+        reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).starts_with("READONLY");
     p.done(internal::FromReply(reply));
     if (readonly && !dead_ && owner_ != nullptr) ReadOnly();
   }
@@ -538,21 +539,21 @@ class Session {
     }
     // getaddrinfo blocks: Asio's resolver runs it off the loop.
     const std::uint64_t generation = generation_;
-    resolver_.async_resolve(target_.host, std::to_string(target_.port),
-                            [this, alive = alive_, generation, handshake = std::move(handshake),
-                             done = std::move(done)](const ErrorCode& ec,
-                                                     asio::ip::tcp::resolver::results_type results) mutable {
-                              if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
-                              if (ec || results.empty()) {
-                                Fail("cannot resolve '" + target_.host + "': " + (ec ? ec.message() : "no address"));
-                                return;
-                              }
-                              // Prefer IPv4: Redis binds 127.0.0.1 by default, and "localhost" may list ::1 first.
-                              auto it = std::find_if(results.begin(), results.end(),
-                                                     [](const auto& e) { return e.endpoint().address().is_v4(); });
-                              if (it == results.end()) it = results.begin();
-                              Connect(it->endpoint().address().to_string(), std::move(handshake), std::move(done));
-                            });
+    resolver_.async_resolve(
+        target_.host, std::to_string(target_.port),
+        [this, alive = alive_, generation, handshake = std::move(handshake), done = std::move(done)](
+            const ErrorCode& ec, asio::ip::tcp::resolver::results_type results) mutable {
+          if (alive.expired() || generation != generation_ || phase_ != Phase::kConnecting) return;
+          if (ec || results.empty()) {
+            Fail("cannot resolve '" + target_.host + "': " + (ec ? ec.message() : "no address"));
+            return;
+          }
+          // Prefer IPv4: Redis binds 127.0.0.1 by default, and "localhost" may list ::1 first.
+          auto it = std::find_if(results.begin(), results.end(),
+                                 [](const auto& e) { return e.endpoint().address().is_v4(); });
+          if (it == results.end()) it = results.begin();
+          Connect(it->endpoint().address().to_string(), std::move(handshake), std::move(done));
+        });
   }
 
   // `address` is an IP literal, or "" for the URL's unix socket.
@@ -766,7 +767,7 @@ void AsyncClient::Command(std::vector<std::string> args, Callback done) {
 }
 
 void AsyncClient::Subscribe(std::string channel, std::function<void(std::string message)> on_message,
-                           std::function<void()> on_subscribed) {
+                            std::function<void()> on_subscribed) {
   auto [it, inserted] = state_->shared.subscriptions.insert_or_assign(
       std::move(channel), Subscription{std::move(on_message), std::move(on_subscribed)});
   if (!state_->started) return;

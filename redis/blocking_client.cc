@@ -239,9 +239,7 @@ Result<std::unique_ptr<BlockingClient>> BlockingClient::Connect(const Url& url, 
   return std::unique_ptr<BlockingClient>(new BlockingClient(std::move(impl)));
 }
 
-Status BlockingClient::EnsureConnected() {
-  return impl_->in_sync() && !impl_->demoted ? Status::Ok() : impl_->Dial();
-}
+Status BlockingClient::EnsureConnected() { return impl_->in_sync() && !impl_->demoted ? Status::Ok() : impl_->Dial(); }
 bool BlockingClient::in_sync() const { return impl_->in_sync(); }
 const std::string& BlockingClient::redacted() const { return impl_->redacted; }
 

@@ -93,8 +93,8 @@ Result<Endpoint> AskSentinels(const Url& url, int timeout_ms) {
     if (!failures.empty()) failures += "; ";
     failures += EndpointText(sentinel) + ": " + answer.status().message();
   }
-  return Unavailable("redis " + url.Redacted() + ": no sentinel named the primary of '" + url.master_name +
-                     "' (" + failures + ")");
+  return Unavailable("redis " + url.Redacted() + ": no sentinel named the primary of '" + url.master_name + "' (" +
+                     failures + ")");
 }
 
 }  // namespace helpline::redis

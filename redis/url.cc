@@ -202,8 +202,7 @@ Result<Endpoint> ParseHostPort(std::string_view url, std::string_view text, int 
 }
 
 // The db of the path ("" for none), then the query (npos: none).
-Status ParseDbAndQuery(std::string_view url, std::string_view db_text, std::string_view rest, std::size_t q,
-                       Url& out) {
+Status ParseDbAndQuery(std::string_view url, std::string_view db_text, std::string_view rest, std::size_t q, Url& out) {
   bool db_in_path = false;
   if (!db_text.empty()) {
     std::optional<int> db = ParseInt(db_text, 0, std::numeric_limits<int>::max());
@@ -294,7 +293,8 @@ Result<Url> ParseSentinel(std::string_view url) {
   if (!name) return Bad(url, "bad percent-encoding in the master name");
   if (name->empty()) return Bad(url, "missing master name (redis+sentinel://host:port/MASTER_NAME[/db])");
   for (char c : *name) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return Bad(url, "the master name has a space or control character");
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+      return Bad(url, "the master name has a space or control character");
   }
   out.master_name = std::move(*name);
   std::string_view db_text = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
@@ -381,7 +381,8 @@ Result<Url> ParseUrl(std::string_view url) {
   if (url.starts_with(kSentinelScheme)) return ParseSentinel(url);
   std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return Bad(url, "missing scheme (want redis://host:port/db, unix:///path.sock or redis+sentinel://host:port/master)");
+    return Bad(url,
+               "missing scheme (want redis://host:port/db, unix:///path.sock or redis+sentinel://host:port/master)");
   }
   std::string scheme(url.substr(0, scheme_end));
   if (scheme == "rediss") return Bad(url, "TLS (rediss://) is not supported; use redis:// or unix://");

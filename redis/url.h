@@ -23,7 +23,7 @@ struct Endpoint {
 inline constexpr int kDefaultSentinelPort = 26379;
 
 struct Url {
-  std::string host;         // empty when unix_socket is set, or with sentinels
+  std::string host;  // empty when unix_socket is set, or with sentinels
   int port = 6379;
   std::string unix_socket;  // absolute path, or empty for TCP
   std::string username;     // ACL user, optional

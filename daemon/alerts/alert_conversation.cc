@@ -39,8 +39,8 @@ std::string_view AfterKeyword(std::string_view text, std::size_t words) {
     i = j;
   }
   text.remove_prefix(i);
-  while (!text.empty() && (text.front() == ' ' || text.front() == ':' || text.front() == '-' ||
-                           text.front() == ',' || text.front() == '\n' || text.front() == '\t')) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == ':' || text.front() == '-' || text.front() == ',' ||
+                           text.front() == '\n' || text.front() == '\t')) {
     text.remove_prefix(1);
   }
   return text;
@@ -56,7 +56,8 @@ Result<AlertConversation> AlertConversation::FromJson(std::string_view json) {
   std::vector<Phrase>* outs[] = {&c.subscribe_, &c.confirm_, &c.leave_, &c.report_, &c.report_with_text_};
   for (int k = 0; k < 5; ++k) {
     const char* name = kLists[k];
-    if (!d.HasMember(name) || !d[name].IsObject()) return InvalidArgument(std::string("alerts: no \"") + name + "\" object");
+    if (!d.HasMember(name) || !d[name].IsObject())
+      return InvalidArgument(std::string("alerts: no \"") + name + "\" object");
     for (const auto& lang : d[name].GetObject()) {
       if (!lang.value.IsArray()) return InvalidArgument(std::string("alerts: /") + name + ": expected arrays of words");
       for (const auto& w : lang.value.GetArray()) {

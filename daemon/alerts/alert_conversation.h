@@ -31,9 +31,9 @@ enum class AlertCommandKind { kNone, kSubscribe, kConfirm, kLeave, kReport };
 
 struct AlertCommand {
   AlertCommandKind kind = AlertCommandKind::kNone;
-  std::string language;     // the keyword's language ("en", "es", "fr")
+  std::string language;         // the keyword's language ("en", "es", "fr")
   std::size_t rest_tokens = 0;  // folded tokens after the keyword
-  std::string report_text;  // kReport: the text after the keyword, raw (not yet scrubbed)
+  std::string report_text;      // kReport: the text after the keyword, raw (not yet scrubbed)
 };
 
 class AlertConversation {

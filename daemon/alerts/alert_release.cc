@@ -69,9 +69,9 @@ struct AlertReleaser::Timer {
 
 struct AlertReleaser::Round {
   ReleaseRound result;
-  std::vector<std::pair<std::string, std::string>> taken;  // alert id, sender hash
+  std::vector<std::pair<std::string, std::string>> taken;            // alert id, sender hash
   std::map<std::string, std::map<std::string, std::string>> alerts;  // id -> state, text:LANG
-  std::map<std::string, Subscriber> subscribers;                    // hash -> subscriber
+  std::map<std::string, Subscriber> subscribers;                     // hash -> subscriber
   std::vector<std::string> remove = {"ZREM"};
   int waiting = 0;
   Status failure = Status::Ok();
@@ -225,7 +225,8 @@ void AlertReleaser::Settle(const std::shared_ptr<Round>& round) {
     auto state = fields.find("state");
     const std::string* text = nullptr;
     if (sub != round->subscribers.end()) {
-      for (const std::string& lang : {sub->second.sub.language, std::string("en"), std::string("fr"), std::string("es")}) {
+      for (const std::string& lang :
+           {sub->second.sub.language, std::string("en"), std::string("fr"), std::string("es")}) {
         auto t = fields.find("text:" + lang);
         if (t != fields.end()) {
           text = &t->second;

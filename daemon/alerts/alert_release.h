@@ -88,10 +88,10 @@ struct AlertReleaseOptions {
 };
 
 struct AlertReleaseStats {
-  std::uint64_t released = 0;   // handed to the outbox (enqueue OK)
-  std::uint64_t duplicates = 0; // the outbox knew the id already: nothing added
-  std::uint64_t dropped = 0;    // cancelled, subscriber gone or unreadable
-  std::uint64_t deferred = 0;   // pushed back by a rate
+  std::uint64_t released = 0;    // handed to the outbox (enqueue OK)
+  std::uint64_t duplicates = 0;  // the outbox knew the id already: nothing added
+  std::uint64_t dropped = 0;     // cancelled, subscriber gone or unreadable
+  std::uint64_t deferred = 0;    // pushed back by a rate
   std::uint64_t redis_errors = 0;
 };
 

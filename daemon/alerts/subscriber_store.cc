@@ -157,14 +157,14 @@ void SubscriberStore::Remove(std::string_view hash, std::function<void(Result<bo
   if (hash.empty() || hash.size() > kMaxHash) {
     return PostError<bool>(redis_, std::move(done), InvalidArgument("subscriber store: bad hash"));
   }
-  remove_.Run(redis_,
-              {"2", Key("pending", hash), Key("sub", hash), Key("region", "") + ":", Key("regions", ""),
-               std::string(hash)},
-              [done = std::move(done)](Result<redis::Value> r) {
-                if (!r.ok()) return done(r.status());
-                if (r->is_error()) return done(redis::ErrorStatus("subscriber store: remove", r->str));
-                done(r->integer > 0);
-              });
+  remove_.Run(
+      redis_,
+      {"2", Key("pending", hash), Key("sub", hash), Key("region", "") + ":", Key("regions", ""), std::string(hash)},
+      [done = std::move(done)](Result<redis::Value> r) {
+        if (!r.ok()) return done(r.status());
+        if (r->is_error()) return done(redis::ErrorStatus("subscriber store: remove", r->str));
+        done(r->integer > 0);
+      });
 }
 
 void SubscriberStore::Get(std::string_view hash, std::function<void(Result<SubscriberStatus>)> done) {
@@ -175,9 +175,12 @@ void SubscriberStore::Get(std::string_view hash, std::function<void(Result<Subsc
   auto failed = std::make_shared<Status>(Status::Ok());
   redis_.Command({"HMGET", Key("pending", hash), "region", "lang", "provider", "channel", "from"},
                  [pending, failed](Result<redis::Value> r) {
-                   if (!r.ok()) *failed = r.status();
-                   else if (r->is_error()) *failed = Internal("subscriber store: get: " + r->str);
-                   else *pending = FromFields(*r);
+                   if (!r.ok())
+                     *failed = r.status();
+                   else if (r->is_error())
+                     *failed = Internal("subscriber store: get: " + r->str);
+                   else
+                     *pending = FromFields(*r);
                  });
   redis_.Command({"HMGET", Key("sub", hash), "region", "lang", "provider", "channel", "from"},
                  [pending, failed, done = std::move(done)](Result<redis::Value> r) {

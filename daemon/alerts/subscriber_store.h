@@ -38,9 +38,9 @@
 
 #include "common/status.h"
 #include "daemon/alerts/number_cipher.h"
+#include "gateway/inbound.h"
 #include "redis/async_client.h"
 #include "redis/script.h"
-#include "gateway/inbound.h"
 
 namespace helpline::daemon::alerts {
 
@@ -49,7 +49,7 @@ struct Subscription {
   std::string language;  // "en", "es", "fr"
   std::string provider;  // "twilio": where the alerts go out through
   gateway::MessageChannel channel = gateway::MessageChannel::kSms;
-  std::string from;      // our number (or bot) they wrote to: alerts come from it
+  std::string from;  // our number (or bot) they wrote to: alerts come from it
 };
 
 struct Subscriber {

@@ -126,8 +126,8 @@ int TimeZone::RuleOffsetAt(const Rule& rule, std::int64_t t) {
   const sys_days day{days{static_cast<int>((t + rule.std_offset) / 86400 - ((t + rule.std_offset) % 86400 < 0))}};
   const int year = static_cast<int>(year_month_day{day}.year());
   // The change to daylight time happens at local standard time, back at local daylight time.
-  const std::int64_t start = ChangeDay(year, rule.start_month, rule.start_week, rule.start_day) + rule.start_time -
-                             rule.std_offset;
+  const std::int64_t start =
+      ChangeDay(year, rule.start_month, rule.start_week, rule.start_day) + rule.start_time - rule.std_offset;
   const std::int64_t end =
       ChangeDay(year, rule.end_month, rule.end_week, rule.end_day) + rule.end_time - rule.dst_offset;
   const bool dst = start < end ? (t >= start && t < end) : !(t >= end && t < start);
@@ -170,7 +170,9 @@ Result<TimeZone> TimeZone::Parse(std::string_view name, std::string_view b) {
   TimeZone tz;
   tz.name_ = std::string(name);
   const std::size_t idx_at = at + timecnt * 8, types_at = idx_at + timecnt;
-  auto type_offset = [&](std::size_t t) { return static_cast<int>(static_cast<std::int32_t>(Be32(b, types_at + 6 * t))); };
+  auto type_offset = [&](std::size_t t) {
+    return static_cast<int>(static_cast<std::int32_t>(Be32(b, types_at + 6 * t)));
+  };
   tz.initial_offset_ = type_offset(0);
   for (std::size_t k = 0; k < timecnt; ++k) {
     const auto type = static_cast<unsigned char>(b[idx_at + k]);

@@ -29,8 +29,8 @@ bool Is(const std::vector<Token>& tokens, std::size_t i, std::string_view word) 
 // not an age.
 bool UnitFollows(const std::vector<Token>& tokens, std::size_t i) {
   constexpr std::array<std::string_view, 24> kUnits = {
-      "minutes", "minute", "mins", "min", "hours", "hour", "hrs", "days", "day", "weeks", "months", "miles",
-      "mi",      "km",     "blocks", "percent", "pills", "away", "feet", "ft", "am", "pm", "dollars", "bucks"};
+      "minutes", "minute", "mins",   "min",     "hours", "hour", "hrs",  "days", "day", "weeks", "months",  "miles",
+      "mi",      "km",     "blocks", "percent", "pills", "away", "feet", "ft",   "am",  "pm",    "dollars", "bucks"};
   if (i >= tokens.size()) return false;
   for (auto u : kUnits) {
     if (tokens[i].text == u) return true;
@@ -47,7 +47,8 @@ std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
     if (Is(tokens, i, "im") || Is(tokens, i, "iam")) after = i + 1;
     if (Is(tokens, i, "i") && (Is(tokens, i + 1, "am") || Is(tokens, i + 1, "m"))) after = i + 2;
     if (after != 0) {
-      if (int age = AgeIn(after < tokens.size() ? tokens[after].text : "", true); age != 0 && !UnitFollows(tokens, after + 1)) {
+      if (int age = AgeIn(after < tokens.size() ? tokens[after].text : "", true);
+          age != 0 && !UnitFollows(tokens, after + 1)) {
         return StatedAge{age, "en", i, after + 1 - i};
       }
       if (Is(tokens, after, "only") || Is(tokens, after, "just") || Is(tokens, after, "like")) {
@@ -71,8 +72,8 @@ std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
     // Spanish: "tengo 15", "tengo 15 anos" (años folded), "tengo solo 15",
     // "soy de 14 anos" (the years said).
     if (Is(tokens, i, "tengo") && i + 1 < tokens.size()) {
-      const std::size_t at = (Is(tokens, i + 1, "solo") || Is(tokens, i + 1, "apenas") || Is(tokens, i + 1, "nomas"))
-                                 ? i + 2 : i + 1;
+      const std::size_t at =
+          (Is(tokens, i + 1, "solo") || Is(tokens, i + 1, "apenas") || Is(tokens, i + 1, "nomas")) ? i + 2 : i + 1;
       if (int age = AgeIn(at < tokens.size() ? tokens[at].text : "", true);
           age != 0 && !UnitFollows(tokens, at + 1) && !Is(tokens, at + 1, "hijos") && !Is(tokens, at + 1, "dias")) {
         return StatedAge{age, "es", i, at + 1 - i + (Is(tokens, at + 1, "anos") ? 1 : 0)};

@@ -14,7 +14,8 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
   rapidjson::Document d;
   d.Parse(json.data(), json.size());
   if (d.HasParseError() || !d.IsObject()) return InvalidArgument("messages: not a JSON object");
-  if (!d.HasMember("languages") || !d["languages"].IsObject()) return InvalidArgument("messages: no \"languages\" object");
+  if (!d.HasMember("languages") || !d["languages"].IsObject())
+    return InvalidArgument("messages: no \"languages\" object");
   Catalog c;
   c.program_ = d.HasMember("program") && d["program"].IsString() ? d["program"].GetString() : "Helpline";
   for (const auto& m : d["languages"].GetObject()) {
@@ -28,18 +29,29 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
       std::string* out;
     };
     const Field fields[] = {
-        {"region_name_field", &l.region_name_field}, {"heading", &l.heading},
-        {"overdose_first", &l.overdose_first},       {"suicide_first", &l.suicide_first},
-        {"call", &l.call},                           {"text", &l.text},
+        {"region_name_field", &l.region_name_field},
+        {"heading", &l.heading},
+        {"overdose_first", &l.overdose_first},
+        {"suicide_first", &l.suicide_first},
+        {"call", &l.call},
+        {"text", &l.text},
         {"call_or_text", &l.call_or_text},
-        {"text_keyword", &l.text_keyword},           {"tty", &l.tty},
-        {"or", &l.or_word},                          {"other_region", &l.other_region},
-        {"help_intro", &l.help_intro},               {"help_footer", &l.help_footer},
-        {"menu", &l.menu},                           {"unknown", &l.unknown},
-        {"language_set", &l.language_set},           {"stop", &l.stop},
-        {"start", &l.start},                         {"opted_out", &l.opted_out},
-        {"fallback", &l.fallback},                   {"emergency_line", &l.emergency_line},
-        {"rate_limited", &l.rate_limited},           {"distress_first", &l.distress_first},
+        {"text_keyword", &l.text_keyword},
+        {"tty", &l.tty},
+        {"or", &l.or_word},
+        {"other_region", &l.other_region},
+        {"help_intro", &l.help_intro},
+        {"help_footer", &l.help_footer},
+        {"menu", &l.menu},
+        {"unknown", &l.unknown},
+        {"language_set", &l.language_set},
+        {"stop", &l.stop},
+        {"start", &l.start},
+        {"opted_out", &l.opted_out},
+        {"fallback", &l.fallback},
+        {"emergency_line", &l.emergency_line},
+        {"rate_limited", &l.rate_limited},
+        {"distress_first", &l.distress_first},
         {"ask_region", &l.ask_region},
     };
     for (const Field& f : fields) {
@@ -60,7 +72,8 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
       c.languages_.push_back(std::move(l));
     }
   }
-  if (c.languages_.empty() || c.languages_.front().lang != "en") return InvalidArgument("messages: no \"en\" catalogue");
+  if (c.languages_.empty() || c.languages_.front().lang != "en")
+    return InvalidArgument("messages: no \"en\" catalogue");
   return c;
 }
 
@@ -78,7 +91,8 @@ bool Catalog::Has(std::string_view lang) const {
   return false;
 }
 
-std::string Fill(std::string_view pattern, std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+std::string Fill(std::string_view pattern,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
   std::string out;
   out.reserve(pattern.size() + 32);
   for (std::size_t i = 0; i < pattern.size();) {

@@ -21,7 +21,7 @@ namespace helpline::engine {
 
 struct LanguageCatalog {
   std::string lang;
-  std::string region_name_field;  // "name_en" | "name_fr" | "name_es"
+  std::string region_name_field;                           // "name_en" | "name_fr" | "name_es"
   std::map<std::string, std::string, std::less<>> topics;  // by intent name
   std::string heading, overdose_first, suicide_first;
   std::string distress_first;  // distress without a clear request: 988 first

@@ -77,9 +77,7 @@ inline std::uint64_t Load8(const char* p) {
 }
 
 // High bit of each byte of `w` (all bytes < 0x80) that is >= c (c <= 0x80).
-constexpr std::uint64_t BytesAtLeast(std::uint64_t w, unsigned c) {
-  return (w + kOnes * (0x80 - c)) & kHighBits;
-}
+constexpr std::uint64_t BytesAtLeast(std::uint64_t w, unsigned c) { return (w + kOnes * (0x80 - c)) & kHighBits; }
 
 // True when all eight bytes are one septet and one UTF-16 unit each and not
 // line breaks: space to Z or a to z (the GSM basic table's ASCII core).

@@ -13,8 +13,8 @@ namespace helpline::engine {
 namespace {
 
 constexpr std::array<std::string_view, 19> kIntentNames = {
-    "stop",  "start", "overdose", "suicide", "naloxone",   "crisis", "treatment", "detox",   "harm",    "text",
-    "chat",  "family", "youth",   "indigenous", "help",    "info",   "language",  "region",  "unknown",
+    "stop", "start",  "overdose", "suicide",    "naloxone", "crisis", "treatment", "detox",  "harm",    "text",
+    "chat", "family", "youth",    "indigenous", "help",     "info",   "language",  "region", "unknown",
 };
 
 // The set of characters of a folded word: a bit per letter, one for digits.

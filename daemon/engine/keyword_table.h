@@ -27,17 +27,17 @@
 #include <vector>
 
 #include "common/status.h"
-#include "daemon/engine/intent.h"
 #include "common/text_normalize.h"
+#include "daemon/engine/intent.h"
 
 namespace helpline::engine {
 
 struct KeywordHit {
   Intent intent = Intent::kUnknown;
-  std::string_view lang;   // "en", "es", "fr", or "*" (implies no language)
-  std::size_t first = 0;   // first token
-  std::size_t count = 0;   // tokens covered
-  bool fuzzy = false;      // matched with a typo
+  std::string_view lang;  // "en", "es", "fr", or "*" (implies no language)
+  std::size_t first = 0;  // first token
+  std::size_t count = 0;  // tokens covered
+  bool fuzzy = false;     // matched with a typo
 };
 
 class KeywordTable {

@@ -33,8 +33,7 @@ std::vector<Category> CategoriesFor(Intent intent) {
     case Intent::kSuicide: return {Category::kCrisis, Category::kMentalHealth};
     case Intent::kNaloxone: return {Category::kNaloxone, Category::kHarmReduction, Category::kOverdosePrevention};
     case Intent::kCrisis: return {Category::kCrisis, Category::kMentalHealth};
-    case Intent::kTreatment:
-      return {Category::kTreatmentReferral, Category::kMedicationTreatment, Category::kDetox};
+    case Intent::kTreatment: return {Category::kTreatmentReferral, Category::kMedicationTreatment, Category::kDetox};
     case Intent::kDetox: return {Category::kDetox, Category::kMedicationTreatment, Category::kTreatmentReferral};
     case Intent::kHarm: return {Category::kHarmReduction, Category::kOverdosePrevention, Category::kNaloxone};
     case Intent::kText: return {Category::kTextLine};
@@ -135,14 +134,14 @@ std::string ReadFile(const std::string& path, Status* status) {
 namespace rank {
 constexpr int kFallbackNote = 20;   // "No naloxone line listed there..."
 constexpr int kMoreResources = 25;  // resource lines after the first
-constexpr int kNearbyNotice = 26;  // "No exact location for K1A 0B1: lines for Ontario." (nearby_lines.h)
+constexpr int kNearbyNotice = 26;   // "No exact location for K1A 0B1: lines for Ontario." (nearby_lines.h)
 constexpr int kOtherRegion = 27;    // "Text HELP + your state..." (every reply says how to ask for another)
 constexpr int kHeading = 30;        // "Naloxone (British Columbia):" (says which region was used)
 constexpr int kMenu = 40;
-constexpr int kNotice = 45;         // "Sorry, we did not understand." / "OK, English"
-constexpr int kHelpIntro = 50;      // "Helpline: free, confidential help."
+constexpr int kNotice = 45;     // "Sorry, we did not understand." / "OK, English"
+constexpr int kHelpIntro = 50;  // "Helpline: free, confidential help."
 constexpr int kFirstResource = 55;
-constexpr int kHelpFooter = 60;     // CTIA: STOP and rates
+constexpr int kHelpFooter = 60;        // CTIA: STOP and rates
 constexpr int kNever = kNeverDropped;  // safety instruction, carrier confirmation
 }  // namespace rank
 
@@ -257,9 +256,7 @@ RenderedChannels ChannelsText(const Resource& r, const LanguageCatalog& cat, con
         part = ch->keyword.empty() ? Fill(cat.text, {{"number", number}})
                                    : Fill(cat.text_keyword, {{"keyword", ch->keyword}, {"number", number}});
         break;
-      case ChannelKind::kTty:
-        part = Fill(cat.tty, {{"number", number}});
-        break;
+      case ChannelKind::kTty: part = Fill(cat.tty, {{"number", number}}); break;
       case ChannelKind::kChat:
       case ChannelKind::kWeb:
       case ChannelKind::kEmail: {
@@ -409,11 +406,10 @@ ComposedReply MessageEngine::Compose(Composition&& c, const directory::Directory
     std::size_t max_lines = chat ? 12 : c.max_resources;
     const std::vector<const Resource*> offered =
         c.nearby.sites.empty() ? candidates.resources : WithSites(candidates.resources, c.nearby, chat, &max_lines);
-    const BodyFill fill{.max_lines = max_lines,
-                        .first_rank = rank::kFirstResource,
-                        .later_rank = rank::kMoreResources};
+    const BodyFill fill{.max_lines = max_lines, .first_rank = rank::kFirstResource, .later_rank = rank::kMoreResources};
     fitter.FillBody(offered, fill, [&](const Resource& r, bool short_form, int line_rank) {
-      if (r.IsSite()) return NearbySiteLine(r, c.nearby, *c.cat, phones_, c.reader_country, chat, short_form, line_rank);
+      if (r.IsSite())
+        return NearbySiteLine(r, c.nearby, *c.cat, phones_, c.reader_country, chat, short_form, line_rank);
       RenderedChannels line = ResourceLine(r, *c.cat, phones_, c.reader_country, c.intent, chat, short_form);
       return ReplyLine(std::move(line.text), line_rank, &r, line.reachable);
     });
@@ -442,13 +438,13 @@ namespace {
 // ("he wants", "him", "quiere", "y veut") or none found says no.
 bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
   static const std::unordered_set<std::string_view> kFirst = {
-      "i",      "im",      "ive",  "id",    "ill",   "me",    "my",     "myself", "mine",   "yo",    "quiero",
-      "necesito", "busco", "estoy", "tengo", "puedo", "mi",   "je",     "j",      "jai",    "jveux", "jsuis",
-      "chu",    "moi",     "veux", "cherche", "suis", "mon",  "ma",     "mes",    "jcherche", "jme"};
+      "i",        "im",    "ive",   "id",      "ill",   "me",  "my", "myself", "mine",     "yo",    "quiero",
+      "necesito", "busco", "estoy", "tengo",   "puedo", "mi",  "je", "j",      "jai",      "jveux", "jsuis",
+      "chu",      "moi",   "veux",  "cherche", "suis",  "mon", "ma", "mes",    "jcherche", "jme"};
   static const std::unordered_set<std::string_view> kThird = {
-      "he",    "she",    "they",   "him",   "her",    "them",  "hes",   "shes",   "theyre", "his",   "hers",
-      "their", "wants",  "needs",  "el",    "ella",   "ellos", "lo",    "quiere", "necesita",
-      "su",    "il",     "elle",   "ils",   "lui",   "veut",  "son",    "sa",     "ses",    "leur"};
+      "he",   "she",   "they",  "him",   "her", "them", "hes",   "shes", "theyre", "his",
+      "hers", "their", "wants", "needs", "el",  "ella", "ellos", "lo",   "quiere", "necesita",
+      "su",   "il",    "elle",  "ils",   "lui", "veut", "son",   "sa",   "ses",    "leur"};
   const std::size_t from = at > 4 ? at - 4 : 0;
   for (std::size_t i = at; i-- > from;) {
     const std::string_view w = tokens[i].text;
@@ -463,8 +459,9 @@ bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
 // cannot call, not a family request.
 bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& h) {
   static const std::unordered_set<std::string_view> kPresence = {
-      "home", "here", "around", "nearby", "asleep", "sleeping", "listening", "next", "downstairs", "upstairs",
-      "aqui", "casa", "cerca", "durmiendo", "escuchando", "ici", "maison", "cote", "dort", "icitte", "proche"};
+      "home",       "here",       "around",   "nearby", "asleep", "sleeping", "listening",
+      "next",       "downstairs", "upstairs", "aqui",   "casa",   "cerca",    "durmiendo",
+      "escuchando", "ici",        "maison",   "cote",   "dort",   "icitte",   "proche"};
   const std::size_t end = h.first + h.count;
   for (std::size_t i = end; i < tokens.size() && i < end + 3; ++i) {
     if (kPresence.count(tokens[i].text) != 0) return true;
@@ -598,9 +595,10 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // In a past story, the sender's own treatment request also outranks the
   // naloxone that was part of the story ("they hit me with narcan last
   // year, I want to get clean now").
-  const bool own_request = past_story && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
-    return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && FirstPersonBefore(tokens, h.first);
-  });
+  const bool own_request =
+      past_story && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+        return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && FirstPersonBefore(tokens, h.first);
+      });
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
     if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
@@ -645,8 +643,9 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
   // gets both first lines: 911 now, and 988.
-  u.suicide_too = u.intent == Intent::kOverdose &&
-                  std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kSuicide; });
+  u.suicide_too = u.intent == Intent::kOverdose && std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+                    return h.intent == Intent::kSuicide;
+                  });
 
   // 4. The language. An explicit switch ("ESPAÑOL") is stated and
   // remembered. Otherwise the whole message is read (LanguageIdentifier):
@@ -719,8 +718,8 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   if (!IsSafetyIntent(reply.intent)) {
     const NamedResource found = FindNamedResource(u.tokens, reply.region.code, index);
     named = found.serving;
-    if (found.topic != nullptr && (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion ||
-                                   IsGenericIntent(reply.intent))) {
+    if (found.topic != nullptr &&
+        (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion || IsGenericIntent(reply.intent))) {
       reply.intent = IntentOfCategory(found.topic->categories.front());
     }
   }
@@ -732,8 +731,8 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   c.cat = &catalog_.For(reply.language);
   c.channel = message.channel;
   c.region = reply.region.code;
-  c.reader_country = !u.sender_country.empty() ? u.sender_country
-                                               : std::string(directory::CountryOf(reply.region.code));
+  c.reader_country =
+      !u.sender_country.empty() ? u.sender_country : std::string(directory::CountryOf(reply.region.code));
   // An opted-out sender gets HELP and safety answers (CTIA allows HELP; a
   // life may depend on the rest) and otherwise one line on how to come back.
   const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
@@ -745,15 +744,18 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   }
   c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
   AddFixedLines(c, reply, u.distress, u.suicide_too);
-  c.nearby = nearby_.Find(message.text, reply.intent, reply.language, index, message.channel == ChannelType::kChat ? 6 : 3);
+  c.nearby =
+      nearby_.Find(message.text, reply.intent, reply.language, index, message.channel == ChannelType::kChat ? 6 : 3);
   if (!c.nearby.notice.empty()) {
     // "No exact location for K1A: lines for Ontario." explains the heading, so
     // it leads; "No listed site within 50 mi of Phoenix." follows the lines
     // the person can still use (sites are listed in few places so far).
     const bool none_near = c.nearby.sites.empty() && c.nearby.location.has_point();
     ReplyLine notice{c.nearby.notice, rank::kNearbyNotice};
-    if (none_near) c.tail.insert(c.tail.begin(), std::move(notice));
-    else c.head.push_back(std::move(notice));
+    if (none_near)
+      c.tail.insert(c.tail.begin(), std::move(notice));
+    else
+      c.head.push_back(std::move(notice));
   }
   if (!c.nearby.empty()) cache = nullptr;  // the reply depends on the place named, not only the region
   ComposeInto(reply, std::move(c), "reply", index, cache);
@@ -793,8 +795,7 @@ EngineReply MessageEngine::AnswerCarrierWord(const InboundMessage& message, cons
   return reply;
 }
 
-MessageEngine::NamedResource MessageEngine::FindNamedResource(const std::vector<Token>& tokens,
-                                                              std::string_view region,
+MessageEngine::NamedResource MessageEngine::FindNamedResource(const std::vector<Token>& tokens, std::string_view region,
                                                               const directory::DirectoryIndex& index) const {
   const std::vector<std::string_view> chain = directory::Ancestry(region);
   auto serves_here = [&](const Resource* r) {
@@ -836,9 +837,9 @@ void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, bool
   const bool safety = IsSafetyIntent(reply.intent);
   const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
   if (safety) {
-    c.head.push_back({Fill(reply.intent == Intent::kOverdose ? cat.overdose_first : cat.suicide_first,
-                           {{"emergency", c.emergency}}),
-                      rank::kNever});
+    c.head.push_back(
+        {Fill(reply.intent == Intent::kOverdose ? cat.overdose_first : cat.suicide_first, {{"emergency", c.emergency}}),
+         rank::kNever});
     if (reply.intent == Intent::kOverdose && suicide_too) {
       c.head.push_back({Fill(cat.suicide_first, {{"emergency", c.emergency}}), rank::kNever});
     }

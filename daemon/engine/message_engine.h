@@ -37,14 +37,14 @@
 #include <vector>
 
 #include "daemon/engine/catalog.h"
+#include "daemon/engine/gsm7.h"
 #include "daemon/engine/intent.h"
 #include "daemon/engine/keyword_table.h"
-#include "daemon/engine/nearby_lines.h"
 #include "daemon/engine/language_id.h"
-#include "daemon/engine/risk_detector.h"
+#include "daemon/engine/nearby_lines.h"
 #include "daemon/engine/region_resolver.h"
 #include "daemon/engine/reply_cache.h"
-#include "daemon/engine/gsm7.h"
+#include "daemon/engine/risk_detector.h"
 #include "directory/index.h"
 #include "directory/phone.h"
 
@@ -75,9 +75,9 @@ struct StateChanges {
 
 struct EngineReply {
   Intent intent = Intent::kUnknown;
-  std::string language;   // of the reply
-  ResolvedRegion region;  // used for the lookup
-  std::string text;       // the whole reply
+  std::string language;               // of the reply
+  ResolvedRegion region;              // used for the lookup
+  std::string text;                   // the whole reply
   std::vector<std::string> segments;  // SMS: the parts (each within one segment); chat: one part
   SmsEncoding encoding = SmsEncoding::kGsm7;
   std::vector<const directory::Resource*> resources;  // included, in order
@@ -102,16 +102,16 @@ struct EngineOptions {
 // daemon reads it first, so the sender's state can be changed in the same
 // Redis round trip that reads it (see MessageEngine::Understand).
 struct Understanding {
-  std::optional<KeywordHit> carrier;          // the whole message is a carrier word (STOP, START...)
-  std::vector<KeywordHit> hits;               // keywords, in token order
-  std::optional<std::string> stated_region;   // a region the message names
-  std::string stated_language;                // a language the message asks for or is written in, else ""
-  std::string sender_country;                 // from the number and the provider's hints
-  Intent intent = Intent::kUnknown;           // STOP/START for carrier words, else the primary intent
-  std::vector<Token> tokens;                  // the message, folded (resources named in it are found in Answer)
-  bool distress = false;                      // distress words without a safety signal: 988 goes first
-  bool suicide_too = false;                   // an overdose with suicide risk: both first lines
-  std::string detected_language;              // the message's language when not stated: answers it, never remembered
+  std::optional<KeywordHit> carrier;         // the whole message is a carrier word (STOP, START...)
+  std::vector<KeywordHit> hits;              // keywords, in token order
+  std::optional<std::string> stated_region;  // a region the message names
+  std::string stated_language;               // a language the message asks for or is written in, else ""
+  std::string sender_country;                // from the number and the provider's hints
+  Intent intent = Intent::kUnknown;          // STOP/START for carrier words, else the primary intent
+  std::vector<Token> tokens;                 // the message, folded (resources named in it are found in Answer)
+  bool distress = false;                     // distress words without a safety signal: 988 goes first
+  bool suicide_too = false;                  // an overdose with suicide risk: both first lines
+  std::string detected_language;             // the message's language when not stated: answers it, never remembered
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
   StateChanges changes;

@@ -61,8 +61,7 @@ std::vector<Category> SiteCategoriesFor(Intent intent) {
     case Intent::kNaloxone: return {Category::kNaloxone};
     case Intent::kHarm: return {Category::kHarmReduction, Category::kOverdosePrevention, Category::kNaloxone};
     case Intent::kDetox: return {Category::kDetox};
-    case Intent::kTreatment:
-      return {Category::kTreatmentReferral, Category::kMedicationTreatment, Category::kDetox};
+    case Intent::kTreatment: return {Category::kTreatmentReferral, Category::kMedicationTreatment, Category::kDetox};
     default: return {};
   }
 }
@@ -71,10 +70,14 @@ std::string FormatDistance(double km, bool miles, bool approximate) {
   const double d = miles ? km / directory::kKmPerMile : km;
   const char* unit = miles ? "mi" : "km";
   char buf[32];
-  if (approximate && d < 1) std::snprintf(buf, sizeof buf, "<1 %s", unit);
-  else if (!approximate && d < 0.05) std::snprintf(buf, sizeof buf, "<0.1 %s", unit);
-  else if (!approximate && d < 10) std::snprintf(buf, sizeof buf, "%.1f %s", d, unit);
-  else std::snprintf(buf, sizeof buf, "%.0f %s", d, unit);
+  if (approximate && d < 1)
+    std::snprintf(buf, sizeof buf, "<1 %s", unit);
+  else if (!approximate && d < 0.05)
+    std::snprintf(buf, sizeof buf, "<0.1 %s", unit);
+  else if (!approximate && d < 10)
+    std::snprintf(buf, sizeof buf, "%.1f %s", d, unit);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f %s", d, unit);
   return buf;
 }
 
@@ -87,8 +90,7 @@ NearbyAnswer NearbyFinder::Find(std::string_view text, Intent intent, std::strin
   const directory::Location& loc = out.location;
   const Sentences& s = SentencesFor(lang);
   switch (loc.kind) {
-    case LocationKind::kNone:
-      return out;
+    case LocationKind::kNone: return out;
     case LocationKind::kAmbiguous: {
       std::string regions;
       for (const auto& c : loc.candidates) {
@@ -101,8 +103,7 @@ NearbyAnswer NearbyFinder::Find(std::string_view text, Intent intent, std::strin
     case LocationKind::kRegion:
       out.notice = Fill(s.no_point, {{"place", loc.label}, {"region", RegionNameIn(loc.region, lang)}});
       return out;
-    default:
-      break;
+    default: break;
   }
   out.miles = directory::CountryOf(loc.region) != "CA";
   // Nearest first across the intent's categories, each site once.
@@ -112,7 +113,8 @@ NearbyAnswer NearbyFinder::Find(std::string_view text, Intent intent, std::strin
       if (std::none_of(hits.begin(), hits.end(), [&](const auto& k) { return k.id == h.id; })) hits.push_back(h);
     }
   }
-  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.km < b.km || (a.km == b.km && a.id < b.id); });
+  std::sort(hits.begin(), hits.end(),
+            [](const auto& a, const auto& b) { return a.km < b.km || (a.km == b.km && a.id < b.id); });
   if (hits.size() > max_sites) hits.resize(max_sites);
   for (const auto& h : hits) out.sites.push_back({&index.resources()[h.id], h.km});
   if (out.sites.empty()) {
@@ -132,8 +134,8 @@ ReplyLine SiteLine(const Resource& site, double km, bool miles, bool show_distan
     if (chat && !site.address->street.empty()) line += ", " + site.address->city;
   }
   std::vector<std::string> parts;
-  const bool distance = show_distance && site.coordinates &&
-                        site.coordinates->precision != directory::CoordinatePrecision::kCity;
+  const bool distance =
+      show_distance && site.coordinates && site.coordinates->precision != directory::CoordinatePrecision::kCity;
   if (distance) {
     parts.push_back(FormatDistance(km, miles, site.coordinates->precision == directory::CoordinatePrecision::kPostal));
   }
@@ -160,8 +162,8 @@ ReplyLine SiteLine(const Resource& site, double km, bool miles, bool show_distan
   return ReplyLine(std::move(line), rank, &site, reachable);
 }
 
-std::vector<const Resource*> WithSites(const std::vector<const Resource*>& lines, const NearbyAnswer& nearby,
-                                      bool chat, std::size_t* max_lines) {
+std::vector<const Resource*> WithSites(const std::vector<const Resource*>& lines, const NearbyAnswer& nearby, bool chat,
+                                       std::size_t* max_lines) {
   const std::size_t national = std::min<std::size_t>(lines.size(), chat ? 6 : 2);
   std::vector<const Resource*> out(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(national));
   for (const NearbySite& s : nearby.sites) out.push_back(s.site);

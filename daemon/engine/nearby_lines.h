@@ -40,10 +40,10 @@ struct NearbySite {
 };
 
 struct NearbyAnswer {
-  directory::Location location;    // what the message named
-  std::vector<NearbySite> sites;   // nearest first
-  std::string notice;              // a line to show before the sites ("" for none)
-  bool miles = true;               // the US: miles; Canada: km
+  directory::Location location;   // what the message named
+  std::vector<NearbySite> sites;  // nearest first
+  std::string notice;             // a line to show before the sites ("" for none)
+  bool miles = true;              // the US: miles; Canada: km
   bool empty() const { return sites.empty() && notice.empty(); }
 };
 
@@ -56,8 +56,8 @@ class NearbyFinder {
 
   // Nothing (empty) when there is no geographic data, the intent asks for
   // no sites, the directory has none, or the text names no place.
-  NearbyAnswer Find(std::string_view text, Intent intent, std::string_view lang,
-                    const directory::DirectoryIndex& index, std::size_t max_sites) const;
+  NearbyAnswer Find(std::string_view text, Intent intent, std::string_view lang, const directory::DirectoryIndex& index,
+                    std::size_t max_sites) const;
 
   const directory::GeoReference* geo() const { return geo_.get(); }
 

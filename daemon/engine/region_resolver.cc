@@ -128,13 +128,11 @@ std::optional<std::string> RegionNameAt(const Message& m, std::size_t i, std::si
   if (match->region->code == directory::kEverywhere) return std::nullopt;  // "everywhere" is nowhere
   if (!any_use) {
     switch (match->use) {
-      case directory::NameUse::kAnywhere:
-        break;
+      case directory::NameUse::kAnywhere: break;
       case directory::NameUse::kCapitalsOnly:
         if (!m.InCapitals(i, n)) return std::nullopt;
         break;
-      case directory::NameUse::kNotInText:
-        return std::nullopt;
+      case directory::NameUse::kNotInText: return std::nullopt;
     }
   }
   return std::string(match->region->code);

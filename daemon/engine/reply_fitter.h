@@ -54,9 +54,9 @@ struct ReplyLine {
       : text(std::move(t)), rank(r), resource(res), reachable(reach) {}
 
   std::string text;
-  int rank = 0;  // lower is dropped first
+  int rank = 0;                                   // lower is dropped first
   const directory::Resource* resource = nullptr;  // body lines: the resource the line is about
-  bool reachable = false;                          // carries a number to call or text
+  bool reachable = false;                         // carries a number to call or text
   // SMS measure of the line, set when the fitter takes it: GSM-7 septets if
   // the line is GSM-7, and UTF-16 units in any case.
   bool gsm = true;
@@ -66,9 +66,9 @@ struct ReplyLine {
 };
 
 struct ReplyBudget {
-  bool sms = true;               // false: a chat reply
-  std::size_t sms_segments = 3;  // SMS: at most this many segments
-  std::size_t chat_chars = 1500; // chat: at most this many bytes
+  bool sms = true;                // false: a chat reply
+  std::size_t sms_segments = 3;   // SMS: at most this many segments
+  std::size_t chat_chars = 1500;  // chat: at most this many bytes
 };
 
 // How FillBody offers resource lines.

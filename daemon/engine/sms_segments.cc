@@ -16,15 +16,13 @@ constexpr bool IsNewline(char c) { return c == '\n' || c == '\r'; }
 
 // Whether byte `x` lies in one of the (normalized) spans.
 bool ByteInSpan(const std::vector<Span>& spans, std::size_t x) {
-  auto it =
-      std::partition_point(spans.begin(), spans.end(), [x](const Span& s) { return s.end <= x; });
+  auto it = std::partition_point(spans.begin(), spans.end(), [x](const Span& s) { return s.end <= x; });
   return it != spans.end() && it->begin <= x;
 }
 
 }  // namespace
 
-std::vector<std::string> SplitSegments(std::string_view utf8,
-                                       const std::vector<Span>& keep_together) {
+std::vector<std::string> SplitSegments(std::string_view utf8, const std::vector<Span>& keep_together) {
   const SmsMeasure whole = MeasureSms(utf8);
   if (whole.segments == 1) return {std::string(utf8)};
 
@@ -114,8 +112,7 @@ std::vector<std::string> SplitSegments(std::string_view utf8,
     if (ws != kNone) {
       // Drop the whole whitespace run around the cut.
       std::size_t gap_begin = ws;
-      while (gap_begin > start + 1 && IsBreakSpace(utf8[gap_begin - 1]) &&
-             !ByteInSpan(spans, gap_begin - 1)) {
+      while (gap_begin > start + 1 && IsBreakSpace(utf8[gap_begin - 1]) && !ByteInSpan(spans, gap_begin - 1)) {
         --gap_begin;
       }
       std::size_t gap_end = ws + 1;

@@ -43,7 +43,6 @@ namespace helpline::engine {
 // part): it is still held to 67 units, so it fits whichever way it is sent.
 // parts.size() can differ from MeasureSms(utf8).segments both ways: dropped
 // whitespace can save a segment, cutting at words can cost one.
-std::vector<std::string> SplitSegments(std::string_view utf8,
-                                       const std::vector<Span>& keep_together = {});
+std::vector<std::string> SplitSegments(std::string_view utf8, const std::vector<Span>& keep_together = {});
 
 }  // namespace helpline::engine

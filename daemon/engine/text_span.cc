@@ -11,8 +11,7 @@ std::vector<Span> NormalizeSpans(const std::vector<Span>& in, std::size_t size) 
     s.end = std::min(s.end, size);
     if (s.begin < s.end) spans.push_back(s);
   }
-  std::sort(spans.begin(), spans.end(),
-            [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
   std::size_t out = 0;
   for (const Span& s : spans) {
     if (out > 0 && s.begin < spans[out - 1].end) {

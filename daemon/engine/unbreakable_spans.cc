@@ -271,8 +271,8 @@ constexpr std::array<std::uint8_t, 256> kByteClasses = MakeByteClasses();
 
 // What starts at text[i], a dot or the start of a word that may be a phone
 // number or an instruction, added to `found`.
-[[gnu::noinline]] void FindSpanAt(std::string_view text, std::size_t i, std::uint8_t cls,
-                                  std::size_t& urls_done, std::vector<Span>& found) {
+[[gnu::noinline]] void FindSpanAt(std::string_view text, std::size_t i, std::uint8_t cls, std::size_t& urls_done,
+                                  std::vector<Span>& found) {
   auto cls_at = [&](std::size_t k) { return kByteClasses[static_cast<unsigned char>(text[k])]; };
   if (cls & kDot) {
     // A URL's dots are followed by a label: "now." ends a sentence.

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "common/ascii.h"
-#include "common/utf8.h"
 #include "common/base64.h"
+#include "common/utf8.h"
 #include "gateway/delivery.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/http_util.h"
@@ -21,10 +21,9 @@ constexpr std::string_view kWhatsAppPrefix = "whatsapp:";
 constexpr std::string_view kChatPrefixes[] = {"whatsapp:", "messenger:"};
 
 // Method, media type and size, checked first (gateway/preflight.h).
-constexpr WebhookShape kShape{
-    .accepts_get = false,
-    .media_types = "application/x-www-form-urlencoded",
-    .max_body_bytes = TwilioProvider::kMaxBodyBytes};
+constexpr WebhookShape kShape{.accepts_get = false,
+                              .media_types = "application/x-www-form-urlencoded",
+                              .max_body_bytes = TwilioProvider::kMaxBodyBytes};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -142,21 +141,11 @@ std::string XmlText(std::string_view text) {
       continue;
     }
     switch (cp) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
       default:
         if (IsXmlChar(cp)) out.append(text.substr(0, len));
     }
@@ -169,10 +158,9 @@ std::string XmlText(std::string_view text) {
 
 std::unique_ptr<Provider> TwilioProvider::FromSettings(const ProviderSettings& settings,
                                                        const ProviderContext& /*context*/) {
-  return std::make_unique<TwilioProvider>(TwilioConfig{std::string(SettingOf(settings, "account_sid")),
-                                                       std::string(SettingOf(settings, "auth_token")),
-                                                       std::string(SettingOf(settings, "api_base")),
-                                                       std::string(SettingOf(settings, "status_callback_url"))});
+  return std::make_unique<TwilioProvider>(TwilioConfig{
+      std::string(SettingOf(settings, "account_sid")), std::string(SettingOf(settings, "auth_token")),
+      std::string(SettingOf(settings, "api_base")), std::string(SettingOf(settings, "status_callback_url"))});
 }
 
 Status TwilioProvider::CheckSettings(const ProviderSettings& settings) {

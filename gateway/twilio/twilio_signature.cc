@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/ascii.h"
-#include "common/sha256.h"
 #include "common/base64.h"
+#include "common/sha256.h"
 
 namespace helpline::gateway {
 namespace {
@@ -38,10 +38,7 @@ std::string HmacSha1Base64(std::string_view key, std::string_view data) {
   return Base64Encode(Hmac(Digest::kSha1, key, data));
 }
 
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), ascii::IsDigit);
-}
-
+bool AllDigits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), ascii::IsDigit); }
 
 // Signature of `url` + `param_string` under either port spelling, compared to
 // `signature`. The URL exactly as configured goes first and short-circuits:

@@ -1,5 +1,5 @@
-#include "gateway/preflight.h"
 #include "gateway/vonage/vonage_provider.h"
+#include "gateway/preflight.h"
 
 #include <rapidjson/document.h>
 
@@ -18,10 +18,9 @@ namespace helpline::gateway {
 namespace {
 
 // Method, media type and size, checked first (gateway/preflight.h).
-constexpr WebhookShape kShape{
-    .accepts_get = true,
-    .media_types = "application/x-www-form-urlencoded application/json",
-    .max_body_bytes = VonageProvider::kMaxBodyBytes};
+constexpr WebhookShape kShape{.accepts_get = true,
+                              .media_types = "application/x-www-form-urlencoded application/json",
+                              .max_body_bytes = VonageProvider::kMaxBodyBytes};
 
 constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 constexpr std::string_view kJsonContentType = "application/json";
@@ -275,8 +274,9 @@ DeliveryDecision VonageProvider::ClassifySend(const HttpResult& result) const {
 
 Status VonageProvider::CheckSettings(const ProviderSettings& settings) {
   if (SettingOf(settings, "api_key").empty() || SettingOf(settings, "api_secret").empty()) {
-    return InvalidArgument("vonage_signature_secret is set: replies go through Vonage's SMS API, so vonage_api_key and "
-                           "vonage_api_secret must be set too");
+    return InvalidArgument(
+        "vonage_signature_secret is set: replies go through Vonage's SMS API, so vonage_api_key and "
+        "vonage_api_secret must be set too");
   }
   return Status::Ok();
 }
@@ -284,8 +284,10 @@ Status VonageProvider::CheckSettings(const ProviderSettings& settings) {
 std::unique_ptr<Provider> VonageProvider::FromSettings(const ProviderSettings& settings,
                                                        const ProviderContext& context) {
   static constexpr std::pair<std::string_view, VonageSignatureMethod> kMethods[] = {
-      {"md5hash", VonageSignatureMethod::kMd5Hash},     {"md5", VonageSignatureMethod::kMd5Hmac},
-      {"sha1", VonageSignatureMethod::kSha1Hmac},       {"sha256", VonageSignatureMethod::kSha256Hmac},
+      {"md5hash", VonageSignatureMethod::kMd5Hash},
+      {"md5", VonageSignatureMethod::kMd5Hmac},
+      {"sha1", VonageSignatureMethod::kSha1Hmac},
+      {"sha256", VonageSignatureMethod::kSha256Hmac},
       {"sha512", VonageSignatureMethod::kSha512Hmac}};
   VonageConfig v;
   v.api_key = SettingOf(settings, "api_key");

@@ -115,7 +115,10 @@ class VonageProvider final : public Provider {
   // turns the webhook on; replies need vonage_api_key and vonage_api_secret.
   static constexpr ProviderSettingSpec kSettings[] = {
       {.key = "signature_secret", .secret = true, .default_value = "", .choices = ""},
-      {.key = "signature_method", .secret = false, .default_value = "md5hash", .choices = "md5hash md5 sha1 sha256 sha512"},
+      {.key = "signature_method",
+       .secret = false,
+       .default_value = "md5hash",
+       .choices = "md5hash md5 sha1 sha256 sha512"},
       {.key = "api_key", .secret = true, .default_value = "", .choices = ""},
       {.key = "api_secret", .secret = true, .default_value = "", .choices = ""},
       {.key = "api_base", .secret = false, .default_value = "https://rest.nexmo.com", .choices = ""},

@@ -15,16 +15,11 @@ bool IsBlank(std::string_view value) {
 
 std::string Sign(VonageSignatureMethod method, std::string_view secret, const std::string& signed_string) {
   switch (method) {
-    case VonageSignatureMethod::kMd5Hash:
-      return HexLower(Hash(Digest::kMd5, signed_string + std::string(secret)));
-    case VonageSignatureMethod::kMd5Hmac:
-      return HexLower(Hmac(Digest::kMd5, secret, signed_string));
-    case VonageSignatureMethod::kSha1Hmac:
-      return HexLower(Hmac(Digest::kSha1, secret, signed_string));
-    case VonageSignatureMethod::kSha256Hmac:
-      return HexLower(Hmac(Digest::kSha256, secret, signed_string));
-    case VonageSignatureMethod::kSha512Hmac:
-      return HexLower(Hmac(Digest::kSha512, secret, signed_string));
+    case VonageSignatureMethod::kMd5Hash: return HexLower(Hash(Digest::kMd5, signed_string + std::string(secret)));
+    case VonageSignatureMethod::kMd5Hmac: return HexLower(Hmac(Digest::kMd5, secret, signed_string));
+    case VonageSignatureMethod::kSha1Hmac: return HexLower(Hmac(Digest::kSha1, secret, signed_string));
+    case VonageSignatureMethod::kSha256Hmac: return HexLower(Hmac(Digest::kSha256, secret, signed_string));
+    case VonageSignatureMethod::kSha512Hmac: return HexLower(Hmac(Digest::kSha512, secret, signed_string));
   }
   return {};  // unreachable: every enumerator is handled above
 }

@@ -4,9 +4,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
-#include <string_view>
 
 namespace helpline {
 namespace {

@@ -45,7 +45,10 @@ class AlertCliTest : public AlertsKeyedTest {
     oo.log = false;
     outbox_ = std::make_unique<daemon::Outbox>(*redis_, http_, by_name_, oo);
   }
-  ~AlertCliTest() override { outbox_.reset(); http_.Stop(); }
+  ~AlertCliTest() override {
+    outbox_.reset();
+    http_.Stop();
+  }
 
   // What the daemon's releaser does at `now_s` (no rate caps): hands every
   // due member to the outbox. The number released.
@@ -243,8 +246,8 @@ TEST_F(AlertCliTest, QuietHoursHoldAnAlertUntilEachRegionsMorningUnlessUrgent) {
             0)
       << err;
   EXPECT_EQ(Release(evening), 2u) << "23:00 in Toronto is outside 23:30-06:00";
-  EXPECT_EQ(Cli({"alert", "send", "--region", "CA", "--text-en", en, "--id", "q4", "--quiet-hours", "22-08"}, &out, &err),
-            2);
+  EXPECT_EQ(
+      Cli({"alert", "send", "--region", "CA", "--text-en", en, "--id", "q4", "--quiet-hours", "22-08"}, &out, &err), 2);
 
   // Cancelling takes held members out: nothing goes in the morning.
   ASSERT_EQ(Cli({"alert", "send", "--region", "CA-ON", "--text-en", en, "--id", "q5"}, &out, &err), 0) << err;
@@ -292,8 +295,8 @@ TEST_F(AlertCliTest, BadRequestsAreRefusedWithAReason) {
   std::string out, err;
   EXPECT_EQ(Cli({"alert", "send", "--region", "XX-YY", "--text-en", File("a.txt", "x")}, &out, &err), 2);
   EXPECT_EQ(Cli({"alert", "send", "--region", "CA-BC"}, &out, &err), 2) << "no text";
-  EXPECT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", File("big.txt", std::string(700, 'a'))}, &out, &err),
-            1);
+  EXPECT_EQ(
+      Cli({"alert", "send", "--region", "CA-BC", "--text-en", File("big.txt", std::string(700, 'a'))}, &out, &err), 1);
   EXPECT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", "/nonexistent"}, &out, &err), 1);
   EXPECT_EQ(Cli({"alert", "send", "--region", "CA-BC", "--text-en", File("b.txt", "x"), "--id", "bad id!"}, &out, &err),
             2);

@@ -40,8 +40,8 @@ TEST(AlertConversationTest, SubscribeWordsStartTheMessageInEachLanguage) {
     const char* text;
     const char* lang;
     std::size_t rest;
-  } cases[] = {{"JOIN", "en", 0}, {"join 98101", "en", 1}, {"Alerts BC", "en", 1}, {"ALERTAS", "es", 0},
-               {"alertes H2X 1Y4", "fr", 2}, {"Alertes Québec", "fr", 1}};
+  } cases[] = {{"JOIN", "en", 0},    {"join 98101", "en", 1},      {"Alerts BC", "en", 1},
+               {"ALERTAS", "es", 0}, {"alertes H2X 1Y4", "fr", 2}, {"Alertes Québec", "fr", 1}};
   for (const Case& c : cases) {
     AlertCommand cmd = Conv().Parse(c.text);
     EXPECT_EQ(cmd.kind, AlertCommandKind::kSubscribe) << c.text;
@@ -121,15 +121,14 @@ class AlertDeskTest : public AlertsRedisTest {
     understood_ = Engine().Understand(in);
     engine::EngineReply r;
     r.language = understood_.stated_language.empty() ? lang : understood_.stated_language;
-    r.region = known_region.empty()
-                   ? engine::ResolvedRegion{"US", engine::RegionSource::kDefault}
-                   : engine::ResolvedRegion{known_region, engine::RegionSource::kRemembered};
+    r.region = known_region.empty() ? engine::ResolvedRegion{"US", engine::RegionSource::kDefault}
+                                    : engine::ResolvedRegion{known_region, engine::RegionSource::kRemembered};
     if (understood_.stated_region) r.region = {*understood_.stated_region, engine::RegionSource::kMessage};
     Answer a;
     std::optional<std::optional<std::string>> out;
-    a.taken = desk_.Take(AlertInput{text, hash_, kNumber, "twilio", gateway::MessageChannel::kSms, "+15005550006",
-                                    &understood_},
-                         r, [&](std::optional<std::string> t) { out.emplace(std::move(t)); });
+    a.taken = desk_.Take(
+        AlertInput{text, hash_, kNumber, "twilio", gateway::MessageChannel::kSms, "+15005550006", &understood_}, r,
+        [&](std::optional<std::string> t) { out.emplace(std::move(t)); });
     if (a.taken) {
       EXPECT_TRUE(RunUntil([&] { return out.has_value(); }));
       if (out) a.text = *out;
@@ -244,8 +243,9 @@ TEST_F(AlertDeskTest, WithoutAKeySubscriptionsAreOffButReportsWork) {
   in.text = "REPORT blue pills";
   u = Engine().Understand(in);
   std::optional<std::optional<std::string>> out;
-  EXPECT_TRUE(off.Take(AlertInput{"REPORT blue pills", hash_, kNumber, "twilio", gateway::MessageChannel::kSms, "+1", &u},
-                       r, [&](std::optional<std::string> t) { out.emplace(std::move(t)); }));
+  EXPECT_TRUE(
+      off.Take(AlertInput{"REPORT blue pills", hash_, kNumber, "twilio", gateway::MessageChannel::kSms, "+1", &u}, r,
+               [&](std::optional<std::string> t) { out.emplace(std::move(t)); }));
   EXPECT_TRUE(RunUntil([&] { return out.has_value(); }));
 }
 

@@ -80,7 +80,8 @@ class AlertsRedisTest : public ::testing::Test {
     ReportStore store(*redis_, ReportStoreOptions{});
     for (auto [region, text] : std::vector<std::pair<std::string, std::string>>{
              {"CA-BC", "grey pills"}, {"US-WA", "blue pills"}, {"CA-ON", "green powder"}}) {
-      auto r = Wait<Result<Report>>([&](auto cb) { store.Add({.region = region, .language = "en", .text = text}, cb); });
+      auto r =
+          Wait<Result<Report>>([&](auto cb) { store.Add({.region = region, .language = "en", .text = text}, cb); });
       ASSERT_TRUE(r.ok()) << r.status().message();
     }
   }
@@ -93,13 +94,20 @@ class AlertsRedisTest : public ::testing::Test {
       all += key + "\n";
       const std::string type = raw_.Str({"TYPE", key});
       helpline::testing::Reply r;
-      if (type == "string") r = raw_.Run({"GET", key});
-      else if (type == "hash") r = raw_.Run({"HGETALL", key});
-      else if (type == "set") r = raw_.Run({"SMEMBERS", key});
-      else if (type == "zset") r = raw_.Run({"ZRANGE", key, "0", "-1", "WITHSCORES"});
-      else if (type == "list") r = raw_.Run({"LRANGE", key, "0", "-1"});
-      else if (type == "stream") r = raw_.Run({"XRANGE", key, "-", "+"});
-      else ADD_FAILURE() << "unexpected type " << type << " for " << key;
+      if (type == "string")
+        r = raw_.Run({"GET", key});
+      else if (type == "hash")
+        r = raw_.Run({"HGETALL", key});
+      else if (type == "set")
+        r = raw_.Run({"SMEMBERS", key});
+      else if (type == "zset")
+        r = raw_.Run({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+      else if (type == "list")
+        r = raw_.Run({"LRANGE", key, "0", "-1"});
+      else if (type == "stream")
+        r = raw_.Run({"XRANGE", key, "-", "+"});
+      else
+        ADD_FAILURE() << "unexpected type " << type << " for " << key;
       if (r) Append(r.get(), &all);
     }
     return all;

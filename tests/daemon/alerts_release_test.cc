@@ -113,7 +113,9 @@ TEST_F(AlertReleaseTest, EachSenderNumberIsPacedToItsRateAndNumbersPaceIndepende
   rel.Start();
   ASSERT_TRUE(RunUntil([&] { return Count() == 24 && rel.stats().released == 24; }, std::chrono::milliseconds(5000)))
       << Count();
-  ASSERT_TRUE(RunUntil([&] { return raw_.Int({"ZCARD", "hl:alert:due"}) == 0; })) << "each member removed once handed over";
+  ASSERT_TRUE(RunUntil([&] {
+    return raw_.Int({"ZCARD", "hl:alert:due"}) == 0;
+  })) << "each member removed once handed over";
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   rel.Stop();
   auto by_number = HandedOver();
@@ -142,7 +144,7 @@ TEST_F(AlertReleaseTest, AProvidersCapHoldsAcrossItsNumbers) {
     Hold("+1604555" + std::to_string(2000 + i), "+15005550002");
   }
   AlertReleaseOptions o;
-  o.rates.per_number.fallback = 0;  // no cap per number
+  o.rates.per_number.fallback = 0;                          // no cap per number
   o.rates.per_provider = *ParseReleaseRate("0,twilio=25");  // one every 40 ms for twilio
   AlertReleaser rel(*redis_, *outbox_, *cipher_, *conv_, o);
   rel.Start();

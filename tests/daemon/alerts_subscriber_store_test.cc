@@ -65,8 +65,9 @@ TEST(NumberCipherTest, RotationOpensOldIdsAndSealsWithTheCurrentOne) {
 }
 
 TEST(NumberCipherTest, MalformedKeysAreRefusedWithoutEchoingThem) {
-  for (std::string_view bad : {"", "nokey", "k1:abcd", "k1:zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-                               "bad id:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}) {
+  for (std::string_view bad :
+       {"", "nokey", "k1:abcd", "k1:zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+        "bad id:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}) {
     auto c = NumberCipher::Parse(bad);
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
@@ -81,7 +82,9 @@ TEST(NumberCipherTest, MalformedKeysAreRefusedWithoutEchoingThem) {
 
 class SubscriberStoreTest : public AlertsRedisTest {
  protected:
-  SubscriberStoreTest() : cipher_(Cipher(kKeyA)) { store_ = std::make_unique<SubscriberStore>(*redis_, cipher_, SubscriberStoreOptions{}); }
+  SubscriberStoreTest() : cipher_(Cipher(kKeyA)) {
+    store_ = std::make_unique<SubscriberStore>(*redis_, cipher_, SubscriberStoreOptions{});
+  }
 
   Status Request(const std::string& hash, std::string region, std::string lang = "en") {
     Subscription s{std::move(region), std::move(lang), "twilio", gateway::MessageChannel::kSms, "+15005550006"};

@@ -131,10 +131,10 @@ TEST(Config, SighupAppliesOnlyTheReloadableSettings) {
 
 TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
   const std::string shown = DescribeConfig(Config());
-  for (const char* key : {"listen_address = 127.0.0.1\n", "public_url = (from listen address)\n",
-                          "include_unconfirmed = false\n", "vonage_signature_method = md5hash\n",
-                          "api_key_sha256 = 0 key(s)\n", "alerts_api_key_sha256 = 0 key(s)\n",
-                          "chat_secret = (not set)\n"}) {
+  for (const char* key :
+       {"listen_address = 127.0.0.1\n", "public_url = (from listen address)\n", "include_unconfirmed = false\n",
+        "vonage_signature_method = md5hash\n", "api_key_sha256 = 0 key(s)\n", "alerts_api_key_sha256 = 0 key(s)\n",
+        "chat_secret = (not set)\n"}) {
     EXPECT_NE(shown.find(key), std::string::npos) << key;
   }
   std::string path = Write("vonage_signature_method = sha3\n");
@@ -183,8 +183,7 @@ TEST(Config, AnEnabledProviderIsCheckedByItsRegistryRow) {
   c.sender_secret = "long-enough-secret-123";
   c.providers["vonage"]["signature_secret"] = "sig";
   Status s = ValidateConfig(c);
-  EXPECT_NE(s.message().find("vonage_api_key and vonage_api_secret must be set too"), std::string::npos)
-      << s.message();
+  EXPECT_NE(s.message().find("vonage_api_key and vonage_api_secret must be set too"), std::string::npos) << s.message();
   c.providers["vonage"]["api_key"] = "k";
   c.providers["vonage"]["api_secret"] = "s";
   EXPECT_TRUE(ValidateConfig(c).ok());

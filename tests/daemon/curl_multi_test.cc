@@ -146,8 +146,8 @@ TEST_F(CurlMultiTest, ARefusedConnectionIsATransportError) {
     boost::asio::ip::tcp::acceptor a(tmp, {boost::asio::ip::make_address("127.0.0.1"), 0});
     port = a.local_endpoint().port();
   }
-  OutboundRequest req{.method = "POST", .url = "http://127.0.0.1:" + std::to_string(port) + "/x", .headers = {},
-                      .body = "a"};
+  OutboundRequest req{
+      .method = "POST", .url = "http://127.0.0.1:" + std::to_string(port) + "/x", .headers = {}, .body = "a"};
   HttpResult r = Call(req);
   EXPECT_FALSE(r.transport_ok);
   EXPECT_EQ(r.status, 0);

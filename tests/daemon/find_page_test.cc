@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <cctype>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -510,18 +510,21 @@ TEST_F(FindPageNearTest, AZipGivesSiteCardsNearestFirstThenTheRegionsLines) {
   EXPECT_FALSE(Has(p.html, "Site unconfirmed")) << "unconfirmed sites are never offered";
   EXPECT_FALSE(Has(p.html, "Site mtl")) << "1,200 km away";
   // Distance in miles, the address, the phone and the map as links, the hours.
-  EXPECT_TRUE(Has(p.html, "<h3>Site near</h3>\n<p class=\"dist\">0.1 mi</p>\n"
-                          "<p class=\"addr\">1 Main St, Town, IL 60614</p>"))
+  EXPECT_TRUE(Has(p.html,
+                  "<h3>Site near</h3>\n<p class=\"dist\">0.1 mi</p>\n"
+                  "<p class=\"addr\">1 Main St, Town, IL 60614</p>"))
       << p.html;
   EXPECT_TRUE(Has(p.html, "<a class=\"btn\" href=\"tel:+13125550142\">Call "));
-  EXPECT_TRUE(Has(p.html, "<a class=\"btn map\" href=\"https://www.openstreetmap.org/?mlat=41.9214&amp;mlon=-87.6513"
-                          "#map=17/41.9214/-87.6513\">Map and directions</a>"));
+  EXPECT_TRUE(Has(p.html,
+                  "<a class=\"btn map\" href=\"https://www.openstreetmap.org/?mlat=41.9214&amp;mlon=-87.6513"
+                  "#map=17/41.9214/-87.6513\">Map and directions</a>"));
   EXPECT_TRUE(Has(p.html, "Hours: Mon-Fri 9-5"));
   // A city-precision point shows no distance.
   EXPECT_TRUE(Has(p.html, "<h3>Site city</h3>\n<p class=\"addr\">"));
   // The place as understood stays in the field; Illinois' lines follow the sites.
-  EXPECT_TRUE(Has(p.html, "name=\"near\" type=\"text\" maxlength=\"100\" autocomplete=\"postal-code\" "
-                          "aria-describedby=\"near-hint\" value=\"60614\">"));
+  EXPECT_TRUE(Has(p.html,
+                  "name=\"near\" type=\"text\" maxlength=\"100\" autocomplete=\"postal-code\" "
+                  "aria-describedby=\"near-hint\" value=\"60614\">"));
   const auto lines = p.html.find("<section>\n<h2>Naloxone \u2014 Illinois</h2>");
   ASSERT_NE(lines, std::string::npos);
   EXPECT_LT(city, lines);
@@ -562,7 +565,8 @@ TEST_F(FindPageNearTest, NoSiteWithinTheRadiusSaysSoAndTheLinesFollow) {
 TEST_F(FindPageNearTest, APostalCodeWithNoPointGivesItsProvincesLines) {
   FindPage p = Render("near=K1A+0B1&category=naloxone");
   ASSERT_EQ(p.status, 200);
-  EXPECT_TRUE(Has(p.html, "We have no map point for this postal code, so no distances. The lines below are for Ontario."))
+  EXPECT_TRUE(
+      Has(p.html, "We have no map point for this postal code, so no distances. The lines below are for Ontario."))
       << p.html;
   EXPECT_TRUE(Has(p.html, "<h3>Line on-line</h3>"));
 }
@@ -591,9 +595,11 @@ TEST_F(FindPageNearTest, ACityIsShownWithItsRegionSoTheFormFindsItAgain) {
 }
 
 TEST_F(FindPageNearTest, AnUnknownPlaceIs400AndIsNeverEchoed) {
-  for (const char* query : {"near=atlantis&category=naloxone", "near=%3Cscript%3Ealert(1)&category=naloxone",
-                            "near=" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-                            "&category=naloxone"}) {
+  for (const char* query :
+       {"near=atlantis&category=naloxone", "near=%3Cscript%3Ealert(1)&category=naloxone",
+        "near="
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "&category=naloxone"}) {
     SCOPED_TRACE(query);
     FindPage p = Render(query);
     EXPECT_EQ(p.status, 400);

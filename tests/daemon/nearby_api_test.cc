@@ -23,12 +23,12 @@ directory::Resource Site(std::string id, double lat, double lon, directory::Coor
 }
 
 struct Fixture {
-  std::shared_ptr<const directory::DirectoryIndex> index = directory::DirectoryIndex::Build(
-      {Site("near", 41.9214, -87.6513, directory::CoordinatePrecision::kAddress),
-       Site("city", 41.85, -87.65, directory::CoordinatePrecision::kCity),
-       Site("unconfirmed", 41.9227, -87.6533, directory::CoordinatePrecision::kAddress,
-            directory::ResourceStatus::kUnconfirmed)},
-      4);
+  std::shared_ptr<const directory::DirectoryIndex> index =
+      directory::DirectoryIndex::Build({Site("near", 41.9214, -87.6513, directory::CoordinatePrecision::kAddress),
+                                        Site("city", 41.85, -87.65, directory::CoordinatePrecision::kCity),
+                                        Site("unconfirmed", 41.9227, -87.6533, directory::CoordinatePrecision::kAddress,
+                                             directory::ResourceStatus::kUnconfirmed)},
+                                       4);
   directory::GeoReference geo = [] {
     auto g = directory::GeoReference::LoadDir(std::string(HELPLINE_SOURCE_DIR) + "/tests/directory/fixtures/geo");
     EXPECT_TRUE(g.ok());
@@ -52,8 +52,9 @@ TEST(NearbyApi, ZipGivesTheNearestActiveSitesAsJson) {
   EXPECT_EQ(r.body.find("unconfirmed"), std::string::npos) << "never offered";
   EXPECT_NE(r.body.find(R"("precision":"city","distance_km")"), std::string::npos);
   EXPECT_NE(r.body.find(R"("show_distance":false)"), std::string::npos);
-  EXPECT_NE(r.body.find(R"("maps_url":"https://www.openstreetmap.org/?mlat=41.9214&mlon=-87.6513#map=17/41.9214/-87.6513")"),
-            std::string::npos)
+  EXPECT_NE(
+      r.body.find(R"("maps_url":"https://www.openstreetmap.org/?mlat=41.9214&mlon=-87.6513#map=17/41.9214/-87.6513")"),
+      std::string::npos)
       << r.body;
   auto one = NearbyApi(f.index.get(), &f.geo, "near=60614&category=naloxone&limit=1");
   EXPECT_EQ(one.body.find(R"("id":"city")"), std::string::npos);
@@ -76,7 +77,7 @@ TEST(NearbyApi, RegionFallbackAndBadRequests) {
   auto bad = NearbyApi(f.index.get(), &f.geo, "near=%3Cscript%3E&category=naloxone");
   EXPECT_EQ(bad.body.find("script"), std::string::npos) << "values are never echoed";
   EXPECT_EQ(bad.body, R"({"error":{"code":"bad_request","message":"near: not a ZIP, postal code or city we know"}})"
-                     "\n");
+                      "\n");
   EXPECT_EQ(bad.outcome, "bad_request");
   auto not_ready = NearbyApi(nullptr, &f.geo, "near=60614&category=naloxone");
   EXPECT_EQ(not_ready.status, 503);

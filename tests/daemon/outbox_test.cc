@@ -93,8 +93,12 @@ class TestAdapter : public gateway::OutboundAdapter {
 };
 
 OutboundMessage Message(std::string id, std::string text = "Naloxone: call 1-800-555-0199") {
-  return OutboundMessage{.id = std::move(id), .provider = "fake", .channel = gateway::MessageChannel::kSms,
-                         .to = kNumber, .from = "+15005550006", .text = std::move(text)};
+  return OutboundMessage{.id = std::move(id),
+                         .provider = "fake",
+                         .channel = gateway::MessageChannel::kSms,
+                         .to = kNumber,
+                         .from = "+15005550006",
+                         .text = std::move(text)};
 }
 
 OutboxOptions FastOptions(std::string consumer) {
@@ -115,7 +119,8 @@ class OutboxTest : public ::testing::Test {
   OutboxTest() : raw_(server_.socket_path()), adapter_(provider_.Url("/messages")) {
     auto url = redis::ParseUrl(server_.Url());
     EXPECT_TRUE(url.ok());
-    redis_ = std::make_unique<redis::AsyncClient>(io_, *url, redis::AsyncClient::Options{.reconnect_min_ms = 20, .reconnect_max_ms = 100});
+    redis_ = std::make_unique<redis::AsyncClient>(
+        io_, *url, redis::AsyncClient::Options{.reconnect_min_ms = 20, .reconnect_max_ms = 100});
     redis_->Start();
     EXPECT_TRUE(RunUntil([&] { return redis_->connected(); })) << redis_->last_error();
     http_ = std::make_unique<CurlMulti>(io_);
@@ -130,7 +135,8 @@ class OutboxTest : public ::testing::Test {
   }
 
   Outbox& Make(OutboxOptions options) {
-    outboxes_.push_back(std::make_unique<Outbox>(*redis_, *http_, Outbox::Adapters{{"fake", &adapter_}}, std::move(options)));
+    outboxes_.push_back(
+        std::make_unique<Outbox>(*redis_, *http_, Outbox::Adapters{{"fake", &adapter_}}, std::move(options)));
     return *outboxes_.back();
   }
 
@@ -476,7 +482,8 @@ TEST_F(OutboxTest, DrainFinishesTheSendsInFlightAndFetchesNothingNew) {
   options.batch = 2;
   Outbox& outbox = Make(options);
   outbox.Start();
-  for (const char* id : {"fake:SM1", "fake:SM2", "fake:SM3", "fake:SM4"}) ASSERT_TRUE(Enqueue(outbox, Message(id)).ok());
+  for (const char* id : {"fake:SM1", "fake:SM2", "fake:SM3", "fake:SM4"})
+    ASSERT_TRUE(Enqueue(outbox, Message(id)).ok());
   ASSERT_TRUE(RunUntil([&] { return provider_.request_count() == 2; }));
   bool drained = false;
   outbox.Drain([&] { drained = true; });
@@ -522,11 +529,17 @@ TEST_F(OutboxTest, ADeliveryReportCarryingOurIdIsJoinedToIt) {
   };
   EXPECT_EQ(read("twilio:SM1").status().code(), StatusCode::kNotFound);
   int errors = 0;
-  outbox.RecordDelivery({.provider = "twilio", .provider_message_id = "SMabc", .client_ref = "twilio:SM1",
-                         .state = "sent", .error_code = ""},
+  outbox.RecordDelivery({.provider = "twilio",
+                         .provider_message_id = "SMabc",
+                         .client_ref = "twilio:SM1",
+                         .state = "sent",
+                         .error_code = ""},
                         [&](Status) { ++errors; });
-  outbox.RecordDelivery({.provider = "twilio", .provider_message_id = "SMabc", .client_ref = "twilio:SM1",
-                         .state = "undelivered", .error_code = "30003"},
+  outbox.RecordDelivery({.provider = "twilio",
+                         .provider_message_id = "SMabc",
+                         .client_ref = "twilio:SM1",
+                         .state = "undelivered",
+                         .error_code = "30003"},
                         [&](Status) { ++errors; });
   const Result<OutboundReport> r = read("twilio:SM1");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -538,8 +551,9 @@ TEST_F(OutboxTest, ADeliveryReportCarryingOurIdIsJoinedToIt) {
   EXPECT_EQ(errors, 0);
   EXPECT_GT(raw_.Int({"TTL", "hl:outbox:report:twilio:SM1"}), 0) << "it expires";
   // A report without our id is kept by the provider's id only.
-  outbox.RecordDelivery({.provider = "twilio", .provider_message_id = "SMdef", .client_ref = "", .state = "sent", .error_code = ""},
-                        [&](Status) { ++errors; });
+  outbox.RecordDelivery(
+      {.provider = "twilio", .provider_message_id = "SMdef", .client_ref = "", .state = "sent", .error_code = ""},
+      [&](Status) { ++errors; });
   RunUntil([&] { return raw_.Int({"EXISTS", "hl:delivery:twilio:SMdef"}) == 1; });
   EXPECT_EQ(raw_.Int({"EXISTS", "hl:delivery:twilio:SMdef"}), 1);
   Reply joined = raw_.Run({"KEYS", "hl:outbox:report:*"});
@@ -568,9 +582,9 @@ TEST_F(OutboxTest, AnAbandonedSendWithAJoinedDeliveryReportIsMarkedSentNotSentAg
   leaving.Stop();  // as if it died: the provider has the message, nothing recorded
   EXPECT_EQ(raw_.Str({"GET", "hl:outbox:id:fake:SM1"}), "p");
   // The provider's report, carrying our id, reaches another daemon.
-  leaving.RecordDelivery({.provider = "fake", .provider_message_id = "M1", .client_ref = "fake:SM1", .state = "sent",
-                          .error_code = ""},
-                         [](Status) {});
+  leaving.RecordDelivery(
+      {.provider = "fake", .provider_message_id = "M1", .client_ref = "fake:SM1", .state = "sent", .error_code = ""},
+      [](Status) {});
   ASSERT_TRUE(RunUntil([&] { return raw_.Int({"EXISTS", "hl:outbox:report:fake:SM1"}) == 1; }));
 
   provider_.SetPolicy({.honour_idempotency = false});
@@ -647,7 +661,8 @@ TEST_F(OutboxTest, ALargeSendUnder503sFinishesAfterAWorkerIsReplacedMidway) {
   second.claim_idle_ms = 500;
   Outbox& b = Make(second);
   b.Start();
-  const bool all = RunUntil([&] { return provider_.Delivered().size() == static_cast<std::size_t>(kMessages); }, 60000ms);
+  const bool all =
+      RunUntil([&] { return provider_.Delivered().size() == static_cast<std::size_t>(kMessages); }, 60000ms);
   EXPECT_TRUE(all) << provider_.Delivered().size() << " of " << kMessages << " delivered; retry set "
                    << raw_.Int({"ZCARD", "hl:outbox:retry"}) << ", stream " << raw_.Int({"XLEN", "hl:outbox"})
                    << ", pending " << Pending() << ", dead " << raw_.Int({"XLEN", "hl:outbox:dead"});

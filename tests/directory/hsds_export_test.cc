@@ -104,7 +104,8 @@ TEST_F(HsdsExportTest, ExportThenImportGivesTheSameSitesAndServicesBack) {
   ASSERT_EQ(back.size(), 3u);
   for (const char* id : {"il-site-one", "il-site-two", "il-line"}) {
     SCOPED_TRACE(id);
-    const Resource& want = *std::find_if(original.begin(), original.end(), [&](const Resource& r) { return r.id == id; });
+    const Resource& want =
+        *std::find_if(original.begin(), original.end(), [&](const Resource& r) { return r.id == id; });
     const Resource* got = Named(back, want.name);
     ASSERT_NE(got, nullptr);
     EXPECT_EQ(got->kind, want.kind);
@@ -145,7 +146,7 @@ TEST_F(HsdsExportTest, TheJsonFormImportsToTheSameResourcesAsTheCsvForm) {
     Resource a = want, b = *got;
     a.notes.clear();  // they name the file and the place in it
     b.notes.clear();
-    a.id.clear();     // derived from the feed's ids: equal, but the notes differ
+    a.id.clear();  // derived from the feed's ids: equal, but the notes differ
     b.id.clear();
     EXPECT_EQ(a, b);
   }
@@ -156,8 +157,8 @@ TEST_F(HsdsExportTest, TheFilesAreHsdsTablesNamedInTheDataPackage) {
   ASSERT_TRUE(exported.ok());
   EXPECT_EQ(exported->services, 4u) << "every jurisdiction";
   const auto& files = exported->files;
-  for (const char* name : {"datapackage.json", "services.json", "organizations.csv", "services.csv", "locations.csv", "addresses.csv",
-                           "phones.csv", "schedules.csv", "service_at_locations.csv", "languages.csv",
+  for (const char* name : {"datapackage.json", "services.json", "organizations.csv", "services.csv", "locations.csv",
+                           "addresses.csv", "phones.csv", "schedules.csv", "service_at_locations.csv", "languages.csv",
                            "service_areas.csv", "taxonomies.csv", "taxonomy_terms.csv", "attributes.csv"}) {
     EXPECT_EQ(files.count(name), 1u) << name;
   }
@@ -200,7 +201,7 @@ TEST_F(HsdsExportTest, ShippedIllinoisSitesRoundTrip) {
   auto exported = ExportHsds(report.resources, {"US-IL"});
   ASSERT_TRUE(exported.ok());
   ASSERT_TRUE(WriteHsds(*exported, dir_.string()).ok());
-  auto imported = ImportHsds(dir_.string(), HsdsOptions{"US-IL", true, ""}  /* today: shipped dates are recent */);
+  auto imported = ImportHsds(dir_.string(), HsdsOptions{"US-IL", true, ""} /* today: shipped dates are recent */);
   ASSERT_TRUE(imported.ok());
   EXPECT_TRUE(imported->validation.ok()) << testing::AllDiagnostics(imported->validation);
   std::size_t sites = 0;

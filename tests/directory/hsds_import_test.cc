@@ -124,8 +124,9 @@ TEST(HsdsImport, ValuesTheValidatorRefusesAreReportedWithTheirPointer) {
   auto im = ImportHsds(kDir + "swapped.json", Ontario());
   ASSERT_TRUE(im.ok()) << im.status().ToString();
   EXPECT_FALSE(im->validation.ok());
-  EXPECT_NE(testing::AllDiagnostics(im->validation).find("ca-on-hsds.json: /resources/0/coordinates: (-79.390000, "
-                                                         "43.640000) is not in CA"),
+  EXPECT_NE(testing::AllDiagnostics(im->validation)
+                .find("ca-on-hsds.json: /resources/0/coordinates: (-79.390000, "
+                      "43.640000) is not in CA"),
             std::string::npos)
       << testing::AllDiagnostics(im->validation);
 }

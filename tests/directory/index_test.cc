@@ -40,8 +40,8 @@ TEST(DirectoryIndex, UnknownRegionIsLookedUpAsEverywhere) {
 }
 
 TEST(DirectoryIndex, EqualPriorityPrefersLanguageThenSpecificRegionThenId) {
-  auto idx = DirectoryIndex::Build({Make("b-ca-en", "CA", 50), Make("a-ca-en", "CA", 50),
-                                    Make("c-bc-en", "CA-BC", 50), Make("d-ca-fr", "CA", 50, {"fr", "en"})});
+  auto idx = DirectoryIndex::Build({Make("b-ca-en", "CA", 50), Make("a-ca-en", "CA", 50), Make("c-bc-en", "CA-BC", 50),
+                                    Make("d-ca-fr", "CA", 50, {"fr", "en"})});
   EXPECT_EQ(Ids(idx->Lookup("CA-BC", Category::kNaloxone)),
             (std::vector<std::string>{"c-bc-en", "a-ca-en", "b-ca-en", "d-ca-fr"}));
   EXPECT_EQ(Ids(idx->Lookup("CA-BC", Category::kNaloxone, "fr")),

@@ -34,9 +34,9 @@ TEST(PhoneBook, VanityNumberNormalizesToE164) {
 }
 
 TEST(PhoneBook, NationalInternationalDottedAndParenthesisedFormsAgree) {
-  for (std::string_view raw : {"1-800-662-4357", "800-662-4357", "18006624357", "+18006624357",
-                               "+1 800 662 4357", "+1 (800) 662-4357", "(800) 662-4357",
-                               "1.800.662.4357", "800.662.4357", "1 800 662 4357"}) {
+  for (std::string_view raw :
+       {"1-800-662-4357", "800-662-4357", "18006624357", "+18006624357", "+1 800 662 4357", "+1 (800) 662-4357",
+        "(800) 662-4357", "1.800.662.4357", "800.662.4357", "1 800 662 4357"}) {
     EXPECT_EQ(Norm(raw, "US"), "+18006624357") << raw;
   }
   EXPECT_EQ(Norm("(604) 681-2000", "CA"), "+16046812000");
@@ -52,9 +52,8 @@ TEST(PhoneBook, NormalNumbersAreNotShortCodes) {
 }
 
 TEST(PhoneBook, TollFreeNumbersAreValidForBothUsAndCanada) {
-  for (std::string_view raw :
-       {"1-800-668-6868", "1-888-273-8255", "1-877-330-6366", "1-866-531-2600", "1-855-242-3310",
-        "1-844-493-8255", "1-833-456-4566"}) {
+  for (std::string_view raw : {"1-800-668-6868", "1-888-273-8255", "1-877-330-6366", "1-866-531-2600", "1-855-242-3310",
+                               "1-844-493-8255", "1-833-456-4566"}) {
     for (std::string_view country : {"US", "CA"}) {
       EXPECT_EQ(Norm(raw, country).substr(0, 2), "+1") << raw << " for " << country;
     }
@@ -66,8 +65,7 @@ TEST(PhoneBook, GeographicNumbersMustBelongToTheCountry) {
   EXPECT_EQ(Norm("212-555-0100", "US"), "+12125550100");
   EXPECT_EQ(Norm("212-555-0100", "CA"), "error: '212-555-0100' is not a valid phone number for CA");
   EXPECT_EQ(Norm("604-681-2000", "US"), "error: '604-681-2000' is not a valid phone number for US");
-  EXPECT_EQ(Norm("+44 20 7946 0958", "US"),
-            "error: '+44 20 7946 0958' is not a valid phone number for US");
+  EXPECT_EQ(Norm("+44 20 7946 0958", "US"), "error: '+44 20 7946 0958' is not a valid phone number for US");
 }
 
 TEST(PhoneBook, UsTerritoryNumbersAreValidForUs) {
@@ -92,8 +90,7 @@ TEST(PhoneBook, ServiceCodesAreShortCodesForVoiceSmsAndTty) {
 
 TEST(PhoneBook, CommonShortCodesAreShortCodesForSms) {
   for (std::string_view country : {"US", "CA"}) {
-    for (std::string_view code :
-         {"686868", "741741", "247247", "435748", "253787", "838255", "22222"}) {
+    for (std::string_view code : {"686868", "741741", "247247", "435748", "253787", "838255", "22222"}) {
       EXPECT_EQ(Norm(code, country, kSms), code) << code << " for " << country;
       EXPECT_TRUE(IsShortCode(code, country, kSms)) << code << " for " << country;
     }
@@ -103,13 +100,10 @@ TEST(PhoneBook, CommonShortCodesAreShortCodesForSms) {
 
 TEST(PhoneBook, CommonShortCodesAreRejectedForVoiceAndTty) {
   for (std::string_view code : {"686868", "741741", "247247", "435748", "253787"}) {
-    EXPECT_EQ(Norm(code, "CA", kVoice),
-              "error: '" + std::string(code) +
-                  "' is a short code; short codes of CA like it only take text messages, not "
-                  "voice calls");
-    EXPECT_NE(Norm(code, "US", kTty).find("only take text messages, not TTY calls"),
-              std::string::npos)
-        << code;
+    EXPECT_EQ(Norm(code, "CA", kVoice), "error: '" + std::string(code) +
+                                            "' is a short code; short codes of CA like it only take text messages, not "
+                                            "voice calls");
+    EXPECT_NE(Norm(code, "US", kTty).find("only take text messages, not TTY calls"), std::string::npos) << code;
   }
 }
 
@@ -124,8 +118,7 @@ TEST(PhoneBook, ShortCodesStartingWithZeroOrOneAreNotCommonShortCodes) {
 }
 
 TEST(PhoneBook, TooShortNumberIsRejectedWithTheRawTextAndCountry) {
-  EXPECT_EQ(Norm("1-800-66-6868", "CA"),
-            "error: '1-800-66-6868' is not a valid phone number for CA");
+  EXPECT_EQ(Norm("1-800-66-6868", "CA"), "error: '1-800-66-6868' is not a valid phone number for CA");
   PhoneBook phones;
   Result<NormalizedPhone> r = phones.Normalize("1-800-66-6868", "CA", kVoice);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -138,8 +131,7 @@ TEST(PhoneBook, LettersOnlyTextIsRejected) {
 }
 
 TEST(PhoneBook, TextAroundANumberIsRejected) {
-  EXPECT_EQ(Norm("call 1-800-662-4357", "US"),
-            "error: 'call 1-800-662-4357' is not a valid phone number for US");
+  EXPECT_EQ(Norm("call 1-800-662-4357", "US"), "error: 'call 1-800-662-4357' is not a valid phone number for US");
   EXPECT_EQ(Norm("1-800-662-4357 (English)", "US"),
             "error: '1-800-662-4357 (English)' is not a valid phone number for US");
 }
@@ -151,10 +143,8 @@ TEST(PhoneBook, EmptyInputIsRejected) {
 
 TEST(PhoneBook, SevenDigitAndOtherImpossibleNumbersAreRejected) {
   EXPECT_EQ(Norm("555-0100", "US"), "error: '555-0100' is not a valid phone number for US");
-  EXPECT_EQ(Norm("1-800-662-HELPME", "US"),
-            "error: '1-800-662-HELPME' is not a valid phone number for US");
-  EXPECT_EQ(Norm("1-800-662-4357-12", "US"),
-            "error: '1-800-662-4357-12' is not a valid phone number for US");
+  EXPECT_EQ(Norm("1-800-662-HELPME", "US"), "error: '1-800-662-HELPME' is not a valid phone number for US");
+  EXPECT_EQ(Norm("1-800-662-4357-12", "US"), "error: '1-800-662-4357-12' is not a valid phone number for US");
   EXPECT_EQ(Norm("999", "US"), "error: '999' is not a valid phone number for US");
 }
 
@@ -219,8 +209,7 @@ TEST(PhoneBook, NormalizedValuesRoundTripThroughFormatFor) {
   for (std::string_view raw : {"1-800-662-HELP", "1-888-688-NORS", "(604) 681-2000"}) {
     Result<NormalizedPhone> n = phones.Normalize(raw, "CA", kVoice);
     ASSERT_TRUE(n.ok()) << raw;
-    Result<NormalizedPhone> again =
-        phones.Normalize(phones.FormatFor(n->value, "CA"), "CA", kVoice);
+    Result<NormalizedPhone> again = phones.Normalize(phones.FormatFor(n->value, "CA"), "CA", kVoice);
     ASSERT_TRUE(again.ok()) << raw;
     EXPECT_EQ(again->value, n->value);
   }

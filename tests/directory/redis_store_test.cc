@@ -3,8 +3,8 @@
 
 #include "directory/redis_store.h"
 
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -42,8 +42,8 @@ std::vector<StoredResource> MakeResources(std::size_t n, const std::string& tag,
   for (std::size_t i = 0; i < n; ++i) {
     char id[32];
     std::snprintf(id, sizeof id, "res-%07zu", i);
-    std::string json = std::string(R"({"id":")") + id + R"(","name":"Line )" + tag + R"(","note":")" +
-                       std::string(pad, 'x') + R"("})";
+    std::string json =
+        std::string(R"({"id":")") + id + R"(","name":"Line )" + tag + R"(","note":")" + std::string(pad, 'x') + R"("})";
     out.push_back({id, std::move(json)});
   }
   return out;
@@ -69,8 +69,7 @@ VersionMeta MetaFor(const std::vector<StoredResource>& resources, const std::str
 }
 
 std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -125,8 +124,7 @@ TEST(RedisStoreConnect, AClosedTcpPortIsUnavailable) {
   Result<std::unique_ptr<RedisStore>> store = RedisStore::Connect(url.value());
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(store.status().message().find("redis://127.0.0.1:"), std::string::npos)
-      << store.status().message();
+  EXPECT_NE(store.status().message().find("redis://127.0.0.1:"), std::string::npos) << store.status().message();
 }
 
 TEST_F(RedisStoreTest, KeepVersionsBelowOneIsInvalidArgument) {
@@ -202,9 +200,9 @@ TEST_F(RedisStoreTest, TransientErrorRepliesAreUnavailableAndTheNextLoadSucceeds
   std::unique_ptr<RedisStore> store = Open(options);
   ASSERT_NE(store, nullptr);
   std::vector<StoredResource> resources = MakeResources(10, "t");
-  for (const char* error : {"OOM command not allowed when used memory > 'maxmemory'.",
-                            "CLUSTERDOWN The cluster is down", "NOREPLICAS Not enough good replicas to write.",
-                            "LOADING Redis is loading the dataset in memory"}) {
+  for (const char* error :
+       {"OOM command not allowed when used memory > 'maxmemory'.", "CLUSTERDOWN The cluster is down",
+        "NOREPLICAS Not enough good replicas to write.", "LOADING Redis is loading the dataset in memory"}) {
     faults->ReplyError("EVALSHA", error);
     Result<LoadOutcome> load = store->Load(resources, MetaFor(resources));
     ASSERT_FALSE(load.ok()) << error;
@@ -424,8 +422,7 @@ TEST_F(RedisStoreTest, RollbackToAVersionThatIsNotKeptIsNotFoundAndListsTheKeptO
   Result<VersionInfo> r = store->Rollback(7);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(r.status().message().find("version 7 is not kept (kept: 1, 2)"), std::string::npos)
-      << r.status().message();
+  EXPECT_NE(r.status().message().find("version 7 is not kept (kept: 1, 2)"), std::string::npos) << r.status().message();
   Result<std::optional<std::int64_t>> current = store->Current();
   ASSERT_TRUE(current.ok());
   EXPECT_EQ(current.value(), std::optional<std::int64_t>(2));
@@ -459,9 +456,9 @@ TEST_F(RedisStoreTest, KeepingThreeVersionsAfterFiveLoadsDeletesTheOldestTwoComp
   }
 
   RawRedis raw(server_.socket_path());
-  std::set<std::string> expected = {"hl:dir:seq",       "hl:dir:current",  "hl:dir:versions",
-                                    "hl:dir:v3:res",    "hl:dir:v3:meta",  "hl:dir:v4:res",
-                                    "hl:dir:v4:meta",   "hl:dir:v5:res",   "hl:dir:v5:meta"};
+  std::set<std::string> expected = {"hl:dir:seq",     "hl:dir:current", "hl:dir:versions",
+                                    "hl:dir:v3:res",  "hl:dir:v3:meta", "hl:dir:v4:res",
+                                    "hl:dir:v4:meta", "hl:dir:v5:res",  "hl:dir:v5:meta"};
   EXPECT_EQ(raw.AllKeys(), expected);
 }
 
@@ -534,9 +531,8 @@ TEST_F(RedisStoreTest, AStagedVersionThatExpiresBeforeTheSwitchIsAbortedAndChang
   std::set<std::string> keys_before = raw.AllKeys();
   std::vector<StoredResource> resources = MakeResources(1500, "b");
   // Stands in for the TTL running out mid-load: the staged hash vanishes.
-  Result<LoadOutcome> r = store->Load(resources, MetaFor(resources), [&](std::size_t, std::size_t) {
-    Reply del = raw.Command("DEL hl:dir:v2:res");
-  });
+  Result<LoadOutcome> r = store->Load(resources, MetaFor(resources),
+                                      [&](std::size_t, std::size_t) { Reply del = raw.Command("DEL hl:dir:v2:res"); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kAborted) << r.status().ToString();
   Result<std::optional<std::int64_t>> current = store->Current();

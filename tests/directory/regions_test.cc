@@ -14,22 +14,19 @@ namespace {
 using Codes = std::vector<std::string_view>;
 
 constexpr std::string_view kUsStates[] = {
-    "US-AL", "US-AK", "US-AZ", "US-AR", "US-CA", "US-CO", "US-CT", "US-DE", "US-FL", "US-GA",
-    "US-HI", "US-ID", "US-IL", "US-IN", "US-IA", "US-KS", "US-KY", "US-LA", "US-ME", "US-MD",
-    "US-MA", "US-MI", "US-MN", "US-MS", "US-MO", "US-MT", "US-NE", "US-NV", "US-NH", "US-NJ",
-    "US-NM", "US-NY", "US-NC", "US-ND", "US-OH", "US-OK", "US-OR", "US-PA", "US-RI", "US-SC",
-    "US-SD", "US-TN", "US-TX", "US-UT", "US-VT", "US-VA", "US-WA", "US-WV", "US-WI", "US-WY",
+    "US-AL", "US-AK", "US-AZ", "US-AR", "US-CA", "US-CO", "US-CT", "US-DE", "US-FL", "US-GA", "US-HI", "US-ID", "US-IL",
+    "US-IN", "US-IA", "US-KS", "US-KY", "US-LA", "US-ME", "US-MD", "US-MA", "US-MI", "US-MN", "US-MS", "US-MO", "US-MT",
+    "US-NE", "US-NV", "US-NH", "US-NJ", "US-NM", "US-NY", "US-NC", "US-ND", "US-OH", "US-OK", "US-OR", "US-PA", "US-RI",
+    "US-SC", "US-SD", "US-TN", "US-TX", "US-UT", "US-VT", "US-VA", "US-WA", "US-WV", "US-WI", "US-WY",
 };
 constexpr std::string_view kUsOthers[] = {"US-DC", "US-PR", "US-VI", "US-GU", "US-AS", "US-MP"};
-constexpr std::string_view kCanada[] = {"CA-AB", "CA-BC", "CA-MB", "CA-NB", "CA-NL",
-                                        "CA-NS", "CA-NT", "CA-NU", "CA-ON", "CA-PE",
-                                        "CA-QC", "CA-SK", "CA-YT"};
+constexpr std::string_view kCanada[] = {"CA-AB", "CA-BC", "CA-MB", "CA-NB", "CA-NL", "CA-NS", "CA-NT",
+                                        "CA-NU", "CA-ON", "CA-PE", "CA-QC", "CA-SK", "CA-YT"};
 
 int CountWithCountry(std::string_view country) {
   const auto& all = AllRegions();
-  return static_cast<int>(std::count_if(all.begin(), all.end(), [&](const RegionInfo& r) {
-    return r.country == country && r.code != country;
-  }));
+  return static_cast<int>(std::count_if(
+      all.begin(), all.end(), [&](const RegionInfo& r) { return r.country == country && r.code != country; }));
 }
 
 TEST(Regions, TableHoldsEverywhereTheTwoCountriesAndTheirSubdivisions) {
@@ -211,19 +208,56 @@ TEST(Regions, ShortFormsAndOtherSpellingsAreFound) {
     std::string_view code;
   };
   const Row rows[] = {
-      {"PEI", "CA-PE"},         {"P.E.I.", "CA-PE"},           {"Î.-P.-É.", "CA-PE"},       {"Nfld.", "CA-NL"},
-      {"Newfoundland", "CA-NL"}, {"Labrador", "CA-NL"},         {"Terre-Neuve", "CA-NL"},    {"Terranova", "CA-NL"},
-      {"NWT", "CA-NT"},         {"N.W.T.", "CA-NT"},           {"Sask.", "CA-SK"},          {"Man.", "CA-MB"},
-      {"Alta.", "CA-AB"},       {"Ont.", "CA-ON"},             {"Qué.", "CA-QC"},           {"Yuk.", "CA-YT"},
-      {"Wash.", "US-WA"},       {"Calif.", "US-CA"},           {"Cali", "US-CA"},           {"Penn", "US-PA"},
-      {"Penna.", "US-PA"},      {"Mass.", "US-MA"},            {"Tenn.", "US-TN"},          {"Mich.", "US-MI"},
-      {"Minn.", "US-MN"},       {"Wisc.", "US-WI"},            {"Conn.", "US-CT"},          {"Ariz.", "US-AZ"},
-      {"Colo.", "US-CO"},       {"Fla.", "US-FL"},             {"Ill.", "US-IL"},           {"Ind.", "US-IN"},
-      {"Miss.", "US-MS"},       {"Mont.", "US-MT"},            {"Neb.", "US-NE"},           {"Nev.", "US-NV"},
-      {"Okla.", "US-OK"},       {"Ore.", "US-OR"},             {"Tex.", "US-TX"},           {"W.Va.", "US-WV"},
-      {"Wyo.", "US-WY"},        {"Hawai'i", "US-HI"},          {"Hawai’i", "US-HI"},        {"Nuevo Mexico", "US-NM"},
-      {"Washington, D.C.", "US-DC"}, {"Washington State", "US-WA"}, {"EE.UU.", "US"},       {"Newfoundland & Labrador", "CA-NL"},
-      {"Massachusets", "US-MA"}, {"Tennesee", "US-TN"},
+      {"PEI", "CA-PE"},
+      {"P.E.I.", "CA-PE"},
+      {"Î.-P.-É.", "CA-PE"},
+      {"Nfld.", "CA-NL"},
+      {"Newfoundland", "CA-NL"},
+      {"Labrador", "CA-NL"},
+      {"Terre-Neuve", "CA-NL"},
+      {"Terranova", "CA-NL"},
+      {"NWT", "CA-NT"},
+      {"N.W.T.", "CA-NT"},
+      {"Sask.", "CA-SK"},
+      {"Man.", "CA-MB"},
+      {"Alta.", "CA-AB"},
+      {"Ont.", "CA-ON"},
+      {"Qué.", "CA-QC"},
+      {"Yuk.", "CA-YT"},
+      {"Wash.", "US-WA"},
+      {"Calif.", "US-CA"},
+      {"Cali", "US-CA"},
+      {"Penn", "US-PA"},
+      {"Penna.", "US-PA"},
+      {"Mass.", "US-MA"},
+      {"Tenn.", "US-TN"},
+      {"Mich.", "US-MI"},
+      {"Minn.", "US-MN"},
+      {"Wisc.", "US-WI"},
+      {"Conn.", "US-CT"},
+      {"Ariz.", "US-AZ"},
+      {"Colo.", "US-CO"},
+      {"Fla.", "US-FL"},
+      {"Ill.", "US-IL"},
+      {"Ind.", "US-IN"},
+      {"Miss.", "US-MS"},
+      {"Mont.", "US-MT"},
+      {"Neb.", "US-NE"},
+      {"Nev.", "US-NV"},
+      {"Okla.", "US-OK"},
+      {"Ore.", "US-OR"},
+      {"Tex.", "US-TX"},
+      {"W.Va.", "US-WV"},
+      {"Wyo.", "US-WY"},
+      {"Hawai'i", "US-HI"},
+      {"Hawai’i", "US-HI"},
+      {"Nuevo Mexico", "US-NM"},
+      {"Washington, D.C.", "US-DC"},
+      {"Washington State", "US-WA"},
+      {"EE.UU.", "US"},
+      {"Newfoundland & Labrador", "CA-NL"},
+      {"Massachusets", "US-MA"},
+      {"Tennesee", "US-TN"},
   };
   for (const Row& r : rows) EXPECT_EQ(CodeByName(r.name), r.code) << r.name;
 }
@@ -234,12 +268,12 @@ TEST(Regions, ShortFormsThatAreEverydayWordsSayHowCarefullyToReadThem) {
     NameUse use;
   };
   const Row rows[] = {
-      {"Texas", NameUse::kAnywhere},     {"PEI", NameUse::kAnywhere},      {"nfld", NameUse::kAnywhere},
-      {"cali", NameUse::kAnywhere},      {"mass", NameUse::kCapitalsOnly}, {"wash", NameUse::kCapitalsOnly},
-      {"ore", NameUse::kCapitalsOnly},   {"tex", NameUse::kCapitalsOnly},  {"penn", NameUse::kCapitalsOnly},
-      {"mont", NameUse::kCapitalsOnly},  {"man", NameUse::kNotInText},     {"miss", NameUse::kNotInText},
-      {"ill", NameUse::kNotInText},      {"del", NameUse::kNotInText},     {"que", NameUse::kNotInText},
-      {"qué", NameUse::kNotInText},      {"alta", NameUse::kNotInText},    {"ont", NameUse::kNotInText},
+      {"Texas", NameUse::kAnywhere},       {"PEI", NameUse::kAnywhere},      {"nfld", NameUse::kAnywhere},
+      {"cali", NameUse::kAnywhere},        {"mass", NameUse::kCapitalsOnly}, {"wash", NameUse::kCapitalsOnly},
+      {"ore", NameUse::kCapitalsOnly},     {"tex", NameUse::kCapitalsOnly},  {"penn", NameUse::kCapitalsOnly},
+      {"mont", NameUse::kCapitalsOnly},    {"man", NameUse::kNotInText},     {"miss", NameUse::kNotInText},
+      {"ill", NameUse::kNotInText},        {"del", NameUse::kNotInText},     {"que", NameUse::kNotInText},
+      {"qué", NameUse::kNotInText},        {"alta", NameUse::kNotInText},    {"ont", NameUse::kNotInText},
       {"Everywhere", NameUse::kNotInText}, {"partout", NameUse::kNotInText},
   };
   for (const Row& r : rows) {

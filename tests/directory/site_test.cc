@@ -20,7 +20,8 @@ namespace {
 // A valid site; tests replace pieces of it.
 std::string SiteJson(const std::string& id = "us-il-chicago-example") {
   return R"({
-    "id": ")" + id + R"(", "kind": "site", "name": "Example Harm Reduction Center",
+    "id": ")" +
+         id + R"(", "kind": "site", "name": "Example Harm Reduction Center",
     "description": "Free naloxone and syringe services, walk in.",
     "categories": ["naloxone", "harm_reduction"], "regions": ["US-IL"], "languages": ["en", "es"],
     "channels": [{"kind": "voice", "value": "(312) 555-0142"}],
@@ -74,7 +75,8 @@ TEST(Site, ValidSiteDecodesAddressCoordinatesAndPrecision) {
 
 TEST(Site, HoursAndChannelsAreOptionalForSitesOnly) {
   std::string text = Replace(SiteJson(), R"(,
-    "hours": "Mon-Fri 9:00-17:00")", "");
+    "hours": "Mon-Fri 9:00-17:00")",
+                             "");
   text = Replace(text, R"([{"kind": "voice", "value": "(312) 555-0142"}])", "[]");
   auto r = Check("us-il-chicago.json", FileOf("US-IL", text));
   ASSERT_TRUE(r.ok()) << All(r);
@@ -85,8 +87,7 @@ TEST(Site, HoursAndChannelsAreOptionalForSitesOnly) {
   std::string service = Replace(text, R"("kind": "site", )", "");
   service = Replace(service, "[]", R"([{"kind": "voice", "value": "(312) 555-0142"}])");
   auto s = Check("us-il-chicago.json", FileOf("US-IL", service));
-  EXPECT_NE(All(s).find("us-il-chicago.json: /resources/0: missing required field hours"), std::string::npos)
-      << All(s);
+  EXPECT_NE(All(s).find("us-il-chicago.json: /resources/0: missing required field hours"), std::string::npos) << All(s);
 }
 
 TEST(Site, ErrorsNameFilePointerAndProblem) {
@@ -102,13 +103,18 @@ TEST(Site, ErrorsNameFilePointerAndProblem) {
       {R"(, "precision": "address")", "", "/resources/0/coordinates: missing required field precision"},
       {R"("postal_code": "60614")", R"("postal_code": "6061")",
        "/resources/0/address/postal_code: '6061' is not a ZIP code"},
-      {R"("country": "US")", R"("country": "CA")", "/resources/0/address/country: 'CA' is not the country of region 'US-IL'"},
+      {R"("country": "US")", R"("country": "CA")",
+       "/resources/0/address/country: 'CA' is not the country of region 'US-IL'"},
       {R"("region": "US-IL",
-                "postal)", R"("region": "US-WI",
-                "postal)", "/resources/0/address/region: region 'US-WI' is outside this file's jurisdiction 'US-IL'"},
+                "postal)",
+       R"("region": "US-WI",
+                "postal)",
+       "/resources/0/address/region: region 'US-WI' is outside this file's jurisdiction 'US-IL'"},
       {R"("region": "US-IL",
-                "postal)", R"("region": "US-XX",
-                "postal)", "/resources/0/address/region: unknown region 'US-XX'"},
+                "postal)",
+       R"("region": "US-XX",
+                "postal)",
+       "/resources/0/address/region: unknown region 'US-XX'"},
       {R"("city": "Chicago", )", "", "/resources/0/address: missing required field city"},
   };
   for (const auto& c : cases) {

@@ -16,10 +16,12 @@ namespace {
 std::string File(const std::string& jurisdiction = "CA", const std::string& resource_fields = "") {
   return R"({"jurisdiction": ")" + jurisdiction + R"(", "resources": [{
     "id": "ca-line", "name": "Canada line", "description": "Help.",
-    "categories": ["treatment_referral"], "regions": [")" + jurisdiction + R"("], "languages": ["en"],
+    "categories": ["treatment_referral"], "regions": [")" +
+         jurisdiction + R"("], "languages": ["en"],
     "channels": [{"kind": "voice", "value": "1-800-668-6868"}, {"kind": "sms", "value": "686868"}],
     "hours": "24/7", "priority": 90, "source": "https://example.ca", "verified": "2026-11-24",
-    "status": "active")" + resource_fields + "}]}";
+    "status": "active")" +
+         resource_fields + "}]}";
 }
 
 ValidationReport Check(const std::vector<std::pair<std::string, std::string>>& files, int max_age_days = 365) {
@@ -52,8 +54,9 @@ TEST(Validator, BadPhoneNumberNamesFilePointerAndCountry) {
   text.replace(text.find("1-800-668-6868"), 14, "1-800-66-6868");
   auto r = Check({{"data/ca.json", text}});
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(All(r).find("data/ca.json: /resources/0/channels/0/value: '1-800-66-6868' is not a valid phone number for CA"),
-            std::string::npos)
+  EXPECT_NE(
+      All(r).find("data/ca.json: /resources/0/channels/0/value: '1-800-66-6868' is not a valid phone number for CA"),
+      std::string::npos)
       << All(r);
 }
 
@@ -185,7 +188,8 @@ TEST(Validator, LabelTranslationsNeedALabelLanguageCodesAndText) {
     return R"({"jurisdiction": "CA", "resources": [{
       "id": "ca-line", "name": "Canada line", "description": "Help.",
       "categories": ["treatment_referral"], "regions": ["CA"], "languages": ["en"],
-      "channels": [)" + channel + R"(],
+      "channels": [)" +
+           channel + R"(],
       "hours": "24/7", "priority": 90, "source": "https://example.ca", "verified": "2026-11-24",
       "status": "active"}]})";
   };
@@ -210,7 +214,8 @@ TEST(Validator, LabelTranslationsNeedALabelLanguageCodesAndText) {
 TEST(Validator, InfoResourcesMayHaveNoChannelButServicesNeedOne) {
   auto no_channel = [](const std::string& kind) {
     std::string text = File("CA", kind);
-    const std::string from = R"("channels": [{"kind": "voice", "value": "1-800-668-6868"}, {"kind": "sms", "value": "686868"}])";
+    const std::string from =
+        R"("channels": [{"kind": "voice", "value": "1-800-668-6868"}, {"kind": "sms", "value": "686868"}])";
     text.replace(text.find(from), from.size(), R"("channels": [])");
     return text;
   };
@@ -262,8 +267,7 @@ TEST(Validator, ActiveResourcesWithoutASourceUrlAreWarnedAbout) {
   text.replace(text.find("https://example.ca"), 18, "a leaflet");
   auto r = Check({{"ca.json", text}});
   EXPECT_TRUE(r.ok()) << All(r);
-  EXPECT_NE(All(r).find("/resources/0/source: an active resource should name the page"), std::string::npos)
-      << All(r);
+  EXPECT_NE(All(r).find("/resources/0/source: an active resource should name the page"), std::string::npos) << All(r);
 }
 
 TEST(Validator, MalformedJsonReportsLineAndColumn) {
@@ -496,8 +500,8 @@ TEST(Validator, ShippedDirectoryIsValid) {
   EXPECT_GE(r.files.size(), 7u);
   EXPECT_GE(r.resources.size(), 20u);
   for (const auto& d : r.diagnostics) {
-    EXPECT_NE(d.message.find("is unconfirmed"), std::string::npos) << "only unconfirmed warnings expected: "
-                                                                   << d.ToString();
+    EXPECT_NE(d.message.find("is unconfirmed"), std::string::npos)
+        << "only unconfirmed warnings expected: " << d.ToString();
   }
 }
 

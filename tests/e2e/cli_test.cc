@@ -91,7 +91,8 @@ TEST(CliValidate, BadPhoneNumberIsNamedWithFileAndPointer) {
   Edit(data / "ca.json", "\"1-800-668-6868\"", "\"1-800-66-6868\"");
   auto r = Helpline({"validate", data.path()});
   EXPECT_EQ(r.exit_code, 1);
-  std::regex expected(R"(ca\.json: /resources/\d+/channels/0/value: '1-800-66-6868' is not a valid phone number for CA)");
+  std::regex expected(
+      R"(ca\.json: /resources/\d+/channels/0/value: '1-800-66-6868' is not a valid phone number for CA)");
   EXPECT_TRUE(std::regex_search(r.err, expected)) << r.err;
   EXPECT_NE(r.out.find("invalid:"), std::string::npos);
 }
@@ -118,8 +119,7 @@ TEST(CliValidate, MalformedJsonGivesLineAndColumn) {
   Edit(data / "global.json", "\"resources\": [", "\"resources\": [,");
   auto r = Helpline({"validate", data.path()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(global\.json: malformed JSON at line \d+, column \d+)")))
-      << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(global\.json: malformed JSON at line \d+, column \d+)"))) << r.err;
 }
 
 TEST(CliCoverage, ShippedDataHasEveryRouteEverywhereAndFitsAHundredColumns) {

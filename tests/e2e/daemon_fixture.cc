@@ -30,8 +30,7 @@ std::string NewSid() {
 }
 
 long long UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 Daemon::Daemon(RedisServer& redis, Options options) : Daemon(redis.Url(), std::move(options)) {}
@@ -77,14 +76,12 @@ void Daemon::Start() {
   EXPECT_GT(port_, 0) << "daemon did not start:\n" << process_->Stderr();
 }
 
-std::string Daemon::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
-}
+std::string Daemon::Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
 
 HttpResult Daemon::Text(const std::string& from, const std::string& body, const std::string& sid,
                         const gateway::FormParams& extra) {
-  gateway::FormParams params = {{"MessageSid", sid}, {"AccountSid", "AC123"}, {"From", from},
-                                {"To", "+18005550100"}, {"Body", body},      {"NumMedia", "0"}};
+  gateway::FormParams params = {{"MessageSid", sid},    {"AccountSid", "AC123"}, {"From", from},
+                                {"To", "+18005550100"}, {"Body", body},          {"NumMedia", "0"}};
   params.insert(params.end(), extra.begin(), extra.end());
   return TwilioPost(params);
 }

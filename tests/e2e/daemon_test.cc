@@ -37,8 +37,7 @@ TEST(Daemon, AnswersASignedTextWithTwimlFromTheDirectory) {
   ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
   EXPECT_NE(r.content_type.find("text/xml"), std::string::npos);
   EXPECT_EQ(r.body.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>", 0), 0u) << r.body;
-  EXPECT_NE(r.body.find("National Overdose Response Service (NORS): call 1-888-688-6677"), std::string::npos)
-      << r.body;
+  EXPECT_NE(r.body.find("National Overdose Response Service (NORS): call 1-888-688-6677"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("Naloxone Finder"), std::string::npos) << "retired: " << r.body;
 
   auto od = d.Text("+12125550123", "my friend is not breathing", NewSid());
@@ -59,10 +58,10 @@ TEST(Daemon, RejectsForgedMalformedAndOversizedWebhooksWithAReason) {
   EXPECT_NE(forged.body.find("X-Twilio-Signature"), std::string::npos) << forged.body;
   auto unsigned_request = HttpCall("POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}}, body);
   EXPECT_EQ(unsigned_request.status, 403);
-  auto wrong_type = HttpCall("POST", url,
-                             {{"Content-Type", "application/json"},
-                              {"X-Twilio-Signature", gateway::TwilioSignature(kToken, url, params)}},
-                             "{}");
+  auto wrong_type = HttpCall(
+      "POST", url,
+      {{"Content-Type", "application/json"}, {"X-Twilio-Signature", gateway::TwilioSignature(kToken, url, params)}},
+      "{}");
   EXPECT_EQ(wrong_type.status, 415);
   gateway::FormParams no_from = {{"MessageSid", NewSid()}, {"Body", "HELP"}};
   auto malformed = HttpCall("POST", url,
@@ -71,8 +70,8 @@ TEST(Daemon, RejectsForgedMalformedAndOversizedWebhooksWithAReason) {
                             gateway::FormEncode(no_from));
   EXPECT_EQ(malformed.status, 400);
   EXPECT_NE(malformed.body.find("From"), std::string::npos) << malformed.body;
-  auto huge = HttpCall("POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}},
-                       "Body=" + std::string(70000, 'a'));
+  auto huge =
+      HttpCall("POST", url, {{"Content-Type", "application/x-www-form-urlencoded"}}, "Body=" + std::string(70000, 'a'));
   EXPECT_EQ(huge.status, 413);
   EXPECT_EQ(HttpCall("GET", url).status, 405);
   EXPECT_EQ(HttpCall("GET", d.Url("/nope")).status, 404);
@@ -94,7 +93,8 @@ TEST(Daemon, RejectsForgedMalformedAndOversizedWebhooksWithAReason) {
   EXPECT_NE(log.find(" method=POST route=webhook_twilio status=413 ms=0.00 outcome=rejected_by_server"),
             std::string::npos)
       << log;
-  EXPECT_NE(HttpCall("GET", d.Url("/metrics")).body.find(R"(helpline_http_requests_total{route="webhook_twilio",status="413"} 1)"),
+  EXPECT_NE(HttpCall("GET", d.Url("/metrics"))
+                .body.find(R"(helpline_http_requests_total{route="webhook_twilio",status="413"} 1)"),
             std::string::npos);
   // Nothing in the logs carries the number or the message.
   EXPECT_EQ(log.find("6045550123"), std::string::npos);
@@ -126,13 +126,15 @@ TEST(Daemon, StopThenStartAndDuplicatesAndWhatsApp) {
   EXPECT_NE(remembered.body.find("Naloxona"), std::string::npos) << "the language is remembered: " << remembered.body;
 
   auto whatsapp = d.Text("whatsapp:+16045550123", "NALOXONE", NewSid());
-  EXPECT_NE(whatsapp.body.find("pharmacies"), std::string::npos) << "chat replies carry descriptions: " << whatsapp.body;
+  EXPECT_NE(whatsapp.body.find("pharmacies"), std::string::npos)
+      << "chat replies carry descriptions: " << whatsapp.body;
 }
 
 TEST(Daemon, RateLimitGivesOneNoticeThenSilence) {
   RedisServer redis;
   Daemon d(redis, "rate_limit_messages = 3\nrate_limit_window_s = 60\n");
-  for (int i = 0; i < 3; ++i) EXPECT_NE(d.Text("+13055550123", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(d.Text("+13055550123", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
   auto notice = d.Text("+13055550123", "HELP", NewSid());
   EXPECT_NE(notice.body.find("wait a minute"), std::string::npos) << notice.body;
   auto silent = d.Text("+13055550123", "HELP", NewSid());
@@ -158,10 +160,13 @@ TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
     // The loops take the new settings at their next turn.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   };
-  for (int i = 0; i < 2; ++i) EXPECT_NE(d.Text("+13055550111", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_NE(d.Text("+13055550111", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
 
   d.RewriteConfig("rate_limit_messages = 1\n");
-  sighup_and_wait_for("SIGHUP: directory check requested; applied api_key_sha256 (1 key(s)), alerts_api_key_sha256 (0 key(s)), rate_limit_messages = 1");
+  sighup_and_wait_for(
+      "SIGHUP: directory check requested; applied api_key_sha256 (1 key(s)), alerts_api_key_sha256 (0 key(s)), "
+      "rate_limit_messages = 1");
   EXPECT_NE(d.Text("+13055550122", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
   auto notice = d.Text("+13055550122", "HELP", NewSid());
   EXPECT_NE(notice.body.find("wait a minute"), std::string::npos) << notice.body;
@@ -179,7 +184,8 @@ TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
 TEST(Daemon, HotReloadsANewDirectoryVersionWhileServing) {
   RedisServer redis;
   Daemon d(redis);
-  EXPECT_NE(d.Text("+16045550123", "NALOXONE", NewSid()).body.find("National Overdose Response Service"), std::string::npos);
+  EXPECT_NE(d.Text("+16045550123", "NALOXONE", NewSid()).body.find("National Overdose Response Service"),
+            std::string::npos);
   char tmpl[] = "/tmp/hl-data-XXXXXX";
   fs::path copy = mkdtemp(tmpl);
   fs::copy(kData, copy, fs::copy_options::recursive);  // with sites/: without them a load removes over 20%
@@ -328,7 +334,8 @@ TEST(DaemonWithoutRedis, StartedWhileRedisIsDownItServesTheLastVersionItSavedOnD
   ASSERT_EQ(LoadInto(redis.Url(), renamed).exit_code, 0);
   fs::remove_all(renamed);
   ASSERT_TRUE(Eventually([&] { return Has(ReadAll(d.snapshot_path()), "Naloxone Locator"); }))
-      << "version 2 was not saved on disk\n" << d.process().Stderr();
+      << "version 2 was not saved on disk\n"
+      << d.process().Stderr();
   EXPECT_FALSE(fs::exists(d.snapshot_path().string() + ".tmp." + std::to_string(d.process().pid())));
 
   redis.Stop();
@@ -441,8 +448,8 @@ TEST(DaemonPromises, AMessageIdLongerThanTheStoreAcceptsIsA400WithAReasonNotAnOu
 
 TEST(DaemonDirectoryIdentity, ADifferentDirectoryLoadedAsVersion1AfterRedisLostItsDataIsPickedUp) {
   RestartableRedis redis;
-  Daemon d(redis.Url(), {.config = "directory_poll_s = 3600\nrate_limit_messages = 1000000\n", .env = {},
-                         .load_directory = true});
+  Daemon d(redis.Url(),
+           {.config = "directory_poll_s = 3600\nrate_limit_messages = 1000000\n", .env = {}, .load_directory = true});
   ASSERT_TRUE(Has(d.Text("+16045550123", "NALOXONE", NewSid()).body, "National Overdose Response Service"));
   redis.Stop();
   redis.Start();
@@ -525,8 +532,8 @@ TEST(DaemonApi, TheBearerSchemeIsMatchedWhateverItsCase) {
   for (const char* scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR "}) {
     EXPECT_EQ(HttpCall("GET", url, {{"Authorization", scheme + kApiKey}}).status, 200) << scheme;
   }
-  for (const std::string& bad : {"Bearer" + kApiKey, "Basic " + kApiKey, "Bearer  x" + kApiKey, "Bearerx " + kApiKey,
-                                 std::string("Bearer ")}) {
+  for (const std::string& bad :
+       {"Bearer" + kApiKey, "Basic " + kApiKey, "Bearer  x" + kApiKey, "Bearerx " + kApiKey, std::string("Bearer ")}) {
     EXPECT_EQ(HttpCall("GET", url, {{"Authorization", bad}}).status, 401) << bad;
   }
 }

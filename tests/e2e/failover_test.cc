@@ -51,9 +51,9 @@ struct Delivery {
   std::string text;
   std::string sid;
   int attempts = 0;
-  int answered = 0;     // 200s received (the sender stops at the first)
-  std::string reply;    // the body of the 200
-  long last_status = 0; // of the last attempt
+  int answered = 0;      // 200s received (the sender stops at the first)
+  std::string reply;     // the body of the 200
+  long last_status = 0;  // of the last attempt
   std::string last_body;
   Clock::time_point first_try;
   Clock::time_point done;
@@ -68,7 +68,8 @@ TEST(Failover, ASentinelFailoverUnderAStreamOfWebhooksLosesNoReplyAndNoStop) {
   while (!Has(HttpCall("GET", d.Url("/readyz")).body, "\"redis\":\"up\"") && Clock::now() < ready_by) {
     std::this_thread::sleep_for(20ms);
   }
-  ASSERT_TRUE(Has(HttpCall("GET", d.Url("/readyz")).body, "\"redis\":\"up\"")) << HttpCall("GET", d.Url("/readyz")).body;
+  ASSERT_TRUE(Has(HttpCall("GET", d.Url("/readyz")).body, "\"redis\":\"up\""))
+      << HttpCall("GET", d.Url("/readyz")).body;
 
   // The daemon logs a line per request to stderr: keep reading it, or the
   // pipe fills and the daemon blocks (the fixture reads only when asked).

@@ -112,10 +112,10 @@ class Ed25519Key {
     for (std::size_t i = 0; i < messages.size(); ++i) {
       std::ofstream(dir_ / ("m" + std::to_string(i)), std::ios::binary) << messages[i];
     }
-    auto r = Sh(
-        "i=0; while [ $i -lt \"$2\" ]; do openssl pkeyutl -sign -rawin -inkey \"$1\" -in \"$3/m$i\" | base64 -w0; "
-        "echo; i=$((i+1)); done",
-        {Pem(), std::to_string(messages.size()), dir_.string()});
+    auto r =
+        Sh("i=0; while [ $i -lt \"$2\" ]; do openssl pkeyutl -sign -rawin -inkey \"$1\" -in \"$3/m$i\" | base64 -w0; "
+           "echo; i=$((i+1)); done",
+           {Pem(), std::to_string(messages.size()), dir_.string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::string> out;
     std::istringstream lines(r.out);
@@ -232,7 +232,8 @@ TEST(Vonage, SignedGetAndPostAreAcknowledgedOnceQueuedAndAnsweredThroughTheSmsAp
   ASSERT_EQ(by_ref.size(), 2u);
   ASSERT_EQ(by_ref.count("vonage:0B00000012345601"), 1u);
   ASSERT_EQ(by_ref.count("vonage:0B00000012345602"), 1u);
-  EXPECT_NE(FormValue(by_ref["vonage:0B00000012345601"].body, "text").find("National Overdose Response Service"), std::string::npos)
+  EXPECT_NE(FormValue(by_ref["vonage:0B00000012345601"].body, "text").find("National Overdose Response Service"),
+            std::string::npos)
       << by_ref["vonage:0B00000012345601"].body;
   EXPECT_NE(FormValue(by_ref["vonage:0B00000012345602"].body, "text").find("STOP"), std::string::npos)
       << by_ref["vonage:0B00000012345602"].body;
@@ -276,10 +277,10 @@ TEST(Vonage, AConcatenatedSmsIsAnsweredOnceAfterItsLastPartWithAnAnswerToTheWhol
 
   // From New York: only the whole text ("need narcan in BC") asks for naloxone in BC.
   auto part = [](const std::string& id, const std::string& text, int n) {
-    return VonageInbound(id, text, UnixNow(),
-                         {{"concat", "true"}, {"concat-ref", "77"}, {"concat-total", "2"},
-                          {"concat-part", std::to_string(n)}},
-                         "12125550123");
+    return VonageInbound(
+        id, text, UnixNow(),
+        {{"concat", "true"}, {"concat-ref", "77"}, {"concat-total", "2"}, {"concat-part", std::to_string(n)}},
+        "12125550123");
   };
   auto first = VonagePost(d, part("0B00000012345621", "need nar", 1));
   ASSERT_EQ(first.status, 200) << first.body << d.process().Stderr();
@@ -292,7 +293,8 @@ TEST(Vonage, AConcatenatedSmsIsAnsweredOnceAfterItsLastPartWithAnAnswerToTheWhol
   auto requests = fake.Requests();
   ASSERT_EQ(requests.size(), 1u);
   const std::string text = FormValue(requests[0].body, "text");
-  EXPECT_NE(text.find("National Overdose Response Service"), std::string::npos) << "an answer to \"need narcan in BC\": " << text;
+  EXPECT_NE(text.find("National Overdose Response Service"), std::string::npos)
+      << "an answer to \"need narcan in BC\": " << text;
   EXPECT_NE(text.find("Naloxone (British Columbia)"), std::string::npos) << text;
   EXPECT_EQ(FormValue(requests[0].body, "to"), "12125550123");
   EXPECT_EQ(Metric(d, "helpline_webhook_messages_total{outcome=\"concat_part\"}"), 1);
@@ -324,11 +326,10 @@ std::string TelnyxFinalized(const std::string& id, const std::string& status) {
 }
 
 HttpResult TelnyxPost(Daemon& d, const std::string& body, const std::string& timestamp, const std::string& signature) {
-  return HttpCall("POST", d.Url("/webhooks/telnyx"),
-                  {{"Content-Type", "application/json"},
-                   {"telnyx-timestamp", timestamp},
-                   {"telnyx-signature-ed25519", signature}},
-                  body);
+  return HttpCall(
+      "POST", d.Url("/webhooks/telnyx"),
+      {{"Content-Type", "application/json"}, {"telnyx-timestamp", timestamp}, {"telnyx-signature-ed25519", signature}},
+      body);
 }
 
 HttpResult TelnyxSigned(Daemon& d, const Ed25519Key& key, const std::string& body) {
@@ -345,7 +346,8 @@ TEST(Telnyx, ASignedMessageIsAnsweredThroughTheMessagesApiWithAnIdempotencyKey) 
   auto r = TelnyxSigned(d, key, TelnyxReceived("b0c7e8cb-6227-4c74-9f32-c7f80c30934b", "+16045550123", "naloxone BC"));
   ASSERT_EQ(r.status, 200) << r.body << d.process().Stderr();
   // The 200 came after the reply was queued: its marker is already there.
-  EXPECT_EQ(RawRedis(redis.socket_path()).Int({"EXISTS", "hl:outbox:id:telnyx:b0c7e8cb-6227-4c74-9f32-c7f80c30934b"}), 1);
+  EXPECT_EQ(RawRedis(redis.socket_path()).Int({"EXISTS", "hl:outbox:id:telnyx:b0c7e8cb-6227-4c74-9f32-c7f80c30934b"}),
+            1);
   ASSERT_TRUE(fake.WaitForDelivered(1, 10s)) << d.process().Stderr();
   auto requests = fake.Requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -530,9 +532,9 @@ TEST(Twilio, ASignedStatusCallbackIsAcknowledgedAndCounted) {
 constexpr int kBatch = 60;
 
 struct CrashRun {
-  int in_flight_at_kill = 0;            // entries pending (being sent) when the daemon died
+  int in_flight_at_kill = 0;              // entries pending (being sent) when the daemon died
   std::set<std::string> pending_at_kill;  // their outbox ids
-  std::vector<std::string> ids;         // outbox ids of every inbound message ("telnyx:...")
+  std::vector<std::string> ids;           // outbox ids of every inbound message ("telnyx:...")
 };
 
 // Sends kBatch distinct signed Telnyx messages to a daemon whose provider is
@@ -581,8 +583,8 @@ CrashRun SendKillRestartAndDrain(RedisServer& redis, FakeProvider& fake, const E
     }
   }
   run.in_flight_at_kill = static_cast<int>(run.pending_at_kill.size());
-  std::printf("[ crash    ] %zu of %d replies delivered, %d sends pending at the kill\n", delivered_before_kill,
-              kBatch, run.in_flight_at_kill);
+  std::printf("[ crash    ] %zu of %d replies delivered, %d sends pending at the kill\n", delivered_before_kill, kBatch,
+              run.in_flight_at_kill);
   EXPECT_LT(delivered_before_kill, static_cast<std::size_t>(kBatch)) << "the kill came after everything was sent";
   EXPECT_GT(run.in_flight_at_kill, 0) << "the kill came when nothing was being sent";
 
@@ -608,8 +610,7 @@ CrashRun SendKillRestartAndDrain(RedisServer& redis, FakeProvider& fake, const E
       << "the new daemon took over what the dead one held";
   std::printf("[ crash    ] requests=%llu delivered=%llu replays=%llu\n",
               static_cast<unsigned long long>(fake.request_count()),
-              static_cast<unsigned long long>(fake.delivered_total()),
-              static_cast<unsigned long long>(fake.replays()));
+              static_cast<unsigned long long>(fake.delivered_total()), static_cast<unsigned long long>(fake.replays()));
   return run;
 }
 
@@ -757,7 +758,8 @@ TEST(Outbox, SigtermStopsAtTheDrainTimeoutAndTheUnfinishedSendsAreReclaimedLater
   EXPECT_LT(exit_s, 3.0) << "bounded by drain_timeout_ms, not by the provider";
   EXPECT_NE(d.AllStderr().find("4 sends unfinished at the drain deadline"), std::string::npos) << d.AllStderr();
   EXPECT_EQ(PendingCount(raw), kInFlight) << "unfinished sends stay pending for another daemon";
-  for (const auto& id : ids) EXPECT_EQ(raw.Str({"GET", "hl:outbox:id:" + id}), "p") << id << ": sending, outcome unknown";
+  for (const auto& id : ids)
+    EXPECT_EQ(raw.Str({"GET", "hl:outbox:id:" + id}), "p") << id << ": sending, outcome unknown";
 
   // Reclaimed after outbox_claim_idle_ms and sent again with the same
   // Idempotency-Key: the provider replays, nobody gets it twice.
@@ -806,9 +808,7 @@ class FakeTwilio {
         std::lock_guard<std::mutex> lock(mu_);
         callbacks_.push_back({std::chrono::steady_clock::now() + 300ms, callback, sid});
       }
-      return FakeResponse{.status = 201,
-                          .body = R"({"sid":")" + sid + R"(","status":"queued"})",
-                          .delay_ms = delay_ms};
+      return FakeResponse{.status = 201, .body = R"({"sid":")" + sid + R"(","status":"queued"})", .delay_ms = delay_ms};
     });
     poster_ = std::thread([this] { Post(); });
   }
@@ -840,11 +840,11 @@ class FakeTwilio {
         std::this_thread::sleep_for(10ms);
         continue;
       }
-      const gateway::FormParams params = {{"AccountSid", kTwilioSid}, {"ApiVersion", "2010-04-01"},
-                                          {"From", "+15005550006"},   {"MessageSid", next->sid},
-                                          {"MessageStatus", "sent"},  {"SmsSid", next->sid},
-                                          {"SmsStatus", "sent"},      {"To", "+16045550123"}};
-      const std::string local = "http://127.0.0.1:" + std::to_string(port_.load()) + next->url.substr(kPublicUrl.size());
+      const gateway::FormParams params = {
+          {"AccountSid", kTwilioSid}, {"ApiVersion", "2010-04-01"}, {"From", "+15005550006"}, {"MessageSid", next->sid},
+          {"MessageStatus", "sent"},  {"SmsSid", next->sid},        {"SmsStatus", "sent"},    {"To", "+16045550123"}};
+      const std::string local =
+          "http://127.0.0.1:" + std::to_string(port_.load()) + next->url.substr(kPublicUrl.size());
       auto r = HttpCall("POST", local,
                         {{"Content-Type", "application/x-www-form-urlencoded"},
                          {"X-Twilio-Signature", gateway::TwilioSignature(kToken, next->url, params)}},
@@ -877,9 +877,10 @@ TwilioCrashRun KillOneOfTwoDaemonsMidSend(bool status_callbacks) {
   FakeTwilio twilio(/*delay_ms=*/1500);
   Daemon b(redis, TwilioOutboxOptions(twilio, status_callbacks, "outbox_concurrency = 10\n"));
   twilio.DeliverTo(b.port());
-  Daemon a(redis, Daemon::Options{.config = TwilioOutboxOptions(twilio, status_callbacks, "outbox_concurrency = 20\n").config,
-                                  .env = TwilioOutboxOptions(twilio, status_callbacks, "").env,
-                                  .load_directory = false});
+  Daemon a(redis,
+           Daemon::Options{.config = TwilioOutboxOptions(twilio, status_callbacks, "outbox_concurrency = 20\n").config,
+                           .env = TwilioOutboxOptions(twilio, status_callbacks, "").env,
+                           .load_directory = false});
   RawRedis raw(redis.socket_path());
 
   // 60 alert-like sends queued as Outbox::Enqueue queues them.
@@ -891,8 +892,8 @@ TwilioCrashRun KillOneOfTwoDaemonsMidSend(bool status_callbacks) {
     ids.push_back(id);
     raw.Run({"SET", "hl:outbox:id:" + id, "q", "EX", "86400"});
     raw.Run({"XADD", "hl:outbox", "*", "id", id, "provider", "twilio", "channel", "sms", "to",
-             "+1604555" + std::to_string(1000 + i), "from", "+15005550006", "text", "Bad batch alert: test",
-             "attempt", "0"});
+             "+1604555" + std::to_string(1000 + i), "from", "+15005550006", "text", "Bad batch alert: test", "attempt",
+             "0"});
   }
   // A holds 20 sends at the provider, B 10: kill A while they are there.
   EXPECT_TRUE(twilio.fake().WaitForRequests(30, 20s)) << a.process().Stderr() << b.process().Stderr();
@@ -928,10 +929,11 @@ TwilioCrashRun KillOneOfTwoDaemonsMidSend(bool status_callbacks) {
   }
   run.confirmed = Metric(b, "helpline_outbox_events_total{event=\"confirmed\"}");
   run.uncertain = Metric(b, "helpline_outbox_events_total{event=\"uncertain\"}");
-  std::printf("[ crash    ] twilio, status callbacks %s: %d queued, %d in flight at A's SIGKILL, %d lost, "
-              "%d sent twice; %d callbacks posted to B; B confirmed %lld, resent uncertain %lld\n",
-              status_callbacks ? "on" : "off", run.queued, run.in_flight_at_kill, run.lost, run.duplicates,
-              twilio.callbacks_posted(), run.confirmed, run.uncertain);
+  std::printf(
+      "[ crash    ] twilio, status callbacks %s: %d queued, %d in flight at A's SIGKILL, %d lost, "
+      "%d sent twice; %d callbacks posted to B; B confirmed %lld, resent uncertain %lld\n",
+      status_callbacks ? "on" : "off", run.queued, run.in_flight_at_kill, run.lost, run.duplicates,
+      twilio.callbacks_posted(), run.confirmed, run.uncertain);
   return run;
 }
 
@@ -952,7 +954,6 @@ TEST(Outbox, WithoutIdempotencyOrReportsACrashMidSendMayDoubleWhatWasInFlight) {
   EXPECT_LE(run.duplicates, run.in_flight_at_kill) << "only what A held can be doubled";
   EXPECT_EQ(run.uncertain, run.in_flight_at_kill) << "and each resend of those is counted as uncertain";
 }
-
 
 // Issue 15 saw a 10k alert send with 503s injected stall at 4-6k after a
 // restart. Here 2000 queued sends, every 4th request refused, the daemon

@@ -86,13 +86,13 @@ TEST(SystemdNotify, ReadyWithADirectoryThenWatchdogReloadingAndStopping) {
   RedisServer redis;
   NotifySocket notify;
   // 400 ms: the loops pet every 100 ms.
-  Daemon d(redis, {.config = "threads = 2\n",
-                   .env = {"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=400000"}});
+  Daemon d(redis, {.config = "threads = 2\n", .env = {"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=400000"}});
 
   std::vector<std::string> seen;
   const std::string ready = notify.WaitFor("READY=1", std::chrono::seconds(5), &seen);
   ASSERT_FALSE(ready.empty()) << d.AllStderr();
-  EXPECT_TRUE(std::regex_search(ready, std::regex("STATUS=serving directory version 1 \\(\\d+ resources\\) from redis")))
+  EXPECT_TRUE(
+      std::regex_search(ready, std::regex("STATUS=serving directory version 1 \\(\\d+ resources\\) from redis")))
       << ready;
 
   // WATCHDOG=1 at about a quarter of WATCHDOG_USEC: 4+ in one second.

@@ -35,9 +35,9 @@ TEST(AgeStatement, FirstPersonAgesAreFoundInThreeLanguages) {
 }
 
 TEST(AgeStatement, NumbersThatAreNotTheWritersAgeAreIgnored) {
-  for (const char* text : {"my son is 15", "I took 15 pills", "im 15 minutes away", "im 100 percent done",
-                           "90210", "tengo 12 hijos", "tengo 15 dias sin usar", "j'ai 15 minutes", "call me at 15",
-                           "I'm 2", "im 20 miles out"}) {
+  for (const char* text :
+       {"my son is 15", "I took 15 pills", "im 15 minutes away", "im 100 percent done", "90210", "tengo 12 hijos",
+        "tengo 15 dias sin usar", "j'ai 15 minutes", "call me at 15", "I'm 2", "im 20 miles out"}) {
     EXPECT_FALSE(FindStatedAge(Tokenize(text)).has_value()) << text;
   }
 }

@@ -29,17 +29,13 @@ struct Row {
 // out independently of the table (CNAC / CRTC lists), but for the three that
 // provinces or territories share (kShared).
 constexpr Row kCanada[] = {
-    {403, "CA-AB"}, {587, "CA-AB"}, {780, "CA-AB"}, {825, "CA-AB"}, {368, "CA-AB"},
-    {236, "CA-BC"}, {250, "CA-BC"}, {257, "CA-BC"}, {604, "CA-BC"}, {672, "CA-BC"}, {778, "CA-BC"},
-    {204, "CA-MB"}, {431, "CA-MB"}, {584, "CA-MB"},
-    {428, "CA-NB"}, {506, "CA-NB"},
-    {709, "CA-NL"}, {879, "CA-NL"},
-    {226, "CA-ON"}, {249, "CA-ON"}, {289, "CA-ON"}, {343, "CA-ON"}, {365, "CA-ON"}, {382, "CA-ON"},
-    {416, "CA-ON"}, {437, "CA-ON"}, {519, "CA-ON"}, {548, "CA-ON"}, {613, "CA-ON"}, {647, "CA-ON"},
-    {683, "CA-ON"}, {705, "CA-ON"}, {742, "CA-ON"}, {753, "CA-ON"}, {807, "CA-ON"}, {905, "CA-ON"},
-    {942, "CA-ON"},
-    {263, "CA-QC"}, {354, "CA-QC"}, {367, "CA-QC"}, {418, "CA-QC"}, {438, "CA-QC"}, {450, "CA-QC"},
-    {468, "CA-QC"}, {514, "CA-QC"}, {579, "CA-QC"}, {581, "CA-QC"}, {819, "CA-QC"}, {873, "CA-QC"},
+    {403, "CA-AB"}, {587, "CA-AB"}, {780, "CA-AB"}, {825, "CA-AB"}, {368, "CA-AB"}, {236, "CA-BC"}, {250, "CA-BC"},
+    {257, "CA-BC"}, {604, "CA-BC"}, {672, "CA-BC"}, {778, "CA-BC"}, {204, "CA-MB"}, {431, "CA-MB"}, {584, "CA-MB"},
+    {428, "CA-NB"}, {506, "CA-NB"}, {709, "CA-NL"}, {879, "CA-NL"}, {226, "CA-ON"}, {249, "CA-ON"}, {289, "CA-ON"},
+    {343, "CA-ON"}, {365, "CA-ON"}, {382, "CA-ON"}, {416, "CA-ON"}, {437, "CA-ON"}, {519, "CA-ON"}, {548, "CA-ON"},
+    {613, "CA-ON"}, {647, "CA-ON"}, {683, "CA-ON"}, {705, "CA-ON"}, {742, "CA-ON"}, {753, "CA-ON"}, {807, "CA-ON"},
+    {905, "CA-ON"}, {942, "CA-ON"}, {263, "CA-QC"}, {354, "CA-QC"}, {367, "CA-QC"}, {418, "CA-QC"}, {438, "CA-QC"},
+    {450, "CA-QC"}, {468, "CA-QC"}, {514, "CA-QC"}, {579, "CA-QC"}, {581, "CA-QC"}, {819, "CA-QC"}, {873, "CA-QC"},
     {306, "CA-SK"}, {474, "CA-SK"}, {639, "CA-SK"},
 };
 
@@ -57,32 +53,30 @@ const SharedRow kShared[] = {
 
 // A sample of US area codes: at least one in every state, DC and territory.
 constexpr Row kUnitedStates[] = {
-    {205, "US-AL"}, {256, "US-AL"}, {907, "US-AK"}, {602, "US-AZ"}, {928, "US-AZ"}, {501, "US-AR"},
-    {479, "US-AR"}, {213, "US-CA"}, {415, "US-CA"}, {619, "US-CA"}, {916, "US-CA"}, {738, "US-CA"},
-    {303, "US-CO"}, {970, "US-CO"}, {203, "US-CT"}, {860, "US-CT"}, {302, "US-DE"}, {202, "US-DC"},
-    {771, "US-DC"}, {305, "US-FL"}, {407, "US-FL"}, {904, "US-FL"}, {324, "US-FL"}, {404, "US-GA"},
-    {912, "US-GA"}, {808, "US-HI"}, {208, "US-ID"}, {986, "US-ID"}, {312, "US-IL"}, {618, "US-IL"},
-    {730, "US-IL"}, {317, "US-IN"}, {219, "US-IN"}, {515, "US-IA"}, {319, "US-IA"}, {316, "US-KS"},
-    {785, "US-KS"}, {502, "US-KY"}, {606, "US-KY"}, {504, "US-LA"}, {318, "US-LA"}, {207, "US-ME"},
-    {410, "US-MD"}, {301, "US-MD"}, {617, "US-MA"}, {413, "US-MA"}, {313, "US-MI"}, {906, "US-MI"},
-    {612, "US-MN"}, {218, "US-MN"}, {601, "US-MS"}, {662, "US-MS"}, {314, "US-MO"}, {816, "US-MO"},
-    {406, "US-MT"}, {402, "US-NE"}, {308, "US-NE"}, {702, "US-NV"}, {775, "US-NV"}, {603, "US-NH"},
-    {201, "US-NJ"}, {609, "US-NJ"}, {505, "US-NM"}, {575, "US-NM"}, {212, "US-NY"}, {716, "US-NY"},
-    {518, "US-NY"}, {704, "US-NC"}, {919, "US-NC"}, {701, "US-ND"}, {216, "US-OH"}, {614, "US-OH"},
-    {405, "US-OK"}, {918, "US-OK"}, {503, "US-OR"}, {541, "US-OR"}, {215, "US-PA"}, {412, "US-PA"},
-    {401, "US-RI"}, {803, "US-SC"}, {864, "US-SC"}, {605, "US-SD"}, {615, "US-TN"}, {901, "US-TN"},
-    {214, "US-TX"}, {512, "US-TX"}, {713, "US-TX"}, {915, "US-TX"}, {801, "US-UT"}, {435, "US-UT"},
-    {802, "US-VT"}, {703, "US-VA"}, {804, "US-VA"}, {206, "US-WA"}, {509, "US-WA"}, {304, "US-WV"},
-    {681, "US-WV"}, {414, "US-WI"}, {608, "US-WI"}, {307, "US-WY"}, {787, "US-PR"}, {939, "US-PR"},
-    {340, "US-VI"}, {671, "US-GU"}, {684, "US-AS"}, {670, "US-MP"},
+    {205, "US-AL"}, {256, "US-AL"}, {907, "US-AK"}, {602, "US-AZ"}, {928, "US-AZ"}, {501, "US-AR"}, {479, "US-AR"},
+    {213, "US-CA"}, {415, "US-CA"}, {619, "US-CA"}, {916, "US-CA"}, {738, "US-CA"}, {303, "US-CO"}, {970, "US-CO"},
+    {203, "US-CT"}, {860, "US-CT"}, {302, "US-DE"}, {202, "US-DC"}, {771, "US-DC"}, {305, "US-FL"}, {407, "US-FL"},
+    {904, "US-FL"}, {324, "US-FL"}, {404, "US-GA"}, {912, "US-GA"}, {808, "US-HI"}, {208, "US-ID"}, {986, "US-ID"},
+    {312, "US-IL"}, {618, "US-IL"}, {730, "US-IL"}, {317, "US-IN"}, {219, "US-IN"}, {515, "US-IA"}, {319, "US-IA"},
+    {316, "US-KS"}, {785, "US-KS"}, {502, "US-KY"}, {606, "US-KY"}, {504, "US-LA"}, {318, "US-LA"}, {207, "US-ME"},
+    {410, "US-MD"}, {301, "US-MD"}, {617, "US-MA"}, {413, "US-MA"}, {313, "US-MI"}, {906, "US-MI"}, {612, "US-MN"},
+    {218, "US-MN"}, {601, "US-MS"}, {662, "US-MS"}, {314, "US-MO"}, {816, "US-MO"}, {406, "US-MT"}, {402, "US-NE"},
+    {308, "US-NE"}, {702, "US-NV"}, {775, "US-NV"}, {603, "US-NH"}, {201, "US-NJ"}, {609, "US-NJ"}, {505, "US-NM"},
+    {575, "US-NM"}, {212, "US-NY"}, {716, "US-NY"}, {518, "US-NY"}, {704, "US-NC"}, {919, "US-NC"}, {701, "US-ND"},
+    {216, "US-OH"}, {614, "US-OH"}, {405, "US-OK"}, {918, "US-OK"}, {503, "US-OR"}, {541, "US-OR"}, {215, "US-PA"},
+    {412, "US-PA"}, {401, "US-RI"}, {803, "US-SC"}, {864, "US-SC"}, {605, "US-SD"}, {615, "US-TN"}, {901, "US-TN"},
+    {214, "US-TX"}, {512, "US-TX"}, {713, "US-TX"}, {915, "US-TX"}, {801, "US-UT"}, {435, "US-UT"}, {802, "US-VT"},
+    {703, "US-VA"}, {804, "US-VA"}, {206, "US-WA"}, {509, "US-WA"}, {304, "US-WV"}, {681, "US-WV"}, {414, "US-WI"},
+    {608, "US-WI"}, {307, "US-WY"}, {787, "US-PR"}, {939, "US-PR"}, {340, "US-VI"}, {671, "US-GU"}, {684, "US-AS"},
+    {670, "US-MP"},
 };
 
 // Area codes newer than Debian 12's libphonenumber data (8.12.57, 2022),
 // which its geocoder cannot describe. Listed by hand in area_codes.cc.
 constexpr int kNewerThanLibphonenumber[] = {
-    257, 354, 382, 428, 683, 879, 942,                                              // Canada
+    257, 354, 382, 428, 683, 879, 942,                                               // Canada
     227, 235, 274, 327, 329, 350, 363, 369, 472, 557, 645, 728, 730, 821, 835, 983,  // US, 2024-25 metadata
-    324, 353, 436, 471, 624, 679, 686, 729, 738, 861,                               // US, announced since
+    324, 353, 436, 471, 624, 679, 686, 729, 738, 861,                                // US, announced since
 };
 
 std::set<std::string_view> SubdivisionsOf(std::string_view country) {
@@ -102,10 +96,10 @@ TEST(NanpAreaCode, ReadsTheAreaCodeOfAPlusOneNumber) {
 }
 
 TEST(NanpAreaCode, RejectsAnythingButPlusOneAndTenDigits) {
-  for (std::string_view bad : {"", "+", "+1", "16045550123", "6045550123", "+1604555012", "+160455501234",
-                               "+446045550123", "+1 604 555 0123", "+1-604-555-0123", "+1604555012a",
-                               "+1(604)5550123", "++16045550123", "+16045550123 ", "+1604555O123",
-                               "+10045550123", "+11045550123", "+1６045550123"}) {
+  for (std::string_view bad :
+       {"", "+", "+1", "16045550123", "6045550123", "+1604555012", "+160455501234", "+446045550123", "+1 604 555 0123",
+        "+1-604-555-0123", "+1604555012a", "+1(604)5550123", "++16045550123", "+16045550123 ", "+1604555O123",
+        "+10045550123", "+11045550123", "+1６045550123"}) {
     EXPECT_EQ(NanpAreaCode(bad), std::nullopt) << '"' << bad << '"';
   }
 }
@@ -215,19 +209,19 @@ TEST(CountryForAreaCode, AgreesWithTheRegionAndEveryRegionIsKnown) {
 }
 
 TEST(RegionForAreaCode, NonGeographicCodesHaveNoRegionAndNoCountry) {
-  for (int npa : {800, 833, 844, 855, 866, 877, 888, 822, 880, 881, 882, 883, 884, 885, 886, 887, 889,  // toll-free
-                  500, 521, 522, 523, 524, 525, 526, 527, 533, 544, 566, 577, 588,  // personal communications
-                  600, 622, 633, 700, 710, 900, 456, 950, 976,                      // other services
-                  211, 311, 411, 511, 611, 711, 811, 911, 555, 999,                  // N11 and reserved
-                  0, 1, 100, 199, -1, 1000, 1604}) {
+  for (int npa : {800, 833, 844, 855, 866, 877,  888, 822, 880, 881, 882, 883, 884, 885, 886, 887, 889,  // toll-free
+                  500, 521, 522, 523, 524, 525,  526, 527, 533, 544, 566, 577, 588,  // personal communications
+                  600, 622, 633, 700, 710, 900,  456, 950, 976,                      // other services
+                  211, 311, 411, 511, 611, 711,  811, 911, 555, 999,                 // N11 and reserved
+                  0,   1,   100, 199, -1,  1000, 1604}) {
     EXPECT_EQ(RegionForAreaCode(npa), std::nullopt) << npa;
     EXPECT_EQ(CountryForAreaCode(npa), std::nullopt) << npa;
   }
 }
 
 TEST(RegionForAreaCode, CaribbeanCountriesAreNeitherUsNorCanada) {
-  for (int npa : {242, 246, 264, 268, 284, 345, 441, 473, 649, 658, 664, 721, 758, 767, 784, 809, 829, 849,
-                  868, 869, 876}) {
+  for (int npa :
+       {242, 246, 264, 268, 284, 345, 441, 473, 649, 658, 664, 721, 758, 767, 784, 809, 829, 849, 868, 869, 876}) {
     EXPECT_EQ(RegionForAreaCode(npa), std::nullopt) << npa;
     EXPECT_EQ(CountryForAreaCode(npa), std::nullopt) << npa;
   }

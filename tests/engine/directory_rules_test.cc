@@ -27,8 +27,7 @@ directory::Channel Ch(ChannelKind kind, std::string value) {
   return ch;
 }
 
-Resource Line(std::string id, std::vector<Category> categories, std::string region, int priority,
-              std::string number) {
+Resource Line(std::string id, std::vector<Category> categories, std::string region, int priority, std::string number) {
   Resource r;
   r.id = id;
   r.name = "Line " + id;

@@ -83,7 +83,8 @@ std::shared_ptr<const directory::DirectoryIndex> RandomDirectory(std::mt19937& r
         if (kind == 2) r.channels.push_back({ChannelKind::kTty, number, "", "", "", ""});
       }
     }
-    r.channels.push_back({ChannelKind::kWeb, "https://example.org/a/very/long/path/" + std::to_string(i), "", "", "", ""});
+    r.channels.push_back(
+        {ChannelKind::kWeb, "https://example.org/a/very/long/path/" + std::to_string(i), "", "", "", ""});
     resources.push_back(std::move(r));
   }
   return directory::DirectoryIndex::Build(std::move(resources), 1);
@@ -93,12 +94,33 @@ std::shared_ptr<const directory::DirectoryIndex> RandomDirectory(std::mt19937& r
 // safety word a deliberate non-emergency ("overdose info" asks for
 // information: the golden look-alikes and risk_detector_test cover those).
 std::string RandomMessage(std::mt19937& rng, bool without_guard_words = false) {
-  static const std::vector<std::string> words = {
-      "help", "NALOXONE", "narcan", "nalaxone", "treatment", "rehab", "detox", "crisis", "HARM", "text", "chat",
-      "family", "youth", "indigenous", "AYUDA", "aide", "ESPAÑOL", "français", "BC", "TX", "CA", "ON", "90210",
-      "V6B 1A1", "Québec", "new york", "please", "need", "my", "friend", "is", "not breathing", "overdose", "OD",
-      "suicide", "🙏", "!!!", "¿", "thanks", "ok", "info", "menu", "where", "can", "i", "get", "stop", "start",
-      "asdf", "Colombie-Britannique", "\xff\xfe", "€€€", "{}", "1-800-662-4357"};
+  static const std::vector<std::string> words = {"help",      "NALOXONE",
+                                                 "narcan",    "nalaxone",
+                                                 "treatment", "rehab",
+                                                 "detox",     "crisis",
+                                                 "HARM",      "text",
+                                                 "chat",      "family",
+                                                 "youth",     "indigenous",
+                                                 "AYUDA",     "aide",
+                                                 "ESPAÑOL",   "français",
+                                                 "BC",        "TX",
+                                                 "CA",        "ON",
+                                                 "90210",     "V6B 1A1",
+                                                 "Québec",    "new york",
+                                                 "please",    "need",
+                                                 "my",        "friend",
+                                                 "is",        "not breathing",
+                                                 "overdose",  "OD",
+                                                 "suicide",   "🙏",
+                                                 "!!!",       "¿",
+                                                 "thanks",    "ok",
+                                                 "info",      "menu",
+                                                 "where",     "can",
+                                                 "i",         "get",
+                                                 "stop",      "start",
+                                                 "asdf",      "Colombie-Britannique",
+                                                 "\xff\xfe",  "€€€",
+                                                 "{}",        "1-800-662-4357"};
   std::uniform_int_distribution<int> count(0, 12);
   std::uniform_int_distribution<int> pick(0, static_cast<int>(words.size()) - 1);
   std::string m;
@@ -143,7 +165,7 @@ void CheckReply(const EngineReply& r, const std::string& message, int budget, Ch
         EXPECT_EQ(m.encoding, SmsEncoding::kGsm7);
       }
       std::size_t limit = r.segments.size() == 1 ? (r.encoding == SmsEncoding::kGsm7 ? 160 : 70)
-                                                  : (r.encoding == SmsEncoding::kGsm7 ? 153 : 67);
+                                                 : (r.encoding == SmsEncoding::kGsm7 ? 153 : 67);
       EXPECT_LE(units, limit) << "segment: " << s;
     }
     // Segment boundaries in the full text: every cut lies outside protected spans.
@@ -167,8 +189,8 @@ void CheckReply(const EngineReply& r, const std::string& message, int budget, Ch
 
 TEST(EngineProperties, RandomMessagesAgainstRandomDirectoriesFitAndNeverCut) {
   std::mt19937 rng(20261125);
-  static const std::vector<std::string> senders = {"+16045550123", "+12125550123", "+15145550123", "+18005550123",
-                                                   "+447700900123", ""};
+  static const std::vector<std::string> senders = {"+16045550123", "+12125550123",  "+15145550123",
+                                                   "+18005550123", "+447700900123", ""};
   int checked = 0;
   for (int d = 0; d < 10; ++d) {
     auto index = RandomDirectory(rng);
@@ -199,8 +221,9 @@ TEST(EngineProperties, UnderstandingFirstChangesTheStateAsHandleWouldWhateverThe
   std::mt19937 rng(42);
   auto index = RandomDirectory(rng);
   static const std::vector<std::string> senders = {"+16045550123", "+12125550123", "tg:-1001234", "chat:web-42", ""};
-  static const std::vector<std::string> extra = {"STOP", "start", "espanol", "francais", "BC", "90210", "ayuda",
-                                                 "aide Quebec", "help TX", "H3Z 2Y7", "english please"};
+  static const std::vector<std::string> extra = {"STOP",    "start",   "espanol",       "francais",
+                                                 "BC",      "90210",   "ayuda",         "aide Quebec",
+                                                 "help TX", "H3Z 2Y7", "english please"};
   int changed = 0;
   for (int i = 0; i < 600; ++i) {
     std::string message = i % 3 == 0 ? extra[rng() % extra.size()] : RandomMessage(rng);

@@ -78,10 +78,10 @@ namespace helpline::engine {
 namespace {
 
 // ---- Thresholds the engine must meet on the set.
-constexpr int kMaxSafetyMisses = 0;            // overdose and suicide recall 100%, first line included
-constexpr double kMinIntentAccuracy = 0.97;    // all rows
+constexpr int kMaxSafetyMisses = 0;             // overdose and suicide recall 100%, first line included
+constexpr double kMinIntentAccuracy = 0.97;     // all rows
 constexpr double kMinOtherIntentRecall = 0.97;  // every intent but overdose and suicide (which need 1.0)
-constexpr double kMinLanguageAccuracy = 0.97;  // all rows
+constexpr double kMinLanguageAccuracy = 0.97;   // all rows
 // ---- What the set itself must hold (checked by eval.SetHasTheRequiredCoverage).
 constexpr std::size_t kMinRows = 1000;
 constexpr std::size_t kMinSafetyRowsPerClass = 150;

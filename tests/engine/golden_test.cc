@@ -20,7 +20,7 @@ namespace {
 struct GoldenCase {
   int line = 0;
   std::string message;
-  std::map<std::string, std::string> options;            // from=, lang=, region=, chat, ...
+  std::map<std::string, std::string> options;               // from=, lang=, region=, chat, ...
   std::vector<std::pair<std::string, std::string>> expect;  // key, value (keys may repeat)
 };
 
@@ -114,15 +114,24 @@ TEST_P(Golden, ReplyHasTheExpectedProperties) {
   changes = changes.empty() ? "none" : changes.substr(1);
 
   for (const auto& [key, value] : c.expect) {
-    if (key == "intent") EXPECT_EQ(IntentName(r.intent), value);
-    else if (key == "region") EXPECT_EQ(r.region.code, value);
-    else if (key == "source") EXPECT_EQ(RegionSourceName(r.region.source), value);
-    else if (key == "lang") EXPECT_EQ(r.language, value);
-    else if (key == "has") EXPECT_NE(r.text.find(value), std::string::npos) << "missing: " << value;
-    else if (key == "lacks") EXPECT_EQ(r.text.find(value), std::string::npos) << "unexpected: " << value;
-    else if (key == "starts") EXPECT_EQ(r.text.rfind(value, 0), 0u) << "should start with: " << value;
-    else if (key == "changes") EXPECT_EQ(changes, value);
-    else if (key == "encoding") EXPECT_EQ(r.encoding == SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2", value);
+    if (key == "intent")
+      EXPECT_EQ(IntentName(r.intent), value);
+    else if (key == "region")
+      EXPECT_EQ(r.region.code, value);
+    else if (key == "source")
+      EXPECT_EQ(RegionSourceName(r.region.source), value);
+    else if (key == "lang")
+      EXPECT_EQ(r.language, value);
+    else if (key == "has")
+      EXPECT_NE(r.text.find(value), std::string::npos) << "missing: " << value;
+    else if (key == "lacks")
+      EXPECT_EQ(r.text.find(value), std::string::npos) << "unexpected: " << value;
+    else if (key == "starts")
+      EXPECT_EQ(r.text.rfind(value, 0), 0u) << "should start with: " << value;
+    else if (key == "changes")
+      EXPECT_EQ(changes, value);
+    else if (key == "encoding")
+      EXPECT_EQ(r.encoding == SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2", value);
     else if (key == "resource" || key == "no_resource") {
       bool found = false;
       for (const auto* res : r.resources) found = found || res->id == value;

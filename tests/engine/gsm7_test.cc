@@ -126,9 +126,8 @@ TEST(SmsMeasure, InvalidUtf8CountsEachBadByteAsOneUcs2Unit) {
     std::string_view bytes;
     std::size_t units;
   };
-  for (const Case& c :
-       {Case{"\xFF", 1}, Case{"ab\xC3", 3}, Case{"\xC0\xAF", 2}, Case{"\xED\xA0\x80", 3},
-        Case{"\xF4\x90\x80\x80", 4}, Case{"\xE2\x82", 2}, Case{"\x80\x80", 2}}) {
+  for (const Case& c : {Case{"\xFF", 1}, Case{"ab\xC3", 3}, Case{"\xC0\xAF", 2}, Case{"\xED\xA0\x80", 3},
+                        Case{"\xF4\x90\x80\x80", 4}, Case{"\xE2\x82", 2}, Case{"\x80\x80", 2}}) {
     const SmsMeasure m = MeasureSms(c.bytes);
     EXPECT_EQ(m.encoding, SmsEncoding::kUcs2);
     EXPECT_EQ(m.units, c.units);
@@ -161,8 +160,7 @@ TEST(SmsGsmFriendly, ACatalogueSentenceWithTypographyBecomesGsm7) {
 
 TEST(SmsGsmFriendly, AccentsAreKeptUnlessFoldingIsAsked) {
   const std::string text = "Appelez le 811 – c’est gratuit. Ça ne coûte rien, même en français";
-  EXPECT_EQ(ToGsmFriendly(text),
-            "Appelez le 811 - c'est gratuit. Ça ne coûte rien, même en français");
+  EXPECT_EQ(ToGsmFriendly(text), "Appelez le 811 - c'est gratuit. Ça ne coûte rien, même en français");
   EXPECT_FALSE(IsGsm7(ToGsmFriendly(text)));
   const std::string folded = ToGsmFriendly(text, {.fold_accents = true});
   EXPECT_EQ(folded, "Appelez le 811 - c'est gratuit. Ça ne coute rien, meme en francais");
@@ -171,10 +169,8 @@ TEST(SmsGsmFriendly, AccentsAreKeptUnlessFoldingIsAsked) {
 
 TEST(SmsGsmFriendly, FoldingTurnsLettersGsm7LacksIntoTheirBaseLetters) {
   const GsmFriendlyOptions fold{.fold_accents = true};
-  EXPECT_EQ(ToGsmFriendly("á â ã ç ê ë í î ï ó ô õ ú û ý ÿ œ", fold),
-            "a a a c e e i i i o o o u u y y oe");
-  EXPECT_EQ(ToGsmFriendly("À Á È Ê Ì Í Ò Ó Ù Ú Œ Łódź Šťastný ș", fold),
-            "A A E E I I O O U U OE Lodz Stastny s");
+  EXPECT_EQ(ToGsmFriendly("á â ã ç ê ë í î ï ó ô õ ú û ý ÿ œ", fold), "a a a c e e i i i o o o u u y y oe");
+  EXPECT_EQ(ToGsmFriendly("À Á È Ê Ì Í Ò Ó Ù Ú Œ Łódź Šťastný ș", fold), "A A E E I I O O U U OE Lodz Stastny s");
   // Letters GSM-7 has are never touched.
   EXPECT_EQ(ToGsmFriendly("é è à ù ì ò ñ ü ä ö Ç É Ñ Ü Ä Ö Å å ø Ø æ Æ ß", fold),
             "é è à ù ì ò ñ ü ä ö Ç É Ñ Ü Ä Ö Å å ø Ø æ Æ ß");
@@ -195,8 +191,7 @@ TEST(SmsGsmFriendly, CombiningAccentsComposeIntoGsmLettersOrFoldAway) {
 }
 
 TEST(SmsGsmFriendly, EverythingElseIsLeftUnchanged) {
-  for (std::string_view text :
-       {"Need help 🙏", "Привет", "中文", "plain text 988", "bad \xFF bytes \xE2\x82", ""}) {
+  for (std::string_view text : {"Need help 🙏", "Привет", "中文", "plain text 988", "bad \xFF bytes \xE2\x82", ""}) {
     EXPECT_EQ(ToGsmFriendly(text), text);
     EXPECT_EQ(ToGsmFriendly(text, {.fold_accents = true}), text);
   }

@@ -111,9 +111,9 @@ TEST(KeywordTable, PolitenessAroundACarrierWordIsIgnored) {
 }
 
 TEST(KeywordTable, PlainWordOptOutsAreFoundInShortMessagesOnly) {
-  for (const char* text : {"please stop texting me", "don't text this number again", "I want to opt out",
-                           "ya no me manden mensajes", "no me escriban mas", "arrêtez de m'écrire",
-                           "enlevez mon numéro de votre liste", "textez-moi pus"}) {
+  for (const char* text :
+       {"please stop texting me", "don't text this number again", "I want to opt out", "ya no me manden mensajes",
+        "no me escriban mas", "arrêtez de m'écrire", "enlevez mon numéro de votre liste", "textez-moi pus"}) {
     auto hit = OptOut(text);
     ASSERT_TRUE(hit.has_value()) << text;
     EXPECT_EQ(hit->intent, Intent::kStop) << text;

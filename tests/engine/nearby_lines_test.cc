@@ -9,8 +9,8 @@
 
 #include <tuple>
 
-#include "daemon/engine/message_engine.h"
 #include "daemon/engine/gsm7.h"
+#include "daemon/engine/message_engine.h"
 #include "directory/regions.h"
 #include "directory/validator.h"
 
@@ -172,7 +172,8 @@ TEST(NearbyLines, MessagesWithoutAPlaceOrASiteIntentAreUnchanged) {
   plain->SetGeoReference(nullptr);
   for (std::string_view text : {"naloxone", "naloxone in illinois", "crisis 60614", "60614", "help"}) {
     EngineReply with = Ask(text);
-    EngineReply without = plain->Handle({.text = text, .from = "", .channel = ChannelType::kSms, .hints = {}}, SenderState{}, *w.index);
+    EngineReply without =
+        plain->Handle({.text = text, .from = "", .channel = ChannelType::kSms, .hints = {}}, SenderState{}, *w.index);
     EXPECT_EQ(with.text, without.text) << text;
   }
 }

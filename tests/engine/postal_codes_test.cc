@@ -133,30 +133,26 @@ TEST(StateForZip, KnowsThePrefixesThatBreakAStatesRun) {
 TEST(StateForZip, FindsEveryStateOnBothSidesOfEachBoundary) {
   // The first and last prefix of each state's run, in prefix order.
   constexpr Sample kEdges[] = {
-      {"01001", "US-MA"}, {"02791", "US-MA"}, {"02801", "US-RI"}, {"02940", "US-RI"},
-      {"03031", "US-NH"}, {"03897", "US-NH"}, {"04992", "US-ME"}, {"05001", "US-VT"},
-      {"05907", "US-VT"}, {"06001", "US-CT"}, {"06928", "US-CT"}, {"07001", "US-NJ"},
-      {"08989", "US-NJ"}, {"10001", "US-NY"}, {"14925", "US-NY"}, {"15001", "US-PA"},
-      {"19640", "US-PA"}, {"19701", "US-DE"}, {"19980", "US-DE"}, {"21930", "US-MD"},
-      {"22003", "US-VA"}, {"24658", "US-VA"}, {"24701", "US-WV"}, {"26886", "US-WV"},
-      {"27006", "US-NC"}, {"28909", "US-NC"}, {"29001", "US-SC"}, {"29945", "US-SC"},
-      {"30002", "US-GA"}, {"31999", "US-GA"}, {"32003", "US-FL"}, {"34997", "US-FL"},
-      {"35004", "US-AL"}, {"36925", "US-AL"}, {"37010", "US-TN"}, {"38589", "US-TN"},
-      {"38601", "US-MS"}, {"39776", "US-MS"}, {"40003", "US-KY"}, {"42788", "US-KY"},
-      {"43001", "US-OH"}, {"45999", "US-OH"}, {"46001", "US-IN"}, {"47997", "US-IN"},
-      {"48001", "US-MI"}, {"49971", "US-MI"}, {"50001", "US-IA"}, {"52809", "US-IA"},
-      {"53001", "US-WI"}, {"54990", "US-WI"}, {"55001", "US-MN"}, {"56763", "US-MN"},
-      {"57001", "US-SD"}, {"57799", "US-SD"}, {"58001", "US-ND"}, {"58856", "US-ND"},
-      {"59001", "US-MT"}, {"59937", "US-MT"}, {"60001", "US-IL"}, {"62999", "US-IL"},
-      {"63001", "US-MO"}, {"65899", "US-MO"}, {"66002", "US-KS"}, {"67954", "US-KS"},
-      {"68001", "US-NE"}, {"69367", "US-NE"}, {"70001", "US-LA"}, {"71497", "US-LA"},
-      {"71601", "US-AR"}, {"72959", "US-AR"}, {"73001", "US-OK"}, {"74966", "US-OK"},
-      {"75001", "US-TX"}, {"79999", "US-TX"}, {"80001", "US-CO"}, {"81658", "US-CO"},
-      {"82001", "US-WY"}, {"83128", "US-WY"}, {"83201", "US-ID"}, {"83877", "US-ID"},
-      {"84001", "US-UT"}, {"84791", "US-UT"}, {"85001", "US-AZ"}, {"86556", "US-AZ"},
-      {"87001", "US-NM"}, {"89001", "US-NV"}, {"89883", "US-NV"}, {"90001", "US-CA"},
-      {"96162", "US-CA"}, {"96863", "US-HI"}, {"97001", "US-OR"}, {"97920", "US-OR"},
-      {"98001", "US-WA"}, {"99403", "US-WA"}, {"99501", "US-AK"}, {"99950", "US-AK"},
+      {"01001", "US-MA"}, {"02791", "US-MA"}, {"02801", "US-RI"}, {"02940", "US-RI"}, {"03031", "US-NH"},
+      {"03897", "US-NH"}, {"04992", "US-ME"}, {"05001", "US-VT"}, {"05907", "US-VT"}, {"06001", "US-CT"},
+      {"06928", "US-CT"}, {"07001", "US-NJ"}, {"08989", "US-NJ"}, {"10001", "US-NY"}, {"14925", "US-NY"},
+      {"15001", "US-PA"}, {"19640", "US-PA"}, {"19701", "US-DE"}, {"19980", "US-DE"}, {"21930", "US-MD"},
+      {"22003", "US-VA"}, {"24658", "US-VA"}, {"24701", "US-WV"}, {"26886", "US-WV"}, {"27006", "US-NC"},
+      {"28909", "US-NC"}, {"29001", "US-SC"}, {"29945", "US-SC"}, {"30002", "US-GA"}, {"31999", "US-GA"},
+      {"32003", "US-FL"}, {"34997", "US-FL"}, {"35004", "US-AL"}, {"36925", "US-AL"}, {"37010", "US-TN"},
+      {"38589", "US-TN"}, {"38601", "US-MS"}, {"39776", "US-MS"}, {"40003", "US-KY"}, {"42788", "US-KY"},
+      {"43001", "US-OH"}, {"45999", "US-OH"}, {"46001", "US-IN"}, {"47997", "US-IN"}, {"48001", "US-MI"},
+      {"49971", "US-MI"}, {"50001", "US-IA"}, {"52809", "US-IA"}, {"53001", "US-WI"}, {"54990", "US-WI"},
+      {"55001", "US-MN"}, {"56763", "US-MN"}, {"57001", "US-SD"}, {"57799", "US-SD"}, {"58001", "US-ND"},
+      {"58856", "US-ND"}, {"59001", "US-MT"}, {"59937", "US-MT"}, {"60001", "US-IL"}, {"62999", "US-IL"},
+      {"63001", "US-MO"}, {"65899", "US-MO"}, {"66002", "US-KS"}, {"67954", "US-KS"}, {"68001", "US-NE"},
+      {"69367", "US-NE"}, {"70001", "US-LA"}, {"71497", "US-LA"}, {"71601", "US-AR"}, {"72959", "US-AR"},
+      {"73001", "US-OK"}, {"74966", "US-OK"}, {"75001", "US-TX"}, {"79999", "US-TX"}, {"80001", "US-CO"},
+      {"81658", "US-CO"}, {"82001", "US-WY"}, {"83128", "US-WY"}, {"83201", "US-ID"}, {"83877", "US-ID"},
+      {"84001", "US-UT"}, {"84791", "US-UT"}, {"85001", "US-AZ"}, {"86556", "US-AZ"}, {"87001", "US-NM"},
+      {"89001", "US-NV"}, {"89883", "US-NV"}, {"90001", "US-CA"}, {"96162", "US-CA"}, {"96863", "US-HI"},
+      {"97001", "US-OR"}, {"97920", "US-OR"}, {"98001", "US-WA"}, {"99403", "US-WA"}, {"99501", "US-AK"},
+      {"99950", "US-AK"},
   };
   for (const Sample& s : kEdges) EXPECT_EQ(StateForZip(s.code), s.region) << s.code;
 }
@@ -169,9 +165,9 @@ TEST(StateForZip, AcceptsZipPlusFourWithOrWithoutTheHyphen) {
 }
 
 TEST(StateForZip, RejectsAnythingThatIsNotAZip) {
-  for (std::string_view bad : {"", "9021", "902100", "90210-", "90210-12", "90210-12345", "90210 1234",
-                               "9021O", "abcde", "V6B1A1", " 90210", "90210 ", "-90210", "+90210",
-                               "90210--1234", "9021-01234", "1234567890", "９０２１０"}) {
+  for (std::string_view bad :
+       {"", "9021", "902100", "90210-", "90210-12", "90210-12345", "90210 1234", "9021O", "abcde", "V6B1A1", " 90210",
+        "90210 ", "-90210", "+90210", "90210--1234", "9021-01234", "1234567890", "９０２１０"}) {
     EXPECT_EQ(StateForZip(bad), std::nullopt) << '"' << bad << '"';
   }
 }
@@ -185,9 +181,9 @@ TEST(StateForZip, MilitaryMailHasNoState) {
 }
 
 TEST(StateForZip, UnassignedPrefixesAndFreelyAssociatedStatesHaveNoState) {
-  for (std::string_view zip : {"00000", "00401", "09901", "21301", "26901", "34301", "41901", "51701", "53301",
-                               "57801", "62101", "63201", "68201", "70201", "71501", "73201", "74201",
-                               "77101", "81701", "88601", "89201", "90901", "92901", "98701"}) {
+  for (std::string_view zip :
+       {"00000", "00401", "09901", "21301", "26901", "34301", "41901", "51701", "53301", "57801", "62101", "63201",
+        "68201", "70201", "71501", "73201", "74201", "77101", "81701", "88601", "89201", "90901", "92901", "98701"}) {
     EXPECT_EQ(StateForZip(zip), std::nullopt) << zip;
   }
   EXPECT_EQ(StateForZip("96940"), std::nullopt);  // Palau
@@ -283,8 +279,8 @@ TEST(ProvinceForPostalCode, IgnoresCaseAndTakesASpaceAHyphenOrNothing) {
 
 TEST(ProvinceForPostalCode, RejectsLettersCanadaPostNeverUses) {
   // D F I O Q U appear nowhere; W and Z never lead (but may appear later).
-  for (std::string_view bad : {"D1A 1A1", "F1A", "I1A", "O1A", "Q1A", "U1A", "W1A 1A1", "Z1A", "V6D 1A1",
-                               "V6F", "V6I", "V6O", "V6Q", "V6U", "V6B 1D1", "V6B 1O1", "V6B 1U1"}) {
+  for (std::string_view bad : {"D1A 1A1", "F1A", "I1A", "O1A", "Q1A", "U1A", "W1A 1A1", "Z1A", "V6D 1A1", "V6F", "V6I",
+                               "V6O", "V6Q", "V6U", "V6B 1D1", "V6B 1O1", "V6B 1U1"}) {
     EXPECT_EQ(ProvinceForPostalCode(bad), std::nullopt) << bad;
   }
   EXPECT_EQ(ProvinceForPostalCode("T2W 1Z1"), "CA-AB");
@@ -292,9 +288,9 @@ TEST(ProvinceForPostalCode, RejectsLettersCanadaPostNeverUses) {
 }
 
 TEST(ProvinceForPostalCode, RejectsMalformedCodes) {
-  for (std::string_view bad : {"", "V", "V6", "V6B1", "V6B1A", "V6B 1A", "V6B 1A1 ", " V6B 1A1", "V6B  1A1",
-                               "V6B_1A1", "V6B.1A1", "6VB 1A1", "VV6 1A1", "V6B 1AA", "V6B A11", "V6B1A1X",
-                               "90210", "V6B 1A1 2B2", "Ｖ６Ｂ"}) {
+  for (std::string_view bad :
+       {"", "V", "V6", "V6B1", "V6B1A", "V6B 1A", "V6B 1A1 ", " V6B 1A1", "V6B  1A1", "V6B_1A1", "V6B.1A1", "6VB 1A1",
+        "VV6 1A1", "V6B 1AA", "V6B A11", "V6B1A1X", "90210", "V6B 1A1 2B2", "Ｖ６Ｂ"}) {
     EXPECT_EQ(ProvinceForPostalCode(bad), std::nullopt) << '"' << bad << '"';
   }
 }

@@ -48,8 +48,7 @@ std::vector<std::size_t> PartOffsets(std::string_view text, const std::vector<st
 }
 
 // Checks every promise SplitSegments makes; returns "" or what broke.
-std::string CheckSplit(std::string_view text, const std::vector<Span>& spans,
-                       const std::vector<std::string>& parts) {
+std::string CheckSplit(std::string_view text, const std::vector<Span>& spans, const std::vector<std::string>& parts) {
   if (parts.empty()) return "no parts";
   const SmsMeasure whole = MeasureSms(text);
   if (whole.segments == 1) {
@@ -70,8 +69,7 @@ std::string CheckSplit(std::string_view text, const std::vector<Span>& spans,
   if (offsets.size() != parts.size()) return "parts do not rejoin to the text";
   for (const Span& span : spans) {
     const std::string_view inside = text.substr(span.begin, span.end - span.begin);
-    const std::size_t span_units =
-        whole.encoding == SmsEncoding::kGsm7 ? MeasureSms(inside).units : Utf16Units(inside);
+    const std::size_t span_units = whole.encoding == SmsEncoding::kGsm7 ? MeasureSms(inside).units : Utf16Units(inside);
     if (span_units > limit) continue;  // cannot be kept whole
     bool whole_in_one = false;
     for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -137,8 +135,7 @@ TEST(SmsSplit, NoBreakSpacesAreNotCutPoints) {
 }
 
 TEST(SmsSplit, AnInstructionStraddlingTheCutMovesWholeToTheNextPart) {
-  const std::string text =
-      Repeat("word ", 28) + "text CONNEX to 247247 for support, " + Repeat("more ", 10);
+  const std::string text = Repeat("word ", 28) + "text CONNEX to 247247 for support, " + Repeat("more ", 10);
   // Septets 140..160 hold the instruction; without spans the cut falls inside.
   const auto naive = SplitSegments(text);
   EXPECT_EQ(naive[0].substr(naive[0].size() - 6), "CONNEX");
@@ -270,37 +267,33 @@ Generated RandomReply(std::mt19937& rng) {
       "Ç",
       "supercalifragilisticexpialidocious-and-then-some-more-"
       "letters-without-any-space-at-all-to-force-a-hard-cut-somewhere-in-the-middle-of-it-ok"};
-  static const std::vector<std::string> kItems = {
-      "988",
-      "911",
-      "247247",
-      "1-800-662-4357",
-      "(604) 555-0123",
-      "+1 604 555 0123",
-      "1-800-662-HELP (4357)",
-      "text CONNEX to 247247",
-      "envíe HOLA al 741741",
-      "envie texto al 988",
-      "textez le 988",
-      "Text HOME to 741741",
-      "texto AYUDA al 741741",
-      "textez PARLER au 686868",
-      "https://findtreatment.gov/locator",
-      "findtreatment.gov",
-      "988lifeline.org/chat",
-      "https://www.samhsa.gov/find-help/national-helpline"};
-  static const std::vector<std::string> kSeparators = {" ",  " ",  " ",  " ",    "\n",
-                                                       ", ", ". ", "  ", "\r\n", "\n\n"};
+  static const std::vector<std::string> kItems = {"988",
+                                                  "911",
+                                                  "247247",
+                                                  "1-800-662-4357",
+                                                  "(604) 555-0123",
+                                                  "+1 604 555 0123",
+                                                  "1-800-662-HELP (4357)",
+                                                  "text CONNEX to 247247",
+                                                  "envíe HOLA al 741741",
+                                                  "envie texto al 988",
+                                                  "textez le 988",
+                                                  "Text HOME to 741741",
+                                                  "texto AYUDA al 741741",
+                                                  "textez PARLER au 686868",
+                                                  "https://findtreatment.gov/locator",
+                                                  "findtreatment.gov",
+                                                  "988lifeline.org/chat",
+                                                  "https://www.samhsa.gov/find-help/national-helpline"};
+  static const std::vector<std::string> kSeparators = {" ", " ", " ", " ", "\n", ", ", ". ", "  ", "\r\n", "\n\n"};
 
   Generated g;
   const std::size_t target = std::uniform_int_distribution<std::size_t>(0, 1200)(rng);
   while (true) {
     const bool item = std::uniform_int_distribution<int>(0, 5)(rng) == 0;
     const auto& pool = item ? kItems : kWords;
-    const std::string& piece =
-        pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)];
-    const std::string& sep =
-        kSeparators[std::uniform_int_distribution<std::size_t>(0, kSeparators.size() - 1)(rng)];
+    const std::string& piece = pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)];
+    const std::string& sep = kSeparators[std::uniform_int_distribution<std::size_t>(0, kSeparators.size() - 1)(rng)];
     const std::size_t add = (g.text.empty() ? 0 : sep.size()) + piece.size();
     if (g.text.size() + add > target) break;
     if (!g.text.empty()) g.text += sep;
@@ -320,11 +313,9 @@ TEST(SmsProperties, RandomRepliesSplitIntoFittingPartsThatRejoinAndKeepSpansWhol
     const auto spans = FindUnbreakableSpans(g.text);
     // Every inserted item lies inside one found span.
     for (const Span& item : g.items) {
-      const bool covered = std::any_of(spans.begin(), spans.end(), [&](const Span& s) {
-        return s.begin <= item.begin && item.end <= s.end;
-      });
-      ASSERT_TRUE(covered) << g.text.substr(item.begin, item.end - item.begin)
-                           << "\nin: " << g.text;
+      const bool covered = std::any_of(spans.begin(), spans.end(),
+                                       [&](const Span& s) { return s.begin <= item.begin && item.end <= s.end; });
+      ASSERT_TRUE(covered) << g.text.substr(item.begin, item.end - item.begin) << "\nin: " << g.text;
     }
     const auto parts = SplitSegments(g.text, spans);
     ASSERT_EQ(CheckSplit(g.text, spans, parts), "") << g.text;

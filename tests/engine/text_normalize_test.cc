@@ -13,8 +13,7 @@ std::vector<std::string> Texts(std::string_view s) {
 
 TEST(Tokenize, FoldsCaseAccentsPunctuationAndEmoji) {
   EXPECT_EQ(Texts("¡AYÚDAME!"), std::vector<std::string>{"ayudame"});
-  EXPECT_EQ(Texts("need NARCAN 🙏 in BC, please!!"),
-            (std::vector<std::string>{"need", "narcan", "in", "bc", "please"}));
+  EXPECT_EQ(Texts("need NARCAN 🙏 in BC, please!!"), (std::vector<std::string>{"need", "narcan", "in", "bc", "please"}));
   EXPECT_EQ(Texts("Colombie-Britannique"), (std::vector<std::string>{"colombie", "britannique"}));
   EXPECT_EQ(Texts("Québec ÇA Œuvre straße"), (std::vector<std::string>{"quebec", "ca", "oeuvre", "strasse"}));
   EXPECT_EQ(Texts("Łódź"), std::vector<std::string>{"lodz"});
@@ -38,7 +37,9 @@ TEST(Tokenize, RemembersCapitalsAndDigits) {
 TEST(Tokenize, InvalidUtf8AndEmptyInputAreHarmless) {
   EXPECT_TRUE(Tokenize("").empty());
   EXPECT_TRUE(Tokenize("🙏🙏 !!! ...").empty());
-  EXPECT_EQ(Texts("a\xff\xfe" "b"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(Texts("a\xff\xfe"
+                  "b"),
+            (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(Texts("\xe2\x82"), std::vector<std::string>{});
 }
 
@@ -53,7 +54,7 @@ TEST(BoundedEditDistance, CountsEditsAndTranspositionsAndStopsEarly) {
   EXPECT_EQ(BoundedEditDistance("nalaxone", "naloxone", 2), 1);
   EXPECT_EQ(BoundedEditDistance("nalxoone", "naloxone", 2), 1);  // transposition
   EXPECT_EQ(BoundedEditDistance("tretment", "treatment", 2), 1);
-  EXPECT_EQ(BoundedEditDistance("detox", "botox", 1), 2);        // gave up: > 1
+  EXPECT_EQ(BoundedEditDistance("detox", "botox", 1), 2);  // gave up: > 1
   EXPECT_EQ(BoundedEditDistance("a", "abcdef", 2), 3);
 }
 

@@ -336,10 +336,10 @@ TEST(Twiml, ReplacesInvalidUtf8WithTheReplacementCharacter) {
   // A lone continuation byte, a truncated sequence, an overlong '/', and a
   // UTF-16 surrogate encoded in UTF-8.
   EXPECT_EQ(TwilioProvider::Twiml("a\x80"
-                                 "b\xE2\x82"
-                                 "c\xC0\xAF"
-                                 "d\xED\xA0\x80"
-                                 "e"),
+                                  "b\xE2\x82"
+                                  "c\xC0\xAF"
+                                  "d\xED\xA0\x80"
+                                  "e"),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>"
             "a\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFDd\uFFFD\uFFFD\uFFFDe</Message></Response>");
 }

@@ -293,7 +293,7 @@ TEST_F(AsyncClientTest, AnUnreachableTcpServerIsRetriedWithBackoff) {
   const int port = ntohs(addr.sin_port);
 
   AsyncClient redis(io_, UrlOf("redis://localhost:" + std::to_string(port)),
-                   {.reconnect_min_ms = 20, .reconnect_max_ms = 80});
+                    {.reconnect_min_ms = 20, .reconnect_max_ms = 80});
   redis.Start();
   const auto start = Clock::now();
   ASSERT_TRUE(RunUntil([&] { return redis.reconnects() >= 4; }));

@@ -41,7 +41,8 @@ std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
 // ---- pure helpers ----------------------------------------------------------
 
 TEST(SentinelReplies, ParseTheMasterAddressRoleAndSwitchMessage) {
-  Value addr{Value::Type::kArray, 0, "", {{Value::Type::kString, 0, "10.1.2.3", {}}, {Value::Type::kString, 0, "6380", {}}}};
+  Value addr{
+      Value::Type::kArray, 0, "", {{Value::Type::kString, 0, "10.1.2.3", {}}, {Value::Type::kString, 0, "6380", {}}}};
   Result<Endpoint> e = ParseMasterAddr(addr);
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->host, "10.1.2.3");
@@ -171,16 +172,15 @@ TEST_F(AsyncSentinelTest, FollowsAFailoverToTheNewPrimary) {
   std::thread failover([&] { new_primary = topo_.Failover(); });
   const auto started = Clock::now();
   const bool moved = RunUntil(
-      [&] { return new_primary.has_value() && client.connected() && client.primary() != Local(old_primary); },
-      25000ms);
+      [&] { return new_primary.has_value() && client.connected() && client.primary() != Local(old_primary); }, 25000ms);
   failover.join();
   ASSERT_TRUE(moved) << "primary " << client.primary() << ", last error: " << client.last_error();
   ASSERT_TRUE(new_primary.has_value() && *new_primary != 0);
   EXPECT_EQ(client.primary(), Local(*new_primary));
   EXPECT_GE(client.switches(), 1u);
-  std::fprintf(stderr, "[ sentinel ] failover to reconnected: %lld ms\n",
-               static_cast<long long>(
-                   std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()));
+  std::fprintf(
+      stderr, "[ sentinel ] failover to reconnected: %lld ms\n",
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()));
   // The new primary has no replica until a sentinel reconfigures the old
   // one (8-10 s): with min-replicas-to-write 1 it answers NOREPLICAS till then.
   const auto writable_by = Clock::now() + 20s;
@@ -198,9 +198,8 @@ TEST_F(AsyncSentinelTest, FollowsAFailoverToTheNewPrimary) {
 
 TEST_F(AsyncSentinelTest, SkipsADeadSentinelAndFindsANewPrimaryAfterAKill) {
   const std::vector<int> sentinels = topo_.sentinel_ports();
-  Url url = UrlOf("redis+sentinel://" + SentinelTopology::kUser + ":" + SentinelTopology::kPassword +
-                  "@127.0.0.1:1," + Local(sentinels[0]) + "," + Local(sentinels[2]) + "/" +
-                  SentinelTopology::kMasterName);
+  Url url = UrlOf("redis+sentinel://" + SentinelTopology::kUser + ":" + SentinelTopology::kPassword + "@127.0.0.1:1," +
+                  Local(sentinels[0]) + "," + Local(sentinels[2]) + "/" + SentinelTopology::kMasterName);
   AsyncClient::Options options;
   options.reconnect_max_ms = 500;
   AsyncClient client(io_, url, options);

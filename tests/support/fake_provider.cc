@@ -52,16 +52,16 @@ struct FakeProvider::Impl {
 
   mutable std::mutex mu;
   mutable std::condition_variable changed;
-  FakeProviderPolicy policy;                       // guarded by mu
-  Handler handler;                                 // guarded by mu
+  FakeProviderPolicy policy;                           // guarded by mu
+  Handler handler;                                     // guarded by mu
   std::function<void(const FakeRequest&)> on_request;  // guarded by mu
-  std::vector<FakeRequest> requests;               // guarded by mu
-  std::uint64_t count = 0;                         // guarded by mu
-  std::uint64_t replayed = 0;                      // guarded by mu
-  std::uint64_t delivered_total = 0;               // guarded by mu
-  std::uint64_t accepted = 0;                      // guarded by mu
-  std::map<std::string, int> delivered;            // guarded by mu
-  std::map<std::string, FakeResponse> idempotent;  // guarded by mu: key -> the 2xx it got
+  std::vector<FakeRequest> requests;                   // guarded by mu
+  std::uint64_t count = 0;                             // guarded by mu
+  std::uint64_t replayed = 0;                          // guarded by mu
+  std::uint64_t delivered_total = 0;                   // guarded by mu
+  std::uint64_t accepted = 0;                          // guarded by mu
+  std::map<std::string, int> delivered;                // guarded by mu
+  std::map<std::string, FakeResponse> idempotent;      // guarded by mu: key -> the 2xx it got
 
   // Decides the answer to `r` (filling in r.n) and records it.
   FakeResponse Decide(FakeRequest& r) {
@@ -147,7 +147,8 @@ class Session : public std::enable_shared_from_this<Session> {
     FakeRequest r;
     r.method = std::string(request_.method_string());
     r.target = std::string(request_.target());
-    for (const auto& field : request_) r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : request_)
+      r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     r.body = request_.body();
     const bool keep_alive = request_.keep_alive();
     const unsigned version = request_.version();

@@ -50,7 +50,7 @@ struct FakeResponse {
   int status = 200;
   FakeHeaders headers = {};  // Content-Type defaults to application/json
   std::string body = R"({"ok":true})";
-  int delay_ms = 0;             // answer after this long (the connection waits; others do not)
+  int delay_ms = 0;                   // answer after this long (the connection waits; others do not)
   bool close_without_answer = false;  // close the connection instead of answering
 };
 

@@ -15,7 +15,7 @@ struct HttpResult {
 };
 
 HttpResult HttpCall(const std::string& method, const std::string& url,
-                    const std::vector<std::pair<std::string, std::string>>& headers = {},
-                    const std::string& body = "", long timeout_ms = 10000);
+                    const std::vector<std::pair<std::string, std::string>>& headers = {}, const std::string& body = "",
+                    long timeout_ms = 10000);
 
 }  // namespace helpline::testing

@@ -19,8 +19,8 @@ namespace {
 
 struct Spawned {
   pid_t pid = -1;
-  int out_fd = -1;  // the child's stdout
-  int err_fd = -1;  // the child's stderr
+  int out_fd = -1;    // the child's stdout
+  int err_fd = -1;    // the child's stderr
   std::string error;  // why it could not start
 };
 
@@ -68,8 +68,7 @@ Spawned Spawn(const std::vector<std::string>& argv, const std::vector<std::strin
 
 }  // namespace
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                         int timeout_ms) {
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env, int timeout_ms) {
   ProcessResult result;
   Spawned child = Spawn(argv, env);
   if (child.pid < 0) {
@@ -110,8 +109,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::vector
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 

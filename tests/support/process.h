@@ -65,7 +65,7 @@ class BackgroundProcess {
   int out_fd_ = -1;
   int err_fd_ = -1;
   int exit_code_ = -1;
-  std::mutex mu_;  // guards out_, err_ and eof_
+  std::mutex mu_;                 // guards out_, err_ and eof_
   std::condition_variable grew_;  // notified whenever out_ or err_ grows, and at EOF
   std::string out_;
   std::string err_;

@@ -52,8 +52,8 @@ OwnedReply Ask(int port, const std::vector<std::string>& args, bool auth) {
   std::unique_ptr<redisContext, void (*)(redisContext*)> owned(c, redisFree);
   if (c->err != 0 || redisSetTimeout(c, tv) != REDIS_OK) return nullptr;
   if (auth) {
-    OwnedReply ok(static_cast<redisReply*>(redisCommand(c, "AUTH %s %s", SentinelTopology::kUser.c_str(),
-                                                        SentinelTopology::kPassword.c_str())));
+    OwnedReply ok(static_cast<redisReply*>(
+        redisCommand(c, "AUTH %s %s", SentinelTopology::kUser.c_str(), SentinelTopology::kPassword.c_str())));
     if (ok == nullptr || ok->type == REDIS_REPLY_ERROR) return nullptr;
   }
   std::vector<const char*> argv;
@@ -115,12 +115,18 @@ SentinelTopology::SentinelTopology(Options options) : options_(options) {
     std::filesystem::create_directories(node);
     std::string conf = "port " + std::to_string(port) +
                        "\nbind 127.0.0.1\nprotected-mode no\nsave \"\"\nappendonly no\ndaemonize no\nhz 100\n"
-                       "dir " + node + "\nlogfile " + node + "/redis.log\n"
+                       "dir " +
+                       node + "\nlogfile " + node +
+                       "/redis.log\n"
                        "repl-diskless-sync yes\nrepl-diskless-sync-delay 0\n"
-                       "user default off\nuser " + kUser + " on >" + kPassword + " ~* &* +@all\n"
-                       "masteruser " + kUser + "\nmasterauth " + kPassword + "\n"
-                       "min-replicas-to-write " + std::to_string(options_.min_replicas_to_write) +
-                       "\nmin-replicas-max-lag 10\n";
+                       "user default off\nuser " +
+                       kUser + " on >" + kPassword +
+                       " ~* &* +@all\n"
+                       "masteruser " +
+                       kUser + "\nmasterauth " + kPassword +
+                       "\n"
+                       "min-replicas-to-write " +
+                       std::to_string(options_.min_replicas_to_write) + "\nmin-replicas-max-lag 10\n";
     if (i > 0) conf += "replicaof 127.0.0.1 " + std::to_string(data_ports_[0]) + "\n";
     WriteFile(node + "/redis.conf", conf);
     data_pids_.push_back(StartData(i));
@@ -137,12 +143,11 @@ SentinelTopology::SentinelTopology(Options options) : options_(options) {
     std::filesystem::create_directories(node);
     const std::string m = " " + kMasterName;
     WriteFile(node + "/sentinel.conf",
-              "port " + std::to_string(port) + "\nbind 127.0.0.1\nprotected-mode no\ndaemonize no\n" +
-                  "dir " + node + "\nlogfile " + node + "/sentinel.log\n" + "sentinel monitor" + m +
-                  " 127.0.0.1 " + std::to_string(data_ports_[0]) + " 2\n" + "sentinel down-after-milliseconds" + m +
-                  " 1000\n" + "sentinel failover-timeout" + m + " 4000\n" + "sentinel parallel-syncs" + m +
-                  " 1\n" + "sentinel auth-user" + m + " " + kUser + "\n" + "sentinel auth-pass" + m + " " +
-                  kPassword + "\n");
+              "port " + std::to_string(port) + "\nbind 127.0.0.1\nprotected-mode no\ndaemonize no\n" + "dir " + node +
+                  "\nlogfile " + node + "/sentinel.log\n" + "sentinel monitor" + m + " 127.0.0.1 " +
+                  std::to_string(data_ports_[0]) + " 2\n" + "sentinel down-after-milliseconds" + m + " 1000\n" +
+                  "sentinel failover-timeout" + m + " 4000\n" + "sentinel parallel-syncs" + m + " 1\n" +
+                  "sentinel auth-user" + m + " " + kUser + "\n" + "sentinel auth-pass" + m + " " + kPassword + "\n");
     sentinel_pids_.push_back(SpawnRedis({binary, node + "/sentinel.conf", "--sentinel"}, node + "/sentinel.out"));
   }
   const auto deadline = Clock::now() + std::chrono::seconds(20);
@@ -150,8 +155,7 @@ SentinelTopology::SentinelTopology(Options options) : options_(options) {
     bool ready = true;
     for (int port : sentinel_ports_) {
       std::map<std::string, std::string> info = MasterInfo(port);
-      ready = ready && info["num-slaves"] == "1" && info["num-other-sentinels"] == "2" &&
-              info["flags"] == "master";
+      ready = ready && info["num-slaves"] == "1" && info["num-other-sentinels"] == "2" && info["flags"] == "master";
     }
     if (ready) return;
     if (Clock::now() >= deadline) break;

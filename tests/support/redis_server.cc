@@ -37,7 +37,6 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 // sockaddr_un::sun_path is 108 bytes including the NUL.
 constexpr std::size_t kMaxSocketPath = 107;
 
-
 }  // namespace
 
 std::string MakeRedisTempDir() {
@@ -54,7 +53,6 @@ std::string MakeRedisTempDir() {
   }
   return buf.data();
 }
-
 
 void PrintRedisLog(const std::string& path) {
   std::ifstream in(path);
@@ -153,15 +151,12 @@ RedisServer::RedisServer() {
   const std::string out_path = dir_ + "/redis.out";  // anything printed before the log opens
   const std::string binary = FindRedisServer();
 
-  std::vector<std::string> args = {binary,       "--port",       "0",
-                                   "--unixsocket", socket_path_, "--unixsocketperm",
-                                   "700",          "--save",       "",
-                                   "--appendonly", "no",           "--dir",
-                                   dir_,           "--daemonize",  "no",
-                                   "--logfile",    log_path,
+  std::vector<std::string> args = {binary, "--port", "0", "--unixsocket", socket_path_, "--unixsocketperm", "700",
+                                   "--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no", "--logfile",
+                                   log_path,
                                    // SIGTERM is acted on in serverCron, every 1000/hz ms:
                                    // hz 100 stops it in ~10 ms instead of ~100 ms.
-                                   "--hz",         "100"};
+                                   "--hz", "100"};
   pid_t pid = SpawnRedis(args, out_path);
   pid_ = pid;
 
