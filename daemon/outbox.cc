@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "daemon/curl_multi.h"
+#include "daemon/log_limiter.h"
 #include "daemon/metrics.h"
 #include "redis/async_client.h"
 #include "redis/errors.h"
@@ -47,6 +48,7 @@ using ErrorCode = boost::system::error_code;
 
 constexpr std::string_view kGroup = "senders";
 constexpr std::size_t kMaxId = 256;
+constexpr int kLogBurst = 20;  // retry or dead lines a minute per worker (see LogLimiter)
 
 // KEYS: 1 marker, 2 stream. ARGV: 1 TTL s, 2.. field, value pairs.
 // Returns 1 if added, 0 if the id was known.
@@ -655,9 +657,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                  if (applied == 0) return;
                  ++stats.retried;
                  Count("retried");
-                 if (options.log) {
-                   std::fprintf(stderr, "outbox event=retry id=%s attempt=%d delay_ms=%lld reason=%s\n",
-                                OneLine(id).c_str(), attempts, delay_ms, OneLine(reason).c_str());
+                 if (!options.log) return;
+                 if (const auto held_back = retry_log.Admit(LogLimiter::Clock::now())) {
+                   std::fprintf(stderr, "outbox event=retry id=%s attempt=%d delay_ms=%lld reason=%s held_back=%llu\n",
+                                OneLine(id).c_str(), attempts, delay_ms, OneLine(reason).c_str(),
+                                static_cast<unsigned long long>(*held_back));
                  }
                });
   }
@@ -682,9 +686,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
                  if (applied == 0) return;
                  ++stats.dead;
                  Count("dead");
-                 if (options.log) {
-                   std::fprintf(stderr, "outbox event=dead id=%s attempts=%d reason=%s\n", OneLine(id).c_str(),
-                                attempts, OneLine(reason).c_str());
+                 if (!options.log) return;
+                 if (const auto held_back = dead_log.Admit(LogLimiter::Clock::now())) {
+                   std::fprintf(stderr, "outbox event=dead id=%s attempts=%d reason=%s held_back=%llu\n",
+                                OneLine(id).c_str(), attempts, OneLine(reason).c_str(),
+                                static_cast<unsigned long long>(*held_back));
                  }
                });
   }
@@ -750,6 +756,11 @@ struct Outbox::State : std::enable_shared_from_this<Outbox::State> {
   asio::steady_timer poll_timer;   // the next read after an empty one, or the Redis backoff
   asio::steady_timer claim_timer;  // the next XAUTOCLAIM
   std::mt19937_64 rng{std::random_device{}()};
+  // At most kLogBurst retry lines and kLogBurst dead lines a minute per
+  // worker; the next line says how many were held back (a long provider
+  // outage would otherwise write one line per retry, without bound).
+  LogLimiter retry_log{kLogBurst, std::chrono::minutes(1)};
+  LogLimiter dead_log{kLogBurst, std::chrono::minutes(1)};
   bool started = false;
   bool draining = false;                       // Drain(): no new fetch; Stop() once nothing is held
   std::vector<std::function<void()>> drained;  // Drain() callbacks waiting

@@ -172,7 +172,9 @@ struct OutboxOptions {
   int redis_backoff_max_ms = 2000;
   // Counts events into /metrics when set.
   Metrics* metrics = nullptr;
-  // One stderr line per retry and dead letter (ids and reasons only). Default true.
+  // One stderr line per retry and dead letter (ids and reasons only), at most
+  // 20 of each a minute per worker; the next line written says how many were
+  // held back (held_back=N). Default true.
   bool log = true;
 };
 

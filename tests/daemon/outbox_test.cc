@@ -363,6 +363,32 @@ TEST_F(OutboxTest, AfterMaxAttemptsTheMessageIsDeadLettered) {
   EXPECT_EQ(raw_.Int({"XLEN", "hl:outbox"}), 0);
 }
 
+TEST_F(OutboxTest, ALongRunOfFailuresWritesABoundedNumberOfLogLines) {
+  // 503 then dead after 2 attempts: 40 messages make 40 retries and 40 dead
+  // letters within a second; the log keeps 20 lines of each kind a minute.
+  provider_.SetPolicy({.status = 503});
+  OutboxOptions options = FastOptions("a");
+  options.max_attempts = 2;
+  options.log = true;
+  Outbox& outbox = Make(options);
+  outbox.Start();
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(Enqueue(outbox, Message("fake:SM" + std::to_string(i))).ok());
+  const bool all_dead = RunUntil([&] { return outbox.stats().dead == 40; }, 20000ms);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(all_dead) << outbox.stats().dead;
+  EXPECT_EQ(outbox.stats().retried, 40u);
+  auto count = [&](std::string_view needle) {
+    std::size_t n = 0;
+    for (std::size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("outbox event=retry "), 20u) << log;
+  EXPECT_EQ(count("outbox event=dead "), 20u) << log;
+  EXPECT_EQ(count("held_back=0\n"), 40u) << log;  // nothing held back before a line in the first window
+  EXPECT_EQ(log.find(kNumber), std::string::npos) << "a phone number was logged";
+}
+
 TEST_F(OutboxTest, AMessageTheAdapterCannotBuildIsDeadLettered) {
   Outbox& outbox = Make(FastOptions("a"));
   outbox.Start();
