@@ -14,18 +14,13 @@
 set -euo pipefail
 BUILD="$1"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/bench/webhook_setup.sh"  # TOKEN, tmp, pids, cleanup, free_port, start_redis_and_load
 HL="$BUILD/daemon/helpline"
 DURATION="${DURATION:-15s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-1}"
 REQUESTS="${REQUESTS:-300000}"
-TOKEN="bench-token-0123456789"
 export BENCH_DIR="$ROOT/bench"  # the wrk scripts load wrk_report.lua from here
-tmp="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 seconds="${DURATION%s}"
 # The value of KEY=NUMBER in a RESULT line: field KEY LINE.
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
@@ -56,21 +51,9 @@ drive() {
   echo "$line"
 }
 
-redis-server --port 0 --unixsocket "$tmp/redis.sock" --save "" --appendonly no --dir "$tmp" \
-  --logfile "$tmp/redis.log" --daemonize no &
-pids+=($!)
-redis_pid=$!
-for _ in $(seq 1 100); do [ -S "$tmp/redis.sock" ] && break; sleep 0.05; done
-export HELPLINE_REDIS_URL="unix://$tmp/redis.sock"
-"$HL" load "$ROOT/data/directory" --quiet >/dev/null
-
+start_redis_and_load
 port="$(free_port)"
-cat > "$tmp/helpline.conf" <<CONF
-listen_address = 127.0.0.1
-port = $port
-threads = $THREADS
-rate_limit_messages = 100000000
-CONF
+write_daemon_config "$port" $THREADS
 HELPLINE_SENDER_SECRET="bench-secret-0123456789abcdef" HELPLINE_TWILIO_AUTH_TOKEN="$TOKEN" \
   "$HL" serve --config "$tmp/helpline.conf" >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
 pids+=($!)

@@ -92,6 +92,10 @@ struct KeyCache {
 }  // namespace
 
 std::string Hmac(Digest digest, std::string_view key, std::string_view data) {
+  return HmacConcat(digest, key, std::span<const std::string_view>(&data, 1));
+}
+
+std::string HmacConcat(Digest digest, std::string_view key, std::span<const std::string_view> pieces) {
   thread_local KeyCache cache;
   const PreparedKey& k = cache.Get(digest, key);
   EVP_MD_CTX* ctx = cache.work.get();
@@ -99,8 +103,11 @@ std::string Hmac(Digest digest, std::string_view key, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int inner_len = 0;
   unsigned int md_len = 0;
-  if (EVP_MD_CTX_copy_ex(ctx, k.inner.get()) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, inner, &inner_len) != 1 || EVP_MD_CTX_copy_ex(ctx, k.outer.get()) != 1 ||
+  if (EVP_MD_CTX_copy_ex(ctx, k.inner.get()) != 1) Fatal("HMAC");
+  for (const std::string_view piece : pieces) {
+    if (EVP_DigestUpdate(ctx, piece.data(), piece.size()) != 1) Fatal("HMAC");
+  }
+  if (EVP_DigestFinal_ex(ctx, inner, &inner_len) != 1 || EVP_MD_CTX_copy_ex(ctx, k.outer.get()) != 1 ||
       EVP_DigestUpdate(ctx, inner, inner_len) != 1 || EVP_DigestFinal_ex(ctx, md, &md_len) != 1) {
     Fatal("HMAC");
   }

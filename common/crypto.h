@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,9 @@ enum class Digest { kMd5, kSha1, kSha256, kSha512 };
 
 // HMAC(key, data) with `digest`, as raw bytes (16/20/32/64 of them).
 std::string Hmac(Digest digest, std::string_view key, std::string_view data);
+// HMAC(key, the concatenation of `pieces`), without building the
+// concatenation (a URL followed by form names and values, say).
+std::string HmacConcat(Digest digest, std::string_view key, std::span<const std::string_view> pieces);
 // The plain digest of `data`, as raw bytes.
 std::string Hash(Digest digest, std::string_view data);
 

@@ -3,6 +3,7 @@
 #include <utility>  // before Asio (see STACK-NOTES)
 // (a separate block on purpose: nothing may sort above it)
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -125,6 +126,16 @@ std::string Join(std::string_view a, std::string_view b, std::string_view c, std
   return out;
 }
 
+// A command's arguments, moved in: a braced list would copy every string
+// (keys, the reply) once more.
+template <typename... Args>
+std::vector<std::string> MovedArgs(std::size_t room, Args&&... args) {
+  std::vector<std::string> out;
+  out.reserve(std::max(room, sizeof...(args)));
+  (out.emplace_back(std::forward<Args>(args)), ...);
+  return out;
+}
+
 Result<Admission> ParseVerdict(std::string_view verdict) {
   if (verdict == "new") return Admission::kNew;
   if (verdict == "notice") return Admission::kRateLimitedNotice;
@@ -226,15 +237,12 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
     return;
   }
   const std::string& p = options_.prefix;
-  std::vector<std::string> args = {"2",
-                                   Join(p, "msg:", provider, ":", message_id),
-                                   Join(p, "sender:", sender_hash),
-                                   std::to_string(options_.dedupe_ttl_s),
-                                   std::to_string(options_.rate_limit_messages),
-                                   std::to_string(options_.rate_limit_window_s),
-                                   std::to_string(options_.state_ttl_s),
-                                   std::to_string(NowSeconds()),
-                                   always_apply ? "1" : "0"};
+  // Room for the three changes (a name and a value each).
+  std::vector<std::string> args =
+      MovedArgs(9 + 6, "2", Join(p, "msg:", provider, ":", message_id), Join(p, "sender:", sender_hash),
+                std::to_string(options_.dedupe_ttl_s), std::to_string(options_.rate_limit_messages),
+                std::to_string(options_.rate_limit_window_s), std::to_string(options_.state_ttl_s),
+                std::to_string(NowSeconds()), always_apply ? "1" : "0");
   if (changes.language) {
     args.push_back("language");
     args.push_back(*changes.language);
@@ -289,17 +297,17 @@ void SenderStore::StoreReply(std::string_view provider, std::string_view message
     return;
   }
   // XX: only over the marker Admit set (with its TTL), never a key without one.
-  redis_.Command(
-      {"SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""), "XX", "KEEPTTL"},
-      [done = std::move(done)](Result<redis::Value> r) {
-        if (!r.ok()) {
-          done(r.status());
-        } else if (r->is_error()) {
-          done(ErrorReply("store reply", r->str));
-        } else {
-          done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
-        }
-      });
+  redis_.Command(MovedArgs(5, "SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""),
+                           "XX", "KEEPTTL"),
+                 [done = std::move(done)](Result<redis::Value> r) {
+                   if (!r.ok()) {
+                     done(r.status());
+                   } else if (r->is_error()) {
+                     done(ErrorReply("store reply", r->str));
+                   } else {
+                     done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
+                   }
+                 });
 }
 
 }  // namespace helpline::daemon

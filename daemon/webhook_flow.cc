@@ -16,12 +16,10 @@ constexpr std::size_t kMaxOutboxIdBytes = 256;
 // Concatenated SMS are answered under "concat-{ref}-{16 hex of the sender hash}".
 constexpr std::size_t kConcatIdExtraBytes = 24;
 
+// Built whole: a default HttpResponse would first allocate its default
+// content type only to have it replaced.
 HttpResponse ToHttp(gateway::WebhookResponse w) {
-  HttpResponse r;
-  r.status = w.status;
-  r.content_type = std::move(w.content_type);
-  r.body = std::move(w.body);
-  return r;
+  return HttpResponse{.status = w.status, .content_type = std::move(w.content_type), .body = std::move(w.body)};
 }
 
 }  // namespace
@@ -39,7 +37,7 @@ HttpResponse Text(int status, std::string body) {
 struct WebhookFlow::InFlight {
   gateway::InboundMessage msg;
   engine::InboundMessage in;
-  engine::Understanding understood;
+  std::shared_ptr<const engine::Understanding> understood;  // shared with the loop's UnderstandingCache
   std::shared_ptr<const directory::DirectoryIndex> index;
   std::function<void(WebhookAnswer)> done;
   const gateway::Provider* provider;
@@ -79,11 +77,15 @@ engine::ReplyCache* WebhookFlow::RepliesFor(const std::shared_ptr<const director
 
 void WebhookFlow::Handle(const gateway::Provider& provider, const HttpRequest& req,
                          std::function<void(WebhookAnswer)> done) {
-  const std::string url = options_.public_base + req.target;
-  gateway::WebhookRequest wr{req.method, url, req.Header("content-type"), req.body, {}};
-  wr.headers.reserve(req.headers.size());
+  // The URL and the header views are built in this loop's buffers (no
+  // allocation once they have grown): the provider reads them only while
+  // Parse() runs, and what it keeps it copies.
+  url_.assign(options_.public_base).append(req.target);
+  gateway::WebhookRequest wr{req.method, url_, req.Header("content-type"), req.body, std::move(header_views_)};
+  wr.headers.clear();
   for (const auto& [name, value] : req.headers) wr.headers.emplace_back(name, value);
   gateway::ParsedWebhook parsed = provider.Parse(wr, std::chrono::system_clock::now());
+  header_views_ = std::move(wr.headers);
   auto answer = [&done](HttpResponse response, std::string_view outcome) {
     done(WebhookAnswer{std::move(response), outcome, ""});
   };
@@ -153,8 +155,8 @@ void WebhookFlow::Process(const std::shared_ptr<InFlight>& m) {
   m->in.hints.from_zip = m->msg.from_zip;
   m->in.hints.from_country = m->msg.from_country;
   m->in.hints.language = m->msg.language_hint;
-  m->understood = engine_.Understand(m->in);
-  senders_.Admit(m->provider->provider(), m->msg.id, m->hash, m->understood.changes, m->understood.always_honoured(),
+  m->understood = engine_.Understand(m->in, understandings_);
+  senders_.Admit(m->provider->provider(), m->msg.id, m->hash, m->understood->changes, m->understood->always_honoured(),
                  [this, m](Result<AdmitResult> admitted) { OnAdmitted(m, std::move(admitted)); });
 }
 
@@ -167,8 +169,9 @@ void WebhookFlow::OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitRes
       return;
     }
     metrics_.CountRedisError();
-    const bool promises_change = m->understood.carrier.has_value() || m->understood.intent == engine::Intent::kLanguage;
-    if (promises_change && !engine::IsSafetyIntent(m->understood.intent)) {
+    const bool promises_change =
+        m->understood->carrier.has_value() || m->understood->intent == engine::Intent::kLanguage;
+    if (promises_change && !engine::IsSafetyIntent(m->understood->intent)) {
       // The reply would confirm a change we could not store (STOP, START,
       // "replies in Spanish from now on"): a false promise. 503 makes the
       // provider deliver it again, by when Redis may be back. A region or
@@ -184,7 +187,7 @@ void WebhookFlow::OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitRes
     // help; nothing is stored.
     metrics_.CountWebhook("redis_unavailable");
     engine::EngineReply r =
-        engine_.Answer(m->in, m->understood, engine::SenderState{}, *m->index, RepliesFor(m->index));
+        engine_.Answer(m->in, *m->understood, engine::SenderState{}, *m->index, RepliesFor(m->index));
     Reply(m, std::move(r), "redis_unavailable", /*store=*/false);
     return;
   }
@@ -205,7 +208,7 @@ void WebhookFlow::OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitRes
   }
   engine::EngineReply r = Compose(*m, a.admission, state);
   std::string_view outcome = "answered";
-  if (a.admission != Admission::kNew && !m->understood.always_honoured()) {
+  if (a.admission != Admission::kNew && !m->understood->always_honoured()) {
     outcome = "rate_limited";
   } else if (state.opted_out && r.changes.empty()) {
     outcome = "opted_out";
@@ -213,10 +216,10 @@ void WebhookFlow::OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitRes
   // [alerts] issue 13 (daemon/alerts/alert_desk.h): STOP ends alerts; an
   // alerts command (after the engine, so safety replies stand) is answered
   // by the desk. Begin.
-  if (alerts_ != nullptr && m->understood.intent == engine::Intent::kStop) alerts_->Forget(m->hash);
+  if (alerts_ != nullptr && m->understood->intent == engine::Intent::kStop) alerts_->Forget(m->hash);
   if (alerts_ != nullptr && a.admission == Admission::kNew &&
       alerts_->Take(alerts::AlertInput{m->msg.text, m->hash, m->msg.from, m->provider->provider(), m->msg.channel,
-                                       m->msg.to, &m->understood},
+                                       m->msg.to, m->understood.get()},
                     r, [this, m, r, outcome](std::optional<std::string> text) mutable {
                       if (text) {
                         r.text = std::move(*text);
@@ -235,11 +238,11 @@ void WebhookFlow::OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitRes
 // The reply to a message admitted with `admission` from `state`.
 engine::EngineReply WebhookFlow::Compose(const InFlight& m, Admission admission, const engine::SenderState& state) {
   // STOP and START are always honoured, whatever the rate.
-  if (admission == Admission::kRateLimitedNotice && !m.understood.always_honoured()) {
+  if (admission == Admission::kRateLimitedNotice && !m.understood->always_honoured()) {
     return engine_.RateLimitNotice(state, m.in.channel);
   }
-  if (admission == Admission::kRateLimitedSilent && !m.understood.always_honoured()) return engine::EngineReply{};
-  return engine_.Answer(m.in, m.understood, state, *m.index, RepliesFor(m.index));
+  if (admission == Admission::kRateLimitedSilent && !m.understood->always_honoured()) return engine::EngineReply{};
+  return engine_.Answer(m.in, *m.understood, state, *m.index, RepliesFor(m.index));
 }
 
 // Answers the provider with `r` (inline, or acknowledged and queued for

@@ -7,7 +7,8 @@
 //   message id checked against what the stores keep (400)
 //   directory snapshot (503 before one is loaded)
 //   SenderStore::AddPart                   concatenated SMS: wait for the last part
-//   MessageEngine::Understand              what the text asks to change
+//   MessageEngine::Understand              what the text asks to change (a repeated
+//                                          text from the loop's UnderstandingCache)
 //   SenderStore::Admit (1 Lua call)        dedupe + rate limit + state, changes applied
 //   MessageEngine::Answer / RateLimitNotice, or the alerts desk's answer
 //   SenderStore::StoreReply                pipelined, nobody waits
@@ -33,6 +34,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "daemon/engine/message_engine.h"
 #include "daemon/http_server.h"
@@ -100,7 +103,11 @@ class WebhookFlow {
   Metrics& metrics_;
   WebhookFlowOptions options_;
   alerts::AlertDesk* alerts_;
-  engine::ReplyCache replies_;  // composed replies of the current snapshot, this loop only
+  engine::ReplyCache replies_;                 // composed replies of the current snapshot, this loop only
+  engine::UnderstandingCache understandings_;  // what the engine made of texts seen on this loop
+  // Handle()'s buffers for the signed URL and the header views, reused.
+  std::string url_;
+  std::vector<std::pair<std::string_view, std::string_view>> header_views_;
   // The index `replies_` was filled from, held so that its address cannot be
   // reused by another index with the same version number (see RepliesFor).
   std::shared_ptr<const directory::DirectoryIndex> replies_index_;

@@ -222,11 +222,13 @@ std::vector<KeywordHit> KeywordTable::MatchExact(const std::vector<Token>& token
   return hits;
 }
 
-std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used) const {
+std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used,
+                                                 NotTypoMemo* memo) const {
   std::vector<KeywordHit> hits;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (used[i] || t.digits || t.text.size() < 4 || not_typos_.count(t.text) != 0) continue;
+    if (memo != nullptr && memo->Contains(t.text)) continue;
     int best = 3;
     const Entry* best_entry = nullptr;
     const std::size_t len = t.text.size();
@@ -266,6 +268,8 @@ std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& token
     if (best_entry != nullptr) {
       hits.push_back({best_entry->intent, best_entry->lang, i, 1, true});
       used[i] = true;
+    } else if (memo != nullptr) {
+      memo->Add(t.text);
     }
   }
   return hits;

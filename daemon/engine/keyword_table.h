@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "common/text_normalize.h"
 #include "daemon/engine/intent.h"
+#include "daemon/engine/not_typo_memo.h"
 
 namespace helpline::engine {
 
@@ -63,7 +64,10 @@ class KeywordTable {
   // opt-out).
   std::optional<KeywordHit> MatchOptOutPhrase(const std::vector<Token>& tokens) const;
   static constexpr std::size_t kOptOutMaxTokens = 12;
-  std::vector<KeywordHit> MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used) const;
+  // With a memo (not_typo_memo.h), words it holds are skipped and words
+  // found to be no keyword's typo are added: the hits are the same.
+  std::vector<KeywordHit> MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used,
+                                     NotTypoMemo* memo = nullptr) const;
 
   std::size_t size() const { return entries_.size(); }
 

@@ -488,16 +488,32 @@ bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
 }  // namespace
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
+  return UnderstandText(message.text, regions_.SenderCountry(message.from, message.hints), nullptr);
+}
+
+std::shared_ptr<const Understanding> MessageEngine::Understand(const InboundMessage& message,
+                                                               UnderstandingCache& cache) const {
+  const std::string_view country = regions_.SenderCountry(message.from, message.hints);
+  if (auto hit = cache.Find(*this, message.text, country)) return hit;
+  auto understood = std::make_shared<const Understanding>(UnderstandText(message.text, country, &cache.not_typos()));
+  cache.Insert(message.text, country, understood);
+  return understood;
+}
+
+// Reads only `text` and `sender_country` (and the engine's own tables):
+// UnderstandingCache relies on it.
+Understanding MessageEngine::UnderstandText(std::string_view text, std::string_view sender_country,
+                                            NotTypoMemo* memo) const {
   Understanding u;
-  u.tokens = Tokenize(message.text);
+  u.tokens = Tokenize(text);
   const std::vector<Token>& tokens = u.tokens;
   std::vector<bool> used(tokens.size(), false);
-  u.sender_country = std::string(regions_.SenderCountry(message.from, message.hints));
+  u.sender_country = std::string(sender_country);
 
   // 0. Safety signals, before anything else: an overdose or suicide risk
   // described in the person's own words ("his lips are blue", "quiero
   // desaparecer"), or deliberately not one ("he overdosed last year").
-  const RiskAssessment risk = risk_.Assess(message.text, tokens);
+  const RiskAssessment risk = risk_.Assess(text, tokens);
   const bool danger = risk.overdose || risk.suicide;
 
   // 1. Carrier words: the whole message, or said in plain words in a short
@@ -529,7 +545,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
   // The tokens of the place it found are not evidence of a language ("naloxone Richmond VA").
   std::vector<bool> place_tokens(tokens.size(), false);
   for (std::size_t i = 0; i < tokens.size(); ++i) place_tokens[i] = used[i] && !before_region[i];
-  for (const KeywordHit& h : keywords_.MatchTypos(tokens, used)) u.hits.push_back(h);
+  for (const KeywordHit& h : keywords_.MatchTypos(tokens, used, memo)) u.hits.push_back(h);
 
   // The detector decides safety when it has an opinion: a class it set
   // aside (a guard: "my brother overdosed last year", "not suicidal, just
@@ -663,7 +679,7 @@ Understanding MessageEngine::Understand(const InboundMessage& message) const {
     for (const auto& h : u.hits) {
       if (keyword_lang.empty() && h.lang != "en" && catalog_.Has(h.lang)) keyword_lang = std::string(h.lang);
     }
-    const LanguageGuess guess = language_id_.Identify(message.text, tokens, &place_tokens);
+    const LanguageGuess guess = language_id_.Identify(text, tokens, &place_tokens);
     if (!guess.lang.empty() && catalog_.Has(guess.lang)) {
       if (keyword_lang == guess.lang) {
         u.stated_language = keyword_lang;

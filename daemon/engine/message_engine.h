@@ -31,6 +31,7 @@
 // call from any number of threads. The index must outlive the returned reply
 // (it points into it).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,7 @@
 #include "daemon/engine/region_resolver.h"
 #include "daemon/engine/reply_cache.h"
 #include "daemon/engine/risk_detector.h"
+#include "daemon/engine/understanding_cache.h"
 #include "directory/index.h"
 #include "directory/phone.h"
 
@@ -134,6 +136,10 @@ class MessageEngine {
   // in the same atomic Redis script): Answer(m, Understand(m), state, ...)
   // is exactly Handle(m, state, ...). `message` must be the same in both.
   Understanding Understand(const InboundMessage& message) const;
+  // The same, kept in and reused from `cache` (understanding_cache.h): a
+  // text this loop has understood before for a sender in the same country
+  // is not read again. The result is the same as Understand(message).
+  std::shared_ptr<const Understanding> Understand(const InboundMessage& message, UnderstandingCache& cache) const;
   EngineReply Answer(const InboundMessage& message, const Understanding& understood, const SenderState& state,
                      const directory::DirectoryIndex& index, ReplyCache* cache = nullptr) const;
 
@@ -157,6 +163,9 @@ class MessageEngine {
     const directory::Resource* serving = nullptr;  // named, and serves the person's place: listed first
     const directory::Resource* topic = nullptr;    // named: says what the person wants
   };
+  // Understand() given what it reads of the message: the text and the
+  // sender's country. With a memo, words known not to be typos are skipped.
+  Understanding UnderstandText(std::string_view text, std::string_view sender_country, NotTypoMemo* memo) const;
   std::string FallbackLanguage(const InboundMessage& message, const Understanding& u, const SenderState& state) const;
   EngineReply AnswerCarrierWord(const InboundMessage& message, const KeywordHit& carrier, const SenderState& state,
                                 const std::string& fallback_lang, const directory::DirectoryIndex& index,

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <array>
 #include <cstdint>
 #include <utility>
 
@@ -114,20 +115,22 @@ bool IsXmlChar(std::uint32_t cp) {
          (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-// `text` as XML character data, escaped and stripped of what XML 1.0 forbids.
-std::string XmlText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  // Printable ASCII other than the five escaped characters (and tab, LF, CR)
-  // is copied as it is, a run at a time.
-  const auto plain = [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') && c != '&' && c != '<' && c != '>' &&
-           c != '"' && c != '\'';
-  };
+// Bytes copied into XML character data as they are, a run at a time:
+// printable ASCII other than the five escaped characters, and tab, LF, CR.
+constexpr std::array<bool, 256> kPlainXml = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x7F; ++c) plain[c] = true;
+  for (const unsigned char c : {'\t', '\n', '\r'}) plain[c] = true;
+  for (const unsigned char c : {'&', '<', '>', '"', '\''}) plain[c] = false;
+  return plain;
+}();
+
+// Appends `text` to `out` as XML character data, escaped and stripped of
+// what XML 1.0 forbids.
+void AppendXmlText(std::string& out, std::string_view text) {
   while (!text.empty()) {
     std::size_t run = 0;
-    while (run < text.size() && plain(text[run])) ++run;
+    while (run < text.size() && kPlainXml[static_cast<unsigned char>(text[run])]) ++run;
     if (run > 0) {
       out.append(text.substr(0, run));
       text.remove_prefix(run);
@@ -151,7 +154,6 @@ std::string XmlText(std::string_view text) {
     }
     text.remove_prefix(len);
   }
-  return out;
 }
 
 }  // namespace
@@ -309,14 +311,21 @@ std::variant<InboundMessage, WebhookError> TwilioProvider::ToMessage(const FormP
 
 std::string TwilioProvider::Twiml(std::string_view message) {
   static constexpr std::string_view kProlog = R"(<?xml version="1.0" encoding="UTF-8"?>)";
-  const std::string text = XmlText(message);
-  std::string out(kProlog);
-  if (text.empty()) {
+  static constexpr std::string_view kOpen = "<Response><Message>";
+  static constexpr std::string_view kClose = "</Message></Response>";
+  // One allocation: the escaped text is written in place (escapes make it
+  // longer than the message only when it has & < > " or ').
+  std::string out;
+  out.reserve(kProlog.size() + kOpen.size() + message.size() + message.size() / 8 + kClose.size());
+  out += kProlog;
+  out += kOpen;
+  const std::size_t text_at = out.size();
+  AppendXmlText(out, message);
+  if (out.size() == text_at) {  // nothing left to say: the empty response
+    out.resize(kProlog.size());
     out += "<Response/>";
   } else {
-    out += "<Response><Message>";
-    out += text;
-    out += "</Message></Response>";
+    out += kClose;
   }
   return out;
 }

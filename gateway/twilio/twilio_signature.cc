@@ -13,58 +13,58 @@
 namespace helpline::gateway {
 namespace {
 
-// The name+value concatenation of `params` in Twilio's order: by name, then
-// by value for a repeated name. std::string compares bytes as unsigned char,
-// which for UTF-8 is code point order (what twilio-python's sorted() uses).
-std::string SortedParamString(const FormParams& params) {
-  std::vector<const std::pair<std::string, std::string>*> sorted;
+// What Twilio signs after the URL: every parameter's name then value, in
+// Twilio's order: by name, then by value for a repeated name. A
+// string_view compares bytes as unsigned char, which for UTF-8 is code point
+// order (what twilio-python's sorted() uses). The views point into `params`.
+std::vector<std::pair<std::string_view, std::string_view>> SortedParams(const FormParams& params) {
+  std::vector<std::pair<std::string_view, std::string_view>> sorted;
   sorted.reserve(params.size());
-  std::size_t total = 0;
-  for (const auto& p : params) {
-    sorted.push_back(&p);
-    total += p.first.size() + p.second.size();
-  }
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return *a < *b; });
-  std::string out;
-  out.reserve(total);
-  for (const auto* p : sorted) {
-    out += p->first;
-    out += p->second;
-  }
-  return out;
+  for (const auto& [name, value] : params) sorted.emplace_back(name, value);
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
 }
 
-std::string HmacSha1Base64(std::string_view key, std::string_view data) {
-  return Base64Encode(Hmac(Digest::kSha1, key, data));
+// base64(HMAC-SHA1(auth_token, url followed by the sorted parameters)),
+// without building the signed string.
+std::string SignatureOf(std::string_view auth_token, std::string_view url,
+                        const std::vector<std::pair<std::string_view, std::string_view>>& sorted) {
+  std::vector<std::string_view> pieces;
+  pieces.reserve(1 + 2 * sorted.size());
+  pieces.push_back(url);
+  for (const auto& [name, value] : sorted) {
+    pieces.push_back(name);
+    pieces.push_back(value);
+  }
+  return Base64Encode(HmacConcat(Digest::kSha1, auth_token, pieces));
 }
 
 bool AllDigits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), ascii::IsDigit); }
 
-// Signature of `url` + `param_string` under either port spelling, compared to
-// `signature`. The URL exactly as configured goes first and short-circuits:
-// it is what Twilio usually signs, so a genuine request costs one HMAC
-// whether or not the configured URL has a port; which spelling matched is no
-// secret.
-bool MatchesEitherPortVariant(std::string_view auth_token, std::string_view url, std::string_view param_string,
+// Signature of `url` + `sorted` under either port spelling, compared to
+// `signature`. The URL exactly as configured goes first and short-circuits
+// (it is one of the two spellings: with its port if it has one, without if
+// not): it is what Twilio usually signs, so a genuine request costs one HMAC
+// and no copy of the URL; which spelling matched is no secret.
+bool MatchesEitherPortVariant(std::string_view auth_token, std::string_view url,
+                              const std::vector<std::pair<std::string_view, std::string_view>>& sorted,
                               std::string_view signature) {
+  if (ConstantTimeEquals(SignatureOf(auth_token, url, sorted), signature)) return true;
   const TwilioUrlVariants variants = TwilioPortVariants(url);
-  const bool has_port = variants.with_port == url && variants.without_port != url;
-  const std::string& first = has_port ? variants.with_port : variants.without_port;
-  const std::string& second = has_port ? variants.without_port : variants.with_port;
-  return ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(first).append(param_string)), signature) ||
-         ConstantTimeEquals(HmacSha1Base64(auth_token, std::string(second).append(param_string)), signature);
+  const std::string& other = variants.with_port == url ? variants.without_port : variants.with_port;
+  return other != url && ConstantTimeEquals(SignatureOf(auth_token, other, sorted), signature);
 }
 
 }  // namespace
 
 std::string TwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params) {
-  return HmacSha1Base64(auth_token, std::string(url).append(SortedParamString(params)));
+  return SignatureOf(auth_token, url, SortedParams(params));
 }
 
 bool VerifyTwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params,
                            std::string_view signature) {
   if (signature.empty()) return false;
-  return MatchesEitherPortVariant(auth_token, url, SortedParamString(params), signature);
+  return MatchesEitherPortVariant(auth_token, url, SortedParams(params), signature);
 }
 
 bool VerifyTwilioBodySignature(std::string_view auth_token, std::string_view url, std::string_view body,
@@ -79,7 +79,7 @@ bool VerifyTwilioBodySignature(std::string_view auth_token, std::string_view url
   const auto it = std::find_if(params->begin(), params->end(), [](const auto& p) { return p.first == "bodySHA256"; });
   if (it == params->end()) return false;
   const bool body_ok = ConstantTimeEquals(Sha256Hex(body), it->second);
-  const bool signature_ok = MatchesEitherPortVariant(auth_token, url, "", signature);
+  const bool signature_ok = MatchesEitherPortVariant(auth_token, url, {}, signature);
   return body_ok && signature_ok;
 }
 

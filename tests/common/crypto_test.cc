@@ -54,6 +54,18 @@ TEST(Hmac, MatchesRfc4231TestCase6WithAKeyLongerThanABlock) {
             "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598");
 }
 
+TEST(HmacConcat, IsTheHmacOfThePiecesJoined) {
+  const std::vector<std::string_view> pieces = {"what do ya want ", "", "for nothing?"};
+  EXPECT_EQ(HexLower(HmacConcat(Digest::kSha256, "Jefe", pieces)),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  for (const Digest d : {Digest::kMd5, Digest::kSha1, Digest::kSha256, Digest::kSha512}) {
+    EXPECT_EQ(HmacConcat(d, kKeyAa131, pieces), Hmac(d, kKeyAa131, kJefeData));
+    EXPECT_EQ(HmacConcat(d, "k", {}), Hmac(d, "k", ""));
+    const std::string_view one[] = {kLargeKeyData};
+    EXPECT_EQ(HmacConcat(d, "k", one), Hmac(d, "k", kLargeKeyData));
+  }
+}
+
 // RFC 2202 (HMAC-MD5 section 2, HMAC-SHA-1 section 3), test cases 1, 2 and 6.
 TEST(Hmac, MatchesRfc2202ForMd5) {
   EXPECT_EQ(HexHmac(Digest::kMd5, std::string(16, '\x0b'), kHiThere), "9294727a3638bb1c13f48ef8158bfc9d");

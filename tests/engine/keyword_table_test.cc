@@ -4,6 +4,10 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
+
+#include "daemon/engine/not_typo_memo.h"
 
 namespace helpline::engine {
 namespace {
@@ -160,6 +164,79 @@ TEST(KeywordTable, AWordListedInSeveralLanguagesImpliesNone) {
   EXPECT_EQ(hits("rehab").at(0).lang, "*");
   EXPECT_EQ(hits("tratamiento").at(0).lang, "es");
   EXPECT_EQ(hits("treatment").at(0).lang, "en");
+}
+
+// NotTypoMemo (not_typo_memo.h): words MatchTypos found no keyword for.
+
+// The typo hits of `text` (after exact matches), as "intent/first" strings.
+std::vector<std::string> Typos(std::string_view text, NotTypoMemo* memo) {
+  const auto tokens = Tokenize(text);
+  std::vector<bool> used(tokens.size());
+  (void)Table().MatchExact(tokens, used);
+  std::vector<std::string> out;
+  for (const KeywordHit& h : Table().MatchTypos(tokens, used, memo)) {
+    out.push_back(std::string(IntentName(h.intent)) + "/" + std::to_string(h.first));
+  }
+  return out;
+}
+
+TEST(NotTypoMemo, RemembersWordsThatAreNoKeywordsTypo) {
+  NotTypoMemo memo;
+  EXPECT_TRUE(Typos("my quokka ate a giraffe", &memo).empty());
+  EXPECT_TRUE(memo.Contains("quokka"));
+  EXPECT_TRUE(memo.Contains("giraffe"));
+  EXPECT_FALSE(memo.Contains("my"));  // shorter than any typo, never measured
+  EXPECT_FALSE(memo.Contains("quokka ate"));
+}
+
+TEST(NotTypoMemo, NeverHoldsATypoOfAKeyword) {
+  NotTypoMemo memo;
+  EXPECT_EQ(Typos("naloxne", &memo), std::vector<std::string>{"naloxone/0"});
+  EXPECT_FALSE(memo.Contains("naloxne"));
+  EXPECT_EQ(Typos("naloxne", &memo), std::vector<std::string>{"naloxone/0"});
+}
+
+TEST(NotTypoMemo, LongWordsAreNotKept) {
+  NotTypoMemo memo;
+  const std::string word(NotTypoMemo::kMaxWordBytes + 1, 'q');
+  memo.Add(word);
+  EXPECT_FALSE(memo.Contains(word));
+  memo.Add(std::string(NotTypoMemo::kMaxWordBytes, 'q'));
+  EXPECT_EQ(memo.size(), 1u);
+}
+
+TEST(NotTypoMemo, IsBoundedAndEmptiesWhenFull) {
+  NotTypoMemo memo(/*max_words=*/2);
+  memo.Add("alpha");
+  memo.Add("bravo");
+  EXPECT_EQ(memo.size(), 2u);
+  memo.Add("charlie");
+  EXPECT_EQ(memo.size(), 1u);
+  EXPECT_TRUE(memo.Contains("charlie"));
+  EXPECT_FALSE(memo.Contains("alpha"));
+}
+
+TEST(NotTypoMemo, TheHitsAreTheSameWithAndWithoutIt) {
+  // The evaluation set's texts, twice through one small memo (it fills and
+  // empties), against no memo at all.
+  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/messages.tsv");
+  std::vector<std::string> texts;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) texts.push_back(line.substr(line.rfind('\t') + 1));
+  ASSERT_GT(texts.size(), 1000u);
+  texts.push_back("naloxne hepl detxo plese");
+  NotTypoMemo memo(/*max_words=*/211);
+  std::size_t typos = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const std::string& text : texts) {
+      const auto plain = Typos(text, nullptr);
+      ASSERT_EQ(Typos(text, &memo), plain) << text;
+      typos += plain.size();
+    }
+  }
+  EXPECT_GT(typos, 0u);
+  EXPECT_GT(memo.size(), 0u);
 }
 
 }  // namespace

@@ -344,6 +344,17 @@ TEST(Twiml, ReplacesInvalidUtf8WithTheReplacementCharacter) {
             "a\uFFFDb\uFFFD\uFFFDc\uFFFD\uFFFDd\uFFFD\uFFFD\uFFFDe</Message></Response>");
 }
 
+TEST(Twiml, AMessageThatGrowsWhenEscapedIsWrittenWhole) {
+  // Every character escaped (5 or 6 bytes for 1): well past the room reserved.
+  const std::string text(500, '&');
+  std::string expected;
+  for (int i = 0; i < 500; ++i) expected += "&amp;";
+  EXPECT_EQ(TwilioProvider::Twiml(text),
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>)" + expected + "</Message></Response>");
+  EXPECT_EQ(TwilioProvider::Twiml("\x01<"),
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>&lt;</Message></Response>)");
+}
+
 TEST(Twiml, HasAnXmlContentType) { EXPECT_EQ(TwilioProvider::kTwimlContentType, "text/xml; charset=utf-8"); }
 
 }  // namespace

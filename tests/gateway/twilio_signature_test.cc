@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "common/base64.h"
+#include "common/crypto.h"
 
 namespace helpline::gateway {
 namespace {
@@ -135,6 +139,66 @@ TEST(TwilioPortVariants, RemovesAnExplicitPortAndAddsTheSchemesDefault) {
     EXPECT_EQ(v.without_port, c.without) << c.url;
     EXPECT_EQ(v.with_port, c.with) << c.url;
   }
+}
+
+// The signed string built whole, as the helper libraries do: the URL, then
+// every name and value sorted as std::string pairs (bytes as unsigned char).
+std::string SignatureOfWholeString(std::string_view token, std::string_view url, FormParams params) {
+  std::sort(params.begin(), params.end());
+  std::string data(url);
+  for (const auto& [name, value] : params) data.append(name).append(value);
+  return Base64Encode(Hmac(Digest::kSha1, token, data));
+}
+
+TEST(TwilioSignature, EqualsTheSignatureOfTheSignedStringBuiltWhole) {
+  const FormParams cases[] = {
+      {},
+      {{"", ""}},
+      {{"Body", ""}, {"", "x"}},
+      // A repeated name: by value, a value before the longer one it starts.
+      {{"a", "ab"}, {"a", "a"}, {"a", ""}, {"ab", ""}},
+      // Bytes above 0x7F sort after ASCII (UTF-8 code point order).
+      {{"Body", "\xC3\xA9"}, {"Body", "z"}, {"\xC3\xA9", "1"}, {"Z", "2"}},
+      {{"Body", std::string("nul\0inside", 10)}, {"From", "+16045550123"}},
+      // A realistic inbound SMS: twenty parameters.
+      {{"ToCountry", "US"},
+       {"ToState", "DC"},
+       {"SmsMessageSid", "SM1"},
+       {"NumMedia", "0"},
+       {"ToCity", "WASHINGTON"},
+       {"FromZip", "20001"},
+       {"SmsSid", "SM1"},
+       {"FromState", "DC"},
+       {"SmsStatus", "received"},
+       {"FromCity", "DC"},
+       {"Body", "need narcan"},
+       {"FromCountry", "US"},
+       {"To", "+12025550100"},
+       {"ToZip", "20001"},
+       {"NumSegments", "1"},
+       {"MessageSid", "SM1"},
+       {"AccountSid", "AC1"},
+       {"From", "+12025550143"},
+       {"ApiVersion", "2010-04-01"},
+       {"MessagingServiceSid", "MG1"}},
+  };
+  for (const FormParams& params : cases) {
+    for (const std::string_view url :
+         {std::string_view(kDocsUrl), std::string_view("https://a.example:8443/sms"), std::string_view("not a url")}) {
+      const std::string expected = SignatureOfWholeString(kDocsToken, url, params);
+      EXPECT_EQ(TwilioSignature(kDocsToken, url, params), expected) << url;
+      EXPECT_TRUE(VerifyTwilioSignature(kDocsToken, url, params, expected)) << url;
+    }
+  }
+}
+
+TEST(TwilioSignature, AUrlThatCannotBeSplitIsCheckedAsGivenOnly) {
+  const std::string good = TwilioSignature(kDocsToken, "a.example/sms", kLibParams);
+  EXPECT_TRUE(VerifyTwilioSignature(kDocsToken, "a.example/sms", kLibParams, good));
+  EXPECT_FALSE(VerifyTwilioSignature(kDocsToken, "a.example:443/sms", kLibParams, good));
+  const std::string bad_port = TwilioSignature(kDocsToken, "https://a.example:x/sms", kLibParams);
+  EXPECT_TRUE(VerifyTwilioSignature(kDocsToken, "https://a.example:x/sms", kLibParams, bad_port));
+  EXPECT_FALSE(VerifyTwilioSignature(kDocsToken, "https://a.example/sms", kLibParams, bad_port));
 }
 
 // twilio-python's test_validation_of_body_succeeds: a JSON body signed via

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The daemon's cost per signed Twilio webhook, measured in ways that hold on
+# a busy machine (issue 14 item 7), beside bench/webhook_bench.sh (which
+# needs a quiet one for its rates):
+#
+#   instr  the daemon runs under valgrind --tool=callgrind; after WARMUP
+#          requests its counters are zeroed, N requests are sent one after
+#          another on one keep-alive connection, and the instructions the
+#          daemon executed (user space: the kernel's share is not counted)
+#          are divided by N. Repeatable to a fraction of a percent whatever
+#          else the machine runs. The dump is kept (CALLGRIND_OUT) for
+#          callgrind_annotate.
+#   cpu    the daemon runs natively; wrk (CONNECTIONS, DURATION) drives it with
+#          the same pre-signed requests, and the daemon's utime+stime from
+#          /proc over the middle of the run is divided by the requests wrk
+#          completed in that time: kernel included, but load-sensitive.
+#
+# Both start their own redis-server (unix socket) and load data/directory.
+#
+# usage: bench/webhook_cost.sh instr|cpu HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
+# env:   N (2000), WARMUP (200), CALLGRIND_OUT (file to keep the dump in),
+#        DURATION (10, seconds, cpu mode), CONNECTIONS (50, cpu mode)
+set -euo pipefail
+MODE="$1"
+HL="$(realpath "$2")"
+GEN="$(realpath "$3")"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/bench/webhook_setup.sh"  # TOKEN, tmp, pids, cleanup, free_port, start_redis_and_load
+: "${N:=2000}" "${WARMUP:=200}" "${DURATION:=10}" "${CONNECTIONS:=50}"  # defaults (see above)
+
+start_redis_and_load
+port="$(free_port)"
+write_daemon_config "$port" 1
+url="http://127.0.0.1:$port/webhooks/twilio"
+"$GEN" "$url" "$TOKEN" $((WARMUP + N > 300000 ? WARMUP + N : 300000)) "$tmp/requests.tsv"
+
+run=()
+if [ "$MODE" = instr ]; then
+  run=(valgrind --tool=callgrind --callgrind-out-file="$tmp/callgrind.out" --dump-instr=no)
+fi
+HELPLINE_SENDER_SECRET="bench-secret-0123456789abcdef" HELPLINE_TWILIO_AUTH_TOKEN="$TOKEN" \
+  "${run[@]}" "$HL" serve --config "$tmp/helpline.conf" >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
+pids+=($!)
+daemon_pid=$!
+for _ in $(seq 1 1200); do grep -q "listening on" "$tmp/daemon.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "listening on" "$tmp/daemon.out" || { echo "the daemon did not start:" >&2; cat "$tmp/daemon.err" >&2; exit 1; }
+
+if [ "$MODE" = instr ]; then
+  # Sends lines [first, first+count) of requests.tsv in order on one
+  # connection; fails on any answer but 200.
+  send() {
+    python3 - "$port" "$tmp/requests.tsv" "$1" "$2" <<'PY'
+import http.client, sys
+port, path, first, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+with open(path) as f:
+    lines = f.read().splitlines()[first:first + count]
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+for line in lines:
+    sig, body = line.split("\t", 1)
+    c.request("POST", "/webhooks/twilio", body=body,
+              headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig})
+    r = c.getresponse()
+    r.read()
+    if r.status != 200:
+        sys.exit("answer %d" % r.status)
+PY
+  }
+  send 0 "$WARMUP"
+  callgrind_control -z "$daemon_pid" >/dev/null
+  send "$WARMUP" "$N"
+  callgrind_control -d "$daemon_pid" >/dev/null
+  sleep 1
+  dump="$(ls -t "$tmp"/callgrind.out* | head -1)"
+  total="$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$dump" | head -1)"
+  [ -n "$total" ] || total="$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$dump" | head -1)"
+  [ -z "${CALLGRIND_OUT:-}" ] || cp "$dump" "$CALLGRIND_OUT"
+  awk -v t="$total" -v n="$N" 'BEGIN { printf "instructions per request: %.0f (%d requests, %d in all)\n", t / n, n, t }'
+  exit 0
+fi
+
+# cpu mode: wrk for DURATION; daemon CPU over [2 s, DURATION-1 s] per request completed then.
+export BENCH_DIR="$ROOT/bench"
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >/dev/null
+REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/webhook.lua" \
+  "http://127.0.0.1:$port" >"$tmp/wrk.out" &
+wp=$!
+sleep 2
+t0=$(date +%s.%N)
+c0=$(ticks "$daemon_pid")
+r0=$(ticks "$redis_pid")
+sleep $((DURATION - 3))
+t1=$(date +%s.%N)
+c1=$(ticks "$daemon_pid")
+r1=$(ticks "$redis_pid")
+wait "$wp"
+result="$(grep '^RESULT' "$tmp/wrk.out")"
+rps="$(sed -n 's/.*rps=\([0-9.]*\).*/\1/p' <<<"$result")"
+awk -v d=$((c1 - c0)) -v rd=$((r1 - r0)) -v r="$rps" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { n = r * (t1 - t0); printf "daemon CPU per request: %.1f us, redis %.1f us (%.0f req/s)\n", d / hz * 1e6 / n, rd / hz * 1e6 / n, r }'
+echo "$result"
