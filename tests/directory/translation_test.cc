@@ -11,7 +11,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/ascii.h"
@@ -116,17 +115,11 @@ TEST(TranslationFacts, AChangedDroppedOrAddedNumberOrLinkIsAMismatch) {
   EXPECT_NE(english, FactsOf("Appelez le 1-800-662-4357. Vétérans : faites le 1 ou texto 838255. Voir suicide.qc.ca."));
 }
 
-// Known differences, each with its reason; remove a row once its text is fixed.
-// ca-qc-montreal-cactus-scs (data/directory/sites/, edited by another change):
-// "7 jours sur 7" for "7 days a week" counts one 7 too many.
-const std::set<std::pair<std::string, std::string>> kKnownDifferences = {{"ca-qc-montreal-cactus-scs", "fr"}};
-
 TEST(ShippedTranslations, EveryTranslatedDescriptionKeepsTheEnglishNumbersAndLinks) {
   std::size_t checked = 0;
   for (const Resource& r : ShippedResources()) {
     const Facts english = FactsOf(r.description);
     for (const auto& [lang, t] : r.translations) {
-      if (kKnownDifferences.contains({r.id, lang})) continue;
       ++checked;
       const Facts translated = FactsOf(t.description);
       EXPECT_EQ(english.digits, translated.digits)
