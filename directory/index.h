@@ -14,9 +14,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "common/string_map.h"
 #include "common/text_normalize.h"
 #include "directory/model.h"
 #include "directory/nearby_index.h"
@@ -67,21 +67,17 @@ class DirectoryIndex {
  private:
   DirectoryIndex() = default;
 
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // Per region, per category: indexes into resources_, by priority then id.
   using CategoryLists = std::array<std::vector<std::uint32_t>, kCategoryCount>;
 
   std::vector<Resource> resources_;  // sorted by id
-  std::unordered_map<std::string, CategoryLists, StringHash, std::equal_to<>> by_region_;
+  StringMap<CategoryLists> by_region_;
   // Aliases by their first folded word, longest first.
   struct Alias {
     std::vector<std::string> words;
     std::uint32_t resource;
   };
-  std::unordered_map<std::string, std::vector<Alias>, StringHash, std::equal_to<>> aliases_by_first_;
+  StringMap<std::vector<Alias>> aliases_by_first_;
   NearbyIndex nearby_;
   std::int64_t version_ = 0;
 };

@@ -53,10 +53,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
+#include "common/string_map.h"
 #include "common/text_normalize.h"
 
 namespace helpline::engine {
@@ -104,12 +104,8 @@ class LanguageIdentifier {
     Weights weights{};
     std::size_t min_stem = 3;  // letters that must come before the ending
   };
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using WordMap = std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>;
-  using EndingMap = std::unordered_map<std::string, Ending, StringHash, std::equal_to<>>;
+  using WordMap = StringMap<std::vector<std::uint32_t>>;
+  using EndingMap = StringMap<Ending>;
 
   // The single-word entry for `word`, or nullptr.
   const Entry* FindWord(std::string_view word) const;
