@@ -2,6 +2,7 @@
 
 #include <utility>  // before Asio (see STACK-NOTES)
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -275,6 +276,9 @@ Status HelplineApp::Attach(HttpServer& server) {
   store_options.dedupe_ttl_s = impl_->config.dedupe_ttl_s;
   store_options.rate_limit_messages = impl_->config.rate_limit_messages;
   store_options.rate_limit_window_s = impl_->config.rate_limit_window_s;
+  store_options.wait_replicas = impl_->config.redis_wait_replicas;
+  // WAIT holds the loop's connection: keep it well inside the command timeout.
+  store_options.wait_timeout_ms = std::min(store_options.wait_timeout_ms, impl_->config.redis_timeout_ms / 2);
   impl_->loops.resize(static_cast<std::size_t>(server.loops()));
   for (int i = 0; i < server.loops(); ++i) {
     Loop& l = impl_->loops[static_cast<std::size_t>(i)];

@@ -132,6 +132,7 @@ constexpr Setting kSettings[] = {
     Row("redis_url", &Config::redis_url).Env("HELPLINE_REDIS_URL").Shows(Shown::kUrl),
     Row("redis_prefix", &Config::redis_prefix).Env("HELPLINE_REDIS_PREFIX"),
     Row("redis_timeout_ms", &Config::redis_timeout_ms, 10, 60000),
+    Row("redis_wait_replicas", &Config::redis_wait_replicas, 0, 16),
     Row("directory_poll_s", &Config::directory_poll_s, 1, 86400),
     Row("snapshot_path", &Config::snapshot_path).Env("HELPLINE_SNAPSHOT_PATH").WhenEmpty("(none)"),
     Row("data_dir", &Config::data_dir).Env("HELPLINE_DATA_DIR"),

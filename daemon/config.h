@@ -44,7 +44,11 @@ struct Config {
   std::string redis_url = "redis://127.0.0.1:6379/0";  // redis_url
   std::string redis_prefix = "hl:";                    // redis_prefix
   int redis_timeout_ms = 1000;                         // redis_timeout_ms: per command
-  int directory_poll_s = 30;                           // directory_poll_s: safety-net check of the current version
+  // redis_wait_replicas: with Sentinel, a STOP, START or language change is
+  // confirmed only once this many replicas have it (WAIT; sender_store.h).
+  // 0 (default): no WAIT, for a single node.
+  int redis_wait_replicas = 0;
+  int directory_poll_s = 30;  // directory_poll_s: safety-net check of the current version
   // snapshot_path: each directory version taken
   // from Redis is saved here (atomically: temp file + rename); when Redis is
   // unreachable at start, the daemon serves this file, or else the shipped

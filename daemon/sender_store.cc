@@ -255,13 +255,49 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
     args.push_back("opted_out");
     args.push_back(*changes.opted_out ? "1" : "0");
   }
-  admit_.Run(redis_, std::move(args), [done = std::move(done)](Result<redis::Value> r) {
-    if (!r.ok()) {
-      done(r.status());
-      return;
-    }
-    done(ParseAdmit(*r));
-  });
+  const bool promised = always_apply || changes.language.has_value();
+  if (options_.wait_replicas <= 0 || !promised) {
+    admit_.Run(redis_, std::move(args), [done = std::move(done)](Result<redis::Value> r) {
+      if (!r.ok()) {
+        done(r.status());
+        return;
+      }
+      done(ParseAdmit(*r));
+    });
+    return;
+  }
+  // WAIT counts the replicas that have this connection's last write. It is
+  // sent once the script has answered (after its NOSCRIPT retry, if any); a
+  // reconnect in between would make it measure a new connection, so any
+  // reconnect since the call fails the Admit instead.
+  const std::uint64_t connections_before = redis_.reconnects();
+  admit_.Run(
+      redis_, std::move(args), [this, connections_before, done = std::move(done)](Result<redis::Value> r) mutable {
+        if (!r.ok()) {
+          done(r.status());
+          return;
+        }
+        Result<AdmitResult> admitted = ParseAdmit(*r);
+        if (!admitted.ok()) {
+          done(std::move(admitted));
+          return;
+        }
+        redis_.Command({"WAIT", std::to_string(options_.wait_replicas), std::to_string(options_.wait_timeout_ms)},
+                       [this, connections_before, admitted = std::move(admitted),
+                        done = std::move(done)](Result<redis::Value> w) mutable {
+                         if (!w.ok()) {
+                           done(w.status());
+                         } else if (w->is_error()) {
+                           done(ErrorReply("wait", w->str));
+                         } else if (w->type != redis::Value::Type::kInteger || w->integer < options_.wait_replicas) {
+                           done(Unavailable("sender store: the change did not reach enough replicas in time"));
+                         } else if (redis_.reconnects() != connections_before) {
+                           done(Unavailable("sender store: the connection changed before the change was confirmed"));
+                         } else {
+                           done(std::move(admitted));
+                         }
+                       });
+      });
 }
 
 void SenderStore::AddPart(std::string_view provider, std::string_view sender_hash, std::string_view ref, int total,

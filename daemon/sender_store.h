@@ -112,6 +112,16 @@ struct SenderStoreOptions {
   int state_ttl_s = 31536000;
   // How long the parts of an incomplete concatenated SMS are kept, seconds. Default 3600.
   int concat_ttl_s = 3600;
+  // With Redis replicas (Sentinel): a STOP, START or language change is
+  // confirmed only once this many replicas have it (WAIT after the Admit
+  // script, on the same connection). Replication is asynchronous: a change
+  // acknowledged by a primary that is failed over a moment later is lost
+  // with it, and the person was told it took. When fewer replicas confirm
+  // within wait_timeout_ms, or the connection changed in between, Admit
+  // fails Unavailable, so the change is answered 503 and the provider
+  // delivers it again (to the new primary). Default 0: no WAIT (one node).
+  int wait_replicas = 0;
+  int wait_timeout_ms = 500;  // below the client's command timeout (WAIT holds the connection)
   // The clock of last_seen and the rate window, unix seconds. Default (empty):
   // the system clock. Tests inject one to move through windows without waiting.
   std::function<std::int64_t()> now_s = nullptr;

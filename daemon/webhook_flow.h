@@ -10,6 +10,7 @@
 //   MessageEngine::Understand              what the text asks to change (a repeated
 //                                          text from the loop's UnderstandingCache)
 //   SenderStore::Admit (1 Lua call)        dedupe + rate limit + state, changes applied
+//                                          (+ WAIT for a promised change with redis_wait_replicas)
 //   MessageEngine::Answer / RateLimitNotice, or the alerts desk's answer
 //   SenderStore::StoreReply                pipelined, nobody waits
 //   inline reply, or Outbox::Enqueue then the acknowledgement (503 if it cannot be queued)

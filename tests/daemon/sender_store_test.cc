@@ -187,6 +187,29 @@ TEST_F(SenderStoreTest, AFirstMessageIsNewWithAnEmptyRecordAndAdmitAppliesItsCha
   EXPECT_GT(raw_.Ttl("hl:msg:twilio:SM1"), 86000);
 }
 
+TEST_F(SenderStoreTest, WithWaitReplicasAPromisedChangeNoReplicaHasIsUnavailableAndOtherMessagesDoNotWait) {
+  // A lone server has no replica: WAIT 1 answers 0 after its timeout, so a
+  // STOP (or a language change) cannot be confirmed, and the flow answers
+  // 503 for the provider to deliver it again. Messages that promise nothing
+  // are admitted without a WAIT.
+  Open(SenderStoreOptions{.wait_replicas = 1, .wait_timeout_ms = 100});
+  const auto started = Clock::now();
+  Result<AdmitResult> stop = Admit("SM1", who_, {.opted_out = true}, /*always_apply=*/true);
+  EXPECT_EQ(stop.status().code(), StatusCode::kUnavailable) << stop.status().ToString();
+  EXPECT_GE(Clock::now() - started, 90ms) << "WAIT was not sent";
+  Result<AdmitResult> language = Admit("SM2", who_, {.language = "es"});
+  EXPECT_EQ(language.status().code(), StatusCode::kUnavailable) << language.status().ToString();
+  // The redelivery of the STOP is not confirmed either while no replica has it.
+  EXPECT_EQ(Admit("SM1", who_, {.opted_out = true}, true).status().code(), StatusCode::kUnavailable);
+
+  Result<AdmitResult> help = Admit("SM3", who_, {.region = "CA-BC"});
+  ASSERT_TRUE(help.ok()) << help.status().ToString();
+  EXPECT_EQ(help->admission, Admission::kNew);
+  // Without the setting a STOP is confirmed by the primary alone, as before.
+  Open(SenderStoreOptions{});
+  EXPECT_TRUE(Admit("SM4", who_, {.opted_out = true}, true).ok());
+}
+
 TEST_F(SenderStoreTest, AMessageWithoutChangesOnlyRecordsLastSeenAndTheRateWindow) {
   ASSERT_EQ(AdmissionOf("SM1", who_), Admission::kNew);
   const Fields fields = SenderFields(who_);
