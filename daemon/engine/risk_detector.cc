@@ -717,6 +717,43 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     i = end;
   }
 
+  // The guard that silences match m over span, if any.
+  auto find_silencer = [&](const Match& m, Span span) -> const Match* {
+    const Rule& rule = rules_[m.rule];
+    if (!rule.guardable && (strong_guarded_ & (1u << static_cast<unsigned>(rule.cls))) == 0) return nullptr;
+    for (const Match& g : matches) {
+      const Rule& guard = rules_[g.rule];
+      if (guard.cls != Class::kGuard || !InScope(guard, m.rule, rule)) continue;
+      if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
+      const bool overlap = g.span.start < span.end && span.start < g.span.end;
+      int distance = 0;
+      if (!overlap) {
+        if (guard.side == Side::kOverlap) continue;
+        const bool guard_before = g.span.end <= span.start;
+        if ((guard.side == Side::kBefore && !guard_before) || (guard.side == Side::kAfter && guard_before)) continue;
+        distance = guard_before ? span.start - g.span.end : g.span.start - span.end;
+      }
+      if (distance <= guard.reach) return &g;
+    }
+    return nullptr;
+  };
+  // Matches of safety rules that outrank other classes but do not stand
+  // themselves: a negation (a distress rule guarding their class) overlaps
+  // them, or a guard silences them.
+  std::vector<bool> fallen(matches.size(), false);
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    const Match& m = matches[i];
+    const Rule& rule = rules_[m.rule];
+    if (rule.cls == Class::kGuard || rule.cls == Class::kDistress || rule.guards_mask == 0) continue;
+    const unsigned own = 1u << static_cast<unsigned>(rule.cls);
+    const bool negated = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
+      const Rule& other = rules_[o.rule];
+      return other.cls == Class::kDistress && (other.guards_mask & own) != 0 && o.span.start < m.span.end &&
+             m.span.start < o.span.end;
+    });
+    fallen[i] = negated || find_silencer(m, m.span) != nullptr;
+  }
+
   // The deciding rule per class: unguarded, strong before guardable, then
   // in file order.
   constexpr std::uint32_t kNone = 0xFFFFFFFF;
@@ -736,11 +773,15 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     // matar" inside it, not "me quiero morir" later in the message). A
     // match that took a word of the negation may still be made of other
     // words ("je veux pas mourir mais j'en peux plus, je veux en finir").
+    // A rule that outranks other classes does so only while it stands
+    // itself: negated or silenced ("no quiero morir, me tomé demasiadas
+    // pastillas"), it gives back the overdose it would have replaced.
     auto outranker = [&](Span span) {
       return std::find_if(matches.begin(), matches.end(), [&](const Match& o) {
         const Rule& other = rules_[o.rule];
         if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
-        return other.cls != Class::kDistress || (o.span.start < span.end && span.start < o.span.end);
+        if (other.cls == Class::kDistress) return o.span.start < span.end && span.start < o.span.end;
+        return !fallen[static_cast<std::size_t>(&o - matches.data())];
       });
     };
     Span span = m.span;
@@ -757,24 +798,7 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
       continue;
     }
     if (rule.guardable || (strong_guarded_ & (1u << cls)) != 0) {
-      const Match* silencer = nullptr;
-      for (const Match& g : matches) {
-        const Rule& guard = rules_[g.rule];
-        if (guard.cls != Class::kGuard || !InScope(guard, m.rule, rule)) continue;
-        if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
-        const bool overlap = g.span.start < span.end && span.start < g.span.end;
-        int distance = 0;
-        if (!overlap) {
-          if (guard.side == Side::kOverlap) continue;
-          const bool guard_before = g.span.end <= span.start;
-          if ((guard.side == Side::kBefore && !guard_before) || (guard.side == Side::kAfter && guard_before)) continue;
-          distance = guard_before ? span.start - g.span.end : g.span.start - span.end;
-        }
-        if (distance <= guard.reach) {
-          silencer = &g;
-          break;
-        }
-      }
+      const Match* silencer = find_silencer(m, span);
       if (silencer != nullptr) {
         if (a.guard.empty()) {
           a.guard = rules_[silencer->rule].id;

@@ -1564,5 +1564,28 @@ TEST(RiskDetectorParse, OtherMistakesAreRefusedWithThePlace) {
                    "risk: /concepts/a: concept 'a' is defined twice");
 }
 
+// Safety round 7 (issue 10): guards narrowed so they cannot hide a real
+// sign told next to the same words, and an outranking plan that is itself
+// negated gives back the overdose it would have replaced.
+TEST(RiskDetector, RoundSevenGuardsAreNarrowAndANegatedPlanGivesTheOverdoseBack) {
+  ExpectEach(Want::kOverdose, {"no quiero morir, me tomé demasiadas pastillas y no puedo respirar",
+                               "no quiero morir me tome demasiadas pastillas",
+                               "im not going to kill myself but i think i overdose now"});
+  ExpectEach(Want::kSuicide, {"me quiero morir, no pienso en otra cosa",
+                              "mi hija dijo que se quiere quitar la vida, estabamos viendo la novela",
+                              "i cant get him out of my head lol i want to die",
+                              "this is my last text ever, phone is dying",
+                              "years ago i was fine, now i want to kill myself",
+                              "i tried to kill myself tonight and im fine now i guess"});
+  ExpectEach(Want::kNoSafety,
+             {"i left my jacket at your place, i wont need it till monday",
+              "cant get this song out of my head 'took too many pills now i cant breathe' lol its so catchy",
+              "la cancion dice 'me quiero morir sin ti' y no la puedo dejar de cantar jaja",
+              "back in 2019 i tried to kill myself, im doing ok now. how do i help my brother",
+              "hace 5 años intenté suicidarme, hoy estoy bien, busco un grupo para mi hermano",
+              "vi una novela donde la protagonista se quiere matar",
+              "no estoy pensando en hacerme daño, solo quiero dejar de tomar"});
+}
+
 }  // namespace
 }  // namespace helpline::engine
