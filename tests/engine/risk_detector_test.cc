@@ -1571,12 +1571,12 @@ TEST(RiskDetector, RoundSevenGuardsAreNarrowAndANegatedPlanGivesTheOverdoseBack)
   ExpectEach(Want::kOverdose, {"no quiero morir, me tomé demasiadas pastillas y no puedo respirar",
                                "no quiero morir me tome demasiadas pastillas",
                                "im not going to kill myself but i think i overdose now"});
-  ExpectEach(Want::kSuicide, {"me quiero morir, no pienso en otra cosa",
-                              "mi hija dijo que se quiere quitar la vida, estabamos viendo la novela",
-                              "i cant get him out of my head lol i want to die",
-                              "this is my last text ever, phone is dying",
-                              "years ago i was fine, now i want to kill myself",
-                              "i tried to kill myself tonight and im fine now i guess"});
+  ExpectEach(
+      Want::kSuicide,
+      {"me quiero morir, no pienso en otra cosa",
+       "mi hija dijo que se quiere quitar la vida, estabamos viendo la novela",
+       "i cant get him out of my head lol i want to die", "this is my last text ever, phone is dying",
+       "years ago i was fine, now i want to kill myself", "i tried to kill myself tonight and im fine now i guess"});
   ExpectEach(Want::kNoSafety,
              {"i left my jacket at your place, i wont need it till monday",
               "cant get this song out of my head 'took too many pills now i cant breathe' lol its so catchy",
