@@ -1587,5 +1587,19 @@ TEST(RiskDetector, RoundSevenGuardsAreNarrowAndANegatedPlanGivesTheOverdoseBack)
               "no estoy pensando en hacerme daño, solo quiero dejar de tomar"});
 }
 
+// A tool for writing rules, not a check (disabled, so ctest never runs it):
+//   HELPLINE_RISK_EXPLAIN=FILE risk_detector_test --gtest_also_run_disabled_tests \
+//     --gtest_filter='*DISABLED_Explain*'
+// prints the assessment of every line of FILE (the deciding rule and the guard).
+TEST(RiskDetector, DISABLED_ExplainEachLineOfAFile) {
+  const char* path = std::getenv("HELPLINE_RISK_EXPLAIN");
+  ASSERT_NE(path, nullptr) << "set HELPLINE_RISK_EXPLAIN to a file of messages, one per line";
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << path;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) std::printf("%s\n", Describe(line, Assess(line)).c_str());
+  }
+}
+
 }  // namespace
 }  // namespace helpline::engine
