@@ -673,7 +673,72 @@ RiskAssessment RiskDetector::Assess(std::string_view raw_utf8, const std::vector
   return TokensWithEmoji(raw_utf8, with_emoji) ? Assess(with_emoji) : Assess(tokens);
 }
 
+namespace {
+
+bool StartsWithVowelOrH(std::string_view w) {
+  return !w.empty() && (w[0] == 'a' || w[0] == 'e' || w[0] == 'i' || w[0] == 'o' || w[0] == 'u' || w[0] == 'y' ||
+                        w[0] == 'h');
+}
+
+// The word an apostrophe typed as a space split ("don t", "i m", "j ai",
+// "qu il", "l an"), joined as Tokenize would have folded it with the
+// apostrophe ("dont", "im", "jai", "quil", "lan"); 0 when the tokens at i
+// are no such split (the number of tokens joined otherwise: 2).
+std::size_t SplitContraction(const std::vector<Token>& t, std::size_t i, std::string& joined) {
+  if (i + 1 >= t.size() || t[i].digits || t[i + 1].digits) return 0;
+  const std::string_view a = t[i].text;
+  const std::string_view b = t[i + 1].text;
+  // English: "don t", "can t", "i m", "you re", "i ve", "i ll", "he s", "i d".
+  const bool english = (b == "t" && a.size() > 1 && a.back() == 'n') || (b == "m" && a == "i") ||
+                       (b == "re" && (a == "you" || a == "we" || a == "they")) ||
+                       (b == "ve" && (a == "i" || a == "you" || a == "we" || a == "they")) ||
+                       (b == "ll" && (a == "i" || a == "you" || a == "he" || a == "she" || a == "we" || a == "they")) ||
+                       (b == "s" && (a == "he" || a == "she" || a == "it" || a == "that" || a == "what" || a == "there")) ||
+                       (b == "d" && (a == "i" || a == "he" || a == "she" || a == "you" || a == "they"));
+  // French: an elided article or pronoun before a vowel or h ("j ai", "l an",
+  // "d hier", "qu il", "c est", "m a", "s est", "n est", "t as").
+  const bool french = (a == "qu" || (a.size() == 1 && std::string_view("jldmtsnc").find(a[0]) != std::string_view::npos)) &&
+                      StartsWithVowelOrH(b) && (b.size() > 1 || b == "a" || b == "y") &&
+                      !(a == "m" && i > 0 && t[i - 1].text == "i");
+  if (!english && !french) return 0;
+  joined.assign(a);
+  joined.append(b);
+  return 2;
+}
+
+// `tokens` with apostrophes typed as spaces joined (see SplitContraction);
+// false (out untouched) when there are none.
+bool JoinSplitContractions(const std::vector<Token>& tokens, std::vector<Token>& out) {
+  std::string joined;
+  std::size_t first = tokens.size();
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (SplitContraction(tokens, i, joined) != 0) {
+      first = i;
+      break;
+    }
+  }
+  if (first == tokens.size()) return false;
+  out.assign(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(first));
+  for (std::size_t i = first; i < tokens.size();) {
+    if (SplitContraction(tokens, i, joined) != 0) {
+      out.push_back(Token{joined, tokens[i].upper && tokens[i + 1].upper, false});
+      i += 2;
+    } else {
+      out.push_back(tokens[i]);
+      ++i;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
+  std::vector<Token> joined;
+  return JoinSplitContractions(tokens, joined) ? AssessJoined(joined) : AssessJoined(tokens);
+}
+
+RiskAssessment RiskDetector::AssessJoined(const std::vector<Token>& tokens) const {
   RiskAssessment a;
   const std::size_t n = std::min(tokens.size(), kMaxTokens);
   if (n == 0) return a;

@@ -1587,6 +1587,18 @@ TEST(RiskDetector, RoundSevenGuardsAreNarrowAndANegatedPlanGivesTheOverdoseBack)
               "no estoy pensando en hacerme daño, solo quiero dejar de tomar"});
 }
 
+// An apostrophe typed as a space ("i don t want to live", "j ai pris toutes
+// mes pilules", "y se réveille pas" typed "y se reveille pas") reads as the
+// folded word would; the harmless texts stay harmless.
+TEST(RiskDetector, AnApostropheTypedAsASpaceReadsAsTheApostrophe) {
+  ExpectEach(Want::kSuicide, {"i don t want to live anymore", "i m going to kill myself", "j ai écrit une lettre d adieu",
+                              "je pense qu à mourir", "mon petit-fils m a dit au revoir pis il m a donné sa guitare, "
+                                                      "il a dit qu il serait pus là demain"});
+  ExpectEach(Want::kOverdose, {"he won t wake up", "j arrive pas à la réveiller, elle a pris ses pilules avec du vin"});
+  ExpectEach(Want::kNoSafety, {"c est correct, je vais bien", "i m fine, just looking for a meeting",
+                               "l an dernier j ai arrêté de boire", "it s my sister s birthday"});
+}
+
 // A tool for writing rules, not a check (disabled, so ctest never runs it):
 //   HELPLINE_RISK_EXPLAIN=FILE risk_detector_test --gtest_also_run_disabled_tests \
 //     --gtest_filter='*DISABLED_Explain*'
