@@ -676,8 +676,8 @@ RiskAssessment RiskDetector::Assess(std::string_view raw_utf8, const std::vector
 namespace {
 
 bool StartsWithVowelOrH(std::string_view w) {
-  return !w.empty() && (w[0] == 'a' || w[0] == 'e' || w[0] == 'i' || w[0] == 'o' || w[0] == 'u' || w[0] == 'y' ||
-                        w[0] == 'h');
+  return !w.empty() &&
+         (w[0] == 'a' || w[0] == 'e' || w[0] == 'i' || w[0] == 'o' || w[0] == 'u' || w[0] == 'y' || w[0] == 'h');
 }
 
 // The word an apostrophe typed as a space split ("don t", "i m", "j ai",
@@ -689,17 +689,18 @@ std::size_t SplitContraction(const std::vector<Token>& t, std::size_t i, std::st
   const std::string_view a = t[i].text;
   const std::string_view b = t[i + 1].text;
   // English: "don t", "can t", "i m", "you re", "i ve", "i ll", "he s", "i d".
-  const bool english = (b == "t" && a.size() > 1 && a.back() == 'n') || (b == "m" && a == "i") ||
-                       (b == "re" && (a == "you" || a == "we" || a == "they")) ||
-                       (b == "ve" && (a == "i" || a == "you" || a == "we" || a == "they")) ||
-                       (b == "ll" && (a == "i" || a == "you" || a == "he" || a == "she" || a == "we" || a == "they")) ||
-                       (b == "s" && (a == "he" || a == "she" || a == "it" || a == "that" || a == "what" || a == "there")) ||
-                       (b == "d" && (a == "i" || a == "he" || a == "she" || a == "you" || a == "they"));
+  const bool english =
+      (b == "t" && a.size() > 1 && a.back() == 'n') || (b == "m" && a == "i") ||
+      (b == "re" && (a == "you" || a == "we" || a == "they")) ||
+      (b == "ve" && (a == "i" || a == "you" || a == "we" || a == "they")) ||
+      (b == "ll" && (a == "i" || a == "you" || a == "he" || a == "she" || a == "we" || a == "they")) ||
+      (b == "s" && (a == "he" || a == "she" || a == "it" || a == "that" || a == "what" || a == "there")) ||
+      (b == "d" && (a == "i" || a == "he" || a == "she" || a == "you" || a == "they"));
   // French: an elided article or pronoun before a vowel or h ("j ai", "l an",
   // "d hier", "qu il", "c est", "m a", "s est", "n est", "t as").
-  const bool french = (a == "qu" || (a.size() == 1 && std::string_view("jldmtsnc").find(a[0]) != std::string_view::npos)) &&
-                      StartsWithVowelOrH(b) && (b.size() > 1 || b == "a" || b == "y") &&
-                      !(a == "m" && i > 0 && t[i - 1].text == "i");
+  const bool french =
+      (a == "qu" || (a.size() == 1 && std::string_view("jldmtsnc").find(a[0]) != std::string_view::npos)) &&
+      StartsWithVowelOrH(b) && (b.size() > 1 || b == "a" || b == "y") && !(a == "m" && i > 0 && t[i - 1].text == "i");
   if (!english && !french) return 0;
   joined.assign(a);
   joined.append(b);

@@ -122,7 +122,6 @@ class RiskDetector {
   RiskAssessment AssessJoined(const std::vector<Token>& tokens) const;
 
  public:
-
   std::size_t rule_count() const { return rules_.size(); }
   std::size_t concept_count() const { return concept_names_.size(); }
 

@@ -1591,9 +1591,10 @@ TEST(RiskDetector, RoundSevenGuardsAreNarrowAndANegatedPlanGivesTheOverdoseBack)
 // mes pilules", "y se réveille pas" typed "y se reveille pas") reads as the
 // folded word would; the harmless texts stay harmless.
 TEST(RiskDetector, AnApostropheTypedAsASpaceReadsAsTheApostrophe) {
-  ExpectEach(Want::kSuicide, {"i don t want to live anymore", "i m going to kill myself", "j ai écrit une lettre d adieu",
-                              "je pense qu à mourir", "mon petit-fils m a dit au revoir pis il m a donné sa guitare, "
-                                                      "il a dit qu il serait pus là demain"});
+  ExpectEach(Want::kSuicide, {"i don t want to live anymore", "i m going to kill myself",
+                              "j ai écrit une lettre d adieu", "je pense qu à mourir",
+                              "mon petit-fils m a dit au revoir pis il m a donné sa guitare, "
+                              "il a dit qu il serait pus là demain"});
   ExpectEach(Want::kOverdose, {"he won t wake up", "j arrive pas à la réveiller, elle a pris ses pilules avec du vin"});
   ExpectEach(Want::kNoSafety, {"c est correct, je vais bien", "i m fine, just looking for a meeting",
                                "l an dernier j ai arrêté de boire", "it s my sister s birthday"});
