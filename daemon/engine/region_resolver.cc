@@ -58,6 +58,11 @@ constexpr std::array<std::string_view, 19> kWordsAfterNotAPlace = {
 constexpr std::array<std::string_view, 13> kWordsBeforeNotAPlace = {
     "rue", "calle", "avenida", "avenue", "av", "boulevard", "blvd", "chemin", "lake", "lac", "lago", "mount", "mt"};
 
+// Words right before a two-letter code that make it a noun, not a place:
+// articles and possessives ("de la MD", "my MD", "un MD").
+constexpr std::array<std::string_view, 18> kArticlesBeforeANoun = {
+    "a", "an", "my", "his", "her", "la", "le", "les", "du", "des", "el", "las", "los", "un", "una", "une", "mon", "ma"};
+
 // Words right before a name that say a place is meant: "in phoenix", "near
 // austin", "en orlando", "dans ...". Not "to", "from" or "a" (French "à"
 // folded): "talked to madison", "a text from austin", "like a phoenix".
@@ -153,6 +158,9 @@ std::optional<std::string> RegionForCode(std::string_view two, std::string_view 
 // capitals, after a city too. Initials count only in capitals ("N.Y.", not
 // "plan a b").
 bool CodeCounts(const Message& m, std::string_view two, std::size_t i, std::size_t n, bool after_a_city) {
+  // After an article or a possessive a code is a noun: "de la MD" (MDMA),
+  // "my MD", "un MD" (a doctor). Not after "the": "the DC area".
+  if (i > 0 && !after_a_city && In(m.tokens[i - 1].text, kArticlesBeforeANoun)) return false;
   const bool restricted = In(two, kNeverCodes) || In(two, kCapitalsOnly) || n == 2;
   if (!restricted) return true;
   if (!m.InCapitals(i, n)) return false;

@@ -673,7 +673,73 @@ RiskAssessment RiskDetector::Assess(std::string_view raw_utf8, const std::vector
   return TokensWithEmoji(raw_utf8, with_emoji) ? Assess(with_emoji) : Assess(tokens);
 }
 
+namespace {
+
+bool StartsWithVowelOrH(std::string_view w) {
+  return !w.empty() &&
+         (w[0] == 'a' || w[0] == 'e' || w[0] == 'i' || w[0] == 'o' || w[0] == 'u' || w[0] == 'y' || w[0] == 'h');
+}
+
+// The word an apostrophe typed as a space split ("don t", "i m", "j ai",
+// "qu il", "l an"), joined as Tokenize would have folded it with the
+// apostrophe ("dont", "im", "jai", "quil", "lan"); 0 when the tokens at i
+// are no such split (the number of tokens joined otherwise: 2).
+std::size_t SplitContraction(const std::vector<Token>& t, std::size_t i, std::string& joined) {
+  if (i + 1 >= t.size() || t[i].digits || t[i + 1].digits) return 0;
+  const std::string_view a = t[i].text;
+  const std::string_view b = t[i + 1].text;
+  // English: "don t", "can t", "i m", "you re", "i ve", "i ll", "he s", "i d".
+  const bool english =
+      (b == "t" && a.size() > 1 && a.back() == 'n') || (b == "m" && a == "i") ||
+      (b == "re" && (a == "you" || a == "we" || a == "they")) ||
+      (b == "ve" && (a == "i" || a == "you" || a == "we" || a == "they")) ||
+      (b == "ll" && (a == "i" || a == "you" || a == "he" || a == "she" || a == "we" || a == "they")) ||
+      (b == "s" && (a == "he" || a == "she" || a == "it" || a == "that" || a == "what" || a == "there")) ||
+      (b == "d" && (a == "i" || a == "he" || a == "she" || a == "you" || a == "they"));
+  // French: an elided article or pronoun before a vowel or h ("j ai", "l an",
+  // "d hier", "qu il", "c est", "m a", "s est", "n est", "t as").
+  const bool french =
+      (a == "qu" || (a.size() == 1 && std::string_view("jldmtsnc").find(a[0]) != std::string_view::npos)) &&
+      StartsWithVowelOrH(b) && (b.size() > 1 || b == "a" || b == "y") && !(a == "m" && i > 0 && t[i - 1].text == "i");
+  if (!english && !french) return 0;
+  joined.assign(a);
+  joined.append(b);
+  return 2;
+}
+
+// `tokens` with apostrophes typed as spaces joined (see SplitContraction);
+// false (out untouched) when there are none.
+bool JoinSplitContractions(const std::vector<Token>& tokens, std::vector<Token>& out) {
+  std::string joined;
+  std::size_t first = tokens.size();
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (SplitContraction(tokens, i, joined) != 0) {
+      first = i;
+      break;
+    }
+  }
+  if (first == tokens.size()) return false;
+  out.assign(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(first));
+  for (std::size_t i = first; i < tokens.size();) {
+    if (SplitContraction(tokens, i, joined) != 0) {
+      out.push_back(Token{joined, tokens[i].upper && tokens[i + 1].upper, false});
+      i += 2;
+    } else {
+      out.push_back(tokens[i]);
+      ++i;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
+  std::vector<Token> joined;
+  return JoinSplitContractions(tokens, joined) ? AssessJoined(joined) : AssessJoined(tokens);
+}
+
+RiskAssessment RiskDetector::AssessJoined(const std::vector<Token>& tokens) const {
   RiskAssessment a;
   const std::size_t n = std::min(tokens.size(), kMaxTokens);
   if (n == 0) return a;
@@ -717,6 +783,43 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     i = end;
   }
 
+  // The guard that silences match m over span, if any.
+  auto find_silencer = [&](const Match& m, Span span) -> const Match* {
+    const Rule& rule = rules_[m.rule];
+    if (!rule.guardable && (strong_guarded_ & (1u << static_cast<unsigned>(rule.cls))) == 0) return nullptr;
+    for (const Match& g : matches) {
+      const Rule& guard = rules_[g.rule];
+      if (guard.cls != Class::kGuard || !InScope(guard, m.rule, rule)) continue;
+      if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
+      const bool overlap = g.span.start < span.end && span.start < g.span.end;
+      int distance = 0;
+      if (!overlap) {
+        if (guard.side == Side::kOverlap) continue;
+        const bool guard_before = g.span.end <= span.start;
+        if ((guard.side == Side::kBefore && !guard_before) || (guard.side == Side::kAfter && guard_before)) continue;
+        distance = guard_before ? span.start - g.span.end : g.span.start - span.end;
+      }
+      if (distance <= guard.reach) return &g;
+    }
+    return nullptr;
+  };
+  // Matches of safety rules that outrank other classes but do not stand
+  // themselves: a negation (a distress rule guarding their class) overlaps
+  // them, or a guard silences them.
+  std::vector<bool> fallen(matches.size(), false);
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    const Match& m = matches[i];
+    const Rule& rule = rules_[m.rule];
+    if (rule.cls == Class::kGuard || rule.cls == Class::kDistress || rule.guards_mask == 0) continue;
+    const unsigned own = 1u << static_cast<unsigned>(rule.cls);
+    const bool negated = std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
+      const Rule& other = rules_[o.rule];
+      return other.cls == Class::kDistress && (other.guards_mask & own) != 0 && o.span.start < m.span.end &&
+             m.span.start < o.span.end;
+    });
+    fallen[i] = negated || find_silencer(m, m.span) != nullptr;
+  }
+
   // The deciding rule per class: unguarded, strong before guardable, then
   // in file order.
   constexpr std::uint32_t kNone = 0xFFFFFFFF;
@@ -736,11 +839,15 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
     // matar" inside it, not "me quiero morir" later in the message). A
     // match that took a word of the negation may still be made of other
     // words ("je veux pas mourir mais j'en peux plus, je veux en finir").
+    // A rule that outranks other classes does so only while it stands
+    // itself: negated or silenced ("no quiero morir, me tomé demasiadas
+    // pastillas"), it gives back the overdose it would have replaced.
     auto outranker = [&](Span span) {
       return std::find_if(matches.begin(), matches.end(), [&](const Match& o) {
         const Rule& other = rules_[o.rule];
         if (other.cls == Class::kGuard || (other.guards_mask & (1u << cls)) == 0) return false;
-        return other.cls != Class::kDistress || (o.span.start < span.end && span.start < o.span.end);
+        if (other.cls == Class::kDistress) return o.span.start < span.end && span.start < o.span.end;
+        return !fallen[static_cast<std::size_t>(&o - matches.data())];
       });
     };
     Span span = m.span;
@@ -757,24 +864,7 @@ RiskAssessment RiskDetector::Assess(const std::vector<Token>& tokens) const {
       continue;
     }
     if (rule.guardable || (strong_guarded_ & (1u << cls)) != 0) {
-      const Match* silencer = nullptr;
-      for (const Match& g : matches) {
-        const Rule& guard = rules_[g.rule];
-        if (guard.cls != Class::kGuard || !InScope(guard, m.rule, rule)) continue;
-        if (!rule.guardable && !guard.strong) continue;  // strong signs yield only to strong guards
-        const bool overlap = g.span.start < span.end && span.start < g.span.end;
-        int distance = 0;
-        if (!overlap) {
-          if (guard.side == Side::kOverlap) continue;
-          const bool guard_before = g.span.end <= span.start;
-          if ((guard.side == Side::kBefore && !guard_before) || (guard.side == Side::kAfter && guard_before)) continue;
-          distance = guard_before ? span.start - g.span.end : g.span.start - span.end;
-        }
-        if (distance <= guard.reach) {
-          silencer = &g;
-          break;
-        }
-      }
+      const Match* silencer = find_silencer(m, span);
       if (silencer != nullptr) {
         if (a.guard.empty()) {
           a.guard = rules_[silencer->rule].id;

@@ -102,7 +102,9 @@ class RiskDetector {
   static Result<RiskDetector> Parse(std::string_view json);
 
   // Tokens from Tokenize() (folded: lower-case ASCII, no accents, no
-  // apostrophes). Only the first kMaxTokens are read. Never fails.
+  // apostrophes). An apostrophe typed as a space is read as one ("don t",
+  // "i m", "j ai", "qu il", "d hier" read as "dont", "im", "jai", "quil",
+  // "dhier"). Only the first kMaxTokens are read. Never fails.
   RiskAssessment Assess(const std::vector<Token>& tokens) const;
 
   // The same for a message as received: `tokens` must be Tokenize(raw_utf8).
@@ -115,6 +117,11 @@ class RiskDetector {
 
   static constexpr std::size_t kMaxTokens = 128;
 
+ private:
+  // Assess on tokens whose apostrophes typed as spaces are already joined.
+  RiskAssessment AssessJoined(const std::vector<Token>& tokens) const;
+
+ public:
   std::size_t rule_count() const { return rules_.size(); }
   std::size_t concept_count() const { return concept_names_.size(); }
 

@@ -247,6 +247,20 @@ TEST(RegionResolverNames, StreetsCountiesAndLakesAreNotWhereThePersonIs) {
   });
 }
 
+// After an article or a possessive a two-letter code is a noun: "de la MD"
+// is MDMA, "my MD" a doctor. A code read as a place still counts.
+TEST(RegionResolverNames, ACodeAfterAnArticleOrAPossessiveIsANoun) {
+  ExpectAll({
+      {"ma copine a pris de la MD en soirée", ""},
+      {"I need to see my MD about detox", ""},
+      {"necesito un MD", ""},
+      {"help in MD", "US-MD"},
+      {"NARCAN MD", "US-MD"},
+      {"detox near Baltimore MD", "US-MD"},
+      {"the DC area", "US-DC"},
+  });
+}
+
 TEST(RegionResolverCities, CitiesAreFoundInEnglishFrenchAndSpanish) {
   ExpectAll({
       {"narcan in vancouver", "CA-BC"},

@@ -1564,5 +1564,55 @@ TEST(RiskDetectorParse, OtherMistakesAreRefusedWithThePlace) {
                    "risk: /concepts/a: concept 'a' is defined twice");
 }
 
+// Safety round 7 (issue 10): guards narrowed so they cannot hide a real
+// sign told next to the same words, and an outranking plan that is itself
+// negated gives back the overdose it would have replaced.
+TEST(RiskDetector, RoundSevenGuardsAreNarrowAndANegatedPlanGivesTheOverdoseBack) {
+  ExpectEach(Want::kOverdose, {"no quiero morir, me tomé demasiadas pastillas y no puedo respirar",
+                               "no quiero morir me tome demasiadas pastillas",
+                               "im not going to kill myself but i think i overdose now"});
+  ExpectEach(
+      Want::kSuicide,
+      {"me quiero morir, no pienso en otra cosa",
+       "mi hija dijo que se quiere quitar la vida, estabamos viendo la novela",
+       "i cant get him out of my head lol i want to die", "this is my last text ever, phone is dying",
+       "years ago i was fine, now i want to kill myself", "i tried to kill myself tonight and im fine now i guess"});
+  ExpectEach(Want::kNoSafety,
+             {"i left my jacket at your place, i wont need it till monday",
+              "cant get this song out of my head 'took too many pills now i cant breathe' lol its so catchy",
+              "la cancion dice 'me quiero morir sin ti' y no la puedo dejar de cantar jaja",
+              "back in 2019 i tried to kill myself, im doing ok now. how do i help my brother",
+              "hace 5 años intenté suicidarme, hoy estoy bien, busco un grupo para mi hermano",
+              "vi una novela donde la protagonista se quiere matar",
+              "no estoy pensando en hacerme daño, solo quiero dejar de tomar"});
+}
+
+// An apostrophe typed as a space ("i don t want to live", "j ai pris toutes
+// mes pilules", "y se réveille pas" typed "y se reveille pas") reads as the
+// folded word would; the harmless texts stay harmless.
+TEST(RiskDetector, AnApostropheTypedAsASpaceReadsAsTheApostrophe) {
+  ExpectEach(Want::kSuicide, {"i don t want to live anymore", "i m going to kill myself",
+                              "j ai écrit une lettre d adieu", "je pense qu à mourir",
+                              "mon petit-fils m a dit au revoir pis il m a donné sa guitare, "
+                              "il a dit qu il serait pus là demain"});
+  ExpectEach(Want::kOverdose, {"he won t wake up", "j arrive pas à la réveiller, elle a pris ses pilules avec du vin"});
+  ExpectEach(Want::kNoSafety, {"c est correct, je vais bien", "i m fine, just looking for a meeting",
+                               "l an dernier j ai arrêté de boire", "it s my sister s birthday"});
+}
+
+// A tool for writing rules, not a check (disabled, so ctest never runs it):
+//   HELPLINE_RISK_EXPLAIN=FILE risk_detector_test --gtest_also_run_disabled_tests \
+//     --gtest_filter='*DISABLED_Explain*'
+// prints the assessment of every line of FILE (the deciding rule and the guard).
+TEST(RiskDetector, DISABLED_ExplainEachLineOfAFile) {
+  const char* path = std::getenv("HELPLINE_RISK_EXPLAIN");
+  ASSERT_NE(path, nullptr) << "set HELPLINE_RISK_EXPLAIN to a file of messages, one per line";
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << path;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) std::printf("%s\n", Describe(line, Assess(line)).c_str());
+  }
+}
+
 }  // namespace
 }  // namespace helpline::engine

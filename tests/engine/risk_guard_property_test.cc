@@ -52,8 +52,20 @@ struct Exception {
   std::string_view rule;
   std::string_view why;
 };
-// None needed so far: every strong guard names its rules in "silences".
-constexpr std::array<Exception, 0> kExceptions{};
+// The guard that speaks in an assessment is the first one that silenced
+// anything, so a phrase that silences two classes through two guards needs
+// its pair named here.
+constexpr std::array<Exception, 5> kExceptions{{
+    {"en_device_dying", "en_last_text_now",
+     "'this is my last message, phone is dying': the phone is why the text is the last for now "
+     "(en_last_text_for_now); the overdose guard of the same words speaks first"},
+    {"en_idiom_device", "en_last_text_now", "the same: 'final message, phone dying'"},
+    {"en_device_dying", "en_last_message_from_me", "the same: 'last text youll get from me, phone is dying'"},
+    {"en_idiom_device", "en_last_message_from_me", "the same"},
+    {"en_past_attempt_ok_now", "en_overdose_on_purpose",
+     "'back in 2019 i tried, overdosed on purpose, doing ok now': a past attempt told with being well; the past "
+     "guards of the overdose word speak first"},
+}};
 
 bool IsException(std::string_view guard, std::string_view rule) {
   for (const Exception& e : kExceptions) {
