@@ -1,9 +1,12 @@
 #include "common/crypto.h"
 
+// DigestState uses the low-level digest functions OpenSSL 3 deprecates (see there).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/md5.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <array>
 #include <cstdio>
@@ -32,28 +35,91 @@ const EVP_MD* Md(Digest digest) {
   std::abort();
 }
 
-using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+// A digest's running state held by value: OpenSSL's own block functions
+// (the same assembly its providers call) on a plain struct. Copying one is
+// a memcpy, where copying an EVP_MD_CTX frees and allocates the provider's
+// context, and updating one skips the provider dispatch. These functions
+// are deprecated in OpenSSL 3 (they bypass providers, so no FIPS module)
+// but still exported; they serve only HMAC below, where the key's prepared
+// states are copied on every call.
+class DigestState {
+ public:
+  explicit DigestState(Digest digest) : digest_(digest) {
+    bool ok = false;
+    switch (digest_) {
+      case Digest::kMd5: ok = MD5_Init(&ctx_.md5) == 1; break;
+      case Digest::kSha1: ok = SHA1_Init(&ctx_.sha1) == 1; break;
+      case Digest::kSha256: ok = SHA256_Init(&ctx_.sha256) == 1; break;
+      case Digest::kSha512: ok = SHA512_Init(&ctx_.sha512) == 1; break;
+    }
+    if (!ok) Fatal("digest init");
+  }
 
-MdCtx NewCtx() {
-  MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx) Fatal("EVP_MD_CTX_new");
-  return ctx;
-}
+  void Update(const void* data, std::size_t n) {
+    bool ok = false;
+    switch (digest_) {
+      case Digest::kMd5: ok = MD5_Update(&ctx_.md5, data, n) == 1; break;
+      case Digest::kSha1: ok = SHA1_Update(&ctx_.sha1, data, n) == 1; break;
+      case Digest::kSha256: ok = SHA256_Update(&ctx_.sha256, data, n) == 1; break;
+      case Digest::kSha512: ok = SHA512_Update(&ctx_.sha512, data, n) == 1; break;
+    }
+    if (!ok) Fatal("digest update");
+  }
+
+  // Writes the digest to `out` (EVP_MAX_MD_SIZE bytes of room) and returns
+  // its length. The state must not be updated afterwards.
+  std::size_t Final(unsigned char* out) {
+    int ok = 0;
+    std::size_t n = 0;
+    switch (digest_) {
+      case Digest::kMd5:
+        ok = MD5_Final(out, &ctx_.md5);
+        n = MD5_DIGEST_LENGTH;
+        break;
+      case Digest::kSha1:
+        ok = SHA1_Final(out, &ctx_.sha1);
+        n = SHA_DIGEST_LENGTH;
+        break;
+      case Digest::kSha256:
+        ok = SHA256_Final(out, &ctx_.sha256);
+        n = SHA256_DIGEST_LENGTH;
+        break;
+      case Digest::kSha512:
+        ok = SHA512_Final(out, &ctx_.sha512);
+        n = SHA512_DIGEST_LENGTH;
+        break;
+    }
+    if (ok != 1) Fatal("digest final");
+    return n;
+  }
+
+  // Overwrites the state (it may hold key material).
+  void Cleanse() { OPENSSL_cleanse(&ctx_, sizeof ctx_); }
+
+ private:
+  Digest digest_;
+  union {
+    MD5_CTX md5;
+    SHA_CTX sha1;
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;
+  } ctx_;
+};
 
 // An HMAC key made ready once (RFC 2104): the digest states after the inner
-// and outer padded key blocks. A MAC then costs two state copies and two
-// short digests, where OpenSSL 3's one-shot HMAC() fetches the algorithm and
-// hashes the key blocks on every call (measured at about 5x the cost on the
-// webhook path, where every request needs one or two MACs under the same key).
+// and outer padded key blocks. A MAC then costs two state copies (memcpy)
+// and two short digests, where OpenSSL 3's one-shot HMAC() fetches the
+// algorithm and hashes the key blocks on every call (measured at about 5x
+// the cost on the webhook path, where every request needs one or two MACs
+// under the same key).
 struct PreparedKey {
   Digest digest;
   std::string key;
-  MdCtx inner = NewCtx();
-  MdCtx outer = NewCtx();
+  DigestState inner;
+  DigestState outer;
 
-  PreparedKey(Digest d, std::string_view k) : digest(d), key(k) {
-    const EVP_MD* md = Md(d);
-    const auto block = static_cast<std::size_t>(EVP_MD_get_block_size(md));
+  PreparedKey(Digest d, std::string_view k) : digest(d), key(k), inner(d), outer(d) {
+    const auto block = static_cast<std::size_t>(EVP_MD_get_block_size(Md(d)));
     std::string padded = key.size() > block ? Hash(d, key) : key;
     padded.resize(block, '\0');
     std::string ipad = padded, opad = padded;
@@ -61,22 +127,23 @@ struct PreparedKey {
       ipad[i] = static_cast<char>(ipad[i] ^ 0x36);
       opad[i] = static_cast<char>(opad[i] ^ 0x5c);
     }
-    if (EVP_DigestInit_ex(inner.get(), md, nullptr) != 1 || EVP_DigestUpdate(inner.get(), ipad.data(), block) != 1 ||
-        EVP_DigestInit_ex(outer.get(), md, nullptr) != 1 || EVP_DigestUpdate(outer.get(), opad.data(), block) != 1) {
-      Fatal("HMAC key setup");
-    }
+    inner.Update(ipad.data(), block);
+    outer.Update(opad.data(), block);
     OPENSSL_cleanse(padded.data(), padded.size());
     OPENSSL_cleanse(ipad.data(), ipad.size());
     OPENSSL_cleanse(opad.data(), opad.size());
   }
-  ~PreparedKey() { OPENSSL_cleanse(key.data(), key.size()); }
+  ~PreparedKey() {
+    OPENSSL_cleanse(key.data(), key.size());
+    inner.Cleanse();
+    outer.Cleanse();
+  }
 };
 
 // Each thread keeps its last few keys (a daemon uses one or two per provider).
 struct KeyCache {
   std::array<std::unique_ptr<PreparedKey>, 4> keys;
   std::size_t next = 0;  // round-robin replacement
-  MdCtx work = NewCtx();
 
   const PreparedKey& Get(Digest digest, std::string_view key) {
     for (const auto& k : keys) {
@@ -98,19 +165,15 @@ std::string Hmac(Digest digest, std::string_view key, std::string_view data) {
 std::string HmacConcat(Digest digest, std::string_view key, std::span<const std::string_view> pieces) {
   thread_local KeyCache cache;
   const PreparedKey& k = cache.Get(digest, key);
-  EVP_MD_CTX* ctx = cache.work.get();
   unsigned char inner[EVP_MAX_MD_SIZE];
   unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int inner_len = 0;
-  unsigned int md_len = 0;
-  if (EVP_MD_CTX_copy_ex(ctx, k.inner.get()) != 1) Fatal("HMAC");
-  for (const std::string_view piece : pieces) {
-    if (EVP_DigestUpdate(ctx, piece.data(), piece.size()) != 1) Fatal("HMAC");
-  }
-  if (EVP_DigestFinal_ex(ctx, inner, &inner_len) != 1 || EVP_MD_CTX_copy_ex(ctx, k.outer.get()) != 1 ||
-      EVP_DigestUpdate(ctx, inner, inner_len) != 1 || EVP_DigestFinal_ex(ctx, md, &md_len) != 1) {
-    Fatal("HMAC");
-  }
+  DigestState state = k.inner;
+  for (const std::string_view piece : pieces) state.Update(piece.data(), piece.size());
+  const std::size_t inner_len = state.Final(inner);
+  state = k.outer;
+  state.Update(inner, inner_len);
+  const std::size_t md_len = state.Final(md);
+  state.Cleanse();
   return std::string(reinterpret_cast<const char*>(md), md_len);
 }
 

@@ -103,8 +103,9 @@ Result<AlertConversation> AlertConversation::Load(const std::string& path) {
   return c;
 }
 
-AlertCommand AlertConversation::Parse(std::string_view text) const {
-  const std::vector<Token> t = Tokenize(text);
+AlertCommand AlertConversation::Parse(std::string_view text) const { return Parse(text, Tokenize(text)); }
+
+AlertCommand AlertConversation::Parse(std::string_view text, const std::vector<Token>& t) const {
   AlertCommand out;
   if (t.empty()) return out;
   auto whole = [&](const std::vector<Phrase>& list) -> const Phrase* {

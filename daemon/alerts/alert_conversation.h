@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/text_normalize.h"
 
 namespace helpline::daemon::alerts {
 
@@ -42,6 +43,10 @@ class AlertConversation {
   static Result<AlertConversation> Load(const std::string& path);
 
   AlertCommand Parse(std::string_view text) const;
+  // The same, from the text's tokens made already: `tokens` must be
+  // Tokenize(text) (an engine Understanding's tokens are), so the text is
+  // not read twice on the webhook path.
+  AlertCommand Parse(std::string_view text, const std::vector<Token>& tokens) const;
   // The reply `key` in `language` (English when missing), {region} and
   // {emergency} filled in.
   std::string Text(std::string_view language, std::string_view key, std::string_view region = {},

@@ -119,7 +119,7 @@ void AlertDesk::Forget(std::string_view hash) {
 
 bool AlertDesk::Take(const AlertInput& in, const engine::EngineReply& r,
                      std::function<void(std::optional<std::string>)> done) {
-  const AlertCommand c = conv_.Parse(in.text);
+  const AlertCommand c = in.understood != nullptr ? conv_.Parse(in.text, in.understood->tokens) : conv_.Parse(in.text);
   if (c.kind == AlertCommandKind::kNone) return false;
   const engine::Understanding& u = *in.understood;
   const bool safety = engine::IsSafetyIntent(u.intent) || u.distress;

@@ -25,6 +25,18 @@ using directory::Resource;
 // so that lines skipped for their kind or language still leave enough.
 constexpr std::size_t kLookupLimit = 24;
 
+// Answer() remembers which reply it settled on for texts up to this long
+// (as the UnderstandingCache keeps them: longer texts seldom repeat).
+constexpr std::size_t kMaxRememberedTextBytes = UnderstandingCache::kMaxTextBytes;
+
+// The composed parts of `reply`, copied from a cached reply.
+void CopyComposed(EngineReply& reply, const ComposedReply& composed) {
+  reply.text = composed.text;
+  reply.segments = composed.segments;
+  reply.encoding = composed.encoding;
+  reply.resources = composed.resources;
+}
+
 // Categories to look up for an intent, most relevant first. Later ones fill
 // in when the region lists nothing (or little) in the first.
 std::vector<Category> CategoriesFor(Intent intent) {
@@ -727,6 +739,20 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     reply.region = regions_.Fallback(state.region, message.from, message.hints);
   }
 
+  // What follows depends on nothing else (the Understanding is a function
+  // of the text and the sender's country), so a repeated message takes the
+  // reply settled on before, without building its key again.
+  std::optional<AnswerInputs> inputs;
+  if (cache != nullptr && message.text.size() <= kMaxRememberedTextBytes) {
+    inputs.emplace(message.text, u.sender_country, reply.language, reply.region.code, reply.region.candidates,
+                   state.opted_out, message.channel == ChannelType::kSms);
+    if (const std::optional<ReplyCache::Answered> answered = cache->FindAnswer(index, *inputs)) {
+      reply.intent = answered->intent;
+      CopyComposed(reply, *answered->reply);
+      return reply;
+    }
+  }
+
   // 6. A resource named in the message comes first; a message that asks for
   // nothing else gets that resource's topic. Safety answers keep their own
   // order (the named line still appears if the reply has room for it).
@@ -755,7 +781,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   if (state.opted_out && !IsSafetyIntent(reply.intent) && !help) {
     c.resources_wanted = false;
     c.head.push_back({Fill(c.cat->opted_out, {{"program", catalog_.program()}}), rank::kNever});
-    ComposeInto(reply, std::move(c), "opted_out", index, cache);
+    ComposeInto(reply, std::move(c), "opted_out", index, cache, inputs ? &*inputs : nullptr);
     return reply;
   }
   c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
@@ -774,7 +800,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
       c.head.push_back(std::move(notice));
   }
   if (!c.nearby.empty()) cache = nullptr;  // the reply depends on the place named, not only the region
-  ComposeInto(reply, std::move(c), "reply", index, cache);
+  ComposeInto(reply, std::move(c), "reply", index, cache, inputs ? &*inputs : nullptr);
   return reply;
 }
 
@@ -894,28 +920,28 @@ void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, bool
 }
 
 // Composes `c` into the reply, or reuses the reply composed before for the
-// same key (the key is read before Compose consumes the lines).
+// same key (the key is read before Compose consumes the lines). With
+// `inputs`, the cache also remembers that Answer() settled on this reply for
+// them.
 void MessageEngine::ComposeInto(EngineReply& reply, Composition&& c, std::string_view kind,
-                                const directory::DirectoryIndex& index, ReplyCache* cache) const {
-  ComposedReply composed;
+                                const directory::DirectoryIndex& index, ReplyCache* cache,
+                                const AnswerInputs* inputs) const {
   if (cache == nullptr) {
-    composed = Compose(std::move(c), index);
-  } else {
-    ReplyKey key(kind, c.intent, c.cat->lang, c.region, c.reader_country, c.channel == ChannelType::kSms);
-    for (const ReplyLine& l : c.head) key.AddHeadLine(l.text);
-    if (c.named != nullptr) key.AddNamedResource(c.named->id);
-    for (const std::string& code : reply.region.candidates) key.AddCandidateRegion(code);
-    if (const ComposedReply* hit = cache->Find(index, key)) {
-      composed = *hit;
-    } else {
-      composed = Compose(std::move(c), index);
-      cache->Insert(std::move(key), composed);
-    }
+    ComposedReply composed = Compose(std::move(c), index);
+    reply.text = std::move(composed.text);
+    reply.segments = std::move(composed.segments);
+    reply.encoding = composed.encoding;
+    reply.resources = std::move(composed.resources);
+    return;
   }
-  reply.text = std::move(composed.text);
-  reply.segments = std::move(composed.segments);
-  reply.encoding = composed.encoding;
-  reply.resources = std::move(composed.resources);
+  ReplyKey key(kind, c.intent, c.cat->lang, c.region, c.reader_country, c.channel == ChannelType::kSms);
+  for (const ReplyLine& l : c.head) key.AddHeadLine(l.text);
+  if (c.named != nullptr) key.AddNamedResource(c.named->id);
+  for (const std::string& code : reply.region.candidates) key.AddCandidateRegion(code);
+  const ComposedReply* kept = cache->Find(index, key);
+  if (kept == nullptr) kept = cache->Insert(std::move(key), Compose(std::move(c), index));
+  if (inputs != nullptr) cache->RememberAnswer(*inputs, reply.intent, kept);
+  CopyComposed(reply, *kept);
 }
 
 EngineReply MessageEngine::RateLimitNotice(const SenderState& state, ChannelType channel) const {

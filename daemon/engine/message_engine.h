@@ -134,7 +134,11 @@ class MessageEngine {
   // Handle() in two steps, for callers that must know a message's state
   // changes before they can read the sender's state (the daemon applies them
   // in the same atomic Redis script): Answer(m, Understand(m), state, ...)
-  // is exactly Handle(m, state, ...). `message` must be the same in both.
+  // is exactly Handle(m, state, ...). `message` must be the same in both:
+  // with a cache, Answer reuses the reply it settled on before for the same
+  // text, sender's country, language, region, opt-out and channel
+  // (AnswerInputs, reply_cache.h), which holds only if `understood` is what
+  // Understand(message) gives.
   Understanding Understand(const InboundMessage& message) const;
   // The same, kept in and reused from `cache` (understanding_cache.h): a
   // text this loop has understood before for a sender in the same country
@@ -176,7 +180,7 @@ class MessageEngine {
                               const directory::DirectoryIndex& index) const;
   void AddFixedLines(Composition& c, const EngineReply& reply, bool distress, bool suicide_too) const;
   void ComposeInto(EngineReply& reply, Composition&& c, std::string_view kind, const directory::DirectoryIndex& index,
-                   ReplyCache* cache) const;
+                   ReplyCache* cache, const AnswerInputs* inputs = nullptr) const;
   ComposedReply Compose(Composition&& c, const directory::DirectoryIndex& index) const;
   Candidates FindCandidates(const Composition& c, const directory::DirectoryIndex& index) const;
   // Whether `r` may be texted: not unconfirmed, unless include_unconfirmed.

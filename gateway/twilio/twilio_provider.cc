@@ -55,6 +55,15 @@ std::string_view FirstValue(const FormParams& params, std::string_view name) {
   return {};
 }
 
+// ParamValue(params, name) moved out of `params` instead of copied (the
+// pair's value is left empty).
+std::string TakeParam(FormParams& params, std::string_view name) {
+  for (auto& [key, value] : params) {
+    if (key == name) return std::move(value);
+  }
+  return {};
+}
+
 bool IsAlphanumeric(std::string_view s) {
   for (const char c : s) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
@@ -191,7 +200,7 @@ ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
                                     std::chrono::system_clock::time_point /*now*/) const {
   auto verified = Verify(request);
   if (auto* error = std::get_if<WebhookError>(&verified)) return std::move(*error);
-  const FormParams& params = std::get<FormParams>(verified);
+  FormParams& params = std::get<FormParams>(verified);
 
   std::string_view status = FirstValue(params, "MessageStatus");
   if (status.empty()) status = FirstValue(params, "SmsStatus");
@@ -202,7 +211,7 @@ ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
     return delivery;
   }
 
-  auto message = ToMessage(params);
+  auto message = ToMessage(std::move(params));
   if (auto* error = std::get_if<WebhookError>(&message)) return std::move(*error);
   return InboundEvent{std::get<InboundMessage>(std::move(message)), std::nullopt};
 }
@@ -288,24 +297,24 @@ std::variant<FormParams, WebhookError> TwilioProvider::Verify(const WebhookReque
   return std::move(params).value();
 }
 
-std::variant<InboundMessage, WebhookError> TwilioProvider::ToMessage(const FormParams& params) {
+std::variant<InboundMessage, WebhookError> TwilioProvider::ToMessage(FormParams&& params) {
   InboundMessage message;
   message.provider = "twilio";
-  message.from = ParamValue(params, "From");
-  message.to = ParamValue(params, "To");
+  message.from = TakeParam(params, "From");
+  message.to = TakeParam(params, "To");
   const bool chat_from = StripChatPrefix(message.from);
   const bool chat_to = StripChatPrefix(message.to);
   message.channel = chat_from || chat_to ? MessageChannel::kChat : MessageChannel::kSms;
   if (message.from.empty()) return Error(400, "missing From");  // also "whatsapp:" alone
-  message.id = ParamValue(params, "MessageSid");
-  if (message.id.empty()) message.id = ParamValue(params, "SmsSid");
+  message.id = TakeParam(params, "MessageSid");
+  if (message.id.empty()) message.id = TakeParam(params, "SmsSid");
   if (message.id.empty()) return Error(400, "missing MessageSid");
 
-  message.text = ParamValue(params, "Body");
-  message.from_state = ParamValue(params, "FromState");
-  message.from_zip = ParamValue(params, "FromZip");
-  message.from_country = ParamValue(params, "FromCountry");
-  message.from_city = ParamValue(params, "FromCity");
+  message.text = TakeParam(params, "Body");
+  message.from_state = TakeParam(params, "FromState");
+  message.from_zip = TakeParam(params, "FromZip");
+  message.from_country = TakeParam(params, "FromCountry");
+  message.from_city = TakeParam(params, "FromCity");
   return message;
 }
 

@@ -154,7 +154,8 @@ class TwilioProvider final : public Provider {
   // verified form parameters in body order.
   std::variant<FormParams, WebhookError> Verify(const WebhookRequest& request) const;
   // The inbound message in verified parameters (the last two rows).
-  static std::variant<InboundMessage, WebhookError> ToMessage(const FormParams& params);
+  // Moves the values it keeps out of `params`.
+  static std::variant<InboundMessage, WebhookError> ToMessage(FormParams&& params);
 
   TwilioConfig config_;
 };

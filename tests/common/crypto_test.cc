@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -120,6 +123,49 @@ TEST(Hmac, StaysCorrectAcrossManyKeysAndThreads) {
   for (auto& t : threads) t.join();
   EXPECT_TRUE(check());
   EXPECT_EQ(ok, std::vector<int>(4, 1));
+}
+
+// RFC 2104 written out over Hash() (OpenSSL's EVP one-shot digest), to
+// check the prepared-key HMAC against on any key and data.
+std::string ReferenceHmac(Digest d, std::string key, std::string_view data) {
+  const std::size_t block = d == Digest::kSha512 ? 128 : 64;
+  if (key.size() > block) key = Hash(d, key);
+  key.resize(block, '\0');
+  std::string ipad = key, opad = key;
+  for (std::size_t i = 0; i < block; ++i) {
+    ipad[i] = static_cast<char>(ipad[i] ^ 0x36);
+    opad[i] = static_cast<char>(opad[i] ^ 0x5c);
+  }
+  return Hash(d, opad + Hash(d, ipad + std::string(data)));
+}
+
+// Random keys (empty, shorter and longer than a block) and data (several
+// blocks, cut into random pieces), every digest, with more keys than the
+// per-thread cache keeps, so prepared keys are made, reused and replaced.
+TEST(Hmac, MatchesRfc2104OnRandomKeysAndData) {
+  std::mt19937 rng(20261206);
+  auto random_bytes = [&](std::size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng() & 0xFF);
+    return s;
+  };
+  std::vector<std::string> keys;
+  for (int i = 0; i < 7; ++i) keys.push_back(random_bytes(rng() % 200));
+  keys.push_back("");
+  for (int round = 0; round < 400; ++round) {
+    const Digest d = std::array{Digest::kMd5, Digest::kSha1, Digest::kSha256, Digest::kSha512}[rng() % 4];
+    const std::string& key = keys[rng() % keys.size()];
+    const std::string data = random_bytes(rng() % 300);
+    std::vector<std::string_view> pieces;
+    for (std::string_view rest = data; !rest.empty();) {
+      const std::size_t n = std::min<std::size_t>(rest.size(), rng() % 80);
+      pieces.push_back(rest.substr(0, n));
+      rest.remove_prefix(n);
+    }
+    const std::string expected = ReferenceHmac(d, key, data);
+    ASSERT_EQ(HexLower(Hmac(d, key, data)), HexLower(expected)) << "round " << round;
+    ASSERT_EQ(HexLower(HmacConcat(d, key, pieces)), HexLower(expected)) << "round " << round;
+  }
 }
 
 TEST(Hash, MatchesPublishedDigests) {

@@ -77,6 +77,39 @@ TEST(AlertConversationTest, ReportsKeepTheTextAfterTheKeywordAndABareOdIsNoRepor
   EXPECT_EQ(Conv().Parse("REPORT").rest_tokens, 0u);
 }
 
+// The desk parses from the engine's tokens (the Understanding's): the same
+// command, language, count and report text as parsing the text itself.
+TEST(AlertConversationTest, ParsingTheEnginesTokensGivesTheSameCommandAsTheText) {
+  const char* texts[] = {"JOIN",
+                         "join 98101",
+                         "Alertes Québec",
+                         "ALERTAS",
+                         "YES",
+                         "Sí",
+                         "oui!",
+                         "LEAVE",
+                         "salir",
+                         "yes I need naloxone",
+                         "REPORT: blue pills at Main St",
+                         "Report - purple fent, people falling out fast",
+                         "OD",
+                         "od bad dope on 5th street",
+                         "bad batch downtown",
+                         "need narcan in BC",
+                         "",
+                         "  ",
+                         "STOP"};
+  for (const char* text : texts) {
+    const engine::Understanding u = Engine().Understand(engine::InboundMessage{.text = text, .from = kNumber});
+    const AlertCommand plain = Conv().Parse(text);
+    const AlertCommand from_tokens = Conv().Parse(text, u.tokens);
+    EXPECT_EQ(from_tokens.kind, plain.kind) << text;
+    EXPECT_EQ(from_tokens.language, plain.language) << text;
+    EXPECT_EQ(from_tokens.rest_tokens, plain.rest_tokens) << text;
+    EXPECT_EQ(from_tokens.report_text, plain.report_text) << text;
+  }
+}
+
 TEST(AlertConversationTest, TextsFillTheRegionAndFallBackToEnglish) {
   EXPECT_NE(Conv().Text("en", "ask_confirm", "Washington").find("Washington"), std::string::npos);
   EXPECT_NE(Conv().Text("fr", "ask_confirm", "Québec").find("OUI"), std::string::npos);

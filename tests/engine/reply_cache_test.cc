@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "daemon/engine/message_engine.h"
+#include "tests/engine/eval_messages.h"
+#include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
 namespace {
@@ -90,6 +96,135 @@ TEST(ReplyCache, AFullCacheIsEmptiedOnTheNextLookUp) {
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(cache.Find(*index, HelpKey()), nullptr);  // was there, but the cache was full
   EXPECT_EQ(cache.size(), 0u);
+}
+
+const std::vector<std::string> kNoCandidates;
+
+AnswerInputs BcInputs(std::string_view text) {
+  return AnswerInputs(text, "CA", "en", "CA-BC", kNoCandidates, false, true);
+}
+
+TEST(ReplyCache, ARememberedAnswerIsFoundAgainAndCountsAsAHit) {
+  const auto index = directory::DirectoryIndex::Build({}, 1);
+  ReplyCache cache;
+  EXPECT_EQ(cache.FindAnswer(*index, BcInputs("NALOXONE")), std::nullopt);
+  ASSERT_EQ(cache.Find(*index, HelpKey()), nullptr);
+  const ComposedReply* kept = cache.Insert(HelpKey(), Reply("Naloxone (British Columbia):"));
+  ASSERT_NE(kept, nullptr);
+  cache.RememberAnswer(BcInputs("NALOXONE"), Intent::kNaloxone, kept);
+  EXPECT_EQ(cache.hits(), 0u);
+  EXPECT_EQ(cache.misses(), 1u);  // the Find(); FindAnswer() alone counts nothing
+
+  const auto answered = cache.FindAnswer(*index, BcInputs("NALOXONE"));
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->intent, Intent::kNaloxone);
+  EXPECT_EQ(answered->reply, kept);
+  EXPECT_EQ(answered->reply->text, "Naloxone (British Columbia):");
+  EXPECT_EQ(cache.hits(), 1u);  // as the Find() it saves would have counted
+  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_EQ(cache.FindAnswer(*index, BcInputs("naloxone")), std::nullopt);  // the exact text
+  EXPECT_EQ(cache.hits(), 1u);
+}
+
+TEST(ReplyCache, EveryPartOfTheAnswerInputsTellsAnswersApart) {
+  const std::vector<std::string> ns_pe = {"CA-NS", "CA-PE"};
+  const std::vector<std::string> ns = {"CA-NS"};
+  const std::vector<std::string> keys = {
+      BcInputs("HELP").str(),
+      BcInputs("HELP ").str(),
+      AnswerInputs("HELP", "US", "en", "CA-BC", kNoCandidates, false, true).str(),
+      AnswerInputs("HELP", "CA", "fr", "CA-BC", kNoCandidates, false, true).str(),
+      AnswerInputs("HELP", "CA", "en", "CA-ON", kNoCandidates, false, true).str(),
+      AnswerInputs("HELP", "CA", "en", "CA", ns_pe, false, true).str(),
+      AnswerInputs("HELP", "CA", "en", "CA", ns, false, true).str(),
+      AnswerInputs("HELP", "CA", "en", "CA-BC", kNoCandidates, true, true).str(),
+      AnswerInputs("HELP", "CA", "en", "CA-BC", kNoCandidates, false, false).str(),
+      // The text comes last, so what it holds cannot pass for another field.
+      AnswerInputs("|CA|HELP", "", "en", "CA-BC", kNoCandidates, false, true).str(),
+      AnswerInputs("HELP", "|CA", "en", "CA-BC", kNoCandidates, false, true).str(),
+  };
+  EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size());
+}
+
+TEST(ReplyCache, RememberedAnswersAreForgottenWithTheRepliesTheyPointTo) {
+  const auto v1 = directory::DirectoryIndex::Build({}, 1);
+  const auto v2 = directory::DirectoryIndex::Build({}, 2);
+  ReplyCache cache(2);
+  ASSERT_EQ(cache.Find(*v1, HelpKey()), nullptr);
+  cache.RememberAnswer(BcInputs("HELP"), Intent::kHelp, cache.Insert(HelpKey(), Reply("v1")));
+  EXPECT_EQ(cache.answers(), 1u);
+  EXPECT_EQ(cache.FindAnswer(*v2, BcInputs("HELP")), std::nullopt);  // another snapshot
+  EXPECT_EQ(cache.answers(), 0u);
+  EXPECT_EQ(cache.size(), 0u);
+
+  for (const char* region : {"CA-BC", "CA-ON"}) {
+    const ReplyKey key("reply", Intent::kHelp, "en", region, "CA", true);
+    ASSERT_EQ(cache.Find(*v2, key), nullptr);
+    cache.RememberAnswer(BcInputs(region), Intent::kHelp, cache.Insert(key, Reply(region)));
+  }
+  EXPECT_EQ(cache.FindAnswer(*v2, BcInputs("CA-BC")), std::nullopt);  // full: emptied, answers too
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.answers(), 0u);
+}
+
+TEST(ReplyCache, WithoutRememberingAnswersFindAnswerNeverFinds) {
+  const auto index = directory::DirectoryIndex::Build({}, 1);
+  ReplyCache cache(4096, /*remember_answers=*/false);
+  ASSERT_EQ(cache.Find(*index, HelpKey()), nullptr);
+  cache.RememberAnswer(BcInputs("HELP"), Intent::kHelp, cache.Insert(HelpKey(), Reply("help")));
+  EXPECT_EQ(cache.answers(), 0u);
+  EXPECT_EQ(cache.FindAnswer(*index, BcInputs("HELP")), std::nullopt);
+  EXPECT_EQ(cache.hits(), 0u);
+}
+
+// Every field of an EngineReply, as one string to compare.
+std::string Describe(const EngineReply& r) {
+  std::ostringstream out;
+  out << IntentName(r.intent) << '|' << r.language << '|' << r.region.code << '|' << static_cast<int>(r.region.source)
+      << '|';
+  for (const std::string& c : r.region.candidates) out << c << ',';
+  out << '|' << r.text << '|' << static_cast<int>(r.encoding) << '|';
+  for (const std::string& s : r.segments) out << s << '#';
+  out << '|';
+  for (const directory::Resource* res : r.resources) out << res->id << ',';
+  out << '|' << r.changes.language.value_or("-") << ',' << r.changes.region.value_or("-") << ','
+      << (r.changes.opted_out ? (*r.changes.opted_out ? "yes" : "no") : "-");
+  return out.str();
+}
+
+// The evaluation set, twice, from senders in several states, by SMS and
+// chat: remembered answers give every reply exactly as composing without a
+// cache does, and the cache counts the same hits and misses, and holds the
+// same replies, as one that builds every key (a small cache, emptied many
+// times, and a large one).
+TEST(ReplyCache, RememberedAnswersChangeNoReplyAndNoCountOnTheEvaluationSet) {
+  const auto& world = TheShippedWorld();
+  const auto messages = EvalSendersAndTexts();
+  ASSERT_GT(messages.size(), 1000u);
+  const std::vector<SenderState> states = {SenderState{}, SenderState{.language = "es", .region = "CA-QC"},
+                                           SenderState{.language = "", .region = "US-TX", .opted_out = true}};
+  for (const std::size_t bound : {std::size_t{97}, std::size_t{4096}}) {
+    ReplyCache remembering(bound);
+    ReplyCache building(bound, /*remember_answers=*/false);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& [from, text] : messages) {
+        for (const ChannelType channel : {ChannelType::kSms, ChannelType::kChat}) {
+          const InboundMessage m{.text = text, .from = from, .channel = channel};
+          const Understanding u = world.engine->Understand(m);
+          for (const SenderState& state : states) {
+            const std::string plain = Describe(world.engine->Answer(m, u, state, *world.index));
+            ASSERT_EQ(Describe(world.engine->Answer(m, u, state, *world.index, &remembering)), plain) << text;
+            ASSERT_EQ(Describe(world.engine->Answer(m, u, state, *world.index, &building)), plain) << text;
+            ASSERT_EQ(remembering.hits(), building.hits()) << text;
+            ASSERT_EQ(remembering.misses(), building.misses()) << text;
+            ASSERT_EQ(remembering.size(), building.size()) << text;
+          }
+        }
+      }
+    }
+    EXPECT_GT(remembering.answers(), 0u);
+    if (bound == 4096) EXPECT_GT(remembering.hits(), remembering.misses());
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daemon/engine/message_engine.h"
+#include "tests/engine/eval_messages.h"
 #include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
@@ -124,24 +125,8 @@ TEST(UnderstandingCache, TheInsertOfAKnownKeyReplacesIt) {
   EXPECT_EQ(cache.Find(Engine(), "HELP", ""), nullptr);
 }
 
-// The evaluation set's texts (tests/engine/eval/messages.tsv), in its
-// order: from, text.
-std::vector<std::pair<std::string, std::string>> EvalMessages() {
-  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/messages.tsv");
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string line;
-  std::getline(in, line);  // header: id from expected_intent expected_lang first_line note text
-  while (std::getline(in, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-    if (cols.size() >= 7) out.emplace_back(cols[1], cols[6]);
-  }
-  return out;
-}
-
 TEST(UnderstandingCache, NeverChangesAnUnderstandingOrAReplyOnTheEvaluationSet) {
-  const auto messages = EvalMessages();
+  const auto messages = EvalSendersAndTexts();
   ASSERT_GT(messages.size(), 1000u);
   // A small cache fills and empties many times; a large one keeps every
   // short text, so its second pass reads what the first kept (and the typo

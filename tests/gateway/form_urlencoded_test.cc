@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace helpline::gateway {
@@ -70,6 +71,67 @@ TEST(FormUrlencoded, ErrorMessagesGiveTheOffsetButNotTheInput) {
   EXPECT_NE(parsed.status().message().find("byte 31"), std::string::npos) << parsed.status().message();
   EXPECT_EQ(parsed.status().message().find("secret"), std::string::npos);
   EXPECT_EQ(parsed.status().message().find("6045550123"), std::string::npos);
+}
+
+// The form as a byte-at-a-time decoder reads it (the parser copies runs
+// without '+' or '%' whole), in one pass over the input: "name=value&" per
+// non-empty pair, or the offset of the first bad escape.
+std::string ReferenceParse(std::string_view input) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out, pair;
+  bool in_value = false, pair_started = false;
+  for (std::size_t i = 0; i <= input.size(); ++i) {
+    if (i == input.size() || input[i] == '&') {
+      if (pair_started) out += pair + (in_value ? "&" : "=&");
+      pair.clear();
+      in_value = pair_started = false;
+      continue;
+    }
+    pair_started = true;
+    const char c = input[i];
+    if (c == '=' && !in_value) {
+      in_value = true;
+      pair += '=';
+    } else if (c == '+') {
+      pair += ' ';
+    } else if (c == '%') {
+      // '&' and '=' are no hex digits, so an escape never runs across them.
+      const int hi = i + 1 < input.size() ? hex(input[i + 1]) : -1;
+      const int lo = i + 2 < input.size() ? hex(input[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return "error at byte " + std::to_string(i);
+      pair += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      pair += c;
+    }
+  }
+  return out;
+}
+
+std::string Flatten(std::string_view input) {
+  auto parsed = ParseFormUrlencoded(input);
+  if (!parsed.ok()) {
+    const std::string& m = parsed.status().message();
+    return "error at byte " + m.substr(m.rfind(' ') + 1);
+  }
+  std::string out;
+  for (const auto& [name, value] : *parsed) out += name + "=" + value + "&";
+  return out;
+}
+
+TEST(FormUrlencoded, RandomFormsDecodeAsByteAtATime) {
+  const std::string alphabet = "ab+%%%&&==09AFafgZ\x80\xff ";
+  std::mt19937 rng(20261206);
+  for (int round = 0; round < 20000; ++round) {
+    std::string input(rng() % 24, ' ');
+    for (char& c : input) c = alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(Flatten(input), ReferenceParse(input)) << input;
+  }
 }
 
 TEST(FormEncode, EncodesSpacesAsPlusAndReservedBytesAsUpperCaseHex) {
