@@ -21,6 +21,9 @@ using directory::Category;
 using directory::ChannelKind;
 using directory::Resource;
 
+// A message naming only a place is a region request up to this many words.
+constexpr std::size_t kRegionOnlyMaxTokens = 6;
+
 // Resources looked at per category: more than a reply can hold (12 on chat),
 // so that lines skipped for their kind or language still leave enough.
 constexpr std::size_t kLookupLimit = 24;
@@ -472,8 +475,11 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
 // Whether a texting word is a promise to text someone later ("ill text u
 // later", "je te texte plus tard", "te escribo luego"), not a request for a
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
+// A text that is someone's message ("my last text tonight", "ur text",
+// "avec ton texto") is not one either.
 bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te", "lo", "la", "les"};
+  static const std::unordered_set<std::string_view> kBefore = {"ill",  "will", "gonna", "te",  "lo",  "la",    "les",
+                                                               "last", "ur",   "your",  "ton", "tes", "ultimo"};
   static const std::unordered_set<std::string_view> kAfter = {"later", "back",    "tmrw",   "tomorrow", "tard",
                                                               "luego", "despues", "demain", "manana"};
   if (h.count == 0) return false;
@@ -683,7 +689,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     const bool promise = h.intent == Intent::kText && TextIsAPromise(tokens, h);
     if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h)) primary = &h;
   }
-  u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
+  // A place alone is a region request in a short message ("im in alberta",
+  // "je suis a trois-rivieres"); named in a longer one that asks for nothing
+  // ("gave away my furniture since im moving to denver next week", "me
+  // muero de calor aqui en phoenix jaja") it is the unknown reply, for that
+  // region all the same.
+  const bool region_only = u.stated_region && tokens.size() <= kRegionOnlyMaxTokens;
+  u.intent = primary != nullptr ? primary->intent : region_only ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
   // does an overdose look like", "can you overdose on weed") and asks for
   // nothing more specific is a harm-reduction question; a question (guard
