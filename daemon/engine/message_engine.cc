@@ -560,12 +560,19 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // keyword. With no opinion, safety keywords stand (when in doubt, the
   // safety line goes first).
   bool silenced = false;
+  // Whether a silenced keyword named the subject itself ("overdosed"), not
+  // only a sign that has other causes ("passed out", "se desmayó": a
+  // names_only group): a story of fainting in the heat is not about drugs.
+  bool silenced_subject = false;
   if (risk.overdose_silenced || risk.suicide_silenced) {
     const std::size_t before = u.hits.size();
     u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
                                 [&](const KeywordHit& h) {
-                                  return (h.intent == Intent::kOverdose && risk.overdose_silenced && !risk.overdose) ||
-                                         (h.intent == Intent::kSuicide && risk.suicide_silenced && !risk.suicide);
+                                  const bool gone =
+                                      (h.intent == Intent::kOverdose && risk.overdose_silenced && !risk.overdose) ||
+                                      (h.intent == Intent::kSuicide && risk.suicide_silenced && !risk.suicide);
+                                  silenced_subject = silenced_subject || (gone && !h.names_only);
+                                  return gone;
                                 }),
                  u.hits.end());
     silenced = u.hits.size() != before;
@@ -634,13 +641,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // service ("my kid has the flu", "its over with my girlfriend", "my mom is
   // gonna kill me lol") is no family request: a "names_only" family word
   // counts only beside another keyword (not a greeting), a safety or
-  // distress signal, or a safety keyword the detector set aside ("my
-  // brother overdosed last year"). Nor is a relative named as the reason
+  // distress signal, or a safety keyword naming the subject that the
+  // detector set aside ("my brother overdosed last year"). Nor is a relative named as the reason
   // for, or a witness of, the sender's own change ("i want to get sober for
   // my kids", "quiero dejar el cristal por mis hijos", "one year sober today
   // and my mom cried"): the treatment is the request.
   const bool says_more =
-      danger || risk.distress || silenced || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+      danger || risk.distress || silenced_subject || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
         return h.intent != Intent::kFamily && h.intent != Intent::kYouth &&
                !(h.names_only && IsGenericIntent(h.intent));
       });
@@ -715,7 +722,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // practicar", "je veux avoir du narcan chez nous") stays naloxone.
   const bool naloxone_asked =
       primary != nullptr && primary->intent == Intent::kNaloxone && keywords_.MakesARequest(tokens);
-  if ((silenced && risk.overdose_silenced && risk.guard_topic != "idiom" &&
+  // Only signs silenced, with no drug named ("my grandpa passed out from the
+  // heat last summer, he's ok now"): not an overdose story.
+  const bool about_drugs = silenced_subject || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+                             return h.intent == Intent::kTreatment || h.intent == Intent::kDetox ||
+                                    h.intent == Intent::kHarm || h.intent == Intent::kNaloxone;
+                           });
+  if ((silenced && about_drugs && risk.overdose_silenced && risk.guard_topic != "idiom" &&
        (nothing_else || (risk.guard_topic == "harm" &&
                          ((primary->intent == Intent::kNaloxone && !naloxone_asked) ||
                           primary->intent == Intent::kTreatment || primary->intent == Intent::kFamily)))) ||
