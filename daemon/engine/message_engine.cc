@@ -21,6 +21,10 @@ using directory::Category;
 using directory::ChannelKind;
 using directory::Resource;
 
+// A message naming only a relative is a family request up to this many
+// words ("my son", "my teenage daughter"); in a longer one the relative
+// needs more said about use, help or a service.
+constexpr std::size_t kRelativeAloneMaxTokens = 3;
 // A message naming only a place is a region request up to this many words.
 constexpr std::size_t kRegionOnlyMaxTokens = 6;
 
@@ -640,17 +644,17 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // A relative named while the message says nothing about use, help or a
   // service ("my kid has the flu", "its over with my girlfriend", "my mom is
   // gonna kill me lol") is no family request: a "names_only" family word
-  // counts only beside another keyword (not a greeting), a safety or
+  // counts only in a message of a few words ("my son") or beside another keyword (not a greeting), a safety or
   // distress signal, or a safety keyword naming the subject that the
   // detector set aside ("my brother overdosed last year"). Nor is a relative named as the reason
   // for, or a witness of, the sender's own change ("i want to get sober for
   // my kids", "quiero dejar el cristal por mis hijos", "one year sober today
   // and my mom cried"): the treatment is the request.
-  const bool says_more =
-      danger || risk.distress || silenced_subject || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
-        return h.intent != Intent::kFamily && h.intent != Intent::kYouth &&
-               !(h.names_only && IsGenericIntent(h.intent));
-      });
+  const bool says_more = danger || risk.distress || silenced_subject || tokens.size() <= kRelativeAloneMaxTokens ||
+                         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+                           return h.intent != Intent::kFamily && h.intent != Intent::kYouth &&
+                                  !(h.names_only && IsGenericIntent(h.intent));
+                         });
   // (Supplies asked for someone, "clean needles for my brother", are for
   // that someone: no own change with a harm-reduction or naloxone word.)
   const bool own_change =
