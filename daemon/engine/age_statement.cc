@@ -38,6 +38,29 @@ bool UnitFollows(const std::vector<Token>& tokens, std::size_t i) {
   return false;
 }
 
+// "my 19 yr old son", "her 15 year old", "a 16yo girl": an age said without
+// "I am" is someone else's when a possessive or an article comes just
+// before it, or a person's noun just after it.
+bool SomeoneElses(const std::vector<Token>& tokens, std::size_t first, std::size_t end) {
+  constexpr std::array<std::string_view, 15> kBefore = {"my", "our", "his", "her", "their", "a",   "the", "your",
+                                                        "mi", "su",  "tu",  "mon", "ma",    "son", "sa"};
+  constexpr std::array<std::string_view, 24> kAfter = {
+      "son",  "sons",    "daughter",     "daughters", "kid",        "kids",   "child",    "boy",
+      "girl", "brother", "sister",       "nephew",    "niece",      "cousin", "grandson", "granddaughter",
+      "teen", "stepson", "stepdaughter", "boyfriend", "girlfriend", "friend", "student",  "patient"};
+  if (first > 0) {
+    for (auto w : kBefore) {
+      if (tokens[first - 1].text == w) return true;
+    }
+  }
+  if (end < tokens.size()) {
+    for (auto w : kAfter) {
+      if (tokens[end].text == w) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
@@ -61,13 +84,17 @@ std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
     // "15 years old", "15 yo", "15 y o", "15yo", "15yrs".
     if (int age = AgeIn(tokens[i].text, false)) {
       if ((Is(tokens, i + 1, "years") || Is(tokens, i + 1, "yrs") || Is(tokens, i + 1, "yr")) &&
-          Is(tokens, i + 2, "old")) {
+          Is(tokens, i + 2, "old") && !SomeoneElses(tokens, i, i + 3)) {
         return StatedAge{age, "en", i, 3};
       }
-      if (Is(tokens, i + 1, "yo")) return StatedAge{age, "en", i, 2};
-      if (Is(tokens, i + 1, "y") && Is(tokens, i + 2, "o")) return StatedAge{age, "en", i, 3};
+      if (Is(tokens, i + 1, "yo") && !SomeoneElses(tokens, i, i + 2)) return StatedAge{age, "en", i, 2};
+      if (Is(tokens, i + 1, "y") && Is(tokens, i + 2, "o") && !SomeoneElses(tokens, i, i + 3)) {
+        return StatedAge{age, "en", i, 3};
+      }
     } else if (!tokens[i].digits && tokens[i].text.find('y') != std::string::npos) {
-      if (int with_suffix = AgeIn(tokens[i].text, true)) return StatedAge{with_suffix, "en", i, 1};
+      if (int with_suffix = AgeIn(tokens[i].text, true); with_suffix != 0 && !SomeoneElses(tokens, i, i + 1)) {
+        return StatedAge{with_suffix, "en", i, 1};
+      }
     }
     // Spanish: "tengo 15", "tengo 15 anos" (años folded), "tengo solo 15",
     // "soy de 14 anos" (the years said).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -32,6 +33,30 @@ std::string Join(const std::vector<std::string>& words) {
     out += w;
   }
   return out;
+}
+
+// Reads an array of phrases at `d[key]` (or `d[key][sub]` when sub is not
+// empty) into `list`; absent is empty.
+Status ReadPhrases(const rapidjson::Value& d, const char* key, const char* sub,
+                   std::unordered_map<std::string, std::vector<std::vector<std::string>>>& list) {
+  if (!d.HasMember(key)) return Status::Ok();
+  const rapidjson::Value* v = &d[key];
+  std::string at = std::string("keywords: /") + key;
+  if (sub[0] != '\0') {
+    if (!v->IsObject() || !v->HasMember(sub)) return InvalidArgument(at + ": needs \"" + sub + "\"");
+    v = &(*v)[sub];
+    at += std::string("/") + sub;
+  }
+  if (!v->IsArray()) return InvalidArgument(at + ": expected an array of phrases");
+  for (const auto& w : v->GetArray()) {
+    if (!w.IsString()) return InvalidArgument(at + ": every phrase must be a string");
+    std::vector<Token> tokens = Tokenize(w.GetString());
+    if (tokens.empty()) return InvalidArgument(at + ": '" + std::string(w.GetString()) + "' has no letters");
+    std::vector<std::string> words;
+    for (auto& tok : tokens) words.push_back(std::move(tok.text));
+    list[words.front()].push_back(std::move(words));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -70,11 +95,12 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
     }
     std::string lang = e.HasMember("lang") && e["lang"].IsString() ? e["lang"].GetString() : "*";
     bool carrier = e.HasMember("carrier") && e["carrier"].IsBool() && e["carrier"].GetBool();
+    const bool names_only = e.HasMember("names_only") && e["names_only"].IsBool() && e["names_only"].GetBool();
     for (const auto& w : e["words"].GetArray()) {
       if (!w.IsString()) return InvalidArgument(at + "/words: every word must be a string");
       std::vector<Token> tokens = Tokenize(w.GetString());
       if (tokens.empty()) return InvalidArgument(at + "/words: '" + std::string(w.GetString()) + "' has no letters");
-      Entry entry{{}, *intent, lang, carrier};
+      Entry entry{{}, *intent, lang, carrier, names_only};
       for (auto& tok : tokens) entry.words.push_back(std::move(tok.text));
       t.entries_.push_back(std::move(entry));
     }
@@ -131,6 +157,16 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
         return t.opt_out_[a].words.size() > t.opt_out_[b].words.size();
       });
     }
+  }
+  for (auto [key, sub, list] : {std::tuple{"story_frames", "", &t.story_frames_},
+                                {"request_markers", "", &t.request_markers_},
+                                {"question_starts", "", &t.question_starts_},
+                                {"relative_as_reason", "before", &t.reason_before_},
+                                {"relative_as_reason", "after", &t.reaction_after_},
+                                {"relative_as_reason", "own_change", &t.own_change_},
+                                {"past_markers", "", &t.past_markers_},
+                                {"laughter", "", &t.laughter_}}) {
+    if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
     for (const auto& w : d["not_typos"].GetArray()) {
@@ -213,7 +249,7 @@ std::vector<KeywordHit> KeywordTable::MatchExact(const std::vector<Token>& token
         all = !used[i + k] && e.words[k] == tokens[i + k].text;
       }
       if (!all) continue;
-      hits.push_back({e.intent, e.lang, i, e.words.size(), false});
+      hits.push_back({e.intent, e.lang, i, e.words.size(), false, e.names_only});
       for (std::size_t k = 0; k < e.words.size(); ++k) used[i + k] = true;
       i += e.words.size() - 1;
       break;
@@ -266,13 +302,47 @@ std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& token
       }
     }
     if (best_entry != nullptr) {
-      hits.push_back({best_entry->intent, best_entry->lang, i, 1, true});
+      hits.push_back({best_entry->intent, best_entry->lang, i, 1, true, best_entry->names_only});
       used[i] = true;
     } else if (memo != nullptr) {
       memo->Add(t.text);
     }
   }
   return hits;
+}
+
+bool KeywordTable::StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i) {
+  if (i >= tokens.size()) return false;
+  auto it = list.find(tokens[i].text);
+  if (it == list.end()) return false;
+  for (const auto& words : it->second) {
+    if (i + words.size() > tokens.size()) continue;
+    bool all = true;
+    for (std::size_t k = 1; k < words.size() && all; ++k) all = words[k] == tokens[i + k].text;
+    if (all) return true;
+  }
+  return false;
+}
+
+bool KeywordTable::Contains(const PhraseList& list, const std::vector<Token>& tokens) {
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (StartsAt(list, tokens, i)) return true;
+  }
+  return false;
+}
+
+bool KeywordTable::PastBefore(const std::vector<Token>& tokens, std::size_t at) const {
+  for (std::size_t i = at > 6 ? at - 6 : 0; i < at; ++i) {
+    if (StartsAt(past_markers_, tokens, i)) return true;
+  }
+  return false;
+}
+
+bool KeywordTable::ReactionAfter(const std::vector<Token>& tokens, std::size_t end) const {
+  for (std::size_t i = end; i < tokens.size() && i < end + 3; ++i) {
+    if (StartsAt(reaction_after_, tokens, i)) return true;
+  }
+  return false;
 }
 
 }  // namespace helpline::engine

@@ -39,6 +39,10 @@ struct KeywordHit {
   std::size_t first = 0;  // first token
   std::size_t count = 0;  // tokens covered
   bool fuzzy = false;     // matched with a typo
+  // The word only names someone or something ("my mom", "fentanyl", "hi"):
+  // from a "names_only" group of keywords.json. It is no request on its own
+  // when the message says nothing more (MessageEngine::UnderstandText).
+  bool names_only = false;
 };
 
 class KeywordTable {
@@ -71,12 +75,39 @@ class KeywordTable {
 
   std::size_t size() const { return entries_.size(); }
 
+  // Phrase lists of keywords.json that say how a message asks, not what
+  // (all matched on folded tokens, anywhere unless said otherwise):
+  // "story_frames": the words are about a story, the news, a show or song,
+  //   or schoolwork ("saw on the news", "school project", "un reportage");
+  bool TellsAStory(const std::vector<Token>& tokens) const { return Contains(story_frames_, tokens); }
+  // "request_markers": the sender asks for something ("where", "the number
+  //   for", "necesito", "j'ai besoin");
+  bool MakesARequest(const std::vector<Token>& tokens) const { return Contains(request_markers_, tokens); }
+  // "question_starts": the message opens as a question ("can", "is it",
+  //   "how much", "es", "est-ce que"): only at the first token;
+  bool StartsAQuestion(const std::vector<Token>& tokens) const { return StartsAt(question_starts_, tokens, 0); }
+  // "relative_as_reason": a relative named as the reason for, or a witness
+  //   of, the sender's own change ("get sober for my kids", "por mis hijos",
+  //   "my mom cried"): "before" words just before the relative, "after"
+  //   words up to three words after it, "own_change" words the change needs.
+  bool ReasonBefore(const std::vector<Token>& tokens, std::size_t at) const {
+    return at > 0 && StartsAt(reason_before_, tokens, at - 1);
+  }
+  bool ReactionAfter(const std::vector<Token>& tokens, std::size_t end) const;
+  bool SaysOwnChange(const std::vector<Token>& tokens) const { return Contains(own_change_, tokens); }
+  // "past_markers": the words just before token `at` (six at most) put it
+  //   in the sender's past ("i used to cut in high school").
+  bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
+  // "laughter": the message laughs ("lol", "jaja", "mdr").
+  bool Laughs(const std::vector<Token>& tokens) const { return Contains(laughter_, tokens); }
+
  private:
   struct Entry {
     std::vector<std::string> words;  // folded tokens of the phrase
     Intent intent;
     std::string lang;
     bool carrier;
+    bool names_only = false;
   };
   std::vector<Entry> entries_;
   // First word -> entries starting with it, longest phrase first.
@@ -98,6 +129,12 @@ class KeywordTable {
   std::unordered_map<std::string, std::vector<std::size_t>> opt_out_by_first_;
   // Words of politeness that may surround a carrier word ("please", "svp").
   std::unordered_set<std::string> fillers_;
+  // Phrases by first word (the phrase lists above).
+  using PhraseList = std::unordered_map<std::string, std::vector<std::vector<std::string>>>;
+  static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
+  static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
+  PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
+      past_markers_, laughter_;
 };
 
 }  // namespace helpline::engine

@@ -21,6 +21,13 @@ using directory::Category;
 using directory::ChannelKind;
 using directory::Resource;
 
+// A message naming only a relative is a family request up to this many
+// words ("my son", "my teenage daughter"); in a longer one the relative
+// needs more said about use, help or a service.
+constexpr std::size_t kRelativeAloneMaxTokens = 3;
+// A message naming only a place is a region request up to this many words.
+constexpr std::size_t kRegionOnlyMaxTokens = 6;
+
 // Resources looked at per category: more than a reply can hold (12 on chat),
 // so that lines skipped for their kind or language still leave enough.
 constexpr std::size_t kLookupLimit = 24;
@@ -484,8 +491,11 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
 // Whether a texting word is a promise to text someone later ("ill text u
 // later", "je te texte plus tard", "te escribo luego"), not a request for a
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
+// A text that is someone's message ("my last text tonight", "ur text",
+// "avec ton texto") is not one either.
 bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te", "lo", "la", "les"};
+  static const std::unordered_set<std::string_view> kBefore = {"ill",  "will", "gonna", "te",  "lo",  "la",    "les",
+                                                               "last", "ur",   "your",  "ton", "tes", "ultimo"};
   static const std::unordered_set<std::string_view> kAfter = {"later", "back",    "tmrw",   "tomorrow", "tard",
                                                               "luego", "despues", "demain", "manana"};
   if (h.count == 0) return false;
@@ -566,12 +576,19 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // keyword. With no opinion, safety keywords stand (when in doubt, the
   // safety line goes first).
   bool silenced = false;
+  // Whether a silenced keyword named the subject itself ("overdosed"), not
+  // only a sign that has other causes ("passed out", "se desmayó": a
+  // names_only group): a story of fainting in the heat is not about drugs.
+  bool silenced_subject = false;
   if (risk.overdose_silenced || risk.suicide_silenced) {
     const std::size_t before = u.hits.size();
     u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
                                 [&](const KeywordHit& h) {
-                                  return (h.intent == Intent::kOverdose && risk.overdose_silenced && !risk.overdose) ||
-                                         (h.intent == Intent::kSuicide && risk.suicide_silenced && !risk.suicide);
+                                  const bool gone =
+                                      (h.intent == Intent::kOverdose && risk.overdose_silenced && !risk.overdose) ||
+                                      (h.intent == Intent::kSuicide && risk.suicide_silenced && !risk.suicide);
+                                  silenced_subject = silenced_subject || (gone && !h.names_only);
+                                  return gone;
                                 }),
                  u.hits.end());
     silenced = u.hits.size() != before;
@@ -582,7 +599,16 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
 
   // A young age stated in the first person is a youth request.
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
-  if (auto age = FindStatedAge(tokens); age && age->years <= kYouthMaxAge) {
+  const auto age = FindStatedAge(tokens);
+  // A youth word in the sender's past ("i used to cut in high school"), or
+  // beside an adult age of theirs ("I'm 30 now"), is no youth request.
+  u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
+                              [&](const KeywordHit& h) {
+                                return h.intent == Intent::kYouth &&
+                                       ((age && age->years > kYouthMaxAge) || keywords_.PastBefore(tokens, h.first));
+                              }),
+               u.hits.end());
+  if (age && age->years <= kYouthMaxAge) {
     u.hits.push_back({Intent::kYouth, age->lang, age->first, age->count, false});
     young_age_at = age->first;
   }
@@ -627,9 +653,46 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       past_story && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
         return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && FirstPersonBefore(tokens, h.first);
       });
+  // A relative named while the message says nothing about use, help or a
+  // service ("my kid has the flu", "its over with my girlfriend", "my mom is
+  // gonna kill me lol") is no family request: a "names_only" family word
+  // counts only in a message of a few words ("my son") or beside another keyword (not a greeting), a safety or
+  // distress signal, or a safety keyword naming the subject that the
+  // detector set aside ("my brother overdosed last year"). Nor is a relative named as the reason
+  // for, or a witness of, the sender's own change ("i want to get sober for
+  // my kids", "quiero dejar el cristal por mis hijos", "one year sober today
+  // and my mom cried"): the treatment is the request.
+  const bool says_more = danger || risk.distress || silenced_subject || tokens.size() <= kRelativeAloneMaxTokens ||
+                         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+                           return h.intent != Intent::kFamily && h.intent != Intent::kYouth &&
+                                  !(h.names_only && IsGenericIntent(h.intent));
+                         });
+  // (Supplies asked for someone, "clean needles for my brother", are for
+  // that someone: no own change with a harm-reduction or naloxone word.)
+  const bool own_change =
+      keywords_.SaysOwnChange(tokens) &&
+      std::any_of(u.hits.begin(), u.hits.end(),
+                  [](const KeywordHit& h) { return h.intent == Intent::kTreatment || h.intent == Intent::kDetox; }) &&
+      std::none_of(u.hits.begin(), u.hits.end(),
+                   [](const KeywordHit& h) { return h.intent == Intent::kHarm || h.intent == Intent::kNaloxone; });
+  // A sign of withdrawal ("me tiemblan las manos", "des sueurs") is detox
+  // only beside a treatment word (a drug, drinking, quitting); "me tiemblan
+  // las manos de los nervios" is not.
+  const bool treatment_named =
+      std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kTreatment; });
+  auto named_in_passing = [&](const KeywordHit& h) {
+    if (h.intent == Intent::kDetox) return h.names_only && !treatment_named;
+    if (h.intent != Intent::kFamily) return false;
+    if (h.names_only && !says_more) return true;
+    return own_change &&
+           (keywords_.ReasonBefore(tokens, h.first) || keywords_.ReactionAfter(tokens, h.first + h.count));
+  };
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
-    if (((past_story && other_request) || idiom) && h.intent == Intent::kFamily) continue;
+    // (A family request in the sender's words, "how can i help him", still
+    // stands beside the story.)
+    if (((past_story && other_request && h.names_only) || idiom) && h.intent == Intent::kFamily) continue;
+    if (named_in_passing(h)) continue;
     if (idiom && h.intent == Intent::kYouth && h.first != young_age_at) continue;
     if (own_request && h.intent == Intent::kNaloxone) continue;
     if (h.intent == Intent::kText && TextIsAPromise(tokens, h)) continue;
@@ -647,9 +710,15 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     const bool named_in_idiom =
         idiom && (h.intent == Intent::kFamily || (h.intent == Intent::kYouth && h.first != young_age_at));
     const bool promise = h.intent == Intent::kText && TextIsAPromise(tokens, h);
-    if (primary == nullptr && !named_in_idiom && !promise) primary = &h;
+    if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h)) primary = &h;
   }
-  u.intent = primary != nullptr ? primary->intent : u.stated_region ? Intent::kRegion : Intent::kUnknown;
+  // A place alone is a region request in a short message ("im in alberta",
+  // "je suis a trois-rivieres"); named in a longer one that asks for nothing
+  // ("gave away my furniture since im moving to denver next week", "me
+  // muero de calor aqui en phoenix jaja") it is the unknown reply, for that
+  // region all the same.
+  const bool region_only = u.stated_region && tokens.size() <= kRegionOnlyMaxTokens;
+  u.intent = primary != nullptr ? primary->intent : region_only ? Intent::kRegion : Intent::kUnknown;
   // A message about overdoses that is deliberately not an emergency ("what
   // does an overdose look like", "can you overdose on weed") and asks for
   // nothing more specific is a harm-reduction question; a question (guard
@@ -660,14 +729,60 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // asks about is in words no keyword lists ("que hago si alguien se pasa
   // con la fenta").
   const bool nothing_else = primary == nullptr || IsGenericIntent(primary->intent);
-  const bool asks_about_overdose =
-      risk.overdose_silenced && !risk.overdose && risk.guard_topic == "harm" && nothing_else;
-  if ((silenced && risk.overdose_silenced && risk.guard_topic != "idiom" &&
-       (nothing_else ||
-        (risk.guard_topic == "harm" && (primary->intent == Intent::kTreatment || primary->intent == Intent::kNaloxone ||
-                                        primary->intent == Intent::kFamily)))) ||
-      asks_about_overdose) {
+  // Words that only name a drug ("con la fenta") ask for nothing either.
+  const bool asks_about_overdose = risk.overdose_silenced && !risk.overdose && risk.guard_topic == "harm" &&
+                                   (nothing_else || std::all_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+                                      return h.names_only || IsGenericIntent(h.intent);
+                                    }));
+  // Naloxone asked for in so many words ("donde consigo naloxona para
+  // practicar", "je veux avoir du narcan chez nous") stays naloxone.
+  const bool naloxone_asked =
+      primary != nullptr && primary->intent == Intent::kNaloxone && keywords_.MakesARequest(tokens);
+  // Only signs silenced, with no drug named ("my grandpa passed out from the
+  // heat last summer, he's ok now"): not an overdose story.
+  const bool about_drugs = silenced_subject || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+                             return h.intent == Intent::kTreatment || h.intent == Intent::kDetox ||
+                                    h.intent == Intent::kHarm || h.intent == Intent::kNaloxone;
+                           });
+  if ((silenced && about_drugs && risk.overdose_silenced && risk.guard_topic != "idiom" &&
+       (nothing_else || (risk.guard_topic == "harm" &&
+                         ((primary->intent == Intent::kNaloxone && !naloxone_asked) ||
+                          primary->intent == Intent::kTreatment || primary->intent == Intent::kFamily)))) ||
+      (asks_about_overdose && !naloxone_asked)) {
     u.intent = Intent::kHarm;
+  }
+  // A question about a drug that asks for nothing else ("can molly make you
+  // overheat", "how much fentanyl is too much", "is rat poison in street
+  // drugs a real thing"): the message opens as a question, every keyword
+  // only names a drug (or is a harm-reduction one), and nothing is asked
+  // for. Harm reduction answers it.
+  if (!danger && u.intent == Intent::kTreatment && keywords_.StartsAQuestion(tokens) &&
+      !keywords_.MakesARequest(tokens) && std::all_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+        return h.names_only || h.intent == Intent::kHarm;
+      })) {
+    u.intent = Intent::kHarm;
+  }
+  // Words about a story, the news, a show or a song, or schoolwork, with
+  // nothing asked for ("saw on the news that overdose deaths went down",
+  // "doing a school project about rehab centers", "j'ai vu un reportage
+  // sur le fentanyl", "my uncle went to rehab back in the 90s"): no
+  // treatment, family or harm-reduction request, so the unknown reply,
+  // which always carries the national helpline, the emergency line and how
+  // to ask for more (and 988 with distress words). Never a safety finding;
+  // detox, naloxone and youth are kept, and so are crisis words said in the
+  // first person ("i feel so depressed"), unless laughing about the story
+  // ("i was crying so hard lol that show is brutal"), and harm reduction
+  // asked for by its own words ("a bad batch").
+  if (!danger &&
+      (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
+       u.intent == Intent::kCrisis) &&
+      keywords_.TellsAStory(tokens) && !keywords_.MakesARequest(tokens) &&
+      std::none_of(u.hits.begin(), u.hits.end(), [&, laughs = keywords_.Laughs(tokens)](const KeywordHit& h) {
+        return h.intent == Intent::kHarm || h.intent == Intent::kDetox || h.intent == Intent::kNaloxone ||
+               h.intent == Intent::kText || (h.intent == Intent::kHelp && !h.names_only) ||
+               (h.intent == Intent::kCrisis && !laughs && FirstPersonBefore(tokens, h.first));
+      })) {
+    u.intent = Intent::kUnknown;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
   // gets both first lines: 911 now, and 988.

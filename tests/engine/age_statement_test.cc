@@ -42,5 +42,17 @@ TEST(AgeStatement, NumbersThatAreNotTheWritersAgeAreIgnored) {
   }
 }
 
+TEST(AgeStatement, AnAgeWithAPossessiveOrAPersonsNounIsSomeoneElses) {
+  for (const char* text : {"my 19 yr old son is using meth", "her 15 years old brother drinks", "our 16yo is vaping",
+                           "a 17 yo girl at my school sells pills", "the 14 y o kid next door"}) {
+    EXPECT_FALSE(FindStatedAge(Tokenize(text)).has_value()) << text;
+  }
+  // Said alone, or with "I am", the same words are the sender's age.
+  for (const char* text :
+       {"19 yr old here and using meth", "16yo need help", "im 15 years old and my son... no, my brother"}) {
+    EXPECT_TRUE(FindStatedAge(Tokenize(text)).has_value()) << text;
+  }
+}
+
 }  // namespace
 }  // namespace helpline::engine

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -93,6 +94,62 @@ TEST(KeywordTable, RejectsMalformedTables) {
   EXPECT_FALSE(KeywordTable::Parse(R"({"intents": [{"intent": "dance", "words": ["x"]}]})").ok());
   EXPECT_FALSE(KeywordTable::Parse(R"({"intents": [{"intent": "help", "words": ["!!!"]}]})").ok());
   EXPECT_TRUE(KeywordTable::Parse(R"({"intents": [{"intent": "help", "words": ["help"]}]})").ok());
+  // The phrase lists: arrays of phrases with letters; relative_as_reason names its three lists.
+  const std::string intents = R"("intents": [{"intent": "help", "words": ["help"]}])";
+  EXPECT_FALSE(KeywordTable::Parse("{" + intents + R"(, "story_frames": "news"})").ok());
+  EXPECT_FALSE(KeywordTable::Parse("{" + intents + R"(, "request_markers": ["?!"]})").ok());
+  EXPECT_FALSE(KeywordTable::Parse("{" + intents + R"(, "relative_as_reason": {"before": ["for"]}})").ok());
+  EXPECT_TRUE(KeywordTable::Parse("{" + intents + R"(, "story_frames": ["the news"], "laughter": ["lol"]})").ok());
+}
+
+TEST(KeywordTable, NamesOnlyWordsAreMarked) {
+  struct Case {
+    const char* text;
+    Intent intent;
+    bool names_only;
+  };
+  const Case cases[] = {
+      // A relative, a drug, a greeting: names only; a typo keeps the mark of its word.
+      {"my mom", Intent::kFamily, true},
+      {"fentanyl", Intent::kTreatment, true},
+      {"fentanil", Intent::kTreatment, true},
+      {"hey", Intent::kHelp, true},
+      // A request: not.
+      {"worried about my son", Intent::kFamily, false},
+      {"rehab", Intent::kTreatment, false},
+      {"help", Intent::kHelp, false},
+  };
+  for (const Case& c : cases) {
+    const auto hits = All(c.text);
+    auto it = std::find_if(hits.begin(), hits.end(), [&](const KeywordHit& h) { return h.intent == c.intent; });
+    ASSERT_NE(it, hits.end()) << c.text;
+    EXPECT_EQ(it->names_only, c.names_only) << c.text;
+  }
+}
+
+TEST(KeywordTable, PhraseListsSayHowAMessageAsks) {
+  const KeywordTable& t = Table();
+  EXPECT_TRUE(t.TellsAStory(Tokenize("saw on the news that overdoses went down")));
+  EXPECT_TRUE(t.TellsAStory(Tokenize("c'est pour un travail d'école")));
+  EXPECT_FALSE(t.TellsAStory(Tokenize("i need rehab")));
+  EXPECT_TRUE(t.MakesARequest(Tokenize("whats the number for rehab")));
+  EXPECT_TRUE(t.MakesARequest(Tokenize("donde hay tratamiento")));
+  // "where" and "donde" as relative words ("the episode where", "la novela donde") ask for nothing.
+  EXPECT_FALSE(t.MakesARequest(Tokenize("the episode where he ODs")));
+  EXPECT_FALSE(t.MakesARequest(Tokenize("la novela donde se toma las pastillas")));
+  EXPECT_TRUE(t.StartsAQuestion(Tokenize("can molly make you overheat")));
+  EXPECT_TRUE(t.StartsAQuestion(Tokenize("est-ce que le speed c'est fort")));
+  EXPECT_FALSE(t.StartsAQuestion(Tokenize("i wonder can molly do that")));  // only at the first word
+  const auto kids = Tokenize("i want to get sober for my kids");
+  EXPECT_TRUE(t.SaysOwnChange(kids));
+  EXPECT_TRUE(t.ReasonBefore(kids, 6));   // "for" before "my kids"
+  EXPECT_FALSE(t.ReasonBefore(kids, 0));  // nothing before the first word
+  const auto mom = Tokenize("one year sober today and my mom cried");
+  EXPECT_TRUE(t.ReactionAfter(mom, 7));
+  const auto school = Tokenize("i used to cut in high school");
+  EXPECT_TRUE(t.PastBefore(school, 5));
+  EXPECT_FALSE(t.PastBefore(Tokenize("im in high school"), 2));
+  EXPECT_TRUE(t.Laughs(Tokenize("that show is brutal lol")));
 }
 
 }  // namespace
