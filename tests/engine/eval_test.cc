@@ -25,8 +25,9 @@
 //                    non-emergency that reads like one
 //   text             the message, last, no tabs
 //
-// Run (the tests are eval.SetRowsAreWellFormed, eval.SetHasTheRequiredCoverage
-// and eval.EngineMeetsTheThresholds; the last prints the table):
+// Run (the tests are eval.SetRowsAreWellFormed, eval.SetHasTheRequiredCoverage,
+// eval.EngineMeetsTheThresholds, which prints the table, and
+// eval.BlindRoundsKeepEverySafetyLine, which reads round_b7.tsv .. round_b14.tsv):
 //   cmake --build build --target eval_test -j2
 //   ctest --test-dir build -R eval --output-on-failure
 //   build/tests/eval_test --gtest_filter=eval.Engine*   (the table is printed either way)
@@ -116,10 +117,10 @@ std::string SetPath() {
   return other != nullptr && *other != '\0' ? std::string(other) : std::string(HELPLINE_SOURCE_DIR) + kSetPath;
 }
 
-std::vector<Row> LoadRows() {
-  std::ifstream in(SetPath());
+std::vector<Row> LoadRowsFrom(const std::string& path) {
+  std::ifstream in(path);
   if (!in) {
-    ADD_FAILURE() << "cannot open " << kSetPath;
+    ADD_FAILURE() << "cannot open " << path;
     return {};
   }
   std::vector<Row> rows;
@@ -143,6 +144,8 @@ std::vector<Row> LoadRows() {
   }
   return rows;
 }
+
+std::vector<Row> LoadRows() { return LoadRowsFrom(SetPath()); }
 
 const std::vector<Row>& Rows() {
   static const std::vector<Row> rows = LoadRows();
@@ -361,6 +364,48 @@ TEST(eval, EngineMeetsTheThresholds) {
   }
   EXPECT_GE(intent_acc, kMinIntentAccuracy) << "overall intent accuracy";
   EXPECT_GE(lang_acc, kMinLanguageAccuracy) << "language accuracy";
+}
+
+// The blind batches of issue 10's round 7 (round_b7.tsv .. round_b14.tsv):
+// each was written by a tester who had not seen the rules, measured, and
+// then had rules fitted to it. They are not in messages.tsv (their other
+// intents are below the 0.97 recall there), but every emergency among them
+// keeps its safety line first, and the look-alikes answered as an
+// emergency may not grow (11 of 636 when they were added).
+TEST(eval, BlindRoundsKeepEverySafetyLine) {
+  const ShippedWorld& w = TheWorld();
+  std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
+  for (int round = 7; round <= 14; ++round) {
+    const std::string path =
+        std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
+    const std::vector<Row> rows = LoadRowsFrom(path);
+    EXPECT_GT(rows.size(), 150u) << path;
+    for (const Row& row : rows) {
+      InboundMessage m;
+      m.text = row.text;
+      m.from = row.from;
+      m.channel = ChannelType::kSms;
+      const EngineReply r = w.engine->Handle(m, SenderState{}, *w.index);
+      const std::string intent(IntentName(r.intent));
+      if (IsSafety(row.intent)) {
+        ++emergencies;
+        if (Lower(FirstLine(r.text)).find(Lower(row.first_line)) == std::string::npos) {
+          ++missed;
+          ADD_FAILURE() << row.id << ": the first line lacks \"" << row.first_line << "\": " << FirstLine(r.text)
+                        << " | " << row.text;
+        }
+      } else {
+        ++others;
+        if (IsSafety(intent)) ++false_alarms;
+      }
+    }
+  }
+  std::printf(
+      "blind rounds 7-14: %zu/%zu emergencies with their safety line first, %zu of %zu others answered as "
+      "an emergency\n",
+      emergencies - missed, emergencies, false_alarms, others);
+  EXPECT_GT(emergencies, 700u);
+  EXPECT_LE(false_alarms, 11u);
 }
 
 }  // namespace
