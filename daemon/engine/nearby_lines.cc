@@ -165,8 +165,14 @@ ReplyLine SiteLine(const Resource& site, double km, bool miles, bool show_distan
 std::vector<const Resource*> WithSites(const std::vector<const Resource*>& lines, const NearbyAnswer& nearby, bool chat,
                                        std::size_t* max_lines) {
   const std::size_t national = std::min<std::size_t>(lines.size(), chat ? 6 : 2);
-  std::vector<const Resource*> out(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(national));
+  // In an SMS the nearest site comes before the second national line: a
+  // tight reply ("NALOXONE 63134" in Missouri, whose lines are long) keeps
+  // the place the person asked for rather than a second national fact.
+  const std::size_t before_sites = chat ? national : std::min<std::size_t>(national, 1);
+  std::vector<const Resource*> out(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(before_sites));
   for (const NearbySite& s : nearby.sites) out.push_back(s.site);
+  out.insert(out.end(), lines.begin() + static_cast<std::ptrdiff_t>(before_sites),
+             lines.begin() + static_cast<std::ptrdiff_t>(national));
   *max_lines = out.size();
   return out;
 }

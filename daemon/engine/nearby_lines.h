@@ -1,7 +1,7 @@
 #pragma once
 // Nearby sites in replies: "NALOXONE 60614", "naloxone near H2X 1Y4",
-// "detox chicago" get the usual emergency and national lines first, then up
-// to 3 nearest active sites offering what was asked (name, short address,
+// "detox chicago" get the first national line, then up to 3 nearest active
+// sites offering what was asked, then the second national line (name, short address,
 // distance in miles in the US and km in Canada, a phone or the hours); chat
 // replies show more of each site. City-precision sites show no distance.
 // A postal code with no point in data/geo falls back to its province and
@@ -72,8 +72,10 @@ ReplyLine SiteLine(const directory::Resource& site, double km, bool miles, bool 
                    const LanguageCatalog& cat, const directory::PhoneBook& phones, std::string_view reader_country,
                    bool chat, bool short_form, int rank);
 
-// The body a reply offers when it has sites: the first national lines
-// (2 in an SMS, 6 in chat), then the sites; `max_lines` is set to fit them.
+// The body a reply offers when it has sites. In an SMS: the first national
+// line, the sites, then the second national line (a tight reply keeps the
+// place asked for); in chat: 6 national lines, then the sites. `max_lines`
+// is set to fit them.
 std::vector<const directory::Resource*> WithSites(const std::vector<const directory::Resource*>& lines,
                                                   const NearbyAnswer& nearby, bool chat, std::size_t* max_lines);
 

@@ -113,6 +113,34 @@ TEST(NearbyLines, ZipGetsNationalLinesFirstThenTheThreeNearestWithMiles) {
   for (const auto& s : r.segments) EXPECT_EQ(MeasureSms(s).segments, 1u) << s;
 }
 
+// In an SMS the nearest sites come right after the first national line and
+// before the second, so a tight reply keeps the place asked for ("NALOXONE
+// 63134", where Missouri's lines are long); chat keeps every national line
+// first.
+TEST(NearbyLines, InAnSmsTheSitesComeBeforeTheSecondNationalLine) {
+  Resource n0, n1, n2;
+  n0.id = "n0";
+  n1.id = "n1";
+  n2.id = "n2";
+  const Resource s0 = Site("s0", "Near Site", "US-IL", 41.92, -87.65, CoordinatePrecision::kAddress, "", {});
+  const Resource s1 = Site("s1", "Far Site", "US-IL", 41.96, -87.65, CoordinatePrecision::kAddress, "", {});
+  NearbyAnswer nearby;
+  nearby.sites = {{&s0, 0.2}, {&s1, 4.0}};
+  const std::vector<const Resource*> national = {&n0, &n1, &n2};
+  std::size_t max_lines = 0;
+  auto ids = [](const std::vector<const Resource*>& v) {
+    std::vector<std::string> out;
+    for (const Resource* r : v) out.push_back(r->id);
+    return out;
+  };
+  EXPECT_EQ(ids(WithSites(national, nearby, /*chat=*/false, &max_lines)),
+            (std::vector<std::string>{"n0", "s0", "s1", "n1"}));
+  EXPECT_EQ(max_lines, 4u);
+  EXPECT_EQ(ids(WithSites(national, nearby, /*chat=*/true, &max_lines)),
+            (std::vector<std::string>{"n0", "n1", "n2", "s0", "s1"}));
+  EXPECT_EQ(max_lines, 5u);
+}
+
 TEST(NearbyLines, ChatShowsMoreAndDescriptions) {
   EngineReply r = Ask("naloxone 60614", ChannelType::kChat);
   EXPECT_EQ(SiteIds(r).size(), 4u) << r.text;
