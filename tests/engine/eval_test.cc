@@ -163,6 +163,15 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 
 bool IsSafety(const std::string& intent) { return intent == "overdose" || intent == "suicide"; }
 
+// A row answered by the shipped engine as a first SMS from its sender.
+EngineReply AnswerAsFirstSms(const ShippedWorld& w, const Row& row) {
+  InboundMessage m;
+  m.text = row.text;
+  m.from = row.from;
+  m.channel = ChannelType::kSms;
+  return w.engine->Handle(m, SenderState{}, *w.index);
+}
+
 double Ratio(std::size_t num, std::size_t den) { return den == 0 ? 1.0 : static_cast<double>(num) / den; }
 
 // ---- The set is well formed and covers what it must.
@@ -241,11 +250,7 @@ TEST(eval, EngineMeetsTheThresholds) {
 
   std::vector<Outcome> outcomes;
   for (const Row& row : rows) {
-    InboundMessage m;
-    m.text = row.text;
-    m.from = row.from;
-    m.channel = ChannelType::kSms;
-    EngineReply r = w.engine->Handle(m, SenderState{}, *w.index);
+    EngineReply r = AnswerAsFirstSms(w, row);
     Outcome o{&row, std::string(IntentName(r.intent)), r.language, FirstLine(r.text)};
     if (row.first_line != "-") o.first_line_ok = Lower(o.first_line).find(Lower(row.first_line)) != std::string::npos;
     outcomes.push_back(std::move(o));
@@ -381,11 +386,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
     const std::vector<Row> rows = LoadRowsFrom(path);
     EXPECT_GT(rows.size(), 150u) << path;
     for (const Row& row : rows) {
-      InboundMessage m;
-      m.text = row.text;
-      m.from = row.from;
-      m.channel = ChannelType::kSms;
-      const EngineReply r = w.engine->Handle(m, SenderState{}, *w.index);
+      const EngineReply r = AnswerAsFirstSms(w, row);
       const std::string intent(IntentName(r.intent));
       if (IsSafety(row.intent)) {
         ++emergencies;
