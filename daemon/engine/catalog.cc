@@ -33,6 +33,7 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
         {"heading", &l.heading},
         {"overdose_first", &l.overdose_first},
         {"suicide_first", &l.suicide_first},
+        {"overdose_suicide_first", &l.overdose_suicide_first},
         {"call", &l.call},
         {"text", &l.text},
         {"call_or_text", &l.call_or_text},

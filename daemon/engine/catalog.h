@@ -24,8 +24,9 @@ struct LanguageCatalog {
   std::string region_name_field;                           // "name_en" | "name_fr" | "name_es"
   std::map<std::string, std::string, std::less<>> topics;  // by intent name
   std::string heading, overdose_first, suicide_first;
-  std::string distress_first;  // distress without a clear request: 988 first
-  std::string ask_region;      // a number whose area code spans several regions: "{regions}"
+  std::string overdose_suicide_first;  // both at once: 911 now, and 988, in one first line
+  std::string distress_first;          // distress without a clear request: 988 first
+  std::string ask_region;              // a number whose area code spans several regions: "{regions}"
   std::string call, text, call_or_text, text_keyword, tty, or_word;
   std::string other_region, help_intro, help_footer, menu, unknown, language_set;
   std::string stop, start, opted_out, fallback, emergency_line, rate_limited;

@@ -785,7 +785,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     u.intent = Intent::kUnknown;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
-  // gets both first lines: 911 now, and 988.
+  // gets both in its first line: 911 now, and 988.
   u.suicide_too = u.intent == Intent::kOverdose && std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
                     return h.intent == Intent::kSuicide;
                   });
@@ -993,13 +993,14 @@ void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, bool
   const LanguageCatalog& cat = *c.cat;
   const bool safety = IsSafetyIntent(reply.intent);
   const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
+  // Safety first: one line that says what to do now. An overdose with
+  // suicide risk gets both in that first line (911 now, and 988), so
+  // neither waits behind the other on a small screen.
   if (safety) {
-    c.head.push_back(
-        {Fill(reply.intent == Intent::kOverdose ? cat.overdose_first : cat.suicide_first, {{"emergency", c.emergency}}),
-         rank::kNever});
-    if (reply.intent == Intent::kOverdose && suicide_too) {
-      c.head.push_back({Fill(cat.suicide_first, {{"emergency", c.emergency}}), rank::kNever});
-    }
+    const std::string& first = reply.intent == Intent::kSuicide ? cat.suicide_first
+                               : suicide_too                    ? cat.overdose_suicide_first
+                                                                : cat.overdose_first;
+    c.head.push_back({Fill(first, {{"emergency", c.emergency}}), rank::kNever});
   }
   if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
   if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});

@@ -112,7 +112,7 @@ struct Understanding {
   Intent intent = Intent::kUnknown;          // STOP/START for carrier words, else the primary intent
   std::vector<Token> tokens;                 // the message, folded (resources named in it are found in Answer)
   bool distress = false;                     // distress words without a safety signal: 988 goes first
-  bool suicide_too = false;                  // an overdose with suicide risk: both first lines
+  bool suicide_too = false;                  // an overdose with suicide risk: 911 and 988 in the first line
   std::string detected_language;             // the message's language when not stated: answers it, never remembered
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
