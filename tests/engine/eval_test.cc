@@ -27,7 +27,7 @@
 //
 // Run (the tests are eval.SetRowsAreWellFormed, eval.SetHasTheRequiredCoverage,
 // eval.EngineMeetsTheThresholds, which prints the table, and
-// eval.BlindRoundsKeepEverySafetyLine, which reads round_b7.tsv .. round_b14.tsv):
+// eval.BlindRoundsKeepEverySafetyLine, which reads round_b7.tsv .. round_b17.tsv and round_b19.tsv):
 //   cmake --build build --target eval_test -j2
 //   ctest --test-dir build -R eval --output-on-failure
 //   build/tests/eval_test --gtest_filter=eval.Engine*   (the table is printed either way)
@@ -371,16 +371,19 @@ TEST(eval, EngineMeetsTheThresholds) {
   EXPECT_GE(lang_acc, kMinLanguageAccuracy) << "language accuracy";
 }
 
-// The blind batches of issue 10's round 7 (round_b7.tsv .. round_b14.tsv):
-// each was written by a tester who had not seen the rules, measured, and
-// then had rules fitted to it. They are not in messages.tsv (their other
-// intents are below the 0.97 recall there), but every emergency among them
-// keeps its safety line first, and the look-alikes answered as an
-// emergency may not grow (11 of 636 when they were added).
+// The blind batches of issue 10's rounds 7 and 8 (round_b7.tsv ..
+// round_b17.tsv, round_b19.tsv): each was written by a tester who had not
+// seen the rules, measured, and then had rules fitted to it. They are not
+// in messages.tsv (their other intents are below the 0.97 recall there),
+// but every emergency among them keeps its safety line first, and the
+// look-alikes answered as an emergency may not grow (11 of 636 for rounds
+// 7-14 when they were added; 11 of 948 with round 8's four). round_b18.tsv
+// and round_b20.tsv are held out: no rule was fitted to them, and they are
+// read only to measure (their headers give the figures).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round = 7; round <= 14; ++round) {
+  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19}) {
     const std::string path =
         std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
     const std::vector<Row> rows = LoadRowsFrom(path);
@@ -402,10 +405,10 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
     }
   }
   std::printf(
-      "blind rounds 7-14: %zu/%zu emergencies with their safety line first, %zu of %zu others answered as "
+      "blind rounds 7-17 and 19: %zu/%zu emergencies with their safety line first, %zu of %zu others answered as "
       "an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
-  EXPECT_GT(emergencies, 700u);
+  EXPECT_GT(emergencies, 1200u);
   EXPECT_LE(false_alarms, 11u);
 }
 
