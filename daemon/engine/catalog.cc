@@ -53,6 +53,7 @@ Result<Catalog> Catalog::Parse(std::string_view json) {
         {"emergency_line", &l.emergency_line},
         {"rate_limited", &l.rate_limited},
         {"distress_first", &l.distress_first},
+        {"doubt_first", &l.doubt_first},
         {"ask_region", &l.ask_region},
     };
     for (const Field& f : fields) {

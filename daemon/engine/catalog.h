@@ -25,6 +25,7 @@ struct LanguageCatalog {
   std::map<std::string, std::string, std::less<>> topics;  // by intent name
   std::string heading, overdose_first, suicide_first;
   std::string overdose_suicide_first;  // both at once: 911 now, and 988, in one first line
+  std::string doubt_first;             // the risk model reads an emergency the rules did not: 911 and 988 first
   std::string distress_first;          // distress without a clear request: 988 first
   std::string ask_region;              // a number whose area code spans several regions: "{regions}"
   std::string call, text, call_or_text, text_keyword, tty, or_word;

@@ -25,6 +25,12 @@ using directory::Resource;
 // words ("my son", "my teenage daughter"); in a longer one the relative
 // needs more said about use, help or a service.
 constexpr std::size_t kRelativeAloneMaxTokens = 3;
+// The "when in doubt" line (Understanding::doubt): messages of at least this
+// many words, read as an emergency by the risk model with at least this
+// probability. Measured on the held-out blind batches 18 and 20 and by
+// leaving each fitted batch out of training in turn (docs/ARCHITECTURE.md).
+constexpr std::size_t kDoubtMinTokens = 4;
+constexpr double kDoubtThreshold = 0.95;
 // A message naming only a place is a region request up to this many words.
 constexpr std::size_t kRegionOnlyMaxTokens = 6;
 
@@ -596,6 +602,12 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   if (risk.overdose) u.hits.push_back({Intent::kOverdose, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
   if (risk.suicide) u.hits.push_back({Intent::kSuicide, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
   u.distress = risk.distress && !danger;
+  // When in doubt, the safety line goes first: the rules found no emergency
+  // and set none aside (no guard, no outranking), yet the model trained on
+  // the labelled examples reads one ("my cousin has gone real quiet and grey
+  // on the couch"). Not for a word or three (keywords, greetings).
+  u.doubt = !danger && !risk.overdose_silenced && !risk.suicide_silenced && risk.guard.empty() &&
+            tokens.size() >= kDoubtMinTokens && model_.Assess(tokens).emergency() >= kDoubtThreshold;
 
   // A young age stated in the first person is a youth request.
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
@@ -900,7 +912,7 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
     return reply;
   }
   c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
-  AddFixedLines(c, reply, u.distress, u.suicide_too);
+  AddFixedLines(c, reply, u);
   c.nearby =
       nearby_.Find(message.text, reply.intent, reply.language, index, message.channel == ChannelType::kChat ? 6 : 3);
   if (!c.nearby.notice.empty()) {
@@ -989,7 +1001,8 @@ std::string MessageEngine::EmergencyNumber(std::string_view region, std::string_
 
 // The lines before the resource lines (safety first, the heading last) and
 // after them (the menu, how to ask for another region, the HELP footer).
-void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, bool distress, bool suicide_too) const {
+void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, const Understanding& u) const {
+  const bool distress = u.distress, suicide_too = u.suicide_too;
   const LanguageCatalog& cat = *c.cat;
   const bool safety = IsSafetyIntent(reply.intent);
   const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
@@ -1007,8 +1020,12 @@ void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, bool
   if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
   // Distress ("I can't take it anymore", "not going to kill myself but..."):
   // 988 first, whatever else is asked.
-  if (distress && !safety) {
+  if (distress && !safety && !u.doubt) {
     c.head.insert(c.head.begin(), {cat.distress_first, rank::kNever});
+  }
+  // In doubt (Understanding::doubt): 911 and 988 first, whatever is asked.
+  if (u.doubt && !safety) {
+    c.head.insert(c.head.begin(), {Fill(cat.doubt_first, {{"emergency", c.emergency}}), rank::kNever});
   }
 
   if (reply.intent == Intent::kLanguage || reply.intent == Intent::kUnknown || reply.intent == Intent::kInfo) {
@@ -1094,6 +1111,11 @@ Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions op
   MessageEngine engine(std::move(keywords).value(), std::move(catalog).value(), std::move(risk).value(),
                        std::move(language_id).value(), std::move(options));
   engine.SetGeoReference(LoadGeoBeside(dir));
+  std::string examples_text = ReadFile(dir + "/risk_examples.tsv", &status);
+  if (!status.ok()) return status;
+  auto model = RiskModel::Parse(examples_text);
+  if (!model.ok()) return InvalidArgument(dir + "/risk_examples.tsv: " + model.status().message());
+  engine.SetRiskModel(std::move(model).value());
   return engine;
 }
 

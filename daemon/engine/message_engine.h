@@ -46,6 +46,7 @@
 #include "daemon/engine/region_resolver.h"
 #include "daemon/engine/reply_cache.h"
 #include "daemon/engine/risk_detector.h"
+#include "daemon/engine/risk_model.h"
 #include "daemon/engine/understanding_cache.h"
 #include "directory/index.h"
 #include "directory/phone.h"
@@ -113,7 +114,11 @@ struct Understanding {
   std::vector<Token> tokens;                 // the message, folded (resources named in it are found in Answer)
   bool distress = false;                     // distress words without a safety signal: 988 goes first
   bool suicide_too = false;                  // an overdose with suicide risk: 911 and 988 in the first line
-  std::string detected_language;             // the message's language when not stated: answers it, never remembered
+  // The rules found nothing and set nothing aside, but the risk model reads
+  // an emergency (RiskModel, kDoubtThreshold): the "when in doubt" line (911
+  // and 988) goes first; the intent and the rest of the reply are unchanged.
+  bool doubt = false;
+  std::string detected_language;  // the message's language when not stated: answers it, never remembered
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
   StateChanges changes;
@@ -153,6 +158,9 @@ class MessageEngine {
   // it (the default) replies list no sites. LoadMessageEngine sets it from
   // data/geo beside the engine's data when there is one.
   void SetGeoReference(std::shared_ptr<const directory::GeoReference> geo) { nearby_ = NearbyFinder(std::move(geo)); }
+  // The learned second opinion on safety (risk_model.h); without one (the
+  // default), only the rules decide.
+  void SetRiskModel(RiskModel model) { model_ = std::move(model); }
   const directory::GeoReference* geo() const { return nearby_.geo(); }
 
   // The one polite notice a sender gets when they pass the rate limit, in
@@ -178,7 +186,7 @@ class MessageEngine {
                                   const directory::DirectoryIndex& index) const;
   std::string EmergencyNumber(std::string_view region, std::string_view language, std::string_view reader_country,
                               const directory::DirectoryIndex& index) const;
-  void AddFixedLines(Composition& c, const EngineReply& reply, bool distress, bool suicide_too) const;
+  void AddFixedLines(Composition& c, const EngineReply& reply, const Understanding& u) const;
   void ComposeInto(EngineReply& reply, Composition&& c, std::string_view kind, const directory::DirectoryIndex& index,
                    ReplyCache* cache, const AnswerInputs* inputs = nullptr) const;
   ComposedReply Compose(Composition&& c, const directory::DirectoryIndex& index) const;
@@ -189,6 +197,7 @@ class MessageEngine {
   KeywordTable keywords_;
   Catalog catalog_;
   RiskDetector risk_;
+  RiskModel model_;
   LanguageIdentifier language_id_;
   EngineOptions options_;
   RegionResolver regions_;
@@ -196,9 +205,10 @@ class MessageEngine {
   NearbyFinder nearby_;
 };
 
-// Loads data/engine/keywords.json, messages.json, risk.json and
-// language.json from `dir` (the only I/O
-// of the engine, done once at start). InvalidArgument names the bad file.
+// Loads data/engine/keywords.json, messages.json, risk.json,
+// risk_examples.tsv (the risk model is trained on it here, about 40 ms) and
+// language.json from `dir` (the only I/O of the engine, done once at start).
+// InvalidArgument names the bad file.
 Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions options = {});
 
 }  // namespace helpline::engine

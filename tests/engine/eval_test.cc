@@ -311,6 +311,14 @@ TEST(eval, EngineMeetsTheThresholds) {
               kMaxSafetyMisses);
   std::printf("false alarms        %zu of %zu other texts answered as overdose/suicide\n", false_alarms,
               rows.size() - safety_n);
+  // What the person sees: other texts whose reply starts with 911 (an
+  // emergency reply, or the "when in doubt" line of the risk model).
+  std::size_t safety_first_others = 0;
+  for (const Outcome& o : outcomes) {
+    if (!IsSafety(o.row->intent) && o.first_line.find("911") != std::string::npos) ++safety_first_others;
+  }
+  std::printf("safety line first   %zu of %zu other texts (an emergency reply or the doubt line)\n",
+              safety_first_others, rows.size() - safety_n);
 
   // Precision and recall per intent and language (the language the text is
   // written in): n rows expecting the intent in that language, tp answered
@@ -413,4 +421,37 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 }  // namespace
+// The held-out blind batches (round_b18.tsv, round_b20.tsv): no rule was
+// fitted to them and the risk model never learns from them
+// (scripts/risk-examples leaves out files marked HELD OUT), so they measure
+// what the engine does on texts it has never seen. Before the risk model
+// (rules of rounds 8 and 8b only): 87/102 and 72/102 emergencies with their
+// line first; with it: 102/102 and 97/102, with a safety line first on 30 of
+// 156 other texts (29 before). The bounds hold those figures.
+TEST(eval, HeldOutRoundsMeasureTheEngine) {
+  const ShippedWorld& w = TheWorld();
+  std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0;
+  for (int round : {18, 20}) {
+    const std::string path =
+        std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
+    for (const Row& row : LoadRowsFrom(path)) {
+      const std::string line = Lower(FirstLine(AnswerAsFirstSms(w, row).text));
+      if (IsSafety(row.intent)) {
+        ++emergencies;
+        if (line.find(Lower(row.first_line)) != std::string::npos) ++first;
+      } else {
+        ++others;
+        if (line.find("911") != std::string::npos) ++safety_first;
+      }
+    }
+  }
+  std::printf(
+      "held-out rounds 18 and 20: %zu/%zu emergencies with their line first; a safety line first on %zu of %zu "
+      "others\n",
+      first, emergencies, safety_first, others);
+  EXPECT_EQ(emergencies, 204u);
+  EXPECT_GE(first, 199u);
+  EXPECT_LE(safety_first, 30u);
+}
+
 }  // namespace helpline::engine

@@ -1,0 +1,68 @@
+#pragma once
+// A learned second opinion beside the risk detector's rules: a naive Bayes
+// model of words and word pairs, trained when the engine loads from labelled
+// messages (data/engine/risk_examples.tsv: the evaluation sets' texts with
+// their class, made by scripts/risk-examples). The rules decide when they
+// have an opinion; this model only reads the messages they have none on, and
+// the engine then puts one "when in doubt" safety line first (911 and 988)
+// without changing what else the reply says (MessageEngine::UnderstandText).
+//
+//   auto model = RiskModel::Parse("overdose\tmy friend wont wake up\nother\twhere is narcan\n");
+//   double p = model->Assess(Tokenize("my cousin is grey on the couch")).emergency();
+//
+// Why a model: each blind batch of texts written by testers who had not seen
+// the rules found new wordings of the same emergencies (13-30 of 102 missed
+// before rules were fitted to it), while the words of the examples carry
+// over: trained without a batch, the model flags 1,206 of that batch's
+// 1,212 emergencies across twelve batches (docs/ARCHITECTURE.md, "Safety").
+//
+// Features: each folded token (Tokenize) and each pair of neighbouring
+// tokens, present or not; a feature seen in fewer than 2 examples, or in
+// more than 1 in 50 (function words, which mostly tell the language; only
+// from 500 examples on, when such shares mean something), is dropped. Score: log prior + sum of log((count + 0.5) /
+// (examples + 1)) over the message's known features, per class, normalised.
+//
+// Thread-safety: immutable after Parse; Assess is const and thread-safe.
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/string_map.h"
+#include "common/text_normalize.h"
+
+namespace helpline::engine {
+
+class RiskModel {
+ public:
+  struct Scores {
+    double overdose = 0, suicide = 0, other = 1;  // probabilities, summing to 1
+    double emergency() const { return overdose + suicide; }
+  };
+
+  // One example per line: "overdose", "suicide" or "other", a tab, the
+  // text. Blank lines and lines starting with '#' are skipped.
+  // InvalidArgument (with the line number) for another label, a line
+  // without a tab, or fewer than 10 examples of a class.
+  static Result<RiskModel> Parse(std::string_view tsv);
+
+  // An empty model (no examples): every message scores other = 1.
+  RiskModel() = default;
+
+  Scores Assess(const std::vector<Token>& tokens) const;
+
+  std::size_t examples() const { return examples_; }
+  std::size_t features() const { return log_likelihood_.size(); }
+
+ private:
+  static constexpr int kClasses = 3;                        // overdose, suicide, other
+  static constexpr std::size_t kMaxShareDenominator = 50;   // features in more than 1/50 of the examples are dropped
+  static constexpr std::size_t kMinExamplesForShare = 500;  // ... once there are this many examples
+  std::array<double, kClasses> log_prior_{};
+  StringMap<std::array<float, kClasses>> log_likelihood_;
+  std::size_t examples_ = 0;
+};
+
+}  // namespace helpline::engine

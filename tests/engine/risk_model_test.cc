@@ -1,0 +1,95 @@
+// The risk model (daemon/engine/risk_model.h): parsing its examples, what it
+// reads on a small set, and the shipped examples it is trained on.
+#include "daemon/engine/risk_model.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace helpline::engine {
+namespace {
+
+// Ten examples of each class, so Parse accepts them.
+std::string SmallSet() {
+  std::string s = "# a comment\n\n";
+  for (int i = 0; i < 10; ++i) {
+    s += "overdose\tmy friend wont wake up and his lips are blue " + std::to_string(i) + "\n";
+    s += "suicide\ti have the rope and i want to end it tonight " + std::to_string(i) + "\n";
+    s += "other\twhere can i get narcan near me " + std::to_string(i) + "\n";
+  }
+  return s;
+}
+
+TEST(RiskModel, ReadsTheClassesOfItsExamples) {
+  auto model = RiskModel::Parse(SmallSet());
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model->examples(), 30u);
+  const auto od = model->Assess(Tokenize("he wont wake up, lips blue"));
+  EXPECT_GT(od.overdose, 0.9);
+  const auto su = model->Assess(Tokenize("got the rope, end it tonight"));
+  EXPECT_GT(su.suicide, 0.9);
+  const auto other = model->Assess(Tokenize("narcan near me please"));
+  EXPECT_GT(other.other, 0.9);
+  EXPECT_NEAR(od.overdose + od.suicide + od.other, 1.0, 1e-9);
+}
+
+TEST(RiskModel, WordsItNeverSawLeaveThePriors) {
+  auto model = RiskModel::Parse(SmallSet());
+  ASSERT_TRUE(model.ok());
+  const auto s = model->Assess(Tokenize("zebra quantum lighthouse"));
+  EXPECT_NEAR(s.overdose, 1.0 / 3, 1e-6);
+  EXPECT_NEAR(s.other, 1.0 / 3, 1e-6);
+}
+
+TEST(RiskModel, AnEmptyModelReadsNothing) {
+  RiskModel empty;
+  const auto s = empty.Assess(Tokenize("he is not breathing"));
+  EXPECT_EQ(s.other, 1.0);
+  EXPECT_EQ(s.emergency(), 0.0);
+}
+
+TEST(RiskModel, RejectsABadLabelALineWithoutATabAndTooFewExamples) {
+  auto bad_label = RiskModel::Parse(SmallSet() + "danger\tsomething\n");
+  ASSERT_FALSE(bad_label.ok());
+  EXPECT_NE(bad_label.status().message().find("line 33"), std::string::npos) << bad_label.status().message();
+  EXPECT_NE(bad_label.status().message().find("danger"), std::string::npos);
+  auto no_tab = RiskModel::Parse(SmallSet() + "overdose no tab here\n");
+  ASSERT_FALSE(no_tab.ok());
+  EXPECT_NE(no_tab.status().message().find("no tab"), std::string::npos);
+  EXPECT_FALSE(RiskModel::Parse("overdose\ta\nsuicide\tb\nother\tc\n").ok());
+}
+
+TEST(RiskModel, FunctionWordsWeighNothing) {
+  // 600 examples, each with a word of its own; "the" is in every overdose
+  // example (more than 1 in 50), so it is dropped, and a message of "the"
+  // alone reads as the priors. "blue" is in 10 (under 1 in 50) and counts.
+  std::string s;
+  for (int i = 0; i < 200; ++i) {
+    s += "overdose\tthe w" + std::to_string(i) + (i < 10 ? " blue" : "") + "\n";
+    s += "suicide\tx" + std::to_string(i) + "\n";
+    s += "other\ty" + std::to_string(i) + "\n";
+  }
+  auto model = RiskModel::Parse(s);
+  ASSERT_TRUE(model.ok());
+  EXPECT_NEAR(model->Assess(Tokenize("the")).overdose, 1.0 / 3, 1e-6);
+  EXPECT_GT(model->Assess(Tokenize("blue")).overdose, 0.9);
+}
+
+TEST(RiskModel, TrainsOnTheShippedExamples) {
+  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk_examples.tsv");
+  ASSERT_TRUE(in) << "data/engine/risk_examples.tsv";
+  std::stringstream text;
+  text << in.rdbuf();
+  auto model = RiskModel::Parse(text.str());
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_GT(model->examples(), 4000u);
+  EXPECT_GT(model->features(), 10000u);
+  // Not the texts of the examples: new wordings of their situations.
+  EXPECT_GT(model->Assess(Tokenize("my uncle is slumped grey in his truck and barely breathing")).emergency(), 0.95);
+  EXPECT_LT(model->Assess(Tokenize("where can i pick up a free naloxone kit in denver")).emergency(), 0.5);
+}
+
+}  // namespace
+}  // namespace helpline::engine
