@@ -333,17 +333,21 @@ void SenderStore::StoreReply(std::string_view provider, std::string_view message
     return;
   }
   // XX: only over the marker Admit set (with its TTL), never a key without one.
-  redis_.Command(MovedArgs(5, "SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""),
-                           "XX", "KEEPTTL"),
-                 [done = std::move(done)](Result<redis::Value> r) {
-                   if (!r.ok()) {
-                     done(r.status());
-                   } else if (r->is_error()) {
-                     done(ErrorReply("store reply", r->str));
-                   } else {
-                     done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
-                   }
-                 });
+  redis_.Command(
+      MovedArgs(5, "SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""), "XX",
+                "KEEPTTL"),
+      [done = std::move(done)](Result<redis::Value> r) {
+        if (!r.ok()) {
+          done(r.status());
+        } else if (r->is_error()) {
+          done(ErrorReply("store reply", r->str));
+        } else {
+          done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
+        }
+      },
+      // Nobody waits for it (the answer is already on its way):
+      // written with the next admits or when the loop turns.
+      redis::AsyncClient::Urgency::kBackground);
 }
 
 }  // namespace helpline::daemon

@@ -128,7 +128,7 @@ class Link : public std::enable_shared_from_this<Link> {
 
   // Queues a command; false (and `done` untouched) if the context cannot take it.
   bool Send(const std::vector<std::string>& args, AsyncClient::Callback& done, Clock::time_point deadline,
-            bool internal) {
+            bool internal, AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited) {
     if (ctx_ == nullptr || dead_) return false;
     // RESP, formatted here (what redisFormatCommandArgv builds, without its
     // argv/length arrays and sds reallocations): this runs once or twice per
@@ -147,9 +147,10 @@ class Link : public std::enable_shared_from_this<Link> {
     pending_.push_back(Pending{std::move(done), deadline, internal});
     ArmTimer();
     // Write now rather than at the loop's next turn once write_batch
-    // commands wait (see Options::write_batch). Not while connecting: hiredis
-    // would take a connect still in progress for done.
-    if (write_batch_ > 0 && (ctx_->c.flags & REDIS_CONNECTED) != 0 && ++unwritten_ >= write_batch_) {
+    // awaited commands wait (see Options::write_batch). Not while connecting:
+    // hiredis would take a connect still in progress for done.
+    if (urgency == AsyncClient::Urgency::kAwaited && write_batch_ > 0 && (ctx_->c.flags & REDIS_CONNECTED) != 0 &&
+        ++unwritten_ >= write_batch_) {
       unwritten_ = 0;
       auto keep = shared_from_this();
       redisAsyncHandleWrite(ctx_);  // on failure hiredis frees the context; Gone() posts the failures
@@ -227,15 +228,36 @@ class Link : public std::enable_shared_from_this<Link> {
     });
   }
 
+  // hiredis wants its output buffer written. Once connected, the write is
+  // posted: it runs when the loop turns (after the handlers already queued,
+  // so the commands they add go out together), with no wait for
+  // writability, which a connected socket with room in its send buffer
+  // already has (waiting cost an epoll_ctl and a wake-up per flush, and the
+  // wait stayed armed after an early write had emptied the buffer, waking
+  // the loop once more for nothing). Only when the buffer could not be
+  // written whole (the socket is full) or while connecting (hiredis learns
+  // that the connect finished from writability) is writability awaited.
   void WantWrite(bool on) {
     want_write_ = on;
-    if (!on || write_waiting_ || ctx_ == nullptr) return;
+    if (!on || write_posted_ || write_waiting_ || ctx_ == nullptr) return;
+    if ((ctx_->c.flags & REDIS_CONNECTED) == 0) return AwaitWritable();
+    write_posted_ = true;
+    asio::post(io_, [self = shared_from_this()] {
+      self->write_posted_ = false;
+      if (self->ctx_ == nullptr || !self->want_write_) return;
+      redisAsyncHandleWrite(self->ctx_);  // may free the context
+      if (self->ctx_ != nullptr && self->want_write_) self->AwaitWritable();
+    });
+  }
+
+  void AwaitWritable() {
+    if (write_waiting_) return;
     write_waiting_ = true;
     fd_.async_wait(asio::posix::stream_descriptor::wait_write, [self = shared_from_this()](const ErrorCode& ec) {
       self->write_waiting_ = false;
       if (ec || self->ctx_ == nullptr || !self->want_write_) return;
       redisAsyncHandleWrite(self->ctx_);  // may free the context
-      if (self->ctx_ != nullptr && self->want_write_) self->WantWrite(true);
+      if (self->ctx_ != nullptr && self->want_write_) self->AwaitWritable();
     });
   }
 
@@ -273,6 +295,7 @@ class Link : public std::enable_shared_from_this<Link> {
   bool want_write_ = false;
   bool read_waiting_ = false;
   bool write_waiting_ = false;
+  bool write_posted_ = false;  // a write is posted (see WantWrite)
   bool timer_armed_ = false;
 };
 
@@ -346,7 +369,7 @@ class Session {
   // The node the current link goes to (TCP), "" before the first attempt.
   const Endpoint& target() const { return target_; }
 
-  void Command(std::vector<std::string>& args, AsyncClient::Callback& done) {
+  void Command(std::vector<std::string>& args, AsyncClient::Callback& done, AsyncClient::Urgency urgency) {
     if (args.empty()) {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(InvalidArgument("redis: empty command")); });
@@ -356,7 +379,7 @@ class Session {
     const int timeout_ms = shared_.options.command_timeout_ms;
     const Clock::time_point deadline =
         timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
-    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false)) {
+    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false, urgency)) {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(Unavailable("redis: not connected")); });
     }
@@ -756,14 +779,14 @@ void AsyncClient::Stop() {
   state_->watch.Stop();
 }
 
-void AsyncClient::Command(std::vector<std::string> args, Callback done) {
+void AsyncClient::Command(std::vector<std::string> args, Callback done, Urgency urgency) {
   if (const auto& observe = state_->shared.options.observe_latency) {
     done = [observe, start = Clock::now(), done = std::move(done)](Result<Value> reply) {
       observe(std::chrono::duration<double>(Clock::now() - start).count());
       done(std::move(reply));
     };
   }
-  state_->commands.Command(args, done);
+  state_->commands.Command(args, done, urgency);
 }
 
 void AsyncClient::Subscribe(std::string channel, std::function<void(std::string message)> on_message,
