@@ -37,6 +37,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -82,12 +83,39 @@ std::uint64_t PostFailures(asio::io_context& io, std::deque<Pending> pending, co
   return counted;
 }
 
-// Appends "{kind}{n}\r\n", a RESP array or bulk string header.
-void AppendLength(std::string& out, char kind, std::size_t n) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-  out.push_back(kind);
-  out.append(digits, end).append("\r\n", 2);
+// The decimal digits of n.
+std::size_t Digits(std::size_t n) {
+  std::size_t d = 1;
+  for (; n >= 10; n /= 10) ++d;
+  return d;
+}
+
+// Writes "{kind}{n}\r\n", a RESP array or bulk string header, at `p`
+// (room for it is there); returns the end.
+char* PutLength(char* p, char kind, std::size_t n) {
+  *p++ = kind;
+  p = std::to_chars(p, p + 20, n).ptr;
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
+// `args` as one RESP array of bulk strings (what redisFormatCommandArgv
+// builds, without its argv/length arrays and sds reallocations), into
+// `out`: its size is computed first and every piece copied once, with no
+// capacity check per piece. Runs for every command (two per inbound message).
+void FormatCommand(const std::vector<std::string>& args, std::string& out) {
+  std::size_t size = 3 + Digits(args.size());
+  for (const std::string& a : args) size += 5 + Digits(a.size()) + a.size();
+  out.resize(size);
+  char* p = PutLength(out.data(), '*', args.size());
+  for (const std::string& a : args) {
+    p = PutLength(p, '$', a.size());
+    std::memcpy(p, a.data(), a.size());
+    p += a.size();
+    *p++ = '\r';
+    *p++ = '\n';
+  }
 }
 
 class Session;
@@ -130,16 +158,10 @@ class Link : public std::enable_shared_from_this<Link> {
   bool Send(const std::vector<std::string>& args, AsyncClient::Callback& done, Clock::time_point deadline,
             bool internal, AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited) {
     if (ctx_ == nullptr || dead_) return false;
-    // RESP, formatted here (what redisFormatCommandArgv builds, without its
-    // argv/length arrays and sds reallocations): this runs once or twice per
-    // inbound message. hiredis copies it into its output buffer.
+    // RESP, formatted here (see FormatCommand); hiredis copies it into its
+    // output buffer.
     thread_local std::string resp;
-    resp.clear();
-    AppendLength(resp, '*', args.size());
-    for (const std::string& a : args) {
-      AppendLength(resp, '$', a.size());
-      resp.append(a).append("\r\n", 2);
-    }
+    FormatCommand(args, resp);
     const int rc = redisAsyncFormattedCommand(
         ctx_, [](redisAsyncContext*, void* r, void* p) { static_cast<Link*>(p)->OnReply(static_cast<redisReply*>(r)); },
         this, resp.data(), resp.size());
