@@ -104,12 +104,14 @@ char* PutLength(char* p, char kind, std::size_t n) {
 // builds, without its argv/length arrays and sds reallocations), into
 // `out`: its size is computed first and every piece copied once, with no
 // capacity check per piece. Runs for every command (two per inbound message).
-void FormatCommand(const std::vector<std::string>& args, std::string& out) {
+// `Args`: a std::vector<std::string> or a std::span<const std::string_view>.
+template <typename Args>
+void FormatCommand(const Args& args, std::string& out) {
   std::size_t size = 3 + Digits(args.size());
-  for (const std::string& a : args) size += 5 + Digits(a.size()) + a.size();
+  for (const auto& a : args) size += 5 + Digits(a.size()) + a.size();
   out.resize(size);
   char* p = PutLength(out.data(), '*', args.size());
-  for (const std::string& a : args) {
+  for (const auto& a : args) {
     p = PutLength(p, '$', a.size());
     std::memcpy(p, a.data(), a.size());
     p += a.size();
@@ -155,8 +157,9 @@ class Link : public std::enable_shared_from_this<Link> {
   }
 
   // Queues a command; false (and `done` untouched) if the context cannot take it.
-  bool Send(const std::vector<std::string>& args, AsyncClient::Callback& done, Clock::time_point deadline,
-            bool internal, AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited) {
+  template <typename Args>
+  bool Send(const Args& args, AsyncClient::Callback& done, Clock::time_point deadline, bool internal,
+            AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited) {
     if (ctx_ == nullptr || dead_) return false;
     // RESP, formatted here (see FormatCommand); hiredis copies it into its
     // output buffer.
@@ -391,13 +394,14 @@ class Session {
   // The node the current link goes to (TCP), "" before the first attempt.
   const Endpoint& target() const { return target_; }
 
-  void Command(std::vector<std::string>& args, AsyncClient::Callback& done, AsyncClient::Urgency urgency) {
+  template <typename Args>
+  void Command(const Args& args, AsyncClient::Callback& done, AsyncClient::Urgency urgency) {
     if (args.empty()) {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(InvalidArgument("redis: empty command")); });
       return;
     }
-    if (shared_.options.faults != nullptr && InjectFault(args, done)) return;
+    if (shared_.options.faults != nullptr && InjectFault(args.front(), done)) return;
     const int timeout_ms = shared_.options.command_timeout_ms;
     const Clock::time_point deadline =
         timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
@@ -408,8 +412,8 @@ class Session {
   }
 
   // Answers `done` with the fault armed for this command, if any, without sending it.
-  bool InjectFault(const std::vector<std::string>& args, AsyncClient::Callback& done) {
-    std::optional<Faults::Fault> fault = shared_.options.faults->Take(args.front());
+  bool InjectFault(std::string_view command, AsyncClient::Callback& done) {
+    std::optional<Faults::Fault> fault = shared_.options.faults->Take(command);
     if (!fault) return false;
     if (fault->kind == Faults::Fault::Kind::kNoAnswer) {
       ++shared_.errors;
@@ -801,13 +805,27 @@ void AsyncClient::Stop() {
   state_->watch.Stop();
 }
 
-void AsyncClient::Command(std::vector<std::string> args, Callback done, Urgency urgency) {
-  if (const auto& observe = state_->shared.options.observe_latency) {
+namespace {
+
+// `done`, preceded by the latency observer when there is one.
+void Observed(const AsyncClient::Options& options, AsyncClient::Callback& done) {
+  if (const auto& observe = options.observe_latency) {
     done = [observe, start = Clock::now(), done = std::move(done)](Result<Value> reply) {
       observe(std::chrono::duration<double>(Clock::now() - start).count());
       done(std::move(reply));
     };
   }
+}
+
+}  // namespace
+
+void AsyncClient::Command(std::vector<std::string> args, Callback done, Urgency urgency) {
+  Observed(state_->shared.options, done);
+  state_->commands.Command(args, done, urgency);
+}
+
+void AsyncClient::Command(std::span<const std::string_view> args, Callback done, Urgency urgency) {
+  Observed(state_->shared.options, done);
   state_->commands.Command(args, done, urgency);
 }
 

@@ -72,7 +72,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -148,6 +150,10 @@ class AsyncClient {
   // when the connection is lost; InvalidArgument if `args` is empty. Replies
   // come in command order whatever their `urgency`.
   void Command(std::vector<std::string> args, Callback done, Urgency urgency = Urgency::kAwaited);
+  // The same with the arguments as views, read only during the call (the
+  // command is formatted at once): a caller that keeps its arguments for
+  // later (redis::Script, for its NOSCRIPT retry) need not copy them.
+  void Command(std::span<const std::string_view> args, Callback done, Urgency urgency = Urgency::kAwaited);
 
   // Subscribes to `channel` on the pub/sub connection; `on_message` gets each
   // message's payload, `on_subscribed` (optional) runs each time Redis

@@ -14,11 +14,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -141,6 +143,28 @@ TEST_F(AsyncClientTest, BinaryValuesRoundTripByteForByte) {
   Outcome missing = Run(*redis, {"GET", "no such key"});
   ASSERT_TRUE(missing.ok());
   EXPECT_TRUE(missing.value().is_nil());
+}
+
+TEST_F(AsyncClientTest, ACommandGivenAsViewsIsSentByteForByteAndTheViewsMayGoWhenTheCallReturns) {
+  auto redis = Connect(server_.Url());
+  RawRedis raw(server_.socket_path());
+  Outcome set, get;
+  {
+    std::string key = "views:a key longer than the small-string buffer";
+    std::string value = "\r\n$3\r\n*1\0end"s + std::string(1000, 'x');
+    std::vector<std::string_view> args{"SET", key, value};
+    redis->Command(std::span<const std::string_view>(args), set.Callback());
+    std::fill(key.begin(), key.end(), '?');  // the command was formatted in the call
+    std::fill(value.begin(), value.end(), '?');
+  }
+  const std::string_view empty_args[] = {"SET", "views:empty", ""};
+  redis->Command(std::span<const std::string_view>(empty_args), get.Callback());
+  ASSERT_TRUE(RunUntil([&] { return set.done() && get.done(); }));
+  ASSERT_TRUE(set.ok() && get.ok());
+  EXPECT_EQ(raw.Str({"GET", "views:a key longer than the small-string buffer"}),
+            "\r\n$3\r\n*1\0end"s + std::string(1000, 'x'));
+  EXPECT_EQ(raw.Int({"EXISTS", "views:empty"}), 1);
+  EXPECT_EQ(raw.Str({"GET", "views:empty"}), "");
 }
 
 TEST_F(AsyncClientTest, TheLatencyObserverSeesEveryCommandBeforeItsCallbackFailedOnesToo) {
