@@ -64,46 +64,16 @@ url="http://127.0.0.1:$port/webhooks/twilio"
 
 echo "pre-signing $REQUESTS distinct requests..."
 "$BUILD/bench/webhook_requests" "$url" "$TOKEN" "$REQUESTS" "$tmp/requests.tsv"
-# The reference answers with a constant TwiML body as long as a typical reply.
-sample="$(HELPLINE_TWILIO_AUTH_TOKEN="$TOKEN" "$ROOT/scripts/twilio-request" -u "$url" -f +16045550123 HELP)"
-bytes=${#sample}
-
 echo "daemon: wrk -t1 -c$CONNECTIONS -d$DURATION (loops: $THREADS)"
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >/dev/null
 daemon_out="$(drive "http://127.0.0.1:$port" "helpline=$daemon_pid" "redis=$redis_pid")"
 daemon_result="$(grep '^RESULT' <<<"$daemon_out")"
 daemon_cpu="$(grep '^CPU' <<<"$daemon_out")"
 
-nport="$(free_port)"
-mkdir -p "$tmp/nginx"
-printf '%s' "$sample" > "$tmp/nginx/body.xml"
-cat > "$tmp/nginx.conf" <<NGINX
-worker_processes $THREADS;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log;
-daemon off;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx;
-  proxy_temp_path $tmp/nginx; fastcgi_temp_path $tmp/nginx; uwsgi_temp_path $tmp/nginx; scgi_temp_path $tmp/nginx;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$nport;
-    location = /webhooks/twilio {
-      default_type "text/xml; charset=utf-8";
-      return 200 '$(sed "s/'/\\\\'/g" "$tmp/nginx/body.xml")';
-    }
-  }
-}
-NGINX
-nginx -c "$tmp/nginx.conf" -p "$tmp" &
-pids+=($!)
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$nport/webhooks/twilio" -d x=1 && break; sleep 0.05; done
+start_nginx_reference "$url"
 echo "reference (nginx, constant $bytes-byte TwiML): wrk -t1 -c$CONNECTIONS -d$DURATION (workers: $THREADS)"
 # The same script and the same pre-signed requests as the daemon got.
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$nport" >/dev/null
-nginx_worker="$(pgrep -P "$(cat "$tmp/nginx.pid")" | head -1)"
 nginx_out="$(drive "http://127.0.0.1:$nport" "nginx=$nginx_worker")"
 nginx_result="$(grep '^RESULT' <<<"$nginx_out")"
 nginx_cpu="$(grep '^CPU' <<<"$nginx_out")"

@@ -15,10 +15,17 @@
 #          /proc over a window inside wrk's run is divided by the webhooks
 #          the daemon counted in it (/metrics): kernel included, but
 #          load-sensitive.
+#   syscalls  wrk as in cpu mode while `perf stat` counts the system calls of
+#          the daemon and of Redis (some calls by name, and all of them)
+#          over the whole run, divided by the webhooks the daemon counted;
+#          then the same for nginx returning a constant TwiML body of the
+#          same size (as in webhook_bench.sh), divided by the requests wrk
+#          counted. Less load-sensitive than the CPU time (a busier machine
+#          still means more wake-ups with fewer requests each).
 #
 # Both start their own redis-server (unix socket) and load data/directory.
 #
-# usage: bench/webhook_cost.sh instr|cpu HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
+# usage: bench/webhook_cost.sh instr|cpu|syscalls HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
 # env:   N (2000), WARMUP (200), CALLGRIND_OUT (file to keep the dump in),
 #        DURATION (10, seconds, cpu mode), CONNECTIONS (50, cpu mode)
 set -euo pipefail
@@ -27,6 +34,11 @@ HL="$(realpath "$2")"
 GEN="$(realpath "$3")"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$ROOT/bench/webhook_setup.sh"  # TOKEN, tmp, pids, cleanup, free_port, start_redis_and_load
+SYSCALL_EVENTS="raw_syscalls:sys_enter"
+for call in read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait epoll_ctl futex ioctl \
+  accept4 close timerfd_settime getpid clock_gettime; do
+  SYSCALL_EVENTS+=",syscalls:sys_enter_$call"
+done
 : "${N:=2000}" "${WARMUP:=200}" "${DURATION:=10}" "${CONNECTIONS:=50}"  # defaults (see above)
 
 start_redis_and_load
@@ -91,6 +103,53 @@ served() {
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^helpline_webhook_messages_total/ { s += $NF } END { printf "%d\n", s }'
 }
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >/dev/null
+
+if [ "$MODE" = syscalls ]; then
+  # Prints "WHO syscalls per request: all=..., call=..." from a perf stat -x, file and a request count.
+  per_request() {
+    awk -F, -v who="$1" -v n="$3" '
+      $3 ~ /^(raw_)?syscalls:/ && $1 ~ /^[0-9]+$/ {
+        name = $3; sub(/^syscalls:sys_enter_/, "", name)
+        if (name == "raw_syscalls:sys_enter") { total = $1; next }
+        if ($1 > 0) line = line sprintf(" %s=%.2f", name, $1 / n)
+      }
+      END { printf "%s syscalls per request: all=%.2f,%s (%d requests)\n", who, total / n, line, n }' "$2"
+  }
+  # Runs wrk against URL (its output in OUT) while perf counts the system
+  # calls of each PID into FILE; perf is attached before wrk starts and
+  # stopped after it ends (an idle daemon makes few calls).
+  # usage: count_over_run URL OUT PID FILE [PID FILE]...
+  count_over_run() {
+    local url="$1" out="$2" perf_pids=()
+    shift 2
+    while [ $# -gt 0 ]; do
+      perf stat -x, -e "$SYSCALL_EVENTS" -p "$1" -o "$2" &
+      perf_pids+=($!)
+      shift 2
+    done
+    sleep 1
+    REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/webhook.lua" \
+      "$url" >"$out"
+    kill -INT "${perf_pids[@]}"
+    wait "${perf_pids[@]}" || true
+  }
+  n0=$(served)
+  count_over_run "http://127.0.0.1:$port" "$tmp/wrk.out" "$daemon_pid" "$tmp/perf-daemon.txt" \
+    "$redis_pid" "$tmp/perf-redis.txt"
+  n1=$(served)
+  grep '^RESULT' "$tmp/wrk.out"
+  per_request daemon "$tmp/perf-daemon.txt" $((n1 - n0))
+  per_request redis "$tmp/perf-redis.txt" $((n1 - n0))
+
+  # The reference: nginx returning a constant TwiML body of a typical reply's size.
+  start_nginx_reference "$url"
+  REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$nport" >/dev/null
+  count_over_run "http://127.0.0.1:$nport" "$tmp/wrk-nginx.out" "$nginx_worker" "$tmp/perf-nginx.txt"
+  nresult="$(grep '^RESULT' "$tmp/wrk-nginx.out")"
+  echo "nginx $nresult"
+  per_request nginx "$tmp/perf-nginx.txt" "$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$nresult")"
+  exit 0
+fi
 before=$(served)
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/webhook.lua" \
   "http://127.0.0.1:$port" >"$tmp/wrk.out" &
@@ -103,14 +162,16 @@ sleep 1
 t0=$(date +%s.%N)
 n0=$(served)
 c0=$(ticks "$daemon_pid")
+u0=$(awk '{ print $14 }' "/proc/$daemon_pid/stat")
 r0=$(ticks "$redis_pid")
 sleep $((DURATION - 3))
 t1=$(date +%s.%N)
 n1=$(served)
 c1=$(ticks "$daemon_pid")
+u1=$(awk '{ print $14 }' "/proc/$daemon_pid/stat")
 r1=$(ticks "$redis_pid")
 wait "$wp"
 result="$(grep '^RESULT' "$tmp/wrk.out")"
-awk -v d=$((c1 - c0)) -v rd=$((r1 - r0)) -v n=$((n1 - n0)) -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-  'BEGIN { printf "daemon CPU per request: %.1f us, redis %.1f us (%.0f req/s in the window, %d webhooks)\n", d / hz * 1e6 / n, rd / hz * 1e6 / n, n / (t1 - t0), n }'
+awk -v d=$((c1 - c0)) -v u=$((u1 - u0)) -v rd=$((r1 - r0)) -v n=$((n1 - n0)) -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { printf "daemon CPU per request: %.1f us (user %.1f, kernel %.1f), redis %.1f us (%.0f req/s in the window, %d webhooks)\n", d / hz * 1e6 / n, u / hz * 1e6 / n, (d - u) / hz * 1e6 / n, rd / hz * 1e6 / n, n / (t1 - t0), n }'
 echo "$result"

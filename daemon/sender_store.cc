@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -333,17 +334,27 @@ void SenderStore::StoreReply(std::string_view provider, std::string_view message
     return;
   }
   // XX: only over the marker Admit set (with its TTL), never a key without one.
-  redis_.Command(MovedArgs(5, "SET", Join(options_.prefix, "msg:", provider, ":", message_id), Join("=", reply, ""),
-                           "XX", "KEEPTTL"),
-                 [done = std::move(done)](Result<redis::Value> r) {
-                   if (!r.ok()) {
-                     done(r.status());
-                   } else if (r->is_error()) {
-                     done(ErrorReply("store reply", r->str));
-                   } else {
-                     done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
-                   }
-                 });
+  // The key and the value are built in this thread's buffers and sent as
+  // views (the command is formatted in the call): no allocation once the
+  // buffers have grown.
+  thread_local std::string key, value;
+  key.assign(options_.prefix).append("msg:").append(provider).append(":").append(message_id);
+  value.assign("=").append(reply);
+  const std::string_view args[] = {"SET", key, value, "XX", "KEEPTTL"};
+  redis_.Command(
+      std::span<const std::string_view>(args),
+      [done = std::move(done)](Result<redis::Value> r) {
+        if (!r.ok()) {
+          done(r.status());
+        } else if (r->is_error()) {
+          done(ErrorReply("store reply", r->str));
+        } else {
+          done(Status::Ok());  // OK, or nil when the marker expired: nothing to keep
+        }
+      },
+      // Nobody waits for it (the answer is already on its way):
+      // written with the next admits or when the loop turns.
+      redis::AsyncClient::Urgency::kBackground);
 }
 
 }  // namespace helpline::daemon

@@ -157,7 +157,10 @@ class SenderStore {
   }
 
   // Records the reply to an admitted message, for its redeliveries. OK also
-  // when the marker has expired (then nothing is stored).
+  // when the marker has expired (then nothing is stored). Sent
+  // AsyncClient::Urgency::kBackground: it goes out with the next Admit()'s
+  // early write or when the loop turns, never in a write of its own; until
+  // then a redelivery finds the in-flight marker and is answered the same.
   void StoreReply(std::string_view provider, std::string_view message_id, std::string_view reply,
                   std::function<void(Status)> done);
 

@@ -19,7 +19,8 @@ constexpr std::size_t kConcatIdExtraBytes = 24;
 // Built whole: a default HttpResponse would first allocate its default
 // content type only to have it replaced.
 HttpResponse ToHttp(gateway::WebhookResponse w) {
-  return HttpResponse{.status = w.status, .content_type = std::move(w.content_type), .body = std::move(w.body)};
+  return HttpResponse{
+      .status = w.status, .content_type = std::move(w.content_type), .body = std::move(w.body), .headers = {}};
 }
 
 }  // namespace
@@ -217,18 +218,24 @@ void WebhookFlow::OnAdmitted(const std::shared_ptr<InFlight>& m, Result<AdmitRes
   // alerts command (after the engine, so safety replies stand) is answered
   // by the desk. Begin.
   if (alerts_ != nullptr && m->understood->intent == engine::Intent::kStop) alerts_->Forget(m->hash);
-  if (alerts_ != nullptr && a.admission == Admission::kNew &&
-      alerts_->Take(alerts::AlertInput{m->msg.text, m->hash, m->msg.from, m->provider->provider(), m->msg.channel,
-                                       m->msg.to, m->understood.get()},
-                    r, [this, m, r, outcome](std::optional<std::string> text) mutable {
-                      if (text) {
-                        r.text = std::move(*text);
-                        r.resources.clear();
-                      }
-                      metrics_.CountWebhook(text ? "alerts" : outcome);
-                      Reply(m, std::move(r), text ? "alerts" : outcome, /*store=*/true);
-                    })) {
-    return;
+  if (alerts_ != nullptr && a.admission == Admission::kNew) {
+    // The reply is held, not copied, for the desk's answer: most messages
+    // are no alerts command, and then it simply comes back.
+    auto held = std::make_shared<engine::EngineReply>(std::move(r));
+    if (alerts_->Take(alerts::AlertInput{m->msg.text, m->hash, m->msg.from, m->provider->provider(), m->msg.channel,
+                                         m->msg.to, m->understood.get()},
+                      *held, [this, m, held, outcome](std::optional<std::string> text) {
+                        engine::EngineReply reply = std::move(*held);
+                        if (text) {
+                          reply.text = std::move(*text);
+                          reply.resources.clear();
+                        }
+                        metrics_.CountWebhook(text ? "alerts" : outcome);
+                        Reply(m, std::move(reply), text ? "alerts" : outcome, /*store=*/true);
+                      })) {
+      return;
+    }
+    r = std::move(*held);
   }
   // [alerts] End.
   metrics_.CountWebhook(outcome);

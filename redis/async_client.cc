@@ -37,6 +37,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -82,12 +83,41 @@ std::uint64_t PostFailures(asio::io_context& io, std::deque<Pending> pending, co
   return counted;
 }
 
-// Appends "{kind}{n}\r\n", a RESP array or bulk string header.
-void AppendLength(std::string& out, char kind, std::size_t n) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-  out.push_back(kind);
-  out.append(digits, end).append("\r\n", 2);
+// The decimal digits of n.
+std::size_t Digits(std::size_t n) {
+  std::size_t d = 1;
+  for (; n >= 10; n /= 10) ++d;
+  return d;
+}
+
+// Writes "{kind}{n}\r\n", a RESP array or bulk string header, at `p`
+// (room for it is there); returns the end.
+char* PutLength(char* p, char kind, std::size_t n) {
+  *p++ = kind;
+  p = std::to_chars(p, p + 20, n).ptr;
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
+}
+
+// `args` as one RESP array of bulk strings (what redisFormatCommandArgv
+// builds, without its argv/length arrays and sds reallocations), into
+// `out`: its size is computed first and every piece copied once, with no
+// capacity check per piece. Runs for every command (two per inbound message).
+// `Args`: a std::vector<std::string> or a std::span<const std::string_view>.
+template <typename Args>
+void FormatCommand(const Args& args, std::string& out) {
+  std::size_t size = 3 + Digits(args.size());
+  for (const auto& a : args) size += 5 + Digits(a.size()) + a.size();
+  out.resize(size);
+  char* p = PutLength(out.data(), '*', args.size());
+  for (const auto& a : args) {
+    p = PutLength(p, '$', a.size());
+    std::memcpy(p, a.data(), a.size());
+    p += a.size();
+    *p++ = '\r';
+    *p++ = '\n';
+  }
 }
 
 class Session;
@@ -127,19 +157,14 @@ class Link : public std::enable_shared_from_this<Link> {
   }
 
   // Queues a command; false (and `done` untouched) if the context cannot take it.
-  bool Send(const std::vector<std::string>& args, AsyncClient::Callback& done, Clock::time_point deadline,
-            bool internal) {
+  template <typename Args>
+  bool Send(const Args& args, AsyncClient::Callback& done, Clock::time_point deadline, bool internal,
+            AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited) {
     if (ctx_ == nullptr || dead_) return false;
-    // RESP, formatted here (what redisFormatCommandArgv builds, without its
-    // argv/length arrays and sds reallocations): this runs once or twice per
-    // inbound message. hiredis copies it into its output buffer.
+    // RESP, formatted here (see FormatCommand); hiredis copies it into its
+    // output buffer.
     thread_local std::string resp;
-    resp.clear();
-    AppendLength(resp, '*', args.size());
-    for (const std::string& a : args) {
-      AppendLength(resp, '$', a.size());
-      resp.append(a).append("\r\n", 2);
-    }
+    FormatCommand(args, resp);
     const int rc = redisAsyncFormattedCommand(
         ctx_, [](redisAsyncContext*, void* r, void* p) { static_cast<Link*>(p)->OnReply(static_cast<redisReply*>(r)); },
         this, resp.data(), resp.size());
@@ -147,9 +172,10 @@ class Link : public std::enable_shared_from_this<Link> {
     pending_.push_back(Pending{std::move(done), deadline, internal});
     ArmTimer();
     // Write now rather than at the loop's next turn once write_batch
-    // commands wait (see Options::write_batch). Not while connecting: hiredis
-    // would take a connect still in progress for done.
-    if (write_batch_ > 0 && (ctx_->c.flags & REDIS_CONNECTED) != 0 && ++unwritten_ >= write_batch_) {
+    // awaited commands wait (see Options::write_batch). Not while connecting:
+    // hiredis would take a connect still in progress for done.
+    if (urgency == AsyncClient::Urgency::kAwaited && write_batch_ > 0 && (ctx_->c.flags & REDIS_CONNECTED) != 0 &&
+        ++unwritten_ >= write_batch_) {
       unwritten_ = 0;
       auto keep = shared_from_this();
       redisAsyncHandleWrite(ctx_);  // on failure hiredis frees the context; Gone() posts the failures
@@ -227,15 +253,36 @@ class Link : public std::enable_shared_from_this<Link> {
     });
   }
 
+  // hiredis wants its output buffer written. Once connected, the write is
+  // posted: it runs when the loop turns (after the handlers already queued,
+  // so the commands they add go out together), with no wait for
+  // writability, which a connected socket with room in its send buffer
+  // already has (waiting cost an epoll_ctl and a wake-up per flush, and the
+  // wait stayed armed after an early write had emptied the buffer, waking
+  // the loop once more for nothing). Only when the buffer could not be
+  // written whole (the socket is full) or while connecting (hiredis learns
+  // that the connect finished from writability) is writability awaited.
   void WantWrite(bool on) {
     want_write_ = on;
-    if (!on || write_waiting_ || ctx_ == nullptr) return;
+    if (!on || write_posted_ || write_waiting_ || ctx_ == nullptr) return;
+    if ((ctx_->c.flags & REDIS_CONNECTED) == 0) return AwaitWritable();
+    write_posted_ = true;
+    asio::post(io_, [self = shared_from_this()] {
+      self->write_posted_ = false;
+      if (self->ctx_ == nullptr || !self->want_write_) return;
+      redisAsyncHandleWrite(self->ctx_);  // may free the context
+      if (self->ctx_ != nullptr && self->want_write_) self->AwaitWritable();
+    });
+  }
+
+  void AwaitWritable() {
+    if (write_waiting_) return;
     write_waiting_ = true;
     fd_.async_wait(asio::posix::stream_descriptor::wait_write, [self = shared_from_this()](const ErrorCode& ec) {
       self->write_waiting_ = false;
       if (ec || self->ctx_ == nullptr || !self->want_write_) return;
       redisAsyncHandleWrite(self->ctx_);  // may free the context
-      if (self->ctx_ != nullptr && self->want_write_) self->WantWrite(true);
+      if (self->ctx_ != nullptr && self->want_write_) self->AwaitWritable();
     });
   }
 
@@ -273,6 +320,7 @@ class Link : public std::enable_shared_from_this<Link> {
   bool want_write_ = false;
   bool read_waiting_ = false;
   bool write_waiting_ = false;
+  bool write_posted_ = false;  // a write is posted (see WantWrite)
   bool timer_armed_ = false;
 };
 
@@ -346,25 +394,26 @@ class Session {
   // The node the current link goes to (TCP), "" before the first attempt.
   const Endpoint& target() const { return target_; }
 
-  void Command(std::vector<std::string>& args, AsyncClient::Callback& done) {
+  template <typename Args>
+  void Command(const Args& args, AsyncClient::Callback& done, AsyncClient::Urgency urgency) {
     if (args.empty()) {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(InvalidArgument("redis: empty command")); });
       return;
     }
-    if (shared_.options.faults != nullptr && InjectFault(args, done)) return;
+    if (shared_.options.faults != nullptr && InjectFault(args.front(), done)) return;
     const int timeout_ms = shared_.options.command_timeout_ms;
     const Clock::time_point deadline =
         timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
-    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false)) {
+    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false, urgency)) {
       ++shared_.errors;
       asio::post(shared_.io, [done = std::move(done)] { done(Unavailable("redis: not connected")); });
     }
   }
 
   // Answers `done` with the fault armed for this command, if any, without sending it.
-  bool InjectFault(const std::vector<std::string>& args, AsyncClient::Callback& done) {
-    std::optional<Faults::Fault> fault = shared_.options.faults->Take(args.front());
+  bool InjectFault(std::string_view command, AsyncClient::Callback& done) {
+    std::optional<Faults::Fault> fault = shared_.options.faults->Take(command);
     if (!fault) return false;
     if (fault->kind == Faults::Fault::Kind::kNoAnswer) {
       ++shared_.errors;
@@ -756,14 +805,28 @@ void AsyncClient::Stop() {
   state_->watch.Stop();
 }
 
-void AsyncClient::Command(std::vector<std::string> args, Callback done) {
-  if (const auto& observe = state_->shared.options.observe_latency) {
+namespace {
+
+// `done`, preceded by the latency observer when there is one.
+void Observed(const AsyncClient::Options& options, AsyncClient::Callback& done) {
+  if (const auto& observe = options.observe_latency) {
     done = [observe, start = Clock::now(), done = std::move(done)](Result<Value> reply) {
       observe(std::chrono::duration<double>(Clock::now() - start).count());
       done(std::move(reply));
     };
   }
-  state_->commands.Command(args, done);
+}
+
+}  // namespace
+
+void AsyncClient::Command(std::vector<std::string> args, Callback done, Urgency urgency) {
+  Observed(state_->shared.options, done);
+  state_->commands.Command(args, done, urgency);
+}
+
+void AsyncClient::Command(std::span<const std::string_view> args, Callback done, Urgency urgency) {
+  Observed(state_->shared.options, done);
+  state_->commands.Command(args, done, urgency);
 }
 
 void AsyncClient::Subscribe(std::string channel, std::function<void(std::string message)> on_message,

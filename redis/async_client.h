@@ -72,7 +72,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -105,6 +107,7 @@ class AsyncClient {
     // the next requests). On a small machine this keeps the daemon and
     // Redis working side by side rather than in turns: +15-20% webhooks/s
     // on 2 cores (docs/BENCHMARKS.md). 0: only when the loop turns. Default 2.
+    // Commands sent Urgency::kBackground do not count.
     int write_batch = 2;
     // Called on the loop with each command's seconds from Command() to its
     // callback (reply or failure), for a latency histogram. Optional.
@@ -114,6 +117,18 @@ class AsyncClient {
   };
 
   using Callback = std::function<void(Result<Value>)>;
+
+  // How soon a command is written (see Options::write_batch).
+  enum class Urgency {
+    // Someone waits for its reply to go on: it counts toward write_batch.
+    kAwaited,
+    // Nobody waits for its reply to go on (a record kept for later, like a
+    // reply stored for redeliveries): it never starts an early write of its
+    // own, and goes out with the next one or when the loop turns, whichever
+    // comes first. One write per message instead of two when each message
+    // sends one command of each kind.
+    kBackground,
+  };
 
   // Does not connect: call Start().
   AsyncClient(boost::asio::io_context& io, Url url, Options options);
@@ -132,8 +147,13 @@ class AsyncClient {
 
   // Sends one command (binary-safe arguments, e.g. {"SET", key, bytes}).
   // `done` gets the reply, or Unavailable when not connected, on timeout or
-  // when the connection is lost; InvalidArgument if `args` is empty.
-  void Command(std::vector<std::string> args, Callback done);
+  // when the connection is lost; InvalidArgument if `args` is empty. Replies
+  // come in command order whatever their `urgency`.
+  void Command(std::vector<std::string> args, Callback done, Urgency urgency = Urgency::kAwaited);
+  // The same with the arguments as views, read only during the call (the
+  // command is formatted at once): a caller that keeps its arguments for
+  // later (redis::Script, for its NOSCRIPT retry) need not copy them.
+  void Command(std::span<const std::string_view> args, Callback done, Urgency urgency = Urgency::kAwaited);
 
   // Subscribes to `channel` on the pub/sub connection; `on_message` gets each
   // message's payload, `on_subscribed` (optional) runs each time Redis

@@ -1,5 +1,7 @@
 #include "redis/script.h"
 
+#include <span>
+#include <string_view>
 #include <utility>
 
 #include "common/crypto.h"
@@ -25,17 +27,21 @@ bool Script::NeedsSource(const Value& reply) {
 
 void Script::Run(AsyncClient& client, std::vector<std::string> args, AsyncClient::Callback done) const {
   // The AsyncClient outlives every call (see the header), so the retry may
-  // use it; the script is kept alive by the callback.
-  AsyncClient* c = &client;
-  std::vector<std::string> evalsha = Command(false, args);  // before `args` moves into the callback
-  client.Command(std::move(evalsha),
-                 [c, self = *this, args = std::move(args), done = std::move(done)](Result<Value> reply) mutable {
-                   if (!reply.ok() || !NeedsSource(*reply)) {
-                     done(std::move(reply));
-                     return;
-                   }
-                   c->Command(self.Command(true, args), std::move(done));
-                 });
+  // use it; the script is kept alive by the callback. The EVALSHA is sent
+  // as views into `args`, which then moves into the callback for the retry
+  // without a copy: a vector's elements stay where they are when it moves,
+  // so the views hold whichever argument is evaluated first.
+  thread_local std::vector<std::string_view> evalsha;
+  evalsha.assign({std::string_view("EVALSHA"), std::string_view(body_->sha1)});
+  for (const std::string& a : args) evalsha.emplace_back(a);
+  client.Command(std::span<const std::string_view>(evalsha), [c = &client, self = *this, args = std::move(args),
+                                                              done = std::move(done)](Result<Value> reply) mutable {
+    if (!reply.ok() || !NeedsSource(*reply)) {
+      done(std::move(reply));
+      return;
+    }
+    c->Command(self.Command(true, args), std::move(done));
+  });
 }
 
 }  // namespace helpline::redis

@@ -14,11 +14,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -143,6 +145,28 @@ TEST_F(AsyncClientTest, BinaryValuesRoundTripByteForByte) {
   EXPECT_TRUE(missing.value().is_nil());
 }
 
+TEST_F(AsyncClientTest, ACommandGivenAsViewsIsSentByteForByteAndTheViewsMayGoWhenTheCallReturns) {
+  auto redis = Connect(server_.Url());
+  RawRedis raw(server_.socket_path());
+  Outcome set, get;
+  {
+    std::string key = "views:a key longer than the small-string buffer";
+    std::string value = "\r\n$3\r\n*1\0end"s + std::string(1000, 'x');
+    std::vector<std::string_view> args{"SET", key, value};
+    redis->Command(std::span<const std::string_view>(args), set.Callback());
+    std::fill(key.begin(), key.end(), '?');  // the command was formatted in the call
+    std::fill(value.begin(), value.end(), '?');
+  }
+  const std::string_view empty_args[] = {"SET", "views:empty", ""};
+  redis->Command(std::span<const std::string_view>(empty_args), get.Callback());
+  ASSERT_TRUE(RunUntil([&] { return set.done() && get.done(); }));
+  ASSERT_TRUE(set.ok() && get.ok());
+  EXPECT_EQ(raw.Str({"GET", "views:a key longer than the small-string buffer"}),
+            "\r\n$3\r\n*1\0end"s + std::string(1000, 'x'));
+  EXPECT_EQ(raw.Int({"EXISTS", "views:empty"}), 1);
+  EXPECT_EQ(raw.Str({"GET", "views:empty"}), "");
+}
+
 TEST_F(AsyncClientTest, TheLatencyObserverSeesEveryCommandBeforeItsCallbackFailedOnesToo) {
   std::vector<double> seen;
   AsyncClient::Options options;
@@ -251,6 +275,66 @@ TEST_F(AsyncClientTest, WithoutAWriteBatchCommandsWaitForTheLoopToTurn) {
   EXPECT_EQ(raw.Int({"EXISTS", "late"}), 0);
   ASSERT_TRUE(RunUntil([&] { return out.calls == 8; }));
   EXPECT_EQ(raw.Str({"GET", "late"}), "8");
+}
+
+TEST_F(AsyncClientTest, BackgroundCommandsWaitForTheLoopOrGoOutWithTheNextEarlyWriteInOrder) {
+  auto redis = Connect(server_.Url(), AsyncClient::Options{.write_batch = 2});
+  RawRedis raw(server_.socket_path());
+  std::vector<std::string> order;
+  auto note = [&order](std::string what) {
+    return [&order, what](Result<Value> r) { order.push_back(r.ok() ? what : what + " failed"); };
+  };
+  // Three background commands alone never start a write.
+  for (int i = 0; i < 3; ++i)
+    redis->Command({"RPUSH", "bg", "b"s + std::to_string(i)}, note("b"s + std::to_string(i)),
+                   AsyncClient::Urgency::kBackground);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(raw.Int({"EXISTS", "bg"}), 0);
+  // Two awaited ones start the early write, which takes the background ones along, first.
+  redis->Command({"RPUSH", "bg", "a0"}, note("a0"));
+  redis->Command({"RPUSH", "bg", "a1"}, note("a1"));
+  const auto until = Clock::now() + 5000ms;
+  while (raw.Int({"LLEN", "bg"}) != 5 && Clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(raw.Int({"LLEN", "bg"}), 5);
+  EXPECT_TRUE(order.empty());  // callbacks still run only on the loop
+  // A background command alone goes out when the loop turns.
+  redis->Command({"RPUSH", "bg", "b3"}, note("b3"), AsyncClient::Urgency::kBackground);
+  ASSERT_TRUE(RunUntil([&] { return order.size() == 6; }));
+  EXPECT_EQ(order, (std::vector<std::string>{"b0", "b1", "b2", "a0", "a1", "b3"}));
+  Reply list = raw.Run({"LRANGE", "bg", "0", "-1"});
+  ASSERT_EQ(list->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(list->elements, 6u);
+  EXPECT_EQ(std::string(list->element[0]->str), "b0");
+  EXPECT_EQ(std::string(list->element[5]->str), "b3");
+}
+
+TEST_F(AsyncClientTest, ABackgroundCommandFailsLikeAnyOtherWhenNotConnectedOrWhenTheConnectionIsKilled) {
+  {
+    AsyncClient stopped(io_, UrlOf(server_.Url()));
+    Outcome early;
+    stopped.Command({"SET", "k", "v"}, early.Callback(), AsyncClient::Urgency::kBackground);
+    EXPECT_FALSE(early.done());  // never inside the call
+    ASSERT_TRUE(RunUntil([&] { return early.done(); }));
+    EXPECT_EQ(early.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(early.status().message(), "redis: not connected");
+  }
+  auto redis = Connect(server_.Url(), {.command_timeout_ms = 30000, .reconnect_min_ms = 20});
+  Outcome blocked, behind;
+  redis->Command({"BLPOP", "never", "20"}, blocked.Callback());
+  redis->Command({"SET", "behind", "1"}, behind.Callback(), AsyncClient::Urgency::kBackground);
+  RunFor(50ms);  // both reach the server; the SET waits behind the BLPOP
+  ASSERT_FALSE(behind.done());
+  RawRedis raw(server_.socket_path());
+  ASSERT_EQ(raw.Run({"CLIENT", "KILL", "TYPE", "normal"})->type, REDIS_REPLY_INTEGER);
+  ASSERT_TRUE(RunUntil([&] { return blocked.done() && behind.done(); }));
+  EXPECT_EQ(blocked.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(behind.status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(RunUntil([&] { return redis->connected(); })) << redis->last_error();
+  Outcome after;
+  redis->Command({"SET", "after", "1"}, after.Callback(), AsyncClient::Urgency::kBackground);
+  ASSERT_TRUE(RunUntil([&] { return after.done(); }));
+  EXPECT_TRUE(after.ok());
+  EXPECT_EQ(raw.Str({"GET", "after"}), "1");
 }
 
 // ---- handshake ---------------------------------------------------------------
