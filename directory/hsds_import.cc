@@ -852,18 +852,50 @@ class Mapper {
   std::vector<const Row*> phones_;  // a site's phones, gathered (reused)
 };
 
-std::string WriteFile(std::span<const Resource> resources, const HsdsOptions& o, const std::string& path) {
+// The directory file, written once: its text, and where each resource's
+// line starts and its JSON ends, so a slice of resources is a copy of
+// bytes (the same text as writing the slice alone), not a second encoding.
+struct WrittenFile {
+  std::string head;  // up to "resources": [ and its newline
+  std::string text;  // the whole file
+  std::vector<std::size_t> begins, ends;
+
+  static constexpr std::string_view kTail = "  ]\n}\n";
+
+  // The file holding resources [start, end) alone.
+  std::string Slice(std::size_t start, std::size_t end) const {
+    if (start == end) return head + std::string(kTail);
+    std::string out;
+    out.reserve(head.size() + ends[end - 1] - begins[start] + 1 + kTail.size());
+    out += head;
+    out.append(text, begins[start], ends[end - 1] - begins[start]);
+    out += '\n';
+    out += kTail;
+    return out;
+  }
+};
+
+WrittenFile WriteFile(std::span<const Resource> resources, const HsdsOptions& o, const std::string& path) {
   fs::path feed(path);
   if (feed.filename() == "datapackage.json") feed = feed.parent_path();  // the package's folder names it
   if (feed.filename().empty()) feed = feed.parent_path();
-  std::string out = "{\n  \"jurisdiction\": \"" + o.jurisdiction +
-                    "\",\n  \"description\": \"Imported from Open Referral HSDS (" + feed.filename().string() +
-                    ").\",\n  \"resources\": [\n";
+  WrittenFile file;
+  file.head = "{\n  \"jurisdiction\": \"" + o.jurisdiction +
+              "\",\n  \"description\": \"Imported from Open Referral HSDS (" + feed.filename().string() +
+              ").\",\n  \"resources\": [\n";
+  std::string& out = file.text;
+  out = file.head;
+  file.begins.reserve(resources.size());
+  file.ends.reserve(resources.size());
   for (std::size_t i = 0; i < resources.size(); ++i) {
-    out += "    " + ToCanonicalJson(resources[i]) + (i + 1 < resources.size() ? ",\n" : "\n");
+    file.begins.push_back(out.size());
+    out += "    ";
+    out += ToCanonicalJson(resources[i]);
+    file.ends.push_back(out.size());
+    out += i + 1 < resources.size() ? ",\n" : "\n";
   }
-  out += "  ]\n}\n";
-  return out;
+  out += WrittenFile::kTail;
+  return file;
 }
 
 // "/resources/12/id" -> "/resources/(12 + by)/id".
@@ -902,7 +934,7 @@ Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& option
   Mapper(tables, options).Map(&out, &resources);
   std::sort(resources.begin(), resources.end(), [](const Resource& a, const Resource& b) { return a.id < b.id; });
   out.resources = resources.size();
-  out.json = WriteFile(resources, options, path);
+  WrittenFile file = WriteFile(resources, options, path);
   ValidatorOptions vo;
   vo.today = options.today;
   Validator validator(vo);
@@ -915,9 +947,8 @@ Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& option
   constexpr std::size_t kSlice = 2000;
   for (std::size_t start = 0; start < resources.size() || start == 0; start += kSlice) {
     const std::size_t end = std::min(resources.size(), start + kSlice);
-    const std::span<const Resource> slice(resources.data() + start, end - start);  // no copy
     ValidationReport part;
-    validator.ValidateText(name, WriteFile(slice, options, path), &part);
+    validator.ValidateText(name, file.Slice(start, end), &part);
     for (auto& d : part.diagnostics) d.pointer = ShiftPointer(d.pointer, start);
     for (auto& o : part.origins) o.pointer = ShiftPointer(o.pointer, start);
     std::move(part.resources.begin(), part.resources.end(), std::back_inserter(out.validation.resources));
@@ -927,6 +958,7 @@ Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& option
   }
   out.validation.files = {name};
   validator.Finish(&out.validation);
+  out.json = std::move(file.text);
   return out;
 }
 
