@@ -553,8 +553,7 @@ std::string Joined(std::string_view a, std::string_view b, char separator = ' ')
 void AddCategories(std::string_view text, std::vector<Category>* out) {
   const std::string folded = " " + FoldText(text) + " ";
   for (const auto& [word, category] : CategoryWords()) {
-    if (folded.find(std::string(word)) != std::string::npos &&
-        std::find(out->begin(), out->end(), category) == out->end()) {
+    if (folded.find(word) != std::string::npos && std::find(out->begin(), out->end(), category) == out->end()) {
       out->push_back(category);
     }
   }
@@ -779,7 +778,8 @@ class Mapper {
                      ": no site for it");
         continue;
       }
-      Resource r = base;
+      // The last place takes `base` itself (nothing reads it once a site is made).
+      Resource r = link == links.back() ? std::move(base) : Resource(base);
       r.kind = ResourceKind::kSite;
       const std::string country(Get(*address, F::kCountry).empty() ? CountryOf(o_.jurisdiction)
                                                                    : Get(*address, F::kCountry));
@@ -812,7 +812,7 @@ class Mapper {
     }
     if (any_site) return;
     // No physical place: a service, if a person can reach it and knows when.
-    Resource r = base;
+    Resource r = std::move(base);
     r.regions = {o_.jurisdiction};
     std::span<const Row* const> phones = phones_by_service_.Of(sid);
     if (phones.empty() && org != nullptr) phones = phones_by_organization_.Of(Get(*org, F::kId));
