@@ -655,7 +655,9 @@ void Validator::ValidateText(std::string_view file, std::string_view text, Valid
 }
 
 void Validator::Finish(ValidationReport* report) const {
-  std::unordered_map<std::string, std::size_t> first_seen;
+  // Views into the resources' ids: nothing moves them until the sort below.
+  std::unordered_map<std::string_view, std::size_t> first_seen;
+  first_seen.reserve(report->resources.size());
   for (std::size_t i = 0; i < report->resources.size(); ++i) {
     const std::string& id = report->resources[i].id;
     auto [it, inserted] = first_seen.emplace(id, i);
@@ -667,7 +669,10 @@ void Validator::Finish(ValidationReport* report) const {
            "duplicate id '" + id + "' (first defined in " + first.file + ": " + first.pointer + ")"});
     }
   }
-  // Sort resources by id, keeping each origin beside its resource.
+  // Sort resources by id, keeping each origin beside its resource. Often
+  // they already are (an import writes them so): then nothing moves.
+  const auto by_id = [](const Resource& a, const Resource& b) { return a.id < b.id; };
+  if (std::is_sorted(report->resources.begin(), report->resources.end(), by_id)) return;
   std::vector<std::size_t> order(report->resources.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
