@@ -7,16 +7,16 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <optional>
 #include <span>
 #include <sstream>
 #include <string_view>
-#include <unordered_map>
 
 #include "common/sha256.h"
 #include "common/text_normalize.h"
@@ -29,12 +29,142 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One record of an HSDS table; "@where" says where it was read.
-using Row = std::unordered_map<std::string, std::string>;
+// ---- Rows: the fields the mapping reads, as views into text the Tables own.
+//
+// A 100,000-service package is about 600,000 rows. Each used to be an
+// unordered_map<string, string> (a node and two strings per field, and a
+// "file:line" string per row): allocation, page faults and hashing were most
+// of the import. Now a row keeps only the fields the mapping reads (F),
+// each a string_view into the CSV text (unquoted in place) or the parsed
+// JSON document, and says where it was read without building that string.
+
+// The HSDS fields the mapping reads; any other column or member is skipped.
+enum class F : std::uint8_t {
+  kId,
+  kName,
+  kDescription,
+  kStatus,
+  kUrl,
+  kAssuredDate,
+  kLastModified,
+  kOrganizationId,
+  kWebsite,
+  kServiceId,
+  kLocationId,
+  kServiceAtLocationId,
+  kLinkId,
+  kTaxonomyTermId,
+  kTaxonomy,
+  kCode,
+  kLabel,
+  kValue,
+  kType,
+  kNumber,
+  kLocationType,
+  kLatitude,
+  kLongitude,
+  kAddressType,
+  kCountry,
+  kStateProvince,
+  kAddress1,
+  kAddress2,
+  kPostalCode,
+  kCity,
+  kOpensAt,
+  kClosesAt,
+  kByday,
+};
+constexpr std::string_view kFieldNames[] = {
+    "id",
+    "name",
+    "description",
+    "status",
+    "url",
+    "assured_date",
+    "last_modified",
+    "organization_id",
+    "website",
+    "service_id",
+    "location_id",
+    "service_at_location_id",
+    "link_id",
+    "taxonomy_term_id",
+    "taxonomy",
+    "code",
+    "label",
+    "value",
+    "type",
+    "number",
+    "location_type",
+    "latitude",
+    "longitude",
+    "address_type",
+    "country",
+    "state_province",
+    "address_1",
+    "address_2",
+    "postal_code",
+    "city",
+    "opens_at",
+    "closes_at",
+    "byday",
+};
+static_assert(std::size(kFieldNames) == static_cast<std::size_t>(F::kByday) + 1);
+
+// The field a column or member name is, if the mapping reads it.
+std::optional<F> FieldNamed(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kFieldNames); ++i) {
+    if (kFieldNames[i] == name) return static_cast<F>(i);
+  }
+  return std::nullopt;
+}
+
+struct Cell {
+  F field;
+  std::string_view value;  // never empty: an empty field is left out
+};
+
+// One record of an HSDS table. Views into its Tables' text: valid while they live.
+struct Row {
+  std::vector<Cell> cells;  // at most one per field
+  std::string_view where;   // a CSV file's name (with `line`), or "feed.json: /3/phones/0"
+  std::uint32_t line = 0;   // the CSV record's first line; 0 for JSON
+};
+
+std::string_view Get(const Row& row, F field) {
+  for (const Cell& c : row.cells) {
+    if (c.field == field) return c.value;
+  }
+  return {};
+}
+
+// Sets `field` (a later column or member of the same name wins, as it did in a map).
+void Set(Row& row, F field, std::string_view value) {
+  for (Cell& c : row.cells) {
+    if (c.field == field) {
+      c.value = value;
+      return;
+    }
+  }
+  row.cells.push_back({field, value});
+}
+
+// "services.csv:12" or "feed.json: /3/phones/0".
+std::string Where(const Row& row) {
+  if (row.line == 0) return std::string(row.where);
+  return std::string(row.where) + ":" + std::to_string(row.line);
+}
 
 struct Tables {
   std::vector<Row> services, organizations, locations, addresses, phones, schedules, service_at_locations, attributes,
       taxonomy_terms, languages;
+  // What the rows view: CSV texts (unquoted in place), the JSON document,
+  // and strings made here (numbers, generated ids, places). Deques: an
+  // element never moves, so views into short (inline) strings stay valid.
+  std::deque<std::string> texts;
+  rapidjson::Document json;
+
+  std::string_view Keep(std::string s) { return texts.emplace_back(std::move(s)); }
 
   std::vector<Row>* Named(std::string_view name) {
     if (name == "services" || name == "service") return &services;
@@ -51,12 +181,6 @@ struct Tables {
   }
 };
 
-const std::string& Get(const Row& row, const std::string& key) {
-  static const std::string kEmpty;
-  auto it = row.find(key);
-  return it == row.end() ? kEmpty : it->second;
-}
-
 std::string ReadAll(const fs::path& p, Status* status) {
   std::ifstream in(p, std::ios::binary);
   if (!in) {
@@ -70,39 +194,46 @@ std::string ReadAll(const fs::path& p, Status* status) {
 
 // ---- CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes).
 
-Status ParseCsv(const std::string& file, const std::string& text, std::vector<Row>* out) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
+// Parses `text` in place: a field's value is written over its own bytes (an
+// unquoted value is never longer than the field), so each value is a view
+// into `text`, which must outlive `out`'s rows, as must `file`.
+Status ParseCsv(std::string_view file, std::string& text, std::vector<Row>* out) {
+  std::vector<std::string_view> values;  // every record's fields, record after record
+  std::vector<std::size_t> starts;       // where each record's fields start in `values`
+  std::vector<std::uint32_t> lines;      // each record's first line
+  char* const data = text.data();
+  std::size_t w = 0, field_begin = 0;  // write position; where the current field's value starts
+  std::size_t record_begin = 0;        // index in `values` of the current record's first field
   bool quoted = false, field_started = false;
   std::size_t line = 1, record_line = 1;
-  std::vector<std::size_t> lines;
   auto end_field = [&] {
-    record.push_back(std::move(field));
-    field.clear();
+    values.emplace_back(data + field_begin, w - field_begin);
+    field_begin = w;
     field_started = false;
   };
   auto end_record = [&] {
     end_field();
-    if (!(record.size() == 1 && record[0].empty())) {
-      records.push_back(std::move(record));
-      lines.push_back(record_line);
+    if (values.size() - record_begin == 1 && values.back().empty()) {
+      values.pop_back();  // a blank line
+    } else {
+      starts.push_back(record_begin);
+      lines.push_back(static_cast<std::uint32_t>(record_line));
     }
-    record.clear();
+    record_begin = values.size();
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
+    const char c = data[i];
     if (quoted) {
       if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
+        if (i + 1 < text.size() && data[i + 1] == '"') {
+          data[w++] = '"';
           ++i;
         } else {
           quoted = false;
         }
       } else {
         if (c == '\n') ++line;
-        field += c;
+        data[w++] = c;
       }
       continue;
     }
@@ -114,24 +245,38 @@ Status ParseCsv(const std::string& file, const std::string& text, std::vector<Ro
       end_record();
       record_line = ++line;
     } else if (c != '\r') {
-      field += c;
+      data[w++] = c;
       field_started = true;
     }
   }
-  if (quoted) return InvalidArgument(file + ":" + std::to_string(record_line) + ": a quoted field is never closed");
+  if (quoted)
+    return InvalidArgument(std::string(file) + ":" + std::to_string(record_line) + ": a quoted field is never closed");
   end_record();
-  if (records.empty()) return Status::Ok();
-  const std::vector<std::string>& header = records[0];
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    if (records[r].size() != header.size()) {
-      return InvalidArgument(file + ":" + std::to_string(lines[r]) + ": " + std::to_string(records[r].size()) +
-                             " fields where the header has " + std::to_string(header.size()));
+  if (starts.empty()) return Status::Ok();
+  starts.push_back(values.size());
+  const std::size_t columns = starts[1] - starts[0];
+  // The header: each column's field, if the mapping reads it.
+  std::vector<std::optional<F>> fields;
+  std::size_t known = 0;
+  for (std::size_t k = 0; k < columns; ++k) {
+    fields.push_back(FieldNamed(values[k]));
+    known += fields.back() ? 1 : 0;
+  }
+  out->reserve(out->size() + starts.size() - 2);
+  for (std::size_t r = 1; r + 1 < starts.size(); ++r) {
+    const std::size_t n = starts[r + 1] - starts[r];
+    if (n != columns) {
+      return InvalidArgument(std::string(file) + ":" + std::to_string(lines[r]) + ": " + std::to_string(n) +
+                             " fields where the header has " + std::to_string(columns));
     }
     Row row;
-    for (std::size_t k = 0; k < header.size(); ++k) {
-      if (!records[r][k].empty()) row[header[k]] = std::move(records[r][k]);
+    row.cells.reserve(known);
+    for (std::size_t k = 0; k < columns; ++k) {
+      const std::string_view v = values[starts[r] + k];
+      if (fields[k] && !v.empty()) Set(row, *fields[k], v);
     }
-    row["@where"] = file + ":" + std::to_string(lines[r]);
+    row.where = file;
+    row.line = lines[r];
     out->push_back(std::move(row));
   }
   return Status::Ok();
@@ -158,9 +303,9 @@ Status ReadTabular(const fs::path& package, Tables* t) {
     std::vector<Row>* table = t->Named(r["name"].GetString());
     if (table == nullptr) continue;  // a table we do not map (funding, contacts...)
     const fs::path csv = package.parent_path() / r["path"].GetString();
-    const std::string data = ReadAll(csv, &status);
+    std::string& data = t->texts.emplace_back(ReadAll(csv, &status));
     if (!status.ok()) return status;
-    if (Status s = ParseCsv(csv.filename().string(), data, table); !s.ok()) return s;
+    if (Status s = ParseCsv(t->Keep(csv.filename().string()), data, table); !s.ok()) return s;
     services = services || table == &t->services;
   }
   if (!services) return InvalidArgument(package.string() + ": no services table");
@@ -169,26 +314,29 @@ Status ReadTabular(const fs::path& package, Tables* t) {
 
 // ---- JSON: services with their nested objects, flattened into tables.
 
-std::string Scalar(const rapidjson::Value& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+// A scalar member's value as text (views into the document, or kept in `t`).
+std::string_view Scalar(const rapidjson::Value& v, Tables* t) {
+  if (v.IsString()) return {v.GetString(), v.GetStringLength()};
   if (v.IsNumber()) {
     rapidjson::StringBuffer b;
     rapidjson::Writer<rapidjson::StringBuffer> w(b);
     v.Accept(w);
-    return std::string(b.GetString(), b.GetSize());
+    return t->Keep(std::string(b.GetString(), b.GetSize()));
   }
   if (v.IsBool()) return v.GetBool() ? "true" : "false";
   return {};
 }
 
 // The object's scalar fields as a row; nested arrays and objects are walked by the caller.
-Row Flat(const rapidjson::Value& obj, const std::string& where) {
+Row Flat(const rapidjson::Value& obj, const std::string& where, Tables* t) {
   Row row;
   for (const auto& m : obj.GetObject()) {
-    std::string s = Scalar(m.value);
-    if (!s.empty()) row[m.name.GetString()] = std::move(s);
+    const std::optional<F> field = FieldNamed({m.name.GetString(), m.name.GetStringLength()});
+    if (!field) continue;
+    std::string_view s = Scalar(m.value, t);
+    if (!s.empty()) Set(row, *field, s);
   }
-  row["@where"] = where;
+  row.where = t->Keep(where);
   return row;
 }
 
@@ -202,22 +350,27 @@ void EachObject(const rapidjson::Value& obj, const char* key, const std::string&
   }
 }
 
-void AddLinked(Tables* t, std::vector<Row>* table, const rapidjson::Value& obj, const std::string& where,
-               const char* link, const std::string& id) {
-  Row row = Flat(obj, where);
-  if (Get(row, link).empty()) row[link] = id;
+void AddLinked(Tables* t, std::vector<Row>* table, const rapidjson::Value& obj, const std::string& where, F link,
+               std::string_view id) {
+  Row row = Flat(obj, where, t);
+  if (Get(row, link).empty()) Set(row, link, id);
   table->push_back(std::move(row));
-  (void)t;
 }
 
-void AddAttributes(Tables* t, const rapidjson::Value& obj, const std::string& where, const std::string& id) {
+// The row's id, or "@" + where it was read when it has none.
+std::string_view IdOrWhere(Tables* t, Row& row) {
+  if (Get(row, F::kId).empty()) Set(row, F::kId, t->Keep("@" + std::string(row.where)));
+  return Get(row, F::kId);
+}
+
+void AddAttributes(Tables* t, const rapidjson::Value& obj, const std::string& where, std::string_view id) {
   EachObject(obj, "attributes", where, [&](const rapidjson::Value& a, const std::string& at) {
-    Row row = Flat(a, at);
-    if (Get(row, "link_id").empty()) row["link_id"] = id;
+    Row row = Flat(a, at, t);
+    if (Get(row, F::kLinkId).empty()) Set(row, F::kLinkId, id);
     if (auto term = a.FindMember("taxonomy_term"); term != a.MemberEnd() && term->value.IsObject()) {
-      Row tr = Flat(term->value, at + "/taxonomy_term");
-      if (Get(tr, "id").empty()) tr["id"] = "@" + at;
-      row["taxonomy_term_id"] = Get(tr, "id");
+      Row tr = Flat(term->value, at + "/taxonomy_term", t);
+      if (Get(tr, F::kId).empty()) Set(tr, F::kId, t->Keep("@" + at));
+      Set(row, F::kTaxonomyTermId, Get(tr, F::kId));
       t->taxonomy_terms.push_back(std::move(tr));
     }
     t->attributes.push_back(std::move(row));
@@ -225,48 +378,46 @@ void AddAttributes(Tables* t, const rapidjson::Value& obj, const std::string& wh
 }
 
 void AddService(Tables* t, const rapidjson::Value& s, const std::string& where) {
-  Row service = Flat(s, where);
-  if (Get(service, "id").empty()) service["id"] = "@" + where;
-  const std::string id = Get(service, "id");
+  Row service = Flat(s, where, t);
+  const std::string_view id = IdOrWhere(t, service);
   if (auto org = s.FindMember("organization"); org != s.MemberEnd() && org->value.IsObject()) {
-    Row o = Flat(org->value, where + "/organization");
-    if (Get(service, "organization_id").empty()) service["organization_id"] = Get(o, "id");
+    Row o = Flat(org->value, where + "/organization", t);
+    if (Get(service, F::kOrganizationId).empty()) Set(service, F::kOrganizationId, Get(o, F::kId));
     t->organizations.push_back(std::move(o));
   }
   EachObject(s, "phones", where,
-             [&](const auto& p, const std::string& at) { AddLinked(t, &t->phones, p, at, "service_id", id); });
+             [&](const auto& p, const std::string& at) { AddLinked(t, &t->phones, p, at, F::kServiceId, id); });
   EachObject(s, "schedules", where,
-             [&](const auto& p, const std::string& at) { AddLinked(t, &t->schedules, p, at, "service_id", id); });
+             [&](const auto& p, const std::string& at) { AddLinked(t, &t->schedules, p, at, F::kServiceId, id); });
   EachObject(s, "languages", where,
-             [&](const auto& p, const std::string& at) { AddLinked(t, &t->languages, p, at, "service_id", id); });
+             [&](const auto& p, const std::string& at) { AddLinked(t, &t->languages, p, at, F::kServiceId, id); });
   AddAttributes(t, s, where, id);
   EachObject(s, "service_at_locations", where, [&](const rapidjson::Value& sal, const std::string& at) {
-    Row link = Flat(sal, at);
-    if (Get(link, "id").empty()) link["id"] = "@" + at;
-    link["service_id"] = id;
-    const std::string link_id = Get(link, "id");
+    Row link = Flat(sal, at, t);
+    const std::string_view link_id = IdOrWhere(t, link);
+    Set(link, F::kServiceId, id);
     EachObject(sal, "phones", at, [&](const auto& p, const std::string& pa) {
-      AddLinked(t, &t->phones, p, pa, "service_at_location_id", link_id);
+      AddLinked(t, &t->phones, p, pa, F::kServiceAtLocationId, link_id);
     });
     EachObject(sal, "schedules", at, [&](const auto& p, const std::string& pa) {
-      AddLinked(t, &t->schedules, p, pa, "service_at_location_id", link_id);
+      AddLinked(t, &t->schedules, p, pa, F::kServiceAtLocationId, link_id);
     });
     if (auto loc = sal.FindMember("location"); loc != sal.MemberEnd() && loc->value.IsObject()) {
       const std::string la = at + "/location";
-      Row l = Flat(loc->value, la);
-      if (Get(l, "id").empty()) l["id"] = "@" + la;
-      link["location_id"] = Get(l, "id");
-      const std::string loc_id = Get(l, "id");
+      Row l = Flat(loc->value, la, t);
+      const std::string_view loc_id = IdOrWhere(t, l);
+      Set(link, F::kLocationId, loc_id);
       EachObject(loc->value, "addresses", la, [&](const auto& p, const std::string& pa) {
-        AddLinked(t, &t->addresses, p, pa, "location_id", loc_id);
+        AddLinked(t, &t->addresses, p, pa, F::kLocationId, loc_id);
       });
-      EachObject(loc->value, "phones", la,
-                 [&](const auto& p, const std::string& pa) { AddLinked(t, &t->phones, p, pa, "location_id", loc_id); });
+      EachObject(loc->value, "phones", la, [&](const auto& p, const std::string& pa) {
+        AddLinked(t, &t->phones, p, pa, F::kLocationId, loc_id);
+      });
       EachObject(loc->value, "schedules", la, [&](const auto& p, const std::string& pa) {
-        AddLinked(t, &t->schedules, p, pa, "location_id", loc_id);
+        AddLinked(t, &t->schedules, p, pa, F::kLocationId, loc_id);
       });
       EachObject(loc->value, "languages", la, [&](const auto& p, const std::string& pa) {
-        AddLinked(t, &t->languages, p, pa, "location_id", loc_id);
+        AddLinked(t, &t->languages, p, pa, F::kLocationId, loc_id);
       });
       t->locations.push_back(std::move(l));
     }
@@ -279,7 +430,7 @@ Status ReadJson(const fs::path& file, Tables* t) {
   Status status;
   const std::string text = ReadAll(file, &status);
   if (!status.ok()) return status;
-  rapidjson::Document doc;
+  rapidjson::Document& doc = t->json;
   const std::string name = file.filename().string();
   if (auto e = internal::ParseJson(text, doc)) return InvalidArgument(name + ": malformed JSON: " + e->message);
   const rapidjson::Value* list = &doc;
@@ -305,28 +456,61 @@ Status ReadJson(const fs::path& file, Tables* t) {
 
 // ---- Mapping.
 
-struct Index {
-  // Per (table, field) name pair, the rows by that field's value. Keys view
-  // into the rows, which outlive the index; a lookup allocates nothing (one
-  // concatenated string key per lookup cost a tenth of a 100k-service import).
-  using ByValue = std::unordered_map<std::string_view, std::vector<const Row*>>;
-  std::map<std::pair<std::string_view, std::string_view>, ByValue> tables;
-  // Rows of `table` by the value of their field `key`.
-  void Add(std::string_view table, const std::vector<Row>& rows, std::string_view key) {
-    ByValue& by = tables[{table, key}];
-    by.reserve(rows.size());
-    const std::string field(key);
-    for (const Row& r : rows) {
-      if (const std::string& k = Get(r, field); !k.empty()) by[k].push_back(&r);
+// The rows of one table by the value of one of their fields, in table
+// order. Built once, then read only: open addressing over the distinct
+// values, each naming a run of `rows_` (a lookup allocates nothing, and the
+// whole index is four arrays instead of a node and a vector per value).
+class Join {
+ public:
+  void Build(const std::vector<Row>& rows, F key) {
+    std::vector<std::uint32_t> slot_of(rows.size(), kNone);
+    std::size_t capacity = 16;
+    while (capacity < rows.size() * 2) capacity *= 2;
+    slots_.assign(capacity, Slot{});
+    mask_ = capacity - 1;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::string_view v = Get(rows[i], key);
+      if (v.empty()) continue;
+      std::size_t s = Probe(v);
+      if (slots_[s].count == 0) slots_[s].value = v;
+      ++slots_[s].count;
+      slot_of[i] = static_cast<std::uint32_t>(s);
+    }
+    std::uint32_t begin = 0;
+    for (Slot& s : slots_) {
+      s.begin = begin;
+      begin += s.count;
+      s.count = 0;
+    }
+    rows_.resize(begin);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (slot_of[i] == kNone) continue;
+      Slot& s = slots_[slot_of[i]];
+      rows_[s.begin + s.count++] = &rows[i];
     }
   }
-  const std::vector<const Row*>& Of(std::string_view table, std::string_view key, std::string_view value) const {
-    static const std::vector<const Row*> kNone;
-    const auto t = tables.find({table, key});
-    if (t == tables.end()) return kNone;
-    const auto it = t->second.find(value);
-    return it == t->second.end() ? kNone : it->second;
+
+  std::span<const Row* const> Of(std::string_view value) const {
+    if (value.empty() || slots_.empty()) return {};
+    const Slot& s = slots_[Probe(value)];
+    return {rows_.data() + s.begin, s.count};
   }
+
+ private:
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+  struct Slot {
+    std::string_view value;  // empty: a free slot
+    std::uint32_t begin = 0, count = 0;
+  };
+  // The slot holding `value`, or the free slot where it would go.
+  std::size_t Probe(std::string_view value) const {
+    std::size_t s = std::hash<std::string_view>{}(value)&mask_;
+    while (slots_[s].count != 0 && slots_[s].value != value) s = (s + 1) & mask_;
+    return s;
+  }
+  std::vector<Slot> slots_;
+  std::vector<const Row*> rows_;
+  std::size_t mask_ = 0;
 };
 
 // Words in a taxonomy term, a name or a description, and the category they mean.
@@ -356,11 +540,20 @@ const std::vector<std::pair<std::string_view, Category>>& CategoryWords() {
   return kWords;
 }
 
+// "a b" (or with another separator).
+std::string Joined(std::string_view a, std::string_view b, char separator = ' ') {
+  std::string out;
+  out.reserve(a.size() + 1 + b.size());
+  out += a;
+  out += separator;
+  out += b;
+  return out;
+}
+
 void AddCategories(std::string_view text, std::vector<Category>* out) {
   const std::string folded = " " + FoldText(text) + " ";
   for (const auto& [word, category] : CategoryWords()) {
-    if (folded.find(std::string(word)) != std::string::npos &&
-        std::find(out->begin(), out->end(), category) == out->end()) {
+    if (folded.find(word) != std::string::npos && std::find(out->begin(), out->end(), category) == out->end()) {
       out->push_back(category);
     }
   }
@@ -404,14 +597,14 @@ std::string Slug(std::string_view name) {
 }
 
 // "Mo,Tu,We 09:00-17:00"; the description when there is no rule.
-std::string HoursOf(const std::vector<const Row*>& schedules) {
+std::string HoursOf(std::span<const Row* const> schedules) {
   std::string out;
   for (const Row* s : schedules) {
     std::string part;
-    const std::string& opens = Get(*s, "opens_at");
-    const std::string& closes = Get(*s, "closes_at");
+    const std::string_view opens = Get(*s, F::kOpensAt);
+    const std::string_view closes = Get(*s, F::kClosesAt);
     if (!opens.empty() && !closes.empty()) {
-      std::string days = Get(*s, "byday");
+      std::string days(Get(*s, F::kByday));
       for (char& c : days) c = static_cast<char>(c == ',' ? ',' : std::toupper(static_cast<unsigned char>(c)));
       for (std::size_t i = 0; i + 1 < days.size(); ++i) {
         if (std::isupper(static_cast<unsigned char>(days[i])) &&
@@ -419,9 +612,10 @@ std::string HoursOf(const std::vector<const Row*>& schedules) {
           days[i + 1] = static_cast<char>(std::tolower(static_cast<unsigned char>(days[i + 1])));
         }
       }
-      part = (days.empty() ? "" : days + " ") + opens.substr(0, 5) + "-" + closes.substr(0, 5);
+      part =
+          (days.empty() ? "" : days + " ") + std::string(opens.substr(0, 5)) + "-" + std::string(closes.substr(0, 5));
     } else {
-      part = OneLine(Get(*s, "description"));
+      part = OneLine(Get(*s, F::kDescription));
     }
     if (part.empty()) continue;
     if (!out.empty()) out += "; ";
@@ -451,20 +645,20 @@ std::string Today(const std::string& given) {
 class Mapper {
  public:
   Mapper(const Tables& t, const HsdsOptions& o) : t_(t), o_(o), today_(Today(o.today)) {
-    by_.Add("organizations", t.organizations, "id");
-    by_.Add("locations", t.locations, "id");
-    by_.Add("addresses", t.addresses, "location_id");
-    by_.Add("phones", t.phones, "service_id");
-    by_.Add("phones", t.phones, "location_id");
-    by_.Add("phones", t.phones, "service_at_location_id");
-    by_.Add("phones", t.phones, "organization_id");
-    by_.Add("schedules", t.schedules, "service_id");
-    by_.Add("schedules", t.schedules, "location_id");
-    by_.Add("schedules", t.schedules, "service_at_location_id");
-    by_.Add("service_at_locations", t.service_at_locations, "service_id");
-    by_.Add("attributes", t.attributes, "link_id");
-    by_.Add("taxonomy_terms", t.taxonomy_terms, "id");
-    by_.Add("languages", t.languages, "service_id");
+    organizations_by_id_.Build(t.organizations, F::kId);
+    locations_by_id_.Build(t.locations, F::kId);
+    addresses_by_location_.Build(t.addresses, F::kLocationId);
+    phones_by_service_.Build(t.phones, F::kServiceId);
+    phones_by_location_.Build(t.phones, F::kLocationId);
+    phones_by_link_.Build(t.phones, F::kServiceAtLocationId);
+    phones_by_organization_.Build(t.phones, F::kOrganizationId);
+    schedules_by_service_.Build(t.schedules, F::kServiceId);
+    schedules_by_location_.Build(t.schedules, F::kLocationId);
+    schedules_by_link_.Build(t.schedules, F::kServiceAtLocationId);
+    links_by_service_.Build(t.service_at_locations, F::kServiceId);
+    attributes_by_link_.Build(t.attributes, F::kLinkId);
+    terms_by_id_.Build(t.taxonomy_terms, F::kId);
+    languages_by_service_.Build(t.languages, F::kServiceId);
   }
 
   void Map(HsdsImport* out, std::vector<Resource>* resources) {
@@ -473,13 +667,13 @@ class Mapper {
 
  private:
   void Unmapped(HsdsImport* out, const Row& row, const std::string& message) {
-    out->unmapped.push_back(Get(row, "@where") + ": " + message);
+    out->unmapped.push_back(Where(row) + ": " + message);
   }
 
-  std::vector<Channel> Phones(const std::vector<const Row*>& rows, HsdsImport* out) {
+  std::vector<Channel> Phones(std::span<const Row* const> rows, HsdsImport* out) {
     std::vector<Channel> channels;
     for (const Row* p : rows) {
-      std::string type = Get(*p, "type");
+      std::string type(Get(*p, F::kType));
       std::transform(type.begin(), type.end(), type.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
       Channel ch;
       if (type.empty() || type == "voice" || type == "cell") {
@@ -492,7 +686,7 @@ class Mapper {
         Unmapped(out, *p, "phone type '" + type + "' not mapped");
         continue;
       }
-      ch.value = Get(*p, "number");
+      ch.value = Get(*p, F::kNumber);
       if (ch.value.empty()) continue;
       const bool seen = std::any_of(channels.begin(), channels.end(),
                                     [&](const Channel& c) { return c.kind == ch.kind && c.value == ch.value; });
@@ -503,131 +697,134 @@ class Mapper {
 
   void MapService(const Row& s, HsdsImport* out, std::vector<Resource>* resources) {
     ++out->services;
-    const std::string& sid = Get(s, "id");
-    const std::string name = OneLine(Get(s, "name"));
+    const std::string_view sid = Get(s, F::kId);
+    const std::string name = OneLine(Get(s, F::kName));
     if (name.size() < 2) {
       Unmapped(out, s, "service without a name: not mapped");
       return;
     }
     Resource base;
     base.name = Cut(name, 120);
-    std::string desc = OneLine(Get(s, "description"));
+    std::string desc = OneLine(Get(s, F::kDescription));
     base.description = Cut(desc.size() >= 2 ? desc : name, 300);
     // Categories: taxonomy terms first, then the service's own words.
-    for (const Row* a : by_.Of("attributes", "link_id", sid)) {
-      for (const Row* term : by_.Of("taxonomy_terms", "id", Get(*a, "taxonomy_term_id"))) {
+    for (const Row* a : attributes_by_link_.Of(sid)) {
+      for (const Row* term : terms_by_id_.Of(Get(*a, F::kTaxonomyTermId))) {
         const std::optional<Category> ours =
-            Get(*term, "taxonomy") == kHsdsCategoryTaxonomy ? ParseCategory(Get(*term, "code")) : std::nullopt;
+            Get(*term, F::kTaxonomy) == kHsdsCategoryTaxonomy ? ParseCategory(Get(*term, F::kCode)) : std::nullopt;
         if (!ours) {
-          AddCategories(Get(*term, "name") + " " + Get(*term, "code"), &base.categories);
+          AddCategories(Joined(Get(*term, F::kName), Get(*term, F::kCode)), &base.categories);
         } else if (std::find(base.categories.begin(), base.categories.end(), *ours) == base.categories.end()) {
           base.categories.push_back(*ours);
         }
       }
-      AddCategories(Get(*a, "label") + " " + Get(*a, "value"), &base.categories);
+      AddCategories(Joined(Get(*a, F::kLabel), Get(*a, F::kValue)), &base.categories);
     }
     if (base.categories.empty()) AddCategories(name + " " + desc, &base.categories);
     if (base.categories.empty()) {
       Unmapped(out, s, "service '" + name + "' not mapped: no category we serve");
       return;
     }
-    std::string status = Get(s, "status");
+    const std::string_view status = Get(s, F::kStatus);
     if (status == "active" || status.empty()) {
       base.status = o_.trusted ? ResourceStatus::kActive : ResourceStatus::kUnconfirmed;
     } else {
       base.status = ResourceStatus::kRetired;
     }
     const Row* org = nullptr;
-    if (const auto& orgs = by_.Of("organizations", "id", Get(s, "organization_id")); !orgs.empty()) org = orgs.front();
-    base.source = Get(s, "url");
-    if (base.source.empty() && org != nullptr) base.source = Get(*org, "website");
-    if (base.source.empty()) base.source = "HSDS feed: " + Get(s, "@where");
+    if (const auto orgs = organizations_by_id_.Of(Get(s, F::kOrganizationId)); !orgs.empty()) org = orgs.front();
+    base.source = Get(s, F::kUrl);
+    if (base.source.empty() && org != nullptr) base.source = Get(*org, F::kWebsite);
+    if (base.source.empty()) base.source = "HSDS feed: " + Where(s);
     base.source = Cut(base.source, 300);
-    const std::string& assured = Get(s, "assured_date");
-    const std::string& modified = Get(s, "last_modified");
-    base.verified = assured.size() >= 10    ? assured.substr(0, 10)
-                    : modified.size() >= 10 ? modified.substr(0, 10)
+    const std::string_view assured = Get(s, F::kAssuredDate);
+    const std::string_view modified = Get(s, F::kLastModified);
+    base.verified = assured.size() >= 10    ? std::string(assured.substr(0, 10))
+                    : modified.size() >= 10 ? std::string(modified.substr(0, 10))
                                             : today_;
     base.priority = 40;
-    for (const Row* l : by_.Of("languages", "service_id", sid)) {
-      std::string code = Get(*l, "code");
+    for (const Row* l : languages_by_service_.Of(sid)) {
+      std::string code(Get(*l, F::kCode));
       if (code.size() >= 2 && code.size() <= 3 &&
           std::find(base.languages.begin(), base.languages.end(), code) == base.languages.end()) {
         base.languages.push_back(code);
       }
     }
     if (base.languages.empty()) base.languages = {o_.jurisdiction == "CA-QC" ? "fr" : "en"};
-    base.notes = "Imported from an Open Referral HSDS feed (" + Get(s, "@where") + "), service id " + sid + ".";
+    base.notes = "Imported from an Open Referral HSDS feed (" + Where(s) + "), service id " + std::string(sid) + ".";
     const std::string prefix = ToLower(o_.jurisdiction) + "-hsds-" + Slug(name) + "-";
 
-    const auto& links = by_.Of("service_at_locations", "service_id", sid);
+    const auto links = links_by_service_.Of(sid);
     bool any_site = false;
     for (const Row* link : links) {
-      const auto& locs = by_.Of("locations", "id", Get(*link, "location_id"));
+      const auto locs = locations_by_id_.Of(Get(*link, F::kLocationId));
       if (locs.empty()) {
-        Unmapped(out, *link, "service at location names location '" + Get(*link, "location_id") + "', not in the feed");
+        Unmapped(
+            out, *link,
+            "service at location names location '" + std::string(Get(*link, F::kLocationId)) + "', not in the feed");
         continue;
       }
       const Row& loc = *locs.front();
-      if (Get(loc, "location_type") == "virtual") continue;
+      if (Get(loc, F::kLocationType) == "virtual") continue;
       const Row* address = nullptr;
-      for (const Row* a : by_.Of("addresses", "location_id", Get(loc, "id"))) {
-        if (address == nullptr || Get(*a, "address_type") == "physical") address = a;
+      for (const Row* a : addresses_by_location_.Of(Get(loc, F::kId))) {
+        if (address == nullptr || Get(*a, F::kAddressType) == "physical") address = a;
       }
-      const std::string& lat = Get(loc, "latitude");
-      const std::string& lon = Get(loc, "longitude");
+      const std::string lat(Get(loc, F::kLatitude));
+      const std::string lon(Get(loc, F::kLongitude));
       if (address == nullptr || lat.empty() || lon.empty()) {
         Unmapped(out, loc,
                  std::string("location of '") + name + "' has no " + (address == nullptr ? "address" : "coordinates") +
                      ": no site for it");
         continue;
       }
-      Resource r = base;
+      // The last place takes `base` itself (nothing reads it once a site is made).
+      Resource r = link == links.back() ? std::move(base) : Resource(base);
       r.kind = ResourceKind::kSite;
-      const std::string country =
-          Get(*address, "country").empty() ? std::string(CountryOf(o_.jurisdiction)) : Get(*address, "country");
-      const std::string region = RegionOf(Get(*address, "state_province"), country, o_.jurisdiction);
+      const std::string country(Get(*address, F::kCountry).empty() ? CountryOf(o_.jurisdiction)
+                                                                   : Get(*address, F::kCountry));
+      const std::string region = RegionOf(Get(*address, F::kStateProvince), country, o_.jurisdiction);
       r.regions = {region};
-      std::string street = OneLine(Get(*address, "address_1"));
-      if (!Get(*address, "address_2").empty()) street += ", " + OneLine(Get(*address, "address_2"));
-      std::string postal = Get(*address, "postal_code");
+      std::string street = OneLine(Get(*address, F::kAddress1));
+      if (!Get(*address, F::kAddress2).empty()) street += ", " + OneLine(Get(*address, F::kAddress2));
+      std::string postal(Get(*address, F::kPostalCode));
       if (country == "CA" && postal.size() == 6) postal = ToUpper(postal.substr(0, 3) + " " + postal.substr(3));
       if (country == "CA") postal = ToUpper(postal);
-      r.address = Address{Cut(street, 120), OneLine(Get(*address, "city")), region, postal, country};
+      r.address = Address{Cut(street, 120), OneLine(Get(*address, F::kCity)), region, postal, country};
       if (r.address->street.size() < 2) r.address->street.clear();
       r.coordinates = Coordinates{std::strtod(lat.c_str(), nullptr), std::strtod(lon.c_str(), nullptr),
                                   CoordinatePrecision::kAddress};
-      std::vector<const Row*> phones = by_.Of("phones", "service_at_location_id", Get(*link, "id"));
-      for (const auto* key : {"service_id", "location_id"}) {
-        const auto& more = by_.Of("phones", key, std::string(key) == "service_id" ? sid : Get(loc, "id"));
-        phones.insert(phones.end(), more.begin(), more.end());
+      phones_.clear();
+      for (const auto more : {phones_by_link_.Of(Get(*link, F::kId)), phones_by_service_.Of(sid),
+                              phones_by_location_.Of(Get(loc, F::kId))}) {
+        phones_.insert(phones_.end(), more.begin(), more.end());
       }
-      r.channels = Phones(phones, out);
-      std::vector<const Row*> schedules = by_.Of("schedules", "service_at_location_id", Get(*link, "id"));
-      if (schedules.empty()) schedules = by_.Of("schedules", "location_id", Get(loc, "id"));
-      if (schedules.empty()) schedules = by_.Of("schedules", "service_id", sid);
+      r.channels = Phones(phones_, out);
+      std::span<const Row* const> schedules = schedules_by_link_.Of(Get(*link, F::kId));
+      if (schedules.empty()) schedules = schedules_by_location_.Of(Get(loc, F::kId));
+      if (schedules.empty()) schedules = schedules_by_service_.Of(sid);
       r.hours = HoursOf(schedules);
-      const std::string& loc_name = Get(loc, "name");
+      const std::string_view loc_name = Get(loc, F::kName);
       if (!loc_name.empty() && loc_name != name) r.name = Cut(name + " (" + OneLine(loc_name) + ")", 120);
-      r.id = Id(prefix, sid + "\x1f" + Get(loc, "id"));
+      r.id = Id(prefix, Joined(sid, Get(loc, F::kId), '\x1f'));
       resources->push_back(std::move(r));
       any_site = true;
     }
     if (any_site) return;
     // No physical place: a service, if a person can reach it and knows when.
-    Resource r = base;
+    Resource r = std::move(base);
     r.regions = {o_.jurisdiction};
-    std::vector<const Row*> phones = by_.Of("phones", "service_id", sid);
-    if (phones.empty() && org != nullptr) phones = by_.Of("phones", "organization_id", Get(*org, "id"));
+    std::span<const Row* const> phones = phones_by_service_.Of(sid);
+    if (phones.empty() && org != nullptr) phones = phones_by_organization_.Of(Get(*org, F::kId));
     r.channels = Phones(phones, out);
-    r.hours = HoursOf(by_.Of("schedules", "service_id", sid));
+    r.hours = HoursOf(schedules_by_service_.Of(sid));
     if (r.channels.empty() || r.hours.empty()) {
       Unmapped(out, s,
                "service '" + name + "' not mapped: no physical location, and no " +
                    (r.channels.empty() ? "phone" : "schedule"));
       return;
     }
-    r.id = Id(prefix, sid);
+    r.id = Id(prefix, std::string(sid));
     resources->push_back(std::move(r));
   }
 
@@ -649,21 +846,56 @@ class Mapper {
   const Tables& t_;
   const HsdsOptions& o_;
   std::string today_;
-  Index by_;
+  Join organizations_by_id_, locations_by_id_, addresses_by_location_, phones_by_service_, phones_by_location_,
+      phones_by_link_, phones_by_organization_, schedules_by_service_, schedules_by_location_, schedules_by_link_,
+      links_by_service_, attributes_by_link_, terms_by_id_, languages_by_service_;
+  std::vector<const Row*> phones_;  // a site's phones, gathered (reused)
 };
 
-std::string WriteFile(std::span<const Resource> resources, const HsdsOptions& o, const std::string& path) {
+// The directory file, written once: its text, and where each resource's
+// line starts and its JSON ends, so a slice of resources is a copy of
+// bytes (the same text as writing the slice alone), not a second encoding.
+struct WrittenFile {
+  std::string head;  // up to "resources": [ and its newline
+  std::string text;  // the whole file
+  std::vector<std::size_t> begins, ends;
+
+  static constexpr std::string_view kTail = "  ]\n}\n";
+
+  // The file holding resources [start, end) alone.
+  std::string Slice(std::size_t start, std::size_t end) const {
+    if (start == end) return head + std::string(kTail);
+    std::string out;
+    out.reserve(head.size() + ends[end - 1] - begins[start] + 1 + kTail.size());
+    out += head;
+    out.append(text, begins[start], ends[end - 1] - begins[start]);
+    out += '\n';
+    out += kTail;
+    return out;
+  }
+};
+
+WrittenFile WriteFile(std::span<const Resource> resources, const HsdsOptions& o, const std::string& path) {
   fs::path feed(path);
   if (feed.filename() == "datapackage.json") feed = feed.parent_path();  // the package's folder names it
   if (feed.filename().empty()) feed = feed.parent_path();
-  std::string out = "{\n  \"jurisdiction\": \"" + o.jurisdiction +
-                    "\",\n  \"description\": \"Imported from Open Referral HSDS (" + feed.filename().string() +
-                    ").\",\n  \"resources\": [\n";
+  WrittenFile file;
+  file.head = "{\n  \"jurisdiction\": \"" + o.jurisdiction +
+              "\",\n  \"description\": \"Imported from Open Referral HSDS (" + feed.filename().string() +
+              ").\",\n  \"resources\": [\n";
+  std::string& out = file.text;
+  out = file.head;
+  file.begins.reserve(resources.size());
+  file.ends.reserve(resources.size());
   for (std::size_t i = 0; i < resources.size(); ++i) {
-    out += "    " + ToCanonicalJson(resources[i]) + (i + 1 < resources.size() ? ",\n" : "\n");
+    file.begins.push_back(out.size());
+    out += "    ";
+    out += ToCanonicalJson(resources[i]);
+    file.ends.push_back(out.size());
+    out += i + 1 < resources.size() ? ",\n" : "\n";
   }
-  out += "  ]\n}\n";
-  return out;
+  out += WrittenFile::kTail;
+  return file;
 }
 
 // "/resources/12/id" -> "/resources/(12 + by)/id".
@@ -702,7 +934,7 @@ Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& option
   Mapper(tables, options).Map(&out, &resources);
   std::sort(resources.begin(), resources.end(), [](const Resource& a, const Resource& b) { return a.id < b.id; });
   out.resources = resources.size();
-  out.json = WriteFile(resources, options, path);
+  WrittenFile file = WriteFile(resources, options, path);
   ValidatorOptions vo;
   vo.today = options.today;
   Validator validator(vo);
@@ -715,9 +947,8 @@ Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& option
   constexpr std::size_t kSlice = 2000;
   for (std::size_t start = 0; start < resources.size() || start == 0; start += kSlice) {
     const std::size_t end = std::min(resources.size(), start + kSlice);
-    const std::span<const Resource> slice(resources.data() + start, end - start);  // no copy
     ValidationReport part;
-    validator.ValidateText(name, WriteFile(slice, options, path), &part);
+    validator.ValidateText(name, file.Slice(start, end), &part);
     for (auto& d : part.diagnostics) d.pointer = ShiftPointer(d.pointer, start);
     for (auto& o : part.origins) o.pointer = ShiftPointer(o.pointer, start);
     std::move(part.resources.begin(), part.resources.end(), std::back_inserter(out.validation.resources));
@@ -727,6 +958,7 @@ Result<HsdsImport> ImportHsds(const std::string& path, const HsdsOptions& option
   }
   out.validation.files = {name};
   validator.Finish(&out.validation);
+  out.json = std::move(file.text);
   return out;
 }
 

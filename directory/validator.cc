@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -207,18 +208,22 @@ class TextChecker {
   // Checks the whole document. Resources with a problem are remembered (see
   // BadResource); problems elsewhere make OutsideResources() true.
   void CheckFile(const Value& doc) {
-    if (!doc.IsObject()) return Check(doc, "", -1);
+    path_.clear();
+    if (!doc.IsObject()) return Check(doc, -1);
     for (const auto& m : doc.GetObject()) {
       const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-      if (!CheckName(name, "", -1)) continue;
-      std::string at;
-      AppendPointerToken(at, name);
+      path_.clear();
+      if (!CheckName(name, -1)) continue;
+      AppendPointerToken(path_, name);
       if (name == "resources" && m.value.IsArray()) {
+        const std::size_t at = path_.size();
         for (rapidjson::SizeType i = 0; i < m.value.Size(); ++i) {
-          Check(m.value[i], at + "/" + std::to_string(i), static_cast<long>(i));
+          AppendIndex(i);
+          Check(m.value[i], static_cast<long>(i));
+          path_.resize(at);
         }
       } else {
-        Check(m.value, at, -1);
+        Check(m.value, -1);
       }
     }
     if (suppressed_ > 0) {
@@ -232,29 +237,44 @@ class TextChecker {
   bool OutsideResources() const { return outside_resources_; }
 
  private:
-  // `resource`: the index of the resource `v` belongs to, or -1.
-  void Check(const Value& v, const std::string& pointer, long resource) {
+  // Checks `v`, whose JSON pointer is path_ (restored on return; a pointer
+  // string is made only for a problem: a 2,000-resource file has some
+  // 50,000 strings). `resource`: the index of the resource `v` belongs to, or -1.
+  void Check(const Value& v, long resource) {
     if (v.IsString()) {
-      Report(pointer, resource, TextProblem({v.GetString(), v.GetStringLength()}, LayoutAllowed(pointer)));
+      Report(resource, TextProblem({v.GetString(), v.GetStringLength()}, LayoutAllowed(path_)));
     } else if (v.IsArray()) {
-      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) Check(v[i], pointer + "/" + std::to_string(i), resource);
+      const std::size_t at = path_.size();
+      for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+        AppendIndex(i);
+        Check(v[i], resource);
+        path_.resize(at);
+      }
     } else if (v.IsObject()) {
+      const std::size_t at = path_.size();
       for (const auto& m : v.GetObject()) {
         const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-        if (!CheckName(name, pointer, resource)) continue;
-        std::string at = pointer;
-        AppendPointerToken(at, name);
-        Check(m.value, at, resource);
+        if (!CheckName(name, resource)) continue;
+        AppendPointerToken(path_, name);
+        Check(m.value, resource);
+        path_.resize(at);
       }
     }
   }
 
-  // A bad field name is reported at its object (the name itself cannot be
-  // shown); returns false then.
-  bool CheckName(std::string_view name, const std::string& pointer, long resource) {
+  void AppendIndex(rapidjson::SizeType i) {
+    char digits[16];
+    const char* end = std::to_chars(digits, digits + sizeof digits, i).ptr;  // 10 digits at most: it fits
+    path_ += '/';
+    path_.append(digits, static_cast<std::size_t>(end - digits));
+  }
+
+  // A bad field name is reported at its object (path_; the name itself
+  // cannot be shown); returns false then.
+  bool CheckName(std::string_view name, long resource) {
     std::string problem = TextProblem(name, false);
     if (problem.empty()) return true;
-    Report(pointer, resource, "a field name " + problem);
+    Report(resource, "a field name " + problem);
     return false;
   }
 
@@ -268,7 +288,7 @@ class TextChecker {
     return !index.empty() && std::all_of(index.begin(), index.end(), [](char c) { return c >= '0' && c <= '9'; });
   }
 
-  void Report(const std::string& pointer, long resource, std::string problem) {
+  void Report(long resource, std::string problem) {
     if (problem.empty()) return;
     if (resource >= 0) {
       bad_resources_.insert(static_cast<std::size_t>(resource));
@@ -280,11 +300,12 @@ class TextChecker {
       return;
     }
     ++reported_;
-    report_->diagnostics.push_back({Severity::kError, file_, pointer, std::move(problem)});
+    report_->diagnostics.push_back({Severity::kError, file_, path_, std::move(problem)});
   }
 
   const std::string& file_;
   ValidationReport* report_;
+  std::string path_;  // the JSON pointer of the value being checked
   std::set<std::size_t> bad_resources_;
   bool outside_resources_ = false;
   std::size_t reported_ = 0;
@@ -634,7 +655,9 @@ void Validator::ValidateText(std::string_view file, std::string_view text, Valid
 }
 
 void Validator::Finish(ValidationReport* report) const {
-  std::unordered_map<std::string, std::size_t> first_seen;
+  // Views into the resources' ids: nothing moves them until the sort below.
+  std::unordered_map<std::string_view, std::size_t> first_seen;
+  first_seen.reserve(report->resources.size());
   for (std::size_t i = 0; i < report->resources.size(); ++i) {
     const std::string& id = report->resources[i].id;
     auto [it, inserted] = first_seen.emplace(id, i);
@@ -646,7 +669,10 @@ void Validator::Finish(ValidationReport* report) const {
            "duplicate id '" + id + "' (first defined in " + first.file + ": " + first.pointer + ")"});
     }
   }
-  // Sort resources by id, keeping each origin beside its resource.
+  // Sort resources by id, keeping each origin beside its resource. Often
+  // they already are (an import writes them so): then nothing moves.
+  const auto by_id = [](const Resource& a, const Resource& b) { return a.id < b.id; };
+  if (std::is_sorted(report->resources.begin(), report->resources.end(), by_id)) return;
   std::vector<std::size_t> order(report->resources.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "directory/json_codec.h"
 #include "tests/directory/validation_text.h"
 
@@ -23,6 +25,23 @@ const Resource* Named(const ValidationReport& r, std::string_view prefix) {
     if (res.name.rfind(prefix, 0) == 0) return &res;
   }
   return nullptr;
+}
+
+// Imports an Ontario package that must read and validate, with `services`
+// read and `resources` written; nullopt (after saying why) otherwise.
+std::optional<HsdsImport> ImportValid(const std::string& path, std::size_t services, std::size_t resources) {
+  auto im = ImportHsds(path, Ontario());
+  if (!im.ok()) {
+    ADD_FAILURE() << im.status().ToString();
+    return std::nullopt;
+  }
+  EXPECT_EQ(im->services, services);
+  EXPECT_TRUE(im->validation.ok()) << testing::AllDiagnostics(im->validation);
+  if (im->resources != resources) {
+    ADD_FAILURE() << im->resources << " resources, not " << resources << "\n" << Lines(im->unmapped);
+    return std::nullopt;
+  }
+  return std::move(*im);
 }
 
 TEST(HsdsImport, JsonServicesBecomeSitesAndServicesAndTheRestIsReported) {
@@ -87,11 +106,8 @@ TEST(HsdsImport, TrustedFeedsStayActive) {
 }
 
 TEST(HsdsImport, TabularPackageWithQuotedCsv) {
-  auto im = ImportHsds(kDir + "tabular", Ontario());
-  ASSERT_TRUE(im.ok()) << im.status().ToString();
-  EXPECT_EQ(im->services, 2u);
-  ASSERT_EQ(im->resources, 1u) << Lines(im->unmapped);
-  EXPECT_TRUE(im->validation.ok()) << testing::AllDiagnostics(im->validation);
+  auto im = ImportValid(kDir + "tabular", 2, 1);
+  ASSERT_TRUE(im);
   const Resource& r = im->validation.resources[0];
   EXPECT_EQ(r.description, "Supervised consumption, naloxone and referrals, \"walk in\"");
   EXPECT_EQ(r.categories, (std::vector<Category>{Category::kNaloxone, Category::kOverdosePrevention}));
@@ -106,6 +122,35 @@ TEST(HsdsImport, TabularPackageWithQuotedCsv) {
   auto same = ImportHsds(kDir + "tabular/datapackage.json", Ontario());
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(same->json, im->json);
+}
+
+// The CSV reader unquotes fields in place (rows are views into the text):
+// CRLF, a quoted newline (later rows keep their own line numbers), a blank
+// line, text after a closing quote, a stray carriage return, quotes inside
+// an unquoted field, and a column named twice (the later value wins).
+TEST(HsdsImport, CsvEdgesReadAsTheyAreWritten) {
+  auto im = ImportValid(kDir + "tabular-edges", 3, 2);
+  ASSERT_TRUE(im);
+
+  const Resource* kits = Named(im->validation, "Naloxone \"kits\"");
+  ASSERT_NE(kits, nullptr) << im->json;
+  EXPECT_EQ(kits->name, "Naloxone \"kits\" (Queen St)") << "the second 'name' column wins";
+  EXPECT_EQ(kits->description, kits->name) << "no description: the name stands in";
+  EXPECT_EQ(kits->source, "HSDS feed: services.csv:2");
+  EXPECT_EQ(kits->address->postal_code, "M5B 1W2");
+  ASSERT_EQ(kits->channels.size(), 1u);
+  EXPECT_EQ(kits->channels[0].value, "+14165550150");
+
+  const Resource* van = Named(im->validation, "Harm reduction van");
+  ASSERT_NE(van, nullptr) << im->json;
+  EXPECT_EQ(van->description, "Needles, sharps");
+  EXPECT_EQ(van->source, "HSDS feed: services.csv:6") << "after a quoted newline and a blank line";
+  EXPECT_EQ(van->address->region, "CA-ON");
+  EXPECT_EQ(van->address->country, "CA");
+  ASSERT_EQ(van->channels.size(), 1u);
+  EXPECT_EQ(van->channels[0].kind, ChannelKind::kVoice);
+
+  EXPECT_EQ(Lines(im->unmapped), "services.csv:5: service 'Drop\"\"in' not mapped: no category we serve\n");
 }
 
 TEST(HsdsImport, BrokenInputsAreErrorsNamingFileAndPlace) {
