@@ -192,21 +192,6 @@ std::string Describe(const EngineReply& r) {
   return out.str();
 }
 
-// Under AddressSanitizer (scripts/test's build) every third text of the
-// evaluation set: the whole set took 72 s there, the longest unit test of CI;
-// every other build reads all of it.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr std::size_t kEvalStride = 3;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr std::size_t kEvalStride = 3;
-#else
-constexpr std::size_t kEvalStride = 1;
-#endif
-#else
-constexpr std::size_t kEvalStride = 1;
-#endif
-
 // The evaluation set (every kEvalStride-th text), twice, from senders in
 // several states, by SMS and chat: remembered answers give every reply
 // exactly as composing without a cache does, and the cache counts the same
