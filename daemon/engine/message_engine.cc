@@ -907,6 +907,11 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   const bool help = reply.intent == Intent::kHelp || reply.intent == Intent::kInfo;
   if (state.opted_out && !IsSafetyIntent(reply.intent) && !help) {
     c.resources_wanted = false;
+    // In doubt, the safety line still goes first (Understanding::doubt).
+    if (u.doubt) {
+      c.emergency = EmergencyNumber(reply.region.code, reply.language, c.reader_country, index);
+      c.head.push_back({Fill(c.cat->doubt_first, {{"emergency", c.emergency}}), rank::kNever});
+    }
     c.head.push_back({Fill(c.cat->opted_out, {{"program", catalog_.program()}}), rank::kNever});
     ComposeInto(reply, std::move(c), "opted_out", index, cache, inputs ? &*inputs : nullptr);
     return reply;
