@@ -421,17 +421,19 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 }  // namespace
-// The held-out blind batches (round_b18.tsv, round_b20.tsv): no rule was
-// fitted to them and the risk model never learns from them
+// The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv):
+// no rule was fitted to them and the risk model never learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
 // (rules of rounds 8 and 8b only): 87/102 and 72/102 emergencies with their
-// line first; with it: 102/102 and 97/102, with a safety line first on 30 of
-// 156 other texts (29 before). The bounds hold those figures.
+// line first for 18 and 20; with it: 102/102 and 97/102, with a safety line
+// first on 30 of 156 other texts (29 before). Batch 21 was written after all
+// of it and measured once: 101/102 (96/102 on the session's starting main),
+// a safety line first on 11 of 78 others. The bounds hold those figures.
 TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0;
-  for (int round : {18, 20}) {
+  for (int round : {18, 20, 21}) {
     const std::string path =
         std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
     for (const Row& row : LoadRowsFrom(path)) {
@@ -446,12 +448,12 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
     }
   }
   std::printf(
-      "held-out rounds 18 and 20: %zu/%zu emergencies with their line first; a safety line first on %zu of %zu "
+      "held-out rounds 18, 20 and 21: %zu/%zu emergencies with their line first; a safety line first on %zu of %zu "
       "others\n",
       first, emergencies, safety_first, others);
-  EXPECT_EQ(emergencies, 204u);
-  EXPECT_GE(first, 199u);
-  EXPECT_LE(safety_first, 30u);
+  EXPECT_EQ(emergencies, 306u);
+  EXPECT_GE(first, 300u);
+  EXPECT_LE(safety_first, 41u);
 }
 
 }  // namespace helpline::engine
