@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
-#include <unordered_set>
 
 namespace helpline::engine {
 namespace {

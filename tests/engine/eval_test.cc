@@ -238,6 +238,10 @@ struct Outcome {
   bool first_line_ok = true;
 };
 
+// A reply's first line that sends to the emergency number: an emergency
+// reply, or the risk model's "when in doubt" line.
+bool IsSafetyLine(std::string_view first_line) { return first_line.find("911") != std::string_view::npos; }
+
 struct Counts {
   std::size_t n = 0, tp = 0, predicted = 0;
 };
@@ -315,7 +319,7 @@ TEST(eval, EngineMeetsTheThresholds) {
   // emergency reply, or the "when in doubt" line of the risk model).
   std::size_t safety_first_others = 0;
   for (const Outcome& o : outcomes) {
-    if (!IsSafety(o.row->intent) && o.first_line.find("911") != std::string::npos) ++safety_first_others;
+    if (!IsSafety(o.row->intent) && IsSafetyLine(o.first_line)) ++safety_first_others;
   }
   std::printf("safety line first   %zu of %zu other texts (an emergency reply or the doubt line)\n",
               safety_first_others, rows.size() - safety_n);
@@ -379,23 +383,26 @@ TEST(eval, EngineMeetsTheThresholds) {
   EXPECT_GE(lang_acc, kMinLanguageAccuracy) << "language accuracy";
 }
 
+// A blind batch of texts: tests/engine/eval/round_b<round>.tsv.
+std::string BlindRoundPath(int round) {
+  return std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
+}
+
 // The blind batches of issue 10's rounds 7 and 8 (round_b7.tsv ..
 // round_b17.tsv, round_b19.tsv): each was written by a tester who had not
 // seen the rules, measured, and then had rules fitted to it. They are not
 // in messages.tsv (their other intents are below the 0.97 recall there),
 // but every emergency among them keeps its safety line first, and the
 // look-alikes answered as an emergency may not grow (11 of 636 for rounds
-// 7-14 when they were added; 11 of 948 with round 8's four). round_b18.tsv
-// and round_b20.tsv are held out: no rule was fitted to them, and they are
-// read only to measure (their headers give the figures).
+// 7-14 when they were added; 11 of 948 with round 8's four). round_b18.tsv,
+// round_b20.tsv and round_b21.tsv are held out: no rule was fitted to them,
+// and they are read only to measure (HeldOutRoundsMeasureTheEngine below).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
   for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19}) {
-    const std::string path =
-        std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
-    const std::vector<Row> rows = LoadRowsFrom(path);
-    EXPECT_GT(rows.size(), 150u) << path;
+    const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
+    EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
       const EngineReply r = AnswerAsFirstSms(w, row);
       const std::string intent(IntentName(r.intent));
@@ -420,7 +427,6 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
   EXPECT_LE(false_alarms, 11u);
 }
 
-}  // namespace
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv):
 // no rule was fitted to them and the risk model never learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
@@ -434,16 +440,14 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0;
   for (int round : {18, 20, 21}) {
-    const std::string path =
-        std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
-    for (const Row& row : LoadRowsFrom(path)) {
+    for (const Row& row : LoadRowsFrom(BlindRoundPath(round))) {
       const std::string line = Lower(FirstLine(AnswerAsFirstSms(w, row).text));
       if (IsSafety(row.intent)) {
         ++emergencies;
         if (line.find(Lower(row.first_line)) != std::string::npos) ++first;
       } else {
         ++others;
-        if (line.find("911") != std::string::npos) ++safety_first;
+        if (IsSafetyLine(line)) ++safety_first;
       }
     }
   }
@@ -455,5 +459,7 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(first, 300u);
   EXPECT_LE(safety_first, 41u);
 }
+
+}  // namespace
 
 }  // namespace helpline::engine
