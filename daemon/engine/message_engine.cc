@@ -31,6 +31,13 @@ constexpr std::size_t kRelativeAloneMaxTokens = 3;
 // leaving each fitted batch out of training in turn (docs/ARCHITECTURE.md).
 constexpr std::size_t kDoubtMinTokens = 4;
 constexpr double kDoubtThreshold = 0.95;
+// Sure of one class (Understanding::model_read): the naive Bayes reading at
+// least this for overdose or for suicide, and the logistic regression at
+// least kModelFittedThreshold for the same class, answers as that emergency.
+// Measured on seven blind batches no rule or model learned from (18, 20-25):
+// docs/ARCHITECTURE.md, "Safety".
+constexpr double kModelReadsThreshold = 0.99;
+constexpr double kModelFittedThreshold = 0.5;
 // A message naming only a place is a region request up to this many words.
 constexpr std::size_t kRegionOnlyMaxTokens = 6;
 
@@ -542,7 +549,24 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // described in the person's own words ("his lips are blue", "quiero
   // desaparecer"), or deliberately not one ("he overdosed last year").
   const RiskAssessment risk = risk_.Assess(text, tokens);
-  const bool danger = risk.overdose || risk.suicide;
+  // When the rules found no emergency and set none aside (no guard, no
+  // outranking), the model trained on the labelled examples reads the
+  // message ("my cousin has gone real quiet and grey on the couch"); not a
+  // word or three (keywords, greetings). Sure of one class, it answers as
+  // that emergency; sure only that it is one, it puts the "when in doubt"
+  // line first (below).
+  RiskModel::Scores model;
+  if (!risk.overdose && !risk.suicide && !risk.overdose_silenced && !risk.suicide_silenced && risk.guard.empty() &&
+      tokens.size() >= kDoubtMinTokens) {
+    model = model_.Assess(tokens);
+  }
+  // Laughter ("lol", "jaja", "mdr") keeps a model's reading to the doubt line.
+  const bool model_sure = model.emergency() >= kDoubtThreshold && !keywords_.Laughs(tokens);
+  const bool model_suicide =
+      model_sure && model.suicide >= kModelReadsThreshold && model.fitted_suicide >= kModelFittedThreshold;
+  const bool model_overdose = model_sure && !model_suicide && model.overdose >= kModelReadsThreshold &&
+                              model.fitted_overdose >= kModelFittedThreshold;
+  const bool danger = risk.overdose || risk.suicide || model_overdose || model_suicide;
 
   // 1. Carrier words: the whole message, or said in plain words in a short
   // message that asks for nothing else ("please stop texting me"); never a
@@ -601,13 +625,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   }
   if (risk.overdose) u.hits.push_back({Intent::kOverdose, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
   if (risk.suicide) u.hits.push_back({Intent::kSuicide, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
+  if (model_overdose) u.hits.push_back({Intent::kOverdose, "*", 0, 0, false});
+  if (model_suicide) u.hits.push_back({Intent::kSuicide, "*", 0, 0, false});
+  u.model_read = model_overdose || model_suicide;
   u.distress = risk.distress && !danger;
-  // When in doubt, the safety line goes first: the rules found no emergency
-  // and set none aside (no guard, no outranking), yet the model trained on
-  // the labelled examples reads one ("my cousin has gone real quiet and grey
-  // on the couch"). Not for a word or three (keywords, greetings).
-  u.doubt = !danger && !risk.overdose_silenced && !risk.suicide_silenced && risk.guard.empty() &&
-            tokens.size() >= kDoubtMinTokens && model_.Assess(tokens).emergency() >= kDoubtThreshold;
+  // When in doubt, the safety line goes first: the model reads an
+  // emergency but not which one.
+  u.doubt = !danger && model.emergency() >= kDoubtThreshold;
 
   // A young age stated in the first person is a youth request.
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
@@ -798,9 +822,11 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
   // gets both in its first line: 911 now, and 988.
-  u.suicide_too = u.intent == Intent::kOverdose && std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
-                    return h.intent == Intent::kSuicide;
-                  });
+  // So does an overdose only the model read: it is less sure than a rule
+  // of which emergency it is ("he texted goodbye and his pills are with him").
+  u.suicide_too = u.intent == Intent::kOverdose &&
+                  (model_overdose || std::any_of(u.hits.begin(), u.hits.end(),
+                                                 [](const KeywordHit& h) { return h.intent == Intent::kSuicide; }));
 
   // 4. The language. An explicit switch ("ESPAÑOL") is stated and
   // remembered. Otherwise the whole message is read (LanguageIdentifier):

@@ -118,6 +118,10 @@ struct Understanding {
   // an emergency (RiskModel, kDoubtThreshold): the "when in doubt" line (911
   // and 988) goes first; the intent and the rest of the reply are unchanged.
   bool doubt = false;
+  // The rules found nothing and set nothing aside, and the risk model is
+  // sure of one emergency (kModelReadsThreshold): the intent is that
+  // emergency, with its own first line (an overdose's also carries 988).
+  bool model_read = false;
   std::string detected_language;  // the message's language when not stated: answers it, never remembered
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.

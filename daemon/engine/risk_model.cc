@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace helpline::engine {
 namespace {
@@ -26,6 +27,8 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   std::array<std::size_t, kClasses> n{};
   StringMap<std::array<std::uint32_t, kClasses>> counts;
   std::vector<std::string> feats;
+  std::vector<std::pair<int, std::string>> examples;
+  bool fit_only = false;  // past kFitOnlyMarker: examples for the logistic regression alone
   std::size_t line_no = 0;
   while (!tsv.empty()) {
     const std::size_t end = tsv.find('\n');
@@ -33,6 +36,7 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
     tsv = end == std::string_view::npos ? std::string_view() : tsv.substr(end + 1);
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line == kFitOnlyMarker) fit_only = true;
     if (line.empty() || line.front() == '#') continue;
     const std::size_t tab = line.find('\t');
     if (tab == std::string_view::npos) {
@@ -44,6 +48,8 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
       return InvalidArgument("line " + std::to_string(line_no) + ": label '" + std::string(label) +
                              "' is not overdose, suicide or other");
     }
+    examples.emplace_back(c, std::string(line.substr(tab + 1)));
+    if (fit_only) continue;
     ++n[c];
     Features(Tokenize(line.substr(tab + 1)), feats);
     for (std::string& f : feats) ++counts[std::move(f)][c];
@@ -53,7 +59,9 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   }
   m.examples_ = n[0] + n[1] + n[2];
   for (int c = 0; c < kClasses; ++c) m.log_prior_[c] = std::log(static_cast<double>(n[c]) / m.examples_);
-  m.log_likelihood_.reserve(counts.size());
+  std::vector<std::uint32_t> kept;  // per feature of `counts` in its order: its index, or npos
+  kept.reserve(counts.size());
+  m.index_.reserve(counts.size());
   for (const auto& [feature, k] : counts) {
     const std::size_t seen = k[0] + k[1] + k[2];
     // Too rare to weigh, or so common it is a function word ("the", "que",
@@ -61,9 +69,61 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
     if (seen < 2 || (m.examples_ >= kMinExamplesForShare && seen * kMaxShareDenominator > m.examples_)) continue;
     std::array<float, kClasses> ll{};
     for (int c = 0; c < kClasses; ++c) ll[c] = static_cast<float>(std::log((k[c] + 0.5) / (n[c] + 1.0)));
-    m.log_likelihood_.emplace(feature, ll);
+    m.index_.emplace(feature, static_cast<std::uint32_t>(m.log_likelihood_.size()));
+    m.log_likelihood_.push_back(ll);
   }
+  m.Fit(examples);
   return m;
+}
+
+// Multinomial logistic regression on the same features, by AdaGrad with an
+// L2 penalty, in the examples' order (the same weights at every load).
+void RiskModel::Fit(const std::vector<std::pair<int, std::string>>& examples) {
+  std::vector<std::vector<std::uint32_t>> rows;
+  rows.reserve(examples.size());
+  std::vector<std::string> feats;
+  for (const auto& [c, text] : examples) {
+    Features(Tokenize(text), feats);
+    std::vector<std::uint32_t> row;
+    for (const std::string& f : feats) {
+      if (auto it = index_.find(std::string_view(f)); it != index_.end()) row.push_back(it->second);
+    }
+    rows.push_back(std::move(row));
+  }
+  weight_.assign(log_likelihood_.size(), {});
+  std::vector<std::array<float, kClasses>> g2(log_likelihood_.size(), {1e-6f, 1e-6f, 1e-6f});
+  std::array<double, kClasses> bias_g2{1e-6, 1e-6, 1e-6};
+  for (int epoch = 0; epoch < kFitEpochs; ++epoch) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::array<double, kClasses> p = FittedLogits(rows[i]);
+      Softmax(p);
+      for (int c = 0; c < kClasses; ++c) {
+        const double g = p[c] - (examples[i].first == c ? 1.0 : 0.0);
+        bias_g2[c] += g * g;
+        bias_[c] -= kFitRate * g / std::sqrt(bias_g2[c]);
+        for (std::uint32_t f : rows[i]) {
+          const double gf = g + kFitL2 * weight_[f][c];
+          g2[f][c] += static_cast<float>(gf * gf);
+          weight_[f][c] -= static_cast<float>(kFitRate * gf / std::sqrt(g2[f][c]));
+        }
+      }
+    }
+  }
+}
+
+std::array<double, RiskModel::kClasses> RiskModel::FittedLogits(const std::vector<std::uint32_t>& row) const {
+  std::array<double, kClasses> z = bias_;
+  for (std::uint32_t f : row) {
+    for (int c = 0; c < kClasses; ++c) z[c] += weight_[f][c];
+  }
+  return z;
+}
+
+void RiskModel::Softmax(std::array<double, kClasses>& s) {
+  const double top = std::max({s[0], s[1], s[2]});
+  double z = 0;
+  for (double& v : s) z += (v = std::exp(v - top));
+  for (double& v : s) v /= z;
 }
 
 RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
@@ -71,15 +131,20 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
   std::array<double, kClasses> s = log_prior_;
   std::vector<std::string> feats;
   Features(tokens, feats);
+  std::vector<std::uint32_t> row;
   for (const std::string& f : feats) {
-    if (auto it = log_likelihood_.find(std::string_view(f)); it != log_likelihood_.end()) {
-      for (int c = 0; c < kClasses; ++c) s[c] += it->second[c];
+    if (auto it = index_.find(std::string_view(f)); it != index_.end()) {
+      row.push_back(it->second);
+      for (int c = 0; c < kClasses; ++c) s[c] += log_likelihood_[it->second][c];
     }
   }
-  const double top = std::max({s[0], s[1], s[2]});
-  double z = 0;
-  for (double& v : s) z += (v = std::exp(v - top));
-  return {s[0] / z, s[1] / z, s[2] / z};
+  Softmax(s);
+  std::array<double, kClasses> fit = FittedLogits(row);
+  Softmax(fit);
+  Scores out;
+  out.overdose = s[0], out.suicide = s[1], out.other = s[2];
+  out.fitted_overdose = fit[0], out.fitted_suicide = fit[1];
+  return out;
 }
 
 }  // namespace helpline::engine

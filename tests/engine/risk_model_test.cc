@@ -77,6 +77,35 @@ TEST(RiskModel, FunctionWordsWeighNothing) {
   EXPECT_GT(model->Assess(Tokenize("blue")).overdose, 0.9);
 }
 
+TEST(RiskModel, TheFittedReadingLearnsALookAlikeTheSumsCannot) {
+  // The look-alike shares most of its words with the suicide examples: the
+  // naive Bayes sum still reads it as one, the logistic regression, fitted
+  // to every example, does not; and both read the emergency itself.
+  std::string s = SmallSet();
+  for (int i = 0; i < 10; ++i) s += "suicide\ti will jump off the bridge tonight " + std::to_string(i) + "\n";
+  for (int i = 0; i < 3; ++i) s += "other\twe jump off the bridge every summer " + std::to_string(i) + "\n";
+  auto model = RiskModel::Parse(s);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const auto look_alike = model->Assess(Tokenize("we jump off the bridge every summer"));
+  EXPECT_LT(look_alike.fitted_suicide, 0.5);
+  const auto emergency = model->Assess(Tokenize("i will jump off the bridge tonight"));
+  EXPECT_GT(emergency.suicide, 0.9);
+  EXPECT_GT(emergency.fitted_suicide, 0.5);
+  EXPECT_LE(emergency.fitted_overdose + emergency.fitted_suicide, 1.0 + 1e-9);
+}
+
+TEST(RiskModel, FitOnlyExamplesTrainTheRegressionAlone) {
+  auto plain = RiskModel::Parse(SmallSet());
+  std::string s = SmallSet() + std::string(RiskModel::kFitOnlyMarker) + "\n";
+  for (int i = 0; i < 5; ++i) s += "other\tmy friend wont wake up from his nap, lazy day\n";
+  auto with = RiskModel::Parse(s);
+  ASSERT_TRUE(plain.ok() && with.ok());
+  EXPECT_EQ(with->examples(), plain->examples());
+  const std::vector<Token> text = Tokenize("my friend wont wake up");
+  EXPECT_DOUBLE_EQ(with->Assess(text).overdose, plain->Assess(text).overdose);
+  EXPECT_LT(with->Assess(text).fitted_overdose, plain->Assess(text).fitted_overdose);
+}
+
 TEST(RiskModel, TrainsOnTheShippedExamples) {
   std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk_examples.tsv");
   ASSERT_TRUE(in) << "data/engine/risk_examples.tsv";
