@@ -567,6 +567,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   const bool model_overdose = model_sure && !model_suicide && model.overdose >= kModelReadsThreshold &&
                               model.fitted_overdose >= kModelFittedThreshold;
   const bool danger = risk.overdose || risk.suicide || model_overdose || model_suicide;
+  // An overdose the rules found that the model reads as suicide ("how many
+  // of my antidepressants so I never wake up", "si me inyecto toda la
+  // insulina, cuánto tardo en morirme"): 988 joins 911 in the first line.
+  bool model_suicide_too = false;
+  if (risk.overdose && !risk.suicide && tokens.size() >= kDoubtMinTokens) {
+    const RiskModel::Scores also = model_.Assess(tokens);
+    model_suicide_too = also.suicide >= kModelReadsThreshold && also.fitted_suicide >= kModelFittedThreshold;
+  }
 
   // 1. Carrier words: the whole message, or said in plain words in a short
   // message that asks for nothing else ("please stop texting me"); never a
@@ -824,9 +832,10 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // gets both in its first line: 911 now, and 988.
   // So does an overdose only the model read: it is less sure than a rule
   // of which emergency it is ("he texted goodbye and his pills are with him").
-  u.suicide_too = u.intent == Intent::kOverdose &&
-                  (model_overdose || std::any_of(u.hits.begin(), u.hits.end(),
-                                                 [](const KeywordHit& h) { return h.intent == Intent::kSuicide; }));
+  u.suicide_too =
+      u.intent == Intent::kOverdose &&
+      (model_overdose || model_suicide_too ||
+       std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kSuicide; }));
 
   // 4. The language. An explicit switch ("ESPAÑOL") is stated and
   // remembered. Otherwise the whole message is read (LanguageIdentifier):
