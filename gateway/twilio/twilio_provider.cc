@@ -192,7 +192,8 @@ std::string TwilioProvider::StatusCallbackUrl(std::string_view base, std::string
   return url;
 }
 
-TwilioProvider::TwilioProvider(TwilioConfig config) : config_(std::move(config)) {
+TwilioProvider::TwilioProvider(TwilioConfig config)
+    : config_(std::move(config)), auth_key_(Digest::kSha1, config_.auth_token) {
   if (config_.api_base.ends_with('/')) config_.api_base.pop_back();
 }
 
@@ -291,7 +292,7 @@ std::variant<FormParams, WebhookError> TwilioProvider::Verify(const WebhookReque
 
   Result<FormParams> params = ParseFormUrlencoded(request.body);
   if (!params.ok()) return Error(400, "malformed form body");
-  if (!VerifyTwilioSignature(config_.auth_token, request.url, *params, signature)) {
+  if (!VerifyTwilioSignature(auth_key_, request.url, *params, signature)) {
     return Error(403, "invalid X-Twilio-Signature");
   }
   return std::move(params).value();

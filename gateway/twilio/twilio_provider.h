@@ -73,6 +73,7 @@
 #include <string_view>
 #include <variant>
 
+#include "common/crypto.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/provider.h"
 #include "gateway/registry.h"
@@ -158,6 +159,7 @@ class TwilioProvider final : public Provider {
   static std::variant<InboundMessage, WebhookError> ToMessage(FormParams&& params);
 
   TwilioConfig config_;
+  HmacKey auth_key_;  // config_.auth_token's, made ready once for the signatures
 };
 
 }  // namespace helpline::gateway
