@@ -218,7 +218,22 @@ ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
 }
 
 WebhookResponse TwilioProvider::RenderInline(const InboundMessage& /*message*/, const InlineReply& reply) const {
-  return WebhookResponse{200, std::string(kTwimlContentType), Twiml(reply.text)};
+  return WebhookResponse{200, std::string(kTwimlContentType), TwimlMemo::ThisThread().Twiml(reply.text)};
+}
+
+TwimlMemo& TwimlMemo::ThisThread() {
+  thread_local TwimlMemo memo;
+  return memo;
+}
+
+const std::string& TwimlMemo::Twiml(std::string_view text) {
+  if (text.size() > kMaxTextBytes) {
+    long_ = TwilioProvider::Twiml(text);
+    return long_;
+  }
+  if (const auto it = documents_.find(text); it != documents_.end()) return it->second;
+  if (documents_.size() >= kMaxEntries) documents_.clear();
+  return documents_.emplace(std::string(text), TwilioProvider::Twiml(text)).first->second;
 }
 
 WebhookResponse TwilioProvider::RenderAcknowledge() const {
