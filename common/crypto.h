@@ -1,7 +1,7 @@
 #pragma once
 // The one thin wrapper over OpenSSL (libcrypto stays out of every header and
-// every other file): digests, one-shot and incremental, HMACs, a
-// constant-time comparison, Ed25519 verification, random bytes and
+// every other file): digests, one-shot and incremental, HMACs (one-shot, or
+// under a key made ready once: HmacKey), a constant-time comparison, Ed25519 verification, random bytes and
 // AES-256-GCM. Used by the provider adapters (signatures), the sender store
 // (hashed addresses), the directory (content digests, through
 // common/sha256.h), redis/ (script SHA-1s) and the alerts' number cipher
@@ -13,8 +13,9 @@
 //   std::optional<std::string> box = Aes256GcmSeal(key32, "+15551234567", "context");
 //   Aes256GcmOpen(key32, *box, "context") == "+15551234567"
 //
-// Thread-safety: free functions without shared state. Keys are secrets: none
-// of these functions log or return them.
+// Thread-safety: free functions without shared state (Hmac() keeps each
+// thread's last four prepared keys); HmacKey as stated there. Keys are
+// secrets: none of these functions log or return them.
 
 #include <cstddef>
 #include <memory>
