@@ -9,6 +9,7 @@
 // Thread-safety: free functions without shared state. Plain C++ (no
 // OpenSSL): the gateway and the alerts' number cipher use it.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,13 @@ namespace helpline {
 
 // Encodes any bytes; the empty input gives the empty string.
 std::string Base64Encode(std::string_view bytes);
+
+// The length of the encoding of `n` bytes.
+constexpr std::size_t Base64EncodedSize(std::size_t n) { return (n + 2) / 3 * 4; }
+// Writes the encoding of `bytes` at `out` (Base64EncodedSize(bytes.size())
+// chars of room, no terminator) and returns its end: for callers that keep
+// the text in a buffer of their own (a signature compared on every request).
+char* Base64EncodeTo(std::string_view bytes, char* out);
 
 // Decodes strict standard base64: a multiple of 4 characters from the
 // standard alphabet, with '=' only as one or two characters of final padding.

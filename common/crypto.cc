@@ -111,16 +111,18 @@ class DigestState {
 // and two short digests, where OpenSSL 3's one-shot HMAC() fetches the
 // algorithm and hashes the key blocks on every call (measured at about 5x
 // the cost on the webhook path, where every request needs one or two MACs
-// under the same key).
+// under the same key). `key` is kept only by the cache below, which finds
+// keys by their bytes; HmacKey leaves it empty.
 struct PreparedKey {
   Digest digest;
   std::string key;
   DigestState inner;
   DigestState outer;
 
-  PreparedKey(Digest d, std::string_view k) : digest(d), key(k), inner(d), outer(d) {
+  PreparedKey(Digest d, std::string_view k, bool keep_key = true)
+      : digest(d), key(keep_key ? k : std::string_view()), inner(d), outer(d) {
     const auto block = static_cast<std::size_t>(EVP_MD_get_block_size(Md(d)));
-    std::string padded = key.size() > block ? Hash(d, key) : key;
+    std::string padded = k.size() > block ? Hash(d, k) : std::string(k);
     padded.resize(block, '\0');
     std::string ipad = padded, opad = padded;
     for (std::size_t i = 0; i < block; ++i) {
@@ -137,6 +139,20 @@ struct PreparedKey {
     OPENSSL_cleanse(key.data(), key.size());
     inner.Cleanse();
     outer.Cleanse();
+  }
+
+  // HMAC of the concatenation of `pieces` into `out` (EVP_MAX_MD_SIZE
+  // bytes of room); returns its length.
+  std::size_t Mac(std::span<const std::string_view> pieces, unsigned char* out) const {
+    unsigned char inner_md[EVP_MAX_MD_SIZE];
+    DigestState state = inner;
+    for (const std::string_view piece : pieces) state.Update(piece.data(), piece.size());
+    const std::size_t inner_len = state.Final(inner_md);
+    state = outer;
+    state.Update(inner_md, inner_len);
+    const std::size_t md_len = state.Final(out);
+    state.Cleanse();
+    return md_len;
   }
 };
 
@@ -164,16 +180,34 @@ std::string Hmac(Digest digest, std::string_view key, std::string_view data) {
 
 std::string HmacConcat(Digest digest, std::string_view key, std::span<const std::string_view> pieces) {
   thread_local KeyCache cache;
-  const PreparedKey& k = cache.Get(digest, key);
-  unsigned char inner[EVP_MAX_MD_SIZE];
   unsigned char md[EVP_MAX_MD_SIZE];
-  DigestState state = k.inner;
-  for (const std::string_view piece : pieces) state.Update(piece.data(), piece.size());
-  const std::size_t inner_len = state.Final(inner);
-  state = k.outer;
-  state.Update(inner, inner_len);
-  const std::size_t md_len = state.Final(md);
-  state.Cleanse();
+  const std::size_t md_len = cache.Get(digest, key).Mac(pieces, md);
+  return std::string(reinterpret_cast<const char*>(md), md_len);
+}
+
+static_assert(kMaxMacBytes == EVP_MAX_MD_SIZE);
+
+struct HmacKey::State : PreparedKey {
+  using PreparedKey::PreparedKey;
+};
+
+HmacKey::HmacKey(Digest digest, std::string_view key)
+    : state_(std::make_unique<State>(digest, key, /*keep_key=*/false)) {}
+HmacKey::~HmacKey() = default;
+HmacKey::HmacKey(HmacKey&&) noexcept = default;
+HmacKey& HmacKey::operator=(HmacKey&&) noexcept = default;
+
+Digest HmacKey::digest() const { return state_->digest; }
+
+std::size_t HmacKey::size() const { return static_cast<std::size_t>(EVP_MD_get_size(Md(state_->digest))); }
+
+std::size_t HmacKey::Mac(std::span<const std::string_view> pieces, std::span<unsigned char, kMaxMacBytes> out) const {
+  return state_->Mac(pieces, out.data());
+}
+
+std::string HmacKey::Mac(std::string_view data) const {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  const std::size_t md_len = state_->Mac(std::span<const std::string_view>(&data, 1), md);
   return std::string(reinterpret_cast<const char*>(md), md_len);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The one thin wrapper over OpenSSL (libcrypto stays out of every header and
-// every other file): digests, one-shot and incremental, HMACs, a
-// constant-time comparison, Ed25519 verification, random bytes and
+// every other file): digests, one-shot and incremental, HMACs (one-shot, or
+// under a key made ready once: HmacKey), a constant-time comparison, Ed25519 verification, random bytes and
 // AES-256-GCM. Used by the provider adapters (signatures), the sender store
 // (hashed addresses), the directory (content digests, through
 // common/sha256.h), redis/ (script SHA-1s) and the alerts' number cipher
@@ -13,10 +13,12 @@
 //   std::optional<std::string> box = Aes256GcmSeal(key32, "+15551234567", "context");
 //   Aes256GcmOpen(key32, *box, "context") == "+15551234567"
 //
-// Thread-safety: free functions without shared state. Keys are secrets: none
-// of these functions log or return them.
+// Thread-safety: free functions without shared state (Hmac() keeps each
+// thread's last four prepared keys); HmacKey as stated there. Keys are
+// secrets: none of these functions log or return them.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,6 +37,44 @@ std::string Hmac(Digest digest, std::string_view key, std::string_view data);
 std::string HmacConcat(Digest digest, std::string_view key, std::span<const std::string_view> pieces);
 // The plain digest of `data`, as raw bytes.
 std::string Hash(Digest digest, std::string_view data);
+
+// The most bytes a MAC of any Digest has (SHA-512).
+inline constexpr std::size_t kMaxMacBytes = 64;
+
+// An HMAC key made ready once (RFC 2104): the digest states after its inner
+// and outer padded key blocks. Each MAC then copies the two states and
+// hashes only its message and the inner digest, into the caller's buffer:
+// no key lookup, no allocation. For a key that signs many messages (a
+// provider's auth token, the sender-hash secret); Hmac() and HmacConcat()
+// give the same bytes for the same key.
+//
+//   const HmacKey key(Digest::kSha1, auth_token);      // once
+//   std::array<unsigned char, kMaxMacBytes> mac;
+//   std::size_t n = key.Mac(pieces, mac);             // per request: mac[0, n)
+//
+// Thread-safety: Mac() is const and may run on several threads at once.
+// The key bytes are not kept; the states are wiped when it is destroyed.
+class HmacKey {
+ public:
+  HmacKey(Digest digest, std::string_view key);
+  ~HmacKey();
+  HmacKey(HmacKey&&) noexcept;
+  HmacKey& operator=(HmacKey&&) noexcept;
+  HmacKey(const HmacKey&) = delete;
+  HmacKey& operator=(const HmacKey&) = delete;
+
+  Digest digest() const;
+  // The MAC's size in bytes (16/20/32/64).
+  std::size_t size() const;
+  // HMAC of the concatenation of `pieces` into `out`; returns size().
+  std::size_t Mac(std::span<const std::string_view> pieces, std::span<unsigned char, kMaxMacBytes> out) const;
+  // The same as raw bytes in a string.
+  std::string Mac(std::string_view data) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // A digest fed in pieces: Update() any number of times, then Finish() once.
 class Hasher {

@@ -47,7 +47,7 @@ constexpr std::string_view kWebhookPrefix = "/webhooks/";
 constexpr auto kProbeInterval = std::chrono::milliseconds(200);
 constexpr auto kProbeStale = std::chrono::milliseconds(600);
 
-std::string_view RouteName(const std::string& path) {
+std::string_view RouteName(std::string_view path) {
   if (path == "/v1/lookup") return "lookup";
   if (path == "/v1/regions") return "regions";
   if (path == "/v1/nearby") return "nearby";
@@ -176,7 +176,7 @@ struct HelplineApp::Impl {
   }
 
   // [alerts] /v1/alerts, /v1/alerts/{id}, /v1/reports (alerts/alert_api.h): alerting keys only.
-  void AlertRoutes(int loop, const HttpRequest& req, const std::string& path, const std::string& query,
+  void AlertRoutes(int loop, const HttpRequest& req, std::string_view path, std::string_view query,
                    Clock::time_point start, const Responder& respond) {
     const std::string_view route = RouteName(path);
     if (auto refused = Refused(loop, req, ApiScope::kAlerts)) {
@@ -438,21 +438,23 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
   if (static_cast<std::size_t>(loop) < impl_->loops.size()) {
     UseLoopForRequestLog(&impl_->loops[static_cast<std::size_t>(loop)].redis->context());
   }
-  const auto q = request.target.find('?');
-  const std::string path = request.target.substr(0, q);
-  const std::string query = q == std::string::npos ? "" : request.target.substr(q + 1);
+  // Views into request.target, which outlives every use below.
+  const std::string_view target = request.target;
+  const auto q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   const std::string_view route = RouteName(path);
   Impl& app = *impl_;
   auto method_is = [&](const char* m) {
     if (request.method == m) return true;
     HttpResponse r = IsApiPath(path) ? ApiErrorResponse(ApiError::kMethodNotAllowed, std::string("use ") + m)
-                                     : Text(405, std::string("use ") + m + " for " + path);
+                                     : Text(405, std::string("use ") + m + " for " + std::string(path));
     r.headers.push_back({"Allow", m});
     app.Finish(request, route, start, std::move(r), "method_not_allowed", "", respond);
     return false;
   };
   if (path.compare(0, kWebhookPrefix.size(), kWebhookPrefix) == 0) {
-    const std::string_view name = std::string_view(path).substr(kWebhookPrefix.size());
+    const std::string_view name = path.substr(kWebhookPrefix.size());
     if (auto it = app.providers.find(name); it != app.providers.end()) {
       app.Webhook(loop, it->second, request, start, std::move(respond));
     } else if (const gateway::ProviderEntry* row = gateway::FindProvider(name); row != nullptr) {
@@ -461,7 +463,7 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
                                std::string(row->enabled_by) + ")"),
                  "not_configured", "", respond);
     } else {
-      app.Finish(request, "other", start, Text(404, "no such route: " + path), "not_found", "", respond);
+      app.Finish(request, "other", start, Text(404, "no such route: " + std::string(path)), "not_found", "", respond);
     }
   } else if (path == "/v1/lookup" || path == "/v1/regions") {
     if (method_is("GET")) {
@@ -504,7 +506,7 @@ void HelplineApp::Handle(int loop, HttpRequest request, Responder respond) {
     app.Finish(request, route, start, ApiErrorResponse(ApiError::kNotFound, "no such /v1 route (docs/openapi.yaml)"),
                "not_found", "", respond);
   } else {
-    app.Finish(request, route, start, Text(404, "no such route: " + path), "not_found", "", respond);
+    app.Finish(request, route, start, Text(404, "no such route: " + std::string(path)), "not_found", "", respond);
   }
 }
 

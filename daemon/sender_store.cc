@@ -4,6 +4,7 @@
 // (a separate block on purpose: nothing may sort above it)
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -196,6 +197,12 @@ Result<AdmitResult> ParseAdmit(const redis::Value& v) {
 
 std::string SenderHash(std::string_view secret, std::string_view e164) {
   return HexLower(Hmac(Digest::kSha256, secret, e164).substr(0, 16));  // 128 bits
+}
+
+std::string SenderHash(const HmacKey& secret_key, std::string_view e164) {
+  std::array<unsigned char, kMaxMacBytes> mac;
+  secret_key.Mac(std::span<const std::string_view>(&e164, 1), mac);
+  return HexLower(std::string_view(reinterpret_cast<const char*>(mac.data()), 16));  // 128 bits
 }
 
 SenderStore::SenderStore(redis::AsyncClient& redis, SenderStoreOptions options)

@@ -69,6 +69,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/crypto.h"
 #include "common/status.h"
 #include "daemon/engine/message_engine.h"
 #include "redis/async_client.h"
@@ -81,6 +82,9 @@ namespace helpline::daemon {
 // secret must stay the same across restarts and daemons, or remembered state
 // is orphaned (and expires after state_ttl_s). Never store or log the number.
 std::string SenderHash(std::string_view secret, std::string_view e164);
+// The same with the secret's HMAC-SHA256 key made ready once (what
+// WebhookFlow keeps: one digest state copy per message, no key lookup).
+std::string SenderHash(const HmacKey& secret_key, std::string_view e164);
 
 enum class Admission { kNew, kDuplicate, kRateLimitedNotice, kRateLimitedSilent };
 

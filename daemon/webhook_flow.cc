@@ -57,7 +57,8 @@ WebhookFlow::WebhookFlow(const engine::MessageEngine& engine, CurrentDirectory d
       outbox_(outbox),
       metrics_(metrics),
       options_(std::move(options)),
-      alerts_(alerts) {}
+      alerts_(alerts),
+      sender_key_(Digest::kSha256, options_.sender_secret) {}
 
 std::size_t WebhookFlow::MaxMessageId(const gateway::Provider& provider) {
   if (provider.replies_inline()) return SenderStore::kMaxMessageIdBytes;
@@ -121,7 +122,7 @@ void WebhookFlow::Handle(const gateway::Provider& provider, const HttpRequest& r
   }
   auto m = std::make_shared<InFlight>(
       InFlight{std::move(event.message), {}, {}, std::move(index), std::move(done), &provider, {}});
-  m->hash = SenderHash(options_.sender_secret, m->msg.from);
+  m->hash = SenderHash(sender_key_, m->msg.from);
   if (event.concat) {
     // One part of a longer SMS: answer the whole message once its last part is in.
     const gateway::ConcatPart part = *event.concat;

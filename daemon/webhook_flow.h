@@ -109,6 +109,7 @@ class WebhookFlow {
   // Handle()'s buffers for the signed URL and the header views, reused.
   std::string url_;
   std::vector<std::pair<std::string_view, std::string_view>> header_views_;
+  HmacKey sender_key_;  // options_.sender_secret's, made ready once for SenderHash
   // The index `replies_` was filled from, held so that its address cannot be
   // reused by another index with the same version number (see RepliesFor).
   std::shared_ptr<const directory::DirectoryIndex> replies_index_;

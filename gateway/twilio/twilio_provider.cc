@@ -192,7 +192,8 @@ std::string TwilioProvider::StatusCallbackUrl(std::string_view base, std::string
   return url;
 }
 
-TwilioProvider::TwilioProvider(TwilioConfig config) : config_(std::move(config)) {
+TwilioProvider::TwilioProvider(TwilioConfig config)
+    : config_(std::move(config)), auth_key_(Digest::kSha1, config_.auth_token) {
   if (config_.api_base.ends_with('/')) config_.api_base.pop_back();
 }
 
@@ -217,7 +218,22 @@ ParsedWebhook TwilioProvider::Parse(const WebhookRequest& request,
 }
 
 WebhookResponse TwilioProvider::RenderInline(const InboundMessage& /*message*/, const InlineReply& reply) const {
-  return WebhookResponse{200, std::string(kTwimlContentType), Twiml(reply.text)};
+  return WebhookResponse{200, std::string(kTwimlContentType), TwimlMemo::ThisThread().Twiml(reply.text)};
+}
+
+TwimlMemo& TwimlMemo::ThisThread() {
+  thread_local TwimlMemo memo;
+  return memo;
+}
+
+const std::string& TwimlMemo::Twiml(std::string_view text) {
+  if (text.size() > kMaxTextBytes) {
+    long_ = TwilioProvider::Twiml(text);
+    return long_;
+  }
+  if (const auto it = documents_.find(text); it != documents_.end()) return it->second;
+  if (documents_.size() >= kMaxEntries) documents_.clear();
+  return documents_.emplace(std::string(text), TwilioProvider::Twiml(text)).first->second;
 }
 
 WebhookResponse TwilioProvider::RenderAcknowledge() const {
@@ -291,7 +307,7 @@ std::variant<FormParams, WebhookError> TwilioProvider::Verify(const WebhookReque
 
   Result<FormParams> params = ParseFormUrlencoded(request.body);
   if (!params.ok()) return Error(400, "malformed form body");
-  if (!VerifyTwilioSignature(config_.auth_token, request.url, *params, signature)) {
+  if (!VerifyTwilioSignature(auth_key_, request.url, *params, signature)) {
     return Error(403, "invalid X-Twilio-Signature");
   }
   return std::move(params).value();

@@ -73,6 +73,8 @@
 #include <string_view>
 #include <variant>
 
+#include "common/crypto.h"
+#include "common/string_map.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/provider.h"
 #include "gateway/registry.h"
@@ -131,7 +133,9 @@ class TwilioProvider final : public Provider {
   ParsedWebhook Parse(const WebhookRequest& request, std::chrono::system_clock::time_point now) const override;
 
   bool replies_inline() const override { return true; }
-  // 200, kTwimlContentType, Twiml(reply.text).
+  // 200, kTwimlContentType, Twiml(reply.text) (through this thread's
+  // TwimlMemo: replies repeat, and escaping one cost as much as the rest of
+  // the answer's formatting).
   WebhookResponse RenderInline(const InboundMessage& message, const InlineReply& reply) const override;
   // 200 with an empty TwiML <Response/>, which sends nothing.
   WebhookResponse RenderAcknowledge() const override;
@@ -158,6 +162,32 @@ class TwilioProvider final : public Provider {
   static std::variant<InboundMessage, WebhookError> ToMessage(FormParams&& params);
 
   TwilioConfig config_;
+  HmacKey auth_key_;  // config_.auth_token's, made ready once for the signatures
+};
+
+// The TwiML documents of the replies a thread rendered last: the same text
+// gives the same document (Twiml() is a function of the text alone), so a
+// repeated reply is looked up, not escaped again. Texts up to kMaxTextBytes
+// are kept, at most kMaxEntries of them (about 1 MB at most), all dropped
+// together when full.
+//
+//   const std::string& doc = TwimlMemo::ThisThread().Twiml(reply.text);
+//
+// Thread-safety: none; each thread uses its own (ThisThread()). A returned
+// reference is valid until the next Twiml() call on the same memo.
+class TwimlMemo {
+ public:
+  static constexpr std::size_t kMaxTextBytes = 2048;
+  static constexpr std::size_t kMaxEntries = 256;
+
+  static TwimlMemo& ThisThread();
+  // TwilioProvider::Twiml(text).
+  const std::string& Twiml(std::string_view text);
+  std::size_t size() const { return documents_.size(); }
+
+ private:
+  StringMap<std::string> documents_;  // text -> its TwiML document
+  std::string long_;                  // the last text over kMaxTextBytes, rendered
 };
 
 }  // namespace helpline::gateway

@@ -1,6 +1,7 @@
 #include "gateway/twilio/twilio_signature.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -13,31 +14,45 @@
 namespace helpline::gateway {
 namespace {
 
+using SortedParams = std::vector<std::pair<std::string_view, std::string_view>>;
+
 // What Twilio signs after the URL: every parameter's name then value, in
 // Twilio's order: by name, then by value for a repeated name. A
 // string_view compares bytes as unsigned char, which for UTF-8 is code point
-// order (what twilio-python's sorted() uses). The views point into `params`.
-std::vector<std::pair<std::string_view, std::string_view>> SortedParams(const FormParams& params) {
-  std::vector<std::pair<std::string_view, std::string_view>> sorted;
-  sorted.reserve(params.size());
+// order (what twilio-python's sorted() uses). The views point into `params`;
+// the vector is the thread's own, reused (valid until the next call).
+const SortedParams& Sorted(const FormParams& params) {
+  thread_local SortedParams sorted;
+  sorted.clear();
   for (const auto& [name, value] : params) sorted.emplace_back(name, value);
   std::sort(sorted.begin(), sorted.end());
   return sorted;
 }
 
-// base64(HMAC-SHA1(auth_token, url followed by the sorted parameters)),
-// without building the signed string.
-std::string SignatureOf(std::string_view auth_token, std::string_view url,
-                        const std::vector<std::pair<std::string_view, std::string_view>>& sorted) {
-  std::vector<std::string_view> pieces;
-  pieces.reserve(1 + 2 * sorted.size());
-  pieces.push_back(url);
-  for (const auto& [name, value] : sorted) {
-    pieces.push_back(name);
-    pieces.push_back(value);
+// base64(HMAC-SHA1(auth token, url followed by the sorted parameters)), in
+// a buffer of its own: neither the signed string nor the MAC nor its text
+// is allocated.
+class SignatureText {
+ public:
+  SignatureText(const HmacKey& key, std::string_view url, const SortedParams& sorted) {
+    thread_local std::vector<std::string_view> pieces;  // reused: no allocation once grown
+    pieces.clear();
+    pieces.push_back(url);
+    for (const auto& [name, value] : sorted) {
+      pieces.push_back(name);
+      pieces.push_back(value);
+    }
+    std::array<unsigned char, kMaxMacBytes> mac;
+    const std::size_t n = key.Mac(pieces, mac);
+    size_ = static_cast<std::size_t>(
+        Base64EncodeTo(std::string_view(reinterpret_cast<const char*>(mac.data()), n), text_.data()) - text_.data());
   }
-  return Base64Encode(HmacConcat(Digest::kSha1, auth_token, pieces));
-}
+  std::string_view view() const { return {text_.data(), size_}; }
+
+ private:
+  std::array<char, Base64EncodedSize(kMaxMacBytes)> text_;
+  std::size_t size_ = 0;
+};
 
 bool AllDigits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), ascii::IsDigit); }
 
@@ -46,25 +61,29 @@ bool AllDigits(std::string_view s) { return !s.empty() && std::all_of(s.begin(),
 // (it is one of the two spellings: with its port if it has one, without if
 // not): it is what Twilio usually signs, so a genuine request costs one HMAC
 // and no copy of the URL; which spelling matched is no secret.
-bool MatchesEitherPortVariant(std::string_view auth_token, std::string_view url,
-                              const std::vector<std::pair<std::string_view, std::string_view>>& sorted,
+bool MatchesEitherPortVariant(const HmacKey& key, std::string_view url, const SortedParams& sorted,
                               std::string_view signature) {
-  if (ConstantTimeEquals(SignatureOf(auth_token, url, sorted), signature)) return true;
+  if (ConstantTimeEquals(SignatureText(key, url, sorted).view(), signature)) return true;
   const TwilioUrlVariants variants = TwilioPortVariants(url);
   const std::string& other = variants.with_port == url ? variants.without_port : variants.with_port;
-  return other != url && ConstantTimeEquals(SignatureOf(auth_token, other, sorted), signature);
+  return other != url && ConstantTimeEquals(SignatureText(key, other, sorted).view(), signature);
 }
 
 }  // namespace
 
 std::string TwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params) {
-  return SignatureOf(auth_token, url, SortedParams(params));
+  return std::string(SignatureText(HmacKey(Digest::kSha1, auth_token), url, Sorted(params)).view());
+}
+
+bool VerifyTwilioSignature(const HmacKey& auth_key, std::string_view url, const FormParams& params,
+                           std::string_view signature) {
+  if (signature.empty()) return false;
+  return MatchesEitherPortVariant(auth_key, url, Sorted(params), signature);
 }
 
 bool VerifyTwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params,
                            std::string_view signature) {
-  if (signature.empty()) return false;
-  return MatchesEitherPortVariant(auth_token, url, SortedParams(params), signature);
+  return VerifyTwilioSignature(HmacKey(Digest::kSha1, auth_token), url, params, signature);
 }
 
 bool VerifyTwilioBodySignature(std::string_view auth_token, std::string_view url, std::string_view body,
@@ -79,7 +98,7 @@ bool VerifyTwilioBodySignature(std::string_view auth_token, std::string_view url
   const auto it = std::find_if(params->begin(), params->end(), [](const auto& p) { return p.first == "bodySHA256"; });
   if (it == params->end()) return false;
   const bool body_ok = ConstantTimeEquals(Sha256Hex(body), it->second);
-  const bool signature_ok = MatchesEitherPortVariant(auth_token, url, {}, signature);
+  const bool signature_ok = MatchesEitherPortVariant(HmacKey(Digest::kSha1, auth_token), url, {}, signature);
   return body_ok && signature_ok;
 }
 

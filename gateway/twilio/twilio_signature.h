@@ -23,14 +23,16 @@
 //
 //   std::string sig = TwilioSignature(token, "https://example.com/sms", params);
 //   bool ok = VerifyTwilioSignature(token, request_url, params, header_value);
+//   const HmacKey key(Digest::kSha1, token);   // once per token, then per request:
+//   bool ok = VerifyTwilioSignature(key, request_url, params, header_value);
 //
-// Thread-safety: free functions without shared state. The auth token is a
-// secret: none of these functions log or return it.
+// Thread-safety: free functions; each thread reuses scratch vectors of its
+// own. The auth token is a secret: none of these functions log or return it.
 
 #include <string>
 #include <string_view>
 
-#include "common/crypto.h"  // ConstantTimeEquals
+#include "common/crypto.h"  // ConstantTimeEquals, HmacKey
 #include "gateway/form_urlencoded.h"
 
 namespace helpline::gateway {
@@ -44,6 +46,11 @@ std::string TwilioSignature(std::string_view auth_token, std::string_view url, c
 // of `url` without its port or with its port (see above) and `params`.
 // Comparisons are constant-time; an empty or malformed signature is false.
 bool VerifyTwilioSignature(std::string_view auth_token, std::string_view url, const FormParams& params,
+                           std::string_view signature);
+// The same with the auth token's HMAC-SHA1 key made ready once (what the
+// provider keeps): no key preparation and no allocation per call once the
+// thread's scratch vectors have grown.
+bool VerifyTwilioSignature(const HmacKey& auth_key, std::string_view url, const FormParams& params,
                            std::string_view signature);
 
 // The JSON-body variant: Twilio adds bodySHA256=<hex SHA-256 of the raw body>

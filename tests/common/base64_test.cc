@@ -18,6 +18,22 @@ TEST(Base64, MatchesTheRfc4648TestVectors) {
   EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
 }
 
+// The buffer form writes what Base64Encode returns, exactly
+// Base64EncodedSize() characters, for every remainder of the length.
+TEST(Base64, EncodeToWritesTheSameTextIntoTheCallersBuffer) {
+  std::string bytes;
+  for (std::size_t n = 0; n <= 70; ++n) {
+    std::string out(Base64EncodedSize(n) + 1, '#');
+    char* end = Base64EncodeTo(bytes, out.data());
+    EXPECT_EQ(static_cast<std::size_t>(end - out.data()), Base64EncodedSize(n)) << n;
+    EXPECT_EQ(out.back(), '#') << n;  // nothing written past the end
+    out.pop_back();
+    EXPECT_EQ(out, Base64Encode(bytes)) << n;
+    bytes += static_cast<char>(n * 37 + 11);
+  }
+  EXPECT_EQ(Base64EncodedSize(20), 28u);  // an HMAC-SHA1, as X-Twilio-Signature carries it
+}
+
 TEST(Base64, UsesPlusAndSlashAndEncodesNulBytes) {
   EXPECT_EQ(Base64Encode(std::string("\xFB\xFF\xBF", 3)), "+/+/");
   EXPECT_EQ(Base64Encode(std::string("\0\0\0\0", 4)), "AAAAAA==");

@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -139,33 +140,113 @@ std::string ReferenceHmac(Digest d, std::string key, std::string_view data) {
   return Hash(d, opad + Hash(d, ipad + std::string(data)));
 }
 
+// `n` random bytes, and `data` cut into random pieces (some empty), for the
+// random-input tests below.
+std::string TestBytes(std::mt19937& rng, std::size_t n) {
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng() & 0xFF);
+  return s;
+}
+
+std::vector<std::string_view> RandomPieces(std::mt19937& rng, std::string_view data) {
+  std::vector<std::string_view> pieces;
+  for (std::string_view rest = data; !rest.empty();) {
+    const std::size_t n = std::min<std::size_t>(rest.size(), rng() % 80);
+    pieces.push_back(rest.substr(0, n));
+    rest.remove_prefix(n);
+  }
+  return pieces;
+}
+
 // Random keys (empty, shorter and longer than a block) and data (several
 // blocks, cut into random pieces), every digest, with more keys than the
 // per-thread cache keeps, so prepared keys are made, reused and replaced.
 TEST(Hmac, MatchesRfc2104OnRandomKeysAndData) {
   std::mt19937 rng(20261206);
-  auto random_bytes = [&](std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xFF);
-    return s;
-  };
   std::vector<std::string> keys;
-  for (int i = 0; i < 7; ++i) keys.push_back(random_bytes(rng() % 200));
+  for (int i = 0; i < 7; ++i) keys.push_back(TestBytes(rng, rng() % 200));
   keys.push_back("");
   for (int round = 0; round < 400; ++round) {
     const Digest d = std::array{Digest::kMd5, Digest::kSha1, Digest::kSha256, Digest::kSha512}[rng() % 4];
     const std::string& key = keys[rng() % keys.size()];
-    const std::string data = random_bytes(rng() % 300);
-    std::vector<std::string_view> pieces;
-    for (std::string_view rest = data; !rest.empty();) {
-      const std::size_t n = std::min<std::size_t>(rest.size(), rng() % 80);
-      pieces.push_back(rest.substr(0, n));
-      rest.remove_prefix(n);
-    }
+    const std::string data = TestBytes(rng, rng() % 300);
+    const std::vector<std::string_view> pieces = RandomPieces(rng, data);
     const std::string expected = ReferenceHmac(d, key, data);
     ASSERT_EQ(HexLower(Hmac(d, key, data)), HexLower(expected)) << "round " << round;
     ASSERT_EQ(HexLower(HmacConcat(d, key, pieces)), HexLower(expected)) << "round " << round;
   }
+}
+
+// A key made ready once gives the published MACs (RFC 2202 for MD5 and
+// SHA-1, RFC 4231 for SHA-256 and SHA-512), short keys, keys of a block and
+// keys longer than a block alike, through both of its Mac() forms.
+std::string HexKeyMac(Digest d, std::string_view key, std::string_view data) {
+  const HmacKey prepared(d, key);
+  std::array<unsigned char, kMaxMacBytes> out{};
+  const std::size_t n = prepared.Mac(std::span<const std::string_view>(&data, 1), out);
+  EXPECT_EQ(n, prepared.size());
+  const std::string text = prepared.Mac(data);
+  EXPECT_EQ(text, std::string(reinterpret_cast<const char*>(out.data()), n));
+  return HexLower(text);
+}
+
+TEST(HmacKey, MatchesRfc2202AndRfc4231) {
+  EXPECT_EQ(HexKeyMac(Digest::kMd5, std::string(16, '\x0b'), kHiThere), "9294727a3638bb1c13f48ef8158bfc9d");
+  EXPECT_EQ(HexKeyMac(Digest::kMd5, "Jefe", kJefeData), "750c783e6ab0b503eaa86e310a5db738");
+  EXPECT_EQ(HexKeyMac(Digest::kMd5, kKeyAa80, kLargeKeyData), "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd");
+  EXPECT_EQ(HexKeyMac(Digest::kSha1, kKey0b20, kHiThere), "b617318655057264e28bc0b6fb378c8ef146be00");
+  EXPECT_EQ(HexKeyMac(Digest::kSha1, "Jefe", kJefeData), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(HexKeyMac(Digest::kSha1, kKeyAa80, kLargeKeyData), "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+  EXPECT_EQ(HexKeyMac(Digest::kSha256, kKey0b20, kHiThere),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HexKeyMac(Digest::kSha256, "Jefe", kJefeData),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HexKeyMac(Digest::kSha256, kKeyAa131, kLargeKeyData),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HexKeyMac(Digest::kSha512, kKey0b20, kHiThere),
+            "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+            "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854");
+  EXPECT_EQ(HexKeyMac(Digest::kSha256, "", ""), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+// Random keys (empty, shorter and longer than a block) and data cut into
+// random pieces: a prepared key, used many times, gives what the one-shot
+// Hmac() and RFC 2104 written out give; so does one moved to another owner.
+TEST(HmacKey, MatchesTheOneShotHmacOnRandomKeysAndData) {
+  std::mt19937 rng(20261207);
+  for (int k = 0; k < 24; ++k) {
+    const Digest d = std::array{Digest::kMd5, Digest::kSha1, Digest::kSha256, Digest::kSha512}[k % 4];
+    const std::string key = k < 4 ? std::string() : TestBytes(rng, rng() % 200);
+    HmacKey moved_from(d, key);
+    const HmacKey prepared = std::move(moved_from);
+    EXPECT_EQ(prepared.digest(), d);
+    for (int round = 0; round < 20; ++round) {
+      const std::string data = TestBytes(rng, rng() % 300);
+      const std::vector<std::string_view> pieces = RandomPieces(rng, data);
+      std::array<unsigned char, kMaxMacBytes> out{};
+      const std::size_t n = prepared.Mac(pieces, out);
+      const std::string mac(reinterpret_cast<const char*>(out.data()), n);
+      ASSERT_EQ(HexLower(mac), HexLower(Hmac(d, key, data))) << "key " << k << " round " << round;
+      ASSERT_EQ(HexLower(mac), HexLower(ReferenceHmac(d, key, data))) << "key " << k << " round " << round;
+      ASSERT_EQ(prepared.Mac(data), mac);
+    }
+  }
+}
+
+// One const key shared by several threads (a provider serves every loop).
+TEST(HmacKey, GivesTheSameMacOnSeveralThreadsAtOnce) {
+  const HmacKey key(Digest::kSha1, "Jefe");
+  auto check = [&] {
+    for (int i = 0; i < 2000; ++i) {
+      if (HexLower(key.Mac(kJefeData)) != "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79") return false;
+    }
+    return true;
+  };
+  std::vector<int> ok(4, 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < ok.size(); ++t) threads.emplace_back([&, t] { ok[t] = check() ? 1 : 0; });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, std::vector<int>(4, 1));
 }
 
 TEST(Hash, MatchesPublishedDigests) {

@@ -153,6 +153,16 @@ TEST(SenderHashTest, IsTheFirst32HexDigitsOfHmacSha256AndStable) {
   EXPECT_EQ(SenderHash(kSecret, kNumber), SenderHash(std::string(kSecret), std::string(kNumber)));
 }
 
+// The key made ready once (what WebhookFlow keeps) gives the same hashes.
+TEST(SenderHashTest, AKeyMadeReadyOnceGivesTheSameHashAsTheSecret) {
+  const HmacKey key(Digest::kSha256, kSecret);
+  EXPECT_EQ(SenderHash(key, kNumber), "bda8b4cb406e7027eeddac0e9568d77c");
+  for (const std::string_view number : {"+16045550123", "+16045550124", "+447700900123", ""}) {
+    EXPECT_EQ(SenderHash(key, number), SenderHash(kSecret, number)) << number;
+  }
+  EXPECT_NE(SenderHash(HmacKey(Digest::kSha256, "secret two"), kNumber), SenderHash(key, kNumber));
+}
+
 TEST(SenderHashTest, DiffersPerSecretAndPerNumber) {
   EXPECT_NE(SenderHash("secret one", kNumber), SenderHash("secret two", kNumber));
   EXPECT_NE(SenderHash(kSecret, "+16045550123"), SenderHash(kSecret, "+16045550124"));

@@ -344,6 +344,47 @@ TEST(TwilioProvider, AcknowledgesWithAnEmptyTwimlResponse) {
   EXPECT_EQ(r.body, R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
 }
 
+// RenderInline renders through the thread's memo: the same text, asked
+// again, gives the document Twiml() gives, whatever came between.
+TEST(TwilioProvider, RendersARepeatedReplyAsTheFirstTime) {
+  const TwilioProvider provider = Provider();
+  const std::string texts[] = {"Naloxone & help: <call>",
+                               "",
+                               "\x01",
+                               "caf\xC3\xA9 'x' \"y\"",
+                               "bad \xFF byte",
+                               std::string(TwimlMemo::kMaxTextBytes + 1, 'a')};
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& text : texts) {
+      const WebhookResponse r = provider.RenderInline(InboundMessage{}, InlineReply{text, "[]"});
+      EXPECT_EQ(r.body, TwilioProvider::Twiml(text)) << round << " " << text.size();
+      EXPECT_EQ(r.content_type, "text/xml; charset=utf-8");
+    }
+  }
+  EXPECT_EQ(provider.RenderInline(InboundMessage{}, InlineReply{"\x01", "[]"}).body,
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
+}
+
+// The memo keeps at most kMaxEntries texts (emptied when full) and never one
+// longer than kMaxTextBytes; every answer is still the text's own document.
+TEST(TwimlMemo, StaysBoundedAndRightPastItsLimits) {
+  TwimlMemo memo;
+  for (std::size_t i = 0; i < 3 * TwimlMemo::kMaxEntries + 7; ++i) {
+    const std::string text = "reply " + std::to_string(i) + " & <more>";
+    ASSERT_EQ(memo.Twiml(text), TwilioProvider::Twiml(text)) << i;
+    ASSERT_LE(memo.size(), TwimlMemo::kMaxEntries);
+  }
+  EXPECT_GT(memo.size(), 0u);
+  const std::size_t before = memo.size();
+  const std::string long_text(TwimlMemo::kMaxTextBytes + 1, 'x');
+  EXPECT_EQ(memo.Twiml(long_text), TwilioProvider::Twiml(long_text));
+  EXPECT_EQ(memo.size(), before);  // not kept
+  const std::string limit_text(TwimlMemo::kMaxTextBytes, 'y');
+  EXPECT_EQ(memo.Twiml(limit_text), TwilioProvider::Twiml(limit_text));
+  EXPECT_EQ(memo.Twiml(limit_text), TwilioProvider::Twiml(limit_text));
+  EXPECT_EQ(memo.size(), before + 1);  // kept once
+}
+
 // --- BuildSend ----------------------------------------------------------------
 
 TEST(TwilioProvider, BuildsAPostToTheAccountsMessagesResource) {

@@ -81,6 +81,22 @@ TEST(TwilioSignature, RejectsEmptyAndAlmostRightSignatures) {
   EXPECT_FALSE(VerifyTwilioSignature(kDocsToken, kDocsUrl, kDocsParams, "gvwf1cfy/q7pnoempgyd5oxaezc="));
 }
 
+// The provider's form: the auth token's key made ready once, used for many
+// requests, accepts and refuses exactly what the token form does.
+TEST(TwilioSignature, AKeyMadeReadyOnceAcceptsAndRefusesAsTheTokenDoes) {
+  const HmacKey key(Digest::kSha1, kDocsToken);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(VerifyTwilioSignature(key, kDocsUrl, kDocsParams, kDocsSignature));
+    EXPECT_TRUE(VerifyTwilioSignature(key, kDocsUrl, kLibParams, "kvajT1Ptam85bY51eRf/AJRuM3w="));  // :443 added
+    EXPECT_TRUE(
+        VerifyTwilioSignature(key, "https://mycompany.com:1234/myapp.php?foo=1&bar=2", kLibParams, kLibSignature));
+    EXPECT_FALSE(VerifyTwilioSignature(key, kDocsUrl, kDocsParams, ""));
+    EXPECT_FALSE(VerifyTwilioSignature(key, kDocsUrl, kDocsParams, kLibSignature));
+    EXPECT_FALSE(VerifyTwilioSignature(key, kDocsUrl, kDocsParams, "gvwf1cfy/q7pnoempgyd5oxaezc="));
+  }
+  EXPECT_FALSE(VerifyTwilioSignature(HmacKey(Digest::kSha1, "54321"), kDocsUrl, kDocsParams, kDocsSignature));
+}
+
 // Port leniency, with the expected signatures of twilio-python's test suite
 // (test_validation_{removes,adds}_port_on_{https,http}).
 TEST(TwilioSignature, AcceptsASignatureOverTheUrlWithItsPortRemoved) {
