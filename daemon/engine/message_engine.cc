@@ -459,11 +459,11 @@ bool MessageEngine::Textable(const Resource& r) const {
 namespace {
 
 // Who the words just before token `at` speak for: walking back at most
-// four words (and never before token `floor`), the first person pronoun or
+// `words` words (and never before token `floor`), the first person pronoun or
 // verb form found first decides ("i need", "quiero", "je veux": kFirst;
 // "he wants", "him", "quiere", "y veut": kThird); kNone when neither is.
 enum class Person { kNone, kFirst, kThird };
-Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0) {
+Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0, std::size_t words = 4) {
   static const std::unordered_set<std::string_view> kFirst = {
       "i",        "im",    "ive",   "id",      "ill",   "me",  "my", "myself", "mine",     "yo",    "quiero",
       "necesito", "busco", "estoy", "tengo",   "puedo", "mi",  "je", "j",      "jai",      "jveux", "jsuis",
@@ -472,7 +472,7 @@ Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_
       "he",   "she",   "they",  "him",   "her", "them", "hes",   "shes", "theyre", "his",
       "hers", "their", "wants", "needs", "el",  "ella", "ellos", "lo",   "quiere", "necesita",
       "su",   "il",    "elle",  "ils",   "lui", "veut", "son",   "sa",   "ses",    "leur"};
-  const std::size_t from = std::max(at > 4 ? at - 4 : 0, floor);
+  const std::size_t from = std::max(at > words ? at - words : 0, floor);
   for (std::size_t i = at; i-- > from;) {
     const std::string_view w = tokens[i].text;
     if (kThird.count(w) != 0) return Person::kThird;
@@ -520,6 +520,18 @@ bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
     if (kAfter.count(tokens[i].text) != 0) return true;
   }
   return false;
+}
+
+// Whether a one-word youth keyword names someone's children, not the
+// sender's youth: after a possessive, an article or a number ("our kids",
+// "the kids", "3 kids", "los jóvenes", "mes ados").
+bool NamesChildren(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kBefore = {"my",   "our", "the", "his", "her",      "their",
+                                                               "your", "mis", "los", "las", "nuestros", "sus",
+                                                               "mes",  "nos", "les", "ses"};
+  if (h.intent != Intent::kYouth || h.count != 1 || h.first == 0) return false;
+  const Token& before = tokens[h.first - 1];
+  return before.digits || kBefore.count(before.text) != 0;
 }
 
 // Whether a "chat" keyword is the French word for a cat ("mon chat a mangé
@@ -633,11 +645,17 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
   const auto age = FindStatedAge(tokens);
   // A youth word in the sender's past ("i used to cut in high school"), or
-  // beside an adult age of theirs ("I'm 30 now"), is no youth request.
+  // beside an adult age of theirs ("I'm 30 now"), is no youth request; nor
+  // is one that names someone's children beside a relative named ("my
+  // husband keeps relapsing and I have 3 kids", "the kids are asking
+  // questions": NamesChildren).
+  const bool relative_named =
+      std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kFamily; });
   u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
                               [&](const KeywordHit& h) {
                                 return h.intent == Intent::kYouth &&
-                                       ((age && age->years > kYouthMaxAge) || keywords_.PastBefore(tokens, h.first));
+                                       ((age && age->years > kYouthMaxAge) || keywords_.PastBefore(tokens, h.first) ||
+                                        (relative_named && NamesChildren(tokens, h)));
                               }),
                u.hits.end());
   if (age && age->years <= kYouthMaxAge) {
@@ -691,12 +709,21 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     return true;
   });
   // In a past story, the sender's own treatment request also outranks the
-  // naloxone that was part of the story ("they hit me with narcan last
-  // year, I want to get clean now").
-  const bool own_request =
-      past_story && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
-        return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && FirstPersonBefore(tokens, h.first);
-      });
+  // naloxone that was part of the story, told before it ("they hit me with
+  // narcan last year, I want to get clean now"); naloxone asked for after it
+  // stays the request ("a stranger narcan'd me. I'm 4 months clean now and
+  // want to carry narcan myself"). A drug named after "my" ("my brother
+  // overdosed on fentanyl") is no request of the sender's.
+  std::size_t own_request_at = tokens.size();  // the first such request, if any
+  if (past_story) {
+    for (const KeywordHit& h : u.hits) {
+      if ((h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && !h.names_only &&
+          FirstPersonBefore(tokens, h.first)) {
+        own_request_at = std::min(own_request_at, h.first);
+      }
+    }
+  }
+  const bool own_request = own_request_at < tokens.size();
   // A relative named while the message says nothing about use, help or a
   // service ("my kid has the flu", "its over with my girlfriend", "my mom is
   // gonna kill me lol") is no family request: a "names_only" family word
@@ -757,8 +784,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       switch (h.intent) {
         case Intent::kText:
         case Intent::kChat: return !use_named && !TextIsAPromise(tokens, h);
-        case Intent::kCrisis:  // (its own first word counts: "necesito hablar")
-          return !use_named && h.first >= family_end && PersonBefore(tokens, h.first + 1, family_end) == Person::kFirst;
+        case Intent::kCrisis:  // its own first word counts ("necesito hablar"), six words back ("i just want to talk")
+          return !use_named && h.first >= family_end &&
+                 PersonBefore(tokens, h.first + 1, family_end, 6) == Person::kFirst;
         case Intent::kDetox:
           return !h.names_only && (keywords_.MakesARequest(tokens) || text.find('?') != std::string_view::npos) &&
                  PersonBefore(tokens, h.first) != Person::kThird;
@@ -777,7 +805,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     }
     if (named_in_passing(h)) continue;
     if (idiom && h.intent == Intent::kYouth && h.first != young_age_at) continue;
-    if (own_request && h.intent == Intent::kNaloxone) continue;
+    if (own_request && h.intent == Intent::kNaloxone && h.first < own_request_at) continue;
     if (h.intent == Intent::kText && TextIsAPromise(tokens, h)) continue;
     if (ChatIsAPet(tokens, h)) continue;
     // "can i just text someone, my parents are home": the texting request.

@@ -55,6 +55,16 @@ const Case kCases[] = {
     {kFlorida, "mi esposo se droga todos los dias y yo ya no se que hacer con los niños", "family"},
     // The relative in the idiom itself is still no family request.
     {kQuebec, "ma mère va me tuer si elle voit mes notes", "family", kNot},
+    // Naloxone asked for after the sender's own recovery stays the request.
+    {kUs, "I OD'd in March and a stranger narcan'd me. I'm 4 months clean now and want to carry narcan myself",
+     "naloxone"},
+    {kUs, "my brother overdosed on fentanyl last year and survived. how do i get narcan to keep in the house",
+     "naloxone"},
+    {kUs, "they hit me with narcan last year, I want to get clean now", "treatment"},
+    // Someone's children named beside a relative are no youth request.
+    {kUs, "my husband keeps relapsing on heroin and I have 3 kids. where do families like mine get support", "family"},
+    {kUs, "my wife relapsed on meth again and the kids are asking questions, i need support for me", "family"},
+    {kUs, "is there a program for kids who vape", "youth"},
     // French "chat" after a possessive or "du", or before "qui", is a cat.
     {kQuebec, "mon chat a mangé un comprimé", "unknown"},
     {kQuebec, "t'as vu la vidéo du chat qui tombe dans le bain", "unknown"},
