@@ -768,10 +768,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // (crisis) only asked in the first person after the relative ("I need",
   // "j'ai besoin de"), so "my wife is depressed" stays a family request.
   // A detox asked for outright ("where's the closest detox", "¿hay
-  // desintoxicación en Houston?": a request marker or a question mark) wins over a relative even beside use
-  // words, unless the relative is its subject ("he needs detox"). Family
+  // desintoxicación en Houston?": a request marker or a question mark) wins
+  // over a relative even beside use words, unless the relative is its
+  // subject ("he needs detox"); so do harm-reduction supplies asked for
+  // outright ("¿tienen tiras para detectar fentanilo? mi amigo va a usar"),
+  // unless asked for the relative ("clean needles for my brother"). Family
   // stays for help for a relative who uses ("my dad drinks every night,
-  // what do I do", "how do I talk to him").
+  // what do I do", "how do I talk to him"). A family phrase ("how can I
+  // help him", "para familias") is a request of its own and never yields.
   const bool use_named = std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
     return h.intent == Intent::kTreatment || h.intent == Intent::kDetox || h.intent == Intent::kHarm ||
            h.intent == Intent::kNaloxone;
@@ -779,6 +783,10 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   auto yields_to_own_ask = [&](const KeywordHit& family) {
     if (family.intent != Intent::kFamily || !(family.names_only || family.count == 1)) return false;
     const std::size_t family_end = family.first + family.count;
+    const bool asks = keywords_.MakesARequest(tokens) || text.find('?') != std::string_view::npos;
+    // Supplies asked for the relative ("clean needles for my brother") are a family request.
+    static const std::unordered_set<std::string_view> kFor = {"for", "para", "pour", "por"};
+    const bool for_relative = family.first > 0 && kFor.count(tokens[family.first - 1].text) != 0;
     return std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
       if (h.fuzzy) return false;
       switch (h.intent) {
@@ -787,9 +795,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
         case Intent::kCrisis:  // its own first word counts ("necesito hablar"), six words back ("i just want to talk")
           return !use_named && h.first >= family_end &&
                  PersonBefore(tokens, h.first + 1, family_end, 6) == Person::kFirst;
-        case Intent::kDetox:
-          return !h.names_only && (keywords_.MakesARequest(tokens) || text.find('?') != std::string_view::npos) &&
-                 PersonBefore(tokens, h.first) != Person::kThird;
+        case Intent::kDetox: return !h.names_only && asks && PersonBefore(tokens, h.first) != Person::kThird;
+        case Intent::kHarm: return !h.names_only && asks && !for_relative;
         default: return false;
       }
     });
@@ -799,7 +806,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     if (yields_to_own_ask(h)) continue;
     // (A family request in the sender's words, "how can i help him", still
     // stands beside the story.)
-    if (((past_story && other_request && h.names_only) || (idiom && !relative_uses(h))) &&
+    if (((past_story && other_request && h.names_only) || (idiom && h.names_only && !relative_uses(h))) &&
         h.intent == Intent::kFamily) {
       continue;
     }
@@ -819,7 +826,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     }
   }
   for (const auto& h : u.hits) {
-    const bool named_in_idiom = idiom && ((h.intent == Intent::kFamily && !relative_uses(h)) ||
+    const bool named_in_idiom = idiom && ((h.intent == Intent::kFamily && h.names_only && !relative_uses(h)) ||
                                           (h.intent == Intent::kYouth && h.first != young_age_at));
     const bool promise = (h.intent == Intent::kText && TextIsAPromise(tokens, h)) || ChatIsAPet(tokens, h);
     if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h) && !yields_to_own_ask(h)) {

@@ -65,6 +65,14 @@ const Case kCases[] = {
     {kUs, "my husband keeps relapsing on heroin and I have 3 kids. where do families like mine get support", "family"},
     {kUs, "my wife relapsed on meth again and the kids are asking questions, i need support for me", "family"},
     {kUs, "is there a program for kids who vape", "youth"},
+    // Harm-reduction supplies asked for outright beat a relative only named, unless asked for the relative.
+    {kFlorida, "¿tienen tiras para detectar fentanilo? mi amigo va a usar de todas formas", "harm"},
+    {kUs, "my friend wants to know where to get clean needles, he's not ready to quit", "harm"},
+    {kUs, "where can i get clean needles for my son", "family"},
+    // A family phrase is a request of its own beside an idiom.
+    {kQuebec, "Je meurs d'envie de partir en vacances. Y a-t-il des services pour les familles de toxicomanes ?",
+     "family"},
+    {kFlorida, "mi hijo se va a morir de vergüenza si le hablo de drogas pero quiero saber cómo hablarle", "family"},
     // French "chat" after a possessive or "du", or before "qui", is a cat.
     {kQuebec, "mon chat a mangé un comprimé", "unknown"},
     {kQuebec, "t'as vu la vidéo du chat qui tombe dans le bain", "unknown"},
