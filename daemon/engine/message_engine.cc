@@ -507,10 +507,11 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
 // later", "je te texte plus tard", "te escribo luego"), not a request for a
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
 // A text that is someone's message ("my last text tonight", "ur text",
-// "avec ton texto") is not one either.
+// "avec ton texto", "me muero de risa con tus mensajes") is not one either.
 bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kBefore = {"ill",  "will", "gonna", "te",  "lo",  "la",    "les",
-                                                               "last", "ur",   "your",  "ton", "tes", "ultimo"};
+  static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te",    "lo",    "la",
+                                                               "les", "last", "ur",    "your",  "ton",   "tes",
+                                                               "vos", "tus",  "sus",   "their", "ultimo"};
   static const std::unordered_set<std::string_view> kAfter = {"later", "back",    "tmrw",   "tomorrow", "tard",
                                                               "luego", "despues", "demain", "manana"};
   if (h.count == 0) return false;
@@ -649,6 +650,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // is one that names someone's children beside a relative named ("my
   // husband keeps relapsing and I have 3 kids", "the kids are asking
   // questions": NamesChildren).
+  // A crisis word inside a figure of speech ("j'ai failli mourir de peur",
+  // "scared me to death haha", "casi me muero de miedo") is no request.
+  u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
+                              [&](const KeywordHit& h) {
+                                return h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first);
+                              }),
+               u.hits.end());
   const bool relative_named =
       std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kFamily; });
   u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
