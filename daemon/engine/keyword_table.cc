@@ -165,7 +165,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"relative_as_reason", "after", &t.reaction_after_},
                                 {"relative_as_reason", "own_change", &t.own_change_},
                                 {"past_markers", "", &t.past_markers_},
-                                {"laughter", "", &t.laughter_}}) {
+                                {"laughter", "", &t.laughter_},
+                                {"figures_of_speech", "", &t.figures_of_speech_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
@@ -311,15 +312,27 @@ std::vector<KeywordHit> KeywordTable::MatchTypos(const std::vector<Token>& token
   return hits;
 }
 
-bool KeywordTable::StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i) {
-  if (i >= tokens.size()) return false;
+std::size_t KeywordTable::MatchLength(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i) {
+  if (i >= tokens.size()) return 0;
   auto it = list.find(tokens[i].text);
-  if (it == list.end()) return false;
+  if (it == list.end()) return 0;
+  std::size_t longest = 0;
   for (const auto& words : it->second) {
-    if (i + words.size() > tokens.size()) continue;
+    if (i + words.size() > tokens.size() || words.size() <= longest) continue;
     bool all = true;
     for (std::size_t k = 1; k < words.size() && all; ++k) all = words[k] == tokens[i + k].text;
-    if (all) return true;
+    if (all) longest = words.size();
+  }
+  return longest;
+}
+
+bool KeywordTable::StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i) {
+  return MatchLength(list, tokens, i) != 0;
+}
+
+bool KeywordTable::InFigureOfSpeech(const std::vector<Token>& tokens, std::size_t at) const {
+  for (std::size_t i = at > kFigureReach ? at - kFigureReach : 0; i <= at && i < tokens.size(); ++i) {
+    if (i + MatchLength(figures_of_speech_, tokens, i) > at) return true;
   }
   return false;
 }

@@ -100,6 +100,12 @@ class KeywordTable {
   bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
   // "laughter": the message laughs ("lol", "jaja", "mdr").
   bool Laughs(const std::vector<Token>& tokens) const { return Contains(laughter_, tokens); }
+  // "figures_of_speech": token `at` is inside one ("mourir de peur",
+  //   "scared me to death", "me muero de miedo", "mort de rire"): a phrase
+  //   starting at most kFigureReach words before it and running past it.
+  //   A crisis word said in one is no request (MessageEngine).
+  bool InFigureOfSpeech(const std::vector<Token>& tokens, std::size_t at) const;
+  static constexpr std::size_t kFigureReach = 5;
 
  private:
   struct Entry {
@@ -131,10 +137,12 @@ class KeywordTable {
   std::unordered_set<std::string> fillers_;
   // Phrases by first word (the phrase lists above).
   using PhraseList = std::unordered_map<std::string, std::vector<std::vector<std::string>>>;
+  // The number of tokens of the longest phrase of `list` starting at token i, 0 when none does.
+  static std::size_t MatchLength(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_;
+      past_markers_, laughter_, figures_of_speech_;
 };
 
 }  // namespace helpline::engine

@@ -215,6 +215,20 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
   id.confidence_softness_ = decision.confidence_softness;
   id.scale_ = decision.scale;
   if (!d.HasMember("words")) return InvalidArgument("language: needs a \"words\" array");
+  if (d.HasMember("region_languages")) {
+    const auto& rl = d["region_languages"];
+    if (!rl.IsObject())
+      return InvalidArgument("language: \"region_languages\" must be an object of region -> language");
+    for (const auto& m : rl.GetObject()) {
+      const std::string at = std::string("language: /region_languages/") + m.name.GetString();
+      if (!m.value.IsString()) return InvalidArgument(at + ": must be a language code");
+      const std::string lang = m.value.GetString();
+      if (std::find(id.languages_.begin(), id.languages_.end(), lang) == id.languages_.end()) {
+        return InvalidArgument(at + ": '" + lang + "' is not in \"languages\"");
+      }
+      id.region_languages_.emplace_back(m.name.GetString(), lang);
+    }
+  }
 
   auto words = ReadGroups(d, "words", id.languages_);
   if (!words.ok()) return words.status();
@@ -299,6 +313,13 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
     }
   }
   return id;
+}
+
+std::string_view LanguageIdentifier::RegionLanguage(std::string_view code) const {
+  for (const auto& [region, lang] : region_languages_) {
+    if (region == code) return lang;
+  }
+  return {};
 }
 
 const LanguageIdentifier::Entry* LanguageIdentifier::FindWord(std::string_view word) const {
@@ -485,8 +506,9 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
   }
   const float s1 = score[top];
   const float lead = s1 - second;
-  if (s1 < min_score_ || lead < min_margin_ || lead < min_lead_share_ * s1) return {};
-  return {languages_[top], static_cast<double>(lead / (s1 + confidence_softness_))};
+  const bool evidence = s1 > 0;
+  if (s1 < min_score_ || lead < min_margin_ || lead < min_lead_share_ * s1) return {{}, 0, evidence};
+  return {languages_[top], static_cast<double>(lead / (s1 + confidence_softness_)), evidence};
 }
 
 }  // namespace helpline::engine

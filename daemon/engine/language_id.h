@@ -29,6 +29,15 @@
 //     strongest cue per language counts once.
 //   Digits are never evidence, nor are the tokens the caller flags as not
 //   evidence (places the region resolver recognised in this message).
+//   LanguageGuess::evidence says whether anything at all spoke for a
+//   language, so a caller can tell "no words but a place" ("Sept-Îles",
+//   "Chicoutimi?") from "words that lean nowhere" ("im in montreal").
+//
+// Places: "region_languages" in the data file names the language most
+// people write in a region where that is not English (Québec: French;
+// Puerto Rico: Spanish). RegionLanguage() reads it; the engine uses it only
+// for a message with no evidence at all and no remembered language
+// (MessageEngine::UnderstandText, docs/ARCHITECTURE.md).
 //
 // Decision (the margin rule; numbers from "decision" in the data file,
 // shipped values in brackets): each language's evidence is added up and
@@ -64,6 +73,7 @@ namespace helpline::engine {
 struct LanguageGuess {
   std::string_view lang;  // "en", "es", "fr"...; "" when unsure
   double confidence = 0;  // in [0, 1); 0 when lang is ""
+  bool evidence = false;  // some word or character weighed for a language (even when lang is "")
 };
 
 class LanguageIdentifier {
@@ -73,7 +83,7 @@ class LanguageIdentifier {
 
   // InvalidArgument naming the problem (and the place in the JSON) when the
   // text is not a language table: malformed JSON, a weight for an unlisted
-  // language, a negative weight, a word listed twice, a word with no
+  // language (or a region language not listed), a negative weight, a word listed twice, a word with no
   // letters, a character cue that is neither one character nor an elision.
   static Result<LanguageIdentifier> Parse(std::string_view json);
 
@@ -86,6 +96,10 @@ class LanguageIdentifier {
   // "PHOENIX", "Regina" say nothing about the language the person writes).
   LanguageGuess Identify(std::string_view raw_utf8, const std::vector<Token>& tokens,
                          const std::vector<bool>* not_evidence = nullptr) const;
+
+  // The language most people write in region `code` ("CA-QC" -> "fr") from
+  // "region_languages", or "" when the data names none (English regions).
+  std::string_view RegionLanguage(std::string_view code) const;
 
   // The languages of the data file, in its order.
   const std::vector<std::string>& languages() const { return languages_; }
@@ -113,6 +127,8 @@ class LanguageIdentifier {
   const Weights* UnknownWordEvidence(std::string_view word, std::size_t elision) const;
 
   std::vector<std::string> languages_;
+  // "region_languages": region code -> language, a handful of rows.
+  std::vector<std::pair<std::string, std::string>> region_languages_;
   std::vector<Entry> entries_;
   // First word -> entries starting with it, longest phrase first.
   WordMap by_first_;

@@ -81,7 +81,8 @@ std::vector<Category> CategoriesFor(Intent intent) {
 // names several (lower first): naloxone (one thing to get, now), then who
 // is asking or for whom (a young person, a family member: their lines know
 // the rest), then what to get or do (harm reduction, detox), then how to
-// reach (text, chat), then the broad ones (treatment, crisis). "Where can I
+// reach (a chat, named only by those who want one, then text: "hay un chat
+// en línea? prefiero escribir"), then the broad ones (treatment, crisis). "Where can I
 // get clean needles" is harm reduction, "narcan for my son" is naloxone,
 // "my son is using and needs detox" is family.
 int SpecificRank(Intent i) {
@@ -92,8 +93,8 @@ int SpecificRank(Intent i) {
     case Intent::kHarm: return 4;
     case Intent::kDetox: return 5;
     case Intent::kIndigenous: return 6;
-    case Intent::kText: return 7;
-    case Intent::kChat: return 8;
+    case Intent::kChat: return 7;
+    case Intent::kText: return 8;
     case Intent::kTreatment: return 9;
     case Intent::kCrisis: return 10;
     default: return 20;
@@ -464,11 +465,12 @@ bool MessageEngine::Textable(const Resource& r) const {
 
 namespace {
 
-// Whether the words just before token `at` make it the sender's own
-// request: walking back at most four words, the first person pronoun or
-// verb form decides ("i need", "quiero", "je veux"); a third person one
-// ("he wants", "him", "quiere", "y veut") or none found says no.
-bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
+// Who the words just before token `at` speak for: walking back at most
+// `words` words (and never before token `floor`), the first person pronoun or
+// verb form found first decides ("i need", "quiero", "je veux": kFirst;
+// "he wants", "him", "quiere", "y veut": kThird); kNone when neither is.
+enum class Person { kNone, kFirst, kThird };
+Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0, std::size_t words = 4) {
   static const std::unordered_set<std::string_view> kFirst = {
       "i",        "im",    "ive",   "id",      "ill",   "me",  "my", "myself", "mine",     "yo",    "quiero",
       "necesito", "busco", "estoy", "tengo",   "puedo", "mi",  "je", "j",      "jai",      "jveux", "jsuis",
@@ -477,13 +479,20 @@ bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
       "he",   "she",   "they",  "him",   "her", "them", "hes",   "shes", "theyre", "his",
       "hers", "their", "wants", "needs", "el",  "ella", "ellos", "lo",   "quiere", "necesita",
       "su",   "il",    "elle",  "ils",   "lui", "veut", "son",   "sa",   "ses",    "leur"};
-  const std::size_t from = at > 4 ? at - 4 : 0;
+  const std::size_t from = std::max(at > words ? at - words : 0, floor);
   for (std::size_t i = at; i-- > from;) {
     const std::string_view w = tokens[i].text;
-    if (kThird.count(w) != 0) return false;
-    if (kFirst.count(w) != 0) return true;
+    if (kThird.count(w) != 0) return Person::kThird;
+    if (kFirst.count(w) != 0) return Person::kFirst;
   }
-  return false;
+  return Person::kNone;
+}
+
+// Whether the words just before token `at` make it the sender's own
+// request (PersonBefore finds the first person); a third person word or
+// none found says no.
+bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
+  return PersonBefore(tokens, at) == Person::kFirst;
 }
 
 // Whether a relative is named only as where the sender is ("my parents are
@@ -505,10 +514,11 @@ bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& 
 // later", "je te texte plus tard", "te escribo luego"), not a request for a
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
 // A text that is someone's message ("my last text tonight", "ur text",
-// "avec ton texto") is not one either.
+// "avec ton texto", "me muero de risa con tus mensajes") is not one either.
 bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kBefore = {"ill",  "will", "gonna", "te",  "lo",  "la",    "les",
-                                                               "last", "ur",   "your",  "ton", "tes", "ultimo"};
+  static const std::unordered_set<std::string_view> kBefore = {"ill", "will", "gonna", "te",    "lo",    "la",
+                                                               "les", "last", "ur",    "your",  "ton",   "tes",
+                                                               "vos", "tus",  "sus",   "their", "ultimo"};
   static const std::unordered_set<std::string_view> kAfter = {"later", "back",    "tmrw",   "tomorrow", "tard",
                                                               "luego", "despues", "demain", "manana"};
   if (h.count == 0) return false;
@@ -518,6 +528,29 @@ bool TextIsAPromise(const std::vector<Token>& tokens, const KeywordHit& h) {
     if (kAfter.count(tokens[i].text) != 0) return true;
   }
   return false;
+}
+
+// Whether a one-word youth keyword names someone's children, not the
+// sender's youth: after a possessive, an article or a number ("our kids",
+// "the kids", "3 kids", "los jóvenes", "mes ados").
+bool NamesChildren(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kBefore = {"my",   "our", "the", "his", "her",      "their",
+                                                               "your", "mis", "los", "las", "nuestros", "sus",
+                                                               "mes",  "nos", "les", "ses"};
+  if (h.intent != Intent::kYouth || h.count != 1 || h.first == 0) return false;
+  const Token& before = tokens[h.first - 1];
+  return before.digits || kBefore.count(before.text) != 0;
+}
+
+// Whether a "chat" keyword is the French word for a cat ("mon chat a mangé
+// un comprimé", "la vidéo du chat qui tombe"): after a possessive or "du",
+// or followed by "qui". "un chat en ligne", "hay chat?" stay chat requests.
+bool ChatIsAPet(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kBefore = {"mon", "ton", "son", "notre", "votre", "leur",
+                                                               "du",  "mes", "tes", "ses",   "nos",   "vos"};
+  if (h.intent != Intent::kChat || h.count != 1 || tokens[h.first].text != "chat") return false;
+  if (h.first > 0 && kBefore.count(tokens[h.first - 1].text) != 0) return true;
+  return h.first + 1 < tokens.size() && tokens[h.first + 1].text == "qui";
 }
 
 }  // namespace
@@ -645,11 +678,24 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is
   const auto age = FindStatedAge(tokens);
   // A youth word in the sender's past ("i used to cut in high school"), or
-  // beside an adult age of theirs ("I'm 30 now"), is no youth request.
+  // beside an adult age of theirs ("I'm 30 now"), is no youth request; nor
+  // is one that names someone's children beside a relative named ("my
+  // husband keeps relapsing and I have 3 kids", "the kids are asking
+  // questions": NamesChildren).
+  // A crisis word inside a figure of speech ("j'ai failli mourir de peur",
+  // "scared me to death haha", "casi me muero de miedo") is no request.
+  u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
+                              [&](const KeywordHit& h) {
+                                return h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first);
+                              }),
+               u.hits.end());
+  const bool relative_named =
+      std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kFamily; });
   u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
                               [&](const KeywordHit& h) {
                                 return h.intent == Intent::kYouth &&
-                                       ((age && age->years > kYouthMaxAge) || keywords_.PastBefore(tokens, h.first));
+                                       ((age && age->years > kYouthMaxAge) || keywords_.PastBefore(tokens, h.first) ||
+                                        (relative_named && NamesChildren(tokens, h)));
                               }),
                u.hits.end());
   if (age && age->years <= kYouthMaxAge) {
@@ -680,6 +726,18 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // person named in it ("kids overdosed on halloween candy lol") is not a
   // family or youth request.
   const bool idiom = (silenced && risk.guard_topic == "idiom") || (risk.idiom && !danger);
+  // A relative followed within three words by a word of use (a names_only
+  // treatment or detox word: a drug, drinking, a sign; "mi esposo se
+  // droga", "ma blonde boit tous les soirs", "my dad drinks every night") is
+  // the subject of a family request, not of the idiom beside it ("le CH me
+  // tue cette année lol. mais sérieux, ma blonde boit...").
+  auto relative_uses = [&](const KeywordHit& family) {
+    const std::size_t end = family.first + family.count;
+    return family.intent == Intent::kFamily && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+             return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && h.names_only && h.first >= end &&
+                    h.first <= end + 3;
+           });
+  };
   // A story is one whether the guard removed a keyword ("overdosed last
   // year") or only set a rule aside ("they hit me with narcan last year").
   const bool story_silenced =
@@ -691,12 +749,21 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     return true;
   });
   // In a past story, the sender's own treatment request also outranks the
-  // naloxone that was part of the story ("they hit me with narcan last
-  // year, I want to get clean now").
-  const bool own_request =
-      past_story && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
-        return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && FirstPersonBefore(tokens, h.first);
-      });
+  // naloxone that was part of the story, told before it ("they hit me with
+  // narcan last year, I want to get clean now"); naloxone asked for after it
+  // stays the request ("a stranger narcan'd me. I'm 4 months clean now and
+  // want to carry narcan myself"). A drug named after "my" ("my brother
+  // overdosed on fentanyl") is no request of the sender's.
+  std::size_t own_request_at = tokens.size();  // the first such request, if any
+  if (past_story) {
+    for (const KeywordHit& h : u.hits) {
+      if ((h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && !h.names_only &&
+          FirstPersonBefore(tokens, h.first)) {
+        own_request_at = std::min(own_request_at, h.first);
+      }
+    }
+  }
+  const bool own_request = own_request_at < tokens.size();
   // A relative named while the message says nothing about use, help or a
   // service ("my kid has the flu", "its over with my girlfriend", "my mom is
   // gonna kill me lol") is no family request: a "names_only" family word
@@ -731,15 +798,63 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     return own_change &&
            (keywords_.ReasonBefore(tokens, h.first) || keywords_.ReactionAfter(tokens, h.first + h.count));
   };
+  // A relative only named ("my wife", "mi hijo", "ma famille": a names_only
+  // or one-word family keyword) beside the sender's own ask for a way to
+  // reach someone is the story behind that ask when nothing in the message
+  // is about anyone's use (no drug, drinking, treatment, detox, harm-
+  // reduction or naloxone word): "my wife left me, I just need someone to
+  // talk to", "my friend attempted last month, is there a number she can
+  // text". A text or chat line counts in any person; someone to talk to
+  // (crisis) only asked in the first person after the relative ("I need",
+  // "j'ai besoin de"), so "my wife is depressed" stays a family request.
+  // A detox asked for outright ("where's the closest detox", "¿hay
+  // desintoxicación en Houston?": a request marker or a question mark) wins
+  // over a relative even beside use words, unless the relative is its
+  // subject ("he needs detox"); so do harm-reduction supplies asked for
+  // outright ("¿tienen tiras para detectar fentanilo? mi amigo va a usar"),
+  // unless asked for the relative ("clean needles for my brother"). Family
+  // stays for help for a relative who uses ("my dad drinks every night,
+  // what do I do", "how do I talk to him"). A family phrase ("how can I
+  // help him", "para familias") is a request of its own and never yields.
+  const bool use_named = std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
+    return h.intent == Intent::kTreatment || h.intent == Intent::kDetox || h.intent == Intent::kHarm ||
+           h.intent == Intent::kNaloxone;
+  });
+  auto yields_to_own_ask = [&](const KeywordHit& family) {
+    if (family.intent != Intent::kFamily || !(family.names_only || family.count == 1)) return false;
+    const std::size_t family_end = family.first + family.count;
+    const bool asks = keywords_.MakesARequest(tokens) || text.find('?') != std::string_view::npos;
+    // Supplies asked for the relative ("clean needles for my brother") are a family request.
+    static const std::unordered_set<std::string_view> kFor = {"for", "para", "pour", "por"};
+    const bool for_relative = family.first > 0 && kFor.count(tokens[family.first - 1].text) != 0;
+    return std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+      if (h.fuzzy) return false;
+      switch (h.intent) {
+        case Intent::kText:
+        case Intent::kChat: return !use_named && !TextIsAPromise(tokens, h);
+        case Intent::kCrisis:  // its own first word counts ("necesito hablar"), six words back ("i just want to talk")
+          return !use_named && h.first >= family_end &&
+                 PersonBefore(tokens, h.first + 1, family_end, 6) == Person::kFirst;
+        case Intent::kDetox: return !h.names_only && asks && PersonBefore(tokens, h.first) != Person::kThird;
+        case Intent::kHarm: return !h.names_only && asks && !for_relative;
+        default: return false;
+      }
+    });
+  };
   for (const auto& h : u.hits) {
     if (IsGenericIntent(h.intent) || (primary != nullptr && IsSafetyIntent(primary->intent))) continue;
+    if (yields_to_own_ask(h)) continue;
     // (A family request in the sender's words, "how can i help him", still
     // stands beside the story.)
-    if (((past_story && other_request && h.names_only) || idiom) && h.intent == Intent::kFamily) continue;
+    if (((past_story && other_request && h.names_only) || (idiom && h.names_only && !relative_uses(h))) &&
+        h.intent == Intent::kFamily) {
+      continue;
+    }
     if (named_in_passing(h)) continue;
     if (idiom && h.intent == Intent::kYouth && h.first != young_age_at) continue;
-    if (own_request && h.intent == Intent::kNaloxone) continue;
+    if (own_request && h.intent == Intent::kNaloxone && h.first < own_request_at) continue;
     if (h.intent == Intent::kText && TextIsAPromise(tokens, h)) continue;
+    if (ChatIsAPet(tokens, h)) continue;
     // "can i just text someone, my parents are home": the texting request.
     if (h.intent == Intent::kFamily && RelativeIsCircumstance(tokens, h) &&
         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& t) { return t.intent == Intent::kText; })) {
@@ -751,10 +866,12 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     }
   }
   for (const auto& h : u.hits) {
-    const bool named_in_idiom =
-        idiom && (h.intent == Intent::kFamily || (h.intent == Intent::kYouth && h.first != young_age_at));
-    const bool promise = h.intent == Intent::kText && TextIsAPromise(tokens, h);
-    if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h)) primary = &h;
+    const bool named_in_idiom = idiom && ((h.intent == Intent::kFamily && h.names_only && !relative_uses(h)) ||
+                                          (h.intent == Intent::kYouth && h.first != young_age_at));
+    const bool promise = (h.intent == Intent::kText && TextIsAPromise(tokens, h)) || ChatIsAPet(tokens, h);
+    if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h) && !yields_to_own_ask(h)) {
+      primary = &h;
+    }
   }
   // A place alone is a region request in a short message ("im in alberta",
   // "je suis a trois-rivieres"); named in a longer one that asks for nothing
@@ -843,7 +960,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // when it is sure on its own, it answers this message (detected: below a
   // remembered language, above the app's); a lone non-English keyword the
   // identifier cannot weigh ("AYUDA") is stated as before; a safety
-  // pattern's language is the last clue.
+  // pattern's language is the next clue, then a place: its name in French
+  // or Spanish, or, when nothing else in the message weighs for any
+  // language, the language of its region (LanguageIdentifier::RegionLanguage).
   for (const auto& h : u.hits) {
     if (h.intent == Intent::kLanguage && catalog_.Has(h.lang)) u.stated_language = std::string(h.lang);
   }
@@ -866,6 +985,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       u.detected_language = std::string(risk.lang);
     } else if (u.stated_region) {
       u.detected_language = LanguageOfRegionName(*u.stated_region, tokens);
+      // A place and nothing else that speaks for a language ("Sept-Îles",
+      // "Chicoutimi?"): the language most people write there, when the
+      // data names one (Québec: French). Detected, so a remembered
+      // language still wins; "im in montreal" has English evidence and
+      // stays with the fallback.
+      if (u.detected_language.empty() && !guess.evidence) {
+        u.detected_language = std::string(language_id_.RegionLanguage(*u.stated_region));
+      }
     }
   }
   if (!u.stated_language.empty()) u.changes.language = u.stated_language;

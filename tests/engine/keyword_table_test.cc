@@ -152,6 +152,20 @@ TEST(KeywordTable, PhraseListsSayHowAMessageAsks) {
   EXPECT_TRUE(t.Laughs(Tokenize("that show is brutal lol")));
 }
 
+TEST(KeywordTable, FindsWordsInsideAFigureOfSpeech) {
+  const KeywordTable& t = Table();
+  const auto fright = Tokenize("j'ai failli mourir de peur quand le chien a jappé");  // jai failli mourir de peur...
+  EXPECT_TRUE(t.InFigureOfSpeech(fright, 4));                                         // "peur"
+  EXPECT_TRUE(t.InFigureOfSpeech(fright, 2));                                         // "mourir", its first word
+  EXPECT_FALSE(t.InFigureOfSpeech(fright, 1));                                        // "failli", before it
+  EXPECT_FALSE(t.InFigureOfSpeech(fright, 6));                                        // "le", after it
+  EXPECT_TRUE(t.InFigureOfSpeech(Tokenize("you scared me to death lol"), 1));
+  EXPECT_TRUE(t.InFigureOfSpeech(Tokenize("casi me muero de miedo"), 4));
+  EXPECT_FALSE(t.InFigureOfSpeech(Tokenize("j'ai peur tout le temps"), 1));
+  EXPECT_FALSE(t.InFigureOfSpeech(Tokenize("im so scared"), 2));
+  EXPECT_FALSE(t.InFigureOfSpeech(Tokenize("mort"), 3)) << "past the end";
+}
+
 }  // namespace
 }  // namespace helpline::engine
 

@@ -742,6 +742,28 @@ TEST(language_identifier, TakesNoEvidenceFromPlaceOrDrugNames) {
   EXPECT_EQ(Lang("mon ami est à Trois-Rivières"), "fr");
 }
 
+TEST(language_identifier, SaysWhetherAnythingWeighedForALanguage) {
+  EXPECT_FALSE(Guess("Montréal").evidence);
+  EXPECT_FALSE(Guess("naloxone Québec").evidence);
+  EXPECT_TRUE(Guess("im in montreal").evidence);
+  EXPECT_EQ(Lang("in montreal"), "");
+  EXPECT_TRUE(Guess("in montreal").evidence);  // unsure, yet "in" is English
+  EXPECT_TRUE(Guess("ayuda").evidence);
+}
+
+TEST(language_identifier, NamesTheLanguageOfARegionFromTheData) {
+  EXPECT_EQ(Shipped().RegionLanguage("CA-QC"), "fr");
+  EXPECT_EQ(Shipped().RegionLanguage("US-PR"), "es");
+  EXPECT_EQ(Shipped().RegionLanguage("CA-ON"), "");
+  EXPECT_EQ(Shipped().RegionLanguage("US-TX"), "");
+  EXPECT_EQ(Shipped().RegionLanguage(""), "");
+}
+
+TEST(language_identifier, ReadsChatAsAWordOfAllThreeLanguages) {
+  EXPECT_EQ(Lang("hay chat?"), "es");
+  EXPECT_FALSE(Guess("chat").evidence);
+}
+
 TEST(language_identifier, ReadsAccentsAndSpanishPunctuation) {
   EXPECT_EQ(Lang("sí"), "es");
   EXPECT_EQ(Lang("¿y?"), "es");
@@ -919,6 +941,11 @@ TEST(language_identifier, RejectsBrokenTablesNamingTheProblem) {
       {R"({"languages": ["en"], "words": [], "decision": {"min_lead_share": 2}})",
        "/decision/min_lead_share: must be a number from"},
       {R"({"languages": ["en"], "words": [], "decision": {"scale": {"fr": 1}}})", "'fr' is not in \"languages\""},
+      {R"({"languages": ["en"], "words": [], "region_languages": {"CA-QC": "fr"}})",
+       "/region_languages/CA-QC: 'fr' is not in \"languages\""},
+      {R"({"languages": ["en"], "words": [], "region_languages": {"CA-QC": 1}})",
+       "/region_languages/CA-QC: must be a language code"},
+      {R"({"languages": ["en"], "words": [], "region_languages": []})", "\"region_languages\" must be an object"},
       {R"({"languages": ["en"], "words": [], "endings": [{"weights": {"en": 1}, "endings": ["two words"]}]})",
        "/endings/0/endings: 'two words' is not one word"},
       {R"({"languages": ["en"], "words": [], "endings": [{"weights": {"en": 1}, "min_stem": -1, "endings": ["ing"]}]})",
