@@ -395,8 +395,10 @@ std::string BlindRoundPath(int round) {
 // but every emergency among them keeps its safety line first, and the
 // look-alikes answered as an emergency may not grow (11 of 636 for rounds
 // 7-14 when they were added; 11 of 948 with round 8's four). round_b18.tsv,
-// round_b20.tsv and round_b21.tsv are held out: no rule was fitted to them,
-// and they are read only to measure (HeldOutRoundsMeasureTheEngine below).
+// round_b20.tsv, round_b21.tsv, round_b26.tsv and round_b27.tsv are held
+// out: no rule was fitted to them, and they are read only to measure
+// (HeldOutRoundsMeasureTheEngine below). Batches 22-25 are learned from by
+// the risk model but not yet held to every first line here.
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
@@ -427,21 +429,29 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
   EXPECT_LE(false_alarms, 11u);
 }
 
-// The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv):
-// no rule was fitted to them and the risk model never learns from them
-// (scripts/risk-examples leaves out files marked HELD OUT), so they measure
-// what the engine does on texts it has never seen. Before the risk model
-// (rules of rounds 8 and 8b only): 87/102 and 72/102 emergencies with their
-// line first for 18 and 20; with it: 102/102 and 97/102, with a safety line
-// first on 30 of 156 other texts (29 before). Batch 21 was written after all
-// of it and measured once: 101/102 (96/102 on the session's starting main),
-// a safety line first on 11 of 78 others. The bounds hold those figures.
+// The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
+// round_b26.tsv, round_b27.tsv): no rule was fitted to them and the risk
+// model never learns from them (scripts/risk-examples leaves out files
+// marked HELD OUT), so they measure what the engine does on texts it has
+// never seen. Before the risk model (rules of rounds 8 and 8b only): 87/102
+// and 72/102 emergencies with their line first for 18 and 20; with it:
+// 102/102 and 97/102. Batch 21 was written after all of it and measured
+// once: 101/102 (96/102 on that session's starting main). Batches 26 and 27
+// were written after round 9 and measured once: 203/204 first lines
+// (201/204 on main a31293d), intents 326/360 (306/360). With round 9, the
+// model's sure readings and batches 22-25 learned from, the five give
+// 506/510 first lines, 820/900 intents and a safety line first on 44 of 390
+// other texts (main a31293d: 501/510, 735/900, 57 of 390). The bounds hold
+// those figures.
 TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const ShippedWorld& w = TheWorld();
-  std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0;
-  for (int round : {18, 20, 21}) {
+  std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
+  for (int round : {18, 20, 21, 26, 27}) {
     for (const Row& row : LoadRowsFrom(BlindRoundPath(round))) {
-      const std::string line = Lower(FirstLine(AnswerAsFirstSms(w, row).text));
+      const EngineReply reply = AnswerAsFirstSms(w, row);
+      const std::string line = Lower(FirstLine(reply.text));
+      ++rows;
+      if (IntentName(reply.intent) == row.intent) ++intents;
       if (IsSafety(row.intent)) {
         ++emergencies;
         if (line.find(Lower(row.first_line)) != std::string::npos) ++first;
@@ -452,12 +462,13 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
     }
   }
   std::printf(
-      "held-out rounds 18, 20 and 21: %zu/%zu emergencies with their line first; a safety line first on %zu of %zu "
-      "others\n",
-      first, emergencies, safety_first, others);
-  EXPECT_EQ(emergencies, 306u);
-  EXPECT_GE(first, 300u);
-  EXPECT_LE(safety_first, 41u);
+      "held-out rounds 18, 20, 21, 26 and 27: %zu/%zu emergencies with their line first; a safety line first on %zu "
+      "of %zu others; intents %zu/%zu\n",
+      first, emergencies, safety_first, others, intents, rows);
+  EXPECT_EQ(emergencies, 510u);
+  EXPECT_GE(first, 506u);
+  EXPECT_LE(safety_first, 44u);
+  EXPECT_GE(intents, 820u);
 }
 
 }  // namespace
