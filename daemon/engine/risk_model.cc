@@ -25,10 +25,13 @@ void Features(const std::vector<Token>& tokens, std::vector<std::string>& out) {
 Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   RiskModel m;
   std::array<std::size_t, kClasses> n{};
-  StringMap<std::array<std::uint32_t, kClasses>> counts;
+  // Each feature once, by the id of its first sight; its count per class
+  // (examples past kFitOnlyMarker count for the regression alone).
+  StringMap<std::uint32_t> ids;
+  std::vector<std::array<std::uint32_t, kClasses>> counts;
   std::vector<std::string> feats;
-  std::vector<std::pair<int, std::string>> examples;
-  bool fit_only = false;  // past kFitOnlyMarker: examples for the logistic regression alone
+  std::vector<Row> rows;
+  bool fit_only = false;
   std::size_t line_no = 0;
   while (!tsv.empty()) {
     const std::size_t end = tsv.find('\n');
@@ -48,60 +51,66 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
       return InvalidArgument("line " + std::to_string(line_no) + ": label '" + std::string(label) +
                              "' is not overdose, suicide or other");
     }
-    examples.emplace_back(c, std::string(line.substr(tab + 1)));
-    if (fit_only) continue;
-    ++n[c];
+    if (!fit_only) ++n[c];
     Features(Tokenize(line.substr(tab + 1)), feats);
-    for (std::string& f : feats) ++counts[std::move(f)][c];
+    Row row{c, {}};
+    row.features.reserve(feats.size());
+    for (std::string& f : feats) {
+      const auto [it, added] = ids.try_emplace(std::move(f), static_cast<std::uint32_t>(counts.size()));
+      if (added) counts.push_back({});
+      if (!fit_only) ++counts[it->second][c];
+      row.features.push_back(it->second);
+    }
+    rows.push_back(std::move(row));
   }
   for (int c = 0; c < kClasses; ++c) {
     if (n[c] < 10) return InvalidArgument("fewer than 10 examples of a class");
   }
   m.examples_ = n[0] + n[1] + n[2];
   for (int c = 0; c < kClasses; ++c) m.log_prior_[c] = std::log(static_cast<double>(n[c]) / m.examples_);
-  std::vector<std::uint32_t> kept;  // per feature of `counts` in its order: its index, or npos
-  kept.reserve(counts.size());
-  m.index_.reserve(counts.size());
-  for (const auto& [feature, k] : counts) {
+  constexpr std::uint32_t kDropped = ~std::uint32_t{0};
+  std::vector<std::uint32_t> kept(counts.size(), kDropped);  // id -> the feature's row, or kDropped
+  m.index_.reserve(ids.size());
+  for (const auto& [feature, id] : ids) {
+    const auto& k = counts[id];
     const std::size_t seen = k[0] + k[1] + k[2];
     // Too rare to weigh, or so common it is a function word ("the", "que",
     // "je", "my"): those tell a language apart more than an emergency.
     if (seen < 2 || (m.examples_ >= kMinExamplesForShare && seen * kMaxShareDenominator > m.examples_)) continue;
     std::array<float, kClasses> ll{};
     for (int c = 0; c < kClasses; ++c) ll[c] = static_cast<float>(std::log((k[c] + 0.5) / (n[c] + 1.0)));
-    m.index_.emplace(feature, static_cast<std::uint32_t>(m.log_likelihood_.size()));
+    kept[id] = static_cast<std::uint32_t>(m.log_likelihood_.size());
+    m.index_.emplace(feature, kept[id]);
     m.log_likelihood_.push_back(ll);
   }
-  m.Fit(examples);
+  // The examples' features as rows of the kept ones, in the examples' order.
+  for (Row& row : rows) {
+    std::vector<std::uint32_t> known;
+    known.reserve(row.features.size());
+    for (std::uint32_t id : row.features) {
+      if (kept[id] != kDropped) known.push_back(kept[id]);
+    }
+    row.features = std::move(known);
+  }
+  m.Fit(rows);
   return m;
 }
 
 // Multinomial logistic regression on the same features, by AdaGrad with an
 // L2 penalty, in the examples' order (the same weights at every load).
-void RiskModel::Fit(const std::vector<std::pair<int, std::string>>& examples) {
-  std::vector<std::vector<std::uint32_t>> rows;
-  rows.reserve(examples.size());
-  std::vector<std::string> feats;
-  for (const auto& [c, text] : examples) {
-    Features(Tokenize(text), feats);
-    std::vector<std::uint32_t> row;
-    for (const std::string& f : feats) {
-      if (auto it = index_.find(std::string_view(f)); it != index_.end()) row.push_back(it->second);
-    }
-    rows.push_back(std::move(row));
-  }
+void RiskModel::Fit(const std::vector<Row>& rows) {
   weight_.assign(log_likelihood_.size(), {});
   std::vector<std::array<float, kClasses>> g2(log_likelihood_.size(), {1e-6f, 1e-6f, 1e-6f});
   std::array<double, kClasses> bias_g2{1e-6, 1e-6, 1e-6};
   for (int epoch = 0; epoch < kFitEpochs; ++epoch) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      std::array<double, kClasses> p = FittedLogits(rows[i]);
+      std::array<double, kClasses> p = FittedLogits(rows[i].features);
       Softmax(p);
       for (int c = 0; c < kClasses; ++c) {
-        const double g = p[c] - (examples[i].first == c ? 1.0 : 0.0);
+        const double g = p[c] - (rows[i].label == c ? 1.0 : 0.0);
         bias_g2[c] += g * g;
         bias_[c] -= kFitRate * g / std::sqrt(bias_g2[c]);
-        for (std::uint32_t f : rows[i]) {
+        for (std::uint32_t f : rows[i].features) {
           const double gf = g + kFitL2 * weight_[f][c];
           g2[f][c] += static_cast<float>(gf * gf);
           weight_[f][c] -= static_cast<float>(kFitRate * gf / std::sqrt(g2[f][c]));

@@ -72,11 +72,15 @@ class RiskModel {
   static constexpr int kClasses = 3;                        // overdose, suicide, other
   static constexpr std::size_t kMaxShareDenominator = 50;   // features in more than 1/50 of the examples are dropped
   static constexpr std::size_t kMinExamplesForShare = 500;  // ... once there are this many examples
-  static constexpr int kFitEpochs = 12;                     // logistic regression: passes over the examples
+  static constexpr int kFitEpochs = 6;                      // logistic regression: passes over the examples
   static constexpr double kFitRate = 0.5;                   // ... AdaGrad's step
   static constexpr double kFitL2 = 1e-4;                    // ... and its L2 penalty
 
-  void Fit(const std::vector<std::pair<int, std::string>>& examples);
+  struct Row {
+    int label;                            // 0 overdose, 1 suicide, 2 other
+    std::vector<std::uint32_t> features;  // the rows of log_likelihood_ and weight_ it has
+  };
+  void Fit(const std::vector<Row>& rows);
   std::array<double, kClasses> FittedLogits(const std::vector<std::uint32_t>& row) const;
   static void Softmax(std::array<double, kClasses>& s);
 
