@@ -34,7 +34,7 @@ constexpr double kDoubtThreshold = 0.95;
 // Sure of one class (Understanding::model_read): the naive Bayes reading at
 // least this for overdose or for suicide, and the logistic regression at
 // least kModelFittedThreshold for the same class, answers as that emergency.
-// Measured on seven blind batches no rule or model learned from (18, 20-25):
+// Measured on seven blind batches no rule or model had learned from then (18, 20-25):
 // docs/ARCHITECTURE.md, "Safety".
 constexpr double kModelReadsThreshold = 0.99;
 constexpr double kModelFittedThreshold = 0.5;
