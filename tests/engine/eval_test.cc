@@ -388,21 +388,22 @@ std::string BlindRoundPath(int round) {
   return std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
 }
 
-// The blind batches of issue 10's rounds 7 and 8 (round_b7.tsv ..
-// round_b17.tsv, round_b19.tsv): each was written by a tester who had not
+// The blind batches of issue 10's rounds 7, 8 and 9c (round_b7.tsv ..
+// round_b17.tsv, round_b19.tsv, round_b22.tsv .. round_b25.tsv): each was written by a tester who had not
 // seen the rules, measured, and then had rules fitted to it. They are not
 // in messages.tsv (their other intents are below the 0.97 recall there),
 // but every emergency among them keeps its safety line first, and the
 // look-alikes answered as an emergency may not grow (11 of 636 for rounds
-// 7-14 when they were added; 11 of 948 with round 8's four). round_b18.tsv,
+// 7-14 when they were added; 11 of 948 with round 8's four; 25 of 1,260
+// with round 9c's four, 22-25, whose 14 are mostly laughter beside a death
+// wish, deliberately no guard). round_b18.tsv,
 // round_b20.tsv, round_b21.tsv, round_b26.tsv and round_b27.tsv are held
 // out: no rule was fitted to them, and they are read only to measure
-// (HeldOutRoundsMeasureTheEngine below). Batches 22-25 are learned from by
-// the risk model but not yet held to every first line here.
+// (HeldOutRoundsMeasureTheEngine below).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19}) {
+  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -422,11 +423,11 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
     }
   }
   std::printf(
-      "blind rounds 7-17 and 19: %zu/%zu emergencies with their safety line first, %zu of %zu others answered as "
-      "an emergency\n",
+      "blind rounds 7-17, 19 and 22-25: %zu/%zu emergencies with their safety line first, %zu of %zu others "
+      "answered as an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
-  EXPECT_GT(emergencies, 1200u);
-  EXPECT_LE(false_alarms, 11u);
+  EXPECT_GT(emergencies, 1600u);
+  EXPECT_LE(false_alarms, 25u);
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
