@@ -166,7 +166,9 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"relative_as_reason", "own_change", &t.own_change_},
                                 {"past_markers", "", &t.past_markers_},
                                 {"laughter", "", &t.laughter_},
-                                {"figures_of_speech", "", &t.figures_of_speech_}}) {
+                                {"figures_of_speech", "", &t.figures_of_speech_},
+                                {"opt_out_others", "negators", &t.opt_out_negators_},
+                                {"opt_out_others", "addressees", &t.opt_out_addressees_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
@@ -230,7 +232,15 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
       if (i + e.words.size() > tokens.size()) continue;
       bool all = true;
       for (std::size_t k = 1; k < e.words.size() && all; ++k) all = e.words[k] == tokens[i + k].text;
-      if (all) return KeywordHit{e.intent, e.lang, i, e.words.size(), false};
+      if (!all) continue;
+      // Someone else's doing ("my ex wont stop texting me"), unless we are
+      // the ones addressed before it ("why wont you stop texting me").
+      if (i > 0 && StartsAt(opt_out_negators_, tokens, i - 1)) {
+        bool addressed = false;
+        for (std::size_t k = 0; k + 1 < i && !addressed; ++k) addressed = StartsAt(opt_out_addressees_, tokens, k);
+        if (!addressed) continue;
+      }
+      return KeywordHit{e.intent, e.lang, i, e.words.size(), false};
     }
   }
   return std::nullopt;

@@ -65,7 +65,10 @@ class KeywordTable {
   // m'écrire"): phrases from "opt_out_phrases", never single words, in a
   // message of at most kOptOutMaxTokens tokens. The caller decides whether
   // the rest of the message asks for something else (then it is not an
-  // opt-out).
+  // opt-out). A phrase right after a word of "opt_out_others" "negators"
+  // is someone else's doing ("my ex wont stop texting me", "mi ex no deja
+  // de escribirme"), unless the message addresses us before it
+  // ("addressees": "why wont you stop texting me").
   std::optional<KeywordHit> MatchOptOutPhrase(const std::vector<Token>& tokens) const;
   static constexpr std::size_t kOptOutMaxTokens = 12;
   // With a memo (not_typo_memo.h), words it holds are skipped and words
@@ -142,7 +145,7 @@ class KeywordTable {
   static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_, figures_of_speech_;
+      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_;
 };
 
 }  // namespace helpline::engine

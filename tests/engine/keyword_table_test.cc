@@ -206,6 +206,22 @@ TEST(KeywordTable, PlainWordOptOutsAreFoundInShortMessagesOnly) {
   EXPECT_FALSE(OptOut("stop").has_value()) << "single words are carrier words, matched only as the whole message";
 }
 
+TEST(KeywordTable, AnOptOutPhraseAfterANegatorIsSomeoneElsesDoing) {
+  // Someone else who will not stop is no opt-out of ours...
+  for (const char* text :
+       {"my ex wont stop texting me", "my ex won't stop messaging me, what do i do", "he never stop texting me",
+        "please dont stop texting me", "mi ex no deja de escribirme", "mi novio nunca deja de mandarme mensajes"}) {
+    EXPECT_FALSE(OptOut(text).has_value()) << text;
+  }
+  // ...unless we are the ones addressed before it.
+  for (const char* text : {"why wont you stop texting me", "you guys wont stop texting me, stop texting me",
+                           "stop texting me", "no me manden mensajes", "ya no me manden mensajes"}) {
+    auto hit = OptOut(text);
+    ASSERT_TRUE(hit.has_value()) << text;
+    EXPECT_EQ(hit->intent, Intent::kStop) << text;
+  }
+}
+
 TEST(KeywordTable, OptOutPhrasesMustHaveTwoWords) {
   auto t = KeywordTable::Parse(R"({"intents": [], "opt_out_phrases": [{"intent": "stop", "words": ["enough"]}]})");
   ASSERT_FALSE(t.ok());
