@@ -1184,7 +1184,9 @@ void MessageEngine::AddFixedLines(Composition& c, const EngineReply& reply, cons
   }
   if (help) c.head.push_back({Fill(cat.help_intro, {{"program", catalog_.program()}}), rank::kHelpIntro});
   if (reply.intent == Intent::kLanguage) c.head.push_back({cat.language_set, rank::kNotice});
-  if (reply.intent == Intent::kUnknown) c.head.push_back({cat.unknown, rank::kNotice});
+  // Not "we did not understand" under the doubt line: it answers the
+  // message ("Someone in danger? ... Thoughts of suicide: call or text 988").
+  if (reply.intent == Intent::kUnknown && !u.doubt) c.head.push_back({cat.unknown, rank::kNotice});
   // Distress ("I can't take it anymore", "not going to kill myself but..."):
   // 988 first, whatever else is asked.
   if (distress && !safety && !u.doubt) {
