@@ -87,6 +87,14 @@ TEST_F(SentinelTest, BlockingClientFindsThePrimaryAndFollowsAFailover) {
   Result<Value> refused = (*client)->Command({"SET", "k", "lost?"});
   EXPECT_FALSE(refused.ok()) << "the old primary took a write after the failover";
   ASSERT_TRUE(topo_.WaitForRole(old_primary, "slave", 20000));
+  // The new primary takes writes once it counts that replica as online
+  // (min-replicas-to-write 1; until then it answers NOREPLICAS, a transient
+  // state of the server, not of our connection): wait for it, bounded.
+  const auto online_by = Clock::now() + 10s;
+  while (topo_.Run(new_primary, {"INFO", "replication"}).find("state=online") == std::string::npos &&
+         Clock::now() < online_by) {
+    std::this_thread::sleep_for(20ms);
+  }
   // Reconfigured (and our connection killed by the sentinel, or answered
   // READONLY): one failure at most, then a new dial asks the sentinels again.
   Result<Value> write = (*client)->Command({"SET", "k", "after"});
