@@ -542,6 +542,22 @@ bool NamesChildren(const std::vector<Token>& tokens, const KeywordHit& h) {
   return before.digits || kBefore.count(before.text) != 0;
 }
 
+// Whether the message asks where: a place to go ("where can he go to
+// detox", "¿dónde lo pueden desintoxicar?", "une désintox où?"). French
+// "où" folds to "ou" ("or"): only as the last word or before a verb or a
+// pronoun that asks ("où on peut", "où il peut aller").
+bool AsksWhere(const std::vector<Token>& tokens) {
+  static const std::unordered_set<std::string_view> kWhere = {"where", "wheres", "whered", "donde", "adonde"};
+  static const std::unordered_set<std::string_view> kAfterOu = {"on",   "je",   "il", "elle", "est", "trouver", "aller",
+                                                                "peut", "peux", "y",  "ya",   "vas", "va"};
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string_view w = tokens[i].text;
+    if (kWhere.count(w) != 0) return true;
+    if (w == "ou" && (i + 1 == tokens.size() || kAfterOu.count(tokens[i + 1].text) != 0)) return true;
+  }
+  return false;
+}
+
 // Whether a "chat" keyword is the French word for a cat ("mon chat a mangé
 // un comprimé", "la vidéo du chat qui tombe"): after a possessive or "du",
 // or followed by "qui". "un chat en ligne", "hay chat?" stay chat requests.
@@ -810,7 +826,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // A detox asked for outright ("where's the closest detox", "¿hay
   // desintoxicación en Houston?": a request marker or a question mark) wins
   // over a relative even beside use words, unless the relative is its
-  // subject ("he needs detox"); so do harm-reduction supplies asked for
+  // subject ("he needs detox") and no place is asked for ("where can he go
+  // to detox" is detox: AsksWhere); so do harm-reduction supplies asked for
   // outright ("¿tienen tiras para detectar fentanilo? mi amigo va a usar"),
   // unless asked for the relative ("clean needles for my brother"). Family
   // stays for help for a relative who uses ("my dad drinks every night,
@@ -835,7 +852,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
         case Intent::kCrisis:  // its own first word counts ("necesito hablar"), six words back ("i just want to talk")
           return !use_named && h.first >= family_end &&
                  PersonBefore(tokens, h.first + 1, family_end, 6) == Person::kFirst;
-        case Intent::kDetox: return !h.names_only && asks && PersonBefore(tokens, h.first) != Person::kThird;
+        case Intent::kDetox:  // a place asked for wins even for the relative ("where can he go to detox")
+          return !h.names_only && asks && (PersonBefore(tokens, h.first) != Person::kThird || AsksWhere(tokens));
         case Intent::kHarm: return !h.names_only && asks && !for_relative;
         default: return false;
       }
