@@ -558,6 +558,28 @@ bool AsksWhere(const std::vector<Token>& tokens) {
   return false;
 }
 
+// Whether a language keyword is asked for someone else: followed by
+// "for", "para" or "pour" and someone who is not the sender ("anything in
+// spanish for my mom", "algo en inglés para mi hijo", "quelque chose en
+// anglais pour mon fils"); "english for me please", "español para mí" and
+// "en français pour moi" are the sender's own.
+bool LanguageForSomeoneElse(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kFor = {"for", "para", "pour"};
+  static const std::unordered_set<std::string_view> kSelf = {"me", "myself", "moi", "mi", "us", "nosotros", "nous"};
+  static const std::unordered_set<std::string_view> kThanks = {"please",  "pls", "plz",   "por",    "porfa",
+                                                               "gracias", "svp", "merci", "thanks", "thx"};
+  const std::size_t next = h.first + h.count;
+  if (h.intent != Intent::kLanguage || h.count == 0 || next + 1 >= tokens.size() ||
+      kFor.count(tokens[next].text) == 0) {
+    return false;
+  }
+  // "for me", "pour moi"; "para mi" is the sender ("para mí") at the end or
+  // before a thank-you, and someone else's before a noun ("para mi hijo").
+  const std::string_view who = tokens[next + 1].text;
+  if (kSelf.count(who) == 0) return true;
+  return who == "mi" && next + 2 < tokens.size() && kThanks.count(tokens[next + 2].text) == 0;
+}
+
 // Whether a "chat" keyword is the French word for a cat ("mon chat a mangé
 // un comprimé", "la vidéo du chat qui tombe"): after a possessive or "du",
 // or followed by "qui". "un chat en ligne", "hay chat?" stay chat requests.
@@ -699,10 +721,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // husband keeps relapsing and I have 3 kids", "the kids are asking
   // questions": NamesChildren).
   // A crisis word inside a figure of speech ("j'ai failli mourir de peur",
-  // "scared me to death haha", "casi me muero de miedo") is no request.
+  // "scared me to death haha", "casi me muero de miedo") is no request. Nor
+  // is a language asked for someone else ("anything in spanish for my
+  // mother in law", "algo en inglés para mi hijo"): the sender's own
+  // language is neither switched nor remembered (LanguageForSomeoneElse).
   u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
                               [&](const KeywordHit& h) {
-                                return h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first);
+                                return (h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first)) ||
+                                       LanguageForSomeoneElse(tokens, h);
                               }),
                u.hits.end());
   const bool relative_named =
