@@ -625,27 +625,25 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // message ("my cousin has gone real quiet and grey on the couch"); not a
   // word or three (keywords, greetings). Sure of one class, it answers as
   // that emergency; sure only that it is one, it puts the "when in doubt"
-  // line first (below).
+  // line first (below). It also reads an overdose the rules found: sure of
+  // suicide ("how many of my antidepressants so I never wake up", "si me
+  // inyecto toda la insulina, cuánto tardo en morirme"), 988 joins 911 in
+  // the first line.
+  const bool rules_silent =
+      !risk.overdose && !risk.suicide && !risk.overdose_silenced && !risk.suicide_silenced && risk.guard.empty();
+  const bool rules_overdose_only = risk.overdose && !risk.suicide;
   RiskModel::Scores model;
-  if (!risk.overdose && !risk.suicide && !risk.overdose_silenced && !risk.suicide_silenced && risk.guard.empty() &&
-      tokens.size() >= kDoubtMinTokens) {
-    model = model_.Assess(tokens);
-  }
+  if ((rules_silent || rules_overdose_only) && tokens.size() >= kDoubtMinTokens) model = model_.Assess(tokens);
+  // Sure of one class: both readings agree (kModelReadsThreshold, kModelFittedThreshold).
+  auto sure = [](double read, double fitted) {
+    return read >= kModelReadsThreshold && fitted >= kModelFittedThreshold;
+  };
   // Laughter ("lol", "jaja", "mdr") keeps a model's reading to the doubt line.
-  const bool model_sure = model.emergency() >= kDoubtThreshold && !keywords_.Laughs(tokens);
-  const bool model_suicide =
-      model_sure && model.suicide >= kModelReadsThreshold && model.fitted_suicide >= kModelFittedThreshold;
-  const bool model_overdose = model_sure && !model_suicide && model.overdose >= kModelReadsThreshold &&
-                              model.fitted_overdose >= kModelFittedThreshold;
+  const bool model_sure = rules_silent && model.emergency() >= kDoubtThreshold && !keywords_.Laughs(tokens);
+  const bool model_suicide = model_sure && sure(model.suicide, model.fitted_suicide);
+  const bool model_overdose = model_sure && !model_suicide && sure(model.overdose, model.fitted_overdose);
   const bool danger = risk.overdose || risk.suicide || model_overdose || model_suicide;
-  // An overdose the rules found that the model reads as suicide ("how many
-  // of my antidepressants so I never wake up", "si me inyecto toda la
-  // insulina, cuánto tardo en morirme"): 988 joins 911 in the first line.
-  bool model_suicide_too = false;
-  if (risk.overdose && !risk.suicide && tokens.size() >= kDoubtMinTokens) {
-    const RiskModel::Scores also = model_.Assess(tokens);
-    model_suicide_too = also.suicide >= kModelReadsThreshold && also.fitted_suicide >= kModelFittedThreshold;
-  }
+  const bool model_suicide_too = rules_overdose_only && sure(model.suicide, model.fitted_suicide);
 
   // 1. Carrier words: the whole message, or said in plain words in a short
   // message that asks for nothing else ("please stop texting me"); never a

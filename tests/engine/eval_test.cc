@@ -242,6 +242,11 @@ struct Outcome {
 // reply, or the risk model's "when in doubt" line.
 bool IsSafetyLine(std::string_view first_line) { return first_line.find("911") != std::string_view::npos; }
 
+// Whether a reply's first line holds the row's expected first line (case-insensitive).
+bool HoldsItsFirstLine(const Row& row, std::string_view first_line) {
+  return Lower(std::string(first_line)).find(Lower(row.first_line)) != std::string::npos;
+}
+
 struct Counts {
   std::size_t n = 0, tp = 0, predicted = 0;
 };
@@ -256,7 +261,7 @@ TEST(eval, EngineMeetsTheThresholds) {
   for (const Row& row : rows) {
     EngineReply r = AnswerAsFirstSms(w, row);
     Outcome o{&row, std::string(IntentName(r.intent)), r.language, FirstLine(r.text)};
-    if (row.first_line != "-") o.first_line_ok = Lower(o.first_line).find(Lower(row.first_line)) != std::string::npos;
+    if (row.first_line != "-") o.first_line_ok = HoldsItsFirstLine(row, o.first_line);
     outcomes.push_back(std::move(o));
   }
 
@@ -411,7 +416,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
       const std::string intent(IntentName(r.intent));
       if (IsSafety(row.intent)) {
         ++emergencies;
-        if (Lower(FirstLine(r.text)).find(Lower(row.first_line)) == std::string::npos) {
+        if (!HoldsItsFirstLine(row, FirstLine(r.text))) {
           ++missed;
           ADD_FAILURE() << row.id << ": the first line lacks \"" << row.first_line << "\": " << FirstLine(r.text)
                         << " | " << row.text;
@@ -455,7 +460,7 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
       if (IntentName(reply.intent) == row.intent) ++intents;
       if (IsSafety(row.intent)) {
         ++emergencies;
-        if (line.find(Lower(row.first_line)) != std::string::npos) ++first;
+        if (HoldsItsFirstLine(row, line)) ++first;
       } else {
         ++others;
         if (IsSafetyLine(line)) ++safety_first;
