@@ -168,8 +168,20 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"laughter", "", &t.laughter_},
                                 {"figures_of_speech", "", &t.figures_of_speech_},
                                 {"opt_out_others", "negators", &t.opt_out_negators_},
-                                {"opt_out_others", "addressees", &t.opt_out_addressees_}}) {
+                                {"opt_out_others", "addressees", &t.opt_out_addressees_},
+                                {"joking", "marks", &t.joke_marks_},
+                                {"joking", "serious", &t.joke_serious_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
+  }
+  if (d.HasMember("joking")) {
+    const rapidjson::Value& j = d["joking"];
+    if (!j.HasMember("emoji") || !j["emoji"].IsArray()) return InvalidArgument("keywords: /joking: needs \"emoji\"");
+    for (const auto& e : j["emoji"].GetArray()) {
+      if (!e.IsString() || e.GetStringLength() == 0) {
+        return InvalidArgument("keywords: /joking/emoji: every emoji must be a non-empty string");
+      }
+      t.joke_emoji_.emplace_back(e.GetString(), e.GetStringLength());
+    }
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
     for (const auto& w : d["not_typos"].GetArray()) {
@@ -352,6 +364,13 @@ bool KeywordTable::Contains(const PhraseList& list, const std::vector<Token>& to
     if (StartsAt(list, tokens, i)) return true;
   }
   return false;
+}
+
+bool KeywordTable::Jokes(std::string_view raw, const std::vector<Token>& tokens) const {
+  const bool laughs = Contains(laughter_, tokens) || Contains(joke_marks_, tokens) ||
+                      std::any_of(joke_emoji_.begin(), joke_emoji_.end(),
+                                  [&](const std::string& e) { return raw.find(e) != raw.npos; });
+  return laughs && !Contains(joke_serious_, tokens);
 }
 
 bool KeywordTable::PastBefore(const std::vector<Token>& tokens, std::size_t at) const {

@@ -103,6 +103,11 @@ class KeywordTable {
   bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
   // "laughter": the message laughs ("lol", "jaja", "mdr").
   bool Laughs(const std::vector<Token>& tokens) const { return Contains(laughter_, tokens); }
+  // "joking": the message says it jokes ("marks": "jk", "es broma", "je
+  //   niaise"; or laughs: "laughter" above, or one of the "emoji" in the raw
+  //   text, "😂") and does not also say it means it ("serious": "for real",
+  //   "not joking", "no es broma", "pas une joke").
+  bool Jokes(std::string_view raw, const std::vector<Token>& tokens) const;
   // "figures_of_speech": token `at` is inside one ("mourir de peur",
   //   "scared me to death", "me muero de miedo", "mort de rire"): a phrase
   //   starting at most kFigureReach words before it and running past it.
@@ -145,7 +150,8 @@ class KeywordTable {
   static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_;
+      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, joke_marks_, joke_serious_;
+  std::vector<std::string> joke_emoji_;  // as UTF-8, found in the raw text
 };
 
 }  // namespace helpline::engine

@@ -632,17 +632,30 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   const bool rules_silent =
       !risk.overdose && !risk.suicide && !risk.overdose_silenced && !risk.suicide_silenced && risk.guard.empty();
   const bool rules_overdose_only = risk.overdose && !risk.suicide;
+  // A death wish the rules found in a message that says it jokes ("this
+  // homework is killing me lol me quiero morir jk", "im gonna jump off the
+  // roof 😂") and does not say it means it.
+  const bool jokes = keywords_.Jokes(text, tokens);
+  const bool rules_suicide_joking = risk.suicide && !risk.overdose && jokes;
   RiskModel::Scores model;
-  if ((rules_silent || rules_overdose_only) && tokens.size() >= kDoubtMinTokens) model = model_.Assess(tokens);
+  if ((rules_silent || rules_overdose_only || rules_suicide_joking) && tokens.size() >= kDoubtMinTokens) {
+    model = model_.Assess(tokens);
+  }
   // Sure of one class: both readings agree (kModelReadsThreshold, kModelFittedThreshold).
   auto sure = [](double read, double fitted) {
     return read >= kModelReadsThreshold && fitted >= kModelFittedThreshold;
   };
-  // Laughter ("lol", "jaja", "mdr") keeps a model's reading to the doubt line.
-  const bool model_sure = rules_silent && model.emergency() >= kDoubtThreshold && !keywords_.Laughs(tokens);
+  // The joke is taken at its word, under the doubt line (988 still in the
+  // first line), unless the regression reads suicide all the same (it
+  // learned both the jokes and the people in danger who laugh: "i cant get
+  // him out of my head lol i want to die").
+  const bool joke =
+      rules_suicide_joking && tokens.size() >= kDoubtMinTokens && model.fitted_suicide < kModelFittedThreshold;
+  // A message that jokes ("lol", "jaja", "mdr", "jk", "😂") keeps a model's reading to the doubt line.
+  const bool model_sure = rules_silent && model.emergency() >= kDoubtThreshold && !jokes;
   const bool model_suicide = model_sure && sure(model.suicide, model.fitted_suicide);
   const bool model_overdose = model_sure && !model_suicide && sure(model.overdose, model.fitted_overdose);
-  const bool danger = risk.overdose || risk.suicide || model_overdose || model_suicide;
+  const bool danger = risk.overdose || (risk.suicide && !joke) || model_overdose || model_suicide;
   const bool model_suicide_too = rules_overdose_only && sure(model.suicide, model.fitted_suicide);
 
   // 1. Carrier words: the whole message, or said in plain words in a short
@@ -700,15 +713,22 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
                  u.hits.end());
     silenced = u.hits.size() != before;
   }
+  // A joking death wish is answered under the doubt line, not as suicide:
+  // its keyword hits go with the rules' finding.
+  if (joke) {
+    u.hits.erase(
+        std::remove_if(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kSuicide; }),
+        u.hits.end());
+  }
   if (risk.overdose) u.hits.push_back({Intent::kOverdose, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
-  if (risk.suicide) u.hits.push_back({Intent::kSuicide, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
+  if (risk.suicide && !joke) u.hits.push_back({Intent::kSuicide, risk.lang.empty() ? "*" : risk.lang, 0, 0, false});
   if (model_overdose) u.hits.push_back({Intent::kOverdose, "*", 0, 0, false});
   if (model_suicide) u.hits.push_back({Intent::kSuicide, "*", 0, 0, false});
   u.model_read = model_overdose || model_suicide;
   u.distress = risk.distress && !danger;
   // When in doubt, the safety line goes first: the model reads an
   // emergency but not which one.
-  u.doubt = !danger && model.emergency() >= kDoubtThreshold;
+  u.doubt = !danger && (joke || model.emergency() >= kDoubtThreshold);
 
   // A young age stated in the first person is a youth request.
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is

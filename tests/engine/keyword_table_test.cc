@@ -152,6 +152,22 @@ TEST(KeywordTable, PhraseListsSayHowAMessageAsks) {
   EXPECT_TRUE(t.Laughs(Tokenize("that show is brutal lol")));
 }
 
+TEST(KeywordTable, ReadsAJokeUnlessItIsMeant) {
+  const KeywordTable& t = Table();
+  auto jokes = [&](std::string_view raw) { return t.Jokes(raw, Tokenize(raw)); };
+  EXPECT_TRUE(jokes("this homework is killing me lol"));  // laughter
+  EXPECT_TRUE(jokes("gonna jump off the roof jk"));       // a mark
+  EXPECT_TRUE(jokes("me quiero morir es broma"));
+  EXPECT_TRUE(jokes("ce cours va me tuer je niaise"));
+  EXPECT_TRUE(jokes("mondays make me want to die \xF0\x9F\x98\x82"));  // 😂 in the raw text
+  EXPECT_FALSE(jokes("mondays make me want to die"));
+  EXPECT_FALSE(jokes("lol i want to die fr"));  // says it means it
+  EXPECT_FALSE(jokes("haha im not joking i want to die"));
+  EXPECT_FALSE(jokes("me quiero morir jaja no es broma"));
+  EXPECT_FALSE(jokes("je veux mourir mdr pour vrai"));
+  EXPECT_FALSE(jokes("i want to die \xF0\x9F\x92\x80"));  // 💀 alone is no laughter
+}
+
 TEST(KeywordTable, FindsWordsInsideAFigureOfSpeech) {
   const KeywordTable& t = Table();
   const auto fright = Tokenize("j'ai failli mourir de peur quand le chien a jappé");  // jai failli mourir de peur...
