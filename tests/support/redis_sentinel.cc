@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +16,8 @@
 #include <map>
 #include <memory>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "tests/support/redis_server.h"
 
@@ -27,21 +31,49 @@ struct ReplyFree {
 };
 using OwnedReply = std::unique_ptr<redisReply, ReplyFree>;
 
-// A TCP port free on 127.0.0.1 right now.
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    std::perror("SentinelTopology: free port");
-    std::abort();
+// The kernel's range for ephemeral ports (ip_local_port_range), where it
+// picks the local port of every outgoing connection and of every bind to
+// port 0.
+std::pair<int, int> EphemeralRange() {
+  int low = 32768, high = 60999;
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  if (!(in >> low >> high) || low > high) return {32768, 60999};
+  return {low, high};
+}
+
+// A TCP port free on 127.0.0.1 right now, and outside the ephemeral range:
+// a port taken from that range (a bind to port 0, then closed) could be
+// handed to the next outgoing connection (a replica connecting to its
+// primary, a sentinel to a node, another test) before the node meant for it
+// binds it, and that node would fail to start. Ports below the range (or
+// above it when it starts low) are never handed out by the kernel; a
+// random start keeps two tests running side by side apart, and a port
+// that does not bind, or one this topology already took, is skipped.
+int FreePort(const std::vector<int>& taken) {
+  const auto [low, high] = EphemeralRange();
+  const bool below = low > 12000;
+  const int first = below ? 10000 : high + 1;
+  const int count = below ? low - 10000 : 65535 - high;
+  static unsigned state = static_cast<unsigned>(::getpid()) * 2654435761u ^
+                          static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
+  for (int attempt = 0; attempt < 2000; ++attempt) {
+    state = state * 1103515245u + 12345u;
+    const int port = first + static_cast<int>((state >> 8) % static_cast<unsigned>(count));
+    if (std::find(taken.begin(), taken.end(), port) != taken.end()) continue;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
   }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  std::perror("SentinelTopology: free port");
+  std::abort();
 }
 
 // One command on 127.0.0.1:port, after AUTH when `auth` (data nodes); null on no answer.
@@ -106,8 +138,10 @@ void WriteFile(const std::string& path, const std::string& text) {
 SentinelTopology::SentinelTopology(Options options) : options_(options) {
   dir_ = MakeRedisTempDir();
   const std::string binary = FindRedisServer();
-  for (int i = 0; i < 2; ++i) data_ports_.push_back(FreePort());
-  for (int i = 0; i < 3; ++i) sentinel_ports_.push_back(FreePort());
+  std::vector<int> taken;
+  for (int i = 0; i < 5; ++i) taken.push_back(FreePort(taken));
+  data_ports_.assign(taken.begin(), taken.begin() + 2);
+  sentinel_ports_.assign(taken.begin() + 2, taken.end());
 
   for (std::size_t i = 0; i < data_ports_.size(); ++i) {
     const int port = data_ports_[i];
