@@ -135,7 +135,7 @@ if [ "$MODE" = redis ]; then
   awk -v rd=$((r1 - r0)) -v n="$n" -v dup=$((d1 - d0)) -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "redis CPU per webhook: %.2f us (%d webhooks, %d of them duplicates)\n", rd / hz * 1e6 / n, n, dup }'
   # cmdstat_NAME:calls=C,usec=U,usec_per_call=P,...
-  awk -F'[:,=]' -v n="$n" '/^cmdstat_/ && $1 !~ /_(config|info)$/ {
+  awk -F'[:,=]' -v n="$n" '/^cmdstat_/ && $1 !~ /^cmdstat_(config|info)/ {
       name = $1; sub(/^cmdstat_/, "", name)
       printf "  %-10s %.3f per webhook, %.2f us per call, %.2f us per webhook\n", name, $3 / n, $7, $5 / n
     }' "$tmp/commandstats.txt"
