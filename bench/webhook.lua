@@ -4,6 +4,8 @@
 -- header), so the load generator spends as little CPU as possible per
 -- request: on a 2-core machine it shares the cores with the server under
 -- test. The reference responder is driven with this same script and bytes.
+-- FIRST (env, default 0) skips that many requests at the start, so a run
+-- after a warm-up sends webhooks the warm-up did not (new, not duplicates).
 local lines = {}
 for line in io.lines(os.getenv("REQUESTS")) do
   local tab = line:find("\t", 1, true)
@@ -11,7 +13,7 @@ for line in io.lines(os.getenv("REQUESTS")) do
 end
 local requests = {}
 local n = #lines
-local i = 0
+local i = tonumber(os.getenv("FIRST") or "0")
 
 init = function(args)
   for k, l in ipairs(lines) do

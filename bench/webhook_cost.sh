@@ -15,6 +15,10 @@
 #          /proc over a window inside wrk's run is divided by the webhooks
 #          the daemon counted in it (/metrics): kernel included, but
 #          load-sensitive.
+#   redis  wrk as in cpu mode, after a warm-up, on webhooks the warm-up did
+#          not send: Redis's commands per webhook (INFO commandstats: calls,
+#          usec per call) and redis-server's utime+stime per webhook over
+#          the run (issue 14 item 7: Redis shares the 2 cores).
 #   syscalls  wrk as in cpu mode while `perf stat` counts the system calls of
 #          the daemon and of Redis (some calls by name, and all of them)
 #          over the whole run, divided by the webhooks the daemon counted;
@@ -25,9 +29,9 @@
 #
 # Both start their own redis-server (unix socket) and load data/directory.
 #
-# usage: bench/webhook_cost.sh instr|cpu|syscalls HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
+# usage: bench/webhook_cost.sh instr|cpu|redis|syscalls HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
 # env:   N (2000), WARMUP (200), CALLGRIND_OUT (file to keep the dump in),
-#        DURATION (10, seconds, cpu mode), CONNECTIONS (50, cpu mode)
+#        DURATION (10, seconds, cpu, redis and syscalls modes), CONNECTIONS (50, the same)
 set -euo pipefail
 MODE="$1"
 HL="$(realpath "$2")"
@@ -104,6 +108,40 @@ served() {
 }
 REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d2s -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >/dev/null
 
+if [ "$MODE" = redis ]; then
+  # What the webhooks cost Redis: INFO commandstats (reset after the warm-up;
+  # commands a script calls are counted under their own names as well as the
+  # EVALSHA) and redis-server's utime+stime over one wrk run of DURATION that
+  # starts past the warm-up's requests, both divided by the webhooks the
+  # daemon counted in the run. The background SETs of the last answers are
+  # flushed when the loop turns, before the counters are read.
+  rcli() { redis-cli -s "$tmp/redis.sock" "$@"; }
+  outcome() {
+    curl -s "http://127.0.0.1:$port/metrics" | awk -v o="$1" '$1 ~ "^helpline_webhook_messages_total.*\"" o "\"" { s += $NF } END { printf "%d\n", s }'
+  }
+  n0=$(served)
+  d0=$(outcome duplicate)
+  rcli CONFIG RESETSTAT >/dev/null
+  r0=$(ticks "$redis_pid")
+  FIRST=$((n0 + 1000)) REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+    -s "$ROOT/bench/webhook.lua" "http://127.0.0.1:$port" >"$tmp/wrk.out"
+  sleep 0.5
+  r1=$(ticks "$redis_pid")
+  n1=$(served)
+  d1=$(outcome duplicate)
+  rcli INFO commandstats | tr -d '\r' >"$tmp/commandstats.txt"
+  grep '^RESULT' "$tmp/wrk.out"
+  n=$((n1 - n0))
+  awk -v rd=$((r1 - r0)) -v n="$n" -v dup=$((d1 - d0)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "redis CPU per webhook: %.2f us (%d webhooks, %d of them duplicates)\n", rd / hz * 1e6 / n, n, dup }'
+  # cmdstat_NAME:calls=C,usec=U,usec_per_call=P,...
+  awk -F'[:,=]' -v n="$n" '/^cmdstat_/ && $1 !~ /^cmdstat_(config|info)/ {
+      name = $1; sub(/^cmdstat_/, "", name)
+      printf "  %-10s %.3f per webhook, %.2f us per call, %.2f us per webhook\n", name, $3 / n, $7, $5 / n
+    }' "$tmp/commandstats.txt"
+  exit 0
+fi
+
 if [ "$MODE" = syscalls ]; then
   # Prints "WHO syscalls per request: all=..., call=..." from a perf stat -x, file and a request count.
   per_request() {
@@ -151,7 +189,9 @@ if [ "$MODE" = syscalls ]; then
   exit 0
 fi
 before=$(served)
-REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/webhook.lua" \
+# Past the warm-up's requests: from the first again, the warm-up's webhooks
+# would come back as duplicates (the cheaper path).
+FIRST=$((before + 1000)) REQUESTS="$tmp/requests.tsv" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/bench/webhook.lua" \
   "http://127.0.0.1:$port" >"$tmp/wrk.out" &
 wp=$!
 until [ "$(served)" -gt $((before + 1000)) ]; do

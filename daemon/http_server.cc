@@ -275,33 +275,35 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const bool head = parser_ && parser_->head;
     // RFC 9110: these carry neither a body nor a Content-Length.
     const bool bodyless = response.status < 200 || response.status == 204 || response.status == 304;
+    // Literals as string_views: their lengths are known, no strlen per piece.
+    using namespace std::string_view_literals;
     head_.clear();
-    head_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head_ += version == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv;
     AppendNumber(head_, static_cast<std::uint64_t>(response.status));
     head_ += ' ';
     const auto reason = http::obsolete_reason(static_cast<http::status>(response.status));
     head_.append(reason.data(), reason.size());
-    head_ += "\r\nServer: helpline\r\n";
+    head_ += "\r\nServer: helpline\r\n"sv;
     if (!response.content_type.empty()) {
-      head_ += "Content-Type: ";
+      head_ += "Content-Type: "sv;
       head_ += response.content_type;
-      head_ += "\r\n";
+      head_ += "\r\n"sv;
     }
     for (const auto& [name, value] : response.headers) {
       if (!IsWritableExtraHeader(name, value)) continue;
       head_ += name;
-      head_ += ": ";
+      head_ += ": "sv;
       head_ += value;
-      head_ += "\r\n";
+      head_ += "\r\n"sv;
     }
     if (!bodyless) {
-      head_ += "Content-Length: ";
+      head_ += "Content-Length: "sv;
       AppendNumber(head_, response.body.size());
-      head_ += "\r\n";
+      head_ += "\r\n"sv;
     }
-    if (!keep_alive && version >= 11) head_ += "Connection: close\r\n";
-    if (keep_alive && version == 10) head_ += "Connection: keep-alive\r\n";
-    head_ += "\r\n";
+    if (!keep_alive && version >= 11) head_ += "Connection: close\r\n"sv;
+    if (keep_alive && version == 10) head_ += "Connection: keep-alive\r\n"sv;
+    head_ += "\r\n"sv;
     body_ = std::move(response.body);
     if (head || bodyless) body_.clear();
     // Written once the running handler returns (see "Answers" above).

@@ -206,7 +206,20 @@ std::string SenderHash(const HmacKey& secret_key, std::string_view e164) {
 }
 
 SenderStore::SenderStore(redis::AsyncClient& redis, SenderStoreOptions options)
-    : redis_(redis), options_(std::move(options)), admit_(kAdmitScript), part_(kPartScript) {}
+    : redis_(redis), options_(std::move(options)), admit_(kAdmitScript), part_(kPartScript) {
+  FormatOptionArgs();
+}
+
+void SenderStore::SetRateLimit(int messages, int window_s) {
+  options_.rate_limit_messages = messages;
+  options_.rate_limit_window_s = window_s;
+  FormatOptionArgs();
+}
+
+void SenderStore::FormatOptionArgs() {
+  option_args_ = {std::to_string(options_.dedupe_ttl_s), std::to_string(options_.rate_limit_messages),
+                  std::to_string(options_.rate_limit_window_s), std::to_string(options_.state_ttl_s)};
+}
 
 std::int64_t SenderStore::NowSeconds() const {
   if (options_.now_s) return options_.now_s();
@@ -246,11 +259,11 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
   }
   const std::string& p = options_.prefix;
   // Room for the three changes (a name and a value each).
-  std::vector<std::string> args =
-      MovedArgs(9 + 6, "2", Join(p, "msg:", provider, ":", message_id), Join(p, "sender:", sender_hash),
-                std::to_string(options_.dedupe_ttl_s), std::to_string(options_.rate_limit_messages),
-                std::to_string(options_.rate_limit_window_s), std::to_string(options_.state_ttl_s),
-                std::to_string(NowSeconds()), always_apply ? "1" : "0");
+  // The options' arguments were formatted once (FormatOptionArgs): the same
+  // four numbers for every message.
+  std::vector<std::string> args = MovedArgs(
+      9 + 6, "2", Join(p, "msg:", provider, ":", message_id), Join(p, "sender:", sender_hash), option_args_[0],
+      option_args_[1], option_args_[2], option_args_[3], std::to_string(NowSeconds()), always_apply ? "1" : "0");
   if (changes.language) {
     args.push_back("language");
     args.push_back(*changes.language);

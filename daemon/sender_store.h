@@ -61,6 +61,7 @@
 // redis::AsyncClient must outlive the SenderStore. Callbacks run on that loop, never
 // inside Admit() or StoreReply().
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -155,10 +156,7 @@ class SenderStore {
                std::string_view text, std::function<void(Result<std::optional<std::string>>)> done);
 
   // Changes the rate limit for the messages admitted from now on (SIGHUP).
-  void SetRateLimit(int messages, int window_s) {
-    options_.rate_limit_messages = messages;
-    options_.rate_limit_window_s = window_s;
-  }
+  void SetRateLimit(int messages, int window_s);
 
   // Records the reply to an admitted message, for its redeliveries. OK also
   // when the marker has expired (then nothing is stored). Sent
@@ -170,10 +168,15 @@ class SenderStore {
 
  private:
   std::int64_t NowSeconds() const;
+  // Formats option_args_ from options_ (at construction and SetRateLimit).
+  void FormatOptionArgs();
   Status CheckIds(std::string_view provider, std::string_view message_id, std::string_view sender_hash) const;
 
   redis::AsyncClient& redis_;
   SenderStoreOptions options_;
+  // The admit script's ARGV 1-4 (dedupe TTL, rate limit, window, state TTL),
+  // formatted once rather than per message.
+  std::array<std::string, 4> option_args_;
   redis::Script admit_;
   redis::Script part_;
 };
