@@ -1,6 +1,8 @@
 // Message engine benchmark (Google Benchmark): typical messages handled
 // against a 100,000-resource synthetic directory. Target: median <= 5 us per
-// message on the 2-core machine. References measured in the same run:
+// message on the 2-core machine. BM_Engine_Long: long texts, where the
+// intent model runs, with it and without it (rules alone) in the same run.
+// References measured in the same run:
 //   BM_Reference_CopyReply      copying a 400-byte reply (a floor: any reply costs this)
 //   BM_Reference_PhoneParse     one libphonenumber parse of the sender (what the
 //                               engine keeps off its hot path)
@@ -11,6 +13,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,18 +72,23 @@ BENCHMARK(BM_Engine_Typical)->DenseRange(0, static_cast<int>(std::size(kTypical)
 // All typical messages in turn: the figure for "a message"; with a cache,
 // as the daemon runs it (per loop), the reply to (intent, language, region,
 // channel) is composed once per snapshot.
-void RunMix(benchmark::State& state, engine::ReplyCache* cache) {
+void RunTexts(benchmark::State& state, const engine::MessageEngine& engine, std::span<const Sample> samples,
+              engine::ReplyCache* cache) {
   const World& w = TheWorld();
   engine::SenderState sender;
   std::size_t i = 0;
   for (auto _ : state) {
-    const Sample& s = kTypical[i++ % std::size(kTypical)];
+    const Sample& s = samples[i++ % samples.size()];
     engine::InboundMessage m;
     m.text = s.text;
     m.from = s.from;
-    engine::EngineReply r = w.engine->Handle(m, sender, *w.index, cache);
+    engine::EngineReply r = engine.Handle(m, sender, *w.index, cache);
     benchmark::DoNotOptimize(r.text.data());
   }
+}
+
+void RunMix(benchmark::State& state, engine::ReplyCache* cache) {
+  RunTexts(state, *TheWorld().engine, kTypical, cache);
 }
 
 void BM_Engine_Mix(benchmark::State& state) { RunMix(state, nullptr); }
@@ -92,6 +100,29 @@ void BM_Engine_Mix_Cached(benchmark::State& state) {
   state.counters["hit_rate"] = static_cast<double>(cache.hits()) / static_cast<double>(cache.hits() + cache.misses());
 }
 BENCHMARK(BM_Engine_Mix_Cached);
+
+// Long texts (8 words or more, no keyword first), where the intent model
+// (intent_model.h) reads every message the rules found no emergency in:
+// the shipped engine (arg 1) against the same engine with an empty intent
+// model, the rules alone (arg 0), in the same run. Uncached.
+const Sample kLong[] = {
+    {"just finished watching dopesick last night, did doctors really hand out oxy like that", "+12125550123"},
+    {"how much narcan do you give someone who overdosed? asking for my first aid class next week", "+14165550123"},
+    {"hace tres años intenté quitarme la vida, hoy estoy bien y quiero ayudar a otros como voluntaria", "+13055550123"},
+    {"i have been drinking every day for a year and i want to stop, where can i get treatment near me", "+12065550123"},
+};
+
+void BM_Engine_Long(benchmark::State& state) {
+  const World& w = TheWorld();
+  static const engine::MessageEngine rules_alone = [&] {
+    engine::MessageEngine e = *w.engine;
+    e.SetIntentModel(engine::IntentModel());
+    return e;
+  }();
+  RunTexts(state, state.range(0) == 1 ? *w.engine : rules_alone, kLong, nullptr);
+  state.SetLabel(state.range(0) == 1 ? "with the intent model" : "rules alone");
+}
+BENCHMARK(BM_Engine_Long)->Arg(0)->Arg(1);
 
 void BM_Reference_CopyReply(benchmark::State& state) {
   const std::string reply(400, 'x');

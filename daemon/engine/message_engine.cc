@@ -1015,6 +1015,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       u.intent == Intent::kOverdose &&
       (model_overdose || model_suicide_too ||
        std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kSuicide; }));
+  // The intent model's second opinion, where the rules are weak (intent_model.h):
+  // never on a safety finding, the doubt line, or an exact keyword or place as the first word.
+  const bool command = (!tokens.empty() && place_tokens[0]) ||
+                       std::any_of(u.hits.begin(), u.hits.end(),
+                                   [](const KeywordHit& h) { return h.first == 0 && !h.fuzzy && !h.names_only; });
+  const IntentModel::RulesSaid rules{u.intent, command, danger || u.doubt, u.stated_region.has_value()};
+  if (const auto second = intent_model_.SecondOpinion(tokens, rules)) u.intent = *second;
 
   // 4. The language. An explicit switch ("ESPAÑOL") is stated and
   // remembered. Otherwise the whole message is read (LanguageIdentifier):
@@ -1347,6 +1354,11 @@ Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions op
   auto model = RiskModel::Parse(examples_text);
   if (!model.ok()) return InvalidArgument(dir + "/risk_examples.tsv: " + model.status().message());
   engine.SetRiskModel(std::move(model).value());
+  std::string intent_examples = ReadFile(dir + "/intent_examples.tsv", &status);
+  if (!status.ok()) return status;
+  auto intent_model = IntentModel::Parse(intent_examples);
+  if (!intent_model.ok()) return InvalidArgument(dir + "/intent_examples.tsv: " + intent_model.status().message());
+  engine.SetIntentModel(std::move(intent_model).value());
   return engine;
 }
 

@@ -6,21 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "daemon/engine/text_features.h"
+
 namespace helpline::engine {
-namespace {
-
-// Every feature of a message once: its tokens and its pairs ("wont wake").
-void Features(const std::vector<Token>& tokens, std::vector<std::string>& out) {
-  out.clear();
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    out.push_back(tokens[i].text);
-    if (i + 1 < tokens.size()) out.push_back(tokens[i].text + ' ' + tokens[i + 1].text);
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-}
-
-}  // namespace
 
 Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   RiskModel m;
@@ -52,7 +40,7 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
                              "' is not overdose, suicide or other");
     }
     if (!fit_only) ++n[c];
-    Features(Tokenize(line.substr(tab + 1)), feats);
+    WordAndPairFeatures(Tokenize(line.substr(tab + 1)), feats);
     Row row{c, {}};
     row.features.reserve(feats.size());
     for (std::string& f : feats) {
@@ -139,7 +127,7 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
   if (examples_ == 0 || tokens.empty()) return {};
   std::array<double, kClasses> s = log_prior_;
   std::vector<std::string> feats;
-  Features(tokens, feats);
+  WordAndPairFeatures(tokens, feats);
   std::vector<std::uint32_t> row;
   for (const std::string& f : feats) {
     if (auto it = index_.find(std::string_view(f)); it != index_.end()) {

@@ -17,7 +17,7 @@
 // 1,212 emergencies across twelve batches (docs/ARCHITECTURE.md, "Safety").
 //
 // Features: each folded token (Tokenize) and each pair of neighbouring
-// tokens, present or not; a feature seen in fewer than 2 examples, or in
+// tokens, present or not (WordAndPairFeatures, text_features.h); a feature seen in fewer than 2 examples, or in
 // more than 1 in 50 (function words, which mostly tell the language; only
 // from 500 examples on, when such shares mean something), is dropped. Score: log prior + sum of log((count + 0.5) /
 // (examples + 1)) over the message's known features, per class, normalised.

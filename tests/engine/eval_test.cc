@@ -447,7 +447,8 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // (201/204 on main a31293d), intents 326/360 (306/360). With round 9, the
 // model's sure readings and batches 22-25 learned from, the five give
 // 506/510 first lines, 820/900 intents and a safety line first on 44 of 390
-// other texts (main a31293d: 501/510, 735/900, 57 of 390). The bounds hold
+// other texts (main a31293d: 501/510, 735/900, 57 of 390); with the intent
+// model (intent_model.h), 507/510, 830/900 and 44 of 390. The bounds hold
 // those figures.
 TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const ShippedWorld& w = TheWorld();
@@ -474,7 +475,7 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_EQ(emergencies, 510u);
   EXPECT_GE(first, 506u);
   EXPECT_LE(safety_first, 44u);
-  EXPECT_GE(intents, 820u);
+  EXPECT_GE(intents, 830u);
 }
 
 }  // namespace
