@@ -393,22 +393,24 @@ std::string BlindRoundPath(int round) {
   return std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
 }
 
-// The blind batches of issue 10's rounds 7, 8 and 9c (round_b7.tsv ..
-// round_b17.tsv, round_b19.tsv, round_b22.tsv .. round_b25.tsv): each was written by a tester who had not
+// The blind batches of issue 10's rounds 7, 8, 9c and 10 (round_b7.tsv ..
+// round_b17.tsv, round_b19.tsv, round_b22.tsv .. round_b25.tsv,
+// round_b28.tsv, round_b29.tsv): each was written by a tester who had not
 // seen the rules, measured, and then had rules fitted to it. They are not
 // in messages.tsv (their other intents are below the 0.97 recall there),
 // but every emergency among them keeps its safety line first, and the
 // look-alikes answered as an emergency may not grow (11 of 636 for rounds
 // 7-14 when they were added; 11 of 948 with round 8's four; 25 of 1,260
-// with round 9c's four, 22-25, whose 14 are mostly laughter beside a death
-// wish, deliberately no guard). round_b18.tsv,
-// round_b20.tsv, round_b21.tsv, round_b26.tsv and round_b27.tsv are held
+// with round 9c's four, 22-25, mostly laughter beside a death wish; 12 of
+// 1,416 with round 10's two, 28 and 29, once a joke beside a death wish got
+// the doubt line). round_b18.tsv, round_b20.tsv, round_b21.tsv,
+// round_b26.tsv, round_b27.tsv and round_b30.tsv .. round_b33.tsv are held
 // out: no rule was fitted to them, and they are read only to measure
 // (HeldOutRoundsMeasureTheEngine below).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25}) {
+  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28, 29}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -428,54 +430,73 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
     }
   }
   std::printf(
-      "blind rounds 7-17, 19 and 22-25: %zu/%zu emergencies with their safety line first, %zu of %zu others "
+      "blind rounds 7-17, 19, 22-25, 28 and 29: %zu/%zu emergencies with their safety line first, %zu of %zu others "
       "answered as an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
-  EXPECT_GT(emergencies, 1600u);
-  EXPECT_LE(false_alarms, 25u);
+  EXPECT_GT(emergencies, 1800u);
+  EXPECT_LE(false_alarms, 12u);
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv, round_b27.tsv): no rule was fitted to them and the risk
-// model never learns from them (scripts/risk-examples leaves out files
-// marked HELD OUT), so they measure what the engine does on texts it has
-// never seen. Before the risk model (rules of rounds 8 and 8b only): 87/102
-// and 72/102 emergencies with their line first for 18 and 20; with it:
-// 102/102 and 97/102. Batch 21 was written after all of it and measured
-// once: 101/102 (96/102 on that session's starting main). Batches 26 and 27
-// were written after round 9 and measured once: 203/204 first lines
-// (201/204 on main a31293d), intents 326/360 (306/360). With round 9, the
-// model's sure readings and batches 22-25 learned from, the five give
-// 506/510 first lines, 820/900 intents and a safety line first on 44 of 390
-// other texts (main a31293d: 501/510, 735/900, 57 of 390); with the intent
-// model (intent_model.h), 507/510, 830/900 and 44 of 390. The bounds hold
-// those figures.
-TEST(eval, HeldOutRoundsMeasureTheEngine) {
-  const ShippedWorld& w = TheWorld();
+// round_b26.tsv, round_b27.tsv, and round_b30.tsv .. round_b33.tsv): no
+// rule was fitted to them and neither model learns from them
+// (scripts/risk-examples leaves out files marked HELD OUT), so they measure
+// what the engine does on texts it has never seen. Before the risk model
+// (rules of rounds 8 and 8b only): 87/102 and 72/102 emergencies with their
+// line first for 18 and 20; with it: 102/102 and 97/102. Batch 21 was
+// written after all of it and measured once: 101/102 (96/102 on that
+// session's starting main). Batches 26 and 27 were written after round 9
+// and measured once: 203/204 first lines (201/204 on main a31293d), intents
+// 326/360 (306/360). With round 9, the model's sure readings and batches
+// 22-25 learned from, the five give 506/510 first lines, 820/900 intents
+// and a safety line first on 44 of 390 other texts (main a31293d: 501/510,
+// 735/900, 57 of 390); with round 10, the joke policy and the intent model
+// (intent_model.h), 507/510, 836/900 and 43 of 390. Batches 30-33 were
+// written at the start of the fifteenth session, before any of that
+// session's changes, and measured on main cadc3d3: 406/408 first lines,
+// 641/720 intents, a safety line first on 46 of 312 others; with round 10
+// and the intent model, 406/408, 657/720, 45 of 312. The bounds hold those
+// figures.
+struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
-  for (int round : {18, 20, 21, 26, 27}) {
+};
+
+HeldOutFigures MeasureHeldOut(std::initializer_list<int> rounds, const char* name) {
+  const ShippedWorld& w = TheWorld();
+  HeldOutFigures f;
+  for (int round : rounds) {
     for (const Row& row : LoadRowsFrom(BlindRoundPath(round))) {
       const EngineReply reply = AnswerAsFirstSms(w, row);
       const std::string line = Lower(FirstLine(reply.text));
-      ++rows;
-      if (IntentName(reply.intent) == row.intent) ++intents;
+      ++f.rows;
+      if (IntentName(reply.intent) == row.intent) ++f.intents;
       if (IsSafety(row.intent)) {
-        ++emergencies;
-        if (HoldsItsFirstLine(row, line)) ++first;
+        ++f.emergencies;
+        if (HoldsItsFirstLine(row, line)) ++f.first;
       } else {
-        ++others;
-        if (IsSafetyLine(line)) ++safety_first;
+        ++f.others;
+        if (IsSafetyLine(line)) ++f.safety_first;
       }
     }
   }
   std::printf(
-      "held-out rounds 18, 20, 21, 26 and 27: %zu/%zu emergencies with their line first; a safety line first on %zu "
-      "of %zu others; intents %zu/%zu\n",
-      first, emergencies, safety_first, others, intents, rows);
-  EXPECT_EQ(emergencies, 510u);
-  EXPECT_GE(first, 506u);
-  EXPECT_LE(safety_first, 44u);
-  EXPECT_GE(intents, 830u);
+      "held-out rounds %s: %zu/%zu emergencies with their line first; a safety line first on %zu of %zu others; "
+      "intents %zu/%zu\n",
+      name, f.first, f.emergencies, f.safety_first, f.others, f.intents, f.rows);
+  return f;
+}
+
+TEST(eval, HeldOutRoundsMeasureTheEngine) {
+  const HeldOutFigures older = MeasureHeldOut({18, 20, 21, 26, 27}, "18, 20, 21, 26 and 27");
+  EXPECT_EQ(older.emergencies, 510u);
+  EXPECT_GE(older.first, 506u);
+  EXPECT_LE(older.safety_first, 44u);
+  EXPECT_GE(older.intents, 836u);
+  const HeldOutFigures newer = MeasureHeldOut({30, 31, 32, 33}, "30 to 33");
+  EXPECT_EQ(newer.emergencies, 408u);
+  EXPECT_GE(newer.first, 406u);
+  EXPECT_LE(newer.safety_first, 45u);
+  EXPECT_GE(newer.intents, 657u);
 }
 
 }  // namespace
