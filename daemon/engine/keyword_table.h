@@ -83,6 +83,28 @@ class KeywordTable {
   // "story_frames": the words are about a story, the news, a show or song,
   //   or schoolwork ("saw on the news", "school project", "un reportage");
   bool TellsAStory(const std::vector<Token>& tokens) const { return Contains(story_frames_, tokens); }
+  // "study_frames": the sender asks to learn, with nobody using: a class, a
+  //   training, a paper, curiosity ("for my EMT class", "solo curiosidad",
+  //   "pour un travail");
+  bool AsksToStudy(const std::vector<Token>& tokens) const { return Contains(study_frames_, tokens); }
+  // "asking_for_a_friend": the idiom for a question one would rather not own
+  //   ("asking for a friend", "pregunto por un amigo", "demande pour une
+  //   amie"); MarkAskingForAFriend marks its tokens in `used`, so the friend
+  //   named in it is no family keyword;
+  void MarkAskingForAFriend(const std::vector<Token>& tokens, std::vector<bool>& used) const;
+  // "relative_wants": a relative wants a service himself ("now he finally
+  //   wants rehab", "quiere ir a rehabilitación", "y veut entrer en
+  //   thérapie"): one of "phrases" ends at most kWantsReach words before
+  //   token `at`, with no "negators" word just before or after it ("no
+  //   quiere", "y veut pas");
+  bool RelativeWantsBefore(const std::vector<Token>& tokens, std::size_t at) const;
+  static constexpr std::size_t kWantsReach = 3;
+  // "gives_back": "phrases" to help others or to thank ("quiero ayudar a
+  //   otros", "give back", "merci pour votre aide"); "past_attempts" tell
+  //   of a past suicide attempt in words no risk rule reads ("j'ai fait une
+  //   tentative l'an passé");
+  bool GivesBack(const std::vector<Token>& tokens) const { return Contains(gives_back_, tokens); }
+  bool TellsOfAnAttempt(const std::vector<Token>& tokens) const { return Contains(past_attempts_, tokens); }
   // "request_markers": the sender asks for something ("where", "the number
   //   for", "necesito", "j'ai besoin");
   bool MakesARequest(const std::vector<Token>& tokens) const { return Contains(request_markers_, tokens); }
@@ -98,6 +120,9 @@ class KeywordTable {
   }
   bool ReactionAfter(const std::vector<Token>& tokens, std::size_t end) const;
   bool SaysOwnChange(const std::vector<Token>& tokens) const { return Contains(own_change_, tokens); }
+  // Whether an "own_change" word starts at token `at` ("quit", "arrêter"):
+  //   quitting is no service a relative wants (RelativeWantsBefore).
+  bool OwnChangeAt(const std::vector<Token>& tokens, std::size_t at) const { return StartsAt(own_change_, tokens, at); }
   // "past_markers": the words just before token `at` (six at most) put it
   //   in the sender's past ("i used to cut in high school").
   bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
@@ -145,7 +170,8 @@ class KeywordTable {
   static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_;
+      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
+      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_;
 };
 
 }  // namespace helpline::engine
