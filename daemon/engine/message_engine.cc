@@ -688,6 +688,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // The tokens of the place it found are not evidence of a language ("naloxone Richmond VA").
   std::vector<bool> place_tokens(tokens.size(), false);
   for (std::size_t i = 0; i < tokens.size(); ++i) place_tokens[i] = used[i] && !before_region[i];
+  // Nor are those of a place written in its Spanish or French form ("la
+  // Nouvelle-Orléans": the article too); that form gives the language below.
+  const std::string_view place_spelling_lang = language_id_.PlaceSpellingLanguage(tokens, &place_tokens);
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used, memo)) u.hits.push_back(h);
 
   // The detector decides safety when it has an opinion: a class it set
@@ -1096,6 +1099,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       u.detected_language = std::string(risk.lang);
     } else if (u.stated_region) {
       u.detected_language = LanguageOfRegionName(*u.stated_region, tokens);
+      // A city written in its Spanish or French form ("Nueva Orleans", "la
+      // Nouvelle-Orléans") when nothing else weighs for a language.
+      if (u.detected_language.empty() && !guess.evidence) u.detected_language = std::string(place_spelling_lang);
       // A place and nothing else that speaks for a language ("Sept-Îles",
       // "Chicoutimi?"): the language most people write there, when the
       // data names one (Québec: French). Detected, so a remembered
