@@ -174,7 +174,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"relative_wants", "phrases", &t.relative_wants_},
                                 {"relative_wants", "negators", &t.wants_negators_},
                                 {"gives_back", "phrases", &t.gives_back_},
-                                {"gives_back", "past_attempts", &t.past_attempts_}}) {
+                                {"gives_back", "past_attempts", &t.past_attempts_},
+                                {"story_frights", "", &t.story_frights_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {

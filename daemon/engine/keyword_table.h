@@ -128,6 +128,10 @@ class KeywordTable {
   bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
   // "laughter": the message laughs ("lol", "jaja", "mdr").
   bool Laughs(const std::vector<Token>& tokens) const { return Contains(laughter_, tokens); }
+  // "story_frights": the story frightened the sender ("it scared me", "me
+  //   dio miedo", "ça m'a fait peur"): in a story frame, its fear words are
+  //   part of the story, like laughter.
+  bool FrightOfAStory(const std::vector<Token>& tokens) const { return Contains(story_frights_, tokens); }
   // "figures_of_speech": token `at` is inside one ("mourir de peur",
   //   "scared me to death", "me muero de miedo", "mort de rire"): a phrase
   //   starting at most kFigureReach words before it and running past it.
@@ -171,7 +175,7 @@ class KeywordTable {
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
       past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
-      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_;
+      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_;
 };
 
 }  // namespace helpline::engine

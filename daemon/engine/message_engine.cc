@@ -969,8 +969,10 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
                                     }));
   // Naloxone asked for in so many words ("donde consigo naloxona para
   // practicar", "je veux avoir du narcan chez nous") stays naloxone.
-  const bool naloxone_asked =
-      primary != nullptr && primary->intent == Intent::kNaloxone && keywords_.MakesARequest(tokens);
+  // So does naloxone asked about in a training ("how much narcan do you
+  // give someone who overdosed? doing a CPR class": learning to give it).
+  const bool naloxone_asked = primary != nullptr && primary->intent == Intent::kNaloxone &&
+                              (keywords_.MakesARequest(tokens) || keywords_.AsksToStudy(tokens));
   // Only signs silenced, with no drug named ("my grandpa passed out from the
   // heat last summer, he's ok now"): not an overdose story.
   const bool about_drugs = silenced_subject || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
@@ -1011,7 +1013,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // to ask for more (and 988 with distress words). Never a safety finding;
   // youth is kept, and so are crisis words said in the first person ("i
   // feel so depressed"), unless laughing about the story ("i was crying so
-  // hard lol that show is brutal"), harm reduction asked for by its own
+  // hard lol that show is brutal") or frightened by it ("lo escuché en las
+  // noticias y me dio miedo"), harm reduction asked for by its own
   // words ("a bad batch"), and detox or naloxone said in the first person.
   // Detox or naloxone only named in it ("just finished watching Dopesick",
   // "is it realistic that narcan wouldnt work" in a novel) asks for nothing.
@@ -1019,11 +1022,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
        u.intent == Intent::kCrisis || u.intent == Intent::kDetox || u.intent == Intent::kNaloxone) &&
       keywords_.TellsAStory(tokens) && !keywords_.MakesARequest(tokens) &&
-      std::none_of(u.hits.begin(), u.hits.end(), [&, laughs = keywords_.Laughs(tokens)](const KeywordHit& h) {
-        return h.intent == Intent::kHarm || h.intent == Intent::kText || (h.intent == Intent::kHelp && !h.names_only) ||
-               ((h.intent == Intent::kDetox || h.intent == Intent::kNaloxone) && FirstPersonBefore(tokens, h.first)) ||
-               (h.intent == Intent::kCrisis && !laughs && FirstPersonBefore(tokens, h.first));
-      })) {
+      std::none_of(u.hits.begin(), u.hits.end(),
+                   [&, laughs = keywords_.Laughs(tokens) || keywords_.FrightOfAStory(tokens)](const KeywordHit& h) {
+                     return h.intent == Intent::kHarm || h.intent == Intent::kText ||
+                            (h.intent == Intent::kHelp && !h.names_only) ||
+                            ((h.intent == Intent::kDetox || h.intent == Intent::kNaloxone) &&
+                             FirstPersonBefore(tokens, h.first)) ||
+                            (h.intent == Intent::kCrisis && !laughs && FirstPersonBefore(tokens, h.first));
+                   })) {
     u.intent = Intent::kUnknown;
   }
   // A question for information with nobody using: a class, a training, a
