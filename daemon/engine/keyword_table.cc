@@ -175,7 +175,9 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"relative_wants", "negators", &t.wants_negators_},
                                 {"gives_back", "phrases", &t.gives_back_},
                                 {"gives_back", "past_attempts", &t.past_attempts_},
-                                {"story_frights", "", &t.story_frights_}}) {
+                                {"story_frights", "", &t.story_frights_},
+                                {"persons", "first", &t.first_person_},
+                                {"persons", "third", &t.third_person_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
@@ -366,6 +368,16 @@ bool KeywordTable::PastBefore(const std::vector<Token>& tokens, std::size_t at) 
     if (StartsAt(past_markers_, tokens, i)) return true;
   }
   return false;
+}
+
+KeywordTable::Person KeywordTable::PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor,
+                                                std::size_t words) const {
+  const std::size_t from = std::max(at > words ? at - words : 0, floor);
+  for (std::size_t i = std::min(at, tokens.size()); i-- > from;) {
+    if (StartsAt(third_person_, tokens, i)) return Person::kThird;
+    if (StartsAt(first_person_, tokens, i)) return Person::kFirst;
+  }
+  return Person::kNone;
 }
 
 void KeywordTable::MarkAskingForAFriend(const std::vector<Token>& tokens, std::vector<bool>& used) const {

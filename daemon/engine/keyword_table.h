@@ -126,6 +126,17 @@ class KeywordTable {
   // "past_markers": the words just before token `at` (six at most) put it
   //   in the sender's past ("i used to cut in high school").
   bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
+  // "persons": who the words just before token `at` speak for, walking
+  //   back at most `words` words (and never before token `floor`): the
+  //   first "first" or "third" word found decides ("i need", "quiero",
+  //   "j'aimerais": kFirst; "he wants", "him", "quiere", "y veut": kThird);
+  //   kNone when neither is. FirstPersonBefore: the sender's own request.
+  enum class Person { kNone, kFirst, kThird };
+  Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0,
+                      std::size_t words = 4) const;
+  bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) const {
+    return PersonBefore(tokens, at) == Person::kFirst;
+  }
   // "laughter": the message laughs ("lol", "jaja", "mdr").
   bool Laughs(const std::vector<Token>& tokens) const { return Contains(laughter_, tokens); }
   // "story_frights": the story frightened the sender ("it scared me", "me
@@ -175,7 +186,8 @@ class KeywordTable {
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
       past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
-      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_;
+      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
+      first_person_, third_person_;
 };
 
 }  // namespace helpline::engine

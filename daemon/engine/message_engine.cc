@@ -475,36 +475,6 @@ bool MessageEngine::Textable(const Resource& r) const {
 
 namespace {
 
-// Who the words just before token `at` speak for: walking back at most
-// `words` words (and never before token `floor`), the first person pronoun or
-// verb form found first decides ("i need", "quiero", "je veux": kFirst;
-// "he wants", "him", "quiere", "y veut": kThird); kNone when neither is.
-enum class Person { kNone, kFirst, kThird };
-Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0, std::size_t words = 4) {
-  static const std::unordered_set<std::string_view> kFirst = {
-      "i",        "im",    "ive",   "id",      "ill",   "me",  "my", "myself", "mine",     "yo",    "quiero",
-      "necesito", "busco", "estoy", "tengo",   "puedo", "mi",  "je", "j",      "jai",      "jveux", "jsuis",
-      "chu",      "moi",   "veux",  "cherche", "suis",  "mon", "ma", "mes",    "jcherche", "jme"};
-  static const std::unordered_set<std::string_view> kThird = {
-      "he",   "she",   "they",  "him",   "her", "them", "hes",   "shes", "theyre", "his",
-      "hers", "their", "wants", "needs", "el",  "ella", "ellos", "lo",   "quiere", "necesita",
-      "su",   "il",    "elle",  "ils",   "lui", "veut", "son",   "sa",   "ses",    "leur"};
-  const std::size_t from = std::max(at > words ? at - words : 0, floor);
-  for (std::size_t i = at; i-- > from;) {
-    const std::string_view w = tokens[i].text;
-    if (kThird.count(w) != 0) return Person::kThird;
-    if (kFirst.count(w) != 0) return Person::kFirst;
-  }
-  return Person::kNone;
-}
-
-// Whether the words just before token `at` make it the sender's own
-// request (PersonBefore finds the first person); a third person word or
-// none found says no.
-bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
-  return PersonBefore(tokens, at) == Person::kFirst;
-}
-
 // Whether a relative is named only as where the sender is ("my parents are
 // home", "mi esposo está aquí", "mon chum est à côté"): the reason they
 // cannot call, not a family request.
@@ -815,7 +785,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
     if (IsGenericIntent(h.intent) || IsSafetyIntent(h.intent) || h.intent == Intent::kFamily) return false;
     if (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) {
-      return FirstPersonBefore(tokens, h.first) || relative_wants(h);
+      return keywords_.FirstPersonBefore(tokens, h.first) || relative_wants(h);
     }
     return true;
   });
@@ -829,7 +799,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   if (past_story) {
     for (const KeywordHit& h : u.hits) {
       if ((h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && !h.names_only &&
-          FirstPersonBefore(tokens, h.first)) {
+          keywords_.FirstPersonBefore(tokens, h.first)) {
         own_request_at = std::min(own_request_at, h.first);
       }
     }
@@ -906,9 +876,10 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
         case Intent::kChat: return !use_named && !TextIsAPromise(tokens, h);
         case Intent::kCrisis:  // its own first word counts ("necesito hablar"), six words back ("i just want to talk")
           return !use_named && h.first >= family_end &&
-                 PersonBefore(tokens, h.first + 1, family_end, 6) == Person::kFirst;
+                 keywords_.PersonBefore(tokens, h.first + 1, family_end, 6) == KeywordTable::Person::kFirst;
         case Intent::kDetox:  // a place asked for wins even for the relative ("where can he go to detox")
-          return (!h.names_only && asks && (PersonBefore(tokens, h.first) != Person::kThird || AsksWhere(tokens))) ||
+          return (!h.names_only && asks &&
+                  (keywords_.PersonBefore(tokens, h.first) != KeywordTable::Person::kThird || AsksWhere(tokens))) ||
                  relative_wants(h);
         case Intent::kTreatment: return relative_wants(h);
         case Intent::kHarm: return !h.names_only && asks && !for_relative;
@@ -1027,8 +998,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
                      return h.intent == Intent::kHarm || h.intent == Intent::kText ||
                             (h.intent == Intent::kHelp && !h.names_only) ||
                             ((h.intent == Intent::kDetox || h.intent == Intent::kNaloxone) &&
-                             FirstPersonBefore(tokens, h.first)) ||
-                            (h.intent == Intent::kCrisis && !laughs && FirstPersonBefore(tokens, h.first));
+                             keywords_.FirstPersonBefore(tokens, h.first)) ||
+                            (h.intent == Intent::kCrisis && !laughs && keywords_.FirstPersonBefore(tokens, h.first));
                    })) {
     u.intent = Intent::kUnknown;
   }
@@ -1049,7 +1020,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
           case Intent::kNaloxone: return true;
           case Intent::kTreatment:
           case Intent::kDetox:
-          case Intent::kHarm: return !h.names_only && FirstPersonBefore(tokens, h.first);
+          case Intent::kHarm: return !h.names_only && keywords_.FirstPersonBefore(tokens, h.first);
           default: return false;
         }
       })) {
