@@ -986,22 +986,22 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // feel so depressed"), unless laughing about the story ("i was crying so
   // hard lol that show is brutal") or frightened by it ("lo escuché en las
   // noticias y me dio miedo"), harm reduction asked for by its own
-  // words ("a bad batch"), and detox or naloxone said in the first person.
-  // Detox or naloxone only named in it ("just finished watching Dopesick",
-  // "is it realistic that narcan wouldnt work" in a novel) asks for nothing.
+  // words ("a bad batch"), naloxone, and detox said in the first person.
+  // Detox only named in it ("just finished watching Dopesick") asks for
+  // nothing.
   if (!danger &&
       (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
-       u.intent == Intent::kCrisis || u.intent == Intent::kDetox || u.intent == Intent::kNaloxone) &&
+       u.intent == Intent::kCrisis || u.intent == Intent::kDetox) &&
       keywords_.TellsAStory(tokens) && !keywords_.MakesARequest(tokens) &&
       std::none_of(u.hits.begin(), u.hits.end(),
                    [&, laughs = keywords_.Laughs(tokens) || keywords_.FrightOfAStory(tokens)](const KeywordHit& h) {
                      return h.intent == Intent::kHarm || h.intent == Intent::kText ||
-                            (h.intent == Intent::kHelp && !h.names_only) ||
-                            ((h.intent == Intent::kDetox || h.intent == Intent::kNaloxone) &&
-                             keywords_.FirstPersonBefore(tokens, h.first)) ||
+                            (h.intent == Intent::kHelp && !h.names_only) || h.intent == Intent::kNaloxone ||
+                            (h.intent == Intent::kDetox && keywords_.FirstPersonBefore(tokens, h.first)) ||
                             (h.intent == Intent::kCrisis && !laughs && keywords_.FirstPersonBefore(tokens, h.first));
                    })) {
     u.intent = Intent::kUnknown;
+    u.asks_nothing = true;
   }
   // A question for information with nobody using: a class, a training, a
   // paper, curiosity ("signs of an opioid overdose for my EMT class", "qué
@@ -1025,6 +1025,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
         }
       })) {
     u.intent = Intent::kUnknown;
+    u.asks_nothing = true;
   }
   // A past attempt told with being well now, to help others or to thank
   // ("hace dos años intenté suicidarme, ahora estoy bien y quiero ayudar a
@@ -1035,6 +1036,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       keywords_.GivesBack(tokens) &&
       (u.intent == Intent::kHelp || u.intent == Intent::kCrisis || u.intent == Intent::kInfo)) {
     u.intent = Intent::kUnknown;
+    u.asks_nothing = true;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
   // gets both in its first line: 911 now, and 988.
@@ -1137,13 +1139,14 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   }
 
   // 6. A resource named in the message comes first; a message that asks for
-  // nothing else gets that resource's topic. Safety answers keep their own
+  // nothing else gets that resource's topic (not one the rules set aside as
+  // asking for nothing: Understanding::asks_nothing). Safety answers keep their own
   // order (the named line still appears if the reply has room for it).
   const Resource* named = nullptr;
   if (!IsSafetyIntent(reply.intent)) {
     const NamedResource found = FindNamedResource(u.tokens, reply.region.code, index);
     named = found.serving;
-    if (found.topic != nullptr &&
+    if (found.topic != nullptr && !u.asks_nothing &&
         (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion || IsGenericIntent(reply.intent))) {
       reply.intent = IntentOfCategory(found.topic->categories.front());
     }
