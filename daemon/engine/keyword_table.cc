@@ -169,6 +169,15 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"figures_of_speech", "", &t.figures_of_speech_},
                                 {"opt_out_others", "negators", &t.opt_out_negators_},
                                 {"opt_out_others", "addressees", &t.opt_out_addressees_},
+                                {"study_frames", "", &t.study_frames_},
+                                {"asking_for_a_friend", "", &t.asking_for_a_friend_},
+                                {"relative_wants", "phrases", &t.relative_wants_},
+                                {"relative_wants", "negators", &t.wants_negators_},
+                                {"gives_back", "phrases", &t.gives_back_},
+                                {"gives_back", "past_attempts", &t.past_attempts_},
+                                {"story_frights", "", &t.story_frights_},
+                                {"persons", "first", &t.first_person_},
+                                {"persons", "third", &t.third_person_},
                                 {"joking", "marks", &t.joke_marks_},
                                 {"joking", "serious", &t.joke_serious_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
@@ -376,6 +385,36 @@ bool KeywordTable::Jokes(std::string_view raw, const std::vector<Token>& tokens)
 bool KeywordTable::PastBefore(const std::vector<Token>& tokens, std::size_t at) const {
   for (std::size_t i = at > 6 ? at - 6 : 0; i < at; ++i) {
     if (StartsAt(past_markers_, tokens, i)) return true;
+  }
+  return false;
+}
+
+KeywordTable::Person KeywordTable::PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor,
+                                                std::size_t words) const {
+  const std::size_t from = std::max(at > words ? at - words : 0, floor);
+  for (std::size_t i = std::min(at, tokens.size()); i-- > from;) {
+    if (StartsAt(third_person_, tokens, i)) return Person::kThird;
+    if (StartsAt(first_person_, tokens, i)) return Person::kFirst;
+  }
+  return Person::kNone;
+}
+
+void KeywordTable::MarkAskingForAFriend(const std::vector<Token>& tokens, std::vector<bool>& used) const {
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::size_t n = MatchLength(asking_for_a_friend_, tokens, i);
+    for (std::size_t k = i; k < i + n; ++k) used[k] = true;
+  }
+}
+
+bool KeywordTable::RelativeWantsBefore(const std::vector<Token>& tokens, std::size_t at) const {
+  for (std::size_t i = at > kWantsReach + 2 ? at - kWantsReach - 2 : 0; i < at; ++i) {
+    const std::size_t n = MatchLength(relative_wants_, tokens, i);
+    if (n == 0 || i + n > at || i + n + kWantsReach < at) continue;
+    // "no quiere ir a rehabilitación", "il ne veut pas", "y veut pas": not wanted.
+    const bool negated = (i > 0 && StartsAt(wants_negators_, tokens, i - 1)) ||
+                         (i > 1 && StartsAt(wants_negators_, tokens, i - 2)) ||
+                         StartsAt(wants_negators_, tokens, i + n);
+    if (!negated) return true;
   }
   return false;
 }

@@ -83,6 +83,28 @@ class KeywordTable {
   // "story_frames": the words are about a story, the news, a show or song,
   //   or schoolwork ("saw on the news", "school project", "un reportage");
   bool TellsAStory(const std::vector<Token>& tokens) const { return Contains(story_frames_, tokens); }
+  // "study_frames": the sender asks to learn, with nobody using: a class, a
+  //   training, a paper, curiosity ("for my EMT class", "solo curiosidad",
+  //   "pour un travail");
+  bool AsksToStudy(const std::vector<Token>& tokens) const { return Contains(study_frames_, tokens); }
+  // "asking_for_a_friend": the idiom for a question one would rather not own
+  //   ("asking for a friend", "pregunto por un amigo", "demande pour une
+  //   amie"); MarkAskingForAFriend marks its tokens in `used`, so the friend
+  //   named in it is no family keyword;
+  void MarkAskingForAFriend(const std::vector<Token>& tokens, std::vector<bool>& used) const;
+  // "relative_wants": a relative wants a service himself ("now he finally
+  //   wants rehab", "quiere ir a rehabilitación", "y veut entrer en
+  //   thérapie"): one of "phrases" ends at most kWantsReach words before
+  //   token `at`, with no "negators" word just before or after it ("no
+  //   quiere", "y veut pas");
+  bool RelativeWantsBefore(const std::vector<Token>& tokens, std::size_t at) const;
+  static constexpr std::size_t kWantsReach = 3;
+  // "gives_back": "phrases" to help others or to thank ("quiero ayudar a
+  //   otros", "give back", "merci pour votre aide"); "past_attempts" tell
+  //   of a past suicide attempt in words no risk rule reads ("j'ai fait une
+  //   tentative l'an passé");
+  bool GivesBack(const std::vector<Token>& tokens) const { return Contains(gives_back_, tokens); }
+  bool TellsOfAnAttempt(const std::vector<Token>& tokens) const { return Contains(past_attempts_, tokens); }
   // "request_markers": the sender asks for something ("where", "the number
   //   for", "necesito", "j'ai besoin");
   bool MakesARequest(const std::vector<Token>& tokens) const { return Contains(request_markers_, tokens); }
@@ -98,9 +120,23 @@ class KeywordTable {
   }
   bool ReactionAfter(const std::vector<Token>& tokens, std::size_t end) const;
   bool SaysOwnChange(const std::vector<Token>& tokens) const { return Contains(own_change_, tokens); }
+  // Whether an "own_change" word starts at token `at` ("quit", "arrêter"):
+  //   quitting is no service a relative wants (RelativeWantsBefore).
+  bool OwnChangeAt(const std::vector<Token>& tokens, std::size_t at) const { return StartsAt(own_change_, tokens, at); }
   // "past_markers": the words just before token `at` (six at most) put it
   //   in the sender's past ("i used to cut in high school").
   bool PastBefore(const std::vector<Token>& tokens, std::size_t at) const;
+  // "persons": who the words just before token `at` speak for, walking
+  //   back at most `words` words (and never before token `floor`): the
+  //   first "first" or "third" word found decides ("i need", "quiero",
+  //   "j'aimerais": kFirst; "he wants", "him", "quiere", "y veut": kThird);
+  //   kNone when neither is. FirstPersonBefore: the sender's own request.
+  enum class Person { kNone, kFirst, kThird };
+  Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0,
+                      std::size_t words = 4) const;
+  bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) const {
+    return PersonBefore(tokens, at) == Person::kFirst;
+  }
   // "laughter": the message laughs ("lol", "jaja", "mdr").
   bool Laughs(const std::vector<Token>& tokens) const { return Contains(laughter_, tokens); }
   // "joking": the message says it jokes ("marks": "jk", "es broma", "je
@@ -108,6 +144,10 @@ class KeywordTable {
   //   text, "😂") and does not also say it means it ("serious": "for real",
   //   "not joking", "no es broma", "pas une joke").
   bool Jokes(std::string_view raw, const std::vector<Token>& tokens) const;
+  // "story_frights": the story frightened the sender ("it scared me", "me
+  //   dio miedo", "ça m'a fait peur"): in a story frame, its fear words are
+  //   part of the story, like laughter.
+  bool FrightOfAStory(const std::vector<Token>& tokens) const { return Contains(story_frights_, tokens); }
   // "figures_of_speech": token `at` is inside one ("mourir de peur",
   //   "scared me to death", "me muero de miedo", "mort de rire"): a phrase
   //   starting at most kFigureReach words before it and running past it.
@@ -150,7 +190,9 @@ class KeywordTable {
   static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, joke_marks_, joke_serious_;
+      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
+      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
+      first_person_, third_person_, joke_marks_, joke_serious_;
   std::vector<std::string> joke_emoji_;  // as UTF-8, found in the raw text
 };
 

@@ -229,6 +229,25 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
       id.region_languages_.emplace_back(m.name.GetString(), lang);
     }
   }
+  if (d.HasMember("place_spellings")) {
+    const auto& ps = d["place_spellings"];
+    if (!ps.IsObject()) return InvalidArgument("language: \"place_spellings\" must be an object of language -> names");
+    for (const auto& m : ps.GetObject()) {
+      const std::string at = std::string("language: /place_spellings/") + m.name.GetString();
+      const std::string lang = m.name.GetString();
+      if (std::find(id.languages_.begin(), id.languages_.end(), lang) == id.languages_.end()) {
+        return InvalidArgument(at + ": '" + lang + "' is not in \"languages\"");
+      }
+      if (!m.value.IsArray()) return InvalidArgument(at + ": must be an array of names");
+      for (const auto& name : m.value.GetArray()) {
+        if (!name.IsString()) return InvalidArgument(at + ": every name must be a string");
+        std::vector<std::string> words;
+        for (Token& t : Tokenize(name.GetString())) words.push_back(std::move(t.text));
+        if (words.empty()) return InvalidArgument(at + ": a name has no letters");
+        id.place_spellings_.emplace_back(std::move(words), lang);
+      }
+    }
+  }
 
   auto words = ReadGroups(d, "words", id.languages_);
   if (!words.ok()) return words.status();
@@ -320,6 +339,21 @@ std::string_view LanguageIdentifier::RegionLanguage(std::string_view code) const
     if (region == code) return lang;
   }
   return {};
+}
+
+std::string_view LanguageIdentifier::PlaceSpellingLanguage(const std::vector<Token>& tokens,
+                                                           std::vector<bool>* mark) const {
+  std::string_view found;
+  for (const auto& [words, lang] : place_spellings_) {
+    for (std::size_t i = 0; i + words.size() <= tokens.size(); ++i) {
+      bool all = true;
+      for (std::size_t k = 0; k < words.size() && all; ++k) all = tokens[i + k].text == words[k];
+      if (!all) continue;
+      if (found.empty()) found = lang;
+      for (std::size_t k = 0; mark != nullptr && k < words.size(); ++k) (*mark)[i + k] = true;
+    }
+  }
+  return found;
 }
 
 const LanguageIdentifier::Entry* LanguageIdentifier::FindWord(std::string_view word) const {

@@ -37,7 +37,10 @@
 // people write in a region where that is not English (Québec: French;
 // Puerto Rico: Spanish). RegionLanguage() reads it; the engine uses it only
 // for a message with no evidence at all and no remembered language
-// (MessageEngine::UnderstandText, docs/ARCHITECTURE.md).
+// (MessageEngine::UnderstandText, docs/ARCHITECTURE.md). "place_spellings"
+// list cities in their Spanish or French form ("nueva orleans", "la
+// nouvelle orleans"): PlaceSpellingLanguage() reads them, under the same
+// condition, before the region's language.
 //
 // Decision (the margin rule; numbers from "decision" in the data file,
 // shipped values in brackets): each language's evidence is added up and
@@ -101,6 +104,14 @@ class LanguageIdentifier {
   // "region_languages", or "" when the data names none (English regions).
   std::string_view RegionLanguage(std::string_view code) const;
 
+  // The language of a place written in its Spanish or French form
+  // ("place_spellings": "nueva orleans" -> "es", "la nouvelle orleans" ->
+  // "fr") found in `tokens`, or "" when none is; with `mark`, its tokens
+  // (an article included) are marked there, as not evidence for Identify.
+  // The engine uses it, like RegionLanguage, only for a message with no
+  // other evidence.
+  std::string_view PlaceSpellingLanguage(const std::vector<Token>& tokens, std::vector<bool>* mark = nullptr) const;
+
   // The languages of the data file, in its order.
   const std::vector<std::string>& languages() const { return languages_; }
   // Words and phrases in the table.
@@ -129,6 +140,8 @@ class LanguageIdentifier {
   std::vector<std::string> languages_;
   // "region_languages": region code -> language, a handful of rows.
   std::vector<std::pair<std::string, std::string>> region_languages_;
+  // "place_spellings": folded words of a city's Spanish or French form -> its language.
+  std::vector<std::pair<std::vector<std::string>, std::string>> place_spellings_;
   std::vector<Entry> entries_;
   // First word -> entries starting with it, longest phrase first.
   WordMap by_first_;

@@ -101,6 +101,16 @@ int SpecificRank(Intent i) {
   }
 }
 
+// Whether hit `a` is the more specific request than `b`: words as written
+// before typos, then SpecificRank; but Indigenous words as written beat a
+// family word ("Navajo Nation ... need native help for my uncle drinking":
+// the community's own services are for the relative too).
+bool Outranks(const KeywordHit& a, const KeywordHit& b) {
+  if (!a.fuzzy && a.intent == Intent::kIndigenous && b.intent == Intent::kFamily) return true;
+  if (!b.fuzzy && b.intent == Intent::kIndigenous && a.intent == Intent::kFamily) return false;
+  return std::make_pair(a.fuzzy, SpecificRank(a.intent)) < std::make_pair(b.fuzzy, SpecificRank(b.intent));
+}
+
 // "Colombie-Britannique", "Nuevo México": a region written by its French or
 // Spanish name (where that differs from the English one) says the language
 // the person writes in; "" when the name says nothing.
@@ -465,36 +475,6 @@ bool MessageEngine::Textable(const Resource& r) const {
 
 namespace {
 
-// Who the words just before token `at` speak for: walking back at most
-// `words` words (and never before token `floor`), the first person pronoun or
-// verb form found first decides ("i need", "quiero", "je veux": kFirst;
-// "he wants", "him", "quiere", "y veut": kThird); kNone when neither is.
-enum class Person { kNone, kFirst, kThird };
-Person PersonBefore(const std::vector<Token>& tokens, std::size_t at, std::size_t floor = 0, std::size_t words = 4) {
-  static const std::unordered_set<std::string_view> kFirst = {
-      "i",        "im",    "ive",   "id",      "ill",   "me",  "my", "myself", "mine",     "yo",    "quiero",
-      "necesito", "busco", "estoy", "tengo",   "puedo", "mi",  "je", "j",      "jai",      "jveux", "jsuis",
-      "chu",      "moi",   "veux",  "cherche", "suis",  "mon", "ma", "mes",    "jcherche", "jme"};
-  static const std::unordered_set<std::string_view> kThird = {
-      "he",   "she",   "they",  "him",   "her", "them", "hes",   "shes", "theyre", "his",
-      "hers", "their", "wants", "needs", "el",  "ella", "ellos", "lo",   "quiere", "necesita",
-      "su",   "il",    "elle",  "ils",   "lui", "veut", "son",   "sa",   "ses",    "leur"};
-  const std::size_t from = std::max(at > words ? at - words : 0, floor);
-  for (std::size_t i = at; i-- > from;) {
-    const std::string_view w = tokens[i].text;
-    if (kThird.count(w) != 0) return Person::kThird;
-    if (kFirst.count(w) != 0) return Person::kFirst;
-  }
-  return Person::kNone;
-}
-
-// Whether the words just before token `at` make it the sender's own
-// request (PersonBefore finds the first person); a third person word or
-// none found says no.
-bool FirstPersonBefore(const std::vector<Token>& tokens, std::size_t at) {
-  return PersonBefore(tokens, at) == Person::kFirst;
-}
-
 // Whether a relative is named only as where the sender is ("my parents are
 // home", "mi esposo está aquí", "mon chum est à côté"): the reason they
 // cannot call, not a family request.
@@ -681,12 +661,19 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   }
 
   // 2. Keywords as written, then a stated region, then typos in what is left.
+  // The friend of "asking for a friend" ("pregunto por un amigo", "demande
+  // pour une amie") is the idiom for a question one would rather not own,
+  // not a relative: the service asked for is the request.
+  keywords_.MarkAskingForAFriend(tokens, used);
   u.hits = keywords_.MatchExact(tokens, used);
   const std::vector<bool> before_region = used;
   u.stated_region = regions_.FromMessage(tokens, used, u.sender_country);
   // The tokens of the place it found are not evidence of a language ("naloxone Richmond VA").
   std::vector<bool> place_tokens(tokens.size(), false);
   for (std::size_t i = 0; i < tokens.size(); ++i) place_tokens[i] = used[i] && !before_region[i];
+  // Nor are those of a place written in its Spanish or French form ("la
+  // Nouvelle-Orléans": the article too); that form gives the language below.
+  const std::string_view place_spelling_lang = language_id_.PlaceSpellingLanguage(tokens, &place_tokens);
   for (const KeywordHit& h : keywords_.MatchTypos(tokens, used, memo)) u.hits.push_back(h);
 
   // The detector decides safety when it has an opinion: a class it set
@@ -791,12 +778,24 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // droga", "ma blonde boit tous les soirs", "my dad drinks every night") is
   // the subject of a family request, not of the idiom beside it ("le CH me
   // tue cette année lol. mais sérieux, ma blonde boit...").
-  auto relative_uses = [&](const KeywordHit& family) {
+  // With `any_word`, any treatment or detox word counts ("my son just
+  // started using": the relative who uses, uses_after below).
+  auto relative_uses = [&](const KeywordHit& family, bool any_word = false) {
     const std::size_t end = family.first + family.count;
     return family.intent == Intent::kFamily && std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
-             return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && h.names_only && h.first >= end &&
-                    h.first <= end + 3;
+             return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && (any_word || h.names_only) &&
+                    h.first >= end && h.first <= end + 3;
            });
+  };
+  // A relative who wants the service himself ("now he finally wants rehab",
+  // "mi hermano ahora quiere ir a rehabilitación", "là y veut entrer en
+  // thérapie") asks for that service; the sender wanting to get him in
+  // ("how do I get my son into treatment", "my son needs detox") stays a
+  // family request, and so does his wish to quit ("mon fils veut arrêter
+  // la boisson, il va en désintox ou en thérapie?": no service wanted).
+  auto relative_wants = [&](const KeywordHit& h) {
+    return (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && !h.names_only && !h.fuzzy &&
+           !keywords_.OwnChangeAt(tokens, h.first) && keywords_.RelativeWantsBefore(tokens, h.first);
   };
   // A story is one whether the guard removed a keyword ("overdosed last
   // year") or only set a rule aside ("they hit me with narcan last year").
@@ -805,7 +804,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   const bool past_story = story_silenced && risk.guard_topic != "idiom" && risk.guard_topic != "harm";
   const bool other_request = std::any_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
     if (IsGenericIntent(h.intent) || IsSafetyIntent(h.intent) || h.intent == Intent::kFamily) return false;
-    if (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) return FirstPersonBefore(tokens, h.first);
+    if (h.intent == Intent::kTreatment || h.intent == Intent::kDetox) {
+      return keywords_.FirstPersonBefore(tokens, h.first) || relative_wants(h);
+    }
     return true;
   });
   // In a past story, the sender's own treatment request also outranks the
@@ -818,7 +819,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   if (past_story) {
     for (const KeywordHit& h : u.hits) {
       if ((h.intent == Intent::kTreatment || h.intent == Intent::kDetox) && !h.names_only &&
-          FirstPersonBefore(tokens, h.first)) {
+          keywords_.FirstPersonBefore(tokens, h.first)) {
         own_request_at = std::min(own_request_at, h.first);
       }
     }
@@ -895,9 +896,12 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
         case Intent::kChat: return !use_named && !TextIsAPromise(tokens, h);
         case Intent::kCrisis:  // its own first word counts ("necesito hablar"), six words back ("i just want to talk")
           return !use_named && h.first >= family_end &&
-                 PersonBefore(tokens, h.first + 1, family_end, 6) == Person::kFirst;
+                 keywords_.PersonBefore(tokens, h.first + 1, family_end, 6) == KeywordTable::Person::kFirst;
         case Intent::kDetox:  // a place asked for wins even for the relative ("where can he go to detox")
-          return !h.names_only && asks && (PersonBefore(tokens, h.first) != Person::kThird || AsksWhere(tokens));
+          return (!h.names_only && asks &&
+                  (keywords_.PersonBefore(tokens, h.first) != KeywordTable::Person::kThird || AsksWhere(tokens))) ||
+                 relative_wants(h);
+        case Intent::kTreatment: return relative_wants(h);
         case Intent::kHarm: return !h.names_only && asks && !for_relative;
         default: return false;
       }
@@ -922,10 +926,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& t) { return t.intent == Intent::kText; })) {
       continue;
     }
-    if (primary == nullptr || std::make_pair(h.fuzzy, SpecificRank(h.intent)) <
-                                  std::make_pair(primary->fuzzy, SpecificRank(primary->intent))) {
-      primary = &h;
-    }
+    if (primary == nullptr || Outranks(h, *primary)) primary = &h;
   }
   for (const auto& h : u.hits) {
     const bool named_in_idiom = idiom && ((h.intent == Intent::kFamily && h.names_only && !relative_uses(h)) ||
@@ -959,19 +960,28 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
                                     }));
   // Naloxone asked for in so many words ("donde consigo naloxona para
   // practicar", "je veux avoir du narcan chez nous") stays naloxone.
-  const bool naloxone_asked =
-      primary != nullptr && primary->intent == Intent::kNaloxone && keywords_.MakesARequest(tokens);
+  // So does naloxone asked about in a training ("how much narcan do you
+  // give someone who overdosed? doing a CPR class": learning to give it).
+  const bool naloxone_asked = primary != nullptr && primary->intent == Intent::kNaloxone &&
+                              (keywords_.MakesARequest(tokens) || keywords_.AsksToStudy(tokens));
   // Only signs silenced, with no drug named ("my grandpa passed out from the
   // heat last summer, he's ok now"): not an overdose story.
   const bool about_drugs = silenced_subject || std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) {
                              return h.intent == Intent::kTreatment || h.intent == Intent::kDetox ||
                                     h.intent == Intent::kHarm || h.intent == Intent::kNaloxone;
                            });
-  if ((silenced && about_drugs && risk.overdose_silenced && risk.guard_topic != "idiom" &&
-       (nothing_else || (risk.guard_topic == "harm" &&
-                         ((primary->intent == Intent::kNaloxone && !naloxone_asked) ||
-                          primary->intent == Intent::kTreatment || primary->intent == Intent::kFamily)))) ||
-      (asks_about_overdose && !naloxone_asked)) {
+  // A relative who uses ("what are the signs somebody's overdosing? my son
+  // just started using", "mon gars consomme pis j'ai peur": a treatment or
+  // detox word within three words after the relative) makes the same
+  // question a family request.
+  auto uses_after = [&](const KeywordHit& family) { return relative_uses(family, true); };
+  const bool relative_who_uses = primary != nullptr && uses_after(*primary);
+  if (!relative_who_uses &&
+      ((silenced && about_drugs && risk.overdose_silenced && risk.guard_topic != "idiom" &&
+        (nothing_else || (risk.guard_topic == "harm" &&
+                          ((primary->intent == Intent::kNaloxone && !naloxone_asked) ||
+                           primary->intent == Intent::kTreatment || primary->intent == Intent::kFamily)))) ||
+       (asks_about_overdose && !naloxone_asked))) {
     u.intent = Intent::kHarm;
   }
   // A question about a drug that asks for nothing else ("can molly make you
@@ -992,20 +1002,61 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // treatment, family or harm-reduction request, so the unknown reply,
   // which always carries the national helpline, the emergency line and how
   // to ask for more (and 988 with distress words). Never a safety finding;
-  // detox, naloxone and youth are kept, and so are crisis words said in the
-  // first person ("i feel so depressed"), unless laughing about the story
-  // ("i was crying so hard lol that show is brutal"), and harm reduction
-  // asked for by its own words ("a bad batch").
+  // youth is kept, and so are crisis words said in the first person ("i
+  // feel so depressed"), unless laughing about the story ("i was crying so
+  // hard lol that show is brutal") or frightened by it ("lo escuché en las
+  // noticias y me dio miedo"), harm reduction asked for by its own
+  // words ("a bad batch"), naloxone, and detox said in the first person.
+  // Detox only named in it ("just finished watching Dopesick") asks for
+  // nothing.
   if (!danger &&
       (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
-       u.intent == Intent::kCrisis) &&
+       u.intent == Intent::kCrisis || u.intent == Intent::kDetox) &&
       keywords_.TellsAStory(tokens) && !keywords_.MakesARequest(tokens) &&
-      std::none_of(u.hits.begin(), u.hits.end(), [&, laughs = keywords_.Laughs(tokens)](const KeywordHit& h) {
-        return h.intent == Intent::kHarm || h.intent == Intent::kDetox || h.intent == Intent::kNaloxone ||
-               h.intent == Intent::kText || (h.intent == Intent::kHelp && !h.names_only) ||
-               (h.intent == Intent::kCrisis && !laughs && FirstPersonBefore(tokens, h.first));
+      std::none_of(u.hits.begin(), u.hits.end(),
+                   [&, laughs = keywords_.Laughs(tokens) || keywords_.FrightOfAStory(tokens)](const KeywordHit& h) {
+                     return h.intent == Intent::kHarm || h.intent == Intent::kText ||
+                            (h.intent == Intent::kHelp && !h.names_only) || h.intent == Intent::kNaloxone ||
+                            (h.intent == Intent::kDetox && keywords_.FirstPersonBefore(tokens, h.first)) ||
+                            (h.intent == Intent::kCrisis && !laughs && keywords_.FirstPersonBefore(tokens, h.first));
+                   })) {
+    u.intent = Intent::kUnknown;
+    u.asks_nothing = true;
+  }
+  // A question for information with nobody using: a class, a training, a
+  // paper, curiosity ("signs of an opioid overdose for my EMT class", "qué
+  // pasa si mezclas alcohol con clonazepam? solo curiosidad", "pour un
+  // travail, c'est quoi les signes d'une surdose"): the unknown reply, even
+  // when it asks for material. A relative or friend who uses ("my son just
+  // started using"), a family phrase ("how do I help him"), the sender's
+  // own ask for a service ("I need detox") and naloxone ("how much narcan
+  // do you give, doing a CPR class") keep their request.
+  if (!danger &&
+      (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
+       u.intent == Intent::kDetox) &&
+      keywords_.AsksToStudy(tokens) && std::none_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+        switch (h.intent) {
+          case Intent::kFamily: return !h.names_only || uses_after(h);
+          case Intent::kNaloxone: return true;
+          case Intent::kTreatment:
+          case Intent::kDetox:
+          case Intent::kHarm: return !h.names_only && keywords_.FirstPersonBefore(tokens, h.first);
+          default: return false;
+        }
       })) {
     u.intent = Intent::kUnknown;
+    u.asks_nothing = true;
+  }
+  // A past attempt told with being well now, to help others or to thank
+  // ("hace dos años intenté suicidarme, ahora estoy bien y quiero ayudar a
+  // otros", "j'ai fait une tentative l'an passé, aujourd'hui je vais mieux,
+  // merci"): no help or crisis request, the unknown reply (it carries the
+  // lines all the same).
+  if (!danger && ((past_story && risk.suicide_silenced) || keywords_.TellsOfAnAttempt(tokens)) &&
+      keywords_.GivesBack(tokens) &&
+      (u.intent == Intent::kHelp || u.intent == Intent::kCrisis || u.intent == Intent::kInfo)) {
+    u.intent = Intent::kUnknown;
+    u.asks_nothing = true;
   }
   // An overdose with suicide risk ("I took all my pills, I want to die")
   // gets both in its first line: 911 now, and 988.
@@ -1054,6 +1105,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       u.detected_language = std::string(risk.lang);
     } else if (u.stated_region) {
       u.detected_language = LanguageOfRegionName(*u.stated_region, tokens);
+      // A city written in its Spanish or French form ("Nueva Orleans", "la
+      // Nouvelle-Orléans") when nothing else weighs for a language.
+      if (u.detected_language.empty() && !guess.evidence) u.detected_language = std::string(place_spelling_lang);
       // A place and nothing else that speaks for a language ("Sept-Îles",
       // "Chicoutimi?"): the language most people write there, when the
       // data names one (Québec: French). Detected, so a remembered
@@ -1112,13 +1166,14 @@ EngineReply MessageEngine::Answer(const InboundMessage& message, const Understan
   }
 
   // 6. A resource named in the message comes first; a message that asks for
-  // nothing else gets that resource's topic. Safety answers keep their own
+  // nothing else gets that resource's topic (not one the rules set aside as
+  // asking for nothing: Understanding::asks_nothing). Safety answers keep their own
   // order (the named line still appears if the reply has room for it).
   const Resource* named = nullptr;
   if (!IsSafetyIntent(reply.intent)) {
     const NamedResource found = FindNamedResource(u.tokens, reply.region.code, index);
     named = found.serving;
-    if (found.topic != nullptr &&
+    if (found.topic != nullptr && !u.asks_nothing &&
         (reply.intent == Intent::kUnknown || reply.intent == Intent::kRegion || IsGenericIntent(reply.intent))) {
       reply.intent = IntentOfCategory(found.topic->categories.front());
     }

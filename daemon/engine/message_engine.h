@@ -123,6 +123,11 @@ struct Understanding {
   // sure of one emergency (kModelReadsThreshold): the intent is that
   // emergency, with its own first line (an overdose's also carries 988).
   bool model_read = false;
+  // The rules set the message's words aside as asking for nothing (a story,
+  // the news or a show, a question to study, a past attempt told to help
+  // others): the intent stays unknown even when a resource is named in it
+  // ("doing a school project on the opioid crisis": no crisis line's topic).
+  bool asks_nothing = false;
   std::string detected_language;  // the message's language when not stated: answers it, never remembered
   // What to remember of this message, whatever the sender's state: the
   // opt-out for a carrier word, a stated language, a stated region.
