@@ -1008,14 +1008,16 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // noticias y me dio miedo"), harm reduction asked for by its own
   // words ("a bad batch"), naloxone, and detox said in the first person.
   // Detox only named in it ("just finished watching Dopesick") asks for
-  // nothing.
+  // nothing. A one-word keyword sent as the message's first word ("DETOX i
+  // watched a documentary ...") is a request all the same, here and below.
+  auto is_command = [](const KeywordHit& h) { return h.first == 0 && h.count == 1 && !h.fuzzy && !h.names_only; };
   if (!danger &&
       (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
        u.intent == Intent::kCrisis || u.intent == Intent::kDetox) &&
       keywords_.TellsAStory(tokens) && !keywords_.MakesARequest(tokens) &&
       std::none_of(u.hits.begin(), u.hits.end(),
                    [&, laughs = keywords_.Laughs(tokens) || keywords_.FrightOfAStory(tokens)](const KeywordHit& h) {
-                     return h.intent == Intent::kHarm || h.intent == Intent::kText ||
+                     return is_command(h) || h.intent == Intent::kHarm || h.intent == Intent::kText ||
                             (h.intent == Intent::kHelp && !h.names_only) || h.intent == Intent::kNaloxone ||
                             (h.intent == Intent::kDetox && keywords_.FirstPersonBefore(tokens, h.first)) ||
                             (h.intent == Intent::kCrisis && !laughs && keywords_.FirstPersonBefore(tokens, h.first));
@@ -1035,6 +1037,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       (u.intent == Intent::kTreatment || u.intent == Intent::kFamily || u.intent == Intent::kHarm ||
        u.intent == Intent::kDetox) &&
       keywords_.AsksToStudy(tokens) && std::none_of(u.hits.begin(), u.hits.end(), [&](const KeywordHit& h) {
+        if (is_command(h)) return true;
         switch (h.intent) {
           case Intent::kFamily: return !h.names_only || uses_after(h);
           case Intent::kNaloxone: return true;
