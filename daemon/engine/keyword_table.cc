@@ -148,6 +148,14 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
         }
         Entry entry{{}, *intent, lang, true};
         for (auto& tok : tokens) entry.words.push_back(std::move(tok.text));
+        // A phrase both stops and restarts the messages only by the order
+        // of its groups: refused ("dejen de enviarme" among the opt-ins).
+        for (std::size_t other : t.opt_out_by_first_[entry.words.front()]) {
+          if (t.opt_out_[other].words == entry.words && t.opt_out_[other].intent != entry.intent) {
+            return InvalidArgument(at + "/words: '" + std::string(w.GetString()) +
+                                   "' is listed for both stop and start");
+          }
+        }
         t.opt_out_by_first_[entry.words.front()].push_back(t.opt_out_.size());
         t.opt_out_.push_back(std::move(entry));
       }

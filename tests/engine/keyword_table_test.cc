@@ -246,6 +246,22 @@ TEST(KeywordTable, OptOutPhrasesMustHaveTwoWords) {
   EXPECT_FALSE(bad.ok());
 }
 
+TEST(KeywordTable, AnOptOutPhraseIsNeverAlsoAnOptIn) {
+  auto both = KeywordTable::Parse(
+      R"({"intents": [], "opt_out_phrases": [{"intent": "stop", "lang": "es", "words": ["dejen de enviarme"]},
+                                           {"intent": "start", "lang": "es", "words": ["dejen de enviarme"]}]})");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("listed for both stop and start"), std::string::npos)
+      << both.status().ToString();
+  // The shipped phrases: each opt-out phrase opts out, each opt-in opts in.
+  EXPECT_EQ(OptOut("remove me from this list")->intent, Intent::kStop);
+  EXPECT_EQ(OptOut("dejen de enviarme")->intent, Intent::kStop);
+  EXPECT_EQ(OptOut("retirez moi de la liste")->intent, Intent::kStop);
+  EXPECT_EQ(OptOut("subscribe me again")->intent, Intent::kStart);
+  EXPECT_EQ(OptOut("suscribirme otra vez")->intent, Intent::kStart);
+  EXPECT_EQ(OptOut("me reabonner")->intent, Intent::kStart);
+}
+
 TEST(KeywordTable, FourLetterKeywordsForgiveOneSwapOfAdjacentLetters) {
   EXPECT_EQ(First("hepl"), Intent::kHelp);
   EXPECT_EQ(First("txet"), Intent::kText);
