@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -118,6 +120,28 @@ TEST(RiskModel, TrainsOnTheShippedExamples) {
   // Not the texts of the examples: new wordings of their situations.
   EXPECT_GT(model->Assess(Tokenize("my uncle is slumped grey in his truck and barely breathing")).emergency(), 0.95);
   EXPECT_LT(model->Assess(Tokenize("where can i pick up a free naloxone kit in denver")).emergency(), 0.5);
+}
+
+// A tool, not a check: HELPLINE_RISK_EXPLAIN=FILE and
+// --gtest_also_run_disabled_tests --gtest_filter='*Explain*' print, beside
+// the detector's reading of each line (risk_detector_test.cc), the shipped
+// model's: naive Bayes overdose and suicide, then the regression's.
+TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
+  const char* path = std::getenv("HELPLINE_RISK_EXPLAIN");
+  ASSERT_NE(path, nullptr) << "set HELPLINE_RISK_EXPLAIN to a file of messages, one per line";
+  std::ifstream examples(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk_examples.tsv");
+  std::stringstream text;
+  text << examples.rdbuf();
+  auto model = RiskModel::Parse(text.str());
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << path;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    const RiskModel::Scores s = model->Assess(Tokenize(line));
+    std::printf("\"%s\" -> model overdose=%.3f suicide=%.3f fitted overdose=%.3f suicide=%.3f\n", line.c_str(),
+                s.overdose, s.suicide, s.fitted_overdose, s.fitted_suicide);
+  }
 }
 
 }  // namespace
