@@ -27,13 +27,51 @@ bool Is(const std::vector<Token>& tokens, std::size_t i, std::string_view word) 
 
 // "im 15 minutes away", "i am 20 miles out": a number followed by a unit is
 // not an age.
+// "tengo 14 pastillas" and "tengo 15 dias sin usar" count the same way.
 bool UnitFollows(const std::vector<Token>& tokens, std::size_t i) {
-  constexpr std::array<std::string_view, 24> kUnits = {
-      "minutes", "minute", "mins",   "min",     "hours", "hour", "hrs",  "days", "day", "weeks", "months",  "miles",
-      "mi",      "km",     "blocks", "percent", "pills", "away", "feet", "ft",   "am",  "pm",    "dollars", "bucks"};
+  constexpr std::string_view kUnits[] = {
+      "minutes", "minute",   "mins",    "min",     "hours",    "hour",    "hrs",       "days",     "day",
+      "weeks",   "months",   "miles",   "mi",      "km",       "blocks",  "percent",   "pills",    "away",
+      "feet",    "ft",       "am",      "pm",      "dollars",  "bucks",   "pastillas", "pastilla", "pildoras",
+      "dias",    "horas",    "minutos", "semanas", "meses",    "dolares", "pesos",     "cuadras",  "millas",
+      "piasses", "piastres", "heures",  "jours",   "semaines", "mois"};
   if (i >= tokens.size()) return false;
   for (auto u : kUnits) {
     if (tokens[i].text == u) return true;
+  }
+  return false;
+}
+
+// An age said without the word for years ("chu 16", "soy de 14", "j'ai 15",
+// "we are both 16") is read only where the number ends the message or a new
+// clause starts right after it ("chu 16 pis jai besoin daide"): a number
+// followed by anything else counts something ("j'ai 15 piasses", "chu 16 sur
+// la liste").
+bool ClauseEndsAt(const std::vector<Token>& tokens, std::size_t i) {
+  constexpr std::string_view kClauseStarts[] = {
+      // en
+      "and", "n", "but", "so", "i", "im", "ive", "need", "pls", "please", "plz", "help", "can", "how", "what", "my",
+      "me", "we", "too", "now", "here", "lol", "also",
+      // es
+      "y", "pero", "necesito", "ayuda", "quiero", "mi", "no", "como", "porfa", "ando", "estoy", "ya",
+      // fr
+      "pis", "pi", "et", "mais", "jai", "j", "je", "chu", "besoin", "aide", "mon", "ma", "mes", "svp", "stp", "jsuis"};
+  if (i >= tokens.size()) return true;
+  for (auto w : kClauseStarts) {
+    if (tokens[i].text == w) return true;
+  }
+  return false;
+}
+
+// "me n my gf are both 16", "we are 15", "both of us r 17": "are" with the
+// sender among its subjects (a "me", "we", "us" or "i" in the few words
+// before it, with no verb of someone else's in between).
+bool SenderAmongSubjects(const std::vector<Token>& tokens, std::size_t are) {
+  constexpr std::size_t kLookBack = 6;
+  for (std::size_t k = are; k > 0 && are - k < kLookBack; --k) {
+    const std::string& w = tokens[k - 1].text;
+    if (w == "me" || w == "we" || w == "us" || w == "i") return true;
+    if (w == "is" || w == "are" || w == "r") return false;
   }
   return false;
 }
@@ -96,9 +134,19 @@ std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
         return StatedAge{with_suffix, "en", i, 1};
       }
     }
+    // "me n my gf are both 16", "we are 15": the sender among several.
+    if ((Is(tokens, i, "are") || Is(tokens, i, "r")) && SenderAmongSubjects(tokens, i)) {
+      std::size_t at = i + 1;
+      if (Is(tokens, at, "both") || Is(tokens, at, "all") || Is(tokens, at, "only") || Is(tokens, at, "just")) ++at;
+      if (int age = AgeIn(at < tokens.size() ? tokens[at].text : "", true);
+          age != 0 && (!tokens[at].digits || ClauseEndsAt(tokens, at + 1) || Is(tokens, at + 1, "years") ||
+                       Is(tokens, at + 1, "yrs") || Is(tokens, at + 1, "yo"))) {
+        return StatedAge{age, "en", i, at + 1 - i};
+      }
+    }
     // Spanish: "tengo 15", "tengo 15 anos" (años folded), "tengo solo 15",
-    // "soy de 14 anos" (the years said).
-    if (Is(tokens, i, "tengo") && i + 1 < tokens.size()) {
+    // "tngo 16" (the vowel dropped, as texted).
+    if ((Is(tokens, i, "tengo") || Is(tokens, i, "tngo")) && i + 1 < tokens.size()) {
       const std::size_t at =
           (Is(tokens, i + 1, "solo") || Is(tokens, i + 1, "apenas") || Is(tokens, i + 1, "nomas")) ? i + 2 : i + 1;
       if (int age = AgeIn(at < tokens.size() ? tokens[at].text : "", true);
@@ -106,16 +154,24 @@ std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens) {
         return StatedAge{age, "es", i, at + 1 - i + (Is(tokens, at + 1, "anos") ? 1 : 0)};
       }
     }
-    if (Is(tokens, i, "soy") && Is(tokens, i + 1, "de") && Is(tokens, i + 3, "anos")) {
-      if (int age = AgeIn(i + 2 < tokens.size() ? tokens[i + 2].text : "", false)) return StatedAge{age, "es", i, 4};
+    // "soy de 14 anos", or "soy de 14" where a clause ends ("soy de 1990" is
+    // a year: no age is over kMaxAge).
+    if (Is(tokens, i, "soy") && Is(tokens, i + 1, "de") && i + 2 < tokens.size()) {
+      const bool anos = Is(tokens, i + 3, "anos");
+      if (int age = AgeIn(tokens[i + 2].text, false); age != 0 && (anos || ClauseEndsAt(tokens, i + 3))) {
+        return StatedAge{age, "es", i, anos ? 4u : 3u};
+      }
     }
-    // French: "j'ai 15 ans" (folded "jai 15 ans" or "j ai 15 ans"), "jai 15ans".
+    // French: "j'ai 15 ans" (folded "jai 15 ans" or "j ai 15 ans"), "jai
+    // 15ans", "chu 16 ans" (Québec "chu", "chui", "jsuis": je suis), and
+    // without "ans" where a clause ends ("j'ai 15", "chu 16 pis ...").
     std::size_t fr = 0;
-    if (Is(tokens, i, "jai")) fr = i + 1;
+    if (Is(tokens, i, "jai") || Is(tokens, i, "chu") || Is(tokens, i, "chui") || Is(tokens, i, "jsuis")) fr = i + 1;
     if (Is(tokens, i, "j") && Is(tokens, i + 1, "ai")) fr = i + 2;
     if (fr != 0 && fr < tokens.size()) {
       const bool ans = Is(tokens, fr + 1, "ans");
-      if (int age = AgeIn(tokens[fr].text, !ans); age != 0 && (ans || !tokens[fr].digits)) {
+      if (int age = AgeIn(tokens[fr].text, !ans);
+          age != 0 && (ans || !tokens[fr].digits || ClauseEndsAt(tokens, fr + 1))) {
         return StatedAge{age, "fr", i, fr + (ans ? 2 : 1) - i};
       }
     }

@@ -7,7 +7,12 @@
 //   auto age = FindStatedAge(Tokenize("im 15 and my mom drinks"));
 //   // age->years == 15, age->lang == "en", age->first == 0
 //
-// Only first-person statements count ("my son is 15" is a parent writing).
+// Only first-person statements count ("my son is 15" is a parent writing),
+// or the sender among several ("me n my gf are both 16", "we are 15"). An
+// age said without the word for years ("chu 16", "soy de 14", "j'ai 15",
+// "tngo 16") counts only where the number ends the message or a clause
+// starts after it ("chu 16 pis jai besoin daide"); a number followed by
+// anything else counts something ("j'ai 15 piasses", "chu 16 sur la liste").
 // Thread-safety: a pure function.
 
 #include <optional>
@@ -26,8 +31,8 @@ struct StatedAge {
 };
 
 // The first first-person age statement among `tokens`, if any. Numbers
-// outside kMinAge..kMaxAge, or followed by a unit ("im 15 minutes away"),
-// are not ages.
+// outside kMinAge..kMaxAge ("soy de 1990"), or followed by a unit ("im 15
+// minutes away", "tengo 14 pastillas", "im 16 days clean"), are not ages.
 std::optional<StatedAge> FindStatedAge(const std::vector<Token>& tokens);
 
 inline constexpr int kMinAge = 10;

@@ -1095,7 +1095,16 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     for (const auto& h : u.hits) {
       if (keyword_lang.empty() && h.lang != "en" && catalog_.Has(h.lang)) keyword_lang = std::string(h.lang);
     }
-    const LanguageGuess guess = language_id_.Identify(text, tokens, &place_tokens);
+    // Nor are the letters of an English age ("15 y/o", "17 yo"): Spanish "y", "o" and "yo".
+    std::vector<bool> with_age;  // filled only when an English age is stated
+    if (age && age->lang == "en") {
+      with_age = place_tokens;
+      for (std::size_t k = age->first; k < age->first + age->count && k < tokens.size(); ++k) {
+        const std::string& w = tokens[k].text;
+        if (w == "y" || w == "o" || w == "yo") with_age[k] = true;
+      }
+    }
+    const LanguageGuess guess = language_id_.Identify(text, tokens, with_age.empty() ? &place_tokens : &with_age);
     if (!guess.lang.empty() && catalog_.Has(guess.lang)) {
       if (keyword_lang == guess.lang) {
         u.stated_language = keyword_lang;

@@ -65,6 +65,15 @@
 //    larger place abroad or an airport takes (Sydney, Logan), and names
 //    whose largest namesake is not a city people mean (Brandon, FL, a
 //    census-designated place).
+// 6. Smaller towns people text from, and Québec's regions: towns of a few
+//    thousand that are the centre of their area (Caraquet and the Acadian
+//    Peninsula, Hawkesbury, Val-d'Or written "val d or", Kapuskasing, Fort St.
+//    John, La Ronge) and the regions of Québec named as a home ("en
+//    Gaspésie", "l'Abitibi", "la Côte-Nord", "l'Outaouais"), each only where
+//    the name is one province's alone; a name other provinces or states
+//    share with a town as large is left out (Sackville NB/NS, Yarmouth NS/MA,
+//    Amherst NS/MA/NY, Stratford PE/ON, Cornwall ON/PE/England, Lloydminster
+//    on the AB/SK line, Stephenville NL/TX, Grand Falls NB/NL).
 
 #include "daemon/engine/places.h"
 
@@ -199,22 +208,37 @@ constexpr Place kPlacesByRegion[] = {
     {"calgary", "CA-AB"}, {"edmonton", "CA-AB"}, {"red deer", "CA-AB"}, {"lethbridge", "CA-AB"},
     {"st albert", "CA-AB"}, {"saint albert", "CA-AB"}, {"medicine hat", "CA-AB"},
     {"grande prairie", "CA-AB"}, {"airdrie", "CA-AB"}, {"fort mcmurray", "CA-AB"}, {"fort mac", "CA-AB"},
+    {"sherwood park", "CA-AB"}, {"spruce grove", "CA-AB"}, {"okotoks", "CA-AB"}, {"canmore", "CA-AB"},
+    {"cold lake", "CA-AB"}, {"camrose", "CA-AB"}, {"wetaskiwin", "CA-AB"}, {"slave lake", "CA-AB"},
     {"vancouver", "CA-BC"}, {"north vancouver", "CA-BC"}, {"burnaby", "CA-BC"}, {"abbotsford", "CA-BC"},
     {"coquitlam", "CA-BC"}, {"kelowna", "CA-BC"}, {"saanich", "CA-BC"}, {"langley", "CA-BC"},
     {"nanaimo", "CA-BC"}, {"kamloops", "CA-BC"}, {"prince george", "CA-BC"}, {"chilliwack", "CA-BC"},
     {"maple ridge", "CA-BC"}, {"new westminster", "CA-BC"}, {"penticton", "CA-BC"},
     {"downtown eastside", "CA-BC"}, {"dtes", "CA-BC"},
+    {"prince rupert", "CA-BC"}, {"fort st john", "CA-BC"}, {"fort saint john", "CA-BC"},
+    {"dawson creek", "CA-BC"}, {"williams lake", "CA-BC"}, {"quesnel", "CA-BC"}, {"cranbrook", "CA-BC"},
+    {"campbell river", "CA-BC"}, {"port alberni", "CA-BC"}, {"squamish", "CA-BC"}, {"powell river", "CA-BC"},
+    {"salmon arm", "CA-BC"}, {"port coquitlam", "CA-BC"},
     {"winnipeg", "CA-MB"}, {"steinbach", "CA-MB"}, {"portage la prairie", "CA-MB"}, {"winkler", "CA-MB"},
     {"flin flon", "CA-MB"},
+    {"morden", "CA-MB"}, {"norway house", "CA-MB"},
     {"moncton", "CA-NB"}, {"saint john", "CA-NB"}, {"st john", "CA-NB"}, {"fredericton", "CA-NB"},
     {"dieppe", "CA-NB"}, {"miramichi", "CA-NB"}, {"edmundston", "CA-NB"},
+    {"caraquet", "CA-NB"}, {"shippagan", "CA-NB"}, {"tracadie", "CA-NB"}, {"tracadie sheila", "CA-NB"},
+    {"campbellton", "CA-NB"}, {"shediac", "CA-NB"}, {"bouctouche", "CA-NB"}, {"quispamsis", "CA-NB"},
+    {"oromocto", "CA-NB"}, {"grand sault", "CA-NB"}, {"peninsule acadienne", "CA-NB"},
     {"st johns", "CA-NL"}, {"saint johns", "CA-NL"}, {"conception bay south", "CA-NL"},
     {"mount pearl", "CA-NL"}, {"corner brook", "CA-NL"}, {"grand falls windsor", "CA-NL"},
     {"goose bay", "CA-NL"}, {"happy valley goose bay", "CA-NL"},
+    {"labrador city", "CA-NL"}, {"clarenville", "CA-NL"}, {"marystown", "CA-NL"}, {"port aux basques", "CA-NL"},
     {"halifax", "CA-NS"}, {"dartmouth", "CA-NS"}, {"cape breton", "CA-NS"}, {"truro", "CA-NS"},
     {"new glasgow", "CA-NS"}, {"antigonish", "CA-NS"}, {"wolfville", "CA-NS"},
+    {"glace bay", "CA-NS"}, {"kentville", "CA-NS"}, {"lower sackville", "CA-NS"}, {"cole harbour", "CA-NS"},
+    {"port hawkesbury", "CA-NS"},
     {"yellowknife", "CA-NT"}, {"hay river", "CA-NT"}, {"inuvik", "CA-NT"},
+    {"fort simpson", "CA-NT"},
     {"iqaluit", "CA-NU"}, {"rankin inlet", "CA-NU"}, {"arviat", "CA-NU"}, {"cambridge bay", "CA-NU"},
+    {"pond inlet", "CA-NU"}, {"igloolik", "CA-NU"},
     {"toronto", "CA-ON"}, {"ottawa", "CA-ON"}, {"mississauga", "CA-ON"},
     {"brampton", "CA-ON"}, {"markham", "CA-ON"}, {"vaughan", "CA-ON"}, {"kitchener", "CA-ON"},
     {"richmond hill", "CA-ON"}, {"oakville", "CA-ON"}, {"burlington", "CA-ON"}, {"oshawa", "CA-ON"},
@@ -223,6 +247,10 @@ constexpr Place kPlacesByRegion[] = {
     {"sault sainte marie", "CA-ON"}, {"peterborough", "CA-ON"}, {"sarnia", "CA-ON"},
     {"north bay", "CA-ON"}, {"timmins", "CA-ON"}, {"brantford", "CA-ON"}, {"whitby", "CA-ON"},
     {"kenora", "CA-ON"}, {"scarborough", "CA-ON"}, {"etobicoke", "CA-ON"}, {"north york", "CA-ON"},
+    {"hawkesbury", "CA-ON"}, {"kapuskasing", "CA-ON"}, {"hearst", "CA-ON"}, {"kirkland lake", "CA-ON"},
+    {"elliot lake", "CA-ON"}, {"sturgeon falls", "CA-ON"}, {"orillia", "CA-ON"}, {"owen sound", "CA-ON"},
+    {"cobourg", "CA-ON"}, {"brockville", "CA-ON"}, {"sioux lookout", "CA-ON"}, {"fort frances", "CA-ON"},
+    {"moosonee", "CA-ON"}, {"welland", "CA-ON"}, {"muskoka", "CA-ON"},
     {"charlottetown", "CA-PE"}, {"summerside", "CA-PE"},
     {"montreal", "CA-QC"}, {"mtl", "CA-QC"}, {"quebec city", "CA-QC"}, {"ville de quebec", "CA-QC"},
     {"laval", "CA-QC"}, {"gatineau", "CA-QC"}, {"longueuil", "CA-QC"}, {"sherbrooke", "CA-QC"},
@@ -232,9 +260,26 @@ constexpr Place kPlacesByRegion[] = {
     {"st jerome", "CA-QC"}, {"granby", "CA-QC"}, {"brossard", "CA-QC"}, {"saint hyacinthe", "CA-QC"},
     {"st hyacinthe", "CA-QC"}, {"shawinigan", "CA-QC"}, {"rimouski", "CA-QC"}, {"victoriaville", "CA-QC"},
     {"rouyn noranda", "CA-QC"}, {"val dor", "CA-QC"}, {"sept iles", "CA-QC"}, {"baie comeau", "CA-QC"},
+    // Smaller towns (rule 6), by area. Abitibi and the north:
+    {"val d or", "CA-QC"}, {"valdor", "CA-QC"}, {"chibougamau", "CA-QC"},
+    // Gaspésie, Bas-Saint-Laurent and the islands:
+    {"gaspe", "CA-QC"}, {"matane", "CA-QC"}, {"riviere du loup", "CA-QC"}, {"iles de la madeleine", "CA-QC"},
+    // Lac-Saint-Jean, Mauricie, Laurentides:
+    {"roberval", "CA-QC"}, {"dolbeau mistassini", "CA-QC"}, {"la tuque", "CA-QC"}, {"mont laurier", "CA-QC"},
+    // Lanaudière, Estrie, Chaudière-Appalaches, the Montréal suburbs:
+    {"joliette", "CA-QC"}, {"magog", "CA-QC"}, {"thetford mines", "CA-QC"}, {"chateauguay", "CA-QC"},
+    {"blainville", "CA-QC"}, {"mascouche", "CA-QC"},
+    // Regions of Québec people name as where they live (rule 6): Gaspésie, Abitibi, Lac-Saint-Jean, Côte-Nord.
+    {"gaspesie", "CA-QC"}, {"abitibi", "CA-QC"}, {"lac saint jean", "CA-QC"}, {"lac st jean", "CA-QC"},
+    {"cote nord", "CA-QC"},
+    // Outaouais, Mauricie, Estrie, Montérégie, Laurentides, Lanaudière, Bas-Saint-Laurent.
+    {"outaouais", "CA-QC"}, {"mauricie", "CA-QC"}, {"estrie", "CA-QC"}, {"monteregie", "CA-QC"},
+    {"laurentides", "CA-QC"}, {"lanaudiere", "CA-QC"}, {"bas saint laurent", "CA-QC"},
     {"saskatoon", "CA-SK"}, {"prince albert", "CA-SK"}, {"moose jaw", "CA-SK"}, {"swift current", "CA-SK"},
     {"yorkton", "CA-SK"}, {"north battleford", "CA-SK"},
+    {"estevan", "CA-SK"}, {"weyburn", "CA-SK"}, {"la ronge", "CA-SK"}, {"melfort", "CA-SK"},
     {"whitehorse", "CA-YT"}, {"dawson city", "CA-YT"},
+    {"watson lake", "CA-YT"},
 
     // Names several regions share with no clear largest (rule 2 above).
     {"springfield", kShared}, {"richmond", kShared}, {"rochester", kShared}, {"wilmington", kShared},

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
+
 namespace helpline::engine {
 namespace {
 
@@ -10,6 +12,16 @@ struct Case {
   int years;  // 0: no statement
   const char* lang;
 };
+
+// Each text states its sender's age, in the language given.
+void ExpectAges(std::span<const Case> cases) {
+  for (const Case& c : cases) {
+    auto age = FindStatedAge(Tokenize(c.text));
+    ASSERT_TRUE(age.has_value()) << c.text;
+    EXPECT_EQ(age->years, c.years) << c.text;
+    EXPECT_EQ(age->lang, c.lang) << c.text;
+  }
+}
 
 TEST(AgeStatement, FirstPersonAgesAreFoundInThreeLanguages) {
   const Case cases[] = {
@@ -26,12 +38,7 @@ TEST(AgeStatement, FirstPersonAgesAreFoundInThreeLanguages) {
       {"jai 16 ans", 16, "fr"},
       {"I'm 34 and relapsed", 34, "en"},
   };
-  for (const Case& c : cases) {
-    auto age = FindStatedAge(Tokenize(c.text));
-    ASSERT_TRUE(age.has_value()) << c.text;
-    EXPECT_EQ(age->years, c.years) << c.text;
-    EXPECT_EQ(age->lang, c.lang) << c.text;
-  }
+  ExpectAges(cases);
 }
 
 TEST(AgeStatement, NumbersThatAreNotTheWritersAgeAreIgnored) {
@@ -51,6 +58,30 @@ TEST(AgeStatement, AnAgeWithAPossessiveOrAPersonsNounIsSomeoneElses) {
   for (const char* text :
        {"19 yr old here and using meth", "16yo need help", "im 15 years old and my son... no, my brother"}) {
     EXPECT_TRUE(FindStatedAge(Tokenize(text)).has_value()) << text;
+  }
+}
+
+TEST(AgeStatement, AnAgeSaidWithoutTheWordForYearsIsReadWhereAClauseEnds) {
+  const Case spanish[] = {{"tngo 16", 16, "es"}, {"soy de 14", 14, "es"}, {"soy de 14 y fumo mota", 14, "es"}};
+  ExpectAges(spanish);
+  const Case quebec[] = {{"chu 16", 16, "fr"}, {"chu 16 pis jai besoin daide", 16, "fr"}};
+  ExpectAges(quebec);
+  const Case french[] = {{"j'ai 15", 15, "fr"}, {"jai 15 pis je bois", 15, "fr"}};
+  ExpectAges(french);
+  // The sender among several, and the years abbreviated.
+  const Case english[] = {{"me n my gf are both 16", 16, "en"},
+                          {"we are 15 and need help", 15, "en"},
+                          {"im 15yo", 15, "en"},
+                          {"15 y/o", 15, "en"},
+                          {"15yrs", 15, "en"}};
+  ExpectAges(english);
+}
+
+TEST(AgeStatement, ANumberThatCountsSomethingStaysANumber) {
+  for (const char* text : {"i have 16 pills", "tengo 14 pastillas", "j'ai 15 piasses", "im 16 days clean",
+                           "soy de 1990", "chu 16 sur la liste", "my kids are both 16", "jai 15 minutes de retard",
+                           "soy de 14 calles de aqui", "tngo 15 dias limpio"}) {
+    EXPECT_FALSE(FindStatedAge(Tokenize(text)).has_value()) << text;
   }
 }
 

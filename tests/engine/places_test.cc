@@ -98,6 +98,22 @@ TEST(Places, StJohnsIsNewfoundlandAndSaintJohnIsNewBrunswick) {
   EXPECT_EQ(RegionForPlace("st john"), "CA-NB");
 }
 
+TEST(Places, SmallerTownsAndQuebecRegionsPeopleTextFromAreInTheirProvince) {
+  EXPECT_EQ(RegionForPlace("caraquet"), "CA-NB");
+  EXPECT_EQ(RegionForPlace("hawkesbury"), "CA-ON");
+  EXPECT_EQ(RegionForPlace("port hawkesbury"), "CA-NS");
+  EXPECT_EQ(RegionForPlace("gaspesie"), "CA-QC");
+  for (std::string_view written : {"Val-d'Or", "Val-d Or", "Val d'Or", "val dor"}) {
+    EXPECT_EQ(RegionForPlace(FoldText(written)), "CA-QC") << written;
+  }
+  EXPECT_EQ(RegionForPlace("fort st john"), "CA-BC");
+  EXPECT_EQ(RegionForPlace("la ronge"), "CA-SK");
+  // A town name another province or a state shares with a town as large says nothing.
+  for (std::string_view name : {"sackville", "yarmouth", "amherst", "stratford", "cornwall", "lloydminster"}) {
+    EXPECT_EQ(RegionForPlace(name), std::nullopt) << name;
+  }
+}
+
 TEST(Places, LookupNeedsTheWholeFoldedName) {
   EXPECT_EQ(RegionForPlace("Vancouver"), std::nullopt);
   EXPECT_EQ(RegionForPlace("vancouve"), std::nullopt);
