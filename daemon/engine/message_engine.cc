@@ -38,6 +38,12 @@ constexpr double kDoubtThreshold = 0.95;
 // docs/ARCHITECTURE.md, "Safety".
 constexpr double kModelReadsThreshold = 0.99;
 constexpr double kModelFittedThreshold = 0.5;
+// ... and one word of the message, not a person's ("cousin", "roommate"),
+// that is itself at least this evidence of that class (the log of its naive
+// Bayes likelihood ratio against "other", RiskModel::Scores): a sum of weak
+// words is no sure reading ("yo my cousin said yall do trivia" gets the doubt
+// line). 2.0 cost 3+1 held-out intents; 1.5 none (round 10b, ARCHITECTURE.md).
+constexpr double kModelEvidenceThreshold = 1.5;
 // A message naming only a place is a region request up to this many words.
 constexpr std::size_t kRegionOnlyMaxTokens = 6;
 
@@ -622,8 +628,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     model = model_.Assess(tokens);
   }
   // Sure of one class: both readings agree (kModelReadsThreshold, kModelFittedThreshold).
-  auto sure = [](double read, double fitted) {
-    return read >= kModelReadsThreshold && fitted >= kModelFittedThreshold;
+  auto sure = [](double read, double fitted, double evidence) {
+    return read >= kModelReadsThreshold && fitted >= kModelFittedThreshold && evidence >= kModelEvidenceThreshold;
   };
   // The joke is taken at its word, under the doubt line (988 still in the
   // first line), unless the regression reads suicide all the same (it
@@ -631,12 +637,17 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // him out of my head lol i want to die").
   const bool joke =
       rules_suicide_joking && tokens.size() >= kDoubtMinTokens && model.fitted_suicide < kModelFittedThreshold;
-  // A message that jokes ("lol", "jaja", "mdr", "jk", "😂") keeps a model's reading to the doubt line.
+  // A message that jokes ("lol", "jaja", "mdr", "jk", "😂") keeps a model's reading to the doubt line;
+  // distress the rules read keeps an overdose reading there ("i feel like im
+  // losing it, my heart is racing": panic reads as overdose to the model; the
+  // doubt line carries 988 beside 911).
   const bool model_sure = rules_silent && model.emergency() >= kDoubtThreshold && !jokes;
-  const bool model_suicide = model_sure && sure(model.suicide, model.fitted_suicide);
-  const bool model_overdose = model_sure && !model_suicide && sure(model.overdose, model.fitted_overdose);
+  const bool model_suicide = model_sure && sure(model.suicide, model.fitted_suicide, model.evidence_suicide);
+  const bool model_overdose = model_sure && !model_suicide && !risk.distress &&
+                              sure(model.overdose, model.fitted_overdose, model.evidence_overdose);
   const bool danger = risk.overdose || (risk.suicide && !joke) || model_overdose || model_suicide;
-  const bool model_suicide_too = rules_overdose_only && sure(model.suicide, model.fitted_suicide);
+  const bool model_suicide_too =
+      rules_overdose_only && sure(model.suicide, model.fitted_suicide, model.evidence_suicide);
 
   // 1. Carrier words: the whole message, or said in plain words in a short
   // message that asks for nothing else ("please stop texting me"); never a

@@ -10,6 +10,26 @@
 
 namespace helpline::engine {
 
+namespace {
+// Words for people, in the folded forms Tokenize gives (no accents): not
+// evidence of an emergency by themselves (Scores::evidence_overdose).
+bool IsPersonWord(std::string_view w) {
+  static constexpr std::string_view kPeople[] = {
+      "cousin", "cousins",  "aunt",    "uncle",     "brother",    "bro",      "sister",   "sis",      "mom",
+      "mum",    "mother",   "dad",     "father",    "son",        "daughter", "friend",   "friends",  "buddy",
+      "homie",  "roommate", "roomie",  "boyfriend", "girlfriend", "bf",       "gf",       "husband",  "wife",
+      "hubby",  "partner",  "grandma", "grandpa",   "kid",        "kids",     "coworker", "neighbor", "primo",
+      "prima",  "hermano",  "hermana", "mama",      "papa",       "amigo",    "amiga",    "novio",    "novia",
+      "esposo", "esposa",   "hijo",    "hija",      "tio",        "tia",      "abuela",   "abuelo",   "chum",
+      "blonde", "ami",      "amie",    "frere",     "soeur",      "mere",     "pere",     "fils",     "fille",
+      "oncle",  "tante",    "coloc",   "conjoint",  "conjointe",  "mari",     "femme",    "cousine"};
+  for (std::string_view p : kPeople) {
+    if (p == w) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   RiskModel m;
   std::array<std::size_t, kClasses> n{};
@@ -129,18 +149,38 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
   std::vector<std::string> feats;
   WordAndPairFeatures(tokens, feats);
   std::vector<std::uint32_t> row;
+  Scores out;
   for (const std::string& f : feats) {
     if (auto it = index_.find(std::string_view(f)); it != index_.end()) {
       row.push_back(it->second);
-      for (int c = 0; c < kClasses; ++c) s[c] += log_likelihood_[it->second][c];
+      const auto& ll = log_likelihood_[it->second];
+      for (int c = 0; c < kClasses; ++c) s[c] += ll[c];
+      if (f.find(' ') == std::string::npos && !IsPersonWord(f)) {
+        out.evidence_overdose = std::max(out.evidence_overdose, static_cast<double>(ll[0]) - ll[2]);
+        out.evidence_suicide = std::max(out.evidence_suicide, static_cast<double>(ll[1]) - ll[2]);
+      }
     }
   }
   Softmax(s);
   std::array<double, kClasses> fit = FittedLogits(row);
   Softmax(fit);
-  Scores out;
   out.overdose = s[0], out.suicide = s[1], out.other = s[2];
   out.fitted_overdose = fit[0], out.fitted_suicide = fit[1];
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> RiskModel::Evidence(const std::vector<Token>& tokens, int c) const {
+  std::vector<std::pair<std::string, double>> out;
+  if (examples_ == 0 || c < 0 || c >= 2) return out;
+  std::vector<std::string> feats;
+  WordAndPairFeatures(tokens, feats);
+  for (std::string& f : feats) {
+    if (auto it = index_.find(std::string_view(f)); it != index_.end()) {
+      const auto& ll = log_likelihood_[it->second];
+      out.emplace_back(std::move(f), static_cast<double>(ll[c]) - ll[2]);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return out;
 }
 

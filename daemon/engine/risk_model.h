@@ -46,6 +46,13 @@ class RiskModel {
     // the naive Bayes sum cannot (a look-alike whose words are mostly
     // emergency words), so it is the second opinion for answering as one.
     double fitted_overdose = 0, fitted_suicide = 0;
+    // The strongest single word's naive Bayes weight for overdose and for
+    // suicide against "other" (the log of its likelihood ratio), leaving out
+    // pairs and words for people ("cousin", "roommate", "primo", "chum":
+    // third-person reports make them overdose evidence): the engine's sure
+    // reading needs one such word, not a sum of weak ones ("yo my cousin
+    // said yall do trivia": cousin 2.3, said 0.5). -1e9 when none is known.
+    double evidence_overdose = -1e9, evidence_suicide = -1e9;
     double emergency() const { return overdose + suicide; }
   };
 
@@ -64,6 +71,11 @@ class RiskModel {
   RiskModel() = default;
 
   Scores Assess(const std::vector<Token>& tokens) const;
+
+  // The message's features with the naive Bayes weight of each as evidence
+  // of class `c` (0 overdose, 1 suicide) against "other": log of the ratio
+  // of their likelihoods; strongest first. For the Explain tool and tests.
+  std::vector<std::pair<std::string, double>> Evidence(const std::vector<Token>& tokens, int c) const;
 
   std::size_t examples() const { return examples_; }
   std::size_t features() const { return log_likelihood_.size(); }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -43,6 +44,26 @@ TEST(RiskModel, WordsItNeverSawLeaveThePriors) {
   const auto s = model->Assess(Tokenize("zebra quantum lighthouse"));
   EXPECT_NEAR(s.overdose, 1.0 / 3, 1e-6);
   EXPECT_NEAR(s.other, 1.0 / 3, 1e-6);
+}
+
+// The strongest word's weight as evidence (Scores::evidence_overdose): a
+// word for a person ("friend", seen only in overdoses here) is not one, nor is
+// a pair; a sign ("blue") is.
+TEST(RiskModel, EvidenceIsAWordThatIsNotAPerson) {
+  auto model = RiskModel::Parse(SmallSet());
+  ASSERT_TRUE(model.ok());
+  const auto friend_only = model->Assess(Tokenize("friend zebra"));
+  EXPECT_GT(friend_only.overdose, 0.9);            // the sum reads overdose ...
+  EXPECT_EQ(friend_only.evidence_overdose, -1e9);  // ... with no word of evidence
+  const auto blue = model->Assess(Tokenize("my friend is blue"));
+  EXPECT_NEAR(blue.evidence_overdose, std::log(10.5 / 11) - std::log(0.5 / 11), 1e-5);
+  const auto rope = model->Assess(Tokenize("the rope"));
+  EXPECT_GT(rope.evidence_suicide, 2.0);
+  EXPECT_LE(rope.evidence_overdose, 0.0);  // seen in no overdose, as often as in "other"
+  // The Explain tool's list: pairs and people too, strongest first.
+  const auto listed = model->Evidence(Tokenize("my friend is blue"), 0);
+  ASSERT_FALSE(listed.empty());
+  EXPECT_GE(listed.front().second, listed.back().second);
 }
 
 TEST(RiskModel, AnEmptyModelReadsNothing) {
@@ -141,6 +162,13 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
     const RiskModel::Scores s = model->Assess(Tokenize(line));
     std::printf("\"%s\" -> model overdose=%.3f suicide=%.3f fitted overdose=%.3f suicide=%.3f\n", line.c_str(),
                 s.overdose, s.suicide, s.fitted_overdose, s.fitted_suicide);
+    for (int c = 0; c < 2; ++c) {
+      std::printf("  %s evidence:", c == 0 ? "overdose" : "suicide");
+      for (const auto& [feature, weight] : model->Evidence(Tokenize(line), c)) {
+        std::printf(" %s=%.1f", feature.c_str(), weight);
+      }
+      std::printf("\n");
+    }
   }
 }
 
