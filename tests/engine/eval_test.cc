@@ -451,7 +451,8 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // 22-25 learned from, the five give 506/510 first lines, 820/900 intents
 // and a safety line first on 44 of 390 other texts (main a31293d: 501/510,
 // 735/900, 57 of 390); with round 10, the joke policy and the intent model
-// (intent_model.h), 507/510, 836/900 and 43 of 390. Batches 30-33 were
+// (intent_model.h), 507/510, 836/900 and 43 of 390; 842/900 with the
+// intent files; 847/900 once the models learned batches 30-33. Batches 30-33 were
 // written at the start of the fifteenth session, before any of that
 // session's changes, and measured on main cadc3d3: 406/408 first lines,
 // 641/720 intents, a safety line first on 46 of 312 others; with round 10
@@ -489,14 +490,16 @@ HeldOutFigures MeasureHeldOut(std::initializer_list<int> rounds, const char* nam
 TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const HeldOutFigures older = MeasureHeldOut({18, 20, 21, 26, 27}, "18, 20, 21, 26 and 27");
   EXPECT_EQ(older.emergencies, 510u);
-  EXPECT_GE(older.first, 506u);
-  EXPECT_LE(older.safety_first, 44u);
-  EXPECT_GE(older.intents, 839u);
-  const HeldOutFigures newer = MeasureHeldOut({30, 31, 32, 33}, "30 to 33");
+  EXPECT_GE(older.first, 507u);
+  EXPECT_LE(older.safety_first, 43u);
+  EXPECT_GE(older.intents, 845u);
+  // Learned from since the sixteenth session (the models read them; round
+  // 11's rules are being fitted to them): no longer a held-out measure.
+  const HeldOutFigures newer = MeasureHeldOut({30, 31, 32, 33}, "30 to 33 (now learned from)");
   EXPECT_EQ(newer.emergencies, 408u);
-  EXPECT_GE(newer.first, 406u);
-  EXPECT_LE(newer.safety_first, 45u);
-  EXPECT_GE(newer.intents, 661u);
+  EXPECT_GE(newer.first, 407u);
+  EXPECT_LE(newer.safety_first, 40u);
+  EXPECT_GE(newer.intents, 685u);
 }
 
 }  // namespace
