@@ -404,7 +404,7 @@ std::string BlindRoundPath(int round) {
 // with round 9c's four, 22-25, mostly laughter beside a death wish; 12 of
 // 1,416 with round 10's two, 28 and 29, once a joke beside a death wish got
 // the doubt line). round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv, round_b27.tsv and round_b30.tsv .. round_b33.tsv are held
+// round_b26.tsv, round_b27.tsv and round_b34.tsv .. round_b37.tsv are held
 // out: no rule was fitted to them, and they are read only to measure
 // (HeldOutRoundsMeasureTheEngine below).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
@@ -438,7 +438,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv, round_b27.tsv, and round_b30.tsv .. round_b33.tsv): no
+// round_b26.tsv, round_b27.tsv, and round_b34.tsv .. round_b37.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -456,8 +456,11 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // written at the start of the fifteenth session, before any of that
 // session's changes, and measured on main cadc3d3: 406/408 first lines,
 // 641/720 intents, a safety line first on 46 of 312 others; with round 10
-// and the intent model, 406/408, 657/720, 45 of 312. The bounds hold those
-// figures.
+// and the intent model, 406/408, 657/720, 45 of 312; from the sixteenth
+// session on they are learned from. Batches 34-37 were written at the start
+// of the sixteenth session and measured on integration 4f189ea, before its
+// round 11: 408/408 first lines, 670/720 intents, a safety line first on 49
+// of 312 others. The bounds hold those figures.
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
 };
@@ -500,6 +503,11 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(newer.first, 407u);
   EXPECT_LE(newer.safety_first, 40u);
   EXPECT_GE(newer.intents, 685u);
+  const HeldOutFigures newest = MeasureHeldOut({34, 35, 36, 37}, "34 to 37");
+  EXPECT_EQ(newest.emergencies, 408u);
+  EXPECT_GE(newest.first, 408u);
+  EXPECT_LE(newest.safety_first, 49u);
+  EXPECT_GE(newest.intents, 670u);
 }
 
 }  // namespace
