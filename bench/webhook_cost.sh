@@ -14,7 +14,8 @@
 #          the same pre-signed requests, and the daemon's utime+stime from
 #          /proc over a window inside wrk's run is divided by the webhooks
 #          the daemon counted in it (/metrics): kernel included, but
-#          load-sensitive.
+#          load-sensitive. Also prints the daemon's resident memory after
+#          the run and its peak (VmRSS, VmHWM).
 #   redis  wrk as in cpu mode, after a warm-up, on webhooks the warm-up did
 #          not send: Redis's commands per webhook (INFO commandstats: calls,
 #          usec per call) and redis-server's utime+stime per webhook over
@@ -211,6 +212,10 @@ c1=$(ticks "$daemon_pid")
 u1=$(awk '{ print $14 }' "/proc/$daemon_pid/stat")
 r1=$(ticks "$redis_pid")
 wait "$wp"
+# The daemon's resident memory once wrk is done (VmRSS) and its peak
+# (VmHWM): the allocator's footprint under this load (round 6, jemalloc).
+awk '/^VmRSS|^VmHWM/ { printf "%s %.1f MiB%s", $1, $2 / 1024, /^VmRSS/ ? "\n" : ", " }' "/proc/$daemon_pid/status" |
+  sed 's/^/daemon memory: /'
 result="$(grep '^RESULT' "$tmp/wrk.out")"
 awk -v d=$((c1 - c0)) -v u=$((u1 - u0)) -v rd=$((r1 - r0)) -v n=$((n1 - n0)) -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
   'BEGIN { printf "daemon CPU per request: %.1f us (user %.1f, kernel %.1f), redis %.1f us (%.0f req/s in the window, %d webhooks)\n", d / hz * 1e6 / n, u / hz * 1e6 / n, (d - u) / hz * 1e6 / n, rd / hz * 1e6 / n, n / (t1 - t0), n }'

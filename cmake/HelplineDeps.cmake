@@ -29,3 +29,25 @@ find_package(Boost 1.74 REQUIRED)
 
 # libcurl: outbound sends (and the tests' HTTP client). FindCURL gives CURL::libcurl.
 find_package(CURL REQUIRED)
+
+# jemalloc 5.3 (Debian's libjemalloc-dev; the package then depends on
+# libjemalloc2): the daemon's allocator in optimised builds. A signed
+# webhook makes about 35 allocations; under glibc's malloc they were 7.5% of
+# the daemon's instructions more than under jemalloc (docs/BENCHMARKS.md,
+# rounds 4 and 6). Only the `helpline` executable links it (daemon/CMakeLists.txt);
+# libraries and test binaries keep glibc's. Off by default in sanitizer and
+# fuzzing builds (ASan and UBSan bring their own allocator) and in Debug
+# builds; configure with -DHELPLINE_JEMALLOC=OFF for a valgrind memcheck run
+# (memcheck sees only glibc's heap).
+if(HELPLINE_SANITIZE OR HELPLINE_FUZZ OR CMAKE_BUILD_TYPE STREQUAL "Debug")
+  set(HELPLINE_JEMALLOC_DEFAULT OFF)
+else()
+  set(HELPLINE_JEMALLOC_DEFAULT ON)
+endif()
+option(HELPLINE_JEMALLOC "Link the helpline executable against jemalloc" ${HELPLINE_JEMALLOC_DEFAULT})
+if(HELPLINE_JEMALLOC)
+  if(HELPLINE_SANITIZE OR HELPLINE_FUZZ)
+    message(FATAL_ERROR "HELPLINE_JEMALLOC cannot be combined with HELPLINE_SANITIZE or HELPLINE_FUZZ")
+  endif()
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc>=5)
+endif()

@@ -11,6 +11,9 @@ std::string_view TrimOws(std::string_view s) {
 }
 
 bool IsMediaType(std::string_view content_type, std::string_view media_type) {
+  // Providers send the media type as written: the exact comparison (one
+  // memcmp) answers every webhook, the byte-wise case folding only the rest.
+  if (content_type == media_type) return true;
   return ascii::EqualsIgnoreCase(TrimOws(content_type.substr(0, content_type.find(';'))), media_type);
 }
 

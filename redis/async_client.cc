@@ -60,27 +60,56 @@ using Clock = std::chrono::steady_clock;
 using ErrorCode = boost::system::error_code;
 
 constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+constexpr Clock::time_point kUnobserved = Clock::time_point::min();
+
+using Observer = std::function<void(double seconds)>;  // AsyncClient::Options::observe_latency
 
 struct Pending {
   AsyncClient::Callback done;
   Clock::time_point deadline = kNoDeadline;
   bool internal = false;  // a handshake command: not counted in errors()
+  // When the caller gave it to AsyncClient::Command, if its latency is
+  // observed (Options::observe_latency); kUnobserved otherwise. Kept here
+  // rather than in a wrapping callback: no second std::function per command.
+  Clock::time_point since = kUnobserved;
 };
+
+// Answers `p`: first its latency to `observe` (when it is observed), then
+// its callback, as a callback wrapped by Observed() below would.
+void Complete(Pending& p, const Observer& observe, Result<Value> result) {
+  if (p.since != kUnobserved && observe) observe(std::chrono::duration<double>(Clock::now() - p.since).count());
+  p.done(std::move(result));
+}
 
 // Posts `first` to the oldest pending callback and `rest` to the others, in
 // order, in one handler. Returns how many were the caller's (not internal).
-std::uint64_t PostFailures(asio::io_context& io, std::deque<Pending> pending, const Status& first, const Status& rest) {
+std::uint64_t PostFailures(asio::io_context& io, const Observer& observe, std::deque<Pending> pending,
+                           const Status& first, const Status& rest) {
   if (pending.empty()) return 0;
   std::uint64_t counted = 0;
-  for (const Pending& p : pending) counted += p.internal ? 0 : 1;
-  asio::post(io, [pending = std::move(pending), first, rest]() mutable {
+  bool observed = false;
+  for (const Pending& p : pending) {
+    counted += p.internal ? 0 : 1;
+    observed = observed || p.since != kUnobserved;
+  }
+  asio::post(io, [pending = std::move(pending), observe = observed ? observe : Observer(), first, rest]() mutable {
     bool head = true;
     for (Pending& p : pending) {
-      p.done(head ? first : rest);
+      Complete(p, observe, head ? first : rest);
       head = false;
     }
   });
   return counted;
+}
+
+// `done`, preceded by the latency observer when there is one: for the
+// commands answered without being sent (see Session::Command).
+void Observed(const Observer& observe, Clock::time_point since, AsyncClient::Callback& done) {
+  if (since == kUnobserved || !observe) return;
+  done = [observe, since, done = std::move(done)](Result<Value> reply) {
+    observe(std::chrono::duration<double>(Clock::now() - since).count());
+    done(std::move(reply));
+  };
 }
 
 // The decimal digits of n.
@@ -125,8 +154,10 @@ class Session;
 // One hiredis context attached to the loop. See the design note above.
 class Link : public std::enable_shared_from_this<Link> {
  public:
-  Link(asio::io_context& io, Session* owner, int write_batch)
-      : io_(io), fd_(io), timer_(io), owner_(owner), write_batch_(write_batch) {}
+  // `observe` (the session's Options::observe_latency) must outlive the
+  // link's replies: it is read only while the link is alive (not dead_).
+  Link(asio::io_context& io, Session* owner, int write_batch, const Observer& observe)
+      : io_(io), fd_(io), timer_(io), owner_(owner), observe_(observe), write_batch_(write_batch) {}
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
@@ -157,9 +188,10 @@ class Link : public std::enable_shared_from_this<Link> {
   }
 
   // Queues a command; false (and `done` untouched) if the context cannot take it.
+  // `since`: see Pending.
   template <typename Args>
   bool Send(const Args& args, AsyncClient::Callback& done, Clock::time_point deadline, bool internal,
-            AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited) {
+            AsyncClient::Urgency urgency = AsyncClient::Urgency::kAwaited, Clock::time_point since = kUnobserved) {
     if (ctx_ == nullptr || dead_) return false;
     // RESP, formatted here (see FormatCommand); hiredis copies it into its
     // output buffer.
@@ -169,7 +201,7 @@ class Link : public std::enable_shared_from_this<Link> {
         ctx_, [](redisAsyncContext*, void* r, void* p) { static_cast<Link*>(p)->OnReply(static_cast<redisReply*>(r)); },
         this, resp.data(), resp.size());
     if (rc != REDIS_OK) return false;
-    pending_.push_back(Pending{std::move(done), deadline, internal});
+    pending_.push_back(Pending{std::move(done), deadline, internal, since});
     ArmTimer();
     // Write now rather than at the loop's next turn once write_batch
     // awaited commands wait (see Options::write_batch). Not while connecting:
@@ -222,7 +254,7 @@ class Link : public std::enable_shared_from_this<Link> {
     pending_.pop_front();
     const bool readonly =
         reply->type == REDIS_REPLY_ERROR && std::string_view(reply->str, reply->len).starts_with("READONLY");
-    p.done(internal::FromReply(reply));
+    Complete(p, observe_, internal::FromReply(reply));
     if (readonly && !dead_ && owner_ != nullptr) ReadOnly();
   }
 
@@ -310,6 +342,7 @@ class Link : public std::enable_shared_from_this<Link> {
   asio::posix::stream_descriptor fd_;
   asio::steady_timer timer_;
   Session* owner_;                    // null once dead (closed or gone)
+  const Observer& observe_;           // Options::observe_latency (see the constructor)
   redisAsyncContext* ctx_ = nullptr;  // null once freed or being freed by hiredis
   std::shared_ptr<Link> self_;        // while hiredis holds our raw pointer
   std::deque<Pending> pending_;       // in command order, as hiredis's own list
@@ -371,8 +404,9 @@ class Session {
     timer_.cancel();
     resolver_.cancel();
     if (link_ != nullptr) {
-      shared_.errors += PostFailures(shared_.io, std::exchange(link_, nullptr)->Close(), Unavailable("redis: stopped"),
-                                     Unavailable("redis: stopped"));
+      shared_.errors +=
+          PostFailures(shared_.io, shared_.options.observe_latency, std::exchange(link_, nullptr)->Close(),
+                       Unavailable("redis: stopped"), Unavailable("redis: stopped"));
     }
     phase_ = Phase::kStopped;
   }
@@ -384,7 +418,8 @@ class Session {
     if (phase_ == Phase::kConnected && target_.host == primary.host && target_.port == primary.port) return;
     if (link_ != nullptr) {
       const Status moved = Unavailable("redis: the primary moved to " + EndpointText(primary));
-      shared_.errors += PostFailures(shared_.io, std::exchange(link_, nullptr)->Close(), moved, moved);
+      shared_.errors += PostFailures(shared_.io, shared_.options.observe_latency,
+                                     std::exchange(link_, nullptr)->Close(), moved, moved);
     }
     resolver_.cancel();
     failures_ = 0;
@@ -394,19 +429,36 @@ class Session {
   // The node the current link goes to (TCP), "" before the first attempt.
   const Endpoint& target() const { return target_; }
 
+  // A caller's command (AsyncClient::Command). Its latency, when observed,
+  // runs from here to its callback, whether it was sent or not.
   template <typename Args>
   void Command(const Args& args, AsyncClient::Callback& done, AsyncClient::Urgency urgency) {
+    const Observer& observe = shared_.options.observe_latency;
+    const int timeout_ms = shared_.options.command_timeout_ms;
+    const Clock::time_point now = observe || timeout_ms > 0 ? Clock::now() : Clock::time_point();
+    const Clock::time_point since = observe ? now : kUnobserved;
     if (args.empty()) {
       ++shared_.errors;
+      Observed(observe, since, done);
       asio::post(shared_.io, [done = std::move(done)] { done(InvalidArgument("redis: empty command")); });
       return;
     }
-    if (shared_.options.faults != nullptr && InjectFault(args.front(), done)) return;
+    if (shared_.options.faults != nullptr) {
+      Observed(observe, since, done);  // an injected fault answers without sending
+      if (InjectFault(args.front(), done)) return;
+      return SendOrFail(args, done, urgency, now, kUnobserved);  // already wrapped
+    }
+    SendOrFail(args, done, urgency, now, since);
+  }
+
+  template <typename Args>
+  void SendOrFail(const Args& args, AsyncClient::Callback& done, AsyncClient::Urgency urgency, Clock::time_point now,
+                  Clock::time_point since) {
     const int timeout_ms = shared_.options.command_timeout_ms;
-    const Clock::time_point deadline =
-        timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
-    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false, urgency)) {
+    const Clock::time_point deadline = timeout_ms > 0 ? now + std::chrono::milliseconds(timeout_ms) : kNoDeadline;
+    if (phase_ != Phase::kConnected || link_ == nullptr || !link_->Send(args, done, deadline, false, urgency, since)) {
       ++shared_.errors;
+      Observed(shared_.options.observe_latency, since, done);
       asio::post(shared_.io, [done = std::move(done)] { done(Unavailable("redis: not connected")); });
     }
   }
@@ -436,7 +488,8 @@ class Session {
 
   // From Link: hiredis freed (or is freeing) the context of `link`.
   void OnLinkGone(Link* link, const std::string& reason, std::deque<Pending> pending) {
-    shared_.errors += PostFailures(shared_.io, std::move(pending), Unavailable("redis: connection lost: " + reason),
+    shared_.errors += PostFailures(shared_.io, shared_.options.observe_latency, std::move(pending),
+                                   Unavailable("redis: connection lost: " + reason),
                                    Unavailable("redis: connection lost: " + reason));
     if (link != link_.get()) return;
     link_.reset();
@@ -454,8 +507,9 @@ class Session {
   void OnLinkTimeout(Link* link) {
     if (link != link_.get()) return;
     std::deque<Pending> pending = std::exchange(link_, nullptr)->Close();
-    shared_.errors += PostFailures(shared_.io, std::move(pending), Unavailable("redis: timeout"),
-                                   Unavailable("redis: connection lost: an earlier command timed out"));
+    shared_.errors +=
+        PostFailures(shared_.io, shared_.options.observe_latency, std::move(pending), Unavailable("redis: timeout"),
+                     Unavailable("redis: connection lost: an earlier command timed out"));
     LinkDown("a command timed out after " + std::to_string(shared_.options.command_timeout_ms) + " ms");
   }
 
@@ -621,7 +675,7 @@ class Session {
       return;
     }
     if (!address.empty()) redisEnableKeepAlive(&ctx->c);  // finds half-open TCP peers
-    auto link = std::make_shared<Link>(shared_.io, this, shared_.options.write_batch);
+    auto link = std::make_shared<Link>(shared_.io, this, shared_.options.write_batch, shared_.options.observe_latency);
     if (auto failure = link->Attach(ctx)) {
       Fail(*failure);
       return;
@@ -680,7 +734,7 @@ class Session {
     std::deque<Pending> pending;
     if (link_ != nullptr) pending = std::exchange(link_, nullptr)->Close();
     const Status lost = Unavailable("redis: " + reason);
-    shared_.errors += PostFailures(shared_.io, std::move(pending), lost, lost);
+    shared_.errors += PostFailures(shared_.io, shared_.options.observe_latency, std::move(pending), lost, lost);
     if (asking_ && phase_ == Phase::kConnecting) {  // that sentinel failed: ask the next one now
       if (!sentinel_failures_.empty()) sentinel_failures_ += "; ";
       sentinel_failures_ += EndpointText(target_) + ": " + reason;
@@ -805,27 +859,11 @@ void AsyncClient::Stop() {
   state_->watch.Stop();
 }
 
-namespace {
-
-// `done`, preceded by the latency observer when there is one.
-void Observed(const AsyncClient::Options& options, AsyncClient::Callback& done) {
-  if (const auto& observe = options.observe_latency) {
-    done = [observe, start = Clock::now(), done = std::move(done)](Result<Value> reply) {
-      observe(std::chrono::duration<double>(Clock::now() - start).count());
-      done(std::move(reply));
-    };
-  }
-}
-
-}  // namespace
-
 void AsyncClient::Command(std::vector<std::string> args, Callback done, Urgency urgency) {
-  Observed(state_->shared.options, done);
   state_->commands.Command(args, done, urgency);
 }
 
 void AsyncClient::Command(std::span<const std::string_view> args, Callback done, Urgency urgency) {
-  Observed(state_->shared.options, done);
   state_->commands.Command(args, done, urgency);
 }
 

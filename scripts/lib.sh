@@ -5,10 +5,11 @@ HELPLINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian 12 packages the build, the tests and the run need (dpkg-dev and
 # lintian: scripts/package; nodejs, npm and chromium: tests/js; nginx:
-# tests/e2e/multi_daemon_test.mjs, which runs it unprivileged on loopback).
+# tests/e2e/multi_daemon_test.mjs, which runs it unprivileged on loopback;
+# libjemalloc-dev: the allocator of optimised builds, cmake/HelplineDeps.cmake).
 HELPLINE_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
-  libhiredis-dev rapidjson-dev libphonenumber-dev libicu-dev
+  libhiredis-dev rapidjson-dev libphonenumber-dev libicu-dev libjemalloc-dev
   libcurl4-openssl-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools openssl python3 python3-twilio

@@ -226,6 +226,16 @@ TwimlMemo& TwimlMemo::ThisThread() {
   return memo;
 }
 
+std::size_t TwimlMemo::SampledHash::operator()(std::string_view text) const noexcept {
+  const std::hash<std::string_view> hash;
+  if (text.size() <= 3 * kSampleBytes) return hash(text);
+  const std::size_t middle = (text.size() - kSampleBytes) / 2;
+  std::size_t h = hash(text.substr(0, kSampleBytes));
+  h = h * 31 + hash(text.substr(middle, kSampleBytes));
+  h = h * 31 + hash(text.substr(text.size() - kSampleBytes));
+  return h ^ text.size();
+}
+
 const std::string& TwimlMemo::Twiml(std::string_view text) {
   if (text.size() > kMaxTextBytes) {
     long_ = TwilioProvider::Twiml(text);

@@ -68,13 +68,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 
 #include "common/crypto.h"
-#include "common/string_map.h"
 #include "gateway/form_urlencoded.h"
 #include "gateway/provider.h"
 #include "gateway/registry.h"
@@ -179,6 +180,11 @@ class TwimlMemo {
  public:
   static constexpr std::size_t kMaxTextBytes = 2048;
   static constexpr std::size_t kMaxEntries = 256;
+  // Texts longer than this are hashed by three samples of it and its
+  // length, not every byte (a reply is 300-700 bytes: hashing it whole was
+  // most of a memo hit, docs/BENCHMARKS.md round 6). Texts that share the
+  // samples only share a bucket: the lookup still compares whole texts.
+  static constexpr std::size_t kSampleBytes = 32;
 
   static TwimlMemo& ThisThread();
   // TwilioProvider::Twiml(text).
@@ -186,8 +192,13 @@ class TwimlMemo {
   std::size_t size() const { return documents_.size(); }
 
  private:
-  StringMap<std::string> documents_;  // text -> its TwiML document
-  std::string long_;                  // the last text over kMaxTextBytes, rendered
+  struct SampledHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept;
+  };
+  // text -> its TwiML document
+  std::unordered_map<std::string, std::string, SampledHash, std::equal_to<>> documents_;
+  std::string long_;  // the last text over kMaxTextBytes, rendered
 };
 
 }  // namespace helpline::gateway

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "gateway/form_urlencoded.h"
 #include "gateway/twilio/twilio_signature.h"
@@ -363,6 +364,25 @@ TEST(TwilioProvider, RendersARepeatedReplyAsTheFirstTime) {
   }
   EXPECT_EQ(provider.RenderInline(InboundMessage{}, InlineReply{"\x01", "[]"}).body,
             R"(<?xml version="1.0" encoding="UTF-8"?><Response/>)");
+}
+
+// Long texts are hashed by samples: texts of one length that differ only
+// between the samples share a bucket, and each still gets its own document.
+TEST(TwimlMemo, TellsApartLongTextsThatDifferOnlyBetweenItsSamples) {
+  TwimlMemo memo;
+  const std::size_t n = 8 * TwimlMemo::kSampleBytes;
+  std::vector<std::string> texts;
+  for (const std::size_t at :
+       {TwimlMemo::kSampleBytes + 3, n / 2 + TwimlMemo::kSampleBytes, n - TwimlMemo::kSampleBytes - 1}) {
+    std::string text(n, 'a');
+    text[at] = '<';
+    texts.push_back(text);
+  }
+  texts.emplace_back(n, 'a');
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& text : texts) ASSERT_EQ(memo.Twiml(text), TwilioProvider::Twiml(text)) << round;
+  }
+  EXPECT_EQ(memo.size(), texts.size());
 }
 
 // The memo keeps at most kMaxEntries texts (emptied when full) and never one

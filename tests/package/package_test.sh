@@ -8,9 +8,13 @@
 # is this tree's own (a sanitizer build in scripts/test); scripts/package
 # makes the release one and runs lintian on it.
 #
-# usage: package_test.sh BUILD_DIR
+# usage: package_test.sh BUILD_DIR [jemalloc|glibc]
+#   the allocator the tree's binary was linked with (HELPLINE_JEMALLOC):
+#   jemalloc means the package must depend on libjemalloc2, glibc that it
+#   must not (default glibc).
 set -uo pipefail
 BUILD="$1"
+ALLOCATOR="${2:-glibc}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -32,6 +36,11 @@ echo "package: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB, built in $(( $
 depends="$(dpkg-deb -f "$deb" Depends)"
 echo "Depends: $depends"
 for lib in adduser libhiredis libcurl libssl libstdc; do expect "Depends" "(^|, )$lib" "$depends"; done
+case "$ALLOCATOR" in
+  jemalloc) expect "Depends (jemalloc build)" "(^|, )libjemalloc2" "$depends" ;;
+  glibc) grep -q jemalloc <<<"$depends" && fail "Depends: libjemalloc in a build without HELPLINE_JEMALLOC: $depends" ;;
+  *) fail "unknown allocator $ALLOCATOR" ;;
+esac
 expect "Package" "^helpline$" "$(dpkg-deb -f "$deb" Package)"
 mkdir -p "$tmp/control" && dpkg-deb -e "$deb" "$tmp/control"
 expect "conffiles" "^/etc/helpline/helpline.conf$" "$(cat "$tmp/control/conffiles")"

@@ -190,6 +190,35 @@ TEST_F(AsyncClientTest, TheLatencyObserverSeesEveryCommandBeforeItsCallbackFaile
   EXPECT_EQ(seen.size(), 3u);
 }
 
+// A sent command failed by a lost connection is observed once, before its
+// callback, like one answered; the handshake of the next link is not.
+TEST_F(AsyncClientTest, TheLatencyObserverSeesASentCommandFailedByALostConnectionOnce) {
+  std::vector<double> seen;
+  AsyncClient::Options options;
+  options.command_timeout_ms = 30000;
+  options.reconnect_min_ms = 20;
+  options.observe_latency = [&](double seconds) { seen.push_back(seconds); };
+  auto redis = Connect(server_.Url(), options);
+  const std::size_t before = seen.size();
+  Outcome blocked;
+  redis->Command({"BLPOP", "never", "20"}, [&](Result<Value> r) {
+    EXPECT_EQ(seen.size(), before + 1) << "observed before the callback runs";
+    blocked.Callback()(std::move(r));
+  });
+  RunFor(50ms);  // let it reach the server
+  ASSERT_FALSE(blocked.done());
+  RawRedis raw(server_.socket_path());
+  ASSERT_EQ(raw.Run({"CLIENT", "KILL", "TYPE", "normal"})->type, REDIS_REPLY_INTEGER);
+  ASSERT_TRUE(RunUntil([&] { return blocked.done(); }));
+  EXPECT_EQ(blocked.status().code(), StatusCode::kUnavailable);
+  ASSERT_EQ(seen.size(), before + 1);
+  EXPECT_GE(seen.back(), 0.04) << "from Command() to the failure, the 50 ms included";
+  ASSERT_TRUE(RunUntil([&] { return redis->connected(); })) << redis->last_error();
+  EXPECT_EQ(seen.size(), before + 1) << "the new link's handshake is not observed";
+  EXPECT_EQ(Run(*redis, {"PING"}).value().str, "PONG");
+  EXPECT_EQ(seen.size(), before + 2);
+}
+
 TEST_F(AsyncClientTest, IntegersArraysAndNilsAreCopiedFaithfully) {
   auto redis = Connect(server_.Url());
   Outcome push = Run(*redis, {"RPUSH", "list", "one", "", "three"});
