@@ -101,8 +101,9 @@ class KeywordTable {
   static constexpr std::size_t kWantsReach = 3;
   // "gives_back": "phrases" to help others or to thank ("quiero ayudar a
   //   otros", "give back", "merci pour votre aide"); "past_attempts" tell
-  //   of a past suicide attempt in words no risk rule reads ("j'ai fait une
-  //   tentative l'an passé");
+  //   of a past suicide attempt or past self-harm in words no risk rule
+  //   reads ("j'ai fait une tentative l'an passé", "I used to cut in high
+  //   school");
   bool GivesBack(const std::vector<Token>& tokens) const { return Contains(gives_back_, tokens); }
   bool TellsOfAnAttempt(const std::vector<Token>& tokens) const { return Contains(past_attempts_, tokens); }
   // "request_markers": the sender asks for something ("where", "the number
