@@ -55,7 +55,7 @@ struct Exception {
 // The guard that speaks in an assessment is the first one that silenced
 // anything, so a phrase that silences two classes through two guards needs
 // its pair named here.
-constexpr std::array<Exception, 6> kExceptions{{
+constexpr std::array<Exception, 10> kExceptions{{
     {"en_device_dying", "en_last_text_now",
      "'this is my last message, phone is dying': the phone is why the text is the last for now "
      "(en_last_text_for_now); the overdose guard of the same words speaks first"},
@@ -69,6 +69,13 @@ constexpr std::array<Exception, 6> kExceptions{{
      "'wont be around past, worried that hes going to die': the worry's own 'going to' is read by en_not_here_trip "
      "as a trip, which sets 'wont be around' aside; the worry guard speaks first. Not harmless in itself: a known "
      "weakness of en_not_here_trip's bare 'going to', left for a rule of its own"},
+    // 'mejor me muero de hambre' and kin: dying of something harmless, which r11_es_morirse_de_algo names for
+    // r11_es_mejor_me_muero; the idiom guard of the same 'me muero' (es_idioma_morir_de, for the overdose
+    // reading) speaks first.
+    {"es_me_muero_de_algo", "r11_es_mejor_me_muero", "'mejor me muero de hambre'"},
+    {"es_calor_muriendo", "r11_es_mejor_me_muero", "'mejor me muero de aburrimiento'"},
+    {"es_riendo", "r11_es_mejor_me_muero", "'mejor me muero de risa'"},
+    {"es_risa_me_mato", "r11_es_mejor_me_muero", "'mejor me muero de risa' (its other guard)"},
 }};
 
 bool IsException(std::string_view guard, std::string_view rule) {
