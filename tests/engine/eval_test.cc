@@ -393,9 +393,9 @@ std::string BlindRoundPath(int round) {
   return std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_b" + std::to_string(round) + ".tsv";
 }
 
-// The blind batches of issue 10's rounds 7, 8, 9c and 10 (round_b7.tsv ..
-// round_b17.tsv, round_b19.tsv, round_b22.tsv .. round_b25.tsv,
-// round_b28.tsv, round_b29.tsv): each was written by a tester who had not
+// The blind batches of issue 10's rounds 7, 8, 9c, 10 and 11 (round_b7.tsv
+// .. round_b17.tsv, round_b19.tsv, round_b22.tsv .. round_b25.tsv,
+// round_b28.tsv .. round_b33.tsv): each was written by a tester who had not
 // seen the rules, measured, and then had rules fitted to it. They are not
 // in messages.tsv (their other intents are below the 0.97 recall there),
 // but every emergency among them keeps its safety line first, and the
@@ -403,14 +403,15 @@ std::string BlindRoundPath(int round) {
 // 7-14 when they were added; 11 of 948 with round 8's four; 25 of 1,260
 // with round 9c's four, 22-25, mostly laughter beside a death wish; 12 of
 // 1,416 with round 10's two, 28 and 29, once a joke beside a death wish got
-// the doubt line). round_b18.tsv, round_b20.tsv, round_b21.tsv,
+// the doubt line; 13 of 1,728 with round 11's four, 30-33, held out for a
+// session first). round_b18.tsv, round_b20.tsv, round_b21.tsv,
 // round_b26.tsv, round_b27.tsv and round_b34.tsv .. round_b37.tsv are held
 // out: no rule was fitted to them, and they are read only to measure
 // (HeldOutRoundsMeasureTheEngine below).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28, 29}) {
+  for (int round : {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -430,11 +431,11 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
     }
   }
   std::printf(
-      "blind rounds 7-17, 19, 22-25, 28 and 29: %zu/%zu emergencies with their safety line first, %zu of %zu others "
+      "blind rounds 7-17, 19, 22-25 and 28-33: %zu/%zu emergencies with their safety line first, %zu of %zu others "
       "answered as an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
-  EXPECT_GT(emergencies, 1800u);
-  EXPECT_LE(false_alarms, 12u);
+  EXPECT_GT(emergencies, 2200u);
+  EXPECT_LE(false_alarms, 13u);
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
@@ -496,13 +497,6 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 43u);
   EXPECT_GE(older.intents, 845u);
-  // Learned from since the sixteenth session (the models read them; round
-  // 11's rules are being fitted to them): no longer a held-out measure.
-  const HeldOutFigures newer = MeasureHeldOut({30, 31, 32, 33}, "30 to 33 (now learned from)");
-  EXPECT_EQ(newer.emergencies, 408u);
-  EXPECT_GE(newer.first, 407u);
-  EXPECT_LE(newer.safety_first, 40u);
-  EXPECT_GE(newer.intents, 685u);
   const HeldOutFigures newest = MeasureHeldOut({34, 35, 36, 37}, "34 to 37");
   EXPECT_EQ(newest.emergencies, 408u);
   EXPECT_GE(newest.first, 408u);
