@@ -5,7 +5,9 @@
 // their class, made by scripts/risk-examples). The rules decide when they
 // have an opinion; this model only reads the messages they have none on, and
 // the engine then puts one "when in doubt" safety line first (911 and 988)
-// without changing what else the reply says (MessageEngine::UnderstandText).
+// when its reading passes the DoubtGate (below: the reading with the words
+// for people left out must hold too), without changing what else the reply
+// says (MessageEngine::UnderstandText).
 //
 //   auto model = RiskModel::Parse("overdose\tmy friend wont wake up\nother\twhere is narcan\n");
 //   double p = model->Assess(Tokenize("my cousin is grey on the couch")).emergency();
@@ -24,7 +26,6 @@
 //
 // Thread-safety: immutable after Parse; Assess is const and thread-safe.
 
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
