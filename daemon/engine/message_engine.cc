@@ -25,10 +25,11 @@ using directory::Resource;
 // words ("my son", "my teenage daughter"); in a longer one the relative
 // needs more said about use, help or a service.
 constexpr std::size_t kRelativeAloneMaxTokens = 3;
-// The "when in doubt" line (Understanding::doubt): messages of at least this
-// many words, read as an emergency by the risk model with at least this
-// probability. Measured on the held-out blind batches 18 and 20 and by
-// leaving each fitted batch out of training in turn (docs/ARCHITECTURE.md).
+// The risk model reads messages of at least this many words; a sure reading
+// (below) needs its emergency reading at least kDoubtThreshold. When it puts
+// the "when in doubt" line first is RiskModel::DoubtGate (risk_model.h).
+// Measured on the held-out blind batches 18 and 20 and by leaving each
+// fitted batch out of training in turn (docs/ARCHITECTURE.md).
 constexpr std::size_t kDoubtMinTokens = 4;
 constexpr double kDoubtThreshold = 0.95;
 // Sure of one class (Understanding::model_read): the naive Bayes reading at
@@ -726,7 +727,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   u.distress = risk.distress && !danger;
   // When in doubt, the safety line goes first: the model reads an
   // emergency but not which one.
-  u.doubt = !danger && (joke || model.emergency() >= kDoubtThreshold);
+  u.doubt = !danger && (joke || model_.Doubts(model));
 
   // A young age stated in the first person is a youth request.
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is

@@ -146,6 +146,7 @@ void RiskModel::Softmax(std::array<double, kClasses>& s) {
 RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
   if (examples_ == 0 || tokens.empty()) return {};
   std::array<double, kClasses> s = log_prior_;
+  std::array<double, kClasses> impersonal = log_prior_;
   std::vector<std::string> feats;
   WordAndPairFeatures(tokens, feats);
   std::vector<std::uint32_t> row;
@@ -155,13 +156,23 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
       row.push_back(it->second);
       const auto& ll = log_likelihood_[it->second];
       for (int c = 0; c < kClasses; ++c) s[c] += ll[c];
-      if (f.find(' ') == std::string::npos && !IsPersonWord(f)) {
+      const std::size_t space = f.find(' ');
+      if (space == std::string::npos && !IsPersonWord(f)) {
         out.evidence_overdose = std::max(out.evidence_overdose, static_cast<double>(ll[0]) - ll[2]);
         out.evidence_suicide = std::max(out.evidence_suicide, static_cast<double>(ll[1]) - ll[2]);
+      }
+      const std::string_view fv(f);
+      const bool names_a_person = space == std::string::npos
+                                      ? IsPersonWord(fv)
+                                      : IsPersonWord(fv.substr(0, space)) || IsPersonWord(fv.substr(space + 1));
+      if (!names_a_person) {
+        for (int c = 0; c < kClasses; ++c) impersonal[c] += ll[c];
       }
     }
   }
   Softmax(s);
+  Softmax(impersonal);
+  out.impersonal_emergency = impersonal[0] + impersonal[1];
   std::array<double, kClasses> fit = FittedLogits(row);
   Softmax(fit);
   out.overdose = s[0], out.suicide = s[1], out.other = s[2];

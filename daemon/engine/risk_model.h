@@ -5,7 +5,9 @@
 // their class, made by scripts/risk-examples). The rules decide when they
 // have an opinion; this model only reads the messages they have none on, and
 // the engine then puts one "when in doubt" safety line first (911 and 988)
-// without changing what else the reply says (MessageEngine::UnderstandText).
+// when its reading passes the DoubtGate (below: the reading with the words
+// for people left out must hold too), without changing what else the reply
+// says (MessageEngine::UnderstandText).
 //
 //   auto model = RiskModel::Parse("overdose\tmy friend wont wake up\nother\twhere is narcan\n");
 //   double p = model->Assess(Tokenize("my cousin is grey on the couch")).emergency();
@@ -25,6 +27,7 @@
 // Thread-safety: immutable after Parse; Assess is const and thread-safe.
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -53,6 +56,11 @@ class RiskModel {
     // reading needs one such word, not a sum of weak ones ("yo my cousin
     // said yall do trivia": cousin 2.3, said 0.5). -1e9 when none is known.
     double evidence_overdose = -1e9, evidence_suicide = -1e9;
+    // overdose + suicide by the same naive Bayes sum with the words for
+    // people, and the pairs that hold one, left out ("my dad is an alcoholic
+    // and i dont know what to do": 0.99 with them, 0.5 without): the doubt
+    // line's DoubtGate::min_impersonal.
+    double impersonal_emergency = 0;
     double emergency() const { return overdose + suicide; }
   };
 
@@ -76,6 +84,32 @@ class RiskModel {
   // of class `c` (0 overdose, 1 suicide) against "other": log of the ratio
   // of their likelihoods; strongest first. For the Explain tool and tests.
   std::vector<std::pair<std::string, double>> Evidence(const std::vector<Token>& tokens, int c) const;
+
+  // When the model's reading puts the "when in doubt" line first
+  // (Understanding::doubt): naive Bayes overdose + suicide at least
+  // `threshold`, and still at least `min_impersonal` with the words for
+  // people left out (Scores::impersonal_emergency): a relative beside one
+  // ambiguous word is no doubt ("mi hermano es adicto al cristal y nos
+  // roba"). Chosen by leaving each in-sample evaluation file out in turn
+  // (RiskModelCrossValidation in tests/engine/risk_model_test.cc;
+  // docs/ARCHITECTURE.md, "When in doubt").
+  struct DoubtGate {
+    double threshold = 0.95;
+    double min_impersonal = 0.9;
+  };
+  void set_doubt_gate(DoubtGate gate) { doubt_gate_ = gate; }
+  const DoubtGate& doubt_gate() const { return doubt_gate_; }
+  bool Doubts(const Scores& s) const {
+    return s.emergency() >= doubt_gate_.threshold && s.impersonal_emergency >= doubt_gate_.min_impersonal;
+  }
+
+  // The naive Bayes class priors (overdose, suicide, other; each > 0, any
+  // scale), in place of the examples' class shares that Parse sets. For
+  // measuring (the cross-validation); the regression is not affected.
+  void set_priors(const std::array<double, 3>& p) {
+    const double sum = p[0] + p[1] + p[2];
+    for (int c = 0; c < kClasses; ++c) log_prior_[c] = std::log(p[c] / sum);
+  }
 
   std::size_t examples() const { return examples_; }
   std::size_t features() const { return log_likelihood_.size(); }
@@ -102,6 +136,7 @@ class RiskModel {
   std::vector<std::array<float, kClasses>> weight_;          // logistic regression, per feature
   std::array<double, kClasses> bias_{};
   std::size_t examples_ = 0;
+  DoubtGate doubt_gate_;
 };
 
 }  // namespace helpline::engine

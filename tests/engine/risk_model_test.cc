@@ -4,12 +4,21 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "daemon/engine/message_engine.h"
+#include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
 namespace {
@@ -64,6 +73,24 @@ TEST(RiskModel, EvidenceIsAWordThatIsNotAPerson) {
   const auto listed = model->Evidence(Tokenize("my friend is blue"), 0);
   ASSERT_FALSE(listed.empty());
   EXPECT_GE(listed.front().second, listed.back().second);
+}
+
+// The doubt line's gate (RiskModel::DoubtGate): the reading without the
+// words for people must hold too. "friend" is only in the overdose examples
+// here: with it the sum reads overdose, without it only the priors are left.
+TEST(RiskModel, TheDoubtGateLeavesPeopleOut) {
+  auto model = RiskModel::Parse(SmallSet());
+  ASSERT_TRUE(model.ok());
+  const auto friend_only = model->Assess(Tokenize("friend zebra quantum lighthouse"));
+  EXPECT_GT(friend_only.emergency(), 0.95);
+  EXPECT_NEAR(friend_only.impersonal_emergency, 2.0 / 3, 1e-6);
+  EXPECT_FALSE(model->Doubts(friend_only));
+  const auto signs = model->Assess(Tokenize("my friend wont wake up, lips blue"));
+  EXPECT_GT(signs.impersonal_emergency, 0.95);
+  EXPECT_TRUE(model->Doubts(signs));
+  // With the gate open to people, the sum alone decides (the rule before round 11).
+  model->set_doubt_gate({.threshold = 0.95, .min_impersonal = 0});
+  EXPECT_TRUE(model->Doubts(friend_only));
 }
 
 TEST(RiskModel, AnEmptyModelReadsNothing) {
@@ -146,7 +173,8 @@ TEST(RiskModel, TrainsOnTheShippedExamples) {
 // A tool, not a check: HELPLINE_RISK_EXPLAIN=FILE and
 // --gtest_also_run_disabled_tests --gtest_filter='*Explain*' print, beside
 // the detector's reading of each line (risk_detector_test.cc), the shipped
-// model's: naive Bayes overdose and suicide, then the regression's.
+// model's: naive Bayes overdose and suicide, the same without the words for
+// people and whether the doubt gate passes, then the regression's.
 TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   const char* path = std::getenv("HELPLINE_RISK_EXPLAIN");
   ASSERT_NE(path, nullptr) << "set HELPLINE_RISK_EXPLAIN to a file of messages, one per line";
@@ -160,8 +188,11 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
     const RiskModel::Scores s = model->Assess(Tokenize(line));
-    std::printf("\"%s\" -> model overdose=%.3f suicide=%.3f fitted overdose=%.3f suicide=%.3f\n", line.c_str(),
-                s.overdose, s.suicide, s.fitted_overdose, s.fitted_suicide);
+    std::printf(
+        "\"%s\" -> model overdose=%.3f suicide=%.3f without people %.3f (doubt gate: %s) fitted overdose=%.3f "
+        "suicide=%.3f\n",
+        line.c_str(), s.overdose, s.suicide, s.impersonal_emergency, model->Doubts(s) ? "passes" : "closed",
+        s.fitted_overdose, s.fitted_suicide);
     for (int c = 0; c < 2; ++c) {
       std::printf("  %s evidence:", c == 0 ? "overdose" : "suicide");
       for (const auto& [feature, weight] : model->Evidence(Tokenize(line), c)) {
@@ -170,6 +201,212 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
       std::printf("\n");
     }
   }
+}
+
+// ---- A tool, not a check: how the doubt line's gate and the priors were
+// chosen (docs/ARCHITECTURE.md, "When in doubt"). Each in-sample evaluation
+// file (a header saying HELD OUT: never read past it) is left out of the
+// risk model's examples in turn and its rows answered by the shipped engine
+// with that model: its emergencies with their line first (911 or 988, as the
+// row expects) and its other texts with a safety line ("911") first.
+// HELPLINE_RISK_CV_SWEEP=1 adds a grid (priors, the INTENTS ONLY files
+// learned as "other", DoubtGate threshold and min_impersonal) beside the
+// shipped setting; HELPLINE_RISK_CV_VERBOSE=1 prints each row a setting
+// answers differently from the shipped one. Run (one line):
+//   HELPLINE_RISK_CV_SWEEP=1 ./tests/engine_tests --gtest_also_run_disabled_tests
+//   --gtest_filter='RiskModelCrossValidation.*'
+
+// data/engine/risk_examples.tsv, as the engine loads it.
+std::string ShippedExamples() {
+  std::ifstream in(std::filesystem::path(HELPLINE_SOURCE_DIR) / "data/engine/risk_examples.tsv");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct CvRow {
+  std::string from, intent, first_line, text;
+};
+
+struct CvFile {
+  std::string name;
+  bool intents_only = false;
+  std::vector<CvRow> rows;
+};
+
+// A file's header (its first three lines) says whether it is HELD OUT
+// (never read further here) or INTENTS ONLY.
+std::vector<CvFile> InSampleEvalFiles() {
+  const std::filesystem::path dir = std::filesystem::path(HELPLINE_SOURCE_DIR) / "tests/engine/eval";
+  std::vector<std::filesystem::path> tsvs(std::filesystem::directory_iterator(dir), {});
+  std::erase_if(tsvs, [](const std::filesystem::path& p) { return p.extension() != ".tsv"; });
+  std::sort(tsvs.begin(), tsvs.end());
+  std::vector<CvFile> files;
+  for (const std::filesystem::path& tsv : tsvs) {
+    std::ifstream in(tsv);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(std::move(line));
+      if (lines.size() == 3 && (lines[0] + lines[1] + lines[2]).find("HELD OUT") != std::string::npos) break;
+    }
+    const std::string head = lines.size() >= 3 ? lines[0] + lines[1] + lines[2] : std::string();
+    if (head.find("HELD OUT") != std::string::npos) continue;
+    CvFile file{tsv.filename().string(), head.find("INTENTS ONLY") != std::string::npos, {}};
+    for (const std::string& line : lines) {
+      if (line.empty() || line[0] == '#' || line.rfind("id\t", 0) == 0) continue;
+      std::vector<std::string> f;  // id, from, intent, lang, first_line, note; then the text
+      std::size_t at = 0;
+      for (std::size_t tab; f.size() < 6 && (tab = line.find('\t', at)) != std::string::npos; at = tab + 1) {
+        f.push_back(line.substr(at, tab - at));
+      }
+      if (f.size() == 6 && at < line.size()) file.rows.push_back({f[1], f[2], f[4], line.substr(at)});
+    }
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+bool IsEmergency(const std::string& intent) { return intent == "overdose" || intent == "suicide"; }
+
+std::string LowerCase(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// The model's examples without `left_out`'s texts; with `add` (the INTENTS
+// ONLY files' rows, as "other" unless an emergency) before the fit-only part.
+std::string CvExamples(const std::string& shipped, const CvFile& left_out, const std::vector<CvFile>* add) {
+  std::set<std::string> out_texts;
+  for (const CvRow& r : left_out.rows) out_texts.insert(r.text);
+  std::string added;
+  for (std::size_t i = 0; add != nullptr && i < add->size(); ++i) {
+    if (!(*add)[i].intents_only || (*add)[i].name == left_out.name) continue;
+    for (const CvRow& r : (*add)[i].rows) added += (IsEmergency(r.intent) ? r.intent : "other") + "\t" + r.text + "\n";
+  }
+  std::string out;
+  std::stringstream ss(shipped);
+  for (std::string line; std::getline(ss, line);) {
+    if (line == RiskModel::kFitOnlyMarker) out += added, added.clear();
+    const std::size_t tab = line.find('\t');
+    if (tab != std::string::npos && out_texts.count(line.substr(tab + 1)) != 0) continue;
+    out += line + '\n';
+  }
+  return out + added;
+}
+
+struct CvSetting {
+  bool learn_intents_only = false;
+  bool equal_priors = false;
+  RiskModel::DoubtGate gate;
+};
+
+struct CvCount {
+  std::size_t emergencies = 0, kept = 0, others = 0, safety_first = 0;
+  // The emergencies of 4 words or more (what the engine lets the model
+  // read), and those whose model reading alone passes the doubt gate: the
+  // margin left where the rules, fitted to these files, would miss.
+  std::size_t read = 0, model_alone = 0;
+  void Add(const CvCount& o) {
+    emergencies += o.emergencies, kept += o.kept, others += o.others, safety_first += o.safety_first;
+    read += o.read, model_alone += o.model_alone;
+  }
+};
+
+TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
+  const std::string shipped = ShippedExamples();
+  auto shipped_model = RiskModel::Parse(shipped);
+  ASSERT_TRUE(shipped_model.ok());
+  const bool verbose = std::getenv("HELPLINE_RISK_CV_VERBOSE") != nullptr;
+  const ShippedWorld& w = TheShippedWorld();
+  auto loaded = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
+  ASSERT_TRUE(loaded.ok());
+  MessageEngine engine = std::move(loaded).value();
+  std::vector<CvSetting> settings = {CvSetting{false, false, shipped_model->doubt_gate()}};
+  // HELPLINE_RISK_CV_TRY="LEARN EQUAL T I; ..." (e.g. "1 0 0.99 0.8") adds these settings.
+  if (const char* t = std::getenv("HELPLINE_RISK_CV_TRY")) {
+    std::stringstream all_tries(t);
+    for (std::string one; std::getline(all_tries, one, ';');) {
+      int learn = 0, equal = 0;
+      RiskModel::DoubtGate gate;
+      std::istringstream(one) >> learn >> equal >> gate.threshold >> gate.min_impersonal;
+      settings.push_back({learn != 0, equal != 0, gate});
+    }
+  }
+  if (std::getenv("HELPLINE_RISK_CV_SWEEP") != nullptr) {
+    for (bool learn : {false, true}) {
+      for (bool equal : {false, true}) {
+        for (double t : {0.95, 0.98, 0.99}) {
+          for (double i : {0.0, 0.5, 0.8, 0.9, 0.95, 0.99}) settings.push_back({learn, equal, {t, i}});
+        }
+      }
+    }
+  }
+  const std::vector<CvFile> files = InSampleEvalFiles();
+  std::vector<CvCount> all(settings.size()), blind(settings.size());
+  for (const CvFile& file : files) {
+    std::vector<CvCount> here(settings.size());
+    std::vector<std::string> first_of_shipped(file.rows.size());
+    for (bool learn : {false, true}) {
+      auto model = RiskModel::Parse(CvExamples(shipped, file, learn ? &files : nullptr));
+      ASSERT_TRUE(model.ok()) << model.status().message();
+      for (std::size_t g = 0; g < settings.size(); ++g) {
+        if (settings[g].learn_intents_only != learn) continue;
+        RiskModel m = *model;
+        if (settings[g].equal_priors) m.set_priors({1, 1, 1});
+        m.set_doubt_gate(settings[g].gate);
+        for (const CvRow& r : file.rows) {
+          const std::vector<Token> tokens = Tokenize(r.text);
+          if (!IsEmergency(r.intent) || tokens.size() < 4) continue;
+          ++here[g].read;
+          const RiskModel::Scores sc = m.Assess(tokens);
+          if (m.Doubts(sc)) {
+            ++here[g].model_alone;
+          } else if (verbose && g > 0) {
+            std::printf("  setting %zu %s [%s] model alone %.4f: %s\n", g, file.name.c_str(), r.intent.c_str(),
+                        sc.emergency(), r.text.c_str());
+          }
+        }
+        engine.SetRiskModel(std::move(m));
+        for (std::size_t i = 0; i < file.rows.size(); ++i) {
+          const CvRow& r = file.rows[i];
+          InboundMessage msg;
+          msg.text = r.text;
+          msg.from = r.from;
+          msg.channel = ChannelType::kSms;
+          const EngineReply reply = engine.Handle(msg, SenderState{}, *w.index);
+          const std::string first = LowerCase(reply.text.substr(0, reply.text.find('\n')));
+          if (IsEmergency(r.intent)) {
+            ++here[g].emergencies;
+            if (first.find(LowerCase(r.first_line)) != std::string::npos) ++here[g].kept;
+          } else {
+            ++here[g].others;
+            if (first.find("911") != std::string::npos) ++here[g].safety_first;
+          }
+          if (g == 0) first_of_shipped[i] = first;
+          if (verbose && g > 0 && first != first_of_shipped[i]) {
+            std::printf("  setting %zu %s [%s]: %s\n    shipped: %s\n    this:    %s\n", g, file.name.c_str(),
+                        r.intent.c_str(), r.text.c_str(), first_of_shipped[i].c_str(), first.c_str());
+          }
+        }
+      }
+    }
+    for (std::size_t g = 0; g < settings.size(); ++g) {
+      all[g].Add(here[g]);
+      if (file.name.rfind("round_b", 0) == 0) blind[g].Add(here[g]);
+    }
+    std::printf("file %-18s emergencies %4zu/%-4zu safety line first on %3zu of %4zu others\n", file.name.c_str(),
+                here[0].kept, here[0].emergencies, here[0].safety_first, here[0].others);
+  }
+  for (std::size_t g = 0; g < settings.size(); ++g) {
+    const CvSetting& s = settings[g];
+    std::printf(
+        "%s priors %-6s intents-only %-3s T %.2f impersonal %.2f: emergencies %zu/%zu (model alone "
+        "%zu/%zu), others "
+        "safety-first %zu/%zu; blind batches %zu/%zu, %zu/%zu\n",
+        g == 0 ? "SHIPPED" : "  sweep", s.equal_priors ? "equal" : "shares", s.learn_intents_only ? "yes" : "no",
+        s.gate.threshold, s.gate.min_impersonal, all[g].kept, all[g].emergencies, all[g].model_alone, all[g].read,
+        all[g].safety_first, all[g].others, blind[g].kept, blind[g].emergencies, blind[g].safety_first,
+        blind[g].others);
+  }
+  EXPECT_GT(all[0].emergencies, 3000u);
 }
 
 }  // namespace
