@@ -461,7 +461,11 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // session on they are learned from. Batches 34-37 were written at the start
 // of the sixteenth session and measured on integration 4f189ea, before its
 // round 11: 408/408 first lines, 670/720 intents, a safety line first on 49
-// of 312 others. The bounds hold those figures.
+// of 312 others; with round 11 (rules and keywords fitted to 30-33 in each
+// language, the doubt gate), 408/408, 674/720 and 47 of 312, and 18-27
+// 507/510, 848/900, 43 of 390. The bounds hold those figures, less one
+// intent each: a change to the examples retrains both models, which can
+// move a held-out intent either way.
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
 };
@@ -496,12 +500,12 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 43u);
-  EXPECT_GE(older.intents, 845u);
+  EXPECT_GE(older.intents, 847u);
   const HeldOutFigures newest = MeasureHeldOut({34, 35, 36, 37}, "34 to 37");
   EXPECT_EQ(newest.emergencies, 408u);
   EXPECT_GE(newest.first, 408u);
-  EXPECT_LE(newest.safety_first, 49u);
-  EXPECT_GE(newest.intents, 670u);
+  EXPECT_LE(newest.safety_first, 47u);
+  EXPECT_GE(newest.intents, 673u);
 }
 
 }  // namespace
