@@ -506,6 +506,24 @@ bool NamesParents(const std::vector<Token>& tokens, const KeywordHit& h) {
   return h.count >= 2 && h.first < tokens.size() && kPossessive.count(tokens[h.first].text) != 0;
 }
 
+// Whether an info word is what the sender thanks us for ("thanks for the
+// info the other day", "gracias por la información", "merci pour les
+// renseignements"): a thank-you word, then "for"/"por"/"pour" and at most
+// one word, right before it. A thank-you is no request for the menu.
+bool InfoIsAThanks(const std::vector<Token>& tokens, const KeywordHit& h) {
+  static const std::unordered_set<std::string_view> kThanks = {"thanks", "thank", "thx", "ty", "gracias", "merci"};
+  static const std::unordered_set<std::string_view> kFor = {"for", "por", "pour"};
+  for (std::size_t gap = 1; gap <= 2 && gap + 1 <= h.first; ++gap) {
+    const std::size_t f = h.first - gap;
+    if (kFor.count(tokens[f].text) == 0) continue;
+    if (kThanks.count(tokens[f - 1].text) != 0 ||
+        (f >= 2 && tokens[f - 1].text == "you" && kThanks.count(tokens[f - 2].text) != 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Whether a texting word is a promise to text someone later ("ill text u
 // later", "je te texte plus tard", "te escribo luego"), not a request for a
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
@@ -955,7 +973,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   for (const auto& h : u.hits) {
     const bool named_in_idiom = idiom && ((h.intent == Intent::kFamily && h.names_only && !relative_uses(h)) ||
                                           (h.intent == Intent::kYouth && h.first != young_age_at));
-    const bool promise = (h.intent == Intent::kText && TextIsAPromise(tokens, h)) || ChatIsAPet(tokens, h);
+    const bool promise = (h.intent == Intent::kText && TextIsAPromise(tokens, h)) || ChatIsAPet(tokens, h) ||
+                         (h.intent == Intent::kInfo && InfoIsAThanks(tokens, h));
     if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h) && !yields_to_own_ask(h)) {
       primary = &h;
     }
