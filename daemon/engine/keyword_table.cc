@@ -172,6 +172,10 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"relative_as_reason", "before", &t.reason_before_},
                                 {"relative_as_reason", "after", &t.reaction_after_},
                                 {"relative_as_reason", "own_change", &t.own_change_},
+                                {"relative_as_reason", "presence", &t.presence_},
+                                {"persons", "possessive", &t.possessive_},
+                                {"thanks", "words", &t.thanks_words_},
+                                {"thanks", "for", &t.thanks_for_},
                                 {"past_markers", "", &t.past_markers_},
                                 {"laughter", "", &t.laughter_},
                                 {"figures_of_speech", "", &t.figures_of_speech_},
@@ -430,6 +434,25 @@ bool KeywordTable::RelativeWantsBefore(const std::vector<Token>& tokens, std::si
 bool KeywordTable::ReactionAfter(const std::vector<Token>& tokens, std::size_t end) const {
   for (std::size_t i = end; i < tokens.size() && i < end + 3; ++i) {
     if (StartsAt(reaction_after_, tokens, i)) return true;
+  }
+  return false;
+}
+
+bool KeywordTable::PresenceAfter(const std::vector<Token>& tokens, std::size_t end) const {
+  for (std::size_t i = end; i < tokens.size() && i < end + 4; ++i) {
+    if (StartsAt(presence_, tokens, i)) return true;
+  }
+  return false;
+}
+
+bool KeywordTable::ThankedFor(const std::vector<Token>& tokens, std::size_t at) const {
+  for (std::size_t gap = 1; gap <= 2 && gap + 1 <= at; ++gap) {
+    const std::size_t f = at - gap;
+    if (!StartsAt(thanks_for_, tokens, f)) continue;
+    // A thanks phrase of one or two words ending right before "for".
+    for (std::size_t start = f >= 2 ? f - 2 : 0; start < f; ++start) {
+      if (MatchLength(thanks_words_, tokens, start) == f - start) return true;
+    }
   }
   return false;
 }

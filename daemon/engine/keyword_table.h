@@ -120,6 +120,19 @@ class KeywordTable {
     return at > 0 && StartsAt(reason_before_, tokens, at - 1);
   }
   bool ReactionAfter(const std::vector<Token>& tokens, std::size_t end) const;
+  // "relative_as_reason" "presence": a word within four words after token
+  //   `end` says where the relative is or that they can hear ("my parents
+  //   are home", "mis papás me escuchan"): a circumstance, not a request.
+  bool PresenceAfter(const std::vector<Token>& tokens, std::size_t end) const;
+  // "persons" "possessive": token `at` is "my", "mis", "mes" (a youth
+  //   keyword that names the sender's parents, not the sender).
+  bool PossessiveAt(const std::vector<Token>& tokens, std::size_t at) const {
+    return StartsAt(possessive_, tokens, at);
+  }
+  // "thanks": a "words" phrase, then a "for" word, then at most one word
+  //   before token `at` ("thanks for the info", "thank you for the info",
+  //   "gracias por la información"): the info word is what we are thanked for.
+  bool ThankedFor(const std::vector<Token>& tokens, std::size_t at) const;
   bool SaysOwnChange(const std::vector<Token>& tokens) const { return Contains(own_change_, tokens); }
   // Whether an "own_change" word starts at token `at` ("quit", "arrêter"):
   //   quitting is no service a relative wants (RelativeWantsBefore).
@@ -193,7 +206,7 @@ class KeywordTable {
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
       past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
-      first_person_, third_person_, joke_marks_, joke_serious_;
+      first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_;
   std::vector<std::string> joke_emoji_;  // as UTF-8, found in the raw text
 };
 

@@ -482,48 +482,6 @@ bool MessageEngine::Textable(const Resource& r) const {
 
 namespace {
 
-// Whether a relative is named only as where the sender is, or as who can
-// hear ("my parents are home", "mi esposo está aquí", "mon chum est à
-// côté", "mis papás me escuchan", "mis papas están en la casa": a presence
-// word at most four words after it): the reason they cannot call, not a
-// family (or, for a young sender's parents, a youth) request.
-bool RelativeIsCircumstance(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kPresence = {
-      "home",       "here",     "around", "nearby", "asleep", "sleeping",  "listening", "hear",     "next",
-      "downstairs", "upstairs", "aqui",   "casa",   "cerca",  "durmiendo", "escuchan",  "oyen",     "escuchando",
-      "ici",        "maison",   "cote",   "dort",   "icitte", "proche",    "entendre",  "ecoutent", "entendent"};
-  const std::size_t end = h.first + h.count;
-  for (std::size_t i = end; i < tokens.size() && i < end + 4; ++i) {
-    if (kPresence.count(tokens[i].text) != 0) return true;
-  }
-  return false;
-}
-
-// Whether a youth keyword names the sender's parents ("mis padres", "mis
-// papás", "my parents", "mes parents": a possessive first), not the sender.
-bool NamesParents(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kPossessive = {"my", "mis", "mes"};
-  return h.count >= 2 && h.first < tokens.size() && kPossessive.count(tokens[h.first].text) != 0;
-}
-
-// Whether an info word is what the sender thanks us for ("thanks for the
-// info the other day", "gracias por la información", "merci pour les
-// renseignements"): a thank-you word, then "for"/"por"/"pour" and at most
-// one word, right before it. A thank-you is no request for the menu.
-bool InfoIsAThanks(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kThanks = {"thanks", "thank", "thx", "ty", "gracias", "merci"};
-  static const std::unordered_set<std::string_view> kFor = {"for", "por", "pour"};
-  for (std::size_t gap = 1; gap <= 2 && gap + 1 <= h.first; ++gap) {
-    const std::size_t f = h.first - gap;
-    if (kFor.count(tokens[f].text) == 0) continue;
-    if (kThanks.count(tokens[f - 1].text) != 0 ||
-        (f >= 2 && tokens[f - 1].text == "you" && kThanks.count(tokens[f - 2].text) != 0)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // Whether a texting word is a promise to text someone later ("ill text u
 // later", "je te texte plus tard", "te escribo luego"), not a request for a
 // text line: said after "ill"/"will"/"te", or followed by "later"/"back".
@@ -963,8 +921,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     // "can i just text someone, my parents are home": the texting request.
     // A young sender's parents as a youth word ("mis papás me escuchan,
     // prefiero escribir") yield to it the same way.
-    if ((h.intent == Intent::kFamily || (h.intent == Intent::kYouth && NamesParents(tokens, h))) &&
-        RelativeIsCircumstance(tokens, h) &&
+    if ((h.intent == Intent::kFamily ||
+         (h.intent == Intent::kYouth && h.count >= 2 && keywords_.PossessiveAt(tokens, h.first))) &&
+        keywords_.PresenceAfter(tokens, h.first + h.count) &&
         std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& t) { return t.intent == Intent::kText; })) {
       continue;
     }
@@ -974,7 +933,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     const bool named_in_idiom = idiom && ((h.intent == Intent::kFamily && h.names_only && !relative_uses(h)) ||
                                           (h.intent == Intent::kYouth && h.first != young_age_at));
     const bool promise = (h.intent == Intent::kText && TextIsAPromise(tokens, h)) || ChatIsAPet(tokens, h) ||
-                         (h.intent == Intent::kInfo && InfoIsAThanks(tokens, h));
+                         (h.intent == Intent::kInfo && keywords_.ThankedFor(tokens, h.first));
     if (primary == nullptr && !named_in_idiom && !promise && !named_in_passing(h) && !yields_to_own_ask(h)) {
       primary = &h;
     }

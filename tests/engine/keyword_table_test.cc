@@ -262,6 +262,31 @@ TEST(KeywordTable, AnOptOutPhraseIsNeverAlsoAnOptIn) {
   EXPECT_EQ(OptOut("me reabonner")->intent, Intent::kStart);
 }
 
+TEST(KeywordTable, ThanksPresenceAndPossessivesComeFromTheData) {
+  // "thanks": a thanks phrase of one or two words, "for", at most one word.
+  auto thanks = Tokenize("thanks for the info");
+  EXPECT_TRUE(Table().ThankedFor(thanks, 3));
+  EXPECT_TRUE(Table().ThankedFor(Tokenize("thank you for info"), 3));
+  EXPECT_TRUE(Table().ThankedFor(Tokenize("gracias por la informacion"), 3));
+  EXPECT_TRUE(Table().ThankedFor(Tokenize("merci pour les renseignements"), 3));
+  EXPECT_FALSE(Table().ThankedFor(Tokenize("thanks can you send the info"), 4)) << "no 'for' before it";
+  EXPECT_FALSE(Table().ThankedFor(Tokenize("thanks for all of the info"), 5)) << "two words between";
+  EXPECT_FALSE(Table().ThankedFor(Tokenize("looking for info"), 2)) << "'for' without thanks";
+  // "presence": within four words after the relative.
+  auto home = Tokenize("my parents are home");
+  EXPECT_TRUE(Table().PresenceAfter(home, 2));
+  EXPECT_TRUE(Table().PresenceAfter(Tokenize("mis papas me escuchan siempre"), 2));
+  EXPECT_FALSE(Table().PresenceAfter(Tokenize("my parents drink a lot every night at home"), 2)) << "too far";
+  // "possessive" in "persons".
+  EXPECT_TRUE(Table().PossessiveAt(Tokenize("mis papas"), 0));
+  EXPECT_FALSE(Table().PossessiveAt(Tokenize("los papas"), 0));
+  // Parsed from the file, not built in: a table without them has none.
+  auto bare = KeywordTable::Parse(R"({"intents": []})");
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_FALSE(bare.value().ThankedFor(thanks, 3));
+  EXPECT_FALSE(bare.value().PresenceAfter(home, 2));
+}
+
 TEST(KeywordTable, FourLetterKeywordsForgiveOneSwapOfAdjacentLetters) {
   EXPECT_EQ(First("hepl"), Intent::kHelp);
   EXPECT_EQ(First("txet"), Intent::kText);
