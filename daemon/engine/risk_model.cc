@@ -157,14 +157,14 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
       const auto& ll = log_likelihood_[it->second];
       for (int c = 0; c < kClasses; ++c) s[c] += ll[c];
       const std::size_t space = f.find(' ');
-      if (space == std::string::npos && !IsPersonWord(f)) {
-        out.evidence_overdose = std::max(out.evidence_overdose, static_cast<double>(ll[0]) - ll[2]);
-        out.evidence_suicide = std::max(out.evidence_suicide, static_cast<double>(ll[1]) - ll[2]);
-      }
       const std::string_view fv(f);
       const bool names_a_person = space == std::string::npos
                                       ? IsPersonWord(fv)
                                       : IsPersonWord(fv.substr(0, space)) || IsPersonWord(fv.substr(space + 1));
+      if (space == std::string::npos && !names_a_person) {
+        out.evidence_overdose = std::max(out.evidence_overdose, static_cast<double>(ll[0]) - ll[2]);
+        out.evidence_suicide = std::max(out.evidence_suicide, static_cast<double>(ll[1]) - ll[2]);
+      }
       if (!names_a_person) {
         for (int c = 0; c < kClasses; ++c) impersonal[c] += ll[c];
       }
