@@ -406,8 +406,9 @@ std::string BlindRoundPath(int round) {
 // the doubt line; 13 of 1,728 with round 11's four, 30-33, held out for a
 // session first; 42 of 2,040 with round 12's four, 34-37, also held out
 // for a session first). round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv and round_b27.tsv are held out: no rule was fitted to them,
-// and they are read only to measure (HeldOutRoundsMeasureTheEngine below).
+// round_b26.tsv, round_b27.tsv and round_b38.tsv .. round_b41.tsv are held
+// out: no rule was fitted to them, and they are read only to measure
+// (HeldOutRoundsMeasureTheEngine below).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
@@ -440,7 +441,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv, round_b27.tsv, and round_b34.tsv .. round_b37.tsv): no
+// round_b26.tsv, round_b27.tsv, and round_b38.tsv .. round_b41.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -465,7 +466,10 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // of 312 others; with round 11 (rules and keywords fitted to 30-33 in each
 // language, the doubt gate), 408/408, 674/720 and 47 of 312, and 18-27
 // 507/510, 848/900, 43 of 390. From the seventeenth session on, 34-37 are
-// learned from too (18-27 then: 507/510, 848/900, 44 of 390). The bounds
+// learned from too (18-27 then: 507/510, 848/900, 44 of 390). Batches
+// 38-41 were written at the start of the seventeenth session and measured
+// on integration b368be6, before its round 12: 406/408 first lines, 665/720
+// intents, a safety line first on 41 of 312 others. The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -503,13 +507,11 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 44u);
   EXPECT_GE(older.intents, 847u);
-  // Learned from since the seventeenth session (the models read them; round
-  // 12's rules are fitted to them): no longer a held-out measure.
-  const HeldOutFigures newer = MeasureHeldOut({34, 35, 36, 37}, "34 to 37 (now learned from)");
-  EXPECT_EQ(newer.emergencies, 408u);
-  EXPECT_GE(newer.first, 408u);
-  EXPECT_LE(newer.safety_first, 47u);
-  EXPECT_GE(newer.intents, 684u);
+  const HeldOutFigures newest = MeasureHeldOut({38, 39, 40, 41}, "38 to 41");
+  EXPECT_EQ(newest.emergencies, 408u);
+  EXPECT_GE(newest.first, 406u);
+  EXPECT_LE(newest.safety_first, 41u);
+  EXPECT_GE(newest.intents, 664u);
 }
 
 }  // namespace
