@@ -229,6 +229,25 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
       id.region_languages_.emplace_back(m.name.GetString(), lang);
     }
   }
+  if (d.HasMember("age_letters")) {
+    const auto& al = d["age_letters"];
+    if (!al.IsObject()) return InvalidArgument("language: \"age_letters\" must be an object of language -> letters");
+    for (const auto& m : al.GetObject()) {
+      const std::string at = std::string("language: /age_letters/") + m.name.GetString();
+      const std::string lang = m.name.GetString();
+      if (std::find(id.languages_.begin(), id.languages_.end(), lang) == id.languages_.end()) {
+        return InvalidArgument(at + ": '" + lang + "' is not in \"languages\"");
+      }
+      if (!m.value.IsArray()) return InvalidArgument(at + ": must be an array of letters");
+      std::vector<std::string> letters;
+      for (const auto& letter : m.value.GetArray()) {
+        std::vector<Token> folded = letter.IsString() ? Tokenize(letter.GetString()) : std::vector<Token>{};
+        if (folded.size() != 1) return InvalidArgument(at + ": every entry must be one word");
+        letters.push_back(std::move(folded[0].text));
+      }
+      id.age_letters_.emplace_back(lang, std::move(letters));
+    }
+  }
   if (d.HasMember("place_spellings")) {
     const auto& ps = d["place_spellings"];
     if (!ps.IsObject()) return InvalidArgument("language: \"place_spellings\" must be an object of language -> names");
@@ -339,6 +358,13 @@ std::string_view LanguageIdentifier::RegionLanguage(std::string_view code) const
     if (region == code) return lang;
   }
   return {};
+}
+
+bool LanguageIdentifier::IsAgeLetter(std::string_view lang, std::string_view folded_word) const {
+  for (const auto& [l, letters] : age_letters_) {
+    if (l == lang) return std::find(letters.begin(), letters.end(), folded_word) != letters.end();
+  }
+  return false;
 }
 
 std::string_view LanguageIdentifier::PlaceSpellingLanguage(const std::vector<Token>& tokens,
