@@ -195,6 +195,43 @@ Result<std::vector<Group>> ReadGroups(const rapidjson::Value& d, const char* sec
   return groups;
 }
 
+// An object of language -> array of phrases ("age_letters", "place_spellings"),
+// each phrase folded into its tokens; `one_word` refuses a phrase of several.
+// Absent: none.
+struct LanguagePhrases {
+  std::string lang;
+  std::vector<std::vector<std::string>> phrases;
+};
+Result<std::vector<LanguagePhrases>> ReadLanguagePhrases(const rapidjson::Value& d, const char* key,
+                                                         const std::vector<std::string>& languages, bool one_word) {
+  std::vector<LanguagePhrases> out;
+  if (!d.HasMember(key)) return out;
+  const auto& object = d[key];
+  const std::string where = std::string("language: /") + key + "/";
+  if (!object.IsObject()) {
+    return InvalidArgument(std::string("language: \"") + key + "\" must be an object of language -> words");
+  }
+  for (const auto& m : object.GetObject()) {
+    const std::string lang = m.name.GetString();
+    const std::string at = where + lang;
+    if (std::find(languages.begin(), languages.end(), lang) == languages.end()) {
+      return InvalidArgument(at + ": '" + lang + "' is not in \"languages\"");
+    }
+    if (!m.value.IsArray()) return InvalidArgument(at + ": must be an array of words");
+    LanguagePhrases entry{lang, {}};
+    for (const auto& phrase : m.value.GetArray()) {
+      if (!phrase.IsString()) return InvalidArgument(at + ": every entry must be a string");
+      std::vector<std::string> words;
+      for (Token& t : Tokenize(phrase.GetString())) words.push_back(std::move(t.text));
+      if (words.empty()) return InvalidArgument(at + ": an entry has no letters");
+      if (one_word && words.size() != 1) return InvalidArgument(at + ": every entry must be one word");
+      entry.phrases.push_back(std::move(words));
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
@@ -229,24 +266,18 @@ Result<LanguageIdentifier> LanguageIdentifier::Parse(std::string_view json) {
       id.region_languages_.emplace_back(m.name.GetString(), lang);
     }
   }
-  if (d.HasMember("place_spellings")) {
-    const auto& ps = d["place_spellings"];
-    if (!ps.IsObject()) return InvalidArgument("language: \"place_spellings\" must be an object of language -> names");
-    for (const auto& m : ps.GetObject()) {
-      const std::string at = std::string("language: /place_spellings/") + m.name.GetString();
-      const std::string lang = m.name.GetString();
-      if (std::find(id.languages_.begin(), id.languages_.end(), lang) == id.languages_.end()) {
-        return InvalidArgument(at + ": '" + lang + "' is not in \"languages\"");
-      }
-      if (!m.value.IsArray()) return InvalidArgument(at + ": must be an array of names");
-      for (const auto& name : m.value.GetArray()) {
-        if (!name.IsString()) return InvalidArgument(at + ": every name must be a string");
-        std::vector<std::string> words;
-        for (Token& t : Tokenize(name.GetString())) words.push_back(std::move(t.text));
-        if (words.empty()) return InvalidArgument(at + ": a name has no letters");
-        id.place_spellings_.emplace_back(std::move(words), lang);
-      }
-    }
+  // "age_letters" and "place_spellings": language -> words or names.
+  auto age_letters = ReadLanguagePhrases(d, "age_letters", id.languages_, /*one_word=*/true);
+  if (!age_letters.ok()) return age_letters.status();
+  for (auto& [lang, phrases] : *age_letters) {
+    std::vector<std::string> letters;
+    for (auto& phrase : phrases) letters.push_back(std::move(phrase.front()));
+    id.age_letters_.emplace_back(lang, std::move(letters));
+  }
+  auto spellings = ReadLanguagePhrases(d, "place_spellings", id.languages_, /*one_word=*/false);
+  if (!spellings.ok()) return spellings.status();
+  for (auto& [lang, phrases] : *spellings) {
+    for (auto& words : phrases) id.place_spellings_.emplace_back(std::move(words), lang);
   }
 
   auto words = ReadGroups(d, "words", id.languages_);
@@ -339,6 +370,13 @@ std::string_view LanguageIdentifier::RegionLanguage(std::string_view code) const
     if (region == code) return lang;
   }
   return {};
+}
+
+bool LanguageIdentifier::IsAgeLetter(std::string_view lang, std::string_view folded_word) const {
+  for (const auto& [l, letters] : age_letters_) {
+    if (l == lang) return std::find(letters.begin(), letters.end(), folded_word) != letters.end();
+  }
+  return false;
 }
 
 std::string_view LanguageIdentifier::PlaceSpellingLanguage(const std::vector<Token>& tokens,

@@ -112,6 +112,12 @@ class LanguageIdentifier {
   // other evidence.
   std::string_view PlaceSpellingLanguage(const std::vector<Token>& tokens, std::vector<bool>* mark = nullptr) const;
 
+  // Whether `folded_word` is one of the letters an age is written with in
+  // `lang` ("age_letters": English "15 y/o", "17 yo" hold the Spanish words
+  // "y", "o" and "yo"): the engine flags them as not evidence inside an age
+  // statement of that language (age_statement.h).
+  bool IsAgeLetter(std::string_view lang, std::string_view folded_word) const;
+
   // The languages of the data file, in its order.
   const std::vector<std::string>& languages() const { return languages_; }
   // Words and phrases in the table.
@@ -140,6 +146,8 @@ class LanguageIdentifier {
   std::vector<std::string> languages_;
   // "region_languages": region code -> language, a handful of rows.
   std::vector<std::pair<std::string, std::string>> region_languages_;
+  // "age_letters": language -> the folded letters of its age statements.
+  std::vector<std::pair<std::string, std::vector<std::string>>> age_letters_;
   // "place_spellings": folded words of a city's Spanish or French form -> its language.
   std::vector<std::pair<std::vector<std::string>, std::string>> place_spellings_;
   std::vector<Entry> entries_;

@@ -1097,13 +1097,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     for (const auto& h : u.hits) {
       if (keyword_lang.empty() && h.lang != "en" && catalog_.Has(h.lang)) keyword_lang = std::string(h.lang);
     }
-    // Nor are the letters of an English age ("15 y/o", "17 yo"): Spanish "y", "o" and "yo".
-    std::vector<bool> with_age;  // filled only when an English age is stated
-    if (age && age->lang == "en") {
-      with_age = place_tokens;
+    // Nor are the letters of an age ("15 y/o", "17 yo": Spanish "y", "o"
+    // and "yo"; language.json "age_letters").
+    std::vector<bool> with_age;  // filled only when an age's letters are words of another language
+    if (age) {
       for (std::size_t k = age->first; k < age->first + age->count && k < tokens.size(); ++k) {
-        const std::string& w = tokens[k].text;
-        if (w == "y" || w == "o" || w == "yo") with_age[k] = true;
+        if (!language_id_.IsAgeLetter(age->lang, tokens[k].text)) continue;
+        if (with_age.empty()) with_age = place_tokens;
+        with_age[k] = true;
       }
     }
     const LanguageGuess guess = language_id_.Identify(text, tokens, with_age.empty() ? &place_tokens : &with_age);

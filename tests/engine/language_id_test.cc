@@ -751,6 +751,18 @@ TEST(language_identifier, SaysWhetherAnythingWeighedForALanguage) {
   EXPECT_TRUE(Guess("ayuda").evidence);
 }
 
+// The letters of an English age ("15 y/o", "17 yo") are Spanish words; the
+// engine reads which from the data, not from a list of its own.
+TEST(language_identifier, NamesTheLettersOfAnAgeFromTheData) {
+  for (const char* letter : {"y", "o", "yo"}) EXPECT_TRUE(Shipped().IsAgeLetter("en", letter)) << letter;
+  EXPECT_FALSE(Shipped().IsAgeLetter("en", "years"));
+  EXPECT_FALSE(Shipped().IsAgeLetter("es", "y"));
+  auto id = LanguageIdentifier::Parse(R"({"languages": ["en", "es"], "words": [], "age_letters": {"en": ["YRS"]}})");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_TRUE(id->IsAgeLetter("en", "yrs"));  // folded as the tokens are
+  EXPECT_FALSE(id->IsAgeLetter("en", "yo"));
+}
+
 TEST(language_identifier, NamesTheLanguageOfARegionFromTheData) {
   EXPECT_EQ(Shipped().RegionLanguage("CA-QC"), "fr");
   EXPECT_EQ(Shipped().RegionLanguage("US-PR"), "es");
@@ -946,6 +958,16 @@ TEST(language_identifier, RejectsBrokenTablesNamingTheProblem) {
       {R"({"languages": ["en"], "words": [], "region_languages": {"CA-QC": 1}})",
        "/region_languages/CA-QC: must be a language code"},
       {R"({"languages": ["en"], "words": [], "region_languages": []})", "\"region_languages\" must be an object"},
+      {R"({"languages": ["en"], "words": [], "age_letters": {"fr": ["y"]}})",
+       "/age_letters/fr: 'fr' is not in \"languages\""},
+      {R"({"languages": ["en"], "words": [], "age_letters": {"en": "y"}})", "/age_letters/en: must be an array"},
+      {R"({"languages": ["en"], "words": [], "age_letters": {"en": ["y o"]}})",
+       "/age_letters/en: every entry must be one word"},
+      {R"({"languages": ["en"], "words": [], "age_letters": []})", "\"age_letters\" must be an object"},
+      {R"({"languages": ["en", "es"], "words": [], "place_spellings": {"es": ["!!"]}})",
+       "/place_spellings/es: an entry has no letters"},
+      {R"({"languages": ["en"], "words": [], "place_spellings": {"es": ["nueva york"]}})",
+       "/place_spellings/es: 'es' is not in \"languages\""},
       {R"({"languages": ["en"], "words": [], "endings": [{"weights": {"en": 1}, "endings": ["two words"]}]})",
        "/endings/0/endings: 'two words' is not one word"},
       {R"({"languages": ["en"], "words": [], "endings": [{"weights": {"en": 1}, "min_stem": -1, "endings": ["ing"]}]})",
