@@ -36,7 +36,10 @@
 #
 # usage: bench/webhook_cost.sh instr|redis-instr|cpu|redis|syscalls HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
 # env:   N (2000), WARMUP (200), CALLGRIND_OUT (file to keep the dump in),
-#        DURATION (10, seconds, cpu, redis and syscalls modes), CONNECTIONS (50, the same)
+#        DURATION (10, seconds, cpu, redis and syscalls modes), CONNECTIONS (50, the same),
+#        SENDERS (100000: distinct senders the requests cycle through; with
+#        SENDERS <= WARMUP every counted webhook comes from a known sender
+#        whose rate window is open, instead of a first message)
 set -euo pipefail
 MODE="$1"
 HL="$(realpath "$2")"
@@ -48,7 +51,7 @@ for call in read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait e
   accept4 close timerfd_settime getpid clock_gettime; do
   SYSCALL_EVENTS+=",syscalls:sys_enter_$call"
 done
-: "${N:=2000}" "${WARMUP:=200}" "${DURATION:=10}" "${CONNECTIONS:=50}"  # defaults (see above)
+: "${N:=2000}" "${WARMUP:=200}" "${DURATION:=10}" "${CONNECTIONS:=50}" "${SENDERS:=100000}"  # defaults (see above)
 
 redis_run=()
 if [ "$MODE" = redis-instr ]; then
@@ -58,7 +61,7 @@ start_redis_and_load
 port="$(free_port)"
 write_daemon_config "$port" 1
 url="http://127.0.0.1:$port/webhooks/twilio"
-"$GEN" "$url" "$TOKEN" $((WARMUP + N > 300000 ? WARMUP + N : 300000)) "$tmp/requests.tsv"
+"$GEN" "$url" "$TOKEN" $((WARMUP + N > 300000 ? WARMUP + N : 300000)) "$tmp/requests.tsv" "$SENDERS"
 
 run=()
 if [ "$MODE" = instr ]; then

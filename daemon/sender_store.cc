@@ -32,8 +32,9 @@ namespace {
 // Lua string and a table slot for every argument of every call (~1,000
 // instructions each), and the script would parse two of them as numbers.
 // KEYS: 1 msg key, 2 sender key.
-// ARGV: 1 now (unix s), 2 "1" to apply the changes even when rate-limited,
-//       3.. field, value pairs.
+// ARGV: 1 now (unix s); with changes only (a message without any sends
+//       just ARGV 1: one argument less to convert), 2 "1" to apply them
+//       even when rate-limited, 3.. field, value pairs.
 // Returns "dup" + the marker for a known message id, else the marker it set:
 // "~" verdict US language US region US opted_out (US = \31), the verdict and
 // the sender's state as it was before. A redelivery in flight is answered
@@ -71,17 +72,24 @@ local previous = redis.call('SET', KEYS[1], marker, 'NX', 'GET', 'EX', DEDUPE_TT
 if previous then
   return 'dup' .. previous
 end
+-- rate_start is written only when the window (re)starts: else it holds start.
+local restarted = count and start ~= f[4]
 if #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1') then
   local fields = {'last_seen', now}
   if count then
-    fields[3], fields[4], fields[5], fields[6] = 'rate_start', start, 'rate_count', count
+    fields[3], fields[4] = 'rate_count', count
+    if restarted then
+      fields[5], fields[6] = 'rate_start', start
+    end
   end
   for i = 3, #ARGV do
     fields[#fields + 1] = ARGV[i]
   end
   redis.call('HSET', KEYS[2], unpack(fields))
-elseif count then
+elseif restarted then
   redis.call('HSET', KEYS[2], 'last_seen', now, 'rate_start', start, 'rate_count', count)
+elseif count then
+  redis.call('HSET', KEYS[2], 'last_seen', now, 'rate_count', count)
 else
   redis.call('HSET', KEYS[2], 'last_seen', now)
 end
@@ -274,10 +282,11 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
   }
   const std::string& p = options_.prefix;
   // Room for the three changes (a name and a value each). The options are
-  // in the script's text (AdmitScript), not arguments.
-  std::vector<std::string> args =
-      MovedArgs(5 + 6, "2", Join(p, "msg:", provider, ":", message_id), Join(p, "sender:", sender_hash),
-                std::to_string(NowSeconds()), always_apply ? "1" : "0");
+  // in the script's text (AdmitScript), not arguments; the flag goes only
+  // with changes, which it is about.
+  std::vector<std::string> args = MovedArgs(5 + 6, "2", Join(p, "msg:", provider, ":", message_id),
+                                            Join(p, "sender:", sender_hash), std::to_string(NowSeconds()));
+  if (changes.language || changes.region || changes.opted_out) args.push_back(always_apply ? "1" : "0");
   if (changes.language) {
     args.push_back("language");
     args.push_back(*changes.language);
