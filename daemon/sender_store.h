@@ -155,6 +155,9 @@ class SenderStore {
                std::string_view text, std::function<void(Result<std::optional<std::string>>)> done);
 
   // Changes the rate limit for the messages admitted from now on (SIGHUP).
+  // The limits are in the admit script's text, so this makes a new script:
+  // its first call on each Redis server answers NOSCRIPT and is sent again
+  // with the source (redis::Script).
   void SetRateLimit(int messages, int window_s);
 
   // Records the reply to an admitted message, for its redeliveries. OK also
