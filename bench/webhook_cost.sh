@@ -10,6 +10,10 @@
 #          are divided by N. Repeatable to a fraction of a percent whatever
 #          else the machine runs. The dump is kept (CALLGRIND_OUT) for
 #          callgrind_annotate.
+#   redis-instr  as instr, but redis-server runs under callgrind and the
+#          daemon natively: Redis's instructions per webhook (its commands,
+#          the scripts' Lua, its event loop; one request at a time, so each
+#          command has a read and a write of its own) and where they go.
 #   cpu    the daemon runs natively; wrk (CONNECTIONS, DURATION) drives it with
 #          the same pre-signed requests, and the daemon's utime+stime from
 #          /proc over a window inside wrk's run is divided by the webhooks
@@ -30,9 +34,12 @@
 #
 # Both start their own redis-server (unix socket) and load data/directory.
 #
-# usage: bench/webhook_cost.sh instr|cpu|redis|syscalls HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
+# usage: bench/webhook_cost.sh instr|redis-instr|cpu|redis|syscalls HELPLINE_BINARY WEBHOOK_REQUESTS_BINARY
 # env:   N (2000), WARMUP (200), CALLGRIND_OUT (file to keep the dump in),
-#        DURATION (10, seconds, cpu, redis and syscalls modes), CONNECTIONS (50, the same)
+#        DURATION (10, seconds, cpu, redis and syscalls modes), CONNECTIONS (50, the same),
+#        SENDERS (100000: distinct senders the requests cycle through; with
+#        SENDERS <= WARMUP every counted webhook comes from a known sender
+#        whose rate window is open, instead of a first message)
 set -euo pipefail
 MODE="$1"
 HL="$(realpath "$2")"
@@ -44,13 +51,17 @@ for call in read write readv writev recvfrom sendto recvmsg sendmsg epoll_wait e
   accept4 close timerfd_settime getpid clock_gettime; do
   SYSCALL_EVENTS+=",syscalls:sys_enter_$call"
 done
-: "${N:=2000}" "${WARMUP:=200}" "${DURATION:=10}" "${CONNECTIONS:=50}"  # defaults (see above)
+: "${N:=2000}" "${WARMUP:=200}" "${DURATION:=10}" "${CONNECTIONS:=50}" "${SENDERS:=100000}"  # defaults (see above)
 
+redis_run=()
+if [ "$MODE" = redis-instr ]; then
+  redis_run=(valgrind --tool=callgrind --callgrind-out-file="$tmp/callgrind.out" --dump-instr=no)
+fi
 start_redis_and_load
 port="$(free_port)"
 write_daemon_config "$port" 1
 url="http://127.0.0.1:$port/webhooks/twilio"
-"$GEN" "$url" "$TOKEN" $((WARMUP + N > 300000 ? WARMUP + N : 300000)) "$tmp/requests.tsv"
+"$GEN" "$url" "$TOKEN" $((WARMUP + N > 300000 ? WARMUP + N : 300000)) "$tmp/requests.tsv" "$SENDERS"
 
 run=()
 if [ "$MODE" = instr ]; then
@@ -63,7 +74,9 @@ daemon_pid=$!
 for _ in $(seq 1 1200); do grep -q "listening on" "$tmp/daemon.out" 2>/dev/null && break; sleep 0.1; done
 grep -q "listening on" "$tmp/daemon.out" || { echo "the daemon did not start:" >&2; cat "$tmp/daemon.err" >&2; exit 1; }
 
-if [ "$MODE" = instr ]; then
+if [ "$MODE" = instr ] || [ "$MODE" = redis-instr ]; then
+  counted_pid=$daemon_pid
+  [ "$MODE" = instr ] || counted_pid=$redis_pid
   # Sends lines [first, first+count) of requests.tsv in order on one
   # connection; fails on any answer but 200.
   send() {
@@ -84,9 +97,10 @@ for line in lines:
 PY
   }
   send 0 "$WARMUP"
-  callgrind_control -z "$daemon_pid" >/dev/null
+  callgrind_control -z "$counted_pid" >/dev/null
   send "$WARMUP" "$N"
-  callgrind_control -d "$daemon_pid" >/dev/null
+  sleep 0.2  # the last answers' background SETs
+  callgrind_control -d "$counted_pid" >/dev/null
   sleep 1
   dump="$(ls -t "$tmp"/callgrind.out* | head -1)"
   total="$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$dump" | head -1)"

@@ -13,13 +13,14 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Starts redis-server on a unix socket in $tmp (redis_pid), points
-# HELPLINE_REDIS_URL at it and loads the shipped directory.
+# HELPLINE_REDIS_URL at it and loads the shipped directory. A caller may set
+# the array redis_run to a command that runs redis-server (valgrind).
 start_redis_and_load() {
-  redis-server --port 0 --unixsocket "$tmp/redis.sock" --save "" --appendonly no --dir "$tmp" \
+  ${redis_run[@]+"${redis_run[@]}"} redis-server --port 0 --unixsocket "$tmp/redis.sock" --save "" --appendonly no --dir "$tmp" \
     --logfile "$tmp/redis.log" --daemonize no &
   pids+=($!)
   redis_pid=$!
-  for _ in $(seq 1 100); do [ -S "$tmp/redis.sock" ] && break; sleep 0.05; done
+  for _ in $(seq 1 600); do [ -S "$tmp/redis.sock" ] && break; sleep 0.05; done
   export HELPLINE_REDIS_URL="unix://$tmp/redis.sock"
   "$HL" load "$ROOT/data/directory" --quiet >/dev/null
 }

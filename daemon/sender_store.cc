@@ -23,69 +23,96 @@ namespace {
 // One script per message: dedupe, rate limit, read the sender's state and
 // apply the message's changes, atomically, in four Redis calls (three for a
 // duplicate). Every call and every conversion counts: this script is most of
-// Redis's work per message (bench/webhook_bench.sh), so it reads the state
-// and claims the message id with one SET NX GET, takes the time from the
-// daemon instead of calling TIME, writes numbers as strings, builds a table
-// only when the message changes something, and renews the TTL at most once a
-// day.
+// Redis's work per message (bench/webhook_cost.sh redis-instr), so it reads the
+// state and claims the message id with one SET NX GET, takes the time from the
+// daemon instead of calling TIME, builds a table only when the message changes
+// something, and renews the TTL at most once a day. The four options are
+// constants in the script's text (AdmitScript(): a new script, with its own
+// SHA-1, when SIGHUP changes the rate limit), not arguments: Redis builds a
+// Lua string and a table slot for every argument of every call (~1,000
+// instructions each), and the script would parse two of them as numbers.
 // KEYS: 1 msg key, 2 sender key.
-// ARGV: 1 dedupe TTL s, 2 rate limit (0 = none), 3 window s, 4 state TTL s,
-//       5 now (unix s), 6 "1" to apply the changes even when rate-limited,
-//       7.. field, value pairs.
+// ARGV: 1 now (unix s); with changes only (a message without any sends
+//       just ARGV 1: one argument less to convert), 2 "1" to apply them
+//       even when rate-limited, 3.. field, value pairs.
 // Returns "dup" + the marker for a known message id, else the marker it set:
 // "~" verdict US language US region US opted_out (US = \31), the verdict and
 // the sender's state as it was before. A redelivery in flight is answered
 // from that marker exactly like the first delivery; StoreReply() replaces it
 // with "=" reply. The rate window lives in the sender's hash (rate_start,
 // rate_count): one key per sender, not two.
-constexpr std::string_view kAdmitScript = R"lua(
+constexpr std::string_view kAdmitScriptOptions = R"lua(
+local DEDUPE_TTL, LIMIT, WINDOW, STATE_TTL = '%DEDUPE_TTL%', %LIMIT%, %WINDOW%, '%STATE_TTL%'
+)lua";
+constexpr std::string_view kAdmitScriptBody = R"lua(
 local f = redis.call('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
 local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
-local now = ARGV[5]
+local now = ARGV[1]
 local t = tonumber(now)
-local limit = tonumber(ARGV[2])
 local verdict, start, count = 'new', f[4], nil
-if limit > 0 then
+if LIMIT > 0 then
   local s, c = tonumber(f[4]), tonumber(f[5])
   -- A new window when none is open, the open one has ended, or it starts more
   -- than a minute in the future (a clock was set back): never a sender
   -- silenced for good. The minute absorbs clock skew between daemons.
-  if s == nil or c == nil or t >= s + tonumber(ARGV[3]) or s > t + 60 then
+  if s == nil or c == nil or t >= s + WINDOW or s > t + 60 then
     start, c = now, 0
   end
   c = c + 1
-  if c == limit + 1 then
+  if c == LIMIT + 1 then
     verdict = 'notice'
-  elseif c > limit + 1 then
+  elseif c > LIMIT + 1 then
     verdict = 'silent'
   end
-  count = string.format('%d', c)
+  -- A number: redis.call writes an integral one as its digits ("12").
+  count = c
 end
 local marker = '~' .. verdict .. '\31' .. language .. '\31' .. region .. '\31' .. opted_out
-local previous = redis.call('SET', KEYS[1], marker, 'NX', 'GET', 'EX', ARGV[1])
+local previous = redis.call('SET', KEYS[1], marker, 'NX', 'GET', 'EX', DEDUPE_TTL)
 if previous then
   return 'dup' .. previous
 end
-if #ARGV > 6 and (verdict == 'new' or ARGV[6] == '1') then
+-- rate_start is written only when the window (re)starts: else it holds start.
+local restarted = count and start ~= f[4]
+if #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1') then
   local fields = {'last_seen', now}
   if count then
-    fields[3], fields[4], fields[5], fields[6] = 'rate_start', start, 'rate_count', count
+    fields[3], fields[4] = 'rate_count', count
+    if restarted then
+      fields[5], fields[6] = 'rate_start', start
+    end
   end
-  for i = 7, #ARGV do
+  for i = 3, #ARGV do
     fields[#fields + 1] = ARGV[i]
   end
   redis.call('HSET', KEYS[2], unpack(fields))
-elseif count then
+elseif restarted then
   redis.call('HSET', KEYS[2], 'last_seen', now, 'rate_start', start, 'rate_count', count)
+elseif count then
+  redis.call('HSET', KEYS[2], 'last_seen', now, 'rate_count', count)
 else
   redis.call('HSET', KEYS[2], 'last_seen', now)
 end
 local seen = tonumber(f[6])
 if seen == nil or t - seen >= 86400 or seen > t then
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('EXPIRE', KEYS[2], STATE_TTL)
 end
 return marker
 )lua";
+
+// The admit script for these options: kAdmitScriptOptions with the numbers
+// filled in, then kAdmitScriptBody.
+std::string AdmitScript(const SenderStoreOptions& o) {
+  std::string head(kAdmitScriptOptions);
+  const auto fill = [&head](std::string_view name, int value) {
+    head.replace(head.find(name), name.size(), std::to_string(value));
+  };
+  fill("%DEDUPE_TTL%", o.dedupe_ttl_s);
+  fill("%LIMIT%", o.rate_limit_messages);
+  fill("%WINDOW%", o.rate_limit_window_s);
+  fill("%STATE_TTL%", o.state_ttl_s);
+  return head.append(kAdmitScriptBody);
+}
 
 // Collects the parts of a concatenated SMS until all have arrived.
 // KEYS: 1 parts hash. ARGV: 1 part number, 2 text, 3 total, 4 TTL s.
@@ -206,19 +233,15 @@ std::string SenderHash(const HmacKey& secret_key, std::string_view e164) {
 }
 
 SenderStore::SenderStore(redis::AsyncClient& redis, SenderStoreOptions options)
-    : redis_(redis), options_(std::move(options)), admit_(kAdmitScript), part_(kPartScript) {
-  FormatOptionArgs();
-}
+    : redis_(redis), options_(std::move(options)), admit_(AdmitScript(options_)), part_(kPartScript) {}
 
 void SenderStore::SetRateLimit(int messages, int window_s) {
   options_.rate_limit_messages = messages;
   options_.rate_limit_window_s = window_s;
-  FormatOptionArgs();
-}
-
-void SenderStore::FormatOptionArgs() {
-  option_args_ = {std::to_string(options_.dedupe_ttl_s), std::to_string(options_.rate_limit_messages),
-                  std::to_string(options_.rate_limit_window_s), std::to_string(options_.state_ttl_s)};
+  // Calls in flight keep the script they were sent with (redis::Script is
+  // shared with their callbacks); the new one's first EVALSHA on a server
+  // answers NOSCRIPT and is sent once more with its source.
+  admit_ = redis::Script(AdmitScript(options_));
 }
 
 std::int64_t SenderStore::NowSeconds() const {
@@ -258,12 +281,12 @@ void SenderStore::Admit(std::string_view provider, std::string_view message_id, 
     return;
   }
   const std::string& p = options_.prefix;
-  // Room for the three changes (a name and a value each).
-  // The options' arguments were formatted once (FormatOptionArgs): the same
-  // four numbers for every message.
-  std::vector<std::string> args = MovedArgs(
-      9 + 6, "2", Join(p, "msg:", provider, ":", message_id), Join(p, "sender:", sender_hash), option_args_[0],
-      option_args_[1], option_args_[2], option_args_[3], std::to_string(NowSeconds()), always_apply ? "1" : "0");
+  // Room for the three changes (a name and a value each). The options are
+  // in the script's text (AdmitScript), not arguments; the flag goes only
+  // with changes, which it is about.
+  std::vector<std::string> args = MovedArgs(5 + 6, "2", Join(p, "msg:", provider, ":", message_id),
+                                            Join(p, "sender:", sender_hash), std::to_string(NowSeconds()));
+  if (changes.language || changes.region || changes.opted_out) args.push_back(always_apply ? "1" : "0");
   if (changes.language) {
     args.push_back("language");
     args.push_back(*changes.language);

@@ -61,7 +61,6 @@
 // redis::AsyncClient must outlive the SenderStore. Callbacks run on that loop, never
 // inside Admit() or StoreReply().
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -156,6 +155,9 @@ class SenderStore {
                std::string_view text, std::function<void(Result<std::optional<std::string>>)> done);
 
   // Changes the rate limit for the messages admitted from now on (SIGHUP).
+  // The limits are in the admit script's text, so this makes a new script:
+  // its first call on each Redis server answers NOSCRIPT and is sent again
+  // with the source (redis::Script).
   void SetRateLimit(int messages, int window_s);
 
   // Records the reply to an admitted message, for its redeliveries. OK also
@@ -168,15 +170,12 @@ class SenderStore {
 
  private:
   std::int64_t NowSeconds() const;
-  // Formats option_args_ from options_ (at construction and SetRateLimit).
-  void FormatOptionArgs();
   Status CheckIds(std::string_view provider, std::string_view message_id, std::string_view sender_hash) const;
 
   redis::AsyncClient& redis_;
   SenderStoreOptions options_;
-  // The admit script's ARGV 1-4 (dedupe TTL, rate limit, window, state TTL),
-  // formatted once rather than per message.
-  std::array<std::string, 4> option_args_;
+  // The admit script with options_'s dedupe TTL, rate limit, window and
+  // state TTL in its text (rebuilt by SetRateLimit).
   redis::Script admit_;
   redis::Script part_;
 };

@@ -501,6 +501,44 @@ TEST_F(SenderStoreTest, TheRateLimitAdmitsNThenOneNoticeThenSilenceUntilTheWindo
   EXPECT_EQ(raw_.Field(sender_key_, "last_seen"), std::to_string(now));
 }
 
+TEST_F(SenderStoreTest, SetRateLimitAppliesTheNewLimitAndWindowToTheNextMessages) {
+  // The options are constants in the admit script's text: a new limit is a
+  // new script, which the server does not know yet (NOSCRIPT, then EVAL).
+  std::int64_t now = 1'800'000'000;
+  Open({.rate_limit_messages = 2, .rate_limit_window_s = 60, .now_s = [&now] { return now; }});
+  EXPECT_EQ(AdmissionOf("m1", who_), Admission::kNew);
+  EXPECT_EQ(AdmissionOf("m2", who_), Admission::kNew);
+  store_->SetRateLimit(4, 600);
+  EXPECT_EQ(AdmissionOf("m3", who_), Admission::kNew);
+  EXPECT_EQ(AdmissionOf("m4", who_), Admission::kNew);
+  EXPECT_EQ(AdmissionOf("m5", who_), Admission::kRateLimitedNotice);
+  EXPECT_EQ(RateCount(), "5");
+  now += 60;  // the old window would have ended; the new one has not
+  EXPECT_EQ(AdmissionOf("m6", who_), Admission::kRateLimitedSilent);
+  store_->SetRateLimit(0, 600);  // no limit
+  EXPECT_EQ(AdmissionOf("m7", who_), Admission::kNew);
+  EXPECT_EQ(AdmissionOf("m6", who_), Admission::kDuplicate);
+}
+
+TEST_F(SenderStoreTest, TheWindowStartStaysAtItsFirstMessageWhileTheWindowIsOpen) {
+  // The admit script writes rate_start only when a window (re)starts.
+  std::int64_t now = 1'800'000'000;
+  Open({.rate_limit_messages = 5, .rate_limit_window_s = 60, .now_s = [&now] { return now; }});
+  EXPECT_EQ(AdmissionOf("m1", who_), Admission::kNew);
+  now += 10;
+  EXPECT_EQ(AdmissionOf("m2", who_), Admission::kNew);
+  now += 10;
+  EXPECT_EQ(AdmissionOf("m3", who_, {.language = "fr"}), Admission::kNew);
+  EXPECT_EQ(raw_.Field(sender_key_, "rate_start"), "1800000000");
+  EXPECT_EQ(raw_.Field(sender_key_, "last_seen"), "1800000020");
+  EXPECT_EQ(RateCount(), "3");
+  EXPECT_EQ(raw_.Field(sender_key_, "language"), "fr");
+  now += 40;  // the window has ended: the next message opens one
+  EXPECT_EQ(AdmissionOf("m4", who_), Admission::kNew);
+  EXPECT_EQ(raw_.Field(sender_key_, "rate_start"), "1800000060");
+  EXPECT_EQ(RateCount(), "1");
+}
+
 TEST_F(SenderStoreTest, TheRateLimitRunsOnTheSystemClockByDefault) {
   Open({.rate_limit_messages = 1, .rate_limit_window_s = 1});
   EXPECT_EQ(AdmissionOf("m1", who_), Admission::kNew);
