@@ -69,7 +69,9 @@
 //    thousand that are the centre of their area (Caraquet and the Acadian
 //    Peninsula, Hawkesbury, Val-d'Or written "val d or", Kapuskasing, Fort St.
 //    John, La Ronge) and the regions of Québec named as a home ("en
-//    Gaspésie", "l'Abitibi", "la Côte-Nord", "l'Outaouais"), each only where
+//    Gaspésie", "l'Abitibi", "la Côte-Nord", "l'Outaouais", "la Beauce",
+//    whose centre is written "Saint-Georges de Beauce": "Saint-Georges" alone
+//    is also St. George, Utah), each only where
 //    the name is one province's alone; a name other provinces or states
 //    share with a town as large is left out (Sackville NB/NS, Yarmouth NS/MA,
 //    Amherst NS/MA/NY, Stratford PE/ON, Cornwall ON/PE/England, Lloydminster
@@ -268,10 +270,11 @@ constexpr Place kPlacesByRegion[] = {
     {"roberval", "CA-QC"}, {"dolbeau mistassini", "CA-QC"}, {"la tuque", "CA-QC"}, {"mont laurier", "CA-QC"},
     // Lanaudière, Estrie, Chaudière-Appalaches, the Montréal suburbs:
     {"joliette", "CA-QC"}, {"magog", "CA-QC"}, {"thetford mines", "CA-QC"}, {"chateauguay", "CA-QC"},
-    {"blainville", "CA-QC"}, {"mascouche", "CA-QC"},
+    {"blainville", "CA-QC"}, {"mascouche", "CA-QC"}, {"saint georges de beauce", "CA-QC"},
+    {"st georges de beauce", "CA-QC"},
     // Regions of Québec people name as where they live (rule 6): Gaspésie, Abitibi, Lac-Saint-Jean, Côte-Nord.
     {"gaspesie", "CA-QC"}, {"abitibi", "CA-QC"}, {"lac saint jean", "CA-QC"}, {"lac st jean", "CA-QC"},
-    {"cote nord", "CA-QC"},
+    {"cote nord", "CA-QC"}, {"beauce", "CA-QC"},
     // Outaouais, Mauricie, Estrie, Montérégie, Laurentides, Lanaudière, Bas-Saint-Laurent.
     {"outaouais", "CA-QC"}, {"mauricie", "CA-QC"}, {"estrie", "CA-QC"}, {"monteregie", "CA-QC"},
     {"laurentides", "CA-QC"}, {"lanaudiere", "CA-QC"}, {"bas saint laurent", "CA-QC"},

@@ -103,6 +103,10 @@ TEST(Places, SmallerTownsAndQuebecRegionsPeopleTextFromAreInTheirProvince) {
   EXPECT_EQ(RegionForPlace("hawkesbury"), "CA-ON");
   EXPECT_EQ(RegionForPlace("port hawkesbury"), "CA-NS");
   EXPECT_EQ(RegionForPlace("gaspesie"), "CA-QC");
+  EXPECT_EQ(RegionForPlace("beauce"), "CA-QC");
+  for (std::string_view written : {"Saint-Georges de Beauce", "St-Georges-de-Beauce"}) {
+    EXPECT_EQ(RegionForPlace(FoldText(written)), "CA-QC") << written;
+  }
   for (std::string_view written : {"Val-d'Or", "Val-d Or", "Val d'Or", "val dor"}) {
     EXPECT_EQ(RegionForPlace(FoldText(written)), "CA-QC") << written;
   }
