@@ -32,19 +32,8 @@ constexpr std::size_t kRelativeAloneMaxTokens = 3;
 // fitted batch out of training in turn (docs/ARCHITECTURE.md).
 constexpr std::size_t kDoubtMinTokens = 4;
 constexpr double kDoubtThreshold = 0.95;
-// Sure of one class (Understanding::model_read): the naive Bayes reading at
-// least this for overdose or for suicide, and the logistic regression at
-// least kModelFittedThreshold for the same class, answers as that emergency.
-// Measured on seven blind batches no rule or model had learned from then (18, 20-25):
-// docs/ARCHITECTURE.md, "Safety".
-constexpr double kModelReadsThreshold = 0.99;
-constexpr double kModelFittedThreshold = 0.5;
-// ... and one word of the message, not a person's ("cousin", "roommate"),
-// that is itself at least this evidence of that class (the log of its naive
-// Bayes likelihood ratio against "other", RiskModel::Scores): a sum of weak
-// words is no sure reading ("yo my cousin said yall do trivia" gets the doubt
-// line). 2.0 cost 3+1 held-out intents; 1.5 none (round 10b, ARCHITECTURE.md).
-constexpr double kModelEvidenceThreshold = 1.5;
+// Sure of one class (Understanding::model_read): RiskModel::SureGate
+// (risk_model.h) and its measures in docs/ARCHITECTURE.md, "When sure".
 // A message naming only a place is a region request up to this many words.
 constexpr std::size_t kRegionOnlyMaxTokens = 6;
 
@@ -613,27 +602,27 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   if ((rules_silent || rules_overdose_only || rules_suicide_joking) && tokens.size() >= kDoubtMinTokens) {
     model = model_.Assess(tokens);
   }
-  // Sure of one class: both readings agree (kModelReadsThreshold, kModelFittedThreshold).
-  auto sure = [](double read, double fitted, double evidence) {
-    return read >= kModelReadsThreshold && fitted >= kModelFittedThreshold && evidence >= kModelEvidenceThreshold;
-  };
+  // Sure of one class: both readings agree (RiskModel::SureGate).
   // The joke is taken at its word, under the doubt line (988 still in the
   // first line), unless the regression reads suicide all the same (it
   // learned both the jokes and the people in danger who laugh: "i cant get
   // him out of my head lol i want to die").
   const bool joke =
-      rules_suicide_joking && tokens.size() >= kDoubtMinTokens && model.fitted_suicide < kModelFittedThreshold;
+      rules_suicide_joking && tokens.size() >= kDoubtMinTokens && model.fitted_suicide < model_.sure_gate().fitted;
   // A message that jokes ("lol", "jaja", "mdr", "jk", "😂") keeps a model's reading to the doubt line;
   // distress the rules read keeps an overdose reading there ("i feel like im
   // losing it, my heart is racing": panic reads as overdose to the model; the
   // doubt line carries 988 beside 911).
   const bool model_sure = rules_silent && model.emergency() >= kDoubtThreshold && !jokes;
-  const bool model_suicide = model_sure && sure(model.suicide, model.fitted_suicide, model.evidence_suicide);
-  const bool model_overdose = model_sure && !model_suicide && !risk.distress &&
-                              sure(model.overdose, model.fitted_overdose, model.evidence_overdose);
+  const bool model_suicide = model_sure && model_.Sure(model, 1);
+  const bool model_overdose = model_sure && !model_suicide && !risk.distress && model_.Sure(model, 0);
   const bool danger = risk.overdose || (risk.suicide && !joke) || model_overdose || model_suicide;
-  const bool model_suicide_too =
-      rules_overdose_only && sure(model.suicide, model.fitted_suicide, model.evidence_suicide);
+  const bool model_suicide_too = rules_overdose_only && model_.Sure(model, 1);
+  // A message the gate would be sure of with every feature counted (a word
+  // and the pairs that hold it apiece) keeps at least the doubt line: the
+  // stricter count never leaves nothing where a full emergency reply was.
+  const bool sure_counting_all =
+      model_sure && (model_.Sure(model, 1, false) || (!risk.distress && model_.Sure(model, 0, false)));
 
   // 1. Carrier words: the whole message, or said in plain words in a short
   // message that asks for nothing else ("please stop texting me"); never a
@@ -712,7 +701,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   u.distress = risk.distress && !danger;
   // When in doubt, the safety line goes first: the model reads an
   // emergency but not which one.
-  u.doubt = !danger && (joke || model_.Doubts(model));
+  u.doubt = !danger && (joke || sure_counting_all || model_.Doubts(model));
 
   // A young age stated in the first person is a youth request.
   std::size_t young_age_at = tokens.size();  // where a young age is stated, if one is

@@ -116,11 +116,11 @@ struct Understanding {
   bool distress = false;                     // distress words without a safety signal: 988 goes first
   bool suicide_too = false;                  // an overdose with suicide risk: 911 and 988 in the first line
   // The rules found nothing and set nothing aside, but the risk model reads
-  // an emergency (RiskModel, kDoubtThreshold): the "when in doubt" line (911
+  // an emergency (RiskModel::DoubtGate, or a reading SureGate turns away): the "when in doubt" line (911
   // and 988) goes first; the intent and the rest of the reply are unchanged.
   bool doubt = false;
   // The rules found nothing and set nothing aside, and the risk model is
-  // sure of one emergency (kModelReadsThreshold): the intent is that
+  // sure of one emergency (RiskModel::SureGate): the intent is that
   // emergency, with its own first line (an overdose's also carries 988).
   bool model_read = false;
   // The rules set the message's words aside as asking for nothing (a story,

@@ -61,7 +61,16 @@ class RiskModel {
     // and i dont know what to do": 0.99 with them, 0.5 without): the doubt
     // line's DoubtGate::min_impersonal.
     double impersonal_emergency = 0;
+    // The same naive Bayes readings with each token counted once, by the
+    // most specific known feature that holds it (a greedy cover of the
+    // message, left to right: a known pair of neighbours, else the word):
+    // a pair and its own words are not independent evidence, so a name or a
+    // place ("jacques cartier": the pair and both its words weigh 4.1 for
+    // suicide) is one piece of evidence, not three. The gates below read
+    // these when their `each_token_once` is set.
+    double once_overdose = 0, once_suicide = 0, once_impersonal_emergency = 0;
     double emergency() const { return overdose + suicide; }
+    double once_emergency() const { return once_overdose + once_suicide; }
   };
 
   // One example per line: "overdose", "suicide" or "other", a tab, the
@@ -96,11 +105,45 @@ class RiskModel {
   struct DoubtGate {
     double threshold = 0.95;
     double min_impersonal = 0.9;
+    bool each_token_once = false;  // read Scores::once_* (each token counted once)
   };
   void set_doubt_gate(DoubtGate gate) { doubt_gate_ = gate; }
   const DoubtGate& doubt_gate() const { return doubt_gate_; }
   bool Doubts(const Scores& s) const {
-    return s.emergency() >= doubt_gate_.threshold && s.impersonal_emergency >= doubt_gate_.min_impersonal;
+    const bool once = doubt_gate_.each_token_once;
+    return (once ? s.once_emergency() : s.emergency()) >= doubt_gate_.threshold &&
+           (once ? s.once_impersonal_emergency : s.impersonal_emergency) >= doubt_gate_.min_impersonal;
+  }
+
+  // When the model is sure of one emergency (the engine answers the message
+  // as that emergency, Understanding::model_read): the naive Bayes reading of
+  // class `c` (0 overdose, 1 suicide) at least `reads`, the regression's at
+  // least `fitted` (it fits the look-alikes whose words are mostly emergency
+  // words), and one word of the message, not a pair nor a person, weighing at
+  // least `evidence` for it (Scores::evidence_overdose: a sum of weak words
+  // is no sure reading). With `each_token_once`, the naive Bayes reading is
+  // Scores::once_* (a name or a place is one piece of evidence, not three).
+  // The engine still puts the doubt line first on a message this gate turns
+  // away that it would pass with each_token_once off (never nothing where a
+  // full emergency reply was). each_token_once is off in both gates: measured
+  // by RiskModelCrossValidation (12 of 21 sure readings on other texts gone
+  // at 0.985) but it cost held-out intents (docs/ARCHITECTURE.md, "Each
+  // token once").
+  struct SureGate {
+    double reads = 0.99;
+    double fitted = 0.5;
+    double evidence = 1.5;
+    bool each_token_once = false;
+  };
+  void set_sure_gate(SureGate gate) { sure_gate_ = gate; }
+  const SureGate& sure_gate() const { return sure_gate_; }
+  bool Sure(const Scores& s, int c) const { return Sure(s, c, sure_gate_.each_token_once); }
+  bool Sure(const Scores& s, int c, bool each_token_once) const {
+    const double read =
+        c == 0 ? (each_token_once ? s.once_overdose : s.overdose) : (each_token_once ? s.once_suicide : s.suicide);
+    const double fitted = c == 0 ? s.fitted_overdose : s.fitted_suicide;
+    const double evidence = c == 0 ? s.evidence_overdose : s.evidence_suicide;
+    return read >= sure_gate_.reads && fitted >= sure_gate_.fitted && evidence >= sure_gate_.evidence;
   }
 
   // The naive Bayes class priors (overdose, suicide, other; each > 0, any
@@ -137,6 +180,7 @@ class RiskModel {
   std::array<double, kClasses> bias_{};
   std::size_t examples_ = 0;
   DoubtGate doubt_gate_;
+  SureGate sure_gate_;
 };
 
 }  // namespace helpline::engine

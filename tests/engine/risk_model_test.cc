@@ -93,6 +93,29 @@ TEST(RiskModel, TheDoubtGateLeavesPeopleOut) {
   EXPECT_TRUE(model->Doubts(friend_only));
 }
 
+// Each token once (Scores::once_suicide): a name whose words and pair are
+// seen only together ("jacques cartier", in 10 suicide examples) is one
+// piece of evidence in the cover, three in the plain sum.
+TEST(RiskModel, EachTokenOnceCountsAPairInPlaceOfItsWords) {
+  std::string s = SmallSet();
+  for (int i = 0; i < 10; ++i) s += "suicide\ton jacques cartier now " + std::to_string(i) + "\n";
+  auto model = RiskModel::Parse(s);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const double w = std::log(10.5 / 21) - std::log(0.5 / 11);  // one feature's weight for suicide
+  const auto r = model->Assess(Tokenize("jacques cartier"));
+  const double once_other = 1 - r.once_overdose - r.once_suicide;
+  EXPECT_NEAR(std::log(r.once_suicide / once_other), std::log(2.0) + w, 1e-4);  // priors 20:10, the pair
+  EXPECT_NEAR(std::log(r.suicide / r.other), std::log(2.0) + 3 * w, 1e-4);      // the pair and both words
+  // A word outside any known pair still counts: "rope" beside the name.
+  const auto rope = model->Assess(Tokenize("jacques cartier rope"));
+  EXPECT_GT(rope.once_suicide, r.once_suicide);
+  // The sure gate reads the cover when told to.
+  RiskModel::Scores scores;
+  scores.suicide = 1.0, scores.once_suicide = 0.95, scores.fitted_suicide = 0.9, scores.evidence_suicide = 3;
+  EXPECT_TRUE(model->Sure(scores, 1, false));
+  EXPECT_FALSE(model->Sure(scores, 1, true));
+}
+
 TEST(RiskModel, AnEmptyModelReadsNothing) {
   RiskModel empty;
   const auto s = empty.Assess(Tokenize("he is not breathing"));
@@ -190,9 +213,12 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
     const RiskModel::Scores s = model->Assess(Tokenize(line));
     std::printf(
         "\"%s\" -> model overdose=%.3f suicide=%.3f without people %.3f (doubt gate: %s) fitted overdose=%.3f "
-        "suicide=%.3f\n",
+        "suicide=%.3f; each token once overdose=%.3f suicide=%.3f (sure: %s)\n",
         line.c_str(), s.overdose, s.suicide, s.impersonal_emergency, model->Doubts(s) ? "passes" : "closed",
-        s.fitted_overdose, s.fitted_suicide);
+        s.fitted_overdose, s.fitted_suicide, s.once_overdose, s.once_suicide,
+        model->Sure(s, 1)   ? "suicide"
+        : model->Sure(s, 0) ? "overdose"
+                            : "no");
     for (int c = 0; c < 2; ++c) {
       std::printf("  %s evidence:", c == 0 ? "overdose" : "suicide");
       for (const auto& [feature, weight] : model->Evidence(Tokenize(line), c)) {
@@ -296,6 +322,7 @@ struct CvSetting {
   bool learn_intents_only = false;
   bool equal_priors = false;
   RiskModel::DoubtGate gate;
+  RiskModel::SureGate sure;
 };
 
 struct CvCount {
@@ -304,9 +331,16 @@ struct CvCount {
   // read), and those whose model reading alone passes the doubt gate: the
   // margin left where the rules, fitted to these files, would miss.
   std::size_t read = 0, model_alone = 0;
+  // Other texts answered as an emergency by a sure reading of the model
+  // (Understanding::model_read: a full overdose or suicide reply), and those
+  // with the doubt line first; emergencies whose reply names their class
+  // (its intent) and those the model's sure reading answered.
+  std::size_t others_sure = 0, others_doubt = 0, intent_right = 0, emergencies_sure = 0;
   void Add(const CvCount& o) {
     emergencies += o.emergencies, kept += o.kept, others += o.others, safety_first += o.safety_first;
     read += o.read, model_alone += o.model_alone;
+    others_sure += o.others_sure, others_doubt += o.others_doubt, intent_right += o.intent_right;
+    emergencies_sure += o.emergencies_sure;
   }
 };
 
@@ -319,22 +353,31 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
   auto loaded = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
   ASSERT_TRUE(loaded.ok());
   MessageEngine engine = std::move(loaded).value();
-  std::vector<CvSetting> settings = {CvSetting{false, false, shipped_model->doubt_gate()}};
-  // HELPLINE_RISK_CV_TRY="LEARN EQUAL T I; ..." (e.g. "1 0 0.99 0.8") adds these settings.
+  std::vector<CvSetting> settings = {CvSetting{false, false, shipped_model->doubt_gate(), shipped_model->sure_gate()}};
+  // HELPLINE_RISK_CV_TRY="LEARN EQUAL T I [DOUBT_ONCE [SURE_ONCE [READS FITTED EVIDENCE]]]; ..."
+  // (e.g. "1 0 0.99 0.8", "0 0 0.95 0.9 0 0": every feature counted apiece) adds these
+  // settings; what is not given is the shipped gate's.
   if (const char* t = std::getenv("HELPLINE_RISK_CV_TRY")) {
     std::stringstream all_tries(t);
     for (std::string one; std::getline(all_tries, one, ';');) {
       int learn = 0, equal = 0;
-      RiskModel::DoubtGate gate;
-      std::istringstream(one) >> learn >> equal >> gate.threshold >> gate.min_impersonal;
-      settings.push_back({learn != 0, equal != 0, gate});
+      RiskModel::DoubtGate gate = shipped_model->doubt_gate();
+      RiskModel::SureGate sure = shipped_model->sure_gate();
+      std::istringstream in(one);
+      in >> learn >> equal >> gate.threshold >> gate.min_impersonal;
+      if (int once = 0; in >> once) gate.each_token_once = once != 0;
+      if (int once = 0; in >> once) sure.each_token_once = once != 0;
+      in >> sure.reads >> sure.fitted >> sure.evidence;
+      settings.push_back({learn != 0, equal != 0, gate, sure});
     }
   }
   if (std::getenv("HELPLINE_RISK_CV_SWEEP") != nullptr) {
     for (bool learn : {false, true}) {
       for (bool equal : {false, true}) {
         for (double t : {0.95, 0.98, 0.99}) {
-          for (double i : {0.0, 0.5, 0.8, 0.9, 0.95, 0.99}) settings.push_back({learn, equal, {t, i}});
+          for (double i : {0.0, 0.5, 0.8, 0.9, 0.95, 0.99}) {
+            settings.push_back({learn, equal, {t, i}, shipped_model->sure_gate()});
+          }
         }
       }
     }
@@ -352,6 +395,7 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
         RiskModel m = *model;
         if (settings[g].equal_priors) m.set_priors({1, 1, 1});
         m.set_doubt_gate(settings[g].gate);
+        m.set_sure_gate(settings[g].sure);
         for (const CvRow& r : file.rows) {
           const std::vector<Token> tokens = Tokenize(r.text);
           if (!IsEmergency(r.intent) || tokens.size() < 4) continue;
@@ -372,13 +416,18 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
           msg.from = r.from;
           msg.channel = ChannelType::kSms;
           const EngineReply reply = engine.Handle(msg, SenderState{}, *w.index);
+          const Understanding u = engine.Understand(msg);
           const std::string first = LowerCase(reply.text.substr(0, reply.text.find('\n')));
           if (IsEmergency(r.intent)) {
             ++here[g].emergencies;
             if (first.find(LowerCase(r.first_line)) != std::string::npos) ++here[g].kept;
+            if (IntentName(reply.intent) == r.intent) ++here[g].intent_right;
+            if (u.model_read) ++here[g].emergencies_sure;
           } else {
             ++here[g].others;
             if (first.find("911") != std::string::npos) ++here[g].safety_first;
+            if (u.model_read) ++here[g].others_sure;
+            if (u.doubt) ++here[g].others_doubt;
           }
           if (g == 0) first_of_shipped[i] = first;
           if (verbose && g > 0 && first != first_of_shipped[i]) {
@@ -392,19 +441,24 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
       all[g].Add(here[g]);
       if (file.name.rfind("round_b", 0) == 0) blind[g].Add(here[g]);
     }
-    std::printf("file %-18s emergencies %4zu/%-4zu safety line first on %3zu of %4zu others\n", file.name.c_str(),
-                here[0].kept, here[0].emergencies, here[0].safety_first, here[0].others);
+    std::printf(
+        "file %-18s emergencies %4zu/%-4zu safety line first on %3zu of %4zu others (sure readings %zu, doubt lines "
+        "%zu)\n",
+        file.name.c_str(), here[0].kept, here[0].emergencies, here[0].safety_first, here[0].others, here[0].others_sure,
+        here[0].others_doubt);
   }
   for (std::size_t g = 0; g < settings.size(); ++g) {
     const CvSetting& s = settings[g];
     std::printf(
-        "%s priors %-6s intents-only %-3s T %.2f impersonal %.2f: emergencies %zu/%zu (model alone "
-        "%zu/%zu), others "
-        "safety-first %zu/%zu; blind batches %zu/%zu, %zu/%zu\n",
+        "%s priors %-6s intents-only %-3s T %.2f impersonal %.2f once %d; sure %.3f %.2f %.1f once %d: "
+        "emergencies %zu/%zu (model alone %zu/%zu; intent right %zu, sure readings %zu), others safety-first "
+        "%zu/%zu (sure readings %zu, doubt lines %zu); blind batches %zu/%zu, %zu/%zu (sure %zu, doubt %zu)\n",
         g == 0 ? "SHIPPED" : "  sweep", s.equal_priors ? "equal" : "shares", s.learn_intents_only ? "yes" : "no",
-        s.gate.threshold, s.gate.min_impersonal, all[g].kept, all[g].emergencies, all[g].model_alone, all[g].read,
-        all[g].safety_first, all[g].others, blind[g].kept, blind[g].emergencies, blind[g].safety_first,
-        blind[g].others);
+        s.gate.threshold, s.gate.min_impersonal, s.gate.each_token_once ? 1 : 0, s.sure.reads, s.sure.fitted,
+        s.sure.evidence, s.sure.each_token_once ? 1 : 0, all[g].kept, all[g].emergencies, all[g].model_alone,
+        all[g].read, all[g].intent_right, all[g].emergencies_sure, all[g].safety_first, all[g].others,
+        all[g].others_sure, all[g].others_doubt, blind[g].kept, blind[g].emergencies, blind[g].safety_first,
+        blind[g].others, blind[g].others_sure, blind[g].others_doubt);
   }
   EXPECT_GT(all[0].emergencies, 3000u);
 }
