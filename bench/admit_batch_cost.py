@@ -35,6 +35,7 @@ import glob
 import hashlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -232,6 +233,7 @@ def main():
     finally:
         redis.terminate()
         redis.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
