@@ -194,6 +194,17 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"joking", "serious", &t.joke_serious_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
+  if (d.HasMember("persons") && d["persons"].IsObject() && d["persons"].HasMember("people")) {
+    std::unordered_map<std::string, std::vector<std::vector<std::string>>> people;
+    if (Status s = ReadPhrases(d, "persons", "people", people); !s.ok()) return s;
+    for (auto& [first, phrases] : people) {
+      for (auto& words : phrases) {
+        if (words.size() != 1) return InvalidArgument("keywords: /persons/people: '" + first + " ...' is not one word");
+        t.people_.push_back(std::move(words.front()));
+      }
+    }
+    std::sort(t.people_.begin(), t.people_.end());
+  }
   if (d.HasMember("joking")) {
     const rapidjson::Value& j = d["joking"];
     if (!j.HasMember("emoji") || !j["emoji"].IsArray()) return InvalidArgument("keywords: /joking: needs \"emoji\"");

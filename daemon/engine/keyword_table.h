@@ -133,6 +133,11 @@ class KeywordTable {
   //   before token `at` ("thanks for the info", "thank you for the info",
   //   "gracias por la información"): the info word is what we are thanked for.
   bool ThankedFor(const std::vector<Token>& tokens, std::size_t at) const;
+
+  // "persons" "people": the words for people ("cousin", "primo", "chum"), as
+  // listed (folded); the engine gives them to its risk model
+  // (RiskModel::set_person_words).
+  const std::vector<std::string>& PeopleWords() const { return people_; }
   bool SaysOwnChange(const std::vector<Token>& tokens) const { return Contains(own_change_, tokens); }
   // Whether an "own_change" word starts at token `at` ("quit", "arrêter"):
   //   quitting is no service a relative wants (RelativeWantsBefore).
@@ -208,6 +213,7 @@ class KeywordTable {
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
       first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_;
   std::vector<std::string> joke_emoji_;  // as UTF-8, found in the raw text
+  std::vector<std::string> people_;      // "persons" "people", folded
 };
 
 }  // namespace helpline::engine

@@ -10,26 +10,6 @@
 
 namespace helpline::engine {
 
-namespace {
-// Words for people, in the folded forms Tokenize gives (no accents): not
-// evidence of an emergency by themselves (Scores::evidence_overdose).
-bool IsPersonWord(std::string_view w) {
-  static constexpr std::string_view kPeople[] = {
-      "cousin", "cousins",  "aunt",    "uncle",     "brother",    "bro",      "sister",   "sis",      "mom",
-      "mum",    "mother",   "dad",     "father",    "son",        "daughter", "friend",   "friends",  "buddy",
-      "homie",  "roommate", "roomie",  "boyfriend", "girlfriend", "bf",       "gf",       "husband",  "wife",
-      "hubby",  "partner",  "grandma", "grandpa",   "kid",        "kids",     "coworker", "neighbor", "primo",
-      "prima",  "hermano",  "hermana", "mama",      "papa",       "amigo",    "amiga",    "novio",    "novia",
-      "esposo", "esposa",   "hijo",    "hija",      "tio",        "tia",      "abuela",   "abuelo",   "chum",
-      "blonde", "ami",      "amie",    "frere",     "soeur",      "mere",     "pere",     "fils",     "fille",
-      "oncle",  "tante",    "coloc",   "conjoint",  "conjointe",  "mari",     "femme",    "cousine"};
-  for (std::string_view p : kPeople) {
-    if (p == w) return true;
-  }
-  return false;
-}
-}  // namespace
-
 Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   RiskModel m;
   std::array<std::size_t, kClasses> n{};

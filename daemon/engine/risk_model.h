@@ -26,10 +26,12 @@
 //
 // Thread-safety: immutable after Parse; Assess is const and thread-safe.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -154,6 +156,20 @@ class RiskModel {
     for (int c = 0; c < kClasses; ++c) log_prior_[c] = std::log(p[c] / sum);
   }
 
+  // The words for people, folded ("cousin", "primo", "chum", "coloc"):
+  // not evidence of an emergency by themselves (Scores::evidence_overdose),
+  // and left out of Scores::impersonal_emergency with the pairs holding one.
+  // The engine sets them from keywords.json ("persons" "people"); without
+  // them (the default) every word counts.
+  void set_person_words(std::vector<std::string> words) {
+    std::sort(words.begin(), words.end());
+    person_words_ = std::move(words);
+  }
+  const std::vector<std::string>& person_words() const { return person_words_; }
+  bool IsPersonWord(std::string_view w) const {
+    return std::binary_search(person_words_.begin(), person_words_.end(), w, std::less<>());
+  }
+
   std::size_t examples() const { return examples_; }
   std::size_t features() const { return log_likelihood_.size(); }
 
@@ -180,6 +196,7 @@ class RiskModel {
   std::array<double, kClasses> bias_{};
   std::size_t examples_ = 0;
   DoubtGate doubt_gate_;
+  std::vector<std::string> person_words_;  // sorted
   SureGate sure_gate_;
 };
 

@@ -280,9 +280,18 @@ TEST(KeywordTable, ThanksPresenceAndPossessivesComeFromTheData) {
   // "possessive" in "persons".
   EXPECT_TRUE(Table().PossessiveAt(Tokenize("mis papas"), 0));
   EXPECT_FALSE(Table().PossessiveAt(Tokenize("los papas"), 0));
+  // "people" in "persons": folded, for the risk model.
+  const auto& people = Table().PeopleWords();
+  for (const char* w : {"cousin", "primo", "chum", "coloc", "frere"}) {
+    EXPECT_TRUE(std::binary_search(people.begin(), people.end(), std::string(w))) << w;
+  }
+  EXPECT_FALSE(std::binary_search(people.begin(), people.end(), std::string("blue")));
+  auto two_words = KeywordTable::Parse(R"({"intents": [], "persons": {"people": ["best friend"]}})");
+  EXPECT_FALSE(two_words.ok());
   // Parsed from the file, not built in: a table without them has none.
   auto bare = KeywordTable::Parse(R"({"intents": []})");
   ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_TRUE(bare.value().PeopleWords().empty());
   EXPECT_FALSE(bare.value().ThankedFor(thanks, 3));
   EXPECT_FALSE(bare.value().PresenceAfter(home, 2));
 }

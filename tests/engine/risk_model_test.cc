@@ -23,6 +23,20 @@
 namespace helpline::engine {
 namespace {
 
+// The words for people the engine gives its model (keywords.json "persons"
+// "people"), for the tools below that build the shipped model themselves.
+std::vector<std::string> ShippedPeopleWords() {
+  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/keywords.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto table = KeywordTable::Parse(text.str());
+  if (!table.ok()) {
+    ADD_FAILURE() << table.status().message();
+    return {};
+  }
+  return table->PeopleWords();
+}
+
 // Ten examples of each class, so Parse accepts them.
 std::string SmallSet() {
   std::string s = "# a comment\n\n";
@@ -61,6 +75,9 @@ TEST(RiskModel, WordsItNeverSawLeaveThePriors) {
 TEST(RiskModel, EvidenceIsAWordThatIsNotAPerson) {
   auto model = RiskModel::Parse(SmallSet());
   ASSERT_TRUE(model.ok());
+  // Without the words for people, "friend" is a word like any other.
+  EXPECT_GT(model->Assess(Tokenize("friend zebra")).evidence_overdose, 2.0);
+  model->set_person_words({"friend", "cousin"});
   const auto friend_only = model->Assess(Tokenize("friend zebra"));
   EXPECT_GT(friend_only.overdose, 0.9);            // the sum reads overdose ...
   EXPECT_EQ(friend_only.evidence_overdose, -1e9);  // ... with no word of evidence
@@ -81,6 +98,7 @@ TEST(RiskModel, EvidenceIsAWordThatIsNotAPerson) {
 TEST(RiskModel, TheDoubtGateLeavesPeopleOut) {
   auto model = RiskModel::Parse(SmallSet());
   ASSERT_TRUE(model.ok());
+  model->set_person_words({"friend"});
   const auto friend_only = model->Assess(Tokenize("friend zebra quantum lighthouse"));
   EXPECT_GT(friend_only.emergency(), 0.95);
   EXPECT_NEAR(friend_only.impersonal_emergency, 2.0 / 3, 1e-6);
@@ -206,6 +224,7 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   text << examples.rdbuf();
   auto model = RiskModel::Parse(text.str());
   ASSERT_TRUE(model.ok()) << model.status().message();
+  model->set_person_words(ShippedPeopleWords());
   std::ifstream in(path);
   ASSERT_TRUE(in.good()) << path;
   for (std::string line; std::getline(in, line);) {
@@ -348,6 +367,7 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
   const std::string shipped = ShippedExamples();
   auto shipped_model = RiskModel::Parse(shipped);
   ASSERT_TRUE(shipped_model.ok());
+  shipped_model->set_person_words(ShippedPeopleWords());
   const bool verbose = std::getenv("HELPLINE_RISK_CV_VERBOSE") != nullptr;
   const ShippedWorld& w = TheShippedWorld();
   auto loaded = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
@@ -390,6 +410,7 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
     for (bool learn : {false, true}) {
       auto model = RiskModel::Parse(CvExamples(shipped, file, learn ? &files : nullptr));
       ASSERT_TRUE(model.ok()) << model.status().message();
+      model->set_person_words(shipped_model->person_words());
       for (std::size_t g = 0; g < settings.size(); ++g) {
         if (settings[g].learn_intents_only != learn) continue;
         RiskModel m = *model;
