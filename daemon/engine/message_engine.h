@@ -171,6 +171,7 @@ class MessageEngine {
   // The learned second opinion on safety (risk_model.h); without one (the
   // default), only the rules decide.
   void SetRiskModel(RiskModel model) { model_ = std::move(model); }
+  const RiskModel& risk_model() const { return model_; }
   // The learned second opinion on non-safety intents where the rules are
   // weak (intent_model.h); without one (the default), only the rules decide.
   void SetIntentModel(IntentModel model) { intent_model_ = std::move(model); }

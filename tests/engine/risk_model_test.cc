@@ -23,20 +23,6 @@
 namespace helpline::engine {
 namespace {
 
-// The words for people the engine gives its model (keywords.json "persons"
-// "people"), for the tools below that build the shipped model themselves.
-std::vector<std::string> ShippedPeopleWords() {
-  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/keywords.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto table = KeywordTable::Parse(text.str());
-  if (!table.ok()) {
-    ADD_FAILURE() << table.status().message();
-    return {};
-  }
-  return table->PeopleWords();
-}
-
 // Ten examples of each class, so Parse accepts them.
 std::string SmallSet() {
   std::string s = "# a comment\n\n";
@@ -224,7 +210,7 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   text << examples.rdbuf();
   auto model = RiskModel::Parse(text.str());
   ASSERT_TRUE(model.ok()) << model.status().message();
-  model->set_person_words(ShippedPeopleWords());
+  model->set_person_words(TheShippedWorld().engine->risk_model().person_words());
   std::ifstream in(path);
   ASSERT_TRUE(in.good()) << path;
   for (std::string line; std::getline(in, line);) {
@@ -367,7 +353,7 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
   const std::string shipped = ShippedExamples();
   auto shipped_model = RiskModel::Parse(shipped);
   ASSERT_TRUE(shipped_model.ok());
-  shipped_model->set_person_words(ShippedPeopleWords());
+  shipped_model->set_person_words(TheShippedWorld().engine->risk_model().person_words());
   const bool verbose = std::getenv("HELPLINE_RISK_CV_VERBOSE") != nullptr;
   const ShippedWorld& w = TheShippedWorld();
   auto loaded = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
