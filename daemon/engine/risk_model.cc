@@ -123,7 +123,7 @@ void RiskModel::Softmax(std::array<double, kClasses>& s) {
   for (double& v : s) v /= z;
 }
 
-RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
+RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens, bool each_token_once) const {
   if (examples_ == 0 || tokens.empty()) return {};
   std::array<double, kClasses> s = log_prior_;
   std::array<double, kClasses> impersonal = log_prior_;
@@ -150,42 +150,44 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens) const {
       }
     }
   }
-  // Each token once (Scores::once_overdose): a greedy cover, left to right,
-  // by a known pair of neighbours, else the known word; a feature twice in
-  // the message counts once, as above.
-  std::array<double, kClasses> once = log_prior_;
-  std::array<double, kClasses> once_impersonal = log_prior_;
-  std::vector<std::uint32_t> counted;
-  auto count_once = [&](std::uint32_t id, bool names_a_person) {
-    if (std::find(counted.begin(), counted.end(), id) != counted.end()) return;
-    counted.push_back(id);
-    const auto& ll = log_likelihood_[id];
-    for (int c = 0; c < kClasses; ++c) once[c] += ll[c];
-    if (!names_a_person) {
-      for (int c = 0; c < kClasses; ++c) once_impersonal[c] += ll[c];
-    }
-  };
-  std::string pair;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (i + 1 < tokens.size()) {
-      pair.assign(tokens[i].text).append(1, ' ').append(tokens[i + 1].text);
-      if (auto it = index_.find(std::string_view(pair)); it != index_.end()) {
-        count_once(it->second, IsPersonWord(tokens[i].text) || IsPersonWord(tokens[i + 1].text));
-        ++i;  // the pair holds the next token too
-        continue;
+  if (each_token_once || sure_gate_.each_token_once || doubt_gate_.each_token_once) {
+    // Each token once (Scores::once_overdose): a greedy cover, left to right,
+    // by a known pair of neighbours, else the known word; a feature twice in
+    // the message counts once, as above.
+    std::array<double, kClasses> once = log_prior_;
+    std::array<double, kClasses> once_impersonal = log_prior_;
+    std::vector<std::uint32_t> counted;
+    auto count_once = [&](std::uint32_t id, bool names_a_person) {
+      if (std::find(counted.begin(), counted.end(), id) != counted.end()) return;
+      counted.push_back(id);
+      const auto& ll = log_likelihood_[id];
+      for (int c = 0; c < kClasses; ++c) once[c] += ll[c];
+      if (!names_a_person) {
+        for (int c = 0; c < kClasses; ++c) once_impersonal[c] += ll[c];
+      }
+    };
+    std::string pair;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (i + 1 < tokens.size()) {
+        pair.assign(tokens[i].text).append(1, ' ').append(tokens[i + 1].text);
+        if (auto it = index_.find(std::string_view(pair)); it != index_.end()) {
+          count_once(it->second, IsPersonWord(tokens[i].text) || IsPersonWord(tokens[i + 1].text));
+          ++i;  // the pair holds the next token too
+          continue;
+        }
+      }
+      if (auto it = index_.find(std::string_view(tokens[i].text)); it != index_.end()) {
+        count_once(it->second, IsPersonWord(tokens[i].text));
       }
     }
-    if (auto it = index_.find(std::string_view(tokens[i].text)); it != index_.end()) {
-      count_once(it->second, IsPersonWord(tokens[i].text));
-    }
+    Softmax(once);
+    Softmax(once_impersonal);
+    out.once_overdose = once[0], out.once_suicide = once[1];
+    out.once_impersonal_emergency = once_impersonal[0] + once_impersonal[1];
   }
   Softmax(s);
   Softmax(impersonal);
-  Softmax(once);
-  Softmax(once_impersonal);
   out.impersonal_emergency = impersonal[0] + impersonal[1];
-  out.once_overdose = once[0], out.once_suicide = once[1];
-  out.once_impersonal_emergency = once_impersonal[0] + once_impersonal[1];
   std::array<double, kClasses> fit = FittedLogits(row);
   Softmax(fit);
   out.overdose = s[0], out.suicide = s[1], out.other = s[2];

@@ -69,7 +69,9 @@ class RiskModel {
     // a pair and its own words are not independent evidence, so a name or a
     // place ("jacques cartier": the pair and both its words weigh 4.1 for
     // suicide) is one piece of evidence, not three. The gates below read
-    // these when their `each_token_once` is set.
+    // these when their `each_token_once` is set; Assess computes them only
+    // then, or when asked (0 otherwise: a second pass over the message that
+    // the shipped gates do not read).
     double once_overdose = 0, once_suicide = 0, once_impersonal_emergency = 0;
     double emergency() const { return overdose + suicide; }
     double once_emergency() const { return once_overdose + once_suicide; }
@@ -89,7 +91,9 @@ class RiskModel {
   // An empty model (no examples): every message scores other = 1.
   RiskModel() = default;
 
-  Scores Assess(const std::vector<Token>& tokens) const;
+  // `each_token_once`: compute Scores::once_* even when no gate reads them
+  // (the Explain tool, tests).
+  Scores Assess(const std::vector<Token>& tokens, bool each_token_once = false) const;
 
   // The message's features with the naive Bayes weight of each as evidence
   // of class `c` (0 overdose, 1 suicide) against "other": log of the ratio

@@ -106,12 +106,12 @@ TEST(RiskModel, EachTokenOnceCountsAPairInPlaceOfItsWords) {
   auto model = RiskModel::Parse(s);
   ASSERT_TRUE(model.ok()) << model.status().message();
   const double w = std::log(10.5 / 21) - std::log(0.5 / 11);  // one feature's weight for suicide
-  const auto r = model->Assess(Tokenize("jacques cartier"));
+  const auto r = model->Assess(Tokenize("jacques cartier"), /*each_token_once=*/true);
   const double once_other = 1 - r.once_overdose - r.once_suicide;
   EXPECT_NEAR(std::log(r.once_suicide / once_other), std::log(2.0) + w, 1e-4);  // priors 20:10, the pair
   EXPECT_NEAR(std::log(r.suicide / r.other), std::log(2.0) + 3 * w, 1e-4);      // the pair and both words
   // A word outside any known pair still counts: "rope" beside the name.
-  const auto rope = model->Assess(Tokenize("jacques cartier rope"));
+  const auto rope = model->Assess(Tokenize("jacques cartier rope"), /*each_token_once=*/true);
   EXPECT_GT(rope.once_suicide, r.once_suicide);
   // The sure gate reads the cover when told to.
   RiskModel::Scores scores;
@@ -215,7 +215,7 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   ASSERT_TRUE(in.good()) << path;
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
-    const RiskModel::Scores s = model->Assess(Tokenize(line));
+    const RiskModel::Scores s = model->Assess(Tokenize(line), /*each_token_once=*/true);
     std::printf(
         "\"%s\" -> model overdose=%.3f suicide=%.3f without people %.3f (doubt gate: %s) fitted overdose=%.3f "
         "suicide=%.3f; each token once overdose=%.3f suicide=%.3f (sure: %s)\n",
