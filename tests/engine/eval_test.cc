@@ -443,7 +443,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv and round_b27.tsv): no
+// round_b26.tsv, round_b27.tsv and round_b42.tsv .. round_b45.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -475,7 +475,10 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // (rules fitted to 34-37 and to the helpers' own texts on the weak spots
 // these four showed in aggregate), 406/408, 668/720 and 38 of 312, and
 // 18-27 507/510, 851/900, 39 of 390. From the eighteenth session on, 38-41
-// are learned from too (18-27 then: 507/510, 854/900, 40 of 390). The bounds
+// are learned from too (18-27 then: 507/510, 854/900, 40 of 390). Batches
+// 42-45 were written at the start of the eighteenth session and measured
+// once on integration 76c5b5d, before its round 13: 405/408 first lines,
+// 666/720 intents, a safety line first on 49 of 312 others. The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -523,6 +526,11 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 40u);
   EXPECT_GE(older.intents, 853u);
+  const HeldOutFigures newest = MeasureHeldOut({42, 43, 44, 45}, "42 to 45");
+  EXPECT_EQ(newest.emergencies, 408u);
+  EXPECT_GE(newest.first, 405u);
+  EXPECT_LE(newest.safety_first, 49u);
+  EXPECT_GE(newest.intents, 665u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
