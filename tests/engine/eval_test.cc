@@ -562,6 +562,25 @@ TEST(eval, OrdinaryTextsMeasure) {
   EXPECT_GE(f.intents, 1027u);
 }
 
+// A third set of everyday texts (round_ordinary3_*.tsv: 360 texts, 120 per
+// language, written in the eighteenth session by a helper who read neither
+// the rules nor the first two sets; kids asleep in the car, a quiet fan
+// after a loss, a move, a night at the bar for a birthday). HELD OUT and
+// never used to choose anything: it measures whatever the first two sets
+// teach. Measured on integration 9004226, before any of that: a safety line
+// first on 205 of 360 (27 answered as an emergency), intents 278/360.
+TEST(eval, OrdinaryTextsThirdSetMeasure) {
+  std::vector<std::string> paths;
+  for (const char* lang : {"en", "es", "fr"}) {
+    paths.push_back(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_ordinary3_" + lang + ".tsv");
+  }
+  const HeldOutFigures f = MeasureFiles(paths, "everyday texts, third set (held out)");
+  EXPECT_EQ(f.others, 360u);
+  EXPECT_LE(f.safety_first, 205u);
+  EXPECT_LE(f.answered_as_emergency, 27u);
+  EXPECT_GE(f.intents, 277u);
+}
+
 }  // namespace
 
 }  // namespace helpline::engine
