@@ -43,9 +43,10 @@
 // Pacing is at hand-over to the outbox: the outbox's workers send within
 // milliseconds of it, but the outbox's own retries are not paced again.
 // Claims of one number are at least its interval apart; hand-overs follow
-// each claim after a few ms that vary (opening the number, the enqueue), so
-// two of them can come closer (by up to about 25 ms on a loaded machine)
-// while any longer window holds the rate. Rates hold across daemons (the
+// each claim after a delay that varies (opening the number, the enqueue;
+// milliseconds when idle, more on a loaded machine), so two of them can
+// come closer than the interval while any longer window holds the rate
+// (hand-overs i and j of one number are at least j - i - 1 intervals apart). Rates hold across daemons (the
 // pace keys are shared) as long as their clocks agree.
 //
 // Thread-safety: loop thread only (like its redis::AsyncClient and Outbox),
