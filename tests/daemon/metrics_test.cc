@@ -11,7 +11,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <csignal>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -191,7 +190,6 @@ void RunUntil(boost::asio::io_context& io, const bool& done) {
 }
 
 TEST(OutboxGauges, AreReadFromTheSharedOutboxInOneScript) {
-  std::signal(SIGPIPE, SIG_IGN);  // as `helpline serve` does: the killed server's socket
   RedisServer server;
   boost::asio::io_context io;
   redis::AsyncClient client(io, *redis::ParseUrl(server.Url()), {});
