@@ -191,7 +191,15 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"persons", "first", &t.first_person_},
                                 {"persons", "third", &t.third_person_},
                                 {"joking", "marks", &t.joke_marks_},
-                                {"joking", "serious", &t.joke_serious_}}) {
+                                {"joking", "serious", &t.joke_serious_},
+                                {"language_of_others", "speak", &t.lang_speak_},
+                                {"language_of_others", "others", &t.lang_others_},
+                                {"language_of_others", "self", &t.lang_self_},
+                                {"language_of_others", "not", &t.lang_not_},
+                                {"language_of_others", "staff", &t.lang_staff_},
+                                {"language_of_others", "askers", &t.lang_askers_},
+                                {"language_of_others", "for", &t.lang_for_},
+                                {"language_of_others", "polite", &t.lang_polite_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("persons") && d["persons"].IsObject() && d["persons"].HasMember("people")) {
@@ -466,6 +474,84 @@ bool KeywordTable::ThankedFor(const std::vector<Token>& tokens, std::size_t at) 
     }
   }
   return false;
+}
+
+bool KeywordTable::IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const {
+  return i < tokens.size() &&
+         (StartsAt(lang_others_, tokens, i) || std::binary_search(people_.begin(), people_.end(), tokens[i].text));
+}
+
+std::string_view KeywordTable::LanguageOfWord(std::string_view word) const {
+  auto it = by_first_.find(std::string(word));
+  if (it == by_first_.end()) return {};
+  for (std::size_t idx : it->second) {
+    const Entry& e = entries_[idx];
+    if (e.intent == Intent::kLanguage && !e.carrier && e.words.size() == 1 && e.lang != "*") return e.lang;
+  }
+  return {};
+}
+
+bool KeywordTable::AskerEndsAt(const std::vector<Token>& tokens, std::size_t at) const {
+  for (std::size_t a = at > 1 ? at - 1 : 0; a <= at; ++a) {
+    if (MatchLength(lang_askers_, tokens, a) == at - a + 1) return true;
+  }
+  return false;
+}
+
+KeywordTable::LanguageOwner KeywordTable::LanguageOwnerAt(const std::vector<Token>& tokens, std::size_t first,
+                                                          std::size_t count) const {
+  if (count == 0 || first + count > tokens.size()) return LanguageOwner::kUnsaid;
+  const std::size_t end = first + count;
+  // Said of someone: the nearest "speak" word (the keyword's own first
+  // word, else at most kSpeakReach words before it, with no other language
+  // word between), then the nearest person before that word.
+  for (std::size_t v = first + 1; v-- > (first > kSpeakReach ? first - kSpeakReach : 0);) {
+    // A language word on the way is the one that word speaks of ("i dont
+    // speak french, english please").
+    if (v < first && !LanguageOfWord(tokens[v].text).empty()) break;
+    if (!StartsAt(lang_speak_, tokens, v)) continue;
+    // Someone the sender asks for ("is there anyone who speaks spanish",
+    // "y a-t-il quelqu'un qui parle français") is no third person.
+    // The "speak" word may itself say who ("hablo", "comprends"); a "not"
+    // word then may come just before it ("no entiendo bien el inglés").
+    for (std::size_t p = v + 1; p-- > (v > kPersonReach ? v - kPersonReach : 0);) {
+      if (AskerEndsAt(tokens, p)) break;
+      if (IsSomeoneElse(tokens, p)) return LanguageOwner::kSomeoneElse;
+      if (!IsSelf(tokens, p)) continue;
+      for (std::size_t n = p == v && p > 0 ? p - 1 : p + 1; n < first; ++n) {
+        if (StartsAt(lang_not_, tokens, n)) return LanguageOwner::kSenderLacks;
+      }
+      return LanguageOwner::kSender;
+    }
+    break;
+  }
+  // A service's staff: a frame ending at most two words before the keyword
+  // or on its first word, not just after someone the sender asks for.
+  for (std::size_t s = first > kSpeakReach + 2 ? first - kSpeakReach - 2 : 0; s <= first; ++s) {
+    const std::size_t n = MatchLength(lang_staff_, tokens, s);
+    if (n == 0 || s + n > first + 1 || s + n + 1 < first) continue;
+    if (s == 0 || !AskerEndsAt(tokens, s - 1)) return LanguageOwner::kSomeoneElse;
+  }
+  for (std::size_t p = first; p-- > (first > kSpeakReach ? first - kSpeakReach : 0);) {
+    if (IsSomeoneElse(tokens, p)) break;
+    if (IsSelf(tokens, p)) return LanguageOwner::kSender;
+  }
+  // For someone: "for" right after the keyword ("in spanish for the
+  // nurse"; "para mí" before a thank-you or at the end is the sender's),
+  // or near it and followed by a person ("for my wife", "pour elle").
+  if (end + 1 < tokens.size() && StartsAt(lang_for_, tokens, end)) {
+    if (!IsSelf(tokens, end + 1)) return LanguageOwner::kSomeoneElse;
+    if (tokens[end + 1].text == "mi" && end + 2 < tokens.size() && !StartsAt(lang_polite_, tokens, end + 2)) {
+      return LanguageOwner::kSomeoneElse;
+    }
+  }
+  const std::size_t from = first > kForBefore ? first - kForBefore : 0;
+  for (std::size_t f = from; f < tokens.size() && f < end + kForAfter; ++f) {
+    if ((f >= first && f < end) || !StartsAt(lang_for_, tokens, f)) continue;
+    if (IsSelf(tokens, f + 1) && tokens[f + 1].text != "mi") continue;
+    if (IsSomeoneElse(tokens, f + 1) || IsSomeoneElse(tokens, f + 2)) return LanguageOwner::kSomeoneElse;
+  }
+  return LanguageOwner::kUnsaid;
 }
 
 }  // namespace helpline::engine

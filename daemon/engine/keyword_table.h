@@ -173,6 +173,36 @@ class KeywordTable {
   //   A crisis word said in one is no request (MessageEngine).
   bool InFigureOfSpeech(const std::vector<Token>& tokens, std::size_t at) const;
   static constexpr std::size_t kFigureReach = 5;
+  // "language_of_others": whose language the language keyword at tokens
+  //   [first, first + count) names. kSomeoneElse: said of a third person
+  //   ("ma mère parle espagnol", "mi abuela solo habla inglés", "where they
+  //   speak spanish": a "speak" word at most kSpeakReach words before it
+  //   with no other language word between, or its own first word, with a
+  //   "persons" "people" word or an "others"
+  //   pronoun the nearest person before that word, at most kPersonReach
+  //   words back), of a service's staff ("staff": "donde hablan", "qui
+  //   parle", unless an "askers" word is just before: "quelqu'un qui parle
+  //   français"), or for someone ("for" right after it and no "self" word
+  //   next, "para mí" only at the end or before a "polite" word; or "for"
+  //   at most kForAfter words after it or kForBefore before it followed by
+  //   a person: "is there a counselor who speaks French for my wife").
+  //   kSender: the nearest person before the "speak" word is a "self" word
+  //   ("i speak french", "je parle français"), or, with no "speak" word,
+  //   a "self" word is within kSpeakReach words before it ("text me in
+  //   spanish"). kSenderLacks: that "self" word with a "not" word between
+  //   it and the keyword ("je parle pas anglais", "i dont speak english"):
+  //   a language the sender does not speak. kUnsaid: none of these (the
+  //   keyword switches, as it always has).
+  enum class LanguageOwner { kUnsaid, kSender, kSenderLacks, kSomeoneElse };
+  LanguageOwner LanguageOwnerAt(const std::vector<Token>& tokens, std::size_t first, std::size_t count) const;
+  static constexpr std::size_t kSpeakReach = 3;
+  static constexpr std::size_t kPersonReach = 4;
+  static constexpr std::size_t kForAfter = 3;
+  static constexpr std::size_t kForBefore = 5;
+  // The language a one-word language keyword names ("spanish", "anglais":
+  //   its "lang"), empty for any other word: what a keyword that implies no
+  //   language ("only speaks spanish") names.
+  std::string_view LanguageOfWord(std::string_view word) const;
 
  private:
   struct Entry {
@@ -211,7 +241,14 @@ class KeywordTable {
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
       past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
-      first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_;
+      first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_,
+      lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_;
+  // Whether token i is a word for a person ("persons" "people") or an
+  // "others" pronoun; whether it is a "self" word.
+  bool IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const;
+  bool IsSelf(const std::vector<Token>& tokens, std::size_t i) const { return StartsAt(lang_self_, tokens, i); }
+  // Whether an "askers" phrase ("anyone", "quelqu un") ends at token `at`.
+  bool AskerEndsAt(const std::vector<Token>& tokens, std::size_t at) const;
   std::vector<std::string> joke_emoji_;  // as UTF-8, found in the raw text
   std::vector<std::string> people_;      // "persons" "people", folded
 };

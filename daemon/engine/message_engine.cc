@@ -519,26 +519,52 @@ bool AsksWhere(const std::vector<Token>& tokens) {
   return false;
 }
 
-// Whether a language keyword is asked for someone else: followed by
-// "for", "para" or "pour" and someone who is not the sender ("anything in
-// spanish for my mom", "algo en inglés para mi hijo", "quelque chose en
-// anglais pour mon fils"); "english for me please", "español para mí" and
-// "en français pour moi" are the sender's own.
-bool LanguageForSomeoneElse(const std::vector<Token>& tokens, const KeywordHit& h) {
-  static const std::unordered_set<std::string_view> kFor = {"for", "para", "pour"};
-  static const std::unordered_set<std::string_view> kSelf = {"me", "myself", "moi", "mi", "us", "nosotros", "nous"};
-  static const std::unordered_set<std::string_view> kThanks = {"please",  "pls", "plz",   "por",    "porfa",
-                                                               "gracias", "svp", "merci", "thanks", "thx"};
-  const std::size_t next = h.first + h.count;
-  if (h.intent != Intent::kLanguage || h.count == 0 || next + 1 >= tokens.size() ||
-      kFor.count(tokens[next].text) == 0) {
-    return false;
+// Which language keywords of the message name someone else's language
+// (KeywordTable::LanguageOwnerAt: "ma mère parle espagnol", "where they
+// speak spanish", "anything in spanish for my mom", "is there a counselor
+// who speaks French for my wife"), by hit. A language once named as
+// someone else's is theirs everywhere in the message ("ma mère parle
+// espagnol, est-ce qu'il y a de l'aide en espagnol?"), unless said as the
+// sender's own there ("my mom only speaks spanish, can you text me in
+// spanish"). The language a keyword names is that of its language word
+// (KeywordTable::LanguageOfWord): "habla inglés" is Spanish words naming
+// English, "only speaks spanish" implies no language and names Spanish.
+std::vector<bool> LanguagesForSomeoneElse(const KeywordTable& keywords, const std::vector<Token>& tokens,
+                                          const std::vector<KeywordHit>& hits) {
+  using Owner = KeywordTable::LanguageOwner;
+  std::vector<bool> theirs(hits.size(), false);
+  if (std::none_of(hits.begin(), hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kLanguage; })) {
+    return theirs;
   }
-  // "for me", "pour moi"; "para mi" is the sender ("para mí") at the end or
-  // before a thank-you, and someone else's before a noun ("para mi hijo").
-  const std::string_view who = tokens[next + 1].text;
-  if (kSelf.count(who) == 0) return true;
-  return who == "mi" && next + 2 < tokens.size() && kThanks.count(tokens[next + 2].text) == 0;
+  std::vector<Owner> owner(hits.size(), Owner::kUnsaid);
+  std::vector<std::string_view> named;  // languages named as someone else's
+  // A misspelt keyword ("l'anglais" folds to "langlais") names its own language.
+  auto names = [&](const KeywordHit& h, auto&& each) {
+    bool any = false;
+    for (std::size_t k = h.first; k < h.first + h.count && k < tokens.size(); ++k) {
+      const std::string_view lang = keywords.LanguageOfWord(tokens[k].text);
+      if (!lang.empty()) each(lang);
+      any = any || !lang.empty();
+    }
+    if (!any && h.lang != "*") each(h.lang);
+  };
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    const KeywordHit& h = hits[i];
+    if (h.intent != Intent::kLanguage) continue;
+    owner[i] = keywords.LanguageOwnerAt(tokens, h.first, h.count);
+    // A language the sender says they do not speak ("je parle pas
+    // anglais") is not switched to either, and names no one else's.
+    theirs[i] = owner[i] == Owner::kSomeoneElse || owner[i] == Owner::kSenderLacks;
+    if (owner[i] != Owner::kSomeoneElse) continue;
+    names(h, [&](std::string_view lang) { named.push_back(lang); });
+  }
+  for (std::size_t i = 0; i < hits.size() && !named.empty(); ++i) {
+    if (owner[i] != Owner::kUnsaid || hits[i].intent != Intent::kLanguage) continue;
+    names(hits[i], [&](std::string_view lang) {
+      theirs[i] = theirs[i] || std::find(named.begin(), named.end(), lang) != named.end();
+    });
+  }
+  return theirs;
 }
 
 // Whether a "chat" keyword is the French word for a cat ("mon chat a mangé
@@ -713,15 +739,20 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // questions": NamesChildren).
   // A crisis word inside a figure of speech ("j'ai failli mourir de peur",
   // "scared me to death haha", "casi me muero de miedo") is no request. Nor
-  // is a language asked for someone else ("anything in spanish for my
-  // mother in law", "algo en inglés para mi hijo"): the sender's own
-  // language is neither switched nor remembered (LanguageForSomeoneElse).
-  u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),
-                              [&](const KeywordHit& h) {
-                                return (h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first)) ||
-                                       LanguageForSomeoneElse(tokens, h);
-                              }),
-               u.hits.end());
+  // is a language named as someone else's ("anything in spanish for my
+  // mother in law", "mi abuela solo habla inglés", "ma mère parle
+  // espagnol", "a detox where they speak spanish"): the sender's own
+  // language is neither switched nor remembered (LanguagesForSomeoneElse).
+  {
+    const std::vector<bool> theirs = LanguagesForSomeoneElse(keywords_, tokens, u.hits);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < u.hits.size(); ++i) {
+      const KeywordHit& h = u.hits[i];
+      if (theirs[i] || (h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first))) continue;
+      u.hits[kept++] = h;
+    }
+    u.hits.resize(kept);
+  }
   const bool relative_named =
       std::any_of(u.hits.begin(), u.hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kFamily; });
   u.hits.erase(std::remove_if(u.hits.begin(), u.hits.end(),

@@ -130,6 +130,28 @@ TEST(Daemon, StopThenStartAndDuplicatesAndWhatsApp) {
       << "chat replies carry descriptions: " << whatsapp.body;
 }
 
+// A language named as someone else's ("my dad only speaks spanish, ...
+// where they speak spanish") is neither answered in nor remembered for the
+// sender's next text; the sender's own ask ("can you text me in spanish")
+// is both.
+TEST(Daemon, ALanguageNamedAsSomeoneElsesIsNeitherAnsweredInNorRemembered) {
+  RedisServer redis;
+  Daemon d(redis);
+  auto theirs =
+      d.Text("+12125550123", "my dad only speaks spanish, is there a detox where they speak spanish", NewSid());
+  ASSERT_EQ(theirs.status, 200) << theirs.body << d.process().Stderr();
+  EXPECT_NE(theirs.body.find("SAMHSA National Helpline"), std::string::npos) << "answered in English: " << theirs.body;
+  auto next = d.Text("+12125550123", "NALOXONE", NewSid());
+  EXPECT_EQ(next.body.find("Naloxona"), std::string::npos) << "Spanish is not remembered: " << next.body;
+  EXPECT_NE(next.body.find("over the counter"), std::string::npos) << "still English: " << next.body;
+
+  auto own = d.Text("+12125550124", "can you text me in spanish", NewSid());
+  ASSERT_EQ(own.status, 200) << own.body;
+  auto remembered = d.Text("+12125550124", "NALOXONE", NewSid());
+  EXPECT_NE(remembered.body.find("Naloxona"), std::string::npos)
+      << "the sender's own is remembered: " << remembered.body;
+}
+
 TEST(Daemon, RateLimitGivesOneNoticeThenSilence) {
   RedisServer redis;
   Daemon d(redis, "rate_limit_messages = 3\nrate_limit_window_s = 60\n");

@@ -296,6 +296,75 @@ TEST(KeywordTable, ThanksPresenceAndPossessivesComeFromTheData) {
   EXPECT_FALSE(bare.value().PresenceAfter(home, 2));
 }
 
+// Whose language each language keyword of `text` names, in message order.
+std::vector<KeywordTable::LanguageOwner> LanguageOwners(std::string_view text, const KeywordTable& table = Table()) {
+  const auto tokens = Tokenize(text);
+  std::vector<bool> used(tokens.size());
+  auto hits = table.MatchExact(tokens, used);
+  for (const KeywordHit& h : table.MatchTypos(tokens, used)) hits.push_back(h);  // "l'anglais" folds to "langlais"
+  std::sort(hits.begin(), hits.end(), [](const KeywordHit& a, const KeywordHit& b) { return a.first < b.first; });
+  std::vector<KeywordTable::LanguageOwner> owners;
+  for (const KeywordHit& h : hits) {
+    if (h.intent == Intent::kLanguage) owners.push_back(table.LanguageOwnerAt(tokens, h.first, h.count));
+  }
+  return owners;
+}
+
+TEST(KeywordTable, ALanguageSaidOfAThirdPersonIsTheirs) {
+  using O = KeywordTable::LanguageOwner;
+  // A relative or a pronoun, then speak, understand, read or only, in the three languages.
+  EXPECT_EQ(LanguageOwners("ma mère parle espagnol, est-ce qu'il y a de l'aide en espagnol pour elle?"),
+            (std::vector<O>{O::kSomeoneElse, O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("my dad only speaks spanish, is there a detox where they speak spanish").back(),
+            O::kSomeoneElse);
+  EXPECT_EQ(LanguageOwners("mi abuela solo habla inglés y necesita ayuda"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("mon chum comprend juste l'anglais"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("mi papa no entiende el ingles"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("my grandma speaks only a little english"), (std::vector<O>{O::kSomeoneElse}));
+  // A service's staff, but not someone the sender asks for.
+  EXPECT_EQ(LanguageOwners("hay un centro donde hablan ingles"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("un intervenant qui parle anglais"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("y a-t-il quelqu'un qui parle anglais"), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("is there anyone who speaks spanish"), (std::vector<O>{O::kUnsaid}));
+  // For someone, right after or near it.
+  EXPECT_EQ(LanguageOwners("is there a counselor who speaks French for my wife"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("for my mom, anything in spanish?"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("algo en inglés para mi hijo"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("español para mí"), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("español para mí por favor"), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("english for me please"), (std::vector<O>{O::kUnsaid}));
+}
+
+TEST(KeywordTable, TheSendersOwnLanguageStaysTheirs) {
+  using O = KeywordTable::LanguageOwner;
+  EXPECT_EQ(LanguageOwners("i speak french"), (std::vector<O>{O::kSender}));
+  EXPECT_EQ(LanguageOwners("je parle français"), (std::vector<O>{O::kSender}));
+  // A language the sender says they do not speak.
+  EXPECT_EQ(LanguageOwners("je parle pas anglais"), (std::vector<O>{O::kSenderLacks}));
+  EXPECT_EQ(LanguageOwners("je ne parle pas l'anglais"), (std::vector<O>{O::kSenderLacks}));
+  EXPECT_EQ(LanguageOwners("i dont speak english"), (std::vector<O>{O::kSenderLacks}));
+  EXPECT_EQ(LanguageOwners("je comprends pas l'anglais"), (std::vector<O>{O::kSenderLacks}));
+  EXPECT_EQ(LanguageOwners("no entiendo bien el inglés"), (std::vector<O>{O::kSenderLacks}));
+  EXPECT_EQ(LanguageOwners("no, i speak spanish"), (std::vector<O>{O::kSender}));
+  EXPECT_EQ(LanguageOwners("i dont speak french, english please"), (std::vector<O>{O::kSenderLacks, O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("can you text me in spanish"), (std::vector<O>{O::kSender}));
+  EXPECT_EQ(LanguageOwners("i only speak spanish"), (std::vector<O>{O::kSender}));
+  EXPECT_EQ(LanguageOwners("hablo poco inglés"), (std::vector<O>{O::kSender}));
+  // Said as a keyword of its own, with no one named: unsaid, and it switches.
+  EXPECT_EQ(LanguageOwners("en español por favor"), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("parlez-vous français?"), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("puedo escribir en español?"), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(LanguageOwners("¿hablan inglés?"), (std::vector<O>{O::kUnsaid}));
+  // The words are data: a table without "language_of_others" says nothing of whose it is.
+  auto bare = KeywordTable::Parse(
+      R"({"intents": [{"intent": "language", "lang": "es", "words": ["spanish"]}],
+          "persons": {"possessive": ["my"], "people": ["mom"], "first": ["i"], "third": ["he"]}})");
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(LanguageOwners("my mom speaks spanish", bare.value()), (std::vector<O>{O::kUnsaid}));
+  EXPECT_EQ(bare.value().LanguageOfWord("spanish"), "es");
+  EXPECT_EQ(bare.value().LanguageOfWord("mom"), "");
+}
+
 TEST(KeywordTable, FourLetterKeywordsForgiveOneSwapOfAdjacentLetters) {
   EXPECT_EQ(First("hepl"), Intent::kHelp);
   EXPECT_EQ(First("txet"), Intent::kText);
