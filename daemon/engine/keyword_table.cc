@@ -399,6 +399,13 @@ bool KeywordTable::InFigureOfSpeech(const std::vector<Token>& tokens, std::size_
   return false;
 }
 
+bool KeywordTable::InStudyFrame(const std::vector<Token>& tokens, std::size_t at) const {
+  for (std::size_t i = at > kFigureReach ? at - kFigureReach : 0; i <= at && i < tokens.size(); ++i) {
+    if (i + MatchLength(study_frames_, tokens, i) > at) return true;
+  }
+  return false;
+}
+
 bool KeywordTable::Contains(const PhraseList& list, const std::vector<Token>& tokens) {
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (StartsAt(list, tokens, i)) return true;

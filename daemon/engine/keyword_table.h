@@ -87,6 +87,10 @@ class KeywordTable {
   //   training, a paper, curiosity ("for my EMT class", "solo curiosidad",
   //   "pour un travail");
   bool AsksToStudy(const std::vector<Token>& tokens) const { return Contains(study_frames_, tokens); }
+  // Whether token `at` lies inside a study frame ("nursing student",
+  //   "étudiante en soins infirmiers"): the youth word in it names a
+  //   course of study, not a young sender asking for youth services.
+  bool InStudyFrame(const std::vector<Token>& tokens, std::size_t at) const;
   // "asking_for_a_friend": the idiom for a question one would rather not own
   //   ("asking for a friend", "pregunto por un amigo", "demande pour une
   //   amie"); MarkAskingForAFriend marks its tokens in `used`, so the friend

@@ -736,7 +736,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // beside an adult age of theirs ("I'm 30 now"), is no youth request; nor
   // is one that names someone's children beside a relative named ("my
   // husband keeps relapsing and I have 3 kids", "the kids are asking
-  // questions": NamesChildren).
+  // questions": NamesChildren), nor one inside a study frame, a course of
+  // study ("nursing student", "étudiante en soins infirmiers").
   // A crisis word inside a figure of speech ("j'ai failli mourir de peur",
   // "scared me to death haha", "casi me muero de miedo") is no request. Nor
   // is a language named as someone else's ("anything in spanish for my
@@ -759,6 +760,7 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
                               [&](const KeywordHit& h) {
                                 return h.intent == Intent::kYouth &&
                                        ((age && age->years > kYouthMaxAge) || keywords_.PastBefore(tokens, h.first) ||
+                                        keywords_.InStudyFrame(tokens, h.first) ||
                                         (relative_named && NamesChildren(tokens, h)));
                               }),
                u.hits.end());

@@ -182,6 +182,18 @@ TEST(KeywordTable, FindsWordsInsideAFigureOfSpeech) {
   EXPECT_FALSE(t.InFigureOfSpeech(Tokenize("mort"), 3)) << "past the end";
 }
 
+TEST(KeywordTable, FindsAStudentWordInsideACourseOfStudy) {
+  const KeywordTable& t = Table();
+  const auto nurse = Tokenize("je suis étudiante en soins infirmiers, c'est quoi le fentanyl");
+  EXPECT_TRUE(t.InStudyFrame(nurse, 2));   // "etudiante", the frame's first word
+  EXPECT_TRUE(t.InStudyFrame(nurse, 4));   // "soins", inside it
+  EXPECT_FALSE(t.InStudyFrame(nurse, 1));  // "suis", before it
+  EXPECT_FALSE(t.InStudyFrame(nurse, 7));  // "cest", after it
+  EXPECT_TRUE(t.InStudyFrame(Tokenize("nursing student here"), 1));
+  EXPECT_FALSE(t.InStudyFrame(Tokenize("je suis étudiant au cégep"), 2));  // a student, no course named
+  EXPECT_FALSE(t.InStudyFrame(Tokenize("étudiante"), 4)) << "past the end";
+}
+
 }  // namespace
 }  // namespace helpline::engine
 
