@@ -529,29 +529,40 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
 // texts, 440 per language, written in the seventeenth session by six
 // helpers told to write what people text a friend or a wrong number: family
 // dinners, shifts, weather, sports, a plumber, a landlord; nothing about
-// drugs, crisis or any service). HELD OUT: neither model learns them yet.
-// Measured on integration 2b13dc0: a safety line first on 636 of 1,320 (the
-// doubt line on most; 88 answered with the full overdose or suicide reply),
-// intents 1,022/1,320: the risk model reads the everyday words of
-// emergency stories ("coming over", "tonight", "the car", "le pont") as
-// evidence, because its "other" examples are mostly short requests.
-// Learning the first three files halves that on the other three, but as
-// the gates stand it cost three golden cases (a vague emergency lost its
-// line), so it waits for the gates to be chosen again with them. With
-// batches 38-41 learned (eighteenth session): 645 of 1,320, 82 answered as
-// an emergency, intents 1,028. The bounds keep it from getting worse.
-TEST(eval, OrdinaryTextsMeasure) {
+// drugs, crisis or any service). Held out at first: measured on integration
+// 2b13dc0, a safety line first on 636 of 1,320 (the doubt line on most; 88
+// answered with the full overdose or suicide reply), intents 1,022/1,320:
+// the risk model read the everyday words of emergency stories ("coming
+// over", "tonight", "the car", "le pont") as evidence, because its "other"
+// examples were mostly short requests. With batches 38-41 learned
+// (eighteenth session): 645 of 1,320, 82 answered as an emergency, intents
+// 1,028 (set 1: 334 of 660, 49, 524; set 2: 311, 33, 504). From round 14
+// (eighteenth session) set 1 (round_ordinary_*) is learned by both models,
+// with the risk model's function words counted on the emergencies and its
+// doubt threshold at 0.98 (docs/ARCHITECTURE.md, "Function words counted on
+// the emergencies"); set 2 (round_ordinary2_*) stays held out and is the
+// honest measure. Measured then: set 1 (in-sample) 41 of 660 with a safety
+// line first, 1 answered as an emergency, intents 645; set 2 (held out)
+// 115, 16, 575. The bounds hold those figures.
+std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
-  for (const char* set : {"ordinary", "ordinary2"}) {
-    for (const char* lang : {"en", "es", "fr"}) {
-      paths.push_back(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_" + set + "_" + lang + ".tsv");
-    }
+  for (const char* lang : {"en", "es", "fr"}) {
+    paths.push_back(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_" + set + "_" + lang + ".tsv");
   }
-  const HeldOutFigures f = MeasureFiles(paths, "everyday texts (held out)");
-  EXPECT_EQ(f.others, 1320u);
-  EXPECT_LE(f.safety_first, 645u);
-  EXPECT_LE(f.answered_as_emergency, 82u);
-  EXPECT_GE(f.intents, 1027u);
+  return paths;
+}
+
+TEST(eval, OrdinaryTextsMeasure) {
+  const HeldOutFigures first = MeasureFiles(OrdinaryPaths("ordinary"), "everyday texts, set 1 (learned from)");
+  EXPECT_EQ(first.others, 660u);
+  EXPECT_LE(first.safety_first, 41u);
+  EXPECT_LE(first.answered_as_emergency, 1u);
+  EXPECT_GE(first.intents, 645u);
+  const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (held out)");
+  EXPECT_EQ(second.others, 660u);
+  EXPECT_LE(second.safety_first, 115u);
+  EXPECT_LE(second.answered_as_emergency, 16u);
+  EXPECT_GE(second.intents, 575u);
 }
 
 }  // namespace
