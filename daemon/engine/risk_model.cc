@@ -10,7 +10,7 @@
 
 namespace helpline::engine {
 
-Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
+Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_words) {
   RiskModel m;
   std::array<std::size_t, kClasses> n{};
   // Each feature once, by the id of its first sight; its count per class
@@ -59,12 +59,19 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv) {
   constexpr std::uint32_t kDropped = ~std::uint32_t{0};
   std::vector<std::uint32_t> kept(counts.size(), kDropped);  // id -> the feature's row, or kDropped
   m.index_.reserve(ids.size());
+  // A function word ("the", "que", "je", "my") tells a language apart more
+  // than an emergency: its share of the examples FunctionWords counts on.
+  const bool count_others = function_words.counted_on == FunctionWords::CountedOn::kAllExamples;
+  const std::size_t counted = n[0] + n[1] + (count_others ? n[2] : 0);
   for (const auto& [feature, id] : ids) {
     const auto& k = counts[id];
     const std::size_t seen = k[0] + k[1] + k[2];
-    // Too rare to weigh, or so common it is a function word ("the", "que",
-    // "je", "my"): those tell a language apart more than an emergency.
-    if (seen < 2 || (m.examples_ >= kMinExamplesForShare && seen * kMaxShareDenominator > m.examples_)) continue;
+    const std::size_t seen_counted = k[0] + k[1] + (count_others ? k[2] : 0);
+    // Too rare to weigh, or a function word.
+    if (seen < 2 ||
+        (m.examples_ >= kMinExamplesForShare && seen_counted * function_words.share_denominator > counted)) {
+      continue;
+    }
     std::array<float, kClasses> ll{};
     for (int c = 0; c < kClasses; ++c) ll[c] = static_cast<float>(std::log((k[c] + 0.5) / (n[c] + 1.0)));
     kept[id] = static_cast<std::uint32_t>(m.log_likelihood_.size());

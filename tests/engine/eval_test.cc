@@ -478,7 +478,13 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // are learned from too (18-27 then: 507/510, 854/900, 40 of 390). Batches
 // 42-45 were written at the start of the eighteenth session and measured
 // once on integration 76c5b5d, before its round 13: 405/408 first lines,
-// 666/720 intents, a safety line first on 49 of 312 others. The bounds
+// 666/720 intents, a safety line first on 49 of 312 others. With round 13
+// (rules fitted to 38-41 in each language) and round 14 (the risk model's
+// function words counted on the emergencies, the doubt threshold 0.98, the
+// first set of everyday texts learned): 18-27 507/510, 853/900, 37 of 390;
+// 42-45 405/408, 662/720, 49 of 312 (round 13 alone: 665/720; the model's
+// change cost three intents there and gained 43 on the third set of
+// everyday texts, below). The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -524,42 +530,53 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const HeldOutFigures older = MeasureHeldOut({18, 20, 21, 26, 27}, "18, 20, 21, 26 and 27");
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
-  EXPECT_LE(older.safety_first, 40u);
-  EXPECT_GE(older.intents, 853u);
+  EXPECT_LE(older.safety_first, 37u);
+  EXPECT_GE(older.intents, 852u);
   const HeldOutFigures newest = MeasureHeldOut({42, 43, 44, 45}, "42 to 45");
   EXPECT_EQ(newest.emergencies, 408u);
   EXPECT_GE(newest.first, 405u);
   EXPECT_LE(newest.safety_first, 49u);
-  EXPECT_GE(newest.intents, 665u);
+  EXPECT_GE(newest.intents, 661u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
 // texts, 440 per language, written in the seventeenth session by six
 // helpers told to write what people text a friend or a wrong number: family
 // dinners, shifts, weather, sports, a plumber, a landlord; nothing about
-// drugs, crisis or any service). HELD OUT: neither model learns them yet.
-// Measured on integration 2b13dc0: a safety line first on 636 of 1,320 (the
-// doubt line on most; 88 answered with the full overdose or suicide reply),
-// intents 1,022/1,320: the risk model reads the everyday words of
-// emergency stories ("coming over", "tonight", "the car", "le pont") as
-// evidence, because its "other" examples are mostly short requests.
-// Learning the first three files halves that on the other three, but as
-// the gates stand it cost three golden cases (a vague emergency lost its
-// line), so it waits for the gates to be chosen again with them. With
-// batches 38-41 learned (eighteenth session): 645 of 1,320, 82 answered as
-// an emergency, intents 1,028. The bounds keep it from getting worse.
-TEST(eval, OrdinaryTextsMeasure) {
+// drugs, crisis or any service). Held out at first: measured on integration
+// 2b13dc0, a safety line first on 636 of 1,320 (the doubt line on most; 88
+// answered with the full overdose or suicide reply), intents 1,022/1,320:
+// the risk model read the everyday words of emergency stories ("coming
+// over", "tonight", "the car", "le pont") as evidence, because its "other"
+// examples were mostly short requests. With batches 38-41 learned
+// (eighteenth session): 645 of 1,320, 82 answered as an emergency, intents
+// 1,028 (set 1: 334 of 660, 49, 524; set 2: 311, 33, 504). From round 14
+// (eighteenth session) set 1 (round_ordinary_*) is learned by both models,
+// with the risk model's function words counted on the emergencies and its
+// doubt threshold at 0.98 (docs/ARCHITECTURE.md, "Function words counted on
+// the emergencies"); set 2 (round_ordinary2_*) stays held out and is the
+// honest measure. Measured then: set 1 (in-sample) 41 of 660 with a safety
+// line first, 1 answered as an emergency, intents 645; set 2 (held out)
+// 115, 16, 575. The bounds hold those figures.
+std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
-  for (const char* set : {"ordinary", "ordinary2"}) {
-    for (const char* lang : {"en", "es", "fr"}) {
-      paths.push_back(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_" + set + "_" + lang + ".tsv");
-    }
+  for (const char* lang : {"en", "es", "fr"}) {
+    paths.push_back(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_" + set + "_" + lang + ".tsv");
   }
-  const HeldOutFigures f = MeasureFiles(paths, "everyday texts (held out)");
-  EXPECT_EQ(f.others, 1320u);
-  EXPECT_LE(f.safety_first, 645u);
-  EXPECT_LE(f.answered_as_emergency, 82u);
-  EXPECT_GE(f.intents, 1027u);
+  return paths;
+}
+
+TEST(eval, OrdinaryTextsMeasure) {
+  const HeldOutFigures first = MeasureFiles(OrdinaryPaths("ordinary"), "everyday texts, set 1 (learned from)");
+  EXPECT_EQ(first.others, 660u);
+  EXPECT_LE(first.safety_first, 41u);
+  EXPECT_LE(first.answered_as_emergency, 1u);
+  EXPECT_GE(first.intents, 645u);
+  const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (held out)");
+  EXPECT_EQ(second.others, 660u);
+  EXPECT_LE(second.safety_first, 115u);
+  EXPECT_LE(second.answered_as_emergency, 16u);
+  EXPECT_GE(second.intents, 575u);
 }
 
 // A third set of everyday texts (round_ordinary3_*.tsv: 360 texts, 120 per
@@ -568,7 +585,9 @@ TEST(eval, OrdinaryTextsMeasure) {
 // after a loss, a move, a night at the bar for a birthday). HELD OUT and
 // never used to choose anything: it measures whatever the first two sets
 // teach. Measured on integration 9004226, before any of that: a safety line
-// first on 205 of 360 (27 answered as an emergency), intents 278/360.
+// first on 205 of 360 (27 answered as an emergency), intents 278/360. With
+// round 13 and round 14 (the first set learned, function words counted on
+// the emergencies, the doubt threshold 0.98): 76 of 360, 10, 321/360.
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -576,9 +595,9 @@ TEST(eval, OrdinaryTextsThirdSetMeasure) {
   }
   const HeldOutFigures f = MeasureFiles(paths, "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
-  EXPECT_LE(f.safety_first, 205u);
-  EXPECT_LE(f.answered_as_emergency, 27u);
-  EXPECT_GE(f.intents, 277u);
+  EXPECT_LE(f.safety_first, 76u);
+  EXPECT_LE(f.answered_as_emergency, 10u);
+  EXPECT_GE(f.intents, 320u);
 }
 
 }  // namespace

@@ -138,20 +138,43 @@ TEST(RiskModel, RejectsABadLabelALineWithoutATabAndTooFewExamples) {
   EXPECT_FALSE(RiskModel::Parse("overdose\ta\nsuicide\tb\nother\tc\n").ok());
 }
 
-TEST(RiskModel, FunctionWordsWeighNothing) {
-  // 600 examples, each with a word of its own; "the" is in every overdose
-  // example (more than 1 in 50), so it is dropped, and a message of "the"
-  // alone reads as the priors. "blue" is in 10 (under 1 in 50) and counts.
+// 600 examples, each with a word of its own; "the" is in every overdose
+// example (more than 1 in 20 of the emergencies), so it is dropped, and a
+// message of "the" alone reads as the priors. "blue" is in 10 (1 in 40) and
+// counts.
+std::string SixHundredExamples() {
   std::string s;
   for (int i = 0; i < 200; ++i) {
     s += "overdose\tthe w" + std::to_string(i) + (i < 10 ? " blue" : "") + "\n";
     s += "suicide\tx" + std::to_string(i) + "\n";
     s += "other\ty" + std::to_string(i) + "\n";
   }
-  auto model = RiskModel::Parse(s);
+  return s;
+}
+
+TEST(RiskModel, FunctionWordsWeighNothing) {
+  auto model = RiskModel::Parse(SixHundredExamples());
   ASSERT_TRUE(model.ok());
   EXPECT_NEAR(model->Assess(Tokenize("the")).overdose, 1.0 / 3, 1e-6);
   EXPECT_GT(model->Assess(Tokenize("blue")).overdose, 0.9);
+}
+
+// The function words are counted on the emergencies (FunctionWords::kEmergencies):
+// 400 everyday texts with "tu" in them, added as "other", leave it a word
+// that weighs for "other" (counted on every example, it would be in 1 in 3
+// and dropped), and they drop nothing that was kept: "blue" still counts.
+TEST(RiskModel, MoreOtherExamplesMoveNoFunctionWord) {
+  std::string s = SixHundredExamples();
+  for (int i = 0; i < 400; ++i) s += "other\ttu viens z" + std::to_string(i) + "\n";
+  auto model = RiskModel::Parse(s);
+  ASSERT_TRUE(model.ok());
+  EXPECT_GT(model->Assess(Tokenize("tu")).other, 0.9);
+  EXPECT_GT(model->Assess(Tokenize("blue")).overdose, 0.9);
+  EXPECT_NEAR(model->Assess(Tokenize("the")).overdose, 200.0 / 1000, 1e-6);  // the priors: 200 of 1,000
+  auto all =
+      RiskModel::Parse(s, {.counted_on = RiskModel::FunctionWords::CountedOn::kAllExamples, .share_denominator = 50});
+  ASSERT_TRUE(all.ok());
+  EXPECT_NEAR(all->Assess(Tokenize("tu")).other, 600.0 / 1000, 1e-6);  // dropped: the priors
 }
 
 TEST(RiskModel, TheFittedReadingLearnsALookAlikeTheSumsCannot) {
@@ -197,18 +220,34 @@ TEST(RiskModel, TrainsOnTheShippedExamples) {
   EXPECT_LT(model->Assess(Tokenize("where can i pick up a free naloxone kit in denver")).emergency(), 0.5);
 }
 
+// HELPLINE_RISK_CV_FUNCTION_WORDS="emergencies 25" or "all 50": the models
+// of a run drop their function words by that rule (RiskModel::FunctionWords)
+// instead of the shipped one.
+RiskModel::FunctionWords CvFunctionWords() {
+  RiskModel::FunctionWords rule;
+  if (const char* env = std::getenv("HELPLINE_RISK_CV_FUNCTION_WORDS")) {
+    std::istringstream in(env);
+    std::string counted;
+    in >> counted >> rule.share_denominator;
+    using CountedOn = RiskModel::FunctionWords::CountedOn;
+    rule.counted_on = counted == "all" ? CountedOn::kAllExamples : CountedOn::kEmergencies;
+  }
+  return rule;
+}
+
 // A tool, not a check: HELPLINE_RISK_EXPLAIN=FILE and
 // --gtest_also_run_disabled_tests --gtest_filter='*Explain*' print, beside
 // the detector's reading of each line (risk_detector_test.cc), the shipped
 // model's: naive Bayes overdose and suicide, the same without the words for
-// people and whether the doubt gate passes, then the regression's.
+// people and whether the doubt gate passes, then the regression's
+// (HELPLINE_RISK_CV_FUNCTION_WORDS, above: with that rule for function words).
 TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   const char* path = std::getenv("HELPLINE_RISK_EXPLAIN");
   ASSERT_NE(path, nullptr) << "set HELPLINE_RISK_EXPLAIN to a file of messages, one per line";
   std::ifstream examples(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk_examples.tsv");
   std::stringstream text;
   text << examples.rdbuf();
-  auto model = RiskModel::Parse(text.str());
+  auto model = RiskModel::Parse(text.str(), CvFunctionWords());
   ASSERT_TRUE(model.ok()) << model.status().message();
   model->set_person_words(TheShippedWorld().engine->risk_model().person_words());
   std::ifstream in(path);
@@ -351,7 +390,8 @@ struct CvCount {
 
 TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
   const std::string shipped = ShippedExamples();
-  auto shipped_model = RiskModel::Parse(shipped);
+  const RiskModel::FunctionWords function_words = CvFunctionWords();
+  auto shipped_model = RiskModel::Parse(shipped, function_words);
   ASSERT_TRUE(shipped_model.ok());
   shipped_model->set_person_words(TheShippedWorld().engine->risk_model().person_words());
   const bool verbose = std::getenv("HELPLINE_RISK_CV_VERBOSE") != nullptr;
@@ -394,7 +434,7 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
     std::vector<CvCount> here(settings.size());
     std::vector<std::string> first_of_shipped(file.rows.size());
     for (bool learn : {false, true}) {
-      auto model = RiskModel::Parse(CvExamples(shipped, file, learn ? &files : nullptr));
+      auto model = RiskModel::Parse(CvExamples(shipped, file, learn ? &files : nullptr), function_words);
       ASSERT_TRUE(model.ok()) << model.status().message();
       model->set_person_words(shipped_model->person_words());
       for (std::size_t g = 0; g < settings.size(); ++g) {
@@ -454,6 +494,10 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
         file.name.c_str(), here[0].kept, here[0].emergencies, here[0].safety_first, here[0].others, here[0].others_sure,
         here[0].others_doubt);
   }
+  std::printf("function words: counted on %s, more than 1 in %zu\n",
+              function_words.counted_on == RiskModel::FunctionWords::CountedOn::kAllExamples ? "all examples"
+                                                                                             : "the emergencies",
+              function_words.share_denominator);
   for (std::size_t g = 0; g < settings.size(); ++g) {
     const CvSetting& s = settings[g];
     std::printf(
