@@ -484,7 +484,8 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // first set of everyday texts learned): 18-27 507/510, 853/900, 37 of 390;
 // 42-45 405/408, 662/720, 49 of 312 (round 13 alone: 665/720; the model's
 // change cost three intents there and gained 43 on the third set of
-// everyday texts, below). The bounds
+// everyday texts, below); with round 14's places in ordinary texts
+// (round_r14_places_*.tsv), 18-27 852/900, 42-45 663/720. The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -531,12 +532,12 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 37u);
-  EXPECT_GE(older.intents, 852u);
+  EXPECT_GE(older.intents, 851u);
   const HeldOutFigures newest = MeasureHeldOut({42, 43, 44, 45}, "42 to 45");
   EXPECT_EQ(newest.emergencies, 408u);
   EXPECT_GE(newest.first, 405u);
   EXPECT_LE(newest.safety_first, 49u);
-  EXPECT_GE(newest.intents, 661u);
+  EXPECT_GE(newest.intents, 662u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
@@ -557,7 +558,10 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
 // the emergencies"); set 2 (round_ordinary2_*) stays held out and is the
 // honest measure. Measured then: set 1 (in-sample) 41 of 660 with a safety
 // line first, 1 answered as an emergency, intents 645; set 2 (held out)
-// 115, 16, 575. The bounds hold those figures.
+// 115, 16, 575. With round 14's places in ordinary texts learned
+// (round_r14_places_*.tsv: a bridge closed tonight, tracks flooded, a roof
+// repaired): set 1 39, 1, 646; set 2 110, 13, 578. The bounds hold those
+// figures.
 std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -569,14 +573,14 @@ std::vector<std::string> OrdinaryPaths(const char* set) {
 TEST(eval, OrdinaryTextsMeasure) {
   const HeldOutFigures first = MeasureFiles(OrdinaryPaths("ordinary"), "everyday texts, set 1 (learned from)");
   EXPECT_EQ(first.others, 660u);
-  EXPECT_LE(first.safety_first, 41u);
+  EXPECT_LE(first.safety_first, 39u);
   EXPECT_LE(first.answered_as_emergency, 1u);
-  EXPECT_GE(first.intents, 645u);
+  EXPECT_GE(first.intents, 646u);
   const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (held out)");
   EXPECT_EQ(second.others, 660u);
-  EXPECT_LE(second.safety_first, 115u);
-  EXPECT_LE(second.answered_as_emergency, 16u);
-  EXPECT_GE(second.intents, 575u);
+  EXPECT_LE(second.safety_first, 110u);
+  EXPECT_LE(second.answered_as_emergency, 13u);
+  EXPECT_GE(second.intents, 577u);
 }
 
 // A third set of everyday texts (round_ordinary3_*.tsv: 360 texts, 120 per
@@ -587,7 +591,8 @@ TEST(eval, OrdinaryTextsMeasure) {
 // teach. Measured on integration 9004226, before any of that: a safety line
 // first on 205 of 360 (27 answered as an emergency), intents 278/360. With
 // round 13 and round 14 (the first set learned, function words counted on
-// the emergencies, the doubt threshold 0.98): 76 of 360, 10, 321/360.
+// the emergencies, the doubt threshold 0.98): 76 of 360, 10, 321/360; with
+// round 14's places in ordinary texts, 75, 9, 321.
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -595,8 +600,8 @@ TEST(eval, OrdinaryTextsThirdSetMeasure) {
   }
   const HeldOutFigures f = MeasureFiles(paths, "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
-  EXPECT_LE(f.safety_first, 76u);
-  EXPECT_LE(f.answered_as_emergency, 10u);
+  EXPECT_LE(f.safety_first, 75u);
+  EXPECT_LE(f.answered_as_emergency, 9u);
   EXPECT_GE(f.intents, 320u);
 }
 
