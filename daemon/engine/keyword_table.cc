@@ -199,7 +199,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"language_of_others", "staff", &t.lang_staff_},
                                 {"language_of_others", "askers", &t.lang_askers_},
                                 {"language_of_others", "for", &t.lang_for_},
-                                {"language_of_others", "polite", &t.lang_polite_}}) {
+                                {"language_of_others", "polite", &t.lang_polite_},
+                                {"emergency_calls", "", &t.emergency_calls_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("persons") && d["persons"].IsObject() && d["persons"].HasMember("people")) {

@@ -167,6 +167,9 @@ class KeywordTable {
   //   text, "😂") and does not also say it means it ("serious": "for real",
   //   "not joking", "no es broma", "pas une joke").
   bool Jokes(std::string_view raw, const std::vector<Token>& tokens) const;
+  // "emergency_calls": the message names an emergency or its services
+  //   ("911", "emergency", "ambulance", "emergencia", "urgence").
+  bool NamesAnEmergency(const std::vector<Token>& tokens) const { return Contains(emergency_calls_, tokens); }
   // "story_frights": the story frightened the sender ("it scared me", "me
   //   dio miedo", "ça m'a fait peur"): in a story frame, its fear words are
   //   part of the story, like laughter.
@@ -246,7 +249,8 @@ class KeywordTable {
       past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
       first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_,
-      lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_;
+      lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
+      emergency_calls_;
   // Whether token i is a word for a person ("persons" "people") or an
   // "others" pronoun; whether it is a "self" word.
   bool IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const;

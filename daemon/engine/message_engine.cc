@@ -36,6 +36,11 @@ constexpr double kDoubtThreshold = 0.95;
 // (risk_model.h) and its measures in docs/ARCHITECTURE.md, "When sure".
 // A message naming only a place is a region request up to this many words.
 constexpr std::size_t kRegionOnlyMaxTokens = 6;
+// A message naming an emergency ("911??", "need an ambulance") with nothing
+// else understood gets the doubt line first up to this many words
+// (keywords.json "emergency_calls"); the risk model reads from
+// kDoubtMinTokens words on, so the shortest texts had no safety line.
+constexpr std::size_t kEmergencyCallMaxWords = 5;
 
 // Resources looked at per category: more than a reply can hold (12 on chat),
 // so that lines skipped for their kind or language still leave enough.
@@ -1100,6 +1105,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
                                    [](const KeywordHit& h) { return h.first == 0 && !h.fuzzy && !h.names_only; });
   const IntentModel::RulesSaid rules{u.intent, command, danger || u.doubt, u.stated_region.has_value()};
   if (const auto second = intent_model_.SecondOpinion(tokens, rules)) u.intent = *second;
+  // A short message that names an emergency or its services and asks
+  // nothing else we understand ("911??", "EMERGENCY", "need an ambulance",
+  // "une ambulance svp", or "help" beside it) gets the doubt line first, 911
+  // and 988, not "we did not understand" (keywords.json "emergency_calls").
+  if (!danger && !u.doubt && (u.intent == Intent::kUnknown || u.intent == Intent::kHelp) &&
+      tokens.size() <= kEmergencyCallMaxWords && keywords_.NamesAnEmergency(tokens)) {
+    u.doubt = true;
+  }
 
   // 4. The language. An explicit switch ("ESPAÑOL") is stated and
   // remembered. Otherwise the whole message is read (LanguageIdentifier):

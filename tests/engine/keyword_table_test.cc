@@ -182,6 +182,19 @@ TEST(KeywordTable, FindsWordsInsideAFigureOfSpeech) {
   EXPECT_FALSE(t.InFigureOfSpeech(Tokenize("mort"), 3)) << "past the end";
 }
 
+TEST(KeywordTable, NamesAnEmergencyOrItsServices) {
+  const KeywordTable& t = Table();
+  // Anywhere in the message: how short it must be is the engine's rule.
+  for (const char* text :
+       {"911??", "9-1-1", "EMERGENCY", "need an ambulance", "paramedics pls", "emergencia", "ambulancia por favor",
+        "c'est une urgence", "une ambulance svp", "urgent", "the 911 line was busy"}) {
+    EXPECT_TRUE(t.NamesAnEmergency(Tokenize(text))) << text;
+  }
+  for (const char* text : {"help", "where is detox", "ayuda", "aide svp", "i need narcan", "urgently", "9 11"}) {
+    EXPECT_FALSE(t.NamesAnEmergency(Tokenize(text))) << text;
+  }
+}
+
 TEST(KeywordTable, FindsAStudentWordInsideACourseOfStudy) {
   const KeywordTable& t = Table();
   const auto nurse = Tokenize("je suis étudiante en soins infirmiers, c'est quoi le fentanyl");
