@@ -200,7 +200,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"language_of_others", "askers", &t.lang_askers_},
                                 {"language_of_others", "for", &t.lang_for_},
                                 {"language_of_others", "polite", &t.lang_polite_},
-                                {"emergency_calls", "", &t.emergency_calls_}}) {
+                                {"emergency_calls", "", &t.emergency_calls_},
+                                {"sad_farewells", "words", &t.farewell_words_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   if (d.HasMember("persons") && d["persons"].IsObject() && d["persons"].HasMember("people")) {
@@ -214,14 +215,17 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
     }
     std::sort(t.people_.begin(), t.people_.end());
   }
-  if (d.HasMember("joking")) {
-    const rapidjson::Value& j = d["joking"];
-    if (!j.HasMember("emoji") || !j["emoji"].IsArray()) return InvalidArgument("keywords: /joking: needs \"emoji\"");
+  for (const auto& [key, emoji] : {std::pair<const char*, std::vector<std::string>*>{"joking", &t.joke_emoji_},
+                                   {"sad_farewells", &t.farewell_emoji_}}) {
+    if (!d.HasMember(key)) continue;
+    const rapidjson::Value& j = d[key];
+    const std::string at = std::string("keywords: /") + key;
+    if (!j.HasMember("emoji") || !j["emoji"].IsArray()) return InvalidArgument(at + ": needs \"emoji\"");
     for (const auto& e : j["emoji"].GetArray()) {
       if (!e.IsString() || e.GetStringLength() == 0) {
-        return InvalidArgument("keywords: /joking/emoji: every emoji must be a non-empty string");
+        return InvalidArgument(at + "/emoji: every emoji must be a non-empty string");
       }
-      t.joke_emoji_.emplace_back(e.GetString(), e.GetStringLength());
+      emoji->emplace_back(e.GetString(), e.GetStringLength());
     }
   }
   if (d.HasMember("not_typos") && d["not_typos"].IsArray()) {
@@ -419,6 +423,12 @@ bool KeywordTable::Jokes(std::string_view raw, const std::vector<Token>& tokens)
                       std::any_of(joke_emoji_.begin(), joke_emoji_.end(),
                                   [&](const std::string& e) { return raw.find(e) != raw.npos; });
   return laughs && !Contains(joke_serious_, tokens);
+}
+
+bool KeywordTable::SadFarewell(std::string_view raw, const std::vector<Token>& tokens) const {
+  return Contains(farewell_words_, tokens) &&
+         std::any_of(farewell_emoji_.begin(), farewell_emoji_.end(),
+                     [&](const std::string& e) { return raw.find(e) != raw.npos; });
 }
 
 bool KeywordTable::PastBefore(const std::vector<Token>& tokens, std::size_t at) const {

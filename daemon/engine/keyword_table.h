@@ -170,6 +170,9 @@ class KeywordTable {
   // "emergency_calls": the message names an emergency or its services
   //   ("911", "emergency", "ambulance", "emergencia", "urgence").
   bool NamesAnEmergency(const std::vector<Token>& tokens) const { return Contains(emergency_calls_, tokens); }
+  // "sad_farewells": a farewell ("words": "bye", "adiós", "adieu") said with
+  //   one of the sad "emoji" found in the raw text ("bye everyone 💔").
+  bool SadFarewell(std::string_view raw, const std::vector<Token>& tokens) const;
   // "story_frights": the story frightened the sender ("it scared me", "me
   //   dio miedo", "ça m'a fait peur"): in a story frame, its fear words are
   //   part of the story, like laughter.
@@ -250,15 +253,16 @@ class KeywordTable {
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
       first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_,
       lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
-      emergency_calls_;
+      emergency_calls_, farewell_words_;
   // Whether token i is a word for a person ("persons" "people") or an
   // "others" pronoun; whether it is a "self" word.
   bool IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const;
   bool IsSelf(const std::vector<Token>& tokens, std::size_t i) const { return StartsAt(lang_self_, tokens, i); }
   // Whether an "askers" phrase ("anyone", "quelqu un") ends at token `at`.
   bool AskerEndsAt(const std::vector<Token>& tokens, std::size_t at) const;
-  std::vector<std::string> joke_emoji_;  // as UTF-8, found in the raw text
-  std::vector<std::string> people_;      // "persons" "people", folded
+  std::vector<std::string> joke_emoji_;      // as UTF-8, found in the raw text
+  std::vector<std::string> farewell_emoji_;  // likewise ("sad_farewells" "emoji")
+  std::vector<std::string> people_;          // "persons" "people", folded
 };
 
 }  // namespace helpline::engine

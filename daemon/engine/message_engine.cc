@@ -41,6 +41,9 @@ constexpr std::size_t kRegionOnlyMaxTokens = 6;
 // (keywords.json "emergency_calls"); the risk model reads from
 // kDoubtMinTokens words on, so the shortest texts had no safety line.
 constexpr std::size_t kEmergencyCallMaxWords = 5;
+// Likewise a farewell with a sad emoji ("bye everyone 💔"), up to this many
+// words (keywords.json "sad_farewells").
+constexpr std::size_t kSadFarewellMaxWords = 6;
 
 // Resources looked at per category: more than a reply can hold (12 on chat),
 // so that lines skipped for their kind or language still leave enough.
@@ -1108,9 +1111,13 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // A short message that names an emergency or its services and asks
   // nothing else we understand ("911??", "EMERGENCY", "need an ambulance",
   // "une ambulance svp", or "help" beside it) gets the doubt line first, 911
-  // and 988, not "we did not understand" (keywords.json "emergency_calls").
-  if (!danger && !u.doubt && (u.intent == Intent::kUnknown || u.intent == Intent::kHelp) &&
-      tokens.size() <= kEmergencyCallMaxWords && keywords_.NamesAnEmergency(tokens)) {
+  // and 988, not "we did not understand" (keywords.json "emergency_calls");
+  // so does a short farewell with a sad emoji ("bye everyone 💔", "adiós 🥀":
+  // "sad_farewells"), which may be a last one, unless the rules read it as
+  // distress (the 988 line first: "🥀 bye").
+  if (!danger && !u.doubt && !u.distress && (u.intent == Intent::kUnknown || u.intent == Intent::kHelp) &&
+      ((tokens.size() <= kEmergencyCallMaxWords && keywords_.NamesAnEmergency(tokens)) ||
+       (tokens.size() <= kSadFarewellMaxWords && keywords_.SadFarewell(text, tokens)))) {
     u.doubt = true;
   }
 

@@ -485,7 +485,9 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // 42-45 405/408, 662/720, 49 of 312 (round 13 alone: 665/720; the model's
 // change cost three intents there and gained 43 on the third set of
 // everyday texts, below); with round 14's places in ordinary texts
-// (round_r14_places_*.tsv), 18-27 852/900, 42-45 663/720. The bounds
+// (round_r14_places_*.tsv), 18-27 852/900, 42-45 663/720; with a short
+// farewell beside a sad emoji put under the doubt line ("bye everyone 💔"),
+// 42-45 406/408 first lines. The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -535,7 +537,7 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.intents, 851u);
   const HeldOutFigures newest = MeasureHeldOut({42, 43, 44, 45}, "42 to 45");
   EXPECT_EQ(newest.emergencies, 408u);
-  EXPECT_GE(newest.first, 405u);
+  EXPECT_GE(newest.first, 406u);
   EXPECT_LE(newest.safety_first, 49u);
   EXPECT_GE(newest.intents, 662u);
 }

@@ -195,6 +195,16 @@ TEST(KeywordTable, NamesAnEmergencyOrItsServices) {
   }
 }
 
+TEST(KeywordTable, ReadsAFarewellWithASadEmoji) {
+  const KeywordTable& t = Table();
+  for (const char* text : {"bye everyone 💔", "goodbye 🥀", "adiós a todos 😢", "adieu 😔", "salut tout le monde 😭"}) {
+    EXPECT_TRUE(t.SadFarewell(text, Tokenize(text))) << text;
+  }
+  for (const char* text : {"bye everyone", "bye see u tmrw ❤️", "im so sad 💔", "goodbye 😂", "byebye"}) {
+    EXPECT_FALSE(t.SadFarewell(text, Tokenize(text))) << text;
+  }
+}
+
 TEST(KeywordTable, FindsAStudentWordInsideACourseOfStudy) {
   const KeywordTable& t = Table();
   const auto nurse = Tokenize("je suis étudiante en soins infirmiers, c'est quoi le fentanyl");
