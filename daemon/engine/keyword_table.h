@@ -248,6 +248,11 @@ class KeywordTable {
   static std::size_t MatchLength(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool StartsAt(const PhraseList& list, const std::vector<Token>& tokens, std::size_t i);
   static bool Contains(const PhraseList& list, const std::vector<Token>& tokens);
+  // Whether a phrase of `list` starting at most kFigureReach words before
+  // token `at` runs over it (a figure of speech, a study frame).
+  static bool Covers(const PhraseList& list, const std::vector<Token>& tokens, std::size_t at);
+  // Whether one of `emoji` (UTF-8) is in the raw text.
+  static bool AnyIn(std::string_view raw, const std::vector<std::string>& emoji);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
       past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
