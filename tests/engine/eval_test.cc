@@ -596,11 +596,7 @@ TEST(eval, OrdinaryTextsMeasure) {
 // the emergencies, the doubt threshold 0.98): 76 of 360, 10, 321/360; with
 // round 14's places in ordinary texts, 75, 9, 321.
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
-  std::vector<std::string> paths;
-  for (const char* lang : {"en", "es", "fr"}) {
-    paths.push_back(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/round_ordinary3_" + lang + ".tsv");
-  }
-  const HeldOutFigures f = MeasureFiles(paths, "everyday texts, third set (held out)");
+  const HeldOutFigures f = MeasureFiles(OrdinaryPaths("ordinary3"), "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
   EXPECT_LE(f.safety_first, 75u);
   EXPECT_LE(f.answered_as_emergency, 9u);
