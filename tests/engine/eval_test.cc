@@ -414,8 +414,8 @@ std::string BlindRoundPath(int round) {
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24,
-                    25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45}) {
+  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28,
+                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -443,7 +443,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv, round_b27.tsv and round_b42.tsv .. round_b45.tsv): no
+// round_b26.tsv, round_b27.tsv and round_b46.tsv .. round_b49.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -487,7 +487,16 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // everyday texts, below); with round 14's places in ordinary texts
 // (round_r14_places_*.tsv), 18-27 852/900, 42-45 663/720; with a short
 // farewell beside a sad emoji put under the doubt line ("bye everyone 💔"),
-// 42-45 406/408 first lines. The bounds
+// 42-45 406/408 first lines. From the nineteenth session on, 42-45 are
+// learned from (18-27 then: 507/510, 853/900, 38 of 390). Batches 46-49
+// were written at the start of the nineteenth session by two helpers who
+// had not seen the rules (the US Northeast and Mid-Atlantic; the Midwest;
+// Western and Northern Canada and the US West Coast; texts typed with
+// difficulty anywhere: voice-to-text, no spaces, very short, danger buried
+// in a long text) and measured once on integration 6233a5f, before its
+// round 15: 398/408 first lines (b49, the hard-to-type batch, 94/102),
+// intents 646/720, a safety line first on 46 of 312 others (25 answered as
+// an emergency). The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -535,6 +544,11 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 37u);
   EXPECT_GE(older.intents, 851u);
+  const HeldOutFigures newest = MeasureHeldOut({46, 47, 48, 49}, "46 to 49");
+  EXPECT_EQ(newest.emergencies, 408u);
+  EXPECT_GE(newest.first, 398u);
+  EXPECT_LE(newest.safety_first, 46u);
+  EXPECT_GE(newest.intents, 645u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
