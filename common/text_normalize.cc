@@ -143,6 +143,36 @@ std::string FoldText(std::string_view utf8) {
   return out;
 }
 
+std::string InsertSpacesInTokens(std::string_view s, const std::vector<std::pair<std::size_t, std::size_t>>& cuts) {
+  std::string out;
+  out.reserve(s.size() + cuts.size());
+  std::size_t next = 0;   // the first cut not yet placed
+  std::size_t token = 0;  // the index of the token being read, or the next one
+  std::size_t offset = 0;
+  bool in_token = false;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t start = i;
+    const Folded f = Fold(Next(s, i));
+    if (!f.apostrophe && f.first == 0 && in_token) {
+      ++token;
+      in_token = false;
+    } else if (f.first != 0) {
+      if (!in_token) in_token = true, offset = 0;
+      while (next < cuts.size() &&
+             (cuts[next].first < token || (cuts[next].first == token && cuts[next].second < offset))) {
+        ++next;  // fell inside a ligature
+      }
+      if (next < cuts.size() && cuts[next] == std::make_pair(token, offset)) {
+        out.push_back(' ');
+        ++next;
+      }
+      offset += f.second != 0 ? 2 : 1;
+    }
+    out.append(s.substr(start, i - start));
+  }
+  return out;
+}
+
 int BoundedEditDistance(std::string_view a, std::string_view b, int max_distance) {
   const int n = static_cast<int>(a.size());
   const int m = static_cast<int>(b.size());

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace helpline {
@@ -26,6 +27,13 @@ std::vector<Token> Tokenize(std::string_view utf8, std::size_t max_tokens = 64);
 
 // Folds one UTF-8 string the same way (tokens joined by single spaces).
 std::string FoldText(std::string_view utf8);
+
+// `utf8` with a space put before the character at which each cut falls, a
+// cut being (token index as Tokenize numbers them, offset in that token's
+// folded text); every other byte is kept. `cuts` ascending; a cut inside a
+// ligature's two letters (æ -> ae) or past its token is dropped.
+//   InsertSpacesInTokens("¡Quieromorir!", {{0, 6}}) == "¡Quiero morir!"
+std::string InsertSpacesInTokens(std::string_view utf8, const std::vector<std::pair<std::size_t, std::size_t>>& cuts);
 
 // Edit distance with adjacent transpositions (optimal string alignment),
 // giving up early: returns max_distance + 1 once the distance exceeds it.

@@ -589,16 +589,46 @@ bool ChatIsAPet(const std::vector<Token>& tokens, const KeywordHit& h) {
 }  // namespace
 
 Understanding MessageEngine::Understand(const InboundMessage& message) const {
-  return UnderstandText(message.text, regions_.SenderCountry(message.from, message.hints), nullptr);
+  return UnderstandSpacedOut(message.text, regions_.SenderCountry(message.from, message.hints), nullptr);
 }
 
 std::shared_ptr<const Understanding> MessageEngine::Understand(const InboundMessage& message,
                                                                UnderstandingCache& cache) const {
   const std::string_view country = regions_.SenderCountry(message.from, message.hints);
   if (auto hit = cache.Find(*this, message.text, country)) return hit;
-  auto understood = std::make_shared<const Understanding>(UnderstandText(message.text, country, &cache.not_typos()));
+  auto understood =
+      std::make_shared<const Understanding>(UnderstandSpacedOut(message.text, country, &cache.not_typos()));
   cache.Insert(message.text, country, understood);
   return understood;
+}
+
+// A person typing in a hurry runs words together ("myfriendwontwakeup",
+// "iwannakillmyself", "HESNOTBREATHING help"): read as written, nothing is
+// understood (or only "help"), and the reply would open with "Sorry, we did
+// not understand". Only then is the text read again with those words spaced
+// out, and that reading is taken when it finds more: an emergency,
+// distress, another intent named by a keyword, a region or a carrier word
+// (not a learned model's doubt or intent alone: below). A text
+// understood as written is never read again, so a word the examples lack
+// ("therapist" is not "the rapist") cannot change a reading that worked.
+Understanding MessageEngine::UnderstandSpacedOut(std::string_view text, std::string_view sender_country,
+                                                 NotTypoMemo* memo) const {
+  Understanding u = UnderstandText(text, sender_country, memo);
+  const bool nothing = !u.carrier && !u.doubt && !u.distress && !u.asks_nothing && !u.stated_region &&
+                       (u.intent == Intent::kUnknown || u.intent == Intent::kHelp);
+  if (!nothing) return u;
+  const std::optional<std::string> spaced = splitter_.SpaceOut(text, u.tokens);
+  if (!spaced) return u;
+  Understanding v = UnderstandText(*spaced, sender_country, memo);
+  // What the spaced-out text finds must come from the rules or a keyword,
+  // or be an emergency: an unknown word cut into short known ones ("vieilles"
+  // -> "vie il les") can tip a learned reading of an intent or of doubt.
+  const bool keyword = std::any_of(v.hits.begin(), v.hits.end(), [&](const KeywordHit& h) {
+    return !IsGenericIntent(h.intent) && h.intent != Intent::kUnknown && h.intent == v.intent;
+  });
+  const bool more =
+      v.carrier || v.distress || v.stated_region || IsSafetyIntent(v.intent) || (keyword && v.intent != u.intent);
+  return more ? v : u;
 }
 
 // Reads only `text` and `sender_country` (and the engine's own tables):
@@ -1473,6 +1503,11 @@ Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions op
   auto intent_model = IntentModel::Parse(intent_examples);
   if (!intent_model.ok()) return InvalidArgument(dir + "/intent_examples.tsv: " + intent_model.status().message());
   engine.SetIntentModel(std::move(intent_model).value());
+  WordSplitter splitter;  // the words of both models' examples and of the rules
+  splitter.Learn(examples_text);
+  splitter.Learn(intent_examples);
+  for (const std::string* table : {&keywords_text, &risk_text, &language_text}) splitter.LearnWords(*table);
+  engine.SetWordSplitter(std::move(splitter));
   return engine;
 }
 

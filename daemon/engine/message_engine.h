@@ -49,6 +49,7 @@
 #include "daemon/engine/risk_detector.h"
 #include "daemon/engine/risk_model.h"
 #include "daemon/engine/understanding_cache.h"
+#include "daemon/engine/word_split.h"
 #include "directory/index.h"
 #include "directory/phone.h"
 
@@ -175,6 +176,10 @@ class MessageEngine {
   // The learned second opinion on non-safety intents where the rules are
   // weak (intent_model.h); without one (the default), only the rules decide.
   void SetIntentModel(IntentModel model) { intent_model_ = std::move(model); }
+  // Words run together ("myfriendwontwakeup") spaced out when the text as
+  // written is understood as nothing (word_split.h); without one (the
+  // default), texts are read only as written.
+  void SetWordSplitter(WordSplitter splitter) { splitter_ = std::move(splitter); }
   const directory::GeoReference* geo() const { return nearby_.geo(); }
 
   // The one polite notice a sender gets when they pass the rate limit, in
@@ -192,6 +197,9 @@ class MessageEngine {
   // Understand() given what it reads of the message: the text and the
   // sender's country. With a memo, words known not to be typos are skipped.
   Understanding UnderstandText(std::string_view text, std::string_view sender_country, NotTypoMemo* memo) const;
+  // UnderstandText, then, when that understood nothing, the same text with
+  // its run-together words spaced out (word_split.h), if that understands more.
+  Understanding UnderstandSpacedOut(std::string_view text, std::string_view sender_country, NotTypoMemo* memo) const;
   std::string FallbackLanguage(const InboundMessage& message, const Understanding& u, const SenderState& state) const;
   EngineReply AnswerCarrierWord(const InboundMessage& message, const KeywordHit& carrier, const SenderState& state,
                                 const std::string& fallback_lang, const directory::DirectoryIndex& index,
@@ -213,6 +221,7 @@ class MessageEngine {
   RiskDetector risk_;
   RiskModel model_;
   IntentModel intent_model_;
+  WordSplitter splitter_;
   LanguageIdentifier language_id_;
   EngineOptions options_;
   RegionResolver regions_;

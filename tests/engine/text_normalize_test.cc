@@ -24,6 +24,21 @@ TEST(Tokenize, ApostrophesJoinWords) {
   EXPECT_EQ(Texts("he won’t wake up"), (std::vector<std::string>{"he", "wont", "wake", "up"}));
 }
 
+TEST(InsertSpacesInTokens, PutsASpaceAtEachCutAndKeepsEveryOtherByte) {
+  EXPECT_EQ(InsertSpacesInTokens("¡Quieromorir!", {{0, 6}}), "¡Quiero morir!");
+  EXPECT_EQ(InsertSpacesInTokens("ok MYFRIENDWONTWAKEUP 🙏", {{1, 2}, {1, 8}, {1, 12}, {1, 16}}),
+            "ok MY FRIEND WONT WAKE UP 🙏");
+  // Folded offsets: an accent is one letter, an apostrophe none.
+  EXPECT_EQ(InsertSpacesInTokens("jénpeuxplus", {{0, 3}, {0, 7}}), "jén peux plus");
+  EXPECT_EQ(InsertSpacesInTokens("i'mdone", {{0, 2}}), "i'm done");
+  EXPECT_EQ(Texts(InsertSpacesInTokens("took2pills", {{0, 4}, {0, 5}})),
+            (std::vector<std::string>{"took", "2", "pills"}));
+  // A cut inside a ligature's two letters, or past its token, is dropped.
+  EXPECT_EQ(InsertSpacesInTokens("cœur brisé", {{0, 2}}), "cœur brisé");
+  EXPECT_EQ(InsertSpacesInTokens("abc def", {{0, 9}, {1, 1}}), "abc d ef");
+  EXPECT_EQ(InsertSpacesInTokens("no cuts", {}), "no cuts");
+}
+
 TEST(Tokenize, RemembersCapitalsAndDigits) {
   auto t = Tokenize("help PA 90210 Mixed");
   ASSERT_EQ(t.size(), 4u);
