@@ -25,16 +25,16 @@ namespace {
 // for a duplicate). Every call and every conversion counts: this script is most
 // of Redis's work per message (bench/webhook_cost.sh redis-instr), so it reads
 // the state with one call and claims the message id with one SET NX GET, takes
-// the time from the daemon instead of calling TIME, and writes the state with
-// one call. The options are constants in the script's text (AdmitScript(): a
-// new script, with its own SHA-1, when SIGHUP changes the rate limit or the
-// layout), not arguments: Redis builds a Lua string and a table slot for every
-// argument of every call (~1,000 instructions each), and the script would
-// parse two of them as numbers.
+// the time from the daemon instead of calling TIME, and renews the state's TTL
+// at most once a day. The options are constants in the script's text
+// (AdmitScript(): a new script, with its own SHA-1, when SIGHUP changes the
+// rate limit or the layout), not arguments: Redis builds a Lua string and a
+// table slot for every argument of every call (~1,000 instructions each), and
+// the script would parse two of them as numbers.
 //
 // The sender's state has two layouts (SenderStateLayout), and the script reads
 // whichever the key holds, whatever it writes: it first asks in the layout it
-// writes (GET for the string, HMGET for the hash); a key of the other layout
+// writes (HMGET for the hash, GET for the string); a key of the other layout
 // answers WRONGTYPE (redis.pcall), and the script reads it the other way
 // (one call more, once per sender: the write converts the key). So daemons
 // writing either layout share the keys safely, at any moment of a rollout.
@@ -45,9 +45,15 @@ namespace {
 //           written as a whole hash, with the TTL.
 //   string  the same six values in that order, separated by \31 (US; "|"
 //           here): "es|CA-BC|1|1800000000|3|1800000020"; one GET, and one
-//           SET ... EX state_ttl_s that writes the whole state and renews the
-//           TTL at every message (a hash key is replaced). A reader ignores
-//           fields after the sixth: a later build may add fields only there.
+//           SET of the whole state: with EX state_ttl_s by the first message
+//           of each day (or of a new key), else KEEPTTL (a hash key is
+//           replaced and keeps its TTL). A reader ignores values after the
+//           sixth: a later build may add values only there.
+// The script is made of pieces (AdmitScript): the read in the layout written
+// (kReadHash, kReadString), the common part (kAdmitCommon: parse a string,
+// the rate window, the marker, the message id), and the write (kWhole and
+// kWriteString; kWriteHash, with kWhole only when converting a string);
+// nothing is tested at run time that the layout decides.
 // KEYS: 1 msg key, 2 sender key.
 // ARGV: 1 now (unix s); with changes only (a message without any sends
 //       just ARGV 1: one argument less to convert), 2 "1" to apply them
@@ -59,26 +65,29 @@ namespace {
 // with "=" reply. The rate window lives in the sender's key (rate_start,
 // rate_count): one key per sender, not two.
 constexpr std::string_view kAdmitScriptOptions = R"lua(
-local DEDUPE_TTL, LIMIT, WINDOW, STATE_TTL, STRING = '%DEDUPE_TTL%', %LIMIT%, %WINDOW%, '%STATE_TTL%', %STRING%
+local DEDUPE_TTL, LIMIT, WINDOW, STATE_TTL = '%DEDUPE_TTL%', %LIMIT%, %WINDOW%, '%STATE_TTL%'
 )lua";
-constexpr std::string_view kAdmitScriptBody = R"lua(
-local f, packed
-if STRING then
-  packed = redis.pcall('GET', KEYS[2])
-  if type(packed) == 'table' then
-    -- WRONGTYPE: a hash (an earlier build's, or a daemon writing hashes).
-    packed = nil
-    f = redis.call('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
-  end
-else
-  f = redis.pcall('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
-  if f.err then
-    -- WRONGTYPE: a string (a daemon writing strings).
-    f = nil
-    packed = redis.call('GET', KEYS[2])
-  end
+// Sets f (the six values as HMGET gives them) or packed (a string to parse).
+constexpr std::string_view kReadHash = R"lua(
+local packed
+local f = redis.pcall('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
+if f.err then
+  -- WRONGTYPE: a string (a daemon writing strings).
+  f, packed = nil, redis.call('GET', KEYS[2])
 end
+)lua";
+constexpr std::string_view kReadString = R"lua(
+local f
+local packed = redis.pcall('GET', KEYS[2])
+if type(packed) == 'table' then
+  -- WRONGTYPE: a hash (an earlier build's, or a daemon writing hashes).
+  packed = nil
+  f = redis.call('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
+end
+)lua";
+constexpr std::string_view kAdmitCommon = R"lua(
 if packed then
+  -- One pattern: measured cheaper than string.find and string.sub per value.
   f = {string.match(packed, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')}
   if f[6] == nil then
     -- Never read as "nothing known": an opt-out may be in it.
@@ -114,30 +123,44 @@ if previous then
   return 'dup' .. previous
 end
 local apply = #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1')
-if STRING or packed then
-  -- The whole state is written: apply the changes to it.
-  if apply then
-    for i = 3, #ARGV, 2 do
-      local name, value = ARGV[i], ARGV[i + 1]
-      if name == 'language' then
-        language = value
-      elseif name == 'region' then
-        region = value
-      elseif name == 'opted_out' then
-        opted_out = value
-      end
+local seen = tonumber(f[6])
+local renew = seen == nil or t - seen >= 86400 or seen > t
+)lua";
+// The whole state is written (a string, or a string converted to a hash):
+// the message's changes applied to it. The string writer's first piece, and
+// the hash writer's when it converts a string.
+constexpr std::string_view kWhole = R"lua(
+if apply then
+  for i = 3, #ARGV, 2 do
+    local name, value = ARGV[i], ARGV[i + 1]
+    if name == 'language' then
+      language = value
+    elseif name == 'region' then
+      region = value
+    elseif name == 'opted_out' then
+      opted_out = value
     end
   end
-  if not count then
-    start, count = f[4] or '', f[5] or ''
-  end
-  if STRING then
-    redis.call('SET', KEYS[2],
-      language .. '\31' .. region .. '\31' .. opted_out .. '\31' .. start .. '\31' .. count .. '\31' .. now,
-      'EX', STATE_TTL)
-    return marker
-  end
-  -- A string read by a hash writer: rewritten as a whole hash, with its TTL.
+end
+if not count then
+  start, count = f[4] or '', f[5] or ''
+end
+)lua";
+constexpr std::string_view kWriteString = R"lua(
+local state = language .. '\31' .. region .. '\31' .. opted_out .. '\31' .. start .. '\31' .. count .. '\31' .. now
+if renew then
+  redis.call('SET', KEYS[2], state, 'EX', STATE_TTL)
+else
+  redis.call('SET', KEYS[2], state, 'KEEPTTL')
+end
+return marker
+)lua";
+// A string read by a hash writer: kWhole, then rewritten as a whole hash,
+// with its TTL.
+constexpr std::string_view kIfConverting = R"lua(
+if packed then
+)lua";
+constexpr std::string_view kWriteHash = R"lua(
   local fields = {'last_seen', now}
   for _, field in ipairs({{'language', language}, {'region', region}, {'opted_out', opted_out},
                           {'rate_start', start}, {'rate_count', count}}) do
@@ -171,26 +194,27 @@ elseif count then
 else
   redis.call('HSET', KEYS[2], 'last_seen', now)
 end
-local seen = tonumber(f[6])
-if seen == nil or t - seen >= 86400 or seen > t then
+if renew then
   redis.call('EXPIRE', KEYS[2], STATE_TTL)
 end
 return marker
 )lua";
 
 // The admit script for these options: kAdmitScriptOptions with the numbers
-// and the layout filled in, then kAdmitScriptBody.
+// filled in, then the pieces of the layout written.
 std::string AdmitScript(const SenderStoreOptions& o) {
   std::string head(kAdmitScriptOptions);
-  const auto fill = [&head](std::string_view name, std::string_view value) {
-    head.replace(head.find(name), name.size(), value);
+  const auto fill = [&head](std::string_view name, int value) {
+    head.replace(head.find(name), name.size(), std::to_string(value));
   };
-  fill("%DEDUPE_TTL%", std::to_string(o.dedupe_ttl_s));
-  fill("%LIMIT%", std::to_string(o.rate_limit_messages));
-  fill("%WINDOW%", std::to_string(o.rate_limit_window_s));
-  fill("%STATE_TTL%", std::to_string(o.state_ttl_s));
-  fill("%STRING%", o.state_layout == SenderStateLayout::kString ? "true" : "false");
-  return head.append(kAdmitScriptBody);
+  fill("%DEDUPE_TTL%", o.dedupe_ttl_s);
+  fill("%LIMIT%", o.rate_limit_messages);
+  fill("%WINDOW%", o.rate_limit_window_s);
+  fill("%STATE_TTL%", o.state_ttl_s);
+  const bool string = o.state_layout == SenderStateLayout::kString;
+  head.append(string ? kReadString : kReadHash).append(kAdmitCommon);
+  if (string) return head.append(kWhole).append(kWriteString);
+  return head.append(kIfConverting).append(kWhole).append(kWriteHash);
 }
 
 // Collects the parts of a concatenated SMS until all have arrived.

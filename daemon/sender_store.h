@@ -33,9 +33,10 @@
 //                                  one EXPIRE a day); or a string, the six
 //                                  values separated by \x1f (language,
 //                                  region, opted_out, rate_start, rate_count,
-//                                  last_seen), the TTL renewed by every
-//                                  message (one GET and one SET: fewer Redis
-//                                  calls and instructions per message).
+//                                  last_seen), the TTL renewed the same way
+//                                  (one GET and one SET, with EX by the
+//                                  first message of a day, else KEEPTTL:
+//                                  fewer Redis instructions per message).
 //                                  Admit reads either layout, whichever the
 //                                  key holds, and writes the one its options
 //                                  name (converting the key); see

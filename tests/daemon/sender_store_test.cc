@@ -796,7 +796,7 @@ TEST_F(SenderStoreTest, BadIdsAreInvalidArgumentsNeverCrashes) {
 constexpr SenderStateLayout kLayouts[] = {SenderStateLayout::kHash, SenderStateLayout::kString};
 const char* NameOf(SenderStateLayout layout) { return layout == SenderStateLayout::kHash ? "hash" : "string"; }
 
-TEST_F(SenderStoreTest, TheStringLayoutKeepsTheWholeStateInOneStringWithATtlRenewedByEveryMessage) {
+TEST_F(SenderStoreTest, TheStringLayoutKeepsTheWholeStateInOneStringWithItsTtlRenewedOnceADay) {
   std::int64_t now = 1'800'000'000;
   OpenWriting(SenderStateLayout::kString, &now);
   Result<AdmitResult> first = Admit("m1", who_, {.language = "es", .region = "CA-BC", .opted_out = true}, true);
@@ -826,21 +826,27 @@ TEST_F(SenderStoreTest, TheStringLayoutKeepsTheWholeStateInOneStringWithATtlRene
                                               {"rate_start", "1800000000"},
                                               {"rate_count", "2"},
                                               {"last_seen", "1800000005"}}));
-  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);  // every message renews it
+  // As the hash's, the TTL is renewed by the first message of each day only
+  // (SET ... KEEPTTL otherwise).
+  EXPECT_LE(raw_.Ttl(sender_key_), 100);
+  EXPECT_GT(raw_.Ttl(sender_key_), 0);
 
   // A redelivery changes nothing; the rate limit counts as in the hash.
-  ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "100"}), 1);
   EXPECT_EQ(AdmissionOf("m2", who_), Admission::kDuplicate);
   EXPECT_EQ(StoredState(sender_key_).at("rate_count"), "2");
   EXPECT_LE(raw_.Ttl(sender_key_), 100);
+  now += 86400;  // a day after the last message
+  EXPECT_EQ(AdmissionOf("m4", who_), Admission::kNew);
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
   // A new sender with nothing to change: only the clock and the window.
   const std::string other = SenderHash(kSecret, "+12125550100");
   EXPECT_EQ(AdmissionOf("m3", other), Admission::kNew);
   EXPECT_EQ(raw_.Str({"GET", "hl:sender:" + other}),
             "\x1f\x1f\x1f"
-            "1800000005\x1f"
+            "1800086405\x1f"
             "1\x1f"
-            "1800000005");
+            "1800086405");
+  EXPECT_GT(raw_.Ttl("hl:sender:" + other), 31536000 - 100);
 }
 
 TEST_F(SenderStoreTest, TheStringLayoutRateLimitsAndStillAppliesStopAndStart) {
@@ -866,7 +872,8 @@ TEST_F(SenderStoreTest, TheStringLayoutRateLimitsAndStillAppliesStopAndStart) {
 }
 
 // A hash read by a string writer, and a string read by a hash writer: the
-// whole state is read, kept and rewritten in the writer's layout, with the TTL.
+// whole state is read, kept and rewritten in the writer's layout, and the key
+// keeps a TTL.
 TEST_F(SenderStoreTest, AKeyOfEitherLayoutIsReadByAWriterOfTheOtherAndRewrittenInItsOwnWithItsTtl) {
   for (const SenderStateLayout from : kLayouts) {
     const SenderStateLayout to =
@@ -900,14 +907,22 @@ TEST_F(SenderStoreTest, AKeyOfEitherLayoutIsReadByAWriterOfTheOtherAndRewrittenI
                                                  {"rate_count", "3"},
                                                  {"last_seen", "1800000020"}}));
     EXPECT_EQ(layout, NameOf(to));
-    EXPECT_GT(raw_.Ttl(key), 31536000 - 100);
     if (to == SenderStateLayout::kHash) {
+      EXPECT_GT(raw_.Ttl(key), 31536000 - 100);  // set again (the string was deleted)
       // From then on the hash is written as always: the TTL once a day.
       ASSERT_EQ(raw_.Int({"EXPIRE", key, "100"}), 1);
       now += 10;
       ASSERT_EQ(AdmissionOf(id + "4", who), Admission::kNew);
       EXPECT_LE(raw_.Ttl(key), 100);
       EXPECT_EQ(raw_.Field(key, "rate_count"), "4");
+    } else {
+      // The hash's TTL kept (SET ... KEEPTTL: it was renewed today)...
+      EXPECT_LE(raw_.Ttl(key), 100);
+      EXPECT_GT(raw_.Ttl(key), 0);
+      // ...and renewed by the first message of the next day, as the hash's.
+      now += 86400;
+      ASSERT_EQ(AdmissionOf(id + "4", who), Admission::kNew);
+      EXPECT_GT(raw_.Ttl(key), 31536000 - 100);
     }
   }
 }
