@@ -39,7 +39,9 @@
 #        DURATION (10, seconds, cpu, redis and syscalls modes), CONNECTIONS (50, the same),
 #        SENDERS (100000: distinct senders the requests cycle through; with
 #        SENDERS <= WARMUP every counted webhook comes from a known sender
-#        whose rate window is open, instead of a first message)
+#        whose rate window is open, instead of a first message),
+#        SENDER_STATE_LAYOUT (hash or string: the daemon's sender_state_layout;
+#        unset: the daemon's default, which an older build needs)
 set -euo pipefail
 MODE="$1"
 HL="$(realpath "$2")"

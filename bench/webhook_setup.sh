@@ -25,13 +25,15 @@ start_redis_and_load() {
   "$HL" load "$ROOT/data/directory" --quiet >/dev/null
 }
 
-# Writes $tmp/helpline.conf: loopback, port $1, $2 loops, no rate limit to speak of.
+# Writes $tmp/helpline.conf: loopback, port $1, $2 loops, no rate limit to speak of,
+# and sender_state_layout when SENDER_STATE_LAYOUT is set.
 write_daemon_config() {
   cat >"$tmp/helpline.conf" <<CONF
 listen_address = 127.0.0.1
 port = $1
 threads = $2
 rate_limit_messages = 100000000
+${SENDER_STATE_LAYOUT:+sender_state_layout = $SENDER_STATE_LAYOUT}
 CONF
 }
 

@@ -47,6 +47,11 @@ constexpr std::string_view kWebhookPrefix = "/webhooks/";
 constexpr auto kProbeInterval = std::chrono::milliseconds(200);
 constexpr auto kProbeStale = std::chrono::milliseconds(600);
 
+// sender_state_layout ("hash" or "string": the config table checks it).
+SenderStateLayout LayoutOf(const Config& config) {
+  return config.sender_state_layout == "string" ? SenderStateLayout::kString : SenderStateLayout::kHash;
+}
+
 std::string_view RouteName(std::string_view path) {
   if (path == "/v1/lookup") return "lookup";
   if (path == "/v1/regions") return "regions";
@@ -277,6 +282,7 @@ Status HelplineApp::Attach(HttpServer& server) {
   store_options.rate_limit_messages = impl_->config.rate_limit_messages;
   store_options.rate_limit_window_s = impl_->config.rate_limit_window_s;
   store_options.wait_replicas = impl_->config.redis_wait_replicas;
+  store_options.state_layout = LayoutOf(impl_->config);
   // WAIT holds the loop's connection: keep it well inside the command timeout.
   store_options.wait_timeout_ms = std::min(store_options.wait_timeout_ms, impl_->config.redis_timeout_ms / 2);
   impl_->loops.resize(static_cast<std::size_t>(server.loops()));
@@ -407,10 +413,14 @@ void HelplineApp::Reload(const Config& fresh) {
   auto keys = Impl::KeysOf(fresh);
   const int messages = fresh.rate_limit_messages;
   const int window_s = fresh.rate_limit_window_s;
+  const SenderStateLayout layout = LayoutOf(fresh);
   for (Loop& l : impl_->loops) {
-    boost::asio::post(l.redis->context(), [&l, keys, messages, window_s] {
+    boost::asio::post(l.redis->context(), [&l, keys, messages, window_s, layout] {
       l.api_keys = keys;
-      if (l.senders) l.senders->SetRateLimit(messages, window_s);
+      if (l.senders) {
+        l.senders->SetRateLimit(messages, window_s);
+        l.senders->SetStateLayout(layout);
+      }
     });
   }
 }

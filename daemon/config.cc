@@ -144,6 +144,7 @@ constexpr Setting kSettings[] = {
     Row("rate_limit_messages", &Config::rate_limit_messages, 1, 1000000000).Reloadable(),
     Row("rate_limit_window_s", &Config::rate_limit_window_s, 1, 86400).Reloadable(),
     Row("dedupe_ttl_s", &Config::dedupe_ttl_s, 60, 30 * 86400),
+    Row("sender_state_layout", &Config::sender_state_layout).Choices("hash string").Reloadable(),
     Row("webhook_tolerance_s", &Config::webhook_tolerance_s, 10, 3600),
     Row("outbox_max_attempts", &Config::outbox_max_attempts, 1, 100),
     Row("outbox_backoff_base_ms", &Config::outbox_backoff_base_ms, 1, 3600000),

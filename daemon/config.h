@@ -73,6 +73,12 @@ struct Config {
   int rate_limit_messages = 10;  // rate_limit_messages per rate_limit_window_s, then one notice, then silence
   int rate_limit_window_s = 60;
   int dedupe_ttl_s = 86400;  // dedupe_ttl_s: how long a MessageSid is remembered
+  // sender_state_layout: how the sender's state is written in Redis, "hash"
+  // (default: what every earlier build reads) or "string" (one string per
+  // sender: fewer Redis instructions per message). Both are always read, so
+  // daemons may differ and SIGHUP applies a change; set "string" only once
+  // every daemon runs a build that reads it (sender_store.h, SenderStateLayout).
+  std::string sender_state_layout = "hash";
 
   // --- Providers: each webhook is served only when its enabling setting is
   // set. By provider, then key: "<provider>_<key>" in the file
@@ -144,8 +150,8 @@ gateway::ProviderSettings ProviderSettingsOf(const Config& config, const gateway
 std::string DescribeConfig(const Config& config);
 
 // Copies the settings SIGHUP applies while running (api_key_sha256,
-// alerts_api_key_sha256, rate_limit_messages, rate_limit_window_s) from `from` into `to`; the rest
-// of `to` stays.
+// alerts_api_key_sha256, rate_limit_messages, rate_limit_window_s,
+// sender_state_layout) from `from` into `to`; the rest of `to` stays.
 void ApplyReloadable(const Config& from, Config* to);
 
 // Those settings as the SIGHUP log line shows them

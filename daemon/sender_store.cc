@@ -21,31 +21,81 @@ namespace helpline::daemon {
 namespace {
 
 // One script per message: dedupe, rate limit, read the sender's state and
-// apply the message's changes, atomically, in four Redis calls (three for a
-// duplicate). Every call and every conversion counts: this script is most of
-// Redis's work per message (bench/webhook_cost.sh redis-instr), so it reads the
-// state and claims the message id with one SET NX GET, takes the time from the
-// daemon instead of calling TIME, builds a table only when the message changes
-// something, and renews the TTL at most once a day. The four options are
-// constants in the script's text (AdmitScript(): a new script, with its own
-// SHA-1, when SIGHUP changes the rate limit), not arguments: Redis builds a
-// Lua string and a table slot for every argument of every call (~1,000
-// instructions each), and the script would parse two of them as numbers.
+// apply the message's changes, atomically, in three or four Redis calls (three
+// for a duplicate). Every call and every conversion counts: this script is most
+// of Redis's work per message (bench/webhook_cost.sh redis-instr), so it reads
+// the state with one call and claims the message id with one SET NX GET, takes
+// the time from the daemon instead of calling TIME, and renews the state's TTL
+// at most once a day. The options are constants in the script's text
+// (AdmitScript(): a new script, with its own SHA-1, when SIGHUP changes the
+// rate limit or the layout), not arguments: Redis builds a Lua string and a
+// table slot for every argument of every call (~1,000 instructions each), and
+// the script would parse two of them as numbers.
+//
+// The sender's state has two layouts (SenderStateLayout), and the script reads
+// whichever the key holds, whatever it writes: it first asks in the layout it
+// writes (HMGET for the hash, GET for the string); a key of the other layout
+// answers WRONGTYPE (redis.pcall), and the script reads it the other way
+// (one call more, once per sender: the write converts the key). So daemons
+// writing either layout share the keys safely, at any moment of a rollout.
+//   hash    fields language, region, opted_out ("1"/"0"), rate_start,
+//           rate_count, last_seen; only the fields that change are written
+//           (HSET), and the TTL is renewed by the first message of each day
+//           (EXPIRE when last_seen is a day old). A string key is deleted and
+//           written as a whole hash, with the TTL.
+//   string  the same six values in that order, separated by \31 (US; "|"
+//           here): "es|CA-BC|1|1800000000|3|1800000020"; one GET, and one
+//           SET of the whole state: with EX state_ttl_s by the first message
+//           of each day (or of a new key), else KEEPTTL (a hash key is
+//           replaced and keeps its TTL). A reader ignores values after the
+//           sixth: a later build may add values only there.
+// The script is made of pieces (AdmitScript): the read in the layout written
+// (kReadHash, kReadString), the common part (kAdmitCommon: parse a string,
+// the rate window, the marker, the message id), and the write (kWhole and
+// kWriteString; kWriteHash, with kWhole only when converting a string);
+// nothing is tested at run time that the layout decides.
 // KEYS: 1 msg key, 2 sender key.
 // ARGV: 1 now (unix s); with changes only (a message without any sends
 //       just ARGV 1: one argument less to convert), 2 "1" to apply them
-//       even when rate-limited, 3.. field, value pairs.
+//       even when rate-limited, 3.. field, value pairs (hash field names).
 // Returns "dup" + the marker for a known message id, else the marker it set:
 // "~" verdict US language US region US opted_out (US = \31), the verdict and
 // the sender's state as it was before. A redelivery in flight is answered
 // from that marker exactly like the first delivery; StoreReply() replaces it
-// with "=" reply. The rate window lives in the sender's hash (rate_start,
+// with "=" reply. The rate window lives in the sender's key (rate_start,
 // rate_count): one key per sender, not two.
 constexpr std::string_view kAdmitScriptOptions = R"lua(
 local DEDUPE_TTL, LIMIT, WINDOW, STATE_TTL = '%DEDUPE_TTL%', %LIMIT%, %WINDOW%, '%STATE_TTL%'
 )lua";
-constexpr std::string_view kAdmitScriptBody = R"lua(
-local f = redis.call('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
+// Sets f (the six values as HMGET gives them) or packed (a string to parse).
+constexpr std::string_view kReadHash = R"lua(
+local packed
+local f = redis.pcall('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
+if f.err then
+  -- WRONGTYPE: a string (a daemon writing strings).
+  f, packed = nil, redis.call('GET', KEYS[2])
+end
+)lua";
+constexpr std::string_view kReadString = R"lua(
+local f
+local packed = redis.pcall('GET', KEYS[2])
+if type(packed) == 'table' then
+  -- WRONGTYPE: a hash (an earlier build's, or a daemon writing hashes).
+  packed = nil
+  f = redis.call('HMGET', KEYS[2], 'language', 'region', 'opted_out', 'rate_start', 'rate_count', 'last_seen')
+end
+)lua";
+constexpr std::string_view kAdmitCommon = R"lua(
+if packed then
+  -- One pattern: measured cheaper than string.find and string.sub per value.
+  f = {string.match(packed, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')}
+  if f[6] == nil then
+    -- Never read as "nothing known": an opt-out may be in it.
+    return redis.error_reply('ERR sender state: unreadable string')
+  end
+elseif not f then
+  f = {}
+end
 local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
 local now = ARGV[1]
 local t = tonumber(now)
@@ -72,9 +122,60 @@ local previous = redis.call('SET', KEYS[1], marker, 'NX', 'GET', 'EX', DEDUPE_TT
 if previous then
   return 'dup' .. previous
 end
+local apply = #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1')
+local seen = tonumber(f[6])
+local renew = seen == nil or t - seen >= 86400 or seen > t
+)lua";
+// The whole state is written (a string, or a string converted to a hash):
+// the message's changes applied to it. The string writer's first piece, and
+// the hash writer's when it converts a string.
+constexpr std::string_view kWhole = R"lua(
+if apply then
+  for i = 3, #ARGV, 2 do
+    local name, value = ARGV[i], ARGV[i + 1]
+    if name == 'language' then
+      language = value
+    elseif name == 'region' then
+      region = value
+    elseif name == 'opted_out' then
+      opted_out = value
+    end
+  end
+end
+if not count then
+  start, count = f[4] or '', f[5] or ''
+end
+)lua";
+constexpr std::string_view kWriteString = R"lua(
+local state = language .. '\31' .. region .. '\31' .. opted_out .. '\31' .. start .. '\31' .. count .. '\31' .. now
+if renew then
+  redis.call('SET', KEYS[2], state, 'EX', STATE_TTL)
+else
+  redis.call('SET', KEYS[2], state, 'KEEPTTL')
+end
+return marker
+)lua";
+// A string read by a hash writer: kWhole, then rewritten as a whole hash,
+// with its TTL.
+constexpr std::string_view kIfConverting = R"lua(
+if packed then
+)lua";
+constexpr std::string_view kWriteHash = R"lua(
+  local fields = {'last_seen', now}
+  for _, field in ipairs({{'language', language}, {'region', region}, {'opted_out', opted_out},
+                          {'rate_start', start}, {'rate_count', count}}) do
+    if field[2] ~= '' then
+      fields[#fields + 1], fields[#fields + 2] = field[1], field[2]
+    end
+  end
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[2], unpack(fields))
+  redis.call('EXPIRE', KEYS[2], STATE_TTL)
+  return marker
+end
 -- rate_start is written only when the window (re)starts: else it holds start.
 local restarted = count and start ~= f[4]
-if #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1') then
+if apply then
   local fields = {'last_seen', now}
   if count then
     fields[3], fields[4] = 'rate_count', count
@@ -93,15 +194,14 @@ elseif count then
 else
   redis.call('HSET', KEYS[2], 'last_seen', now)
 end
-local seen = tonumber(f[6])
-if seen == nil or t - seen >= 86400 or seen > t then
+if renew then
   redis.call('EXPIRE', KEYS[2], STATE_TTL)
 end
 return marker
 )lua";
 
 // The admit script for these options: kAdmitScriptOptions with the numbers
-// filled in, then kAdmitScriptBody.
+// filled in, then the pieces of the layout written.
 std::string AdmitScript(const SenderStoreOptions& o) {
   std::string head(kAdmitScriptOptions);
   const auto fill = [&head](std::string_view name, int value) {
@@ -111,7 +211,10 @@ std::string AdmitScript(const SenderStoreOptions& o) {
   fill("%LIMIT%", o.rate_limit_messages);
   fill("%WINDOW%", o.rate_limit_window_s);
   fill("%STATE_TTL%", o.state_ttl_s);
-  return head.append(kAdmitScriptBody);
+  const bool string = o.state_layout == SenderStateLayout::kString;
+  head.append(string ? kReadString : kReadHash).append(kAdmitCommon);
+  if (string) return head.append(kWhole).append(kWriteString);
+  return head.append(kIfConverting).append(kWhole).append(kWriteHash);
 }
 
 // Collects the parts of a concatenated SMS until all have arrived.
@@ -242,6 +345,12 @@ void SenderStore::SetRateLimit(int messages, int window_s) {
   // shared with their callbacks); the new one's first EVALSHA on a server
   // answers NOSCRIPT and is sent once more with its source.
   admit_ = redis::Script(AdmitScript(options_));
+}
+
+void SenderStore::SetStateLayout(SenderStateLayout layout) {
+  if (layout == options_.state_layout) return;
+  options_.state_layout = layout;
+  admit_ = redis::Script(AdmitScript(options_));  // as in SetRateLimit
 }
 
 std::int64_t SenderStore::NowSeconds() const {

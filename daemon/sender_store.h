@@ -22,13 +22,26 @@
 //   P concat:{provider}:{sender_hash}:{ref}
 //                                  hash part number -> text of a concatenated
 //                                  SMS still arriving; TTL concat_ttl_s.
-//   P sender:{sender_hash}         hash: language, region, opted_out ("1"/"0"),
-//                                  last_seen (unix seconds), and the rate
-//                                  window: rate_start (unix seconds),
-//                                  rate_count (messages in it); TTL
-//                                  state_ttl_s, renewed by the first message
-//                                  of each day (at most one EXPIRE a day).
-//
+//   P sender:{sender_hash}         the sender's state: language, region,
+//                                  opted_out ("1"/"0"), last_seen (unix
+//                                  seconds), and the rate window:
+//                                  rate_start (unix seconds), rate_count
+//                                  (messages in it); TTL state_ttl_s. In one
+//                                  of two layouts (SenderStateLayout):
+//                                  a hash of those fields, the TTL renewed
+//                                  by the first message of each day (at most
+//                                  one EXPIRE a day); or a string, the six
+//                                  values separated by \x1f (language,
+//                                  region, opted_out, rate_start, rate_count,
+//                                  last_seen), the TTL renewed the same way
+//                                  (one GET and one SET, with EX by the
+//                                  first message of a day, else KEEPTTL:
+//                                  fewer Redis instructions per message).
+//                                  Admit reads either layout, whichever the
+//                                  key holds, and writes the one its options
+//                                  name (converting the key); see
+//                                  SenderStateLayout for rolling it out.
+
 // Admit (one script, atomic): a known message id is kDuplicate and changes
 // nothing. Otherwise the sender's window counter is incremented (a fixed
 // window of rate_limit_window_s from its first message, on the daemons'
@@ -102,7 +115,20 @@ struct AdmitResult {
   Admission first_admission = Admission::kNew;
 };
 
-// What an admitted message changes; nullopt leaves a field as it is.
+// How the sender's state is written (it is read in either layout, always):
+// kHash, the fields of a hash, as every build before this one wrote and
+// read it; kString, one string per sender (GET and SET instead of HMGET,
+// HSET and a daily EXPIRE). A build older than this one cannot read the
+// string: it fails the sender's Admit (WRONGTYPE), so their reply comes
+// without their state (an opt-out forgotten) and their STOP is refused.
+// Rolling out: every daemon on a build that reads both first, then
+// sender_state_layout = string (SIGHUP applies it). Rolling back below that
+// build: set hash first; each sender's next message rewrites their key as a
+// hash, and a string key nobody has written since stays a string until it
+// expires (state_ttl_s), so roll back below it only once none is left
+// (redis-cli --scan --pattern 'hl:sender:*' with TYPE tells).
+enum class SenderStateLayout { kHash, kString };
+
 struct SenderStoreOptions {
   // Prefix of every key. Default "hl:".
   std::string prefix = "hl:";
@@ -116,6 +142,8 @@ struct SenderStoreOptions {
   int state_ttl_s = 31536000;
   // How long the parts of an incomplete concatenated SMS are kept, seconds. Default 3600.
   int concat_ttl_s = 3600;
+  // The layout Admit writes the sender's state in (it reads both). Default kHash.
+  SenderStateLayout state_layout = SenderStateLayout::kHash;
   // With Redis replicas (Sentinel): a STOP, START or language change is
   // confirmed only once this many replicas have it (WAIT after the Admit
   // script, on the same connection). Replication is asynchronous: a change
@@ -160,6 +188,11 @@ class SenderStore {
   // with the source (redis::Script).
   void SetRateLimit(int messages, int window_s);
 
+  // Changes the layout the next admitted messages write the sender's state
+  // in (SIGHUP); a new script, as SetRateLimit. Safe at any moment: every
+  // layout is read whatever is written.
+  void SetStateLayout(SenderStateLayout layout);
+
   // Records the reply to an admitted message, for its redeliveries. OK also
   // when the marker has expired (then nothing is stored). Sent
   // AsyncClient::Urgency::kBackground: it goes out with the next Admit()'s
@@ -174,8 +207,8 @@ class SenderStore {
 
   redis::AsyncClient& redis_;
   SenderStoreOptions options_;
-  // The admit script with options_'s dedupe TTL, rate limit, window and
-  // state TTL in its text (rebuilt by SetRateLimit).
+  // The admit script with options_'s dedupe TTL, rate limit, window, state
+  // TTL and layout in its text (rebuilt by SetRateLimit, SetStateLayout).
   redis::Script admit_;
   redis::Script part_;
 };

@@ -118,15 +118,17 @@ TEST(Config, SighupAppliesOnlyTheReloadableSettings) {
   fresh.rate_limit_window_s = 30;
   fresh.api_key_sha256 = {std::string(64, 'a')};
   fresh.alerts_api_key_sha256 = {std::string(64, 'b'), std::string(64, 'c')};
+  fresh.sender_state_layout = "string";
   ApplyReloadable(fresh, &running);
   EXPECT_EQ(running.port, 8081) << "applies at the next start only";
   EXPECT_EQ(running.rate_limit_messages, 3);
   EXPECT_EQ(running.rate_limit_window_s, 30);
   EXPECT_EQ(running.api_key_sha256, fresh.api_key_sha256);
   EXPECT_EQ(running.alerts_api_key_sha256, fresh.alerts_api_key_sha256);
+  EXPECT_EQ(running.sender_state_layout, "string");
   EXPECT_EQ(DescribeReloadable(running),
             "api_key_sha256 (1 key(s)), alerts_api_key_sha256 (2 key(s)), rate_limit_messages = 3, "
-            "rate_limit_window_s = 30");
+            "rate_limit_window_s = 30, sender_state_layout = string");
 }
 
 TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
@@ -134,7 +136,7 @@ TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
   for (const char* key :
        {"listen_address = 127.0.0.1\n", "public_url = (from listen address)\n", "include_unconfirmed = false\n",
         "vonage_signature_method = md5hash\n", "api_key_sha256 = 0 key(s)\n", "alerts_api_key_sha256 = 0 key(s)\n",
-        "chat_secret = (not set)\n"}) {
+        "chat_secret = (not set)\n", "sender_state_layout = hash\n"}) {
     EXPECT_NE(shown.find(key), std::string::npos) << key;
   }
   std::string path = Write("vonage_signature_method = sha3\n");
@@ -148,6 +150,16 @@ TEST(Config, EveryKeyIsPrintedOnceAndWordsAreCheckedAgainstTheirChoices) {
   std::remove(path.c_str());
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("'yes' is not true or false"), std::string::npos);
+  path = Write("sender_state_layout = json\n");
+  c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("'json' is not one of hash, string"), std::string::npos) << c.status().message();
+  path = Write("sender_state_layout = string\n");
+  c = LoadConfig(path);
+  std::remove(path.c_str());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->sender_state_layout, "string");
 }
 
 TEST(Config, ProviderSettingsArePrefixedKeysInTheFileAndTheEnvironment) {

@@ -143,6 +143,35 @@ class SenderStoreTest : public ::testing::Test {
   const std::string sender_key_ = "hl:sender:" + who_;
   // Messages counted in the sender's open rate window.
   std::string RateCount() { return raw_.Field(sender_key_, "rate_count"); }
+
+  // The sender's state in whichever layout the key holds ("hash" or
+  // "string", in *layout), as the hash's fields: a string's empty values
+  // are left out, as a hash leaves out the fields never set.
+  Fields StoredState(const std::string& key, std::string* layout = nullptr) {
+    const std::string type = raw_.Str({"TYPE", key});
+    if (layout != nullptr) *layout = type;
+    Fields out;
+    if (type == "hash") {
+      for (auto& [f, v] : raw_.Hash(key)) out.emplace(f, v);
+    } else if (type == "string") {
+      const std::string packed = raw_.Str({"GET", key});
+      const char* names[] = {"language", "region", "opted_out", "rate_start", "rate_count", "last_seen"};
+      std::size_t at = 0;
+      for (std::size_t i = 0; i < 6; ++i) {
+        const std::size_t end = std::min(packed.find('\x1f', at), packed.size());
+        EXPECT_TRUE(i == 5 || end < packed.size()) << "a string of fewer than six values";
+        if (end > at) out.emplace(names[i], packed.substr(at, end - at));
+        at = end + 1;
+      }
+      EXPECT_GE(at, packed.size()) << "a string of more than six values";
+    }
+    return out;
+  }
+
+  // Opens a store writing `layout`, with a clock at `*now` and a limit.
+  void OpenWriting(SenderStateLayout layout, std::int64_t* now, int limit = 10) {
+    Open({.rate_limit_messages = limit, .state_layout = layout, .now_s = [now] { return *now; }});
+  }
 };
 
 // ---- SenderHash ----------------------------------------------------------------
@@ -674,7 +703,8 @@ TEST_F(SenderStoreTest, ScriptsAreSentAgainAfterRedisForgetsThem) {
 }
 
 TEST_F(SenderStoreTest, AScriptErrorIsVisibleAsAnInternalError) {
-  ASSERT_EQ(raw_.Str({"SET", sender_key_, "not a hash"}), "OK");
+  // Neither a hash nor a string (the two layouts): a list.
+  ASSERT_EQ(raw_.Int({"RPUSH", sender_key_, "not a state"}), 1);
   Result<AdmitResult> r = Admit("SM1", who_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
@@ -759,6 +789,239 @@ TEST_F(SenderStoreTest, BadIdsAreInvalidArgumentsNeverCrashes) {
   EXPECT_EQ(dup->previous_reply, "odd");
   // The longest ids allowed are fine too.
   EXPECT_EQ(AdmissionOf(std::string(256, 'x'), std::string(128, 'a')), Admission::kNew);
+}
+
+// ---- the two layouts of the sender's state (hash, string) ------------------------
+
+constexpr SenderStateLayout kLayouts[] = {SenderStateLayout::kHash, SenderStateLayout::kString};
+const char* NameOf(SenderStateLayout layout) { return layout == SenderStateLayout::kHash ? "hash" : "string"; }
+
+TEST_F(SenderStoreTest, TheStringLayoutKeepsTheWholeStateInOneStringWithItsTtlRenewedOnceADay) {
+  std::int64_t now = 1'800'000'000;
+  OpenWriting(SenderStateLayout::kString, &now);
+  Result<AdmitResult> first = Admit("m1", who_, {.language = "es", .region = "CA-BC", .opted_out = true}, true);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->admission, Admission::kNew);
+  EXPECT_EQ(first->sender.language, "");
+  EXPECT_FALSE(first->sender.opted_out);
+  EXPECT_EQ(raw_.Str({"GET", sender_key_}),
+            "es\x1f"
+            "CA-BC\x1f"
+            "1\x1f"
+            "1800000000\x1f"
+            "1\x1f"
+            "1800000000");
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
+
+  now += 5;
+  ASSERT_EQ(raw_.Int({"EXPIRE", sender_key_, "100"}), 1);
+  Result<AdmitResult> next = Admit("m2", who_);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->sender.language, "es");
+  EXPECT_EQ(next->sender.region, "CA-BC");
+  EXPECT_TRUE(next->sender.opted_out);
+  EXPECT_EQ(StoredState(sender_key_), (Fields{{"language", "es"},
+                                              {"region", "CA-BC"},
+                                              {"opted_out", "1"},
+                                              {"rate_start", "1800000000"},
+                                              {"rate_count", "2"},
+                                              {"last_seen", "1800000005"}}));
+  // As the hash's, the TTL is renewed by the first message of each day only
+  // (SET ... KEEPTTL otherwise).
+  EXPECT_LE(raw_.Ttl(sender_key_), 100);
+  EXPECT_GT(raw_.Ttl(sender_key_), 0);
+
+  // A redelivery changes nothing; the rate limit counts as in the hash.
+  EXPECT_EQ(AdmissionOf("m2", who_), Admission::kDuplicate);
+  EXPECT_EQ(StoredState(sender_key_).at("rate_count"), "2");
+  EXPECT_LE(raw_.Ttl(sender_key_), 100);
+  now += 86400;  // a day after the last message
+  EXPECT_EQ(AdmissionOf("m4", who_), Admission::kNew);
+  EXPECT_GT(raw_.Ttl(sender_key_), 31536000 - 100);
+  // A new sender with nothing to change: only the clock and the window.
+  const std::string other = SenderHash(kSecret, "+12125550100");
+  EXPECT_EQ(AdmissionOf("m3", other), Admission::kNew);
+  EXPECT_EQ(raw_.Str({"GET", "hl:sender:" + other}),
+            "\x1f\x1f\x1f"
+            "1800086405\x1f"
+            "1\x1f"
+            "1800086405");
+  EXPECT_GT(raw_.Ttl("hl:sender:" + other), 31536000 - 100);
+}
+
+TEST_F(SenderStoreTest, TheStringLayoutRateLimitsAndStillAppliesStopAndStart) {
+  std::int64_t now = 1'800'000'000;
+  OpenWriting(SenderStateLayout::kString, &now, /*limit=*/1);
+  ASSERT_EQ(AdmissionOf("m1", who_, {.language = "en"}), Admission::kNew);
+  // Limited: the changes of an ordinary message are not applied...
+  ASSERT_EQ(AdmissionOf("m2", who_, {.language = "fr", .region = "CA-QC"}), Admission::kRateLimitedNotice);
+  EXPECT_EQ(StoredState(sender_key_).count("region"), 0u);
+  // ...STOP and START are.
+  ASSERT_EQ(AdmissionOf("m3", who_, {.opted_out = true}, true), Admission::kRateLimitedSilent);
+  EXPECT_EQ(StoredState(sender_key_).at("opted_out"), "1");
+  ASSERT_EQ(AdmissionOf("m4", who_, {.language = "fr", .opted_out = false}), Admission::kRateLimitedSilent);
+  EXPECT_EQ(StoredState(sender_key_).at("opted_out"), "1");
+  EXPECT_EQ(StoredState(sender_key_).at("language"), "en");
+  now += 60;  // a new window
+  Result<AdmitResult> later = Admit("m5", who_);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_EQ(later->admission, Admission::kNew);
+  EXPECT_TRUE(later->sender.opted_out);
+  EXPECT_EQ(StoredState(sender_key_).at("rate_count"), "1");
+  EXPECT_EQ(StoredState(sender_key_).at("rate_start"), "1800000060");
+}
+
+// A hash read by a string writer, and a string read by a hash writer: the
+// whole state is read, kept and rewritten in the writer's layout, and the key
+// keeps a TTL.
+TEST_F(SenderStoreTest, AKeyOfEitherLayoutIsReadByAWriterOfTheOtherAndRewrittenInItsOwnWithItsTtl) {
+  for (const SenderStateLayout from : kLayouts) {
+    const SenderStateLayout to =
+        from == SenderStateLayout::kHash ? SenderStateLayout::kString : SenderStateLayout::kHash;
+    SCOPED_TRACE(std::string(NameOf(from)) + " read and rewritten by a " + NameOf(to) + " writer");
+    const std::string who =
+        SenderHash(kSecret, std::string("+1604555020") + (from == SenderStateLayout::kHash ? "1" : "2"));
+    const std::string key = "hl:sender:" + who;
+    const std::string id = NameOf(from);
+    std::int64_t now = 1'800'000'000;
+    OpenWriting(from, &now);
+    ASSERT_EQ(AdmissionOf(id + "1", who, {.language = "fr", .region = "CA-QC", .opted_out = true}, true),
+              Admission::kNew);
+    now += 10;
+    ASSERT_EQ(AdmissionOf(id + "2", who), Admission::kNew);
+    ASSERT_EQ(raw_.Int({"EXPIRE", key, "100"}), 1);
+
+    now += 10;
+    OpenWriting(to, &now);
+    Result<AdmitResult> r = Admit(id + "3", who, {.region = "CA-ON"});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->admission, Admission::kNew);
+    EXPECT_EQ(r->sender.language, "fr");
+    EXPECT_EQ(r->sender.region, "CA-QC");
+    EXPECT_TRUE(r->sender.opted_out);
+    std::string layout;
+    EXPECT_EQ(StoredState(key, &layout), (Fields{{"language", "fr"},
+                                                 {"region", "CA-ON"},
+                                                 {"opted_out", "1"},
+                                                 {"rate_start", "1800000000"},
+                                                 {"rate_count", "3"},
+                                                 {"last_seen", "1800000020"}}));
+    EXPECT_EQ(layout, NameOf(to));
+    if (to == SenderStateLayout::kHash) {
+      EXPECT_GT(raw_.Ttl(key), 31536000 - 100);  // set again (the string was deleted)
+      // From then on the hash is written as always: the TTL once a day.
+      ASSERT_EQ(raw_.Int({"EXPIRE", key, "100"}), 1);
+      now += 10;
+      ASSERT_EQ(AdmissionOf(id + "4", who), Admission::kNew);
+      EXPECT_LE(raw_.Ttl(key), 100);
+      EXPECT_EQ(raw_.Field(key, "rate_count"), "4");
+    } else {
+      // The hash's TTL kept (SET ... KEEPTTL: it was renewed today)...
+      EXPECT_LE(raw_.Ttl(key), 100);
+      EXPECT_GT(raw_.Ttl(key), 0);
+      // ...and renewed by the first message of the next day, as the hash's.
+      now += 86400;
+      ASSERT_EQ(AdmissionOf(id + "4", who), Admission::kNew);
+      EXPECT_GT(raw_.Ttl(key), 31536000 - 100);
+    }
+  }
+}
+
+TEST_F(SenderStoreTest, AStopStoredInEitherLayoutIsHonouredByBoth) {
+  std::int64_t now = 1'800'000'000;
+  int n = 0;
+  for (const SenderStateLayout writer : kLayouts) {
+    for (const SenderStateLayout reader : kLayouts) {
+      SCOPED_TRACE(std::string("STOP written as a ") + NameOf(writer) + ", read by a " + NameOf(reader) + " writer");
+      const std::string who = SenderHash(kSecret, "+1604555010" + std::to_string(n));
+      const std::string id = "c" + std::to_string(n++) + "-";
+      OpenWriting(writer, &now, /*limit=*/2);
+      ASSERT_EQ(AdmissionOf(id + "1", who, {.language = "es"}), Admission::kNew);
+      ASSERT_EQ(AdmissionOf(id + "2", who, {.opted_out = true}, true), Admission::kNew);
+
+      OpenWriting(reader, &now, /*limit=*/2);
+      // Rate-limited messages that would undo it change nothing...
+      for (const char* next : {"3", "4"}) {
+        Result<AdmitResult> r = Admit(id + next, who, {.language = "fr", .opted_out = false});
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        EXPECT_NE(r->admission, Admission::kNew);
+        EXPECT_TRUE(r->sender.opted_out);
+        EXPECT_EQ(r->sender.language, "es");
+      }
+      EXPECT_EQ(StoredState("hl:sender:" + who).at("opted_out"), "1");
+      // ...and the opt-out is still there for the next window.
+      now += 60;
+      Result<AdmitResult> later = Admit(id + "5", who);
+      ASSERT_TRUE(later.ok()) << later.status().ToString();
+      EXPECT_EQ(later->admission, Admission::kNew);
+      EXPECT_TRUE(later->sender.opted_out);
+      // Back with the first writer (a daemon not yet switched): still opted out.
+      OpenWriting(writer, &now, /*limit=*/2);
+      Result<AdmitResult> back = Admit(id + "6", who);
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      EXPECT_TRUE(back->sender.opted_out);
+      // START, written by the reader, is seen by the writer.
+      OpenWriting(reader, &now, /*limit=*/2);
+      ASSERT_EQ(AdmissionOf(id + "7", who, {.opted_out = false}, true), Admission::kRateLimitedNotice);
+      OpenWriting(writer, &now, /*limit=*/2);
+      Result<AdmitResult> started = Admit(id + "8", who);
+      ASSERT_TRUE(started.ok()) << started.status().ToString();
+      EXPECT_FALSE(started->sender.opted_out);
+      EXPECT_EQ(started->sender.language, "es");
+      EXPECT_GT(raw_.Ttl("hl:sender:" + who), 31536000 - 100);
+      now += 60;
+    }
+  }
+}
+
+TEST_F(SenderStoreTest, SetStateLayoutSwitchesTheLayoutOfTheNextWrites) {
+  ASSERT_EQ(AdmissionOf("m1", who_, {.language = "es", .opted_out = true}, true), Admission::kNew);
+  EXPECT_EQ(raw_.Str({"TYPE", sender_key_}), "hash");
+  store_->SetStateLayout(SenderStateLayout::kString);
+  ASSERT_EQ(AdmissionOf("m2", who_), Admission::kNew);
+  EXPECT_EQ(raw_.Str({"TYPE", sender_key_}), "string");
+  store_->SetStateLayout(SenderStateLayout::kHash);  // flipping back (a rollback)
+  Result<AdmitResult> r = Admit("m3", who_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->sender.opted_out);
+  EXPECT_EQ(raw_.Str({"TYPE", sender_key_}), "hash");
+  EXPECT_EQ(SenderFieldsWithoutLastSeen(who_), (Fields{{"language", "es"}, {"opted_out", "1"}}));
+  EXPECT_EQ(RateCount(), "3");
+}
+
+TEST_F(SenderStoreTest, AnUnreadableStateStringIsAnInternalErrorAndIsLeftAsItIs) {
+  // Never read as "nothing known" (an opt-out may be in it) nor overwritten.
+  ASSERT_EQ(raw_.Str({"SET", sender_key_, "not a state"}), "OK");
+  for (const SenderStateLayout layout : kLayouts) {
+    SCOPED_TRACE(NameOf(layout));
+    Open({.state_layout = layout});
+    Result<AdmitResult> r = Admit("m1", who_, {.opted_out = false}, true);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+    EXPECT_NE(r.status().message().find("unreadable"), std::string::npos) << r.status().message();
+    EXPECT_EQ(raw_.Str({"GET", sender_key_}), "not a state");
+    EXPECT_EQ(raw_.Int({"EXISTS", "hl:msg:twilio:m1"}), 0);  // not claimed: a retry is admitted
+  }
+}
+
+TEST_F(SenderStoreTest, AStringWithMoreValuesThanSixIsReadAndTheExtraValuesAreNotKept) {
+  // A later build may add values after the sixth; this one reads the six.
+  std::int64_t now = 1'800'000'000;
+  ASSERT_EQ(raw_.Str({"SET", sender_key_,
+                      "fr\x1f"
+                      "CA-QC\x1f"
+                      "1\x1f"
+                      "1800000000\x1f"
+                      "1\x1f"
+                      "1800000000\x1f"
+                      "new"}),
+            "OK");
+  OpenWriting(SenderStateLayout::kString, &now);
+  Result<AdmitResult> r = Admit("m1", who_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->sender.opted_out);
+  EXPECT_EQ(r->sender.region, "CA-QC");
+  EXPECT_EQ(StoredState(sender_key_).at("rate_count"), "2");
 }
 
 }  // namespace

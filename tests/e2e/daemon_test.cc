@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -167,26 +168,30 @@ TEST(Daemon, RateLimitGivesOneNoticeThenSilence) {
   EXPECT_NE(d.Text("+13055550199", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
 }
 
+// Sends SIGHUP and waits (10 s at most) for `needle` in what the daemon
+// writes to stderr from then on; then lets the loops take the new settings
+// at their next turn.
+void SighupAndWaitFor(Daemon& d, const std::string& needle) {
+  const std::size_t seen = d.process().Stderr().size();
+  d.process().Signal(SIGHUP);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (d.process().Stderr().find(needle, seen) == std::string::npos && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(d.process().Stderr().find(needle, seen), std::string::npos) << d.process().Stderr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
 TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
   RedisServer redis;
   Daemon d(redis, "rate_limit_messages = 100\n");
   const pid_t pid = d.process().pid();
-  auto sighup_and_wait_for = [&](const std::string& needle) {
-    const std::size_t seen = d.process().Stderr().size();
-    d.process().Signal(SIGHUP);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (d.process().Stderr().find(needle, seen) == std::string::npos && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_NE(d.process().Stderr().find(needle, seen), std::string::npos) << d.process().Stderr();
-    // The loops take the new settings at their next turn.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  };
   for (int i = 0; i < 2; ++i)
     EXPECT_NE(d.Text("+13055550111", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
 
   d.RewriteConfig("rate_limit_messages = 1\n");
-  sighup_and_wait_for(
+  SighupAndWaitFor(
+      d,
       "SIGHUP: directory check requested; applied api_key_sha256 (1 key(s)), alerts_api_key_sha256 (0 key(s)), "
       "rate_limit_messages = 1");
   EXPECT_NE(d.Text("+13055550122", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
@@ -197,7 +202,7 @@ TEST(Daemon, SighupAppliesANewRateLimitKeepsTheApiKeysAndRefusesABadFile) {
 
   // A broken file is refused whole; the running settings stay.
   d.RewriteConfig("rate_limit_messages = many\n");
-  sighup_and_wait_for("SIGHUP: configuration not reloaded");
+  SighupAndWaitFor(d, "SIGHUP: configuration not reloaded");
   EXPECT_NE(d.Text("+13055550133", "HELP", NewSid()).body.find("<Message>"), std::string::npos);
   EXPECT_NE(d.Text("+13055550133", "HELP", NewSid()).body.find("wait a minute"), std::string::npos);
   EXPECT_EQ(d.process().pid(), pid);  // no restart
@@ -604,6 +609,42 @@ TEST(DaemonConfig, AnUnknownDefaultRegionIsRefusedAtStartAndOnSighup) {
   d.RewriteConfig("default_region = US-TX\n");
   sighup_and_wait_for("SIGHUP: directory check requested; applied");
   EXPECT_EQ(d.process().pid(), pid);
+}
+
+// sender_state_layout: SIGHUP switches the layout the sender's state is
+// written in; an opt-out stored in either is honoured after each switch,
+// and each sender's key is converted by their next message.
+TEST(Daemon, SighupSwitchesTheSenderStateLayoutAndNoOptOutIsLost) {
+  RedisServer redis;
+  RawRedis raw(redis.socket_path());
+  Daemon d(redis);
+  // The types of the sender keys, sorted.
+  auto sender_key_types = [&] {
+    std::vector<std::string> types;
+    Reply keys = raw.Run({"KEYS", "hl:sender:*"});
+    for (std::size_t i = 0; keys != nullptr && i < keys->elements; ++i) {
+      types.push_back(raw.Str({"TYPE", std::string(keys->element[i]->str, keys->element[i]->len)}));
+    }
+    std::sort(types.begin(), types.end());
+    return types;
+  };
+  EXPECT_TRUE(Has(d.Text("+14165550123", "STOP", NewSid()).body, "unsubscribed"));
+  EXPECT_EQ(sender_key_types(), (std::vector<std::string>{"hash"}));
+
+  d.RewriteConfig("sender_state_layout = string\n");
+  SighupAndWaitFor(d, "sender_state_layout = string");
+  auto after = d.Text("+14165550123", "NALOXONE", NewSid());
+  EXPECT_TRUE(Has(after.body, "you opted out")) << after.body;
+  EXPECT_TRUE(Has(d.Text("+14165550199", "STOP", NewSid()).body, "unsubscribed"));
+  EXPECT_EQ(sender_key_types(), (std::vector<std::string>{"string", "string"}));
+
+  d.RewriteConfig("sender_state_layout = hash\n");  // flipping back, as before a rollback
+  SighupAndWaitFor(d, "sender_state_layout = hash");
+  auto back = d.Text("+14165550199", "NALOXONE", NewSid());
+  EXPECT_TRUE(Has(back.body, "you opted out")) << back.body;
+  EXPECT_EQ(sender_key_types(), (std::vector<std::string>{"hash", "string"}));
+  EXPECT_TRUE(Has(d.Text("+14165550123", "NALOXONE", NewSid()).body, "you opted out"));
+  EXPECT_EQ(sender_key_types(), (std::vector<std::string>{"hash", "hash"}));
 }
 
 }  // namespace
