@@ -55,7 +55,7 @@ struct Exception {
 // The guard that speaks in an assessment is the first one that silenced
 // anything, so a phrase that silences two classes through two guards needs
 // its pair named here.
-constexpr std::array<Exception, 10> kExceptions{{
+constexpr std::array<Exception, 11> kExceptions{{
     {"en_device_dying", "en_last_text_now",
      "'this is my last message, phone is dying': the phone is why the text is the last for now "
      "(en_last_text_for_now); the overdose guard of the same words speaks first"},
@@ -76,6 +76,10 @@ constexpr std::array<Exception, 10> kExceptions{{
     {"es_calor_muriendo", "r11_es_mejor_me_muero", "'mejor me muero de aburrimiento'"},
     {"es_riendo", "r11_es_mejor_me_muero", "'mejor me muero de risa'"},
     {"es_risa_me_mato", "r11_es_mejor_me_muero", "'mejor me muero de risa' (its other guard)"},
+    // A fan's threat with its moment ('chaque fois que le club échappe la coupe je me tue ce soir'), which
+    // r13_fr_si_equipe_perd names for r15_fr_je_me_tue_bientot; fr_idiome_chose_me_tue ('la coupe ... me tue', for
+    // the guardable fr_me_tuer) speaks first.
+    {"r15_fr_mourir_si_equipe", "r15_fr_je_me_tue_bientot", "a fan's threat if the team loses"},
 }};
 
 bool IsException(std::string_view guard, std::string_view rule) {
