@@ -192,7 +192,8 @@ class KeywordTable {
   //   pronoun the nearest person before that word, at most kPersonReach
   //   words back), of a service's staff ("staff": "donde hablan", "qui
   //   parle", unless an "askers" word is just before: "quelqu'un qui parle
-  //   français"), or for someone ("for" right after it and no "self" word
+  //   français"; the same list holds a language studied: "clases de
+  //   inglés"), or for someone ("for" right after it and no "self" word
   //   next, "para mí" only at the end or before a "polite" word; or "for"
   //   at most kForAfter words after it or kForBefore before it followed by
   //   a person: "is there a counselor who speaks French for my wife").
