@@ -414,8 +414,8 @@ std::string BlindRoundPath(int round) {
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24,
-                    25, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45}) {
+  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28,
+                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -487,7 +487,12 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // everyday texts, below); with round 14's places in ordinary texts
 // (round_r14_places_*.tsv), 18-27 852/900, 42-45 663/720; with a short
 // farewell beside a sad emoji put under the doubt line ("bye everyone 💔"),
-// 42-45 406/408 first lines. The bounds
+// 42-45 406/408 first lines. From the nineteenth session 42-45 are
+// learned from (18-27 then: 507/510, 853/900, 38 of 390), and the second
+// set of everyday texts too (round_ordinary2_*.tsv): 507/510, 849/900, 37
+// of 390 (four intents lost as both models learn 660 more "unknown"
+// texts; which, the held-out files do not say; the third everyday set gains
+// 14). The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
@@ -534,7 +539,7 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 37u);
-  EXPECT_GE(older.intents, 851u);
+  EXPECT_GE(older.intents, 848u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
@@ -557,8 +562,13 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
 // line first, 1 answered as an emergency, intents 645; set 2 (held out)
 // 115, 16, 575. With round 14's places in ordinary texts learned
 // (round_r14_places_*.tsv: a bridge closed tonight, tracks flooded, a roof
-// repaired): set 1 39, 1, 646; set 2 110, 13, 578. The bounds hold those
-// figures.
+// repaired): set 1 39, 1, 646; set 2 110, 13, 578. From the nineteenth
+// session set 2 is learned too (its header says so; the third set, below,
+// measures both): on integration 6233a5f (batches 42-45 just learned) set 1
+// 41, 1, 646 and set 2 112, 14, 576; with set 2 learned, set 1 31, 1, 647
+// (one text in four fewer with a safety line first: set 2's everyday words
+// are set 1's too) and set 2 (now in-sample) 30, 2, 640. The bounds hold
+// those figures.
 std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -570,14 +580,14 @@ std::vector<std::string> OrdinaryPaths(const char* set) {
 TEST(eval, OrdinaryTextsMeasure) {
   const HeldOutFigures first = MeasureFiles(OrdinaryPaths("ordinary"), "everyday texts, set 1 (learned from)");
   EXPECT_EQ(first.others, 660u);
-  EXPECT_LE(first.safety_first, 39u);
+  EXPECT_LE(first.safety_first, 31u);
   EXPECT_LE(first.answered_as_emergency, 1u);
-  EXPECT_GE(first.intents, 646u);
-  const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (held out)");
+  EXPECT_GE(first.intents, 647u);
+  const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (learned from)");
   EXPECT_EQ(second.others, 660u);
-  EXPECT_LE(second.safety_first, 110u);
-  EXPECT_LE(second.answered_as_emergency, 13u);
-  EXPECT_GE(second.intents, 577u);
+  EXPECT_LE(second.safety_first, 30u);
+  EXPECT_LE(second.answered_as_emergency, 2u);
+  EXPECT_GE(second.intents, 640u);
 }
 
 // A third set of everyday texts (round_ordinary3_*.tsv: 360 texts, 120 per
@@ -589,13 +599,15 @@ TEST(eval, OrdinaryTextsMeasure) {
 // first on 205 of 360 (27 answered as an emergency), intents 278/360. With
 // round 13 and round 14 (the first set learned, function words counted on
 // the emergencies, the doubt threshold 0.98): 76 of 360, 10, 321/360; with
-// round 14's places in ordinary texts, 75, 9, 321.
+// round 14's places in ordinary texts, 75, 9, 321; on integration 6233a5f
+// (batches 42-45 learned) 82, 12, 319; with the second set learned
+// (nineteenth session) 54, 5, 333: the first measure of what set 2 taught.
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   const HeldOutFigures f = MeasureFiles(OrdinaryPaths("ordinary3"), "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
-  EXPECT_LE(f.safety_first, 75u);
-  EXPECT_LE(f.answered_as_emergency, 9u);
-  EXPECT_GE(f.intents, 320u);
+  EXPECT_LE(f.safety_first, 54u);
+  EXPECT_LE(f.answered_as_emergency, 5u);
+  EXPECT_GE(f.intents, 332u);
 }
 
 }  // namespace
