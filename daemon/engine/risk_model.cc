@@ -33,7 +33,8 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_
   std::vector<std::string> feats;
   std::vector<Row> rows;
   std::vector<bool> row_fit_only;
-  std::vector<std::string> names;  // id -> the feature
+  std::vector<std::string> names;  // id -> the feature, when times are read apart
+  const bool keep_names = !m.time_words_.empty();
   bool fit_only = false;
   std::size_t line_no = 0;
   while (!tsv.empty()) {
@@ -59,8 +60,13 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_
     Row row{c, {}};
     row.features.reserve(feats.size());
     for (std::string& f : feats) {
-      const auto [it, added] = ids.try_emplace(f, static_cast<std::uint32_t>(counts.size()));
-      if (added) counts.push_back({}), names.push_back(std::move(f));
+      // The feature's text is kept (names) only when times are read apart.
+      const auto [it, added] =
+          ids.try_emplace(keep_names ? std::string(f) : std::move(f), static_cast<std::uint32_t>(counts.size()));
+      if (added) {
+        counts.push_back({});
+        if (keep_names) names.push_back(std::move(f));
+      }
       if (!fit_only) ++counts[it->second][c];
       row.features.push_back(it->second);
     }
