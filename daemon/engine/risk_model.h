@@ -280,7 +280,9 @@ class RiskModel {
   // leaving out those holding a time word when no known word anchors it.
   std::vector<std::pair<std::uint32_t, std::string>> Known(const std::vector<Token>& tokens,
                                                            bool* anchored = nullptr) const;
-  // Whether a known feature counts in this message (with `anchored`, as Known).
+  // Whether a known feature counts in this message's cover (Scores::once_*;
+  // `anchored` as Known): a time without an anchor does not, with or without
+  // a cap (the cover reads no cap).
   bool Counts(std::uint32_t row, bool anchored) const { return anchored || kind_[row] != kTime; }
   std::array<double, kClasses> FittedLogits(const std::vector<std::uint32_t>& row) const;
   static void Softmax(std::array<double, kClasses>& s);
