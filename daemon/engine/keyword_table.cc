@@ -204,16 +204,31 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"sad_farewells", "words", &t.farewell_words_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
-  if (d.HasMember("persons") && d["persons"].IsObject() && d["persons"].HasMember("people")) {
-    std::unordered_map<std::string, std::vector<std::vector<std::string>>> people;
-    if (Status s = ReadPhrases(d, "persons", "people", people); !s.ok()) return s;
-    for (auto& [first, phrases] : people) {
-      for (auto& words : phrases) {
-        if (words.size() != 1) return InvalidArgument("keywords: /persons/people: '" + first + " ...' is not one word");
-        t.people_.push_back(std::move(words.front()));
+  // Lists of single words, for the risk model.
+  for (auto [key, sub, list] : {std::tuple{"persons", "people", &t.people_}, {"times_of_day", "words", &t.times_}}) {
+    if (!d.HasMember(key) || !d[key].IsObject() || !d[key].HasMember(sub)) continue;
+    std::unordered_map<std::string, std::vector<std::vector<std::string>>> phrases;
+    if (Status s = ReadPhrases(d, key, sub, phrases); !s.ok()) return s;
+    for (auto& [first, listed] : phrases) {
+      for (auto& words : listed) {
+        if (words.size() != 1) {
+          return InvalidArgument(std::string("keywords: /") + key + "/" + sub + ": '" + first +
+                                 " ...' is not one word");
+        }
+        list->push_back(std::move(words.front()));
       }
     }
-    std::sort(t.people_.begin(), t.people_.end());
+    std::sort(list->begin(), list->end());
+  }
+  if (d.HasMember("times_of_day") && d["times_of_day"].IsObject() && d["times_of_day"].HasMember("anchor")) {
+    const rapidjson::Value& a = d["times_of_day"]["anchor"];
+    if (!a.IsNumber()) return InvalidArgument("keywords: /times_of_day/anchor: expected a number");
+    t.time_anchor_ = a.GetDouble();
+  }
+  if (d.HasMember("times_of_day") && d["times_of_day"].IsObject() && d["times_of_day"].HasMember("cap")) {
+    const rapidjson::Value& a = d["times_of_day"]["cap"];
+    if (!a.IsNumber()) return InvalidArgument("keywords: /times_of_day/cap: expected a number");
+    t.time_cap_ = a.GetDouble();
   }
   for (const auto& [key, emoji] : {std::pair<const char*, std::vector<std::string>*>{"joking", &t.joke_emoji_},
                                    {"sad_farewells", &t.farewell_emoji_}}) {

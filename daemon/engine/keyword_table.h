@@ -20,6 +20,7 @@
 // Thread-safety: immutable after Parse(); concurrent Match() calls are safe.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -142,6 +143,17 @@ class KeywordTable {
   // listed (folded); the engine gives them to its risk model
   // (RiskModel::set_person_words).
   const std::vector<std::string>& PeopleWords() const { return people_; }
+  // "times_of_day" "words": the words that name a time of day ("tonight",
+  // "noche", "soir", "minuit"), folded, one word each; the engine gives them
+  // to its risk model, which reads them as evidence only beside a word that
+  // is evidence itself (RiskModel::Vocabulary).
+  const std::vector<std::string>& TimeWords() const { return times_; }
+  // "times_of_day" "anchor": the weight of a word that anchors a time
+  // (RiskModel::Vocabulary::time_anchor); none when not given (as shipped:
+  // the engine's risk model then reads the times as plain words).
+  std::optional<double> TimeAnchor() const { return time_anchor_; }
+  // "times_of_day" "cap": RiskModel::Vocabulary::time_cap, when given.
+  std::optional<double> TimeCap() const { return time_cap_; }
   bool SaysOwnChange(const std::vector<Token>& tokens) const { return Contains(own_change_, tokens); }
   // Whether an "own_change" word starts at token `at` ("quit", "arrêter"):
   //   quitting is no service a relative wants (RelativeWantsBefore).
@@ -269,6 +281,9 @@ class KeywordTable {
   std::vector<std::string> joke_emoji_;      // as UTF-8, found in the raw text
   std::vector<std::string> farewell_emoji_;  // likewise ("sad_farewells" "emoji")
   std::vector<std::string> people_;          // "persons" "people", folded
+  std::vector<std::string> times_;           // "times_of_day" "words", folded
+  std::optional<double> time_anchor_;        // "times_of_day" "anchor"
+  std::optional<double> time_cap_;           // "times_of_day" "cap"
 };
 
 }  // namespace helpline::engine

@@ -1488,15 +1488,21 @@ Result<MessageEngine> LoadMessageEngine(const std::string& dir, EngineOptions op
   if (!status.ok()) return status;
   auto language_id = LanguageIdentifier::Parse(language_text);
   if (!language_id.ok()) return InvalidArgument(dir + "/language.json: " + language_id.status().message());
-  std::vector<std::string> people = keywords->PeopleWords();  // for the risk model, below
+  // For the risk model, below: the words it reads apart; the times of day
+  // only when keywords.json gives their anchor.
+  RiskModel::Vocabulary vocabulary{.people = keywords->PeopleWords()};
+  if (keywords->TimeAnchor()) {
+    vocabulary.times = keywords->TimeWords();
+    vocabulary.time_anchor = *keywords->TimeAnchor();
+    if (keywords->TimeCap()) vocabulary.time_cap = *keywords->TimeCap();
+  }
   MessageEngine engine(std::move(keywords).value(), std::move(catalog).value(), std::move(risk).value(),
                        std::move(language_id).value(), std::move(options));
   engine.SetGeoReference(LoadGeoBeside(dir));
   std::string examples_text = ReadFile(dir + "/risk_examples.tsv", &status);
   if (!status.ok()) return status;
-  auto model = RiskModel::Parse(examples_text);
+  auto model = RiskModel::Parse(examples_text, RiskModel::FunctionWords{}, std::move(vocabulary));
   if (!model.ok()) return InvalidArgument(dir + "/risk_examples.tsv: " + model.status().message());
-  model->set_person_words(std::move(people));
   engine.SetRiskModel(std::move(model).value());
   std::string intent_examples = ReadFile(dir + "/intent_examples.tsv", &status);
   if (!status.ok()) return status;

@@ -10,8 +10,21 @@
 
 namespace helpline::engine {
 
-Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_words) {
+bool RiskModel::HoldsATime(std::string_view feature) const {
+  if (time_words_.empty()) return false;
+  const std::size_t space = feature.find(' ');
+  if (space == std::string_view::npos) return IsTimeWord(feature);
+  return IsTimeWord(feature.substr(0, space)) || IsTimeWord(feature.substr(space + 1));
+}
+
+Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_words, Vocabulary vocabulary) {
   RiskModel m;
+  m.set_person_words(std::move(vocabulary.people));
+  std::sort(vocabulary.times.begin(), vocabulary.times.end());
+  m.time_words_ = std::move(vocabulary.times);
+  m.time_anchor_ = vocabulary.time_anchor;
+  m.time_conditional_ = vocabulary.time_conditional;
+  m.time_cap_ = vocabulary.time_cap;
   std::array<std::size_t, kClasses> n{};
   // Each feature once, by the id of its first sight; its count per class
   // (examples past kFitOnlyMarker count for the regression alone).
@@ -19,6 +32,9 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_
   std::vector<std::array<std::uint32_t, kClasses>> counts;
   std::vector<std::string> feats;
   std::vector<Row> rows;
+  std::vector<bool> row_fit_only;
+  std::vector<std::string> names;  // id -> the feature, when times are read apart
+  const bool keep_names = !m.time_words_.empty();
   bool fit_only = false;
   std::size_t line_no = 0;
   while (!tsv.empty()) {
@@ -44,12 +60,18 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_
     Row row{c, {}};
     row.features.reserve(feats.size());
     for (std::string& f : feats) {
-      const auto [it, added] = ids.try_emplace(std::move(f), static_cast<std::uint32_t>(counts.size()));
-      if (added) counts.push_back({});
+      // The feature's text is kept (names) only when times are read apart.
+      const auto [it, added] =
+          ids.try_emplace(keep_names ? std::string(f) : std::move(f), static_cast<std::uint32_t>(counts.size()));
+      if (added) {
+        counts.push_back({});
+        if (keep_names) names.push_back(std::move(f));
+      }
       if (!fit_only) ++counts[it->second][c];
       row.features.push_back(it->second);
     }
     rows.push_back(std::move(row));
+    row_fit_only.push_back(fit_only);
   }
   for (int c = 0; c < kClasses; ++c) {
     if (n[c] < 10) return InvalidArgument("fewer than 10 examples of a class");
@@ -63,20 +85,59 @@ Result<RiskModel> RiskModel::Parse(std::string_view tsv, FunctionWords function_
   // than an emergency: its share of the examples FunctionWords counts on.
   const bool count_others = function_words.counted_on == FunctionWords::CountedOn::kAllExamples;
   const std::size_t counted = n[0] + n[1] + (count_others ? n[2] : 0);
-  for (const auto& [feature, id] : ids) {
-    const auto& k = counts[id];
+  // Too rare to weigh, or a function word.
+  auto dropped = [&](const std::array<std::uint32_t, kClasses>& k) {
     const std::size_t seen = k[0] + k[1] + k[2];
     const std::size_t seen_counted = k[0] + k[1] + (count_others ? k[2] : 0);
-    // Too rare to weigh, or a function word.
-    if (seen < 2 ||
-        (m.examples_ >= kMinExamplesForShare && seen_counted * function_words.share_denominator > counted)) {
-      continue;
-    }
+    return seen < 2 ||
+           (m.examples_ >= kMinExamplesForShare && seen_counted * function_words.share_denominator > counted);
+  };
+  auto log_likelihoods = [&](const std::array<std::uint32_t, kClasses>& k,
+                             const std::array<std::size_t, kClasses>& of) {
     std::array<float, kClasses> ll{};
-    for (int c = 0; c < kClasses; ++c) ll[c] = static_cast<float>(std::log((k[c] + 0.5) / (n[c] + 1.0)));
+    for (int c = 0; c < kClasses; ++c) ll[c] = static_cast<float>(std::log((k[c] + 0.5) / (of[c] + 1.0)));
+    return ll;
+  };
+  // A time's likelihood is counted on the examples with an anchor (it is
+  // read only beside one): how much more likely the time makes an emergency
+  // of a message that already has a word of evidence.
+  std::array<std::size_t, kClasses> anchored = n;
+  // Times of day (Vocabulary::times): each feature's kind, the anchors
+  // weighed on every example; then an example without an anchor loses its
+  // features holding a time, in its counts and its row.
+  std::vector<std::uint8_t> kind(counts.size(), kPlain);
+  if (!m.time_words_.empty()) {
+    for (std::uint32_t id = 0; id < counts.size(); ++id) {
+      const std::string& f = names[id];
+      if (m.HoldsATime(f)) {
+        kind[id] = kTime;
+      } else if (f.find(' ') == std::string::npos && !m.IsPersonWord(f) && !dropped(counts[id])) {
+        const auto ll = log_likelihoods(counts[id], n);
+        if (std::max(ll[0], ll[1]) - ll[2] >= m.time_anchor_) kind[id] = kAnchor;
+      }
+    }
+    anchored = {};
+    for (std::size_t r = 0; r < rows.size() && !m.time_capped(); ++r) {
+      std::vector<std::uint32_t>& f = rows[r].features;
+      if (std::any_of(f.begin(), f.end(), [&](std::uint32_t id) { return kind[id] == kAnchor; })) {
+        if (!row_fit_only[r]) ++anchored[rows[r].label];
+        continue;
+      }
+      if (!row_fit_only[r]) {
+        for (std::uint32_t id : f) {
+          if (kind[id] == kTime) --counts[id][rows[r].label];
+        }
+      }
+      std::erase_if(f, [&](std::uint32_t id) { return kind[id] == kTime; });
+    }
+  }
+  for (const auto& [feature, id] : ids) {
+    if (dropped(counts[id])) continue;
     kept[id] = static_cast<std::uint32_t>(m.log_likelihood_.size());
     m.index_.emplace(feature, kept[id]);
-    m.log_likelihood_.push_back(ll);
+    const bool conditional = kind[id] == kTime && m.time_conditional_ && !m.time_capped();
+    m.log_likelihood_.push_back(log_likelihoods(counts[id], conditional ? anchored : n));
+    m.kind_.push_back(kind[id]);
   }
   // The examples' features as rows of the kept ones, in the examples' order.
   for (Row& row : rows) {
@@ -130,33 +191,73 @@ void RiskModel::Softmax(std::array<double, kClasses>& s) {
   for (double& v : s) v /= z;
 }
 
+std::vector<std::pair<std::uint32_t, std::string>> RiskModel::Known(const std::vector<Token>& tokens,
+                                                                    bool* anchored_out) const {
+  std::vector<std::string> feats;
+  WordAndPairFeatures(tokens, feats);
+  std::vector<std::pair<std::uint32_t, std::string>> known;
+  bool anchored = false;
+  for (std::string& f : feats) {
+    if (auto it = index_.find(std::string_view(f)); it != index_.end()) {
+      anchored = anchored || kind_[it->second] == kAnchor;
+      known.emplace_back(it->second, std::move(f));
+    }
+  }
+  if (!anchored && !time_capped()) std::erase_if(known, [&](const auto& k) { return kind_[k.first] == kTime; });
+  if (anchored_out != nullptr) *anchored_out = anchored;
+  return known;
+}
+
 RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens, bool each_token_once) const {
   if (examples_ == 0 || tokens.empty()) return {};
   std::array<double, kClasses> s = log_prior_;
   std::array<double, kClasses> impersonal = log_prior_;
-  std::vector<std::string> feats;
-  WordAndPairFeatures(tokens, feats);
+  bool anchored = false;
+  const std::vector<std::pair<std::uint32_t, std::string>> known = Known(tokens, &anchored);
+  // With a cap (Vocabulary::time_cap), the times of a message without an
+  // anchor are summed apart, then added with their evidence for each
+  // emergency against "other" capped.
+  const bool capped = time_capped() && !anchored;
+  std::array<double, kClasses> times{}, impersonal_times{};
+  auto add_capped = [&](std::array<double, kClasses>& sum, const std::array<double, kClasses>& t) {
+    sum[2] += t[2];
+    for (int c = 0; c < 2; ++c) sum[c] += t[2] + std::min(t[c] - t[2], time_cap_);
+  };
   std::vector<std::uint32_t> row;
   Scores out;
-  for (const std::string& f : feats) {
-    if (auto it = index_.find(std::string_view(f)); it != index_.end()) {
-      row.push_back(it->second);
-      const auto& ll = log_likelihood_[it->second];
-      for (int c = 0; c < kClasses; ++c) s[c] += ll[c];
-      const std::size_t space = f.find(' ');
-      const std::string_view fv(f);
-      const bool names_a_person = space == std::string::npos
-                                      ? IsPersonWord(fv)
-                                      : IsPersonWord(fv.substr(0, space)) || IsPersonWord(fv.substr(space + 1));
-      if (space == std::string::npos && !names_a_person) {
-        out.evidence_overdose = std::max(out.evidence_overdose, static_cast<double>(ll[0]) - ll[2]);
-        out.evidence_suicide = std::max(out.evidence_suicide, static_cast<double>(ll[1]) - ll[2]);
+  for (const auto& [id, f] : known) {
+    row.push_back(id);
+    const auto& ll = log_likelihood_[id];
+    if (capped && kind_[id] == kTime) {
+      const bool person =
+          f.find(' ') != std::string::npos && (IsPersonWord(std::string_view(f).substr(0, f.find(' '))) ||
+                                               IsPersonWord(std::string_view(f).substr(f.find(' ') + 1)));
+      for (int c = 0; c < kClasses; ++c) {
+        times[c] += ll[c];
+        if (!person) impersonal_times[c] += ll[c];
       }
-      if (!names_a_person) {
-        for (int c = 0; c < kClasses; ++c) impersonal[c] += ll[c];
+      if (f.find(' ') == std::string::npos) {
+        out.evidence_overdose =
+            std::max(out.evidence_overdose, std::min(static_cast<double>(ll[0]) - ll[2], time_cap_));
+        out.evidence_suicide = std::max(out.evidence_suicide, std::min(static_cast<double>(ll[1]) - ll[2], time_cap_));
       }
+      continue;
+    }
+    for (int c = 0; c < kClasses; ++c) s[c] += ll[c];
+    const std::size_t space = f.find(' ');
+    const std::string_view fv(f);
+    const bool names_a_person = space == std::string::npos
+                                    ? IsPersonWord(fv)
+                                    : IsPersonWord(fv.substr(0, space)) || IsPersonWord(fv.substr(space + 1));
+    if (space == std::string::npos && !names_a_person) {
+      out.evidence_overdose = std::max(out.evidence_overdose, static_cast<double>(ll[0]) - ll[2]);
+      out.evidence_suicide = std::max(out.evidence_suicide, static_cast<double>(ll[1]) - ll[2]);
+    }
+    if (!names_a_person) {
+      for (int c = 0; c < kClasses; ++c) impersonal[c] += ll[c];
     }
   }
+  if (capped) add_capped(s, times), add_capped(impersonal, impersonal_times);
   if (each_token_once || sure_gate_.each_token_once || doubt_gate_.each_token_once) {
     // Each token once (Scores::once_overdose): a greedy cover, left to right,
     // by a known pair of neighbours, else the known word; a feature twice in
@@ -177,13 +278,13 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens, bool each_
     for (std::size_t i = 0; i < tokens.size(); ++i) {
       if (i + 1 < tokens.size()) {
         pair.assign(tokens[i].text).append(1, ' ').append(tokens[i + 1].text);
-        if (auto it = index_.find(std::string_view(pair)); it != index_.end()) {
+        if (auto it = index_.find(std::string_view(pair)); it != index_.end() && Counts(it->second, anchored)) {
           count_once(it->second, IsPersonWord(tokens[i].text) || IsPersonWord(tokens[i + 1].text));
           ++i;  // the pair holds the next token too
           continue;
         }
       }
-      if (auto it = index_.find(std::string_view(tokens[i].text)); it != index_.end()) {
+      if (auto it = index_.find(std::string_view(tokens[i].text)); it != index_.end() && Counts(it->second, anchored)) {
         count_once(it->second, IsPersonWord(tokens[i].text));
       }
     }
@@ -205,13 +306,9 @@ RiskModel::Scores RiskModel::Assess(const std::vector<Token>& tokens, bool each_
 std::vector<std::pair<std::string, double>> RiskModel::Evidence(const std::vector<Token>& tokens, int c) const {
   std::vector<std::pair<std::string, double>> out;
   if (examples_ == 0 || c < 0 || c >= 2) return out;
-  std::vector<std::string> feats;
-  WordAndPairFeatures(tokens, feats);
-  for (std::string& f : feats) {
-    if (auto it = index_.find(std::string_view(f)); it != index_.end()) {
-      const auto& ll = log_likelihood_[it->second];
-      out.emplace_back(std::move(f), static_cast<double>(ll[c]) - ll[2]);
-    }
+  for (auto& [id, f] : Known(tokens)) {
+    const auto& ll = log_likelihood_[id];
+    out.emplace_back(std::move(f), static_cast<double>(ll[c]) - ll[2]);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return out;

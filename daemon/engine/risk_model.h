@@ -25,6 +25,24 @@
 // is dropped. Score: log prior + sum of log((count + 0.5) / (examples + 1))
 // over the message's known features, per class, normalised.
 //
+// Times of day ("tonight", "esta noche", "ce soir", "at midnight", "demain
+// matin": Vocabulary::times) can be read as evidence only beside an anchor:
+// a word of the message that is evidence itself (its weight for overdose or
+// suicide against "other" at least Vocabulary::time_anchor; at 2.5, in
+// practice a means, a farewell or a death wish: "despierta", "vivre",
+// "bye"), never a time word nor a word for a person. Without an anchor, a
+// feature holding a time word (the word, or a pair with it) is left out,
+// when the model learns (its counts; a time's likelihood is then counted on
+// the examples with an anchor) and when it reads (every Scores field); or,
+// with Vocabulary::time_cap, kept but adding at most that much evidence.
+// "party tonight at marcus's" then reads as "party at marcus's", while
+// "tonight i take all the pills" keeps "tonight" beside "pills". Shipped
+// off (keywords.json "times_of_day" gives the words, no anchor): measured by
+// RiskModelCrossValidation (others with a safety line first 776 -> 755 of
+// 6,668 at 2.5, every emergency kept) but the held-out summary line lost an emergency
+// at every anchor from 1.0 up (0.5 kept it and moved little: docs/
+// ARCHITECTURE.md, "Times of day beside a means").
+//
 // Thread-safety: immutable after Parse; Assess is const and thread-safe.
 
 #include <algorithm>
@@ -33,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -99,6 +118,34 @@ class RiskModel {
     std::size_t share_denominator = 20;
   };
 
+  // The words the model reads apart, from keywords.json (the engine gives
+  // them; empty by default, when every word counts as itself):
+  //  - people: the words for people ("cousin", "primo", "chum"), as
+  //    set_person_words (below); never an anchor for a time.
+  //  - times: the words naming a time of day, folded, one word each
+  //    ("tonight", "noche", "soir", "minuit", "demain"): a feature holding
+  //    one counts only in a message with an anchor, a word (not a pair, not a
+  //    time, not a person) whose naive Bayes weight for overdose or suicide
+  //    against "other" (the log of its likelihood ratio, counted on every
+  //    example) is at least `time_anchor`. Empty (the default, and the
+  //    engine's while keywords.json gives no anchor): every time is a plain
+  //    word. Measured by RiskModelCrossValidation (HELPLINE_RISK_CV_TIMES;
+  //    docs/ARCHITECTURE.md, "Times of day beside a means").
+  //  - time_conditional: a time's likelihood is counted on the examples with
+  //    an anchor (how much more it says beside a word of evidence); off, on
+  //    every example (it then weighs more beside one, as the everyday texts
+  //    that held it no longer count).
+  //  - time_cap: when finite, a time without an anchor is not left out but
+  //    adds at most this much evidence for each emergency against "other"
+  //    (the examples are then counted as plain words).
+  struct Vocabulary {
+    std::vector<std::string> people;
+    std::vector<std::string> times;
+    double time_anchor = 1.5;
+    bool time_conditional = true;
+    double time_cap = -std::numeric_limits<double>::infinity();
+  };
+
   // One example per line: "overdose", "suicide" or "other", a tab, the
   // text. Blank lines and lines starting with '#' are skipped. Examples
   // after the line kFitOnlyMarker train the logistic regression alone (the
@@ -106,8 +153,11 @@ class RiskModel {
   // naive Bayes counts, whose threshold was measured without them).
   // InvalidArgument (with the line number) for another label, a line
   // without a tab, or fewer than 10 examples of a class.
-  static Result<RiskModel> Parse(std::string_view tsv, FunctionWords function_words);
-  static Result<RiskModel> Parse(std::string_view tsv) { return Parse(tsv, FunctionWords{}); }
+  static Result<RiskModel> Parse(std::string_view tsv, FunctionWords function_words, Vocabulary vocabulary);
+  static Result<RiskModel> Parse(std::string_view tsv, FunctionWords function_words) {
+    return Parse(tsv, function_words, Vocabulary{});
+  }
+  static Result<RiskModel> Parse(std::string_view tsv) { return Parse(tsv, FunctionWords{}, Vocabulary{}); }
 
   static constexpr std::string_view kFitOnlyMarker = "# --- fit only";
 
@@ -186,8 +236,10 @@ class RiskModel {
   // The words for people, folded ("cousin", "primo", "chum", "coloc"):
   // not evidence of an emergency by themselves (Scores::evidence_overdose),
   // and left out of Scores::impersonal_emergency with the pairs holding one.
-  // The engine sets them from keywords.json ("persons" "people"); without
-  // them (the default) every word counts.
+  // The engine gives them to Parse from keywords.json ("persons" "people",
+  // Vocabulary::people); set here after Parse, they change the readings but
+  // not which words anchor a time. Without them (the default) every word
+  // counts.
   void set_person_words(std::vector<std::string> words) {
     std::sort(words.begin(), words.end());
     person_words_ = std::move(words);
@@ -195,6 +247,16 @@ class RiskModel {
   const std::vector<std::string>& person_words() const { return person_words_; }
   bool IsPersonWord(std::string_view w) const {
     return std::binary_search(person_words_.begin(), person_words_.end(), w, std::less<>());
+  }
+
+  // Vocabulary::times and time_anchor as given to Parse (times sorted).
+  const std::vector<std::string>& time_words() const { return time_words_; }
+  double time_anchor() const { return time_anchor_; }
+  bool time_conditional() const { return time_conditional_; }
+  double time_cap() const { return time_cap_; }
+  bool time_capped() const { return time_cap_ > -1e9; }
+  bool IsTimeWord(std::string_view w) const {
+    return std::binary_search(time_words_.begin(), time_words_.end(), w, std::less<>());
   }
 
   std::size_t examples() const { return examples_; }
@@ -212,6 +274,16 @@ class RiskModel {
     std::vector<std::uint32_t> features;  // the rows of log_likelihood_ and weight_ it has
   };
   void Fit(const std::vector<Row>& rows);
+  // A feature (a word, or two words and a space) holding a time word.
+  bool HoldsATime(std::string_view feature) const;
+  // The message's known features (rows of log_likelihood_) with their text,
+  // leaving out those holding a time word when no known word anchors it.
+  std::vector<std::pair<std::uint32_t, std::string>> Known(const std::vector<Token>& tokens,
+                                                           bool* anchored = nullptr) const;
+  // Whether a known feature counts in this message's cover (Scores::once_*;
+  // `anchored` as Known): a time without an anchor does not, with or without
+  // a cap (the cover reads no cap).
+  bool Counts(std::uint32_t row, bool anchored) const { return anchored || kind_[row] != kTime; }
   std::array<double, kClasses> FittedLogits(const std::vector<std::uint32_t>& row) const;
   static void Softmax(std::array<double, kClasses>& s);
 
@@ -224,6 +296,12 @@ class RiskModel {
   DoubtGate doubt_gate_;
   std::vector<std::string> person_words_;  // sorted
   SureGate sure_gate_;
+  std::vector<std::string> time_words_;  // sorted
+  double time_anchor_ = 1.5;
+  bool time_conditional_ = true;
+  double time_cap_ = -std::numeric_limits<double>::infinity();
+  static constexpr std::uint8_t kPlain = 0, kTime = 1, kAnchor = 2;
+  std::vector<std::uint8_t> kind_;  // per row of log_likelihood_: kPlain, kTime or kAnchor
 };
 
 }  // namespace helpline::engine

@@ -411,7 +411,9 @@ std::string BlindRoundPath(int round) {
 // round_b21.tsv, round_b26.tsv and round_b27.tsv are held
 // out: no rule was fitted to them, and they are read only to measure
 // (HeldOutRoundsMeasureTheEngine below). With 42-45 learned (nineteenth
-// session): 36 of 2,664, and 25 once round 15 (en) was fitted to them.
+// session): 36 of 2,664 (and one French emergency of b45 without its line),
+// and 11 of 2,664 with every emergency kept once round 15 (rules fitted to
+// 42-45 in each language) and the second set of everyday texts were learned.
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
@@ -440,7 +442,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
       "answered as an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
   EXPECT_GT(emergencies, 3000u);
-  EXPECT_LE(false_alarms, 25u);
+  EXPECT_LE(false_alarms, 11u);
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
@@ -497,11 +499,14 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // in a long text) and measured once on integration 6233a5f, before its
 // round 15: 398/408 first lines (b49, the hard-to-type batch, 94/102),
 // intents 646/720, a safety line first on 46 of 312 others (25 answered as
-// an emergency). The bounds
+// an emergency). With round 15 (rules fitted to 42-45 in each language),
+// run-together words read again spaced out (word_split.h) and the second
+// set of everyday texts learned: 46-49 403/408 (b49 99/102), 653/720, 47 of
+// 312 (24 answered as an emergency); 18-27 507/510, 849/900, 38 of 390
+// (learning set 2 cost four intents there: both models learn 660 more
+// "unknown" texts; which, the held-out files do not say). The bounds
 // hold those figures, less one intent each: a change to the examples
-// retrains both models, which can move a held-out intent either way. With
-// 42-45 learned (nineteenth session) and round 15 (en): 507/510, 853/900,
-// 38 of 390.
+// retrains both models, which can move a held-out intent either way.
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
   std::size_t answered_as_emergency = 0;  // others whose reply is the full overdose or suicide reply
@@ -546,12 +551,12 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 38u);
-  EXPECT_GE(older.intents, 851u);
+  EXPECT_GE(older.intents, 848u);
   const HeldOutFigures newest = MeasureHeldOut({46, 47, 48, 49}, "46 to 49");
   EXPECT_EQ(newest.emergencies, 408u);
-  EXPECT_GE(newest.first, 398u);
-  EXPECT_LE(newest.safety_first, 46u);
-  EXPECT_GE(newest.intents, 645u);
+  EXPECT_GE(newest.first, 403u);
+  EXPECT_LE(newest.safety_first, 47u);
+  EXPECT_GE(newest.intents, 652u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
@@ -575,8 +580,14 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
 // 115, 16, 575. With round 14's places in ordinary texts learned
 // (round_r14_places_*.tsv: a bridge closed tonight, tracks flooded, a roof
 // repaired): set 1 39, 1, 646; set 2 110, 13, 578. The bounds hold those
-// figures. With 42-45 learned and round 15 (en): set 1 41, 1, 646; set 2
-// 110, 13, 577.
+// figures. From the nineteenth
+// session set 2 is learned too (its header says so; the third set, below,
+// measures both): on integration 6233a5f (batches 42-45 just learned) set 1
+// 41, 1, 646 and set 2 112, 14, 576; with set 2 learned, set 1 31, 1, 647
+// (one text in four fewer with a safety line first: set 2's everyday words
+// are set 1's too) and set 2 (now in-sample) 30, 2, 640; with round 15
+// too, set 1 30, 1, 648 and set 2 31, 2, 639. The bounds hold those
+// figures.
 std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -588,14 +599,14 @@ std::vector<std::string> OrdinaryPaths(const char* set) {
 TEST(eval, OrdinaryTextsMeasure) {
   const HeldOutFigures first = MeasureFiles(OrdinaryPaths("ordinary"), "everyday texts, set 1 (learned from)");
   EXPECT_EQ(first.others, 660u);
-  EXPECT_LE(first.safety_first, 41u);
+  EXPECT_LE(first.safety_first, 30u);
   EXPECT_LE(first.answered_as_emergency, 1u);
-  EXPECT_GE(first.intents, 646u);
-  const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (held out)");
+  EXPECT_GE(first.intents, 648u);
+  const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (learned from)");
   EXPECT_EQ(second.others, 660u);
-  EXPECT_LE(second.safety_first, 110u);
-  EXPECT_LE(second.answered_as_emergency, 13u);
-  EXPECT_GE(second.intents, 577u);
+  EXPECT_LE(second.safety_first, 31u);
+  EXPECT_LE(second.answered_as_emergency, 2u);
+  EXPECT_GE(second.intents, 639u);
 }
 
 // A third set of everyday texts (round_ordinary3_*.tsv: 360 texts, 120 per
@@ -607,14 +618,16 @@ TEST(eval, OrdinaryTextsMeasure) {
 // first on 205 of 360 (27 answered as an emergency), intents 278/360. With
 // round 13 and round 14 (the first set learned, function words counted on
 // the emergencies, the doubt threshold 0.98): 76 of 360, 10, 321/360; with
-// round 14's places in ordinary texts, 75, 9, 321; with 42-45 learned
-// (nineteenth session, 82, 12, 319) and round 15 (en), 82, 12, 318.
+// round 14's places in ordinary texts, 75, 9, 321; on integration 6233a5f
+// (batches 42-45 learned) 82, 12, 319; with the second set learned
+// (nineteenth session) 54, 5, 333: the first measure of what set 2 taught;
+// with round 15's rules too, 56, 7, 330.
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   const HeldOutFigures f = MeasureFiles(OrdinaryPaths("ordinary3"), "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
-  EXPECT_LE(f.safety_first, 82u);
-  EXPECT_LE(f.answered_as_emergency, 12u);
-  EXPECT_GE(f.intents, 318u);
+  EXPECT_LE(f.safety_first, 56u);
+  EXPECT_LE(f.answered_as_emergency, 7u);
+  EXPECT_GE(f.intents, 329u);
 }
 
 }  // namespace

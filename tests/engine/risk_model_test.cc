@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/engine/keyword_table.h"
 #include "daemon/engine/message_engine.h"
 #include "tests/engine/shipped_world.h"
 
@@ -118,6 +119,72 @@ TEST(RiskModel, EachTokenOnceCountsAPairInPlaceOfItsWords) {
   scores.suicide = 1.0, scores.once_suicide = 0.95, scores.fitted_suicide = 0.9, scores.evidence_suicide = 3;
   EXPECT_TRUE(model->Sure(scores, 1, false));
   EXPECT_FALSE(model->Sure(scores, 1, true));
+}
+
+// Times of day (RiskModel::Vocabulary::times): "tonight" is in the 20 suicide
+// examples beside "rope", and in 5 everyday plans beside "party". As a
+// plain word it weighs for suicide; read beside an anchor only, a plan
+// without one reads as the priors, while "tonight" beside "rope" (an anchor:
+// seen only in suicides) still adds its weight.
+std::string TimesSet() {
+  std::string s = SmallSet();
+  for (int i = 0; i < 10; ++i) s += "suicide\tthe rope is ready tonight " + std::to_string(i) + "\n";
+  for (int i = 0; i < 5; ++i) s += "other\tparty tonight at " + std::to_string(i) + "\n";
+  return s;
+}
+
+TEST(RiskModel, ATimeCountsBesideAMeansAndNotAlone) {
+  auto plain = RiskModel::Parse(TimesSet());
+  auto times = RiskModel::Parse(TimesSet(), {}, {.people = {}, .times = {"tonight"}});
+  ASSERT_TRUE(plain.ok() && times.ok());
+  EXPECT_EQ(times->time_words(), std::vector<std::string>{"tonight"});
+  // Alone: a plain word of evidence, but nothing once it needs an anchor.
+  const std::vector<Token> alone = Tokenize("tonight");
+  EXPECT_GT(plain->Assess(alone).suicide, 0.5);
+  EXPECT_GT(plain->Evidence(alone, 1).front().second, 0.5);
+  const auto read_alone = times->Assess(alone);
+  EXPECT_NEAR(read_alone.suicide, 20.0 / 45, 1e-6);  // the priors: 20 suicides of 45 examples
+  EXPECT_TRUE(times->Evidence(alone, 1).empty());
+  // Beside "rope", "tonight" counts, weighed on the examples that have an
+  // anchor (all 20 suicides, the 10 overdoses by "blue", no other text): how
+  // much more a time says beside a word of evidence.
+  const std::vector<Token> rope_tonight = Tokenize("rope tonight");
+  const auto beside = times->Evidence(rope_tonight, 1);
+  const auto tonight = std::find_if(beside.begin(), beside.end(), [](const auto& e) { return e.first == "tonight"; });
+  ASSERT_NE(tonight, beside.end());
+  EXPECT_NEAR(tonight->second, std::log(20.5 / 21) - std::log(0.5 / 1), 1e-5);  // in 20 of 20 suicides, 0 of 0 others
+  EXPECT_GT(times->Assess(rope_tonight).suicide, times->Assess(Tokenize("rope")).suicide);
+  // A pair holding a time is a time too: "party tonight" weighs nothing alone.
+  EXPECT_NEAR(times->Assess(Tokenize("party tonight")).other, plain->Assess(Tokenize("party")).other, 1e-6);
+}
+
+// With a cap (Vocabulary::time_cap), a time without an anchor is read as a
+// plain word whose evidence for an emergency is at most the cap; beside an
+// anchor it counts in full.
+TEST(RiskModel, ACappedTimeAddsAtMostItsCapAlone) {
+  auto plain = RiskModel::Parse(TimesSet());
+  auto capped = RiskModel::Parse(TimesSet(), {}, {.people = {}, .times = {"tonight"}, .time_cap = 0.5});
+  ASSERT_TRUE(plain.ok() && capped.ok());
+  EXPECT_TRUE(capped->time_capped());
+  const auto alone = capped->Assess(Tokenize("tonight"));
+  EXPECT_NEAR(std::log(alone.suicide / alone.other), std::log(20.0 / 15) + 0.5, 1e-5);  // 1.04 capped to 0.5
+  EXPECT_LT(alone.suicide, plain->Assess(Tokenize("tonight")).suicide);
+  const std::vector<Token> beside = Tokenize("rope tonight");
+  EXPECT_NEAR(capped->Assess(beside).suicide, plain->Assess(beside).suicide, 1e-9);
+}
+
+// A word for a person is no anchor, even when it weighs for an emergency:
+// "friend" is only in the overdose examples here.
+TEST(RiskModel, APersonIsNoAnchorForATime) {
+  std::string s = TimesSet();
+  for (int i = 0; i < 3; ++i) s += "overdose\tmy friend wont wake up tonight " + std::to_string(i) + "\n";
+  auto model = RiskModel::Parse(s, {}, {.people = {"friend"}, .times = {"tonight"}});
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ(model->person_words(), std::vector<std::string>{"friend"});
+  const auto listed = model->Evidence(Tokenize("friend tonight"), 1);
+  EXPECT_TRUE(std::none_of(listed.begin(), listed.end(), [](const auto& e) { return e.first == "tonight"; }));
+  const auto with_blue = model->Evidence(Tokenize("blue tonight"), 0);
+  EXPECT_TRUE(std::any_of(with_blue.begin(), with_blue.end(), [](const auto& e) { return e.first == "tonight"; }));
 }
 
 TEST(RiskModel, AnEmptyModelReadsNothing) {
@@ -235,6 +302,39 @@ RiskModel::FunctionWords CvFunctionWords() {
   return rule;
 }
 
+// HELPLINE_RISK_CV_TIMES="off", or an anchor with how the times are read
+// ("2.5": left out without an anchor, counted on the anchored examples;
+// "2.5 plain": counted on every example; "2.5 cap 0": kept without an anchor
+// but adding at most that much evidence): the models of a run read
+// keywords.json's times of day so (RiskModel::Vocabulary) instead of as the
+// shipped engine does. The words for people are the shipped engine's.
+RiskModel::Vocabulary CvVocabulary() {
+  const RiskModel& shipped = TheShippedWorld().engine->risk_model();
+  RiskModel::Vocabulary v{.people = shipped.person_words(),
+                          .times = shipped.time_words(),
+                          .time_anchor = shipped.time_anchor(),
+                          .time_conditional = shipped.time_conditional(),
+                          .time_cap = shipped.time_cap()};
+  if (const char* env = std::getenv("HELPLINE_RISK_CV_TIMES")) {
+    if (std::string(env) == "off") {
+      v.times.clear();
+    } else {
+      // keywords.json's words, even when it gives no anchor (shipped off).
+      std::ifstream in_keywords(std::filesystem::path(HELPLINE_SOURCE_DIR) / "data/engine/keywords.json");
+      auto keywords = KeywordTable::Parse(
+          std::string(std::istreambuf_iterator<char>(in_keywords), std::istreambuf_iterator<char>()));
+      if (keywords.ok()) v.times = keywords->TimeWords();
+      std::istringstream in(env);
+      in >> v.time_anchor;
+      if (std::string how; in >> how) {
+        v.time_conditional = how != "plain";
+        if (how == "cap") in >> v.time_cap;
+      }
+    }
+  }
+  return v;
+}
+
 // A tool, not a check: HELPLINE_RISK_EXPLAIN=FILE and
 // --gtest_also_run_disabled_tests --gtest_filter='*Explain*' print, beside
 // the detector's reading of each line (risk_detector_test.cc), the shipped
@@ -247,9 +347,8 @@ TEST(RiskModel, DISABLED_ExplainEachLineOfAFile) {
   std::ifstream examples(std::string(HELPLINE_SOURCE_DIR) + "/data/engine/risk_examples.tsv");
   std::stringstream text;
   text << examples.rdbuf();
-  auto model = RiskModel::Parse(text.str(), CvFunctionWords());
+  auto model = RiskModel::Parse(text.str(), CvFunctionWords(), CvVocabulary());
   ASSERT_TRUE(model.ok()) << model.status().message();
-  model->set_person_words(TheShippedWorld().engine->risk_model().person_words());
   std::ifstream in(path);
   ASSERT_TRUE(in.good()) << path;
   for (std::string line; std::getline(in, line);) {
@@ -391,9 +490,9 @@ struct CvCount {
 TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
   const std::string shipped = ShippedExamples();
   const RiskModel::FunctionWords function_words = CvFunctionWords();
-  auto shipped_model = RiskModel::Parse(shipped, function_words);
+  const RiskModel::Vocabulary vocabulary = CvVocabulary();
+  auto shipped_model = RiskModel::Parse(shipped, function_words, vocabulary);
   ASSERT_TRUE(shipped_model.ok());
-  shipped_model->set_person_words(TheShippedWorld().engine->risk_model().person_words());
   const bool verbose = std::getenv("HELPLINE_RISK_CV_VERBOSE") != nullptr;
   const ShippedWorld& w = TheShippedWorld();
   auto loaded = LoadMessageEngine(std::string(HELPLINE_SOURCE_DIR) + "/data/engine");
@@ -434,9 +533,8 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
     std::vector<CvCount> here(settings.size());
     std::vector<std::string> first_of_shipped(file.rows.size());
     for (bool learn : {false, true}) {
-      auto model = RiskModel::Parse(CvExamples(shipped, file, learn ? &files : nullptr), function_words);
+      auto model = RiskModel::Parse(CvExamples(shipped, file, learn ? &files : nullptr), function_words, vocabulary);
       ASSERT_TRUE(model.ok()) << model.status().message();
-      model->set_person_words(shipped_model->person_words());
       for (std::size_t g = 0; g < settings.size(); ++g) {
         if (settings[g].learn_intents_only != learn) continue;
         RiskModel m = *model;
@@ -494,6 +592,9 @@ TEST(RiskModelCrossValidation, DISABLED_DoubtLineLeavingEachEvalFileOut) {
         file.name.c_str(), here[0].kept, here[0].emergencies, here[0].safety_first, here[0].others, here[0].others_sure,
         here[0].others_doubt);
   }
+  std::printf("times of day: %zu words, anchored by a word of weight %.2f, counted on %s, cap %.2f\n",
+              vocabulary.times.size(), vocabulary.time_anchor,
+              vocabulary.time_conditional ? "the anchored examples" : "every example", vocabulary.time_cap);
   std::printf("function words: counted on %s, more than 1 in %zu\n",
               function_words.counted_on == RiskModel::FunctionWords::CountedOn::kAllExamples ? "all examples"
                                                                                              : "the emergencies",
