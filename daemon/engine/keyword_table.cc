@@ -201,7 +201,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"language_of_others", "for", &t.lang_for_},
                                 {"language_of_others", "polite", &t.lang_polite_},
                                 {"emergency_calls", "", &t.emergency_calls_},
-                                {"sad_farewells", "words", &t.farewell_words_}}) {
+                                {"sad_farewells", "words", &t.farewell_words_},
+                                {"last_words", "", &t.last_words_}}) {
     if (Status s = ReadPhrases(d, key, sub, *list); !s.ok()) return s;
   }
   // Lists of single words, for the risk model.
@@ -438,6 +439,19 @@ bool KeywordTable::Jokes(std::string_view raw, const std::vector<Token>& tokens)
                       std::any_of(joke_emoji_.begin(), joke_emoji_.end(),
                                   [&](const std::string& e) { return raw.find(e) != raw.npos; });
   return laughs && !Contains(joke_serious_, tokens);
+}
+
+bool KeywordTable::IsOnlyLastWords(const std::vector<Token>& tokens) const {
+  if (tokens.empty()) return false;
+  const auto it = last_words_.find(tokens.front().text);
+  if (it == last_words_.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(), [&](const std::vector<std::string>& words) {
+    if (words.size() != tokens.size()) return false;
+    for (std::size_t k = 0; k < words.size(); ++k) {
+      if (words[k] != tokens[k].text) return false;
+    }
+    return true;
+  });
 }
 
 bool KeywordTable::SadFarewell(std::string_view raw, const std::vector<Token>& tokens) const {

@@ -182,6 +182,10 @@ class KeywordTable {
   // "emergency_calls": the message names an emergency or its services
   //   ("911", "emergency", "ambulance", "emergencia", "urgence").
   bool NamesAnEmergency(const std::vector<Token>& tokens) const { return Contains(emergency_calls_, tokens); }
+  // "last_words": the whole message is one of these phrases of giving up or
+  //   of an end ("im done", "i give up", "its over", "me rindo", "se acabó",
+  //   "c'est fini", "j'abandonne"), nothing before or after.
+  bool IsOnlyLastWords(const std::vector<Token>& tokens) const;
   // "sad_farewells": a farewell ("words": "bye", "adiós", "adieu") said with
   //   one of the sad "emoji" found in the raw text ("bye everyone 💔").
   bool SadFarewell(std::string_view raw, const std::vector<Token>& tokens) const;
@@ -271,7 +275,7 @@ class KeywordTable {
       asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
       first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_,
       lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
-      emergency_calls_, farewell_words_;
+      emergency_calls_, farewell_words_, last_words_;
   // Whether token i is a word for a person ("persons" "people") or an
   // "others" pronoun; whether it is a "self" word.
   bool IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const;

@@ -1144,10 +1144,14 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // and 988, not "we did not understand" (keywords.json "emergency_calls");
   // so does a short farewell with a sad emoji ("bye everyone 💔", "adiós 🥀":
   // "sad_farewells"), which may be a last one, unless the rules read it as
-  // distress (the 988 line first: "🥀 bye").
+  // distress (the 988 line first: "🥀 bye"); so does a message that is only
+  // words of giving up or of an end ("im done", "its over", "me rindo",
+  // "c'est fini": "last_words"), which the risk model, reading from
+  // kDoubtMinTokens words, never sees.
   if (!danger && !u.doubt && !u.distress && (u.intent == Intent::kUnknown || u.intent == Intent::kHelp) &&
       ((tokens.size() <= kEmergencyCallMaxWords && keywords_.NamesAnEmergency(tokens)) ||
-       (tokens.size() <= kSadFarewellMaxWords && keywords_.SadFarewell(text, tokens)))) {
+       (tokens.size() <= kSadFarewellMaxWords && keywords_.SadFarewell(text, tokens)) ||
+       keywords_.IsOnlyLastWords(tokens))) {
     u.doubt = true;
   }
 

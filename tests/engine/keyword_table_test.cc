@@ -195,6 +195,19 @@ TEST(KeywordTable, NamesAnEmergencyOrItsServices) {
   }
 }
 
+TEST(KeywordTable, ReadsOnlyLastWordsAsTheWholeMessage) {
+  const KeywordTable& t = Table();
+  for (const char* text : {"im done", "I'm done.", "i give up", "ITS OVER", "me rindo", "se acabó", "c'est fini",
+                           "j'abandonne", "hasta aquí"}) {
+    EXPECT_TRUE(t.IsOnlyLastWords(Tokenize(text))) << text;
+  }
+  // A word before or after, or a phrase of the list inside a longer one.
+  for (const char* text : {"", "done", "im done thanks", "thanks im done", "its over we won", "c'est fini le hockey",
+                           "se acabó la leche", "no more texts please"}) {
+    EXPECT_FALSE(t.IsOnlyLastWords(Tokenize(text))) << text;
+  }
+}
+
 TEST(KeywordTable, ReadsAFarewellWithASadEmoji) {
   const KeywordTable& t = Table();
   for (const char* text : {"bye everyone 💔", "goodbye 🥀", "adiós a todos 😢", "adieu 😔", "salut tout le monde 😭"}) {
