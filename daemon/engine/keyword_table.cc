@@ -413,18 +413,19 @@ bool KeywordTable::StartsAt(const PhraseList& list, const std::vector<Token>& to
   return MatchLength(list, tokens, i) != 0;
 }
 
-bool KeywordTable::InFigureOfSpeech(const std::vector<Token>& tokens, std::size_t at) const {
+bool KeywordTable::Covers(const PhraseList& list, const std::vector<Token>& tokens, std::size_t at) {
   for (std::size_t i = at > kFigureReach ? at - kFigureReach : 0; i <= at && i < tokens.size(); ++i) {
-    if (i + MatchLength(figures_of_speech_, tokens, i) > at) return true;
+    if (i + MatchLength(list, tokens, i) > at) return true;
   }
   return false;
 }
 
+bool KeywordTable::InFigureOfSpeech(const std::vector<Token>& tokens, std::size_t at) const {
+  return Covers(figures_of_speech_, tokens, at);
+}
+
 bool KeywordTable::InStudyFrame(const std::vector<Token>& tokens, std::size_t at) const {
-  for (std::size_t i = at > kFigureReach ? at - kFigureReach : 0; i <= at && i < tokens.size(); ++i) {
-    if (i + MatchLength(study_frames_, tokens, i) > at) return true;
-  }
-  return false;
+  return Covers(study_frames_, tokens, at);
 }
 
 bool KeywordTable::Contains(const PhraseList& list, const std::vector<Token>& tokens) {
@@ -434,30 +435,22 @@ bool KeywordTable::Contains(const PhraseList& list, const std::vector<Token>& to
   return false;
 }
 
+bool KeywordTable::AnyIn(std::string_view raw, const std::vector<std::string>& emoji) {
+  return std::any_of(emoji.begin(), emoji.end(), [&](const std::string& e) { return raw.find(e) != raw.npos; });
+}
+
 bool KeywordTable::Jokes(std::string_view raw, const std::vector<Token>& tokens) const {
-  const bool laughs = Contains(laughter_, tokens) || Contains(joke_marks_, tokens) ||
-                      std::any_of(joke_emoji_.begin(), joke_emoji_.end(),
-                                  [&](const std::string& e) { return raw.find(e) != raw.npos; });
+  const bool laughs = Contains(laughter_, tokens) || Contains(joke_marks_, tokens) || AnyIn(raw, joke_emoji_);
   return laughs && !Contains(joke_serious_, tokens);
 }
 
 bool KeywordTable::IsOnlyLastWords(const std::vector<Token>& tokens) const {
-  if (tokens.empty()) return false;
-  const auto it = last_words_.find(tokens.front().text);
-  if (it == last_words_.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(), [&](const std::vector<std::string>& words) {
-    if (words.size() != tokens.size()) return false;
-    for (std::size_t k = 0; k < words.size(); ++k) {
-      if (words[k] != tokens[k].text) return false;
-    }
-    return true;
-  });
+  // The longest phrase at the first word is the whole message.
+  return !tokens.empty() && MatchLength(last_words_, tokens, 0) == tokens.size();
 }
 
 bool KeywordTable::SadFarewell(std::string_view raw, const std::vector<Token>& tokens) const {
-  return Contains(farewell_words_, tokens) &&
-         std::any_of(farewell_emoji_.begin(), farewell_emoji_.end(),
-                     [&](const std::string& e) { return raw.find(e) != raw.npos; });
+  return Contains(farewell_words_, tokens) && AnyIn(raw, farewell_emoji_);
 }
 
 bool KeywordTable::PastBefore(const std::vector<Token>& tokens, std::size_t at) const {

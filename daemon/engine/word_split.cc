@@ -6,15 +6,12 @@
 #include <limits>
 #include <utility>
 
+#include "common/ascii.h"
+
 namespace helpline::engine {
 namespace {
 
-bool AllDigits(std::string_view w) {
-  for (char c : w) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !w.empty();
-}
+bool AllDigits(std::string_view w) { return !w.empty() && std::all_of(w.begin(), w.end(), ascii::IsDigit); }
 
 // The one-letter words of en/es/fr ("i", "a", "y", "o", "e", "u" for you):
 // any other single letter is a piece of a word, not a word.
@@ -103,7 +100,7 @@ std::vector<std::size_t> WordSplitter::Cuts(std::string_view word) const {
   // and must not become "dead line" or "hang over"): two pieces only from
   // kMinTwoPieceLetters letters ("quierodesaparecer", "necesitonaloxona"),
   // or beside a number ("help90210").
-  const bool number = std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool number = std::any_of(word.begin(), word.end(), ascii::IsDigit);
   if (pieces == 2 && n < kMinTwoPieceLetters && !number) return {};
   return cuts;
 }
