@@ -414,11 +414,12 @@ std::string BlindRoundPath(int round) {
 // session): 36 of 2,664 (and one French emergency of b45 without its line),
 // and 11 of 2,664 with every emergency kept once round 15 (rules fitted to
 // 42-45 in each language) and the second set of everyday texts were learned.
+// With 46-49 learned (twentieth session; held out during the nineteenth).
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
   for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28,
-                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45}) {
+                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -438,7 +439,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
     }
   }
   std::printf(
-      "blind rounds 7-17, 19, 22-25 and 28-45: %zu/%zu emergencies with their safety line first, %zu of %zu others "
+      "blind rounds 7-17, 19, 22-25 and 28-49: %zu/%zu emergencies with their safety line first, %zu of %zu others "
       "answered as an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
   EXPECT_GT(emergencies, 3000u);
@@ -446,7 +447,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv, round_b27.tsv and round_b46.tsv .. round_b49.tsv): no
+// round_b26.tsv and round_b27.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -507,6 +508,9 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // "unknown" texts; which, the held-out files do not say). The bounds
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
+// From the twentieth session on, 46-49 are learned from (their last
+// held-out figures are above); the held-out measure keeps 18-27 until new
+// batches are written.
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
   std::size_t answered_as_emergency = 0;  // others whose reply is the full overdose or suicide reply
@@ -552,11 +556,6 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 38u);
   EXPECT_GE(older.intents, 848u);
-  const HeldOutFigures newest = MeasureHeldOut({46, 47, 48, 49}, "46 to 49");
-  EXPECT_EQ(newest.emergencies, 408u);
-  EXPECT_GE(newest.first, 403u);
-  EXPECT_LE(newest.safety_first, 47u);
-  EXPECT_GE(newest.intents, 652u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
