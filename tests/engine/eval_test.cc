@@ -624,12 +624,12 @@ TEST(eval, OrdinaryTextsMeasure) {
 // (batches 42-45 learned) 82, 12, 319; with the second set learned
 // (nineteenth session) 54, 5, 333: the first measure of what set 2 taught;
 // with round 15's rules too, 56, 7, 330; with 46-49 learned and round 16
-// (fr) 57, 8, 333 (its rules alone: 56, 7, 334; retraining on its texts
+// (fr) 56, 8, 333 (its rules alone: 56, 7, 334; retraining on its texts
 // and golden cases moved one text to the full reply).
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   const HeldOutFigures f = MeasureFiles(OrdinaryPaths("ordinary3"), "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
-  EXPECT_LE(f.safety_first, 57u);
+  EXPECT_LE(f.safety_first, 56u);
   EXPECT_LE(f.answered_as_emergency, 8u);
   EXPECT_GE(f.intents, 332u);
 }
