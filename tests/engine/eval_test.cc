@@ -418,8 +418,8 @@ std::string BlindRoundPath(int round) {
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28,
-                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49}) {
+  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28, 29, 30,
+                    31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -447,7 +447,7 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv and round_b27.tsv): no
+// round_b26.tsv, round_b27.tsv and round_b50.tsv .. round_b53.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -509,8 +509,15 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 // From the twentieth session on, 46-49 are learned from (their last
-// held-out figures are above); the held-out measure keeps 18-27 until new
-// batches are written.
+// held-out figures are above). Batches 50-53 were written at the start of
+// the twentieth session by two helpers who had not seen the rules (the US
+// South, Southwest and Mountain West; Ontario and Quebec; people writing
+// about someone else: bystanders, staff, coworkers, parents; how the words
+// go: code-switching, negations, questions, follow-ups, 1-4 words) and
+// measured once on integration 1d1d328 (46-49 learned, before round 16):
+// 405/408 first lines (b50 102, b51 102, b52 101, b53 100 of 102), a
+// safety line first on 43 of 312 others (23 answered as an emergency),
+// intents 650/720 (b50 168, b51 173, b52 147, b53 162 of 180).
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
   std::size_t answered_as_emergency = 0;  // others whose reply is the full overdose or suicide reply
@@ -556,6 +563,11 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   EXPECT_GE(older.first, 507u);
   EXPECT_LE(older.safety_first, 38u);
   EXPECT_GE(older.intents, 848u);
+  const HeldOutFigures newest = MeasureHeldOut({50, 51, 52, 53}, "50 to 53");
+  EXPECT_EQ(newest.emergencies, 408u);
+  EXPECT_GE(newest.first, 405u);
+  EXPECT_LE(newest.safety_first, 43u);
+  EXPECT_GE(newest.intents, 649u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
