@@ -34,6 +34,10 @@
 //   HELPLINE_EVAL_VERBOSE=1 build/tests/eval_test        (also every reply's first line)
 //   HELPLINE_EVAL_SET=/abs/batch.tsv build/tests/eval_test --gtest_filter=eval.Engine*
 //                                                      (a fresh batch in the same format, before it joins the set)
+//   HELPLINE_EVAL_COUNTS_ONLY=1 ...                    (no id, text or reply printed: the tables and how
+//                                                      many rows went from each expected intent to each
+//                                                      other one; for held-out files, whose texts are
+//                                                      not to be read)
 //
 // Reading the table:
 //   - "intent" rows: n = rows expecting that intent; tp = answered with it;
@@ -64,7 +68,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -73,6 +76,7 @@
 
 #include "daemon/engine/message_engine.h"
 #include "directory/validator.h"
+#include "tests/engine/eval_messages.h"
 #include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
@@ -92,23 +96,7 @@ constexpr std::size_t kMinLookAlikes = 200;  // rows whose note starts with "loo
 const char* const kSetPath = "/tests/engine/eval/messages.tsv";
 const std::vector<std::string> kLanguages = {"en", "es", "fr"};
 
-struct Row {
-  int line = 0;
-  std::string id, from, intent, lang, first_line, note, text;
-};
-
-std::vector<std::string> SplitTabs(const std::string& line, std::size_t fields) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (out.size() + 1 < fields) {
-    auto tab = line.find('\t', start);
-    if (tab == std::string::npos) break;
-    out.push_back(line.substr(start, tab - start));
-    start = tab + 1;
-  }
-  out.push_back(line.substr(start));  // the text: the rest of the line
-  return out;
-}
+using Row = EvalRow;
 
 // HELPLINE_EVAL_SET=/abs/path.tsv evaluates another file of the same format
 // (a fresh batch, before its rows join the set); the thresholds still apply.
@@ -118,31 +106,9 @@ std::string SetPath() {
 }
 
 std::vector<Row> LoadRowsFrom(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    ADD_FAILURE() << "cannot open " << path;
-    return {};
-  }
-  std::vector<Row> rows;
-  std::string line;
-  bool header_seen = false;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    if (!header_seen) {  // the column names
-      header_seen = true;
-      EXPECT_EQ(line.rfind("id\tfrom\texpected_intent\texpected_lang\tfirst_line\tnote\ttext", 0), 0u)
-          << "messages.tsv:" << n << ": unexpected header";
-      continue;
-    }
-    auto f = SplitTabs(line, 7);
-    if (f.size() != 7) {
-      ADD_FAILURE() << "messages.tsv:" << n << ": expected 7 tab-separated columns";
-      continue;
-    }
-    rows.push_back({n, f[0], f[1], f[2], f[3], f[4], f[5], f[6]});
-  }
-  return rows;
+  EvalFile file = ReadEvalFile(path);
+  for (const std::string& problem : file.problems) ADD_FAILURE() << path << ": " << problem;
+  return std::move(file.rows);
 }
 
 std::vector<Row> LoadRows() { return LoadRowsFrom(SetPath()); }
@@ -255,7 +221,8 @@ TEST(eval, EngineMeetsTheThresholds) {
   const ShippedWorld& w = TheWorld();
   const auto& rows = Rows();
   ASSERT_FALSE(rows.empty());
-  const bool verbose = std::getenv("HELPLINE_EVAL_VERBOSE") != nullptr;
+  const bool counts_only = std::getenv("HELPLINE_EVAL_COUNTS_ONLY") != nullptr;
+  const bool verbose = !counts_only && std::getenv("HELPLINE_EVAL_VERBOSE") != nullptr;
 
   std::vector<Outcome> outcomes;
   for (const Row& row : rows) {
@@ -350,25 +317,37 @@ TEST(eval, EngineMeetsTheThresholds) {
     }
   }
 
-  std::printf("\n--- false alarms on safety classes (%zu): id | expected -> answered as | text ---\n", false_alarms);
-  for (const Outcome& o : outcomes) {
-    if (!IsSafety(o.row->intent) && IsSafety(o.intent)) {
-      std::printf("%-10s %9s -> %s | %s\n", o.row->id.c_str(), o.row->intent.c_str(), o.intent.c_str(),
-                  o.row->text.c_str());
+  if (counts_only) {
+    std::map<std::pair<std::string, std::string>, std::size_t> moved;  // (expected, answered) -> rows
+    std::size_t first_line_misses = 0;
+    for (const Outcome& o : outcomes) {
+      if (o.intent != o.row->intent) ++moved[{o.row->intent, o.intent}];
+      if (!o.first_line_ok) ++first_line_misses;
     }
-  }
+    std::printf("\n--- rows answered with another intent: expected -> answered: rows ---\n");
+    for (const auto& [pair, n] : moved) std::printf("%-12s -> %-12s %zu\n", pair.first.c_str(), pair.second.c_str(), n);
+    std::printf("safety rows whose first line lacks its line: %zu\n", first_line_misses);
+  } else {
+    std::printf("\n--- false alarms on safety classes (%zu): id | expected -> answered as | text ---\n", false_alarms);
+    for (const Outcome& o : outcomes) {
+      if (!IsSafety(o.row->intent) && IsSafety(o.intent)) {
+        std::printf("%-10s %9s -> %s | %s\n", o.row->id.c_str(), o.row->intent.c_str(), o.intent.c_str(),
+                    o.row->text.c_str());
+      }
+    }
 
-  std::printf(
-      "\n--- misses (%zu): SAFETY = safety miss, ALARM = false alarm; id | expected intent/lang -> got | text ---\n",
-      misses.size());
-  for (const Outcome* o : misses) {
-    const Row& r = *o->row;
-    const bool safety_miss = IsSafety(r.intent) && (o->intent != r.intent || !o->first_line_ok);
-    std::string flag = safety_miss ? "SAFETY " : (!IsSafety(r.intent) && IsSafety(o->intent) ? "ALARM  " : "       ");
-    std::printf("%s%-10s %9s/%s -> %9s/%s%s | %s\n", flag.c_str(), r.id.c_str(), r.intent.c_str(), r.lang.c_str(),
-                o->intent.c_str(), o->lang.c_str(), o->first_line_ok ? "" : " [first line]", r.text.c_str());
-    if (!o->first_line_ok)
-      std::printf("           first line lacks \"%s\": %s\n", r.first_line.c_str(), o->first_line.c_str());
+    std::printf(
+        "\n--- misses (%zu): SAFETY = safety miss, ALARM = false alarm; id | expected intent/lang -> got | text ---\n",
+        misses.size());
+    for (const Outcome* o : misses) {
+      const Row& r = *o->row;
+      const bool safety_miss = IsSafety(r.intent) && (o->intent != r.intent || !o->first_line_ok);
+      std::string flag = safety_miss ? "SAFETY " : (!IsSafety(r.intent) && IsSafety(o->intent) ? "ALARM  " : "       ");
+      std::printf("%s%-10s %9s/%s -> %9s/%s%s | %s\n", flag.c_str(), r.id.c_str(), r.intent.c_str(), r.lang.c_str(),
+                  o->intent.c_str(), o->lang.c_str(), o->first_line_ok ? "" : " [first line]", r.text.c_str());
+      if (!o->first_line_ok)
+        std::printf("           first line lacks \"%s\": %s\n", r.first_line.c_str(), o->first_line.c_str());
+    }
   }
   if (verbose) {
     std::printf("\n--- every reply's first line ---\n");
