@@ -69,7 +69,14 @@ class KeywordTable {
   // opt-out). A phrase right after a word of "opt_out_others" "negators"
   // is someone else's doing ("my ex wont stop texting me", "mi ex no deja
   // de escribirme"), unless the message addresses us before it
-  // ("addressees": "why wont you stop texting me").
+  // ("addressees": "why wont you stop texting me"). "opt_out_pairs" say it
+  // in more words than a list can hold: a verb of ending ("stop", "quit",
+  // "no more", "dejen de", "arrêtez") followed, at most the group's "gap"
+  // words later, by an object that is our messages or our list ("texts",
+  // "mensajes", "textos", "la liste": "stop these texts please", "cancel
+  // those messages", "paren de mandarme mensajes", "arrêtez les textos"),
+  // with the same rule for someone else's doing; the whole phrase and what
+  // is between count as the opt-out.
   std::optional<KeywordHit> MatchOptOutPhrase(const std::vector<Token>& tokens) const;
   static constexpr std::size_t kOptOutMaxTokens = 12;
   // With a memo (not_typo_memo.h), words it holds are skipped and words
@@ -257,6 +264,15 @@ class KeywordTable {
   // Opt-out phrases, by first word (longest first).
   std::vector<Entry> opt_out_;
   std::unordered_map<std::string, std::vector<std::size_t>> opt_out_by_first_;
+  // Opt-out pairs: a verb phrase, then an object phrase at most `gap` words later.
+  struct OptOutPair {
+    Intent intent;
+    std::string lang;
+    std::size_t gap = 0;
+    std::unordered_map<std::string, std::vector<std::vector<std::string>>> verbs, objects;
+  };
+  std::vector<OptOutPair> opt_out_pairs_;
+  static constexpr std::size_t kOptOutMaxGap = 3;
   // Words of politeness that may surround a carrier word ("please", "svp").
   std::unordered_set<std::string> fillers_;
   // Phrases by first word (the phrase lists above).
