@@ -207,6 +207,7 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"figures_of_speech", "", &t.figures_of_speech_},
                                 {"opt_out_others", "negators", &t.opt_out_negators_},
                                 {"opt_out_others", "addressees", &t.opt_out_addressees_},
+                                {"opt_out_others", "owners", &t.opt_out_owners_},
                                 {"study_frames", "", &t.study_frames_},
                                 {"asking_for_a_friend", "", &t.asking_for_a_friend_},
                                 {"relative_wants", "phrases", &t.relative_wants_},
@@ -356,6 +357,19 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
     }
   }
   return std::nullopt;
+}
+
+bool KeywordTable::NamesTheOptedOut(const std::vector<Token>& tokens, const KeywordHit& phrase,
+                                    const KeywordHit& named) const {
+  if (!named.names_only) return false;
+  const std::size_t end = phrase.first + phrase.count;
+  if (named.first >= end) return named.first <= end + kOptOutObjectReach;
+  if (named.first + named.count > phrase.first) return false;
+  for (std::size_t k = named.first >= 2 ? named.first - 2 : 0; k < named.first; ++k) {
+    const std::size_t n = MatchLength(opt_out_owners_, tokens, k);
+    if (n != 0 && k + n + 1 >= named.first && k + n <= named.first) return true;
+  }
+  return false;
 }
 
 std::vector<KeywordHit> KeywordTable::MatchExact(const std::vector<Token>& tokens, std::vector<bool>& used) const {

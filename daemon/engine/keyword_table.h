@@ -78,6 +78,16 @@ class KeywordTable {
   // with the same rule for someone else's doing; the whole phrase and what
   // is between count as the opt-out.
   std::optional<KeywordHit> MatchOptOutPhrase(const std::vector<Token>& tokens) const;
+  // Whether `named` (a names_only keyword hit: "my son", "mi hija", "sa
+  // mère") names whose phone the opt-out `phrase` is for, not a request: it
+  // starts at most kOptOutObjectReach words after the phrase ("stop texting
+  // my son", "arrêtez d'envoyer des textos à ma fille"), or it comes before
+  // the phrase right after one of "opt_out_others" "owners" (at most one
+  // word between: "this is his mom, stop texting this phone", "soy la mamá",
+  // "c'est sa mère"). A relative before the phrase otherwise is its subject
+  // ("my son needs to stop texting his dealer": a family request).
+  bool NamesTheOptedOut(const std::vector<Token>& tokens, const KeywordHit& phrase, const KeywordHit& named) const;
+  static constexpr std::size_t kOptOutObjectReach = 3;
   static constexpr std::size_t kOptOutMaxTokens = 12;
   // With a memo (not_typo_memo.h), words it holds are skipped and words
   // found to be no keyword's typo are added: the hits are the same.
@@ -287,10 +297,10 @@ class KeywordTable {
   // Whether one of `emoji` (UTF-8) is in the raw text.
   static bool AnyIn(std::string_view raw, const std::vector<std::string>& emoji);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
-      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
-      first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_,
-      lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
+      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, opt_out_owners_,
+      study_frames_, asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_,
+      story_frights_, first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_,
+      thanks_for_, lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
       emergency_calls_, farewell_words_, last_words_;
   // Whether token i is a word for a person ("persons" "people") or an
   // "others" pronoun; whether it is a "self" word.

@@ -309,6 +309,29 @@ TEST(KeywordTable, AVerbOfEndingThenOurMessagesIsAnOptOut) {
   }
 }
 
+TEST(KeywordTable, ARelativeAfterAnOptOutOrAfterItsOwnerNamesWhosePhoneItIs) {
+  const KeywordTable& t = Table();
+  const auto names = [&](std::string_view text) {
+    const std::vector<Token> tokens = Tokenize(text);
+    const auto phrase = t.MatchOptOutPhrase(tokens);
+    EXPECT_TRUE(phrase.has_value()) << text;
+    if (!phrase) return false;
+    std::vector<bool> used(tokens.size(), false);
+    for (std::size_t k = 0; k < phrase->count; ++k) used[phrase->first + k] = true;
+    for (const KeywordHit& h : t.MatchExact(tokens, used)) {
+      if (h.intent == Intent::kFamily) return t.NamesTheOptedOut(tokens, *phrase, h);
+    }
+    ADD_FAILURE() << "no relative in " << text;
+    return false;
+  };
+  EXPECT_TRUE(names("stop texting my son"));
+  EXPECT_TRUE(names("arrêtez de texter mon fils"));
+  EXPECT_TRUE(names("soy la mamá, no vuelvan a escribir a este número"));
+  EXPECT_TRUE(names("c'est sa mère, arrêtez d'écrire à ce numéro"));
+  EXPECT_FALSE(names("my son needs to stop texting his dealer")) << "the relative is the phrase's subject";
+  EXPECT_FALSE(names("stop texting, so tired of it and my son is asleep")) << "too far after the phrase";
+}
+
 TEST(KeywordTable, OptOutPairsAreForStopWithABoundedGap) {
   auto start = KeywordTable::Parse(
       R"({"intents": [], "opt_out_pairs": [{"intent": "start", "verbs": ["send"], "objects": ["texts"]}]})");
