@@ -86,26 +86,35 @@ if type(packed) == 'table' then
 end
 )lua";
 constexpr std::string_view kAdmitCommon = R"lua(
+-- The six values as locals (nil when there is no key; false for a hash's
+-- missing field): no table for a string's values.
+local language, region, opted_out, start0, count0, seen0
 if packed then
   -- One pattern: measured cheaper than string.find and string.sub per value.
-  f = {string.match(packed, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')}
-  if f[6] == nil then
+  language, region, opted_out, start0, count0, seen0 =
+    string.match(packed, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+  if seen0 == nil then
     -- Never read as "nothing known": an opt-out may be in it.
     return redis.error_reply('ERR sender state: unreadable string')
   end
-elseif not f then
-  f = {}
+elseif f then
+  language, region, opted_out, start0, count0, seen0 = f[1], f[2], f[3], f[4], f[5], f[6]
 end
-local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
+language, region, opted_out = language or '', region or '', opted_out or ''
 local now = ARGV[1]
-local t = tonumber(now)
-local verdict, start, count = 'new', f[4], nil
+-- The daemon's clock, always digits: converted once (tonumber converts twice).
+local t = now + 0
+local verdict, start, count = 'new', start0, nil
 if LIMIT > 0 then
-  local s, c = tonumber(f[4]), tonumber(f[5])
   -- A new window when none is open, the open one has ended, or it starts more
   -- than a minute in the future (a clock was set back): never a sender
-  -- silenced for good. The minute absorbs clock skew between daemons.
-  if s == nil or c == nil or t >= s + WINDOW or s > t + 60 then
+  -- silenced for good. The minute absorbs clock skew between daemons. The
+  -- count is read only for an open window.
+  local s, c = tonumber(start0), nil
+  if s ~= nil and t < s + WINDOW and s <= t + 60 then
+    c = tonumber(count0)
+  end
+  if c == nil then
     start, c = now, 0
   end
   c = c + 1
@@ -123,7 +132,7 @@ if previous then
   return 'dup' .. previous
 end
 local apply = #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1')
-local seen = tonumber(f[6])
+local seen = tonumber(seen0)
 local renew = seen == nil or t - seen >= 86400 or seen > t
 )lua";
 // The whole state is written (a string, or a string converted to a hash):
@@ -143,7 +152,7 @@ if apply then
   end
 end
 if not count then
-  start, count = f[4] or '', f[5] or ''
+  start, count = start0 or '', count0 or ''
 end
 )lua";
 constexpr std::string_view kWriteString = R"lua(
@@ -174,7 +183,7 @@ constexpr std::string_view kWriteHash = R"lua(
   return marker
 end
 -- rate_start is written only when the window (re)starts: else it holds start.
-local restarted = count and start ~= f[4]
+local restarted = count and start ~= start0
 if apply then
   local fields = {'last_seen', now}
   if count then
