@@ -123,8 +123,16 @@ if LIMIT > 0 then
   elseif c > LIMIT + 1 then
     verdict = 'silent'
   end
-  -- A number: redis.call writes an integral one as its digits ("12").
-  count = c
+  -- The count as its digits, spelled here up to 99: a Lua number would cost
+  -- Redis a sprintf (~2,000 instructions) wherever it is written.
+  if c < 10 then
+    count = string.char(48 + c)
+  elseif c < 100 then
+    count = string.char(48 + (c - c % 10) / 10, 48 + c % 10)
+  else
+    -- redis.call and .. write an integral number as its digits ("123").
+    count = c
+  end
 end
 local marker = '~' .. verdict .. '\31' .. language .. '\31' .. region .. '\31' .. opted_out
 local previous = redis.call('SET', KEYS[1], marker, 'NX', 'GET', 'EX', DEDUPE_TTL)
