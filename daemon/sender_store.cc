@@ -30,7 +30,13 @@ namespace {
 // (AdmitScript(): a new script, with its own SHA-1, when SIGHUP changes the
 // rate limit or the layout), not arguments: Redis builds a Lua string and a
 // table slot for every argument of every call (~1,000 instructions each), and
-// the script would parse two of them as numbers.
+// the script would parse two of them as numbers. Numbers cost as much: tonumber
+// converts a string twice (glibc strtod, ~900 instructions each) and a Lua
+// number written to Redis or joined into a string is formatted with sprintf
+// (~2,000), so the daemon's clock is converted once, by arithmetic (it is
+// always digits; a stored value goes through tonumber, which reads a
+// malformed one as none), and the rate count is spelled by the script up to 99
+// (docs/BENCHMARKS.md round 11).
 //
 // The sender's state has two layouts (SenderStateLayout), and the script reads
 // whichever the key holds, whatever it writes: it first asks in the layout it
