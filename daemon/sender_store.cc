@@ -31,7 +31,7 @@ namespace {
 // rate limit or the layout), not arguments: Redis builds a Lua string and a
 // table slot for every argument of every call (~1,000 instructions each), and
 // the script would parse two of them as numbers. Numbers cost as much: tonumber
-// converts a string twice (glibc strtod, ~900 instructions each) and a Lua
+// converts a string twice (glibc strtod, ~750 instructions each) and a Lua
 // number written to Redis or joined into a string is formatted with sprintf
 // (~2,000), so the daemon's clock is converted once, by arithmetic (it is
 // always digits; a stored value goes through tonumber, which reads a
