@@ -97,8 +97,11 @@ class LanguageIdentifier {
   // one flag per token: a flagged token is skipped, words and character cues
   // alike (the caller's region resolver found a place there: "Richmond VA",
   // "PHOENIX", "Regina" say nothing about the language the person writes).
+  // `exclude`, when given, is a language the text cannot be in (one the
+  // sender says they do not speak: "no sabemos inglés"): its score is set
+  // to zero before the margin rule, so the text's other languages decide.
   LanguageGuess Identify(std::string_view raw_utf8, const std::vector<Token>& tokens,
-                         const std::vector<bool>* not_evidence = nullptr) const;
+                         const std::vector<bool>* not_evidence = nullptr, std::string_view exclude = {}) const;
 
   // The language most people write in region `code` ("CA-QC" -> "fr") from
   // "region_languages", or "" when the data names none (English regions).
