@@ -540,12 +540,16 @@ bool AsksWhere(const std::vector<Token>& tokens) {
 // A language the sender says they do not speak ("no sabemos inglés", "je
 // parle pas anglais") is not switched to: its hit's language is put in
 // `lacks` (else empty), for the caller to ask the text's other languages. A
-// language merely mentioned ("el inglés de mi hijo") is no switch either.
+// language merely mentioned ("el inglés de mi hijo") is put in `mentioned`,
+// for the caller to keep only when the text is written in it ("ESPAÑOL mi
+// hijo está tomando mucho": the keyword typed before the message).
 std::vector<bool> LanguagesForSomeoneElse(const KeywordTable& keywords, const std::vector<Token>& tokens,
-                                          const std::vector<KeywordHit>& hits, std::vector<std::string_view>& lacks) {
+                                          const std::vector<KeywordHit>& hits, std::vector<std::string_view>& lacks,
+                                          std::vector<std::string_view>& mentioned) {
   using Owner = KeywordTable::LanguageOwner;
   std::vector<bool> theirs(hits.size(), false);
   lacks.assign(hits.size(), {});
+  mentioned.assign(hits.size(), {});
   if (std::none_of(hits.begin(), hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kLanguage; })) {
     return theirs;
   }
@@ -569,9 +573,10 @@ std::vector<bool> LanguagesForSomeoneElse(const KeywordTable& keywords, const st
     // anglais") is not switched to either, and names no one else's; nor is
     // a language merely mentioned.
     theirs[i] = owner[i] == Owner::kSomeoneElse || owner[i] == Owner::kSenderLacks || owner[i] == Owner::kMentioned;
-    if (owner[i] == Owner::kSenderLacks) {
+    if (owner[i] == Owner::kSenderLacks || owner[i] == Owner::kMentioned) {
+      std::string_view& out = owner[i] == Owner::kSenderLacks ? lacks[i] : mentioned[i];
       names(h, [&](std::string_view lang) {
-        if (lacks[i].empty()) lacks[i] = lang;
+        if (out.empty()) out = lang;
       });
     }
     if (owner[i] != Owner::kSomeoneElse) continue;
@@ -799,14 +804,17 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // its reading with that language excluded (the name of a language is no
   // evidence it is read). A text in the very language it says it lacks
   // ("hablo poco español, ¿hay alguien que hable mixteco?") asks for none,
-  // nor does a text that says nothing.
+  // nor does a text that says nothing. A language merely mentioned is a
+  // request only in a text written in it (the identifier sure of it).
   {
-    std::vector<std::string_view> lacks;
-    const std::vector<bool> theirs = LanguagesForSomeoneElse(keywords_, tokens, u.hits, lacks);
+    std::vector<std::string_view> lacks, mentioned;
+    const std::vector<bool> theirs = LanguagesForSomeoneElse(keywords_, tokens, u.hits, lacks, mentioned);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < u.hits.size(); ++i) {
       KeywordHit h = u.hits[i];
-      if (!lacks[i].empty()) {
+      if (!mentioned[i].empty()) {
+        if (language_id_.Identify(text, tokens, &place_tokens).lang != mentioned[i]) continue;
+      } else if (!lacks[i].empty()) {
         LanguageGuess other = language_id_.Identify(text, tokens, &place_tokens);
         if (other.lang.empty()) other = language_id_.Identify(text, tokens, &place_tokens, lacks[i]);
         if (other.lang.empty() || other.lang == lacks[i] || !catalog_.Has(other.lang)) continue;
