@@ -743,6 +743,18 @@ TEST(language_identifier, ReadsALanguagesNameAsTheWritersLanguage) {
   EXPECT_EQ(Lang("el inglés de mi hijo"), "es");
 }
 
+// Code-switching: the language most of the text is in answers; one Spanish
+// or French word in an English text leaves it English.
+TEST(language_identifier, AnswersMixedTextsInTheLanguageMostOfItIsIn) {
+  EXPECT_EQ(Lang("mi novio está en el floor y no despierta, creo que fue el fentanyl"), "es");
+  EXPECT_EQ(Lang("oye mi hermano anda bien high y no quiere dejar de usar, where can he go"), "es");
+  EXPECT_EQ(Lang("le gars est passed out depuis tantôt pis y'a les lèvres bleues"), "fr");
+  EXPECT_EQ(Lang("mon chum a pris des pills pis il est full out of it"), "fr");
+  EXPECT_EQ(Lang("my abuela keeps drinking every night and i dont know how to help her"), "en");
+  EXPECT_EQ(Lang("my roommate took something and now he wont wake up, ayuda"), "en");
+  EXPECT_EQ(Lang("my buddy from the chantier has been using again and his blonde is scared"), "en");
+}
+
 // A language excluded by the caller (one the sender says they cannot read)
 // scores nothing: the text's other languages decide.
 TEST(language_identifier, LeavesAnExcludedLanguageOut) {
