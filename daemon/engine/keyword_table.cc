@@ -615,6 +615,12 @@ KeywordTable::LanguageOwner KeywordTable::LanguageOwnerAt(const std::vector<Toke
   // polite word ("français svp"); anywhere else it is merely mentioned ("my
   // kid's spanish teacher", "el inglés de mi hijo").
   if (count != 1 || lang_ask_.empty()) return LanguageOwner::kUnsaid;
+  // A "not" word right before it, with no "speak" word and no "polite" word
+  // after it: "no english", "poco inglés", "pas anglais" ("no, spanish
+  // please" asks for it).
+  if (first > 0 && StartsAt(lang_not_, tokens, first - 1) && !StartsAt(lang_polite_, tokens, end)) {
+    return LanguageOwner::kSenderLacks;
+  }
   // One of two languages offered ("en inglés o español", "english or
   // french"): a choice names neither; the text's own language answers.
   const auto offered = [&](std::size_t at) { return at < tokens.size() && !LanguageOfWord(tokens[at].text).empty(); };

@@ -221,7 +221,9 @@ class KeywordTable {
   //   or, with no one named, a "not" word at most two words before the
   //   "speak" word or between it and the keyword ("no sabemos inglés", "we
   //   cant read spanish", "on comprend pas l'anglais", "je lis mal
-  //   l'anglais"): a language the sender does not speak. kMentioned: a
+  //   l'anglais"), or a "not" word right before a one-word keyword and no
+  //   "polite" word after it ("no english", "poco inglés"): a language the
+  //   sender does not speak. kMentioned: a
   //   one-word keyword (a language's name) in none of these frames and in
   //   no frame of a request: not after a "speak" word or an "ask" word
   //   ("in", "en", "prefiero"), not before a "polite" word, in a message of

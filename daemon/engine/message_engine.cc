@@ -541,8 +541,9 @@ bool AsksWhere(const std::vector<Token>& tokens) {
 // parle pas anglais") is not switched to: its hit's language is put in
 // `lacks` (else empty), for the caller to ask the text's other languages. A
 // language merely mentioned ("el inglés de mi hijo") is put in `mentioned`,
-// for the caller to keep only when the text is written in it ("ESPAÑOL mi
-// hijo está tomando mucho": the keyword typed before the message).
+// for the caller to keep only as the first or last word of a text written
+// in it ("ESPAÑOL mi hijo está tomando mucho": the keyword typed before the
+// message).
 std::vector<bool> LanguagesForSomeoneElse(const KeywordTable& keywords, const std::vector<Token>& tokens,
                                           const std::vector<KeywordHit>& hits, std::vector<std::string_view>& lacks,
                                           std::vector<std::string_view>& mentioned) {
@@ -805,7 +806,9 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // evidence it is read). A text in the very language it says it lacks
   // ("hablo poco español, ¿hay alguien que hable mixteco?") asks for none,
   // nor does a text that says nothing. A language merely mentioned is a
-  // request only in a text written in it (the identifier sure of it).
+  // request only as the first or last word of a text written in it (the
+  // identifier sure of it: "ESPAÑOL mi hijo está tomando mucho"; not
+  // "writing a paper for english 101").
   {
     std::vector<std::string_view> lacks, mentioned;
     const std::vector<bool> theirs = LanguagesForSomeoneElse(keywords_, tokens, u.hits, lacks, mentioned);
@@ -813,7 +816,8 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
     for (std::size_t i = 0; i < u.hits.size(); ++i) {
       KeywordHit h = u.hits[i];
       if (!mentioned[i].empty()) {
-        if (language_id_.Identify(text, tokens, &place_tokens).lang != mentioned[i]) continue;
+        const bool at_an_end = h.first == 0 || h.first + h.count == tokens.size();
+        if (!at_an_end || language_id_.Identify(text, tokens, &place_tokens).lang != mentioned[i]) continue;
       } else if (!lacks[i].empty()) {
         LanguageGuess other = language_id_.Identify(text, tokens, &place_tokens);
         if (other.lang.empty()) other = language_id_.Identify(text, tokens, &place_tokens, lacks[i]);

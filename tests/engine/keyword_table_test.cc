@@ -391,7 +391,8 @@ TEST(KeywordTable, ALanguageTheSenderCannotReadIsLacked) {
        {"no sabemos ingles", "no sé leer inglés", "yo no sé nada de inglés", "no entendemos el inglés", "no leo inglés",
         "casi no leo inglés", "nosotros no hablamos inglés", "on comprend pas l'anglais", "je lis mal l'anglais",
         "on parle pas anglais", "je sais pas lire l'anglais", "we cant read spanish", "i don't know spanish",
-        "we don't speak french", "i barely speak spanish", "i speak a little spanish"}) {
+        "we don't speak french", "i barely speak spanish", "i speak a little spanish", "no english", "poco inglés",
+        "pas anglais, désolé"}) {
     EXPECT_EQ(LanguageOwners(text), (std::vector<O>{O::kSenderLacks})) << text;
   }
   // Someone else's lack stays theirs.
@@ -411,8 +412,8 @@ TEST(KeywordTable, ALanguageMerelyMentionedIsNoRequest) {
     ASSERT_FALSE(owners.empty()) << text;
     EXPECT_EQ(owners.front(), O::kMentioned) << text;
   }
-  for (const char* text : {"ENGLISH", "spanish please", "ingles por favor", "français svp", "espanol?",
-                           "can you reply in french", "do you speak english", "prefiero español, gracias",
+  for (const char* text : {"ENGLISH", "spanish please", "no, spanish please", "ingles por favor", "français svp",
+                           "espanol?", "can you reply in french", "do you speak english", "prefiero español, gracias",
                            "is there anyone who speaks spanish", "busco a alguien que hable español"}) {
     EXPECT_EQ(LanguageOwners(text), (std::vector<O>{O::kUnsaid})) << text;
   }
