@@ -25,10 +25,12 @@ Each call's messages' StoreReply SETs (SET XX KEEPTTL of a 300-byte reply)
 go in the same write as the next call, as the daemon sends them, so the
 figures are per webhook; --no-replies measures the admit alone.
 
-usage: bench/admit_batch_cost.py [--senders S] [--n N] [--no-replies] [BATCH ...]
+usage: bench/admit_batch_cost.py [--senders S] [--n N] [--no-replies] [--layout hash|string] [BATCH ...]
   BATCH: batch sizes (default 1 4 8 16); --senders 100 makes every counted
   message a known sender's with an open rate window (as SENDERS=100 in
-  webhook_cost.sh), the default gives each message a new sender.
+  webhook_cost.sh), the default gives each message a new sender; --layout
+  assembles the script of that sender_state_layout (default hash), as
+  AdmitScript() in sender_store.cc does.
 """
 import argparse
 import glob
@@ -45,41 +47,60 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # A stored reply of a typical length (an SMS of two segments, "=" first).
 REPLY = "=" + "x" * 300
+# The daemon's clock as the admit script reads it (kAdmitCommon): the batch
+# reads it once, before its messages.
+CLOCK = "local now = ARGV[1]\n-- The daemon's clock, always digits: converted once (tonumber converts twice).\nlocal t = now + 0\n"
 DEFAULTS = {"%DEDUPE_TTL%": "86400", "%LIMIT%": "10", "%WINDOW%": "60", "%STATE_TTL%": "31536000"}
 
 
-def admit_scripts():
-    """(one message per call, B messages per call), from sender_store.cc."""
+def piece(src, name):
+    """The text of one of sender_store.cc's admit script pieces."""
+    m = re.search(r'\b%s = R"lua\((.*?)\)lua"' % name, src, re.S)
+    if not m:
+        sys.exit("admit script changed: no piece %s in sender_store.cc" % name)
+    return m.group(1)
+
+
+def admit_scripts(layout):
+    """(one message per call, B messages per call), from sender_store.cc,
+    assembled as its AdmitScript() does for `layout` ("hash" or "string")."""
     src = open(os.path.join(ROOT, "daemon", "sender_store.cc")).read()
-    head = re.search(r'kAdmitScriptOptions = R"lua\((.*?)\)lua"', src, re.S).group(1)
-    body = re.search(r'kAdmitScriptBody = R"lua\((.*?)\)lua"', src, re.S).group(1)
+    head = piece(src, "kAdmitScriptOptions")
+    if layout == "string":
+        names = ("kReadString", "kAdmitCommon", "kWhole", "kWriteString")
+    else:
+        names = ("kReadHash", "kAdmitCommon", "kIfConverting", "kWhole", "kWriteHash")
+    body = "".join(piece(src, n) for n in names)
     for name, value in DEFAULTS.items():
         head = head.replace(name, value)
     single = head + body
     # The batch: the same body as a function of the message's two keys and
     # its arguments' place in ARGV, called once per message. ARGV of the
     # batch: 1 now, 2 one digit per message: how many arguments of its own
-    # follow (0 without changes), 3.. those arguments. Each rewrite must
-    # apply exactly once, so a changed script fails here, not silently.
+    # follow (0 without changes), 3.. those arguments. Each rewrite applies
+    # at most once (the clock exactly once; a layout's script may lack one of
+    # the loops), and no ARGV or KEYS may be left, so a changed script fails
+    # here, not silently.
     rewrites = [
-        ("local now = ARGV[1]\nlocal t = tonumber(now)\n", ""),
+        (CLOCK, ""),
         ("KEYS[1]", "mkey"),
         ("KEYS[2]", "skey"),
         ("#ARGV > 2", "n > 1"),
         ("ARGV[2] == '1'", "ARGV[a] == '1'"),
         ("for i = 3, #ARGV do", "for i = a + 1, a + n - 1 do"),
+        ("for i = 3, #ARGV, 2 do", "for i = a + 1, a + n - 1, 2 do"),
     ]
     fn = body
     for old, new in rewrites:
         if old.startswith("KEYS"):  # used several times
             fn = fn.replace(old, new)
             continue
-        if fn.count(old) != 1:
+        if fn.count(old) > 1 or (old == CLOCK and fn.count(old) != 1):
             sys.exit("admit script changed: cannot rewrite %r" % old)
         fn = fn.replace(old, new)
-    if "ARGV" in fn.replace("ARGV[a]", "").replace("ARGV[i]", "") or "KEYS" in fn:
+    if "ARGV" in fn.replace("ARGV[a]", "").replace("ARGV[i + 1]", "").replace("ARGV[i]", "") or "KEYS" in fn:
         sys.exit("admit script changed: ARGV or KEYS left in the batch's function")
-    batch = head + "local now = ARGV[1]\nlocal t = tonumber(now)\n" + \
+    batch = head + CLOCK + \
         "local function admit(mkey, skey, a, n)\n" + fn + "end\n" + """
 local shape, out, a = ARGV[2], {}, 3
 for m = 1, #shape do
@@ -133,9 +154,10 @@ def main():
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--no-replies", dest="replies", action="store_false")
+    ap.add_argument("--layout", choices=["hash", "string"], default="hash")
     ap.add_argument("batch", type=int, nargs="*", default=[1, 4, 8, 16])
     o = ap.parse_args()
-    single, batch = admit_scripts()
+    single, batch = admit_scripts(o.layout)
     tmp = tempfile.mkdtemp(prefix="admit-batch-")
     sock = os.path.join(tmp, "redis.sock")
     redis = subprocess.Popen(

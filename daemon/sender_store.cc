@@ -30,7 +30,13 @@ namespace {
 // (AdmitScript(): a new script, with its own SHA-1, when SIGHUP changes the
 // rate limit or the layout), not arguments: Redis builds a Lua string and a
 // table slot for every argument of every call (~1,000 instructions each), and
-// the script would parse two of them as numbers.
+// the script would parse two of them as numbers. Numbers cost as much: tonumber
+// converts a string twice (glibc strtod, ~750 instructions each) and a Lua
+// number written to Redis or joined into a string is formatted with sprintf
+// (~2,000), so the daemon's clock is converted once, by arithmetic (it is
+// always digits; a stored value goes through tonumber, which reads a
+// malformed one as none), and the rate count is spelled by the script up to 99
+// (docs/BENCHMARKS.md round 11).
 //
 // The sender's state has two layouts (SenderStateLayout), and the script reads
 // whichever the key holds, whatever it writes: it first asks in the layout it
@@ -86,26 +92,35 @@ if type(packed) == 'table' then
 end
 )lua";
 constexpr std::string_view kAdmitCommon = R"lua(
+-- The six values as locals (nil when there is no key; false for a hash's
+-- missing field): no table for a string's values.
+local language, region, opted_out, start0, count0, seen0
 if packed then
   -- One pattern: measured cheaper than string.find and string.sub per value.
-  f = {string.match(packed, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')}
-  if f[6] == nil then
+  language, region, opted_out, start0, count0, seen0 =
+    string.match(packed, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31([^\31]*)')
+  if seen0 == nil then
     -- Never read as "nothing known": an opt-out may be in it.
     return redis.error_reply('ERR sender state: unreadable string')
   end
-elseif not f then
-  f = {}
+elseif f then
+  language, region, opted_out, start0, count0, seen0 = f[1], f[2], f[3], f[4], f[5], f[6]
 end
-local language, region, opted_out = f[1] or '', f[2] or '', f[3] or ''
+language, region, opted_out = language or '', region or '', opted_out or ''
 local now = ARGV[1]
-local t = tonumber(now)
-local verdict, start, count = 'new', f[4], nil
+-- The daemon's clock, always digits: converted once (tonumber converts twice).
+local t = now + 0
+local verdict, start, count = 'new', start0, nil
 if LIMIT > 0 then
-  local s, c = tonumber(f[4]), tonumber(f[5])
   -- A new window when none is open, the open one has ended, or it starts more
   -- than a minute in the future (a clock was set back): never a sender
-  -- silenced for good. The minute absorbs clock skew between daemons.
-  if s == nil or c == nil or t >= s + WINDOW or s > t + 60 then
+  -- silenced for good. The minute absorbs clock skew between daemons. The
+  -- count is read only for an open window.
+  local s, c = tonumber(start0), nil
+  if s ~= nil and t < s + WINDOW and s <= t + 60 then
+    c = tonumber(count0)
+  end
+  if c == nil then
     start, c = now, 0
   end
   c = c + 1
@@ -114,8 +129,16 @@ if LIMIT > 0 then
   elseif c > LIMIT + 1 then
     verdict = 'silent'
   end
-  -- A number: redis.call writes an integral one as its digits ("12").
-  count = c
+  -- The count as its digits, spelled here up to 99: a Lua number would cost
+  -- Redis a sprintf (~2,000 instructions) wherever it is written.
+  if c < 10 then
+    count = string.char(48 + c)
+  elseif c < 100 then
+    count = string.char(48 + (c - c % 10) / 10, 48 + c % 10)
+  else
+    -- redis.call and .. write an integral number as its digits ("123").
+    count = c
+  end
 end
 local marker = '~' .. verdict .. '\31' .. language .. '\31' .. region .. '\31' .. opted_out
 local previous = redis.call('SET', KEYS[1], marker, 'NX', 'GET', 'EX', DEDUPE_TTL)
@@ -123,7 +146,7 @@ if previous then
   return 'dup' .. previous
 end
 local apply = #ARGV > 2 and (verdict == 'new' or ARGV[2] == '1')
-local seen = tonumber(f[6])
+local seen = tonumber(seen0)
 local renew = seen == nil or t - seen >= 86400 or seen > t
 )lua";
 // The whole state is written (a string, or a string converted to a hash):
@@ -143,7 +166,7 @@ if apply then
   end
 end
 if not count then
-  start, count = f[4] or '', f[5] or ''
+  start, count = start0 or '', count0 or ''
 end
 )lua";
 constexpr std::string_view kWriteString = R"lua(
@@ -174,7 +197,7 @@ constexpr std::string_view kWriteHash = R"lua(
   return marker
 end
 -- rate_start is written only when the window (re)starts: else it holds start.
-local restarted = count and start ~= f[4]
+local restarted = count and start ~= start0
 if apply then
   local fields = {'last_seen', now}
   if count then

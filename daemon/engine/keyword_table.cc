@@ -166,6 +166,32 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
       });
     }
   }
+  if (d.HasMember("opt_out_pairs")) {
+    if (!d["opt_out_pairs"].IsArray()) return InvalidArgument("keywords: /opt_out_pairs: expected an array");
+    const auto& groups = d["opt_out_pairs"].GetArray();
+    for (rapidjson::SizeType i = 0; i < groups.Size(); ++i) {
+      const auto& g = groups[i];
+      const std::string at = "keywords: /opt_out_pairs/" + std::to_string(i);
+      if (!g.IsObject() || !g.HasMember("intent") || !g["intent"].IsString() || !g.HasMember("verbs") ||
+          !g.HasMember("objects")) {
+        return InvalidArgument(at + ": needs \"intent\", \"verbs\" and \"objects\"");
+      }
+      auto intent = ParseIntent(g["intent"].GetString());
+      if (!intent || *intent != Intent::kStop) return InvalidArgument(at + "/intent: opt-out pairs are for stop");
+      OptOutPair pair{*intent, g.HasMember("lang") && g["lang"].IsString() ? g["lang"].GetString() : "*", 0, {}, {}};
+      if (g.HasMember("gap")) {
+        if (!g["gap"].IsUint() || g["gap"].GetUint() > kOptOutMaxGap) {
+          return InvalidArgument(at + "/gap: a number of words from 0 to " + std::to_string(kOptOutMaxGap));
+        }
+        pair.gap = g["gap"].GetUint();
+      }
+      if (Status s = ReadPhrases(g, "verbs", "", pair.verbs); !s.ok()) return InvalidArgument(at + ": " + s.message());
+      if (Status s = ReadPhrases(g, "objects", "", pair.objects); !s.ok()) {
+        return InvalidArgument(at + ": " + s.message());
+      }
+      t.opt_out_pairs_.push_back(std::move(pair));
+    }
+  }
   for (auto [key, sub, list] : {std::tuple{"story_frames", "", &t.story_frames_},
                                 {"request_markers", "", &t.request_markers_},
                                 {"question_starts", "", &t.question_starts_},
@@ -181,6 +207,7 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"figures_of_speech", "", &t.figures_of_speech_},
                                 {"opt_out_others", "negators", &t.opt_out_negators_},
                                 {"opt_out_others", "addressees", &t.opt_out_addressees_},
+                                {"opt_out_others", "owners", &t.opt_out_owners_},
                                 {"study_frames", "", &t.study_frames_},
                                 {"asking_for_a_friend", "", &t.asking_for_a_friend_},
                                 {"relative_wants", "phrases", &t.relative_wants_},
@@ -299,6 +326,15 @@ std::optional<KeywordHit> KeywordTable::MatchCarrier(const std::vector<Token>& t
 
 std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Token>& tokens) const {
   if (tokens.size() > kOptOutMaxTokens) return std::nullopt;
+  // Someone else's doing ("my ex wont stop texting me"), unless we are the
+  // ones addressed before it ("why wont you stop texting me").
+  const auto someone_elses = [&](std::size_t i) {
+    if (i == 0 || !StartsAt(opt_out_negators_, tokens, i - 1)) return false;
+    for (std::size_t k = 0; k + 1 < i; ++k) {
+      if (StartsAt(opt_out_addressees_, tokens, k)) return false;
+    }
+    return true;
+  };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     auto it = opt_out_by_first_.find(tokens[i].text);
     if (it == opt_out_by_first_.end()) continue;
@@ -307,18 +343,35 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
       if (i + e.words.size() > tokens.size()) continue;
       bool all = true;
       for (std::size_t k = 1; k < e.words.size() && all; ++k) all = e.words[k] == tokens[i + k].text;
-      if (!all) continue;
-      // Someone else's doing ("my ex wont stop texting me"), unless we are
-      // the ones addressed before it ("why wont you stop texting me").
-      if (i > 0 && StartsAt(opt_out_negators_, tokens, i - 1)) {
-        bool addressed = false;
-        for (std::size_t k = 0; k + 1 < i && !addressed; ++k) addressed = StartsAt(opt_out_addressees_, tokens, k);
-        if (!addressed) continue;
-      }
+      if (!all || someone_elses(i)) continue;
       return KeywordHit{e.intent, e.lang, i, e.words.size(), false};
     }
   }
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    for (const OptOutPair& pair : opt_out_pairs_) {
+      const std::size_t verb = MatchLength(pair.verbs, tokens, i);
+      if (verb == 0 || someone_elses(i)) continue;
+      for (std::size_t j = i + verb; j <= i + verb + pair.gap && j < tokens.size(); ++j) {
+        if (const std::size_t object = MatchLength(pair.objects, tokens, j); object != 0) {
+          return KeywordHit{pair.intent, pair.lang, i, j + object - i, false};
+        }
+      }
+    }
+  }
   return std::nullopt;
+}
+
+bool KeywordTable::NamesTheOptedOut(const std::vector<Token>& tokens, const KeywordHit& phrase,
+                                    const KeywordHit& named) const {
+  if (!named.names_only) return false;
+  const std::size_t end = phrase.first + phrase.count;
+  if (named.first >= end) return named.first <= end + kOptOutObjectReach;
+  if (named.first + named.count > phrase.first) return false;
+  for (std::size_t k = named.first >= 2 ? named.first - 2 : 0; k < named.first; ++k) {
+    const std::size_t n = MatchLength(opt_out_owners_, tokens, k);
+    if (n != 0 && k + n + 1 >= named.first && k + n <= named.first) return true;
+  }
+  return false;
 }
 
 std::vector<KeywordHit> KeywordTable::MatchExact(const std::vector<Token>& tokens, std::vector<bool>& used) const {

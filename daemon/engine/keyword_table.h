@@ -69,8 +69,25 @@ class KeywordTable {
   // opt-out). A phrase right after a word of "opt_out_others" "negators"
   // is someone else's doing ("my ex wont stop texting me", "mi ex no deja
   // de escribirme"), unless the message addresses us before it
-  // ("addressees": "why wont you stop texting me").
+  // ("addressees": "why wont you stop texting me"). "opt_out_pairs" say it
+  // in more words than a list can hold: a verb of ending ("stop", "quit",
+  // "no more", "dejen de", "arrêtez") followed, at most the group's "gap"
+  // words later, by an object that is our messages or our list ("texts",
+  // "mensajes", "textos", "la liste": "stop these texts please", "cancel
+  // those messages", "paren de mandarme mensajes", "arrêtez les textos"),
+  // with the same rule for someone else's doing; the whole phrase and what
+  // is between count as the opt-out.
   std::optional<KeywordHit> MatchOptOutPhrase(const std::vector<Token>& tokens) const;
+  // Whether `named` (a names_only keyword hit: "my son", "mi hija", "sa
+  // mère") names whose phone the opt-out `phrase` is for, not a request: it
+  // starts at most kOptOutObjectReach words after the phrase ("stop texting
+  // my son", "arrêtez d'envoyer des textos à ma fille"), or it comes before
+  // the phrase right after one of "opt_out_others" "owners" (at most one
+  // word between: "this is his mom, stop texting this phone", "soy la mamá",
+  // "c'est sa mère"). A relative before the phrase otherwise is its subject
+  // ("my son needs to stop texting his dealer": a family request).
+  bool NamesTheOptedOut(const std::vector<Token>& tokens, const KeywordHit& phrase, const KeywordHit& named) const;
+  static constexpr std::size_t kOptOutObjectReach = 3;
   static constexpr std::size_t kOptOutMaxTokens = 12;
   // With a memo (not_typo_memo.h), words it holds are skipped and words
   // found to be no keyword's typo are added: the hits are the same.
@@ -269,6 +286,15 @@ class KeywordTable {
   // Opt-out phrases, by first word (longest first).
   std::vector<Entry> opt_out_;
   std::unordered_map<std::string, std::vector<std::size_t>> opt_out_by_first_;
+  // Opt-out pairs: a verb phrase, then an object phrase at most `gap` words later.
+  struct OptOutPair {
+    Intent intent;
+    std::string lang;
+    std::size_t gap = 0;
+    std::unordered_map<std::string, std::vector<std::vector<std::string>>> verbs, objects;
+  };
+  std::vector<OptOutPair> opt_out_pairs_;
+  static constexpr std::size_t kOptOutMaxGap = 3;
   // Words of politeness that may surround a carrier word ("please", "svp").
   std::unordered_set<std::string> fillers_;
   // Phrases by first word (the phrase lists above).
@@ -283,11 +309,11 @@ class KeywordTable {
   // Whether one of `emoji` (UTF-8) is in the raw text.
   static bool AnyIn(std::string_view raw, const std::vector<std::string>& emoji);
   PhraseList story_frames_, request_markers_, question_starts_, reason_before_, reaction_after_, own_change_,
-      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, study_frames_,
-      asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_, story_frights_,
-      first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_, thanks_for_,
-      lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_, lang_ask_,
-      lang_or_, emergency_calls_, farewell_words_, last_words_;
+      past_markers_, laughter_, figures_of_speech_, opt_out_negators_, opt_out_addressees_, opt_out_owners_,
+      study_frames_, asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_,
+      story_frights_, first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_,
+      thanks_for_, lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
+      lang_ask_, lang_or_, emergency_calls_, farewell_words_, last_words_;
   // Whether token i is a word for a person ("persons" "people") or an
   // "others" pronoun; whether it is a "self" word.
   bool IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const;

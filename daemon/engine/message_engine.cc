@@ -714,9 +714,12 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
       std::vector<bool> taken(tokens.size(), false);
       for (std::size_t k = 0; k < phrase->count; ++k) taken[phrase->first + k] = true;
       bool asks_more = false;
+      // A relative named as whose phone it is ("stop texting my son", "soy
+      // la mamá, no le manden mensajes") asks for nothing more.
       for (const KeywordHit& h : keywords_.MatchExact(tokens, taken)) {
         asks_more = asks_more || (!IsGenericIntent(h.intent) && h.intent != Intent::kText &&
-                                  h.intent != Intent::kChat && h.intent != Intent::kStop && h.intent != Intent::kStart);
+                                  h.intent != Intent::kChat && h.intent != Intent::kStop &&
+                                  h.intent != Intent::kStart && !keywords_.NamesTheOptedOut(tokens, *phrase, h));
       }
       if (!asks_more) u.carrier = phrase;
     }

@@ -212,6 +212,7 @@ constexpr Place kPlacesByRegion[] = {
     {"grande prairie", "CA-AB"}, {"airdrie", "CA-AB"}, {"fort mcmurray", "CA-AB"}, {"fort mac", "CA-AB"},
     {"sherwood park", "CA-AB"}, {"spruce grove", "CA-AB"}, {"okotoks", "CA-AB"}, {"canmore", "CA-AB"},
     {"cold lake", "CA-AB"}, {"camrose", "CA-AB"}, {"wetaskiwin", "CA-AB"}, {"slave lake", "CA-AB"},
+    {"bonnyville", "CA-AB"},
     {"vancouver", "CA-BC"}, {"north vancouver", "CA-BC"}, {"burnaby", "CA-BC"}, {"abbotsford", "CA-BC"},
     {"coquitlam", "CA-BC"}, {"kelowna", "CA-BC"}, {"saanich", "CA-BC"}, {"langley", "CA-BC"},
     {"nanaimo", "CA-BC"}, {"kamloops", "CA-BC"}, {"prince george", "CA-BC"}, {"chilliwack", "CA-BC"},

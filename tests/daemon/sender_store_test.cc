@@ -927,6 +927,25 @@ TEST_F(SenderStoreTest, AKeyOfEitherLayoutIsReadByAWriterOfTheOtherAndRewrittenI
   }
 }
 
+// The script spells counts up to 99 itself (a Lua number would cost Redis a
+// sprintf) and leaves larger ones to Redis: every count is written as its
+// digits, across both boundaries, in either layout, and the verdicts follow.
+TEST_F(SenderStoreTest, TheRateCountIsWrittenAsItsDigitsPastNineAndNinetyNineInEitherLayout) {
+  for (const SenderStateLayout layout : kLayouts) {
+    raw_.Int({"DEL", sender_key_});
+    std::int64_t now = 1'800'000'000;
+    OpenWriting(layout, &now, /*limit=*/101);
+    const std::string tag = layout == SenderStateLayout::kHash ? "hash-" : "string-";
+    for (int i = 1; i <= 104; ++i) {
+      const Admission expected = i <= 101   ? Admission::kNew
+                                 : i == 102 ? Admission::kRateLimitedNotice
+                                            : Admission::kRateLimitedSilent;
+      ASSERT_EQ(AdmissionOf(tag + std::to_string(i), who_), expected) << i;
+      ASSERT_EQ(StoredState(sender_key_).at("rate_count"), std::to_string(i));
+    }
+  }
+}
+
 TEST_F(SenderStoreTest, AStopStoredInEitherLayoutIsHonouredByBoth) {
   std::int64_t now = 1'800'000'000;
   int n = 0;

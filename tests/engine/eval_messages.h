@@ -1,12 +1,16 @@
 #pragma once
-// The evaluation set's senders and texts (tests/engine/eval/messages.tsv),
-// in its order, for tests that run every text through a cache and compare
-// (eval_test.cc reads the whole set, expectations included).
+// The evaluation files (tests/engine/eval/*.tsv: messages.tsv and the
+// rounds), read one way for every test: ReadEvalFile gives a file's rows
+// with their expectations, EvalSendersAndTexts the senders and texts of
+// messages.tsv in its order (for tests that run every text through a cache
+// and compare).
+// Format: `#` comment lines anywhere; one header line
+// `id from expected_intent expected_lang first_line note text`
+// (tab-separated); then rows of 7 tab-separated columns, the text last.
 // Thread-safety: reads the file on each call.
 
 #include <cstddef>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,17 +33,65 @@ inline constexpr std::size_t kEvalStride = 1;
 inline constexpr std::size_t kEvalStride = 1;
 #endif
 
-// (from, text) of each row; rows with fewer than 7 columns are skipped.
-inline std::vector<std::pair<std::string, std::string>> EvalSendersAndTexts() {
-  std::ifstream in(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/messages.tsv");
-  std::vector<std::pair<std::string, std::string>> out;
+struct EvalRow {
+  int line = 0;  // 1-based, in its file
+  std::string id, from, intent, lang, first_line, note, text;
+};
+
+struct EvalFile {
+  std::vector<EvalRow> rows;
+  std::vector<std::string> problems;  // "cannot open", "line N: ..."; empty when the file reads cleanly
+  bool held_out = false;              // line 1-3 say HELD OUT (read only when asked to skip such files)
+};
+
+inline constexpr const char* kEvalHeader = "id\tfrom\texpected_intent\texpected_lang\tfirst_line\tnote\ttext";
+
+// The rows of one evaluation file. With skip_held_out, a file whose first
+// three lines say HELD OUT is read no further: held_out is set and rows stay
+// empty (its texts are never to be seen by code that learns or chooses).
+inline EvalFile ReadEvalFile(const std::string& path, bool skip_held_out = false) {
+  EvalFile file;
+  std::ifstream in(path);
+  if (!in) {
+    file.problems.push_back("cannot open " + path);
+    return file;
+  }
+  bool header_seen = false;
   std::string line;
-  std::getline(in, line);  // header: id from expected_intent expected_lang first_line note text
-  while (std::getline(in, line)) {
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-    if (cols.size() >= 7) out.emplace_back(cols[1], cols[6]);
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (skip_held_out && n <= 3 && line.find("HELD OUT") != std::string::npos) {
+      file.held_out = true;
+      return file;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    if (!header_seen) {  // the column names
+      header_seen = true;
+      if (line.rfind(kEvalHeader, 0) != 0) file.problems.push_back("line " + std::to_string(n) + ": unexpected header");
+      continue;
+    }
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    while (f.size() < 6) {
+      const std::size_t tab = line.find('\t', start);
+      if (tab == std::string::npos) break;
+      f.push_back(line.substr(start, tab - start));
+      start = tab + 1;
+    }
+    if (f.size() != 6) {
+      file.problems.push_back("line " + std::to_string(n) + ": expected 7 tab-separated columns");
+      continue;
+    }
+    file.rows.push_back({n, f[0], f[1], f[2], f[3], f[4], f[5], line.substr(start)});  // the text: the rest
+  }
+  return file;
+}
+
+// (from, text) of each row of messages.tsv; rows that do not read are skipped.
+inline std::vector<std::pair<std::string, std::string>> EvalSendersAndTexts() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (EvalRow& r : ReadEvalFile(std::string(HELPLINE_SOURCE_DIR) + "/tests/engine/eval/messages.tsv").rows) {
+    out.emplace_back(std::move(r.from), std::move(r.text));
   }
   return out;
 }

@@ -34,6 +34,10 @@
 //   HELPLINE_EVAL_VERBOSE=1 build/tests/eval_test        (also every reply's first line)
 //   HELPLINE_EVAL_SET=/abs/batch.tsv build/tests/eval_test --gtest_filter=eval.Engine*
 //                                                      (a fresh batch in the same format, before it joins the set)
+//   HELPLINE_EVAL_COUNTS_ONLY=1 ...                    (no id, text or reply printed: the tables and how
+//                                                      many rows went from each expected intent to each
+//                                                      other one; for held-out files, whose texts are
+//                                                      not to be read)
 //
 // Reading the table:
 //   - "intent" rows: n = rows expecting that intent; tp = answered with it;
@@ -64,7 +68,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -73,6 +76,7 @@
 
 #include "daemon/engine/message_engine.h"
 #include "directory/validator.h"
+#include "tests/engine/eval_messages.h"
 #include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
@@ -92,23 +96,7 @@ constexpr std::size_t kMinLookAlikes = 200;  // rows whose note starts with "loo
 const char* const kSetPath = "/tests/engine/eval/messages.tsv";
 const std::vector<std::string> kLanguages = {"en", "es", "fr"};
 
-struct Row {
-  int line = 0;
-  std::string id, from, intent, lang, first_line, note, text;
-};
-
-std::vector<std::string> SplitTabs(const std::string& line, std::size_t fields) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (out.size() + 1 < fields) {
-    auto tab = line.find('\t', start);
-    if (tab == std::string::npos) break;
-    out.push_back(line.substr(start, tab - start));
-    start = tab + 1;
-  }
-  out.push_back(line.substr(start));  // the text: the rest of the line
-  return out;
-}
+using Row = EvalRow;
 
 // HELPLINE_EVAL_SET=/abs/path.tsv evaluates another file of the same format
 // (a fresh batch, before its rows join the set); the thresholds still apply.
@@ -118,31 +106,9 @@ std::string SetPath() {
 }
 
 std::vector<Row> LoadRowsFrom(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    ADD_FAILURE() << "cannot open " << path;
-    return {};
-  }
-  std::vector<Row> rows;
-  std::string line;
-  bool header_seen = false;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    if (!header_seen) {  // the column names
-      header_seen = true;
-      EXPECT_EQ(line.rfind("id\tfrom\texpected_intent\texpected_lang\tfirst_line\tnote\ttext", 0), 0u)
-          << "messages.tsv:" << n << ": unexpected header";
-      continue;
-    }
-    auto f = SplitTabs(line, 7);
-    if (f.size() != 7) {
-      ADD_FAILURE() << "messages.tsv:" << n << ": expected 7 tab-separated columns";
-      continue;
-    }
-    rows.push_back({n, f[0], f[1], f[2], f[3], f[4], f[5], f[6]});
-  }
-  return rows;
+  EvalFile file = ReadEvalFile(path);
+  for (const std::string& problem : file.problems) ADD_FAILURE() << path << ": " << problem;
+  return std::move(file.rows);
 }
 
 std::vector<Row> LoadRows() { return LoadRowsFrom(SetPath()); }
@@ -255,7 +221,8 @@ TEST(eval, EngineMeetsTheThresholds) {
   const ShippedWorld& w = TheWorld();
   const auto& rows = Rows();
   ASSERT_FALSE(rows.empty());
-  const bool verbose = std::getenv("HELPLINE_EVAL_VERBOSE") != nullptr;
+  const bool counts_only = std::getenv("HELPLINE_EVAL_COUNTS_ONLY") != nullptr;
+  const bool verbose = !counts_only && std::getenv("HELPLINE_EVAL_VERBOSE") != nullptr;
 
   std::vector<Outcome> outcomes;
   for (const Row& row : rows) {
@@ -350,25 +317,37 @@ TEST(eval, EngineMeetsTheThresholds) {
     }
   }
 
-  std::printf("\n--- false alarms on safety classes (%zu): id | expected -> answered as | text ---\n", false_alarms);
-  for (const Outcome& o : outcomes) {
-    if (!IsSafety(o.row->intent) && IsSafety(o.intent)) {
-      std::printf("%-10s %9s -> %s | %s\n", o.row->id.c_str(), o.row->intent.c_str(), o.intent.c_str(),
-                  o.row->text.c_str());
+  if (counts_only) {
+    std::map<std::pair<std::string, std::string>, std::size_t> moved;  // (expected, answered) -> rows
+    std::size_t first_line_misses = 0;
+    for (const Outcome& o : outcomes) {
+      if (o.intent != o.row->intent) ++moved[{o.row->intent, o.intent}];
+      if (!o.first_line_ok) ++first_line_misses;
     }
-  }
+    std::printf("\n--- rows answered with another intent: expected -> answered: rows ---\n");
+    for (const auto& [pair, n] : moved) std::printf("%-12s -> %-12s %zu\n", pair.first.c_str(), pair.second.c_str(), n);
+    std::printf("safety rows whose first line lacks its line: %zu\n", first_line_misses);
+  } else {
+    std::printf("\n--- false alarms on safety classes (%zu): id | expected -> answered as | text ---\n", false_alarms);
+    for (const Outcome& o : outcomes) {
+      if (!IsSafety(o.row->intent) && IsSafety(o.intent)) {
+        std::printf("%-10s %9s -> %s | %s\n", o.row->id.c_str(), o.row->intent.c_str(), o.intent.c_str(),
+                    o.row->text.c_str());
+      }
+    }
 
-  std::printf(
-      "\n--- misses (%zu): SAFETY = safety miss, ALARM = false alarm; id | expected intent/lang -> got | text ---\n",
-      misses.size());
-  for (const Outcome* o : misses) {
-    const Row& r = *o->row;
-    const bool safety_miss = IsSafety(r.intent) && (o->intent != r.intent || !o->first_line_ok);
-    std::string flag = safety_miss ? "SAFETY " : (!IsSafety(r.intent) && IsSafety(o->intent) ? "ALARM  " : "       ");
-    std::printf("%s%-10s %9s/%s -> %9s/%s%s | %s\n", flag.c_str(), r.id.c_str(), r.intent.c_str(), r.lang.c_str(),
-                o->intent.c_str(), o->lang.c_str(), o->first_line_ok ? "" : " [first line]", r.text.c_str());
-    if (!o->first_line_ok)
-      std::printf("           first line lacks \"%s\": %s\n", r.first_line.c_str(), o->first_line.c_str());
+    std::printf(
+        "\n--- misses (%zu): SAFETY = safety miss, ALARM = false alarm; id | expected intent/lang -> got | text ---\n",
+        misses.size());
+    for (const Outcome* o : misses) {
+      const Row& r = *o->row;
+      const bool safety_miss = IsSafety(r.intent) && (o->intent != r.intent || !o->first_line_ok);
+      std::string flag = safety_miss ? "SAFETY " : (!IsSafety(r.intent) && IsSafety(o->intent) ? "ALARM  " : "       ");
+      std::printf("%s%-10s %9s/%s -> %9s/%s%s | %s\n", flag.c_str(), r.id.c_str(), r.intent.c_str(), r.lang.c_str(),
+                  o->intent.c_str(), o->lang.c_str(), o->first_line_ok ? "" : " [first line]", r.text.c_str());
+      if (!o->first_line_ok)
+        std::printf("           first line lacks \"%s\": %s\n", r.first_line.c_str(), o->first_line.c_str());
+    }
   }
   if (verbose) {
     std::printf("\n--- every reply's first line ---\n");
@@ -414,12 +393,15 @@ std::string BlindRoundPath(int round) {
 // session): 36 of 2,664 (and one French emergency of b45 without its line),
 // and 11 of 2,664 with every emergency kept once round 15 (rules fitted to
 // 42-45 in each language) and the second set of everyday texts were learned.
-// With 46-49 learned (twentieth session; held out during the nineteenth).
+// With 46-49 learned (twentieth session; held out during the nineteenth):
+// 34 of 2,976 and three of their emergencies without their line; with
+// round 16 (en) 20 and two, and with round 16 (fr) too 17 and none; with
+// round 16 (es) too, 8 and none.
 TEST(eval, BlindRoundsKeepEverySafetyLine) {
   const ShippedWorld& w = TheWorld();
   std::size_t emergencies = 0, missed = 0, others = 0, false_alarms = 0;
-  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28,
-                    29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49}) {
+  for (int round : {7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 19, 22, 23, 24, 25, 28, 29, 30,
+                    31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49}) {
     const std::vector<Row> rows = LoadRowsFrom(BlindRoundPath(round));
     EXPECT_GT(rows.size(), 150u) << BlindRoundPath(round);
     for (const Row& row : rows) {
@@ -443,11 +425,11 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
       "answered as an emergency\n",
       emergencies - missed, emergencies, false_alarms, others);
   EXPECT_GT(emergencies, 3000u);
-  EXPECT_LE(false_alarms, 11u);
+  EXPECT_LE(false_alarms, 8u);
 }
 
 // The held-out blind batches (round_b18.tsv, round_b20.tsv, round_b21.tsv,
-// round_b26.tsv and round_b27.tsv): no
+// round_b26.tsv, round_b27.tsv and round_b50.tsv .. round_b53.tsv): no
 // rule was fitted to them and neither model learns from them
 // (scripts/risk-examples leaves out files marked HELD OUT), so they measure
 // what the engine does on texts it has never seen. Before the risk model
@@ -509,8 +491,18 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // hold those figures, less one intent each: a change to the examples
 // retrains both models, which can move a held-out intent either way.
 // From the twentieth session on, 46-49 are learned from (their last
-// held-out figures are above); the held-out measure keeps 18-27 until new
-// batches are written.
+// held-out figures are above). Batches 50-53 were written at the start of
+// the twentieth session by two helpers who had not seen the rules (the US
+// South, Southwest and Mountain West; Ontario and Quebec; people writing
+// about someone else: bystanders, staff, coworkers, parents; how the words
+// go: code-switching, negations, questions, follow-ups, 1-4 words) and
+// measured once on integration 1d1d328 (46-49 learned, before round 16):
+// 405/408 first lines (b50 102, b51 102, b52 101, b53 100 of 102), a
+// safety line first on 43 of 312 others (23 answered as an emergency),
+// intents 650/720 (b50 168, b51 173, b52 147, b53 162 of 180). With
+// round 16 (en and fr): 18-27 506/510, 850/900, 37 of 390; 50-53
+// 405/408, 652/720, 42 of 312 (22 answered as an emergency); round 16
+// (es) moves none of these figures.
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
   std::size_t answered_as_emergency = 0;  // others whose reply is the full overdose or suicide reply
@@ -554,8 +546,13 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const HeldOutFigures older = MeasureHeldOut({18, 20, 21, 26, 27}, "18, 20, 21, 26 and 27");
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
-  EXPECT_LE(older.safety_first, 38u);
-  EXPECT_GE(older.intents, 848u);
+  EXPECT_LE(older.safety_first, 37u);
+  EXPECT_GE(older.intents, 849u);
+  const HeldOutFigures newest = MeasureHeldOut({50, 51, 52, 53}, "50 to 53");
+  EXPECT_EQ(newest.emergencies, 408u);
+  EXPECT_GE(newest.first, 405u);
+  EXPECT_LE(newest.safety_first, 42u);
+  EXPECT_GE(newest.intents, 651u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
@@ -585,8 +582,9 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
 // 41, 1, 646 and set 2 112, 14, 576; with set 2 learned, set 1 31, 1, 647
 // (one text in four fewer with a safety line first: set 2's everyday words
 // are set 1's too) and set 2 (now in-sample) 30, 2, 640; with round 15
-// too, set 1 30, 1, 648 and set 2 31, 2, 639. The bounds hold those
-// figures.
+// too, set 1 30, 1, 648 and set 2 31, 2, 639. With 46-49 learned and
+// round 16 (en and fr): set 1 27, 1, 648 and set 2 31, 1, 641; the bounds
+// hold those figures.
 std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -598,14 +596,14 @@ std::vector<std::string> OrdinaryPaths(const char* set) {
 TEST(eval, OrdinaryTextsMeasure) {
   const HeldOutFigures first = MeasureFiles(OrdinaryPaths("ordinary"), "everyday texts, set 1 (learned from)");
   EXPECT_EQ(first.others, 660u);
-  EXPECT_LE(first.safety_first, 30u);
+  EXPECT_LE(first.safety_first, 27u);
   EXPECT_LE(first.answered_as_emergency, 1u);
   EXPECT_GE(first.intents, 648u);
   const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (learned from)");
   EXPECT_EQ(second.others, 660u);
   EXPECT_LE(second.safety_first, 31u);
-  EXPECT_LE(second.answered_as_emergency, 2u);
-  EXPECT_GE(second.intents, 639u);
+  EXPECT_LE(second.answered_as_emergency, 1u);
+  EXPECT_GE(second.intents, 641u);
 }
 
 // A third set of everyday texts (round_ordinary3_*.tsv: 360 texts, 120 per
@@ -620,13 +618,15 @@ TEST(eval, OrdinaryTextsMeasure) {
 // round 14's places in ordinary texts, 75, 9, 321; on integration 6233a5f
 // (batches 42-45 learned) 82, 12, 319; with the second set learned
 // (nineteenth session) 54, 5, 333: the first measure of what set 2 taught;
-// with round 15's rules too, 56, 7, 330.
+// with round 15's rules too, 56, 7, 330; with 46-49 learned and round 16
+// (fr) 56, 8, 333 (its rules alone: 56, 7, 334; retraining on its texts
+// and golden cases moved one text to the full reply).
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   const HeldOutFigures f = MeasureFiles(OrdinaryPaths("ordinary3"), "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
   EXPECT_LE(f.safety_first, 56u);
-  EXPECT_LE(f.answered_as_emergency, 7u);
-  EXPECT_GE(f.intents, 329u);
+  EXPECT_LE(f.answered_as_emergency, 8u);
+  EXPECT_GE(f.intents, 332u);
 }
 
 }  // namespace

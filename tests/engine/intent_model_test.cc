@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "daemon/engine/message_engine.h"
+#include "tests/engine/eval_messages.h"
 #include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
@@ -127,10 +128,6 @@ TEST(IntentModel, ShippedExamplesTrainInBoundedTime) {
 // HELPLINE_INTENT_CV_SWEEP=1, a grid of gates: how the shipped one was
 // chosen).
 
-struct EvalRow {
-  std::string from, intent, text;
-};
-
 struct Fold {
   std::string name;
   std::vector<EvalRow> rows;
@@ -144,26 +141,10 @@ std::vector<Fold> InSampleFolds() {
   std::sort(paths.begin(), paths.end());
   std::vector<Fold> folds;
   for (const std::string& path : paths) {
-    std::ifstream in(path);
-    std::vector<std::string> head(3);
-    for (auto& h : head) std::getline(in, h);
-    if ((head[0] + head[1] + head[2]).find("HELD OUT") != std::string::npos) continue;  // never read further
-    in.clear();
-    in.seekg(0);
-    Fold fold{std::filesystem::path(path).filename().string(), {}};
-    for (std::string line; std::getline(in, line);) {
-      if (line.empty() || line[0] == '#' || line.rfind("id\t", 0) == 0) continue;
-      std::vector<std::string> cols;
-      std::size_t start = 0;
-      for (int k = 0; k < 6; ++k) {
-        const std::size_t tab = line.find('\t', start);
-        if (tab == std::string::npos) break;
-        cols.push_back(line.substr(start, tab - start));
-        start = tab + 1;
-      }
-      if (cols.size() == 6) fold.rows.push_back({cols[1], cols[2], line.substr(start)});
-    }
-    folds.push_back(std::move(fold));
+    EvalFile file = ReadEvalFile(path, /*skip_held_out=*/true);  // a held-out file is never read further
+    if (file.held_out) continue;
+    EXPECT_TRUE(file.problems.empty()) << path << ": " << (file.problems.empty() ? "" : file.problems[0]);
+    folds.push_back({std::filesystem::path(path).filename().string(), std::move(file.rows)});
   }
   return folds;
 }

@@ -286,6 +286,65 @@ TEST(KeywordTable, AnOptOutPhraseAfterANegatorIsSomeoneElsesDoing) {
   }
 }
 
+TEST(KeywordTable, AVerbOfEndingThenOurMessagesIsAnOptOut) {
+  // opt_out_pairs: a verb of ending, then (a few words later at most) our
+  // messages or our list; the hit covers both and what is between.
+  for (const char* text :
+       {"stop these texts please", "enough with the texts", "cancel those messages", "i want off this list",
+        "paren de mandarme mensajes", "ya basta de mensajes", "no me textees mas", "no quiero que me escriban",
+        "arrêtez les textos", "cessez de m'écrire", "je veux pus de messages", "m'envoyez plus rien"}) {
+    auto hit = OptOut(text);
+    ASSERT_TRUE(hit.has_value()) << text;
+    EXPECT_EQ(hit->intent, Intent::kStop) << text;
+  }
+  auto hit = OptOut("enough with the texts");
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->first, 0u);
+  EXPECT_EQ(hit->count, 4u) << "the verb, the words between and the object";
+  // Too far apart, someone else's messages, or no messages of ours at all.
+  for (const char* text : {"stop, my friend always texts me", "i cant stop texting my ex", "how do i stop the cravings",
+                           "ya no me manda mensajes mi novio", "no quiero escribir mucho", "je veux plus rien",
+                           "je veux plus voir ses messages"}) {
+    EXPECT_FALSE(OptOut(text).has_value()) << text;
+  }
+}
+
+TEST(KeywordTable, ARelativeAfterAnOptOutOrAfterItsOwnerNamesWhosePhoneItIs) {
+  const KeywordTable& t = Table();
+  const auto names = [&](std::string_view text) {
+    const std::vector<Token> tokens = Tokenize(text);
+    const auto phrase = t.MatchOptOutPhrase(tokens);
+    EXPECT_TRUE(phrase.has_value()) << text;
+    if (!phrase) return false;
+    std::vector<bool> used(tokens.size(), false);
+    for (std::size_t k = 0; k < phrase->count; ++k) used[phrase->first + k] = true;
+    for (const KeywordHit& h : t.MatchExact(tokens, used)) {
+      if (h.intent == Intent::kFamily) return t.NamesTheOptedOut(tokens, *phrase, h);
+    }
+    ADD_FAILURE() << "no relative in " << text;
+    return false;
+  };
+  EXPECT_TRUE(names("stop texting my son"));
+  EXPECT_TRUE(names("arrêtez de texter mon fils"));
+  EXPECT_TRUE(names("soy la mamá, no vuelvan a escribir a este número"));
+  EXPECT_TRUE(names("c'est sa mère, arrêtez d'écrire à ce numéro"));
+  EXPECT_FALSE(names("my son needs to stop texting his dealer")) << "the relative is the phrase's subject";
+  EXPECT_FALSE(names("stop texting, so tired of it and my son is asleep")) << "too far after the phrase";
+}
+
+TEST(KeywordTable, OptOutPairsAreForStopWithABoundedGap) {
+  auto start = KeywordTable::Parse(
+      R"({"intents": [], "opt_out_pairs": [{"intent": "start", "verbs": ["send"], "objects": ["texts"]}]})");
+  ASSERT_FALSE(start.ok());
+  EXPECT_NE(start.status().message().find("opt-out pairs are for stop"), std::string::npos);
+  auto wide = KeywordTable::Parse(
+      R"({"intents": [], "opt_out_pairs": [{"intent": "stop", "gap": 9, "verbs": ["stop"], "objects": ["texts"]}]})");
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.status().message().find("/gap"), std::string::npos) << wide.status().ToString();
+  auto bare = KeywordTable::Parse(R"({"intents": [], "opt_out_pairs": [{"intent": "stop", "verbs": ["stop"]}]})");
+  EXPECT_FALSE(bare.ok()) << "a pair needs its objects";
+}
+
 TEST(KeywordTable, OptOutPhrasesMustHaveTwoWords) {
   auto t = KeywordTable::Parse(R"({"intents": [], "opt_out_phrases": [{"intent": "stop", "words": ["enough"]}]})");
   ASSERT_FALSE(t.ok());

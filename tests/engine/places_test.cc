@@ -100,6 +100,8 @@ TEST(Places, StJohnsIsNewfoundlandAndSaintJohnIsNewBrunswick) {
 
 TEST(Places, SmallerTownsAndQuebecRegionsPeopleTextFromAreInTheirProvince) {
   EXPECT_EQ(RegionForPlace("caraquet"), "CA-NB");
+  EXPECT_EQ(RegionForPlace("bonnyville"),
+            "CA-AB");  // round 16 (fr): run together as "bon ny ville" (New York) without it
   EXPECT_EQ(RegionForPlace("hawkesbury"), "CA-ON");
   EXPECT_EQ(RegionForPlace("port hawkesbury"), "CA-NS");
   EXPECT_EQ(RegionForPlace("gaspesie"), "CA-QC");

@@ -4,11 +4,11 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/engine/eval_messages.h"
 #include "tests/engine/shipped_world.h"
 
 namespace helpline::engine {
@@ -119,25 +119,22 @@ TEST(WordSplitter, DISABLED_DiffOnFiles) {
   std::istringstream paths(files);
   std::size_t changed = 0, rows = 0;
   for (std::string path; paths >> path;) {
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) {
-      std::vector<std::string> cols;
-      std::stringstream ss(line);
-      for (std::string col; std::getline(ss, col, '\t');) cols.push_back(col);
-      if (cols.size() < 7 || cols[0] == "id" || cols[0].rfind('#', 0) == 0) continue;
+    const EvalFile file = ReadEvalFile(path);
+    EXPECT_TRUE(file.problems.empty()) << path << ": " << (file.problems.empty() ? "" : file.problems[0]);
+    for (const EvalRow& row : file.rows) {
       ++rows;
       InboundMessage m;
-      m.from = cols[1];
-      m.text = cols[6];
+      m.from = row.from;
+      m.text = row.text;
       const EngineReply a = plain->Handle(m, SenderState{}, *w.index);
       const EngineReply b = w.engine->Handle(m, SenderState{}, *w.index);
       const std::string la = a.text.substr(0, a.text.find('\n')), lb = b.text.substr(0, b.text.find('\n'));
       if (a.intent == b.intent && la == lb) continue;
       ++changed;
       if (!counts_only) {
-        std::printf("%s expected %s: %s -> %s | %s -> %s | %s\n", cols[0].c_str(), cols[2].c_str(),
+        std::printf("%s expected %s: %s -> %s | %s -> %s | %s\n", row.id.c_str(), row.intent.c_str(),
                     std::string(IntentName(a.intent)).c_str(), std::string(IntentName(b.intent)).c_str(), la.c_str(),
-                    lb.c_str(), cols[6].c_str());
+                    lb.c_str(), row.text.c_str());
       }
     }
   }
