@@ -325,7 +325,12 @@ std::optional<KeywordHit> KeywordTable::MatchCarrier(const std::vector<Token>& t
 }
 
 std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Token>& tokens) const {
-  if (tokens.size() > kOptOutMaxTokens) return std::nullopt;
+  if (tokens.size() > kOptOutClosingMaxTokens) return std::nullopt;
+  // In a longer message, only an opt-out that closes it ("this phone is my
+  // nephew's, he does not use it, please stop sending these messages").
+  const auto fits = [&](std::size_t first, std::size_t count) {
+    return tokens.size() <= kOptOutMaxTokens || first + count + kOptOutClosingTail >= tokens.size();
+  };
   // Someone else's doing ("my ex wont stop texting me"), unless we are the
   // ones addressed before it ("why wont you stop texting me").
   const auto someone_elses = [&](std::size_t i) {
@@ -343,7 +348,7 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
       if (i + e.words.size() > tokens.size()) continue;
       bool all = true;
       for (std::size_t k = 1; k < e.words.size() && all; ++k) all = e.words[k] == tokens[i + k].text;
-      if (!all || someone_elses(i)) continue;
+      if (!all || someone_elses(i) || !fits(i, e.words.size())) continue;
       return KeywordHit{e.intent, e.lang, i, e.words.size(), false};
     }
   }
@@ -352,7 +357,7 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
       const std::size_t verb = MatchLength(pair.verbs, tokens, i);
       if (verb == 0 || someone_elses(i)) continue;
       for (std::size_t j = i + verb; j <= i + verb + pair.gap && j < tokens.size(); ++j) {
-        if (const std::size_t object = MatchLength(pair.objects, tokens, j); object != 0) {
+        if (const std::size_t object = MatchLength(pair.objects, tokens, j); object != 0 && fits(i, j + object - i)) {
           return KeywordHit{pair.intent, pair.lang, i, j + object - i, false};
         }
       }

@@ -64,7 +64,10 @@ class KeywordTable {
   // An opt-out (or opt-in) said in plain words inside a short message
   // ("please stop texting me", "ya no me manden mensajes", "arrêtez de
   // m'écrire"): phrases from "opt_out_phrases", never single words, in a
-  // message of at most kOptOutMaxTokens tokens. The caller decides whether
+  // message of at most kOptOutMaxTokens tokens, or of at most
+  // kOptOutClosingMaxTokens when the phrase closes it (at most
+  // kOptOutClosingTail words after it: "this phone is my nephew's, he does
+  // not use it, please stop sending these messages"). The caller decides whether
   // the rest of the message asks for something else (then it is not an
   // opt-out). A phrase right after a word of "opt_out_others" "negators"
   // is someone else's doing ("my ex wont stop texting me", "mi ex no deja
@@ -89,6 +92,8 @@ class KeywordTable {
   bool NamesTheOptedOut(const std::vector<Token>& tokens, const KeywordHit& phrase, const KeywordHit& named) const;
   static constexpr std::size_t kOptOutObjectReach = 3;
   static constexpr std::size_t kOptOutMaxTokens = 12;
+  static constexpr std::size_t kOptOutClosingMaxTokens = 20;
+  static constexpr std::size_t kOptOutClosingTail = 3;
   // With a memo (not_typo_memo.h), words it holds are skipped and words
   // found to be no keyword's typo are added: the hits are the same.
   std::vector<KeywordHit> MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used,

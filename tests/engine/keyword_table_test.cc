@@ -332,6 +332,17 @@ TEST(KeywordTable, ARelativeAfterAnOptOutOrAfterItsOwnerNamesWhosePhoneItIs) {
   EXPECT_FALSE(names("stop texting, so tired of it and my son is asleep")) << "too far after the phrase";
 }
 
+TEST(KeywordTable, ALongerMessageOptsOutOnlyWhenThePhraseClosesIt) {
+  // 16 words: past the short-message limit, but the opt-out is its close.
+  auto closing = OptOut("this is not my phone, it belongs to my nephew, please stop sending these messages");
+  ASSERT_TRUE(closing.has_value());
+  EXPECT_EQ(closing->intent, Intent::kStop);
+  EXPECT_TRUE(OptOut("este teléfono es de mi hijo, él ya no lo usa, por favor dejen de mandar mensajes").has_value());
+  // The same length with the phrase in the middle is a story.
+  EXPECT_FALSE(OptOut("i told him to stop texting me and now he sends pictures of his new place every day")
+                   .has_value());
+}
+
 TEST(KeywordTable, OptOutPairsAreForStopWithABoundedGap) {
   auto start = KeywordTable::Parse(
       R"({"intents": [], "opt_out_pairs": [{"intent": "start", "verbs": ["send"], "objects": ["texts"]}]})");
