@@ -339,8 +339,8 @@ TEST(KeywordTable, ALongerMessageOptsOutOnlyWhenThePhraseClosesIt) {
   EXPECT_EQ(closing->intent, Intent::kStop);
   EXPECT_TRUE(OptOut("este teléfono es de mi hijo, él ya no lo usa, por favor dejen de mandar mensajes").has_value());
   // The same length with the phrase in the middle is a story.
-  EXPECT_FALSE(OptOut("i told him to stop texting me and now he sends pictures of his new place every day")
-                   .has_value());
+  EXPECT_FALSE(
+      OptOut("i told him to stop texting me and now he sends pictures of his new place every day").has_value());
 }
 
 TEST(KeywordTable, OptOutPairsAreForStopWithABoundedGap) {
