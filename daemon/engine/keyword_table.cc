@@ -227,6 +227,8 @@ Result<KeywordTable> KeywordTable::Parse(std::string_view json) {
                                 {"language_of_others", "askers", &t.lang_askers_},
                                 {"language_of_others", "for", &t.lang_for_},
                                 {"language_of_others", "polite", &t.lang_polite_},
+                                {"language_of_others", "ask", &t.lang_ask_},
+                                {"language_of_others", "or", &t.lang_or_},
                                 {"emergency_calls", "", &t.emergency_calls_},
                                 {"sad_farewells", "words", &t.farewell_words_},
                                 {"last_words", "", &t.last_words_}}) {
@@ -323,7 +325,12 @@ std::optional<KeywordHit> KeywordTable::MatchCarrier(const std::vector<Token>& t
 }
 
 std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Token>& tokens) const {
-  if (tokens.size() > kOptOutMaxTokens) return std::nullopt;
+  if (tokens.size() > kOptOutClosingMaxTokens) return std::nullopt;
+  // In a longer message, only an opt-out that closes it ("this phone is my
+  // nephew's, he does not use it, please stop sending these messages").
+  const auto fits = [&](std::size_t first, std::size_t count) {
+    return tokens.size() <= kOptOutMaxTokens || first + count + kOptOutClosingTail >= tokens.size();
+  };
   // Someone else's doing ("my ex wont stop texting me"), unless we are the
   // ones addressed before it ("why wont you stop texting me").
   const auto someone_elses = [&](std::size_t i) {
@@ -341,7 +348,7 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
       if (i + e.words.size() > tokens.size()) continue;
       bool all = true;
       for (std::size_t k = 1; k < e.words.size() && all; ++k) all = e.words[k] == tokens[i + k].text;
-      if (!all || someone_elses(i)) continue;
+      if (!all || someone_elses(i) || !fits(i, e.words.size())) continue;
       return KeywordHit{e.intent, e.lang, i, e.words.size(), false};
     }
   }
@@ -350,7 +357,7 @@ std::optional<KeywordHit> KeywordTable::MatchOptOutPhrase(const std::vector<Toke
       const std::size_t verb = MatchLength(pair.verbs, tokens, i);
       if (verb == 0 || someone_elses(i)) continue;
       for (std::size_t j = i + verb; j <= i + verb + pair.gap && j < tokens.size(); ++j) {
-        if (const std::size_t object = MatchLength(pair.objects, tokens, j); object != 0) {
+        if (const std::size_t object = MatchLength(pair.objects, tokens, j); object != 0 && fits(i, j + object - i)) {
           return KeywordHit{pair.intent, pair.lang, i, j + object - i, false};
         }
       }
@@ -595,6 +602,7 @@ KeywordTable::LanguageOwner KeywordTable::LanguageOwnerAt(const std::vector<Toke
                                                           std::size_t count) const {
   if (count == 0 || first + count > tokens.size()) return LanguageOwner::kUnsaid;
   const std::size_t end = first + count;
+  std::size_t speak_at = tokens.size();  // the "speak" word before the keyword, when no one is named
   // Said of someone: the nearest "speak" word (the keyword's own first
   // word, else at most kSpeakReach words before it, with no other language
   // word between), then the nearest person before that word.
@@ -607,15 +615,28 @@ KeywordTable::LanguageOwner KeywordTable::LanguageOwnerAt(const std::vector<Toke
     // "y a-t-il quelqu'un qui parle français") is no third person.
     // The "speak" word may itself say who ("hablo", "comprends"); a "not"
     // word then may come just before it ("no entiendo bien el inglés").
+    bool asker = false;
     for (std::size_t p = v + 1; p-- > (v > kPersonReach ? v - kPersonReach : 0);) {
-      if (AskerEndsAt(tokens, p)) break;
+      if (AskerEndsAt(tokens, p)) {
+        asker = true;
+        break;
+      }
       if (IsSomeoneElse(tokens, p)) return LanguageOwner::kSomeoneElse;
       if (!IsSelf(tokens, p)) continue;
-      for (std::size_t n = p == v && p > 0 ? p - 1 : p + 1; n < first; ++n) {
+      // A self word that is itself a verb ("hablo", "sé") may have its "not" just before it.
+      for (std::size_t n = (p == v || StartsAt(lang_speak_, tokens, p)) && p > 0 ? p - 1 : p + 1; n < first; ++n) {
         if (StartsAt(lang_not_, tokens, n)) return LanguageOwner::kSenderLacks;
       }
       return LanguageOwner::kSender;
     }
+    // No one named: a "not" word at most two words before the "speak" word
+    // or between it and the keyword is the sender's ("no sabemos inglés",
+    // "we can't read spanish", "on comprend pas l'anglais", "je lis mal
+    // l'anglais"; the verb says who, or no one else is named).
+    for (std::size_t n = v > 2 ? v - 2 : 0; !asker && n < first; ++n) {
+      if (StartsAt(lang_not_, tokens, n)) return LanguageOwner::kSenderLacks;
+    }
+    speak_at = v;
     break;
   }
   // A service's staff: a frame ending at most two words before the keyword
@@ -644,7 +665,37 @@ KeywordTable::LanguageOwner KeywordTable::LanguageOwnerAt(const std::vector<Toke
     if (IsSelf(tokens, f + 1) && tokens[f + 1].text != "mi") continue;
     if (IsSomeoneElse(tokens, f + 1) || IsSomeoneElse(tokens, f + 2)) return LanguageOwner::kSomeoneElse;
   }
-  return LanguageOwner::kUnsaid;
+  // A language word alone (a phrase such as "in english" or "no hablo
+  // inglés" is a frame of its own) asks for a switch only in a short message
+  // (at most kAskOthers words besides it and the polite ones: "spanish pls",
+  // "ingles por favor"), after a "speak" word or an "ask" word ("do you
+  // speak english", "reply in french", "prefiero español") or before a
+  // polite word ("français svp"); anywhere else it is merely mentioned ("my
+  // kid's spanish teacher", "el inglés de mi hijo").
+  if (count != 1 || lang_ask_.empty()) return LanguageOwner::kUnsaid;
+  // A "not" word right before it, with no "speak" word and no "polite" word
+  // after it: "no english", "poco inglés", "pas anglais" ("no, spanish
+  // please" asks for it).
+  if (first > 0 && StartsAt(lang_not_, tokens, first - 1) && !StartsAt(lang_polite_, tokens, end)) {
+    return LanguageOwner::kSenderLacks;
+  }
+  // One of two languages offered ("en inglés o español", "english or
+  // french"): a choice names neither; the text's own language answers.
+  const auto offered = [&](std::size_t at) { return at < tokens.size() && !LanguageOfWord(tokens[at].text).empty(); };
+  if ((first >= 2 && StartsAt(lang_or_, tokens, first - 1) && offered(first - 2)) ||
+      (StartsAt(lang_or_, tokens, end) && offered(end + 1))) {
+    return LanguageOwner::kMentioned;
+  }
+  if (speak_at < first) return LanguageOwner::kUnsaid;
+  if (first > 0 && StartsAt(lang_ask_, tokens, first - 1)) return LanguageOwner::kUnsaid;
+  if (end < tokens.size() && StartsAt(lang_polite_, tokens, end)) return LanguageOwner::kUnsaid;
+  std::size_t others = 0;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (i != first && !StartsAt(lang_polite_, tokens, i) && !StartsAt(lang_for_, tokens, i) && !IsSelf(tokens, i)) {
+      ++others;
+    }
+  }
+  return others <= kAskOthers ? LanguageOwner::kUnsaid : LanguageOwner::kMentioned;
 }
 
 }  // namespace helpline::engine

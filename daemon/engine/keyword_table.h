@@ -64,7 +64,10 @@ class KeywordTable {
   // An opt-out (or opt-in) said in plain words inside a short message
   // ("please stop texting me", "ya no me manden mensajes", "arrêtez de
   // m'écrire"): phrases from "opt_out_phrases", never single words, in a
-  // message of at most kOptOutMaxTokens tokens. The caller decides whether
+  // message of at most kOptOutMaxTokens tokens, or of at most
+  // kOptOutClosingMaxTokens when the phrase closes it (at most
+  // kOptOutClosingTail words after it: "this phone is my nephew's, he does
+  // not use it, please stop sending these messages"). The caller decides whether
   // the rest of the message asks for something else (then it is not an
   // opt-out). A phrase right after a word of "opt_out_others" "negators"
   // is someone else's doing ("my ex wont stop texting me", "mi ex no deja
@@ -89,6 +92,8 @@ class KeywordTable {
   bool NamesTheOptedOut(const std::vector<Token>& tokens, const KeywordHit& phrase, const KeywordHit& named) const;
   static constexpr std::size_t kOptOutObjectReach = 3;
   static constexpr std::size_t kOptOutMaxTokens = 12;
+  static constexpr std::size_t kOptOutClosingMaxTokens = 20;
+  static constexpr std::size_t kOptOutClosingTail = 3;
   // With a memo (not_typo_memo.h), words it holds are skipped and words
   // found to be no keyword's typo are added: the hits are the same.
   std::vector<KeywordHit> MatchTypos(const std::vector<Token>& tokens, std::vector<bool>& used,
@@ -234,15 +239,27 @@ class KeywordTable {
   //   ("i speak french", "je parle français"), or, with no "speak" word,
   //   a "self" word is within kSpeakReach words before it ("text me in
   //   spanish"). kSenderLacks: that "self" word with a "not" word between
-  //   it and the keyword ("je parle pas anglais", "i dont speak english"):
-  //   a language the sender does not speak. kUnsaid: none of these (the
-  //   keyword switches, as it always has).
-  enum class LanguageOwner { kUnsaid, kSender, kSenderLacks, kSomeoneElse };
+  //   it and the keyword ("je parle pas anglais", "i dont speak english"),
+  //   or, with no one named, a "not" word at most two words before the
+  //   "speak" word or between it and the keyword ("no sabemos inglés", "we
+  //   cant read spanish", "on comprend pas l'anglais", "je lis mal
+  //   l'anglais"), or a "not" word right before a one-word keyword and no
+  //   "polite" word after it ("no english", "poco inglés"): a language the
+  //   sender does not speak. kMentioned: a
+  //   one-word keyword (a language's name) in none of these frames and in
+  //   no frame of a request: not after a "speak" word or an "ask" word
+  //   ("in", "en", "prefiero"), not before a "polite" word, in a message of
+  //   more than kAskOthers other words ("my kid's spanish teacher", "el
+  //   inglés de mi hijo es malo"); or one of two languages offered, an
+  //   "or" word between them ("puede ser en inglés o español"). kUnsaid:
+  //   none of these (the keyword switches, as it always has).
+  enum class LanguageOwner { kUnsaid, kSender, kSenderLacks, kSomeoneElse, kMentioned };
   LanguageOwner LanguageOwnerAt(const std::vector<Token>& tokens, std::size_t first, std::size_t count) const;
   static constexpr std::size_t kSpeakReach = 3;
   static constexpr std::size_t kPersonReach = 4;
   static constexpr std::size_t kForAfter = 3;
   static constexpr std::size_t kForBefore = 5;
+  static constexpr std::size_t kAskOthers = 2;
   // The language a one-word language keyword names ("spanish", "anglais":
   //   its "lang"), empty for any other word: what a keyword that implies no
   //   language ("only speaks spanish") names.
@@ -301,7 +318,7 @@ class KeywordTable {
       study_frames_, asking_for_a_friend_, relative_wants_, wants_negators_, gives_back_, past_attempts_,
       story_frights_, first_person_, third_person_, joke_marks_, joke_serious_, presence_, possessive_, thanks_words_,
       thanks_for_, lang_speak_, lang_others_, lang_self_, lang_not_, lang_staff_, lang_askers_, lang_for_, lang_polite_,
-      emergency_calls_, farewell_words_, last_words_;
+      lang_ask_, lang_or_, emergency_calls_, farewell_words_, last_words_;
   // Whether token i is a word for a person ("persons" "people") or an
   // "others" pronoun; whether it is a "self" word.
   bool IsSomeoneElse(const std::vector<Token>& tokens, std::size_t i) const;

@@ -435,7 +435,7 @@ const LanguageIdentifier::Weights* LanguageIdentifier::UnknownWordEvidence(std::
 }
 
 LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std::vector<Token>& tokens,
-                                           const std::vector<bool>* not_evidence) const {
+                                           const std::vector<bool>* not_evidence, std::string_view exclude) const {
   const std::size_t n = std::min(tokens.size(), kMaxTokens);
   const std::size_t langs = languages_.size();
 
@@ -567,7 +567,7 @@ LanguageGuess LanguageIdentifier::Identify(std::string_view raw_utf8, const std:
   add_cues(loose_cues, 0);
 
   // 3. The margin rule, on scaled scores.
-  for (std::size_t l = 0; l < langs; ++l) score[l] *= scale_[l];
+  for (std::size_t l = 0; l < langs; ++l) score[l] = languages_[l] == exclude ? 0 : score[l] * scale_[l];
   std::size_t top = 0;
   for (std::size_t l = 1; l < langs; ++l) {
     if (score[l] > score[top]) top = l;

@@ -56,6 +56,12 @@
 // (2)), in [0, 1): the same lead on little evidence is less sure than on much.
 // One shipped word of weight 2 decides ("ayuda", "bonjour"); an English one
 // (2 x 0.7) does not ("what"), and English is the usual default anyway.
+// So a text of one to three words is decided by one word of weight 1.5 or
+// more that only one language uses ("ya me rindo", "adieu", "jajaja",
+// "ganamos": the data lists them, and the endings only Spanish verbs have),
+// never by a shared word or a loan ("info", "hospital", "ok"). A language's
+// name is evidence of the language it is written in, whichever it names
+// ("no sabemos inglés" is Spanish, "je parle pas anglais" French).
 //
 // Thread-safety: immutable after Parse(); concurrent Identify() calls are
 // safe. Identify() does not allocate. LanguageGuess::lang points into the
@@ -97,8 +103,11 @@ class LanguageIdentifier {
   // one flag per token: a flagged token is skipped, words and character cues
   // alike (the caller's region resolver found a place there: "Richmond VA",
   // "PHOENIX", "Regina" say nothing about the language the person writes).
+  // `exclude`, when given, is a language the text cannot be in (one the
+  // sender says they do not speak: "no sabemos inglés"): its score is set
+  // to zero before the margin rule, so the text's other languages decide.
   LanguageGuess Identify(std::string_view raw_utf8, const std::vector<Token>& tokens,
-                         const std::vector<bool>* not_evidence = nullptr) const;
+                         const std::vector<bool>* not_evidence = nullptr, std::string_view exclude = {}) const;
 
   // The language most people write in region `code` ("CA-QC" -> "fr") from
   // "region_languages", or "" when the data names none (English regions).

@@ -537,10 +537,20 @@ bool AsksWhere(const std::vector<Token>& tokens) {
 // spanish"). The language a keyword names is that of its language word
 // (KeywordTable::LanguageOfWord): "habla inglés" is Spanish words naming
 // English, "only speaks spanish" implies no language and names Spanish.
+// A language the sender says they do not speak ("no sabemos inglés", "je
+// parle pas anglais") is not switched to: its hit's language is put in
+// `lacks` (else empty), for the caller to ask the text's other languages. A
+// language merely mentioned ("el inglés de mi hijo") is put in `mentioned`,
+// for the caller to keep only as the first or last word of a text written
+// in it ("ESPAÑOL mi hijo está tomando mucho": the keyword typed before the
+// message).
 std::vector<bool> LanguagesForSomeoneElse(const KeywordTable& keywords, const std::vector<Token>& tokens,
-                                          const std::vector<KeywordHit>& hits) {
+                                          const std::vector<KeywordHit>& hits, std::vector<std::string_view>& lacks,
+                                          std::vector<std::string_view>& mentioned) {
   using Owner = KeywordTable::LanguageOwner;
   std::vector<bool> theirs(hits.size(), false);
+  lacks.assign(hits.size(), {});
+  mentioned.assign(hits.size(), {});
   if (std::none_of(hits.begin(), hits.end(), [](const KeywordHit& h) { return h.intent == Intent::kLanguage; })) {
     return theirs;
   }
@@ -561,8 +571,15 @@ std::vector<bool> LanguagesForSomeoneElse(const KeywordTable& keywords, const st
     if (h.intent != Intent::kLanguage) continue;
     owner[i] = keywords.LanguageOwnerAt(tokens, h.first, h.count);
     // A language the sender says they do not speak ("je parle pas
-    // anglais") is not switched to either, and names no one else's.
-    theirs[i] = owner[i] == Owner::kSomeoneElse || owner[i] == Owner::kSenderLacks;
+    // anglais") is not switched to either, and names no one else's; nor is
+    // a language merely mentioned.
+    theirs[i] = owner[i] == Owner::kSomeoneElse || owner[i] == Owner::kSenderLacks || owner[i] == Owner::kMentioned;
+    if (owner[i] == Owner::kSenderLacks || owner[i] == Owner::kMentioned) {
+      std::string_view& out = owner[i] == Owner::kSenderLacks ? lacks[i] : mentioned[i];
+      names(h, [&](std::string_view lang) {
+        if (out.empty()) out = lang;
+      });
+    }
     if (owner[i] != Owner::kSomeoneElse) continue;
     names(h, [&](std::string_view lang) { named.push_back(lang); });
   }
@@ -785,12 +802,33 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   // mother in law", "mi abuela solo habla inglés", "ma mère parle
   // espagnol", "a detox where they speak spanish"): the sender's own
   // language is neither switched nor remembered (LanguagesForSomeoneElse).
+  // A language the sender says they do not speak ("no sabemos inglés, estamos
+  // en la granja", "we cant read spanish") asks for the text's own language:
+  // the identifier's, when it is sure and it is another; when it is unsure,
+  // its reading with that language excluded (the name of a language is no
+  // evidence it is read). A text in the very language it says it lacks
+  // ("hablo poco español, ¿hay alguien que hable mixteco?") asks for none,
+  // nor does a text that says nothing. A language merely mentioned is a
+  // request only as the first or last word of a text written in it (the
+  // identifier sure of it: "ESPAÑOL mi hijo está tomando mucho"; not
+  // "writing a paper for english 101").
   {
-    const std::vector<bool> theirs = LanguagesForSomeoneElse(keywords_, tokens, u.hits);
+    std::vector<std::string_view> lacks, mentioned;
+    const std::vector<bool> theirs = LanguagesForSomeoneElse(keywords_, tokens, u.hits, lacks, mentioned);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < u.hits.size(); ++i) {
-      const KeywordHit& h = u.hits[i];
-      if (theirs[i] || (h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first))) continue;
+      KeywordHit h = u.hits[i];
+      if (!mentioned[i].empty()) {
+        const bool at_an_end = h.first == 0 || h.first + h.count == tokens.size();
+        if (!at_an_end || language_id_.Identify(text, tokens, &place_tokens).lang != mentioned[i]) continue;
+      } else if (!lacks[i].empty()) {
+        LanguageGuess other = language_id_.Identify(text, tokens, &place_tokens);
+        if (other.lang.empty()) other = language_id_.Identify(text, tokens, &place_tokens, lacks[i]);
+        if (other.lang.empty() || other.lang == lacks[i] || !catalog_.Has(other.lang)) continue;
+        h.lang = other.lang;
+      } else if (theirs[i] || (h.intent == Intent::kCrisis && keywords_.InFigureOfSpeech(tokens, h.first))) {
+        continue;
+      }
       u.hits[kept++] = h;
     }
     u.hits.resize(kept);

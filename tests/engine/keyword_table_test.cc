@@ -332,6 +332,17 @@ TEST(KeywordTable, ARelativeAfterAnOptOutOrAfterItsOwnerNamesWhosePhoneItIs) {
   EXPECT_FALSE(names("stop texting, so tired of it and my son is asleep")) << "too far after the phrase";
 }
 
+TEST(KeywordTable, ALongerMessageOptsOutOnlyWhenThePhraseClosesIt) {
+  // 16 words: past the short-message limit, but the opt-out is its close.
+  auto closing = OptOut("this is not my phone, it belongs to my nephew, please stop sending these messages");
+  ASSERT_TRUE(closing.has_value());
+  EXPECT_EQ(closing->intent, Intent::kStop);
+  EXPECT_TRUE(OptOut("este teléfono es de mi hijo, él ya no lo usa, por favor dejen de mandar mensajes").has_value());
+  // The same length with the phrase in the middle is a story.
+  EXPECT_FALSE(
+      OptOut("i told him to stop texting me and now he sends pictures of his new place every day").has_value());
+}
+
 TEST(KeywordTable, OptOutPairsAreForStopWithABoundedGap) {
   auto start = KeywordTable::Parse(
       R"({"intents": [], "opt_out_pairs": [{"intent": "start", "verbs": ["send"], "objects": ["texts"]}]})");
@@ -440,6 +451,42 @@ TEST(KeywordTable, ALanguageSaidOfAThirdPersonIsTheirs) {
   EXPECT_EQ(LanguageOwners("español para mí"), (std::vector<O>{O::kUnsaid}));
   EXPECT_EQ(LanguageOwners("español para mí por favor"), (std::vector<O>{O::kUnsaid}));
   EXPECT_EQ(LanguageOwners("english for me please"), (std::vector<O>{O::kUnsaid}));
+}
+
+// Every way of saying one does not speak or read a language, in the three
+// languages, with or without a pronoun: the language is lacked, not asked for.
+TEST(KeywordTable, ALanguageTheSenderCannotReadIsLacked) {
+  using O = KeywordTable::LanguageOwner;
+  for (const char* text :
+       {"no sabemos ingles", "no sé leer inglés", "yo no sé nada de inglés", "no entendemos el inglés", "no leo inglés",
+        "casi no leo inglés", "nosotros no hablamos inglés", "on comprend pas l'anglais", "je lis mal l'anglais",
+        "on parle pas anglais", "je sais pas lire l'anglais", "we cant read spanish", "i don't know spanish",
+        "we don't speak french", "i barely speak spanish", "i speak a little spanish", "no english", "poco inglés",
+        "pas anglais, désolé"}) {
+    EXPECT_EQ(LanguageOwners(text), (std::vector<O>{O::kSenderLacks})) << text;
+  }
+  // Someone else's lack stays theirs.
+  EXPECT_EQ(LanguageOwners("mi mamá no habla inglés"), (std::vector<O>{O::kSomeoneElse}));
+  EXPECT_EQ(LanguageOwners("mi esposo no sabe inglés"), (std::vector<O>{O::kSomeoneElse}));
+}
+
+// A language's name inside a sentence that asks for no switch is merely
+// mentioned; a request to switch is still one.
+TEST(KeywordTable, ALanguageMerelyMentionedIsNoRequest) {
+  using O = KeywordTable::LanguageOwner;
+  for (const char* text : {"my kid's spanish teacher called me about his drinking", "el inglés de mi hijo es malo",
+                           "mi hijo reprobó inglés otra vez y ya no sé qué hacer",
+                           "ma fille trouve l'anglais difficile depuis qu'elle consomme",
+                           "puede ser en inglés o español", "inglés o francés, lo que sea más rápido"}) {
+    const auto owners = LanguageOwners(text);
+    ASSERT_FALSE(owners.empty()) << text;
+    EXPECT_EQ(owners.front(), O::kMentioned) << text;
+  }
+  for (const char* text : {"ENGLISH", "spanish please", "no, spanish please", "ingles por favor", "français svp",
+                           "espanol?", "can you reply in french", "do you speak english", "prefiero español, gracias",
+                           "is there anyone who speaks spanish", "busco a alguien que hable español"}) {
+    EXPECT_EQ(LanguageOwners(text), (std::vector<O>{O::kUnsaid})) << text;
+  }
 }
 
 TEST(KeywordTable, TheSendersOwnLanguageStaysTheirs) {

@@ -723,6 +723,48 @@ TEST(language_identifier, LetsSpanishOrFrenchWinOverTheEnglishMixedIn) {
   EXPECT_EQ(Lang("we are at the café on main st"), "en");
 }
 
+// A text of one to three words is decided by a word only one language uses
+// (with or without its accents); a shared word or a loan decides nothing.
+TEST(language_identifier, DecidesAShortTextByAWordOnlyOneLanguageUses) {
+  for (const char* text : {"ya me rindo", "adiós 💔", "adios", "información", "jajaja", "sigue nevando", "wepa ganamos",
+                           "llegamos", "no puedo mas"}) {
+    EXPECT_EQ(Lang(text), "es") << text;
+  }
+  for (const char* text : {"adieu", "coucou", "merci"}) EXPECT_EQ(Lang(text), "fr") << text;
+  for (const char* text : {"info", "ok", "haha", "chat", "terrible", "hospital"}) EXPECT_EQ(Lang(text), "") << text;
+}
+
+// The name of a language is written in the writer's language: "inglés" is
+// Spanish, "anglais" French, "spanish" English, whichever language it names.
+TEST(language_identifier, ReadsALanguagesNameAsTheWritersLanguage) {
+  EXPECT_EQ(Lang("no sabemos ingles"), "es");
+  EXPECT_EQ(Lang("on comprend pas l'anglais"), "fr");
+  EXPECT_EQ(Lang("we dont read spanish"), "en");
+  EXPECT_EQ(Lang("el inglés de mi hijo"), "es");
+}
+
+// Code-switching: the language most of the text is in answers; one Spanish
+// or French word in an English text leaves it English.
+TEST(language_identifier, AnswersMixedTextsInTheLanguageMostOfItIsIn) {
+  EXPECT_EQ(Lang("mi novio está en el floor y no despierta, creo que fue el fentanyl"), "es");
+  EXPECT_EQ(Lang("oye mi hermano anda bien high y no quiere dejar de usar, where can he go"), "es");
+  EXPECT_EQ(Lang("le gars est passed out depuis tantôt pis y'a les lèvres bleues"), "fr");
+  EXPECT_EQ(Lang("mon chum a pris des pills pis il est full out of it"), "fr");
+  EXPECT_EQ(Lang("my abuela keeps drinking every night and i dont know how to help her"), "en");
+  EXPECT_EQ(Lang("my roommate took something and now he wont wake up, ayuda"), "en");
+  EXPECT_EQ(Lang("my buddy from the chantier has been using again and his blonde is scared"), "en");
+}
+
+// A language excluded by the caller (one the sender says they cannot read)
+// scores nothing: the text's other languages decide.
+TEST(language_identifier, LeavesAnExcludedLanguageOut) {
+  const std::string_view text = "no entiendo english";
+  const auto tokens = Tokenize(text);
+  EXPECT_EQ(Shipped().Identify(text, tokens, nullptr, "en").lang, "es");
+  EXPECT_EQ(Shipped().Identify("what do i do", Tokenize("what do i do"), nullptr, "en").lang, "");
+  EXPECT_EQ(Shipped().Identify("je sais pas", Tokenize("je sais pas"), nullptr, "es").lang, "fr");
+}
+
 // A French complaint with only shared function words ("mes", "me") is told
 // by its body words and verb forms.
 TEST(language_identifier, ReadsFrenchBodyWordsWithoutAFunctionWord) {
