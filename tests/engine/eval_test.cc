@@ -502,7 +502,15 @@ TEST(eval, BlindRoundsKeepEverySafetyLine) {
 // intents 650/720 (b50 168, b51 173, b52 147, b53 162 of 180). With
 // round 16 (en and fr): 18-27 506/510, 850/900, 37 of 390; 50-53
 // 405/408, 652/720, 42 of 312 (22 answered as an emergency); round 16
-// (es) moves none of these figures.
+// (es) moves none of these figures. 18-27's 507th emergency (a French
+// overdose text answered as naloxone) lost its doubt line when 46-49 were
+// learned; measured once, not learning them kept it but lost one of 50-53
+// (404/408) and 6 everyday intents, so they stay learned. With the rest of
+// round 16 (opt-outs in more words, naloxone asked in a hurry or beside
+// someone not OK, the reply's language, emergencies told by a witness,
+// half-negations and questions): 18-27 507/510, 851/900, 38 of 390 (12
+// answered as an emergency); 50-53 405/408, 654/720, 41 of 312 (21). The
+// bounds hold those figures, less one intent each.
 struct HeldOutFigures {
   std::size_t emergencies = 0, first = 0, others = 0, safety_first = 0, rows = 0, intents = 0;
   std::size_t answered_as_emergency = 0;  // others whose reply is the full overdose or suicide reply
@@ -546,13 +554,13 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
   const HeldOutFigures older = MeasureHeldOut({18, 20, 21, 26, 27}, "18, 20, 21, 26 and 27");
   EXPECT_EQ(older.emergencies, 510u);
   EXPECT_GE(older.first, 507u);
-  EXPECT_LE(older.safety_first, 37u);
-  EXPECT_GE(older.intents, 849u);
+  EXPECT_LE(older.safety_first, 38u);
+  EXPECT_GE(older.intents, 850u);
   const HeldOutFigures newest = MeasureHeldOut({50, 51, 52, 53}, "50 to 53");
   EXPECT_EQ(newest.emergencies, 408u);
   EXPECT_GE(newest.first, 405u);
-  EXPECT_LE(newest.safety_first, 42u);
-  EXPECT_GE(newest.intents, 651u);
+  EXPECT_LE(newest.safety_first, 41u);
+  EXPECT_GE(newest.intents, 653u);
 }
 
 // Everyday texts (round_ordinary_*.tsv, round_ordinary2_*.tsv: 1,320
@@ -583,8 +591,9 @@ TEST(eval, HeldOutRoundsMeasureTheEngine) {
 // (one text in four fewer with a safety line first: set 2's everyday words
 // are set 1's too) and set 2 (now in-sample) 30, 2, 640; with round 15
 // too, set 1 30, 1, 648 and set 2 31, 2, 639. With 46-49 learned and
-// round 16 (en and fr): set 1 27, 1, 648 and set 2 31, 1, 641; the bounds
-// hold those figures.
+// round 16 (en and fr): set 1 27, 1, 648 and set 2 31, 1, 641; with all
+// of round 16, set 1 27, 1, 650 and set 2 30, 1, 642. The bounds hold
+// those figures, less one intent each.
 std::vector<std::string> OrdinaryPaths(const char* set) {
   std::vector<std::string> paths;
   for (const char* lang : {"en", "es", "fr"}) {
@@ -598,10 +607,10 @@ TEST(eval, OrdinaryTextsMeasure) {
   EXPECT_EQ(first.others, 660u);
   EXPECT_LE(first.safety_first, 27u);
   EXPECT_LE(first.answered_as_emergency, 1u);
-  EXPECT_GE(first.intents, 648u);
+  EXPECT_GE(first.intents, 649u);
   const HeldOutFigures second = MeasureFiles(OrdinaryPaths("ordinary2"), "everyday texts, set 2 (learned from)");
   EXPECT_EQ(second.others, 660u);
-  EXPECT_LE(second.safety_first, 31u);
+  EXPECT_LE(second.safety_first, 30u);
   EXPECT_LE(second.answered_as_emergency, 1u);
   EXPECT_GE(second.intents, 641u);
 }
@@ -620,13 +629,14 @@ TEST(eval, OrdinaryTextsMeasure) {
 // (nineteenth session) 54, 5, 333: the first measure of what set 2 taught;
 // with round 15's rules too, 56, 7, 330; with 46-49 learned and round 16
 // (fr) 56, 8, 333 (its rules alone: 56, 7, 334; retraining on its texts
-// and golden cases moved one text to the full reply).
+// and golden cases moved one text to the full reply); with all of round
+// 16 (twentieth session) 55, 7, 334.
 TEST(eval, OrdinaryTextsThirdSetMeasure) {
   const HeldOutFigures f = MeasureFiles(OrdinaryPaths("ordinary3"), "everyday texts, third set (held out)");
   EXPECT_EQ(f.others, 360u);
-  EXPECT_LE(f.safety_first, 56u);
-  EXPECT_LE(f.answered_as_emergency, 8u);
-  EXPECT_GE(f.intents, 332u);
+  EXPECT_LE(f.safety_first, 55u);
+  EXPECT_LE(f.answered_as_emergency, 7u);
+  EXPECT_GE(f.intents, 333u);
 }
 
 }  // namespace
