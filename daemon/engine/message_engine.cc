@@ -220,6 +220,32 @@ MessageEngine::MessageEngine(KeywordTable keywords, Catalog catalog, RiskDetecto
 
 namespace {
 
+// The region of a city the curated list lacks (RegionResolver::FromCityList),
+// from the geographic reference's cities (GeoNames, 1,000 people or more):
+// none of its words is one people text (the splitter's known words, and so
+// every keyword: "normal", "spring", "reading" and "crystal" are towns too),
+// its largest namesake at least twice the size of every namesake in another
+// region (places.h's rule), and, named alone, a city of at least
+// kAloneCityPopulation ("Compton", "Inglewood"; not a hamlet that shares a
+// first name).
+constexpr std::int64_t kAloneCityPopulation = 50000;
+std::optional<std::string> GazetteerRegion(const directory::GeoReference& geo, const WordSplitter& words,
+                                           std::string_view name, bool alone) {
+  for (std::size_t start = 0; start < name.size();) {
+    const std::size_t space = std::min(name.find(' ', start), name.size());
+    if (words.Known(name.substr(start, space - start))) return std::nullopt;
+    start = space + 1;
+  }
+  const std::vector<const directory::City*> cities = geo.Cities(name);
+  if (cities.empty()) return std::nullopt;
+  const directory::City& top = *cities.front();
+  for (std::size_t k = 1; k < cities.size(); ++k) {
+    if (cities[k]->region != top.region && top.population < 2 * cities[k]->population) return std::nullopt;
+  }
+  if (alone && top.population < kAloneCityPopulation) return std::nullopt;
+  return top.region;
+}
+
 // A channel's label in `lang`: the English label for English, a translation
 // from the data for other languages, or "" when the data has none.
 std::string_view LabelIn(const directory::Channel& ch, std::string_view lang) {
@@ -738,6 +764,11 @@ Understanding MessageEngine::UnderstandText(std::string_view text, std::string_v
   u.hits = keywords_.MatchExact(tokens, used);
   const std::vector<bool> before_region = used;
   u.stated_region = regions_.FromMessage(tokens, used, u.sender_country);
+  if (!u.stated_region && geo() != nullptr) {
+    u.stated_region = regions_.FromCityList(tokens, used, [&](std::string_view name, bool alone) {
+      return GazetteerRegion(*geo(), splitter_, name, alone);
+    });
+  }
   // The tokens of the place it found are not evidence of a language ("naloxone Richmond VA").
   std::vector<bool> place_tokens(tokens.size(), false);
   for (std::size_t i = 0; i < tokens.size(); ++i) place_tokens[i] = used[i] && !before_region[i];

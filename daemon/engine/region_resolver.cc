@@ -106,12 +106,16 @@ struct Message {
   // locative word right before ("in", "near", "en", "cerca de"), or nothing
   // in the message but keywords besides ("NARCAN PHOENIX").
   bool MeantAsAPlace(std::size_t i, std::size_t n) const {
-    if (i > 0 && In(tokens[i - 1].text, kWordsBeforeAPlace)) return true;
-    if (i > 1 && tokens[i - 1].text == "de" && In(tokens[i - 2].text, kWordsBeforeDeAPlace)) return true;
+    if (AfterALocative(i)) return true;
     for (std::size_t k = 0; k < tokens.size(); ++k) {
       if ((k < i || k >= i + n) && !used[k]) return false;
     }
     return i > 0 || i + n < tokens.size();  // a name alone is not a request
+  }
+  // A locative word right before token i ("in", "near", "en", "cerca de").
+  bool AfterALocative(std::size_t i) const {
+    return (i > 0 && In(tokens[i - 1].text, kWordsBeforeAPlace)) ||
+           (i > 1 && tokens[i - 1].text == "de" && In(tokens[i - 2].text, kWordsBeforeDeAPlace));
   }
   std::string Phrase(std::size_t i, std::size_t n) const {
     std::string phrase;
@@ -290,6 +294,22 @@ std::optional<std::string> RegionResolver::FromMessage(const std::vector<Token>&
     if (auto region = RegionForCode(*two, sender_country)) {
       m.Use(i, n);
       return region;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> RegionResolver::FromCityList(const std::vector<Token>& tokens, std::vector<bool>& used,
+                                                        const CityLookup& lookup) const {
+  Message m{tokens, used, "", false};
+  for (std::size_t n = 3; n >= 1; --n) {
+    for (std::size_t i = 0; i + n <= tokens.size(); ++i) {
+      const bool alone = i == 0 && n == tokens.size();
+      if (!m.Free(i, n) || !(alone || m.AfterALocative(i)) || m.NamesAStreetOrCounty(i, n)) continue;
+      if (auto region = lookup(m.Phrase(i, n), alone)) {
+        m.Use(i, n);
+        return region;
+      }
     }
   }
   return std::nullopt;

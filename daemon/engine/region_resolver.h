@@ -10,7 +10,10 @@
 //      "Springfield IL"). A city whose name is also a first name or word
 //      (Phoenix, Austin, Madison) counts only where a place is plainly
 //      meant: after "in", "near", "en", "cerca de", "près de"..., or beside
-//      nothing but keywords ("HELP AUSTIN"); "my son austin" is a son.
+//      nothing but keywords ("HELP AUSTIN"); "my son austin" is a son. A
+//      city the curated list lacks may come from a gazetteer
+//      (FromCityList: the engine's data/geo cities), after a locative word
+//      or as the whole message only ("narcan in Compton", "Inglewood").
 //      Names and codes that are also everyday words only
 //      count written in capitals ("MASS", "PA"), or never ("man", "miss",
 //      "ill", "me", "in", "la", "ok"); see region_resolver.cc. A street,
@@ -35,6 +38,7 @@
 //
 // Thread-safety: immutable after construction; all methods const.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +80,17 @@ class RegionResolver {
   // `sender_country` ("US", "CA" or "") settles "CA".
   std::optional<std::string> FromMessage(const std::vector<Token>& tokens, std::vector<bool>& used,
                                          std::string_view sender_country) const;
+
+  // A city the curated list (places.h) lacks, from a gazetteer: `lookup`
+  // gives the region of a folded name ("compton" -> "US-CA"), or nothing
+  // (unknown, shared, or a word people text). Read only where a place is
+  // plainly meant: right after a locative word ("narcan in compton", "ayuda
+  // en pomona", "cerca de ..."), or as the whole message (`alone`: the
+  // lookup may ask more of it). For a message FromMessage found no region
+  // in; marks the tokens it used.
+  using CityLookup = std::function<std::optional<std::string>(std::string_view folded_name, bool alone)>;
+  std::optional<std::string> FromCityList(const std::vector<Token>& tokens, std::vector<bool>& used,
+                                          const CityLookup& lookup) const;
 
   // The sender's country from hints or number ("US", "CA"), or "".
   std::string_view SenderCountry(std::string_view from_e164, const ProviderHints& hints) const;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -546,6 +547,33 @@ TEST(RegionResolverWordLikeCities, EachIsLargeAndClearlyTheLargestNamesake) {
     }
     EXPECT_FALSE(RegionForPlace(p.name)) << p.name << " counts anywhere already";
   }
+}
+
+TEST(RegionResolverCityList, ReadsACityOnlyAfterALocativeWordOrAlone) {
+  const RegionResolver resolver("US");
+  std::vector<std::string> asked;
+  const RegionResolver::CityLookup lookup = [&](std::string_view name, bool alone) -> std::optional<std::string> {
+    asked.push_back(std::string(name) + (alone ? " (alone)" : ""));
+    if (name == "compton") return std::string("US-CA");
+    if (name == "east palo alto") return std::string("US-CA");
+    return std::nullopt;
+  };
+  const auto read = [&](std::string_view text) {
+    const std::vector<Token> tokens = Tokenize(text);
+    std::vector<bool> used(tokens.size(), false);
+    return resolver.FromCityList(tokens, used, lookup);
+  };
+  EXPECT_EQ(read("narcan in compton"), "US-CA");
+  EXPECT_EQ(read("Compton"), "US-CA");
+  EXPECT_EQ(read("ayuda cerca de East Palo Alto"), "US-CA") << "the longest name first";
+  asked.clear();
+  EXPECT_EQ(read("my cousin compton is using"), std::nullopt) << "no locative word: a name, not a place";
+  EXPECT_TRUE(asked.empty()) << "nothing is looked up where no place is meant";
+  EXPECT_EQ(read("in compton street"), std::nullopt) << "a street named after it";
+  asked.clear();
+  EXPECT_EQ(read("compton"), "US-CA");
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0], "compton (alone)");
 }
 
 }  // namespace
