@@ -372,7 +372,7 @@ bool KeywordTable::NamesTheOptedOut(const std::vector<Token>& tokens, const Keyw
   const std::size_t end = phrase.first + phrase.count;
   if (named.first >= end) return named.first <= end + kOptOutObjectReach;
   if (named.first + named.count > phrase.first) return false;
-  for (std::size_t k = named.first >= 2 ? named.first - 2 : 0; k < named.first; ++k) {
+  for (std::size_t k = 0; k < named.first; ++k) {
     const std::size_t n = MatchLength(opt_out_owners_, tokens, k);
     if (n != 0 && k + n + 1 >= named.first && k + n <= named.first) return true;
   }

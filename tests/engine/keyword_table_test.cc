@@ -328,6 +328,7 @@ TEST(KeywordTable, ARelativeAfterAnOptOutOrAfterItsOwnerNamesWhosePhoneItIs) {
   EXPECT_TRUE(names("arrêtez de texter mon fils"));
   EXPECT_TRUE(names("soy la mamá, no vuelvan a escribir a este número"));
   EXPECT_TRUE(names("c'est sa mère, arrêtez d'écrire à ce numéro"));
+  EXPECT_TRUE(names("this is his mom, stop texting this phone")) << "an owner of two words, a possessive between";
   EXPECT_FALSE(names("my son needs to stop texting his dealer")) << "the relative is the phrase's subject";
   EXPECT_FALSE(names("stop texting, so tired of it and my son is asleep")) << "too far after the phrase";
 }
