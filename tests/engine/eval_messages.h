@@ -19,7 +19,8 @@ namespace helpline::engine {
 
 // Tests that run the whole set through the engine many times read every
 // kEvalStride-th row under AddressSanitizer (scripts/test's build, where the
-// ReplyCache and UnderstandingCache property tests took 72 s and 41 s);
+// ReplyCache and UnderstandingCache property tests took 72 s and 41 s), and
+// the intent model's cross-validation every kEvalStride-th file (149 s);
 // every other build reads all of it.
 #if defined(__SANITIZE_ADDRESS__)
 inline constexpr std::size_t kEvalStride = 3;
